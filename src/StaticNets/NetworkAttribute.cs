@@ -1,0 +1,100 @@
+using System;
+
+namespace StaticNets;
+
+/// <summary>
+/// Declares a feed-forward network whose forward and backward code the StaticNets generator emits for
+/// exactly the given sizes. Put it on a <c>partial class</c>.
+/// </summary>
+/// <remarks>
+/// <para>Compact form: <c>[Network(784, 128, 10, Hidden = Activation.ReLU, Output = Activation.Softmax,
+/// Loss = Loss.CrossEntropy)]</c> — the first size is the input, each further size a dense layer.</para>
+/// <para>Per-layer form: <c>[Network(64)]</c> with one <see cref="DenseAttribute"/> per layer, in order.</para>
+/// </remarks>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
+public sealed class NetworkAttribute : Attribute
+{
+    /// <summary>Declares a network from its layer sizes: input size first, output size last.</summary>
+    /// <param name="sizes">Input size followed by the size of each layer; every size is at least 1.</param>
+    public NetworkAttribute(params int[] sizes) => Sizes = sizes;
+
+    /// <summary>Input size followed by the size of each layer.</summary>
+    public int[] Sizes { get; }
+
+    /// <summary>Activation of every hidden layer (default: <see cref="Activation.Sigmoid"/>, as in the course).</summary>
+    public Activation Hidden { get; set; } = Activation.Sigmoid;
+
+    /// <summary>Activation of the output layer (default: <see cref="Activation.Sigmoid"/>).</summary>
+    public Activation Output { get; set; } = Activation.Sigmoid;
+
+    /// <summary>
+    /// One activation per layer (hidden layers then output). When set, it replaces <see cref="Hidden"/>
+    /// and <see cref="Output"/>; its length must equal the number of layers.
+    /// </summary>
+    public Activation[]? Activations { get; set; }
+
+    /// <summary>The cost the backward pass differentiates (default: <see cref="Loss.Quadratic"/>).</summary>
+    public Loss Loss { get; set; } = Loss.Quadratic;
+
+    /// <summary>Element type of parameters and activations (default: <see cref="Precision.Single"/>).</summary>
+    public Precision Precision { get; set; } = Precision.Single;
+}
+
+/// <summary>
+/// One dense (fully connected) layer in the per-layer form of <see cref="NetworkAttribute"/>:
+/// <c>[Network(64)] [Dense(32, Activation.ReLU)] [Dense(10, Activation.Softmax)]</c>. Layers apply in source order.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class DenseAttribute : Attribute
+{
+    /// <summary>Declares a dense layer with <paramref name="size"/> outputs.</summary>
+    public DenseAttribute(int size, Activation activation = Activation.Sigmoid)
+    {
+        Size = size;
+        Activation = activation;
+    }
+
+    /// <summary>Number of outputs (neurons) of the layer.</summary>
+    public int Size { get; }
+
+    /// <summary>Activation applied to the layer's weighted input.</summary>
+    public Activation Activation { get; }
+}
+
+/// <summary>Activation functions σ. Derivatives are taken analytically in the generated backward pass.</summary>
+public enum Activation
+{
+    /// <summary>σ(z) = z.</summary>
+    Identity = 0,
+    /// <summary>σ(z) = 1 / (1 + e^−z), the course's sigmoid neuron.</summary>
+    Sigmoid = 1,
+    /// <summary>σ(z) = tanh z.</summary>
+    Tanh = 2,
+    /// <summary>σ(z) = max(0, z).</summary>
+    ReLU = 3,
+    /// <summary>σ(z) = z for z &gt; 0, 0.01·z otherwise.</summary>
+    LeakyReLU = 4,
+    /// <summary>a_j = e^{z_j} / Σ_k e^{z_k}; output layer only.</summary>
+    Softmax = 5,
+}
+
+/// <summary>Cost functions.</summary>
+public enum Loss
+{
+    /// <summary>C = ½‖y − a‖² per sample (the course's quadratic cost).</summary>
+    Quadratic = 0,
+    /// <summary>
+    /// Cross-entropy: −Σ y ln a with a softmax output (its output delta is a − y), or the binary form
+    /// −Σ [y ln a + (1 − y) ln(1 − a)] with sigmoid outputs (delta also a − y).
+    /// </summary>
+    CrossEntropy = 1,
+}
+
+/// <summary>Element type of a generated network.</summary>
+public enum Precision
+{
+    /// <summary>32-bit <see cref="float"/>.</summary>
+    Single = 0,
+    /// <summary>64-bit <see cref="double"/>; what gradient checks want.</summary>
+    Double = 1,
+}
