@@ -1,11 +1,55 @@
+using System.Text;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Text;
 
 namespace StaticNets.Generator;
 
+/// <summary>
+/// Emits forward and backward code specialised for the sizes declared with <c>[Network]</c>.
+/// Pipeline: <see cref="Parser"/> (symbols → <see cref="Model.NetworkSpec"/>) then <see cref="Emitter"/>
+/// (spec → source). The spec is the cache boundary; tracking names let tests prove it stays cached.
+/// </summary>
 [Generator(LanguageNames.CSharp)]
 public sealed partial class NetworkGenerator : IIncrementalGenerator
 {
+    /// <summary>Tracking names of the pipeline steps, for incrementality tests.</summary>
+    internal static class TrackingNames
+    {
+        public const string Parse = nameof(Parse);
+        public const string Specs = nameof(Specs);
+        public const string OrphanDense = nameof(OrphanDense);
+    }
+
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
+        var parsed = context.SyntaxProvider
+            .ForAttributeWithMetadataName(
+                Parser.NetworkAttributeName,
+                static (node, _) => node is TypeDeclarationSyntax,
+                Parser.Parse)
+            .WithTrackingName(TrackingNames.Parse);
+
+        context.RegisterSourceOutput(parsed.SelectMany(static (result, _) => result.Diagnostics), static (spc, diagnostic) => spc.ReportDiagnostic(diagnostic.ToDiagnostic()));
+
+        var specs = parsed
+            .Where(static result => result.Spec is not null)
+            .Select(static (result, _) => result.Spec!)
+            .WithTrackingName(TrackingNames.Specs);
+
+        context.RegisterSourceOutput(specs, static (spc, spec) =>
+        {
+            string source = Emitter.Emit(spec);
+            spc.AddSource(spec.Hierarchy.FullName + ".g.cs", SourceText.From(source, Encoding.UTF8));
+        });
+
+        var orphans = context.SyntaxProvider
+            .ForAttributeWithMetadataName(
+                Parser.DenseAttributeName,
+                static (node, _) => node is TypeDeclarationSyntax,
+                static (ctx, _) => Parser.ParseOrphanDense(ctx))
+            .Where(static d => d is not null)
+            .WithTrackingName(TrackingNames.OrphanDense);
+        context.RegisterSourceOutput(orphans, static (spc, diagnostic) => spc.ReportDiagnostic(diagnostic!.ToDiagnostic()));
     }
 }

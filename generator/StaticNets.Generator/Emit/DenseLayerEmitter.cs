@@ -1,0 +1,148 @@
+using System.Text;
+using StaticNets.Generator.Helpers;
+using StaticNets.Generator.Model;
+
+namespace StaticNets.Generator.Emit;
+
+/// <summary>
+/// Emits the per-layer methods of a dense layer: forward (one sample), gradient accumulation and back-propagation
+/// of the delta, and the layer's statements inside the batched forward pass.
+/// </summary>
+internal static class DenseLayerEmitter
+{
+    public static void EmitMethods(SourceWriter w, NetworkSpec network, DenseLayerSpec layer, bool needsBackpropagate)
+    {
+        string t = Names.Scalar(network.Scalar);
+        EmitForward(w, t, layer);
+        w.Line();
+        EmitGradient(w, t, layer);
+        if (needsBackpropagate)
+        {
+            w.Line();
+            EmitBackpropagate(w, t, layer);
+        }
+    }
+
+    /// <summary>The statements of this layer inside <c>ForwardBatch</c>: x (batch rows) → z, a.</summary>
+    public static void EmitBatchForward(SourceWriter w, NetworkSpec network, DenseLayerSpec layer, string input)
+    {
+        string t = Names.Scalar(network.Scalar);
+        int l = layer.Index;
+        w.Comment($"Layer {l}: dense {layer.Inputs} → {layer.Outputs}, {layer.Activation}.");
+        w.Line($"{Names.Span}<{t}> z{l} = new {Names.Span}<{t}>(ws.{Names.Z(l)}, 0, batch * {layer.Outputs}), a{l} = new {Names.Span}<{t}>(ws.{Names.A(l)}, 0, batch * {layer.Outputs});");
+        if (layer.Strategy == DenseStrategy.Unrolled)
+        {
+            w.Comment("Too narrow for SIMD: the unrolled single-sample code, once per sample.");
+            using (w.Block("for (int s = 0; s < batch; s++)"))
+                w.Line($"Layer{l}Forward(p, {input}.Slice(s * {layer.Inputs}, {layer.Inputs}), z{l}.Slice(s * {layer.Outputs}, {layer.Outputs}), a{l}.Slice(s * {layer.Outputs}, {layer.Outputs}));");
+            return;
+        }
+        w.Comment("Blocked over samples so each weight row is loaded once for several samples.");
+        w.Line($"{Names.Dense}.ForwardBatch<{t}>(p.Slice({layer.WeightOffset}, {layer.WeightCount}), p.Slice({layer.BiasOffset}, {layer.Outputs}), {input}, z{l}, {layer.Inputs}, {layer.Outputs});");
+        if (layer.Activation == ActivationKind.Softmax)
+        {
+            w.Comment("Softmax normalises each sample's row on its own.");
+            using (w.Block("for (int s = 0; s < batch; s++)"))
+                w.Line($"{Names.ActivationForward(layer.Activation)}<{t}>(z{l}.Slice(s * {layer.Outputs}, {layer.Outputs}), a{l}.Slice(s * {layer.Outputs}, {layer.Outputs}));");
+        }
+        else
+        {
+            w.Comment("Element-wise activation over the whole batch in one vectorised pass.");
+            w.Line($"{Names.ActivationForward(layer.Activation)}<{t}>(z{l}, a{l});");
+        }
+    }
+
+    private static void EmitForward(SourceWriter w, string t, DenseLayerSpec layer)
+    {
+        int l = layer.Index;
+        w.Line($"/// <summary>Layer {l} forward for one sample: z = W·x + b, a = {layer.Activation}(z). <paramref name=\"z\"/> and <paramref name=\"a\"/> may be the same span.</summary>");
+        w.Line(Names.InliningAttribute);
+        using (w.Block($"private static void Layer{l}Forward({Names.ReadOnlySpan}<{t}> p, {Names.ReadOnlySpan}<{t}> x, {Names.Span}<{t}> z, {Names.Span}<{t}> a)"))
+        {
+            if (layer.Strategy == DenseStrategy.Unrolled)
+            {
+                w.Comment($"Weights w[j, k] at p[{layer.WeightOffset} + j·{layer.Inputs} + k], biases at p[{layer.BiasOffset} + j].");
+                w.Line($"{Names.ReadOnlySpan}<{t}> w = p.Slice({layer.WeightOffset}, {layer.WeightCount}), b = p.Slice({layer.BiasOffset}, {layer.Outputs});");
+                w.Line(DeclareLocals(t, "x", "x", layer.Inputs));
+                for (int j = 0; j < layer.Outputs; j++)
+                {
+                    var sum = new StringBuilder($"z[{j}] = b[{j}]");
+                    for (int k = 0; k < layer.Inputs; k++)
+                        sum.Append($" + w[{j * layer.Inputs + k}] * x{k}");
+                    w.Line(sum.Append(';').ToString());
+                }
+            }
+            else
+            {
+                w.Comment($"Each of the {layer.Outputs} outputs is one SIMD dot product of a {layer.Inputs}-wide weight row with x.");
+                w.Line($"{Names.Dense}.Forward<{t}>(p.Slice({layer.WeightOffset}, {layer.WeightCount}), p.Slice({layer.BiasOffset}, {layer.Outputs}), x, z);");
+            }
+            w.Line($"{Names.ActivationForward(layer.Activation)}<{t}>(z, a);");
+        }
+    }
+
+    private static void EmitGradient(SourceWriter w, string t, DenseLayerSpec layer)
+    {
+        int l = layer.Index;
+        w.Line($"/// <summary>Layer {l}: adds ∂C/∂w_jk = x_k·δ_j and ∂C/∂b_j = δ_j of one sample into <paramref name=\"g\"/>.</summary>");
+        w.Line(Names.InliningAttribute);
+        using (w.Block($"private static void Layer{l}Gradient({Names.ReadOnlySpan}<{t}> d, {Names.ReadOnlySpan}<{t}> x, {Names.Span}<{t}> g)"))
+        {
+            if (layer.Strategy == DenseStrategy.Unrolled)
+            {
+                w.Line($"{Names.Span}<{t}> gw = g.Slice({layer.WeightOffset}, {layer.WeightCount}), gb = g.Slice({layer.BiasOffset}, {layer.Outputs});");
+                w.Line(DeclareLocals(t, "d", "d", layer.Outputs));
+                w.Line(DeclareLocals(t, "x", "x", layer.Inputs));
+                for (int j = 0; j < layer.Outputs; j++)
+                {
+                    var row = new StringBuilder();
+                    for (int k = 0; k < layer.Inputs; k++)
+                        row.Append($"gw[{j * layer.Inputs + k}] += d{j} * x{k}; ");
+                    row.Append($"gb[{j}] += d{j};");
+                    w.Line(row.ToString());
+                }
+            }
+            else
+            {
+                w.Comment("Rank-1 update of the weight gradient, one SIMD axpy per row.");
+                w.Line($"{Names.Dense}.AccumulateGradient<{t}>(d, x, g.Slice({layer.WeightOffset}, {layer.WeightCount}), g.Slice({layer.BiasOffset}, {layer.Outputs}));");
+            }
+        }
+    }
+
+    private static void EmitBackpropagate(SourceWriter w, string t, DenseLayerSpec layer)
+    {
+        int l = layer.Index;
+        w.Line($"/// <summary>Layer {l}: <paramref name=\"dx\"/> = Wᵀ·δ, the part of the previous layer's delta before σ'.</summary>");
+        w.Line(Names.InliningAttribute);
+        using (w.Block($"private static void Layer{l}Backpropagate({Names.ReadOnlySpan}<{t}> p, {Names.ReadOnlySpan}<{t}> d, {Names.Span}<{t}> dx)"))
+        {
+            if (layer.Strategy == DenseStrategy.Unrolled)
+            {
+                w.Line($"{Names.ReadOnlySpan}<{t}> w = p.Slice({layer.WeightOffset}, {layer.WeightCount});");
+                w.Line(DeclareLocals(t, "d", "d", layer.Outputs));
+                for (int k = 0; k < layer.Inputs; k++)
+                {
+                    var sum = new StringBuilder($"dx[{k}] = ");
+                    for (int j = 0; j < layer.Outputs; j++)
+                        sum.Append($"{(j == 0 ? "" : " + ")}w[{j * layer.Inputs + k}] * d{j}");
+                    w.Line(sum.Append(';').ToString());
+                }
+            }
+            else
+            {
+                w.Comment("Sum of the weight rows scaled by δ_j, accumulated with SIMD axpys.");
+                w.Line($"{Names.Dense}.BackwardInput<{t}>(p.Slice({layer.WeightOffset}, {layer.WeightCount}), d, dx);");
+            }
+        }
+    }
+
+    /// <summary><c>float x0 = x[0], x1 = x[1];</c> — values read once, used by every unrolled row.</summary>
+    private static string DeclareLocals(string t, string prefix, string span, int count)
+    {
+        var line = new StringBuilder(t).Append(' ');
+        for (int i = 0; i < count; i++)
+            line.Append($"{(i == 0 ? "" : ", ")}{prefix}{i} = {span}[{i}]");
+        return line.Append(';').ToString();
+    }
+}

@@ -1,0 +1,59 @@
+using System;
+using System.ComponentModel;
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
+
+namespace StaticNets;
+
+/// <summary>
+/// Argument checks shared by generated networks and the runtime. Every failure names the argument and
+/// says what was expected and what was found. Public only because generated code in user assemblies calls it.
+/// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public static class Guard
+{
+    /// <summary>Throws when a span does not hold exactly <paramref name="expected"/> elements.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Length(int actual, int expected, string paramName)
+    {
+        if (actual != expected)
+            ThrowLength(actual, expected, paramName);
+    }
+
+    /// <summary>Checks that a batch span holds a whole number (1..capacity) of rows and returns the number of rows.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int BatchSize(int length, int rowSize, int capacity, string paramName)
+    {
+        int batch = length / rowSize;
+        if (batch * rowSize != length || batch < 1 || batch > capacity)
+            ThrowBatch(length, rowSize, capacity, paramName);
+        return batch;
+    }
+
+    /// <summary>Throws when <paramref name="value"/> is not at least 1.</summary>
+    public static void Positive(int value, string paramName)
+    {
+        if (value < 1)
+            throw new ArgumentOutOfRangeException(paramName, value, $"Expected a value of at least 1 but got {value}.");
+    }
+
+    /// <summary>The exception for a workspace created by another network type.</summary>
+    public static ArgumentException WrongWorkspace(object? workspace, Type expected, string paramName)
+        => workspace is null
+            ? new ArgumentNullException(paramName, $"Expected a {expected.FullName} but got null.")
+            : new ArgumentException($"Expected a {expected.FullName} (from this network's CreateWorkspace) but got a {workspace.GetType().FullName}.", paramName);
+
+    [DoesNotReturn]
+    private static void ThrowLength(int actual, int expected, string paramName)
+        => throw new ArgumentException($"Expected {expected} elements but got {actual}.", paramName);
+
+    [DoesNotReturn]
+    private static void ThrowBatch(int length, int rowSize, int capacity, string paramName)
+    {
+        if (length % rowSize != 0)
+            throw new ArgumentException($"Expected a whole number of rows of {rowSize} elements but got {length} elements ({length / rowSize} rows and {length % rowSize} left over).", paramName);
+        if (length == 0)
+            throw new ArgumentException($"Expected at least one row of {rowSize} elements but got an empty span.", paramName);
+        throw new ArgumentException($"Expected at most {capacity} rows (the workspace's BatchCapacity) but got {length / rowSize}.", paramName);
+    }
+}

@@ -1,0 +1,471 @@
+using System;
+using System.ComponentModel;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace StaticNets.Kernels;
+
+/// <summary>
+/// Vectorised kernels of a dense (fully connected) layer: forward mat-vec and mat-mat, the input gradient
+/// <c>Wᵀ·δ</c> and the rank-1 weight-gradient update. Allocation-free; shapes are checked once on entry.
+/// </summary>
+/// <remarks>
+/// Weights are row-major, <c>n_out</c> rows of <c>n_in</c>: <c>w[j·n_in + k]</c> connects input <c>k</c> to
+/// output <c>j</c> (the layout of <see cref="INetwork{T}.Parameters"/>). Outputs never overlap inputs; the
+/// kernels throw <see cref="ArgumentException"/> when they do.
+/// </remarks>
+[EditorBrowsable(EditorBrowsableState.Advanced)]
+public static class DenseKernels
+{
+    private const string Outputs = "outputs";
+    private const string Inputs = "inputs";
+
+    /// <summary>Computes one sample's weighted input: <c>z[j] = b[j] + Σ_k w[j·n_in + k]·x[k]</c>.</summary>
+    /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+    /// <param name="w">The weights, <c>n_out × n_in</c> row-major.</param>
+    /// <param name="b">The biases, <c>n_out</c> of them.</param>
+    /// <param name="x">The input, <c>n_in = x.Length</c> values.</param>
+    /// <param name="z">Receives the <c>n_out = z.Length</c> weighted inputs.</param>
+    /// <exception cref="ArgumentException">A length does not match, or <paramref name="z"/> overlaps an input.</exception>
+    public static void Forward<T>(ReadOnlySpan<T> w, ReadOnlySpan<T> b, ReadOnlySpan<T> x, Span<T> z)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        KernelGuard.Product(w.Length, z.Length, x.Length, Outputs, Inputs, nameof(w));
+        KernelGuard.Length(b.Length, z.Length, Outputs, nameof(b));
+        KernelGuard.NoOverlap(w, z, nameof(w), nameof(z));
+        KernelGuard.NoOverlap(b, z, nameof(b), nameof(z));
+        KernelGuard.NoOverlap(x, z, nameof(x), nameof(z));
+        Forward(ref MemoryMarshal.GetReference(w), ref MemoryMarshal.GetReference(b), ref MemoryMarshal.GetReference(x),
+            ref MemoryMarshal.GetReference(z), (nuint)x.Length, (nuint)z.Length);
+    }
+
+    /// <summary>
+    /// Computes the weighted inputs of a batch: <c>m</c> rows of <paramref name="inputs"/> in
+    /// <paramref name="x"/> give <c>m</c> rows of <paramref name="outputs"/> in <paramref name="z"/>, each as
+    /// in <see cref="Forward{T}(ReadOnlySpan{T}, ReadOnlySpan{T}, ReadOnlySpan{T}, Span{T})"/>.
+    /// </summary>
+    /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+    /// <param name="w">The weights, <c>outputs × inputs</c> row-major.</param>
+    /// <param name="b">The biases, <paramref name="outputs"/> of them.</param>
+    /// <param name="x">The input rows, sample after sample; a whole number <c>m</c> of rows.</param>
+    /// <param name="z">Receives <c>m × outputs</c> weighted inputs, sample after sample.</param>
+    /// <param name="inputs">Inputs per sample, at least 1.</param>
+    /// <param name="outputs">Outputs per sample, at least 1.</param>
+    /// <remarks>
+    /// Register-blocked: four samples against two weight rows at a time, so each weight vector loaded feeds
+    /// four samples and each input vector two rows, with eight independent accumulators in flight.
+    /// </remarks>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="inputs"/> or <paramref name="outputs"/> is less than 1.</exception>
+    /// <exception cref="ArgumentException">A length does not match, or <paramref name="z"/> overlaps an input.</exception>
+    public static void ForwardBatch<T>(ReadOnlySpan<T> w, ReadOnlySpan<T> b, ReadOnlySpan<T> x, Span<T> z, int inputs, int outputs)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        KernelGuard.Positive(inputs, nameof(inputs));
+        KernelGuard.Positive(outputs, nameof(outputs));
+        KernelGuard.Product(w.Length, outputs, inputs, Outputs, Inputs, nameof(w));
+        KernelGuard.Length(b.Length, outputs, Outputs, nameof(b));
+        KernelGuard.WholeRows(x.Length, inputs, nameof(x));
+        int samples = x.Length / inputs;
+        KernelGuard.Product(z.Length, samples, outputs, "samples", Outputs, nameof(z));
+        KernelGuard.NoOverlap(w, z, nameof(w), nameof(z));
+        KernelGuard.NoOverlap(b, z, nameof(b), nameof(z));
+        KernelGuard.NoOverlap(x, z, nameof(x), nameof(z));
+
+        ref T wRef = ref MemoryMarshal.GetReference(w);
+        ref T bRef = ref MemoryMarshal.GetReference(b);
+        ref T xRef = ref MemoryMarshal.GetReference(x);
+        ref T zRef = ref MemoryMarshal.GetReference(z);
+        nuint nIn = (nuint)inputs, nOut = (nuint)outputs, m = (nuint)samples;
+        if (Simd512<T>.IsEnabled && nIn >= (nuint)Vector512<T>.Count)
+            ForwardBatch<T, Simd512<T>, Vector512<T>>(ref wRef, ref bRef, ref xRef, ref zRef, nIn, nOut, m);
+        else if (Simd256<T>.IsEnabled && nIn >= (nuint)Vector256<T>.Count)
+            ForwardBatch<T, Simd256<T>, Vector256<T>>(ref wRef, ref bRef, ref xRef, ref zRef, nIn, nOut, m);
+        else if (Simd128<T>.IsEnabled && nIn >= (nuint)Vector128<T>.Count)
+            ForwardBatch<T, Simd128<T>, Vector128<T>>(ref wRef, ref bRef, ref xRef, ref zRef, nIn, nOut, m);
+        else
+        {
+            for (nuint s = 0; s < m; s++)
+                ForwardScalar(ref wRef, ref bRef, ref Unsafe.Add(ref xRef, s * nIn), ref Unsafe.Add(ref zRef, s * nOut), nIn, nOut);
+        }
+    }
+
+    /// <summary>
+    /// Propagates a delta back through the weights: <c>dx[k] = Σ_j w[j·n_in + k]·d[j]</c>, i.e.
+    /// <c>dx = Wᵀ·d</c>. Overwrites <paramref name="dx"/>.
+    /// </summary>
+    /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+    /// <param name="w">The weights, <c>n_out × n_in</c> row-major.</param>
+    /// <param name="d">The layer's delta, <c>n_out = d.Length</c> values.</param>
+    /// <param name="dx">Receives the <c>n_in = dx.Length</c> values of the gradient with respect to the layer input.</param>
+    /// <exception cref="ArgumentException">A length does not match, or <paramref name="dx"/> overlaps an input.</exception>
+    public static void BackwardInput<T>(ReadOnlySpan<T> w, ReadOnlySpan<T> d, Span<T> dx)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        KernelGuard.Product(w.Length, d.Length, dx.Length, Outputs, Inputs, nameof(w));
+        KernelGuard.NoOverlap(w, dx, nameof(w), nameof(dx));
+        KernelGuard.NoOverlap(d, dx, nameof(d), nameof(dx));
+
+        ref T wRef = ref MemoryMarshal.GetReference(w);
+        ref T dRef = ref MemoryMarshal.GetReference(d);
+        ref T dxRef = ref MemoryMarshal.GetReference(dx);
+        nuint nIn = (nuint)dx.Length, nOut = (nuint)d.Length;
+        if (Simd512<T>.IsEnabled && nIn >= (nuint)Vector512<T>.Count)
+            BackwardInput<T, Simd512<T>, Vector512<T>>(ref wRef, ref dRef, ref dxRef, nIn, nOut);
+        else if (Simd256<T>.IsEnabled && nIn >= (nuint)Vector256<T>.Count)
+            BackwardInput<T, Simd256<T>, Vector256<T>>(ref wRef, ref dRef, ref dxRef, nIn, nOut);
+        else if (Simd128<T>.IsEnabled && nIn >= (nuint)Vector128<T>.Count)
+            BackwardInput<T, Simd128<T>, Vector128<T>>(ref wRef, ref dRef, ref dxRef, nIn, nOut);
+        else
+        {
+            dx.Clear();
+            for (nuint j = 0; j < nOut; j++)
+            {
+                T dj = Unsafe.Add(ref dRef, j);
+                ref T row = ref Unsafe.Add(ref wRef, j * nIn);
+                for (nuint k = 0; k < nIn; k++)
+                    Unsafe.Add(ref dxRef, k) += Unsafe.Add(ref row, k) * dj;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Adds one sample's gradient into the layer's gradient: <c>gw[j·n_in + k] += d[j]·x[k]</c> and
+    /// <c>gb[j] += d[j]</c>. Gradients accumulate; nothing is overwritten.
+    /// </summary>
+    /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+    /// <param name="d">The layer's delta, <c>n_out = d.Length</c> values.</param>
+    /// <param name="x">The layer's input for the sample, <c>n_in = x.Length</c> values.</param>
+    /// <param name="gw">The weight gradient, <c>n_out × n_in</c> row-major.</param>
+    /// <param name="gb">The bias gradient, <c>n_out</c> values.</param>
+    /// <exception cref="ArgumentException">A length does not match, or a gradient span overlaps an input or the other gradient span.</exception>
+    public static void AccumulateGradient<T>(ReadOnlySpan<T> d, ReadOnlySpan<T> x, Span<T> gw, Span<T> gb)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        KernelGuard.Product(gw.Length, d.Length, x.Length, Outputs, Inputs, nameof(gw));
+        KernelGuard.Length(gb.Length, d.Length, Outputs, nameof(gb));
+        KernelGuard.NoOverlap(d, gw, nameof(d), nameof(gw));
+        KernelGuard.NoOverlap(x, gw, nameof(x), nameof(gw));
+        KernelGuard.NoOverlap(gb, gw, nameof(gb), nameof(gw));
+        KernelGuard.NoOverlap(d, gb, nameof(d), nameof(gb));
+        KernelGuard.NoOverlap(x, gb, nameof(x), nameof(gb));
+
+        ref T dRef = ref MemoryMarshal.GetReference(d);
+        ref T xRef = ref MemoryMarshal.GetReference(x);
+        ref T gwRef = ref MemoryMarshal.GetReference(gw);
+        nuint nIn = (nuint)x.Length, nOut = (nuint)d.Length;
+        if (Simd512<T>.IsEnabled && nIn >= (nuint)Vector512<T>.Count)
+            AccumulateGradient<T, Simd512<T>, Vector512<T>>(ref dRef, ref xRef, ref gwRef, nIn, nOut);
+        else if (Simd256<T>.IsEnabled && nIn >= (nuint)Vector256<T>.Count)
+            AccumulateGradient<T, Simd256<T>, Vector256<T>>(ref dRef, ref xRef, ref gwRef, nIn, nOut);
+        else if (Simd128<T>.IsEnabled && nIn >= (nuint)Vector128<T>.Count)
+            AccumulateGradient<T, Simd128<T>, Vector128<T>>(ref dRef, ref xRef, ref gwRef, nIn, nOut);
+        else
+        {
+            for (nuint j = 0; j < nOut; j++)
+            {
+                T dj = Unsafe.Add(ref dRef, j);
+                ref T row = ref Unsafe.Add(ref gwRef, j * nIn);
+                for (nuint k = 0; k < nIn; k++)
+                    Unsafe.Add(ref row, k) += dj * Unsafe.Add(ref xRef, k);
+            }
+        }
+        ElementwiseDrivers.Binary<T, AddOperator<T>>(gb, d, gb, T.Zero);
+    }
+
+    // ------------------------------------------------------------------ forward
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Forward<T>(ref T w, ref T b, ref T x, ref T z, nuint nIn, nuint nOut)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        if (Simd512<T>.IsEnabled && nIn >= (nuint)Vector512<T>.Count)
+            Forward<T, Simd512<T>, Vector512<T>>(ref w, ref b, ref x, ref z, nIn, nOut);
+        else if (Simd256<T>.IsEnabled && nIn >= (nuint)Vector256<T>.Count)
+            Forward<T, Simd256<T>, Vector256<T>>(ref w, ref b, ref x, ref z, nIn, nOut);
+        else if (Simd128<T>.IsEnabled && nIn >= (nuint)Vector128<T>.Count)
+            Forward<T, Simd128<T>, Vector128<T>>(ref w, ref b, ref x, ref z, nIn, nOut);
+        else
+            ForwardScalar(ref w, ref b, ref x, ref z, nIn, nOut);
+    }
+
+    private static void ForwardScalar<T>(ref T w, ref T b, ref T x, ref T z, nuint nIn, nuint nOut)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        for (nuint j = 0; j < nOut; j++)
+        {
+            ref T row = ref Unsafe.Add(ref w, j * nIn);
+            T sum = T.Zero;
+            for (nuint k = 0; k < nIn; k++)
+                sum += Unsafe.Add(ref row, k) * Unsafe.Add(ref x, k);
+            Unsafe.Add(ref z, j) = Unsafe.Add(ref b, j) + sum;
+        }
+    }
+
+    // nIn ≥ TW.Count. Four rows share each load of x, and two vectors per row per iteration give eight
+    // independent FMA chains, enough to cover FMA latency. The ragged end of each row is the row's last full
+    // vector with the lanes already counted masked to zero (in both operands, so ∞·0 cannot appear).
+    private static void Forward<T, TW, TVec>(ref T w, ref T b, ref T x, ref T z, nuint nIn, nuint nOut)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TW : ISimd<T, TVec>
+        where TVec : unmanaged
+    {
+        nuint c = (nuint)TW.Count;
+        nuint full = nIn - nIn % c;
+        bool hasTail = full != nIn;
+        nuint tailAt = nIn - c;
+        TVec mask = hasTail ? TW.LastLanes(nIn - full) : TW.Zero;
+        TVec xTail = TW.And(TW.Load(ref x, tailAt), mask);
+
+        nuint j = 0;
+        for (; j + 4 <= nOut; j += 4)
+        {
+            ref T w0 = ref Unsafe.Add(ref w, j * nIn);
+            ref T w1 = ref Unsafe.Add(ref w0, nIn);
+            ref T w2 = ref Unsafe.Add(ref w1, nIn);
+            ref T w3 = ref Unsafe.Add(ref w2, nIn);
+            TVec p0 = TW.Zero, p1 = TW.Zero, p2 = TW.Zero, p3 = TW.Zero;
+            TVec q0 = TW.Zero, q1 = TW.Zero, q2 = TW.Zero, q3 = TW.Zero;
+            nuint k = 0;
+            for (; k + 2 * c <= full; k += 2 * c)
+            {
+                TVec xa = TW.Load(ref x, k);
+                TVec xb = TW.Load(ref x, k + c);
+                p0 = TW.MultiplyAdd(TW.Load(ref w0, k), xa, p0);
+                q0 = TW.MultiplyAdd(TW.Load(ref w0, k + c), xb, q0);
+                p1 = TW.MultiplyAdd(TW.Load(ref w1, k), xa, p1);
+                q1 = TW.MultiplyAdd(TW.Load(ref w1, k + c), xb, q1);
+                p2 = TW.MultiplyAdd(TW.Load(ref w2, k), xa, p2);
+                q2 = TW.MultiplyAdd(TW.Load(ref w2, k + c), xb, q2);
+                p3 = TW.MultiplyAdd(TW.Load(ref w3, k), xa, p3);
+                q3 = TW.MultiplyAdd(TW.Load(ref w3, k + c), xb, q3);
+            }
+            if (k < full)
+            {
+                TVec xa = TW.Load(ref x, k);
+                p0 = TW.MultiplyAdd(TW.Load(ref w0, k), xa, p0);
+                p1 = TW.MultiplyAdd(TW.Load(ref w1, k), xa, p1);
+                p2 = TW.MultiplyAdd(TW.Load(ref w2, k), xa, p2);
+                p3 = TW.MultiplyAdd(TW.Load(ref w3, k), xa, p3);
+            }
+            if (hasTail)
+            {
+                q0 = TW.MultiplyAdd(TW.And(TW.Load(ref w0, tailAt), mask), xTail, q0);
+                q1 = TW.MultiplyAdd(TW.And(TW.Load(ref w1, tailAt), mask), xTail, q1);
+                q2 = TW.MultiplyAdd(TW.And(TW.Load(ref w2, tailAt), mask), xTail, q2);
+                q3 = TW.MultiplyAdd(TW.And(TW.Load(ref w3, tailAt), mask), xTail, q3);
+            }
+            Unsafe.Add(ref z, j) = Unsafe.Add(ref b, j) + TW.Sum(TW.Add(p0, q0));
+            Unsafe.Add(ref z, j + 1) = Unsafe.Add(ref b, j + 1) + TW.Sum(TW.Add(p1, q1));
+            Unsafe.Add(ref z, j + 2) = Unsafe.Add(ref b, j + 2) + TW.Sum(TW.Add(p2, q2));
+            Unsafe.Add(ref z, j + 3) = Unsafe.Add(ref b, j + 3) + TW.Sum(TW.Add(p3, q3));
+        }
+        for (; j < nOut; j++)
+            Unsafe.Add(ref z, j) = Unsafe.Add(ref b, j) + Reductions.Aggregate<T, DotOperator<T>, TW, TVec>(ref Unsafe.Add(ref w, j * nIn), ref x, nIn);
+    }
+
+    // nIn ≥ TW.Count. Blocks of four samples × two weight rows: per vector step two weight loads and four
+    // input loads feed eight FMAs into eight independent accumulators. Left-over samples go through the
+    // single-sample kernel, which blocks over rows instead.
+    private static void ForwardBatch<T, TW, TVec>(ref T w, ref T b, ref T x, ref T z, nuint nIn, nuint nOut, nuint m)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TW : ISimd<T, TVec>
+        where TVec : unmanaged
+    {
+        nuint c = (nuint)TW.Count;
+        nuint full = nIn - nIn % c;
+        bool hasTail = full != nIn;
+        nuint tailAt = nIn - c;
+        TVec mask = hasTail ? TW.LastLanes(nIn - full) : TW.Zero;
+
+        nuint s = 0;
+        for (; s + 4 <= m; s += 4)
+        {
+            ref T x0 = ref Unsafe.Add(ref x, s * nIn);
+            ref T x1 = ref Unsafe.Add(ref x0, nIn);
+            ref T x2 = ref Unsafe.Add(ref x1, nIn);
+            ref T x3 = ref Unsafe.Add(ref x2, nIn);
+            ref T z0 = ref Unsafe.Add(ref z, s * nOut);
+            ref T z1 = ref Unsafe.Add(ref z0, nOut);
+            ref T z2 = ref Unsafe.Add(ref z1, nOut);
+            ref T z3 = ref Unsafe.Add(ref z2, nOut);
+
+            nuint j = 0;
+            for (; j + 2 <= nOut; j += 2)
+            {
+                ref T wa = ref Unsafe.Add(ref w, j * nIn);
+                ref T wb = ref Unsafe.Add(ref wa, nIn);
+                // aSR: sample S against row R of the pair.
+                TVec a00 = TW.Zero, a10 = TW.Zero, a20 = TW.Zero, a30 = TW.Zero;
+                TVec a01 = TW.Zero, a11 = TW.Zero, a21 = TW.Zero, a31 = TW.Zero;
+                for (nuint k = 0; k < full; k += c)
+                {
+                    TVec u = TW.Load(ref wa, k);
+                    TVec v = TW.Load(ref wb, k);
+                    TVec t = TW.Load(ref x0, k);
+                    a00 = TW.MultiplyAdd(u, t, a00);
+                    a01 = TW.MultiplyAdd(v, t, a01);
+                    t = TW.Load(ref x1, k);
+                    a10 = TW.MultiplyAdd(u, t, a10);
+                    a11 = TW.MultiplyAdd(v, t, a11);
+                    t = TW.Load(ref x2, k);
+                    a20 = TW.MultiplyAdd(u, t, a20);
+                    a21 = TW.MultiplyAdd(v, t, a21);
+                    t = TW.Load(ref x3, k);
+                    a30 = TW.MultiplyAdd(u, t, a30);
+                    a31 = TW.MultiplyAdd(v, t, a31);
+                }
+                if (hasTail)
+                {
+                    TVec u = TW.And(TW.Load(ref wa, tailAt), mask);
+                    TVec v = TW.And(TW.Load(ref wb, tailAt), mask);
+                    TVec t = TW.And(TW.Load(ref x0, tailAt), mask);
+                    a00 = TW.MultiplyAdd(u, t, a00);
+                    a01 = TW.MultiplyAdd(v, t, a01);
+                    t = TW.And(TW.Load(ref x1, tailAt), mask);
+                    a10 = TW.MultiplyAdd(u, t, a10);
+                    a11 = TW.MultiplyAdd(v, t, a11);
+                    t = TW.And(TW.Load(ref x2, tailAt), mask);
+                    a20 = TW.MultiplyAdd(u, t, a20);
+                    a21 = TW.MultiplyAdd(v, t, a21);
+                    t = TW.And(TW.Load(ref x3, tailAt), mask);
+                    a30 = TW.MultiplyAdd(u, t, a30);
+                    a31 = TW.MultiplyAdd(v, t, a31);
+                }
+                T ba = Unsafe.Add(ref b, j), bb = Unsafe.Add(ref b, j + 1);
+                Unsafe.Add(ref z0, j) = ba + TW.Sum(a00);
+                Unsafe.Add(ref z0, j + 1) = bb + TW.Sum(a01);
+                Unsafe.Add(ref z1, j) = ba + TW.Sum(a10);
+                Unsafe.Add(ref z1, j + 1) = bb + TW.Sum(a11);
+                Unsafe.Add(ref z2, j) = ba + TW.Sum(a20);
+                Unsafe.Add(ref z2, j + 1) = bb + TW.Sum(a21);
+                Unsafe.Add(ref z3, j) = ba + TW.Sum(a30);
+                Unsafe.Add(ref z3, j + 1) = bb + TW.Sum(a31);
+            }
+            if (j < nOut)
+            {
+                ref T wa = ref Unsafe.Add(ref w, j * nIn);
+                TVec a0 = TW.Zero, a1 = TW.Zero, a2 = TW.Zero, a3 = TW.Zero;
+                for (nuint k = 0; k < full; k += c)
+                {
+                    TVec u = TW.Load(ref wa, k);
+                    a0 = TW.MultiplyAdd(u, TW.Load(ref x0, k), a0);
+                    a1 = TW.MultiplyAdd(u, TW.Load(ref x1, k), a1);
+                    a2 = TW.MultiplyAdd(u, TW.Load(ref x2, k), a2);
+                    a3 = TW.MultiplyAdd(u, TW.Load(ref x3, k), a3);
+                }
+                if (hasTail)
+                {
+                    TVec u = TW.And(TW.Load(ref wa, tailAt), mask);
+                    a0 = TW.MultiplyAdd(u, TW.And(TW.Load(ref x0, tailAt), mask), a0);
+                    a1 = TW.MultiplyAdd(u, TW.And(TW.Load(ref x1, tailAt), mask), a1);
+                    a2 = TW.MultiplyAdd(u, TW.And(TW.Load(ref x2, tailAt), mask), a2);
+                    a3 = TW.MultiplyAdd(u, TW.And(TW.Load(ref x3, tailAt), mask), a3);
+                }
+                T ba = Unsafe.Add(ref b, j);
+                Unsafe.Add(ref z0, j) = ba + TW.Sum(a0);
+                Unsafe.Add(ref z1, j) = ba + TW.Sum(a1);
+                Unsafe.Add(ref z2, j) = ba + TW.Sum(a2);
+                Unsafe.Add(ref z3, j) = ba + TW.Sum(a3);
+            }
+        }
+        for (; s < m; s++)
+            Forward<T, TW, TVec>(ref w, ref b, ref Unsafe.Add(ref x, s * nIn), ref Unsafe.Add(ref z, s * nOut), nIn, nOut);
+    }
+
+    // ------------------------------------------------------------------ backward
+
+    // nIn ≥ TW.Count. Walks W down its columns a block of four vectors wide, keeping the four partial
+    // results in registers across all rows, so dx is written once instead of read and written per row.
+    // The ragged end is the last full vector, recomputed over the overlap: dx is pure output, so writing
+    // the overlapped elements twice is harmless.
+    private static void BackwardInput<T, TW, TVec>(ref T w, ref T d, ref T dx, nuint nIn, nuint nOut)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TW : ISimd<T, TVec>
+        where TVec : unmanaged
+    {
+        nuint c = (nuint)TW.Count;
+        nuint k = 0;
+        for (; k + 4 * c <= nIn; k += 4 * c)
+        {
+            TVec a0 = TW.Zero, a1 = TW.Zero, a2 = TW.Zero, a3 = TW.Zero;
+            ref T row = ref Unsafe.Add(ref w, k);
+            for (nuint j = 0; j < nOut; j++)
+            {
+                TVec dj = TW.Create(Unsafe.Add(ref d, j));
+                a0 = TW.MultiplyAdd(TW.Load(ref row, 0), dj, a0);
+                a1 = TW.MultiplyAdd(TW.Load(ref row, c), dj, a1);
+                a2 = TW.MultiplyAdd(TW.Load(ref row, 2 * c), dj, a2);
+                a3 = TW.MultiplyAdd(TW.Load(ref row, 3 * c), dj, a3);
+                row = ref Unsafe.Add(ref row, nIn);
+            }
+            TW.Store(a0, ref dx, k);
+            TW.Store(a1, ref dx, k + c);
+            TW.Store(a2, ref dx, k + 2 * c);
+            TW.Store(a3, ref dx, k + 3 * c);
+        }
+        for (; k + c <= nIn; k += c)
+            BackwardInputColumn<T, TW, TVec>(ref w, ref d, ref dx, nIn, nOut, k);
+        if (k < nIn)
+            BackwardInputColumn<T, TW, TVec>(ref w, ref d, ref dx, nIn, nOut, nIn - c);
+    }
+
+    // One vector-wide column strip of Wᵀ·d. Two accumulators (even and odd rows) halve the FMA chain.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void BackwardInputColumn<T, TW, TVec>(ref T w, ref T d, ref T dx, nuint nIn, nuint nOut, nuint k)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TW : ISimd<T, TVec>
+        where TVec : unmanaged
+    {
+        TVec a0 = TW.Zero, a1 = TW.Zero;
+        ref T row = ref Unsafe.Add(ref w, k);
+        nuint j = 0;
+        for (; j + 2 <= nOut; j += 2)
+        {
+            a0 = TW.MultiplyAdd(TW.Load(ref row, 0), TW.Create(Unsafe.Add(ref d, j)), a0);
+            a1 = TW.MultiplyAdd(TW.Load(ref row, nIn), TW.Create(Unsafe.Add(ref d, j + 1)), a1);
+            row = ref Unsafe.Add(ref row, 2 * nIn);
+        }
+        if (j < nOut)
+            a0 = TW.MultiplyAdd(TW.Load(ref row, 0), TW.Create(Unsafe.Add(ref d, j)), a0);
+        TW.Store(TW.Add(a0, a1), ref dx, k);
+    }
+
+    // nIn ≥ TW.Count. One axpy per weight row. The ragged end is the row's last full vector, blended so
+    // that only the lanes not yet updated change: gw accumulates, so updating a lane twice would be wrong.
+    private static void AccumulateGradient<T, TW, TVec>(ref T d, ref T x, ref T gw, nuint nIn, nuint nOut)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TW : ISimd<T, TVec>
+        where TVec : unmanaged
+    {
+        nuint c = (nuint)TW.Count;
+        nuint full = nIn - nIn % c;
+        bool hasTail = full != nIn;
+        nuint tailAt = nIn - c;
+        TVec mask = hasTail ? TW.LastLanes(nIn - full) : TW.Zero;
+        TVec xTail = TW.Load(ref x, tailAt);
+
+        ref T row = ref gw;
+        for (nuint j = 0; j < nOut; j++)
+        {
+            TVec dj = TW.Create(Unsafe.Add(ref d, j));
+            nuint k = 0;
+            for (; k + 2 * c <= full; k += 2 * c)
+            {
+                TVec r0 = TW.MultiplyAdd(TW.Load(ref x, k), dj, TW.Load(ref row, k));
+                TVec r1 = TW.MultiplyAdd(TW.Load(ref x, k + c), dj, TW.Load(ref row, k + c));
+                TW.Store(r0, ref row, k);
+                TW.Store(r1, ref row, k + c);
+            }
+            if (k < full)
+                TW.Store(TW.MultiplyAdd(TW.Load(ref x, k), dj, TW.Load(ref row, k)), ref row, k);
+            if (hasTail)
+            {
+                TVec old = TW.Load(ref row, tailAt);
+                TW.Store(TW.Select(mask, TW.MultiplyAdd(xTail, dj, old), old), ref row, tailAt);
+            }
+            row = ref Unsafe.Add(ref row, nIn);
+        }
+    }
+}

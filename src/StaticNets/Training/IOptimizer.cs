@@ -1,0 +1,36 @@
+using System;
+using System.Numerics;
+
+namespace StaticNets.Training;
+
+/// <summary>
+/// Updates a flat parameter span from a gradient of the same layout. Implementations keep their state
+/// (velocities, moments) in arrays allocated once, so <see cref="Step"/> allocates nothing.
+/// </summary>
+public interface IOptimizer<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    /// <summary>Applies one update. <paramref name="gradient"/> is the mean gradient of the mini-batch.</summary>
+    /// <param name="parameters">The network's parameters, updated in place.</param>
+    /// <param name="gradient">∂C/∂θ averaged over the mini-batch, same length as <paramref name="parameters"/>.</param>
+    /// <param name="learningRate">η for this step (schedules change it between steps).</param>
+    void Step(Span<T> parameters, ReadOnlySpan<T> gradient, T learningRate);
+
+    /// <summary>Forgets accumulated state, as before the first step.</summary>
+    void Reset();
+}
+
+/// <summary>Plain stochastic gradient descent, the course's rule: θ ← θ − η·∇C.</summary>
+public sealed class Sgd<T> : IOptimizer<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    /// <inheritdoc />
+    public void Step(Span<T> parameters, ReadOnlySpan<T> gradient, T learningRate)
+    {
+        Guard.Length(gradient.Length, parameters.Length, nameof(gradient));
+        Kernels.VectorMath.Axpy(-learningRate, gradient, parameters);
+    }
+
+    /// <inheritdoc />
+    public void Reset()
+    {
+    }
+}

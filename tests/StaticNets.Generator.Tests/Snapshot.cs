@@ -1,0 +1,47 @@
+using System;
+using System.IO;
+using System.Runtime.CompilerServices;
+using Xunit;
+
+namespace StaticNets.Generator.Tests;
+
+/// <summary>
+/// A small stand-in for Verify with its file names: <c>Snapshots/Class.Method#Hint.verified.cs</c> holds the
+/// accepted text; on mismatch the new text goes to <c>….received.cs</c> beside it and the test fails.
+/// Set STATICNETS_ACCEPT_SNAPSHOTS=1 to accept received text. Swapping in Verify later is a package change.
+/// </summary>
+internal static class Snapshot
+{
+    public const string AcceptVariable = "STATICNETS_ACCEPT_SNAPSHOTS";
+
+    public static void Verify(string actual, string hintName, [CallerMemberName] string method = "", [CallerFilePath] string callerFile = "", string? className = null)
+    {
+        className ??= Path.GetFileNameWithoutExtension(callerFile);
+        string directory = Path.Combine(Path.GetDirectoryName(callerFile)!, "Snapshots");
+        string stem = $"{className}.{method}#{Path.GetFileNameWithoutExtension(hintName)}";
+        string extension = Path.GetExtension(hintName);
+        string verified = Path.Combine(directory, stem + ".verified" + extension);
+        string received = Path.Combine(directory, stem + ".received" + extension);
+        actual = actual.Replace("\r\n", "\n", StringComparison.Ordinal);
+
+        if (File.Exists(verified) && File.ReadAllText(verified).Replace("\r\n", "\n", StringComparison.Ordinal) == actual)
+        {
+            if (File.Exists(received))
+                File.Delete(received);
+            return;
+        }
+
+        Directory.CreateDirectory(directory);
+        if (Environment.GetEnvironmentVariable(AcceptVariable) == "1")
+        {
+            File.WriteAllText(verified, actual);
+            if (File.Exists(received))
+                File.Delete(received);
+            return;
+        }
+        File.WriteAllText(received, actual);
+        Assert.Fail(File.Exists(verified)
+            ? $"Snapshot {stem} changed. Compare {received} with {verified}; set {AcceptVariable}=1 to accept."
+            : $"No snapshot {stem} yet; wrote {received}. Review it and set {AcceptVariable}=1 to accept.");
+    }
+}

@@ -1,0 +1,55 @@
+using System.Linq;
+using Xunit;
+
+namespace StaticNets.Generator.Tests;
+
+/// <summary>The generated source of representative networks, compared with reviewed snapshots.</summary>
+public class SnapshotTests
+{
+    private static void VerifyNetwork(string source, string hint, [System.Runtime.CompilerServices.CallerMemberName] string method = "")
+    {
+        var run = GeneratorHarness.Run(source);
+        Assert.Empty(run.Diagnostics);
+        var generated = Assert.Single(run.Sources);
+        Assert.Equal(hint, generated.HintName);
+        Snapshot.Verify(generated.Source, generated.HintName, method);
+        Assert.Empty(run.CompilationErrors);
+    }
+
+    [Fact]
+    public void XorNet() => VerifyNetwork("""
+        using StaticNets;
+        namespace Samples;
+        [Network(2, 3, 1)]
+        public partial class XorNet;
+        """, "Samples.XorNet.g.cs");
+
+    [Fact]
+    public void DigitsNet() => VerifyNetwork("""
+        using StaticNets;
+        [Network(64, 32, 10, Hidden = Activation.ReLU, Output = Activation.Softmax, Loss = Loss.CrossEntropy)]
+        public partial class DigitsNet;
+        """, "DigitsNet.g.cs");
+
+    [Fact]
+    public void DeepOddNet() => VerifyNetwork("""
+        using StaticNets;
+        namespace Deep.Nets
+        {
+            public partial class Outer
+            {
+                [Network(13, 7, 5, 3, Activations = new[] { Activation.Tanh, Activation.LeakyReLU, Activation.Identity }, Precision = Precision.Double)]
+                internal partial record DeepNet;
+            }
+        }
+        """, "Deep.Nets.Outer.DeepNet.g.cs");
+
+    [Fact]
+    public void PerLayerForm() => VerifyNetwork("""
+        using StaticNets;
+        [Network(784, Loss = Loss.CrossEntropy)]
+        [Dense(128, Activation.ReLU)]
+        [Dense(10, Activation.Softmax)]
+        public partial class MnistNet;
+        """, "MnistNet.g.cs");
+}

@@ -1,0 +1,59 @@
+using System;
+using System.Runtime.Intrinsics;
+using StaticNets.Kernels;
+using Xunit;
+
+namespace StaticNets.Tests.Kernels;
+
+/// <summary>Tests that change <see cref="VectorWidth.MaxBits"/> run alone, after every parallel test.</summary>
+[CollectionDefinition(nameof(VectorWidthCollection), DisableParallelization = true)]
+public sealed class VectorWidthCollection;
+
+/// <summary>
+/// Every kernel check again with the vector width capped at 512, 256 and 128 bits and with scalar code only,
+/// so that one machine covers each path (a cap above what the hardware has falls to the widest it has).
+/// </summary>
+[Collection(nameof(VectorWidthCollection))]
+public class VectorWidthTests
+{
+    public static TheoryData<int> Widths => new() { 512, 256, 128, 0 };
+
+    private static void WithWidth(int bits, Action action)
+    {
+        int saved = VectorWidth.MaxBits;
+        VectorWidth.MaxBits = bits;
+        try
+        {
+            action();
+        }
+        finally
+        {
+            VectorWidth.MaxBits = saved;
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Widths))]
+    public void EveryKernel_Single(int bits) => WithWidth(bits, KernelChecks.All<float>);
+
+    [Theory]
+    [MemberData(nameof(Widths))]
+    public void EveryKernel_Double(int bits) => WithWidth(bits, KernelChecks.All<double>);
+
+    [Theory]
+    [MemberData(nameof(Widths))]
+    public void Cap_DisablesWiderPaths(int bits) => WithWidth(bits, () =>
+    {
+        Assert.Equal(Vector512.IsHardwareAccelerated && bits >= 512, Simd512<float>.IsEnabled);
+        Assert.Equal(Vector256.IsHardwareAccelerated && bits >= 256, Simd256<double>.IsEnabled);
+        Assert.Equal(Vector128.IsHardwareAccelerated && bits >= 128, Simd128<float>.IsEnabled);
+    });
+
+    [Fact]
+    public void NonVectorTypes_TakeTheScalarPath()
+    {
+        Assert.False(Simd128<Half>.IsEnabled);
+        Half[] x = { (Half)1, (Half)2, (Half)3, (Half)4, (Half)5, (Half)6, (Half)7, (Half)8, (Half)9 };
+        Assert.Equal((Half)285, VectorMath.Dot<Half>(x, x));
+    }
+}
