@@ -38,6 +38,13 @@ public sealed class NetworkAttribute : Attribute
 
     /// <summary>Element type of parameters and activations (default: <see cref="Precision.Single"/>).</summary>
     public Precision Precision { get; set; } = Precision.Single;
+
+    /// <summary>
+    /// A <c>.snet</c> file, listed as an <c>AdditionalFiles</c> item of the project, whose parameters the generator
+    /// bakes into the assembly as static data (<c>FromBakedWeights()</c>, <c>LoadBakedWeights()</c>). The file must
+    /// match the declared architecture; the build fails with a diagnostic naming both shapes when it does not.
+    /// </summary>
+    public string? Weights { get; set; }
 }
 
 /// <summary>
