@@ -156,7 +156,7 @@ public static class OnnxExport
     {
         if (typeof(T) == typeof(float) || asDouble)
         {
-            var bytes = new byte[values.Length * Marshal.SizeOf<T>()];
+            var bytes = new byte[values.Length * System.Runtime.CompilerServices.Unsafe.SizeOf<T>()];
             NetworkFileFormat.WriteValues(values, bytes);
             return bytes;
         }

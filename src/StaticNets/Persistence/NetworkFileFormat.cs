@@ -219,7 +219,7 @@ internal static class NetworkFileFormat
         var bytes = MemoryMarshal.AsBytes(values);
         bytes.CopyTo(destination);
         if (!BitConverter.IsLittleEndian)
-            ReverseElements(destination[..bytes.Length], Marshal.SizeOf<T>());
+            ReverseElements(destination[..bytes.Length], System.Runtime.CompilerServices.Unsafe.SizeOf<T>());
         return bytes.Length;
     }
 
