@@ -90,6 +90,20 @@ public sealed class BakedWeightsTests : IDisposable
     }
 
     [Fact]
+    public void Baked_members_snapshot()
+    {
+        var (driver, _, diagnostics) = Run(Declaration, Write("models/xor.snet", XorFile()));
+        Assert.Empty(diagnostics);
+        string source = driver.GetRunResult().GeneratedTrees.Single().GetText().ToString();
+        // Only the baked members: the rest of the file belongs to the network snapshots.
+        int start = source.LastIndexOf('\n', source.IndexOf("// Weights baked in at build time", StringComparison.Ordinal)) + 1;
+        int end = source.IndexOf("return network;", start, StringComparison.Ordinal);
+        Assert.True(start >= 0 && end > start);
+        end = source.IndexOf('}', end) + 1;
+        Snapshot.Verify(source[start..end] + "\n", "XorNet.baked.txt");
+    }
+
+    [Fact]
     public void Double_weights_are_baked_in_for_double_networks()
     {
         var (driver, output, diagnostics) = Run(Declaration.Replace("Weights =", "Precision = Precision.Double, Weights =", StringComparison.Ordinal), Write("models/xor.snet", XorFile(Precision.Double)));

@@ -22,20 +22,18 @@ internal static class BakedWeightsEmitter
         w.Comment("assembly's static data: reading it touches no file and allocates nothing.");
         w.Line($"/// <summary>The parameters baked in from <c>{Escape(baked.FileName)}</c> at build time, as little-endian {t} bytes.</summary>");
         w.Line("public static global::System.ReadOnlySpan<byte> BakedWeightBytes => new byte[]");
-        using (w.Block())
+        w.Line("{");
+        var line = new StringBuilder("    ");
+        for (int i = 0; i < baked.ParameterBytes.Count; i++)
         {
-            var line = new StringBuilder();
-            for (int i = 0; i < baked.ParameterBytes.Count; i++)
+            line.Append(baked.ParameterBytes[i]).Append(',');
+            if ((i + 1) % BytesPerLine == 0 || i + 1 == baked.ParameterBytes.Count)
             {
-                line.Append(baked.ParameterBytes[i]).Append(',');
-                if ((i + 1) % BytesPerLine == 0 || i + 1 == baked.ParameterBytes.Count)
-                {
-                    w.Line(line.ToString());
-                    line.Clear();
-                }
+                w.Line(line.ToString());
+                line.Clear().Append("    ");
             }
         }
-        w.Line(";");
+        w.Line("};");
         w.Line();
         w.Line($"/// <summary>Overwrites every parameter with the weights baked in from <c>{Escape(baked.FileName)}</c>.</summary>");
         w.Line($"public void LoadBakedWeights() => global::StaticNets.Persistence.BakedWeights.CopyTo<{t}>(BakedWeightBytes, _parameters);");
