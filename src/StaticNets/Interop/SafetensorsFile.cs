@@ -65,6 +65,8 @@ public sealed class SafetensorsFile
         var header = file.Slice(8, (int)headerSize);
         if (header.IsEmpty || header[0] != (byte)'{')
             throw Error(NetworkFileProblem.Malformed, "Malformed header", "a JSON object starting with '{'", header.IsEmpty ? "an empty header" : $"'{(char)header[0]}'", source);
+        if (!System.Text.Unicode.Utf8.IsValid(header))
+            throw Error(NetworkFileProblem.Malformed, "Malformed header", "UTF-8 JSON", "invalid UTF-8", source);
         long dataStart = 8 + (long)headerSize, dataLength = file.Length - dataStart;
 
         var tensors = new List<SafetensorsTensor>();

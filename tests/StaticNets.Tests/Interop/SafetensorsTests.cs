@@ -160,6 +160,7 @@ public class SafetensorsTests
         yield return Case("absurd header length", huge, NetworkFileProblem.Malformed, "Header too large");
         yield return Case("header not JSON", Build("{\"0.weight\": nope}", data), NetworkFileProblem.Malformed, "valid JSON");
         yield return Case("header cut short", Build("{" + W() + "," + B0(), data), NetworkFileProblem.Malformed, "valid JSON");
+        yield return Case("header not UTF-8", Build("{\"0.weight\"\u00ff}", data).Select(b => b == 0xC3 ? (byte)0xC1 : b).ToArray(), NetworkFileProblem.Malformed, "invalid UTF-8");
         yield return Case("header an array", Build("[1, 2]", data), NetworkFileProblem.Malformed, "JSON object");
         yield return Case("entry without dtype", Build("{\"0.weight\":{\"shape\":[3,2],\"data_offsets\":[0,24]}}", data[..24]), NetworkFileProblem.Malformed, "\"dtype\"");
         yield return Case("negative dimension", Build("{" + W(shape: "-3,2") + "}", data[..24]), NetworkFileProblem.Malformed, "non-negative");
