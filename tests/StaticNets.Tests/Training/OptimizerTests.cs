@@ -101,6 +101,20 @@ public class OptimizerTests
     }
 
     [Fact]
+    public void Sgd_steps_by_the_gradient_and_counts_steps()
+    {
+        var sgd = new Sgd<double>();
+        double[] theta = (double[])Theta0.Clone();
+        sgd.Step(theta, Gradients[0], Eta);
+        Assert.Equal(new[] { 0.99, -1.98, 0.47 }, theta, (a, b) => Math.Abs(a - b) < 1e-15);
+        Assert.Equal(1, sgd.StepCount);
+        Assert.Equal(0, sgd.State.Length);
+        Assert.Equal("state", Assert.Throws<ArgumentException>(() => sgd.LoadState(new double[1], 3)).ParamName);
+        sgd.LoadState(ReadOnlySpan<double>.Empty, 3);
+        Assert.Equal(3, sgd.StepCount);
+    }
+
+    [Fact]
     public void Reset_forgets_velocity()
     {
         var momentum = new Momentum<double>();
