@@ -73,6 +73,10 @@ internal enum ActivationKind
     ReLU = 3,
     LeakyReLU = 4,
     Softmax = 5,
+    ELU = 6,
+    GELU = 7,
+    Softplus = 8,
+    SiLU = 9,
 }
 
 /// <summary>Mirror of <c>StaticNets.Loss</c>.</summary>

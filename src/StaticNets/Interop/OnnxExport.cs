@@ -79,7 +79,7 @@ public static class OnnxExport
             string z = last && identity ? OutputName : $"layer{l}.z";
             // z = input · Wᵀ + b: Gemm with transB = 1 reads the [out, in] weights as stored.
             nodes.Add(OnnxProto.Node("Gemm", $"layer{l}.gemm", new[] { current, weights, biases }, z, OnnxProto.IntAttribute("transB", 1)));
-            current = identity ? z : AddActivation(nodes, layer.Activation, l, z, last ? OutputName : $"layer{l}.a", Constant);
+            current = identity ? z : AddActivation(nodes, layer.Activation, l, z, last ? OutputName : $"layer{l}.a", asDouble, Constant);
         }
 
         string graphName = options.GraphName ?? info.Name;
@@ -103,7 +103,7 @@ public static class OnnxExport
     /// Appends the nodes of one activation and returns the name of its result. Activations are matched by
     /// name so that values added to <see cref="Activation"/> later map as soon as they have an ONNX form here.
     /// </summary>
-    private static string AddActivation(List<byte[]> nodes, Activation activation, int layer, string z, string a, Func<double, string> constant)
+    private static string AddActivation(List<byte[]> nodes, Activation activation, int layer, string z, string a, bool asDouble, Func<double, string> constant)
     {
         string name = activation.ToString();
         string prefix = $"layer{layer}.";
@@ -126,23 +126,52 @@ public static class OnnxExport
             case "SOFTMAX":
                 nodes.Add(OnnxProto.Node("Softmax", prefix + "softmax", new[] { z }, a, OnnxProto.IntAttribute("axis", 1)));
                 break;
-            case "ELU":
+            case "ELU" when !asDouble:
                 nodes.Add(OnnxProto.Node("Elu", prefix + "elu", new[] { z }, a, OnnxProto.FloatAttribute("alpha", 1f)));
                 break;
-            case "SOFTPLUS":
+            case "ELU":
+                // ONNX Runtime has no double Elu kernel: relu(z) + (exp(min(z, 0)) − 1) is the same function.
+                nodes.Add(OnnxProto.Node("Relu", prefix + "elu_pos", new[] { z }, prefix + "elu_pos"));
+                nodes.Add(OnnxProto.Node("Min", prefix + "elu_min", new[] { z, constant(0) }, prefix + "elu_min"));
+                nodes.Add(OnnxProto.Node("Exp", prefix + "elu_exp", new[] { prefix + "elu_min" }, prefix + "elu_exp"));
+                nodes.Add(OnnxProto.Node("Sub", prefix + "elu_neg", new[] { prefix + "elu_exp", constant(1) }, prefix + "elu_neg"));
+                nodes.Add(OnnxProto.Node("Add", prefix + "elu", new[] { prefix + "elu_pos", prefix + "elu_neg" }, a));
+                break;
+            case "SOFTPLUS" when !asDouble:
                 nodes.Add(OnnxProto.Node("Softplus", prefix + "softplus", new[] { z }, a));
                 break;
-            case "SWISH":
-            case "SILU":
+            case "SOFTPLUS":
+                // No double Softplus kernel either: the overflow-free relu(z) + ln(1 + e^−|z|).
+                nodes.Add(OnnxProto.Node("Relu", prefix + "softplus_pos", new[] { z }, prefix + "softplus_pos"));
+                nodes.Add(OnnxProto.Node("Abs", prefix + "softplus_abs", new[] { z }, prefix + "softplus_abs"));
+                nodes.Add(OnnxProto.Node("Neg", prefix + "softplus_negabs", new[] { prefix + "softplus_abs" }, prefix + "softplus_negabs"));
+                nodes.Add(OnnxProto.Node("Exp", prefix + "softplus_exp", new[] { prefix + "softplus_negabs" }, prefix + "softplus_exp"));
+                nodes.Add(OnnxProto.Node("Add", prefix + "softplus_1p", new[] { prefix + "softplus_exp", constant(1) }, prefix + "softplus_1p"));
+                nodes.Add(OnnxProto.Node("Log", prefix + "softplus_log", new[] { prefix + "softplus_1p" }, prefix + "softplus_log"));
+                nodes.Add(OnnxProto.Node("Add", prefix + "softplus", new[] { prefix + "softplus_pos", prefix + "softplus_log" }, a));
+                break;
+            case "SWISH" or "SILU" when !asDouble:
                 nodes.Add(OnnxProto.Node("Sigmoid", prefix + "swish_sigmoid", new[] { z }, prefix + "swish_s"));
                 nodes.Add(OnnxProto.Node("Mul", prefix + "swish", new[] { z, prefix + "swish_s" }, a));
                 break;
+            case "SWISH" or "SILU":
+                // ONNX Runtime fuses z·sigmoid(z) into QuickGelu, which has no double kernel: z / (1 + e^−z) avoids the pattern.
+                nodes.Add(OnnxProto.Node("Neg", prefix + "swish_neg", new[] { z }, prefix + "swish_neg"));
+                nodes.Add(OnnxProto.Node("Exp", prefix + "swish_exp", new[] { prefix + "swish_neg" }, prefix + "swish_exp"));
+                nodes.Add(OnnxProto.Node("Add", prefix + "swish_1p", new[] { prefix + "swish_exp", constant(1) }, prefix + "swish_1p"));
+                nodes.Add(OnnxProto.Node("Div", prefix + "swish", new[] { z, prefix + "swish_1p" }, a));
+                break;
             case "GELU":
-                // The exact GELU, ½·z·(1 + erf(z/√2)); the Gelu operator itself needs opset 20.
-                nodes.Add(OnnxProto.Node("Div", prefix + "gelu_div", new[] { z, constant(Math.Sqrt(2)) }, prefix + "gelu_scaled"));
-                nodes.Add(OnnxProto.Node("Erf", prefix + "gelu_erf", new[] { prefix + "gelu_scaled" }, prefix + "gelu_erf"));
-                nodes.Add(OnnxProto.Node("Add", prefix + "gelu_add", new[] { prefix + "gelu_erf", constant(1) }, prefix + "gelu_1p"));
-                nodes.Add(OnnxProto.Node("Mul", prefix + "gelu_mul", new[] { z, prefix + "gelu_1p" }, prefix + "gelu_z1p"));
+                // StaticNets' GELU is the tanh form, ½·z·(1 + tanh(√(2/π)·(z + 0.044715·z³))) (PyTorch's
+                // approximate='tanh'); the Gelu operator would need opset 20, so it is spelled out.
+                nodes.Add(OnnxProto.Node("Mul", prefix + "gelu_z2", new[] { z, z }, prefix + "gelu_z2"));
+                nodes.Add(OnnxProto.Node("Mul", prefix + "gelu_z3", new[] { prefix + "gelu_z2", z }, prefix + "gelu_z3"));
+                nodes.Add(OnnxProto.Node("Mul", prefix + "gelu_cubic", new[] { prefix + "gelu_z3", constant(0.044715) }, prefix + "gelu_cubic"));
+                nodes.Add(OnnxProto.Node("Add", prefix + "gelu_inner", new[] { z, prefix + "gelu_cubic" }, prefix + "gelu_inner"));
+                nodes.Add(OnnxProto.Node("Mul", prefix + "gelu_scaled", new[] { prefix + "gelu_inner", constant(Math.Sqrt(2 / Math.PI)) }, prefix + "gelu_scaled"));
+                nodes.Add(OnnxProto.Node("Tanh", prefix + "gelu_tanh", new[] { prefix + "gelu_scaled" }, prefix + "gelu_tanh"));
+                nodes.Add(OnnxProto.Node("Add", prefix + "gelu_1p", new[] { prefix + "gelu_tanh", constant(1) }, prefix + "gelu_1p"));
+                nodes.Add(OnnxProto.Node("Mul", prefix + "gelu_z1p", new[] { z, prefix + "gelu_1p" }, prefix + "gelu_z1p"));
                 nodes.Add(OnnxProto.Node("Mul", prefix + "gelu_half", new[] { prefix + "gelu_z1p", constant(0.5) }, a));
                 break;
             default:
