@@ -104,6 +104,22 @@ public sealed class BakedWeightsTests : IDisposable
     }
 
     [Fact]
+    public void A_checkpoint_with_optimizer_sections_bakes_its_parameters()
+    {
+        var info = new NetworkInfo("XorNet", Precision.Single, Loss.Quadratic, new[] { 2, 3, 1 }, new[] { Activation.Sigmoid, Activation.Sigmoid });
+        var net = new FakeNetwork<float>(info, Enumerable.Range(0, 13).Select(i => i * 0.25f).ToArray());
+        var adam = new StaticNets.Training.Adam<float>();
+        adam.Step(net.Parameters, Enumerable.Repeat(0.5f, 13).ToArray(), 0.1f);
+        using var checkpoint = new MemoryStream();
+        NetworkFile.Save(net, checkpoint, adam);
+
+        var (driver, _, diagnostics) = Run(Declaration, Write("models/xor.snet", checkpoint.ToArray()));
+        Assert.Empty(diagnostics);
+        var expected = net.Parameters.ToArray().SelectMany(BitConverter.GetBytes).ToArray();
+        Assert.Contains("    " + string.Join(",", expected.Take(32)) + ",", driver.GetRunResult().GeneratedTrees.Single().GetText().ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Double_weights_are_baked_in_for_double_networks()
     {
         var (driver, output, diagnostics) = Run(Declaration.Replace("Weights =", "Precision = Precision.Double, Weights =", StringComparison.Ordinal), Write("models/xor.snet", XorFile(Precision.Double)));

@@ -137,21 +137,23 @@ internal static class SnetReader
         {
             if (body - at < 2)
                 break;
+            // name length, name, value type (0 float32, 1 float64, 2 int64), value count, values
             int nameLength = U16(data, at);
             at += 2 + nameLength;
-            if (body - at < 8 || nameLength < 1)
+            if (body - at < 9 || nameLength < 1 || data[at] > 2)
             {
                 at = body + 1;
                 break;
             }
-            long values = I64(data, at);
-            at += 8;
-            if (values < 0 || values > (body - at) / elementSize)
+            int valueSize = data[at] == 0 ? 4 : 8;
+            long values = I64(data, at + 1);
+            at += 9;
+            if (values < 0 || values > (body - at) / valueSize)
             {
                 at = body + 1;
                 break;
             }
-            at += (int)values * elementSize;
+            at += (int)values * valueSize;
         }
         if (sections < 0 || at != body)
         {

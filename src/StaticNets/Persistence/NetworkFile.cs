@@ -1,6 +1,8 @@
 using System;
 using System.IO;
+using System.Buffers.Binary;
 using System.Numerics;
+using StaticNets.Training;
 
 namespace StaticNets.Persistence;
 
@@ -43,6 +45,42 @@ public static class NetworkFile
         stream.Write(NetworkFileFormat.Write<T>(network.Info, network.Parameters, optimizerState));
         stream.Flush();
     }
+
+    /// <summary>Saves <paramref name="network"/> with the state and step count of <paramref name="optimizer"/>, atomically, to resume training later.</summary>
+    /// <param name="network">The network whose architecture and parameters are written.</param>
+    /// <param name="path">The target file.</param>
+    /// <param name="optimizer">Any optimizer that exposes its state (all built-in ones do).</param>
+    public static void Save<T>(INetwork<T> network, string path, IOptimizerState<T> optimizer)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentNullException.ThrowIfNull(optimizer);
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        WriteAtomically(path, NetworkFileFormat.Write<T>(network.Info, network.Parameters, optimizer.State, optimizer.StepCount));
+    }
+
+    /// <summary>Writes <paramref name="network"/> and the state of <paramref name="optimizer"/> to <paramref name="stream"/>.</summary>
+    public static void Save<T>(INetwork<T> network, Stream stream, IOptimizerState<T> optimizer)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentNullException.ThrowIfNull(optimizer);
+        ArgumentNullException.ThrowIfNull(stream);
+        stream.Write(NetworkFileFormat.Write<T>(network.Info, network.Parameters, optimizer.State, optimizer.StepCount));
+        stream.Flush();
+    }
+
+    /// <summary>Loads parameters into <paramref name="into"/> and restores <paramref name="optimizer"/>'s state and step count.</summary>
+    /// <exception cref="InvalidNetworkFileException">As <see cref="Load{T}(INetwork{T}, string)"/>, or the file has no optimizer state, or state for another kind of optimizer (another number of slots).</exception>
+    public static void Load<T>(INetwork<T> into, string path, IOptimizerState<T> optimizer) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        Load(into, File.ReadAllBytes(path), optimizer, path);
+    }
+
+    /// <summary>Loads parameters and optimizer state from the rest of <paramref name="stream"/>.</summary>
+    public static void Load<T>(INetwork<T> into, Stream stream, IOptimizerState<T> optimizer) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        => Load(into, ReadToEnd(stream), optimizer, null);
 
     /// <summary>The bytes of a <c>.snet</c> file for <paramref name="network"/>.</summary>
     /// <param name="network">The network to serialise.</param>
@@ -111,9 +149,7 @@ public static class NetworkFile
         ReadOnlySpan<byte> state = default;
         if (wantState)
         {
-            if (!file.Sections.TryGetValue(NetworkFileFormat.OptimizerSection, out var range))
-                throw InvalidNetworkFileException.Create(NetworkFileProblem.MissingTensor, "No optimizer state in the file", $"a section '{NetworkFileFormat.OptimizerSection}' of {optimizerState.Length} values", "none (saved without optimizer state)", source);
-            state = data[range];
+            state = data[StateSection(file, source)];
             int values = state.Length / NetworkFileFormat.ElementSize(file.ElementCode);
             if (values != optimizerState.Length)
                 throw InvalidNetworkFileException.Create(NetworkFileProblem.LengthMismatch, "Optimizer state of another size", $"{optimizerState.Length} values", $"{values} values", source);
@@ -122,6 +158,54 @@ public static class NetworkFile
         NetworkFileFormat.ReadValues(data[file.Parameters], file.ElementCode, into.Parameters);
         if (wantState)
             NetworkFileFormat.ReadValues(state, file.ElementCode, optimizerState);
+    }
+
+    private static void Load<T>(INetwork<T> into, ReadOnlySpan<byte> data, IOptimizerState<T> optimizer, string? source)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(into);
+        ArgumentNullException.ThrowIfNull(optimizer);
+        var file = NetworkFileFormat.Parse(data, source);
+        CheckArchitecture(into.Info, file.Info, NetworkFileFormat.ElementCode<T>(), file.ElementCode, source);
+        var state = data[StateSection(file, source)];
+        if (!file.Sections.TryGetValue(NetworkFileFormat.OptimizerStepsSection, out var stepsSection) || stepsSection.Type != NetworkFileFormat.Int64Code
+            || stepsSection.Values.End.Value - stepsSection.Values.Start.Value != 8)
+            throw InvalidNetworkFileException.Create(NetworkFileProblem.MissingTensor, "No optimizer step count in the file", $"a section '{NetworkFileFormat.OptimizerStepsSection}' of one int64", "none (saved from a span, not an optimizer)", source);
+        long steps = BinaryPrimitives.ReadInt64LittleEndian(data[stepsSection.Values]);
+        int values = state.Length / NetworkFileFormat.ElementSize(file.ElementCode);
+        // The optimizer's own check, made here so that a mismatch is reported before anything is written.
+        long expected = (long)optimizer.StateSlots * into.ParameterCount;
+        bool fresh = values == 0 && steps == 0;
+        if (steps < 0 || (values != expected && !fresh))
+            throw InvalidNetworkFileException.Create(NetworkFileProblem.LengthMismatch, $"Optimizer state does not fit {TypeName(optimizer)}",
+                $"{optimizer.StateSlots} slot(s) × {into.ParameterCount} parameters = {expected} values and a step count ≥ 0", $"{values} values after {steps} steps", source);
+
+        NetworkFileFormat.ReadValues(data[file.Parameters], file.ElementCode, into.Parameters);
+        if (values == 0 && optimizer.StateSlots > 0)
+        {
+            // Saved before its first step: nothing to restore but a clean start.
+            (optimizer as IOptimizer<T>)?.Reset();
+            return;
+        }
+        var restored = new T[values];
+        NetworkFileFormat.ReadValues(state, file.ElementCode, restored.AsSpan());
+        optimizer.LoadState(restored, steps);
+    }
+
+    /// <summary>"Momentum" rather than "Momentum`1".</summary>
+    private static string TypeName(object value)
+    {
+        string name = value.GetType().Name;
+        int tick = name.IndexOf('`', StringComparison.Ordinal);
+        return tick > 0 ? name[..tick] : name;
+    }
+
+    private static Range StateSection(ParsedFile file, string? source)
+    {
+        if (!file.Sections.TryGetValue(NetworkFileFormat.OptimizerSection, out var section) || section.Type != file.ElementCode)
+            throw InvalidNetworkFileException.Create(NetworkFileProblem.MissingTensor, "No optimizer state in the file",
+                $"a section '{NetworkFileFormat.OptimizerSection}' of {NetworkFileFormat.ValueTypeName(file.ElementCode)} values", "none (saved without optimizer state)", source);
+        return section.Values;
     }
 
     internal static void CheckArchitecture(NetworkInfo expected, NetworkInfo actual, byte expectedCode, byte actualCode, string? source)

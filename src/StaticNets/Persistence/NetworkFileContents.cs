@@ -27,20 +27,20 @@ public sealed class NetworkFileContents
     public IReadOnlyList<string> SectionNames => _file.Sections.Keys.OrderBy(k => k, StringComparer.Ordinal).ToArray();
 
     /// <summary>The parameters converted to <typeparamref name="T"/> (float to double is exact).</summary>
-    public T[] GetParameters<T>() where T : unmanaged, IBinaryFloatingPointIeee754<T> => Values<T>(_file.Parameters);
+    public T[] GetParameters<T>() where T : unmanaged, IBinaryFloatingPointIeee754<T> => Values<T>(_file.Parameters, _file.ElementCode);
 
-    /// <summary>The values of a section converted to <typeparamref name="T"/>.</summary>
+    /// <summary>The values of a section converted to <typeparamref name="T"/> (int64 sections such as <c>"optimizer.steps"</c> too).</summary>
     /// <exception cref="KeyNotFoundException">The file has no section called <paramref name="name"/>.</exception>
     public T[] GetSection<T>(string name) where T : unmanaged, IBinaryFloatingPointIeee754<T>
         => _file.Sections.TryGetValue(name, out var range)
-            ? Values<T>(range)
+            ? Values<T>(range.Values, range.Type)
             : throw new KeyNotFoundException($"Expected a section '{name}' but the file has {(_file.Sections.Count == 0 ? "none" : string.Join(", ", SectionNames.Select(n => $"'{n}'")))}.");
 
-    private T[] Values<T>(Range range) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    private T[] Values<T>(Range range, byte type) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         var bytes = _data.AsSpan()[range];
-        var values = new T[bytes.Length / NetworkFileFormat.ElementSize(_file.ElementCode)];
-        NetworkFileFormat.ReadValues(bytes, _file.ElementCode, values.AsSpan());
+        var values = new T[bytes.Length / (type == NetworkFileFormat.Int64Code ? 8 : NetworkFileFormat.ElementSize(type))];
+        NetworkFileFormat.ReadValues(bytes, type, values.AsSpan());
         return values;
     }
 }

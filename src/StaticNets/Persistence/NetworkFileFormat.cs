@@ -27,7 +27,8 @@ namespace StaticNets.Persistence;
 /// 28      8·L   per layer: outputs (int32), kind (uint8, 0 = dense), activation (uint8), reserved uint16 0
 /// ..       8    parameter count P (int64)
 /// ..     P·e    parameters in the INetwork layout (e = 4 or 8)
-/// ..       4    section count S, then S × { name length (uint16), UTF-8 name, value count (int64), values }
+/// ..       4    section count S, then S × { name length (uint16), UTF-8 name, value type (uint8: 0 float32,
+///               1 float64, 2 int64), value count (int64), values }
 /// end−4    4    CRC-32 (zlib) of every byte before it
 /// </code>
 /// </remarks>
@@ -40,6 +41,10 @@ internal static class NetworkFileFormat
     public const int LayerRecordSize = 8;
     public const int ChecksumSize = 4;
     public const string OptimizerSection = "optimizer";
+    public const string OptimizerStepsSection = "optimizer.steps";
+
+    /// <summary>Section value type for int64 values (0 and 1 are the element types).</summary>
+    public const byte Int64Code = 2;
 
     /// <summary>Element type codes; the same values as <see cref="Precision"/>.</summary>
     public static byte ElementCode<T>() where T : unmanaged
@@ -49,18 +54,32 @@ internal static class NetworkFileFormat
 
     public static int ElementSize(byte code) => code == 0 ? 4 : 8;
 
+    public static string ValueTypeName(byte code) => code switch { 0 => "float32", 1 => "float64", 2 => "int64", _ => $"value type {code}" };
+
     public static string ElementName(byte code) => code switch { 0 => "float32 (Single)", 1 => "float64 (Double)", _ => $"element type code {code}" };
 
-    /// <summary>Serialises a whole file.</summary>
-    public static byte[] Write<T>(NetworkInfo info, ReadOnlySpan<T> parameters, ReadOnlySpan<T> optimizerState)
+    /// <summary>Serialises a whole file; optimizer state, when given, becomes the sections "optimizer" and (with a step count) "optimizer.steps".</summary>
+    public static byte[] Write<T>(NetworkInfo info, ReadOnlySpan<T> parameters, ReadOnlySpan<T> optimizerState, long? optimizerSteps = null)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         byte code = ElementCode<T>();
         int e = ElementSize(code);
-        byte[] name = Encoding.UTF8.GetBytes(OptimizerSection);
-        bool hasState = !optimizerState.IsEmpty;
-        long length = FixedHeaderSize + (long)LayerRecordSize * info.Layers.Count + 8 + (long)parameters.Length * e + 4
-            + (hasState ? 2 + name.Length + 8 + (long)optimizerState.Length * e : 0) + ChecksumSize;
+        var sections = new List<(byte[] Name, byte Type, long Count, byte[] Values)>();
+        if (!optimizerState.IsEmpty || optimizerSteps is not null)
+        {
+            var values = new byte[(long)optimizerState.Length * e];
+            WriteValues(optimizerState, values);
+            sections.Add((Encoding.UTF8.GetBytes(OptimizerSection), code, optimizerState.Length, values));
+        }
+        if (optimizerSteps is long steps)
+        {
+            var values = new byte[8];
+            BinaryPrimitives.WriteInt64LittleEndian(values, steps);
+            sections.Add((Encoding.UTF8.GetBytes(OptimizerStepsSection), Int64Code, 1, values));
+        }
+        long length = FixedHeaderSize + (long)LayerRecordSize * info.Layers.Count + 8 + (long)parameters.Length * e + 4 + ChecksumSize;
+        foreach (var section in sections)
+            length += 2 + section.Name.Length + 1 + 8 + section.Values.Length;
         if (length > Array.MaxLength)
             throw new NotSupportedException($"The file would be {length} bytes, more than one array holds.");
         var file = new byte[length];
@@ -83,16 +102,18 @@ internal static class NetworkFileFormat
         BinaryPrimitives.WriteInt64LittleEndian(span[at..], parameters.Length);
         at += 8;
         at += WriteValues(parameters, span[at..]);
-        BinaryPrimitives.WriteInt32LittleEndian(span[at..], hasState ? 1 : 0);
+        BinaryPrimitives.WriteInt32LittleEndian(span[at..], sections.Count);
         at += 4;
-        if (hasState)
+        foreach (var (name, type, count, values) in sections)
         {
             BinaryPrimitives.WriteUInt16LittleEndian(span[at..], (ushort)name.Length);
             name.CopyTo(span[(at + 2)..]);
             at += 2 + name.Length;
-            BinaryPrimitives.WriteInt64LittleEndian(span[at..], optimizerState.Length);
+            span[at++] = type;
+            BinaryPrimitives.WriteInt64LittleEndian(span[at..], count);
             at += 8;
-            at += WriteValues(optimizerState, span[at..]);
+            values.CopyTo(span[at..]);
+            at += values.Length;
         }
         BinaryPrimitives.WriteUInt32LittleEndian(span[at..], Crc32.Compute(span[..at]));
         return file;
@@ -176,16 +197,16 @@ internal static class NetworkFileFormat
         at = parameters.End.Value;
         int sectionCount = BinaryPrimitives.ReadInt32LittleEndian(data[at..]);
         at += 4;
-        if (sectionCount < 0 || sectionCount > (body - at) / 11)
+        if (sectionCount < 0 || sectionCount > (body - at) / 12)
             throw Malformed("a section count that fits the file", $"{sectionCount}", source);
-        var sections = new Dictionary<string, Range>(StringComparer.Ordinal);
+        var sections = new Dictionary<string, Section>(StringComparer.Ordinal);
         for (int s = 0; s < sectionCount; s++)
         {
             if (body - at < 2)
                 throw Malformed($"section {s} within the file", "the end of the file", source);
             int nameLength = BinaryPrimitives.ReadUInt16LittleEndian(data[at..]);
             at += 2;
-            if (nameLength < 1 || nameLength > body - at - 8)
+            if (nameLength < 1 || nameLength > body - at - 9)
                 throw Malformed($"a name of section {s} within the file", $"a name of {nameLength} bytes", source);
             string name;
             try
@@ -197,13 +218,17 @@ internal static class NetworkFileFormat
                 throw Malformed($"a UTF-8 name for section {s}", "invalid UTF-8", source);
             }
             at += nameLength;
+            byte type = data[at++];
+            if (type > Int64Code)
+                throw Malformed($"value type 0, 1 or 2 for section '{name}'", $"{type}", source);
+            int size = type == Int64Code ? 8 : ElementSize(type);
             long values = BinaryPrimitives.ReadInt64LittleEndian(data[at..]);
             at += 8;
-            if (values < 0 || values > (body - at) / e)
-                throw Malformed($"section '{name}' to fit in the file", $"{values} values of {e} bytes with {body - at} bytes left", source);
-            if (!sections.TryAdd(name, new Range(at, at + (int)values * e)))
+            if (values < 0 || values > (body - at) / size)
+                throw Malformed($"section '{name}' to fit in the file", $"{values} values of {size} bytes with {body - at} bytes left", source);
+            if (!sections.TryAdd(name, new Section(type, new Range(at, at + (int)values * size))))
                 throw Malformed("unique section names", $"'{name}' twice", source);
-            at += (int)values * e;
+            at += (int)values * size;
         }
         if (at != body)
             throw Malformed($"the checksum right after the last section at byte {at}", $"{body - at} unaccounted bytes", source);
@@ -226,7 +251,7 @@ internal static class NetworkFileFormat
     /// <summary>Reads little-endian values of element type <paramref name="code"/> into any floating-point type.</summary>
     public static void ReadValues<T>(ReadOnlySpan<byte> source, byte code, Span<T> destination) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        int e = ElementSize(code);
+        int e = code == Int64Code ? 8 : ElementSize(code);
         if (code == ElementCode<T>() && BitConverter.IsLittleEndian)
         {
             source.CopyTo(MemoryMarshal.AsBytes(destination));
@@ -235,7 +260,12 @@ internal static class NetworkFileFormat
         for (int i = 0; i < destination.Length; i++)
         {
             var raw = source.Slice(i * e, e);
-            destination[i] = code == 0 ? T.CreateChecked(BinaryPrimitives.ReadSingleLittleEndian(raw)) : T.CreateChecked(BinaryPrimitives.ReadDoubleLittleEndian(raw));
+            destination[i] = code switch
+            {
+                0 => T.CreateChecked(BinaryPrimitives.ReadSingleLittleEndian(raw)),
+                1 => T.CreateChecked(BinaryPrimitives.ReadDoubleLittleEndian(raw)),
+                _ => T.CreateChecked(BinaryPrimitives.ReadInt64LittleEndian(raw)),
+            };
         }
     }
 
@@ -249,4 +279,7 @@ internal static class NetworkFileFormat
 }
 
 /// <summary>A verified file: its architecture, element type and where its parameters and sections lie.</summary>
-internal sealed record ParsedFile(NetworkInfo Info, byte ElementCode, Range Parameters, Dictionary<string, Range> Sections);
+internal sealed record ParsedFile(NetworkInfo Info, byte ElementCode, Range Parameters, Dictionary<string, Section> Sections);
+
+/// <summary>An optional section: its value type (0 float32, 1 float64, 2 int64) and where its values lie.</summary>
+internal readonly record struct Section(byte Type, Range Values);

@@ -22,6 +22,7 @@ public class NetworkFileFuzzTests(ITestOutputHelper output)
         {
             ("2-3-1", NetworkFile.ToBytes(new XorNet(1)), () => new XorNet(9)),
             ("2-3-1 + state", NetworkFile.ToBytes(new XorNet(1), new float[] { 1, 2, 3, 4, 5 }), () => new XorNet(9)),
+            ("2-3-1 + optimizer", OptimizerFile(), () => new XorNet(9)),
             ("13-7-5-3 B", NetworkFile.ToBytes(new Odd13B(1)), () => new Odd13B(9)),
             ("5-9-4", NetworkFile.ToBytes(new PerLayerNet(1)), () => new PerLayerNet(9)),
         };
@@ -55,6 +56,17 @@ public class NetworkFileFuzzTests(ITestOutputHelper output)
         Assert.True(count >= 1000, $"only {count} damaged files");
         foreach (var expected in new[] { NetworkFileProblem.BadMagic, NetworkFileProblem.Truncated, NetworkFileProblem.TrailingData, NetworkFileProblem.ChecksumMismatch, NetworkFileProblem.Malformed, NetworkFileProblem.ArchitectureMismatch })
             Assert.True(problems.ContainsKey(expected), $"no file was rejected as {expected}");
+    }
+
+    /// <summary>A file saved with a Momentum optimizer after one step: state and step-count sections.</summary>
+    private static byte[] OptimizerFile()
+    {
+        var net = new XorNet(1);
+        var momentum = new StaticNets.Training.Momentum<float>();
+        momentum.Step(net.Parameters, NetworkCatalog.Random<float>(XorNet.ParameterCount, 3), 0.1f);
+        using var stream = new System.IO.MemoryStream();
+        NetworkFile.Save(net, stream, momentum);
+        return stream.ToArray();
     }
 
     private static IEnumerable<byte[]> Damage(byte[] good, Random rng)

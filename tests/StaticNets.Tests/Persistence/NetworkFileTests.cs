@@ -96,6 +96,87 @@ public class NetworkFileTests
         Assert.Equal(net.Parameters.ToArray(), target.Parameters.ToArray());
     }
 
+    /// <summary>Mean-gradient steps of <paramref name="optimizer"/> on fixed batches, as a trainer would take them.</summary>
+    private static void Train(Odd13B net, StaticNets.Training.IOptimizer<float> optimizer, int steps, int seed)
+    {
+        var workspace = net.CreateWorkspace(8);
+        var gradient = new float[Odd13B.ParameterCount];
+        for (int s = 0; s < steps; s++)
+        {
+            var inputs = NetworkCatalog.Random<float>(8 * Odd13B.InputSize, seed + s);
+            var targets = NetworkCatalog.Targets<float>(Odd13B.Architecture, 8, seed + s);
+            Array.Clear(gradient);
+            net.Backward(inputs, targets, gradient, workspace);
+            for (int i = 0; i < gradient.Length; i++)
+                gradient[i] /= 8;
+            optimizer.Step(net.Parameters, gradient, 0.01f);
+        }
+    }
+
+    [Fact]
+    public void Saving_with_the_optimizer_resumes_training_bit_exactly()
+    {
+        using var dir = new TempDirectory();
+        var net = new Odd13B(1);
+        var adam = new StaticNets.Training.Adam<float>();
+        Train(net, adam, 5, 100);
+        NetworkFile.Save(net, dir.File("checkpoint.snet"), adam);
+
+        // Straight on: five more steps.
+        Train(net, adam, 5, 200);
+
+        // Resumed in a fresh network and a fresh optimizer: the same five steps.
+        var resumed = new Odd13B(2);
+        var resumedAdam = new StaticNets.Training.Adam<float>();
+        NetworkFile.Load(resumed, dir.File("checkpoint.snet"), resumedAdam);
+        Assert.Equal(5, resumedAdam.StepCount);
+        Train(resumed, resumedAdam, 5, 200);
+        AssertBitEqual<float>(net.Parameters, resumed.Parameters);
+
+        var contents = NetworkFile.Read(dir.File("checkpoint.snet"));
+        Assert.Equal(new[] { "optimizer", "optimizer.steps" }, contents.SectionNames);
+        Assert.Equal(new[] { 5.0 }, contents.GetSection<double>("optimizer.steps"));
+        Assert.Equal(2 * Odd13B.ParameterCount, contents.GetSection<float>("optimizer").Length);
+    }
+
+    [Fact]
+    public void Optimizer_state_of_another_kind_or_none_is_rejected_before_loading()
+    {
+        using var dir = new TempDirectory();
+        var net = new Odd13B(1);
+        var adam = new StaticNets.Training.Adam<float>();
+        Train(net, adam, 2, 1);
+        NetworkFile.Save(net, dir.File("adam.snet"), adam);
+        NetworkFile.Save(net, dir.File("plain.snet"));
+        NetworkFile.Save(net, dir.File("span.snet"), adam.State);
+
+        var target = new Odd13B(3);
+        var before = target.Parameters.ToArray();
+        var momentum = new StaticNets.Training.Momentum<float>();
+        var wrongKind = Assert.Throws<InvalidNetworkFileException>(() => NetworkFile.Load(target, dir.File("adam.snet"), momentum));
+        Assert.Equal(NetworkFileProblem.LengthMismatch, wrongKind.Problem);
+        Assert.Equal($"1 slot(s) × {Odd13B.ParameterCount} parameters = {Odd13B.ParameterCount} values and a step count ≥ 0", wrongKind.Expected);
+        Assert.Equal($"{2 * Odd13B.ParameterCount} values after 2 steps", wrongKind.Actual);
+        Assert.Contains("Optimizer state does not fit Momentum: expected", wrongKind.Message, StringComparison.Ordinal);
+        Assert.Equal(NetworkFileProblem.MissingTensor, Assert.Throws<InvalidNetworkFileException>(() => NetworkFile.Load(target, dir.File("plain.snet"), momentum)).Problem);
+        Assert.Equal(NetworkFileProblem.MissingTensor, Assert.Throws<InvalidNetworkFileException>(() => NetworkFile.Load(target, dir.File("span.snet"), momentum)).Problem);
+        Assert.Equal(before, target.Parameters.ToArray());
+        Assert.Equal(0, momentum.StepCount);
+
+        // Sgd keeps no state but its step counter; an optimizer saved before its first step restores as fresh.
+        var sgd = new StaticNets.Training.Sgd<float>();
+        Train(net, sgd, 3, 1);
+        NetworkFile.Save(net, dir.File("sgd.snet"), sgd);
+        var sgdResumed = new StaticNets.Training.Sgd<float>();
+        NetworkFile.Load(target, dir.File("sgd.snet"), sgdResumed);
+        Assert.Equal(3, sgdResumed.StepCount);
+        NetworkFile.Save(net, dir.File("fresh.snet"), new StaticNets.Training.Adam<float>());
+        var freshAdam = new StaticNets.Training.Adam<float>();
+        NetworkFile.Load(target, dir.File("fresh.snet"), freshAdam);
+        Assert.Equal(0, freshAdam.StepCount);
+        Assert.Equal(net.Parameters.ToArray(), target.Parameters.ToArray());
+    }
+
     [Fact]
     public void Architecture_mismatch_names_both_architectures()
     {
