@@ -45,6 +45,13 @@ public sealed class NetworkAttribute : Attribute
     /// match the declared architecture; the build fails with a diagnostic naming both shapes when it does not.
     /// </summary>
     public string? Weights { get; set; }
+
+    /// <summary>
+    /// Dropout rate of every hidden layer during training: each hidden activation is zeroed with this
+    /// probability and the rest scaled by 1/(1 − rate) (inverted dropout), so inference needs no change.
+    /// 0 (the default) means none. Must be in [0, 1). Per layer: <see cref="DenseAttribute.Dropout"/>.
+    /// </summary>
+    public double Dropout { get; set; }
 }
 
 /// <summary>
@@ -66,6 +73,12 @@ public sealed class DenseAttribute : Attribute
 
     /// <summary>Activation applied to the layer's weighted input.</summary>
     public Activation Activation { get; }
+
+    /// <summary>
+    /// Dropout rate of this layer's activations during training (hidden layers only; in [0, 1); 0 = none).
+    /// When set, it overrides <see cref="NetworkAttribute.Dropout"/> for this layer; when not set, that applies.
+    /// </summary>
+    public double Dropout { get; set; }
 }
 
 /// <summary>Activation functions σ. Derivatives are taken analytically in the generated backward pass.</summary>
