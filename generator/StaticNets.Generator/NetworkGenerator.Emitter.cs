@@ -264,33 +264,34 @@ public sealed partial class NetworkGenerator
                 w.Line($"{Names.Guard}.Length(gradient.Length, ParameterCount, nameof(gradient));");
                 w.Line("ForwardBatch(inputs, batch, ws);");
                 w.Line($"{Names.ReadOnlySpan}<{t}> p = _parameters;");
-                w.Line($"{t} loss = {Names.Zero(spec.Scalar)};");
-                using (w.Block("for (int s = 0; s < batch; s++)"))
+                w.Line($"{Names.ReadOnlySpan}<{t}> x = inputs, y = targets;");
+                w.Comment("Whole-batch views of every layer's z, a and δ (sample after sample).");
+                foreach (var layer in spec.Layers)
                 {
-                    w.Comment("This sample's rows of the batch buffers.");
-                    w.Line($"{Names.ReadOnlySpan}<{t}> x = inputs.Slice(s * InputSize, InputSize), y = targets.Slice(s * OutputSize, OutputSize);");
-                    foreach (var layer in spec.Layers)
-                    {
-                        int l = layer.Index, n = layer.Outputs;
-                        w.Line($"{Names.Span}<{t}> z{l} = new {Names.Span}<{t}>(ws.{Names.Z(l)}, s * {n}, {n}), a{l} = new {Names.Span}<{t}>(ws.{Names.A(l)}, s * {n}, {n}), d{l} = new {Names.Span}<{t}>(ws.{Names.D(l)}, s * {n}, {n});");
-                    }
+                    int l = layer.Index, n = layer.Outputs;
+                    w.Line($"{Names.Span}<{t}> z{l} = new {Names.Span}<{t}>(ws.{Names.Z(l)}, 0, batch * {n}), a{l} = new {Names.Span}<{t}>(ws.{Names.A(l)}, 0, batch * {n}), d{l} = new {Names.Span}<{t}>(ws.{Names.D(l)}, 0, batch * {n});");
+                }
+                w.Line();
+                WriteOutputDelta(w, spec, t, output);
+                for (int l = last; l >= 0; l--)
+                {
+                    var layer = spec.Layers[l];
+                    string previous = l == 0 ? "x" : "a" + (l - 1);
                     w.Line();
-                    WriteOutputDelta(w, spec, t, output);
-                    for (int l = last; l >= 0; l--)
+                    switch (layer)
                     {
-                        var layer = spec.Layers[l];
-                        string previous = l == 0 ? "x" : "a" + (l - 1);
-                        w.Line();
-                        w.Comment($"Layer {l}: ∂C/∂w = δ{l}·{previous}ᵀ and ∂C/∂b = δ{l}.");
-                        w.Line($"Layer{l}Gradient(d{l}, {previous}, gradient);");
-                        if (l > 0)
+                        case DenseLayerSpec dense:
+                            DenseLayerEmitter.EmitBatchBackward(w, spec, dense, previous);
+                            break;
+                    }
+                    if (l > 0)
+                    {
+                        var below = spec.Layers[l - 1];
+                        string? derivative = Names.ActivationDerivative(below.Activation);
+                        if (derivative is not null)
                         {
-                            var below = spec.Layers[l - 1];
-                            w.Comment($"δ{l - 1} = (W{l})ᵀ·δ{l} ⊙ σ'(z{l - 1}), σ = {below.Activation}.");
-                            w.Line($"Layer{l}Backpropagate(p, d{l}, d{l - 1});");
-                            string? derivative = Names.ActivationDerivative(below.Activation);
-                            if (derivative is not null)
-                                w.Line($"{derivative}<{t}>(z{l - 1}, a{l - 1}, d{l - 1});");
+                            w.Comment($"δ{l - 1} ⊙= σ'(z{l - 1}), σ = {below.Activation}: element-wise, so one pass over the whole batch.");
+                            w.Line($"{derivative}<{t}>(z{l - 1}, a{l - 1}, d{l - 1});");
                         }
                     }
                 }
@@ -298,7 +299,7 @@ public sealed partial class NetworkGenerator
             }
         }
 
-        /// <summary>Cost of one sample and δ^L = ∇_a C ⊙ σ'(z^L), in the cheapest exact form for the loss and output activation.</summary>
+        /// <summary>Summed cost of the batch and δ^L = ∇_a C ⊙ σ'(z^L), in the cheapest exact form for the loss and output activation; element-wise parts run over the whole batch at once.</summary>
         private static void WriteOutputDelta(SourceWriter w, NetworkSpec spec, string t, LayerSpec output)
         {
             int l = output.Index;
@@ -307,29 +308,31 @@ public sealed partial class NetworkGenerator
             {
                 case (LossKind.CrossEntropy, ActivationKind.Softmax):
                     w.Comment("Cross-entropy −Σ y ln a with softmax: the softmax Jacobian cancels and δ = a − y.");
-                    w.Line($"loss += {Names.Losses}.CrossEntropy<{t}>({a}, y);");
+                    w.Line($"{t} loss = {Names.Losses}.CrossEntropy<{t}>({a}, y);");
                     w.Line($"{Names.Losses}.OutputError<{t}>({a}, y, {d});");
                     break;
                 case (LossKind.CrossEntropy, ActivationKind.Sigmoid):
                     w.Comment("Binary cross-entropy with sigmoid outputs: σ'(z) cancels and δ = a − y.");
-                    w.Line($"loss += {Names.Losses}.BinaryCrossEntropy<{t}>({a}, y);");
+                    w.Line($"{t} loss = {Names.Losses}.BinaryCrossEntropy<{t}>({a}, y);");
                     w.Line($"{Names.Losses}.OutputError<{t}>({a}, y, {d});");
                     break;
                 case (LossKind.CrossEntropy, _):
                     w.Comment($"Binary cross-entropy on {output.Activation} outputs (SNN009): δ = (a − y)/(a(1 − a)) ⊙ σ'(z), outputs clamped into (0, 1).");
-                    w.Line($"loss += {Names.Losses}.BinaryCrossEntropy<{t}>({a}, y);");
+                    w.Line($"{t} loss = {Names.Losses}.BinaryCrossEntropy<{t}>({a}, y);");
                     w.Line($"{Names.Losses}.BinaryCrossEntropyGradient<{t}>({a}, y, {d});");
                     WriteDerivative(w, t, output.Activation, z, a, d);
                     break;
                 case (LossKind.Quadratic, ActivationKind.Softmax):
                     w.Comment("Quadratic cost with softmax (SNN008): δ = J_softmaxᵀ·(a − y), the full Jacobian.");
-                    w.Line($"loss += {Names.Losses}.Quadratic<{t}>({a}, y);");
+                    w.Line($"{t} loss = {Names.Losses}.Quadratic<{t}>({a}, y);");
                     w.Line($"{Names.Losses}.OutputError<{t}>({a}, y, {d});");
-                    w.Line($"{Names.Activations}.SoftmaxBackward<{t}>({a}, {d}, {d});");
+                    w.Comment("The Jacobian couples the outputs of one sample, so this part goes sample by sample.");
+                    using (w.Block("for (int s = 0; s < batch; s++)"))
+                        w.Line($"{Names.Activations}.SoftmaxBackward<{t}>({a}.Slice(s * OutputSize, OutputSize), {d}.Slice(s * OutputSize, OutputSize), {d}.Slice(s * OutputSize, OutputSize));");
                     break;
                 default:
                     w.Comment($"Quadratic cost ½‖y − a‖²: δ = (a − y) ⊙ σ'(z), σ = {output.Activation}.");
-                    w.Line($"loss += {Names.Losses}.Quadratic<{t}>({a}, y);");
+                    w.Line($"{t} loss = {Names.Losses}.Quadratic<{t}>({a}, y);");
                     w.Line($"{Names.Losses}.OutputError<{t}>({a}, y, {d});");
                     WriteDerivative(w, t, output.Activation, z, a, d);
                     break;

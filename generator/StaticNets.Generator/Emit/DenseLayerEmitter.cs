@@ -14,6 +14,10 @@ internal static class DenseLayerEmitter
     {
         string t = Names.Scalar(network.Scalar);
         EmitForward(w, t, layer);
+        // Vectorised layers back-propagate whole batches through the blocked kernels; only unrolled layers
+        // need per-sample gradient code of their own.
+        if (layer.Strategy != DenseStrategy.Unrolled)
+            return;
         w.Line();
         EmitGradient(w, t, layer);
         if (needsBackpropagate)
@@ -49,6 +53,35 @@ internal static class DenseLayerEmitter
         {
             w.Comment("Element-wise activation over the whole batch in one vectorised pass.");
             w.Line($"{Names.ActivationForward(layer.Activation)}<{t}>(z{l}, a{l});");
+        }
+    }
+
+    /// <summary>
+    /// The statements of this layer inside <c>Backward</c>: from δ (batch rows) add ∂C/∂W = δᵀ·x and
+    /// ∂C/∂b = Σ δ into the gradient and, below the first layer, write δ·W into the previous layer's δ.
+    /// </summary>
+    public static void EmitBatchBackward(SourceWriter w, NetworkSpec network, DenseLayerSpec layer, string input)
+    {
+        string t = Names.Scalar(network.Scalar);
+        int l = layer.Index;
+        if (layer.Strategy == DenseStrategy.Unrolled)
+        {
+            w.Comment($"Layer {l}: ∂C/∂w = δ{l}·{input}ᵀ and ∂C/∂b = δ{l}{(l > 0 ? $", then δ{l - 1} = (W{l})ᵀ·δ{l}" : "")}; unrolled, sample by sample.");
+            using (w.Block("for (int s = 0; s < batch; s++)"))
+            {
+                w.Line($"{Names.ReadOnlySpan}<{t}> ds = d{l}.Slice(s * {layer.Outputs}, {layer.Outputs});");
+                w.Line($"Layer{l}Gradient(ds, {input}.Slice(s * {layer.Inputs}, {layer.Inputs}), gradient);");
+                if (l > 0)
+                    w.Line($"Layer{l}Backpropagate(p, ds, d{l - 1}.Slice(s * {layer.Inputs}, {layer.Inputs}));");
+            }
+            return;
+        }
+        w.Comment($"Layer {l}: ∂C/∂W += δ{l}ᵀ·{input} and ∂C/∂b += Σ δ{l} over the whole batch, register-blocked (4 rows × 2 vectors).");
+        w.Line($"{Names.Dense}.AccumulateGradientBatch<{t}>(d{l}, {input}, gradient.Slice({layer.WeightOffset}, {layer.WeightCount}), gradient.Slice({layer.BiasOffset}, {layer.Outputs}), {layer.Inputs}, {layer.Outputs});");
+        if (l > 0)
+        {
+            w.Comment($"δ{l - 1} = δ{l}·W{l} for the whole batch, register-blocked (4 samples × 2 vectors).");
+            w.Line($"{Names.Dense}.BackwardInputBatch<{t}>(p.Slice({layer.WeightOffset}, {layer.WeightCount}), d{l}, d{l - 1}, {layer.Inputs}, {layer.Outputs});");
         }
     }
 

@@ -17,7 +17,7 @@ namespace StaticNets.Kernels;
 /// kernels throw <see cref="ArgumentException"/> when they do.
 /// </remarks>
 [EditorBrowsable(EditorBrowsableState.Advanced)]
-public static class DenseKernels
+public static partial class DenseKernels
 {
     private const string Outputs = "outputs";
     private const string Inputs = "inputs";

@@ -167,34 +167,38 @@ namespace Deep.Nets
                 global::StaticNets.Guard.Length(gradient.Length, ParameterCount, nameof(gradient));
                 ForwardBatch(inputs, batch, ws);
                 global::System.ReadOnlySpan<double> p = _parameters;
-                double loss = 0d;
+                global::System.ReadOnlySpan<double> x = inputs, y = targets;
+                // Whole-batch views of every layer's z, a and δ (sample after sample).
+                global::System.Span<double> z0 = new global::System.Span<double>(ws.Z0, 0, batch * 7), a0 = new global::System.Span<double>(ws.A0, 0, batch * 7), d0 = new global::System.Span<double>(ws.D0, 0, batch * 7);
+                global::System.Span<double> z1 = new global::System.Span<double>(ws.Z1, 0, batch * 5), a1 = new global::System.Span<double>(ws.A1, 0, batch * 5), d1 = new global::System.Span<double>(ws.D1, 0, batch * 5);
+                global::System.Span<double> z2 = new global::System.Span<double>(ws.Z2, 0, batch * 3), a2 = new global::System.Span<double>(ws.A2, 0, batch * 3), d2 = new global::System.Span<double>(ws.D2, 0, batch * 3);
+
+                // Quadratic cost ½‖y − a‖²: δ = (a − y) ⊙ σ'(z), σ = Identity.
+                double loss = global::StaticNets.Kernels.LossKernels.Quadratic<double>(a2, y);
+                global::StaticNets.Kernels.LossKernels.OutputError<double>(a2, y, d2);
+
+                // Layer 2: ∂C/∂w = δ2·a1ᵀ and ∂C/∂b = δ2, then δ1 = (W2)ᵀ·δ2; unrolled, sample by sample.
                 for (int s = 0; s < batch; s++)
                 {
-                    // This sample's rows of the batch buffers.
-                    global::System.ReadOnlySpan<double> x = inputs.Slice(s * InputSize, InputSize), y = targets.Slice(s * OutputSize, OutputSize);
-                    global::System.Span<double> z0 = new global::System.Span<double>(ws.Z0, s * 7, 7), a0 = new global::System.Span<double>(ws.A0, s * 7, 7), d0 = new global::System.Span<double>(ws.D0, s * 7, 7);
-                    global::System.Span<double> z1 = new global::System.Span<double>(ws.Z1, s * 5, 5), a1 = new global::System.Span<double>(ws.A1, s * 5, 5), d1 = new global::System.Span<double>(ws.D1, s * 5, 5);
-                    global::System.Span<double> z2 = new global::System.Span<double>(ws.Z2, s * 3, 3), a2 = new global::System.Span<double>(ws.A2, s * 3, 3), d2 = new global::System.Span<double>(ws.D2, s * 3, 3);
-
-                    // Quadratic cost ½‖y − a‖²: δ = (a − y) ⊙ σ'(z), σ = Identity.
-                    loss += global::StaticNets.Kernels.LossKernels.Quadratic<double>(a2, y);
-                    global::StaticNets.Kernels.LossKernels.OutputError<double>(a2, y, d2);
-
-                    // Layer 2: ∂C/∂w = δ2·a1ᵀ and ∂C/∂b = δ2.
-                    Layer2Gradient(d2, a1, gradient);
-                    // δ1 = (W2)ᵀ·δ2 ⊙ σ'(z1), σ = LeakyReLU.
-                    Layer2Backpropagate(p, d2, d1);
-                    global::StaticNets.Kernels.ActivationKernels.LeakyReLUDerivative<double>(z1, a1, d1);
-
-                    // Layer 1: ∂C/∂w = δ1·a0ᵀ and ∂C/∂b = δ1.
-                    Layer1Gradient(d1, a0, gradient);
-                    // δ0 = (W1)ᵀ·δ1 ⊙ σ'(z0), σ = Tanh.
-                    Layer1Backpropagate(p, d1, d0);
-                    global::StaticNets.Kernels.ActivationKernels.TanhDerivative<double>(z0, a0, d0);
-
-                    // Layer 0: ∂C/∂w = δ0·xᵀ and ∂C/∂b = δ0.
-                    Layer0Gradient(d0, x, gradient);
+                    global::System.ReadOnlySpan<double> ds = d2.Slice(s * 3, 3);
+                    Layer2Gradient(ds, a1.Slice(s * 5, 5), gradient);
+                    Layer2Backpropagate(p, ds, d1.Slice(s * 5, 5));
                 }
+                // δ1 ⊙= σ'(z1), σ = LeakyReLU: element-wise, so one pass over the whole batch.
+                global::StaticNets.Kernels.ActivationKernels.LeakyReLUDerivative<double>(z1, a1, d1);
+
+                // Layer 1: ∂C/∂w = δ1·a0ᵀ and ∂C/∂b = δ1, then δ0 = (W1)ᵀ·δ1; unrolled, sample by sample.
+                for (int s = 0; s < batch; s++)
+                {
+                    global::System.ReadOnlySpan<double> ds = d1.Slice(s * 5, 5);
+                    Layer1Gradient(ds, a0.Slice(s * 7, 7), gradient);
+                    Layer1Backpropagate(p, ds, d0.Slice(s * 7, 7));
+                }
+                // δ0 ⊙= σ'(z0), σ = Tanh: element-wise, so one pass over the whole batch.
+                global::StaticNets.Kernels.ActivationKernels.TanhDerivative<double>(z0, a0, d0);
+
+                // Layer 0: ∂C/∂W += δ0ᵀ·x and ∂C/∂b += Σ δ0 over the whole batch, register-blocked (4 rows × 2 vectors).
+                global::StaticNets.Kernels.DenseKernels.AccumulateGradientBatch<double>(d0, x, gradient.Slice(0, 91), gradient.Slice(91, 7), 13, 7);
                 return loss;
             }
 
@@ -208,14 +212,6 @@ namespace Deep.Nets
                 // Each of the 7 outputs is one SIMD dot product of a 13-wide weight row with x.
                 global::StaticNets.Kernels.DenseKernels.Forward<double>(p.Slice(0, 91), p.Slice(91, 7), x, z);
                 global::StaticNets.Kernels.ActivationKernels.Tanh<double>(z, a);
-            }
-
-            /// <summary>Layer 0: adds ∂C/∂w_jk = x_k·δ_j and ∂C/∂b_j = δ_j of one sample into <paramref name="g"/>.</summary>
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-            private static void Layer0Gradient(global::System.ReadOnlySpan<double> d, global::System.ReadOnlySpan<double> x, global::System.Span<double> g)
-            {
-                // Rank-1 update of the weight gradient, one SIMD axpy per row.
-                global::StaticNets.Kernels.DenseKernels.AccumulateGradient<double>(d, x, g.Slice(0, 91), g.Slice(91, 7));
             }
 
             /// <summary>Layer 1 forward for one sample: z = W·x + b, a = LeakyReLU(z). <paramref name="z"/> and <paramref name="a"/> may be the same span.</summary>

@@ -144,27 +144,24 @@ partial class DigitsNet : global::StaticNets.INetwork<float>
         global::StaticNets.Guard.Length(gradient.Length, ParameterCount, nameof(gradient));
         ForwardBatch(inputs, batch, ws);
         global::System.ReadOnlySpan<float> p = _parameters;
-        float loss = 0f;
-        for (int s = 0; s < batch; s++)
-        {
-            // This sample's rows of the batch buffers.
-            global::System.ReadOnlySpan<float> x = inputs.Slice(s * InputSize, InputSize), y = targets.Slice(s * OutputSize, OutputSize);
-            global::System.Span<float> z0 = new global::System.Span<float>(ws.Z0, s * 32, 32), a0 = new global::System.Span<float>(ws.A0, s * 32, 32), d0 = new global::System.Span<float>(ws.D0, s * 32, 32);
-            global::System.Span<float> z1 = new global::System.Span<float>(ws.Z1, s * 10, 10), a1 = new global::System.Span<float>(ws.A1, s * 10, 10), d1 = new global::System.Span<float>(ws.D1, s * 10, 10);
+        global::System.ReadOnlySpan<float> x = inputs, y = targets;
+        // Whole-batch views of every layer's z, a and δ (sample after sample).
+        global::System.Span<float> z0 = new global::System.Span<float>(ws.Z0, 0, batch * 32), a0 = new global::System.Span<float>(ws.A0, 0, batch * 32), d0 = new global::System.Span<float>(ws.D0, 0, batch * 32);
+        global::System.Span<float> z1 = new global::System.Span<float>(ws.Z1, 0, batch * 10), a1 = new global::System.Span<float>(ws.A1, 0, batch * 10), d1 = new global::System.Span<float>(ws.D1, 0, batch * 10);
 
-            // Cross-entropy −Σ y ln a with softmax: the softmax Jacobian cancels and δ = a − y.
-            loss += global::StaticNets.Kernels.LossKernels.CrossEntropy<float>(a1, y);
-            global::StaticNets.Kernels.LossKernels.OutputError<float>(a1, y, d1);
+        // Cross-entropy −Σ y ln a with softmax: the softmax Jacobian cancels and δ = a − y.
+        float loss = global::StaticNets.Kernels.LossKernels.CrossEntropy<float>(a1, y);
+        global::StaticNets.Kernels.LossKernels.OutputError<float>(a1, y, d1);
 
-            // Layer 1: ∂C/∂w = δ1·a0ᵀ and ∂C/∂b = δ1.
-            Layer1Gradient(d1, a0, gradient);
-            // δ0 = (W1)ᵀ·δ1 ⊙ σ'(z0), σ = ReLU.
-            Layer1Backpropagate(p, d1, d0);
-            global::StaticNets.Kernels.ActivationKernels.ReLUDerivative<float>(z0, a0, d0);
+        // Layer 1: ∂C/∂W += δ1ᵀ·a0 and ∂C/∂b += Σ δ1 over the whole batch, register-blocked (4 rows × 2 vectors).
+        global::StaticNets.Kernels.DenseKernels.AccumulateGradientBatch<float>(d1, a0, gradient.Slice(2080, 320), gradient.Slice(2400, 10), 32, 10);
+        // δ0 = δ1·W1 for the whole batch, register-blocked (4 samples × 2 vectors).
+        global::StaticNets.Kernels.DenseKernels.BackwardInputBatch<float>(p.Slice(2080, 320), d1, d0, 32, 10);
+        // δ0 ⊙= σ'(z0), σ = ReLU: element-wise, so one pass over the whole batch.
+        global::StaticNets.Kernels.ActivationKernels.ReLUDerivative<float>(z0, a0, d0);
 
-            // Layer 0: ∂C/∂w = δ0·xᵀ and ∂C/∂b = δ0.
-            Layer0Gradient(d0, x, gradient);
-        }
+        // Layer 0: ∂C/∂W += δ0ᵀ·x and ∂C/∂b += Σ δ0 over the whole batch, register-blocked (4 rows × 2 vectors).
+        global::StaticNets.Kernels.DenseKernels.AccumulateGradientBatch<float>(d0, x, gradient.Slice(0, 2048), gradient.Slice(2048, 32), 64, 32);
         return loss;
     }
 
@@ -180,14 +177,6 @@ partial class DigitsNet : global::StaticNets.INetwork<float>
         global::StaticNets.Kernels.ActivationKernels.ReLU<float>(z, a);
     }
 
-    /// <summary>Layer 0: adds ∂C/∂w_jk = x_k·δ_j and ∂C/∂b_j = δ_j of one sample into <paramref name="g"/>.</summary>
-    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    private static void Layer0Gradient(global::System.ReadOnlySpan<float> d, global::System.ReadOnlySpan<float> x, global::System.Span<float> g)
-    {
-        // Rank-1 update of the weight gradient, one SIMD axpy per row.
-        global::StaticNets.Kernels.DenseKernels.AccumulateGradient<float>(d, x, g.Slice(0, 2048), g.Slice(2048, 32));
-    }
-
     /// <summary>Layer 1 forward for one sample: z = W·x + b, a = Softmax(z). <paramref name="z"/> and <paramref name="a"/> may be the same span.</summary>
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private static void Layer1Forward(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> x, global::System.Span<float> z, global::System.Span<float> a)
@@ -195,22 +184,6 @@ partial class DigitsNet : global::StaticNets.INetwork<float>
         // Each of the 10 outputs is one SIMD dot product of a 32-wide weight row with x.
         global::StaticNets.Kernels.DenseKernels.Forward<float>(p.Slice(2080, 320), p.Slice(2400, 10), x, z);
         global::StaticNets.Kernels.ActivationKernels.Softmax<float>(z, a);
-    }
-
-    /// <summary>Layer 1: adds ∂C/∂w_jk = x_k·δ_j and ∂C/∂b_j = δ_j of one sample into <paramref name="g"/>.</summary>
-    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    private static void Layer1Gradient(global::System.ReadOnlySpan<float> d, global::System.ReadOnlySpan<float> x, global::System.Span<float> g)
-    {
-        // Rank-1 update of the weight gradient, one SIMD axpy per row.
-        global::StaticNets.Kernels.DenseKernels.AccumulateGradient<float>(d, x, g.Slice(2080, 320), g.Slice(2400, 10));
-    }
-
-    /// <summary>Layer 1: <paramref name="dx"/> = Wᵀ·δ, the part of the previous layer's delta before σ'.</summary>
-    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    private static void Layer1Backpropagate(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> d, global::System.Span<float> dx)
-    {
-        // Sum of the weight rows scaled by δ_j, accumulated with SIMD axpys.
-        global::StaticNets.Kernels.DenseKernels.BackwardInput<float>(p.Slice(2080, 320), d, dx);
     }
 
     /// <summary>Scratch memory (z, a and δ of every layer) for batches of up to <see cref="BatchCapacity"/> samples. Use one per thread.</summary>

@@ -1,0 +1,118 @@
+using System;
+using System.Numerics;
+using StaticNets.Kernels;
+using static StaticNets.Tests.Kernels.KernelTestSupport;
+
+namespace StaticNets.Tests.Kernels;
+
+/// <summary>
+/// The whole-batch backward GEMMs against a plain double reference, for every small shape (so each vector
+/// width meets every column tail) and batch sizes around the 4-sample register block.
+/// </summary>
+internal static class BatchKernelChecks
+{
+    private static readonly int[] BatchSizes = { 0, 1, 3, 4, 5, 8, 9 };
+
+    public static void All<T>() where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        AccumulateGradientBatch<T>();
+        BackwardInputBatch<T>();
+        GradientReduction<T>();
+    }
+
+    public static void AccumulateGradientBatch<T>() where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        var rng = new Random(601);
+        foreach (var (outputs, inputs) in KernelChecks.Shapes())
+        {
+            foreach (int m in BatchSizes)
+            {
+                T[] d = Uniform<T>(rng, m * outputs), x = Uniform<T>(rng, m * inputs);
+                T[] gw = Uniform<T>(rng, outputs * inputs), gb = Uniform<T>(rng, outputs);
+                var expectedW = new double[gw.Length];
+                var scaleW = new double[gw.Length];
+                for (int j = 0; j < outputs; j++)
+                {
+                    for (int k = 0; k < inputs; k++)
+                    {
+                        int i = j * inputs + k;
+                        expectedW[i] = D(gw[i]);
+                        scaleW[i] = Math.Abs(D(gw[i]));
+                        for (int s = 0; s < m; s++)
+                        {
+                            double p = D(d[s * outputs + j]) * D(x[s * inputs + k]);
+                            expectedW[i] += p;
+                            scaleW[i] += Math.Abs(p);
+                        }
+                    }
+                }
+                var expectedB = new double[outputs];
+                var scaleB = new double[outputs];
+                for (int j = 0; j < outputs; j++)
+                {
+                    expectedB[j] = D(gb[j]);
+                    scaleB[j] = Math.Abs(D(gb[j]));
+                    for (int s = 0; s < m; s++)
+                    {
+                        expectedB[j] += D(d[s * outputs + j]);
+                        scaleB[j] += Math.Abs(D(d[s * outputs + j]));
+                    }
+                }
+                DenseKernels.AccumulateGradientBatch<T>(d, x, gw, gb, inputs, outputs);
+                AllClose(expectedW, gw, scaleW, $"AccumulateGradientBatch gw {outputs}×{inputs} m={m}");
+                AllClose(expectedB, gb, scaleB, $"AccumulateGradientBatch gb {outputs}×{inputs} m={m}");
+            }
+        }
+    }
+
+    public static void BackwardInputBatch<T>() where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        var rng = new Random(602);
+        foreach (var (outputs, inputs) in KernelChecks.Shapes())
+        {
+            T[] w = Uniform<T>(rng, outputs * inputs);
+            foreach (int m in BatchSizes)
+            {
+                T[] d = Uniform<T>(rng, m * outputs);
+                // Stale values must be overwritten, not accumulated.
+                T[] dx = Uniform<T>(rng, m * inputs);
+                var expected = new double[dx.Length];
+                var scale = new double[dx.Length];
+                for (int s = 0; s < m; s++)
+                {
+                    for (int k = 0; k < inputs; k++)
+                    {
+                        for (int j = 0; j < outputs; j++)
+                        {
+                            double p = D(d[s * outputs + j]) * D(w[j * inputs + k]);
+                            expected[s * inputs + k] += p;
+                            scale[s * inputs + k] += Math.Abs(p);
+                        }
+                    }
+                }
+                DenseKernels.BackwardInputBatch<T>(w, d, dx, inputs, outputs);
+                AllClose(expected, dx, scale, $"BackwardInputBatch {outputs}×{inputs} m={m}");
+            }
+        }
+    }
+
+    public static void GradientReduction<T>() where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        var rng = new Random(603);
+        for (int n = 0; n <= 70; n++)
+        {
+            T[] target = Uniform<T>(rng, n), source = Uniform<T>(rng, n);
+            T scale = T.CreateTruncating(0.25);
+            var expected = new double[n];
+            var magnitude = new double[n];
+            for (int i = 0; i < n; i++)
+            {
+                expected[i] = (D(target[i]) + D(source[i])) * 0.25;
+                magnitude[i] = (Math.Abs(D(target[i])) + Math.Abs(D(source[i]))) * 0.25;
+            }
+            GradientKernels.AddScaleAndClear<T>(target, source, scale);
+            AllClose(expected, target, magnitude, $"AddScaleAndClear n={n}");
+            Xunit.Assert.All(source, v => Xunit.Assert.Equal(T.Zero, v));
+        }
+    }
+}
