@@ -17,6 +17,7 @@ internal static class BatchKernelChecks
     {
         AccumulateGradientBatch<T>();
         BackwardInputBatch<T>();
+        ForwardBatchAcrossRowBlocks<T>();
         GradientReduction<T>();
     }
 
@@ -92,6 +93,40 @@ internal static class BatchKernelChecks
                 }
                 DenseKernels.BackwardInputBatch<T>(w, d, dx, inputs, outputs);
                 AllClose(expected, dx, scale, $"BackwardInputBatch {outputs}×{inputs} m={m}");
+            }
+        }
+    }
+
+    /// <summary>Layers wide enough that the forward kernel splits W into several cache blocks, with a ragged last block.</summary>
+    public static void ForwardBatchAcrossRowBlocks<T>() where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        var rng = new Random(604);
+        foreach (var (outputs, inputs) in new[] { (130, 784), (67, 1001) })
+        {
+            T[] w = Uniform<T>(rng, outputs * inputs), b = Uniform<T>(rng, outputs);
+            foreach (int m in new[] { 1, 4, 7 })
+            {
+                T[] x = Uniform<T>(rng, m * inputs);
+                var z = new T[m * outputs];
+                DenseKernels.ForwardBatch<T>(w, b, x, z, inputs, outputs);
+                var expected = new double[z.Length];
+                var scale = new double[z.Length];
+                for (int s = 0; s < m; s++)
+                {
+                    for (int j = 0; j < outputs; j++)
+                    {
+                        double sum = D(b[j]), magnitude = Math.Abs(D(b[j]));
+                        for (int k = 0; k < inputs; k++)
+                        {
+                            double p = D(w[j * inputs + k]) * D(x[s * inputs + k]);
+                            sum += p;
+                            magnitude += Math.Abs(p);
+                        }
+                        expected[s * outputs + j] = sum;
+                        scale[s * outputs + j] = magnitude;
+                    }
+                }
+                AllClose(expected, z, scale, $"ForwardBatch {outputs}×{inputs} m={m}");
             }
         }
     }

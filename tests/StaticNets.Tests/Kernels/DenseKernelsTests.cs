@@ -44,6 +44,12 @@ public class DenseKernelsTests
     public void BackwardInputBatch_Double() => BatchKernelChecks.BackwardInputBatch<double>();
 
     [Fact]
+    public void ForwardBatchAcrossRowBlocks_Single() => BatchKernelChecks.ForwardBatchAcrossRowBlocks<float>();
+
+    [Fact]
+    public void ForwardBatchAcrossRowBlocks_Double() => BatchKernelChecks.ForwardBatchAcrossRowBlocks<double>();
+
+    [Fact]
     public void GradientReduction_Single() => BatchKernelChecks.GradientReduction<float>();
 
     [Fact]
