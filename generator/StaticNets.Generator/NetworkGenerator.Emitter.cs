@@ -87,6 +87,17 @@ public sealed partial class NetworkGenerator
             w.Line();
             w.Comment("Every weight and bias in one array, in the layout documented on INetwork<T>.");
             w.Line($"private readonly {t}[] _parameters = new {t}[ParameterCount];");
+            int transposed = TransposedTotal(spec);
+            if (transposed > 0)
+            {
+                w.Comment("Transposed copies of the weights of layers vectorised over outputs (single-sample forward only).");
+                w.Comment("Every way to reach the parameters (Parameters, the layer views, Initialize) bumps _parameterVersion;");
+                w.Comment("Forward re-transposes when the copy is older. Code writing _parameters directly calls ParametersChanged().");
+                w.Line($"private readonly {t}[] _transposed = new {t}[{transposed}];");
+                w.Line("private readonly object _transposeLock = new object();");
+                w.Line("private int _parameterVersion;");
+                w.Line("private int _transposedVersion = -1;");
+            }
             if (!UsesStack(spec))
             {
                 w.Comment("Single-sample forward scratch for hidden activations too large for the stack; one per thread so Forward stays thread-safe.");
@@ -109,17 +120,34 @@ public sealed partial class NetworkGenerator
 
             // Parameter views.
             w.Line("/// <summary>All parameters in the documented layout; writes go straight into the network.</summary>");
-            w.Line($"public {Names.Span}<{t}> Parameters => _parameters;");
+            string touch = transposed > 0 ? "ParametersChanged(); " : "";
+            if (transposed > 0)
+                w.Line($"public {Names.Span}<{t}> Parameters {{ get {{ ParametersChanged(); return _parameters; }} }}");
+            else
+                w.Line($"public {Names.Span}<{t}> Parameters => _parameters;");
             foreach (var layer in spec.Layers.OfType<DenseLayerSpec>())
             {
                 w.Line($"/// <summary>Layer {layer.Index}'s weights, row-major [{layer.Outputs}, {layer.Inputs}]: w[j, k] is at j·{layer.Inputs} + k.</summary>");
-                w.Line($"public {Names.Span}<{t}> Layer{layer.Index}Weights => new {Names.Span}<{t}>(_parameters, {layer.WeightOffset}, {layer.WeightCount});");
+                w.Line($"public {Names.Span}<{t}> Layer{layer.Index}Weights {{ get {{ {touch}return new {Names.Span}<{t}>(_parameters, {layer.WeightOffset}, {layer.WeightCount}); }} }}");
                 w.Line($"/// <summary>Layer {layer.Index}'s {layer.Outputs} biases.</summary>");
-                w.Line($"public {Names.Span}<{t}> Layer{layer.Index}Biases => new {Names.Span}<{t}>(_parameters, {layer.BiasOffset}, {layer.Outputs});");
+                w.Line($"public {Names.Span}<{t}> Layer{layer.Index}Biases {{ get {{ {touch}return new {Names.Span}<{t}>(_parameters, {layer.BiasOffset}, {layer.Outputs}); }} }}");
             }
             w.Line();
             w.Line("/// <inheritdoc />");
-            w.Line($"public void Initialize(int seed) => global::StaticNets.ParameterInitializer.Initialize<{t}>(Architecture, _parameters, seed);");
+            if (transposed > 0)
+            {
+                using (w.Block("public void Initialize(int seed)"))
+                {
+                    w.Line($"global::StaticNets.ParameterInitializer.Initialize<{t}>(Architecture, _parameters, seed);");
+                    w.Line("ParametersChanged();");
+                }
+                w.Line();
+                WriteTransposeRefresh(w, spec, t);
+            }
+            else
+            {
+                w.Line($"public void Initialize(int seed) => global::StaticNets.ParameterInitializer.Initialize<{t}>(Architecture, _parameters, seed);");
+            }
             w.Line();
 
             // Interface members whose names clash with the constants.
@@ -165,6 +193,13 @@ public sealed partial class NetworkGenerator
                 w.Line($"{Names.Guard}.Length(input.Length, InputSize, nameof(input));");
                 w.Line($"{Names.Guard}.Length(output.Length, OutputSize, nameof(output));");
                 w.Line($"{Names.ReadOnlySpan}<{t}> p = _parameters;");
+                if (TransposedTotal(spec) > 0)
+                {
+                    w.Comment("Re-transpose the weights of output-vectorised layers if the parameters may have changed since.");
+                    w.Line("if (global::System.Threading.Volatile.Read(ref _transposedVersion) != global::System.Threading.Volatile.Read(ref _parameterVersion))");
+                    w.Line("    RefreshTransposed();");
+                    w.Line($"{Names.ReadOnlySpan}<{t}> tw = _transposed;");
+                }
                 int hidden = HiddenTotal(spec);
                 if (hidden > 0)
                 {
@@ -192,7 +227,10 @@ public sealed partial class NetworkGenerator
                         offset += layer.Outputs;
                     }
                     w.Comment($"Layer {layer.Index}: z and a share storage; the activation overwrites z in place.");
-                    w.Line($"Layer{layer.Index}Forward(p, {input}, {target}, {target});");
+                    if (layer is DenseLayerSpec { Strategy: DenseStrategy.OutputVectors } vectorised)
+                        w.Line($"Layer{layer.Index}ForwardTransposed(p, tw.Slice({TransposedOffset(spec, vectorised)}, {vectorised.WeightCount}), {input}, {target}, {target});");
+                    else
+                        w.Line($"Layer{layer.Index}Forward(p, {input}, {target}, {target});");
                     input = target;
                 }
             }
@@ -389,6 +427,33 @@ public sealed partial class NetworkGenerator
             (_, ActivationKind.Identity) => "a − y (quadratic cost, identity output)",
             (_, var activation) => $"(a − y) ⊙ σ'(z), σ = {activation} (quadratic cost)",
         };
+
+        private static void WriteTransposeRefresh(SourceWriter w, NetworkSpec spec, string t)
+        {
+            w.Line("/// <summary>Marks the parameters as possibly changed, so the next single-sample forward re-transposes its weight copies.</summary>");
+            w.Line("private void ParametersChanged() => global::System.Threading.Interlocked.Increment(ref _parameterVersion);");
+            w.Line();
+            w.Line("/// <summary>Rebuilds the transposed weight copies from the parameters. Under a lock so concurrent forwards transpose once.</summary>");
+            using (w.Block("private void RefreshTransposed()"))
+            {
+                using (w.Block("lock (_transposeLock)"))
+                {
+                    w.Line("int version = global::System.Threading.Volatile.Read(ref _parameterVersion);");
+                    w.Line("if (global::System.Threading.Volatile.Read(ref _transposedVersion) == version)");
+                    w.Line("    return;");
+                    foreach (var layer in spec.Layers.OfType<DenseLayerSpec>().Where(l => l.Strategy == DenseStrategy.OutputVectors))
+                        w.Line($"{Names.Dense}.Transpose<{t}>(new {Names.ReadOnlySpan}<{t}>(_parameters, {layer.WeightOffset}, {layer.WeightCount}), new {Names.Span}<{t}>(_transposed, {TransposedOffset(spec, layer)}, {layer.WeightCount}), {layer.Inputs}, {layer.Outputs});");
+                    w.Line("global::System.Threading.Volatile.Write(ref _transposedVersion, version);");
+                }
+            }
+        }
+
+        /// <summary>Elements of the transposed weight copies (0 when no layer is vectorised over outputs).</summary>
+        private static int TransposedTotal(NetworkSpec spec)
+            => (int)spec.Layers.OfType<DenseLayerSpec>().Where(l => l.Strategy == DenseStrategy.OutputVectors).Sum(l => l.WeightCount);
+
+        private static long TransposedOffset(NetworkSpec spec, DenseLayerSpec layer)
+            => spec.Layers.OfType<DenseLayerSpec>().Where(l => l.Strategy == DenseStrategy.OutputVectors && l.Index < layer.Index).Sum(l => l.WeightCount);
 
         private static int HiddenTotal(NetworkSpec spec) => spec.Layers.Take(spec.Layers.Count - 1).Sum(l => l.Outputs);
 

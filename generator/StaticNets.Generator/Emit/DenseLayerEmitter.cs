@@ -87,6 +87,11 @@ internal static class DenseLayerEmitter
 
     private static void EmitForward(SourceWriter w, string t, DenseLayerSpec layer)
     {
+        if (layer.Strategy == DenseStrategy.OutputVectors)
+        {
+            EmitForwardTransposed(w, t, layer);
+            return;
+        }
         int l = layer.Index;
         w.Line($"/// <summary>Layer {l} forward for one sample: z = W·x + b, a = {layer.Activation}(z). <paramref name=\"z\"/> and <paramref name=\"a\"/> may be the same span.</summary>");
         w.Line(Names.InliningAttribute);
@@ -110,6 +115,19 @@ internal static class DenseLayerEmitter
                 w.Comment($"Each of the {layer.Outputs} outputs is one SIMD dot product of a {layer.Inputs}-wide weight row with x.");
                 w.Line($"{Names.Dense}.Forward<{t}>(p.Slice({layer.WeightOffset}, {layer.WeightCount}), p.Slice({layer.BiasOffset}, {layer.Outputs}), x, z);");
             }
+            w.Line($"{Names.ActivationForward(layer.Activation)}<{t}>(z, a);");
+        }
+    }
+
+    private static void EmitForwardTransposed(SourceWriter w, string t, DenseLayerSpec layer)
+    {
+        int l = layer.Index;
+        w.Line($"/// <summary>Layer {l} forward for one sample from the transposed weights <paramref name=\"wT\"/>: z = W·x + b, a = {layer.Activation}(z). <paramref name=\"z\"/> and <paramref name=\"a\"/> may be the same span.</summary>");
+        w.Line(Names.InliningAttribute);
+        using (w.Block($"private static void Layer{l}ForwardTransposed({Names.ReadOnlySpan}<{t}> p, {Names.ReadOnlySpan}<{t}> wT, {Names.ReadOnlySpan}<{t}> x, {Names.Span}<{t}> z, {Names.Span}<{t}> a)"))
+        {
+            w.Comment($"Only {layer.Inputs} inputs: each one is broadcast into vectors of all {layer.Outputs} outputs, the biases are the accumulators' start.");
+            w.Line($"{Names.Dense}.ForwardTransposed<{t}>(wT, p.Slice({layer.BiasOffset}, {layer.Outputs}), x, z);");
             w.Line($"{Names.ActivationForward(layer.Activation)}<{t}>(z, a);");
         }
     }

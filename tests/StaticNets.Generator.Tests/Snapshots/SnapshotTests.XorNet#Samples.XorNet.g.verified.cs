@@ -54,13 +54,13 @@ namespace Samples
         /// <summary>All parameters in the documented layout; writes go straight into the network.</summary>
         public global::System.Span<float> Parameters => _parameters;
         /// <summary>Layer 0's weights, row-major [3, 2]: w[j, k] is at j·2 + k.</summary>
-        public global::System.Span<float> Layer0Weights => new global::System.Span<float>(_parameters, 0, 6);
+        public global::System.Span<float> Layer0Weights { get { return new global::System.Span<float>(_parameters, 0, 6); } }
         /// <summary>Layer 0's 3 biases.</summary>
-        public global::System.Span<float> Layer0Biases => new global::System.Span<float>(_parameters, 6, 3);
+        public global::System.Span<float> Layer0Biases { get { return new global::System.Span<float>(_parameters, 6, 3); } }
         /// <summary>Layer 1's weights, row-major [1, 3]: w[j, k] is at j·3 + k.</summary>
-        public global::System.Span<float> Layer1Weights => new global::System.Span<float>(_parameters, 9, 3);
+        public global::System.Span<float> Layer1Weights { get { return new global::System.Span<float>(_parameters, 9, 3); } }
         /// <summary>Layer 1's 1 biases.</summary>
-        public global::System.Span<float> Layer1Biases => new global::System.Span<float>(_parameters, 12, 1);
+        public global::System.Span<float> Layer1Biases { get { return new global::System.Span<float>(_parameters, 12, 1); } }
 
         /// <inheritdoc />
         public void Initialize(int seed) => global::StaticNets.ParameterInitializer.Initialize<float>(Architecture, _parameters, seed);

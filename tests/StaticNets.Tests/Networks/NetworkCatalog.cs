@@ -22,6 +22,8 @@ internal static class NetworkCatalog
         ["13-7-5-3 E"] = seed => new Odd13E(seed),
         ["13-7-5-3 F"] = seed => new Odd13F(seed),
         ["5-9-4 per-layer"] = seed => new PerLayerNet(seed),
+        ["20-37-9"] = seed => new Ragged20(seed),
+        ["100-70-30-12"] = seed => new Wide100(seed),
     };
 
     public static readonly IReadOnlyDictionary<string, Func<int, INetwork<double>>> Double = new Dictionary<string, Func<int, INetwork<double>>>
@@ -37,6 +39,8 @@ internal static class NetworkCatalog
         ["13-7-5-3 D"] = seed => new Odd13DD(seed),
         ["13-7-5-3 E"] = seed => new Odd13ED(seed),
         ["13-7-5-3 F"] = seed => new Odd13FD(seed),
+        ["20-37-9"] = seed => new Ragged20D(seed),
+        ["100-70-30-12"] = seed => new Wide100D(seed),
     };
 
     public static IEnumerable<object[]> SingleNames => Single.Keys.Select(k => new object[] { k });
