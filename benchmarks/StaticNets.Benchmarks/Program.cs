@@ -49,7 +49,7 @@ public static class Program
     private static int MnistEndToEnd(string[] args)
     {
         int threads = args.Length > 0 ? int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : Environment.ProcessorCount;
-        int epochs = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 6;
+        int epochs = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 9;
         string? dir = MnistLocator.Find();
         if (dir is null)
         {

@@ -125,6 +125,7 @@ public static partial class DenseKernels
     }
 
     // nIn ≥ TW.Count. Returns the number of leading columns handled (whole vectors).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static nuint GradientBatch<T, TW, TVec>(ref T d, ref T x, ref T gw, nuint nIn, nuint nOut, nuint m)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TW : ISimd<T, TVec>
@@ -244,6 +245,7 @@ public static partial class DenseKernels
     }
 
     // Columns k … k + 2c − 1 of every sample's dx.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void InputBatchColumns2<T, TW, TVec>(ref T w, ref T d, ref T dx, nuint nIn, nuint nOut, nuint m, nuint k)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TW : ISimd<T, TVec>
@@ -304,6 +306,7 @@ public static partial class DenseKernels
     }
 
     // Columns k … k + c − 1 of every sample's dx.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void InputBatchColumns1<T, TW, TVec>(ref T w, ref T d, ref T dx, nuint nIn, nuint nOut, nuint m, nuint k)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TW : ISimd<T, TVec>

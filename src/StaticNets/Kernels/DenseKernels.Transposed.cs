@@ -82,6 +82,7 @@ public static partial class DenseKernels
 
     // nOut ≥ TW.Count. z is pure output, so the ragged end is the last whole vector, recomputed over the
     // overlap with the previous one.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ForwardTransposed<T, TW, TVec>(ref T w, ref T b, ref T x, ref T z, nuint nIn, nuint nOut)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TW : ISimd<T, TVec>

@@ -206,6 +206,7 @@ public static partial class DenseKernels
     // nIn ≥ TW.Count. Four rows share each load of x, and two vectors per row per iteration give eight
     // independent FMA chains, enough to cover FMA latency. The ragged end of each row is the row's last full
     // vector with the lanes already counted masked to zero (in both operands, so ∞·0 cannot appear).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Forward<T, TW, TVec>(ref T w, ref T b, ref T x, ref T z, nuint nIn, nuint nOut)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TW : ISimd<T, TVec>
@@ -287,6 +288,7 @@ public static partial class DenseKernels
 
     private const int ForwardBlockBytes = 192 * 1024;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ForwardBatch<T, TW, TVec>(ref T w, ref T b, ref T x, ref T z, nuint nIn, nuint nOut, nuint zStride, nuint m)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TW : ISimd<T, TVec>
@@ -461,6 +463,7 @@ public static partial class DenseKernels
     // results in registers across all rows, so dx is written once instead of read and written per row.
     // The ragged end is the last full vector, recomputed over the overlap: dx is pure output, so writing
     // the overlapped elements twice is harmless.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void BackwardInput<T, TW, TVec>(ref T w, ref T d, ref T dx, nuint nIn, nuint nOut)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TW : ISimd<T, TVec>
@@ -515,6 +518,7 @@ public static partial class DenseKernels
 
     // nIn ≥ TW.Count. One axpy per weight row. The ragged end is the row's last full vector, blended so
     // that only the lanes not yet updated change: gw accumulates, so updating a lane twice would be wrong.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void AccumulateGradient<T, TW, TVec>(ref T d, ref T x, ref T gw, nuint nIn, nuint nOut)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TW : ISimd<T, TVec>

@@ -35,6 +35,7 @@ internal static class GradientKernels
 
     // Returns how many elements it handled (whole vectors); the caller finishes the rest, since the
     // overlapping-last-vector trick would add the overlap twice.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static nuint Run<T, TW, TVec>(ref T t, ref T s, nuint n, T scale)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TW : ISimd<T, TVec>
