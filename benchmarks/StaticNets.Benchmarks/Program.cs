@@ -19,6 +19,10 @@ public static class Program
             return MnistEndToEnd(args.Skip(1).ToArray());
         if (args.Length > 0 && args[0] == "check")
             return Check();
+        if (args.Length > 0 && args[0] == "partitions")
+            return PartitionCost();
+        if (args.Length > 0 && args[0] == "n1")
+            return N1Breakdown();
 
         Console.WriteLine($"Measured FMA peak (one core, float): {FmaPeak.GflopsPerCore:F1} GFLOP/s");
         var types = typeof(Program).Assembly.GetTypes()
@@ -43,6 +47,87 @@ public static class Program
         new N2Train32().Setup();
         new N3Train32().Setup();
         Console.WriteLine("All peers agree with StaticNets (forward outputs and one training step, within 1e-4).");
+        return 0;
+    }
+
+    // What cutting a batch of 32 into two 16-sample partitions (the price of thread-count-independent
+    // results) costs on one thread: TrainBatch versus one Backward over all 32 plus the same SGD update.
+    private static int PartitionCost()
+    {
+        foreach (var (name, make) in new (string, Func<INetwork<float>>)[] { ("N2", () => new N2(2)), ("N3", () => new N3(3)) })
+        {
+            var net = make();
+            var x = BenchData.Inputs(32 * net.InputSize, 11);
+            var y = BenchData.Targets(32, net.OutputSize, 12);
+            var trainer = new Trainer<float>(net);
+            var options = new TrainerOptions { LearningRate = 0.01, Threads = 1 };
+            var workspace = net.CreateWorkspace(32);
+            var gradient = new float[net.ParameterCount];
+            var sgd = new Sgd<float>();
+            void Whole()
+            {
+                Array.Clear(gradient);
+                net.Backward(x, y, gradient, workspace);
+                StaticNets.Kernels.VectorMath.Scale(1f / 32, gradient);
+                sgd.Step(net.Parameters, gradient, 0.01f);
+            }
+            double Time(Action step)
+            {
+                double best = double.MaxValue;
+                for (int round = 0; round < 7; round++)
+                {
+                    var clock = Stopwatch.StartNew();
+                    for (int i = 0; i < 50; i++)
+                        step();
+                    best = Math.Min(best, clock.Elapsed.TotalMicroseconds / 50);
+                }
+                return best;
+            }
+            double partitioned = Time(() => trainer.TrainBatch(x, y, options));
+            double whole = Time(Whole);
+            Console.WriteLine($"{name}, batch 32, one thread: 2 partitions {partitioned:F0} µs/step, one Backward {whole:F0} µs/step (best of 7 × 50).");
+        }
+        return 0;
+    }
+
+    // Where N1's single-sample time goes: the whole generated Forward against its parts called directly.
+    private static int N1Breakdown()
+    {
+        var net = new N1(1);
+        float[] x = BenchData.Inputs(8, 3), y = new float[4], h0 = new float[32], h1 = new float[32];
+        float[] w0t = new float[256], w1t = new float[1024];
+        ReadOnlySpan<float> p = net.Parameters;
+        StaticNets.Kernels.DenseKernels.Transpose<float>(p.Slice(N1.Layer0WeightOffset, 256), w0t, 8, 32);
+        StaticNets.Kernels.DenseKernels.Transpose<float>(p.Slice(N1.Layer1WeightOffset, 1024), w1t, 32, 32);
+        float[] b0 = p.Slice(N1.Layer0BiasOffset, 32).ToArray(), b1 = p.Slice(N1.Layer1BiasOffset, 32).ToArray();
+        float[] w2 = p.Slice(N1.Layer2WeightOffset, 128).ToArray(), b2 = p.Slice(N1.Layer2BiasOffset, 4).ToArray();
+        double Time(Action a)
+        {
+            double best = double.MaxValue;
+            for (int round = 0; round < 9; round++)
+            {
+                var clock = Stopwatch.StartNew();
+                for (int i = 0; i < 200_000; i++)
+                    a();
+                best = Math.Min(best, clock.Elapsed.TotalNanoseconds / 200_000);
+            }
+            return best;
+        }
+        double whole = Time(() => net.Forward(x, y));
+        double dense = Time(() =>
+        {
+            StaticNets.Kernels.DenseKernels.ForwardTransposed<float>(w0t, b0, x, h0);
+            StaticNets.Kernels.DenseKernels.ForwardTransposed<float>(w1t, b1, h0, h1);
+            StaticNets.Kernels.DenseKernels.Forward<float>(w2, b2, h1, y);
+        });
+        double activations = Time(() =>
+        {
+            StaticNets.Kernels.ActivationKernels.ReLU<float>(h0, h0);
+            StaticNets.Kernels.ActivationKernels.ReLU<float>(h1, h1);
+            StaticNets.Kernels.ActivationKernels.Softmax<float>(y, y);
+        });
+        double softmax = Time(() => StaticNets.Kernels.ActivationKernels.Softmax<float>(y, y));
+        Console.WriteLine($"N1 forward {whole:F1} ns = three dense kernels {dense:F1} ns + ReLU, ReLU, softmax {activations:F1} ns (softmax alone {softmax:F1} ns) + the rest (guards, stack, version check).");
         return 0;
     }
 

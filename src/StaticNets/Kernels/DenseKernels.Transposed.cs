@@ -90,33 +90,72 @@ public static partial class DenseKernels
     {
         nuint c = (nuint)TW.Count;
         nuint j = 0;
+        // Each accumulator is an FMA chain as long as its share of the inputs, so the inputs are split over
+        // two (four vectors) or four (two vectors) independent sets: eight chains in flight either way.
         for (; j + 4 * c <= nOut; j += 4 * c)
         {
             TVec a0 = TW.Load(ref b, j), a1 = TW.Load(ref b, j + c), a2 = TW.Load(ref b, j + 2 * c), a3 = TW.Load(ref b, j + 3 * c);
+            TVec e0 = TW.Zero, e1 = TW.Zero, e2 = TW.Zero, e3 = TW.Zero;
             ref T column = ref Unsafe.Add(ref w, j);
-            for (nuint k = 0; k < nIn; k++)
+            nuint k = 0;
+            for (; k + 2 <= nIn; k += 2)
             {
-                TVec e = TW.Create(Unsafe.Add(ref x, k));
-                a0 = TW.MultiplyAdd(TW.Load(ref column, 0), e, a0);
-                a1 = TW.MultiplyAdd(TW.Load(ref column, c), e, a1);
-                a2 = TW.MultiplyAdd(TW.Load(ref column, 2 * c), e, a2);
-                a3 = TW.MultiplyAdd(TW.Load(ref column, 3 * c), e, a3);
-                column = ref Unsafe.Add(ref column, nOut);
+                TVec u = TW.Create(Unsafe.Add(ref x, k));
+                TVec v = TW.Create(Unsafe.Add(ref x, k + 1));
+                ref T next = ref Unsafe.Add(ref column, nOut);
+                a0 = TW.MultiplyAdd(TW.Load(ref column, 0), u, a0);
+                a1 = TW.MultiplyAdd(TW.Load(ref column, c), u, a1);
+                a2 = TW.MultiplyAdd(TW.Load(ref column, 2 * c), u, a2);
+                a3 = TW.MultiplyAdd(TW.Load(ref column, 3 * c), u, a3);
+                e0 = TW.MultiplyAdd(TW.Load(ref next, 0), v, e0);
+                e1 = TW.MultiplyAdd(TW.Load(ref next, c), v, e1);
+                e2 = TW.MultiplyAdd(TW.Load(ref next, 2 * c), v, e2);
+                e3 = TW.MultiplyAdd(TW.Load(ref next, 3 * c), v, e3);
+                column = ref Unsafe.Add(ref column, 2 * nOut);
             }
-            TW.Store(a0, ref z, j); TW.Store(a1, ref z, j + c); TW.Store(a2, ref z, j + 2 * c); TW.Store(a3, ref z, j + 3 * c);
+            if (k < nIn)
+            {
+                TVec u = TW.Create(Unsafe.Add(ref x, k));
+                a0 = TW.MultiplyAdd(TW.Load(ref column, 0), u, a0);
+                a1 = TW.MultiplyAdd(TW.Load(ref column, c), u, a1);
+                a2 = TW.MultiplyAdd(TW.Load(ref column, 2 * c), u, a2);
+                a3 = TW.MultiplyAdd(TW.Load(ref column, 3 * c), u, a3);
+            }
+            TW.Store(TW.Add(a0, e0), ref z, j); TW.Store(TW.Add(a1, e1), ref z, j + c);
+            TW.Store(TW.Add(a2, e2), ref z, j + 2 * c); TW.Store(TW.Add(a3, e3), ref z, j + 3 * c);
         }
         for (; j + 2 * c <= nOut; j += 2 * c)
         {
             TVec a0 = TW.Load(ref b, j), a1 = TW.Load(ref b, j + c);
+            TVec e0 = TW.Zero, e1 = TW.Zero, f0 = TW.Zero, f1 = TW.Zero, g0 = TW.Zero, g1 = TW.Zero;
             ref T column = ref Unsafe.Add(ref w, j);
-            for (nuint k = 0; k < nIn; k++)
+            nuint k = 0;
+            for (; k + 4 <= nIn; k += 4)
             {
-                TVec e = TW.Create(Unsafe.Add(ref x, k));
-                a0 = TW.MultiplyAdd(TW.Load(ref column, 0), e, a0);
-                a1 = TW.MultiplyAdd(TW.Load(ref column, c), e, a1);
+                ref T c1 = ref Unsafe.Add(ref column, nOut);
+                ref T c2 = ref Unsafe.Add(ref c1, nOut);
+                ref T c3 = ref Unsafe.Add(ref c2, nOut);
+                TVec u = TW.Create(Unsafe.Add(ref x, k)), v = TW.Create(Unsafe.Add(ref x, k + 1));
+                TVec s = TW.Create(Unsafe.Add(ref x, k + 2)), t = TW.Create(Unsafe.Add(ref x, k + 3));
+                a0 = TW.MultiplyAdd(TW.Load(ref column, 0), u, a0);
+                a1 = TW.MultiplyAdd(TW.Load(ref column, c), u, a1);
+                e0 = TW.MultiplyAdd(TW.Load(ref c1, 0), v, e0);
+                e1 = TW.MultiplyAdd(TW.Load(ref c1, c), v, e1);
+                f0 = TW.MultiplyAdd(TW.Load(ref c2, 0), s, f0);
+                f1 = TW.MultiplyAdd(TW.Load(ref c2, c), s, f1);
+                g0 = TW.MultiplyAdd(TW.Load(ref c3, 0), t, g0);
+                g1 = TW.MultiplyAdd(TW.Load(ref c3, c), t, g1);
+                column = ref Unsafe.Add(ref column, 4 * nOut);
+            }
+            for (; k < nIn; k++)
+            {
+                TVec u = TW.Create(Unsafe.Add(ref x, k));
+                a0 = TW.MultiplyAdd(TW.Load(ref column, 0), u, a0);
+                a1 = TW.MultiplyAdd(TW.Load(ref column, c), u, a1);
                 column = ref Unsafe.Add(ref column, nOut);
             }
-            TW.Store(a0, ref z, j); TW.Store(a1, ref z, j + c);
+            TW.Store(TW.Add(TW.Add(a0, e0), TW.Add(f0, g0)), ref z, j);
+            TW.Store(TW.Add(TW.Add(a1, e1), TW.Add(f1, g1)), ref z, j + c);
         }
         for (; j + c <= nOut; j += c)
             ForwardTransposedVector<T, TW, TVec>(ref w, ref b, ref x, ref z, nIn, nOut, j);

@@ -18,6 +18,7 @@ internal static class BatchKernelChecks
         AccumulateGradientBatch<T>();
         BackwardInputBatch<T>();
         ForwardBatchAcrossRowBlocks<T>();
+        ForwardTransposed<T>();
         GradientReduction<T>();
     }
 
@@ -128,6 +129,39 @@ internal static class BatchKernelChecks
                 }
                 AllClose(expected, z, scale, $"ForwardBatch {outputs}×{inputs} m={m}");
             }
+        }
+    }
+
+    /// <summary>Transpose then ForwardTransposed gives W·x + b, for every small shape and output counts that hit each vector block.</summary>
+    public static void ForwardTransposed<T>() where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        var rng = new Random(605);
+        var shapes = new System.Collections.Generic.List<(int Outputs, int Inputs)>(KernelChecks.Shapes());
+        shapes.AddRange(new[] { (37, 5), (130, 7), (48, 33), (64, 3), (96, 9), (33, 64), (16, 1), (17, 2) });
+        foreach (var (outputs, inputs) in shapes)
+        {
+            T[] w = Uniform<T>(rng, outputs * inputs), b = Uniform<T>(rng, outputs), x = Uniform<T>(rng, inputs);
+            var wT = new T[w.Length];
+            DenseKernels.Transpose<T>(w, wT, inputs, outputs);
+            for (int j = 0; j < outputs; j++)
+                for (int k = 0; k < inputs; k++)
+                    Xunit.Assert.Equal(w[j * inputs + k], wT[k * outputs + j]);
+            var z = new T[outputs];
+            DenseKernels.ForwardTransposed<T>(wT, b, x, z);
+            var expected = new double[outputs];
+            var scale = new double[outputs];
+            for (int j = 0; j < outputs; j++)
+            {
+                expected[j] = D(b[j]);
+                scale[j] = Math.Abs(D(b[j]));
+                for (int k = 0; k < inputs; k++)
+                {
+                    double p = D(w[j * inputs + k]) * D(x[k]);
+                    expected[j] += p;
+                    scale[j] += Math.Abs(p);
+                }
+            }
+            AllClose(expected, z, scale, $"ForwardTransposed {outputs}×{inputs}");
         }
     }
 

@@ -50,6 +50,12 @@ public class DenseKernelsTests
     public void ForwardBatchAcrossRowBlocks_Double() => BatchKernelChecks.ForwardBatchAcrossRowBlocks<double>();
 
     [Fact]
+    public void ForwardTransposed_Single() => BatchKernelChecks.ForwardTransposed<float>();
+
+    [Fact]
+    public void ForwardTransposed_Double() => BatchKernelChecks.ForwardTransposed<double>();
+
+    [Fact]
     public void GradientReduction_Single() => BatchKernelChecks.GradientReduction<float>();
 
     [Fact]
