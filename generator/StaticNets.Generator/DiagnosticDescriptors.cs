@@ -90,6 +90,22 @@ internal static class DiagnosticDescriptors
         "The [{1}] attribute on '{0}' has arguments that are not compile-time constants of the expected types; pass integer sizes and Activation, Loss or Precision values",
         DiagnosticSeverity.Error);
 
+    // Baked-in weights (Weights = "file.snet"): a block of their own, SNN050 and up.
+    public static readonly DiagnosticDescriptor WeightsFileNotFound = Create(
+        "SNN050", "Weights file not found",
+        "Network '{0}' bakes in weights from '{1}', but no AdditionalFiles item of the project has that path; add <AdditionalFiles Include=\"{1}\" /> to the project file",
+        DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor WeightsFileUnreadable = Create(
+        "SNN051", "Weights file cannot be baked in",
+        "The weights file '{1}' of network '{0}' cannot be baked in: {2}; save it again with NetworkFile.Save",
+        DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor WeightsArchitectureMismatch = Create(
+        "SNN052", "Weights file does not match the network",
+        "The weights file '{1}' holds a {2} network, but '{0}' is declared as {3}; save the declared network to that file, or declare the network the file holds",
+        DiagnosticSeverity.Error);
+
     private static DiagnosticDescriptor Create(string id, string title, string message, DiagnosticSeverity severity)
         => new(id, title, message, Category, severity, isEnabledByDefault: true);
 }

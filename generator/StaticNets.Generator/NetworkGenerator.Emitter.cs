@@ -149,6 +149,7 @@ public sealed partial class NetworkGenerator
                 w.Line($"public void Initialize(int seed) => global::StaticNets.ParameterInitializer.Initialize<{t}>(Architecture, _parameters, seed);");
             }
             w.Line();
+            BakedWeightsEmitter.EmitMembers(w, spec);
 
             // Interface members whose names clash with the constants.
             w.Line($"global::StaticNets.NetworkInfo global::StaticNets.INetwork<{t}>.Info => Architecture;");

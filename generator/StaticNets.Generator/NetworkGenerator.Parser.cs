@@ -87,6 +87,7 @@ public sealed partial class NetworkGenerator
             List<ActivationKind>? perLayer = null;
             Location? perLayerLocation = null;
             var hiddenOrOutputSet = new List<string>();
+            WeightsRequest? weights = null;
             foreach (var named in attribute.NamedArguments)
             {
                 Location location = NamedArgumentLocation(attributeSyntax, named.Key) ?? attributeLocation;
@@ -105,6 +106,9 @@ public sealed partial class NetworkGenerator
                         break;
                     case "Precision":
                         valid &= ReadEnum(named.Value, "Precision", name, "Precision", PrecisionNames, location, diagnostics, out scalar);
+                        break;
+                    case "Weights":
+                        weights = named.Value.Value is string path ? new WeightsRequest(path, LocationInfo.From(location)) : null;
                         break;
                     case "Activations":
                         perLayerLocation = location;
@@ -225,7 +229,7 @@ public sealed partial class NetworkGenerator
 
             if (!valid)
                 return null;
-            return new NetworkSpec(BuildHierarchy(type, declaration), scalar, loss, layerSizes[0].Size, layers.ToEquatableArray());
+            return new NetworkSpec(BuildHierarchy(type, declaration), scalar, loss, layerSizes[0].Size, layers.ToEquatableArray()) { Weights = weights };
         }
 
         /// <summary>Checks what the declaration itself must be: partial, non-static, non-generic, in partial non-generic containers.</summary>

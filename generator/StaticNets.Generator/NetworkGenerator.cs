@@ -19,6 +19,8 @@ public sealed partial class NetworkGenerator : IIncrementalGenerator
         public const string Parse = nameof(Parse);
         public const string Specs = nameof(Specs);
         public const string OrphanDense = nameof(OrphanDense);
+        public const string WeightFiles = nameof(WeightFiles);
+        public const string Resolved = nameof(Resolved);
     }
 
     public void Initialize(IncrementalGeneratorInitializationContext context)
@@ -37,8 +39,22 @@ public sealed partial class NetworkGenerator : IIncrementalGenerator
             .Select(static (result, _) => result.Spec!)
             .WithTrackingName(TrackingNames.Specs);
 
-        context.RegisterSourceOutput(specs, static (spc, spec) =>
+        // Weights baked in at build time: .snet AdditionalFiles, matched to specs that name one (equal specs stay cached).
+        var weightFiles = context.AdditionalTextsProvider
+            .Where(static text => text.Path.EndsWith(".snet", System.StringComparison.OrdinalIgnoreCase))
+            .Select(static (text, ct) => Baking.BakedWeightsResolver.ReadFile(text, ct))
+            .Collect()
+            .WithTrackingName(TrackingNames.WeightFiles);
+        var resolved = specs
+            .Combine(weightFiles)
+            .Select(static (pair, _) => Baking.BakedWeightsResolver.Resolve(pair.Left, pair.Right))
+            .WithTrackingName(TrackingNames.Resolved);
+
+        context.RegisterSourceOutput(resolved, static (spc, result) =>
         {
+            var spec = result.Spec;
+            if (result.Diagnostic is not null)
+                spc.ReportDiagnostic(result.Diagnostic.ToDiagnostic());
             string source = Emitter.Emit(spec);
             spc.AddSource(spec.Hierarchy.FullName + ".g.cs", SourceText.From(source, Encoding.UTF8));
         });

@@ -38,6 +38,13 @@ public sealed class NetworkAttribute : Attribute
 
     /// <summary>Element type of parameters and activations (default: <see cref="Precision.Single"/>).</summary>
     public Precision Precision { get; set; } = Precision.Single;
+
+    /// <summary>
+    /// A <c>.snet</c> file, listed as an <c>AdditionalFiles</c> item of the project, whose parameters the generator
+    /// bakes into the assembly as static data (<c>FromBakedWeights()</c>, <c>LoadBakedWeights()</c>). The file must
+    /// match the declared architecture; the build fails with a diagnostic naming both shapes when it does not.
+    /// </summary>
+    public string? Weights { get; set; }
 }
 
 /// <summary>
@@ -76,6 +83,14 @@ public enum Activation
     LeakyReLU = 4,
     /// <summary>a_j = e^{z_j} / Σ_k e^{z_k}; output layer only.</summary>
     Softmax = 5,
+    /// <summary>σ(z) = z for z &gt; 0, e^z − 1 otherwise (exponential linear unit, α = 1).</summary>
+    ELU = 6,
+    /// <summary>σ(z) = ½z(1 + tanh(√(2/π)(z + 0.044715·z³))): the Gaussian error linear unit in its tanh form (PyTorch's <c>approximate='tanh'</c>).</summary>
+    GELU = 7,
+    /// <summary>σ(z) = ln(1 + e^z), a smooth ReLU whose derivative is the sigmoid.</summary>
+    Softplus = 8,
+    /// <summary>σ(z) = z / (1 + e^−z): SiLU, also called swish (β = 1).</summary>
+    SiLU = 9,
 }
 
 /// <summary>Cost functions.</summary>

@@ -56,7 +56,7 @@ public class DiagnosticTests
     [Fact]
     public void SNN006_undefined_enum_value()
     {
-        AssertDiagnostics("[Network(4, 2, Output = (Activation)42)]\npublic partial class Net;", "SNN006 Error (2,16)-(2,39): Output of network 'Net' is 42, which is not a defined Activation value; use one of: Activation.Identity, Activation.Sigmoid, Activation.Tanh, Activation.ReLU, Activation.LeakyReLU, Activation.Softmax");
+        AssertDiagnostics("[Network(4, 2, Output = (Activation)42)]\npublic partial class Net;", "SNN006 Error (2,16)-(2,39): Output of network 'Net' is 42, which is not a defined Activation value; use one of: Activation.Identity, Activation.Sigmoid, Activation.Tanh, Activation.ReLU, Activation.LeakyReLU, Activation.Softmax, Activation.ELU, Activation.GELU, Activation.Softplus, Activation.SiLU");
         AssertDiagnostics("[Network(4, 2, Loss = (Loss)7)]\npublic partial class Net;", "SNN006 Error (2,16)-(2,30): Loss of network 'Net' is 7, which is not a defined Loss value; use one of: Loss.Quadratic, Loss.CrossEntropy");
     }
 

@@ -4,7 +4,7 @@ namespace StaticNets.Generator.Model;
 /// Everything the emitter needs to write one network, as plain equatable values. This record is the
 /// pipeline's cache boundary: when an edit leaves it equal, nothing is re-emitted.
 /// </summary>
-internal sealed record NetworkSpec(
+internal sealed partial record NetworkSpec(
     HierarchyInfo Hierarchy,
     ScalarKind Scalar,
     LossKind Loss,
@@ -71,6 +71,10 @@ internal enum ActivationKind
     ReLU = 3,
     LeakyReLU = 4,
     Softmax = 5,
+    ELU = 6,
+    GELU = 7,
+    Softplus = 8,
+    SiLU = 9,
 }
 
 /// <summary>Mirror of <c>StaticNets.Loss</c>.</summary>

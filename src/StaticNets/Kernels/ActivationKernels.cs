@@ -18,7 +18,7 @@ namespace StaticNets.Kernels;
 /// partly overlap (shifted views of one buffer) are rejected.
 /// </remarks>
 [EditorBrowsable(EditorBrowsableState.Advanced)]
-public static class ActivationKernels
+public static partial class ActivationKernels
 {
     /// <summary>Slope of <see cref="Activation.LeakyReLU"/> for <c>z ≤ 0</c>.</summary>
     public const double LeakyReLUSlope = 0.01;
@@ -194,6 +194,10 @@ public static class ActivationKernels
             case Activation.ReLU: ReLU(z, a); break;
             case Activation.LeakyReLU: LeakyReLU(z, a); break;
             case Activation.Softmax: Softmax(z, a); break;
+            case Activation.ELU: ELU(z, a); break;
+            case Activation.GELU: GELU(z, a); break;
+            case Activation.Softplus: Softplus(z, a); break;
+            case Activation.SiLU: SiLU(z, a); break;
             default: throw UnknownActivation(activation);
         }
     }
@@ -221,6 +225,10 @@ public static class ActivationKernels
             case Activation.Tanh: TanhDerivative(z, a, delta); break;
             case Activation.ReLU: ReLUDerivative(z, a, delta); break;
             case Activation.LeakyReLU: LeakyReLUDerivative(z, a, delta); break;
+            case Activation.ELU: ELUDerivative(z, a, delta); break;
+            case Activation.GELU: GELUDerivative(z, a, delta); break;
+            case Activation.Softplus: SoftplusDerivative(z, a, delta); break;
+            case Activation.SiLU: SiLUDerivative(z, a, delta); break;
             case Activation.Softmax:
                 throw new ArgumentException(
                     "Softmax has no element-wise derivative: its Jacobian couples all outputs. Use ActivationKernels.SoftmaxBackward.",

@@ -3,43 +3,95 @@ using System.Numerics;
 
 namespace StaticNets;
 
+/// <summary>How initial weights are drawn. Biases always start at zero.</summary>
+public enum InitializationScheme
+{
+    /// <summary>Chosen per layer from its activation: <see cref="HeNormal"/> for the ReLU family (ReLU, leaky ReLU, ELU, GELU, softplus, SiLU), <see cref="XavierUniform"/> otherwise.</summary>
+    Default = 0,
+    /// <summary>Xavier/Glorot uniform: U(−√(6/(n_in+n_out)), +√(6/(n_in+n_out))).</summary>
+    XavierUniform = 1,
+    /// <summary>Xavier/Glorot normal: N(0, 2/(n_in+n_out)).</summary>
+    XavierNormal = 2,
+    /// <summary>He (Kaiming) normal: N(0, 2/n_in), for ReLU-family layers.</summary>
+    HeNormal = 3,
+    /// <summary>He (Kaiming) uniform: U(−√(6/n_in), +√(6/n_in)).</summary>
+    HeUniform = 4,
+    /// <summary>LeCun normal: N(0, 1/n_in).</summary>
+    LeCunNormal = 5,
+    /// <summary>LeCun uniform: U(−√(3/n_in), +√(3/n_in)).</summary>
+    LeCunUniform = 6,
+    /// <summary>N(0, 1) whatever the layer's width: the course's first initialiser, which saturates sigmoid neurons in wide or deep nets (kept to show why the others exist).</summary>
+    StandardNormal = 7,
+}
+
 /// <summary>
 /// Reproducible parameter initialisation matched to each layer's activation, so deep nets start with
 /// activations and gradients of a sensible scale (the cure for vanishing gradients at start-up).
 /// </summary>
 /// <remarks>
-/// Sigmoid, tanh, identity and softmax layers use Xavier/Glorot uniform, U(−√(6/(n_in+n_out)), +√(6/(n_in+n_out)));
-/// ReLU and leaky ReLU layers use He normal, N(0, 2/n_in). Biases start at zero. Draws come from a
-/// <see cref="SplitMix64"/> generator seeded with the seed, layer by layer in parameter order, so a seed gives
-/// the same parameters on every machine and .NET version.
+/// By default sigmoid, tanh, identity and softmax layers use Xavier/Glorot uniform,
+/// U(−√(6/(n_in+n_out)), +√(6/(n_in+n_out))); ReLU-family layers use He normal, N(0, 2/n_in). Biases start at
+/// zero. Draws come from a <see cref="SplitMix64"/> generator seeded with the seed, layer by layer in
+/// parameter order, so a seed gives the same parameters on every machine and .NET version.
 /// </remarks>
 public static class ParameterInitializer
 {
-    /// <summary>Initialises <paramref name="parameters"/> for the architecture <paramref name="info"/> from <paramref name="seed"/>.</summary>
+    /// <summary>Initialises <paramref name="parameters"/> for the architecture <paramref name="info"/> from <paramref name="seed"/>, each layer's scheme chosen from its activation.</summary>
     public static void Initialize<T>(NetworkInfo info, Span<T> parameters, int seed) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        => Initialize(info, parameters, seed, InitializationScheme.Default);
+
+    /// <summary>Initialises <paramref name="parameters"/> for <paramref name="info"/> from <paramref name="seed"/> with one scheme for every layer.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="scheme"/> is not a defined value.</exception>
+    public static void Initialize<T>(NetworkInfo info, Span<T> parameters, int seed, InitializationScheme scheme) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(info);
         Guard.Length(parameters.Length, info.ParameterCount, nameof(parameters));
+        if (!Enum.IsDefined(scheme))
+            throw new ArgumentOutOfRangeException(nameof(scheme), scheme, $"Unknown initialisation scheme {(int)scheme}.");
         var random = new SplitMix64(seed);
         foreach (var layer in info.Layers)
         {
             Span<T> weights = parameters.Slice(layer.WeightOffset, layer.WeightCount);
-            switch (layer.Activation)
+            var chosen = scheme == InitializationScheme.Default ? DefaultFor(layer.Activation) : scheme;
+            double fanIn = layer.Inputs, fanOut = layer.Outputs;
+            switch (chosen)
             {
-                case Activation.ReLU:
-                case Activation.LeakyReLU:
-                    double std = Math.Sqrt(2.0 / layer.Inputs);
-                    for (int i = 0; i < weights.Length; i++)
-                        weights[i] = T.CreateTruncating(std * StandardNormal(random));
-                    break;
-                default:
-                    double limit = Math.Sqrt(6.0 / (layer.Inputs + layer.Outputs));
-                    for (int i = 0; i < weights.Length; i++)
-                        weights[i] = T.CreateTruncating(limit * (2 * random.NextDouble() - 1));
-                    break;
+                case InitializationScheme.XavierUniform: Uniform(weights, Math.Sqrt(6.0 / (fanIn + fanOut)), random); break;
+                case InitializationScheme.XavierNormal: Normal(weights, Math.Sqrt(2.0 / (fanIn + fanOut)), random); break;
+                case InitializationScheme.HeNormal: Normal(weights, Math.Sqrt(2.0 / fanIn), random); break;
+                case InitializationScheme.HeUniform: Uniform(weights, Math.Sqrt(6.0 / fanIn), random); break;
+                case InitializationScheme.LeCunNormal: Normal(weights, Math.Sqrt(1.0 / fanIn), random); break;
+                case InitializationScheme.LeCunUniform: Uniform(weights, Math.Sqrt(3.0 / fanIn), random); break;
+                default: Normal(weights, 1.0, random); break;
             }
             parameters.Slice(layer.BiasOffset, layer.Outputs).Clear();
         }
+    }
+
+    /// <summary>Re-initialises <paramref name="network"/>'s parameters with <paramref name="scheme"/> from <paramref name="seed"/>.</summary>
+    public static void Initialize<T>(INetwork<T> network, int seed, InitializationScheme scheme) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        Initialize(network.Info, network.Parameters, seed, scheme);
+    }
+
+    /// <summary>The scheme <see cref="InitializationScheme.Default"/> picks for a layer with <paramref name="activation"/>.</summary>
+    public static InitializationScheme DefaultFor(Activation activation) => activation switch
+    {
+        Activation.ReLU or Activation.LeakyReLU or Activation.ELU or Activation.GELU or Activation.Softplus or Activation.SiLU => InitializationScheme.HeNormal,
+        _ => InitializationScheme.XavierUniform,
+    };
+
+    private static void Uniform<T>(Span<T> weights, double limit, Random random) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        for (int i = 0; i < weights.Length; i++)
+            weights[i] = T.CreateTruncating(limit * (2 * random.NextDouble() - 1));
+    }
+
+    private static void Normal<T>(Span<T> weights, double std, Random random) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        for (int i = 0; i < weights.Length; i++)
+            weights[i] = T.CreateTruncating(std * StandardNormal(random));
     }
 
     /// <summary>One draw from N(0, 1) by the Box–Muller transform (one of the pair is used, which keeps the stream simple to reproduce).</summary>

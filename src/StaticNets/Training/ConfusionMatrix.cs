@@ -35,6 +35,74 @@ public sealed class ConfusionMatrix
         return sum;
     }
 
+    /// <summary>Samples predicted as class <paramref name="predicted"/>.</summary>
+    public int ColumnTotal(int predicted)
+    {
+        int sum = 0;
+        for (int a = 0; a < Classes; a++)
+            sum += this[a, predicted];
+        return sum;
+    }
+
+    /// <summary>All samples counted.</summary>
+    public int Total
+    {
+        get
+        {
+            int sum = 0;
+            foreach (int c in _counts)
+                sum += c;
+            return sum;
+        }
+    }
+
+    /// <summary>Fraction of samples on the diagonal (0 when empty).</summary>
+    public double Accuracy
+    {
+        get
+        {
+            int correct = 0;
+            for (int c = 0; c < Classes; c++)
+                correct += this[c, c];
+            int total = Total;
+            return total == 0 ? 0 : (double)correct / total;
+        }
+    }
+
+    /// <summary>Precision of class <paramref name="c"/>: of the samples predicted as c, the fraction truly c (0 when none was predicted as c).</summary>
+    public double Precision(int c)
+    {
+        int predicted = ColumnTotal(c);
+        return predicted == 0 ? 0 : (double)this[c, c] / predicted;
+    }
+
+    /// <summary>Recall of class <paramref name="c"/>: of the samples truly c, the fraction predicted as c (0 when the class has no samples).</summary>
+    public double Recall(int c)
+    {
+        int actual = RowTotal(c);
+        return actual == 0 ? 0 : (double)this[c, c] / actual;
+    }
+
+    /// <summary>F1 score of class <paramref name="c"/>, the harmonic mean of precision and recall (0 when both are 0).</summary>
+    public double F1(int c)
+    {
+        double p = Precision(c), r = Recall(c);
+        return p + r == 0 ? 0 : 2 * p * r / (p + r);
+    }
+
+    /// <summary>The unweighted mean of per-class precision, recall and F1 over all classes (macro averages).</summary>
+    public (double Precision, double Recall, double F1) MacroAverage()
+    {
+        double p = 0, r = 0, f = 0;
+        for (int c = 0; c < Classes; c++)
+        {
+            p += Precision(c);
+            r += Recall(c);
+            f += F1(c);
+        }
+        return (p / Classes, r / Classes, f / Classes);
+    }
+
     /// <summary>A plain-text table, true classes down, predictions across.</summary>
     public override string ToString()
     {

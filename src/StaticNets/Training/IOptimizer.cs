@@ -19,18 +19,35 @@ public interface IOptimizer<T> where T : unmanaged, IBinaryFloatingPointIeee754<
     void Reset();
 }
 
-/// <summary>Plain stochastic gradient descent, the course's rule: θ ← θ − η·∇C.</summary>
-public sealed class Sgd<T> : IOptimizer<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
+/// <summary>Plain stochastic gradient descent, the course's rule: θ ← θ − η·∇C. It keeps no state but a step counter.</summary>
+public sealed class Sgd<T> : IOptimizer<T>, IOptimizerState<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
+    /// <inheritdoc />
+    public int StateSlots => 0;
+
+    /// <inheritdoc />
+    public long StepCount { get; private set; }
+
+    /// <inheritdoc />
+    public ReadOnlySpan<T> State => ReadOnlySpan<T>.Empty;
+
     /// <inheritdoc />
     public void Step(Span<T> parameters, ReadOnlySpan<T> gradient, T learningRate)
     {
         Guard.Length(gradient.Length, parameters.Length, nameof(gradient));
         Kernels.VectorMath.Axpy(-learningRate, gradient, parameters);
+        StepCount++;
     }
 
     /// <inheritdoc />
-    public void Reset()
+    public void Reset() => StepCount = 0;
+
+    /// <inheritdoc />
+    public void LoadState(ReadOnlySpan<T> state, long stepCount)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(stepCount);
+        if (!state.IsEmpty)
+            throw new ArgumentException($"Expected no state values for Sgd but got {state.Length}.", nameof(state));
+        StepCount = stepCount;
     }
 }

@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Numerics;
-using System.Runtime.ExceptionServices;
 using System.Threading;
 using StaticNets.Kernels;
 
@@ -24,14 +23,10 @@ namespace StaticNets.Training;
 public sealed class Trainer<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     /// <summary>Fewest samples in one partition of a mini-batch: smaller pieces lose more to blocking than threads win.</summary>
-    public const int MinPartitionSamples = 16;
+    public const int MinPartitionSamples = PartitionedBackward<T>.MinPartitionSamples;
 
     /// <summary>Most partitions one mini-batch is cut into (and so the most threads one step uses).</summary>
-    public const int MaxPartitions = 8;
-
-    // Below about this many floating-point operations per partition a thread-pool hand-off (a few
-    // microseconds) costs more than it saves.
-    private const double MinFlopsPerThread = 4e6;
+    public const int MaxPartitions = PartitionedBackward<T>.MaxPartitions;
 
     private readonly INetwork<T> _network;
     private readonly IOptimizer<T> _optimizer;
@@ -116,46 +111,16 @@ public sealed class Trainer<T> where T : unmanaged, IBinaryFloatingPointIeee754<
         return Step(_batchState, inputs, targets, count, T.CreateTruncating(options.LearningRate));
     }
 
-    /// <summary>One mini-batch step: gradient of the summed cost, scaled to the mean, then the optimizer's update. Returns the summed cost.</summary>
-    private unsafe T Step(StepState state, ReadOnlySpan<T> inputs, ReadOnlySpan<T> targets, int count, T learningRate)
+    /// <summary>One mini-batch step: mean gradient (partitioned, see <see cref="PartitionedBackward{T}"/>), then the optimizer's update. Returns the summed cost.</summary>
+    private T Step(StepState state, ReadOnlySpan<T> inputs, ReadOnlySpan<T> targets, int count, T learningRate)
     {
-        Span<T> gradient = state.Gradients[0];
-        int partitions = PartitionCount(count);
-        T scale = T.One / T.CreateTruncating(count);
-        T loss;
-        if (partitions == 1)
-        {
-            gradient.Clear();
-            loss = _network.Backward(inputs, targets, gradient, state.Workspaces[0]);
-            VectorMath.Scale(scale, gradient);
-        }
-        else
-        {
-            fixed (T* x = inputs)
-            fixed (T* y = targets)
-            {
-                state.Begin(x, y, count, partitions);
-                int threads = Math.Min(state.Threads, partitions);
-                double flopsPerThread = 6.0 * _network.ParameterCount * count / threads;
-                if (threads > 1 && flopsPerThread >= MinFlopsPerThread)
-                    state.RunParallel(threads);
-                else
-                    state.RunPartitions(0, 1);
-            }
-            loss = T.Zero;
-            for (int p = 0; p < partitions; p++)
-                loss += state.Losses[p];
-            // Partition order is fixed, so the sum is the same for any number of threads. The last
-            // reduction also scales to the mean; every buffer is left zeroed for the next step.
-            for (int p = 1; p < partitions; p++)
-                GradientKernels.AddScaleAndClear<T>(gradient, state.Gradients[p], p == partitions - 1 ? scale : T.One);
-        }
-        _optimizer.Step(_network.Parameters, gradient, learningRate);
+        T loss = state.Backward.MeanGradient(inputs, targets, count, state.Gradient);
+        _optimizer.Step(_network.Parameters, state.Gradient, learningRate);
         return loss;
     }
 
     /// <summary>How many partitions a batch of <paramref name="count"/> samples is cut into; depends on nothing else.</summary>
-    internal static int PartitionCount(int count) => Math.Clamp(count / MinPartitionSamples, 1, MaxPartitions);
+    internal static int PartitionCount(int count) => PartitionedBackward<T>.PartitionCount(count);
 
     private void CheckShape(Dataset<T> data, string paramName)
     {
@@ -165,115 +130,24 @@ public sealed class Trainer<T> where T : unmanaged, IBinaryFloatingPointIeee754<
             throw new ArgumentException($"Expected targets of {_network.OutputSize} values for {_network.Info.Name} ({_network.Info}) but the data set has {data.TargetSize}.", paramName);
     }
 
-    /// <summary>
-    /// Everything a step reuses: batch buffers, one workspace and gradient buffer per partition, and the
-    /// thread-pool work items (reused, so queueing them allocates nothing).
-    /// </summary>
-    private sealed unsafe class StepState
+    /// <summary>Everything a step reuses: batch buffers, the gradient and the partitioned back-propagation.</summary>
+    private sealed class StepState
     {
-        private readonly INetwork<T> _network;
-        private readonly Worker[] _workers;
-        private readonly ManualResetEventSlim _done = new(false);
-        private int _pending;
-        private ExceptionDispatchInfo? _failure;
-        private T* _x, _y;
-        private int _count, _partitions, _stride;
-
         public StepState(INetwork<T> network, int capacity, int threads)
         {
-            _network = network;
             Capacity = capacity;
             Threads = threads;
-            int partitions = PartitionCount(capacity);
-            // A smaller batch may have fewer partitions, each possibly larger than capacity / partitions.
-            int largest = 1;
-            for (int count = 1; count <= capacity; count++)
-                largest = Math.Max(largest, (count + PartitionCount(count) - 1) / PartitionCount(count));
             Inputs = new T[capacity * network.InputSize];
             Targets = new T[capacity * network.OutputSize];
-            Gradients = new T[partitions][];
-            Workspaces = new INetworkWorkspace<T>[partitions];
-            Losses = new T[partitions];
-            for (int p = 0; p < partitions; p++)
-            {
-                Gradients[p] = new T[network.ParameterCount];
-                Workspaces[p] = network.CreateWorkspace(largest);
-            }
-            _workers = new Worker[Math.Max(0, Math.Min(threads, partitions) - 1)];
-            for (int i = 0; i < _workers.Length; i++)
-                _workers[i] = new Worker(this, i + 1);
+            Gradient = new T[network.ParameterCount];
+            Backward = new PartitionedBackward<T>(network, capacity, threads);
         }
 
         public int Capacity { get; }
         public int Threads { get; }
         public T[] Inputs { get; }
         public T[] Targets { get; }
-        public T[][] Gradients { get; }
-        public INetworkWorkspace<T>[] Workspaces { get; }
-        public T[] Losses { get; }
-
-        public void Begin(T* x, T* y, int count, int partitions)
-        {
-            _x = x;
-            _y = y;
-            _count = count;
-            _partitions = partitions;
-            // The batch being trained may be smaller than the capacity: partitions follow its own size.
-            Gradients[0].AsSpan().Clear();
-        }
-
-        /// <summary>Partitions first, first + stride, … on the calling thread.</summary>
-        public void RunPartitions(int first, int stride)
-        {
-            for (int p = first; p < _partitions; p += stride)
-            {
-                int start = (int)((long)_count * p / _partitions), end = (int)((long)_count * (p + 1) / _partitions);
-                int nIn = _network.InputSize, nOut = _network.OutputSize;
-                var x = new ReadOnlySpan<T>(_x + (long)start * nIn, (end - start) * nIn);
-                var y = new ReadOnlySpan<T>(_y + (long)start * nOut, (end - start) * nOut);
-                Losses[p] = _network.Backward(x, y, Gradients[p], Workspaces[p]);
-            }
-        }
-
-        public void RunParallel(int threads)
-        {
-            _stride = threads;
-            _failure = null;
-            _done.Reset();
-            Volatile.Write(ref _pending, threads - 1);
-            for (int i = 0; i < threads - 1; i++)
-                ThreadPool.UnsafeQueueUserWorkItem(_workers[i], preferLocal: false);
-            try
-            {
-                RunPartitions(0, threads);
-            }
-            finally
-            {
-                _done.Wait();
-            }
-            _failure?.Throw();
-        }
-
-        private void RunWorker(int index)
-        {
-            try
-            {
-                RunPartitions(index, _stride);
-            }
-            catch (Exception e)
-            {
-                _failure = ExceptionDispatchInfo.Capture(e);
-            }
-            finally
-            {
-                if (Interlocked.Decrement(ref _pending) == 0)
-                    _done.Set();
-            }
-        }
-
-        private sealed class Worker(StepState state, int index) : IThreadPoolWorkItem
-        {
-            public void Execute() => state.RunWorker(index);
-        }
+        public T[] Gradient { get; }
+        public PartitionedBackward<T> Backward { get; }
     }
 }

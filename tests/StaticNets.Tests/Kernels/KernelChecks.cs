@@ -427,6 +427,10 @@ internal static class KernelChecks
             [Activation.ReLU] = ActivationKernels.ReLU,
             [Activation.LeakyReLU] = ActivationKernels.LeakyReLU,
             [Activation.Softmax] = ActivationKernels.Softmax,
+            [Activation.ELU] = ActivationKernels.ELU,
+            [Activation.GELU] = ActivationKernels.GELU,
+            [Activation.Softplus] = ActivationKernels.Softplus,
+            [Activation.SiLU] = ActivationKernels.SiLU,
         };
         var backward = new Dictionary<Activation, Backward<T>>
         {
@@ -435,6 +439,10 @@ internal static class KernelChecks
             [Activation.Tanh] = ActivationKernels.TanhDerivative,
             [Activation.ReLU] = ActivationKernels.ReLUDerivative,
             [Activation.LeakyReLU] = ActivationKernels.LeakyReLUDerivative,
+            [Activation.ELU] = ActivationKernels.ELUDerivative,
+            [Activation.GELU] = ActivationKernels.GELUDerivative,
+            [Activation.Softplus] = ActivationKernels.SoftplusDerivative,
+            [Activation.SiLU] = ActivationKernels.SiLUDerivative,
         };
         Assert.Equal(Enum.GetValues<Activation>().Length, forward.Count);
         foreach (int n in new[] { 0, 1, 3, 7, 16, 33, 100 })

@@ -21,6 +21,10 @@ internal static class NetworkCatalog
         ["13-7-5-3 D"] = seed => new Odd13D(seed),
         ["13-7-5-3 E"] = seed => new Odd13E(seed),
         ["13-7-5-3 F"] = seed => new Odd13F(seed),
+        ["13-7-5-3 G elu-gelu"] = seed => new Odd13G(seed),
+        ["13-7-5-3 H softplus-silu"] = seed => new Odd13H(seed),
+        ["13-7-5-3 I gelu-silu-softplus"] = seed => new Odd13I(seed),
+        ["13-7-5-3 J silu-softplus-elu"] = seed => new Odd13J(seed),
         ["5-9-4 per-layer"] = seed => new PerLayerNet(seed),
         ["20-37-9"] = seed => new Ragged20(seed),
         ["100-70-30-12"] = seed => new Wide100(seed),
@@ -41,6 +45,10 @@ internal static class NetworkCatalog
         ["13-7-5-3 F"] = seed => new Odd13FD(seed),
         ["20-37-9"] = seed => new Ragged20D(seed),
         ["100-70-30-12"] = seed => new Wide100D(seed),
+        ["13-7-5-3 G elu-gelu"] = seed => new Odd13GD(seed),
+        ["13-7-5-3 H softplus-silu"] = seed => new Odd13HD(seed),
+        ["13-7-5-3 I gelu-silu-softplus"] = seed => new Odd13ID(seed),
+        ["13-7-5-3 J silu-softplus-elu"] = seed => new Odd13JD(seed),
     };
 
     public static IEnumerable<object[]> SingleNames => Single.Keys.Select(k => new object[] { k });

@@ -137,6 +137,10 @@ internal sealed class ReferenceNetwork
                 Activation.Tanh => Math.Tanh(z[i]),
                 Activation.ReLU => Math.Max(0, z[i]),
                 Activation.LeakyReLU => z[i] > 0 ? z[i] : 0.01 * z[i],
+                Activation.ELU => z[i] > 0 ? z[i] : Math.Exp(z[i]) - 1,
+                Activation.GELU => Gelu(z[i]),
+                Activation.Softplus => Math.Log(1 + Math.Exp(z[i])),
+                Activation.SiLU => z[i] * Sigmoid(z[i]),
                 _ => throw new ArgumentOutOfRangeException(nameof(activation)),
             };
         }
@@ -165,6 +169,10 @@ internal sealed class ReferenceNetwork
                 Activation.Tanh => 1 - Math.Tanh(z[i]) * Math.Tanh(z[i]),
                 Activation.ReLU => z[i] > 0 ? 1 : 0,
                 Activation.LeakyReLU => z[i] > 0 ? 1 : 0.01,
+                Activation.ELU => z[i] > 0 ? 1 : Math.Exp(z[i]),
+                Activation.GELU => GeluDerivative(z[i]),
+                Activation.Softplus => Sigmoid(z[i]),
+                Activation.SiLU => Sigmoid(z[i]) + z[i] * Sigmoid(z[i]) * (1 - Sigmoid(z[i])),
                 _ => throw new ArgumentOutOfRangeException(nameof(activation)),
             };
             result[i] = g[i] * derivative;
@@ -173,4 +181,16 @@ internal sealed class ReferenceNetwork
     }
 
     private static double Sigmoid(double z) => 1 / (1 + Math.Exp(-z));
+
+    // GELU's tanh form, u(z) = √(2/π)(z + 0.044715 z³), GELU = ½ z (1 + tanh u).
+    private static double Gelu(double z) => 0.5 * z * (1 + Math.Tanh(Math.Sqrt(2 / Math.PI) * (z + 0.044715 * z * z * z)));
+
+    // Product rule on ½ z (1 + tanh u): ½(1 + tanh u) + ½ z sech²u · u'(z).
+    private static double GeluDerivative(double z)
+    {
+        double u = Math.Sqrt(2 / Math.PI) * (z + 0.044715 * Math.Pow(z, 3));
+        double du = Math.Sqrt(2 / Math.PI) * (1 + 0.134145 * z * z);
+        double sech = 1 / Math.Cosh(u);
+        return 0.5 * (1 + Math.Tanh(u)) + 0.5 * z * sech * sech * du;
+    }
 }

@@ -40,6 +40,21 @@ namespace StaticNets.Tests.Networks
     [Network(100, 70, 30, 12, Hidden = Activation.ReLU, Output = Activation.Softmax, Loss = Loss.CrossEntropy)] public partial class Wide100;
     [Network(100, 70, 30, 12, Hidden = Activation.ReLU, Output = Activation.Softmax, Loss = Loss.CrossEntropy, Precision = Precision.Double)] public partial class Wide100D;
 
+    // The smooth activations (ELU, GELU, softplus, SiLU) in hidden and output positions.
+    [Network(13, 7, 5, 3, Activations = new[] { Activation.ELU, Activation.GELU, Activation.Softmax }, Loss = Loss.CrossEntropy)] public partial class Odd13G;
+    [Network(13, 7, 5, 3, Activations = new[] { Activation.Softplus, Activation.SiLU, Activation.Sigmoid }, Loss = Loss.Quadratic)] public partial class Odd13H;
+    [Network(13, 7, 5, 3, Activations = new[] { Activation.GELU, Activation.SiLU, Activation.Softplus }, Loss = Loss.Quadratic)] public partial class Odd13I;
+    [Network(13, 7, 5, 3, Activations = new[] { Activation.SiLU, Activation.Softplus, Activation.ELU }, Loss = Loss.Quadratic)] public partial class Odd13J;
+
+    [Network(13, 7, 5, 3, Activations = new[] { Activation.ELU, Activation.GELU, Activation.Softmax }, Loss = Loss.CrossEntropy, Precision = Precision.Double)] public partial class Odd13GD;
+    [Network(13, 7, 5, 3, Activations = new[] { Activation.Softplus, Activation.SiLU, Activation.Sigmoid }, Loss = Loss.Quadratic, Precision = Precision.Double)] public partial class Odd13HD;
+    [Network(13, 7, 5, 3, Activations = new[] { Activation.GELU, Activation.SiLU, Activation.Softplus }, Loss = Loss.Quadratic, Precision = Precision.Double)] public partial class Odd13ID;
+    [Network(13, 7, 5, 3, Activations = new[] { Activation.SiLU, Activation.Softplus, Activation.ELU }, Loss = Loss.Quadratic, Precision = Precision.Double)] public partial class Odd13JD;
+
+    // Deep nets (8 hidden layers) for the gradient diagnostics: saturating sigmoid against ReLU.
+    [Network(64, 32, 32, 32, 32, 32, 32, 32, 32, 10, Hidden = Activation.Sigmoid, Output = Activation.Softmax, Loss = Loss.CrossEntropy)] public partial class DeepSigmoidNet;
+    [Network(64, 32, 32, 32, 32, 32, 32, 32, 32, 10, Hidden = Activation.ReLU, Output = Activation.Softmax, Loss = Loss.CrossEntropy)] public partial class DeepReluNet;
+
     // The per-layer declaration form and a nested declaration.
     [Network(5, Loss = Loss.CrossEntropy)]
     [Dense(9, Activation.Tanh)]

@@ -1,0 +1,236 @@
+using System;
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Numerics;
+using System.Text.Json;
+using StaticNets.Persistence;
+
+namespace StaticNets.Interop;
+
+/// <summary>
+/// Imports and exports network parameters as safetensors, the format PyTorch and Hugging Face use. Each dense
+/// layer is a weight tensor <c>[out, in]</c> (PyTorch's <c>nn.Linear</c> layout, which is also StaticNets'
+/// row-major layout) and a bias tensor <c>[out]</c>; <see cref="SafetensorsOptions"/> says how they are named.
+/// </summary>
+public static class Safetensors
+{
+    /// <summary>Writes the parameters of <paramref name="network"/> to <paramref name="path"/> atomically.</summary>
+    /// <param name="network">The network to export; tensors get its element type (F32 or F64).</param>
+    /// <param name="path">The target file.</param>
+    /// <param name="options">Tensor naming and metadata; null for the defaults.</param>
+    public static void Export<T>(INetwork<T> network, string path, SafetensorsOptions? options = null) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        NetworkFile.WriteAtomically(path, ToBytes(network, options));
+    }
+
+    /// <summary>Writes the parameters of <paramref name="network"/> to <paramref name="stream"/>.</summary>
+    public static void Export<T>(INetwork<T> network, Stream stream, SafetensorsOptions? options = null) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        stream.Write(ToBytes(network, options));
+        stream.Flush();
+    }
+
+    /// <summary>The bytes of a safetensors file holding the parameters of <paramref name="network"/>.</summary>
+    public static byte[] ToBytes<T>(INetwork<T> network, SafetensorsOptions? options = null) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        options ??= SafetensorsOptions.Default;
+        var info = network.Info;
+        var prefixes = ExportNames(info, options);
+        byte code = NetworkFileFormat.ElementCode<T>();
+        string dtype = code == 0 ? "F32" : "F64";
+        int e = NetworkFileFormat.ElementSize(code);
+
+        var json = new ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(json))
+        {
+            writer.WriteStartObject();
+            writer.WriteStartObject("__metadata__");
+            writer.WriteString("producer", "StaticNets");
+            writer.WriteString("architecture", info.ToString());
+            foreach (var (key, value) in options.Metadata ?? new Dictionary<string, string>())
+                writer.WriteString(key, value);
+            writer.WriteEndObject();
+            long offset = 0;
+            for (int l = 0; l < info.Layers.Count; l++)
+            {
+                var layer = info.Layers[l];
+                WriteEntry(writer, $"{prefixes[l]}.{options.WeightSuffix}", dtype, new long[] { layer.Outputs, layer.Inputs }, ref offset, (long)layer.WeightCount * e);
+                WriteEntry(writer, $"{prefixes[l]}.{options.BiasSuffix}", dtype, new long[] { layer.Outputs }, ref offset, (long)layer.Outputs * e);
+            }
+            writer.WriteEndObject();
+        }
+        // Pad the header with spaces to a multiple of 8 so the data is aligned for memory-mapping readers.
+        int headerSize = (json.WrittenCount + 7) / 8 * 8;
+        var file = new byte[8 + headerSize + (long)network.ParameterCount * e];
+        BinaryPrimitives.WriteUInt64LittleEndian(file, (ulong)headerSize);
+        json.WrittenSpan.CopyTo(file.AsSpan(8));
+        file.AsSpan(8 + json.WrittenCount, headerSize - json.WrittenCount).Fill((byte)' ');
+        // Tensors are written in parameter order (weights then biases per layer): the data is the parameter span as is.
+        NetworkFileFormat.WriteValues<T>(network.Parameters, file.AsSpan(8 + headerSize));
+        return file;
+    }
+
+    /// <summary>Reads the parameters of <paramref name="into"/> from a safetensors file.</summary>
+    /// <param name="into">The network to fill; nothing is written unless every tensor checks out.</param>
+    /// <param name="path">The file.</param>
+    /// <param name="options">Tensor naming; null to detect layers by name.</param>
+    /// <exception cref="InvalidNetworkFileException">Malformed file, missing tensor, wrong shape or unsupported dtype.</exception>
+    public static void Import<T>(INetwork<T> into, string path, SafetensorsOptions? options = null) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        Import(into, File.ReadAllBytes(path), options, path);
+    }
+
+    /// <summary>Reads the parameters of <paramref name="into"/> from the rest of <paramref name="stream"/>.</summary>
+    public static void Import<T>(INetwork<T> into, Stream stream, SafetensorsOptions? options = null) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        using var buffer = new MemoryStream();
+        stream.CopyTo(buffer);
+        Import(into, buffer.ToArray(), options, null);
+    }
+
+    /// <summary>Reads the parameters of <paramref name="into"/> from the bytes of a whole safetensors file.</summary>
+    public static void Import<T>(INetwork<T> into, ReadOnlySpan<byte> file, SafetensorsOptions? options = null) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        => Import(into, file, options, null);
+
+    private static void Import<T>(INetwork<T> into, ReadOnlySpan<byte> file, SafetensorsOptions? options, string? source) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(into);
+        options ??= SafetensorsOptions.Default;
+        var info = into.Info;
+        var parsed = SafetensorsFile.Parse(file, source);
+        var prefixes = options.LayerNames is not null ? CheckNames(info, options.LayerNames) : DetectNames(info, parsed, options, source);
+
+        // Check every tensor first, then copy: a bad file never leaves a half-loaded network.
+        var plan = new List<(SafetensorsTensor Tensor, int Offset, int Count)>();
+        for (int l = 0; l < info.Layers.Count; l++)
+        {
+            var layer = info.Layers[l];
+            plan.Add((Find(parsed, $"{prefixes[l]}.{options.WeightSuffix}", new long[] { layer.Outputs, layer.Inputs }, l, source), layer.WeightOffset, layer.WeightCount));
+            plan.Add((Find(parsed, $"{prefixes[l]}.{options.BiasSuffix}", new long[] { layer.Outputs }, l, source), layer.BiasOffset, layer.Outputs));
+        }
+        var parameters = into.Parameters;
+        foreach (var (tensor, offset, count) in plan)
+            Convert(file.Slice((int)tensor.Offset, (int)tensor.Length), tensor.DType, parameters.Slice(offset, count));
+    }
+
+    private static SafetensorsTensor Find(SafetensorsFile file, string name, long[] shape, int layer, string? source)
+    {
+        var tensor = file.Find(name)
+            ?? throw SafetensorsFile.Error(NetworkFileProblem.MissingTensor, $"No tensor '{name}' for layer {layer}", $"'{name}' of shape [{string.Join(", ", shape)}]",
+                file.Tensors.Count == 0 ? "no tensors" : "only " + string.Join(", ", file.Tensors.Select(t => $"'{t.Name}' {t.ShapeText}")), source);
+        if (!tensor.Shape.SequenceEqual(shape))
+            throw SafetensorsFile.Error(NetworkFileProblem.ShapeMismatch, $"Tensor '{name}' has the wrong shape for layer {layer}", $"[{string.Join(", ", shape)}]" + (shape.Length == 2 ? " ([out, in], as nn.Linear.weight)" : ""), tensor.ShapeText, source);
+        if (tensor.DType is not ("F32" or "F64" or "F16" or "BF16"))
+            throw SafetensorsFile.Error(NetworkFileProblem.ElementTypeMismatch, $"Tensor '{name}' has an unsupported dtype", "F32, F64, F16 or BF16", tensor.DType, source);
+        return tensor;
+    }
+
+    private static void Convert<T>(ReadOnlySpan<byte> bytes, string dtype, Span<T> destination) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        switch (dtype)
+        {
+            case "F32":
+                NetworkFileFormat.ReadValues(bytes, 0, destination);
+                break;
+            case "F64":
+                NetworkFileFormat.ReadValues(bytes, 1, destination);
+                break;
+            case "F16":
+                for (int i = 0; i < destination.Length; i++)
+                    destination[i] = T.CreateChecked((float)BinaryPrimitives.ReadHalfLittleEndian(bytes[(2 * i)..]));
+                break;
+            default:
+                // bfloat16 is the top half of a float32.
+                for (int i = 0; i < destination.Length; i++)
+                    destination[i] = T.CreateChecked(BitConverter.Int32BitsToSingle(BinaryPrimitives.ReadUInt16LittleEndian(bytes[(2 * i)..]) << 16));
+                break;
+        }
+    }
+
+    private static IReadOnlyList<string> ExportNames(NetworkInfo info, SafetensorsOptions options)
+        => options.LayerNames is not null ? CheckNames(info, options.LayerNames) : Enumerable.Range(0, info.Layers.Count).Select(l => $"layers.{l}").ToArray();
+
+    private static IReadOnlyList<string> CheckNames(NetworkInfo info, IReadOnlyList<string> names)
+    {
+        if (names.Count != info.Layers.Count)
+            throw new ArgumentException($"Expected {info.Layers.Count} layer names (one per layer of {info}) but got {names.Count}.", nameof(SafetensorsOptions.LayerNames));
+        return names;
+    }
+
+    /// <summary>Every prefix with both a 2-D weight and a bias tensor, in natural order.</summary>
+    private static IReadOnlyList<string> DetectNames(NetworkInfo info, SafetensorsFile file, SafetensorsOptions options, string? source)
+    {
+        string weight = "." + options.WeightSuffix, bias = "." + options.BiasSuffix;
+        var prefixes = file.Tensors
+            .Where(t => t.Name.EndsWith(weight, StringComparison.Ordinal) && t.Shape.Count == 2)
+            .Select(t => t.Name[..^weight.Length])
+            .Where(p => file.Find(p + bias) is not null)
+            .OrderBy(p => p, NaturalComparer.Instance)
+            .ToArray();
+        if (prefixes.Length != info.Layers.Count)
+            throw SafetensorsFile.Error(NetworkFileProblem.MissingTensor, "Layers not found by name",
+                $"{info.Layers.Count} layers (pairs '<name>{weight}' [out, in] and '<name>{bias}' [out]) for {info}",
+                prefixes.Length == 0 ? "none" : $"{prefixes.Length}: " + string.Join(", ", prefixes.Select(p => $"'{p}' {file.Find(p + weight)!.ShapeText}")) + "; set SafetensorsOptions.LayerNames to choose", source);
+        return prefixes;
+    }
+
+    private static void WriteEntry(Utf8JsonWriter writer, string name, string dtype, long[] shape, ref long offset, long length)
+    {
+        writer.WriteStartObject(name);
+        writer.WriteString("dtype", dtype);
+        writer.WriteStartArray("shape");
+        foreach (long d in shape)
+            writer.WriteNumberValue(d);
+        writer.WriteEndArray();
+        writer.WriteStartArray("data_offsets");
+        writer.WriteNumberValue(offset);
+        writer.WriteNumberValue(offset + length);
+        writer.WriteEndArray();
+        writer.WriteEndObject();
+        offset += length;
+    }
+
+    /// <summary>Orders "layers.2" before "layers.10" and "fc2" before "fc10": digit runs compare as numbers.</summary>
+    private sealed class NaturalComparer : IComparer<string>
+    {
+        public static readonly NaturalComparer Instance = new();
+
+        public int Compare(string? x, string? y)
+        {
+            x ??= "";
+            y ??= "";
+            int i = 0, j = 0;
+            while (i < x.Length && j < y.Length)
+            {
+                if (char.IsAsciiDigit(x[i]) && char.IsAsciiDigit(y[j]))
+                {
+                    int si = i, sj = j;
+                    while (i < x.Length && char.IsAsciiDigit(x[i])) i++;
+                    while (j < y.Length && char.IsAsciiDigit(y[j])) j++;
+                    var a = x.AsSpan(si, i - si).TrimStart('0');
+                    var b = y.AsSpan(sj, j - sj).TrimStart('0');
+                    int c = a.Length != b.Length ? a.Length.CompareTo(b.Length) : a.SequenceCompareTo(b);
+                    if (c != 0)
+                        return c;
+                }
+                else
+                {
+                    int c = x[i].CompareTo(y[j]);
+                    if (c != 0)
+                        return c;
+                    i++;
+                    j++;
+                }
+            }
+            return (x.Length - i).CompareTo(y.Length - j);
+        }
+    }
+}

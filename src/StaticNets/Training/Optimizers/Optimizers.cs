@@ -1,0 +1,229 @@
+using System;
+using System.Numerics;
+using System.Runtime.InteropServices;
+
+namespace StaticNets.Training;
+
+// The built-in optimizers. Each update walks the spans in Vector<T> blocks and finishes the few remaining
+// elements with the same formula in scalar form, so every element gets an identical update whatever the
+// machine's vector width (no fused multiply-add, which would differ between the two paths).
+
+/// <summary>
+/// Momentum (the course's form): <c>v ← μ·v − η·g</c>, <c>θ ← θ + v</c>. State: one velocity per parameter.
+/// </summary>
+public sealed class Momentum<T> : OptimizerBase<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    private readonly T _mu;
+
+    /// <summary>Creates the optimizer.</summary>
+    /// <param name="momentum">μ in [0, 1), the fraction of the velocity kept each step (default 0.9).</param>
+    public Momentum(double momentum = 0.9) => _mu = T.CreateTruncating(InRange(momentum, 0, 1, nameof(momentum)));
+
+    /// <inheritdoc />
+    public override int StateSlots => 1;
+
+    /// <inheritdoc />
+    protected override void Update(Span<T> parameters, ReadOnlySpan<T> gradient, T learningRate, Span<T> state, long step)
+    {
+        int n = parameters.Length, i = 0;
+        if (Vector.IsHardwareAccelerated && n >= Vector<T>.Count)
+        {
+            var p = MemoryMarshal.Cast<T, Vector<T>>(parameters);
+            var g = MemoryMarshal.Cast<T, Vector<T>>(gradient);
+            var v = MemoryMarshal.Cast<T, Vector<T>>(state);
+            Vector<T> mu = new(_mu), eta = new(learningRate);
+            for (int k = 0; k < p.Length; k++)
+            {
+                v[k] = mu * v[k] - eta * g[k];
+                p[k] += v[k];
+            }
+            i = p.Length * Vector<T>.Count;
+        }
+        for (; i < n; i++)
+        {
+            state[i] = _mu * state[i] - learningRate * gradient[i];
+            parameters[i] += state[i];
+        }
+    }
+}
+
+/// <summary>
+/// Nesterov momentum: <c>v ← μ·v − η·g</c>, <c>θ ← θ + μ·v − η·g</c> — the step taken from the look-ahead
+/// point (Sutskever et al.'s reformulation, equivalent to PyTorch's <c>nesterov=True</c>). State: one velocity per parameter.
+/// </summary>
+public sealed class Nesterov<T> : OptimizerBase<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    private readonly T _mu;
+
+    /// <summary>Creates the optimizer.</summary>
+    /// <param name="momentum">μ in [0, 1) (default 0.9).</param>
+    public Nesterov(double momentum = 0.9) => _mu = T.CreateTruncating(InRange(momentum, 0, 1, nameof(momentum)));
+
+    /// <inheritdoc />
+    public override int StateSlots => 1;
+
+    /// <inheritdoc />
+    protected override void Update(Span<T> parameters, ReadOnlySpan<T> gradient, T learningRate, Span<T> state, long step)
+    {
+        int n = parameters.Length, i = 0;
+        if (Vector.IsHardwareAccelerated && n >= Vector<T>.Count)
+        {
+            var p = MemoryMarshal.Cast<T, Vector<T>>(parameters);
+            var g = MemoryMarshal.Cast<T, Vector<T>>(gradient);
+            var v = MemoryMarshal.Cast<T, Vector<T>>(state);
+            Vector<T> mu = new(_mu), eta = new(learningRate);
+            for (int k = 0; k < p.Length; k++)
+            {
+                Vector<T> step1 = eta * g[k];
+                v[k] = mu * v[k] - step1;
+                p[k] += mu * v[k] - step1;
+            }
+            i = p.Length * Vector<T>.Count;
+        }
+        for (; i < n; i++)
+        {
+            T step1 = learningRate * gradient[i];
+            state[i] = _mu * state[i] - step1;
+            parameters[i] += _mu * state[i] - step1;
+        }
+    }
+}
+
+/// <summary>
+/// RMSProp: <c>s ← ρ·s + (1 − ρ)·g²</c>, <c>θ ← θ − η·g / (√s + ε)</c>. State: one mean square per parameter.
+/// </summary>
+public sealed class RmsProp<T> : OptimizerBase<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    private readonly T _rho, _epsilon;
+
+    /// <summary>Creates the optimizer.</summary>
+    /// <param name="rho">ρ in [0, 1), the decay of the running mean square (default 0.9).</param>
+    /// <param name="epsilon">ε &gt; 0 added to the root mean square (default 1e-8).</param>
+    public RmsProp(double rho = 0.9, double epsilon = 1e-8)
+    {
+        _rho = T.CreateTruncating(InRange(rho, 0, 1, nameof(rho)));
+        _epsilon = T.CreateTruncating(InRange(epsilon, double.Epsilon, 1, nameof(epsilon), maxInclusive: true));
+    }
+
+    /// <inheritdoc />
+    public override int StateSlots => 1;
+
+    /// <inheritdoc />
+    protected override void Update(Span<T> parameters, ReadOnlySpan<T> gradient, T learningRate, Span<T> state, long step)
+    {
+        int n = parameters.Length, i = 0;
+        T oneMinusRho = T.One - _rho;
+        if (Vector.IsHardwareAccelerated && n >= Vector<T>.Count)
+        {
+            var p = MemoryMarshal.Cast<T, Vector<T>>(parameters);
+            var g = MemoryMarshal.Cast<T, Vector<T>>(gradient);
+            var s = MemoryMarshal.Cast<T, Vector<T>>(state);
+            Vector<T> rho = new(_rho), rest = new(oneMinusRho), eta = new(learningRate), eps = new(_epsilon);
+            for (int k = 0; k < p.Length; k++)
+            {
+                Vector<T> gk = g[k];
+                s[k] = rho * s[k] + rest * (gk * gk);
+                p[k] -= eta * gk / (Vector.SquareRoot(s[k]) + eps);
+            }
+            i = p.Length * Vector<T>.Count;
+        }
+        for (; i < n; i++)
+        {
+            T gi = gradient[i];
+            state[i] = _rho * state[i] + oneMinusRho * (gi * gi);
+            parameters[i] -= learningRate * gi / (T.Sqrt(state[i]) + _epsilon);
+        }
+    }
+}
+
+/// <summary>
+/// Adam: <c>m ← β₁m + (1 − β₁)g</c>, <c>v ← β₂v + (1 − β₂)g²</c>, <c>θ ← θ − η·m̂ / (√v̂ + ε)</c> with the
+/// bias-corrected <c>m̂ = m / (1 − β₁ᵗ)</c>, <c>v̂ = v / (1 − β₂ᵗ)</c>. With a weight decay λ it is AdamW:
+/// each step first shrinks every parameter by <c>θ ← θ − η·λ·θ</c> (decoupled weight decay, as PyTorch's
+/// <c>AdamW</c>). State: m then v, one block each.
+/// </summary>
+public class Adam<T> : OptimizerBase<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    private readonly double _beta1, _beta2;
+    private readonly T _epsilon, _weightDecay;
+
+    /// <summary>Creates the optimizer.</summary>
+    /// <param name="beta1">β₁ in [0, 1) (default 0.9).</param>
+    /// <param name="beta2">β₂ in [0, 1) (default 0.999).</param>
+    /// <param name="epsilon">ε &gt; 0 (default 1e-8).</param>
+    public Adam(double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-8)
+        : this(beta1, beta2, epsilon, 0)
+    {
+    }
+
+    /// <summary>For <see cref="AdamW{T}"/>: Adam plus decoupled weight decay.</summary>
+    private protected Adam(double beta1, double beta2, double epsilon, double weightDecay)
+    {
+        _beta1 = InRange(beta1, 0, 1, nameof(beta1));
+        _beta2 = InRange(beta2, 0, 1, nameof(beta2));
+        _epsilon = T.CreateTruncating(InRange(epsilon, double.Epsilon, 1, nameof(epsilon), maxInclusive: true));
+        _weightDecay = T.CreateTruncating(InRange(weightDecay, 0, 1, nameof(weightDecay), maxInclusive: true));
+    }
+
+    /// <inheritdoc />
+    public override int StateSlots => 2;
+
+    /// <inheritdoc />
+    protected override void Update(Span<T> parameters, ReadOnlySpan<T> gradient, T learningRate, Span<T> state, long step)
+    {
+        int n = parameters.Length, i = 0;
+        Span<T> mState = state.Slice(0, n), vState = state.Slice(n, n);
+        T b1 = T.CreateTruncating(_beta1), b2 = T.CreateTruncating(_beta2);
+        T c1 = T.One - b1, c2 = T.One - b2;
+        // The bias corrections fold into the step size and ε: η·m̂/(√v̂ + ε) = α·m/(√v + ε̂) with
+        // α = η·√(1 − β₂ᵗ)/(1 − β₁ᵗ) and ε̂ = ε·√(1 − β₂ᵗ).
+        double correction1 = 1 - Math.Pow(_beta1, step), correction2 = Math.Sqrt(1 - Math.Pow(_beta2, step));
+        T alpha = T.CreateTruncating(double.CreateTruncating(learningRate) * correction2 / correction1);
+        T epsHat = _epsilon * T.CreateTruncating(correction2);
+        T shrink = T.One - learningRate * _weightDecay;
+        bool decay = _weightDecay != T.Zero;
+        if (Vector.IsHardwareAccelerated && n >= Vector<T>.Count)
+        {
+            var p = MemoryMarshal.Cast<T, Vector<T>>(parameters);
+            var g = MemoryMarshal.Cast<T, Vector<T>>(gradient);
+            var m = MemoryMarshal.Cast<T, Vector<T>>(mState);
+            var v = MemoryMarshal.Cast<T, Vector<T>>(vState);
+            Vector<T> vb1 = new(b1), vb2 = new(b2), vc1 = new(c1), vc2 = new(c2), va = new(alpha), ve = new(epsHat), vs = new(shrink);
+            for (int k = 0; k < p.Length; k++)
+            {
+                Vector<T> gk = g[k];
+                m[k] = vb1 * m[k] + vc1 * gk;
+                v[k] = vb2 * v[k] + vc2 * (gk * gk);
+                Vector<T> pk = decay ? p[k] * vs : p[k];
+                p[k] = pk - va * m[k] / (Vector.SquareRoot(v[k]) + ve);
+            }
+            i = p.Length * Vector<T>.Count;
+        }
+        for (; i < n; i++)
+        {
+            T gi = gradient[i];
+            mState[i] = b1 * mState[i] + c1 * gi;
+            vState[i] = b2 * vState[i] + c2 * (gi * gi);
+            T pi = decay ? parameters[i] * shrink : parameters[i];
+            parameters[i] = pi - alpha * mState[i] / (T.Sqrt(vState[i]) + epsHat);
+        }
+    }
+}
+
+/// <summary>
+/// AdamW: <see cref="Adam{T}"/> with decoupled weight decay — every step first multiplies each parameter
+/// by <c>1 − η·λ</c>, then takes the Adam step. Unlike an L2 term in the gradient, the decay is not
+/// rescaled by Adam's per-parameter step sizes.
+/// </summary>
+public sealed class AdamW<T> : Adam<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    /// <summary>Creates the optimizer.</summary>
+    /// <param name="weightDecay">λ in [0, 1] (default 0.01, as PyTorch).</param>
+    /// <param name="beta1">β₁ in [0, 1) (default 0.9).</param>
+    /// <param name="beta2">β₂ in [0, 1) (default 0.999).</param>
+    /// <param name="epsilon">ε &gt; 0 (default 1e-8).</param>
+    public AdamW(double weightDecay = 0.01, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-8)
+        : base(beta1, beta2, epsilon, weightDecay)
+    {
+    }
+}
