@@ -15,8 +15,9 @@ namespace StaticNets.Benchmarks;
 
 /// <summary>
 /// The work one benchmark operation does, so the GFLOP/s and samples/s columns can be computed:
-/// <c>2 · macsPerSample · samples · passes</c> floating-point operations (forward = 1 pass; a training step
-/// ≈ 3: forward, δ·Wᵀ and δᵀ·a).
+/// <c>2 · macsPerSample · samples · passes</c> floating-point operations. A training step counts its
+/// multiply-adds exactly: forward and δᵀ·a over every layer, δ·W over every layer but the first (nothing
+/// is propagated into the input), see <see cref="TrainingMacs"/>.
 /// </summary>
 [AttributeUsage(AttributeTargets.Class)]
 public sealed class WorkAttribute(long macsPerSample, int samples, int passes) : Attribute
@@ -26,6 +27,16 @@ public sealed class WorkAttribute(long macsPerSample, int samples, int passes) :
 
     /// <summary>Samples processed by one benchmark operation.</summary>
     public int Samples { get; } = samples;
+}
+
+/// <summary>Multiply-adds per sample of the nets' training steps.</summary>
+public static class TrainingMacs
+{
+    /// <summary>784-128-10: 2·(784·128 + 128·10) + 128·10.</summary>
+    public const long N2 = 2 * (784 * 128 + 128 * 10) + 128 * 10;
+
+    /// <summary>784-512-512-10: 2·(784·512 + 512·512 + 512·10) + 512·512 + 512·10.</summary>
+    public const long N3 = 2 * (784 * 512 + 512 * 512 + 512 * 10) + 512 * 512 + 512 * 10;
 }
 
 /// <summary>A short job (the machine is shared and small), memory diagnoser on, and the work columns.</summary>
@@ -124,6 +135,34 @@ public static class FmaPeak
 
     /// <summary>GFLOP/s of one thread (best of several short runs).</summary>
     public static double GflopsPerCore => Measured.Value;
+
+    /// <summary>Aggregate GFLOP/s of the same FMA loop running on <paramref name="threads"/> threads at once: whether the cores are real.</summary>
+    public static double MeasureConcurrently(int threads)
+    {
+        double best = 0;
+        for (int run = 0; run < 5; run++)
+        {
+            const int iterations = 4_000_000;
+            using var start = new System.Threading.Barrier(threads + 1);
+            var workers = new System.Threading.Thread[threads];
+            for (int t = 0; t < threads; t++)
+            {
+                workers[t] = new System.Threading.Thread(() =>
+                {
+                    start.SignalAndWait();
+                    _ = Vector512.IsHardwareAccelerated ? Loop512(iterations) : Loop256(iterations);
+                });
+                workers[t].Start();
+            }
+            start.SignalAndWait();
+            var clock = Stopwatch.StartNew();
+            foreach (var worker in workers)
+                worker.Join();
+            int lanes = Vector512.IsHardwareAccelerated ? 16 : 8;
+            best = Math.Max(best, threads * 2.0 * lanes * 16 * iterations / clock.Elapsed.TotalSeconds * 1e-9);
+        }
+        return best;
+    }
 
     private static double Measure()
     {

@@ -23,6 +23,11 @@ public static class Program
             return PartitionCost();
         if (args.Length > 0 && args[0] == "n1")
             return N1Breakdown();
+        if (args.Length > 0 && args[0] == "fma")
+        {
+            Console.WriteLine($"FMA loop: 1 thread {FmaPeak.MeasureConcurrently(1):F1} GFLOP/s, 2 threads together {FmaPeak.MeasureConcurrently(2):F1} GFLOP/s.");
+            return 0;
+        }
 
         Console.WriteLine($"Measured FMA peak (one core, float): {FmaPeak.GflopsPerCore:F1} GFLOP/s");
         var types = typeof(Program).Assembly.GetTypes()

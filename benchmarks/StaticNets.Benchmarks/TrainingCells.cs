@@ -89,7 +89,7 @@ public abstract class TrainingCell
 }
 
 /// <summary>N2 784-128-10, one training step on 32 samples.</summary>
-[Config(typeof(SuiteConfig)), Work(784 * 128 + 128 * 10, 32, 3)]
+[Config(typeof(SuiteConfig)), Work(TrainingMacs.N2, 32, 1)]
 public class N2Train32 : TrainingCell
 {
     /// <inheritdoc />
@@ -100,7 +100,7 @@ public class N2Train32 : TrainingCell
 }
 
 /// <summary>N3 784-512-512-10, one training step on 32 samples.</summary>
-[Config(typeof(SuiteConfig)), Work(784 * 512 + 512 * 512 + 512 * 10, 32, 3)]
+[Config(typeof(SuiteConfig)), Work(TrainingMacs.N3, 32, 1)]
 public class N3Train32 : TrainingCell
 {
     /// <inheritdoc />
