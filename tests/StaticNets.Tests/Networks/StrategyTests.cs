@@ -78,6 +78,20 @@ public class StrategyTests
     }
 
     [Fact]
+    public void TransposedWeights_FollowBakedWeights()
+    {
+        // 64-32-10: both layers vectorised over outputs. Forward first, so a stale copy would be used.
+        var net = new StaticNets.Tests.Persistence.BakedDigitsNet(5);
+        var input = NetworkCatalog.Random<float>(64, 8, 0, 1);
+        var output = new float[10];
+        net.Forward(input, output);
+        net.LoadBakedWeights();
+        net.Forward(input, output);
+        var reference = new ReferenceNetwork(StaticNets.Tests.Persistence.BakedDigitsNet.Architecture, NetworkCatalog.ToDouble<float>(net.Parameters));
+        ReferenceTests.AssertClose(reference.Output(NetworkCatalog.ToDouble<float>(input)), NetworkCatalog.ToDouble<float>(output), ReferenceTests.FloatTolerance, "after LoadBakedWeights");
+    }
+
+    [Fact]
     public void TransposedWeights_AreConsistentUnderConcurrentForwards()
     {
         var net = new N1(2);
