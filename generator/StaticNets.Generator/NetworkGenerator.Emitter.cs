@@ -87,6 +87,17 @@ public sealed partial class NetworkGenerator
             w.Line();
             w.Comment("Every weight and bias in one array, in the layout documented on INetwork<T>.");
             w.Line($"private readonly {t}[] _parameters = new {t}[ParameterCount];");
+            int transposed = TransposedTotal(spec);
+            if (transposed > 0)
+            {
+                w.Comment("Transposed copies of the weights of layers vectorised over outputs (single-sample forward only).");
+                w.Comment("Every way to reach the parameters (Parameters, the layer views, Initialize) bumps _parameterVersion;");
+                w.Comment("Forward re-transposes when the copy is older. Code writing _parameters directly calls ParametersChanged().");
+                w.Line($"private readonly {t}[] _transposed = new {t}[{transposed}];");
+                w.Line("private readonly object _transposeLock = new object();");
+                w.Line("private int _parameterVersion;");
+                w.Line("private int _transposedVersion = -1;");
+            }
             if (!UsesStack(spec))
             {
                 w.Comment("Single-sample forward scratch for hidden activations too large for the stack; one per thread so Forward stays thread-safe.");
@@ -109,17 +120,34 @@ public sealed partial class NetworkGenerator
 
             // Parameter views.
             w.Line("/// <summary>All parameters in the documented layout; writes go straight into the network.</summary>");
-            w.Line($"public {Names.Span}<{t}> Parameters => _parameters;");
+            string touch = transposed > 0 ? "ParametersChanged(); " : "";
+            if (transposed > 0)
+                w.Line($"public {Names.Span}<{t}> Parameters {{ get {{ ParametersChanged(); return _parameters; }} }}");
+            else
+                w.Line($"public {Names.Span}<{t}> Parameters => _parameters;");
             foreach (var layer in spec.Layers.OfType<DenseLayerSpec>())
             {
                 w.Line($"/// <summary>Layer {layer.Index}'s weights, row-major [{layer.Outputs}, {layer.Inputs}]: w[j, k] is at j·{layer.Inputs} + k.</summary>");
-                w.Line($"public {Names.Span}<{t}> Layer{layer.Index}Weights => new {Names.Span}<{t}>(_parameters, {layer.WeightOffset}, {layer.WeightCount});");
+                w.Line($"public {Names.Span}<{t}> Layer{layer.Index}Weights {{ get {{ {touch}return new {Names.Span}<{t}>(_parameters, {layer.WeightOffset}, {layer.WeightCount}); }} }}");
                 w.Line($"/// <summary>Layer {layer.Index}'s {layer.Outputs} biases.</summary>");
-                w.Line($"public {Names.Span}<{t}> Layer{layer.Index}Biases => new {Names.Span}<{t}>(_parameters, {layer.BiasOffset}, {layer.Outputs});");
+                w.Line($"public {Names.Span}<{t}> Layer{layer.Index}Biases {{ get {{ {touch}return new {Names.Span}<{t}>(_parameters, {layer.BiasOffset}, {layer.Outputs}); }} }}");
             }
             w.Line();
             w.Line("/// <inheritdoc />");
-            w.Line($"public void Initialize(int seed) => global::StaticNets.ParameterInitializer.Initialize<{t}>(Architecture, _parameters, seed);");
+            if (transposed > 0)
+            {
+                using (w.Block("public void Initialize(int seed)"))
+                {
+                    w.Line($"global::StaticNets.ParameterInitializer.Initialize<{t}>(Architecture, _parameters, seed);");
+                    w.Line("ParametersChanged();");
+                }
+                w.Line();
+                WriteTransposeRefresh(w, spec, t);
+            }
+            else
+            {
+                w.Line($"public void Initialize(int seed) => global::StaticNets.ParameterInitializer.Initialize<{t}>(Architecture, _parameters, seed);");
+            }
             w.Line();
             BakedWeightsEmitter.EmitMembers(w, spec);
 
@@ -166,6 +194,13 @@ public sealed partial class NetworkGenerator
                 w.Line($"{Names.Guard}.Length(input.Length, InputSize, nameof(input));");
                 w.Line($"{Names.Guard}.Length(output.Length, OutputSize, nameof(output));");
                 w.Line($"{Names.ReadOnlySpan}<{t}> p = _parameters;");
+                if (TransposedTotal(spec) > 0)
+                {
+                    w.Comment("Re-transpose the weights of output-vectorised layers if the parameters may have changed since.");
+                    w.Line("if (global::System.Threading.Volatile.Read(ref _transposedVersion) != global::System.Threading.Volatile.Read(ref _parameterVersion))");
+                    w.Line("    RefreshTransposed();");
+                    w.Line($"{Names.ReadOnlySpan}<{t}> tw = _transposed;");
+                }
                 int hidden = HiddenTotal(spec);
                 if (hidden > 0)
                 {
@@ -193,7 +228,10 @@ public sealed partial class NetworkGenerator
                         offset += layer.Outputs;
                     }
                     w.Comment($"Layer {layer.Index}: z and a share storage; the activation overwrites z in place.");
-                    w.Line($"Layer{layer.Index}Forward(p, {input}, {target}, {target});");
+                    if (layer is DenseLayerSpec { Strategy: DenseStrategy.OutputVectors } vectorised)
+                        w.Line($"Layer{layer.Index}ForwardTransposed(p, tw.Slice({TransposedOffset(spec, vectorised)}, {vectorised.WeightCount}), {input}, {target}, {target});");
+                    else
+                        w.Line($"Layer{layer.Index}Forward(p, {input}, {target}, {target});");
                     input = target;
                 }
             }
@@ -265,33 +303,34 @@ public sealed partial class NetworkGenerator
                 w.Line($"{Names.Guard}.Length(gradient.Length, ParameterCount, nameof(gradient));");
                 w.Line("ForwardBatch(inputs, batch, ws);");
                 w.Line($"{Names.ReadOnlySpan}<{t}> p = _parameters;");
-                w.Line($"{t} loss = {Names.Zero(spec.Scalar)};");
-                using (w.Block("for (int s = 0; s < batch; s++)"))
+                w.Line($"{Names.ReadOnlySpan}<{t}> x = inputs, y = targets;");
+                w.Comment("Whole-batch views of every layer's z, a and δ (sample after sample).");
+                foreach (var layer in spec.Layers)
                 {
-                    w.Comment("This sample's rows of the batch buffers.");
-                    w.Line($"{Names.ReadOnlySpan}<{t}> x = inputs.Slice(s * InputSize, InputSize), y = targets.Slice(s * OutputSize, OutputSize);");
-                    foreach (var layer in spec.Layers)
-                    {
-                        int l = layer.Index, n = layer.Outputs;
-                        w.Line($"{Names.Span}<{t}> z{l} = new {Names.Span}<{t}>(ws.{Names.Z(l)}, s * {n}, {n}), a{l} = new {Names.Span}<{t}>(ws.{Names.A(l)}, s * {n}, {n}), d{l} = new {Names.Span}<{t}>(ws.{Names.D(l)}, s * {n}, {n});");
-                    }
+                    int l = layer.Index, n = layer.Outputs;
+                    w.Line($"{Names.Span}<{t}> z{l} = new {Names.Span}<{t}>(ws.{Names.Z(l)}, 0, batch * {n}), a{l} = new {Names.Span}<{t}>(ws.{Names.A(l)}, 0, batch * {n}), d{l} = new {Names.Span}<{t}>(ws.{Names.D(l)}, 0, batch * {n});");
+                }
+                w.Line();
+                WriteOutputDelta(w, spec, t, output);
+                for (int l = last; l >= 0; l--)
+                {
+                    var layer = spec.Layers[l];
+                    string previous = l == 0 ? "x" : "a" + (l - 1);
                     w.Line();
-                    WriteOutputDelta(w, spec, t, output);
-                    for (int l = last; l >= 0; l--)
+                    switch (layer)
                     {
-                        var layer = spec.Layers[l];
-                        string previous = l == 0 ? "x" : "a" + (l - 1);
-                        w.Line();
-                        w.Comment($"Layer {l}: ∂C/∂w = δ{l}·{previous}ᵀ and ∂C/∂b = δ{l}.");
-                        w.Line($"Layer{l}Gradient(d{l}, {previous}, gradient);");
-                        if (l > 0)
+                        case DenseLayerSpec dense:
+                            DenseLayerEmitter.EmitBatchBackward(w, spec, dense, previous);
+                            break;
+                    }
+                    if (l > 0)
+                    {
+                        var below = spec.Layers[l - 1];
+                        string? derivative = Names.ActivationDerivative(below.Activation);
+                        if (derivative is not null)
                         {
-                            var below = spec.Layers[l - 1];
-                            w.Comment($"δ{l - 1} = (W{l})ᵀ·δ{l} ⊙ σ'(z{l - 1}), σ = {below.Activation}.");
-                            w.Line($"Layer{l}Backpropagate(p, d{l}, d{l - 1});");
-                            string? derivative = Names.ActivationDerivative(below.Activation);
-                            if (derivative is not null)
-                                w.Line($"{derivative}<{t}>(z{l - 1}, a{l - 1}, d{l - 1});");
+                            w.Comment($"δ{l - 1} ⊙= σ'(z{l - 1}), σ = {below.Activation}: element-wise, so one pass over the whole batch.");
+                            w.Line($"{derivative}<{t}>(z{l - 1}, a{l - 1}, d{l - 1});");
                         }
                     }
                 }
@@ -299,7 +338,7 @@ public sealed partial class NetworkGenerator
             }
         }
 
-        /// <summary>Cost of one sample and δ^L = ∇_a C ⊙ σ'(z^L), in the cheapest exact form for the loss and output activation.</summary>
+        /// <summary>Summed cost of the batch and δ^L = ∇_a C ⊙ σ'(z^L), in the cheapest exact form for the loss and output activation; element-wise parts run over the whole batch at once.</summary>
         private static void WriteOutputDelta(SourceWriter w, NetworkSpec spec, string t, LayerSpec output)
         {
             int l = output.Index;
@@ -308,29 +347,31 @@ public sealed partial class NetworkGenerator
             {
                 case (LossKind.CrossEntropy, ActivationKind.Softmax):
                     w.Comment("Cross-entropy −Σ y ln a with softmax: the softmax Jacobian cancels and δ = a − y.");
-                    w.Line($"loss += {Names.Losses}.CrossEntropy<{t}>({a}, y);");
+                    w.Line($"{t} loss = {Names.Losses}.CrossEntropy<{t}>({a}, y);");
                     w.Line($"{Names.Losses}.OutputError<{t}>({a}, y, {d});");
                     break;
                 case (LossKind.CrossEntropy, ActivationKind.Sigmoid):
                     w.Comment("Binary cross-entropy with sigmoid outputs: σ'(z) cancels and δ = a − y.");
-                    w.Line($"loss += {Names.Losses}.BinaryCrossEntropy<{t}>({a}, y);");
+                    w.Line($"{t} loss = {Names.Losses}.BinaryCrossEntropy<{t}>({a}, y);");
                     w.Line($"{Names.Losses}.OutputError<{t}>({a}, y, {d});");
                     break;
                 case (LossKind.CrossEntropy, _):
                     w.Comment($"Binary cross-entropy on {output.Activation} outputs (SNN009): δ = (a − y)/(a(1 − a)) ⊙ σ'(z), outputs clamped into (0, 1).");
-                    w.Line($"loss += {Names.Losses}.BinaryCrossEntropy<{t}>({a}, y);");
+                    w.Line($"{t} loss = {Names.Losses}.BinaryCrossEntropy<{t}>({a}, y);");
                     w.Line($"{Names.Losses}.BinaryCrossEntropyGradient<{t}>({a}, y, {d});");
                     WriteDerivative(w, t, output.Activation, z, a, d);
                     break;
                 case (LossKind.Quadratic, ActivationKind.Softmax):
                     w.Comment("Quadratic cost with softmax (SNN008): δ = J_softmaxᵀ·(a − y), the full Jacobian.");
-                    w.Line($"loss += {Names.Losses}.Quadratic<{t}>({a}, y);");
+                    w.Line($"{t} loss = {Names.Losses}.Quadratic<{t}>({a}, y);");
                     w.Line($"{Names.Losses}.OutputError<{t}>({a}, y, {d});");
-                    w.Line($"{Names.Activations}.SoftmaxBackward<{t}>({a}, {d}, {d});");
+                    w.Comment("The Jacobian couples the outputs of one sample, so this part goes sample by sample.");
+                    using (w.Block("for (int s = 0; s < batch; s++)"))
+                        w.Line($"{Names.Activations}.SoftmaxBackward<{t}>({a}.Slice(s * OutputSize, OutputSize), {d}.Slice(s * OutputSize, OutputSize), {d}.Slice(s * OutputSize, OutputSize));");
                     break;
                 default:
                     w.Comment($"Quadratic cost ½‖y − a‖²: δ = (a − y) ⊙ σ'(z), σ = {output.Activation}.");
-                    w.Line($"loss += {Names.Losses}.Quadratic<{t}>({a}, y);");
+                    w.Line($"{t} loss = {Names.Losses}.Quadratic<{t}>({a}, y);");
                     w.Line($"{Names.Losses}.OutputError<{t}>({a}, y, {d});");
                     WriteDerivative(w, t, output.Activation, z, a, d);
                     break;
@@ -387,6 +428,33 @@ public sealed partial class NetworkGenerator
             (_, ActivationKind.Identity) => "a − y (quadratic cost, identity output)",
             (_, var activation) => $"(a − y) ⊙ σ'(z), σ = {activation} (quadratic cost)",
         };
+
+        private static void WriteTransposeRefresh(SourceWriter w, NetworkSpec spec, string t)
+        {
+            w.Line("/// <summary>Marks the parameters as possibly changed, so the next single-sample forward re-transposes its weight copies.</summary>");
+            w.Line("private void ParametersChanged() => global::System.Threading.Interlocked.Increment(ref _parameterVersion);");
+            w.Line();
+            w.Line("/// <summary>Rebuilds the transposed weight copies from the parameters. Under a lock so concurrent forwards transpose once.</summary>");
+            using (w.Block("private void RefreshTransposed()"))
+            {
+                using (w.Block("lock (_transposeLock)"))
+                {
+                    w.Line("int version = global::System.Threading.Volatile.Read(ref _parameterVersion);");
+                    w.Line("if (global::System.Threading.Volatile.Read(ref _transposedVersion) == version)");
+                    w.Line("    return;");
+                    foreach (var layer in spec.Layers.OfType<DenseLayerSpec>().Where(l => l.Strategy == DenseStrategy.OutputVectors))
+                        w.Line($"{Names.Dense}.Transpose<{t}>(new {Names.ReadOnlySpan}<{t}>(_parameters, {layer.WeightOffset}, {layer.WeightCount}), new {Names.Span}<{t}>(_transposed, {TransposedOffset(spec, layer)}, {layer.WeightCount}), {layer.Inputs}, {layer.Outputs});");
+                    w.Line("global::System.Threading.Volatile.Write(ref _transposedVersion, version);");
+                }
+            }
+        }
+
+        /// <summary>Elements of the transposed weight copies (0 when no layer is vectorised over outputs).</summary>
+        private static int TransposedTotal(NetworkSpec spec)
+            => (int)spec.Layers.OfType<DenseLayerSpec>().Where(l => l.Strategy == DenseStrategy.OutputVectors).Sum(l => l.WeightCount);
+
+        private static long TransposedOffset(NetworkSpec spec, DenseLayerSpec layer)
+            => spec.Layers.OfType<DenseLayerSpec>().Where(l => l.Strategy == DenseStrategy.OutputVectors && l.Index < layer.Index).Sum(l => l.WeightCount);
 
         private static int HiddenTotal(NetworkSpec spec) => spec.Layers.Take(spec.Layers.Count - 1).Sum(l => l.Outputs);
 

@@ -14,6 +14,10 @@ internal static class DenseLayerEmitter
     {
         string t = Names.Scalar(network.Scalar);
         EmitForward(w, t, layer);
+        // Vectorised layers back-propagate whole batches through the blocked kernels; only unrolled layers
+        // need per-sample gradient code of their own.
+        if (layer.Strategy != DenseStrategy.Unrolled)
+            return;
         w.Line();
         EmitGradient(w, t, layer);
         if (needsBackpropagate)
@@ -52,8 +56,42 @@ internal static class DenseLayerEmitter
         }
     }
 
+    /// <summary>
+    /// The statements of this layer inside <c>Backward</c>: from δ (batch rows) add ∂C/∂W = δᵀ·x and
+    /// ∂C/∂b = Σ δ into the gradient and, below the first layer, write δ·W into the previous layer's δ.
+    /// </summary>
+    public static void EmitBatchBackward(SourceWriter w, NetworkSpec network, DenseLayerSpec layer, string input)
+    {
+        string t = Names.Scalar(network.Scalar);
+        int l = layer.Index;
+        if (layer.Strategy == DenseStrategy.Unrolled)
+        {
+            w.Comment($"Layer {l}: ∂C/∂w = δ{l}·{input}ᵀ and ∂C/∂b = δ{l}{(l > 0 ? $", then δ{l - 1} = (W{l})ᵀ·δ{l}" : "")}; unrolled, sample by sample.");
+            using (w.Block("for (int s = 0; s < batch; s++)"))
+            {
+                w.Line($"{Names.ReadOnlySpan}<{t}> ds = d{l}.Slice(s * {layer.Outputs}, {layer.Outputs});");
+                w.Line($"Layer{l}Gradient(ds, {input}.Slice(s * {layer.Inputs}, {layer.Inputs}), gradient);");
+                if (l > 0)
+                    w.Line($"Layer{l}Backpropagate(p, ds, d{l - 1}.Slice(s * {layer.Inputs}, {layer.Inputs}));");
+            }
+            return;
+        }
+        w.Comment($"Layer {l}: ∂C/∂W += δ{l}ᵀ·{input} and ∂C/∂b += Σ δ{l} over the whole batch, register-blocked (4 rows × 2 vectors).");
+        w.Line($"{Names.Dense}.AccumulateGradientBatch<{t}>(d{l}, {input}, gradient.Slice({layer.WeightOffset}, {layer.WeightCount}), gradient.Slice({layer.BiasOffset}, {layer.Outputs}), {layer.Inputs}, {layer.Outputs});");
+        if (l > 0)
+        {
+            w.Comment($"δ{l - 1} = δ{l}·W{l} for the whole batch, register-blocked (4 samples × 2 vectors).");
+            w.Line($"{Names.Dense}.BackwardInputBatch<{t}>(p.Slice({layer.WeightOffset}, {layer.WeightCount}), d{l}, d{l - 1}, {layer.Inputs}, {layer.Outputs});");
+        }
+    }
+
     private static void EmitForward(SourceWriter w, string t, DenseLayerSpec layer)
     {
+        if (layer.Strategy == DenseStrategy.OutputVectors)
+        {
+            EmitForwardTransposed(w, t, layer);
+            return;
+        }
         int l = layer.Index;
         w.Line($"/// <summary>Layer {l} forward for one sample: z = W·x + b, a = {layer.Activation}(z). <paramref name=\"z\"/> and <paramref name=\"a\"/> may be the same span.</summary>");
         w.Line(Names.InliningAttribute);
@@ -77,6 +115,19 @@ internal static class DenseLayerEmitter
                 w.Comment($"Each of the {layer.Outputs} outputs is one SIMD dot product of a {layer.Inputs}-wide weight row with x.");
                 w.Line($"{Names.Dense}.Forward<{t}>(p.Slice({layer.WeightOffset}, {layer.WeightCount}), p.Slice({layer.BiasOffset}, {layer.Outputs}), x, z);");
             }
+            w.Line($"{Names.ActivationForward(layer.Activation)}<{t}>(z, a);");
+        }
+    }
+
+    private static void EmitForwardTransposed(SourceWriter w, string t, DenseLayerSpec layer)
+    {
+        int l = layer.Index;
+        w.Line($"/// <summary>Layer {l} forward for one sample from the transposed weights <paramref name=\"wT\"/>: z = W·x + b, a = {layer.Activation}(z). <paramref name=\"z\"/> and <paramref name=\"a\"/> may be the same span.</summary>");
+        w.Line(Names.InliningAttribute);
+        using (w.Block($"private static void Layer{l}ForwardTransposed({Names.ReadOnlySpan}<{t}> p, {Names.ReadOnlySpan}<{t}> wT, {Names.ReadOnlySpan}<{t}> x, {Names.Span}<{t}> z, {Names.Span}<{t}> a)"))
+        {
+            w.Comment($"Only {layer.Inputs} inputs: each one is broadcast into vectors of all {layer.Outputs} outputs, the biases are the accumulators' start.");
+            w.Line($"{Names.Dense}.ForwardTransposed<{t}>(wT, p.Slice({layer.BiasOffset}, {layer.Outputs}), x, z);");
             w.Line($"{Names.ActivationForward(layer.Activation)}<{t}>(z, a);");
         }
     }

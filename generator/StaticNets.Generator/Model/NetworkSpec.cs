@@ -48,11 +48,7 @@ internal sealed record DenseLayerSpec(int Index, int Inputs, int Outputs, Activa
 
     public override long ParameterCount => WeightCount + Outputs;
 
-    public override string StrategyDescription => Strategy switch
-    {
-        DenseStrategy.Unrolled => $"unrolled ({WeightCount} multiply-adds as straight-line code)",
-        _ => $"SIMD row dot products over {Inputs} inputs (Vector512/256/128, masked tail), blocked over samples in batches",
-    };
+    public override string StrategyDescription => Strategies.Describe(this);
 }
 
 /// <summary>How a dense layer's code is shaped; chosen by <see cref="Strategies"/> from the sizes alone.</summary>
@@ -62,6 +58,8 @@ internal enum DenseStrategy
     Unrolled,
     /// <summary>Vectorised dot product of each weight row with the input.</summary>
     RowDot,
+    /// <summary>Single-sample forward vectorised over outputs from a transposed copy of the weights.</summary>
+    OutputVectors,
 }
 
 /// <summary>Mirror of <c>StaticNets.Activation</c>; the numeric values must match.</summary>

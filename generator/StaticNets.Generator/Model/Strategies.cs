@@ -15,8 +15,37 @@ internal static class Strategies
 
     public const int UnrollMaxInputs = 8;
 
+    /// <summary>
+    /// Up to this many inputs, single-sample forward is vectorised over outputs from a transposed copy of
+    /// the weights: a row of so few inputs is mostly horizontal-sum overhead, while a broadcast input feeds
+    /// whole vectors of outputs. Above it a row dot product amortises its one horizontal sum.
+    /// </summary>
+    public const int OutputVectorMaxInputs = 64;
+
+    /// <summary>Fewest outputs for the output-vector strategy: one Vector256&lt;float&gt;.</summary>
+    public const int OutputVectorMinOutputs = 8;
+
+    /// <summary>
+    /// Above this many weights the transposed copy costs more memory and refresh time than it saves;
+    /// (64 inputs × 1024 outputs, 256 KiB in float).
+    /// </summary>
+    public const int OutputVectorWeightBudget = 64 * 1024;
+
     public static DenseStrategy ChooseDense(int inputs, int outputs)
-        => inputs < UnrollMaxInputs && (long)inputs * outputs <= UnrollWeightBudget
-            ? DenseStrategy.Unrolled
-            : DenseStrategy.RowDot;
+    {
+        long weights = (long)inputs * outputs;
+        if (inputs < UnrollMaxInputs && weights <= UnrollWeightBudget)
+            return DenseStrategy.Unrolled;
+        if (inputs <= OutputVectorMaxInputs && outputs >= OutputVectorMinOutputs && weights <= OutputVectorWeightBudget)
+            return DenseStrategy.OutputVectors;
+        return DenseStrategy.RowDot;
+    }
+
+    /// <summary>The strategy's name and reason, as the emitted header comment states it.</summary>
+    public static string Describe(DenseLayerSpec layer) => layer.Strategy switch
+    {
+        DenseStrategy.Unrolled => $"unrolled ({layer.WeightCount} multiply-adds as straight-line code)",
+        DenseStrategy.OutputVectors => $"vectorised over outputs from transposed weights (only {layer.Inputs} inputs: broadcast each into {layer.Outputs} outputs, no horizontal sums); batches register-blocked, 4 samples × 4 rows (× 2 below AVX-512)",
+        _ => $"SIMD row dot products over {layer.Inputs} inputs (Vector512/256/128, masked tail); batches register-blocked, 4 samples × 4 rows (× 2 below AVX-512)",
+    };
 }

@@ -17,7 +17,7 @@ namespace StaticNets.Kernels;
 /// kernels throw <see cref="ArgumentException"/> when they do.
 /// </remarks>
 [EditorBrowsable(EditorBrowsableState.Advanced)]
-public static class DenseKernels
+public static partial class DenseKernels
 {
     private const string Outputs = "outputs";
     private const string Inputs = "inputs";
@@ -79,11 +79,11 @@ public static class DenseKernels
         ref T zRef = ref MemoryMarshal.GetReference(z);
         nuint nIn = (nuint)inputs, nOut = (nuint)outputs, m = (nuint)samples;
         if (Simd512<T>.IsEnabled && nIn >= (nuint)Vector512<T>.Count)
-            ForwardBatch<T, Simd512<T>, Vector512<T>>(ref wRef, ref bRef, ref xRef, ref zRef, nIn, nOut, m);
+            ForwardBatchBlocked<T, Simd512<T>, Vector512<T>>(ref wRef, ref bRef, ref xRef, ref zRef, nIn, nOut, m);
         else if (Simd256<T>.IsEnabled && nIn >= (nuint)Vector256<T>.Count)
-            ForwardBatch<T, Simd256<T>, Vector256<T>>(ref wRef, ref bRef, ref xRef, ref zRef, nIn, nOut, m);
+            ForwardBatchBlocked<T, Simd256<T>, Vector256<T>>(ref wRef, ref bRef, ref xRef, ref zRef, nIn, nOut, m);
         else if (Simd128<T>.IsEnabled && nIn >= (nuint)Vector128<T>.Count)
-            ForwardBatch<T, Simd128<T>, Vector128<T>>(ref wRef, ref bRef, ref xRef, ref zRef, nIn, nOut, m);
+            ForwardBatchBlocked<T, Simd128<T>, Vector128<T>>(ref wRef, ref bRef, ref xRef, ref zRef, nIn, nOut, m);
         else
         {
             for (nuint s = 0; s < m; s++)
@@ -206,6 +206,7 @@ public static class DenseKernels
     // nIn ≥ TW.Count. Four rows share each load of x, and two vectors per row per iteration give eight
     // independent FMA chains, enough to cover FMA latency. The ragged end of each row is the row's last full
     // vector with the lanes already counted masked to zero (in both operands, so ∞·0 cannot appear).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Forward<T, TW, TVec>(ref T w, ref T b, ref T x, ref T z, nuint nIn, nuint nOut)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TW : ISimd<T, TVec>
@@ -268,7 +269,27 @@ public static class DenseKernels
     // nIn ≥ TW.Count. Blocks of four samples × two weight rows: per vector step two weight loads and four
     // input loads feed eight FMAs into eight independent accumulators. Left-over samples go through the
     // single-sample kernel, which blocks over rows instead.
-    private static void ForwardBatch<T, TW, TVec>(ref T w, ref T b, ref T x, ref T z, nuint nIn, nuint nOut, nuint m)
+    // Cache blocking: a block of weight rows small enough to stay in L2 (ForwardBlockBytes) meets every
+    // sample of the batch before the next block is loaded, so a large W is streamed from memory once per
+    // batch instead of once per four samples.
+    private static void ForwardBatchBlocked<T, TW, TVec>(ref T w, ref T b, ref T x, ref T z, nuint nIn, nuint nOut, nuint m)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TW : ISimd<T, TVec>
+        where TVec : unmanaged
+    {
+        nuint rows = (nuint)ForwardBlockBytes / ((nuint)Unsafe.SizeOf<T>() * nIn);
+        rows = rows < 4 ? 4 : rows - rows % 4;
+        for (nuint j = 0; j < nOut; j += rows)
+        {
+            nuint count = nOut - j < rows ? nOut - j : rows;
+            ForwardBatch<T, TW, TVec>(ref Unsafe.Add(ref w, j * nIn), ref Unsafe.Add(ref b, j), ref x, ref Unsafe.Add(ref z, j), nIn, count, nOut, m);
+        }
+    }
+
+    private const int ForwardBlockBytes = 192 * 1024;
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void ForwardBatch<T, TW, TVec>(ref T w, ref T b, ref T x, ref T z, nuint nIn, nuint nOut, nuint zStride, nuint m)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TW : ISimd<T, TVec>
         where TVec : unmanaged
@@ -286,12 +307,19 @@ public static class DenseKernels
             ref T x1 = ref Unsafe.Add(ref x0, nIn);
             ref T x2 = ref Unsafe.Add(ref x1, nIn);
             ref T x3 = ref Unsafe.Add(ref x2, nIn);
-            ref T z0 = ref Unsafe.Add(ref z, s * nOut);
-            ref T z1 = ref Unsafe.Add(ref z0, nOut);
-            ref T z2 = ref Unsafe.Add(ref z1, nOut);
-            ref T z3 = ref Unsafe.Add(ref z2, nOut);
+            ref T z0 = ref Unsafe.Add(ref z, s * zStride);
+            ref T z1 = ref Unsafe.Add(ref z0, zStride);
+            ref T z2 = ref Unsafe.Add(ref z1, zStride);
+            ref T z3 = ref Unsafe.Add(ref z2, zStride);
 
             nuint j = 0;
+            // With 32 vector registers (AVX-512) four rows fit: sixteen accumulators, and eight loads feed
+            // sixteen FMAs instead of six feeding eight. With sixteen registers this block would spill.
+            if (Unsafe.SizeOf<TVec>() == 64)
+            {
+                for (; j + 4 <= nOut; j += 4)
+                    ForwardBlock4x4<T, TW, TVec>(ref Unsafe.Add(ref w, j * nIn), ref Unsafe.Add(ref b, j), ref x0, ref Unsafe.Add(ref z0, j), nIn, zStride, full, hasTail, tailAt, mask);
+            }
             for (; j + 2 <= nOut; j += 2)
             {
                 ref T wa = ref Unsafe.Add(ref w, j * nIn);
@@ -371,7 +399,62 @@ public static class DenseKernels
             }
         }
         for (; s < m; s++)
-            Forward<T, TW, TVec>(ref w, ref b, ref Unsafe.Add(ref x, s * nIn), ref Unsafe.Add(ref z, s * nOut), nIn, nOut);
+            Forward<T, TW, TVec>(ref w, ref b, ref Unsafe.Add(ref x, s * nIn), ref Unsafe.Add(ref z, s * zStride), nIn, nOut);
+    }
+
+    // Four samples (rows of x, nIn apart) × four weight rows, sixteen accumulators.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void ForwardBlock4x4<T, TW, TVec>(ref T w0, ref T b, ref T x0, ref T z0, nuint nIn, nuint zStride, nuint full, bool hasTail, nuint tailAt, TVec mask)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TW : ISimd<T, TVec>
+        where TVec : unmanaged
+    {
+        nuint c = (nuint)TW.Count;
+        ref T w1 = ref Unsafe.Add(ref w0, nIn);
+        ref T w2 = ref Unsafe.Add(ref w1, nIn);
+        ref T w3 = ref Unsafe.Add(ref w2, nIn);
+        ref T x1 = ref Unsafe.Add(ref x0, nIn);
+        ref T x2 = ref Unsafe.Add(ref x1, nIn);
+        ref T x3 = ref Unsafe.Add(ref x2, nIn);
+        // aSR: sample S, row R.
+        TVec a00 = TW.Zero, a01 = TW.Zero, a02 = TW.Zero, a03 = TW.Zero;
+        TVec a10 = TW.Zero, a11 = TW.Zero, a12 = TW.Zero, a13 = TW.Zero;
+        TVec a20 = TW.Zero, a21 = TW.Zero, a22 = TW.Zero, a23 = TW.Zero;
+        TVec a30 = TW.Zero, a31 = TW.Zero, a32 = TW.Zero, a33 = TW.Zero;
+        for (nuint k = 0; k < full; k += c)
+        {
+            TVec u0 = TW.Load(ref w0, k), u1 = TW.Load(ref w1, k), u2 = TW.Load(ref w2, k), u3 = TW.Load(ref w3, k);
+            TVec t = TW.Load(ref x0, k);
+            a00 = TW.MultiplyAdd(u0, t, a00); a01 = TW.MultiplyAdd(u1, t, a01); a02 = TW.MultiplyAdd(u2, t, a02); a03 = TW.MultiplyAdd(u3, t, a03);
+            t = TW.Load(ref x1, k);
+            a10 = TW.MultiplyAdd(u0, t, a10); a11 = TW.MultiplyAdd(u1, t, a11); a12 = TW.MultiplyAdd(u2, t, a12); a13 = TW.MultiplyAdd(u3, t, a13);
+            t = TW.Load(ref x2, k);
+            a20 = TW.MultiplyAdd(u0, t, a20); a21 = TW.MultiplyAdd(u1, t, a21); a22 = TW.MultiplyAdd(u2, t, a22); a23 = TW.MultiplyAdd(u3, t, a23);
+            t = TW.Load(ref x3, k);
+            a30 = TW.MultiplyAdd(u0, t, a30); a31 = TW.MultiplyAdd(u1, t, a31); a32 = TW.MultiplyAdd(u2, t, a32); a33 = TW.MultiplyAdd(u3, t, a33);
+        }
+        if (hasTail)
+        {
+            TVec u0 = TW.And(TW.Load(ref w0, tailAt), mask), u1 = TW.And(TW.Load(ref w1, tailAt), mask);
+            TVec u2 = TW.And(TW.Load(ref w2, tailAt), mask), u3 = TW.And(TW.Load(ref w3, tailAt), mask);
+            TVec t = TW.And(TW.Load(ref x0, tailAt), mask);
+            a00 = TW.MultiplyAdd(u0, t, a00); a01 = TW.MultiplyAdd(u1, t, a01); a02 = TW.MultiplyAdd(u2, t, a02); a03 = TW.MultiplyAdd(u3, t, a03);
+            t = TW.And(TW.Load(ref x1, tailAt), mask);
+            a10 = TW.MultiplyAdd(u0, t, a10); a11 = TW.MultiplyAdd(u1, t, a11); a12 = TW.MultiplyAdd(u2, t, a12); a13 = TW.MultiplyAdd(u3, t, a13);
+            t = TW.And(TW.Load(ref x2, tailAt), mask);
+            a20 = TW.MultiplyAdd(u0, t, a20); a21 = TW.MultiplyAdd(u1, t, a21); a22 = TW.MultiplyAdd(u2, t, a22); a23 = TW.MultiplyAdd(u3, t, a23);
+            t = TW.And(TW.Load(ref x3, tailAt), mask);
+            a30 = TW.MultiplyAdd(u0, t, a30); a31 = TW.MultiplyAdd(u1, t, a31); a32 = TW.MultiplyAdd(u2, t, a32); a33 = TW.MultiplyAdd(u3, t, a33);
+        }
+        T b0 = b, b1 = Unsafe.Add(ref b, 1), b2 = Unsafe.Add(ref b, 2), b3 = Unsafe.Add(ref b, 3);
+        ref T z = ref z0;
+        z = b0 + TW.Sum(a00); Unsafe.Add(ref z, 1) = b1 + TW.Sum(a01); Unsafe.Add(ref z, 2) = b2 + TW.Sum(a02); Unsafe.Add(ref z, 3) = b3 + TW.Sum(a03);
+        z = ref Unsafe.Add(ref z, zStride);
+        z = b0 + TW.Sum(a10); Unsafe.Add(ref z, 1) = b1 + TW.Sum(a11); Unsafe.Add(ref z, 2) = b2 + TW.Sum(a12); Unsafe.Add(ref z, 3) = b3 + TW.Sum(a13);
+        z = ref Unsafe.Add(ref z, zStride);
+        z = b0 + TW.Sum(a20); Unsafe.Add(ref z, 1) = b1 + TW.Sum(a21); Unsafe.Add(ref z, 2) = b2 + TW.Sum(a22); Unsafe.Add(ref z, 3) = b3 + TW.Sum(a23);
+        z = ref Unsafe.Add(ref z, zStride);
+        z = b0 + TW.Sum(a30); Unsafe.Add(ref z, 1) = b1 + TW.Sum(a31); Unsafe.Add(ref z, 2) = b2 + TW.Sum(a32); Unsafe.Add(ref z, 3) = b3 + TW.Sum(a33);
     }
 
     // ------------------------------------------------------------------ backward
@@ -380,6 +463,7 @@ public static class DenseKernels
     // results in registers across all rows, so dx is written once instead of read and written per row.
     // The ragged end is the last full vector, recomputed over the overlap: dx is pure output, so writing
     // the overlapped elements twice is harmless.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void BackwardInput<T, TW, TVec>(ref T w, ref T d, ref T dx, nuint nIn, nuint nOut)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TW : ISimd<T, TVec>
@@ -434,6 +518,7 @@ public static class DenseKernels
 
     // nIn ≥ TW.Count. One axpy per weight row. The ragged end is the row's last full vector, blended so
     // that only the lanes not yet updated change: gw accumulates, so updating a lane twice would be wrong.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void AccumulateGradient<T, TW, TVec>(ref T d, ref T x, ref T gw, nuint nIn, nuint nOut)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TW : ISimd<T, TVec>

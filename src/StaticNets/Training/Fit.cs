@@ -64,7 +64,7 @@ public static class NetworkFit
         private readonly LearningRateSchedule _schedule;
         private readonly IDropoutNetwork? _dropout;
         private readonly IReadOnlyList<LayerInfo> _layers;
-        private readonly INetworkWorkspace<T> _workspace;
+        private readonly PartitionedBackward<T> _backward;
         private readonly T[] _inputs, _targets, _gradient;
         private readonly int[] _order;
         private readonly double[] _gradientNormSums;
@@ -82,7 +82,7 @@ public static class NetworkFit
             _layers = network.Info.Layers;
             _batchSize = Math.Min(options.BatchSize, train.Count);
             _batchesPerEpoch = (train.Count + _batchSize - 1) / _batchSize;
-            _workspace = network.CreateWorkspace(_batchSize);
+            _backward = new PartitionedBackward<T>(network, _batchSize, threads: 1);
             _inputs = new T[_batchSize * network.InputSize];
             _targets = new T[_batchSize * network.OutputSize];
             _gradient = new T[network.ParameterCount];
@@ -194,9 +194,8 @@ public static class NetworkFit
             Span<T> targets = _targets.AsSpan(0, n * _train.TargetSize);
             _train.CopyBatch(indices, inputs, targets);
             Span<T> gradient = _gradient;
-            gradient.Clear();
-            double loss = double.CreateTruncating(_network.Backward(inputs, targets, gradient, _workspace));
-            VectorMath.Scale(T.One / T.CreateTruncating(n), gradient);
+            // The same partitioned mean gradient as Trainer, so both give bit-identical weights.
+            double loss = double.CreateTruncating(_backward.MeanGradient(inputs, targets, n, gradient));
 
             // Per-layer norms double as the NaN/∞ check, so a diverging run is caught at the layer where it starts.
             double total = 0;

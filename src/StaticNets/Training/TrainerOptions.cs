@@ -20,8 +20,17 @@ public sealed record TrainerOptions
     /// <summary>Whether to shuffle the samples each epoch (default true, as SGD wants).</summary>
     public bool Shuffle { get; init; } = true;
 
+    /// <summary>
+    /// Threads one mini-batch step may use (default 1). The batch is cut into partitions that depend only on
+    /// its size, so any value gives bit-identical weights; more threads than partitions are not used, and
+    /// batches too small to pay for a hand-off run on the calling thread.
+    /// </summary>
+    public int Threads { get; init; } = 1;
+
     internal void Validate()
     {
+        if (Threads < 1)
+            throw new ArgumentOutOfRangeException(nameof(Threads), Threads, $"Expected at least 1 thread but got {Threads}.");
         if (Epochs < 1)
             throw new ArgumentOutOfRangeException(nameof(Epochs), Epochs, $"Expected at least 1 epoch but got {Epochs}.");
         if (BatchSize < 1)

@@ -54,13 +54,13 @@ namespace Samples
         /// <summary>All parameters in the documented layout; writes go straight into the network.</summary>
         public global::System.Span<float> Parameters => _parameters;
         /// <summary>Layer 0's weights, row-major [3, 2]: w[j, k] is at j·2 + k.</summary>
-        public global::System.Span<float> Layer0Weights => new global::System.Span<float>(_parameters, 0, 6);
+        public global::System.Span<float> Layer0Weights { get { return new global::System.Span<float>(_parameters, 0, 6); } }
         /// <summary>Layer 0's 3 biases.</summary>
-        public global::System.Span<float> Layer0Biases => new global::System.Span<float>(_parameters, 6, 3);
+        public global::System.Span<float> Layer0Biases { get { return new global::System.Span<float>(_parameters, 6, 3); } }
         /// <summary>Layer 1's weights, row-major [1, 3]: w[j, k] is at j·3 + k.</summary>
-        public global::System.Span<float> Layer1Weights => new global::System.Span<float>(_parameters, 9, 3);
+        public global::System.Span<float> Layer1Weights { get { return new global::System.Span<float>(_parameters, 9, 3); } }
         /// <summary>Layer 1's 1 biases.</summary>
-        public global::System.Span<float> Layer1Biases => new global::System.Span<float>(_parameters, 12, 1);
+        public global::System.Span<float> Layer1Biases { get { return new global::System.Span<float>(_parameters, 12, 1); } }
 
         /// <inheritdoc />
         public void Initialize(int seed) => global::StaticNets.ParameterInitializer.Initialize<float>(Architecture, _parameters, seed);
@@ -145,27 +145,31 @@ namespace Samples
             global::StaticNets.Guard.Length(gradient.Length, ParameterCount, nameof(gradient));
             ForwardBatch(inputs, batch, ws);
             global::System.ReadOnlySpan<float> p = _parameters;
-            float loss = 0f;
+            global::System.ReadOnlySpan<float> x = inputs, y = targets;
+            // Whole-batch views of every layer's z, a and δ (sample after sample).
+            global::System.Span<float> z0 = new global::System.Span<float>(ws.Z0, 0, batch * 3), a0 = new global::System.Span<float>(ws.A0, 0, batch * 3), d0 = new global::System.Span<float>(ws.D0, 0, batch * 3);
+            global::System.Span<float> z1 = new global::System.Span<float>(ws.Z1, 0, batch * 1), a1 = new global::System.Span<float>(ws.A1, 0, batch * 1), d1 = new global::System.Span<float>(ws.D1, 0, batch * 1);
+
+            // Quadratic cost ½‖y − a‖²: δ = (a − y) ⊙ σ'(z), σ = Sigmoid.
+            float loss = global::StaticNets.Kernels.LossKernels.Quadratic<float>(a1, y);
+            global::StaticNets.Kernels.LossKernels.OutputError<float>(a1, y, d1);
+            global::StaticNets.Kernels.ActivationKernels.SigmoidDerivative<float>(z1, a1, d1);
+
+            // Layer 1: ∂C/∂w = δ1·a0ᵀ and ∂C/∂b = δ1, then δ0 = (W1)ᵀ·δ1; unrolled, sample by sample.
             for (int s = 0; s < batch; s++)
             {
-                // This sample's rows of the batch buffers.
-                global::System.ReadOnlySpan<float> x = inputs.Slice(s * InputSize, InputSize), y = targets.Slice(s * OutputSize, OutputSize);
-                global::System.Span<float> z0 = new global::System.Span<float>(ws.Z0, s * 3, 3), a0 = new global::System.Span<float>(ws.A0, s * 3, 3), d0 = new global::System.Span<float>(ws.D0, s * 3, 3);
-                global::System.Span<float> z1 = new global::System.Span<float>(ws.Z1, s * 1, 1), a1 = new global::System.Span<float>(ws.A1, s * 1, 1), d1 = new global::System.Span<float>(ws.D1, s * 1, 1);
+                global::System.ReadOnlySpan<float> ds = d1.Slice(s * 1, 1);
+                Layer1Gradient(ds, a0.Slice(s * 3, 3), gradient);
+                Layer1Backpropagate(p, ds, d0.Slice(s * 3, 3));
+            }
+            // δ0 ⊙= σ'(z0), σ = Sigmoid: element-wise, so one pass over the whole batch.
+            global::StaticNets.Kernels.ActivationKernels.SigmoidDerivative<float>(z0, a0, d0);
 
-                // Quadratic cost ½‖y − a‖²: δ = (a − y) ⊙ σ'(z), σ = Sigmoid.
-                loss += global::StaticNets.Kernels.LossKernels.Quadratic<float>(a1, y);
-                global::StaticNets.Kernels.LossKernels.OutputError<float>(a1, y, d1);
-                global::StaticNets.Kernels.ActivationKernels.SigmoidDerivative<float>(z1, a1, d1);
-
-                // Layer 1: ∂C/∂w = δ1·a0ᵀ and ∂C/∂b = δ1.
-                Layer1Gradient(d1, a0, gradient);
-                // δ0 = (W1)ᵀ·δ1 ⊙ σ'(z0), σ = Sigmoid.
-                Layer1Backpropagate(p, d1, d0);
-                global::StaticNets.Kernels.ActivationKernels.SigmoidDerivative<float>(z0, a0, d0);
-
-                // Layer 0: ∂C/∂w = δ0·xᵀ and ∂C/∂b = δ0.
-                Layer0Gradient(d0, x, gradient);
+            // Layer 0: ∂C/∂w = δ0·xᵀ and ∂C/∂b = δ0; unrolled, sample by sample.
+            for (int s = 0; s < batch; s++)
+            {
+                global::System.ReadOnlySpan<float> ds = d0.Slice(s * 3, 3);
+                Layer0Gradient(ds, x.Slice(s * 2, 2), gradient);
             }
             return loss;
         }

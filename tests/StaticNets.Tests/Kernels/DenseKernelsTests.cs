@@ -30,4 +30,45 @@ public class DenseKernelsTests
 
     [Fact]
     public void AccumulateGradient_Double() => KernelChecks.DenseAccumulateGradient<double>();
+
+    [Fact]
+    public void AccumulateGradientBatch_Single() => BatchKernelChecks.AccumulateGradientBatch<float>();
+
+    [Fact]
+    public void AccumulateGradientBatch_Double() => BatchKernelChecks.AccumulateGradientBatch<double>();
+
+    [Fact]
+    public void BackwardInputBatch_Single() => BatchKernelChecks.BackwardInputBatch<float>();
+
+    [Fact]
+    public void BackwardInputBatch_Double() => BatchKernelChecks.BackwardInputBatch<double>();
+
+    [Fact]
+    public void ForwardBatchAcrossRowBlocks_Single() => BatchKernelChecks.ForwardBatchAcrossRowBlocks<float>();
+
+    [Fact]
+    public void ForwardBatchAcrossRowBlocks_Double() => BatchKernelChecks.ForwardBatchAcrossRowBlocks<double>();
+
+    [Fact]
+    public void ForwardTransposed_Single() => BatchKernelChecks.ForwardTransposed<float>();
+
+    [Fact]
+    public void ForwardTransposed_Double() => BatchKernelChecks.ForwardTransposed<double>();
+
+    [Fact]
+    public void GradientReduction_Single() => BatchKernelChecks.GradientReduction<float>();
+
+    [Fact]
+    public void GradientReduction_Double() => BatchKernelChecks.GradientReduction<double>();
+
+    [Fact]
+    public void Batch_BadShapesThrowNamingTheArgument()
+    {
+        float[] w = new float[6], d = new float[4], dx = new float[5];
+        var e = Assert.Throws<ArgumentException>(() => DenseKernels.BackwardInputBatch<float>(w, d, dx, 3, 2));
+        Assert.Equal("dx", e.ParamName);
+        e = Assert.Throws<ArgumentException>(() => DenseKernels.AccumulateGradientBatch<float>(d, new float[7], w, new float[2], 3, 2));
+        Assert.Equal("x", e.ParamName);
+        Assert.Throws<ArgumentOutOfRangeException>(() => DenseKernels.BackwardInputBatch<float>(w, d, dx, 0, 2));
+    }
 }

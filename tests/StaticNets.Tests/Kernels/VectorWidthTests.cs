@@ -42,6 +42,14 @@ public class VectorWidthTests
 
     [Theory]
     [MemberData(nameof(Widths))]
+    public void BatchKernels_Single(int bits) => WithWidth(bits, BatchKernelChecks.All<float>);
+
+    [Theory]
+    [MemberData(nameof(Widths))]
+    public void BatchKernels_Double(int bits) => WithWidth(bits, BatchKernelChecks.All<double>);
+
+    [Theory]
+    [MemberData(nameof(Widths))]
     public void Cap_DisablesWiderPaths(int bits) => WithWidth(bits, () =>
     {
         Assert.Equal(Vector512.IsHardwareAccelerated && bits >= 512, Simd512<float>.IsEnabled);

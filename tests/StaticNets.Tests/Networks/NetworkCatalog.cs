@@ -26,6 +26,8 @@ internal static class NetworkCatalog
         ["13-7-5-3 I gelu-silu-softplus"] = seed => new Odd13I(seed),
         ["13-7-5-3 J silu-softplus-elu"] = seed => new Odd13J(seed),
         ["5-9-4 per-layer"] = seed => new PerLayerNet(seed),
+        ["20-37-9"] = seed => new Ragged20(seed),
+        ["100-70-30-12"] = seed => new Wide100(seed),
     };
 
     public static readonly IReadOnlyDictionary<string, Func<int, INetwork<double>>> Double = new Dictionary<string, Func<int, INetwork<double>>>
@@ -41,6 +43,8 @@ internal static class NetworkCatalog
         ["13-7-5-3 D"] = seed => new Odd13DD(seed),
         ["13-7-5-3 E"] = seed => new Odd13ED(seed),
         ["13-7-5-3 F"] = seed => new Odd13FD(seed),
+        ["20-37-9"] = seed => new Ragged20D(seed),
+        ["100-70-30-12"] = seed => new Wide100D(seed),
         ["13-7-5-3 G elu-gelu"] = seed => new Odd13GD(seed),
         ["13-7-5-3 H softplus-silu"] = seed => new Odd13HD(seed),
         ["13-7-5-3 I gelu-silu-softplus"] = seed => new Odd13ID(seed),

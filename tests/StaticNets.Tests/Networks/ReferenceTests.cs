@@ -8,7 +8,7 @@ public class ReferenceTests
 {
     // float accumulates in a different order than the reference (SIMD lanes, FMA), so it gets a relative
     // tolerance of 1e-4 with an absolute floor; double must agree to 1e-10.
-    private const double FloatTolerance = 1e-4, DoubleTolerance = 1e-10;
+    internal const double FloatTolerance = 1e-4, DoubleTolerance = 1e-10;
     private const int Batch = 5;
 
     [Theory]
@@ -19,7 +19,7 @@ public class ReferenceTests
     [MemberData(nameof(NetworkCatalog.DoubleNames), MemberType = typeof(NetworkCatalog))]
     public void Double_forward_and_gradients_match_reference(string name) => Check(NetworkCatalog.Double[name](7), DoubleTolerance);
 
-    private static void Check<T>(INetwork<T> net, double tolerance) where T : unmanaged, System.Numerics.IBinaryFloatingPointIeee754<T>
+    internal static void Check<T>(INetwork<T> net, double tolerance) where T : unmanaged, System.Numerics.IBinaryFloatingPointIeee754<T>
     {
         // Non-zero biases so every term of the forward pass is exercised.
         var biasRng = new Random(3);

@@ -33,6 +33,13 @@ namespace StaticNets.Tests.Networks
     [Network(13, 7, 5, 3, Activations = new[] { Activation.Identity, Activation.ReLU, Activation.Softmax }, Loss = Loss.Quadratic, Precision = Precision.Double)] public partial class Odd13ED;
     [Network(13, 7, 5, 3, Activations = new[] { Activation.Sigmoid, Activation.Tanh, Activation.Tanh }, Loss = Loss.CrossEntropy, Precision = Precision.Double)] public partial class Odd13FD;
 
+    // One shape per generator strategy beyond the ones above: output-vectorised layers with ragged vector
+    // ends (20→37→9), and row dot products feeding an output-vectorised layer (100→70→30→12).
+    [Network(20, 37, 9, Hidden = Activation.Tanh, Output = Activation.Sigmoid, Loss = Loss.CrossEntropy)] public partial class Ragged20;
+    [Network(20, 37, 9, Hidden = Activation.Tanh, Output = Activation.Sigmoid, Loss = Loss.CrossEntropy, Precision = Precision.Double)] public partial class Ragged20D;
+    [Network(100, 70, 30, 12, Hidden = Activation.ReLU, Output = Activation.Softmax, Loss = Loss.CrossEntropy)] public partial class Wide100;
+    [Network(100, 70, 30, 12, Hidden = Activation.ReLU, Output = Activation.Softmax, Loss = Loss.CrossEntropy, Precision = Precision.Double)] public partial class Wide100D;
+
     // The smooth activations (ELU, GELU, softplus, SiLU) in hidden and output positions.
     [Network(13, 7, 5, 3, Activations = new[] { Activation.ELU, Activation.GELU, Activation.Softmax }, Loss = Loss.CrossEntropy)] public partial class Odd13G;
     [Network(13, 7, 5, 3, Activations = new[] { Activation.Softplus, Activation.SiLU, Activation.Sigmoid }, Loss = Loss.Quadratic)] public partial class Odd13H;

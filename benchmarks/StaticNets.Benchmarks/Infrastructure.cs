@@ -1,0 +1,260 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Linq;
+using System.Runtime.Intrinsics;
+using BenchmarkDotNet.Columns;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Diagnosers;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Reports;
+using BenchmarkDotNet.Running;
+using Perfolizer.Horology;
+
+namespace StaticNets.Benchmarks;
+
+/// <summary>
+/// The work one benchmark operation does, so the GFLOP/s and samples/s columns can be computed:
+/// <c>2 · macsPerSample · samples · passes</c> floating-point operations. A training step counts its
+/// multiply-adds exactly: forward and δᵀ·a over every layer, δ·W over every layer but the first (nothing
+/// is propagated into the input), see <see cref="TrainingMacs"/>.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class)]
+public sealed class WorkAttribute(long macsPerSample, int samples, int passes) : Attribute
+{
+    /// <summary>Floating-point operations of one benchmark operation.</summary>
+    public double Flops { get; } = 2.0 * macsPerSample * samples * passes;
+
+    /// <summary>Samples processed by one benchmark operation.</summary>
+    public int Samples { get; } = samples;
+}
+
+/// <summary>Multiply-adds per sample of the nets' training steps.</summary>
+public static class TrainingMacs
+{
+    /// <summary>784-128-10: 2·(784·128 + 128·10) + 128·10.</summary>
+    public const long N2 = 2 * (784 * 128 + 128 * 10) + 128 * 10;
+
+    /// <summary>784-512-512-10: 2·(784·512 + 512·512 + 512·10) + 512·512 + 512·10.</summary>
+    public const long N3 = 2 * (784 * 512 + 512 * 512 + 512 * 10) + 512 * 512 + 512 * 10;
+}
+
+/// <summary>A short job (the machine is shared and small), memory diagnoser on, and the work columns.</summary>
+public sealed class SuiteConfig : ManualConfig
+{
+    /// <summary>The configuration every benchmark class uses.</summary>
+    public SuiteConfig()
+    {
+        AddJob(Job.Default.WithWarmupCount(3).WithIterationCount(12).WithLaunchCount(1)
+            .WithIterationTime(TimeInterval.FromMilliseconds(200)).WithId("Short"));
+        AddDiagnoser(MemoryDiagnoser.Default);
+        AddColumn(StatisticColumn.Median, new WorkColumn(WorkColumn.Kind.Samples), new WorkColumn(WorkColumn.Kind.Gflops), new WorkColumn(WorkColumn.Kind.PercentOfPeak));
+        HideColumns(Column.Error, Column.StdDev, Column.Job, Column.WarmupCount, Column.IterationCount, Column.LaunchCount, Column.IterationTime);
+        WithOption(ConfigOptions.JoinSummary, false);
+        SummaryStyle = BenchmarkDotNet.Reports.SummaryStyle.Default.WithRatioStyle(RatioStyle.Trend);
+    }
+}
+
+/// <summary>samples/s, GFLOP/s and % of the measured FMA peak, from the median time.</summary>
+public sealed class WorkColumn(WorkColumn.Kind kind) : IColumn
+{
+    /// <summary>Which number the column shows.</summary>
+    public enum Kind
+    {
+        /// <summary>Samples per second.</summary>
+        Samples,
+        /// <summary>Billions of floating-point operations per second.</summary>
+        Gflops,
+        /// <summary>GFLOP/s as a share of <see cref="FmaPeak.GflopsPerCore"/>.</summary>
+        PercentOfPeak,
+    }
+
+    /// <inheritdoc />
+    public string Id => "Work" + kind;
+
+    /// <inheritdoc />
+    public string ColumnName => kind switch { Kind.Samples => "samples/s", Kind.Gflops => "GFLOP/s", _ => "% FMA peak" };
+
+    /// <inheritdoc />
+    public bool AlwaysShow => true;
+
+    /// <inheritdoc />
+    public ColumnCategory Category => ColumnCategory.Custom;
+
+    /// <inheritdoc />
+    public int PriorityInCategory => (int)kind;
+
+    /// <inheritdoc />
+    public bool IsNumeric => true;
+
+    /// <inheritdoc />
+    public UnitType UnitType => UnitType.Dimensionless;
+
+    /// <inheritdoc />
+    public string Legend => kind switch
+    {
+        Kind.Samples => "Samples processed per second (median)",
+        Kind.Gflops => "Useful floating-point operations per second (2 per multiply-add, median)",
+        _ => $"GFLOP/s over one core's measured FMA peak ({FmaPeak.GflopsPerCore:F1} GFLOP/s)",
+    };
+
+    /// <inheritdoc />
+    public string GetValue(Summary summary, BenchmarkCase benchmarkCase) => GetValue(summary, benchmarkCase, SummaryStyle.Default);
+
+    /// <inheritdoc />
+    public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style)
+    {
+        var work = (WorkAttribute?)Attribute.GetCustomAttribute(benchmarkCase.Descriptor.Type, typeof(WorkAttribute));
+        var report = summary[benchmarkCase];
+        if (work is null || report?.ResultStatistics is null)
+            return "-";
+        double seconds = report.ResultStatistics.Median * 1e-9;
+        double gflops = work.Flops / seconds * 1e-9;
+        return kind switch
+        {
+            Kind.Samples => (work.Samples / seconds).ToString("N0", System.Globalization.CultureInfo.InvariantCulture),
+            Kind.Gflops => gflops.ToString("F2", System.Globalization.CultureInfo.InvariantCulture),
+            _ => (100 * gflops / FmaPeak.GflopsPerCore).ToString("F1", System.Globalization.CultureInfo.InvariantCulture) + " %",
+        };
+    }
+
+    /// <inheritdoc />
+    public bool IsAvailable(Summary summary) => true;
+
+    /// <inheritdoc />
+    public bool IsDefault(Summary summary, BenchmarkCase benchmarkCase) => false;
+}
+
+/// <summary>
+/// One core's float FMA throughput, measured: sixteen independent accumulators of the widest accelerated
+/// vector, so the loop is bound by FMA issue, not latency. The reference every % peak column uses.
+/// </summary>
+public static class FmaPeak
+{
+    private static readonly Lazy<double> Measured = new(Measure);
+
+    /// <summary>GFLOP/s of one thread (best of several short runs).</summary>
+    public static double GflopsPerCore => Measured.Value;
+
+    /// <summary>Aggregate GFLOP/s of the same FMA loop running on <paramref name="threads"/> threads at once: whether the cores are real.</summary>
+    public static double MeasureConcurrently(int threads)
+    {
+        double best = 0;
+        for (int run = 0; run < 5; run++)
+        {
+            const int iterations = 4_000_000;
+            using var start = new System.Threading.Barrier(threads + 1);
+            var workers = new System.Threading.Thread[threads];
+            for (int t = 0; t < threads; t++)
+            {
+                workers[t] = new System.Threading.Thread(() =>
+                {
+                    start.SignalAndWait();
+                    _ = Vector512.IsHardwareAccelerated ? Loop512(iterations) : Loop256(iterations);
+                });
+                workers[t].Start();
+            }
+            start.SignalAndWait();
+            var clock = Stopwatch.StartNew();
+            foreach (var worker in workers)
+                worker.Join();
+            int lanes = Vector512.IsHardwareAccelerated ? 16 : 8;
+            best = Math.Max(best, threads * 2.0 * lanes * 16 * iterations / clock.Elapsed.TotalSeconds * 1e-9);
+        }
+        return best;
+    }
+
+    private static double Measure()
+    {
+        double best = 0;
+        for (int run = 0; run < 7; run++)
+        {
+            const int iterations = 2_000_000;
+            var clock = Stopwatch.StartNew();
+            float sink = Vector512.IsHardwareAccelerated ? Loop512(iterations) : Loop256(iterations);
+            double seconds = clock.Elapsed.TotalSeconds;
+            int lanes = Vector512.IsHardwareAccelerated ? 16 : 8;
+            best = Math.Max(best, 2.0 * lanes * 16 * iterations / seconds * 1e-9 + (sink == 42 ? 1e-12 : 0));
+        }
+        return best;
+    }
+
+    private static float Loop512(int n)
+    {
+        var m = Vector512.Create(0.999f);
+        var c = Vector512.Create(1e-3f);
+        Vector512<float> a0 = m, a1 = m, a2 = m, a3 = m, a4 = m, a5 = m, a6 = m, a7 = m;
+        Vector512<float> a8 = m, a9 = m, a10 = m, a11 = m, a12 = m, a13 = m, a14 = m, a15 = m;
+        for (int i = 0; i < n; i++)
+        {
+            a0 = Vector512.FusedMultiplyAdd(a0, m, c); a1 = Vector512.FusedMultiplyAdd(a1, m, c);
+            a2 = Vector512.FusedMultiplyAdd(a2, m, c); a3 = Vector512.FusedMultiplyAdd(a3, m, c);
+            a4 = Vector512.FusedMultiplyAdd(a4, m, c); a5 = Vector512.FusedMultiplyAdd(a5, m, c);
+            a6 = Vector512.FusedMultiplyAdd(a6, m, c); a7 = Vector512.FusedMultiplyAdd(a7, m, c);
+            a8 = Vector512.FusedMultiplyAdd(a8, m, c); a9 = Vector512.FusedMultiplyAdd(a9, m, c);
+            a10 = Vector512.FusedMultiplyAdd(a10, m, c); a11 = Vector512.FusedMultiplyAdd(a11, m, c);
+            a12 = Vector512.FusedMultiplyAdd(a12, m, c); a13 = Vector512.FusedMultiplyAdd(a13, m, c);
+            a14 = Vector512.FusedMultiplyAdd(a14, m, c); a15 = Vector512.FusedMultiplyAdd(a15, m, c);
+        }
+        var s = a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7 + a8 + a9 + a10 + a11 + a12 + a13 + a14 + a15;
+        return Vector512.Sum(s);
+    }
+
+    private static float Loop256(int n)
+    {
+        var m = Vector256.Create(0.999f);
+        var c = Vector256.Create(1e-3f);
+        Vector256<float> a0 = m, a1 = m, a2 = m, a3 = m, a4 = m, a5 = m, a6 = m, a7 = m;
+        Vector256<float> a8 = m, a9 = m, a10 = m, a11 = m, a12 = m, a13 = m, a14 = m, a15 = m;
+        for (int i = 0; i < n; i++)
+        {
+            a0 = Vector256.FusedMultiplyAdd(a0, m, c); a1 = Vector256.FusedMultiplyAdd(a1, m, c);
+            a2 = Vector256.FusedMultiplyAdd(a2, m, c); a3 = Vector256.FusedMultiplyAdd(a3, m, c);
+            a4 = Vector256.FusedMultiplyAdd(a4, m, c); a5 = Vector256.FusedMultiplyAdd(a5, m, c);
+            a6 = Vector256.FusedMultiplyAdd(a6, m, c); a7 = Vector256.FusedMultiplyAdd(a7, m, c);
+            a8 = Vector256.FusedMultiplyAdd(a8, m, c); a9 = Vector256.FusedMultiplyAdd(a9, m, c);
+            a10 = Vector256.FusedMultiplyAdd(a10, m, c); a11 = Vector256.FusedMultiplyAdd(a11, m, c);
+            a12 = Vector256.FusedMultiplyAdd(a12, m, c); a13 = Vector256.FusedMultiplyAdd(a13, m, c);
+            a14 = Vector256.FusedMultiplyAdd(a14, m, c); a15 = Vector256.FusedMultiplyAdd(a15, m, c);
+        }
+        var s = a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7 + a8 + a9 + a10 + a11 + a12 + a13 + a14 + a15;
+        return Vector256.Sum(s);
+    }
+}
+
+/// <summary>Deterministic inputs and one-hot targets, and the agreement check every setup runs before timing.</summary>
+public static class BenchData
+{
+    /// <summary><paramref name="count"/> values uniform in [0, 1).</summary>
+    public static float[] Inputs(int count, int seed)
+    {
+        var rng = new SplitMix64(seed);
+        var x = new float[count];
+        for (int i = 0; i < x.Length; i++)
+            x[i] = (float)rng.NextDouble();
+        return x;
+    }
+
+    /// <summary>One-hot rows for random labels.</summary>
+    public static float[] Targets(int samples, int classes, int seed)
+    {
+        var rng = new SplitMix64(seed);
+        var y = new float[samples * classes];
+        for (int s = 0; s < samples; s++)
+            y[s * classes + rng.Next(classes)] = 1;
+        return y;
+    }
+
+    /// <summary>Throws unless <paramref name="actual"/> matches <paramref name="expected"/> within 1e-4 (absolute, or relative for large values).</summary>
+    public static void Agree(string what, ReadOnlySpan<float> expected, ReadOnlySpan<float> actual, float tolerance = 1e-4f)
+    {
+        if (expected.Length != actual.Length)
+            throw new InvalidOperationException($"{what}: expected {expected.Length} values but got {actual.Length}.");
+        for (int i = 0; i < expected.Length; i++)
+        {
+            float diff = Math.Abs(expected[i] - actual[i]);
+            if (!(diff <= tolerance * Math.Max(1, Math.Abs(expected[i]))))
+                throw new InvalidOperationException($"{what}: value {i} is {actual[i]} but StaticNets gives {expected[i]} (difference {diff}).");
+        }
+    }
+}

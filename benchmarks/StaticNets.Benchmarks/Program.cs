@@ -1,0 +1,162 @@
+using System;
+using System.Diagnostics;
+using System.Linq;
+using BenchmarkDotNet.Running;
+using StaticNets.Training;
+
+namespace StaticNets.Benchmarks;
+
+/// <summary>
+/// <c>dotnet run -c Release -- --filter '*'</c> runs the suite (BenchmarkDotNet arguments); <c>mnist</c>
+/// trains N2 on MNIST end to end and prints accuracy and wall-clock time, loading included.
+/// </summary>
+public static class Program
+{
+    /// <summary>Entry point.</summary>
+    public static int Main(string[] args)
+    {
+        if (args.Length > 0 && args[0] == "mnist")
+            return MnistEndToEnd(args.Skip(1).ToArray());
+        if (args.Length > 0 && args[0] == "check")
+            return Check();
+        if (args.Length > 0 && args[0] == "partitions")
+            return PartitionCost();
+        if (args.Length > 0 && args[0] == "n1")
+            return N1Breakdown();
+        if (args.Length > 0 && args[0] == "fma")
+        {
+            Console.WriteLine($"FMA loop: 1 thread {FmaPeak.MeasureConcurrently(1):F1} GFLOP/s, 2 threads together {FmaPeak.MeasureConcurrently(2):F1} GFLOP/s.");
+            return 0;
+        }
+
+        Console.WriteLine($"Measured FMA peak (one core, float): {FmaPeak.GflopsPerCore:F1} GFLOP/s");
+        var types = typeof(Program).Assembly.GetTypes()
+            .Where(t => t.IsPublic && !t.IsAbstract && t.GetMethods().Any(m => m.IsDefined(typeof(BenchmarkDotNet.Attributes.BenchmarkAttribute), true)))
+            .ToList();
+        if (MnistLocator.Find() is null)
+        {
+            Console.WriteLine("MNIST not found (set STATICNETS_MNIST or put the IDX files in shared/data/mnist): skipping MnistEpoch.");
+            types.Remove(typeof(MnistEpoch));
+        }
+        BenchmarkSwitcher.FromTypes(types.ToArray()).Run(args);
+        return 0;
+    }
+
+    // Runs every cell's setup, which checks that all peers agree with StaticNets, without timing anything.
+    private static int Check()
+    {
+        new N1Forward1().Setup();
+        new N2Forward1().Setup();
+        new N2Forward256().Setup();
+        new N3Forward256().Setup();
+        new N2Train32().Setup();
+        new N3Train32().Setup();
+        Console.WriteLine("All peers agree with StaticNets (forward outputs and one training step, within 1e-4).");
+        return 0;
+    }
+
+    // What cutting a batch of 32 into two 16-sample partitions (the price of thread-count-independent
+    // results) costs on one thread: TrainBatch versus one Backward over all 32 plus the same SGD update.
+    private static int PartitionCost()
+    {
+        foreach (var (name, make) in new (string, Func<INetwork<float>>)[] { ("N2", () => new N2(2)), ("N3", () => new N3(3)) })
+        {
+            var net = make();
+            var x = BenchData.Inputs(32 * net.InputSize, 11);
+            var y = BenchData.Targets(32, net.OutputSize, 12);
+            var trainer = new Trainer<float>(net);
+            var options = new TrainerOptions { LearningRate = 0.01, Threads = 1 };
+            var workspace = net.CreateWorkspace(32);
+            var gradient = new float[net.ParameterCount];
+            var sgd = new Sgd<float>();
+            void Whole()
+            {
+                Array.Clear(gradient);
+                net.Backward(x, y, gradient, workspace);
+                StaticNets.Kernels.VectorMath.Scale(1f / 32, gradient);
+                sgd.Step(net.Parameters, gradient, 0.01f);
+            }
+            double Time(Action step)
+            {
+                double best = double.MaxValue;
+                for (int round = 0; round < 7; round++)
+                {
+                    var clock = Stopwatch.StartNew();
+                    for (int i = 0; i < 50; i++)
+                        step();
+                    best = Math.Min(best, clock.Elapsed.TotalMicroseconds / 50);
+                }
+                return best;
+            }
+            double partitioned = Time(() => trainer.TrainBatch(x, y, options));
+            double whole = Time(Whole);
+            Console.WriteLine($"{name}, batch 32, one thread: 2 partitions {partitioned:F0} µs/step, one Backward {whole:F0} µs/step (best of 7 × 50).");
+        }
+        return 0;
+    }
+
+    // Where N1's single-sample time goes: the whole generated Forward against its parts called directly.
+    private static int N1Breakdown()
+    {
+        var net = new N1(1);
+        float[] x = BenchData.Inputs(8, 3), y = new float[4], h0 = new float[32], h1 = new float[32];
+        float[] w0t = new float[256], w1t = new float[1024];
+        ReadOnlySpan<float> p = net.Parameters;
+        StaticNets.Kernels.DenseKernels.Transpose<float>(p.Slice(N1.Layer0WeightOffset, 256), w0t, 8, 32);
+        StaticNets.Kernels.DenseKernels.Transpose<float>(p.Slice(N1.Layer1WeightOffset, 1024), w1t, 32, 32);
+        float[] b0 = p.Slice(N1.Layer0BiasOffset, 32).ToArray(), b1 = p.Slice(N1.Layer1BiasOffset, 32).ToArray();
+        float[] w2 = p.Slice(N1.Layer2WeightOffset, 128).ToArray(), b2 = p.Slice(N1.Layer2BiasOffset, 4).ToArray();
+        double Time(Action a)
+        {
+            double best = double.MaxValue;
+            for (int round = 0; round < 9; round++)
+            {
+                var clock = Stopwatch.StartNew();
+                for (int i = 0; i < 200_000; i++)
+                    a();
+                best = Math.Min(best, clock.Elapsed.TotalNanoseconds / 200_000);
+            }
+            return best;
+        }
+        double whole = Time(() => net.Forward(x, y));
+        double dense = Time(() =>
+        {
+            StaticNets.Kernels.DenseKernels.ForwardTransposed<float>(w0t, b0, x, h0);
+            StaticNets.Kernels.DenseKernels.ForwardTransposed<float>(w1t, b1, h0, h1);
+            StaticNets.Kernels.DenseKernels.Forward<float>(w2, b2, h1, y);
+        });
+        double activations = Time(() =>
+        {
+            StaticNets.Kernels.ActivationKernels.ReLU<float>(h0, h0);
+            StaticNets.Kernels.ActivationKernels.ReLU<float>(h1, h1);
+            StaticNets.Kernels.ActivationKernels.Softmax<float>(y, y);
+        });
+        double softmax = Time(() => StaticNets.Kernels.ActivationKernels.Softmax<float>(y, y));
+        Console.WriteLine($"N1 forward {whole:F1} ns = three dense kernels {dense:F1} ns + ReLU, ReLU, softmax {activations:F1} ns (softmax alone {softmax:F1} ns) + the rest (guards, stack, version check).");
+        return 0;
+    }
+
+    private static int MnistEndToEnd(string[] args)
+    {
+        int threads = args.Length > 0 ? int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : Environment.ProcessorCount;
+        int epochs = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 9;
+        string? dir = MnistLocator.Find();
+        if (dir is null)
+        {
+            Console.WriteLine("MNIST not found (set STATICNETS_MNIST or put the IDX files in shared/data/mnist).");
+            return 1;
+        }
+        var clock = Stopwatch.StartNew();
+        var train = Datasets.Mnist<float>(dir, train: true);
+        var test = Datasets.Mnist<float>(dir, train: false);
+        var loaded = clock.Elapsed;
+        var net = new N2(seed: 1);
+        var options = new TrainerOptions { Epochs = epochs, BatchSize = 32, LearningRate = 0.1, Seed = 1, Threads = threads };
+        new Trainer<float>(net).Fit(train, options,
+            onEpoch: r => Console.WriteLine($"epoch {r.Epoch}: loss {r.TrainLoss:F4}, {r.Elapsed.TotalMilliseconds:F0} ms"));
+        var result = Evaluator.Evaluate(net, test);
+        clock.Stop();
+        Console.WriteLine($"MNIST 784-128-10, batch 32, {epochs} epochs, {threads} thread(s): test accuracy {result.Accuracy:P2}, wall clock {clock.Elapsed.TotalSeconds:F2} s (loading {loaded.TotalSeconds:F2} s).");
+        return 0;
+    }
+}

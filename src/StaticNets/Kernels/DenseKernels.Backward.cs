@@ -1,0 +1,351 @@
+using System;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace StaticNets.Kernels;
+
+// The two backward GEMMs over a whole batch. Per-sample rank-1 updates read and write the whole weight
+// gradient once per sample; these kernels keep a register block of results live across every sample of
+// the batch instead, so memory traffic falls by the batch size and the loops are FMA-bound.
+public static partial class DenseKernels
+{
+    /// <summary>
+    /// Adds a batch's weight and bias gradient: <c>gw[j·n_in + k] += Σ_s d[s·n_out + j]·x[s·n_in + k]</c>
+    /// (δᵀ·a) and <c>gb[j] += Σ_s d[s·n_out + j]</c>. Gradients accumulate; nothing is overwritten.
+    /// </summary>
+    /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+    /// <param name="d">The deltas, <c>m × outputs</c> row-major.</param>
+    /// <param name="x">The layer inputs, <c>m × inputs</c> row-major.</param>
+    /// <param name="gw">The weight gradient, <c>outputs × inputs</c> row-major.</param>
+    /// <param name="gb">The bias gradient, <paramref name="outputs"/> values.</param>
+    /// <param name="inputs">Inputs per sample, at least 1.</param>
+    /// <param name="outputs">Outputs per sample, at least 1.</param>
+    /// <remarks>
+    /// Register-blocked: four gradient rows × two vectors of columns stay in eight accumulators while the
+    /// kernel walks every sample, each step loading two input vectors and broadcasting four deltas.
+    /// </remarks>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="inputs"/> or <paramref name="outputs"/> is less than 1.</exception>
+    /// <exception cref="ArgumentException">A length does not match, or a gradient span overlaps an input or the other gradient span.</exception>
+    public static void AccumulateGradientBatch<T>(ReadOnlySpan<T> d, ReadOnlySpan<T> x, Span<T> gw, Span<T> gb, int inputs, int outputs)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        KernelGuard.Positive(inputs, nameof(inputs));
+        KernelGuard.Positive(outputs, nameof(outputs));
+        KernelGuard.WholeRows(x.Length, inputs, nameof(x));
+        int samples = x.Length / inputs;
+        KernelGuard.Product(d.Length, samples, outputs, "samples", Outputs, nameof(d));
+        KernelGuard.Product(gw.Length, outputs, inputs, Outputs, Inputs, nameof(gw));
+        KernelGuard.Length(gb.Length, outputs, Outputs, nameof(gb));
+        KernelGuard.NoOverlap(d, gw, nameof(d), nameof(gw));
+        KernelGuard.NoOverlap(x, gw, nameof(x), nameof(gw));
+        KernelGuard.NoOverlap(gb, gw, nameof(gb), nameof(gw));
+        KernelGuard.NoOverlap(d, gb, nameof(d), nameof(gb));
+        KernelGuard.NoOverlap(x, gb, nameof(x), nameof(gb));
+
+        ref T dRef = ref MemoryMarshal.GetReference(d);
+        ref T xRef = ref MemoryMarshal.GetReference(x);
+        ref T gwRef = ref MemoryMarshal.GetReference(gw);
+        nuint nIn = (nuint)inputs, nOut = (nuint)outputs, m = (nuint)samples;
+        nuint done = 0;
+        if (Simd512<T>.IsEnabled && nIn >= (nuint)Vector512<T>.Count)
+            done = GradientBatch<T, Simd512<T>, Vector512<T>>(ref dRef, ref xRef, ref gwRef, nIn, nOut, m);
+        else if (Simd256<T>.IsEnabled && nIn >= (nuint)Vector256<T>.Count)
+            done = GradientBatch<T, Simd256<T>, Vector256<T>>(ref dRef, ref xRef, ref gwRef, nIn, nOut, m);
+        else if (Simd128<T>.IsEnabled && nIn >= (nuint)Vector128<T>.Count)
+            done = GradientBatch<T, Simd128<T>, Vector128<T>>(ref dRef, ref xRef, ref gwRef, nIn, nOut, m);
+        // Columns no whole vector covered: gw accumulates, so an overlapping last vector would count twice.
+        for (nuint j = 0; j < nOut; j++)
+        {
+            for (nuint k = done; k < nIn; k++)
+            {
+                T sum = Unsafe.Add(ref gwRef, j * nIn + k);
+                for (nuint s = 0; s < m; s++)
+                    sum += Unsafe.Add(ref dRef, s * nOut + j) * Unsafe.Add(ref xRef, s * nIn + k);
+                Unsafe.Add(ref gwRef, j * nIn + k) = sum;
+            }
+        }
+        for (int s = 0; s < samples; s++)
+            ElementwiseDrivers.Binary<T, AddOperator<T>>(gb, d.Slice(s * outputs, outputs), gb, T.Zero);
+    }
+
+    /// <summary>
+    /// Propagates a batch's deltas back through the weights: <c>dx[s·n_in + k] = Σ_j d[s·n_out + j]·w[j·n_in + k]</c>
+    /// (δ·W). Overwrites <paramref name="dx"/>.
+    /// </summary>
+    /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+    /// <param name="w">The weights, <c>outputs × inputs</c> row-major.</param>
+    /// <param name="d">The deltas, <c>m × outputs</c> row-major.</param>
+    /// <param name="dx">Receives <c>m × inputs</c> values.</param>
+    /// <param name="inputs">Inputs per sample, at least 1.</param>
+    /// <param name="outputs">Outputs per sample, at least 1.</param>
+    /// <remarks>
+    /// Register-blocked: four samples × two vectors of columns in eight accumulators; each weight row slice
+    /// loaded feeds four samples. Column blocks are the outer loop, so a block's slice of W stays in cache
+    /// for the whole batch.
+    /// </remarks>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="inputs"/> or <paramref name="outputs"/> is less than 1.</exception>
+    /// <exception cref="ArgumentException">A length does not match, or <paramref name="dx"/> overlaps an input.</exception>
+    public static void BackwardInputBatch<T>(ReadOnlySpan<T> w, ReadOnlySpan<T> d, Span<T> dx, int inputs, int outputs)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        KernelGuard.Positive(inputs, nameof(inputs));
+        KernelGuard.Positive(outputs, nameof(outputs));
+        KernelGuard.Product(w.Length, outputs, inputs, Outputs, Inputs, nameof(w));
+        KernelGuard.WholeRows(d.Length, outputs, nameof(d));
+        int samples = d.Length / outputs;
+        KernelGuard.Product(dx.Length, samples, inputs, "samples", Inputs, nameof(dx));
+        KernelGuard.NoOverlap(w, dx, nameof(w), nameof(dx));
+        KernelGuard.NoOverlap(d, dx, nameof(d), nameof(dx));
+
+        ref T wRef = ref MemoryMarshal.GetReference(w);
+        ref T dRef = ref MemoryMarshal.GetReference(d);
+        ref T dxRef = ref MemoryMarshal.GetReference(dx);
+        nuint nIn = (nuint)inputs, nOut = (nuint)outputs, m = (nuint)samples;
+        if (Simd512<T>.IsEnabled && nIn >= (nuint)Vector512<T>.Count)
+            InputBatch<T, Simd512<T>, Vector512<T>>(ref wRef, ref dRef, ref dxRef, nIn, nOut, m);
+        else if (Simd256<T>.IsEnabled && nIn >= (nuint)Vector256<T>.Count)
+            InputBatch<T, Simd256<T>, Vector256<T>>(ref wRef, ref dRef, ref dxRef, nIn, nOut, m);
+        else if (Simd128<T>.IsEnabled && nIn >= (nuint)Vector128<T>.Count)
+            InputBatch<T, Simd128<T>, Vector128<T>>(ref wRef, ref dRef, ref dxRef, nIn, nOut, m);
+        else
+        {
+            for (nuint s = 0; s < m; s++)
+            {
+                for (nuint k = 0; k < nIn; k++)
+                {
+                    T sum = T.Zero;
+                    for (nuint j = 0; j < nOut; j++)
+                        sum += Unsafe.Add(ref dRef, s * nOut + j) * Unsafe.Add(ref wRef, j * nIn + k);
+                    Unsafe.Add(ref dxRef, s * nIn + k) = sum;
+                }
+            }
+        }
+    }
+
+    // nIn ≥ TW.Count. Returns the number of leading columns handled (whole vectors).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static nuint GradientBatch<T, TW, TVec>(ref T d, ref T x, ref T gw, nuint nIn, nuint nOut, nuint m)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TW : ISimd<T, TVec>
+        where TVec : unmanaged
+    {
+        nuint c = (nuint)TW.Count;
+        nuint full = nIn - nIn % c;
+        nuint j = 0;
+        for (; j + 4 <= nOut; j += 4)
+        {
+            ref T g0 = ref Unsafe.Add(ref gw, j * nIn);
+            ref T g1 = ref Unsafe.Add(ref g0, nIn);
+            ref T g2 = ref Unsafe.Add(ref g1, nIn);
+            ref T g3 = ref Unsafe.Add(ref g2, nIn);
+            nuint k = 0;
+            for (; k + 2 * c <= full; k += 2 * c)
+            {
+                // aRV: gradient row R, vector V of the column pair.
+                TVec a00 = TW.Load(ref g0, k), a01 = TW.Load(ref g0, k + c);
+                TVec a10 = TW.Load(ref g1, k), a11 = TW.Load(ref g1, k + c);
+                TVec a20 = TW.Load(ref g2, k), a21 = TW.Load(ref g2, k + c);
+                TVec a30 = TW.Load(ref g3, k), a31 = TW.Load(ref g3, k + c);
+                ref T xs = ref Unsafe.Add(ref x, k);
+                ref T ds = ref Unsafe.Add(ref d, j);
+                for (nuint s = 0; s < m; s++)
+                {
+                    TVec u = TW.Load(ref xs, 0), v = TW.Load(ref xs, c);
+                    TVec e = TW.Create(ds);
+                    a00 = TW.MultiplyAdd(u, e, a00);
+                    a01 = TW.MultiplyAdd(v, e, a01);
+                    e = TW.Create(Unsafe.Add(ref ds, 1));
+                    a10 = TW.MultiplyAdd(u, e, a10);
+                    a11 = TW.MultiplyAdd(v, e, a11);
+                    e = TW.Create(Unsafe.Add(ref ds, 2));
+                    a20 = TW.MultiplyAdd(u, e, a20);
+                    a21 = TW.MultiplyAdd(v, e, a21);
+                    e = TW.Create(Unsafe.Add(ref ds, 3));
+                    a30 = TW.MultiplyAdd(u, e, a30);
+                    a31 = TW.MultiplyAdd(v, e, a31);
+                    xs = ref Unsafe.Add(ref xs, nIn);
+                    ds = ref Unsafe.Add(ref ds, nOut);
+                }
+                TW.Store(a00, ref g0, k); TW.Store(a01, ref g0, k + c);
+                TW.Store(a10, ref g1, k); TW.Store(a11, ref g1, k + c);
+                TW.Store(a20, ref g2, k); TW.Store(a21, ref g2, k + c);
+                TW.Store(a30, ref g3, k); TW.Store(a31, ref g3, k + c);
+            }
+            if (k < full)
+            {
+                TVec a0 = TW.Load(ref g0, k), a1 = TW.Load(ref g1, k), a2 = TW.Load(ref g2, k), a3 = TW.Load(ref g3, k);
+                ref T xs = ref Unsafe.Add(ref x, k);
+                ref T ds = ref Unsafe.Add(ref d, j);
+                for (nuint s = 0; s < m; s++)
+                {
+                    TVec u = TW.Load(ref xs, 0);
+                    a0 = TW.MultiplyAdd(u, TW.Create(ds), a0);
+                    a1 = TW.MultiplyAdd(u, TW.Create(Unsafe.Add(ref ds, 1)), a1);
+                    a2 = TW.MultiplyAdd(u, TW.Create(Unsafe.Add(ref ds, 2)), a2);
+                    a3 = TW.MultiplyAdd(u, TW.Create(Unsafe.Add(ref ds, 3)), a3);
+                    xs = ref Unsafe.Add(ref xs, nIn);
+                    ds = ref Unsafe.Add(ref ds, nOut);
+                }
+                TW.Store(a0, ref g0, k); TW.Store(a1, ref g1, k); TW.Store(a2, ref g2, k); TW.Store(a3, ref g3, k);
+            }
+        }
+        for (; j < nOut; j++)
+        {
+            ref T g = ref Unsafe.Add(ref gw, j * nIn);
+            nuint k = 0;
+            for (; k + 2 * c <= full; k += 2 * c)
+            {
+                TVec a0 = TW.Load(ref g, k), a1 = TW.Load(ref g, k + c);
+                ref T xs = ref Unsafe.Add(ref x, k);
+                ref T ds = ref Unsafe.Add(ref d, j);
+                for (nuint s = 0; s < m; s++)
+                {
+                    TVec e = TW.Create(ds);
+                    a0 = TW.MultiplyAdd(TW.Load(ref xs, 0), e, a0);
+                    a1 = TW.MultiplyAdd(TW.Load(ref xs, c), e, a1);
+                    xs = ref Unsafe.Add(ref xs, nIn);
+                    ds = ref Unsafe.Add(ref ds, nOut);
+                }
+                TW.Store(a0, ref g, k); TW.Store(a1, ref g, k + c);
+            }
+            if (k < full)
+            {
+                TVec a0 = TW.Load(ref g, k);
+                ref T xs = ref Unsafe.Add(ref x, k);
+                ref T ds = ref Unsafe.Add(ref d, j);
+                for (nuint s = 0; s < m; s++)
+                {
+                    a0 = TW.MultiplyAdd(TW.Load(ref xs, 0), TW.Create(ds), a0);
+                    xs = ref Unsafe.Add(ref xs, nIn);
+                    ds = ref Unsafe.Add(ref ds, nOut);
+                }
+                TW.Store(a0, ref g, k);
+            }
+        }
+        return full;
+    }
+
+    // nIn ≥ TW.Count. dx is pure output, so the ragged end is the last whole vector, recomputed over the
+    // overlap with the previous block.
+    private static void InputBatch<T, TW, TVec>(ref T w, ref T d, ref T dx, nuint nIn, nuint nOut, nuint m)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TW : ISimd<T, TVec>
+        where TVec : unmanaged
+    {
+        nuint c = (nuint)TW.Count;
+        nuint k = 0;
+        for (; k + 2 * c <= nIn; k += 2 * c)
+            InputBatchColumns2<T, TW, TVec>(ref w, ref d, ref dx, nIn, nOut, m, k);
+        for (; k + c <= nIn; k += c)
+            InputBatchColumns1<T, TW, TVec>(ref w, ref d, ref dx, nIn, nOut, m, k);
+        if (k < nIn)
+            InputBatchColumns1<T, TW, TVec>(ref w, ref d, ref dx, nIn, nOut, m, nIn - c);
+    }
+
+    // Columns k … k + 2c − 1 of every sample's dx.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void InputBatchColumns2<T, TW, TVec>(ref T w, ref T d, ref T dx, nuint nIn, nuint nOut, nuint m, nuint k)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TW : ISimd<T, TVec>
+        where TVec : unmanaged
+    {
+        nuint c = (nuint)TW.Count;
+        nuint s = 0;
+        for (; s + 4 <= m; s += 4)
+        {
+            ref T d0 = ref Unsafe.Add(ref d, s * nOut);
+            ref T d1 = ref Unsafe.Add(ref d0, nOut);
+            ref T d2 = ref Unsafe.Add(ref d1, nOut);
+            ref T d3 = ref Unsafe.Add(ref d2, nOut);
+            TVec a00 = TW.Zero, a01 = TW.Zero, a10 = TW.Zero, a11 = TW.Zero;
+            TVec a20 = TW.Zero, a21 = TW.Zero, a30 = TW.Zero, a31 = TW.Zero;
+            ref T row = ref Unsafe.Add(ref w, k);
+            for (nuint j = 0; j < nOut; j++)
+            {
+                TVec u = TW.Load(ref row, 0), v = TW.Load(ref row, c);
+                TVec e = TW.Create(Unsafe.Add(ref d0, j));
+                a00 = TW.MultiplyAdd(u, e, a00);
+                a01 = TW.MultiplyAdd(v, e, a01);
+                e = TW.Create(Unsafe.Add(ref d1, j));
+                a10 = TW.MultiplyAdd(u, e, a10);
+                a11 = TW.MultiplyAdd(v, e, a11);
+                e = TW.Create(Unsafe.Add(ref d2, j));
+                a20 = TW.MultiplyAdd(u, e, a20);
+                a21 = TW.MultiplyAdd(v, e, a21);
+                e = TW.Create(Unsafe.Add(ref d3, j));
+                a30 = TW.MultiplyAdd(u, e, a30);
+                a31 = TW.MultiplyAdd(v, e, a31);
+                row = ref Unsafe.Add(ref row, nIn);
+            }
+            ref T o = ref Unsafe.Add(ref dx, s * nIn + k);
+            TW.Store(a00, ref o, 0); TW.Store(a01, ref o, c);
+            o = ref Unsafe.Add(ref o, nIn);
+            TW.Store(a10, ref o, 0); TW.Store(a11, ref o, c);
+            o = ref Unsafe.Add(ref o, nIn);
+            TW.Store(a20, ref o, 0); TW.Store(a21, ref o, c);
+            o = ref Unsafe.Add(ref o, nIn);
+            TW.Store(a30, ref o, 0); TW.Store(a31, ref o, c);
+        }
+        for (; s < m; s++)
+        {
+            ref T ds = ref Unsafe.Add(ref d, s * nOut);
+            TVec a0 = TW.Zero, a1 = TW.Zero;
+            ref T row = ref Unsafe.Add(ref w, k);
+            for (nuint j = 0; j < nOut; j++)
+            {
+                TVec e = TW.Create(Unsafe.Add(ref ds, j));
+                a0 = TW.MultiplyAdd(TW.Load(ref row, 0), e, a0);
+                a1 = TW.MultiplyAdd(TW.Load(ref row, c), e, a1);
+                row = ref Unsafe.Add(ref row, nIn);
+            }
+            TW.Store(a0, ref dx, s * nIn + k);
+            TW.Store(a1, ref dx, s * nIn + k + c);
+        }
+    }
+
+    // Columns k … k + c − 1 of every sample's dx.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void InputBatchColumns1<T, TW, TVec>(ref T w, ref T d, ref T dx, nuint nIn, nuint nOut, nuint m, nuint k)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TW : ISimd<T, TVec>
+        where TVec : unmanaged
+    {
+        nuint s = 0;
+        for (; s + 4 <= m; s += 4)
+        {
+            ref T d0 = ref Unsafe.Add(ref d, s * nOut);
+            ref T d1 = ref Unsafe.Add(ref d0, nOut);
+            ref T d2 = ref Unsafe.Add(ref d1, nOut);
+            ref T d3 = ref Unsafe.Add(ref d2, nOut);
+            TVec a0 = TW.Zero, a1 = TW.Zero, a2 = TW.Zero, a3 = TW.Zero;
+            ref T row = ref Unsafe.Add(ref w, k);
+            for (nuint j = 0; j < nOut; j++)
+            {
+                TVec u = TW.Load(ref row, 0);
+                a0 = TW.MultiplyAdd(u, TW.Create(Unsafe.Add(ref d0, j)), a0);
+                a1 = TW.MultiplyAdd(u, TW.Create(Unsafe.Add(ref d1, j)), a1);
+                a2 = TW.MultiplyAdd(u, TW.Create(Unsafe.Add(ref d2, j)), a2);
+                a3 = TW.MultiplyAdd(u, TW.Create(Unsafe.Add(ref d3, j)), a3);
+                row = ref Unsafe.Add(ref row, nIn);
+            }
+            TW.Store(a0, ref dx, s * nIn + k);
+            TW.Store(a1, ref dx, (s + 1) * nIn + k);
+            TW.Store(a2, ref dx, (s + 2) * nIn + k);
+            TW.Store(a3, ref dx, (s + 3) * nIn + k);
+        }
+        for (; s < m; s++)
+        {
+            ref T ds = ref Unsafe.Add(ref d, s * nOut);
+            TVec a0 = TW.Zero;
+            ref T row = ref Unsafe.Add(ref w, k);
+            for (nuint j = 0; j < nOut; j++)
+            {
+                a0 = TW.MultiplyAdd(TW.Load(ref row, 0), TW.Create(Unsafe.Add(ref ds, j)), a0);
+                row = ref Unsafe.Add(ref row, nIn);
+            }
+            TW.Store(a0, ref dx, s * nIn + k);
+        }
+    }
+}

@@ -1,0 +1,187 @@
+using System;
+using System.Numerics;
+using StaticNets.Kernels;
+using static StaticNets.Tests.Kernels.KernelTestSupport;
+
+namespace StaticNets.Tests.Kernels;
+
+/// <summary>
+/// The whole-batch backward GEMMs against a plain double reference, for every small shape (so each vector
+/// width meets every column tail) and batch sizes around the 4-sample register block.
+/// </summary>
+internal static class BatchKernelChecks
+{
+    private static readonly int[] BatchSizes = { 0, 1, 3, 4, 5, 8, 9 };
+
+    public static void All<T>() where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        AccumulateGradientBatch<T>();
+        BackwardInputBatch<T>();
+        ForwardBatchAcrossRowBlocks<T>();
+        ForwardTransposed<T>();
+        GradientReduction<T>();
+    }
+
+    public static void AccumulateGradientBatch<T>() where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        var rng = new Random(601);
+        foreach (var (outputs, inputs) in KernelChecks.Shapes())
+        {
+            foreach (int m in BatchSizes)
+            {
+                T[] d = Uniform<T>(rng, m * outputs), x = Uniform<T>(rng, m * inputs);
+                T[] gw = Uniform<T>(rng, outputs * inputs), gb = Uniform<T>(rng, outputs);
+                var expectedW = new double[gw.Length];
+                var scaleW = new double[gw.Length];
+                for (int j = 0; j < outputs; j++)
+                {
+                    for (int k = 0; k < inputs; k++)
+                    {
+                        int i = j * inputs + k;
+                        expectedW[i] = D(gw[i]);
+                        scaleW[i] = Math.Abs(D(gw[i]));
+                        for (int s = 0; s < m; s++)
+                        {
+                            double p = D(d[s * outputs + j]) * D(x[s * inputs + k]);
+                            expectedW[i] += p;
+                            scaleW[i] += Math.Abs(p);
+                        }
+                    }
+                }
+                var expectedB = new double[outputs];
+                var scaleB = new double[outputs];
+                for (int j = 0; j < outputs; j++)
+                {
+                    expectedB[j] = D(gb[j]);
+                    scaleB[j] = Math.Abs(D(gb[j]));
+                    for (int s = 0; s < m; s++)
+                    {
+                        expectedB[j] += D(d[s * outputs + j]);
+                        scaleB[j] += Math.Abs(D(d[s * outputs + j]));
+                    }
+                }
+                DenseKernels.AccumulateGradientBatch<T>(d, x, gw, gb, inputs, outputs);
+                AllClose(expectedW, gw, scaleW, $"AccumulateGradientBatch gw {outputs}×{inputs} m={m}");
+                AllClose(expectedB, gb, scaleB, $"AccumulateGradientBatch gb {outputs}×{inputs} m={m}");
+            }
+        }
+    }
+
+    public static void BackwardInputBatch<T>() where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        var rng = new Random(602);
+        foreach (var (outputs, inputs) in KernelChecks.Shapes())
+        {
+            T[] w = Uniform<T>(rng, outputs * inputs);
+            foreach (int m in BatchSizes)
+            {
+                T[] d = Uniform<T>(rng, m * outputs);
+                // Stale values must be overwritten, not accumulated.
+                T[] dx = Uniform<T>(rng, m * inputs);
+                var expected = new double[dx.Length];
+                var scale = new double[dx.Length];
+                for (int s = 0; s < m; s++)
+                {
+                    for (int k = 0; k < inputs; k++)
+                    {
+                        for (int j = 0; j < outputs; j++)
+                        {
+                            double p = D(d[s * outputs + j]) * D(w[j * inputs + k]);
+                            expected[s * inputs + k] += p;
+                            scale[s * inputs + k] += Math.Abs(p);
+                        }
+                    }
+                }
+                DenseKernels.BackwardInputBatch<T>(w, d, dx, inputs, outputs);
+                AllClose(expected, dx, scale, $"BackwardInputBatch {outputs}×{inputs} m={m}");
+            }
+        }
+    }
+
+    /// <summary>Layers wide enough that the forward kernel splits W into several cache blocks, with a ragged last block.</summary>
+    public static void ForwardBatchAcrossRowBlocks<T>() where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        var rng = new Random(604);
+        foreach (var (outputs, inputs) in new[] { (130, 784), (67, 1001) })
+        {
+            T[] w = Uniform<T>(rng, outputs * inputs), b = Uniform<T>(rng, outputs);
+            foreach (int m in new[] { 1, 4, 7 })
+            {
+                T[] x = Uniform<T>(rng, m * inputs);
+                var z = new T[m * outputs];
+                DenseKernels.ForwardBatch<T>(w, b, x, z, inputs, outputs);
+                var expected = new double[z.Length];
+                var scale = new double[z.Length];
+                for (int s = 0; s < m; s++)
+                {
+                    for (int j = 0; j < outputs; j++)
+                    {
+                        double sum = D(b[j]), magnitude = Math.Abs(D(b[j]));
+                        for (int k = 0; k < inputs; k++)
+                        {
+                            double p = D(w[j * inputs + k]) * D(x[s * inputs + k]);
+                            sum += p;
+                            magnitude += Math.Abs(p);
+                        }
+                        expected[s * outputs + j] = sum;
+                        scale[s * outputs + j] = magnitude;
+                    }
+                }
+                AllClose(expected, z, scale, $"ForwardBatch {outputs}×{inputs} m={m}");
+            }
+        }
+    }
+
+    /// <summary>Transpose then ForwardTransposed gives W·x + b, for every small shape and output counts that hit each vector block.</summary>
+    public static void ForwardTransposed<T>() where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        var rng = new Random(605);
+        var shapes = new System.Collections.Generic.List<(int Outputs, int Inputs)>(KernelChecks.Shapes());
+        shapes.AddRange(new[] { (37, 5), (130, 7), (48, 33), (64, 3), (96, 9), (33, 64), (16, 1), (17, 2) });
+        foreach (var (outputs, inputs) in shapes)
+        {
+            T[] w = Uniform<T>(rng, outputs * inputs), b = Uniform<T>(rng, outputs), x = Uniform<T>(rng, inputs);
+            var wT = new T[w.Length];
+            DenseKernels.Transpose<T>(w, wT, inputs, outputs);
+            for (int j = 0; j < outputs; j++)
+                for (int k = 0; k < inputs; k++)
+                    Xunit.Assert.Equal(w[j * inputs + k], wT[k * outputs + j]);
+            var z = new T[outputs];
+            DenseKernels.ForwardTransposed<T>(wT, b, x, z);
+            var expected = new double[outputs];
+            var scale = new double[outputs];
+            for (int j = 0; j < outputs; j++)
+            {
+                expected[j] = D(b[j]);
+                scale[j] = Math.Abs(D(b[j]));
+                for (int k = 0; k < inputs; k++)
+                {
+                    double p = D(w[j * inputs + k]) * D(x[k]);
+                    expected[j] += p;
+                    scale[j] += Math.Abs(p);
+                }
+            }
+            AllClose(expected, z, scale, $"ForwardTransposed {outputs}×{inputs}");
+        }
+    }
+
+    public static void GradientReduction<T>() where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        var rng = new Random(603);
+        for (int n = 0; n <= 70; n++)
+        {
+            T[] target = Uniform<T>(rng, n), source = Uniform<T>(rng, n);
+            T scale = T.CreateTruncating(0.25);
+            var expected = new double[n];
+            var magnitude = new double[n];
+            for (int i = 0; i < n; i++)
+            {
+                expected[i] = (D(target[i]) + D(source[i])) * 0.25;
+                magnitude[i] = (Math.Abs(D(target[i])) + Math.Abs(D(source[i]))) * 0.25;
+            }
+            GradientKernels.AddScaleAndClear<T>(target, source, scale);
+            AllClose(expected, target, magnitude, $"AddScaleAndClear n={n}");
+            Xunit.Assert.All(source, v => Xunit.Assert.Equal(T.Zero, v));
+        }
+    }
+}

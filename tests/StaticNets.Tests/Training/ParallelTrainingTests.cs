@@ -1,0 +1,110 @@
+using System;
+using StaticNets.Tests.Networks;
+using StaticNets.Training;
+using Xunit;
+
+namespace StaticNets.Tests.Training;
+
+/// <summary>
+/// Multi-core training: the batch partitions depend only on the batch size, so the weights after training
+/// are bit-identical for 1 and 2 threads, match a plain single-Backward step up to rounding, and a step
+/// allocates nothing on the calling thread.
+/// </summary>
+public class ParallelTrainingTests
+{
+    private static Dataset<float> RandomData(INetwork<float> net, int count, int seed)
+        => new(NetworkCatalog.Random<float>(count * net.InputSize, seed, 0, 1), net.InputSize,
+            NetworkCatalog.Targets<float>(net.Info, count, seed + 1), net.OutputSize);
+
+    [Theory]
+    [InlineData("784-128-10", 64)]
+    [InlineData("784-128-10", 40)]
+    [InlineData("64-32-10", 128)]
+    [InlineData("8-32-32-4", 48)]
+    public void OneAndTwoThreads_GiveBitIdenticalWeights(string name, int batchSize)
+    {
+        var data = RandomData(NetworkCatalog.Single[name](0), 300, 5);
+        float[] Train(int threads)
+        {
+            var net = NetworkCatalog.Single[name](3);
+            new Trainer<float>(net).Fit(data, new TrainerOptions { Epochs = 2, BatchSize = batchSize, LearningRate = 0.05, Seed = 9, Threads = threads });
+            return net.Parameters.ToArray();
+        }
+
+        float[] one = Train(1), two = Train(2);
+        Assert.Equal(one, two);
+        Assert.NotEqual(NetworkCatalog.Single[name](3).Parameters.ToArray(), one);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void PartitionedStep_MatchesOneBackwardOverTheWholeBatch(int threads)
+    {
+        const int batch = 64;
+        var reference = new MnistNet(4);
+        var trained = new MnistNet(4);
+        var inputs = NetworkCatalog.Random<float>(batch * MnistNet.InputSize, 6, 0, 1);
+        var targets = NetworkCatalog.Targets<float>(MnistNet.Architecture, batch, 7);
+
+        var gradient = new float[MnistNet.ParameterCount];
+        float expectedLoss = reference.Backward(inputs, targets, gradient, reference.CreateWorkspace(batch));
+        for (int i = 0; i < gradient.Length; i++)
+            reference.Parameters[i] -= 0.1f * gradient[i] / batch;
+
+        float loss = new Trainer<float>(trained).TrainBatch(inputs, targets, new TrainerOptions { LearningRate = 0.1, Threads = threads });
+
+        Assert.Equal(expectedLoss, loss, 1e-3f * Math.Abs(expectedLoss));
+        for (int i = 0; i < gradient.Length; i++)
+            Assert.True(Math.Abs(reference.Parameters[i] - trained.Parameters[i]) <= 1e-6f, $"parameter {i}: {reference.Parameters[i]} vs {trained.Parameters[i]}");
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void TrainBatch_AllocatesNothingPerStep(int threads)
+    {
+        var net = new MnistNet(1);
+        const int batch = 32;
+        var inputs = NetworkCatalog.Random<float>(batch * MnistNet.InputSize, 1, 0, 1);
+        var targets = NetworkCatalog.Targets<float>(MnistNet.Architecture, batch, 2);
+        var trainer = new Trainer<float>(net);
+        var options = new TrainerOptions { LearningRate = 0.01, Threads = threads };
+        trainer.TrainBatch(inputs, targets, options); // buffers and JIT here
+
+        long[] rounds = new long[3];
+        for (int round = 0; round < rounds.Length; round++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 50; i++)
+                trainer.TrainBatch(inputs, targets, options);
+            rounds[round] = GC.GetAllocatedBytesForCurrentThread() - before;
+            if (rounds[round] == 0)
+                return;
+        }
+        Assert.Fail($"every round allocated: {string.Join(", ", rounds)} bytes");
+    }
+
+    [Fact]
+    public void Partitions_DependOnlyOnTheBatchSize()
+    {
+        Assert.Equal(1, Trainer<float>.PartitionCount(1));
+        Assert.Equal(1, Trainer<float>.PartitionCount(31));
+        Assert.Equal(2, Trainer<float>.PartitionCount(32));
+        Assert.Equal(4, Trainer<float>.PartitionCount(64));
+        Assert.Equal(Trainer<float>.MaxPartitions, Trainer<float>.PartitionCount(10_000));
+    }
+
+    [Fact]
+    public void BadThreadsAndBatches_AreRejected()
+    {
+        var net = new MnistNet(1);
+        var trainer = new Trainer<float>(net);
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => trainer.TrainBatch(new float[MnistNet.InputSize], new float[MnistNet.OutputSize], new TrainerOptions { Threads = 0 }));
+        Assert.Equal("Threads", e.ParamName);
+        var bad = Assert.Throws<ArgumentException>(() => trainer.TrainBatch(new float[MnistNet.InputSize + 1], new float[MnistNet.OutputSize], new TrainerOptions()));
+        Assert.Equal("inputs", bad.ParamName);
+        bad = Assert.Throws<ArgumentException>(() => trainer.TrainBatch(new float[MnistNet.InputSize], new float[MnistNet.OutputSize + 1], new TrainerOptions()));
+        Assert.Equal("targets", bad.ParamName);
+    }
+}
