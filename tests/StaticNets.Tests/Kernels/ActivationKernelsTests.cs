@@ -115,4 +115,25 @@ public class ActivationKernelsTests
             Assert.InRange(sum, 1 - 1e-5, 1 + 1e-5);
         }
     }
+
+    // The scalar path (fewer than 8 outputs) and the vector path must treat NaN alike: it poisons every output.
+    [Theory]
+    [InlineData(1)]
+    [InlineData(4)]
+    [InlineData(7)]
+    [InlineData(8)]
+    [InlineData(33)]
+    public void Softmax_NaNInput_GivesNaNEverywhere(int n)
+    {
+        for (int at = 0; at < n; at += Math.Max(1, n / 3))
+        {
+            var z = new float[n];
+            for (int i = 0; i < n; i++)
+                z[i] = i;
+            z[at] = float.NaN;
+            var a = new float[n];
+            ActivationKernels.Softmax<float>(z, a);
+            Assert.All(a, v => Assert.True(float.IsNaN(v), $"n={n}, NaN at {at}"));
+        }
+    }
 }
