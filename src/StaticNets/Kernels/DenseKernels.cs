@@ -54,8 +54,11 @@ public static partial class DenseKernels
     /// <param name="inputs">Inputs per sample, at least 1.</param>
     /// <param name="outputs">Outputs per sample, at least 1.</param>
     /// <remarks>
-    /// Register-blocked: four samples against two weight rows at a time, so each weight vector loaded feeds
-    /// four samples and each input vector two rows, with eight independent accumulators in flight.
+    /// From 64 samples on, whole panels of outputs (64 floats wide with AVX-512) are computed as an outer
+    /// product over a transposed copy of that panel of <paramref name="w"/>, packed per call into a
+    /// per-thread buffer (allocated on a thread's first such call, then reused): each input is broadcast into
+    /// vectors of outputs, four samples at a time, with no horizontal sums. Smaller batches, and rows past the
+    /// last whole panel, are register-blocked dot products: four samples against up to four weight rows.
     /// </remarks>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="inputs"/> or <paramref name="outputs"/> is less than 1.</exception>
     /// <exception cref="ArgumentException">A length does not match, or <paramref name="z"/> overlaps an input.</exception>
@@ -277,6 +280,11 @@ public static partial class DenseKernels
         where TW : ISimd<T, TVec>
         where TVec : unmanaged
     {
+        if (UsePacked<TVec>(nOut, m, TW.Count))
+        {
+            ForwardBatchPacked<T, TW, TVec>(ref w, ref b, ref x, ref z, nIn, nOut, m);
+            return;
+        }
         nuint rows = (nuint)ForwardBlockBytes / ((nuint)Unsafe.SizeOf<T>() * nIn);
         rows = rows < 4 ? 4 : rows - rows % 4;
         for (nuint j = 0; j < nOut; j += rows)

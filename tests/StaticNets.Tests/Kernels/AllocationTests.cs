@@ -26,6 +26,10 @@ public class AllocationTests
         T[] z = new T[outputs], dOut = KernelTestSupport.Uniform<T>(rng, outputs);
         T[] xs = KernelTestSupport.Uniform<T>(rng, batch * n), zs = new T[batch * outputs];
         T[] gw = new T[outputs * n], gb = new T[outputs];
+        // Wide and long enough for the packed outer-product path (at least 64 samples and one whole panel).
+        const int wideOutputs = 70, longBatch = 66;
+        T[] wWide = KernelTestSupport.Uniform<T>(rng, wideOutputs * n), bWide = KernelTestSupport.Uniform<T>(rng, wideOutputs);
+        T[] xsLong = KernelTestSupport.Uniform<T>(rng, longBatch * n), zsLong = new T[longBatch * wideOutputs];
         T sink = T.Zero;
         int index = 0;
         T small = KernelTestSupport.C<T>(1e-30);
@@ -43,6 +47,7 @@ public class AllocationTests
             ("ArgMax", () => index += VectorMath.ArgMax<T>(x)),
             ("Forward", () => DenseKernels.Forward<T>(w, b, x, z)),
             ("ForwardBatch", () => DenseKernels.ForwardBatch<T>(w, b, xs, zs, n, outputs)),
+            ("ForwardBatch (packed)", () => DenseKernels.ForwardBatch<T>(wWide, bWide, xsLong, zsLong, n, wideOutputs)),
             ("BackwardInput", () => DenseKernels.BackwardInput<T>(w, dOut, d)),
             ("AccumulateGradient", () => DenseKernels.AccumulateGradient<T>(dOut, x, gw, gb)),
             ("Identity", () => ActivationKernels.Identity<T>(x, a)),

@@ -18,6 +18,8 @@ internal static class BatchKernelChecks
         AccumulateGradientBatch<T>();
         BackwardInputBatch<T>();
         ForwardBatchAcrossRowBlocks<T>();
+        ForwardBatchPacked<T>();
+        ForwardBatchPackedPositionIndependent<T>();
         ForwardTransposed<T>();
         GradientReduction<T>();
     }
@@ -129,6 +131,61 @@ internal static class BatchKernelChecks
                 }
                 AllClose(expected, z, scale, $"ForwardBatch {outputs}×{inputs} m={m}");
             }
+        }
+    }
+
+    /// <summary>
+    /// Batches of 64 samples and more take the packed outer-product path: whole output panels (8 to 64 wide,
+    /// by width), rows left over past the last panel, several input blocks with a ragged last one, and
+    /// sample counts that are not a multiple of the 4-sample block.
+    /// </summary>
+    public static void ForwardBatchPacked<T>() where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        var rng = new Random(605);
+        foreach (var (outputs, inputs, m) in new[] { (130, 784, 67), (64, 300, 64), (40, 17, 65), (70, 5, 66), (24, 600, 100) })
+        {
+            T[] w = Uniform<T>(rng, outputs * inputs), b = Uniform<T>(rng, outputs);
+            T[] x = Uniform<T>(rng, m * inputs);
+            var z = new T[m * outputs];
+            DenseKernels.ForwardBatch<T>(w, b, x, z, inputs, outputs);
+            var expected = new double[z.Length];
+            var scale = new double[z.Length];
+            for (int s = 0; s < m; s++)
+            {
+                for (int j = 0; j < outputs; j++)
+                {
+                    double sum = D(b[j]), magnitude = Math.Abs(D(b[j]));
+                    for (int k = 0; k < inputs; k++)
+                    {
+                        double p = D(w[j * inputs + k]) * D(x[s * inputs + k]);
+                        sum += p;
+                        magnitude += Math.Abs(p);
+                    }
+                    expected[s * outputs + j] = sum;
+                    scale[s * outputs + j] = magnitude;
+                }
+            }
+            AllClose(expected, z, scale, $"ForwardBatch (packed) {outputs}×{inputs} m={m}");
+        }
+    }
+
+    /// <summary>
+    /// A sample's outputs do not depend on where it sits in a batch: sample 64 is the single left-over sample
+    /// of a batch of 65 and inside a 4-sample block of a batch of 68, and must come out bit for bit the same.
+    /// </summary>
+    public static void ForwardBatchPackedPositionIndependent<T>() where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        var rng = new Random(606);
+        const int inputs = 300, outputs = 128; // whole panels at every width: rows past the last panel take the dot-product kernel
+        T[] w = Uniform<T>(rng, outputs * inputs), b = Uniform<T>(rng, outputs), x = Uniform<T>(rng, 68 * inputs);
+        var z65 = new T[65 * outputs];
+        var z68 = new T[68 * outputs];
+        DenseKernels.ForwardBatch<T>(w, b, x.AsSpan(0, 65 * inputs), z65, inputs, outputs);
+        DenseKernels.ForwardBatch<T>(w, b, x, z68, inputs, outputs);
+        for (int j = 0; j < outputs; j++)
+        {
+            if (z65[64 * outputs + j] != z68[64 * outputs + j])
+                throw new Xunit.Sdk.XunitException($"output {j} of sample 64: {z65[64 * outputs + j]} in a batch of 65, {z68[64 * outputs + j]} in a batch of 68");
         }
     }
 

@@ -50,6 +50,18 @@ public class DenseKernelsTests
     public void ForwardBatchAcrossRowBlocks_Double() => BatchKernelChecks.ForwardBatchAcrossRowBlocks<double>();
 
     [Fact]
+    public void ForwardBatchPacked_Single() => BatchKernelChecks.ForwardBatchPacked<float>();
+
+    [Fact]
+    public void ForwardBatchPacked_Double() => BatchKernelChecks.ForwardBatchPacked<double>();
+
+    [Fact]
+    public void ForwardBatchPacked_PositionIndependent_Single() => BatchKernelChecks.ForwardBatchPackedPositionIndependent<float>();
+
+    [Fact]
+    public void ForwardBatchPacked_PositionIndependent_Double() => BatchKernelChecks.ForwardBatchPackedPositionIndependent<double>();
+
+    [Fact]
     public void ForwardTransposed_Single() => BatchKernelChecks.ForwardTransposed<float>();
 
     [Fact]
