@@ -106,6 +106,21 @@ internal static class DiagnosticDescriptors
         "The weights file '{1}' holds a {2} network, but '{0}' is declared as {3}; save the declared network to that file, or declare the network the file holds",
         DiagnosticSeverity.Error);
 
+    public static readonly DiagnosticDescriptor DropoutOutOfRange = Create(
+        "SNN017", "Dropout rate out of range",
+        "{1} of network '{0}' is {2}; a dropout rate is the probability of dropping an activation and must be at least 0 and below 1, e.g. 0.2",
+        DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor DropoutOnOutputLayer = Create(
+        "SNN018", "No dropout on the output layer",
+        "Layer {1} of network '{0}' is the output layer and cannot have Dropout; dropping outputs would corrupt the cost, so put dropout on hidden layers only",
+        DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor DropoutWithoutHiddenLayers = Create(
+        "SNN019", "Dropout has no hidden layer to act on",
+        "Network '{0}' sets Dropout but has no hidden layer, so nothing is dropped; add a hidden layer or remove Dropout",
+        DiagnosticSeverity.Warning);
+
     private static DiagnosticDescriptor Create(string id, string title, string message, DiagnosticSeverity severity)
         => new(id, title, message, Category, severity, isEnabledByDefault: true);
 }

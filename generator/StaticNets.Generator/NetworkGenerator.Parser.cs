@@ -88,6 +88,8 @@ public sealed partial class NetworkGenerator
             Location? perLayerLocation = null;
             var hiddenOrOutputSet = new List<string>();
             WeightsRequest? weights = null;
+            double networkDropout = 0;
+            Location? networkDropoutLocation = null;
             foreach (var named in attribute.NamedArguments)
             {
                 Location location = NamedArgumentLocation(attributeSyntax, named.Key) ?? attributeLocation;
@@ -106,6 +108,11 @@ public sealed partial class NetworkGenerator
                         break;
                     case "Precision":
                         valid &= ReadEnum(named.Value, "Precision", name, "Precision", PrecisionNames, location, diagnostics, out scalar);
+                        break;
+                    case "Dropout":
+                        networkDropout = named.Value.Value is double rate ? rate : double.NaN;
+                        networkDropoutLocation = location;
+                        valid &= CheckDropoutRate(networkDropout, "Dropout", name, location, diagnostics);
                         break;
                     case "Weights":
                         weights = named.Value.Value is string path ? new WeightsRequest(path, LocationInfo.From(location)) : null;
@@ -126,7 +133,7 @@ public sealed partial class NetworkGenerator
             }
 
             // Per-layer form: [Network(input)] followed by [Dense(size, activation)] in source order.
-            var denseLayers = new List<(int Size, ActivationKind Activation, Location Location)>();
+            var denseLayers = new List<(int Size, ActivationKind Activation, Location Location, double? Dropout)>();
             foreach (var data in type.GetAttributes())
             {
                 if (data.AttributeClass?.ToDisplayString() != DenseAttributeName)
@@ -141,7 +148,15 @@ public sealed partial class NetworkGenerator
                 var activation = ActivationKind.Sigmoid;
                 if (data.ConstructorArguments.Length > 1)
                     valid &= ReadEnum(data.ConstructorArguments[1], $"The activation of [Dense({size})]", name, "Activation", ActivationNames, location, diagnostics, out activation);
-                denseLayers.Add((size, activation, location));
+                double? layerDropout = null;
+                foreach (var named in data.NamedArguments)
+                {
+                    if (named.Key != "Dropout")
+                        continue;
+                    layerDropout = named.Value.Value is double rate ? rate : double.NaN;
+                    valid &= CheckDropoutRate(layerDropout.Value, $"The Dropout of [Dense({size})]", name, location, diagnostics);
+                }
+                denseLayers.Add((size, activation, location, layerDropout));
             }
 
             var layerSizes = new List<(int Size, Location Location)>();
@@ -202,6 +217,25 @@ public sealed partial class NetworkGenerator
                 }
             }
 
+            // Dropout: [Dense(..., Dropout = r)] wins over [Network(..., Dropout = r)], which covers hidden layers only.
+            var dropouts = new double[layerCount];
+            for (int l = 0; l < layerCount; l++)
+            {
+                double? explicitRate = denseLayers.Count > 0 ? denseLayers[l].Dropout : null;
+                if (l == layerCount - 1)
+                {
+                    if (explicitRate is > 0)
+                    {
+                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.DropoutOnOutputLayer, denseLayers[l].Location, name, l.ToString()));
+                        valid = false;
+                    }
+                    continue;
+                }
+                dropouts[l] = explicitRate ?? networkDropout;
+            }
+            if (networkDropout > 0 && layerCount == 1)
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.DropoutWithoutHiddenLayers, networkDropoutLocation ?? attributeLocation, name));
+
             if (!valid)
                 return null;
 
@@ -217,7 +251,7 @@ public sealed partial class NetworkGenerator
             for (int l = 0; l < layerCount; l++)
             {
                 int inputs = layerSizes[l].Size, outputs = layerSizes[l + 1].Size;
-                var layer = new DenseLayerSpec(l, inputs, outputs, activations[l], offset, Strategies.ChooseDense(inputs, outputs));
+                var layer = new DenseLayerSpec(l, inputs, outputs, activations[l], offset, Strategies.ChooseDense(inputs, outputs)) { Dropout = dropouts[l] };
                 layers.Add(layer);
                 offset += layer.ParameterCount;
             }
@@ -278,6 +312,16 @@ public sealed partial class NetworkGenerator
             }
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UndefinedEnumValue, location,
                 network, what, constant.Value?.ToString() ?? "null", enumName, string.Join(", ", names.Select(n => enumName + "." + n))));
+            return false;
+        }
+
+        /// <summary>A dropout rate must be a probability of dropping that leaves something: 0 ≤ rate &lt; 1.</summary>
+        private static bool CheckDropoutRate(double rate, string what, string network, Location location, List<DiagnosticInfo> diagnostics)
+        {
+            if (rate >= 0 && rate < 1)
+                return true;
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.DropoutOutOfRange, location, network, what,
+                rate.ToString("R", System.Globalization.CultureInfo.InvariantCulture)));
             return false;
         }
 

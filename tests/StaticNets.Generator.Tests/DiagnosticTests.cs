@@ -124,6 +124,29 @@ public class DiagnosticTests
     }
 
     [Fact]
+    public void SNN017_dropout_out_of_range()
+    {
+        AssertDiagnostics("[Network(4, 3, 2, Dropout = 1.0)]\npublic partial class Net;",
+            "SNN017 Error (2,19)-(2,32): Dropout of network 'Net' is 1; a dropout rate is the probability of dropping an activation and must be at least 0 and below 1, e.g. 0.2");
+        AssertDiagnostics("[Network(4)]\n[Dense(3, Dropout = -0.5)]\n[Dense(2)]\npublic partial class Net;",
+            "SNN017 Error (3,2)-(3,26): The Dropout of [Dense(3)] of network 'Net' is -0.5; a dropout rate is the probability of dropping an activation and must be at least 0 and below 1, e.g. 0.2");
+    }
+
+    [Fact]
+    public void SNN018_dropout_on_output_layer()
+    {
+        AssertDiagnostics("[Network(4)]\n[Dense(3)]\n[Dense(2, Dropout = 0.5)]\npublic partial class Net;",
+            "SNN018 Error (4,2)-(4,25): Layer 1 of network 'Net' is the output layer and cannot have Dropout; dropping outputs would corrupt the cost, so put dropout on hidden layers only");
+    }
+
+    [Fact]
+    public void SNN019_dropout_without_hidden_layers_warns()
+    {
+        AssertDiagnostics("[Network(4, 2, Dropout = 0.5)]\npublic partial class Net;",
+            "SNN019 Warning (2,16)-(2,29): Network 'Net' sets Dropout but has no hidden layer, so nothing is dropped; add a hidden layer or remove Dropout");
+    }
+
+    [Fact]
     public void Valid_declarations_report_nothing()
     {
         Assert.Empty(Diagnose("[Network(4, 3, 2, Hidden = Activation.Tanh, Output = Activation.Softmax, Loss = Loss.CrossEntropy)]\npublic partial class Net;"));

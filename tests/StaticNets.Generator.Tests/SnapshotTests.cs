@@ -52,4 +52,14 @@ public class SnapshotTests
         [Dense(10, Activation.Softmax)]
         public partial class MnistNet;
         """, "MnistNet.g.cs");
+
+    [Fact]
+    public void DropoutNet() => VerifyNetwork("""
+        using StaticNets;
+        [Network(3, Loss = Loss.CrossEntropy)]
+        [Dense(5, Activation.Sigmoid, Dropout = 0.5)]
+        [Dense(40, Activation.ReLU, Dropout = 0.2)]
+        [Dense(2, Activation.Sigmoid)]
+        public partial class DropoutNet;
+        """, "DropoutNet.g.cs");
 }

@@ -48,6 +48,9 @@ internal sealed record DenseLayerSpec(int Index, int Inputs, int Outputs, Activa
 
     public override long ParameterCount => WeightCount + Outputs;
 
+    /// <summary>Dropout rate of this layer's activations while training (0: none; never on the output layer).</summary>
+    public double Dropout { get; init; }
+
     public override string StrategyDescription => Strategies.Describe(this);
 }
 

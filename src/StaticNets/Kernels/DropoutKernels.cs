@@ -49,6 +49,21 @@ public static class DropoutKernels
         ElementwiseDrivers.Binary<T, MultiplyOperator<T>>(delta, mask, delta, T.Zero);
     }
 
+    /// <summary>
+    /// The state a dropout mask stream starts from, for a network seed, a workspace key (the partition a trainer
+    /// gives it) and the workspace's call count: three SplitMix64 finalisations chained, so nearby inputs give
+    /// unrelated streams. Generated networks call it once per training <c>Backward</c>.
+    /// </summary>
+    public static ulong StreamStart(ulong seed, ulong key, ulong call)
+    {
+        ulong state = seed;
+        ulong mixed = Next(ref state);
+        state = mixed ^ key;
+        mixed = Next(ref state);
+        state = mixed ^ call;
+        return Next(ref state);
+    }
+
     // SplitMix64's step (the same stream as StaticNets.SplitMix64), on caller-held state.
     private static ulong Next(ref ulong state)
     {

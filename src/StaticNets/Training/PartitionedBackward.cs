@@ -55,6 +55,9 @@ internal sealed unsafe class PartitionedBackward<T> where T : unmanaged, IBinary
             // Partition 0 back-propagates straight into the caller's gradient.
             _gradients[p] = p == 0 ? Array.Empty<T>() : new T[network.ParameterCount];
             _workspaces[p] = network.CreateWorkspace(partitions == 1 ? capacity : largest);
+            // Dropout masks are keyed by partition, not by thread, so any thread count draws the same masks.
+            if (_workspaces[p] is IDropoutWorkspace dropout)
+                dropout.DropoutKey = (ulong)p;
         }
         _workers = new Worker[Math.Max(0, Math.Min(threads, partitions) - 1)];
         for (int i = 0; i < _workers.Length; i++)

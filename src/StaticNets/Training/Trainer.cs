@@ -66,25 +66,42 @@ public sealed class Trainer<T> where T : unmanaged, IBinaryFloatingPointIeee754<
         var reports = new List<EpochReport>(options.Epochs);
         T learningRate = T.CreateTruncating(options.LearningRate);
 
-        for (int epoch = 1; epoch <= options.Epochs; epoch++)
+        // Networks with dropout drop while this trains (their masks seeded from the same seed) and are put back
+        // as they were afterwards; evaluation runs the batched Forward, which never drops.
+        var dropout = _network as IDropoutNetwork;
+        bool wasTraining = dropout?.Training ?? false;
+        if (dropout is not null)
         {
-            var clock = Stopwatch.StartNew();
-            if (options.Shuffle)
-                Shuffle.FisherYates(order, rng);
-            double lossSum = 0;
-            for (int start = 0; start < train.Count; start += batchSize)
+            dropout.DropoutSeed = unchecked((ulong)options.Seed * 0x9E3779B97F4A7C15UL + 1);
+            dropout.Training = true;
+        }
+        try
+        {
+            for (int epoch = 1; epoch <= options.Epochs; epoch++)
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                int count = Math.Min(batchSize, train.Count - start);
-                Span<T> inputs = state.Inputs.AsSpan(0, count * train.InputSize);
-                Span<T> targets = state.Targets.AsSpan(0, count * train.TargetSize);
-                train.CopyBatch(order.AsSpan(start, count), inputs, targets);
-                lossSum += double.CreateTruncating(Step(state, inputs, targets, count, learningRate));
+                var clock = Stopwatch.StartNew();
+                if (options.Shuffle)
+                    Shuffle.FisherYates(order, rng);
+                double lossSum = 0;
+                for (int start = 0; start < train.Count; start += batchSize)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    int count = Math.Min(batchSize, train.Count - start);
+                    Span<T> inputs = state.Inputs.AsSpan(0, count * train.InputSize);
+                    Span<T> targets = state.Targets.AsSpan(0, count * train.TargetSize);
+                    train.CopyBatch(order.AsSpan(start, count), inputs, targets);
+                    lossSum += double.CreateTruncating(Step(state, inputs, targets, count, learningRate));
+                }
+                var validationResult = validation is null ? null : Evaluator.Evaluate(_network, validation);
+                var report = new EpochReport(epoch, lossSum / train.Count, validationResult, clock.Elapsed);
+                reports.Add(report);
+                onEpoch?.Invoke(report);
             }
-            var validationResult = validation is null ? null : Evaluator.Evaluate(_network, validation);
-            var report = new EpochReport(epoch, lossSum / train.Count, validationResult, clock.Elapsed);
-            reports.Add(report);
-            onEpoch?.Invoke(report);
+        }
+        finally
+        {
+            if (dropout is not null)
+                dropout.Training = wasTraining;
         }
         return reports;
     }

@@ -26,6 +26,7 @@ internal static class NetworkCatalog
         ["13-7-5-3 I gelu-silu-softplus"] = seed => new Odd13I(seed),
         ["13-7-5-3 J silu-softplus-elu"] = seed => new Odd13J(seed),
         ["5-9-4 per-layer"] = seed => new PerLayerNet(seed),
+        ["13-16-9-3 dropout"] = seed => new DropNet(seed),
         ["20-37-9"] = seed => new Ragged20(seed),
         ["100-70-30-12"] = seed => new Wide100(seed),
     };
@@ -35,6 +36,8 @@ internal static class NetworkCatalog
         ["1-1"] = seed => new Net1x1D(seed),
         ["2-3-1"] = seed => new XorNetD(seed),
         ["3-2 nested"] = seed => new Container.NestedNet(seed),
+        ["13-16-9-3 dropout"] = seed => new DropNetD(seed),
+        ["3-5-6-2 dropout per layer"] = seed => new PerLayerDropNetD(seed),
         ["8-32-32-4"] = seed => new N1D(seed),
         ["64-32-10"] = seed => new DigitsNetD(seed),
         ["13-7-5-3 A"] = seed => new Odd13AD(seed),

@@ -65,4 +65,13 @@ namespace StaticNets.Tests.Networks
     {
         [Network(3, 2, Precision = Precision.Double)] public partial class NestedNet;
     }
+
+    // Dropout: on every hidden layer, per layer in the [Dense] form, and on an unrolled (3-input) layer.
+    [Network(13, 16, 9, 3, Hidden = Activation.ReLU, Output = Activation.Softmax, Loss = Loss.CrossEntropy, Dropout = 0.3)] public partial class DropNet;
+    [Network(13, 16, 9, 3, Hidden = Activation.Tanh, Output = Activation.Softmax, Loss = Loss.CrossEntropy, Dropout = 0.3, Precision = Precision.Double)] public partial class DropNetD;
+    [Network(3, Loss = Loss.CrossEntropy, Precision = Precision.Double)]
+    [Dense(5, Activation.Sigmoid, Dropout = 0.5)]
+    [Dense(6, Activation.ReLU)]
+    [Dense(2, Activation.Sigmoid)]
+    public partial class PerLayerDropNetD;
 }
