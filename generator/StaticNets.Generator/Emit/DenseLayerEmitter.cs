@@ -112,8 +112,8 @@ internal static class DenseLayerEmitter
             }
             else
             {
-                w.Comment($"Each of the {layer.Outputs} outputs is one SIMD dot product of a {layer.Inputs}-wide weight row with x.");
-                w.Line($"{Names.Dense}.Forward<{t}>(p.Slice({layer.WeightOffset}, {layer.WeightCount}), p.Slice({layer.BiasOffset}, {layer.Outputs}), x, z);");
+                w.Comment($"Each of the {layer.Outputs} outputs is one SIMD dot product of a {layer.Inputs}-wide weight row with x; the weights are this network's own array, so z cannot alias them.");
+                w.Line($"{Names.Dense}.ForwardUnaliased<{t}>(p.Slice({layer.WeightOffset}, {layer.WeightCount}), p.Slice({layer.BiasOffset}, {layer.Outputs}), x, z);");
             }
             w.Line($"{Names.ActivationForward(layer.Activation)}<{t}>(z, a);");
         }
@@ -126,8 +126,8 @@ internal static class DenseLayerEmitter
         w.Line(Names.InliningAttribute);
         using (w.Block($"private static void Layer{l}ForwardTransposed({Names.ReadOnlySpan}<{t}> p, {Names.ReadOnlySpan}<{t}> wT, {Names.ReadOnlySpan}<{t}> x, {Names.Span}<{t}> z, {Names.Span}<{t}> a)"))
         {
-            w.Comment($"Only {layer.Inputs} inputs: each one is broadcast into vectors of all {layer.Outputs} outputs, the biases are the accumulators' start.");
-            w.Line($"{Names.Dense}.ForwardTransposed<{t}>(wT, p.Slice({layer.BiasOffset}, {layer.Outputs}), x, z);");
+            w.Comment($"Only {layer.Inputs} inputs: each one is broadcast into vectors of all {layer.Outputs} outputs, the biases are the accumulators' start; the weights are this network's own arrays, so z cannot alias them.");
+            w.Line($"{Names.Dense}.ForwardTransposedUnaliased<{t}>(wT, p.Slice({layer.BiasOffset}, {layer.Outputs}), x, z);");
             w.Line($"{Names.ActivationForward(layer.Activation)}<{t}>(z, a);");
         }
     }

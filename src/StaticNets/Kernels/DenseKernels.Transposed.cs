@@ -1,4 +1,5 @@
 using System;
+using System.ComponentModel;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -57,11 +58,38 @@ public static partial class DenseKernels
         KernelGuard.NoOverlap(b, z, nameof(b), nameof(z));
         KernelGuard.NoOverlap(x, z, nameof(x), nameof(z));
 
-        ref T wRef = ref MemoryMarshal.GetReference(wT);
-        ref T bRef = ref MemoryMarshal.GetReference(b);
-        ref T xRef = ref MemoryMarshal.GetReference(x);
-        ref T zRef = ref MemoryMarshal.GetReference(z);
-        nuint nIn = (nuint)x.Length, nOut = (nuint)z.Length;
+        ForwardTransposedCore(ref MemoryMarshal.GetReference(wT), ref MemoryMarshal.GetReference(b), ref MemoryMarshal.GetReference(x),
+            ref MemoryMarshal.GetReference(z), (nuint)x.Length, (nuint)z.Length);
+    }
+
+    /// <summary>
+    /// <see cref="ForwardTransposed{T}"/> for callers that own the weights: the lengths and the overlap of
+    /// <paramref name="z"/> with <paramref name="x"/> are checked, but not whether <paramref name="z"/>
+    /// overlaps <paramref name="wT"/> or <paramref name="b"/>. Generated networks call it with their private
+    /// parameter arrays, where that cannot happen; on a one-sample forward of a small layer the two skipped
+    /// checks are a measurable share of the call.
+    /// </summary>
+    /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+    /// <param name="wT">The weights transposed, <c>n_in × n_out</c> row-major; must not overlap <paramref name="z"/>.</param>
+    /// <param name="b">The biases, <c>n_out</c> of them; must not overlap <paramref name="z"/>.</param>
+    /// <param name="x">The input, <c>n_in = x.Length</c> values.</param>
+    /// <param name="z">Receives the <c>n_out = z.Length</c> weighted inputs.</param>
+    /// <exception cref="ArgumentException">A length does not match, or <paramref name="z"/> overlaps <paramref name="x"/>.</exception>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public static void ForwardTransposedUnaliased<T>(ReadOnlySpan<T> wT, ReadOnlySpan<T> b, ReadOnlySpan<T> x, Span<T> z)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        KernelGuard.Product(wT.Length, x.Length, z.Length, Inputs, Outputs, nameof(wT));
+        KernelGuard.Length(b.Length, z.Length, Outputs, nameof(b));
+        KernelGuard.NoOverlap(x, z, nameof(x), nameof(z));
+        ForwardTransposedCore(ref MemoryMarshal.GetReference(wT), ref MemoryMarshal.GetReference(b), ref MemoryMarshal.GetReference(x),
+            ref MemoryMarshal.GetReference(z), (nuint)x.Length, (nuint)z.Length);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void ForwardTransposedCore<T>(ref T wRef, ref T bRef, ref T xRef, ref T zRef, nuint nIn, nuint nOut)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
         if (Simd512<T>.IsEnabled && nOut >= (nuint)Vector512<T>.Count)
             ForwardTransposed<T, Simd512<T>, Vector512<T>>(ref wRef, ref bRef, ref xRef, ref zRef, nIn, nOut);
         else if (Simd256<T>.IsEnabled && nOut >= (nuint)Vector256<T>.Count)

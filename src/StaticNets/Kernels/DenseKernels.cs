@@ -42,6 +42,29 @@ public static partial class DenseKernels
     }
 
     /// <summary>
+    /// <see cref="Forward{T}(ReadOnlySpan{T}, ReadOnlySpan{T}, ReadOnlySpan{T}, Span{T})"/> for callers that
+    /// own the weights: the lengths and the overlap of <paramref name="z"/> with <paramref name="x"/> are
+    /// checked, but not whether <paramref name="z"/> overlaps <paramref name="w"/> or <paramref name="b"/>.
+    /// Generated networks call it with their private parameter arrays, where that cannot happen.
+    /// </summary>
+    /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+    /// <param name="w">The weights, <c>n_out × n_in</c> row-major; must not overlap <paramref name="z"/>.</param>
+    /// <param name="b">The biases, <c>n_out</c> of them; must not overlap <paramref name="z"/>.</param>
+    /// <param name="x">The input, <c>n_in = x.Length</c> values.</param>
+    /// <param name="z">Receives the <c>n_out = z.Length</c> weighted inputs.</param>
+    /// <exception cref="ArgumentException">A length does not match, or <paramref name="z"/> overlaps <paramref name="x"/>.</exception>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public static void ForwardUnaliased<T>(ReadOnlySpan<T> w, ReadOnlySpan<T> b, ReadOnlySpan<T> x, Span<T> z)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        KernelGuard.Product(w.Length, z.Length, x.Length, Outputs, Inputs, nameof(w));
+        KernelGuard.Length(b.Length, z.Length, Outputs, nameof(b));
+        KernelGuard.NoOverlap(x, z, nameof(x), nameof(z));
+        Forward(ref MemoryMarshal.GetReference(w), ref MemoryMarshal.GetReference(b), ref MemoryMarshal.GetReference(x),
+            ref MemoryMarshal.GetReference(z), (nuint)x.Length, (nuint)z.Length);
+    }
+
+    /// <summary>
     /// Computes the weighted inputs of a batch: <c>m</c> rows of <paramref name="inputs"/> in
     /// <paramref name="x"/> give <c>m</c> rows of <paramref name="outputs"/> in <paramref name="z"/>, each as
     /// in <see cref="Forward{T}(ReadOnlySpan{T}, ReadOnlySpan{T}, ReadOnlySpan{T}, Span{T})"/>.

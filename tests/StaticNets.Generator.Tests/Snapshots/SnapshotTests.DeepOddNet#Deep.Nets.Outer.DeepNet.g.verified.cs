@@ -209,8 +209,8 @@ namespace Deep.Nets
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
             private static void Layer0Forward(global::System.ReadOnlySpan<double> p, global::System.ReadOnlySpan<double> x, global::System.Span<double> z, global::System.Span<double> a)
             {
-                // Each of the 7 outputs is one SIMD dot product of a 13-wide weight row with x.
-                global::StaticNets.Kernels.DenseKernels.Forward<double>(p.Slice(0, 91), p.Slice(91, 7), x, z);
+                // Each of the 7 outputs is one SIMD dot product of a 13-wide weight row with x; the weights are this network's own array, so z cannot alias them.
+                global::StaticNets.Kernels.DenseKernels.ForwardUnaliased<double>(p.Slice(0, 91), p.Slice(91, 7), x, z);
                 global::StaticNets.Kernels.ActivationKernels.Tanh<double>(z, a);
             }
 

@@ -204,8 +204,8 @@ partial class DigitsNet : global::StaticNets.INetwork<float>
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private static void Layer0ForwardTransposed(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> wT, global::System.ReadOnlySpan<float> x, global::System.Span<float> z, global::System.Span<float> a)
     {
-        // Only 64 inputs: each one is broadcast into vectors of all 32 outputs, the biases are the accumulators' start.
-        global::StaticNets.Kernels.DenseKernels.ForwardTransposed<float>(wT, p.Slice(2048, 32), x, z);
+        // Only 64 inputs: each one is broadcast into vectors of all 32 outputs, the biases are the accumulators' start; the weights are this network's own arrays, so z cannot alias them.
+        global::StaticNets.Kernels.DenseKernels.ForwardTransposedUnaliased<float>(wT, p.Slice(2048, 32), x, z);
         global::StaticNets.Kernels.ActivationKernels.ReLU<float>(z, a);
     }
 
@@ -213,8 +213,8 @@ partial class DigitsNet : global::StaticNets.INetwork<float>
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private static void Layer1ForwardTransposed(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> wT, global::System.ReadOnlySpan<float> x, global::System.Span<float> z, global::System.Span<float> a)
     {
-        // Only 32 inputs: each one is broadcast into vectors of all 10 outputs, the biases are the accumulators' start.
-        global::StaticNets.Kernels.DenseKernels.ForwardTransposed<float>(wT, p.Slice(2400, 10), x, z);
+        // Only 32 inputs: each one is broadcast into vectors of all 10 outputs, the biases are the accumulators' start; the weights are this network's own arrays, so z cannot alias them.
+        global::StaticNets.Kernels.DenseKernels.ForwardTransposedUnaliased<float>(wT, p.Slice(2400, 10), x, z);
         global::StaticNets.Kernels.ActivationKernels.Softmax<float>(z, a);
     }
 

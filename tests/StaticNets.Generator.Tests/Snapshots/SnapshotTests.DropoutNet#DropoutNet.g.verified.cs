@@ -299,8 +299,8 @@ partial class DropoutNet : global::StaticNets.INetwork<float>, global::StaticNet
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private static void Layer1ForwardTransposed(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> wT, global::System.ReadOnlySpan<float> x, global::System.Span<float> z, global::System.Span<float> a)
     {
-        // Only 5 inputs: each one is broadcast into vectors of all 40 outputs, the biases are the accumulators' start.
-        global::StaticNets.Kernels.DenseKernels.ForwardTransposed<float>(wT, p.Slice(220, 40), x, z);
+        // Only 5 inputs: each one is broadcast into vectors of all 40 outputs, the biases are the accumulators' start; the weights are this network's own arrays, so z cannot alias them.
+        global::StaticNets.Kernels.DenseKernels.ForwardTransposedUnaliased<float>(wT, p.Slice(220, 40), x, z);
         global::StaticNets.Kernels.ActivationKernels.ReLU<float>(z, a);
     }
 
@@ -308,8 +308,8 @@ partial class DropoutNet : global::StaticNets.INetwork<float>, global::StaticNet
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private static void Layer2Forward(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> x, global::System.Span<float> z, global::System.Span<float> a)
     {
-        // Each of the 2 outputs is one SIMD dot product of a 40-wide weight row with x.
-        global::StaticNets.Kernels.DenseKernels.Forward<float>(p.Slice(260, 80), p.Slice(340, 2), x, z);
+        // Each of the 2 outputs is one SIMD dot product of a 40-wide weight row with x; the weights are this network's own array, so z cannot alias them.
+        global::StaticNets.Kernels.DenseKernels.ForwardUnaliased<float>(p.Slice(260, 80), p.Slice(340, 2), x, z);
         global::StaticNets.Kernels.ActivationKernels.Sigmoid<float>(z, a);
     }
 

@@ -172,8 +172,8 @@ partial class MnistNet : global::StaticNets.INetwork<float>
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private static void Layer0Forward(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> x, global::System.Span<float> z, global::System.Span<float> a)
     {
-        // Each of the 128 outputs is one SIMD dot product of a 784-wide weight row with x.
-        global::StaticNets.Kernels.DenseKernels.Forward<float>(p.Slice(0, 100352), p.Slice(100352, 128), x, z);
+        // Each of the 128 outputs is one SIMD dot product of a 784-wide weight row with x; the weights are this network's own array, so z cannot alias them.
+        global::StaticNets.Kernels.DenseKernels.ForwardUnaliased<float>(p.Slice(0, 100352), p.Slice(100352, 128), x, z);
         global::StaticNets.Kernels.ActivationKernels.ReLU<float>(z, a);
     }
 
@@ -181,8 +181,8 @@ partial class MnistNet : global::StaticNets.INetwork<float>
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private static void Layer1Forward(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> x, global::System.Span<float> z, global::System.Span<float> a)
     {
-        // Each of the 10 outputs is one SIMD dot product of a 128-wide weight row with x.
-        global::StaticNets.Kernels.DenseKernels.Forward<float>(p.Slice(100480, 1280), p.Slice(101760, 10), x, z);
+        // Each of the 10 outputs is one SIMD dot product of a 128-wide weight row with x; the weights are this network's own array, so z cannot alias them.
+        global::StaticNets.Kernels.DenseKernels.ForwardUnaliased<float>(p.Slice(100480, 1280), p.Slice(101760, 10), x, z);
         global::StaticNets.Kernels.ActivationKernels.Softmax<float>(z, a);
     }
 

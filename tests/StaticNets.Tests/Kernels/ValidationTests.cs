@@ -68,6 +68,21 @@ public class ValidationTests
     }
 
     [Fact]
+    public void UnaliasedDenseKernels_CheckShapesAndInputOverlap()
+    {
+        Throws("w", () => DenseKernels.ForwardUnaliased<float>(new float[19], new float[2], new float[10], new float[2]),
+            "Expected 20 elements (outputs × inputs = 2 × 10) but got 19.");
+        Throws("b", () => DenseKernels.ForwardUnaliased<float>(new float[20], new float[3], new float[10], new float[2]));
+        Throws("wT", () => DenseKernels.ForwardTransposedUnaliased<float>(new float[19], new float[2], new float[10], new float[2]),
+            "Expected 20 elements (inputs × outputs = 10 × 2) but got 19.");
+        Throws("b", () => DenseKernels.ForwardTransposedUnaliased<double>(new double[20], new double[1], new double[10], new double[2]));
+        // z overlapping x is still rejected: the kernel reads x after it starts writing z.
+        var buffer = new float[64];
+        Throws("z", () => DenseKernels.ForwardUnaliased<float>(new float[20], new float[2], buffer.AsSpan(30, 10), buffer.AsSpan(39, 2)));
+        Throws("z", () => DenseKernels.ForwardTransposedUnaliased<float>(new float[20], new float[2], buffer.AsSpan(0, 10), buffer.AsSpan(9, 2)));
+    }
+
+    [Fact]
     public void ActivationKernels_ChecksLengthsOverlapAndEnums()
     {
         Throws("a", () => ActivationKernels.Identity<float>(new float[3], new float[4]));

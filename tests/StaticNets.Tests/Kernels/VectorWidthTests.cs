@@ -48,6 +48,26 @@ public class VectorWidthTests
     [MemberData(nameof(Widths))]
     public void BatchKernels_Double(int bits) => WithWidth(bits, BatchKernelChecks.All<double>);
 
+    /// <summary>The unaliased entry points skip only two overlap checks: same kernel, so the same bits, at every shape and width.</summary>
+    [Theory]
+    [MemberData(nameof(Widths))]
+    public void UnaliasedEntryPoints_MatchCheckedOnes(int bits) => WithWidth(bits, () =>
+    {
+        var rng = new System.Random(607);
+        foreach (var (outputs, inputs) in KernelChecks.Shapes())
+        {
+            float[] w = KernelTestSupport.Uniform<float>(rng, outputs * inputs), b = KernelTestSupport.Uniform<float>(rng, outputs);
+            float[] x = KernelTestSupport.Uniform<float>(rng, inputs);
+            float[] expected = new float[outputs], actual = new float[outputs];
+            DenseKernels.Forward<float>(w, b, x, expected);
+            DenseKernels.ForwardUnaliased<float>(w, b, x, actual);
+            Assert.Equal(expected, actual);
+            DenseKernels.ForwardTransposed<float>(w, b, x, expected);
+            DenseKernels.ForwardTransposedUnaliased<float>(w, b, x, actual);
+            Assert.Equal(expected, actual);
+        }
+    });
+
     [Theory]
     [MemberData(nameof(Widths))]
     public void Cap_DisablesWiderPaths(int bits) => WithWidth(bits, () =>
