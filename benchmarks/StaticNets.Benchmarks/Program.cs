@@ -121,9 +121,9 @@ public static class Program
         double whole = Time(() => net.Forward(x, y));
         double dense = Time(() =>
         {
-            StaticNets.Kernels.DenseKernels.ForwardTransposed<float>(w0t, b0, x, h0);
-            StaticNets.Kernels.DenseKernels.ForwardTransposed<float>(w1t, b1, h0, h1);
-            StaticNets.Kernels.DenseKernels.Forward<float>(w2, b2, h1, y);
+            StaticNets.Kernels.DenseKernels.ForwardTransposedUnaliased<float>(w0t, b0, x, h0);
+            StaticNets.Kernels.DenseKernels.ForwardTransposedUnaliased<float>(w1t, b1, h0, h1);
+            StaticNets.Kernels.DenseKernels.ForwardUnaliased<float>(w2, b2, h1, y);
         });
         double activations = Time(() =>
         {
