@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Linq;
 using System.Reflection;
 using StaticNets.Generator.Emit;
@@ -89,15 +90,28 @@ public sealed partial class NetworkGenerator
             w.Comment("Every weight and bias in one array, in the layout documented on INetwork<T>.");
             w.Line($"private readonly {t}[] _parameters = new {t}[ParameterCount];");
             int transposed = TransposedTotal(spec);
+            var packedLayers = PackedLayers(spec);
+            bool versioned = transposed > 0 || packedLayers.Count > 0;
+            if (versioned)
+            {
+                w.Comment("Copies of the weights in the layouts the kernels read fastest. Every way to reach the parameters");
+                w.Comment("(Parameters, the layer views, Initialize) bumps _parameterVersion; a forward rebuilds a copy older than that,");
+                w.Comment("under _refreshLock so concurrent forwards rebuild once. Code writing _parameters directly calls ParametersChanged().");
+                w.Line("private readonly object _refreshLock = new object();");
+                w.Line("private int _parameterVersion;");
+            }
             if (transposed > 0)
             {
-                w.Comment("Transposed copies of the weights of layers vectorised over outputs (single-sample forward only).");
-                w.Comment("Every way to reach the parameters (Parameters, the layer views, Initialize) bumps _parameterVersion;");
-                w.Comment("Forward re-transposes when the copy is older. Code writing _parameters directly calls ParametersChanged().");
+                w.Comment("Transposed weights of layers vectorised over outputs (single-sample forward only).");
                 w.Line($"private readonly {t}[] _transposed = new {t}[{transposed}];");
-                w.Line("private readonly object _transposeLock = new object();");
-                w.Line("private int _parameterVersion;");
                 w.Line("private int _transposedVersion = -1;");
+            }
+            if (packedLayers.Count > 0)
+            {
+                w.Comment("Packed Wᵀ panels of the wide layers (batched forward only), allocated on the first batched forward.");
+                foreach (var layer in packedLayers)
+                    w.Line($"private {t}[]? {DenseLayerEmitter.PackedField(layer.Index)};");
+                w.Line("private int _packedVersion = -1;");
             }
             if (!UsesStack(spec))
             {
@@ -121,8 +135,8 @@ public sealed partial class NetworkGenerator
 
             // Parameter views.
             w.Line("/// <summary>All parameters in the documented layout; writes go straight into the network.</summary>");
-            string touch = transposed > 0 ? "ParametersChanged(); " : "";
-            if (transposed > 0)
+            string touch = versioned ? "ParametersChanged(); " : "";
+            if (versioned)
                 w.Line($"public {Names.Span}<{t}> Parameters {{ get {{ ParametersChanged(); return _parameters; }} }}");
             else
                 w.Line($"public {Names.Span}<{t}> Parameters => _parameters;");
@@ -135,7 +149,7 @@ public sealed partial class NetworkGenerator
             }
             w.Line();
             w.Line("/// <inheritdoc />");
-            if (transposed > 0)
+            if (versioned)
             {
                 using (w.Block("public void Initialize(int seed)"))
                 {
@@ -143,7 +157,7 @@ public sealed partial class NetworkGenerator
                     w.Line("ParametersChanged();");
                 }
                 w.Line();
-                WriteTransposeRefresh(w, spec, t);
+                WriteRefresh(w, spec, t);
             }
             else
             {
@@ -271,6 +285,15 @@ public sealed partial class NetworkGenerator
             using (w.Block($"private void ForwardBatch({Names.ReadOnlySpan}<{t}> x, int batch, Workspace ws{(DropoutEmitter.HasDropout(spec) ? ", bool train" : "")})"))
             {
                 w.Line($"{Names.ReadOnlySpan}<{t}> p = _parameters;");
+                var packedLayers = PackedLayers(spec);
+                if (packedLayers.Count > 0)
+                {
+                    w.Comment("Re-pack the wide layers' Wᵀ panels if the parameters may have changed since.");
+                    w.Line("if (global::System.Threading.Volatile.Read(ref _packedVersion) != global::System.Threading.Volatile.Read(ref _parameterVersion))");
+                    w.Line("    RefreshPacked();");
+                    foreach (var layer in packedLayers)
+                        w.Line($"{Names.ReadOnlySpan}<{t}> packed{layer.Index} = {DenseLayerEmitter.PackedField(layer.Index)};");
+                }
                 DropoutEmitter.EmitStreamStart(w, spec);
                 string input = "x";
                 foreach (var layer in spec.Layers)
@@ -446,25 +469,53 @@ public sealed partial class NetworkGenerator
             (_, var activation) => $"(a − y) ⊙ σ'(z), σ = {activation} (quadratic cost)",
         };
 
-        private static void WriteTransposeRefresh(SourceWriter w, NetworkSpec spec, string t)
+        private static void WriteRefresh(SourceWriter w, NetworkSpec spec, string t)
         {
-            w.Line("/// <summary>Marks the parameters as possibly changed, so the next single-sample forward re-transposes its weight copies.</summary>");
+            w.Line("/// <summary>Marks the parameters as possibly changed, so the next forward rebuilds its weight copies.</summary>");
             w.Line("private void ParametersChanged() => global::System.Threading.Interlocked.Increment(ref _parameterVersion);");
-            w.Line();
-            w.Line("/// <summary>Rebuilds the transposed weight copies from the parameters. Under a lock so concurrent forwards transpose once.</summary>");
-            using (w.Block("private void RefreshTransposed()"))
+            if (TransposedTotal(spec) > 0)
             {
-                using (w.Block("lock (_transposeLock)"))
+                w.Line();
+                w.Line("/// <summary>Rebuilds the transposed weight copies from the parameters. Under a lock so concurrent forwards transpose once.</summary>");
+                using (w.Block("private void RefreshTransposed()"))
                 {
-                    w.Line("int version = global::System.Threading.Volatile.Read(ref _parameterVersion);");
-                    w.Line("if (global::System.Threading.Volatile.Read(ref _transposedVersion) == version)");
-                    w.Line("    return;");
-                    foreach (var layer in spec.Layers.OfType<DenseLayerSpec>().Where(l => l.Strategy == DenseStrategy.OutputVectors))
-                        w.Line($"{Names.Dense}.Transpose<{t}>(new {Names.ReadOnlySpan}<{t}>(_parameters, {layer.WeightOffset}, {layer.WeightCount}), new {Names.Span}<{t}>(_transposed, {TransposedOffset(spec, layer)}, {layer.WeightCount}), {layer.Inputs}, {layer.Outputs});");
-                    w.Line("global::System.Threading.Volatile.Write(ref _transposedVersion, version);");
+                    using (w.Block("lock (_refreshLock)"))
+                    {
+                        w.Line("int version = global::System.Threading.Volatile.Read(ref _parameterVersion);");
+                        w.Line("if (global::System.Threading.Volatile.Read(ref _transposedVersion) == version)");
+                        w.Line("    return;");
+                        foreach (var layer in spec.Layers.OfType<DenseLayerSpec>().Where(l => l.Strategy == DenseStrategy.OutputVectors))
+                            w.Line($"{Names.Dense}.Transpose<{t}>(new {Names.ReadOnlySpan}<{t}>(_parameters, {layer.WeightOffset}, {layer.WeightCount}), new {Names.Span}<{t}>(_transposed, {TransposedOffset(spec, layer)}, {layer.WeightCount}), {layer.Inputs}, {layer.Outputs});");
+                        w.Line("global::System.Threading.Volatile.Write(ref _transposedVersion, version);");
+                    }
+                }
+            }
+            var packedLayers = PackedLayers(spec);
+            if (packedLayers.Count > 0)
+            {
+                w.Line();
+                w.Line("/// <summary>Rebuilds the packed Wᵀ panels from the parameters. Under a lock so concurrent batched forwards pack once.</summary>");
+                using (w.Block("private void RefreshPacked()"))
+                {
+                    using (w.Block("lock (_refreshLock)"))
+                    {
+                        w.Line("int version = global::System.Threading.Volatile.Read(ref _parameterVersion);");
+                        w.Line("if (global::System.Threading.Volatile.Read(ref _packedVersion) == version)");
+                        w.Line("    return;");
+                        foreach (var layer in packedLayers)
+                        {
+                            string field = DenseLayerEmitter.PackedField(layer.Index);
+                            w.Line($"{field} ??= new {t}[{Names.Dense}.PackedLength<{t}>({layer.Inputs}, {layer.Outputs})];");
+                            w.Line($"{Names.Dense}.PackPanels<{t}>(new {Names.ReadOnlySpan}<{t}>(_parameters, {layer.WeightOffset}, {layer.WeightCount}), {field}, {layer.Inputs}, {layer.Outputs});");
+                        }
+                        w.Line("global::System.Threading.Volatile.Write(ref _packedVersion, version);");
+                    }
                 }
             }
         }
+
+        private static List<DenseLayerSpec> PackedLayers(NetworkSpec spec)
+            => spec.Layers.OfType<DenseLayerSpec>().Where(l => DenseLayerEmitter.UsesPackedPanels(spec, l)).ToList();
 
         /// <summary>Elements of the transposed weight copies (0 when no layer is vectorised over outputs).</summary>
         private static int TransposedTotal(NetworkSpec spec)

@@ -27,6 +27,19 @@ internal static class DenseLayerEmitter
         }
     }
 
+    // DenseKernels packs Wᵀ in panels of 256 bytes of outputs; a layer narrower than one panel has nothing to pack.
+    private const int PanelBytes = 256;
+
+    /// <summary>
+    /// Whether the batched forward of this layer reads a packed copy of Wᵀ kept by the network
+    /// (<c>DenseKernels.PackPanels</c>, rebuilt once per parameter version) instead of packing per call.
+    /// </summary>
+    public static bool UsesPackedPanels(NetworkSpec network, DenseLayerSpec layer)
+        => layer.Strategy != DenseStrategy.Unrolled && layer.Outputs >= PanelBytes / (network.Scalar == ScalarKind.Double ? 8 : 4);
+
+    /// <summary>The network field holding layer <paramref name="index"/>'s packed Wᵀ panels.</summary>
+    public static string PackedField(int index) => "_packed" + index;
+
     /// <summary>The statements of this layer inside <c>ForwardBatch</c>: x (batch rows) → z, a.</summary>
     public static void EmitBatchForward(SourceWriter w, NetworkSpec network, DenseLayerSpec layer, string input)
     {
@@ -41,8 +54,16 @@ internal static class DenseLayerEmitter
                 w.Line($"Layer{l}Forward(p, {input}.Slice(s * {layer.Inputs}, {layer.Inputs}), z{l}.Slice(s * {layer.Outputs}, {layer.Outputs}), a{l}.Slice(s * {layer.Outputs}, {layer.Outputs}));");
             return;
         }
-        w.Comment("Blocked over samples so each weight row is loaded once for several samples.");
-        w.Line($"{Names.Dense}.ForwardBatch<{t}>(p.Slice({layer.WeightOffset}, {layer.WeightCount}), p.Slice({layer.BiasOffset}, {layer.Outputs}), {input}, z{l}, {layer.Inputs}, {layer.Outputs});");
+        if (UsesPackedPanels(network, layer))
+        {
+            w.Comment("Outer product over the network's packed Wᵀ panels (no packing per call); rows past the last panel as dot products.");
+            w.Line($"{Names.Dense}.ForwardBatchPrepacked<{t}>(packed{l}, p.Slice({layer.WeightOffset}, {layer.WeightCount}), p.Slice({layer.BiasOffset}, {layer.Outputs}), {input}, z{l}, {layer.Inputs}, {layer.Outputs});");
+        }
+        else
+        {
+            w.Comment("Blocked over samples so each weight row is loaded once for several samples.");
+            w.Line($"{Names.Dense}.ForwardBatch<{t}>(p.Slice({layer.WeightOffset}, {layer.WeightCount}), p.Slice({layer.BiasOffset}, {layer.Outputs}), {input}, z{l}, {layer.Inputs}, {layer.Outputs});");
+        }
         if (layer.Activation == ActivationKind.Softmax)
         {
             w.Comment("Softmax normalises each sample's row on its own.");

@@ -1,6 +1,7 @@
 using System;
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
 namespace StaticNets.Kernels;
@@ -21,27 +22,138 @@ public static partial class DenseKernels
     // 256 × 64 floats is 64 KB.
     private const int KBlock = 256;
 
+    // A panel row is 256 bytes of outputs (64 floats or 32 doubles) whatever the vector width, so a packed
+    // copy made once stays valid when the width changes; a narrower width walks it in sub-panels.
+    private const int PanelBytes = 256;
+
+    // With prepacked panels there is no packing per call left to amortise: from one block of four samples
+    // on, the outer-product form is at least as fast as the dot-product kernel.
+    private const int PrepackedMinSamples = 4;
+
     /// <summary>Whether <see cref="ForwardBatchPacked{T, TW, TVec}"/> takes this shape.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool UsePacked<TVec>(nuint nOut, nuint m, int count)
-        => m >= PackedMinSamples && nOut >= PanelVectors<TVec>() * (nuint)count;
+    private static bool UsePacked<T>(nuint nOut, nuint m) => m >= PackedMinSamples && nOut >= PanelWidth<T>();
+
+    // Outputs per panel row of the packed layout.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static nuint PanelWidth<T>() => (nuint)(PanelBytes / Unsafe.SizeOf<T>());
 
     // With 32 vector registers (AVX-512) a 4 × 4 block of accumulators fits beside four weight vectors and
     // a broadcast; with 16 (AVX2, SSE, NEON) the block is 4 × 2.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static nuint PanelVectors<TVec>() => Unsafe.SizeOf<TVec>() == 64 ? 4u : 2u;
 
+    /// <summary>
+    /// The length of the packed copy of <c>Wᵀ</c> that <see cref="PackPanels{T}"/> writes and
+    /// <see cref="ForwardBatchPrepacked{T}"/> reads: every whole panel of 256 bytes of outputs (64 floats,
+    /// 32 doubles) times <paramref name="inputs"/>; 0 when there are fewer outputs than one panel.
+    /// </summary>
+    /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+    /// <param name="inputs">Inputs per sample, at least 1.</param>
+    /// <param name="outputs">Outputs per sample, at least 1.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="inputs"/> or <paramref name="outputs"/> is less than 1.</exception>
+    public static int PackedLength<T>(int inputs, int outputs)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        KernelGuard.Positive(inputs, nameof(inputs));
+        KernelGuard.Positive(outputs, nameof(outputs));
+        int nr = PanelBytes / Unsafe.SizeOf<T>();
+        return checked(outputs / nr * nr * inputs);
+    }
+
+    /// <summary>
+    /// Packs the weights for <see cref="ForwardBatchPrepacked{T}"/>: each panel of 256 bytes of outputs is
+    /// stored transposed, input after input, so one load per input gives the weights of a whole panel.
+    /// Rows past the last whole panel are not packed (the forward reads them from <paramref name="w"/>).
+    /// </summary>
+    /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+    /// <param name="w">The weights, <c>outputs × inputs</c> row-major.</param>
+    /// <param name="packed">Exactly <see cref="PackedLength{T}"/> values; overwritten.</param>
+    /// <param name="inputs">Inputs per sample, at least 1.</param>
+    /// <param name="outputs">Outputs per sample, at least 1.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="inputs"/> or <paramref name="outputs"/> is less than 1.</exception>
+    /// <exception cref="ArgumentException">A length does not match, or <paramref name="packed"/> overlaps <paramref name="w"/>.</exception>
+    public static void PackPanels<T>(ReadOnlySpan<T> w, Span<T> packed, int inputs, int outputs)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        int length = PackedLength<T>(inputs, outputs);
+        KernelGuard.Product(w.Length, outputs, inputs, Outputs, Inputs, nameof(w));
+        KernelGuard.Length(packed.Length, length, "PackedLength(inputs, outputs)", nameof(packed));
+        KernelGuard.NoOverlap(w, packed, nameof(w), nameof(packed));
+        nuint nIn = (nuint)inputs, nr = PanelWidth<T>(), panels = (nuint)outputs / nr;
+        ref T wRef = ref MemoryMarshal.GetReference(w);
+        ref T pRef = ref MemoryMarshal.GetReference(packed);
+        for (nuint p = 0; p < panels; p++)
+            Pack(ref Unsafe.Add(ref wRef, p * nr * nIn), ref Unsafe.Add(ref pRef, p * nr * nIn), nIn, nr, nIn);
+    }
+
+    /// <summary>
+    /// <see cref="ForwardBatch{T}"/> with the panels of <c>Wᵀ</c> already packed by
+    /// <see cref="PackPanels{T}"/>: <c>z[s·outputs + j] = b[j] + Σ_k w[j·inputs + k]·x[s·inputs + k]</c> for
+    /// every sample s. From four samples on, whole panels are an outer product over <paramref name="packed"/>
+    /// with no copying per call; rows past the last whole panel, and smaller batches, use the dot-product
+    /// kernel on <paramref name="w"/>. <paramref name="packed"/> must hold the packing of this
+    /// <paramref name="w"/>; the result is the same as <see cref="ForwardBatch{T}"/> gives.
+    /// </summary>
+    /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+    /// <param name="packed">The packed panels, <see cref="PackedLength{T}"/> values.</param>
+    /// <param name="w">The weights, <c>outputs × inputs</c> row-major.</param>
+    /// <param name="b">The <paramref name="outputs"/> biases.</param>
+    /// <param name="x">The input rows, sample after sample; a whole number <c>m</c> of rows.</param>
+    /// <param name="z">Receives <c>m × outputs</c> weighted inputs, sample after sample.</param>
+    /// <param name="inputs">Inputs per sample, at least 1.</param>
+    /// <param name="outputs">Outputs per sample, at least 1.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="inputs"/> or <paramref name="outputs"/> is less than 1.</exception>
+    /// <exception cref="ArgumentException">A length does not match, or <paramref name="z"/> overlaps an input.</exception>
+    public static void ForwardBatchPrepacked<T>(ReadOnlySpan<T> packed, ReadOnlySpan<T> w, ReadOnlySpan<T> b, ReadOnlySpan<T> x, Span<T> z, int inputs, int outputs)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        int length = PackedLength<T>(inputs, outputs);
+        KernelGuard.Length(packed.Length, length, "PackedLength(inputs, outputs)", nameof(packed));
+        KernelGuard.NoOverlap(packed, z, nameof(packed), nameof(z));
+        int samples = x.Length / inputs;
+        if (length == 0 || samples < PrepackedMinSamples)
+        {
+            ForwardBatch(w, b, x, z, inputs, outputs);
+            return;
+        }
+        KernelGuard.Product(w.Length, outputs, inputs, Outputs, Inputs, nameof(w));
+        KernelGuard.Length(b.Length, outputs, Outputs, nameof(b));
+        KernelGuard.WholeRows(x.Length, inputs, nameof(x));
+        KernelGuard.Product(z.Length, samples, outputs, "samples", Outputs, nameof(z));
+        KernelGuard.NoOverlap(w, z, nameof(w), nameof(z));
+        KernelGuard.NoOverlap(b, z, nameof(b), nameof(z));
+        KernelGuard.NoOverlap(x, z, nameof(x), nameof(z));
+
+        ref T pRef = ref MemoryMarshal.GetReference(packed);
+        ref T wRef = ref MemoryMarshal.GetReference(w);
+        ref T bRef = ref MemoryMarshal.GetReference(b);
+        ref T xRef = ref MemoryMarshal.GetReference(x);
+        ref T zRef = ref MemoryMarshal.GetReference(z);
+        nuint nIn = (nuint)inputs, nOut = (nuint)outputs, m = (nuint)samples;
+        if (Simd512<T>.IsEnabled && nIn >= (nuint)Vector512<T>.Count)
+            ForwardBatchPacked<T, Simd512<T>, Vector512<T>>(ref wRef, ref bRef, ref xRef, ref zRef, nIn, nOut, m, ref pRef, true);
+        else if (Simd256<T>.IsEnabled && nIn >= (nuint)Vector256<T>.Count)
+            ForwardBatchPacked<T, Simd256<T>, Vector256<T>>(ref wRef, ref bRef, ref xRef, ref zRef, nIn, nOut, m, ref pRef, true);
+        else if (Simd128<T>.IsEnabled && nIn >= (nuint)Vector128<T>.Count)
+            ForwardBatchPacked<T, Simd128<T>, Vector128<T>>(ref wRef, ref bRef, ref xRef, ref zRef, nIn, nOut, m, ref pRef, true);
+        else
+            ForwardBatch(w, b, x, z, inputs, outputs);
+    }
+
+    // Either packs each panel's input block per call into a per-thread buffer, or (prepacked) reads it from
+    // the caller's packed copy, where panel p's input k starts at (p·nIn + k)·nr.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void ForwardBatchPacked<T, TW, TVec>(ref T w, ref T b, ref T x, ref T z, nuint nIn, nuint nOut, nuint m)
+    private static void ForwardBatchPacked<T, TW, TVec>(ref T w, ref T b, ref T x, ref T z, nuint nIn, nuint nOut, nuint m, ref T prepacked, bool isPrepacked)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TW : ISimd<T, TVec>
         where TVec : unmanaged
     {
-        nuint nr = PanelVectors<TVec>() * (nuint)TW.Count;
+        nuint nr = PanelWidth<T>();
+        nuint sub = PanelVectors<TVec>() * (nuint)TW.Count;
         nuint panels = nOut / nr;
         nuint kc = (nuint)KBlock;
-        T[] buffer = PackBuffer<T>.Get((int)(kc * nr));
-        ref T pack = ref buffer[0];
+        ref T buffer = ref isPrepacked ? ref prepacked : ref PackBuffer<T>.Get((int)(kc * nr))[0];
 
         for (nuint k0 = 0; k0 < nIn; k0 += kc)
         {
@@ -50,21 +162,30 @@ public static partial class DenseKernels
             for (nuint p = 0; p < panels; p++)
             {
                 nuint j0 = p * nr;
-                Pack(ref Unsafe.Add(ref w, j0 * nIn + k0), ref pack, nIn, nr, kn);
-                ref T bj = ref Unsafe.Add(ref b, j0);
-                nuint s = 0;
-                if (PanelVectors<TVec>() == 4)
-                {
-                    for (; s + 4 <= m; s += 4)
-                        Micro4x4<T, TW, TVec>(ref pack, ref Unsafe.Add(ref x, s * nIn + k0), ref bj, ref Unsafe.Add(ref z, s * nOut + j0), nIn, nOut, kn, first);
-                }
+                ref T pack = ref buffer;
+                if (isPrepacked)
+                    pack = ref Unsafe.Add(ref prepacked, (p * nIn + k0) * nr);
                 else
+                    Pack(ref Unsafe.Add(ref w, j0 * nIn + k0), ref pack, nIn, nr, kn);
+                // A narrower width walks the panel in sub-panels of its own block width.
+                for (nuint q = 0; q < nr; q += sub)
                 {
-                    for (; s + 4 <= m; s += 4)
-                        Micro4x2<T, TW, TVec>(ref pack, ref Unsafe.Add(ref x, s * nIn + k0), ref bj, ref Unsafe.Add(ref z, s * nOut + j0), nIn, nOut, kn, first);
+                    ref T pq = ref Unsafe.Add(ref pack, q);
+                    ref T bj = ref Unsafe.Add(ref b, j0 + q);
+                    nuint s = 0;
+                    if (PanelVectors<TVec>() == 4)
+                    {
+                        for (; s + 4 <= m; s += 4)
+                            Micro4x4<T, TW, TVec>(ref pq, ref Unsafe.Add(ref x, s * nIn + k0), ref bj, ref Unsafe.Add(ref z, s * nOut + j0 + q), nIn, nOut, nr, kn, first);
+                    }
+                    else
+                    {
+                        for (; s + 4 <= m; s += 4)
+                            Micro4x2<T, TW, TVec>(ref pq, ref Unsafe.Add(ref x, s * nIn + k0), ref bj, ref Unsafe.Add(ref z, s * nOut + j0 + q), nIn, nOut, nr, kn, first);
+                    }
+                    for (; s < m; s++)
+                        Micro1<T, TW, TVec>(ref pq, ref Unsafe.Add(ref x, s * nIn + k0), ref bj, ref Unsafe.Add(ref z, s * nOut + j0 + q), nr, sub, kn, first);
                 }
-                for (; s < m; s++)
-                    Micro1<T, TW, TVec>(ref pack, ref Unsafe.Add(ref x, s * nIn + k0), ref bj, ref Unsafe.Add(ref z, s * nOut + j0), nr, kn, first);
             }
         }
 
@@ -97,7 +218,7 @@ public static partial class DenseKernels
     // Four samples × four vectors of outputs: sixteen accumulators. On the first input block they start at
     // the biases, on later ones at the partial sums already in z.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Micro4x4<T, TW, TVec>(ref T pack, ref T x0, ref T b, ref T z0, nuint nIn, nuint nOut, nuint kn, bool first)
+    private static void Micro4x4<T, TW, TVec>(ref T pack, ref T x0, ref T b, ref T z0, nuint nIn, nuint nOut, nuint stride, nuint kn, bool first)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TW : ISimd<T, TVec>
         where TVec : unmanaged
@@ -130,7 +251,7 @@ public static partial class DenseKernels
             a20 = TW.MultiplyAdd(u0, t, a20); a21 = TW.MultiplyAdd(u1, t, a21); a22 = TW.MultiplyAdd(u2, t, a22); a23 = TW.MultiplyAdd(u3, t, a23);
             t = TW.Create(Unsafe.Add(ref x3, k));
             a30 = TW.MultiplyAdd(u0, t, a30); a31 = TW.MultiplyAdd(u1, t, a31); a32 = TW.MultiplyAdd(u2, t, a32); a33 = TW.MultiplyAdd(u3, t, a33);
-            p = ref Unsafe.Add(ref p, 4 * c);
+            p = ref Unsafe.Add(ref p, stride);
         }
         TW.Store(a00, ref z0, 0); TW.Store(a01, ref z0, c); TW.Store(a02, ref z0, 2 * c); TW.Store(a03, ref z0, 3 * c);
         TW.Store(a10, ref z1, 0); TW.Store(a11, ref z1, c); TW.Store(a12, ref z1, 2 * c); TW.Store(a13, ref z1, 3 * c);
@@ -140,7 +261,7 @@ public static partial class DenseKernels
 
     // Four samples × two vectors of outputs: eight accumulators, for widths with sixteen registers.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Micro4x2<T, TW, TVec>(ref T pack, ref T x0, ref T b, ref T z0, nuint nIn, nuint nOut, nuint kn, bool first)
+    private static void Micro4x2<T, TW, TVec>(ref T pack, ref T x0, ref T b, ref T z0, nuint nIn, nuint nOut, nuint stride, nuint kn, bool first)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TW : ISimd<T, TVec>
         where TVec : unmanaged
@@ -172,7 +293,7 @@ public static partial class DenseKernels
             a20 = TW.MultiplyAdd(u0, t, a20); a21 = TW.MultiplyAdd(u1, t, a21);
             t = TW.Create(Unsafe.Add(ref x3, k));
             a30 = TW.MultiplyAdd(u0, t, a30); a31 = TW.MultiplyAdd(u1, t, a31);
-            p = ref Unsafe.Add(ref p, 2 * c);
+            p = ref Unsafe.Add(ref p, stride);
         }
         TW.Store(a00, ref z0, 0); TW.Store(a01, ref z0, c);
         TW.Store(a10, ref z1, 0); TW.Store(a11, ref z1, c);
@@ -183,21 +304,21 @@ public static partial class DenseKernels
     // One sample against the whole panel, a vector at a time; the same operations per lane, in the same
     // order, as the four-sample blocks, so a sample's outputs do not depend on where it sits in the batch.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Micro1<T, TW, TVec>(ref T pack, ref T x, ref T b, ref T z, nuint nr, nuint kn, bool first)
+    private static void Micro1<T, TW, TVec>(ref T pack, ref T x, ref T b, ref T z, nuint stride, nuint width, nuint kn, bool first)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TW : ISimd<T, TVec>
         where TVec : unmanaged
     {
         nuint c = (nuint)TW.Count;
         ref T start = ref first ? ref b : ref z;
-        for (nuint v = 0; v < nr; v += c)
+        for (nuint v = 0; v < width; v += c)
         {
             TVec a = TW.Load(ref start, v);
             ref T p = ref Unsafe.Add(ref pack, v);
             for (nuint k = 0; k < kn; k++)
             {
                 a = TW.MultiplyAdd(TW.Load(ref p, 0), TW.Create(Unsafe.Add(ref x, k)), a);
-                p = ref Unsafe.Add(ref p, nr);
+                p = ref Unsafe.Add(ref p, stride);
             }
             TW.Store(a, ref z, v);
         }

@@ -303,9 +303,9 @@ public static partial class DenseKernels
         where TW : ISimd<T, TVec>
         where TVec : unmanaged
     {
-        if (UsePacked<TVec>(nOut, m, TW.Count))
+        if (UsePacked<T>(nOut, m))
         {
-            ForwardBatchPacked<T, TW, TVec>(ref w, ref b, ref x, ref z, nIn, nOut, m);
+            ForwardBatchPacked<T, TW, TVec>(ref w, ref b, ref x, ref z, nIn, nOut, m, ref w, false);
             return;
         }
         nuint rows = (nuint)ForwardBlockBytes / ((nuint)Unsafe.SizeOf<T>() * nIn);

@@ -44,12 +44,13 @@ partial class DropoutNet : global::StaticNets.INetwork<float>, global::StaticNet
 
     // Every weight and bias in one array, in the layout documented on INetwork<T>.
     private readonly float[] _parameters = new float[ParameterCount];
-    // Transposed copies of the weights of layers vectorised over outputs (single-sample forward only).
-    // Every way to reach the parameters (Parameters, the layer views, Initialize) bumps _parameterVersion;
-    // Forward re-transposes when the copy is older. Code writing _parameters directly calls ParametersChanged().
-    private readonly float[] _transposed = new float[200];
-    private readonly object _transposeLock = new object();
+    // Copies of the weights in the layouts the kernels read fastest. Every way to reach the parameters
+    // (Parameters, the layer views, Initialize) bumps _parameterVersion; a forward rebuilds a copy older than that,
+    // under _refreshLock so concurrent forwards rebuild once. Code writing _parameters directly calls ParametersChanged().
+    private readonly object _refreshLock = new object();
     private int _parameterVersion;
+    // Transposed weights of layers vectorised over outputs (single-sample forward only).
+    private readonly float[] _transposed = new float[200];
     private int _transposedVersion = -1;
 
     /// <summary>Creates the network with parameters initialised from seed 0.</summary>
@@ -86,13 +87,13 @@ partial class DropoutNet : global::StaticNets.INetwork<float>, global::StaticNet
         ParametersChanged();
     }
 
-    /// <summary>Marks the parameters as possibly changed, so the next single-sample forward re-transposes its weight copies.</summary>
+    /// <summary>Marks the parameters as possibly changed, so the next forward rebuilds its weight copies.</summary>
     private void ParametersChanged() => global::System.Threading.Interlocked.Increment(ref _parameterVersion);
 
     /// <summary>Rebuilds the transposed weight copies from the parameters. Under a lock so concurrent forwards transpose once.</summary>
     private void RefreshTransposed()
     {
-        lock (_transposeLock)
+        lock (_refreshLock)
         {
             int version = global::System.Threading.Volatile.Read(ref _parameterVersion);
             if (global::System.Threading.Volatile.Read(ref _transposedVersion) == version)

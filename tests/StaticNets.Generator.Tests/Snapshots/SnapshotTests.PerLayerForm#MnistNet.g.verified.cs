@@ -36,6 +36,14 @@ partial class MnistNet : global::StaticNets.INetwork<float>
 
     // Every weight and bias in one array, in the layout documented on INetwork<T>.
     private readonly float[] _parameters = new float[ParameterCount];
+    // Copies of the weights in the layouts the kernels read fastest. Every way to reach the parameters
+    // (Parameters, the layer views, Initialize) bumps _parameterVersion; a forward rebuilds a copy older than that,
+    // under _refreshLock so concurrent forwards rebuild once. Code writing _parameters directly calls ParametersChanged().
+    private readonly object _refreshLock = new object();
+    private int _parameterVersion;
+    // Packed Wᵀ panels of the wide layers (batched forward only), allocated on the first batched forward.
+    private float[]? _packed0;
+    private int _packedVersion = -1;
 
     /// <summary>Creates the network with parameters initialised from seed 0.</summary>
     public MnistNet() : this(0)
@@ -50,18 +58,39 @@ partial class MnistNet : global::StaticNets.INetwork<float>
     }
 
     /// <summary>All parameters in the documented layout; writes go straight into the network.</summary>
-    public global::System.Span<float> Parameters => _parameters;
+    public global::System.Span<float> Parameters { get { ParametersChanged(); return _parameters; } }
     /// <summary>Layer 0's weights, row-major [128, 784]: w[j, k] is at j·784 + k.</summary>
-    public global::System.Span<float> Layer0Weights { get { return new global::System.Span<float>(_parameters, 0, 100352); } }
+    public global::System.Span<float> Layer0Weights { get { ParametersChanged(); return new global::System.Span<float>(_parameters, 0, 100352); } }
     /// <summary>Layer 0's 128 biases.</summary>
-    public global::System.Span<float> Layer0Biases { get { return new global::System.Span<float>(_parameters, 100352, 128); } }
+    public global::System.Span<float> Layer0Biases { get { ParametersChanged(); return new global::System.Span<float>(_parameters, 100352, 128); } }
     /// <summary>Layer 1's weights, row-major [10, 128]: w[j, k] is at j·128 + k.</summary>
-    public global::System.Span<float> Layer1Weights { get { return new global::System.Span<float>(_parameters, 100480, 1280); } }
+    public global::System.Span<float> Layer1Weights { get { ParametersChanged(); return new global::System.Span<float>(_parameters, 100480, 1280); } }
     /// <summary>Layer 1's 10 biases.</summary>
-    public global::System.Span<float> Layer1Biases { get { return new global::System.Span<float>(_parameters, 101760, 10); } }
+    public global::System.Span<float> Layer1Biases { get { ParametersChanged(); return new global::System.Span<float>(_parameters, 101760, 10); } }
 
     /// <inheritdoc />
-    public void Initialize(int seed) => global::StaticNets.ParameterInitializer.Initialize<float>(Architecture, _parameters, seed);
+    public void Initialize(int seed)
+    {
+        global::StaticNets.ParameterInitializer.Initialize<float>(Architecture, _parameters, seed);
+        ParametersChanged();
+    }
+
+    /// <summary>Marks the parameters as possibly changed, so the next forward rebuilds its weight copies.</summary>
+    private void ParametersChanged() => global::System.Threading.Interlocked.Increment(ref _parameterVersion);
+
+    /// <summary>Rebuilds the packed Wᵀ panels from the parameters. Under a lock so concurrent batched forwards pack once.</summary>
+    private void RefreshPacked()
+    {
+        lock (_refreshLock)
+        {
+            int version = global::System.Threading.Volatile.Read(ref _parameterVersion);
+            if (global::System.Threading.Volatile.Read(ref _packedVersion) == version)
+                return;
+            _packed0 ??= new float[global::StaticNets.Kernels.DenseKernels.PackedLength<float>(784, 128)];
+            global::StaticNets.Kernels.DenseKernels.PackPanels<float>(new global::System.ReadOnlySpan<float>(_parameters, 0, 100352), _packed0, 784, 128);
+            global::System.Threading.Volatile.Write(ref _packedVersion, version);
+        }
+    }
 
     global::StaticNets.NetworkInfo global::StaticNets.INetwork<float>.Info => Architecture;
     int global::StaticNets.INetwork<float>.InputSize => InputSize;
@@ -111,10 +140,14 @@ partial class MnistNet : global::StaticNets.INetwork<float>
     private void ForwardBatch(global::System.ReadOnlySpan<float> x, int batch, Workspace ws)
     {
         global::System.ReadOnlySpan<float> p = _parameters;
+        // Re-pack the wide layers' Wᵀ panels if the parameters may have changed since.
+        if (global::System.Threading.Volatile.Read(ref _packedVersion) != global::System.Threading.Volatile.Read(ref _parameterVersion))
+            RefreshPacked();
+        global::System.ReadOnlySpan<float> packed0 = _packed0;
         // Layer 0: dense 784 → 128, ReLU.
         global::System.Span<float> z0 = new global::System.Span<float>(ws.Z0, 0, batch * 128), a0 = new global::System.Span<float>(ws.A0, 0, batch * 128);
-        // Blocked over samples so each weight row is loaded once for several samples.
-        global::StaticNets.Kernels.DenseKernels.ForwardBatch<float>(p.Slice(0, 100352), p.Slice(100352, 128), x, z0, 784, 128);
+        // Outer product over the network's packed Wᵀ panels (no packing per call); rows past the last panel as dot products.
+        global::StaticNets.Kernels.DenseKernels.ForwardBatchPrepacked<float>(packed0, p.Slice(0, 100352), p.Slice(100352, 128), x, z0, 784, 128);
         // Element-wise activation over the whole batch in one vectorised pass.
         global::StaticNets.Kernels.ActivationKernels.ReLU<float>(z0, a0);
         // Layer 1: dense 128 → 10, Softmax.

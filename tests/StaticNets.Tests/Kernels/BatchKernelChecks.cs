@@ -20,6 +20,7 @@ internal static class BatchKernelChecks
         ForwardBatchAcrossRowBlocks<T>();
         ForwardBatchPacked<T>();
         ForwardBatchPackedPositionIndependent<T>();
+        ForwardBatchPrepacked<T>();
         ForwardTransposed<T>();
         GradientReduction<T>();
     }
@@ -167,6 +168,60 @@ internal static class BatchKernelChecks
             }
             AllClose(expected, z, scale, $"ForwardBatch (packed) {outputs}×{inputs} m={m}");
         }
+    }
+
+    /// <summary>
+    /// Panels packed once by PackPanels, then read by ForwardBatchPrepacked: against the double reference at
+    /// batch sizes below and above the packed threshold, shapes with and without whole panels, a ragged last
+    /// input block and rows past the last panel; from 64 samples on bit for bit what ForwardBatch gives
+    /// (the same operations in the same order); and a packed copy of the wrong length is rejected by name.
+    /// </summary>
+    public static void ForwardBatchPrepacked<T>() where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        var rng = new Random(607);
+        foreach (var (outputs, inputs) in new[] { (130, 784), (64, 300), (70, 5), (40, 17), (128, 33) })
+        {
+            T[] w = Uniform<T>(rng, outputs * inputs), b = Uniform<T>(rng, outputs);
+            var packed = new T[DenseKernels.PackedLength<T>(inputs, outputs)];
+            DenseKernels.PackPanels<T>(w, packed, inputs, outputs);
+            foreach (int m in new[] { 0, 1, 3, 4, 5, 9, 16, 32, 67 })
+            {
+                T[] x = Uniform<T>(rng, m * inputs);
+                var z = new T[m * outputs];
+                DenseKernels.ForwardBatchPrepacked<T>(packed, w, b, x, z, inputs, outputs);
+                var expected = new double[z.Length];
+                var scale = new double[z.Length];
+                for (int s = 0; s < m; s++)
+                {
+                    for (int j = 0; j < outputs; j++)
+                    {
+                        double sum = D(b[j]), magnitude = Math.Abs(D(b[j]));
+                        for (int k = 0; k < inputs; k++)
+                        {
+                            double p = D(w[j * inputs + k]) * D(x[s * inputs + k]);
+                            sum += p;
+                            magnitude += Math.Abs(p);
+                        }
+                        expected[s * outputs + j] = sum;
+                        scale[s * outputs + j] = magnitude;
+                    }
+                }
+                AllClose(expected, z, scale, $"ForwardBatchPrepacked {outputs}×{inputs} m={m}");
+                if (m >= 64)
+                {
+                    var unpacked = new T[z.Length];
+                    DenseKernels.ForwardBatch<T>(w, b, x, unpacked, inputs, outputs);
+                    for (int i = 0; i < z.Length; i++)
+                    {
+                        if (z[i] != unpacked[i])
+                            throw new Xunit.Sdk.XunitException($"ForwardBatchPrepacked {outputs}×{inputs} m={m}: z[{i}] = {z[i]}, ForwardBatch gives {unpacked[i]}");
+                    }
+                }
+            }
+        }
+        var error = Xunit.Assert.Throws<ArgumentException>(() =>
+            DenseKernels.ForwardBatchPrepacked<T>(new T[64 * 10 - 1], new T[64 * 10], new T[64], new T[4 * 10], new T[4 * 64], 10, 64));
+        Xunit.Assert.Equal("packed", error.ParamName);
     }
 
     /// <summary>

@@ -62,6 +62,12 @@ public class DenseKernelsTests
     public void ForwardBatchPacked_PositionIndependent_Double() => BatchKernelChecks.ForwardBatchPackedPositionIndependent<double>();
 
     [Fact]
+    public void ForwardBatchPrepacked_Single() => BatchKernelChecks.ForwardBatchPrepacked<float>();
+
+    [Fact]
+    public void ForwardBatchPrepacked_Double() => BatchKernelChecks.ForwardBatchPrepacked<double>();
+
+    [Fact]
     public void ForwardTransposed_Single() => BatchKernelChecks.ForwardTransposed<float>();
 
     [Fact]

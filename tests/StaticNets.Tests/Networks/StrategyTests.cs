@@ -102,4 +102,46 @@ public class StrategyTests
         System.Threading.Tasks.Parallel.For(0, 64, _ =>
             ReferenceTests.AssertClose(expected, NetworkCatalog.ToDouble<float>(Output(net, input)), ReferenceTests.FloatTolerance, "concurrent forward"));
     }
+    // The batched forward of every sample against the reference, through a workspace of the batch's size.
+    private static void AssertBatchMatchesReference(INetwork<float> net, NetworkInfo info, float[] inputs, INetworkWorkspace<float> workspace, string what)
+    {
+        int batch = inputs.Length / net.InputSize;
+        var outputs = new float[batch * net.OutputSize];
+        net.Forward(inputs, outputs, workspace);
+        var reference = new ReferenceNetwork(info, NetworkCatalog.ToDouble<float>(net.Parameters));
+        for (int s = 0; s < batch; s++)
+        {
+            double[] expected = reference.Output(NetworkCatalog.ToDouble<float>(inputs.AsSpan(s * net.InputSize, net.InputSize).ToArray()));
+            ReferenceTests.AssertClose(expected, NetworkCatalog.ToDouble<float>(outputs.AsSpan(s * net.OutputSize, net.OutputSize).ToArray()), ReferenceTests.FloatTolerance, $"{what}, sample {s}");
+        }
+    }
+
+    [Fact]
+    public void PackedPanels_FollowEveryWayParametersChange()
+    {
+        // 784-128-10: the 128-wide layer's batched forward reads packed Wᵀ panels kept by the network.
+        var net = new MnistNet(1);
+        var workspace = net.CreateWorkspace(9);
+        var inputs = NetworkCatalog.Random<float>(9 * MnistNet.InputSize, 3, 0, 1);
+        AssertBatchMatchesReference(net, MnistNet.Architecture, inputs, workspace, "first batch");   // builds the packed copy
+
+        net.Parameters[MnistNet.Layer0WeightOffset + 5] += 0.75f;
+        AssertBatchMatchesReference(net, MnistNet.Architecture, inputs, workspace, "after writing Parameters");
+
+        net.Layer0Weights[130 * 784 / 2] -= 0.5f;
+        AssertBatchMatchesReference(net, MnistNet.Architecture, inputs, workspace, "after writing a layer view");
+
+        net.Initialize(99);
+        AssertBatchMatchesReference(net, MnistNet.Architecture, inputs, workspace, "after Initialize");
+    }
+
+    [Fact]
+    public void PackedPanels_AreConsistentUnderConcurrentBatchedForwards()
+    {
+        var net = new MnistNet(2);
+        var inputs = NetworkCatalog.Random<float>(8 * MnistNet.InputSize, 6, 0, 1);
+        net.Parameters[0] = 0.25f;             // stale panels: the threads below race to re-pack them
+        System.Threading.Tasks.Parallel.For(0, 16, _ =>
+            AssertBatchMatchesReference(net, MnistNet.Architecture, inputs, net.CreateWorkspace(8), "concurrent batched forward"));
+    }
 }
