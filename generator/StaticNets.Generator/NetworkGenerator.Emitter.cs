@@ -48,6 +48,8 @@ public sealed partial class NetworkGenerator
                 w.Comment($"  Layer {layer.Index}: dense {layer.Inputs} → {layer.Outputs}, {layer.Activation}; {layer.StrategyDescription}.");
             w.Comment($"  Output delta: {OutputDeltaDescription(spec)}.");
             DropoutEmitter.EmitHeaderComment(w, spec);
+            if (FusedForwardEmitter.Applies(spec))
+                w.Comment($"  {FusedForwardEmitter.Describe(spec)}.");
             w.Comment($"  Single-sample forward keeps its {HiddenTotal(spec)} hidden activations {(UsesStack(spec) ? "on the stack" : "in a per-thread buffer (too large for the stack)")}.");
         }
 
@@ -91,7 +93,8 @@ public sealed partial class NetworkGenerator
             w.Line($"private readonly {t}[] _parameters = new {t}[ParameterCount];");
             int transposed = TransposedTotal(spec);
             var packedLayers = PackedLayers(spec);
-            bool versioned = transposed > 0 || packedLayers.Count > 0;
+            bool fused = FusedForwardEmitter.Applies(spec);
+            bool versioned = transposed > 0 || packedLayers.Count > 0 || fused;
             if (versioned)
             {
                 w.Comment("Copies of the weights in the layouts the kernels read fastest. Every way to reach the parameters");
@@ -104,8 +107,14 @@ public sealed partial class NetworkGenerator
             {
                 w.Comment("Transposed weights of layers vectorised over outputs (single-sample forward only).");
                 w.Line($"private readonly {t}[] _transposed = new {t}[{transposed}];");
-                w.Line("private int _transposedVersion = -1;");
             }
+            if (fused)
+            {
+                w.Comment("Transposed weights and biases of every layer, rows padded to 64 bytes, for the fused single-sample forward.");
+                w.Line($"private readonly {t}[] _fused = new {t}[{FusedForwardEmitter.Length(spec)}];");
+            }
+            if (transposed > 0 || fused)
+                w.Line("private int _transposedVersion = -1;");
             if (packedLayers.Count > 0)
             {
                 w.Comment("Packed Wᵀ panels of the wide layers (batched forward only), allocated on the first batched forward.");
@@ -176,6 +185,8 @@ public sealed partial class NetworkGenerator
 
             WriteForward(w, spec, t);
             w.Line();
+            if (FusedForwardEmitter.Applies(spec))
+                FusedForwardEmitter.EmitMethods(w, spec);
             WriteClassify(w, t);
             w.Line();
             WriteBatchForward(w, spec, t);
@@ -209,14 +220,17 @@ public sealed partial class NetworkGenerator
             {
                 w.Line($"{Names.Guard}.Length(input.Length, InputSize, nameof(input));");
                 w.Line($"{Names.Guard}.Length(output.Length, OutputSize, nameof(output));");
-                w.Line($"{Names.ReadOnlySpan}<{t}> p = _parameters;");
-                if (TransposedTotal(spec) > 0)
+                if (TransposedTotal(spec) > 0 || FusedForwardEmitter.Applies(spec))
                 {
-                    w.Comment("Re-transpose the weights of output-vectorised layers if the parameters may have changed since.");
+                    w.Comment("Re-transpose the weight copies if the parameters may have changed since.");
                     w.Line("if (global::System.Threading.Volatile.Read(ref _transposedVersion) != global::System.Threading.Volatile.Read(ref _parameterVersion))");
                     w.Line("    RefreshTransposed();");
-                    w.Line($"{Names.ReadOnlySpan}<{t}> tw = _transposed;");
                 }
+                if (FusedForwardEmitter.Applies(spec))
+                    FusedForwardEmitter.EmitDispatch(w, spec);
+                w.Line($"{Names.ReadOnlySpan}<{t}> p = _parameters;");
+                if (TransposedTotal(spec) > 0)
+                    w.Line($"{Names.ReadOnlySpan}<{t}> tw = _transposed;");
                 int hidden = HiddenTotal(spec);
                 if (hidden > 0)
                 {
@@ -473,7 +487,7 @@ public sealed partial class NetworkGenerator
         {
             w.Line("/// <summary>Marks the parameters as possibly changed, so the next forward rebuilds its weight copies.</summary>");
             w.Line("private void ParametersChanged() => global::System.Threading.Interlocked.Increment(ref _parameterVersion);");
-            if (TransposedTotal(spec) > 0)
+            if (TransposedTotal(spec) > 0 || FusedForwardEmitter.Applies(spec))
             {
                 w.Line();
                 w.Line("/// <summary>Rebuilds the transposed weight copies from the parameters. Under a lock so concurrent forwards transpose once.</summary>");
@@ -486,6 +500,8 @@ public sealed partial class NetworkGenerator
                         w.Line("    return;");
                         foreach (var layer in spec.Layers.OfType<DenseLayerSpec>().Where(l => l.Strategy == DenseStrategy.OutputVectors))
                             w.Line($"{Names.Dense}.Transpose<{t}>(new {Names.ReadOnlySpan}<{t}>(_parameters, {layer.WeightOffset}, {layer.WeightCount}), new {Names.Span}<{t}>(_transposed, {TransposedOffset(spec, layer)}, {layer.WeightCount}), {layer.Inputs}, {layer.Outputs});");
+                        if (FusedForwardEmitter.Applies(spec))
+                            FusedForwardEmitter.EmitRefresh(w, spec);
                         w.Line("global::System.Threading.Volatile.Write(ref _transposedVersion, version);");
                     }
                 }

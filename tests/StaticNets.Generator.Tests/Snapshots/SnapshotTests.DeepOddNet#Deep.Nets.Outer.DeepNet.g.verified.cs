@@ -4,6 +4,7 @@
 //   Layer 1: dense 7 → 5, LeakyReLU; unrolled (35 multiply-adds as straight-line code).
 //   Layer 2: dense 5 → 3, Identity; unrolled (15 multiply-adds as straight-line code).
 //   Output delta: a − y (quadratic cost, identity output).
+//   Single-sample forward: fused (every layer ≤ 64 × 64): one method per vector width, constant bounds, padded transposed weights, activations applied in registers.
 //   Single-sample forward keeps its 12 hidden activations on the stack.
 #nullable enable
 
@@ -47,6 +48,14 @@ namespace Deep.Nets
 
             // Every weight and bias in one array, in the layout documented on INetwork<T>.
             private readonly double[] _parameters = new double[ParameterCount];
+            // Copies of the weights in the layouts the kernels read fastest. Every way to reach the parameters
+            // (Parameters, the layer views, Initialize) bumps _parameterVersion; a forward rebuilds a copy older than that,
+            // under _refreshLock so concurrent forwards rebuild once. Code writing _parameters directly calls ParametersChanged().
+            private readonly object _refreshLock = new object();
+            private int _parameterVersion;
+            // Transposed weights and biases of every layer, rows padded to 64 bytes, for the fused single-sample forward.
+            private readonly double[] _fused = new double[224];
+            private int _transposedVersion = -1;
 
             /// <summary>Creates the network with parameters initialised from seed 0.</summary>
             public DeepNet() : this(0)
@@ -61,22 +70,62 @@ namespace Deep.Nets
             }
 
             /// <summary>All parameters in the documented layout; writes go straight into the network.</summary>
-            public global::System.Span<double> Parameters => _parameters;
+            public global::System.Span<double> Parameters { get { ParametersChanged(); return _parameters; } }
             /// <summary>Layer 0's weights, row-major [7, 13]: w[j, k] is at j·13 + k.</summary>
-            public global::System.Span<double> Layer0Weights { get { return new global::System.Span<double>(_parameters, 0, 91); } }
+            public global::System.Span<double> Layer0Weights { get { ParametersChanged(); return new global::System.Span<double>(_parameters, 0, 91); } }
             /// <summary>Layer 0's 7 biases.</summary>
-            public global::System.Span<double> Layer0Biases { get { return new global::System.Span<double>(_parameters, 91, 7); } }
+            public global::System.Span<double> Layer0Biases { get { ParametersChanged(); return new global::System.Span<double>(_parameters, 91, 7); } }
             /// <summary>Layer 1's weights, row-major [5, 7]: w[j, k] is at j·7 + k.</summary>
-            public global::System.Span<double> Layer1Weights { get { return new global::System.Span<double>(_parameters, 98, 35); } }
+            public global::System.Span<double> Layer1Weights { get { ParametersChanged(); return new global::System.Span<double>(_parameters, 98, 35); } }
             /// <summary>Layer 1's 5 biases.</summary>
-            public global::System.Span<double> Layer1Biases { get { return new global::System.Span<double>(_parameters, 133, 5); } }
+            public global::System.Span<double> Layer1Biases { get { ParametersChanged(); return new global::System.Span<double>(_parameters, 133, 5); } }
             /// <summary>Layer 2's weights, row-major [3, 5]: w[j, k] is at j·5 + k.</summary>
-            public global::System.Span<double> Layer2Weights { get { return new global::System.Span<double>(_parameters, 138, 15); } }
+            public global::System.Span<double> Layer2Weights { get { ParametersChanged(); return new global::System.Span<double>(_parameters, 138, 15); } }
             /// <summary>Layer 2's 3 biases.</summary>
-            public global::System.Span<double> Layer2Biases { get { return new global::System.Span<double>(_parameters, 153, 3); } }
+            public global::System.Span<double> Layer2Biases { get { ParametersChanged(); return new global::System.Span<double>(_parameters, 153, 3); } }
 
             /// <inheritdoc />
-            public void Initialize(int seed) => global::StaticNets.ParameterInitializer.Initialize<double>(Architecture, _parameters, seed);
+            public void Initialize(int seed)
+            {
+                global::StaticNets.ParameterInitializer.Initialize<double>(Architecture, _parameters, seed);
+                ParametersChanged();
+            }
+
+            /// <summary>Marks the parameters as possibly changed, so the next forward rebuilds its weight copies.</summary>
+            private void ParametersChanged() => global::System.Threading.Interlocked.Increment(ref _parameterVersion);
+
+            /// <summary>Rebuilds the transposed weight copies from the parameters. Under a lock so concurrent forwards transpose once.</summary>
+            private void RefreshTransposed()
+            {
+                lock (_refreshLock)
+                {
+                    int version = global::System.Threading.Volatile.Read(ref _parameterVersion);
+                    if (global::System.Threading.Volatile.Read(ref _transposedVersion) == version)
+                        return;
+                    // Layer 0: fused[0 + k·8 + j] = w[j, k], biases at 104; padding lanes stay zero.
+                    for (int j = 0; j < 7; j++)
+                    {
+                        for (int k = 0; k < 13; k++)
+                            _fused[0 + k * 8 + j] = _parameters[0 + j * 13 + k];
+                        _fused[104 + j] = _parameters[91 + j];
+                    }
+                    // Layer 1: fused[112 + k·8 + j] = w[j, k], biases at 168; padding lanes stay zero.
+                    for (int j = 0; j < 5; j++)
+                    {
+                        for (int k = 0; k < 7; k++)
+                            _fused[112 + k * 8 + j] = _parameters[98 + j * 7 + k];
+                        _fused[168 + j] = _parameters[133 + j];
+                    }
+                    // Layer 2: fused[176 + k·8 + j] = w[j, k], biases at 216; padding lanes stay zero.
+                    for (int j = 0; j < 3; j++)
+                    {
+                        for (int k = 0; k < 5; k++)
+                            _fused[176 + k * 8 + j] = _parameters[138 + j * 5 + k];
+                        _fused[216 + j] = _parameters[153 + j];
+                    }
+                    global::System.Threading.Volatile.Write(ref _transposedVersion, version);
+                }
+            }
 
             global::StaticNets.NetworkInfo global::StaticNets.INetwork<double>.Info => Architecture;
             int global::StaticNets.INetwork<double>.InputSize => InputSize;
@@ -90,6 +139,26 @@ namespace Deep.Nets
             {
                 global::StaticNets.Guard.Length(input.Length, InputSize, nameof(input));
                 global::StaticNets.Guard.Length(output.Length, OutputSize, nameof(output));
+                // Re-transpose the weight copies if the parameters may have changed since.
+                if (global::System.Threading.Volatile.Read(ref _transposedVersion) != global::System.Threading.Volatile.Read(ref _parameterVersion))
+                    RefreshTransposed();
+                // Small network: one fused method for all layers, at the width the kernels use; the per-layer code below is the scalar path.
+                ref double xf = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input);
+                if (global::StaticNets.Kernels.FusedSimd.Use512<double>())
+                {
+                    ForwardFused512(ref xf, output);
+                    return;
+                }
+                if (global::StaticNets.Kernels.FusedSimd.Use256<double>())
+                {
+                    ForwardFused256(ref xf, output);
+                    return;
+                }
+                if (global::StaticNets.Kernels.FusedSimd.Use128<double>())
+                {
+                    ForwardFused128(ref xf, output);
+                    return;
+                }
                 global::System.ReadOnlySpan<double> p = _parameters;
                 // Hidden activations live on the stack: no allocation, and each thread has its own.
                 global::System.Span<double> scratch = stackalloc double[12];
@@ -101,6 +170,266 @@ namespace Deep.Nets
                 Layer1Forward(p, h0, h1, h1);
                 // Layer 2: z and a share storage; the activation overwrites z in place.
                 Layer2Forward(p, h1, output, output);
+            }
+
+            /// <summary>All 3 layers for one sample with 512-bit vectors; <paramref name="x"/> and <paramref name="output"/> have been length-checked.</summary>
+            private void ForwardFused512(ref double x, global::System.Span<double> output)
+            {
+                ref double f = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fused);
+                global::System.Span<double> scratch = stackalloc double[24];
+                ref double s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scratch);
+                // Layer 0: dense 13 → 7, Tanh: 1 vector(s) of outputs, 8 chain(s) over the inputs.
+                {
+                    ref double wt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref f, 0);
+                    global::System.Runtime.Intrinsics.Vector512<double> a0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 104);
+                    global::System.Runtime.Intrinsics.Vector512<double> a1_0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<double> a2_0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<double> a3_0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<double> a4_0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<double> a5_0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<double> a6_0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<double> a7_0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    for (nuint k = 0; k < 8; k += 8)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<double> x0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
+                        a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, (k) * 8 + 0), x0, a0_0);
+                        global::System.Runtime.Intrinsics.Vector512<double> x1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k + 1));
+                        a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, (k + 1) * 8 + 0), x1, a1_0);
+                        global::System.Runtime.Intrinsics.Vector512<double> x2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k + 2));
+                        a2_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, (k + 2) * 8 + 0), x2, a2_0);
+                        global::System.Runtime.Intrinsics.Vector512<double> x3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k + 3));
+                        a3_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, (k + 3) * 8 + 0), x3, a3_0);
+                        global::System.Runtime.Intrinsics.Vector512<double> x4 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k + 4));
+                        a4_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, (k + 4) * 8 + 0), x4, a4_0);
+                        global::System.Runtime.Intrinsics.Vector512<double> x5 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k + 5));
+                        a5_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, (k + 5) * 8 + 0), x5, a5_0);
+                        global::System.Runtime.Intrinsics.Vector512<double> x6 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k + 6));
+                        a6_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, (k + 6) * 8 + 0), x6, a6_0);
+                        global::System.Runtime.Intrinsics.Vector512<double> x7 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k + 7));
+                        a7_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, (k + 7) * 8 + 0), x7, a7_0);
+                    }
+                    global::System.Runtime.Intrinsics.Vector512<double> xt8 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 8));
+                    a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 64), xt8, a0_0);
+                    global::System.Runtime.Intrinsics.Vector512<double> xt9 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 9));
+                    a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 72), xt9, a0_0);
+                    global::System.Runtime.Intrinsics.Vector512<double> xt10 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 10));
+                    a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 80), xt10, a0_0);
+                    global::System.Runtime.Intrinsics.Vector512<double> xt11 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 11));
+                    a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 88), xt11, a0_0);
+                    global::System.Runtime.Intrinsics.Vector512<double> xt12 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 12));
+                    a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 96), xt12, a0_0);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((((a0_0 + a1_0) + (a2_0 + a3_0)) + ((a4_0 + a5_0) + (a6_0 + a7_0))), ref s, 0);
+                    global::StaticNets.Kernels.ActivationKernels.Tanh<double>(scratch.Slice(0, 7), scratch.Slice(0, 7));
+                }
+                // Layer 1: dense 7 → 5, LeakyReLU: 1 vector(s) of outputs, 7 chain(s) over the inputs.
+                {
+                    ref double wt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref f, 112);
+                    global::System.Runtime.Intrinsics.Vector512<double> a0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 56);
+                    global::System.Runtime.Intrinsics.Vector512<double> a1_0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<double> a2_0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<double> a3_0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<double> a4_0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<double> a5_0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<double> a6_0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    for (nuint k = 0; k < 7; k += 7)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<double> x0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, k));
+                        a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, (k) * 8 + 0), x0, a0_0);
+                        global::System.Runtime.Intrinsics.Vector512<double> x1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, k + 1));
+                        a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, (k + 1) * 8 + 0), x1, a1_0);
+                        global::System.Runtime.Intrinsics.Vector512<double> x2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, k + 2));
+                        a2_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, (k + 2) * 8 + 0), x2, a2_0);
+                        global::System.Runtime.Intrinsics.Vector512<double> x3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, k + 3));
+                        a3_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, (k + 3) * 8 + 0), x3, a3_0);
+                        global::System.Runtime.Intrinsics.Vector512<double> x4 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, k + 4));
+                        a4_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, (k + 4) * 8 + 0), x4, a4_0);
+                        global::System.Runtime.Intrinsics.Vector512<double> x5 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, k + 5));
+                        a5_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, (k + 5) * 8 + 0), x5, a5_0);
+                        global::System.Runtime.Intrinsics.Vector512<double> x6 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, k + 6));
+                        a6_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, (k + 6) * 8 + 0), x6, a6_0);
+                    }
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max((((a0_0 + a1_0) + (a2_0 + a3_0)) + ((a4_0 + a5_0) + a6_0)), ((((a0_0 + a1_0) + (a2_0 + a3_0)) + ((a4_0 + a5_0) + a6_0))) * (double)global::StaticNets.Kernels.ActivationKernels.LeakyReLUSlope), ref s, 8);
+                }
+                // Layer 2: dense 5 → 3, Identity: 1 vector(s) of outputs, 5 chain(s) over the inputs.
+                {
+                    ref double wt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref f, 176);
+                    global::System.Runtime.Intrinsics.Vector512<double> a0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 40);
+                    global::System.Runtime.Intrinsics.Vector512<double> a1_0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<double> a2_0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<double> a3_0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<double> a4_0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                    for (nuint k = 0; k < 5; k += 5)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<double> x0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 8 + k));
+                        a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, (k) * 8 + 0), x0, a0_0);
+                        global::System.Runtime.Intrinsics.Vector512<double> x1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 8 + k + 1));
+                        a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, (k + 1) * 8 + 0), x1, a1_0);
+                        global::System.Runtime.Intrinsics.Vector512<double> x2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 8 + k + 2));
+                        a2_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, (k + 2) * 8 + 0), x2, a2_0);
+                        global::System.Runtime.Intrinsics.Vector512<double> x3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 8 + k + 3));
+                        a3_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, (k + 3) * 8 + 0), x3, a3_0);
+                        global::System.Runtime.Intrinsics.Vector512<double> x4 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 8 + k + 4));
+                        a4_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, (k + 4) * 8 + 0), x4, a4_0);
+                    }
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((((a0_0 + a1_0) + (a2_0 + a3_0)) + a4_0), ref s, 16);
+                    // Ragged for this width: the activated row was stored in the scratch, copied out here.
+                    scratch.Slice(16, 3).CopyTo(output);
+                }
+            }
+
+            /// <summary>All 3 layers for one sample with 256-bit vectors; <paramref name="x"/> and <paramref name="output"/> have been length-checked.</summary>
+            private void ForwardFused256(ref double x, global::System.Span<double> output)
+            {
+                ref double f = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fused);
+                global::System.Span<double> scratch = stackalloc double[24];
+                ref double s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scratch);
+                // Layer 0: dense 13 → 7, Tanh: 2 vector(s) of outputs, 4 chain(s) over the inputs.
+                {
+                    ref double wt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref f, 0);
+                    global::System.Runtime.Intrinsics.Vector256<double> a0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 104), a0_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 108);
+                    global::System.Runtime.Intrinsics.Vector256<double> a1_0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero, a1_1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<double> a2_0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero, a2_1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<double> a3_0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero, a3_1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    for (nuint k = 0; k < 12; k += 4)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<double> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
+                        a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, (k) * 8 + 0), x0, a0_0); a0_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, (k) * 8 + 4), x0, a0_1);
+                        global::System.Runtime.Intrinsics.Vector256<double> x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k + 1));
+                        a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, (k + 1) * 8 + 0), x1, a1_0); a1_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, (k + 1) * 8 + 4), x1, a1_1);
+                        global::System.Runtime.Intrinsics.Vector256<double> x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k + 2));
+                        a2_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, (k + 2) * 8 + 0), x2, a2_0); a2_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, (k + 2) * 8 + 4), x2, a2_1);
+                        global::System.Runtime.Intrinsics.Vector256<double> x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k + 3));
+                        a3_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, (k + 3) * 8 + 0), x3, a3_0); a3_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, (k + 3) * 8 + 4), x3, a3_1);
+                    }
+                    global::System.Runtime.Intrinsics.Vector256<double> xt12 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 12));
+                    a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 96), xt12, a0_0); a0_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 100), xt12, a0_1);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(((a0_0 + a1_0) + (a2_0 + a3_0)), ref s, 0);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(((a0_1 + a1_1) + (a2_1 + a3_1)), ref s, 4);
+                    global::StaticNets.Kernels.ActivationKernels.Tanh<double>(scratch.Slice(0, 7), scratch.Slice(0, 7));
+                }
+                // Layer 1: dense 7 → 5, LeakyReLU: 2 vector(s) of outputs, 4 chain(s) over the inputs.
+                {
+                    ref double wt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref f, 112);
+                    global::System.Runtime.Intrinsics.Vector256<double> a0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 56), a0_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 60);
+                    global::System.Runtime.Intrinsics.Vector256<double> a1_0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero, a1_1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<double> a2_0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero, a2_1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<double> a3_0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero, a3_1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    for (nuint k = 0; k < 4; k += 4)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<double> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, k));
+                        a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, (k) * 8 + 0), x0, a0_0); a0_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, (k) * 8 + 4), x0, a0_1);
+                        global::System.Runtime.Intrinsics.Vector256<double> x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, k + 1));
+                        a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, (k + 1) * 8 + 0), x1, a1_0); a1_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, (k + 1) * 8 + 4), x1, a1_1);
+                        global::System.Runtime.Intrinsics.Vector256<double> x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, k + 2));
+                        a2_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, (k + 2) * 8 + 0), x2, a2_0); a2_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, (k + 2) * 8 + 4), x2, a2_1);
+                        global::System.Runtime.Intrinsics.Vector256<double> x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, k + 3));
+                        a3_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, (k + 3) * 8 + 0), x3, a3_0); a3_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, (k + 3) * 8 + 4), x3, a3_1);
+                    }
+                    global::System.Runtime.Intrinsics.Vector256<double> xt4 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 4));
+                    a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 32), xt4, a0_0); a0_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 36), xt4, a0_1);
+                    global::System.Runtime.Intrinsics.Vector256<double> xt5 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 5));
+                    a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 40), xt5, a0_0); a0_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 44), xt5, a0_1);
+                    global::System.Runtime.Intrinsics.Vector256<double> xt6 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 6));
+                    a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 48), xt6, a0_0); a0_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 52), xt6, a0_1);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(((a0_0 + a1_0) + (a2_0 + a3_0)), (((a0_0 + a1_0) + (a2_0 + a3_0))) * (double)global::StaticNets.Kernels.ActivationKernels.LeakyReLUSlope), ref s, 8);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(((a0_1 + a1_1) + (a2_1 + a3_1)), (((a0_1 + a1_1) + (a2_1 + a3_1))) * (double)global::StaticNets.Kernels.ActivationKernels.LeakyReLUSlope), ref s, 12);
+                }
+                // Layer 2: dense 5 → 3, Identity: 1 vector(s) of outputs, 5 chain(s) over the inputs.
+                {
+                    ref double wt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref f, 176);
+                    global::System.Runtime.Intrinsics.Vector256<double> a0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 40);
+                    global::System.Runtime.Intrinsics.Vector256<double> a1_0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<double> a2_0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<double> a3_0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<double> a4_0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                    for (nuint k = 0; k < 5; k += 5)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<double> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 8 + k));
+                        a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, (k) * 8 + 0), x0, a0_0);
+                        global::System.Runtime.Intrinsics.Vector256<double> x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 8 + k + 1));
+                        a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, (k + 1) * 8 + 0), x1, a1_0);
+                        global::System.Runtime.Intrinsics.Vector256<double> x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 8 + k + 2));
+                        a2_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, (k + 2) * 8 + 0), x2, a2_0);
+                        global::System.Runtime.Intrinsics.Vector256<double> x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 8 + k + 3));
+                        a3_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, (k + 3) * 8 + 0), x3, a3_0);
+                        global::System.Runtime.Intrinsics.Vector256<double> x4 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 8 + k + 4));
+                        a4_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, (k + 4) * 8 + 0), x4, a4_0);
+                    }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((((a0_0 + a1_0) + (a2_0 + a3_0)) + a4_0), ref s, 16);
+                    // Ragged for this width: the activated row was stored in the scratch, copied out here.
+                    scratch.Slice(16, 3).CopyTo(output);
+                }
+            }
+
+            /// <summary>All 3 layers for one sample with 128-bit vectors; <paramref name="x"/> and <paramref name="output"/> have been length-checked.</summary>
+            private void ForwardFused128(ref double x, global::System.Span<double> output)
+            {
+                ref double f = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fused);
+                global::System.Span<double> scratch = stackalloc double[24];
+                ref double s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scratch);
+                // Layer 0: dense 13 → 7, Tanh: 4 vector(s) of outputs, 2 chain(s) over the inputs.
+                {
+                    ref double wt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref f, 0);
+                    global::System.Runtime.Intrinsics.Vector128<double> a0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 104), a0_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 106), a0_2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 108), a0_3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 110);
+                    global::System.Runtime.Intrinsics.Vector128<double> a1_0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero, a1_1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero, a1_2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero, a1_3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    for (nuint k = 0; k < 12; k += 2)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<double> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
+                        a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, (k) * 8 + 0), x0, a0_0); a0_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, (k) * 8 + 2), x0, a0_1); a0_2 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, (k) * 8 + 4), x0, a0_2); a0_3 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, (k) * 8 + 6), x0, a0_3);
+                        global::System.Runtime.Intrinsics.Vector128<double> x1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k + 1));
+                        a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, (k + 1) * 8 + 0), x1, a1_0); a1_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, (k + 1) * 8 + 2), x1, a1_1); a1_2 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, (k + 1) * 8 + 4), x1, a1_2); a1_3 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, (k + 1) * 8 + 6), x1, a1_3);
+                    }
+                    global::System.Runtime.Intrinsics.Vector128<double> xt12 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 12));
+                    a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 96), xt12, a0_0); a0_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 98), xt12, a0_1); a0_2 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 100), xt12, a0_2); a0_3 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 102), xt12, a0_3);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((a0_0 + a1_0), ref s, 0);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((a0_1 + a1_1), ref s, 2);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((a0_2 + a1_2), ref s, 4);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((a0_3 + a1_3), ref s, 6);
+                    global::StaticNets.Kernels.ActivationKernels.Tanh<double>(scratch.Slice(0, 7), scratch.Slice(0, 7));
+                }
+                // Layer 1: dense 7 → 5, LeakyReLU: 3 vector(s) of outputs, 2 chain(s) over the inputs.
+                {
+                    ref double wt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref f, 112);
+                    global::System.Runtime.Intrinsics.Vector128<double> a0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 56), a0_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 58), a0_2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 60);
+                    global::System.Runtime.Intrinsics.Vector128<double> a1_0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero, a1_1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero, a1_2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    for (nuint k = 0; k < 6; k += 2)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<double> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, k));
+                        a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, (k) * 8 + 0), x0, a0_0); a0_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, (k) * 8 + 2), x0, a0_1); a0_2 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, (k) * 8 + 4), x0, a0_2);
+                        global::System.Runtime.Intrinsics.Vector128<double> x1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, k + 1));
+                        a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, (k + 1) * 8 + 0), x1, a1_0); a1_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, (k + 1) * 8 + 2), x1, a1_1); a1_2 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, (k + 1) * 8 + 4), x1, a1_2);
+                    }
+                    global::System.Runtime.Intrinsics.Vector128<double> xt6 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 6));
+                    a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 48), xt6, a0_0); a0_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 50), xt6, a0_1); a0_2 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 52), xt6, a0_2);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.Max((a0_0 + a1_0), ((a0_0 + a1_0)) * (double)global::StaticNets.Kernels.ActivationKernels.LeakyReLUSlope), ref s, 8);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.Max((a0_1 + a1_1), ((a0_1 + a1_1)) * (double)global::StaticNets.Kernels.ActivationKernels.LeakyReLUSlope), ref s, 10);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.Max((a0_2 + a1_2), ((a0_2 + a1_2)) * (double)global::StaticNets.Kernels.ActivationKernels.LeakyReLUSlope), ref s, 12);
+                }
+                // Layer 2: dense 5 → 3, Identity: 2 vector(s) of outputs, 4 chain(s) over the inputs.
+                {
+                    ref double wt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref f, 176);
+                    global::System.Runtime.Intrinsics.Vector128<double> a0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 40), a0_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 42);
+                    global::System.Runtime.Intrinsics.Vector128<double> a1_0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero, a1_1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<double> a2_0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero, a2_1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<double> a3_0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero, a3_1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                    for (nuint k = 0; k < 4; k += 4)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<double> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 8 + k));
+                        a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, (k) * 8 + 0), x0, a0_0); a0_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, (k) * 8 + 2), x0, a0_1);
+                        global::System.Runtime.Intrinsics.Vector128<double> x1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 8 + k + 1));
+                        a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, (k + 1) * 8 + 0), x1, a1_0); a1_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, (k + 1) * 8 + 2), x1, a1_1);
+                        global::System.Runtime.Intrinsics.Vector128<double> x2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 8 + k + 2));
+                        a2_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, (k + 2) * 8 + 0), x2, a2_0); a2_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, (k + 2) * 8 + 2), x2, a2_1);
+                        global::System.Runtime.Intrinsics.Vector128<double> x3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 8 + k + 3));
+                        a3_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, (k + 3) * 8 + 0), x3, a3_0); a3_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, (k + 3) * 8 + 2), x3, a3_1);
+                    }
+                    global::System.Runtime.Intrinsics.Vector128<double> xt4 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 12));
+                    a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 32), xt4, a0_0); a0_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 34), xt4, a0_1);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(((a0_0 + a1_0) + (a2_0 + a3_0)), ref s, 16);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(((a0_1 + a1_1) + (a2_1 + a3_1)), ref s, 18);
+                    // Ragged for this width: the activated row was stored in the scratch, copied out here.
+                    scratch.Slice(16, 3).CopyTo(output);
+                }
             }
 
             /// <summary>Runs one sample forward and returns the index of the largest output (the predicted class).</summary>

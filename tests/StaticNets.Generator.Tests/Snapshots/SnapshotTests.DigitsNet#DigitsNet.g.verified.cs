@@ -3,6 +3,7 @@
 //   Layer 0: dense 64 → 32, ReLU; vectorised over outputs from transposed weights (only 64 inputs: broadcast each into 32 outputs, no horizontal sums); batches register-blocked, 4 samples × 4 rows (× 2 below AVX-512).
 //   Layer 1: dense 32 → 10, Softmax; vectorised over outputs from transposed weights (only 32 inputs: broadcast each into 10 outputs, no horizontal sums); batches register-blocked, 4 samples × 4 rows (× 2 below AVX-512).
 //   Output delta: a − y (cross-entropy with softmax).
+//   Single-sample forward: fused (every layer ≤ 64 × 64): one method per vector width, constant bounds, padded transposed weights, activations applied in registers.
 //   Single-sample forward keeps its 32 hidden activations on the stack.
 #nullable enable
 
@@ -43,6 +44,8 @@ partial class DigitsNet : global::StaticNets.INetwork<float>
     private int _parameterVersion;
     // Transposed weights of layers vectorised over outputs (single-sample forward only).
     private readonly float[] _transposed = new float[2368];
+    // Transposed weights and biases of every layer, rows padded to 64 bytes, for the fused single-sample forward.
+    private readonly float[] _fused = new float[2608];
     private int _transposedVersion = -1;
 
     /// <summary>Creates the network with parameters initialised from seed 0.</summary>
@@ -88,6 +91,20 @@ partial class DigitsNet : global::StaticNets.INetwork<float>
                 return;
             global::StaticNets.Kernels.DenseKernels.Transpose<float>(new global::System.ReadOnlySpan<float>(_parameters, 0, 2048), new global::System.Span<float>(_transposed, 0, 2048), 64, 32);
             global::StaticNets.Kernels.DenseKernels.Transpose<float>(new global::System.ReadOnlySpan<float>(_parameters, 2080, 320), new global::System.Span<float>(_transposed, 2048, 320), 32, 10);
+            // Layer 0: fused[0 + k·32 + j] = w[j, k], biases at 2048; padding lanes stay zero.
+            for (int j = 0; j < 32; j++)
+            {
+                for (int k = 0; k < 64; k++)
+                    _fused[0 + k * 32 + j] = _parameters[0 + j * 64 + k];
+                _fused[2048 + j] = _parameters[2048 + j];
+            }
+            // Layer 1: fused[2080 + k·16 + j] = w[j, k], biases at 2592; padding lanes stay zero.
+            for (int j = 0; j < 10; j++)
+            {
+                for (int k = 0; k < 32; k++)
+                    _fused[2080 + k * 16 + j] = _parameters[2080 + j * 32 + k];
+                _fused[2592 + j] = _parameters[2400 + j];
+            }
             global::System.Threading.Volatile.Write(ref _transposedVersion, version);
         }
     }
@@ -104,10 +121,27 @@ partial class DigitsNet : global::StaticNets.INetwork<float>
     {
         global::StaticNets.Guard.Length(input.Length, InputSize, nameof(input));
         global::StaticNets.Guard.Length(output.Length, OutputSize, nameof(output));
-        global::System.ReadOnlySpan<float> p = _parameters;
-        // Re-transpose the weights of output-vectorised layers if the parameters may have changed since.
+        // Re-transpose the weight copies if the parameters may have changed since.
         if (global::System.Threading.Volatile.Read(ref _transposedVersion) != global::System.Threading.Volatile.Read(ref _parameterVersion))
             RefreshTransposed();
+        // Small network: one fused method for all layers, at the width the kernels use; the per-layer code below is the scalar path.
+        ref float xf = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input);
+        if (global::StaticNets.Kernels.FusedSimd.Use512<float>())
+        {
+            ForwardFused512(ref xf, output);
+            return;
+        }
+        if (global::StaticNets.Kernels.FusedSimd.Use256<float>())
+        {
+            ForwardFused256(ref xf, output);
+            return;
+        }
+        if (global::StaticNets.Kernels.FusedSimd.Use128<float>())
+        {
+            ForwardFused128(ref xf, output);
+            return;
+        }
+        global::System.ReadOnlySpan<float> p = _parameters;
         global::System.ReadOnlySpan<float> tw = _transposed;
         // Hidden activations live on the stack: no allocation, and each thread has its own.
         global::System.Span<float> scratch = stackalloc float[32];
@@ -116,6 +150,173 @@ partial class DigitsNet : global::StaticNets.INetwork<float>
         Layer0ForwardTransposed(p, tw.Slice(0, 2048), input, h0, h0);
         // Layer 1: z and a share storage; the activation overwrites z in place.
         Layer1ForwardTransposed(p, tw.Slice(2048, 320), h0, output, output);
+    }
+
+    /// <summary>All 2 layers for one sample with 512-bit vectors; <paramref name="x"/> and <paramref name="output"/> have been length-checked.</summary>
+    private void ForwardFused512(ref float x, global::System.Span<float> output)
+    {
+        ref float f = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fused);
+        global::System.Span<float> scratch = stackalloc float[48];
+        ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scratch);
+        // Layer 0: dense 64 → 32, ReLU: 2 vector(s) of outputs, 8 chain(s) over the inputs.
+        {
+            ref float wt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref f, 0);
+            global::System.Runtime.Intrinsics.Vector512<float> a0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 2048), a0_1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 2064);
+            global::System.Runtime.Intrinsics.Vector512<float> a1_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, a1_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> a2_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, a2_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> a3_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, a3_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> a4_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, a4_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> a5_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, a5_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> a6_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, a6_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> a7_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, a7_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            for (nuint k = 0; k < 64; k += 8)
+            {
+                global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
+                a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, (k) * 32 + 0), x0, a0_0); a0_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, (k) * 32 + 16), x0, a0_1);
+                global::System.Runtime.Intrinsics.Vector512<float> x1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k + 1));
+                a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, (k + 1) * 32 + 0), x1, a1_0); a1_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, (k + 1) * 32 + 16), x1, a1_1);
+                global::System.Runtime.Intrinsics.Vector512<float> x2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k + 2));
+                a2_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, (k + 2) * 32 + 0), x2, a2_0); a2_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, (k + 2) * 32 + 16), x2, a2_1);
+                global::System.Runtime.Intrinsics.Vector512<float> x3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k + 3));
+                a3_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, (k + 3) * 32 + 0), x3, a3_0); a3_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, (k + 3) * 32 + 16), x3, a3_1);
+                global::System.Runtime.Intrinsics.Vector512<float> x4 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k + 4));
+                a4_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, (k + 4) * 32 + 0), x4, a4_0); a4_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, (k + 4) * 32 + 16), x4, a4_1);
+                global::System.Runtime.Intrinsics.Vector512<float> x5 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k + 5));
+                a5_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, (k + 5) * 32 + 0), x5, a5_0); a5_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, (k + 5) * 32 + 16), x5, a5_1);
+                global::System.Runtime.Intrinsics.Vector512<float> x6 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k + 6));
+                a6_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, (k + 6) * 32 + 0), x6, a6_0); a6_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, (k + 6) * 32 + 16), x6, a6_1);
+                global::System.Runtime.Intrinsics.Vector512<float> x7 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k + 7));
+                a7_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, (k + 7) * 32 + 0), x7, a7_0); a7_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, (k + 7) * 32 + 16), x7, a7_1);
+            }
+            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max((((a0_0 + a1_0) + (a2_0 + a3_0)) + ((a4_0 + a5_0) + (a6_0 + a7_0))), global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref s, 0);
+            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max((((a0_1 + a1_1) + (a2_1 + a3_1)) + ((a4_1 + a5_1) + (a6_1 + a7_1))), global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref s, 16);
+        }
+        // Layer 1: dense 32 → 10, Softmax: 1 vector(s) of outputs, 8 chain(s) over the inputs.
+        {
+            ref float wt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref f, 2080);
+            global::System.Runtime.Intrinsics.Vector512<float> a0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 512);
+            global::System.Runtime.Intrinsics.Vector512<float> a1_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> a2_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> a3_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> a4_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> a5_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> a6_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> a7_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            for (nuint k = 0; k < 32; k += 8)
+            {
+                global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, k));
+                a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, (k) * 16 + 0), x0, a0_0);
+                global::System.Runtime.Intrinsics.Vector512<float> x1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, k + 1));
+                a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, (k + 1) * 16 + 0), x1, a1_0);
+                global::System.Runtime.Intrinsics.Vector512<float> x2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, k + 2));
+                a2_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, (k + 2) * 16 + 0), x2, a2_0);
+                global::System.Runtime.Intrinsics.Vector512<float> x3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, k + 3));
+                a3_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, (k + 3) * 16 + 0), x3, a3_0);
+                global::System.Runtime.Intrinsics.Vector512<float> x4 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, k + 4));
+                a4_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, (k + 4) * 16 + 0), x4, a4_0);
+                global::System.Runtime.Intrinsics.Vector512<float> x5 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, k + 5));
+                a5_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, (k + 5) * 16 + 0), x5, a5_0);
+                global::System.Runtime.Intrinsics.Vector512<float> x6 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, k + 6));
+                a6_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, (k + 6) * 16 + 0), x6, a6_0);
+                global::System.Runtime.Intrinsics.Vector512<float> x7 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, k + 7));
+                a7_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, (k + 7) * 16 + 0), x7, a7_0);
+            }
+            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((((a0_0 + a1_0) + (a2_0 + a3_0)) + ((a4_0 + a5_0) + (a6_0 + a7_0))), ref s, 32);
+            // The output activation needs the whole row: the kernel, from the scratch into output.
+            global::StaticNets.Kernels.ActivationKernels.Softmax<float>(scratch.Slice(32, 10), output);
+        }
+    }
+
+    /// <summary>All 2 layers for one sample with 256-bit vectors; <paramref name="x"/> and <paramref name="output"/> have been length-checked.</summary>
+    private void ForwardFused256(ref float x, global::System.Span<float> output)
+    {
+        ref float f = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fused);
+        global::System.Span<float> scratch = stackalloc float[48];
+        ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scratch);
+        // Layer 0: dense 64 → 32, ReLU: 4 vector(s) of outputs, 2 chain(s) over the inputs.
+        {
+            ref float wt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref f, 0);
+            global::System.Runtime.Intrinsics.Vector256<float> a0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 2048), a0_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 2056), a0_2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 2064), a0_3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 2072);
+            global::System.Runtime.Intrinsics.Vector256<float> a1_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, a1_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, a1_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, a1_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            for (nuint k = 0; k < 64; k += 2)
+            {
+                global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
+                a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, (k) * 32 + 0), x0, a0_0); a0_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, (k) * 32 + 8), x0, a0_1); a0_2 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, (k) * 32 + 16), x0, a0_2); a0_3 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, (k) * 32 + 24), x0, a0_3);
+                global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k + 1));
+                a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, (k + 1) * 32 + 0), x1, a1_0); a1_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, (k + 1) * 32 + 8), x1, a1_1); a1_2 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, (k + 1) * 32 + 16), x1, a1_2); a1_3 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, (k + 1) * 32 + 24), x1, a1_3);
+            }
+            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max((a0_0 + a1_0), global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref s, 0);
+            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max((a0_1 + a1_1), global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref s, 8);
+            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max((a0_2 + a1_2), global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref s, 16);
+            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max((a0_3 + a1_3), global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref s, 24);
+        }
+        // Layer 1: dense 32 → 10, Softmax: 2 vector(s) of outputs, 4 chain(s) over the inputs.
+        {
+            ref float wt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref f, 2080);
+            global::System.Runtime.Intrinsics.Vector256<float> a0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 512), a0_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 520);
+            global::System.Runtime.Intrinsics.Vector256<float> a1_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, a1_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> a2_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, a2_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> a3_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, a3_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            for (nuint k = 0; k < 32; k += 4)
+            {
+                global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, k));
+                a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, (k) * 16 + 0), x0, a0_0); a0_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, (k) * 16 + 8), x0, a0_1);
+                global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, k + 1));
+                a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, (k + 1) * 16 + 0), x1, a1_0); a1_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, (k + 1) * 16 + 8), x1, a1_1);
+                global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, k + 2));
+                a2_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, (k + 2) * 16 + 0), x2, a2_0); a2_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, (k + 2) * 16 + 8), x2, a2_1);
+                global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, k + 3));
+                a3_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, (k + 3) * 16 + 0), x3, a3_0); a3_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, (k + 3) * 16 + 8), x3, a3_1);
+            }
+            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(((a0_0 + a1_0) + (a2_0 + a3_0)), ref s, 32);
+            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(((a0_1 + a1_1) + (a2_1 + a3_1)), ref s, 40);
+            // The output activation needs the whole row: the kernel, from the scratch into output.
+            global::StaticNets.Kernels.ActivationKernels.Softmax<float>(scratch.Slice(32, 10), output);
+        }
+    }
+
+    /// <summary>All 2 layers for one sample with 128-bit vectors; <paramref name="x"/> and <paramref name="output"/> have been length-checked.</summary>
+    private void ForwardFused128(ref float x, global::System.Span<float> output)
+    {
+        ref float f = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fused);
+        global::System.Span<float> scratch = stackalloc float[48];
+        ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scratch);
+        // Layer 0: dense 64 → 32, ReLU: 8 vector(s) of outputs, 1 chain(s) over the inputs.
+        {
+            ref float wt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref f, 0);
+            global::System.Runtime.Intrinsics.Vector128<float> a0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 2048), a0_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 2052), a0_2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 2056), a0_3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 2060), a0_4 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 2064), a0_5 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 2068), a0_6 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 2072), a0_7 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 2076);
+            for (nuint k = 0; k < 64; k += 1)
+            {
+                global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
+                a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, (k) * 32 + 0), x0, a0_0); a0_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, (k) * 32 + 4), x0, a0_1); a0_2 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, (k) * 32 + 8), x0, a0_2); a0_3 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, (k) * 32 + 12), x0, a0_3); a0_4 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, (k) * 32 + 16), x0, a0_4); a0_5 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, (k) * 32 + 20), x0, a0_5); a0_6 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, (k) * 32 + 24), x0, a0_6); a0_7 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, (k) * 32 + 28), x0, a0_7);
+            }
+            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.Max(a0_0, global::System.Runtime.Intrinsics.Vector128<float>.Zero), ref s, 0);
+            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.Max(a0_1, global::System.Runtime.Intrinsics.Vector128<float>.Zero), ref s, 4);
+            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.Max(a0_2, global::System.Runtime.Intrinsics.Vector128<float>.Zero), ref s, 8);
+            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.Max(a0_3, global::System.Runtime.Intrinsics.Vector128<float>.Zero), ref s, 12);
+            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.Max(a0_4, global::System.Runtime.Intrinsics.Vector128<float>.Zero), ref s, 16);
+            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.Max(a0_5, global::System.Runtime.Intrinsics.Vector128<float>.Zero), ref s, 20);
+            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.Max(a0_6, global::System.Runtime.Intrinsics.Vector128<float>.Zero), ref s, 24);
+            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.Max(a0_7, global::System.Runtime.Intrinsics.Vector128<float>.Zero), ref s, 28);
+        }
+        // Layer 1: dense 32 → 10, Softmax: 3 vector(s) of outputs, 2 chain(s) over the inputs.
+        {
+            ref float wt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref f, 2080);
+            global::System.Runtime.Intrinsics.Vector128<float> a0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 512), a0_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 516), a0_2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 520);
+            global::System.Runtime.Intrinsics.Vector128<float> a1_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a1_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a1_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            for (nuint k = 0; k < 32; k += 2)
+            {
+                global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, k));
+                a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, (k) * 16 + 0), x0, a0_0); a0_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, (k) * 16 + 4), x0, a0_1); a0_2 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, (k) * 16 + 8), x0, a0_2);
+                global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, k + 1));
+                a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, (k + 1) * 16 + 0), x1, a1_0); a1_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, (k + 1) * 16 + 4), x1, a1_1); a1_2 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, (k + 1) * 16 + 8), x1, a1_2);
+            }
+            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((a0_0 + a1_0), ref s, 32);
+            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((a0_1 + a1_1), ref s, 36);
+            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((a0_2 + a1_2), ref s, 40);
+            // The output activation needs the whole row: the kernel, from the scratch into output.
+            global::StaticNets.Kernels.ActivationKernels.Softmax<float>(scratch.Slice(32, 10), output);
+        }
     }
 
     /// <summary>Runs one sample forward and returns the index of the largest output (the predicted class).</summary>

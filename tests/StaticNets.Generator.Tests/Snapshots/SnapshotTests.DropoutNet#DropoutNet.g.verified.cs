@@ -5,6 +5,7 @@
 //   Layer 2: dense 40 → 2, Sigmoid; SIMD row dot products over 40 inputs (Vector512/256/128, masked tail); batches register-blocked, 4 samples × 4 rows (× 2 below AVX-512).
 //   Output delta: a − y (binary cross-entropy with sigmoid).
 //   Dropout while Training (inverted, masks from SplitMix64 streams keyed by seed, workspace and call): layer 0 at 0.5, layer 1 at 0.2.
+//   Single-sample forward: fused (every layer ≤ 64 × 64): one method per vector width, constant bounds, padded transposed weights, activations applied in registers.
 //   Single-sample forward keeps its 45 hidden activations on the stack.
 #nullable enable
 
@@ -51,6 +52,8 @@ partial class DropoutNet : global::StaticNets.INetwork<float>, global::StaticNet
     private int _parameterVersion;
     // Transposed weights of layers vectorised over outputs (single-sample forward only).
     private readonly float[] _transposed = new float[200];
+    // Transposed weights and biases of every layer, rows padded to 64 bytes, for the fused single-sample forward.
+    private readonly float[] _fused = new float[1008];
     private int _transposedVersion = -1;
 
     /// <summary>Creates the network with parameters initialised from seed 0.</summary>
@@ -99,6 +102,27 @@ partial class DropoutNet : global::StaticNets.INetwork<float>, global::StaticNet
             if (global::System.Threading.Volatile.Read(ref _transposedVersion) == version)
                 return;
             global::StaticNets.Kernels.DenseKernels.Transpose<float>(new global::System.ReadOnlySpan<float>(_parameters, 20, 200), new global::System.Span<float>(_transposed, 0, 200), 5, 40);
+            // Layer 0: fused[0 + k·16 + j] = w[j, k], biases at 48; padding lanes stay zero.
+            for (int j = 0; j < 5; j++)
+            {
+                for (int k = 0; k < 3; k++)
+                    _fused[0 + k * 16 + j] = _parameters[0 + j * 3 + k];
+                _fused[48 + j] = _parameters[15 + j];
+            }
+            // Layer 1: fused[64 + k·48 + j] = w[j, k], biases at 304; padding lanes stay zero.
+            for (int j = 0; j < 40; j++)
+            {
+                for (int k = 0; k < 5; k++)
+                    _fused[64 + k * 48 + j] = _parameters[20 + j * 5 + k];
+                _fused[304 + j] = _parameters[220 + j];
+            }
+            // Layer 2: fused[352 + k·16 + j] = w[j, k], biases at 992; padding lanes stay zero.
+            for (int j = 0; j < 2; j++)
+            {
+                for (int k = 0; k < 40; k++)
+                    _fused[352 + k * 16 + j] = _parameters[260 + j * 40 + k];
+                _fused[992 + j] = _parameters[340 + j];
+            }
             global::System.Threading.Volatile.Write(ref _transposedVersion, version);
         }
     }
@@ -120,10 +144,27 @@ partial class DropoutNet : global::StaticNets.INetwork<float>, global::StaticNet
     {
         global::StaticNets.Guard.Length(input.Length, InputSize, nameof(input));
         global::StaticNets.Guard.Length(output.Length, OutputSize, nameof(output));
-        global::System.ReadOnlySpan<float> p = _parameters;
-        // Re-transpose the weights of output-vectorised layers if the parameters may have changed since.
+        // Re-transpose the weight copies if the parameters may have changed since.
         if (global::System.Threading.Volatile.Read(ref _transposedVersion) != global::System.Threading.Volatile.Read(ref _parameterVersion))
             RefreshTransposed();
+        // Small network: one fused method for all layers, at the width the kernels use; the per-layer code below is the scalar path.
+        ref float xf = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input);
+        if (global::StaticNets.Kernels.FusedSimd.Use512<float>())
+        {
+            ForwardFused512(ref xf, output);
+            return;
+        }
+        if (global::StaticNets.Kernels.FusedSimd.Use256<float>())
+        {
+            ForwardFused256(ref xf, output);
+            return;
+        }
+        if (global::StaticNets.Kernels.FusedSimd.Use128<float>())
+        {
+            ForwardFused128(ref xf, output);
+            return;
+        }
+        global::System.ReadOnlySpan<float> p = _parameters;
         global::System.ReadOnlySpan<float> tw = _transposed;
         // Hidden activations live on the stack: no allocation, and each thread has its own.
         global::System.Span<float> scratch = stackalloc float[45];
@@ -135,6 +176,247 @@ partial class DropoutNet : global::StaticNets.INetwork<float>, global::StaticNet
         Layer1ForwardTransposed(p, tw.Slice(0, 200), h0, h1, h1);
         // Layer 2: z and a share storage; the activation overwrites z in place.
         Layer2Forward(p, h1, output, output);
+    }
+
+    /// <summary>All 3 layers for one sample with 512-bit vectors; <paramref name="x"/> and <paramref name="output"/> have been length-checked.</summary>
+    private void ForwardFused512(ref float x, global::System.Span<float> output)
+    {
+        ref float f = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fused);
+        global::System.Span<float> scratch = stackalloc float[80];
+        ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scratch);
+        // Layer 0: dense 3 → 5, Sigmoid: 1 vector(s) of outputs, 3 chain(s) over the inputs.
+        {
+            ref float wt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref f, 0);
+            global::System.Runtime.Intrinsics.Vector512<float> a0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 48);
+            global::System.Runtime.Intrinsics.Vector512<float> a1_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> a2_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            for (nuint k = 0; k < 3; k += 3)
+            {
+                global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
+                a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, (k) * 16 + 0), x0, a0_0);
+                global::System.Runtime.Intrinsics.Vector512<float> x1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k + 1));
+                a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, (k + 1) * 16 + 0), x1, a1_0);
+                global::System.Runtime.Intrinsics.Vector512<float> x2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k + 2));
+                a2_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, (k + 2) * 16 + 0), x2, a2_0);
+            }
+            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(((a0_0 + a1_0) + a2_0), ref s, 0);
+            global::StaticNets.Kernels.ActivationKernels.Sigmoid<float>(scratch.Slice(0, 5), scratch.Slice(0, 5));
+        }
+        // Layer 1: dense 5 → 40, ReLU: 3 vector(s) of outputs, 5 chain(s) over the inputs.
+        {
+            ref float wt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref f, 64);
+            global::System.Runtime.Intrinsics.Vector512<float> a0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 240), a0_1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 256), a0_2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 272);
+            global::System.Runtime.Intrinsics.Vector512<float> a1_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, a1_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, a1_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> a2_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, a2_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, a2_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> a3_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, a3_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, a3_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> a4_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, a4_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, a4_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            for (nuint k = 0; k < 5; k += 5)
+            {
+                global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, k));
+                a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, (k) * 48 + 0), x0, a0_0); a0_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, (k) * 48 + 16), x0, a0_1); a0_2 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, (k) * 48 + 32), x0, a0_2);
+                global::System.Runtime.Intrinsics.Vector512<float> x1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, k + 1));
+                a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, (k + 1) * 48 + 0), x1, a1_0); a1_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, (k + 1) * 48 + 16), x1, a1_1); a1_2 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, (k + 1) * 48 + 32), x1, a1_2);
+                global::System.Runtime.Intrinsics.Vector512<float> x2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, k + 2));
+                a2_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, (k + 2) * 48 + 0), x2, a2_0); a2_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, (k + 2) * 48 + 16), x2, a2_1); a2_2 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, (k + 2) * 48 + 32), x2, a2_2);
+                global::System.Runtime.Intrinsics.Vector512<float> x3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, k + 3));
+                a3_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, (k + 3) * 48 + 0), x3, a3_0); a3_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, (k + 3) * 48 + 16), x3, a3_1); a3_2 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, (k + 3) * 48 + 32), x3, a3_2);
+                global::System.Runtime.Intrinsics.Vector512<float> x4 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, k + 4));
+                a4_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, (k + 4) * 48 + 0), x4, a4_0); a4_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, (k + 4) * 48 + 16), x4, a4_1); a4_2 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, (k + 4) * 48 + 32), x4, a4_2);
+            }
+            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max((((a0_0 + a1_0) + (a2_0 + a3_0)) + a4_0), global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref s, 16);
+            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max((((a0_1 + a1_1) + (a2_1 + a3_1)) + a4_1), global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref s, 32);
+            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max((((a0_2 + a1_2) + (a2_2 + a3_2)) + a4_2), global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref s, 48);
+        }
+        // Layer 2: dense 40 → 2, Sigmoid: 1 vector(s) of outputs, 8 chain(s) over the inputs.
+        {
+            ref float wt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref f, 352);
+            global::System.Runtime.Intrinsics.Vector512<float> a0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 640);
+            global::System.Runtime.Intrinsics.Vector512<float> a1_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> a2_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> a3_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> a4_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> a5_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> a6_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> a7_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            for (nuint k = 0; k < 40; k += 8)
+            {
+                global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 16 + k));
+                a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, (k) * 16 + 0), x0, a0_0);
+                global::System.Runtime.Intrinsics.Vector512<float> x1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 16 + k + 1));
+                a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, (k + 1) * 16 + 0), x1, a1_0);
+                global::System.Runtime.Intrinsics.Vector512<float> x2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 16 + k + 2));
+                a2_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, (k + 2) * 16 + 0), x2, a2_0);
+                global::System.Runtime.Intrinsics.Vector512<float> x3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 16 + k + 3));
+                a3_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, (k + 3) * 16 + 0), x3, a3_0);
+                global::System.Runtime.Intrinsics.Vector512<float> x4 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 16 + k + 4));
+                a4_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, (k + 4) * 16 + 0), x4, a4_0);
+                global::System.Runtime.Intrinsics.Vector512<float> x5 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 16 + k + 5));
+                a5_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, (k + 5) * 16 + 0), x5, a5_0);
+                global::System.Runtime.Intrinsics.Vector512<float> x6 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 16 + k + 6));
+                a6_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, (k + 6) * 16 + 0), x6, a6_0);
+                global::System.Runtime.Intrinsics.Vector512<float> x7 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 16 + k + 7));
+                a7_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, (k + 7) * 16 + 0), x7, a7_0);
+            }
+            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((((a0_0 + a1_0) + (a2_0 + a3_0)) + ((a4_0 + a5_0) + (a6_0 + a7_0))), ref s, 64);
+            // The output activation needs the whole row: the kernel, from the scratch into output.
+            global::StaticNets.Kernels.ActivationKernels.Sigmoid<float>(scratch.Slice(64, 2), output);
+        }
+    }
+
+    /// <summary>All 3 layers for one sample with 256-bit vectors; <paramref name="x"/> and <paramref name="output"/> have been length-checked.</summary>
+    private void ForwardFused256(ref float x, global::System.Span<float> output)
+    {
+        ref float f = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fused);
+        global::System.Span<float> scratch = stackalloc float[80];
+        ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scratch);
+        // Layer 0: dense 3 → 5, Sigmoid: 1 vector(s) of outputs, 3 chain(s) over the inputs.
+        {
+            ref float wt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref f, 0);
+            global::System.Runtime.Intrinsics.Vector256<float> a0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 48);
+            global::System.Runtime.Intrinsics.Vector256<float> a1_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> a2_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            for (nuint k = 0; k < 3; k += 3)
+            {
+                global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
+                a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, (k) * 16 + 0), x0, a0_0);
+                global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k + 1));
+                a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, (k + 1) * 16 + 0), x1, a1_0);
+                global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k + 2));
+                a2_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, (k + 2) * 16 + 0), x2, a2_0);
+            }
+            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(((a0_0 + a1_0) + a2_0), ref s, 0);
+            global::StaticNets.Kernels.ActivationKernels.Sigmoid<float>(scratch.Slice(0, 5), scratch.Slice(0, 5));
+        }
+        // Layer 1: dense 5 → 40, ReLU: 5 vector(s) of outputs, 1 chain(s) over the inputs.
+        {
+            ref float wt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref f, 64);
+            global::System.Runtime.Intrinsics.Vector256<float> a0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 240), a0_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 248), a0_2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 256), a0_3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 264), a0_4 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 272);
+            for (nuint k = 0; k < 5; k += 1)
+            {
+                global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, k));
+                a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, (k) * 48 + 0), x0, a0_0); a0_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, (k) * 48 + 8), x0, a0_1); a0_2 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, (k) * 48 + 16), x0, a0_2); a0_3 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, (k) * 48 + 24), x0, a0_3); a0_4 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, (k) * 48 + 32), x0, a0_4);
+            }
+            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(a0_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref s, 16);
+            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(a0_1, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref s, 24);
+            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(a0_2, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref s, 32);
+            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(a0_3, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref s, 40);
+            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(a0_4, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref s, 48);
+        }
+        // Layer 2: dense 40 → 2, Sigmoid: 1 vector(s) of outputs, 8 chain(s) over the inputs.
+        {
+            ref float wt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref f, 352);
+            global::System.Runtime.Intrinsics.Vector256<float> a0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 640);
+            global::System.Runtime.Intrinsics.Vector256<float> a1_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> a2_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> a3_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> a4_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> a5_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> a6_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> a7_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            for (nuint k = 0; k < 40; k += 8)
+            {
+                global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 16 + k));
+                a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, (k) * 16 + 0), x0, a0_0);
+                global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 16 + k + 1));
+                a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, (k + 1) * 16 + 0), x1, a1_0);
+                global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 16 + k + 2));
+                a2_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, (k + 2) * 16 + 0), x2, a2_0);
+                global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 16 + k + 3));
+                a3_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, (k + 3) * 16 + 0), x3, a3_0);
+                global::System.Runtime.Intrinsics.Vector256<float> x4 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 16 + k + 4));
+                a4_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, (k + 4) * 16 + 0), x4, a4_0);
+                global::System.Runtime.Intrinsics.Vector256<float> x5 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 16 + k + 5));
+                a5_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, (k + 5) * 16 + 0), x5, a5_0);
+                global::System.Runtime.Intrinsics.Vector256<float> x6 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 16 + k + 6));
+                a6_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, (k + 6) * 16 + 0), x6, a6_0);
+                global::System.Runtime.Intrinsics.Vector256<float> x7 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 16 + k + 7));
+                a7_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, (k + 7) * 16 + 0), x7, a7_0);
+            }
+            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((((a0_0 + a1_0) + (a2_0 + a3_0)) + ((a4_0 + a5_0) + (a6_0 + a7_0))), ref s, 64);
+            // The output activation needs the whole row: the kernel, from the scratch into output.
+            global::StaticNets.Kernels.ActivationKernels.Sigmoid<float>(scratch.Slice(64, 2), output);
+        }
+    }
+
+    /// <summary>All 3 layers for one sample with 128-bit vectors; <paramref name="x"/> and <paramref name="output"/> have been length-checked.</summary>
+    private void ForwardFused128(ref float x, global::System.Span<float> output)
+    {
+        ref float f = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fused);
+        global::System.Span<float> scratch = stackalloc float[80];
+        ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scratch);
+        // Layer 0: dense 3 → 5, Sigmoid: 2 vector(s) of outputs, 3 chain(s) over the inputs.
+        {
+            ref float wt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref f, 0);
+            global::System.Runtime.Intrinsics.Vector128<float> a0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 48), a0_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 52);
+            global::System.Runtime.Intrinsics.Vector128<float> a1_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a1_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> a2_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a2_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            for (nuint k = 0; k < 3; k += 3)
+            {
+                global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
+                a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, (k) * 16 + 0), x0, a0_0); a0_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, (k) * 16 + 4), x0, a0_1);
+                global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k + 1));
+                a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, (k + 1) * 16 + 0), x1, a1_0); a1_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, (k + 1) * 16 + 4), x1, a1_1);
+                global::System.Runtime.Intrinsics.Vector128<float> x2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k + 2));
+                a2_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, (k + 2) * 16 + 0), x2, a2_0); a2_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, (k + 2) * 16 + 4), x2, a2_1);
+            }
+            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(((a0_0 + a1_0) + a2_0), ref s, 0);
+            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(((a0_1 + a1_1) + a2_1), ref s, 4);
+            global::StaticNets.Kernels.ActivationKernels.Sigmoid<float>(scratch.Slice(0, 5), scratch.Slice(0, 5));
+        }
+        // Layer 1: dense 5 → 40, ReLU: 10 vector(s) of outputs, 1 chain(s) over the inputs.
+        {
+            ref float wt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref f, 64);
+            global::System.Runtime.Intrinsics.Vector128<float> a0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 240), a0_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 244), a0_2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 248), a0_3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 252), a0_4 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 256), a0_5 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 260), a0_6 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 264), a0_7 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 268), a0_8 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 272), a0_9 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 276);
+            for (nuint k = 0; k < 5; k += 1)
+            {
+                global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, k));
+                a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, (k) * 48 + 0), x0, a0_0); a0_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, (k) * 48 + 4), x0, a0_1); a0_2 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, (k) * 48 + 8), x0, a0_2); a0_3 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, (k) * 48 + 12), x0, a0_3); a0_4 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, (k) * 48 + 16), x0, a0_4); a0_5 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, (k) * 48 + 20), x0, a0_5); a0_6 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, (k) * 48 + 24), x0, a0_6); a0_7 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, (k) * 48 + 28), x0, a0_7); a0_8 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, (k) * 48 + 32), x0, a0_8); a0_9 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, (k) * 48 + 36), x0, a0_9);
+            }
+            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.Max(a0_0, global::System.Runtime.Intrinsics.Vector128<float>.Zero), ref s, 16);
+            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.Max(a0_1, global::System.Runtime.Intrinsics.Vector128<float>.Zero), ref s, 20);
+            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.Max(a0_2, global::System.Runtime.Intrinsics.Vector128<float>.Zero), ref s, 24);
+            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.Max(a0_3, global::System.Runtime.Intrinsics.Vector128<float>.Zero), ref s, 28);
+            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.Max(a0_4, global::System.Runtime.Intrinsics.Vector128<float>.Zero), ref s, 32);
+            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.Max(a0_5, global::System.Runtime.Intrinsics.Vector128<float>.Zero), ref s, 36);
+            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.Max(a0_6, global::System.Runtime.Intrinsics.Vector128<float>.Zero), ref s, 40);
+            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.Max(a0_7, global::System.Runtime.Intrinsics.Vector128<float>.Zero), ref s, 44);
+            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.Max(a0_8, global::System.Runtime.Intrinsics.Vector128<float>.Zero), ref s, 48);
+            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.Max(a0_9, global::System.Runtime.Intrinsics.Vector128<float>.Zero), ref s, 52);
+        }
+        // Layer 2: dense 40 → 2, Sigmoid: 1 vector(s) of outputs, 8 chain(s) over the inputs.
+        {
+            ref float wt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref f, 352);
+            global::System.Runtime.Intrinsics.Vector128<float> a0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 640);
+            global::System.Runtime.Intrinsics.Vector128<float> a1_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> a2_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> a3_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> a4_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> a5_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> a6_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> a7_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            for (nuint k = 0; k < 40; k += 8)
+            {
+                global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 16 + k));
+                a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, (k) * 16 + 0), x0, a0_0);
+                global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 16 + k + 1));
+                a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, (k + 1) * 16 + 0), x1, a1_0);
+                global::System.Runtime.Intrinsics.Vector128<float> x2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 16 + k + 2));
+                a2_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, (k + 2) * 16 + 0), x2, a2_0);
+                global::System.Runtime.Intrinsics.Vector128<float> x3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 16 + k + 3));
+                a3_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, (k + 3) * 16 + 0), x3, a3_0);
+                global::System.Runtime.Intrinsics.Vector128<float> x4 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 16 + k + 4));
+                a4_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, (k + 4) * 16 + 0), x4, a4_0);
+                global::System.Runtime.Intrinsics.Vector128<float> x5 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 16 + k + 5));
+                a5_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, (k + 5) * 16 + 0), x5, a5_0);
+                global::System.Runtime.Intrinsics.Vector128<float> x6 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 16 + k + 6));
+                a6_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, (k + 6) * 16 + 0), x6, a6_0);
+                global::System.Runtime.Intrinsics.Vector128<float> x7 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 16 + k + 7));
+                a7_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, (k + 7) * 16 + 0), x7, a7_0);
+            }
+            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((((a0_0 + a1_0) + (a2_0 + a3_0)) + ((a4_0 + a5_0) + (a6_0 + a7_0))), ref s, 64);
+            // The output activation needs the whole row: the kernel, from the scratch into output.
+            global::StaticNets.Kernels.ActivationKernels.Sigmoid<float>(scratch.Slice(64, 2), output);
+        }
     }
 
     /// <summary>Runs one sample forward and returns the index of the largest output (the predicted class).</summary>

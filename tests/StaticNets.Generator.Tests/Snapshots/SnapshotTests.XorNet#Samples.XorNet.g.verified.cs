@@ -3,6 +3,7 @@
 //   Layer 0: dense 2 → 3, Sigmoid; unrolled (6 multiply-adds as straight-line code).
 //   Layer 1: dense 3 → 1, Sigmoid; unrolled (3 multiply-adds as straight-line code).
 //   Output delta: (a − y) ⊙ σ'(z), σ = Sigmoid (quadratic cost).
+//   Single-sample forward: fused (every layer ≤ 64 × 64): one method per vector width, constant bounds, padded transposed weights, activations applied in registers.
 //   Single-sample forward keeps its 3 hidden activations on the stack.
 #nullable enable
 
@@ -38,6 +39,14 @@ namespace Samples
 
         // Every weight and bias in one array, in the layout documented on INetwork<T>.
         private readonly float[] _parameters = new float[ParameterCount];
+        // Copies of the weights in the layouts the kernels read fastest. Every way to reach the parameters
+        // (Parameters, the layer views, Initialize) bumps _parameterVersion; a forward rebuilds a copy older than that,
+        // under _refreshLock so concurrent forwards rebuild once. Code writing _parameters directly calls ParametersChanged().
+        private readonly object _refreshLock = new object();
+        private int _parameterVersion;
+        // Transposed weights and biases of every layer, rows padded to 64 bytes, for the fused single-sample forward.
+        private readonly float[] _fused = new float[112];
+        private int _transposedVersion = -1;
 
         /// <summary>Creates the network with parameters initialised from seed 0.</summary>
         public XorNet() : this(0)
@@ -52,18 +61,51 @@ namespace Samples
         }
 
         /// <summary>All parameters in the documented layout; writes go straight into the network.</summary>
-        public global::System.Span<float> Parameters => _parameters;
+        public global::System.Span<float> Parameters { get { ParametersChanged(); return _parameters; } }
         /// <summary>Layer 0's weights, row-major [3, 2]: w[j, k] is at j·2 + k.</summary>
-        public global::System.Span<float> Layer0Weights { get { return new global::System.Span<float>(_parameters, 0, 6); } }
+        public global::System.Span<float> Layer0Weights { get { ParametersChanged(); return new global::System.Span<float>(_parameters, 0, 6); } }
         /// <summary>Layer 0's 3 biases.</summary>
-        public global::System.Span<float> Layer0Biases { get { return new global::System.Span<float>(_parameters, 6, 3); } }
+        public global::System.Span<float> Layer0Biases { get { ParametersChanged(); return new global::System.Span<float>(_parameters, 6, 3); } }
         /// <summary>Layer 1's weights, row-major [1, 3]: w[j, k] is at j·3 + k.</summary>
-        public global::System.Span<float> Layer1Weights { get { return new global::System.Span<float>(_parameters, 9, 3); } }
+        public global::System.Span<float> Layer1Weights { get { ParametersChanged(); return new global::System.Span<float>(_parameters, 9, 3); } }
         /// <summary>Layer 1's 1 biases.</summary>
-        public global::System.Span<float> Layer1Biases { get { return new global::System.Span<float>(_parameters, 12, 1); } }
+        public global::System.Span<float> Layer1Biases { get { ParametersChanged(); return new global::System.Span<float>(_parameters, 12, 1); } }
 
         /// <inheritdoc />
-        public void Initialize(int seed) => global::StaticNets.ParameterInitializer.Initialize<float>(Architecture, _parameters, seed);
+        public void Initialize(int seed)
+        {
+            global::StaticNets.ParameterInitializer.Initialize<float>(Architecture, _parameters, seed);
+            ParametersChanged();
+        }
+
+        /// <summary>Marks the parameters as possibly changed, so the next forward rebuilds its weight copies.</summary>
+        private void ParametersChanged() => global::System.Threading.Interlocked.Increment(ref _parameterVersion);
+
+        /// <summary>Rebuilds the transposed weight copies from the parameters. Under a lock so concurrent forwards transpose once.</summary>
+        private void RefreshTransposed()
+        {
+            lock (_refreshLock)
+            {
+                int version = global::System.Threading.Volatile.Read(ref _parameterVersion);
+                if (global::System.Threading.Volatile.Read(ref _transposedVersion) == version)
+                    return;
+                // Layer 0: fused[0 + k·16 + j] = w[j, k], biases at 32; padding lanes stay zero.
+                for (int j = 0; j < 3; j++)
+                {
+                    for (int k = 0; k < 2; k++)
+                        _fused[0 + k * 16 + j] = _parameters[0 + j * 2 + k];
+                    _fused[32 + j] = _parameters[6 + j];
+                }
+                // Layer 1: fused[48 + k·16 + j] = w[j, k], biases at 96; padding lanes stay zero.
+                for (int j = 0; j < 1; j++)
+                {
+                    for (int k = 0; k < 3; k++)
+                        _fused[48 + k * 16 + j] = _parameters[9 + j * 3 + k];
+                    _fused[96 + j] = _parameters[12 + j];
+                }
+                global::System.Threading.Volatile.Write(ref _transposedVersion, version);
+            }
+        }
 
         global::StaticNets.NetworkInfo global::StaticNets.INetwork<float>.Info => Architecture;
         int global::StaticNets.INetwork<float>.InputSize => InputSize;
@@ -77,6 +119,26 @@ namespace Samples
         {
             global::StaticNets.Guard.Length(input.Length, InputSize, nameof(input));
             global::StaticNets.Guard.Length(output.Length, OutputSize, nameof(output));
+            // Re-transpose the weight copies if the parameters may have changed since.
+            if (global::System.Threading.Volatile.Read(ref _transposedVersion) != global::System.Threading.Volatile.Read(ref _parameterVersion))
+                RefreshTransposed();
+            // Small network: one fused method for all layers, at the width the kernels use; the per-layer code below is the scalar path.
+            ref float xf = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input);
+            if (global::StaticNets.Kernels.FusedSimd.Use512<float>())
+            {
+                ForwardFused512(ref xf, output);
+                return;
+            }
+            if (global::StaticNets.Kernels.FusedSimd.Use256<float>())
+            {
+                ForwardFused256(ref xf, output);
+                return;
+            }
+            if (global::StaticNets.Kernels.FusedSimd.Use128<float>())
+            {
+                ForwardFused128(ref xf, output);
+                return;
+            }
             global::System.ReadOnlySpan<float> p = _parameters;
             // Hidden activations live on the stack: no allocation, and each thread has its own.
             global::System.Span<float> scratch = stackalloc float[3];
@@ -85,6 +147,132 @@ namespace Samples
             Layer0Forward(p, input, h0, h0);
             // Layer 1: z and a share storage; the activation overwrites z in place.
             Layer1Forward(p, h0, output, output);
+        }
+
+        /// <summary>All 2 layers for one sample with 512-bit vectors; <paramref name="x"/> and <paramref name="output"/> have been length-checked.</summary>
+        private void ForwardFused512(ref float x, global::System.Span<float> output)
+        {
+            ref float f = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fused);
+            global::System.Span<float> scratch = stackalloc float[32];
+            ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scratch);
+            // Layer 0: dense 2 → 3, Sigmoid: 1 vector(s) of outputs, 2 chain(s) over the inputs.
+            {
+                ref float wt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref f, 0);
+                global::System.Runtime.Intrinsics.Vector512<float> a0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 32);
+                global::System.Runtime.Intrinsics.Vector512<float> a1_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                for (nuint k = 0; k < 2; k += 2)
+                {
+                    global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
+                    a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, (k) * 16 + 0), x0, a0_0);
+                    global::System.Runtime.Intrinsics.Vector512<float> x1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k + 1));
+                    a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, (k + 1) * 16 + 0), x1, a1_0);
+                }
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((a0_0 + a1_0), ref s, 0);
+                global::StaticNets.Kernels.ActivationKernels.Sigmoid<float>(scratch.Slice(0, 3), scratch.Slice(0, 3));
+            }
+            // Layer 1: dense 3 → 1, Sigmoid: 1 vector(s) of outputs, 3 chain(s) over the inputs.
+            {
+                ref float wt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref f, 48);
+                global::System.Runtime.Intrinsics.Vector512<float> a0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 48);
+                global::System.Runtime.Intrinsics.Vector512<float> a1_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> a2_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                for (nuint k = 0; k < 3; k += 3)
+                {
+                    global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, k));
+                    a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, (k) * 16 + 0), x0, a0_0);
+                    global::System.Runtime.Intrinsics.Vector512<float> x1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, k + 1));
+                    a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, (k + 1) * 16 + 0), x1, a1_0);
+                    global::System.Runtime.Intrinsics.Vector512<float> x2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, k + 2));
+                    a2_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, (k + 2) * 16 + 0), x2, a2_0);
+                }
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(((a0_0 + a1_0) + a2_0), ref s, 16);
+                // The output activation needs the whole row: the kernel, from the scratch into output.
+                global::StaticNets.Kernels.ActivationKernels.Sigmoid<float>(scratch.Slice(16, 1), output);
+            }
+        }
+
+        /// <summary>All 2 layers for one sample with 256-bit vectors; <paramref name="x"/> and <paramref name="output"/> have been length-checked.</summary>
+        private void ForwardFused256(ref float x, global::System.Span<float> output)
+        {
+            ref float f = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fused);
+            global::System.Span<float> scratch = stackalloc float[32];
+            ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scratch);
+            // Layer 0: dense 2 → 3, Sigmoid: 1 vector(s) of outputs, 2 chain(s) over the inputs.
+            {
+                ref float wt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref f, 0);
+                global::System.Runtime.Intrinsics.Vector256<float> a0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 32);
+                global::System.Runtime.Intrinsics.Vector256<float> a1_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                for (nuint k = 0; k < 2; k += 2)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
+                    a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, (k) * 16 + 0), x0, a0_0);
+                    global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k + 1));
+                    a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, (k + 1) * 16 + 0), x1, a1_0);
+                }
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((a0_0 + a1_0), ref s, 0);
+                global::StaticNets.Kernels.ActivationKernels.Sigmoid<float>(scratch.Slice(0, 3), scratch.Slice(0, 3));
+            }
+            // Layer 1: dense 3 → 1, Sigmoid: 1 vector(s) of outputs, 3 chain(s) over the inputs.
+            {
+                ref float wt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref f, 48);
+                global::System.Runtime.Intrinsics.Vector256<float> a0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 48);
+                global::System.Runtime.Intrinsics.Vector256<float> a1_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> a2_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                for (nuint k = 0; k < 3; k += 3)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, k));
+                    a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, (k) * 16 + 0), x0, a0_0);
+                    global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, k + 1));
+                    a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, (k + 1) * 16 + 0), x1, a1_0);
+                    global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, k + 2));
+                    a2_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, (k + 2) * 16 + 0), x2, a2_0);
+                }
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(((a0_0 + a1_0) + a2_0), ref s, 16);
+                // The output activation needs the whole row: the kernel, from the scratch into output.
+                global::StaticNets.Kernels.ActivationKernels.Sigmoid<float>(scratch.Slice(16, 1), output);
+            }
+        }
+
+        /// <summary>All 2 layers for one sample with 128-bit vectors; <paramref name="x"/> and <paramref name="output"/> have been length-checked.</summary>
+        private void ForwardFused128(ref float x, global::System.Span<float> output)
+        {
+            ref float f = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fused);
+            global::System.Span<float> scratch = stackalloc float[32];
+            ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scratch);
+            // Layer 0: dense 2 → 3, Sigmoid: 1 vector(s) of outputs, 2 chain(s) over the inputs.
+            {
+                ref float wt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref f, 0);
+                global::System.Runtime.Intrinsics.Vector128<float> a0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 32);
+                global::System.Runtime.Intrinsics.Vector128<float> a1_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                for (nuint k = 0; k < 2; k += 2)
+                {
+                    global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
+                    a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, (k) * 16 + 0), x0, a0_0);
+                    global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k + 1));
+                    a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, (k + 1) * 16 + 0), x1, a1_0);
+                }
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((a0_0 + a1_0), ref s, 0);
+                global::StaticNets.Kernels.ActivationKernels.Sigmoid<float>(scratch.Slice(0, 3), scratch.Slice(0, 3));
+            }
+            // Layer 1: dense 3 → 1, Sigmoid: 1 vector(s) of outputs, 3 chain(s) over the inputs.
+            {
+                ref float wt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref f, 48);
+                global::System.Runtime.Intrinsics.Vector128<float> a0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 48);
+                global::System.Runtime.Intrinsics.Vector128<float> a1_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> a2_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                for (nuint k = 0; k < 3; k += 3)
+                {
+                    global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, k));
+                    a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, (k) * 16 + 0), x0, a0_0);
+                    global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, k + 1));
+                    a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, (k + 1) * 16 + 0), x1, a1_0);
+                    global::System.Runtime.Intrinsics.Vector128<float> x2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, k + 2));
+                    a2_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, (k + 2) * 16 + 0), x2, a2_0);
+                }
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(((a0_0 + a1_0) + a2_0), ref s, 16);
+                // The output activation needs the whole row: the kernel, from the scratch into output.
+                global::StaticNets.Kernels.ActivationKernels.Sigmoid<float>(scratch.Slice(16, 1), output);
+            }
         }
 
         /// <summary>Runs one sample forward and returns the index of the largest output (the predicted class).</summary>

@@ -14,11 +14,13 @@ namespace StaticNets.Tests.Networks;
 public class StrategyTests
 {
     // One network per strategy mix: 2-3-1 unrolled; 8-32-32-4 and 20-37-9 output vectors (ragged ends);
-    // 784-128-10 and 100-70-30-12 row dot products.
+    // 784-128-10 and 100-70-30-12 row dot products. Every layer ≤ 64 × 64 (all but the last two) also takes
+    // the fused single-sample forward: 64-32-10 (a full 64-input layer, softmax over 10), 13-7-5-3 B
+    // (ReLU and LeakyReLU in registers, scalar softmax) and A (sigmoid and tanh through the kernels).
     public static TheoryData<string, int> Cases()
     {
         var data = new TheoryData<string, int>();
-        foreach (string name in new[] { "2-3-1", "8-32-32-4", "20-37-9", "784-128-10", "100-70-30-12" })
+        foreach (string name in new[] { "2-3-1", "8-32-32-4", "20-37-9", "784-128-10", "100-70-30-12", "64-32-10", "13-7-5-3 A", "13-7-5-3 B" })
             foreach (int bits in new[] { 512, 256, 128, 0 })
                 data.Add(name, bits);
         return data;

@@ -1,0 +1,242 @@
+using System.Linq;
+using System.Text;
+using StaticNets.Generator.Helpers;
+using StaticNets.Generator.Model;
+
+namespace StaticNets.Generator.Emit;
+
+/// <summary>
+/// The fused single-sample forward of a small network: one method per vector width (512, 256, 128 bits)
+/// that runs every layer with constant bounds over a padded copy of the transposed weights, the activation
+/// applied in registers before the store. For networks where per-layer kernel calls (guards, slices, width
+/// dispatch, a call each) cost more than the arithmetic.
+/// </summary>
+internal static class FusedForwardEmitter
+{
+    /// <summary>Largest layer (inputs and outputs) a fused network may have: 64 × 64 weights.</summary>
+    public const int MaxLayerSize = 64;
+
+    // Rows of the padded copy are whole 64-byte lines, so every vector load of any width stays inside its row
+    // and the padding lanes (zero weights, zero biases) compute zeros that are never read.
+    private const int RowBytes = 64;
+
+    // Accumulators one layer may use: independent chains over the inputs hide the FMA latency (the critical
+    // path of a tiny net). 16 of AVX-512's 32 registers; 8 of the 16 that narrower widths have.
+    private static int MaxAccumulators(int bits) => bits == 512 ? 16 : 8;
+
+    private const int MaxChains = 8;
+
+    /// <summary>Whether the network gets a fused single-sample forward: every layer dense, at most 64 × 64.</summary>
+    public static bool Applies(NetworkSpec spec)
+        => spec.Layers.All(l => l is DenseLayerSpec d && d.Inputs <= MaxLayerSize && d.Outputs <= MaxLayerSize);
+
+    private static int ScalarBytes(NetworkSpec spec) => spec.Scalar == ScalarKind.Double ? 8 : 4;
+
+    /// <summary>Outputs rounded up to whole 64-byte rows.</summary>
+    private static int Padded(NetworkSpec spec, int outputs)
+    {
+        int lanes = RowBytes / ScalarBytes(spec);
+        return (outputs + lanes - 1) / lanes * lanes;
+    }
+
+    private static int LayerLength(NetworkSpec spec, DenseLayerSpec layer) => (layer.Inputs + 1) * Padded(spec, layer.Outputs);
+
+    /// <summary>Elements of the padded copy: per layer, Wᵀ rows of padded width then the padded biases.</summary>
+    public static int Length(NetworkSpec spec) => spec.Layers.OfType<DenseLayerSpec>().Sum(l => LayerLength(spec, l));
+
+    private static int Offset(NetworkSpec spec, DenseLayerSpec layer)
+        => spec.Layers.OfType<DenseLayerSpec>().Where(l => l.Index < layer.Index).Sum(l => LayerLength(spec, l));
+
+    /// <summary>The header line naming the strategy.</summary>
+    public static string Describe(NetworkSpec spec)
+        => $"Single-sample forward: fused (every layer ≤ {MaxLayerSize} × {MaxLayerSize}): one method per vector width, constant bounds, padded transposed weights, activations applied in registers";
+
+    /// <summary>Statements inside the refresh lock that rebuild the padded copy from <c>_parameters</c>.</summary>
+    public static void EmitRefresh(SourceWriter w, NetworkSpec spec)
+    {
+        foreach (var layer in spec.Layers.OfType<DenseLayerSpec>())
+        {
+            int o = Offset(spec, layer), p = Padded(spec, layer.Outputs);
+            w.Comment($"Layer {layer.Index}: fused[{o} + k·{p} + j] = w[j, k], biases at {o + layer.Inputs * p}; padding lanes stay zero.");
+            using (w.Block($"for (int j = 0; j < {layer.Outputs}; j++)"))
+            {
+                w.Line($"for (int k = 0; k < {layer.Inputs}; k++)");
+                w.Line($"    _fused[{o} + k * {p} + j] = _parameters[{layer.WeightOffset} + j * {layer.Inputs} + k];");
+                w.Line($"_fused[{o + layer.Inputs * p} + j] = _parameters[{layer.BiasOffset} + j];");
+            }
+        }
+    }
+
+    /// <summary>The dispatch at the end of <c>Forward</c>: the widest fused method the kernels would use, else falls through.</summary>
+    public static void EmitDispatch(SourceWriter w, NetworkSpec spec)
+    {
+        string t = Names.Scalar(spec.Scalar);
+        w.Comment("Small network: one fused method for all layers, at the width the kernels use; the per-layer code below is the scalar path.");
+        w.Line($"ref {t} xf = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input);");
+        foreach (int bits in new[] { 512, 256, 128 })
+        {
+            w.Line($"if (global::StaticNets.Kernels.FusedSimd.Use{bits}<{t}>())");
+            using (w.Block())
+            {
+                w.Line($"ForwardFused{bits}(ref xf, output);");
+                w.Line("return;");
+            }
+        }
+    }
+
+    /// <summary>The three fused methods.</summary>
+    public static void EmitMethods(SourceWriter w, NetworkSpec spec)
+    {
+        foreach (int bits in new[] { 512, 256, 128 })
+        {
+            EmitMethod(w, spec, bits);
+            w.Line();
+        }
+    }
+
+    private static void EmitMethod(SourceWriter w, NetworkSpec spec, int bits)
+    {
+        string t = Names.Scalar(spec.Scalar);
+        string vec = $"global::System.Runtime.Intrinsics.Vector{bits}";
+        string v = $"{vec}<{t}>";
+        string unsafeAdd = "global::System.Runtime.CompilerServices.Unsafe.Add";
+        int lanes = bits / 8 / ScalarBytes(spec);
+        var layers = spec.Layers.OfType<DenseLayerSpec>().ToList();
+        int last = layers.Count - 1;
+        var output = layers[last];
+        // Scratch: each hidden layer's padded activations, then the output layer's z when it cannot go
+        // straight into output (ragged for this width, or an activation that needs the whole row).
+        bool outputInRegisters = InRegisters(output.Activation) && output.Outputs % lanes == 0;
+        int scratch = layers.Take(last).Sum(l => Padded(spec, l.Outputs)) + (outputInRegisters ? 0 : Padded(spec, output.Outputs));
+
+        w.Line($"/// <summary>All {layers.Count} layers for one sample with {bits}-bit vectors; <paramref name=\"x\"/> and <paramref name=\"output\"/> have been length-checked.</summary>");
+        using (w.Block($"private void ForwardFused{bits}(ref {t} x, {Names.Span}<{t}> output)"))
+        {
+            w.Line($"ref {t} f = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fused);");
+            if (outputInRegisters || (output.Activation == ActivationKind.Softmax && output.Outputs < 8))
+                w.Line($"ref {t} y = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output);");
+            w.Line($"{Names.Span}<{t}> scratch = stackalloc {t}[{scratch}];");
+            w.Line($"ref {t} s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scratch);");
+            string input = "x";
+            int inputOffset = 0, scratchOffset = 0;
+            foreach (var layer in layers)
+            {
+                int l = layer.Index, p = Padded(spec, layer.Outputs), o = Offset(spec, layer);
+                int vectors = (layer.Outputs + lanes - 1) / lanes;
+                int chains = System.Math.Max(1, System.Math.Min(System.Math.Min(MaxChains, MaxAccumulators(bits) / vectors), layer.Inputs));
+                bool isOutput = layer.Index == last;
+                w.Comment($"Layer {l}: dense {layer.Inputs} → {layer.Outputs}, {layer.Activation}: {vectors} vector(s) of outputs, {chains} chain(s) over the inputs.");
+                using (w.Block())
+                {
+                    w.Line($"ref {t} wt = ref {unsafeAdd}(ref f, {o});");
+                    // Chain 0 starts at the biases, the others at zero.
+                    for (int c = 0; c < chains; c++)
+                    {
+                        var decl = new StringBuilder($"{v} ");
+                        for (int q = 0; q < vectors; q++)
+                            decl.Append(q == 0 ? "" : ", ").Append($"a{c}_{q} = ").Append(c == 0 ? $"{vec}.LoadUnsafe(ref wt, {layer.Inputs * p + q * lanes})" : $"{v}.Zero");
+                        w.Line(decl.Append(';').ToString());
+                    }
+                    string inputRef = input == "x" ? "x" : "s";
+                    int main = layer.Inputs / chains * chains;
+                    if (main > 0)
+                    {
+                        using (w.Block($"for (nuint k = 0; k < {main}; k += {chains})"))
+                        {
+                            for (int c = 0; c < chains; c++)
+                            {
+                                string kk = c == 0 ? "k" : $"k + {c}";
+                                string index = inputOffset == 0 ? kk : $"{inputOffset} + {kk}";
+                                w.Line($"{v} x{c} = {vec}.Create({unsafeAdd}(ref {inputRef}, {index}));");
+                                var line = new StringBuilder();
+                                for (int q = 0; q < vectors; q++)
+                                    line.Append(q == 0 ? "" : " ").Append($"a{c}_{q} = global::StaticNets.Kernels.FusedSimd.MultiplyAdd({vec}.LoadUnsafe(ref wt, ({kk}) * {p} + {q * lanes}), x{c}, a{c}_{q});");
+                                w.Line(line.ToString());
+                            }
+                        }
+                    }
+                    for (int k = main; k < layer.Inputs; k++)
+                    {
+                        w.Line($"{v} xt{k} = {vec}.Create({unsafeAdd}(ref {inputRef}, {inputOffset + k}));");
+                        var line = new StringBuilder();
+                        for (int q = 0; q < vectors; q++)
+                            line.Append(q == 0 ? "" : " ").Append($"a0_{q} = global::StaticNets.Kernels.FusedSimd.MultiplyAdd({vec}.LoadUnsafe(ref wt, {k * p + q * lanes}), xt{k}, a0_{q});");
+                        w.Line(line.ToString());
+                    }
+                    for (int q = 0; q < vectors; q++)
+                    {
+                        string sum = TreeSum(Enumerable.Range(0, chains).Select(c => $"a{c}_{q}").ToList());
+                        string activated = InRegisters(layer.Activation) ? Activate(layer.Activation, sum, vec, v, t) : sum;
+                        string target = isOutput && outputInRegisters ? $"ref y, {q * lanes}" : $"ref s, {scratchOffset + q * lanes}";
+                        w.Line($"{vec}.StoreUnsafe({activated}, {target});");
+                    }
+                    if (isOutput)
+                        EmitOutputActivation(w, spec, layer, outputInRegisters, scratchOffset);
+                    else if (!InRegisters(layer.Activation))
+                        w.Line($"{Names.ActivationForward(layer.Activation)}<{t}>(scratch.Slice({scratchOffset}, {layer.Outputs}), scratch.Slice({scratchOffset}, {layer.Outputs}));");
+                }
+                input = "s";
+                inputOffset = scratchOffset;
+                scratchOffset += p;
+            }
+        }
+    }
+
+    // (a0 + a1) + (a2 + a3): the chains are summed pairwise, log₂ deep rather than one after another.
+    private static string TreeSum(System.Collections.Generic.List<string> terms)
+    {
+        while (terms.Count > 1)
+        {
+            var next = new System.Collections.Generic.List<string>();
+            for (int i = 0; i + 1 < terms.Count; i += 2)
+                next.Add($"({terms[i]} + {terms[i + 1]})");
+            if (terms.Count % 2 == 1)
+                next.Add(terms[terms.Count - 1]);
+            terms = next;
+        }
+        return terms[0];
+    }
+
+    private static bool InRegisters(ActivationKind activation)
+        => activation is ActivationKind.Identity or ActivationKind.ReLU or ActivationKind.LeakyReLU;
+
+    private static string Activate(ActivationKind activation, string sum, string vec, string v, string t) => activation switch
+    {
+        ActivationKind.ReLU => $"{vec}.Max({sum}, {v}.Zero)",
+        // max(z, slope·z) is LeakyReLU for a slope below 1.
+        ActivationKind.LeakyReLU => $"{vec}.Max({sum}, ({sum}) * ({t})global::StaticNets.Kernels.ActivationKernels.LeakyReLUSlope)",
+        _ => sum,
+    };
+
+    private static void EmitOutputActivation(SourceWriter w, NetworkSpec spec, DenseLayerSpec layer, bool inRegisters, int offset)
+    {
+        string t = Names.Scalar(spec.Scalar);
+        int n = layer.Outputs;
+        if (inRegisters)
+            return;
+        if (InRegisters(layer.Activation))
+        {
+            w.Comment("Ragged for this width: the activated row was stored in the scratch, copied out here.");
+            w.Line($"scratch.Slice({offset}, {n}).CopyTo(output);");
+            return;
+        }
+        if (layer.Activation == ActivationKind.Softmax && n < 8)
+        {
+            string math = spec.Scalar == ScalarKind.Double ? "global::System.Math" : "global::System.MathF";
+            string unsafeAdd = "global::System.Runtime.CompilerServices.Unsafe.Add";
+            w.Comment($"Softmax over {n} outputs in scalar code: below one vector the exponentials are cheaper one by one.");
+            w.Line($"{t} " + string.Join(", ", Enumerable.Range(0, n).Select(j => $"z{j} = {unsafeAdd}(ref s, {offset + j})")) + ";");
+            string max = "z0";
+            for (int j = 1; j < n; j++)
+                max = $"{math}.Max({max}, z{j})";
+            w.Line($"{t} max = {max};");
+            w.Line($"{t} " + string.Join(", ", Enumerable.Range(0, n).Select(j => $"e{j} = {math}.Exp(z{j} - max)")) + ";");
+            w.Line($"{t} sum = " + string.Join(" + ", Enumerable.Range(0, n).Select(j => $"e{j}")) + ";");
+            for (int j = 0; j < n; j++)
+                w.Line($"{unsafeAdd}(ref y, {j}) = e{j} / sum;");
+            return;
+        }
+        w.Comment("The output activation needs the whole row: the kernel, from the scratch into output.");
+        w.Line($"{Names.ActivationForward(layer.Activation)}<{t}>(scratch.Slice({offset}, {n}), output);");
+    }
+}
