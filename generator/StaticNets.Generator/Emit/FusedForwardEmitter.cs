@@ -104,10 +104,11 @@ internal static class FusedForwardEmitter
         var layers = spec.Layers.OfType<DenseLayerSpec>().ToList();
         int last = layers.Count - 1;
         var output = layers[last];
-        // Scratch: each hidden layer's padded activations, then the output layer's z when it cannot go
+        // Hidden layers with ReLU, LeakyReLU or identity stay in registers. Scratch: the padded activations of
+        // the other hidden layers (their kernel works on memory), then the output layer's z when it cannot go
         // straight into output (ragged for this width, or an activation that needs the whole row).
         bool outputInRegisters = InRegisters(output.Activation) && output.Outputs % lanes == 0;
-        int scratch = layers.Take(last).Sum(l => Padded(spec, l.Outputs)) + (outputInRegisters ? 0 : Padded(spec, output.Outputs));
+        int scratch = layers.Take(last).Where(l => !InRegisters(l.Activation)).Sum(l => Padded(spec, l.Outputs)) + (outputInRegisters ? 0 : Padded(spec, output.Outputs));
 
         w.Line($"/// <summary>All {layers.Count} layers for one sample with {bits}-bit vectors; <paramref name=\"x\"/> and <paramref name=\"output\"/> have been length-checked.</summary>");
         using (w.Block($"private void ForwardFused{bits}(ref {t} x, {Names.Span}<{t}> output)"))
@@ -119,6 +120,7 @@ internal static class FusedForwardEmitter
             w.Line($"ref {t} s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scratch);");
             string input = "x";
             int inputOffset = 0, scratchOffset = 0;
+            int registerInput = -1; // index of the previous layer when its activations are still in registers
             foreach (var layer in layers)
             {
                 int l = layer.Index, p = Padded(spec, layer.Outputs), o = Offset(spec, layer);
@@ -126,6 +128,9 @@ internal static class FusedForwardEmitter
                 int chains = System.Math.Max(1, System.Math.Min(System.Math.Min(MaxChains, MaxAccumulators(bits) / vectors), layer.Inputs));
                 bool isOutput = layer.Index == last;
                 w.Comment($"Layer {l}: dense {layer.Inputs} → {layer.Outputs}, {layer.Activation}: {vectors} vector(s) of outputs, {chains} chain(s) over the inputs.");
+                bool keepInRegisters = !isOutput && InRegisters(layer.Activation);
+                if (keepInRegisters)
+                    w.Line($"{v} " + string.Join(", ", Enumerable.Range(0, vectors).Select(q => $"h{l}_{q}")) + ";");
                 using (w.Block())
                 {
                     w.Line($"ref {t} wt = ref {unsafeAdd}(ref f, {o});");
@@ -139,7 +144,22 @@ internal static class FusedForwardEmitter
                     }
                     string inputRef = input == "x" ? "x" : "s";
                     int main = layer.Inputs / chains * chains;
-                    if (main > 0)
+                    if (registerInput >= 0)
+                    {
+                        // The previous layer's activations are still in registers: each input is a lane broadcast
+                        // with a constant index, so the inputs are unrolled.
+                        for (int k = 0; k < layer.Inputs; k++)
+                        {
+                            int c = k % chains;
+                            w.Line($"{v} xk{k} = {vec}.Create({vec}.GetElement(h{registerInput}_{k / lanes}, {k % lanes}));");
+                            var line = new StringBuilder();
+                            for (int q = 0; q < vectors; q++)
+                                line.Append(q == 0 ? "" : " ").Append($"a{c}_{q} = global::StaticNets.Kernels.FusedSimd.MultiplyAdd({vec}.LoadUnsafe(ref wt, {k * p + q * lanes}), xk{k}, a{c}_{q});");
+                            w.Line(line.ToString());
+                        }
+                        main = layer.Inputs;
+                    }
+                    else if (main > 0)
                     {
                         using (w.Block($"for (nuint k = 0; k < {main}; k += {chains})"))
                         {
@@ -168,7 +188,10 @@ internal static class FusedForwardEmitter
                         string sum = TreeSum(Enumerable.Range(0, chains).Select(c => $"a{c}_{q}").ToList());
                         string activated = InRegisters(layer.Activation) ? Activate(layer.Activation, sum, vec, v, t) : sum;
                         string target = isOutput && outputInRegisters ? $"ref y, {q * lanes}" : $"ref s, {scratchOffset + q * lanes}";
-                        w.Line($"{vec}.StoreUnsafe({activated}, {target});");
+                        if (keepInRegisters)
+                            w.Line($"h{l}_{q} = {activated};");
+                        else
+                            w.Line($"{vec}.StoreUnsafe({activated}, {target});");
                     }
                     if (isOutput)
                         EmitOutputActivation(w, spec, layer, outputInRegisters, scratchOffset);
@@ -177,7 +200,9 @@ internal static class FusedForwardEmitter
                 }
                 input = "s";
                 inputOffset = scratchOffset;
-                scratchOffset += p;
+                if (!keepInRegisters)
+                    scratchOffset += p;
+                registerInput = keepInRegisters ? l : -1;
             }
         }
     }

@@ -176,7 +176,7 @@ namespace Deep.Nets
             private void ForwardFused512(ref double x, global::System.Span<double> output)
             {
                 ref double f = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fused);
-                global::System.Span<double> scratch = stackalloc double[24];
+                global::System.Span<double> scratch = stackalloc double[16];
                 ref double s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scratch);
                 // Layer 0: dense 13 → 7, Tanh: 1 vector(s) of outputs, 8 chain(s) over the inputs.
                 {
@@ -222,6 +222,7 @@ namespace Deep.Nets
                     global::StaticNets.Kernels.ActivationKernels.Tanh<double>(scratch.Slice(0, 7), scratch.Slice(0, 7));
                 }
                 // Layer 1: dense 7 → 5, LeakyReLU: 1 vector(s) of outputs, 7 chain(s) over the inputs.
+                global::System.Runtime.Intrinsics.Vector512<double> h1_0;
                 {
                     ref double wt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref f, 112);
                     global::System.Runtime.Intrinsics.Vector512<double> a0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 56);
@@ -248,7 +249,7 @@ namespace Deep.Nets
                         global::System.Runtime.Intrinsics.Vector512<double> x6 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, k + 6));
                         a6_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, (k + 6) * 8 + 0), x6, a6_0);
                     }
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max((((a0_0 + a1_0) + (a2_0 + a3_0)) + ((a4_0 + a5_0) + a6_0)), ((((a0_0 + a1_0) + (a2_0 + a3_0)) + ((a4_0 + a5_0) + a6_0))) * (double)global::StaticNets.Kernels.ActivationKernels.LeakyReLUSlope), ref s, 8);
+                    h1_0 = global::System.Runtime.Intrinsics.Vector512.Max((((a0_0 + a1_0) + (a2_0 + a3_0)) + ((a4_0 + a5_0) + a6_0)), ((((a0_0 + a1_0) + (a2_0 + a3_0)) + ((a4_0 + a5_0) + a6_0))) * (double)global::StaticNets.Kernels.ActivationKernels.LeakyReLUSlope);
                 }
                 // Layer 2: dense 5 → 3, Identity: 1 vector(s) of outputs, 5 chain(s) over the inputs.
                 {
@@ -258,22 +259,19 @@ namespace Deep.Nets
                     global::System.Runtime.Intrinsics.Vector512<double> a2_0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                     global::System.Runtime.Intrinsics.Vector512<double> a3_0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                     global::System.Runtime.Intrinsics.Vector512<double> a4_0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                    for (nuint k = 0; k < 5; k += 5)
-                    {
-                        global::System.Runtime.Intrinsics.Vector512<double> x0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 8 + k));
-                        a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, (k) * 8 + 0), x0, a0_0);
-                        global::System.Runtime.Intrinsics.Vector512<double> x1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 8 + k + 1));
-                        a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, (k + 1) * 8 + 0), x1, a1_0);
-                        global::System.Runtime.Intrinsics.Vector512<double> x2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 8 + k + 2));
-                        a2_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, (k + 2) * 8 + 0), x2, a2_0);
-                        global::System.Runtime.Intrinsics.Vector512<double> x3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 8 + k + 3));
-                        a3_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, (k + 3) * 8 + 0), x3, a3_0);
-                        global::System.Runtime.Intrinsics.Vector512<double> x4 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 8 + k + 4));
-                        a4_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, (k + 4) * 8 + 0), x4, a4_0);
-                    }
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((((a0_0 + a1_0) + (a2_0 + a3_0)) + a4_0), ref s, 16);
+                    global::System.Runtime.Intrinsics.Vector512<double> xk0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector512.GetElement(h1_0, 0));
+                    a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 0), xk0, a0_0);
+                    global::System.Runtime.Intrinsics.Vector512<double> xk1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector512.GetElement(h1_0, 1));
+                    a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 8), xk1, a1_0);
+                    global::System.Runtime.Intrinsics.Vector512<double> xk2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector512.GetElement(h1_0, 2));
+                    a2_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 16), xk2, a2_0);
+                    global::System.Runtime.Intrinsics.Vector512<double> xk3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector512.GetElement(h1_0, 3));
+                    a3_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 24), xk3, a3_0);
+                    global::System.Runtime.Intrinsics.Vector512<double> xk4 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector512.GetElement(h1_0, 4));
+                    a4_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 32), xk4, a4_0);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((((a0_0 + a1_0) + (a2_0 + a3_0)) + a4_0), ref s, 8);
                     // Ragged for this width: the activated row was stored in the scratch, copied out here.
-                    scratch.Slice(16, 3).CopyTo(output);
+                    scratch.Slice(8, 3).CopyTo(output);
                 }
             }
 
@@ -281,7 +279,7 @@ namespace Deep.Nets
             private void ForwardFused256(ref double x, global::System.Span<double> output)
             {
                 ref double f = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fused);
-                global::System.Span<double> scratch = stackalloc double[24];
+                global::System.Span<double> scratch = stackalloc double[16];
                 ref double s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scratch);
                 // Layer 0: dense 13 → 7, Tanh: 2 vector(s) of outputs, 4 chain(s) over the inputs.
                 {
@@ -308,6 +306,7 @@ namespace Deep.Nets
                     global::StaticNets.Kernels.ActivationKernels.Tanh<double>(scratch.Slice(0, 7), scratch.Slice(0, 7));
                 }
                 // Layer 1: dense 7 → 5, LeakyReLU: 2 vector(s) of outputs, 4 chain(s) over the inputs.
+                global::System.Runtime.Intrinsics.Vector256<double> h1_0, h1_1;
                 {
                     ref double wt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref f, 112);
                     global::System.Runtime.Intrinsics.Vector256<double> a0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 56), a0_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 60);
@@ -331,8 +330,8 @@ namespace Deep.Nets
                     a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 40), xt5, a0_0); a0_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 44), xt5, a0_1);
                     global::System.Runtime.Intrinsics.Vector256<double> xt6 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 6));
                     a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 48), xt6, a0_0); a0_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 52), xt6, a0_1);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(((a0_0 + a1_0) + (a2_0 + a3_0)), (((a0_0 + a1_0) + (a2_0 + a3_0))) * (double)global::StaticNets.Kernels.ActivationKernels.LeakyReLUSlope), ref s, 8);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(((a0_1 + a1_1) + (a2_1 + a3_1)), (((a0_1 + a1_1) + (a2_1 + a3_1))) * (double)global::StaticNets.Kernels.ActivationKernels.LeakyReLUSlope), ref s, 12);
+                    h1_0 = global::System.Runtime.Intrinsics.Vector256.Max(((a0_0 + a1_0) + (a2_0 + a3_0)), (((a0_0 + a1_0) + (a2_0 + a3_0))) * (double)global::StaticNets.Kernels.ActivationKernels.LeakyReLUSlope);
+                    h1_1 = global::System.Runtime.Intrinsics.Vector256.Max(((a0_1 + a1_1) + (a2_1 + a3_1)), (((a0_1 + a1_1) + (a2_1 + a3_1))) * (double)global::StaticNets.Kernels.ActivationKernels.LeakyReLUSlope);
                 }
                 // Layer 2: dense 5 → 3, Identity: 1 vector(s) of outputs, 5 chain(s) over the inputs.
                 {
@@ -342,22 +341,19 @@ namespace Deep.Nets
                     global::System.Runtime.Intrinsics.Vector256<double> a2_0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                     global::System.Runtime.Intrinsics.Vector256<double> a3_0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                     global::System.Runtime.Intrinsics.Vector256<double> a4_0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                    for (nuint k = 0; k < 5; k += 5)
-                    {
-                        global::System.Runtime.Intrinsics.Vector256<double> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 8 + k));
-                        a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, (k) * 8 + 0), x0, a0_0);
-                        global::System.Runtime.Intrinsics.Vector256<double> x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 8 + k + 1));
-                        a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, (k + 1) * 8 + 0), x1, a1_0);
-                        global::System.Runtime.Intrinsics.Vector256<double> x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 8 + k + 2));
-                        a2_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, (k + 2) * 8 + 0), x2, a2_0);
-                        global::System.Runtime.Intrinsics.Vector256<double> x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 8 + k + 3));
-                        a3_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, (k + 3) * 8 + 0), x3, a3_0);
-                        global::System.Runtime.Intrinsics.Vector256<double> x4 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 8 + k + 4));
-                        a4_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, (k + 4) * 8 + 0), x4, a4_0);
-                    }
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((((a0_0 + a1_0) + (a2_0 + a3_0)) + a4_0), ref s, 16);
+                    global::System.Runtime.Intrinsics.Vector256<double> xk0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.Intrinsics.Vector256.GetElement(h1_0, 0));
+                    a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 0), xk0, a0_0);
+                    global::System.Runtime.Intrinsics.Vector256<double> xk1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.Intrinsics.Vector256.GetElement(h1_0, 1));
+                    a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 8), xk1, a1_0);
+                    global::System.Runtime.Intrinsics.Vector256<double> xk2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.Intrinsics.Vector256.GetElement(h1_0, 2));
+                    a2_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 16), xk2, a2_0);
+                    global::System.Runtime.Intrinsics.Vector256<double> xk3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.Intrinsics.Vector256.GetElement(h1_0, 3));
+                    a3_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 24), xk3, a3_0);
+                    global::System.Runtime.Intrinsics.Vector256<double> xk4 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.Intrinsics.Vector256.GetElement(h1_1, 0));
+                    a4_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 32), xk4, a4_0);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((((a0_0 + a1_0) + (a2_0 + a3_0)) + a4_0), ref s, 8);
                     // Ragged for this width: the activated row was stored in the scratch, copied out here.
-                    scratch.Slice(16, 3).CopyTo(output);
+                    scratch.Slice(8, 3).CopyTo(output);
                 }
             }
 
@@ -365,7 +361,7 @@ namespace Deep.Nets
             private void ForwardFused128(ref double x, global::System.Span<double> output)
             {
                 ref double f = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fused);
-                global::System.Span<double> scratch = stackalloc double[24];
+                global::System.Span<double> scratch = stackalloc double[16];
                 ref double s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scratch);
                 // Layer 0: dense 13 → 7, Tanh: 4 vector(s) of outputs, 2 chain(s) over the inputs.
                 {
@@ -388,6 +384,7 @@ namespace Deep.Nets
                     global::StaticNets.Kernels.ActivationKernels.Tanh<double>(scratch.Slice(0, 7), scratch.Slice(0, 7));
                 }
                 // Layer 1: dense 7 → 5, LeakyReLU: 3 vector(s) of outputs, 2 chain(s) over the inputs.
+                global::System.Runtime.Intrinsics.Vector128<double> h1_0, h1_1, h1_2;
                 {
                     ref double wt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref f, 112);
                     global::System.Runtime.Intrinsics.Vector128<double> a0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 56), a0_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 58), a0_2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 60);
@@ -401,9 +398,9 @@ namespace Deep.Nets
                     }
                     global::System.Runtime.Intrinsics.Vector128<double> xt6 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 6));
                     a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 48), xt6, a0_0); a0_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 50), xt6, a0_1); a0_2 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 52), xt6, a0_2);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.Max((a0_0 + a1_0), ((a0_0 + a1_0)) * (double)global::StaticNets.Kernels.ActivationKernels.LeakyReLUSlope), ref s, 8);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.Max((a0_1 + a1_1), ((a0_1 + a1_1)) * (double)global::StaticNets.Kernels.ActivationKernels.LeakyReLUSlope), ref s, 10);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.Max((a0_2 + a1_2), ((a0_2 + a1_2)) * (double)global::StaticNets.Kernels.ActivationKernels.LeakyReLUSlope), ref s, 12);
+                    h1_0 = global::System.Runtime.Intrinsics.Vector128.Max((a0_0 + a1_0), ((a0_0 + a1_0)) * (double)global::StaticNets.Kernels.ActivationKernels.LeakyReLUSlope);
+                    h1_1 = global::System.Runtime.Intrinsics.Vector128.Max((a0_1 + a1_1), ((a0_1 + a1_1)) * (double)global::StaticNets.Kernels.ActivationKernels.LeakyReLUSlope);
+                    h1_2 = global::System.Runtime.Intrinsics.Vector128.Max((a0_2 + a1_2), ((a0_2 + a1_2)) * (double)global::StaticNets.Kernels.ActivationKernels.LeakyReLUSlope);
                 }
                 // Layer 2: dense 5 → 3, Identity: 2 vector(s) of outputs, 4 chain(s) over the inputs.
                 {
@@ -412,23 +409,20 @@ namespace Deep.Nets
                     global::System.Runtime.Intrinsics.Vector128<double> a1_0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero, a1_1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                     global::System.Runtime.Intrinsics.Vector128<double> a2_0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero, a2_1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                     global::System.Runtime.Intrinsics.Vector128<double> a3_0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero, a3_1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                    for (nuint k = 0; k < 4; k += 4)
-                    {
-                        global::System.Runtime.Intrinsics.Vector128<double> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 8 + k));
-                        a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, (k) * 8 + 0), x0, a0_0); a0_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, (k) * 8 + 2), x0, a0_1);
-                        global::System.Runtime.Intrinsics.Vector128<double> x1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 8 + k + 1));
-                        a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, (k + 1) * 8 + 0), x1, a1_0); a1_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, (k + 1) * 8 + 2), x1, a1_1);
-                        global::System.Runtime.Intrinsics.Vector128<double> x2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 8 + k + 2));
-                        a2_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, (k + 2) * 8 + 0), x2, a2_0); a2_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, (k + 2) * 8 + 2), x2, a2_1);
-                        global::System.Runtime.Intrinsics.Vector128<double> x3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 8 + k + 3));
-                        a3_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, (k + 3) * 8 + 0), x3, a3_0); a3_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, (k + 3) * 8 + 2), x3, a3_1);
-                    }
-                    global::System.Runtime.Intrinsics.Vector128<double> xt4 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 12));
-                    a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 32), xt4, a0_0); a0_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 34), xt4, a0_1);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(((a0_0 + a1_0) + (a2_0 + a3_0)), ref s, 16);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(((a0_1 + a1_1) + (a2_1 + a3_1)), ref s, 18);
+                    global::System.Runtime.Intrinsics.Vector128<double> xk0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.Intrinsics.Vector128.GetElement(h1_0, 0));
+                    a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 0), xk0, a0_0); a0_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 2), xk0, a0_1);
+                    global::System.Runtime.Intrinsics.Vector128<double> xk1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.Intrinsics.Vector128.GetElement(h1_0, 1));
+                    a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 8), xk1, a1_0); a1_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 10), xk1, a1_1);
+                    global::System.Runtime.Intrinsics.Vector128<double> xk2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.Intrinsics.Vector128.GetElement(h1_1, 0));
+                    a2_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 16), xk2, a2_0); a2_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 18), xk2, a2_1);
+                    global::System.Runtime.Intrinsics.Vector128<double> xk3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.Intrinsics.Vector128.GetElement(h1_1, 1));
+                    a3_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 24), xk3, a3_0); a3_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 26), xk3, a3_1);
+                    global::System.Runtime.Intrinsics.Vector128<double> xk4 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.Intrinsics.Vector128.GetElement(h1_2, 0));
+                    a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 32), xk4, a0_0); a0_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 34), xk4, a0_1);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(((a0_0 + a1_0) + (a2_0 + a3_0)), ref s, 8);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(((a0_1 + a1_1) + (a2_1 + a3_1)), ref s, 10);
                     // Ragged for this width: the activated row was stored in the scratch, copied out here.
-                    scratch.Slice(16, 3).CopyTo(output);
+                    scratch.Slice(8, 3).CopyTo(output);
                 }
             }
 

@@ -156,9 +156,10 @@ partial class DigitsNet : global::StaticNets.INetwork<float>
     private void ForwardFused512(ref float x, global::System.Span<float> output)
     {
         ref float f = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fused);
-        global::System.Span<float> scratch = stackalloc float[48];
+        global::System.Span<float> scratch = stackalloc float[16];
         ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scratch);
         // Layer 0: dense 64 → 32, ReLU: 2 vector(s) of outputs, 8 chain(s) over the inputs.
+        global::System.Runtime.Intrinsics.Vector512<float> h0_0, h0_1;
         {
             ref float wt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref f, 0);
             global::System.Runtime.Intrinsics.Vector512<float> a0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 2048), a0_1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 2064);
@@ -188,8 +189,8 @@ partial class DigitsNet : global::StaticNets.INetwork<float>
                 global::System.Runtime.Intrinsics.Vector512<float> x7 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k + 7));
                 a7_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, (k + 7) * 32 + 0), x7, a7_0); a7_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, (k + 7) * 32 + 16), x7, a7_1);
             }
-            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max((((a0_0 + a1_0) + (a2_0 + a3_0)) + ((a4_0 + a5_0) + (a6_0 + a7_0))), global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref s, 0);
-            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max((((a0_1 + a1_1) + (a2_1 + a3_1)) + ((a4_1 + a5_1) + (a6_1 + a7_1))), global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref s, 16);
+            h0_0 = global::System.Runtime.Intrinsics.Vector512.Max((((a0_0 + a1_0) + (a2_0 + a3_0)) + ((a4_0 + a5_0) + (a6_0 + a7_0))), global::System.Runtime.Intrinsics.Vector512<float>.Zero);
+            h0_1 = global::System.Runtime.Intrinsics.Vector512.Max((((a0_1 + a1_1) + (a2_1 + a3_1)) + ((a4_1 + a5_1) + (a6_1 + a7_1))), global::System.Runtime.Intrinsics.Vector512<float>.Zero);
         }
         // Layer 1: dense 32 → 10, Softmax: 1 vector(s) of outputs, 8 chain(s) over the inputs.
         {
@@ -202,28 +203,73 @@ partial class DigitsNet : global::StaticNets.INetwork<float>
             global::System.Runtime.Intrinsics.Vector512<float> a5_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
             global::System.Runtime.Intrinsics.Vector512<float> a6_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
             global::System.Runtime.Intrinsics.Vector512<float> a7_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            for (nuint k = 0; k < 32; k += 8)
-            {
-                global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, k));
-                a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, (k) * 16 + 0), x0, a0_0);
-                global::System.Runtime.Intrinsics.Vector512<float> x1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, k + 1));
-                a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, (k + 1) * 16 + 0), x1, a1_0);
-                global::System.Runtime.Intrinsics.Vector512<float> x2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, k + 2));
-                a2_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, (k + 2) * 16 + 0), x2, a2_0);
-                global::System.Runtime.Intrinsics.Vector512<float> x3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, k + 3));
-                a3_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, (k + 3) * 16 + 0), x3, a3_0);
-                global::System.Runtime.Intrinsics.Vector512<float> x4 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, k + 4));
-                a4_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, (k + 4) * 16 + 0), x4, a4_0);
-                global::System.Runtime.Intrinsics.Vector512<float> x5 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, k + 5));
-                a5_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, (k + 5) * 16 + 0), x5, a5_0);
-                global::System.Runtime.Intrinsics.Vector512<float> x6 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, k + 6));
-                a6_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, (k + 6) * 16 + 0), x6, a6_0);
-                global::System.Runtime.Intrinsics.Vector512<float> x7 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, k + 7));
-                a7_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, (k + 7) * 16 + 0), x7, a7_0);
-            }
-            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((((a0_0 + a1_0) + (a2_0 + a3_0)) + ((a4_0 + a5_0) + (a6_0 + a7_0))), ref s, 32);
+            global::System.Runtime.Intrinsics.Vector512<float> xk0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector512.GetElement(h0_0, 0));
+            a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 0), xk0, a0_0);
+            global::System.Runtime.Intrinsics.Vector512<float> xk1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector512.GetElement(h0_0, 1));
+            a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 16), xk1, a1_0);
+            global::System.Runtime.Intrinsics.Vector512<float> xk2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector512.GetElement(h0_0, 2));
+            a2_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 32), xk2, a2_0);
+            global::System.Runtime.Intrinsics.Vector512<float> xk3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector512.GetElement(h0_0, 3));
+            a3_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 48), xk3, a3_0);
+            global::System.Runtime.Intrinsics.Vector512<float> xk4 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector512.GetElement(h0_0, 4));
+            a4_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 64), xk4, a4_0);
+            global::System.Runtime.Intrinsics.Vector512<float> xk5 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector512.GetElement(h0_0, 5));
+            a5_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 80), xk5, a5_0);
+            global::System.Runtime.Intrinsics.Vector512<float> xk6 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector512.GetElement(h0_0, 6));
+            a6_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 96), xk6, a6_0);
+            global::System.Runtime.Intrinsics.Vector512<float> xk7 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector512.GetElement(h0_0, 7));
+            a7_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 112), xk7, a7_0);
+            global::System.Runtime.Intrinsics.Vector512<float> xk8 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector512.GetElement(h0_0, 8));
+            a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 128), xk8, a0_0);
+            global::System.Runtime.Intrinsics.Vector512<float> xk9 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector512.GetElement(h0_0, 9));
+            a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 144), xk9, a1_0);
+            global::System.Runtime.Intrinsics.Vector512<float> xk10 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector512.GetElement(h0_0, 10));
+            a2_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 160), xk10, a2_0);
+            global::System.Runtime.Intrinsics.Vector512<float> xk11 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector512.GetElement(h0_0, 11));
+            a3_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 176), xk11, a3_0);
+            global::System.Runtime.Intrinsics.Vector512<float> xk12 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector512.GetElement(h0_0, 12));
+            a4_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 192), xk12, a4_0);
+            global::System.Runtime.Intrinsics.Vector512<float> xk13 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector512.GetElement(h0_0, 13));
+            a5_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 208), xk13, a5_0);
+            global::System.Runtime.Intrinsics.Vector512<float> xk14 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector512.GetElement(h0_0, 14));
+            a6_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 224), xk14, a6_0);
+            global::System.Runtime.Intrinsics.Vector512<float> xk15 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector512.GetElement(h0_0, 15));
+            a7_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 240), xk15, a7_0);
+            global::System.Runtime.Intrinsics.Vector512<float> xk16 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector512.GetElement(h0_1, 0));
+            a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 256), xk16, a0_0);
+            global::System.Runtime.Intrinsics.Vector512<float> xk17 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector512.GetElement(h0_1, 1));
+            a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 272), xk17, a1_0);
+            global::System.Runtime.Intrinsics.Vector512<float> xk18 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector512.GetElement(h0_1, 2));
+            a2_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 288), xk18, a2_0);
+            global::System.Runtime.Intrinsics.Vector512<float> xk19 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector512.GetElement(h0_1, 3));
+            a3_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 304), xk19, a3_0);
+            global::System.Runtime.Intrinsics.Vector512<float> xk20 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector512.GetElement(h0_1, 4));
+            a4_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 320), xk20, a4_0);
+            global::System.Runtime.Intrinsics.Vector512<float> xk21 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector512.GetElement(h0_1, 5));
+            a5_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 336), xk21, a5_0);
+            global::System.Runtime.Intrinsics.Vector512<float> xk22 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector512.GetElement(h0_1, 6));
+            a6_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 352), xk22, a6_0);
+            global::System.Runtime.Intrinsics.Vector512<float> xk23 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector512.GetElement(h0_1, 7));
+            a7_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 368), xk23, a7_0);
+            global::System.Runtime.Intrinsics.Vector512<float> xk24 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector512.GetElement(h0_1, 8));
+            a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 384), xk24, a0_0);
+            global::System.Runtime.Intrinsics.Vector512<float> xk25 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector512.GetElement(h0_1, 9));
+            a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 400), xk25, a1_0);
+            global::System.Runtime.Intrinsics.Vector512<float> xk26 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector512.GetElement(h0_1, 10));
+            a2_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 416), xk26, a2_0);
+            global::System.Runtime.Intrinsics.Vector512<float> xk27 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector512.GetElement(h0_1, 11));
+            a3_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 432), xk27, a3_0);
+            global::System.Runtime.Intrinsics.Vector512<float> xk28 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector512.GetElement(h0_1, 12));
+            a4_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 448), xk28, a4_0);
+            global::System.Runtime.Intrinsics.Vector512<float> xk29 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector512.GetElement(h0_1, 13));
+            a5_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 464), xk29, a5_0);
+            global::System.Runtime.Intrinsics.Vector512<float> xk30 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector512.GetElement(h0_1, 14));
+            a6_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 480), xk30, a6_0);
+            global::System.Runtime.Intrinsics.Vector512<float> xk31 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector512.GetElement(h0_1, 15));
+            a7_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 496), xk31, a7_0);
+            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((((a0_0 + a1_0) + (a2_0 + a3_0)) + ((a4_0 + a5_0) + (a6_0 + a7_0))), ref s, 0);
             // The output activation needs the whole row: the kernel, from the scratch into output.
-            global::StaticNets.Kernels.ActivationKernels.Softmax<float>(scratch.Slice(32, 10), output);
+            global::StaticNets.Kernels.ActivationKernels.Softmax<float>(scratch.Slice(0, 10), output);
         }
     }
 
@@ -231,9 +277,10 @@ partial class DigitsNet : global::StaticNets.INetwork<float>
     private void ForwardFused256(ref float x, global::System.Span<float> output)
     {
         ref float f = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fused);
-        global::System.Span<float> scratch = stackalloc float[48];
+        global::System.Span<float> scratch = stackalloc float[16];
         ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scratch);
         // Layer 0: dense 64 → 32, ReLU: 4 vector(s) of outputs, 2 chain(s) over the inputs.
+        global::System.Runtime.Intrinsics.Vector256<float> h0_0, h0_1, h0_2, h0_3;
         {
             ref float wt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref f, 0);
             global::System.Runtime.Intrinsics.Vector256<float> a0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 2048), a0_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 2056), a0_2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 2064), a0_3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 2072);
@@ -245,10 +292,10 @@ partial class DigitsNet : global::StaticNets.INetwork<float>
                 global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k + 1));
                 a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, (k + 1) * 32 + 0), x1, a1_0); a1_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, (k + 1) * 32 + 8), x1, a1_1); a1_2 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, (k + 1) * 32 + 16), x1, a1_2); a1_3 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, (k + 1) * 32 + 24), x1, a1_3);
             }
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max((a0_0 + a1_0), global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref s, 0);
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max((a0_1 + a1_1), global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref s, 8);
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max((a0_2 + a1_2), global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref s, 16);
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max((a0_3 + a1_3), global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref s, 24);
+            h0_0 = global::System.Runtime.Intrinsics.Vector256.Max((a0_0 + a1_0), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+            h0_1 = global::System.Runtime.Intrinsics.Vector256.Max((a0_1 + a1_1), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+            h0_2 = global::System.Runtime.Intrinsics.Vector256.Max((a0_2 + a1_2), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+            h0_3 = global::System.Runtime.Intrinsics.Vector256.Max((a0_3 + a1_3), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
         }
         // Layer 1: dense 32 → 10, Softmax: 2 vector(s) of outputs, 4 chain(s) over the inputs.
         {
@@ -257,21 +304,74 @@ partial class DigitsNet : global::StaticNets.INetwork<float>
             global::System.Runtime.Intrinsics.Vector256<float> a1_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, a1_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
             global::System.Runtime.Intrinsics.Vector256<float> a2_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, a2_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
             global::System.Runtime.Intrinsics.Vector256<float> a3_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, a3_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            for (nuint k = 0; k < 32; k += 4)
-            {
-                global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, k));
-                a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, (k) * 16 + 0), x0, a0_0); a0_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, (k) * 16 + 8), x0, a0_1);
-                global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, k + 1));
-                a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, (k + 1) * 16 + 0), x1, a1_0); a1_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, (k + 1) * 16 + 8), x1, a1_1);
-                global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, k + 2));
-                a2_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, (k + 2) * 16 + 0), x2, a2_0); a2_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, (k + 2) * 16 + 8), x2, a2_1);
-                global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, k + 3));
-                a3_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, (k + 3) * 16 + 0), x3, a3_0); a3_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, (k + 3) * 16 + 8), x3, a3_1);
-            }
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(((a0_0 + a1_0) + (a2_0 + a3_0)), ref s, 32);
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(((a0_1 + a1_1) + (a2_1 + a3_1)), ref s, 40);
+            global::System.Runtime.Intrinsics.Vector256<float> xk0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.Intrinsics.Vector256.GetElement(h0_0, 0));
+            a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 0), xk0, a0_0); a0_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 8), xk0, a0_1);
+            global::System.Runtime.Intrinsics.Vector256<float> xk1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.Intrinsics.Vector256.GetElement(h0_0, 1));
+            a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 16), xk1, a1_0); a1_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 24), xk1, a1_1);
+            global::System.Runtime.Intrinsics.Vector256<float> xk2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.Intrinsics.Vector256.GetElement(h0_0, 2));
+            a2_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 32), xk2, a2_0); a2_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 40), xk2, a2_1);
+            global::System.Runtime.Intrinsics.Vector256<float> xk3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.Intrinsics.Vector256.GetElement(h0_0, 3));
+            a3_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 48), xk3, a3_0); a3_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 56), xk3, a3_1);
+            global::System.Runtime.Intrinsics.Vector256<float> xk4 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.Intrinsics.Vector256.GetElement(h0_0, 4));
+            a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 64), xk4, a0_0); a0_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 72), xk4, a0_1);
+            global::System.Runtime.Intrinsics.Vector256<float> xk5 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.Intrinsics.Vector256.GetElement(h0_0, 5));
+            a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 80), xk5, a1_0); a1_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 88), xk5, a1_1);
+            global::System.Runtime.Intrinsics.Vector256<float> xk6 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.Intrinsics.Vector256.GetElement(h0_0, 6));
+            a2_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 96), xk6, a2_0); a2_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 104), xk6, a2_1);
+            global::System.Runtime.Intrinsics.Vector256<float> xk7 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.Intrinsics.Vector256.GetElement(h0_0, 7));
+            a3_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 112), xk7, a3_0); a3_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 120), xk7, a3_1);
+            global::System.Runtime.Intrinsics.Vector256<float> xk8 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.Intrinsics.Vector256.GetElement(h0_1, 0));
+            a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 128), xk8, a0_0); a0_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 136), xk8, a0_1);
+            global::System.Runtime.Intrinsics.Vector256<float> xk9 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.Intrinsics.Vector256.GetElement(h0_1, 1));
+            a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 144), xk9, a1_0); a1_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 152), xk9, a1_1);
+            global::System.Runtime.Intrinsics.Vector256<float> xk10 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.Intrinsics.Vector256.GetElement(h0_1, 2));
+            a2_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 160), xk10, a2_0); a2_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 168), xk10, a2_1);
+            global::System.Runtime.Intrinsics.Vector256<float> xk11 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.Intrinsics.Vector256.GetElement(h0_1, 3));
+            a3_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 176), xk11, a3_0); a3_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 184), xk11, a3_1);
+            global::System.Runtime.Intrinsics.Vector256<float> xk12 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.Intrinsics.Vector256.GetElement(h0_1, 4));
+            a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 192), xk12, a0_0); a0_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 200), xk12, a0_1);
+            global::System.Runtime.Intrinsics.Vector256<float> xk13 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.Intrinsics.Vector256.GetElement(h0_1, 5));
+            a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 208), xk13, a1_0); a1_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 216), xk13, a1_1);
+            global::System.Runtime.Intrinsics.Vector256<float> xk14 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.Intrinsics.Vector256.GetElement(h0_1, 6));
+            a2_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 224), xk14, a2_0); a2_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 232), xk14, a2_1);
+            global::System.Runtime.Intrinsics.Vector256<float> xk15 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.Intrinsics.Vector256.GetElement(h0_1, 7));
+            a3_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 240), xk15, a3_0); a3_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 248), xk15, a3_1);
+            global::System.Runtime.Intrinsics.Vector256<float> xk16 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.Intrinsics.Vector256.GetElement(h0_2, 0));
+            a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 256), xk16, a0_0); a0_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 264), xk16, a0_1);
+            global::System.Runtime.Intrinsics.Vector256<float> xk17 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.Intrinsics.Vector256.GetElement(h0_2, 1));
+            a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 272), xk17, a1_0); a1_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 280), xk17, a1_1);
+            global::System.Runtime.Intrinsics.Vector256<float> xk18 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.Intrinsics.Vector256.GetElement(h0_2, 2));
+            a2_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 288), xk18, a2_0); a2_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 296), xk18, a2_1);
+            global::System.Runtime.Intrinsics.Vector256<float> xk19 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.Intrinsics.Vector256.GetElement(h0_2, 3));
+            a3_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 304), xk19, a3_0); a3_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 312), xk19, a3_1);
+            global::System.Runtime.Intrinsics.Vector256<float> xk20 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.Intrinsics.Vector256.GetElement(h0_2, 4));
+            a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 320), xk20, a0_0); a0_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 328), xk20, a0_1);
+            global::System.Runtime.Intrinsics.Vector256<float> xk21 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.Intrinsics.Vector256.GetElement(h0_2, 5));
+            a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 336), xk21, a1_0); a1_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 344), xk21, a1_1);
+            global::System.Runtime.Intrinsics.Vector256<float> xk22 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.Intrinsics.Vector256.GetElement(h0_2, 6));
+            a2_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 352), xk22, a2_0); a2_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 360), xk22, a2_1);
+            global::System.Runtime.Intrinsics.Vector256<float> xk23 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.Intrinsics.Vector256.GetElement(h0_2, 7));
+            a3_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 368), xk23, a3_0); a3_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 376), xk23, a3_1);
+            global::System.Runtime.Intrinsics.Vector256<float> xk24 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.Intrinsics.Vector256.GetElement(h0_3, 0));
+            a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 384), xk24, a0_0); a0_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 392), xk24, a0_1);
+            global::System.Runtime.Intrinsics.Vector256<float> xk25 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.Intrinsics.Vector256.GetElement(h0_3, 1));
+            a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 400), xk25, a1_0); a1_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 408), xk25, a1_1);
+            global::System.Runtime.Intrinsics.Vector256<float> xk26 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.Intrinsics.Vector256.GetElement(h0_3, 2));
+            a2_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 416), xk26, a2_0); a2_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 424), xk26, a2_1);
+            global::System.Runtime.Intrinsics.Vector256<float> xk27 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.Intrinsics.Vector256.GetElement(h0_3, 3));
+            a3_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 432), xk27, a3_0); a3_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 440), xk27, a3_1);
+            global::System.Runtime.Intrinsics.Vector256<float> xk28 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.Intrinsics.Vector256.GetElement(h0_3, 4));
+            a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 448), xk28, a0_0); a0_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 456), xk28, a0_1);
+            global::System.Runtime.Intrinsics.Vector256<float> xk29 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.Intrinsics.Vector256.GetElement(h0_3, 5));
+            a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 464), xk29, a1_0); a1_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 472), xk29, a1_1);
+            global::System.Runtime.Intrinsics.Vector256<float> xk30 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.Intrinsics.Vector256.GetElement(h0_3, 6));
+            a2_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 480), xk30, a2_0); a2_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 488), xk30, a2_1);
+            global::System.Runtime.Intrinsics.Vector256<float> xk31 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.Intrinsics.Vector256.GetElement(h0_3, 7));
+            a3_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 496), xk31, a3_0); a3_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 504), xk31, a3_1);
+            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(((a0_0 + a1_0) + (a2_0 + a3_0)), ref s, 0);
+            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(((a0_1 + a1_1) + (a2_1 + a3_1)), ref s, 8);
             // The output activation needs the whole row: the kernel, from the scratch into output.
-            global::StaticNets.Kernels.ActivationKernels.Softmax<float>(scratch.Slice(32, 10), output);
+            global::StaticNets.Kernels.ActivationKernels.Softmax<float>(scratch.Slice(0, 10), output);
         }
     }
 
@@ -279,9 +379,10 @@ partial class DigitsNet : global::StaticNets.INetwork<float>
     private void ForwardFused128(ref float x, global::System.Span<float> output)
     {
         ref float f = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fused);
-        global::System.Span<float> scratch = stackalloc float[48];
+        global::System.Span<float> scratch = stackalloc float[16];
         ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scratch);
         // Layer 0: dense 64 → 32, ReLU: 8 vector(s) of outputs, 1 chain(s) over the inputs.
+        global::System.Runtime.Intrinsics.Vector128<float> h0_0, h0_1, h0_2, h0_3, h0_4, h0_5, h0_6, h0_7;
         {
             ref float wt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref f, 0);
             global::System.Runtime.Intrinsics.Vector128<float> a0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 2048), a0_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 2052), a0_2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 2056), a0_3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 2060), a0_4 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 2064), a0_5 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 2068), a0_6 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 2072), a0_7 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 2076);
@@ -290,32 +391,89 @@ partial class DigitsNet : global::StaticNets.INetwork<float>
                 global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
                 a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, (k) * 32 + 0), x0, a0_0); a0_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, (k) * 32 + 4), x0, a0_1); a0_2 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, (k) * 32 + 8), x0, a0_2); a0_3 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, (k) * 32 + 12), x0, a0_3); a0_4 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, (k) * 32 + 16), x0, a0_4); a0_5 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, (k) * 32 + 20), x0, a0_5); a0_6 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, (k) * 32 + 24), x0, a0_6); a0_7 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, (k) * 32 + 28), x0, a0_7);
             }
-            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.Max(a0_0, global::System.Runtime.Intrinsics.Vector128<float>.Zero), ref s, 0);
-            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.Max(a0_1, global::System.Runtime.Intrinsics.Vector128<float>.Zero), ref s, 4);
-            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.Max(a0_2, global::System.Runtime.Intrinsics.Vector128<float>.Zero), ref s, 8);
-            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.Max(a0_3, global::System.Runtime.Intrinsics.Vector128<float>.Zero), ref s, 12);
-            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.Max(a0_4, global::System.Runtime.Intrinsics.Vector128<float>.Zero), ref s, 16);
-            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.Max(a0_5, global::System.Runtime.Intrinsics.Vector128<float>.Zero), ref s, 20);
-            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.Max(a0_6, global::System.Runtime.Intrinsics.Vector128<float>.Zero), ref s, 24);
-            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.Max(a0_7, global::System.Runtime.Intrinsics.Vector128<float>.Zero), ref s, 28);
+            h0_0 = global::System.Runtime.Intrinsics.Vector128.Max(a0_0, global::System.Runtime.Intrinsics.Vector128<float>.Zero);
+            h0_1 = global::System.Runtime.Intrinsics.Vector128.Max(a0_1, global::System.Runtime.Intrinsics.Vector128<float>.Zero);
+            h0_2 = global::System.Runtime.Intrinsics.Vector128.Max(a0_2, global::System.Runtime.Intrinsics.Vector128<float>.Zero);
+            h0_3 = global::System.Runtime.Intrinsics.Vector128.Max(a0_3, global::System.Runtime.Intrinsics.Vector128<float>.Zero);
+            h0_4 = global::System.Runtime.Intrinsics.Vector128.Max(a0_4, global::System.Runtime.Intrinsics.Vector128<float>.Zero);
+            h0_5 = global::System.Runtime.Intrinsics.Vector128.Max(a0_5, global::System.Runtime.Intrinsics.Vector128<float>.Zero);
+            h0_6 = global::System.Runtime.Intrinsics.Vector128.Max(a0_6, global::System.Runtime.Intrinsics.Vector128<float>.Zero);
+            h0_7 = global::System.Runtime.Intrinsics.Vector128.Max(a0_7, global::System.Runtime.Intrinsics.Vector128<float>.Zero);
         }
         // Layer 1: dense 32 → 10, Softmax: 3 vector(s) of outputs, 2 chain(s) over the inputs.
         {
             ref float wt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref f, 2080);
             global::System.Runtime.Intrinsics.Vector128<float> a0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 512), a0_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 516), a0_2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 520);
             global::System.Runtime.Intrinsics.Vector128<float> a1_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a1_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a1_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            for (nuint k = 0; k < 32; k += 2)
-            {
-                global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, k));
-                a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, (k) * 16 + 0), x0, a0_0); a0_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, (k) * 16 + 4), x0, a0_1); a0_2 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, (k) * 16 + 8), x0, a0_2);
-                global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, k + 1));
-                a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, (k + 1) * 16 + 0), x1, a1_0); a1_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, (k + 1) * 16 + 4), x1, a1_1); a1_2 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, (k + 1) * 16 + 8), x1, a1_2);
-            }
-            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((a0_0 + a1_0), ref s, 32);
-            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((a0_1 + a1_1), ref s, 36);
-            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((a0_2 + a1_2), ref s, 40);
+            global::System.Runtime.Intrinsics.Vector128<float> xk0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.Intrinsics.Vector128.GetElement(h0_0, 0));
+            a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 0), xk0, a0_0); a0_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 4), xk0, a0_1); a0_2 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 8), xk0, a0_2);
+            global::System.Runtime.Intrinsics.Vector128<float> xk1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.Intrinsics.Vector128.GetElement(h0_0, 1));
+            a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 16), xk1, a1_0); a1_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 20), xk1, a1_1); a1_2 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 24), xk1, a1_2);
+            global::System.Runtime.Intrinsics.Vector128<float> xk2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.Intrinsics.Vector128.GetElement(h0_0, 2));
+            a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 32), xk2, a0_0); a0_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 36), xk2, a0_1); a0_2 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 40), xk2, a0_2);
+            global::System.Runtime.Intrinsics.Vector128<float> xk3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.Intrinsics.Vector128.GetElement(h0_0, 3));
+            a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 48), xk3, a1_0); a1_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 52), xk3, a1_1); a1_2 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 56), xk3, a1_2);
+            global::System.Runtime.Intrinsics.Vector128<float> xk4 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.Intrinsics.Vector128.GetElement(h0_1, 0));
+            a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 64), xk4, a0_0); a0_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 68), xk4, a0_1); a0_2 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 72), xk4, a0_2);
+            global::System.Runtime.Intrinsics.Vector128<float> xk5 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.Intrinsics.Vector128.GetElement(h0_1, 1));
+            a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 80), xk5, a1_0); a1_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 84), xk5, a1_1); a1_2 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 88), xk5, a1_2);
+            global::System.Runtime.Intrinsics.Vector128<float> xk6 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.Intrinsics.Vector128.GetElement(h0_1, 2));
+            a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 96), xk6, a0_0); a0_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 100), xk6, a0_1); a0_2 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 104), xk6, a0_2);
+            global::System.Runtime.Intrinsics.Vector128<float> xk7 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.Intrinsics.Vector128.GetElement(h0_1, 3));
+            a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 112), xk7, a1_0); a1_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 116), xk7, a1_1); a1_2 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 120), xk7, a1_2);
+            global::System.Runtime.Intrinsics.Vector128<float> xk8 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.Intrinsics.Vector128.GetElement(h0_2, 0));
+            a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 128), xk8, a0_0); a0_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 132), xk8, a0_1); a0_2 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 136), xk8, a0_2);
+            global::System.Runtime.Intrinsics.Vector128<float> xk9 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.Intrinsics.Vector128.GetElement(h0_2, 1));
+            a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 144), xk9, a1_0); a1_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 148), xk9, a1_1); a1_2 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 152), xk9, a1_2);
+            global::System.Runtime.Intrinsics.Vector128<float> xk10 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.Intrinsics.Vector128.GetElement(h0_2, 2));
+            a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 160), xk10, a0_0); a0_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 164), xk10, a0_1); a0_2 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 168), xk10, a0_2);
+            global::System.Runtime.Intrinsics.Vector128<float> xk11 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.Intrinsics.Vector128.GetElement(h0_2, 3));
+            a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 176), xk11, a1_0); a1_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 180), xk11, a1_1); a1_2 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 184), xk11, a1_2);
+            global::System.Runtime.Intrinsics.Vector128<float> xk12 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.Intrinsics.Vector128.GetElement(h0_3, 0));
+            a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 192), xk12, a0_0); a0_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 196), xk12, a0_1); a0_2 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 200), xk12, a0_2);
+            global::System.Runtime.Intrinsics.Vector128<float> xk13 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.Intrinsics.Vector128.GetElement(h0_3, 1));
+            a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 208), xk13, a1_0); a1_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 212), xk13, a1_1); a1_2 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 216), xk13, a1_2);
+            global::System.Runtime.Intrinsics.Vector128<float> xk14 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.Intrinsics.Vector128.GetElement(h0_3, 2));
+            a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 224), xk14, a0_0); a0_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 228), xk14, a0_1); a0_2 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 232), xk14, a0_2);
+            global::System.Runtime.Intrinsics.Vector128<float> xk15 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.Intrinsics.Vector128.GetElement(h0_3, 3));
+            a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 240), xk15, a1_0); a1_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 244), xk15, a1_1); a1_2 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 248), xk15, a1_2);
+            global::System.Runtime.Intrinsics.Vector128<float> xk16 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.Intrinsics.Vector128.GetElement(h0_4, 0));
+            a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 256), xk16, a0_0); a0_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 260), xk16, a0_1); a0_2 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 264), xk16, a0_2);
+            global::System.Runtime.Intrinsics.Vector128<float> xk17 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.Intrinsics.Vector128.GetElement(h0_4, 1));
+            a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 272), xk17, a1_0); a1_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 276), xk17, a1_1); a1_2 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 280), xk17, a1_2);
+            global::System.Runtime.Intrinsics.Vector128<float> xk18 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.Intrinsics.Vector128.GetElement(h0_4, 2));
+            a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 288), xk18, a0_0); a0_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 292), xk18, a0_1); a0_2 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 296), xk18, a0_2);
+            global::System.Runtime.Intrinsics.Vector128<float> xk19 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.Intrinsics.Vector128.GetElement(h0_4, 3));
+            a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 304), xk19, a1_0); a1_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 308), xk19, a1_1); a1_2 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 312), xk19, a1_2);
+            global::System.Runtime.Intrinsics.Vector128<float> xk20 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.Intrinsics.Vector128.GetElement(h0_5, 0));
+            a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 320), xk20, a0_0); a0_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 324), xk20, a0_1); a0_2 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 328), xk20, a0_2);
+            global::System.Runtime.Intrinsics.Vector128<float> xk21 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.Intrinsics.Vector128.GetElement(h0_5, 1));
+            a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 336), xk21, a1_0); a1_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 340), xk21, a1_1); a1_2 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 344), xk21, a1_2);
+            global::System.Runtime.Intrinsics.Vector128<float> xk22 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.Intrinsics.Vector128.GetElement(h0_5, 2));
+            a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 352), xk22, a0_0); a0_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 356), xk22, a0_1); a0_2 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 360), xk22, a0_2);
+            global::System.Runtime.Intrinsics.Vector128<float> xk23 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.Intrinsics.Vector128.GetElement(h0_5, 3));
+            a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 368), xk23, a1_0); a1_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 372), xk23, a1_1); a1_2 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 376), xk23, a1_2);
+            global::System.Runtime.Intrinsics.Vector128<float> xk24 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.Intrinsics.Vector128.GetElement(h0_6, 0));
+            a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 384), xk24, a0_0); a0_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 388), xk24, a0_1); a0_2 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 392), xk24, a0_2);
+            global::System.Runtime.Intrinsics.Vector128<float> xk25 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.Intrinsics.Vector128.GetElement(h0_6, 1));
+            a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 400), xk25, a1_0); a1_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 404), xk25, a1_1); a1_2 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 408), xk25, a1_2);
+            global::System.Runtime.Intrinsics.Vector128<float> xk26 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.Intrinsics.Vector128.GetElement(h0_6, 2));
+            a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 416), xk26, a0_0); a0_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 420), xk26, a0_1); a0_2 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 424), xk26, a0_2);
+            global::System.Runtime.Intrinsics.Vector128<float> xk27 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.Intrinsics.Vector128.GetElement(h0_6, 3));
+            a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 432), xk27, a1_0); a1_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 436), xk27, a1_1); a1_2 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 440), xk27, a1_2);
+            global::System.Runtime.Intrinsics.Vector128<float> xk28 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.Intrinsics.Vector128.GetElement(h0_7, 0));
+            a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 448), xk28, a0_0); a0_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 452), xk28, a0_1); a0_2 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 456), xk28, a0_2);
+            global::System.Runtime.Intrinsics.Vector128<float> xk29 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.Intrinsics.Vector128.GetElement(h0_7, 1));
+            a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 464), xk29, a1_0); a1_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 468), xk29, a1_1); a1_2 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 472), xk29, a1_2);
+            global::System.Runtime.Intrinsics.Vector128<float> xk30 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.Intrinsics.Vector128.GetElement(h0_7, 2));
+            a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 480), xk30, a0_0); a0_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 484), xk30, a0_1); a0_2 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 488), xk30, a0_2);
+            global::System.Runtime.Intrinsics.Vector128<float> xk31 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.Intrinsics.Vector128.GetElement(h0_7, 3));
+            a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 496), xk31, a1_0); a1_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 500), xk31, a1_1); a1_2 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 504), xk31, a1_2);
+            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((a0_0 + a1_0), ref s, 0);
+            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((a0_1 + a1_1), ref s, 4);
+            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((a0_2 + a1_2), ref s, 8);
             // The output activation needs the whole row: the kernel, from the scratch into output.
-            global::StaticNets.Kernels.ActivationKernels.Softmax<float>(scratch.Slice(32, 10), output);
+            global::StaticNets.Kernels.ActivationKernels.Softmax<float>(scratch.Slice(0, 10), output);
         }
     }
 

@@ -182,7 +182,7 @@ partial class DropoutNet : global::StaticNets.INetwork<float>, global::StaticNet
     private void ForwardFused512(ref float x, global::System.Span<float> output)
     {
         ref float f = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fused);
-        global::System.Span<float> scratch = stackalloc float[80];
+        global::System.Span<float> scratch = stackalloc float[32];
         ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scratch);
         // Layer 0: dense 3 → 5, Sigmoid: 1 vector(s) of outputs, 3 chain(s) over the inputs.
         {
@@ -203,6 +203,7 @@ partial class DropoutNet : global::StaticNets.INetwork<float>, global::StaticNet
             global::StaticNets.Kernels.ActivationKernels.Sigmoid<float>(scratch.Slice(0, 5), scratch.Slice(0, 5));
         }
         // Layer 1: dense 5 → 40, ReLU: 3 vector(s) of outputs, 5 chain(s) over the inputs.
+        global::System.Runtime.Intrinsics.Vector512<float> h1_0, h1_1, h1_2;
         {
             ref float wt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref f, 64);
             global::System.Runtime.Intrinsics.Vector512<float> a0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 240), a0_1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 256), a0_2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 272);
@@ -223,9 +224,9 @@ partial class DropoutNet : global::StaticNets.INetwork<float>, global::StaticNet
                 global::System.Runtime.Intrinsics.Vector512<float> x4 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, k + 4));
                 a4_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, (k + 4) * 48 + 0), x4, a4_0); a4_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, (k + 4) * 48 + 16), x4, a4_1); a4_2 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, (k + 4) * 48 + 32), x4, a4_2);
             }
-            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max((((a0_0 + a1_0) + (a2_0 + a3_0)) + a4_0), global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref s, 16);
-            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max((((a0_1 + a1_1) + (a2_1 + a3_1)) + a4_1), global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref s, 32);
-            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max((((a0_2 + a1_2) + (a2_2 + a3_2)) + a4_2), global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref s, 48);
+            h1_0 = global::System.Runtime.Intrinsics.Vector512.Max((((a0_0 + a1_0) + (a2_0 + a3_0)) + a4_0), global::System.Runtime.Intrinsics.Vector512<float>.Zero);
+            h1_1 = global::System.Runtime.Intrinsics.Vector512.Max((((a0_1 + a1_1) + (a2_1 + a3_1)) + a4_1), global::System.Runtime.Intrinsics.Vector512<float>.Zero);
+            h1_2 = global::System.Runtime.Intrinsics.Vector512.Max((((a0_2 + a1_2) + (a2_2 + a3_2)) + a4_2), global::System.Runtime.Intrinsics.Vector512<float>.Zero);
         }
         // Layer 2: dense 40 → 2, Sigmoid: 1 vector(s) of outputs, 8 chain(s) over the inputs.
         {
@@ -238,28 +239,89 @@ partial class DropoutNet : global::StaticNets.INetwork<float>, global::StaticNet
             global::System.Runtime.Intrinsics.Vector512<float> a5_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
             global::System.Runtime.Intrinsics.Vector512<float> a6_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
             global::System.Runtime.Intrinsics.Vector512<float> a7_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            for (nuint k = 0; k < 40; k += 8)
-            {
-                global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 16 + k));
-                a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, (k) * 16 + 0), x0, a0_0);
-                global::System.Runtime.Intrinsics.Vector512<float> x1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 16 + k + 1));
-                a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, (k + 1) * 16 + 0), x1, a1_0);
-                global::System.Runtime.Intrinsics.Vector512<float> x2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 16 + k + 2));
-                a2_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, (k + 2) * 16 + 0), x2, a2_0);
-                global::System.Runtime.Intrinsics.Vector512<float> x3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 16 + k + 3));
-                a3_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, (k + 3) * 16 + 0), x3, a3_0);
-                global::System.Runtime.Intrinsics.Vector512<float> x4 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 16 + k + 4));
-                a4_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, (k + 4) * 16 + 0), x4, a4_0);
-                global::System.Runtime.Intrinsics.Vector512<float> x5 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 16 + k + 5));
-                a5_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, (k + 5) * 16 + 0), x5, a5_0);
-                global::System.Runtime.Intrinsics.Vector512<float> x6 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 16 + k + 6));
-                a6_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, (k + 6) * 16 + 0), x6, a6_0);
-                global::System.Runtime.Intrinsics.Vector512<float> x7 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 16 + k + 7));
-                a7_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, (k + 7) * 16 + 0), x7, a7_0);
-            }
-            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((((a0_0 + a1_0) + (a2_0 + a3_0)) + ((a4_0 + a5_0) + (a6_0 + a7_0))), ref s, 64);
+            global::System.Runtime.Intrinsics.Vector512<float> xk0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector512.GetElement(h1_0, 0));
+            a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 0), xk0, a0_0);
+            global::System.Runtime.Intrinsics.Vector512<float> xk1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector512.GetElement(h1_0, 1));
+            a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 16), xk1, a1_0);
+            global::System.Runtime.Intrinsics.Vector512<float> xk2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector512.GetElement(h1_0, 2));
+            a2_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 32), xk2, a2_0);
+            global::System.Runtime.Intrinsics.Vector512<float> xk3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector512.GetElement(h1_0, 3));
+            a3_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 48), xk3, a3_0);
+            global::System.Runtime.Intrinsics.Vector512<float> xk4 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector512.GetElement(h1_0, 4));
+            a4_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 64), xk4, a4_0);
+            global::System.Runtime.Intrinsics.Vector512<float> xk5 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector512.GetElement(h1_0, 5));
+            a5_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 80), xk5, a5_0);
+            global::System.Runtime.Intrinsics.Vector512<float> xk6 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector512.GetElement(h1_0, 6));
+            a6_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 96), xk6, a6_0);
+            global::System.Runtime.Intrinsics.Vector512<float> xk7 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector512.GetElement(h1_0, 7));
+            a7_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 112), xk7, a7_0);
+            global::System.Runtime.Intrinsics.Vector512<float> xk8 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector512.GetElement(h1_0, 8));
+            a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 128), xk8, a0_0);
+            global::System.Runtime.Intrinsics.Vector512<float> xk9 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector512.GetElement(h1_0, 9));
+            a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 144), xk9, a1_0);
+            global::System.Runtime.Intrinsics.Vector512<float> xk10 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector512.GetElement(h1_0, 10));
+            a2_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 160), xk10, a2_0);
+            global::System.Runtime.Intrinsics.Vector512<float> xk11 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector512.GetElement(h1_0, 11));
+            a3_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 176), xk11, a3_0);
+            global::System.Runtime.Intrinsics.Vector512<float> xk12 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector512.GetElement(h1_0, 12));
+            a4_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 192), xk12, a4_0);
+            global::System.Runtime.Intrinsics.Vector512<float> xk13 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector512.GetElement(h1_0, 13));
+            a5_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 208), xk13, a5_0);
+            global::System.Runtime.Intrinsics.Vector512<float> xk14 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector512.GetElement(h1_0, 14));
+            a6_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 224), xk14, a6_0);
+            global::System.Runtime.Intrinsics.Vector512<float> xk15 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector512.GetElement(h1_0, 15));
+            a7_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 240), xk15, a7_0);
+            global::System.Runtime.Intrinsics.Vector512<float> xk16 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector512.GetElement(h1_1, 0));
+            a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 256), xk16, a0_0);
+            global::System.Runtime.Intrinsics.Vector512<float> xk17 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector512.GetElement(h1_1, 1));
+            a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 272), xk17, a1_0);
+            global::System.Runtime.Intrinsics.Vector512<float> xk18 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector512.GetElement(h1_1, 2));
+            a2_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 288), xk18, a2_0);
+            global::System.Runtime.Intrinsics.Vector512<float> xk19 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector512.GetElement(h1_1, 3));
+            a3_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 304), xk19, a3_0);
+            global::System.Runtime.Intrinsics.Vector512<float> xk20 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector512.GetElement(h1_1, 4));
+            a4_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 320), xk20, a4_0);
+            global::System.Runtime.Intrinsics.Vector512<float> xk21 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector512.GetElement(h1_1, 5));
+            a5_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 336), xk21, a5_0);
+            global::System.Runtime.Intrinsics.Vector512<float> xk22 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector512.GetElement(h1_1, 6));
+            a6_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 352), xk22, a6_0);
+            global::System.Runtime.Intrinsics.Vector512<float> xk23 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector512.GetElement(h1_1, 7));
+            a7_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 368), xk23, a7_0);
+            global::System.Runtime.Intrinsics.Vector512<float> xk24 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector512.GetElement(h1_1, 8));
+            a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 384), xk24, a0_0);
+            global::System.Runtime.Intrinsics.Vector512<float> xk25 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector512.GetElement(h1_1, 9));
+            a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 400), xk25, a1_0);
+            global::System.Runtime.Intrinsics.Vector512<float> xk26 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector512.GetElement(h1_1, 10));
+            a2_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 416), xk26, a2_0);
+            global::System.Runtime.Intrinsics.Vector512<float> xk27 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector512.GetElement(h1_1, 11));
+            a3_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 432), xk27, a3_0);
+            global::System.Runtime.Intrinsics.Vector512<float> xk28 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector512.GetElement(h1_1, 12));
+            a4_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 448), xk28, a4_0);
+            global::System.Runtime.Intrinsics.Vector512<float> xk29 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector512.GetElement(h1_1, 13));
+            a5_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 464), xk29, a5_0);
+            global::System.Runtime.Intrinsics.Vector512<float> xk30 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector512.GetElement(h1_1, 14));
+            a6_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 480), xk30, a6_0);
+            global::System.Runtime.Intrinsics.Vector512<float> xk31 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector512.GetElement(h1_1, 15));
+            a7_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 496), xk31, a7_0);
+            global::System.Runtime.Intrinsics.Vector512<float> xk32 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector512.GetElement(h1_2, 0));
+            a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 512), xk32, a0_0);
+            global::System.Runtime.Intrinsics.Vector512<float> xk33 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector512.GetElement(h1_2, 1));
+            a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 528), xk33, a1_0);
+            global::System.Runtime.Intrinsics.Vector512<float> xk34 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector512.GetElement(h1_2, 2));
+            a2_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 544), xk34, a2_0);
+            global::System.Runtime.Intrinsics.Vector512<float> xk35 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector512.GetElement(h1_2, 3));
+            a3_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 560), xk35, a3_0);
+            global::System.Runtime.Intrinsics.Vector512<float> xk36 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector512.GetElement(h1_2, 4));
+            a4_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 576), xk36, a4_0);
+            global::System.Runtime.Intrinsics.Vector512<float> xk37 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector512.GetElement(h1_2, 5));
+            a5_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 592), xk37, a5_0);
+            global::System.Runtime.Intrinsics.Vector512<float> xk38 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector512.GetElement(h1_2, 6));
+            a6_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 608), xk38, a6_0);
+            global::System.Runtime.Intrinsics.Vector512<float> xk39 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector512.GetElement(h1_2, 7));
+            a7_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 624), xk39, a7_0);
+            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((((a0_0 + a1_0) + (a2_0 + a3_0)) + ((a4_0 + a5_0) + (a6_0 + a7_0))), ref s, 16);
             // The output activation needs the whole row: the kernel, from the scratch into output.
-            global::StaticNets.Kernels.ActivationKernels.Sigmoid<float>(scratch.Slice(64, 2), output);
+            global::StaticNets.Kernels.ActivationKernels.Sigmoid<float>(scratch.Slice(16, 2), output);
         }
     }
 
@@ -267,7 +329,7 @@ partial class DropoutNet : global::StaticNets.INetwork<float>, global::StaticNet
     private void ForwardFused256(ref float x, global::System.Span<float> output)
     {
         ref float f = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fused);
-        global::System.Span<float> scratch = stackalloc float[80];
+        global::System.Span<float> scratch = stackalloc float[32];
         ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scratch);
         // Layer 0: dense 3 → 5, Sigmoid: 1 vector(s) of outputs, 3 chain(s) over the inputs.
         {
@@ -288,6 +350,7 @@ partial class DropoutNet : global::StaticNets.INetwork<float>, global::StaticNet
             global::StaticNets.Kernels.ActivationKernels.Sigmoid<float>(scratch.Slice(0, 5), scratch.Slice(0, 5));
         }
         // Layer 1: dense 5 → 40, ReLU: 5 vector(s) of outputs, 1 chain(s) over the inputs.
+        global::System.Runtime.Intrinsics.Vector256<float> h1_0, h1_1, h1_2, h1_3, h1_4;
         {
             ref float wt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref f, 64);
             global::System.Runtime.Intrinsics.Vector256<float> a0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 240), a0_1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 248), a0_2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 256), a0_3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 264), a0_4 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 272);
@@ -296,11 +359,11 @@ partial class DropoutNet : global::StaticNets.INetwork<float>, global::StaticNet
                 global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, k));
                 a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, (k) * 48 + 0), x0, a0_0); a0_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, (k) * 48 + 8), x0, a0_1); a0_2 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, (k) * 48 + 16), x0, a0_2); a0_3 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, (k) * 48 + 24), x0, a0_3); a0_4 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, (k) * 48 + 32), x0, a0_4);
             }
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(a0_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref s, 16);
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(a0_1, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref s, 24);
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(a0_2, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref s, 32);
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(a0_3, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref s, 40);
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(a0_4, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref s, 48);
+            h1_0 = global::System.Runtime.Intrinsics.Vector256.Max(a0_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+            h1_1 = global::System.Runtime.Intrinsics.Vector256.Max(a0_1, global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+            h1_2 = global::System.Runtime.Intrinsics.Vector256.Max(a0_2, global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+            h1_3 = global::System.Runtime.Intrinsics.Vector256.Max(a0_3, global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+            h1_4 = global::System.Runtime.Intrinsics.Vector256.Max(a0_4, global::System.Runtime.Intrinsics.Vector256<float>.Zero);
         }
         // Layer 2: dense 40 → 2, Sigmoid: 1 vector(s) of outputs, 8 chain(s) over the inputs.
         {
@@ -313,28 +376,89 @@ partial class DropoutNet : global::StaticNets.INetwork<float>, global::StaticNet
             global::System.Runtime.Intrinsics.Vector256<float> a5_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
             global::System.Runtime.Intrinsics.Vector256<float> a6_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
             global::System.Runtime.Intrinsics.Vector256<float> a7_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            for (nuint k = 0; k < 40; k += 8)
-            {
-                global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 16 + k));
-                a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, (k) * 16 + 0), x0, a0_0);
-                global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 16 + k + 1));
-                a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, (k + 1) * 16 + 0), x1, a1_0);
-                global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 16 + k + 2));
-                a2_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, (k + 2) * 16 + 0), x2, a2_0);
-                global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 16 + k + 3));
-                a3_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, (k + 3) * 16 + 0), x3, a3_0);
-                global::System.Runtime.Intrinsics.Vector256<float> x4 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 16 + k + 4));
-                a4_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, (k + 4) * 16 + 0), x4, a4_0);
-                global::System.Runtime.Intrinsics.Vector256<float> x5 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 16 + k + 5));
-                a5_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, (k + 5) * 16 + 0), x5, a5_0);
-                global::System.Runtime.Intrinsics.Vector256<float> x6 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 16 + k + 6));
-                a6_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, (k + 6) * 16 + 0), x6, a6_0);
-                global::System.Runtime.Intrinsics.Vector256<float> x7 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 16 + k + 7));
-                a7_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, (k + 7) * 16 + 0), x7, a7_0);
-            }
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((((a0_0 + a1_0) + (a2_0 + a3_0)) + ((a4_0 + a5_0) + (a6_0 + a7_0))), ref s, 64);
+            global::System.Runtime.Intrinsics.Vector256<float> xk0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.Intrinsics.Vector256.GetElement(h1_0, 0));
+            a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 0), xk0, a0_0);
+            global::System.Runtime.Intrinsics.Vector256<float> xk1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.Intrinsics.Vector256.GetElement(h1_0, 1));
+            a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 16), xk1, a1_0);
+            global::System.Runtime.Intrinsics.Vector256<float> xk2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.Intrinsics.Vector256.GetElement(h1_0, 2));
+            a2_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 32), xk2, a2_0);
+            global::System.Runtime.Intrinsics.Vector256<float> xk3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.Intrinsics.Vector256.GetElement(h1_0, 3));
+            a3_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 48), xk3, a3_0);
+            global::System.Runtime.Intrinsics.Vector256<float> xk4 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.Intrinsics.Vector256.GetElement(h1_0, 4));
+            a4_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 64), xk4, a4_0);
+            global::System.Runtime.Intrinsics.Vector256<float> xk5 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.Intrinsics.Vector256.GetElement(h1_0, 5));
+            a5_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 80), xk5, a5_0);
+            global::System.Runtime.Intrinsics.Vector256<float> xk6 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.Intrinsics.Vector256.GetElement(h1_0, 6));
+            a6_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 96), xk6, a6_0);
+            global::System.Runtime.Intrinsics.Vector256<float> xk7 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.Intrinsics.Vector256.GetElement(h1_0, 7));
+            a7_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 112), xk7, a7_0);
+            global::System.Runtime.Intrinsics.Vector256<float> xk8 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.Intrinsics.Vector256.GetElement(h1_1, 0));
+            a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 128), xk8, a0_0);
+            global::System.Runtime.Intrinsics.Vector256<float> xk9 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.Intrinsics.Vector256.GetElement(h1_1, 1));
+            a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 144), xk9, a1_0);
+            global::System.Runtime.Intrinsics.Vector256<float> xk10 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.Intrinsics.Vector256.GetElement(h1_1, 2));
+            a2_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 160), xk10, a2_0);
+            global::System.Runtime.Intrinsics.Vector256<float> xk11 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.Intrinsics.Vector256.GetElement(h1_1, 3));
+            a3_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 176), xk11, a3_0);
+            global::System.Runtime.Intrinsics.Vector256<float> xk12 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.Intrinsics.Vector256.GetElement(h1_1, 4));
+            a4_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 192), xk12, a4_0);
+            global::System.Runtime.Intrinsics.Vector256<float> xk13 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.Intrinsics.Vector256.GetElement(h1_1, 5));
+            a5_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 208), xk13, a5_0);
+            global::System.Runtime.Intrinsics.Vector256<float> xk14 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.Intrinsics.Vector256.GetElement(h1_1, 6));
+            a6_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 224), xk14, a6_0);
+            global::System.Runtime.Intrinsics.Vector256<float> xk15 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.Intrinsics.Vector256.GetElement(h1_1, 7));
+            a7_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 240), xk15, a7_0);
+            global::System.Runtime.Intrinsics.Vector256<float> xk16 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.Intrinsics.Vector256.GetElement(h1_2, 0));
+            a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 256), xk16, a0_0);
+            global::System.Runtime.Intrinsics.Vector256<float> xk17 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.Intrinsics.Vector256.GetElement(h1_2, 1));
+            a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 272), xk17, a1_0);
+            global::System.Runtime.Intrinsics.Vector256<float> xk18 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.Intrinsics.Vector256.GetElement(h1_2, 2));
+            a2_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 288), xk18, a2_0);
+            global::System.Runtime.Intrinsics.Vector256<float> xk19 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.Intrinsics.Vector256.GetElement(h1_2, 3));
+            a3_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 304), xk19, a3_0);
+            global::System.Runtime.Intrinsics.Vector256<float> xk20 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.Intrinsics.Vector256.GetElement(h1_2, 4));
+            a4_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 320), xk20, a4_0);
+            global::System.Runtime.Intrinsics.Vector256<float> xk21 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.Intrinsics.Vector256.GetElement(h1_2, 5));
+            a5_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 336), xk21, a5_0);
+            global::System.Runtime.Intrinsics.Vector256<float> xk22 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.Intrinsics.Vector256.GetElement(h1_2, 6));
+            a6_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 352), xk22, a6_0);
+            global::System.Runtime.Intrinsics.Vector256<float> xk23 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.Intrinsics.Vector256.GetElement(h1_2, 7));
+            a7_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 368), xk23, a7_0);
+            global::System.Runtime.Intrinsics.Vector256<float> xk24 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.Intrinsics.Vector256.GetElement(h1_3, 0));
+            a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 384), xk24, a0_0);
+            global::System.Runtime.Intrinsics.Vector256<float> xk25 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.Intrinsics.Vector256.GetElement(h1_3, 1));
+            a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 400), xk25, a1_0);
+            global::System.Runtime.Intrinsics.Vector256<float> xk26 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.Intrinsics.Vector256.GetElement(h1_3, 2));
+            a2_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 416), xk26, a2_0);
+            global::System.Runtime.Intrinsics.Vector256<float> xk27 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.Intrinsics.Vector256.GetElement(h1_3, 3));
+            a3_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 432), xk27, a3_0);
+            global::System.Runtime.Intrinsics.Vector256<float> xk28 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.Intrinsics.Vector256.GetElement(h1_3, 4));
+            a4_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 448), xk28, a4_0);
+            global::System.Runtime.Intrinsics.Vector256<float> xk29 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.Intrinsics.Vector256.GetElement(h1_3, 5));
+            a5_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 464), xk29, a5_0);
+            global::System.Runtime.Intrinsics.Vector256<float> xk30 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.Intrinsics.Vector256.GetElement(h1_3, 6));
+            a6_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 480), xk30, a6_0);
+            global::System.Runtime.Intrinsics.Vector256<float> xk31 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.Intrinsics.Vector256.GetElement(h1_3, 7));
+            a7_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 496), xk31, a7_0);
+            global::System.Runtime.Intrinsics.Vector256<float> xk32 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.Intrinsics.Vector256.GetElement(h1_4, 0));
+            a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 512), xk32, a0_0);
+            global::System.Runtime.Intrinsics.Vector256<float> xk33 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.Intrinsics.Vector256.GetElement(h1_4, 1));
+            a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 528), xk33, a1_0);
+            global::System.Runtime.Intrinsics.Vector256<float> xk34 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.Intrinsics.Vector256.GetElement(h1_4, 2));
+            a2_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 544), xk34, a2_0);
+            global::System.Runtime.Intrinsics.Vector256<float> xk35 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.Intrinsics.Vector256.GetElement(h1_4, 3));
+            a3_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 560), xk35, a3_0);
+            global::System.Runtime.Intrinsics.Vector256<float> xk36 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.Intrinsics.Vector256.GetElement(h1_4, 4));
+            a4_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 576), xk36, a4_0);
+            global::System.Runtime.Intrinsics.Vector256<float> xk37 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.Intrinsics.Vector256.GetElement(h1_4, 5));
+            a5_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 592), xk37, a5_0);
+            global::System.Runtime.Intrinsics.Vector256<float> xk38 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.Intrinsics.Vector256.GetElement(h1_4, 6));
+            a6_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 608), xk38, a6_0);
+            global::System.Runtime.Intrinsics.Vector256<float> xk39 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.Intrinsics.Vector256.GetElement(h1_4, 7));
+            a7_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 624), xk39, a7_0);
+            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((((a0_0 + a1_0) + (a2_0 + a3_0)) + ((a4_0 + a5_0) + (a6_0 + a7_0))), ref s, 16);
             // The output activation needs the whole row: the kernel, from the scratch into output.
-            global::StaticNets.Kernels.ActivationKernels.Sigmoid<float>(scratch.Slice(64, 2), output);
+            global::StaticNets.Kernels.ActivationKernels.Sigmoid<float>(scratch.Slice(16, 2), output);
         }
     }
 
@@ -342,7 +466,7 @@ partial class DropoutNet : global::StaticNets.INetwork<float>, global::StaticNet
     private void ForwardFused128(ref float x, global::System.Span<float> output)
     {
         ref float f = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fused);
-        global::System.Span<float> scratch = stackalloc float[80];
+        global::System.Span<float> scratch = stackalloc float[32];
         ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scratch);
         // Layer 0: dense 3 → 5, Sigmoid: 2 vector(s) of outputs, 3 chain(s) over the inputs.
         {
@@ -364,6 +488,7 @@ partial class DropoutNet : global::StaticNets.INetwork<float>, global::StaticNet
             global::StaticNets.Kernels.ActivationKernels.Sigmoid<float>(scratch.Slice(0, 5), scratch.Slice(0, 5));
         }
         // Layer 1: dense 5 → 40, ReLU: 10 vector(s) of outputs, 1 chain(s) over the inputs.
+        global::System.Runtime.Intrinsics.Vector128<float> h1_0, h1_1, h1_2, h1_3, h1_4, h1_5, h1_6, h1_7, h1_8, h1_9;
         {
             ref float wt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref f, 64);
             global::System.Runtime.Intrinsics.Vector128<float> a0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 240), a0_1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 244), a0_2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 248), a0_3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 252), a0_4 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 256), a0_5 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 260), a0_6 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 264), a0_7 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 268), a0_8 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 272), a0_9 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 276);
@@ -372,16 +497,16 @@ partial class DropoutNet : global::StaticNets.INetwork<float>, global::StaticNet
                 global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, k));
                 a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, (k) * 48 + 0), x0, a0_0); a0_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, (k) * 48 + 4), x0, a0_1); a0_2 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, (k) * 48 + 8), x0, a0_2); a0_3 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, (k) * 48 + 12), x0, a0_3); a0_4 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, (k) * 48 + 16), x0, a0_4); a0_5 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, (k) * 48 + 20), x0, a0_5); a0_6 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, (k) * 48 + 24), x0, a0_6); a0_7 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, (k) * 48 + 28), x0, a0_7); a0_8 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, (k) * 48 + 32), x0, a0_8); a0_9 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, (k) * 48 + 36), x0, a0_9);
             }
-            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.Max(a0_0, global::System.Runtime.Intrinsics.Vector128<float>.Zero), ref s, 16);
-            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.Max(a0_1, global::System.Runtime.Intrinsics.Vector128<float>.Zero), ref s, 20);
-            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.Max(a0_2, global::System.Runtime.Intrinsics.Vector128<float>.Zero), ref s, 24);
-            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.Max(a0_3, global::System.Runtime.Intrinsics.Vector128<float>.Zero), ref s, 28);
-            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.Max(a0_4, global::System.Runtime.Intrinsics.Vector128<float>.Zero), ref s, 32);
-            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.Max(a0_5, global::System.Runtime.Intrinsics.Vector128<float>.Zero), ref s, 36);
-            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.Max(a0_6, global::System.Runtime.Intrinsics.Vector128<float>.Zero), ref s, 40);
-            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.Max(a0_7, global::System.Runtime.Intrinsics.Vector128<float>.Zero), ref s, 44);
-            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.Max(a0_8, global::System.Runtime.Intrinsics.Vector128<float>.Zero), ref s, 48);
-            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.Max(a0_9, global::System.Runtime.Intrinsics.Vector128<float>.Zero), ref s, 52);
+            h1_0 = global::System.Runtime.Intrinsics.Vector128.Max(a0_0, global::System.Runtime.Intrinsics.Vector128<float>.Zero);
+            h1_1 = global::System.Runtime.Intrinsics.Vector128.Max(a0_1, global::System.Runtime.Intrinsics.Vector128<float>.Zero);
+            h1_2 = global::System.Runtime.Intrinsics.Vector128.Max(a0_2, global::System.Runtime.Intrinsics.Vector128<float>.Zero);
+            h1_3 = global::System.Runtime.Intrinsics.Vector128.Max(a0_3, global::System.Runtime.Intrinsics.Vector128<float>.Zero);
+            h1_4 = global::System.Runtime.Intrinsics.Vector128.Max(a0_4, global::System.Runtime.Intrinsics.Vector128<float>.Zero);
+            h1_5 = global::System.Runtime.Intrinsics.Vector128.Max(a0_5, global::System.Runtime.Intrinsics.Vector128<float>.Zero);
+            h1_6 = global::System.Runtime.Intrinsics.Vector128.Max(a0_6, global::System.Runtime.Intrinsics.Vector128<float>.Zero);
+            h1_7 = global::System.Runtime.Intrinsics.Vector128.Max(a0_7, global::System.Runtime.Intrinsics.Vector128<float>.Zero);
+            h1_8 = global::System.Runtime.Intrinsics.Vector128.Max(a0_8, global::System.Runtime.Intrinsics.Vector128<float>.Zero);
+            h1_9 = global::System.Runtime.Intrinsics.Vector128.Max(a0_9, global::System.Runtime.Intrinsics.Vector128<float>.Zero);
         }
         // Layer 2: dense 40 → 2, Sigmoid: 1 vector(s) of outputs, 8 chain(s) over the inputs.
         {
@@ -394,28 +519,89 @@ partial class DropoutNet : global::StaticNets.INetwork<float>, global::StaticNet
             global::System.Runtime.Intrinsics.Vector128<float> a5_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
             global::System.Runtime.Intrinsics.Vector128<float> a6_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
             global::System.Runtime.Intrinsics.Vector128<float> a7_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            for (nuint k = 0; k < 40; k += 8)
-            {
-                global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 16 + k));
-                a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, (k) * 16 + 0), x0, a0_0);
-                global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 16 + k + 1));
-                a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, (k + 1) * 16 + 0), x1, a1_0);
-                global::System.Runtime.Intrinsics.Vector128<float> x2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 16 + k + 2));
-                a2_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, (k + 2) * 16 + 0), x2, a2_0);
-                global::System.Runtime.Intrinsics.Vector128<float> x3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 16 + k + 3));
-                a3_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, (k + 3) * 16 + 0), x3, a3_0);
-                global::System.Runtime.Intrinsics.Vector128<float> x4 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 16 + k + 4));
-                a4_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, (k + 4) * 16 + 0), x4, a4_0);
-                global::System.Runtime.Intrinsics.Vector128<float> x5 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 16 + k + 5));
-                a5_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, (k + 5) * 16 + 0), x5, a5_0);
-                global::System.Runtime.Intrinsics.Vector128<float> x6 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 16 + k + 6));
-                a6_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, (k + 6) * 16 + 0), x6, a6_0);
-                global::System.Runtime.Intrinsics.Vector128<float> x7 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 16 + k + 7));
-                a7_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, (k + 7) * 16 + 0), x7, a7_0);
-            }
-            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((((a0_0 + a1_0) + (a2_0 + a3_0)) + ((a4_0 + a5_0) + (a6_0 + a7_0))), ref s, 64);
+            global::System.Runtime.Intrinsics.Vector128<float> xk0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.Intrinsics.Vector128.GetElement(h1_0, 0));
+            a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 0), xk0, a0_0);
+            global::System.Runtime.Intrinsics.Vector128<float> xk1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.Intrinsics.Vector128.GetElement(h1_0, 1));
+            a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 16), xk1, a1_0);
+            global::System.Runtime.Intrinsics.Vector128<float> xk2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.Intrinsics.Vector128.GetElement(h1_0, 2));
+            a2_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 32), xk2, a2_0);
+            global::System.Runtime.Intrinsics.Vector128<float> xk3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.Intrinsics.Vector128.GetElement(h1_0, 3));
+            a3_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 48), xk3, a3_0);
+            global::System.Runtime.Intrinsics.Vector128<float> xk4 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.Intrinsics.Vector128.GetElement(h1_1, 0));
+            a4_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 64), xk4, a4_0);
+            global::System.Runtime.Intrinsics.Vector128<float> xk5 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.Intrinsics.Vector128.GetElement(h1_1, 1));
+            a5_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 80), xk5, a5_0);
+            global::System.Runtime.Intrinsics.Vector128<float> xk6 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.Intrinsics.Vector128.GetElement(h1_1, 2));
+            a6_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 96), xk6, a6_0);
+            global::System.Runtime.Intrinsics.Vector128<float> xk7 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.Intrinsics.Vector128.GetElement(h1_1, 3));
+            a7_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 112), xk7, a7_0);
+            global::System.Runtime.Intrinsics.Vector128<float> xk8 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.Intrinsics.Vector128.GetElement(h1_2, 0));
+            a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 128), xk8, a0_0);
+            global::System.Runtime.Intrinsics.Vector128<float> xk9 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.Intrinsics.Vector128.GetElement(h1_2, 1));
+            a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 144), xk9, a1_0);
+            global::System.Runtime.Intrinsics.Vector128<float> xk10 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.Intrinsics.Vector128.GetElement(h1_2, 2));
+            a2_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 160), xk10, a2_0);
+            global::System.Runtime.Intrinsics.Vector128<float> xk11 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.Intrinsics.Vector128.GetElement(h1_2, 3));
+            a3_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 176), xk11, a3_0);
+            global::System.Runtime.Intrinsics.Vector128<float> xk12 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.Intrinsics.Vector128.GetElement(h1_3, 0));
+            a4_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 192), xk12, a4_0);
+            global::System.Runtime.Intrinsics.Vector128<float> xk13 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.Intrinsics.Vector128.GetElement(h1_3, 1));
+            a5_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 208), xk13, a5_0);
+            global::System.Runtime.Intrinsics.Vector128<float> xk14 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.Intrinsics.Vector128.GetElement(h1_3, 2));
+            a6_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 224), xk14, a6_0);
+            global::System.Runtime.Intrinsics.Vector128<float> xk15 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.Intrinsics.Vector128.GetElement(h1_3, 3));
+            a7_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 240), xk15, a7_0);
+            global::System.Runtime.Intrinsics.Vector128<float> xk16 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.Intrinsics.Vector128.GetElement(h1_4, 0));
+            a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 256), xk16, a0_0);
+            global::System.Runtime.Intrinsics.Vector128<float> xk17 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.Intrinsics.Vector128.GetElement(h1_4, 1));
+            a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 272), xk17, a1_0);
+            global::System.Runtime.Intrinsics.Vector128<float> xk18 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.Intrinsics.Vector128.GetElement(h1_4, 2));
+            a2_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 288), xk18, a2_0);
+            global::System.Runtime.Intrinsics.Vector128<float> xk19 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.Intrinsics.Vector128.GetElement(h1_4, 3));
+            a3_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 304), xk19, a3_0);
+            global::System.Runtime.Intrinsics.Vector128<float> xk20 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.Intrinsics.Vector128.GetElement(h1_5, 0));
+            a4_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 320), xk20, a4_0);
+            global::System.Runtime.Intrinsics.Vector128<float> xk21 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.Intrinsics.Vector128.GetElement(h1_5, 1));
+            a5_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 336), xk21, a5_0);
+            global::System.Runtime.Intrinsics.Vector128<float> xk22 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.Intrinsics.Vector128.GetElement(h1_5, 2));
+            a6_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 352), xk22, a6_0);
+            global::System.Runtime.Intrinsics.Vector128<float> xk23 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.Intrinsics.Vector128.GetElement(h1_5, 3));
+            a7_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 368), xk23, a7_0);
+            global::System.Runtime.Intrinsics.Vector128<float> xk24 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.Intrinsics.Vector128.GetElement(h1_6, 0));
+            a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 384), xk24, a0_0);
+            global::System.Runtime.Intrinsics.Vector128<float> xk25 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.Intrinsics.Vector128.GetElement(h1_6, 1));
+            a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 400), xk25, a1_0);
+            global::System.Runtime.Intrinsics.Vector128<float> xk26 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.Intrinsics.Vector128.GetElement(h1_6, 2));
+            a2_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 416), xk26, a2_0);
+            global::System.Runtime.Intrinsics.Vector128<float> xk27 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.Intrinsics.Vector128.GetElement(h1_6, 3));
+            a3_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 432), xk27, a3_0);
+            global::System.Runtime.Intrinsics.Vector128<float> xk28 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.Intrinsics.Vector128.GetElement(h1_7, 0));
+            a4_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 448), xk28, a4_0);
+            global::System.Runtime.Intrinsics.Vector128<float> xk29 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.Intrinsics.Vector128.GetElement(h1_7, 1));
+            a5_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 464), xk29, a5_0);
+            global::System.Runtime.Intrinsics.Vector128<float> xk30 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.Intrinsics.Vector128.GetElement(h1_7, 2));
+            a6_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 480), xk30, a6_0);
+            global::System.Runtime.Intrinsics.Vector128<float> xk31 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.Intrinsics.Vector128.GetElement(h1_7, 3));
+            a7_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 496), xk31, a7_0);
+            global::System.Runtime.Intrinsics.Vector128<float> xk32 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.Intrinsics.Vector128.GetElement(h1_8, 0));
+            a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 512), xk32, a0_0);
+            global::System.Runtime.Intrinsics.Vector128<float> xk33 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.Intrinsics.Vector128.GetElement(h1_8, 1));
+            a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 528), xk33, a1_0);
+            global::System.Runtime.Intrinsics.Vector128<float> xk34 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.Intrinsics.Vector128.GetElement(h1_8, 2));
+            a2_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 544), xk34, a2_0);
+            global::System.Runtime.Intrinsics.Vector128<float> xk35 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.Intrinsics.Vector128.GetElement(h1_8, 3));
+            a3_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 560), xk35, a3_0);
+            global::System.Runtime.Intrinsics.Vector128<float> xk36 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.Intrinsics.Vector128.GetElement(h1_9, 0));
+            a4_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 576), xk36, a4_0);
+            global::System.Runtime.Intrinsics.Vector128<float> xk37 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.Intrinsics.Vector128.GetElement(h1_9, 1));
+            a5_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 592), xk37, a5_0);
+            global::System.Runtime.Intrinsics.Vector128<float> xk38 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.Intrinsics.Vector128.GetElement(h1_9, 2));
+            a6_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 608), xk38, a6_0);
+            global::System.Runtime.Intrinsics.Vector128<float> xk39 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.Intrinsics.Vector128.GetElement(h1_9, 3));
+            a7_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 624), xk39, a7_0);
+            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((((a0_0 + a1_0) + (a2_0 + a3_0)) + ((a4_0 + a5_0) + (a6_0 + a7_0))), ref s, 16);
             // The output activation needs the whole row: the kernel, from the scratch into output.
-            global::StaticNets.Kernels.ActivationKernels.Sigmoid<float>(scratch.Slice(64, 2), output);
+            global::StaticNets.Kernels.ActivationKernels.Sigmoid<float>(scratch.Slice(16, 2), output);
         }
     }
 
