@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using System.Linq;
 using System.Runtime.CompilerServices;
 using Xunit;
 
@@ -14,10 +15,17 @@ internal static class Snapshot
 {
     public const string AcceptVariable = "STATICNETS_ACCEPT_SNAPSHOTS";
 
+    private static readonly string ProjectDirectory = typeof(Snapshot).Assembly
+        .GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), false)
+        .Cast<System.Reflection.AssemblyMetadataAttribute>()
+        .Single(a => a.Key == "ProjectDirectory").Value!;
+
     public static void Verify(string actual, string hintName, [CallerMemberName] string method = "", [CallerFilePath] string callerFile = "", string? className = null)
     {
         className ??= Path.GetFileNameWithoutExtension(callerFile);
-        string directory = Path.Combine(Path.GetDirectoryName(callerFile)!, "Snapshots");
+        // Deterministic CI builds map source paths to /_/, so [CallerFilePath] gives only the file's name;
+        // the project directory comes from the assembly's metadata instead.
+        string directory = Path.Combine(ProjectDirectory, "Snapshots");
         string stem = $"{className}.{method}#{Path.GetFileNameWithoutExtension(hintName)}";
         string extension = Path.GetExtension(hintName);
         string verified = Path.Combine(directory, stem + ".verified" + extension);
