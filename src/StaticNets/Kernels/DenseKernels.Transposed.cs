@@ -56,10 +56,7 @@ public static partial class DenseKernels
         KernelGuard.Length(b.Length, z.Length, Outputs, nameof(b));
         KernelGuard.NoOverlap(wT, z, nameof(wT), nameof(z));
         KernelGuard.NoOverlap(b, z, nameof(b), nameof(z));
-        KernelGuard.NoOverlap(x, z, nameof(x), nameof(z));
-
-        ForwardTransposedCore(ref MemoryMarshal.GetReference(wT), ref MemoryMarshal.GetReference(b), ref MemoryMarshal.GetReference(x),
-            ref MemoryMarshal.GetReference(z), (nuint)x.Length, (nuint)z.Length);
+        ForwardTransposedAfterShapeChecks(wT, b, x, z);
     }
 
     /// <summary>
@@ -81,6 +78,14 @@ public static partial class DenseKernels
     {
         KernelGuard.Product(wT.Length, x.Length, z.Length, Inputs, Outputs, nameof(wT));
         KernelGuard.Length(b.Length, z.Length, Outputs, nameof(b));
+        ForwardTransposedAfterShapeChecks(wT, b, x, z);
+    }
+
+    // The part both entries share once the shapes (and, for the checked entry, the weight overlaps) are known good.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void ForwardTransposedAfterShapeChecks<T>(ReadOnlySpan<T> wT, ReadOnlySpan<T> b, ReadOnlySpan<T> x, Span<T> z)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
         KernelGuard.NoOverlap(x, z, nameof(x), nameof(z));
         ForwardTransposedCore(ref MemoryMarshal.GetReference(wT), ref MemoryMarshal.GetReference(b), ref MemoryMarshal.GetReference(x),
             ref MemoryMarshal.GetReference(z), (nuint)x.Length, (nuint)z.Length);

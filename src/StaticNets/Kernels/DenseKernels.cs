@@ -36,9 +36,7 @@ public static partial class DenseKernels
         KernelGuard.Length(b.Length, z.Length, Outputs, nameof(b));
         KernelGuard.NoOverlap(w, z, nameof(w), nameof(z));
         KernelGuard.NoOverlap(b, z, nameof(b), nameof(z));
-        KernelGuard.NoOverlap(x, z, nameof(x), nameof(z));
-        Forward(ref MemoryMarshal.GetReference(w), ref MemoryMarshal.GetReference(b), ref MemoryMarshal.GetReference(x),
-            ref MemoryMarshal.GetReference(z), (nuint)x.Length, (nuint)z.Length);
+        ForwardAfterShapeChecks(w, b, x, z);
     }
 
     /// <summary>
@@ -59,6 +57,14 @@ public static partial class DenseKernels
     {
         KernelGuard.Product(w.Length, z.Length, x.Length, Outputs, Inputs, nameof(w));
         KernelGuard.Length(b.Length, z.Length, Outputs, nameof(b));
+        ForwardAfterShapeChecks(w, b, x, z);
+    }
+
+    // The part both entries share once the shapes (and, for the checked entry, the weight overlaps) are known good.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void ForwardAfterShapeChecks<T>(ReadOnlySpan<T> w, ReadOnlySpan<T> b, ReadOnlySpan<T> x, Span<T> z)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
         KernelGuard.NoOverlap(x, z, nameof(x), nameof(z));
         Forward(ref MemoryMarshal.GetReference(w), ref MemoryMarshal.GetReference(b), ref MemoryMarshal.GetReference(x),
             ref MemoryMarshal.GetReference(z), (nuint)x.Length, (nuint)z.Length);
