@@ -74,7 +74,8 @@ public static class Program
                 Array.Clear(gradient);
                 net.Backward(x, y, gradient, workspace);
                 StaticNets.Kernels.VectorMath.Scale(1f / 32, gradient);
-                sgd.Step(net.Parameters, gradient, 0.01f);
+                using var edit = net.EditParameters();
+                sgd.Step(edit.Span, gradient, 0.01f);
             }
             double Time(Action step)
             {

@@ -98,7 +98,7 @@ public sealed partial class NetworkGenerator
             if (versioned)
             {
                 w.Comment("Copies of the weights in the layouts the kernels read fastest. Every way to reach the parameters");
-                w.Comment("(Parameters, the layer views, Initialize) bumps _parameterVersion; a forward rebuilds a copy older than that,");
+                w.Comment("(EditParameters, Initialize) bumps _parameterVersion when it ends; a forward rebuilds a copy older than that,");
                 w.Comment("under _refreshLock so concurrent forwards rebuild once. Code writing _parameters directly calls ParametersChanged().");
                 w.Line("private readonly object _refreshLock = new object();");
                 w.Line("private int _parameterVersion;");
@@ -142,19 +142,20 @@ public sealed partial class NetworkGenerator
                 w.Line("Initialize(seed);");
             w.Line();
 
-            // Parameter views.
-            w.Line("/// <summary>All parameters in the documented layout; writes go straight into the network.</summary>");
-            string touch = versioned ? "ParametersChanged(); " : "";
-            if (versioned)
-                w.Line($"public {Names.Span}<{t}> Parameters {{ get {{ ParametersChanged(); return _parameters; }} }}");
-            else
-                w.Line($"public {Names.Span}<{t}> Parameters => _parameters;");
+            // Parameter views: read-only, so no write can bypass the version that keeps the weight copies fresh.
+            w.Line("/// <summary>All parameters in the documented layout, read-only. Write them through <see cref=\"EditParameters\"/>.</summary>");
+            w.Line($"public {Names.ReadOnlySpan}<{t}> Parameters => _parameters;");
+            w.Line("/// <summary>Opens a write window onto the parameters; disposing it makes the next forward see every write.</summary>");
+            w.Line($"public global::StaticNets.ParameterEdit<{t}> EditParameters() => new global::StaticNets.ParameterEdit<{t}>(_parameters, this);");
+            w.Line(versioned
+                ? $"void global::StaticNets.INetwork<{t}>.OnParametersWritten() => ParametersChanged();"
+                : $"void global::StaticNets.INetwork<{t}>.OnParametersWritten() {{ }}");
             foreach (var layer in spec.Layers.OfType<DenseLayerSpec>())
             {
                 w.Line($"/// <summary>Layer {layer.Index}'s weights, row-major [{layer.Outputs}, {layer.Inputs}]: w[j, k] is at j·{layer.Inputs} + k.</summary>");
-                w.Line($"public {Names.Span}<{t}> Layer{layer.Index}Weights {{ get {{ {touch}return new {Names.Span}<{t}>(_parameters, {layer.WeightOffset}, {layer.WeightCount}); }} }}");
+                w.Line($"public {Names.ReadOnlySpan}<{t}> Layer{layer.Index}Weights => new {Names.ReadOnlySpan}<{t}>(_parameters, {layer.WeightOffset}, {layer.WeightCount});");
                 w.Line($"/// <summary>Layer {layer.Index}'s {layer.Outputs} biases.</summary>");
-                w.Line($"public {Names.Span}<{t}> Layer{layer.Index}Biases {{ get {{ {touch}return new {Names.Span}<{t}>(_parameters, {layer.BiasOffset}, {layer.Outputs}); }} }}");
+                w.Line($"public {Names.ReadOnlySpan}<{t}> Layer{layer.Index}Biases => new {Names.ReadOnlySpan}<{t}>(_parameters, {layer.BiasOffset}, {layer.Outputs});");
             }
             w.Line();
             w.Line("/// <inheritdoc />");

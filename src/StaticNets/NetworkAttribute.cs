@@ -9,7 +9,10 @@ namespace StaticNets;
 /// <remarks>
 /// <para>Compact form: <c>[Network(784, 128, 10, Hidden = Activation.ReLU, Output = Activation.Softmax,
 /// Loss = Loss.CrossEntropy)]</c> — the first size is the input, each further size a dense layer.</para>
-/// <para>Per-layer form: <c>[Network(64)]</c> with one <see cref="DenseAttribute"/> per layer, in order.</para>
+/// <para>Per-layer form: <c>[Network(64)]</c> or <c>[Network(Input = new[] { 1, 28, 28 })]</c> followed by one layer
+/// attribute per layer in source order — <see cref="DenseAttribute"/>, <see cref="Conv2DAttribute"/>,
+/// <see cref="MaxPool2DAttribute"/>, <see cref="AvgPool2DAttribute"/>, <see cref="FlattenAttribute"/>,
+/// <see cref="ActivationAttribute"/>, <see cref="DropoutAttribute"/>. Shapes are inferred layer by layer.</para>
 /// </remarks>
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
 public sealed class NetworkAttribute : Attribute
@@ -20,6 +23,12 @@ public sealed class NetworkAttribute : Attribute
 
     /// <summary>Input size followed by the size of each layer.</summary>
     public int[] Sizes { get; }
+
+    /// <summary>
+    /// Shape of one input sample for the per-layer form, outermost first: <c>new[] { 784 }</c> for features,
+    /// <c>new[] { channels, height, width }</c> for images. Replaces the single size of <c>[Network(784)]</c>.
+    /// </summary>
+    public int[]? Input { get; set; }
 
     /// <summary>Activation of every hidden layer (default: <see cref="Activation.Sigmoid"/>, as in the course).</summary>
     public Activation Hidden { get; set; } = Activation.Sigmoid;
@@ -74,6 +83,9 @@ public sealed class DenseAttribute : Attribute
     /// <summary>Activation applied to the layer's weighted input.</summary>
     public Activation Activation { get; }
 
+    /// <summary>Whether the layer adds a bias (default true); <c>Bias = false</c> before a normalisation, as Keras' <c>use_bias</c>.</summary>
+    public bool Bias { get; set; } = true;
+
     /// <summary>
     /// Dropout rate of this layer's activations during training (hidden layers only; in [0, 1); 0 = none).
     /// When set, it overrides <see cref="NetworkAttribute.Dropout"/> for this layer; when not set, that applies.
@@ -94,7 +106,7 @@ public enum Activation
     ReLU = 3,
     /// <summary>σ(z) = z for z &gt; 0, 0.01·z otherwise.</summary>
     LeakyReLU = 4,
-    /// <summary>a_j = e^{z_j} / Σ_k e^{z_k}; output layer only.</summary>
+    /// <summary>a_j = e^{z_j} / Σ_k e^{z_k} over one sample's values (on a dense output layer or as a standalone <see cref="ActivationAttribute"/> layer).</summary>
     Softmax = 5,
     /// <summary>σ(z) = z for z &gt; 0, e^z − 1 otherwise (exponential linear unit, α = 1).</summary>
     ELU = 6,

@@ -109,7 +109,8 @@ public sealed class BakedWeightsTests : IDisposable
         var info = new NetworkInfo("XorNet", Precision.Single, Loss.Quadratic, new[] { 2, 3, 1 }, new[] { Activation.Sigmoid, Activation.Sigmoid });
         var net = new FakeNetwork<float>(info, Enumerable.Range(0, 13).Select(i => i * 0.25f).ToArray());
         var adam = new StaticNets.Training.Adam<float>();
-        adam.Step(net.Parameters, Enumerable.Repeat(0.5f, 13).ToArray(), 0.1f);
+        using (var edit = net.EditParameters())
+            adam.Step(edit.Span, Enumerable.Repeat(0.5f, 13).ToArray(), 0.1f);
         using var checkpoint = new MemoryStream();
         NetworkFile.Save(net, checkpoint, adam);
 
@@ -244,7 +245,9 @@ public sealed class BakedWeightsTests : IDisposable
         public int InputSize => info.InputSize;
         public int OutputSize => info.OutputSize;
         public int ParameterCount => parameters.Length;
-        public Span<T> Parameters => parameters;
+        public ReadOnlySpan<T> Parameters => parameters;
+        public ParameterEdit<T> EditParameters() => new(parameters, this);
+        public void OnParametersWritten() { }
         public void Initialize(int seed) { }
         public void Forward(ReadOnlySpan<T> input, Span<T> output) { }
         public void Forward(ReadOnlySpan<T> inputs, Span<T> outputs, INetworkWorkspace<T> workspace) { }

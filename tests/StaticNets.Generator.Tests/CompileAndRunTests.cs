@@ -38,7 +38,9 @@ public class CompileAndRunTests
             Assert.Equal(3 * 4 + 4 + 4 * 2 + 2, net.ParameterCount);
 
             // Known parameters: w¹_jk = 0.1·(j+1) − 0.05·k, b¹_j = 0.01·j; w²_jk = 0.2 − 0.1·(j+k), b² = (0.3, −0.3).
-            var p = net.Parameters;
+            using (var edit = net.EditParameters())
+            {
+            var p = edit.Span;
             for (int j = 0; j < 4; j++)
             {
                 for (int k = 0; k < 3; k++)
@@ -50,6 +52,7 @@ public class CompileAndRunTests
                     p[16 + j * 4 + k] = 0.2 - 0.1 * (j + k);
             p[24] = 0.3;
             p[25] = -0.3;
+            }
 
             double[] x = { 1.0, -2.0, 0.5 };
             var hidden = new double[4];

@@ -36,7 +36,12 @@ internal static class BakedWeightsEmitter
         w.Line("};");
         w.Line();
         w.Line($"/// <summary>Overwrites every parameter with the weights baked in from <c>{Escape(baked.FileName)}</c>.</summary>");
-        w.Line($"public void LoadBakedWeights() => global::StaticNets.Persistence.BakedWeights.CopyTo<{t}>(BakedWeightBytes, Parameters);");
+        w.Line("public void LoadBakedWeights()");
+        using (w.Block())
+        {
+            w.Line("using var edit = EditParameters();");
+            w.Line($"global::StaticNets.Persistence.BakedWeights.CopyTo<{t}>(BakedWeightBytes, edit.Span);");
+        }
         w.Line();
         w.Line($"/// <summary>Creates the network with the weights baked in from <c>{Escape(baked.FileName)}</c>: nothing is loaded at run time.</summary>");
         w.Line($"public static {name} FromBakedWeights()");

@@ -116,7 +116,8 @@ public static class Safetensors
             plan.Add((Find(parsed, $"{prefixes[l]}.{options.WeightSuffix}", new long[] { layer.Outputs, layer.Inputs }, l, source), layer.WeightOffset, layer.WeightCount));
             plan.Add((Find(parsed, $"{prefixes[l]}.{options.BiasSuffix}", new long[] { layer.Outputs }, l, source), layer.BiasOffset, layer.Outputs));
         }
-        var parameters = into.Parameters;
+        using var edit = into.EditParameters();
+        Span<T> parameters = edit.Span;
         foreach (var (tensor, offset, count) in plan)
             Convert(file.Slice((int)tensor.Offset, (int)tensor.Length), tensor.DType, parameters.Slice(offset, count));
     }

@@ -34,8 +34,20 @@ public interface INetwork<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
     /// <summary>Number of parameters (all weights and biases).</summary>
     int ParameterCount { get; }
 
-    /// <summary>All parameters in the documented layout; writes go straight into the network.</summary>
-    Span<T> Parameters { get; }
+    /// <summary>All parameters in the documented layout, read-only: reading never costs a refresh of the network's weight copies.</summary>
+    ReadOnlySpan<T> Parameters { get; }
+
+    /// <summary>
+    /// The one way to write parameters: <c>using (var edit = net.EditParameters()) edit.Span[k] += h;</c>. When the
+    /// edit is disposed, the weight copies the network keeps for speed (transposed or packed layouts) are marked
+    /// stale once and rebuilt by the next forward, so no forward can miss a write made through an edit. Do not
+    /// keep <see cref="ParameterEdit{T}.Span"/> past the edit's end.
+    /// </summary>
+    ParameterEdit<T> EditParameters();
+
+    /// <summary>Called by <see cref="ParameterEdit{T}.Dispose"/>: marks the weight copies stale. Not for user code.</summary>
+    [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
+    void OnParametersWritten();
 
     /// <summary>Re-initialises every parameter from <paramref name="seed"/> (Xavier for sigmoid, tanh, identity and softmax layers, He for ReLU-family layers; biases zero).</summary>
     void Initialize(int seed);
@@ -63,6 +75,34 @@ public interface INetwork<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
 
     /// <summary>Allocates scratch memory (activations, weighted inputs, deltas) for batches of up to <paramref name="batchCapacity"/> samples.</summary>
     INetworkWorkspace<T> CreateWorkspace(int batchCapacity);
+}
+
+/// <summary>
+/// A write window onto a network's parameters, from <see cref="INetwork{T}.EditParameters"/>. Disposing it tells
+/// the network its parameters changed. Allocation-free (a ref struct).
+/// </summary>
+public ref struct ParameterEdit<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    private INetwork<T>? _owner;
+
+    /// <summary>Opens an edit of <paramref name="span"/>, the parameters of <paramref name="owner"/>. Generated networks call this.</summary>
+    public ParameterEdit(Span<T> span, INetwork<T> owner)
+    {
+        Span = span;
+        _owner = owner ?? throw new ArgumentNullException(nameof(owner));
+    }
+
+    /// <summary>All parameters, writable until <see cref="Dispose"/>.</summary>
+    public Span<T> Span { get; private set; }
+
+    /// <summary>Ends the edit: the network rebuilds its weight copies on the next forward. Calling it twice is harmless.</summary>
+    public void Dispose()
+    {
+        var owner = _owner;
+        _owner = null;
+        Span = default;
+        owner?.OnParametersWritten();
+    }
 }
 
 /// <summary>Scratch memory for batched forward and backward passes; reuse it so the hot path allocates nothing.</summary>

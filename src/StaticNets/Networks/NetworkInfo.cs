@@ -4,32 +4,10 @@ using System.Text;
 
 namespace StaticNets;
 
-/// <summary>The kind of a layer. Later kinds (convolution, pooling, LSTM) are added here.</summary>
-public enum LayerKind
-{
-    /// <summary>Fully connected: z = W·a + b, then an element-wise (or softmax) activation.</summary>
-    Dense = 0,
-}
-
-/// <summary>One layer of a network and where its parameters sit in the flat parameter span.</summary>
-/// <param name="Kind">The layer kind.</param>
-/// <param name="Inputs">Number of inputs.</param>
-/// <param name="Outputs">Number of outputs.</param>
-/// <param name="Activation">The activation applied to the weighted input.</param>
-/// <param name="WeightOffset">Index of <c>w[0, 0]</c> in the parameter span.</param>
-/// <param name="BiasOffset">Index of <c>b[0]</c> in the parameter span.</param>
-public sealed record LayerInfo(LayerKind Kind, int Inputs, int Outputs, Activation Activation, int WeightOffset, int BiasOffset)
-{
-    /// <summary>Number of weights, <c>Inputs × Outputs</c>.</summary>
-    public int WeightCount => Inputs * Outputs;
-
-    /// <summary>Number of parameters of this layer.</summary>
-    public int ParameterCount => WeightCount + Outputs;
-}
-
 /// <summary>
-/// The architecture of a network: what the generator was asked for. Two networks with equal
-/// <see cref="NetworkInfo"/> have interchangeable parameter spans.
+/// The architecture of a network: what the generator was asked for — the input shape, each layer with its
+/// shapes and parameter blocks, the loss and the precision. Two networks with equal <see cref="NetworkInfo"/>
+/// have interchangeable parameter spans.
 /// </summary>
 public sealed class NetworkInfo : IEquatable<NetworkInfo>
 {
@@ -42,26 +20,42 @@ public sealed class NetworkInfo : IEquatable<NetworkInfo>
     /// <param name="sizes">Input size, then one size per layer.</param>
     /// <param name="activations">One activation per layer.</param>
     public NetworkInfo(string name, Precision precision, Loss loss, ReadOnlySpan<int> sizes, ReadOnlySpan<Activation> activations)
+        : this(name, precision, loss, DenseInput(sizes), DenseLayers(sizes, activations))
     {
-        if (sizes.Length < 2)
-            throw new ArgumentException($"A network needs an input size and at least one layer; got {sizes.Length} size(s).", nameof(sizes));
-        if (activations.Length != sizes.Length - 1)
-            throw new ArgumentException($"Expected {sizes.Length - 1} activations (one per layer) but got {activations.Length}.", nameof(activations));
+    }
+
+    /// <summary>Describes a network of any layer kinds; checks that shapes chain and blocks tile the parameter span from 0.</summary>
+    /// <param name="name">The network's type name (informational; not part of equality).</param>
+    /// <param name="precision">Element type.</param>
+    /// <param name="loss">Cost function.</param>
+    /// <param name="inputShape">Shape of one input sample.</param>
+    /// <param name="layers">The layers, input side first.</param>
+    /// <exception cref="ArgumentException">No layers, a layer's input shape differs from the previous output, or parameter blocks leave gaps or overlap.</exception>
+    public NetworkInfo(string name, Precision precision, Loss loss, Shape inputShape, IReadOnlyList<LayerInfo> layers)
+    {
+        ArgumentNullException.ThrowIfNull(inputShape);
+        ArgumentNullException.ThrowIfNull(layers);
+        if (layers.Count == 0)
+            throw new ArgumentException("A network needs at least one layer.", nameof(layers));
         Name = name;
         Precision = precision;
         Loss = loss;
-        _layers = new LayerInfo[sizes.Length - 1];
+        InputShape = inputShape;
+        _layers = new LayerInfo[layers.Count];
+        Shape current = inputShape;
         long offset = 0;
         for (int l = 0; l < _layers.Length; l++)
         {
-            int inputs = sizes[l], outputs = sizes[l + 1];
-            if (inputs < 1 || outputs < 1)
-                throw new ArgumentOutOfRangeException(nameof(sizes), $"Every size must be at least 1; size {(inputs < 1 ? l : l + 1)} is {(inputs < 1 ? inputs : outputs)}.");
-            long weights = (long)inputs * outputs;
-            if (offset + weights + outputs > int.MaxValue)
-                throw new ArgumentOutOfRangeException(nameof(sizes), "The network has more than int.MaxValue parameters.");
-            _layers[l] = new LayerInfo(LayerKind.Dense, inputs, outputs, activations[l], (int)offset, (int)(offset + weights));
-            offset += weights + outputs;
+            var layer = layers[l] ?? throw new ArgumentNullException(nameof(layers), $"Layer {l} is null.");
+            if (!layer.InputShape.Equals(current))
+                throw new ArgumentException($"Layer {l} ({layer.Kind}) expects input {layer.InputShape} but the layer before it gives {current}.", nameof(layers));
+            if (layer.ParameterOffset != offset)
+                throw new ArgumentException($"Layer {l} ({layer.Kind}) has its parameters at {layer.ParameterOffset} but the layers before it end at {offset}.", nameof(layers));
+            offset += layer.ParameterCount;
+            if (offset > int.MaxValue)
+                throw new ArgumentOutOfRangeException(nameof(layers), "The network has more than int.MaxValue parameters.");
+            _layers[l] = layer;
+            current = layer.OutputShape;
         }
         ParameterCount = (int)offset;
     }
@@ -78,34 +72,56 @@ public sealed class NetworkInfo : IEquatable<NetworkInfo>
     /// <summary>The layers, input side first.</summary>
     public IReadOnlyList<LayerInfo> Layers => _layers;
 
-    /// <summary>Number of inputs.</summary>
-    public int InputSize => _layers[0].Inputs;
+    /// <summary>Shape of one input sample.</summary>
+    public Shape InputShape { get; }
 
-    /// <summary>Number of outputs.</summary>
-    public int OutputSize => _layers[^1].Outputs;
+    /// <summary>Shape of one output sample.</summary>
+    public Shape OutputShape => _layers[^1].OutputShape;
+
+    /// <summary>Number of inputs of one sample.</summary>
+    public int InputSize => InputShape.Size;
+
+    /// <summary>Number of outputs of one sample.</summary>
+    public int OutputSize => OutputShape.Size;
 
     /// <summary>Total number of parameters.</summary>
     public int ParameterCount { get; }
 
-    /// <summary>A one-line description such as <c>64-32(ReLU)-10(Softmax), CrossEntropy, Single</c>; used in error messages.</summary>
+    /// <summary>Whether every layer is dense (the architecture version 1 of the <c>.snet</c> format can hold).</summary>
+    public bool IsDenseOnly
+    {
+        get
+        {
+            foreach (var layer in _layers)
+            {
+                if (layer is not DenseLayerInfo { HasBias: true })
+                    return false;
+            }
+            return InputShape.Rank == 1;
+        }
+    }
+
+    /// <summary>
+    /// A one-line description used in error messages: <c>64-32(ReLU)-10(Softmax), CrossEntropy, Single</c> for
+    /// dense networks, the input shape and each layer for the others.
+    /// </summary>
     public override string ToString()
     {
         var sb = new StringBuilder();
-        sb.Append(InputSize);
+        sb.Append(InputShape);
         foreach (var layer in _layers)
-            sb.Append('-').Append(layer.Outputs).Append('(').Append(layer.Activation).Append(')');
+            sb.Append(layer is DenseLayerInfo ? "-" : " → ").Append(layer);
         return sb.Append(", ").Append(Loss).Append(", ").Append(Precision).ToString();
     }
 
     /// <inheritdoc />
     public bool Equals(NetworkInfo? other)
     {
-        if (other is null || other.Precision != Precision || other.Loss != Loss || other._layers.Length != _layers.Length)
+        if (other is null || other.Precision != Precision || other.Loss != Loss || other._layers.Length != _layers.Length || !other.InputShape.Equals(InputShape))
             return false;
         for (int i = 0; i < _layers.Length; i++)
         {
-            LayerInfo a = _layers[i], b = other._layers[i];
-            if (a.Kind != b.Kind || a.Inputs != b.Inputs || a.Outputs != b.Outputs || a.Activation != b.Activation)
+            if (!_layers[i].Equals(other._layers[i]))
                 return false;
         }
         return true;
@@ -120,13 +136,38 @@ public sealed class NetworkInfo : IEquatable<NetworkInfo>
         var hash = new HashCode();
         hash.Add(Precision);
         hash.Add(Loss);
+        hash.Add(InputShape);
         foreach (var layer in _layers)
-        {
-            hash.Add(layer.Kind);
-            hash.Add(layer.Inputs);
-            hash.Add(layer.Outputs);
-            hash.Add(layer.Activation);
-        }
+            hash.Add(layer);
         return hash.ToHashCode();
+    }
+
+    private static Shape DenseInput(ReadOnlySpan<int> sizes)
+    {
+        if (sizes.Length < 2)
+            throw new ArgumentException($"A network needs an input size and at least one layer; got {sizes.Length} size(s).", nameof(sizes));
+        if (sizes[0] < 1)
+            throw new ArgumentOutOfRangeException(nameof(sizes), $"Every size must be at least 1; size 0 is {sizes[0]}.");
+        return Shape.Vector(sizes[0]);
+    }
+
+    private static LayerInfo[] DenseLayers(ReadOnlySpan<int> sizes, ReadOnlySpan<Activation> activations)
+    {
+        if (activations.Length != sizes.Length - 1)
+            throw new ArgumentException($"Expected {sizes.Length - 1} activations (one per layer) but got {activations.Length}.", nameof(activations));
+        var layers = new LayerInfo[sizes.Length - 1];
+        long offset = 0;
+        for (int l = 0; l < layers.Length; l++)
+        {
+            int inputs = sizes[l], outputs = sizes[l + 1];
+            if (inputs < 1 || outputs < 1)
+                throw new ArgumentOutOfRangeException(nameof(sizes), $"Every size must be at least 1; size {(inputs < 1 ? l : l + 1)} is {(inputs < 1 ? inputs : outputs)}.");
+            long count = (long)inputs * outputs + outputs;
+            if (offset + count > int.MaxValue)
+                throw new ArgumentOutOfRangeException(nameof(sizes), "The network has more than int.MaxValue parameters.");
+            layers[l] = new DenseLayerInfo(inputs, outputs, activations[l], (int)offset);
+            offset += count;
+        }
+        return layers;
     }
 }

@@ -72,7 +72,8 @@ public static class ParameterInitializer
     public static void Initialize<T>(INetwork<T> network, int seed, InitializationScheme scheme) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(network);
-        Initialize(network.Info, network.Parameters, seed, scheme);
+        using var edit = network.EditParameters();
+        Initialize(network.Info, edit.Span, seed, scheme);
     }
 
     /// <summary>The scheme <see cref="InitializationScheme.Default"/> picks for a layer with <paramref name="activation"/>.</summary>

@@ -155,7 +155,8 @@ public static class NetworkFile
                 throw InvalidNetworkFileException.Create(NetworkFileProblem.LengthMismatch, "Optimizer state of another size", $"{optimizerState.Length} values", $"{values} values", source);
         }
         // Everything is verified: only now touch the network.
-        NetworkFileFormat.ReadValues(data[file.Parameters], file.ElementCode, into.Parameters);
+        using (var edit = into.EditParameters())
+            NetworkFileFormat.ReadValues(data[file.Parameters], file.ElementCode, edit.Span);
         if (wantState)
             NetworkFileFormat.ReadValues(state, file.ElementCode, optimizerState);
     }
@@ -180,7 +181,8 @@ public static class NetworkFile
             throw InvalidNetworkFileException.Create(NetworkFileProblem.LengthMismatch, $"Optimizer state does not fit {TypeName(optimizer)}",
                 $"{optimizer.StateSlots} slot(s) × {into.ParameterCount} parameters = {expected} values and a step count ≥ 0", $"{values} values after {steps} steps", source);
 
-        NetworkFileFormat.ReadValues(data[file.Parameters], file.ElementCode, into.Parameters);
+        using (var edit = into.EditParameters())
+            NetworkFileFormat.ReadValues(data[file.Parameters], file.ElementCode, edit.Span);
         if (values == 0 && optimizer.StateSlots > 0)
         {
             // Saved before its first step: nothing to restore but a clean start.

@@ -180,7 +180,8 @@ public static class NetworkFit
             bool restored = false;
             if (best is not null && bestEpoch is not null && bestEpoch != epochs[^1].Epoch)
             {
-                best.CopyTo(_network.Parameters);
+                using (var edit = _network.EditParameters())
+                    best.CopyTo(edit.Span);
                 restored = true;
             }
             return new FitHistory(epochs, warnings, stoppedEarly, bestEpoch, restored);
@@ -215,7 +216,7 @@ public static class NetworkFit
             if (_options.L2 > 0)
             {
                 T lambda = T.CreateTruncating(_options.L2);
-                Span<T> parameters = _network.Parameters;
+                ReadOnlySpan<T> parameters = _network.Parameters;
                 total = 0;
                 foreach (var layer in _layers)
                 {
@@ -235,7 +236,8 @@ public static class NetworkFit
                 }
             }
 
-            _optimizer.Step(_network.Parameters, gradient, T.CreateTruncating(rate));
+            using (var edit = _network.EditParameters())
+                _optimizer.Step(edit.Span, gradient, T.CreateTruncating(rate));
             return loss;
         }
 

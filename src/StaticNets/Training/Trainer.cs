@@ -132,7 +132,8 @@ public sealed class Trainer<T> where T : unmanaged, IBinaryFloatingPointIeee754<
     private T Step(StepState state, ReadOnlySpan<T> inputs, ReadOnlySpan<T> targets, int count, T learningRate)
     {
         T loss = state.Backward.MeanGradient(inputs, targets, count, state.Gradient);
-        _optimizer.Step(_network.Parameters, state.Gradient, learningRate);
+        using (var edit = _network.EditParameters())
+            _optimizer.Step(edit.Span, state.Gradient, learningRate);
         return loss;
     }
 

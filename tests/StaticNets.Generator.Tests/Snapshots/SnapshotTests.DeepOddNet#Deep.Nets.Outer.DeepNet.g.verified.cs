@@ -49,7 +49,7 @@ namespace Deep.Nets
             // Every weight and bias in one array, in the layout documented on INetwork<T>.
             private readonly double[] _parameters = new double[ParameterCount];
             // Copies of the weights in the layouts the kernels read fastest. Every way to reach the parameters
-            // (Parameters, the layer views, Initialize) bumps _parameterVersion; a forward rebuilds a copy older than that,
+            // (EditParameters, Initialize) bumps _parameterVersion when it ends; a forward rebuilds a copy older than that,
             // under _refreshLock so concurrent forwards rebuild once. Code writing _parameters directly calls ParametersChanged().
             private readonly object _refreshLock = new object();
             private int _parameterVersion;
@@ -69,20 +69,23 @@ namespace Deep.Nets
                 Initialize(seed);
             }
 
-            /// <summary>All parameters in the documented layout; writes go straight into the network.</summary>
-            public global::System.Span<double> Parameters { get { ParametersChanged(); return _parameters; } }
+            /// <summary>All parameters in the documented layout, read-only. Write them through <see cref="EditParameters"/>.</summary>
+            public global::System.ReadOnlySpan<double> Parameters => _parameters;
+            /// <summary>Opens a write window onto the parameters; disposing it makes the next forward see every write.</summary>
+            public global::StaticNets.ParameterEdit<double> EditParameters() => new global::StaticNets.ParameterEdit<double>(_parameters, this);
+            void global::StaticNets.INetwork<double>.OnParametersWritten() => ParametersChanged();
             /// <summary>Layer 0's weights, row-major [7, 13]: w[j, k] is at j·13 + k.</summary>
-            public global::System.Span<double> Layer0Weights { get { ParametersChanged(); return new global::System.Span<double>(_parameters, 0, 91); } }
+            public global::System.ReadOnlySpan<double> Layer0Weights => new global::System.ReadOnlySpan<double>(_parameters, 0, 91);
             /// <summary>Layer 0's 7 biases.</summary>
-            public global::System.Span<double> Layer0Biases { get { ParametersChanged(); return new global::System.Span<double>(_parameters, 91, 7); } }
+            public global::System.ReadOnlySpan<double> Layer0Biases => new global::System.ReadOnlySpan<double>(_parameters, 91, 7);
             /// <summary>Layer 1's weights, row-major [5, 7]: w[j, k] is at j·7 + k.</summary>
-            public global::System.Span<double> Layer1Weights { get { ParametersChanged(); return new global::System.Span<double>(_parameters, 98, 35); } }
+            public global::System.ReadOnlySpan<double> Layer1Weights => new global::System.ReadOnlySpan<double>(_parameters, 98, 35);
             /// <summary>Layer 1's 5 biases.</summary>
-            public global::System.Span<double> Layer1Biases { get { ParametersChanged(); return new global::System.Span<double>(_parameters, 133, 5); } }
+            public global::System.ReadOnlySpan<double> Layer1Biases => new global::System.ReadOnlySpan<double>(_parameters, 133, 5);
             /// <summary>Layer 2's weights, row-major [3, 5]: w[j, k] is at j·5 + k.</summary>
-            public global::System.Span<double> Layer2Weights { get { ParametersChanged(); return new global::System.Span<double>(_parameters, 138, 15); } }
+            public global::System.ReadOnlySpan<double> Layer2Weights => new global::System.ReadOnlySpan<double>(_parameters, 138, 15);
             /// <summary>Layer 2's 3 biases.</summary>
-            public global::System.Span<double> Layer2Biases { get { ParametersChanged(); return new global::System.Span<double>(_parameters, 153, 3); } }
+            public global::System.ReadOnlySpan<double> Layer2Biases => new global::System.ReadOnlySpan<double>(_parameters, 153, 3);
 
             /// <inheritdoc />
             public void Initialize(int seed)

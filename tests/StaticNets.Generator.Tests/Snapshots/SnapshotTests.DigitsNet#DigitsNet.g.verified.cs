@@ -38,7 +38,7 @@ partial class DigitsNet : global::StaticNets.INetwork<float>
     // Every weight and bias in one array, in the layout documented on INetwork<T>.
     private readonly float[] _parameters = new float[ParameterCount];
     // Copies of the weights in the layouts the kernels read fastest. Every way to reach the parameters
-    // (Parameters, the layer views, Initialize) bumps _parameterVersion; a forward rebuilds a copy older than that,
+    // (EditParameters, Initialize) bumps _parameterVersion when it ends; a forward rebuilds a copy older than that,
     // under _refreshLock so concurrent forwards rebuild once. Code writing _parameters directly calls ParametersChanged().
     private readonly object _refreshLock = new object();
     private int _parameterVersion;
@@ -60,16 +60,19 @@ partial class DigitsNet : global::StaticNets.INetwork<float>
         Initialize(seed);
     }
 
-    /// <summary>All parameters in the documented layout; writes go straight into the network.</summary>
-    public global::System.Span<float> Parameters { get { ParametersChanged(); return _parameters; } }
+    /// <summary>All parameters in the documented layout, read-only. Write them through <see cref="EditParameters"/>.</summary>
+    public global::System.ReadOnlySpan<float> Parameters => _parameters;
+    /// <summary>Opens a write window onto the parameters; disposing it makes the next forward see every write.</summary>
+    public global::StaticNets.ParameterEdit<float> EditParameters() => new global::StaticNets.ParameterEdit<float>(_parameters, this);
+    void global::StaticNets.INetwork<float>.OnParametersWritten() => ParametersChanged();
     /// <summary>Layer 0's weights, row-major [32, 64]: w[j, k] is at j·64 + k.</summary>
-    public global::System.Span<float> Layer0Weights { get { ParametersChanged(); return new global::System.Span<float>(_parameters, 0, 2048); } }
+    public global::System.ReadOnlySpan<float> Layer0Weights => new global::System.ReadOnlySpan<float>(_parameters, 0, 2048);
     /// <summary>Layer 0's 32 biases.</summary>
-    public global::System.Span<float> Layer0Biases { get { ParametersChanged(); return new global::System.Span<float>(_parameters, 2048, 32); } }
+    public global::System.ReadOnlySpan<float> Layer0Biases => new global::System.ReadOnlySpan<float>(_parameters, 2048, 32);
     /// <summary>Layer 1's weights, row-major [10, 32]: w[j, k] is at j·32 + k.</summary>
-    public global::System.Span<float> Layer1Weights { get { ParametersChanged(); return new global::System.Span<float>(_parameters, 2080, 320); } }
+    public global::System.ReadOnlySpan<float> Layer1Weights => new global::System.ReadOnlySpan<float>(_parameters, 2080, 320);
     /// <summary>Layer 1's 10 biases.</summary>
-    public global::System.Span<float> Layer1Biases { get { ParametersChanged(); return new global::System.Span<float>(_parameters, 2400, 10); } }
+    public global::System.ReadOnlySpan<float> Layer1Biases => new global::System.ReadOnlySpan<float>(_parameters, 2400, 10);
 
     /// <inheritdoc />
     public void Initialize(int seed)

@@ -46,7 +46,7 @@ partial class DropoutNet : global::StaticNets.INetwork<float>, global::StaticNet
     // Every weight and bias in one array, in the layout documented on INetwork<T>.
     private readonly float[] _parameters = new float[ParameterCount];
     // Copies of the weights in the layouts the kernels read fastest. Every way to reach the parameters
-    // (Parameters, the layer views, Initialize) bumps _parameterVersion; a forward rebuilds a copy older than that,
+    // (EditParameters, Initialize) bumps _parameterVersion when it ends; a forward rebuilds a copy older than that,
     // under _refreshLock so concurrent forwards rebuild once. Code writing _parameters directly calls ParametersChanged().
     private readonly object _refreshLock = new object();
     private int _parameterVersion;
@@ -68,20 +68,23 @@ partial class DropoutNet : global::StaticNets.INetwork<float>, global::StaticNet
         Initialize(seed);
     }
 
-    /// <summary>All parameters in the documented layout; writes go straight into the network.</summary>
-    public global::System.Span<float> Parameters { get { ParametersChanged(); return _parameters; } }
+    /// <summary>All parameters in the documented layout, read-only. Write them through <see cref="EditParameters"/>.</summary>
+    public global::System.ReadOnlySpan<float> Parameters => _parameters;
+    /// <summary>Opens a write window onto the parameters; disposing it makes the next forward see every write.</summary>
+    public global::StaticNets.ParameterEdit<float> EditParameters() => new global::StaticNets.ParameterEdit<float>(_parameters, this);
+    void global::StaticNets.INetwork<float>.OnParametersWritten() => ParametersChanged();
     /// <summary>Layer 0's weights, row-major [5, 3]: w[j, k] is at j·3 + k.</summary>
-    public global::System.Span<float> Layer0Weights { get { ParametersChanged(); return new global::System.Span<float>(_parameters, 0, 15); } }
+    public global::System.ReadOnlySpan<float> Layer0Weights => new global::System.ReadOnlySpan<float>(_parameters, 0, 15);
     /// <summary>Layer 0's 5 biases.</summary>
-    public global::System.Span<float> Layer0Biases { get { ParametersChanged(); return new global::System.Span<float>(_parameters, 15, 5); } }
+    public global::System.ReadOnlySpan<float> Layer0Biases => new global::System.ReadOnlySpan<float>(_parameters, 15, 5);
     /// <summary>Layer 1's weights, row-major [40, 5]: w[j, k] is at j·5 + k.</summary>
-    public global::System.Span<float> Layer1Weights { get { ParametersChanged(); return new global::System.Span<float>(_parameters, 20, 200); } }
+    public global::System.ReadOnlySpan<float> Layer1Weights => new global::System.ReadOnlySpan<float>(_parameters, 20, 200);
     /// <summary>Layer 1's 40 biases.</summary>
-    public global::System.Span<float> Layer1Biases { get { ParametersChanged(); return new global::System.Span<float>(_parameters, 220, 40); } }
+    public global::System.ReadOnlySpan<float> Layer1Biases => new global::System.ReadOnlySpan<float>(_parameters, 220, 40);
     /// <summary>Layer 2's weights, row-major [2, 40]: w[j, k] is at j·40 + k.</summary>
-    public global::System.Span<float> Layer2Weights { get { ParametersChanged(); return new global::System.Span<float>(_parameters, 260, 80); } }
+    public global::System.ReadOnlySpan<float> Layer2Weights => new global::System.ReadOnlySpan<float>(_parameters, 260, 80);
     /// <summary>Layer 2's 2 biases.</summary>
-    public global::System.Span<float> Layer2Biases { get { ParametersChanged(); return new global::System.Span<float>(_parameters, 340, 2); } }
+    public global::System.ReadOnlySpan<float> Layer2Biases => new global::System.ReadOnlySpan<float>(_parameters, 340, 2);
 
     /// <inheritdoc />
     public void Initialize(int seed)

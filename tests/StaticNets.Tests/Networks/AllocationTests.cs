@@ -30,7 +30,7 @@ public class AllocationTests
             net.Forward(inputs, outputs, workspace);
             gradient.AsSpan().Clear();
             net.Backward(inputs, targets, gradient, workspace);
-            optimizer.Step(net.Parameters, gradient, 0.01f);
+            using (var edit = net.EditParameters()) optimizer.Step(edit.Span, gradient, 0.01f);
         }
 
         Run(); // JIT happens here, not in the measurement

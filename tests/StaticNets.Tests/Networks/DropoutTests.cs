@@ -31,13 +31,13 @@ public class DropoutTests
         for (int i = 0; i < DropNetD.ParameterCount; i += 3)
         {
             double original = net.Parameters[i];
-            net.Parameters[i] = original + h;
+            NetworkCatalog.SetParameter(net, i, original + h);
             ws.DropoutCalls = 0;
             double plus = net.Backward(inputs, targets, scratch, ws);
-            net.Parameters[i] = original - h;
+            NetworkCatalog.SetParameter(net, i, original - h);
             ws.DropoutCalls = 0;
             double minus = net.Backward(inputs, targets, scratch, ws);
-            net.Parameters[i] = original;
+            NetworkCatalog.SetParameter(net, i, original);
             double numeric = (plus - minus) / (2 * h);
             double error = Math.Abs(numeric - gradient[i]) / Math.Max(1e-3, Math.Abs(numeric) + Math.Abs(gradient[i]));
             Assert.True(error < 1e-5, $"parameter {i}: analytic {gradient[i]:R}, numeric {numeric:R}");

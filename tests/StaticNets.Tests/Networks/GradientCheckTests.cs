@@ -30,11 +30,11 @@ public class GradientCheckTests
         for (int i = 0; i < net.ParameterCount; i += stride)
         {
             double original = net.Parameters[i];
-            net.Parameters[i] = original + Step;
+            NetworkCatalog.SetParameter(net, i, original + Step);
             double plus = net.Backward(inputs, targets, scratch, workspace);
-            net.Parameters[i] = original - Step;
+            NetworkCatalog.SetParameter(net, i, original - Step);
             double minus = net.Backward(inputs, targets, scratch, workspace);
-            net.Parameters[i] = original;
+            NetworkCatalog.SetParameter(net, i, original);
             double numeric = (plus - minus) / (2 * Step);
             double error = Math.Abs(numeric - gradient[i]) / Math.Max(1e-3, Math.Abs(numeric) + Math.Abs(gradient[i]));
             Assert.True(error < 1e-5, $"{name}: parameter {i}: analytic {gradient[i]:R}, numeric {numeric:R}, relative error {error:E2}.");

@@ -8,6 +8,13 @@ namespace StaticNets.Tests.Networks;
 /// <summary>The generated test networks by name, so theories can run over all of them.</summary>
 internal static class NetworkCatalog
 {
+    /// <summary>Writes one parameter through the network's edit window (the only write path).</summary>
+    public static void SetParameter<T>(INetwork<T> net, int index, T value) where T : unmanaged, System.Numerics.IBinaryFloatingPointIeee754<T>
+    {
+        using var edit = net.EditParameters();
+        edit.Span[index] = value;
+    }
+
     public static readonly IReadOnlyDictionary<string, Func<int, INetwork<float>>> Single = new Dictionary<string, Func<int, INetwork<float>>>
     {
         ["1-1"] = seed => new Net1x1(seed),

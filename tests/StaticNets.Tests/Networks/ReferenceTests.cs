@@ -25,7 +25,7 @@ public class ReferenceTests
         var biasRng = new Random(3);
         foreach (var layer in net.Info.Layers)
             for (int j = 0; j < layer.Outputs; j++)
-                net.Parameters[layer.BiasOffset + j] = T.CreateTruncating(biasRng.NextDouble() - 0.5);
+                NetworkCatalog.SetParameter(net, layer.BiasOffset + j, T.CreateTruncating(biasRng.NextDouble() - 0.5));
         var reference = new ReferenceNetwork(net.Info, NetworkCatalog.ToDouble<T>(net.Parameters));
         var inputs = NetworkCatalog.Random<T>(Batch * net.InputSize, seed: 11);
         var targets = NetworkCatalog.Targets<T>(net.Info, Batch, seed: 12);

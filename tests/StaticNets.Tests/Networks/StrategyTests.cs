@@ -64,12 +64,13 @@ public class StrategyTests
         var input = NetworkCatalog.Random<float>(N1.InputSize, 3);
         float[] before = Output(net, input);   // builds the transposed copy
 
-        net.Parameters[N1.Layer0WeightOffset + 5] += 0.75f;
+        NetworkCatalog.SetParameter(net, N1.Layer0WeightOffset + 5, net.Parameters[N1.Layer0WeightOffset + 5] + 0.75f);
         AssertMatchesReference(net, input, "after writing Parameters");
         Assert.NotEqual(before, Output(net, input));
 
-        net.Layer1Weights[17] -= 0.5f;
-        AssertMatchesReference(net, input, "after writing a layer view");
+        using (var edit = net.EditParameters())
+            edit.Span[N1.Layer1WeightOffset + 17] -= 0.5f;
+        AssertMatchesReference(net, input, "after writing through an edit");
 
         net.Initialize(99);
         AssertMatchesReference(net, input, "after Initialize");
@@ -98,7 +99,7 @@ public class StrategyTests
     {
         var net = new N1(2);
         var input = NetworkCatalog.Random<float>(N1.InputSize, 6);
-        net.Parameters[0] = 0.25f;             // stale copy: the threads below race to refresh it
+        NetworkCatalog.SetParameter(net, 0, 0.25f);             // stale copy: the threads below race to refresh it
         var reference = new ReferenceNetwork(N1.Architecture, NetworkCatalog.ToDouble<float>(net.Parameters));
         double[] expected = reference.Output(NetworkCatalog.ToDouble<float>(input));
         System.Threading.Tasks.Parallel.For(0, 64, _ =>
@@ -127,11 +128,12 @@ public class StrategyTests
         var inputs = NetworkCatalog.Random<float>(9 * MnistNet.InputSize, 3, 0, 1);
         AssertBatchMatchesReference(net, MnistNet.Architecture, inputs, workspace, "first batch");   // builds the packed copy
 
-        net.Parameters[MnistNet.Layer0WeightOffset + 5] += 0.75f;
+        NetworkCatalog.SetParameter(net, MnistNet.Layer0WeightOffset + 5, net.Parameters[MnistNet.Layer0WeightOffset + 5] + 0.75f);
         AssertBatchMatchesReference(net, MnistNet.Architecture, inputs, workspace, "after writing Parameters");
 
-        net.Layer0Weights[130 * 784 / 2] -= 0.5f;
-        AssertBatchMatchesReference(net, MnistNet.Architecture, inputs, workspace, "after writing a layer view");
+        using (var edit = net.EditParameters())
+            edit.Span[MnistNet.Layer0WeightOffset + 130 * 784 / 2] -= 0.5f;
+        AssertBatchMatchesReference(net, MnistNet.Architecture, inputs, workspace, "after writing through an edit");
 
         net.Initialize(99);
         AssertBatchMatchesReference(net, MnistNet.Architecture, inputs, workspace, "after Initialize");
@@ -142,7 +144,7 @@ public class StrategyTests
     {
         var net = new MnistNet(2);
         var inputs = NetworkCatalog.Random<float>(8 * MnistNet.InputSize, 6, 0, 1);
-        net.Parameters[0] = 0.25f;             // stale panels: the threads below race to re-pack them
+        NetworkCatalog.SetParameter(net, 0, 0.25f);             // stale panels: the threads below race to re-pack them
         System.Threading.Tasks.Parallel.For(0, 16, _ =>
             AssertBatchMatchesReference(net, MnistNet.Architecture, inputs, net.CreateWorkspace(8), "concurrent batched forward"));
     }

@@ -66,8 +66,9 @@ public class ValidationTests
         Assert.Equal(64 * 32 + 32 + 32 * 10 + 10, DigitsNet.ParameterCount);
         Assert.Equal(2048, DigitsNet.Layer0BiasOffset);
         Assert.Equal(2080, DigitsNet.Layer1WeightOffset);
-        _net.Layer1Weights[3 * 32 + 5] = 42f; // w[3, 5] of layer 1
-        Assert.Equal(42f, _net.Parameters[DigitsNet.Layer1WeightOffset + 3 * 32 + 5]);
+        using (var edit = _net.EditParameters())
+            edit.Span[DigitsNet.Layer1WeightOffset + 3 * 32 + 5] = 42f; // w[3, 5] of layer 1
+        Assert.Equal(42f, _net.Layer1Weights[3 * 32 + 5]);
         Assert.Equal(DigitsNet.Architecture, ((INetwork<float>)_net).Info);
         Assert.Equal("64-32(ReLU)-10(Softmax), CrossEntropy, Single", DigitsNet.Architecture.ToString());
     }

@@ -63,7 +63,7 @@ public class NetworkFileFuzzTests(ITestOutputHelper output)
     {
         var net = new XorNet(1);
         var momentum = new StaticNets.Training.Momentum<float>();
-        momentum.Step(net.Parameters, NetworkCatalog.Random<float>(XorNet.ParameterCount, 3), 0.1f);
+        using (var edit = net.EditParameters()) momentum.Step(edit.Span, NetworkCatalog.Random<float>(XorNet.ParameterCount, 3), 0.1f);
         using var stream = new System.IO.MemoryStream();
         NetworkFile.Save(net, stream, momentum);
         return stream.ToArray();

@@ -46,7 +46,7 @@ public class NetworkFileTests
     {
         var net = new XorNet(1);
         float[] specials = { float.NaN, float.PositiveInfinity, float.NegativeInfinity, -0f, float.Epsilon, float.MaxValue, BitConverter.Int32BitsToSingle(0x7FC00123) };
-        specials.CopyTo(net.Parameters);
+        using (var edit = net.EditParameters()) specials.CopyTo(edit.Span);
         var copy = new XorNet(2);
         NetworkFile.Load(copy, NetworkFile.ToBytes(net));
         AssertBitEqual<float>(net.Parameters, copy.Parameters);
@@ -109,7 +109,7 @@ public class NetworkFileTests
             net.Backward(inputs, targets, gradient, workspace);
             for (int i = 0; i < gradient.Length; i++)
                 gradient[i] /= 8;
-            optimizer.Step(net.Parameters, gradient, 0.01f);
+            using (var edit = net.EditParameters()) optimizer.Step(edit.Span, gradient, 0.01f);
         }
     }
 
@@ -327,7 +327,9 @@ public class NetworkFileTests
         public int InputSize => 2;
         public int OutputSize => 1;
         public int ParameterCount => 13;
-        public Span<float> Parameters => throw new InvalidOperationException("disk on fire");
+        public ReadOnlySpan<float> Parameters => throw new InvalidOperationException("disk on fire");
+        public ParameterEdit<float> EditParameters() => throw new InvalidOperationException("disk on fire");
+        public void OnParametersWritten() { }
         public void Initialize(int seed) { }
         public void Forward(ReadOnlySpan<float> input, Span<float> output) { }
         public void Forward(ReadOnlySpan<float> inputs, Span<float> outputs, INetworkWorkspace<float> workspace) { }

@@ -96,7 +96,7 @@ public class FitTests
     public void Divergence_names_epoch_batch_and_layer()
     {
         var net = new DigitsNet(1);
-        net.Parameters[DigitsNet.Layer1WeightOffset + 3] = float.PositiveInfinity;
+        NetworkCatalog.SetParameter(net, DigitsNet.Layer1WeightOffset + 3, float.PositiveInfinity);
         var ex = Assert.Throws<TrainingDivergedException>(() => net.Fit(Digits.Value.Train, new FitOptions<float> { Epochs = 3 }));
         Assert.Equal(1, ex.Epoch);
         Assert.Equal(1, ex.Batch);
@@ -255,7 +255,9 @@ public class FitTests
         public int InputSize => DigitsNet.InputSize;
         public int OutputSize => DigitsNet.OutputSize;
         public int ParameterCount => DigitsNet.ParameterCount;
-        public Span<float> Parameters => _inner.Parameters;
+        public ReadOnlySpan<float> Parameters => _inner.Parameters;
+        public ParameterEdit<float> EditParameters() => _inner.EditParameters();
+        public void OnParametersWritten() { }
         public void Initialize(int seed) => _inner.Initialize(seed);
         public void Forward(ReadOnlySpan<float> input, Span<float> output) => _inner.Forward(input, output);
 

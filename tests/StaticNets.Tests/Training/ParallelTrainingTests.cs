@@ -50,7 +50,7 @@ public class ParallelTrainingTests
         var gradient = new float[MnistNet.ParameterCount];
         float expectedLoss = reference.Backward(inputs, targets, gradient, reference.CreateWorkspace(batch));
         for (int i = 0; i < gradient.Length; i++)
-            reference.Parameters[i] -= 0.1f * gradient[i] / batch;
+            NetworkCatalog.SetParameter(reference, i, reference.Parameters[i] - 0.1f * gradient[i] / batch);
 
         float loss = new Trainer<float>(trained).TrainBatch(inputs, targets, new TrainerOptions { LearningRate = 0.1, Threads = threads });
 
