@@ -28,6 +28,7 @@ public static partial class ConvKernels
             GemmScalar(ref a, ars, acs, ref bias, hasBias, ref b, ref c, m, kd, n);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void GemmScalar<T>(ref T a, nuint ars, nuint acs, ref T bias, bool hasBias, ref T b, ref T c, nuint m, nuint kd, nuint n)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {

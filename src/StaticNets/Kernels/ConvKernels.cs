@@ -220,6 +220,7 @@ public static partial class ConvKernels
     }
 
     // col[((ic·KH + ky)·KW + kx)·P + oy·OW + ox] = x[ic, oy·sy − pt + ky, ox·sx − pl + kx], or 0 outside.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Im2Col<T>(in Conv2DShape s, ref T x, ref T col)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
@@ -250,7 +251,7 @@ public static partial class ConvKernels
                             ref T src = ref Unsafe.Add(ref xc, (nuint)(iy * s.InWidth + ixLo));
                             if (sx == 1)
                             {
-                                MemoryMarshal.CreateReadOnlySpan(ref src, end - lo).CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref dst, (nuint)lo), end - lo));
+                                CopyShort(ref src, ref Unsafe.Add(ref dst, (nuint)lo), end - lo);
                             }
                             else
                             {
@@ -270,6 +271,7 @@ public static partial class ConvKernels
 
     // The adjoint of Im2Col: dx is cleared, then every entry of col is added to the input element it was read
     // from; entries read from the padding are dropped.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Col2Im<T>(in Conv2DShape s, ref T col, ref T dx)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
@@ -297,7 +299,7 @@ public static partial class ConvKernels
                             ref T dst = ref Unsafe.Add(ref dc, (nuint)(iy * s.InWidth + ixLo));
                             if (sx == 1)
                             {
-                                VectorMath.AddInPlace(MemoryMarshal.CreateSpan(ref dst, end - lo), MemoryMarshal.CreateReadOnlySpan(ref src, end - lo));
+                                AddShort(ref src, ref dst, end - lo);
                             }
                             else
                             {
@@ -310,5 +312,44 @@ public static partial class ConvKernels
                 }
             }
         }
+    }
+
+    // Rows of an output plane are short (tens of elements), too short for a call to memmove or a checked
+    // kernel to pay off: whole vectors, then one last vector overlapping the previous one (a copy is
+    // idempotent), then scalars only for rows shorter than a vector.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void CopyShort<T>(ref T src, ref T dst, int length)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        int c = Vector<T>.Count;
+        if (Vector.IsHardwareAccelerated && Simd.IsVectorizable<T>() && length >= c)
+        {
+            int i = 0;
+            for (; i + c <= length; i += c)
+                Vector.LoadUnsafe(ref src, (nuint)i).StoreUnsafe(ref dst, (nuint)i);
+            if (i < length)
+                Vector.LoadUnsafe(ref src, (nuint)(length - c)).StoreUnsafe(ref dst, (nuint)(length - c));
+        }
+        else
+        {
+            for (int i = 0; i < length; i++)
+                Unsafe.Add(ref dst, (nuint)i) = Unsafe.Add(ref src, (nuint)i);
+        }
+    }
+
+    // dst[i] += src[i]. Additions are not idempotent, so the ragged end is scalar.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AddShort<T>(ref T src, ref T dst, int length)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        int i = 0;
+        if (Vector.IsHardwareAccelerated && Simd.IsVectorizable<T>())
+        {
+            int c = Vector<T>.Count;
+            for (; i + c <= length; i += c)
+                (Vector.LoadUnsafe(ref dst, (nuint)i) + Vector.LoadUnsafe(ref src, (nuint)i)).StoreUnsafe(ref dst, (nuint)i);
+        }
+        for (; i < length; i++)
+            Unsafe.Add(ref dst, (nuint)i) += Unsafe.Add(ref src, (nuint)i);
     }
 }
