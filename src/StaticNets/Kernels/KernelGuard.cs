@@ -70,6 +70,54 @@ internal static class KernelGuard
             ThrowNotPositive(value, paramName);
     }
 
+    /// <summary>Throws unless <paramref name="length"/> is a whole number of samples of <paramref name="sampleSize"/> <paramref name="what"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void WholeSamples(int length, int sampleSize, string what, string paramName)
+    {
+        if (length % sampleSize != 0)
+            ThrowWholeSamples(length, sampleSize, what, paramName);
+    }
+
+    /// <summary>Throws unless <paramref name="actual"/> is <paramref name="samples"/> samples of <paramref name="sampleSize"/> <paramref name="what"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void Samples(int actual, int samples, int sampleSize, string what, string paramName)
+    {
+        if (actual != (long)samples * sampleSize)
+            ThrowSamples(actual, samples, sampleSize, what, paramName);
+    }
+
+    /// <summary>Throws unless <paramref name="actual"/> is 0 (absent) or <paramref name="expected"/>, described by <paramref name="what"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void EmptyOr(int actual, int expected, string what, string paramName)
+    {
+        if (actual != 0 && actual != expected)
+            ThrowEmptyOr(actual, expected, what, paramName);
+    }
+
+    /// <summary>Throws unless <paramref name="actual"/> is at least <paramref name="expected"/>, described by <paramref name="what"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void AtLeast(int actual, long expected, string what, string paramName)
+    {
+        if (actual < expected)
+            ThrowAtLeast(actual, expected, what, paramName);
+    }
+
+    [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowWholeSamples(int length, int sampleSize, string what, string paramName)
+        => throw new ArgumentException($"Expected a whole number of samples of {sampleSize} {what} but got {length} values.", paramName);
+
+    [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowSamples(int actual, int samples, int sampleSize, string what, string paramName)
+        => throw new ArgumentException($"Expected {(long)samples * sampleSize} values ({samples} samples of {sampleSize} {what}) but got {actual}.", paramName);
+
+    [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowEmptyOr(int actual, int expected, string what, string paramName)
+        => throw new ArgumentException($"Expected {expected} elements ({what}) or an empty span but got {actual}.", paramName);
+
+    [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowAtLeast(int actual, long expected, string what, string paramName)
+        => throw new ArgumentException($"Expected at least {expected} elements ({what}) but got {actual}.", paramName);
+
     [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
     private static void ThrowSameLength(int reference, int actual, string referenceName, string paramName)
         => throw new ArgumentException($"Expected {reference} elements (the length of {referenceName}) but got {actual}.", paramName);

@@ -51,6 +51,14 @@ public class VectorWidthTests
     /// <summary>The unaliased entry points skip only two overlap checks: same kernel, so the same bits, at every shape and width.</summary>
     [Theory]
     [MemberData(nameof(Widths))]
+    public void ConvKernels_Single(int bits) => WithWidth(bits, ConvChecks.All<float>);
+
+    [Theory]
+    [MemberData(nameof(Widths))]
+    public void ConvKernels_Double(int bits) => WithWidth(bits, ConvChecks.All<double>);
+
+    [Theory]
+    [MemberData(nameof(Widths))]
     public void UnaliasedEntryPoints_MatchCheckedOnes(int bits) => WithWidth(bits, () =>
     {
         var rng = new System.Random(607);

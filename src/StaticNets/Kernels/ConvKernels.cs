@@ -1,0 +1,355 @@
+using System;
+using System.ComponentModel;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace StaticNets.Kernels;
+
+/// <summary>
+/// Kernels of a 2-D convolution layer (cross-correlation, as in PyTorch's <c>Conv2d</c>): forward, and the
+/// weight, bias and input gradients. Allocation-free; shapes are checked once on entry.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Samples are NCHW (channels × height × width, row-major), a batch sample after sample; weights are
+/// <c>[outChannels, inChannels, kernelHeight, kernelWidth]</c> row-major, biases one per output channel.
+/// </para>
+/// <para>
+/// Scheme: per sample, the input is unrolled (im2col, channel-major) into <c>scratch</c> as a
+/// <c>PatchSize × OutPlane</c> matrix, row <c>(ic, ky, kx)</c> holding that tap for every output position. The
+/// forward is then the GEMM <c>W · col</c>, register-blocked four output channels × up to four vectors of positions,
+/// writing each output channel's plane directly in NCHW order. The backward computes the weight gradient
+/// <c>δ · colᵀ</c> from the same unrolled input, then reuses the scratch for <c>Wᵀ · δ</c> and folds it back
+/// (col2im) into the input delta. A 1×1 kernel with stride 1 and no padding needs no unrolling and no scratch.
+/// </para>
+/// </remarks>
+[EditorBrowsable(EditorBrowsableState.Advanced)]
+public static partial class ConvKernels
+{
+    private const string Inputs = "inputs";
+    private const string Outputs = "outputs";
+
+    /// <summary>
+    /// Scratch elements <see cref="Forward{T}"/> and <see cref="Backward{T}"/> need for a batch of
+    /// <paramref name="batch"/> samples: one sample's unrolled input, <c>PatchSize × OutPlane</c>, whatever the batch;
+    /// 0 for a 1×1 kernel with stride 1 and no padding.
+    /// </summary>
+    /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+    /// <param name="s">The shape.</param>
+    /// <param name="batch">Samples per call, at least 0 (the length does not depend on it).</param>
+    /// <returns>The minimum length of the <c>scratch</c> span.</returns>
+    /// <exception cref="ArgumentException"><paramref name="s"/> is not valid.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="batch"/> is negative.</exception>
+    public static int ScratchLength<T>(in Conv2DShape s, int batch)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        s.Validate();
+        ArgumentOutOfRangeException.ThrowIfNegative(batch);
+        return IsPointwise(s) ? 0 : s.PatchSize * s.OutPlane;
+    }
+
+    /// <summary>
+    /// Computes a batch's outputs: <c>output[n, oc, oy, ox] = bias[oc] + Σ_{ic,ky,kx} w[oc, ic, ky, kx] ·
+    /// input[n, ic, oy·StrideY − PadTop + ky, ox·StrideX − PadLeft + kx]</c>, reading zero outside the input.
+    /// </summary>
+    /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+    /// <param name="s">The shape.</param>
+    /// <param name="weights">The weights, <see cref="Conv2DShape.WeightCount"/> of them.</param>
+    /// <param name="bias">The biases, <c>OutChannels</c> of them, or empty for none.</param>
+    /// <param name="input">The inputs, a whole number of samples of <see cref="Conv2DShape.InputSize"/>.</param>
+    /// <param name="output">Receives as many samples of <see cref="Conv2DShape.OutputSize"/>.</param>
+    /// <param name="scratch">Work space of at least <see cref="ScratchLength{T}"/> elements; its contents are overwritten.</param>
+    /// <exception cref="ArgumentException">The shape is not valid, a length does not match, or an output span overlaps another span.</exception>
+    public static void Forward<T>(in Conv2DShape s, ReadOnlySpan<T> weights, ReadOnlySpan<T> bias, ReadOnlySpan<T> input, Span<T> output, Span<T> scratch)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        s.Validate();
+        int inSize = s.InputSize, outSize = s.OutputSize;
+        KernelGuard.Length(weights.Length, s.WeightCount, "outChannels × inChannels × kernelHeight × kernelWidth", nameof(weights));
+        KernelGuard.EmptyOr(bias.Length, s.OutChannels, "one per output channel", nameof(bias));
+        KernelGuard.WholeSamples(input.Length, inSize, Inputs, nameof(input));
+        int batch = input.Length / inSize;
+        KernelGuard.Samples(output.Length, batch, outSize, Outputs, nameof(output));
+        bool pointwise = IsPointwise(s);
+        int colLength = pointwise ? 0 : s.PatchSize * s.OutPlane;
+        KernelGuard.AtLeast(scratch.Length, colLength, "ConvKernels.ScratchLength", nameof(scratch));
+        KernelGuard.NoOverlap(input, output, nameof(input), nameof(output));
+        KernelGuard.NoOverlap(weights, output, nameof(weights), nameof(output));
+        KernelGuard.NoOverlap(bias, output, nameof(bias), nameof(output));
+        KernelGuard.NoOverlap(scratch, output, nameof(scratch), nameof(output));
+        if (!pointwise)
+        {
+            KernelGuard.NoOverlap(input, scratch, nameof(input), nameof(scratch));
+            KernelGuard.NoOverlap(weights, scratch, nameof(weights), nameof(scratch));
+            KernelGuard.NoOverlap(bias, scratch, nameof(bias), nameof(scratch));
+        }
+
+        ref T w = ref MemoryMarshal.GetReference(weights);
+        ref T b = ref MemoryMarshal.GetReference(bias);
+        ref T x = ref MemoryMarshal.GetReference(input);
+        ref T z = ref MemoryMarshal.GetReference(output);
+        ref T col = ref MemoryMarshal.GetReference(scratch);
+        bool hasBias = !bias.IsEmpty;
+        nuint patch = (nuint)s.PatchSize, plane = (nuint)s.OutPlane, oc = (nuint)s.OutChannels;
+        for (int n = 0; n < batch; n++)
+        {
+            ref T xn = ref Unsafe.Add(ref x, (nuint)n * (nuint)inSize);
+            ref T zn = ref Unsafe.Add(ref z, (nuint)n * (nuint)outSize);
+            if (pointwise)
+            {
+                Gemm(ref w, patch, 1, ref b, hasBias, ref xn, ref zn, oc, patch, plane);
+            }
+            else
+            {
+                Im2Col(s, ref xn, ref col);
+                Gemm(ref w, patch, 1, ref b, hasBias, ref col, ref zn, oc, patch, plane);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Back-propagates a batch: given <paramref name="outputDelta"/> = ∂C/∂output, ADDS ∂C/∂w into
+    /// <paramref name="weightGradient"/> and ∂C/∂b into <paramref name="biasGradient"/>, and OVERWRITES
+    /// <paramref name="inputDelta"/> with ∂C/∂input.
+    /// </summary>
+    /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+    /// <param name="s">The shape.</param>
+    /// <param name="weights">The weights, <see cref="Conv2DShape.WeightCount"/> of them.</param>
+    /// <param name="input">The layer's inputs of the forward pass, a whole number of samples of <see cref="Conv2DShape.InputSize"/>.</param>
+    /// <param name="outputDelta">∂C/∂output, as many samples of <see cref="Conv2DShape.OutputSize"/>.</param>
+    /// <param name="weightGradient">The weight gradient, <see cref="Conv2DShape.WeightCount"/> values; accumulates.</param>
+    /// <param name="biasGradient">The bias gradient, <c>OutChannels</c> values (accumulates), or empty for a layer without bias.</param>
+    /// <param name="inputDelta">Receives ∂C/∂input, as long as <paramref name="input"/>; or empty to skip that work (a first layer).</param>
+    /// <param name="scratch">Work space of at least <see cref="ScratchLength{T}"/> elements; its contents are overwritten.</param>
+    /// <exception cref="ArgumentException">The shape is not valid, a length does not match, or an output span overlaps another span.</exception>
+    public static void Backward<T>(in Conv2DShape s, ReadOnlySpan<T> weights, ReadOnlySpan<T> input, ReadOnlySpan<T> outputDelta,
+        Span<T> weightGradient, Span<T> biasGradient, Span<T> inputDelta, Span<T> scratch)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        s.Validate();
+        int inSize = s.InputSize, outSize = s.OutputSize;
+        KernelGuard.Length(weights.Length, s.WeightCount, "outChannels × inChannels × kernelHeight × kernelWidth", nameof(weights));
+        KernelGuard.WholeSamples(input.Length, inSize, Inputs, nameof(input));
+        int batch = input.Length / inSize;
+        KernelGuard.Samples(outputDelta.Length, batch, outSize, Outputs, nameof(outputDelta));
+        KernelGuard.Length(weightGradient.Length, s.WeightCount, "outChannels × inChannels × kernelHeight × kernelWidth", nameof(weightGradient));
+        KernelGuard.EmptyOr(biasGradient.Length, s.OutChannels, "one per output channel", nameof(biasGradient));
+        KernelGuard.EmptyOr(inputDelta.Length, input.Length, "the length of input", nameof(inputDelta));
+        bool pointwise = IsPointwise(s);
+        int colLength = pointwise ? 0 : s.PatchSize * s.OutPlane;
+        KernelGuard.AtLeast(scratch.Length, colLength, "ConvKernels.ScratchLength", nameof(scratch));
+        ReadOnlySpan<T> sc = pointwise ? default : scratch.Slice(0, colLength);
+        KernelGuard.NoOverlap(weights, weightGradient, nameof(weights), nameof(weightGradient));
+        KernelGuard.NoOverlap(input, weightGradient, nameof(input), nameof(weightGradient));
+        KernelGuard.NoOverlap(outputDelta, weightGradient, nameof(outputDelta), nameof(weightGradient));
+        KernelGuard.NoOverlap(sc, weightGradient, nameof(scratch), nameof(weightGradient));
+        KernelGuard.NoOverlap(outputDelta, biasGradient, nameof(outputDelta), nameof(biasGradient));
+        KernelGuard.NoOverlap(weightGradient, biasGradient, nameof(weightGradient), nameof(biasGradient));
+        KernelGuard.NoOverlap(sc, biasGradient, nameof(scratch), nameof(biasGradient));
+        KernelGuard.NoOverlap(weights, inputDelta, nameof(weights), nameof(inputDelta));
+        KernelGuard.NoOverlap(input, inputDelta, nameof(input), nameof(inputDelta));
+        KernelGuard.NoOverlap(outputDelta, inputDelta, nameof(outputDelta), nameof(inputDelta));
+        KernelGuard.NoOverlap(weightGradient, inputDelta, nameof(weightGradient), nameof(inputDelta));
+        KernelGuard.NoOverlap(biasGradient, inputDelta, nameof(biasGradient), nameof(inputDelta));
+        KernelGuard.NoOverlap(sc, inputDelta, nameof(scratch), nameof(inputDelta));
+        KernelGuard.NoOverlap(input, sc, nameof(input), nameof(scratch));
+        KernelGuard.NoOverlap(weights, sc, nameof(weights), nameof(scratch));
+        KernelGuard.NoOverlap(outputDelta, sc, nameof(outputDelta), nameof(scratch));
+
+        ref T w = ref MemoryMarshal.GetReference(weights);
+        ref T x = ref MemoryMarshal.GetReference(input);
+        ref T d = ref MemoryMarshal.GetReference(outputDelta);
+        ref T gw = ref MemoryMarshal.GetReference(weightGradient);
+        ref T dx = ref MemoryMarshal.GetReference(inputDelta);
+        ref T col = ref MemoryMarshal.GetReference(scratch);
+        bool hasBias = !biasGradient.IsEmpty, wantInput = !inputDelta.IsEmpty;
+        int plane = s.OutPlane;
+        nuint patch = (nuint)s.PatchSize, nPlane = (nuint)plane, oc = (nuint)s.OutChannels;
+        for (int n = 0; n < batch; n++)
+        {
+            ref T xn = ref Unsafe.Add(ref x, (nuint)n * (nuint)inSize);
+            ref T dn = ref Unsafe.Add(ref d, (nuint)n * (nuint)outSize);
+            ref T dxn = ref Unsafe.Add(ref dx, (nuint)n * (nuint)inSize);
+            if (pointwise)
+            {
+                GradGemm(ref dn, ref xn, ref gw, oc, patch, nPlane);
+                if (wantInput)
+                    Gemm(ref w, 1, patch, ref w, false, ref dn, ref dxn, patch, oc, nPlane);
+            }
+            else
+            {
+                Im2Col(s, ref xn, ref col);
+                GradGemm(ref dn, ref col, ref gw, oc, patch, nPlane);
+                if (wantInput)
+                {
+                    Gemm(ref w, 1, patch, ref w, false, ref dn, ref col, patch, oc, nPlane);
+                    Col2Im(s, ref col, ref dxn);
+                }
+            }
+            if (hasBias)
+            {
+                ReadOnlySpan<T> deltas = outputDelta.Slice(n * outSize, outSize);
+                for (int c = 0; c < s.OutChannels; c++)
+                    biasGradient[c] += VectorMath.Sum(deltas.Slice(c * plane, plane));
+            }
+        }
+    }
+
+    /// <summary>A 1×1 kernel with stride 1 and no padding: the input already is the unrolled matrix.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool IsPointwise(in Conv2DShape s)
+        => s.KernelHeight == 1 && s.KernelWidth == 1 && s.StrideY == 1 && s.StrideX == 1
+        && s.PadTop == 0 && s.PadLeft == 0 && s.OutHeight == s.InHeight && s.OutWidth == s.InWidth;
+
+    /// <summary>
+    /// The output columns <c>[lo, end)</c> whose tap at kernel column <paramref name="kx"/> falls inside the
+    /// input (<c>0 ≤ ox·StrideX − PadLeft + kx &lt; InWidth</c>).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void ValidColumns(in Conv2DShape s, int kx, out int lo, out int end)
+    {
+        int shift = s.PadLeft - kx; // ix = ox·sx − shift
+        lo = shift <= 0 ? 0 : (shift + s.StrideX - 1) / s.StrideX;
+        int last = s.InWidth - 1 + shift; // ox·sx ≤ last
+        end = last < 0 ? 0 : last / s.StrideX + 1;
+        if (end > s.OutWidth)
+            end = s.OutWidth;
+        if (lo > end)
+            lo = end;
+    }
+
+    // col[((ic·KH + ky)·KW + kx)·P + oy·OW + ox] = x[ic, oy·sy − pt + ky, ox·sx − pl + kx], or 0 outside.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Im2Col<T>(in Conv2DShape s, ref T x, ref T col)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        int ow = s.OutWidth, sx = s.StrideX;
+        nuint plane = (nuint)s.OutPlane;
+        ref T row = ref col;
+        for (int ic = 0; ic < s.InChannels; ic++)
+        {
+            ref T xc = ref Unsafe.Add(ref x, (nuint)(ic * s.InHeight * s.InWidth));
+            for (int ky = 0; ky < s.KernelHeight; ky++)
+            {
+                for (int kx = 0; kx < s.KernelWidth; kx++)
+                {
+                    ValidColumns(s, kx, out int lo, out int end);
+                    int ixLo = lo * sx - s.PadLeft + kx;
+                    ref T dst = ref row;
+                    for (int oy = 0; oy < s.OutHeight; oy++)
+                    {
+                        int iy = oy * s.StrideY - s.PadTop + ky;
+                        if ((uint)iy >= (uint)s.InHeight || lo == end)
+                        {
+                            MemoryMarshal.CreateSpan(ref dst, ow).Clear();
+                        }
+                        else
+                        {
+                            if (lo > 0)
+                                MemoryMarshal.CreateSpan(ref dst, lo).Clear();
+                            ref T src = ref Unsafe.Add(ref xc, (nuint)(iy * s.InWidth + ixLo));
+                            if (sx == 1)
+                            {
+                                CopyShort(ref src, ref Unsafe.Add(ref dst, (nuint)lo), end - lo);
+                            }
+                            else
+                            {
+                                for (int ox = lo, ix = 0; ox < end; ox++, ix += sx)
+                                    Unsafe.Add(ref dst, (nuint)ox) = Unsafe.Add(ref src, (nuint)ix);
+                            }
+                            if (end < ow)
+                                MemoryMarshal.CreateSpan(ref Unsafe.Add(ref dst, (nuint)end), ow - end).Clear();
+                        }
+                        dst = ref Unsafe.Add(ref dst, (nuint)ow);
+                    }
+                    row = ref Unsafe.Add(ref row, plane);
+                }
+            }
+        }
+    }
+
+    // The adjoint of Im2Col: dx is cleared, then every entry of col is added to the input element it was read
+    // from; entries read from the padding are dropped.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Col2Im<T>(in Conv2DShape s, ref T col, ref T dx)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        int ow = s.OutWidth, sx = s.StrideX;
+        nuint plane = (nuint)s.OutPlane;
+        MemoryMarshal.CreateSpan(ref dx, s.InputSize).Clear();
+        ref T row = ref col;
+        for (int ic = 0; ic < s.InChannels; ic++)
+        {
+            ref T dc = ref Unsafe.Add(ref dx, (nuint)(ic * s.InHeight * s.InWidth));
+            for (int ky = 0; ky < s.KernelHeight; ky++)
+            {
+                for (int kx = 0; kx < s.KernelWidth; kx++)
+                {
+                    ValidColumns(s, kx, out int lo, out int end);
+                    int ixLo = lo * sx - s.PadLeft + kx;
+                    if (lo < end)
+                    {
+                        for (int oy = 0; oy < s.OutHeight; oy++)
+                        {
+                            int iy = oy * s.StrideY - s.PadTop + ky;
+                            if ((uint)iy >= (uint)s.InHeight)
+                                continue;
+                            ref T src = ref Unsafe.Add(ref row, (nuint)(oy * ow + lo));
+                            ref T dst = ref Unsafe.Add(ref dc, (nuint)(iy * s.InWidth + ixLo));
+                            if (sx == 1)
+                            {
+                                AddShort(ref src, ref dst, end - lo);
+                            }
+                            else
+                            {
+                                for (int i = 0, ix = 0; i < end - lo; i++, ix += sx)
+                                    Unsafe.Add(ref dst, (nuint)ix) += Unsafe.Add(ref src, (nuint)i);
+                            }
+                        }
+                    }
+                    row = ref Unsafe.Add(ref row, plane);
+                }
+            }
+        }
+    }
+
+    // Rows of an output plane are short (tens of elements), too short for a call to memmove or a checked
+    // kernel to pay off: whole vectors, then one last vector overlapping the previous one (a copy is
+    // idempotent), then scalars only for rows shorter than a vector.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void CopyShort<T>(ref T src, ref T dst, int length)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        int c = Vector<T>.Count;
+        if (Vector.IsHardwareAccelerated && Simd.IsVectorizable<T>() && length >= c)
+        {
+            int i = 0;
+            for (; i + c <= length; i += c)
+                Vector.LoadUnsafe(ref src, (nuint)i).StoreUnsafe(ref dst, (nuint)i);
+            if (i < length)
+                Vector.LoadUnsafe(ref src, (nuint)(length - c)).StoreUnsafe(ref dst, (nuint)(length - c));
+        }
+        else
+        {
+            for (int i = 0; i < length; i++)
+                Unsafe.Add(ref dst, (nuint)i) = Unsafe.Add(ref src, (nuint)i);
+        }
+    }
+
+    // dst[i] += src[i]. Additions are not idempotent, so the ragged end is scalar.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AddShort<T>(ref T src, ref T dst, int length)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        int i = 0;
+        if (Vector.IsHardwareAccelerated && Simd.IsVectorizable<T>())
+        {
+            int c = Vector<T>.Count;
+            for (; i + c <= length; i += c)
+                (Vector.LoadUnsafe(ref dst, (nuint)i) + Vector.LoadUnsafe(ref src, (nuint)i)).StoreUnsafe(ref dst, (nuint)i);
+        }
+        for (; i < length; i++)
+            Unsafe.Add(ref dst, (nuint)i) += Unsafe.Add(ref src, (nuint)i);
+    }
+}

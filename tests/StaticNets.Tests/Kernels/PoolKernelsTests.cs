@@ -1,0 +1,176 @@
+using System;
+using System.Collections.Generic;
+using System.Numerics;
+using StaticNets.Kernels;
+using Xunit;
+
+namespace StaticNets.Tests.Kernels;
+
+/// <summary><see cref="PoolKernels"/> against plain loops: ties, overlapping windows, windows that do not divide the input.</summary>
+public class PoolKernelsTests
+{
+    public static IEnumerable<Pool2DShape> Shapes()
+    {
+        yield return Make(1, 4, 4, 2, 2, 2, 2);
+        yield return Make(6, 28, 28, 2, 2, 2, 2);
+        yield return Make(3, 7, 9, 2, 2, 2, 2);     // floor: last row and column ignored
+        yield return Make(2, 5, 6, 3, 3, 1, 1);     // overlapping windows
+        yield return Make(2, 8, 7, 3, 2, 2, 1);     // overlapping across, non-square window
+        yield return Make(4, 9, 10, 2, 3, 3, 2);    // stride > window across the rows: gaps
+        yield return Make(1, 1, 1, 1, 1, 1, 1);
+        yield return Make(5, 6, 13, 4, 1, 1, 3);
+        yield return Make(2, 11, 11, 5, 5, 3, 3);
+    }
+
+    private static Pool2DShape Make(int c, int ih, int iw, int wh, int ww, int sy, int sx)
+        => new(c, ih, iw, wh, ww, sy, sx, (ih - wh) / sy + 1, (iw - ww) / sx + 1);
+
+    [Fact]
+    public void Max_MatchesReference_Single() => CheckAll<float>(quantised: false);
+
+    [Fact]
+    public void Max_MatchesReference_Double() => CheckAll<double>(quantised: false);
+
+    /// <summary>Values from a handful of levels make ties common: the first maximum in row-major window order wins.</summary>
+    [Fact]
+    public void Max_Ties_FirstMaximumWins() => CheckAll<float>(quantised: true);
+
+    private static void CheckAll<T>(bool quantised) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        var rng = new Random(quantised ? 8 : 7);
+        int i = 0;
+        foreach (Pool2DShape s in Shapes())
+        {
+            int batch = 1 + i++ % 4;
+            T[] x = KernelTestSupport.Uniform<T>(rng, batch * s.InputSize);
+            if (quantised)
+                for (int k = 0; k < x.Length; k++)
+                    x[k] = T.CreateTruncating(rng.Next(3));
+            T[] y = new T[batch * s.OutputSize];
+            int[] am = new int[y.Length];
+            Array.Fill(am, -5);
+            PoolKernels.MaxForward<T>(s, x, y, am);
+            ReferenceMax(s, batch, x, out T[] yRef, out int[] amRef);
+            Assert.Equal(yRef, y);
+            Assert.Equal(amRef, am);
+
+            T[] d = KernelTestSupport.Uniform<T>(rng, y.Length);
+            T[] dx = new T[x.Length];
+            Array.Fill(dx, T.CreateTruncating(999.0));
+            PoolKernels.MaxBackward<T>(s, d, am, dx);
+            double[] dxRef = new double[x.Length];
+            for (int k = 0; k < d.Length; k++)
+                dxRef[k / s.OutputSize * s.InputSize + amRef[k]] += KernelTestSupport.D(d[k]);
+            for (int k = 0; k < dx.Length; k++)
+                Assert.True(Math.Abs(KernelTestSupport.D(dx[k]) - dxRef[k]) <= 1e-6, $"inputDelta[{k}] of {s}");
+        }
+    }
+
+    private static void ReferenceMax<T>(Pool2DShape s, int batch, T[] x, out T[] y, out int[] am) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        y = new T[batch * s.OutputSize];
+        am = new int[y.Length];
+        int o = 0;
+        for (int n = 0; n < batch; n++)
+            for (int c = 0; c < s.Channels; c++)
+                for (int oy = 0; oy < s.OutHeight; oy++)
+                    for (int ox = 0; ox < s.OutWidth; ox++, o++)
+                    {
+                        int best = -1;
+                        for (int wy = 0; wy < s.WindowHeight; wy++)
+                            for (int wx = 0; wx < s.WindowWidth; wx++)
+                            {
+                                int i = (c * s.InHeight + oy * s.StrideY + wy) * s.InWidth + ox * s.StrideX + wx;
+                                if (best < 0 || x[n * s.InputSize + i] > x[n * s.InputSize + best])
+                                    best = i;
+                            }
+                        am[o] = best;
+                        y[o] = x[n * s.InputSize + best];
+                    }
+    }
+
+    [Fact]
+    public void Max_NaN_Propagates_FirstNaNWins()
+    {
+        var s = new Pool2DShape(1, 2, 4, 2, 2, 2, 2, 1, 2);
+        float[] x = [1, 5, float.NaN, 2, float.NaN, 9, 3, float.NaN];
+        float[] y = new float[2];
+        int[] am = new int[2];
+        PoolKernels.MaxForward<float>(s, x, y, am);
+        Assert.True(float.IsNaN(y[0]));
+        Assert.Equal(4, am[0]);
+        Assert.True(float.IsNaN(y[1]));
+        Assert.Equal(2, am[1]);
+        // The general path (3-wide window) behaves the same.
+        var s3 = new Pool2DShape(1, 1, 4, 1, 3, 1, 1, 1, 2);
+        float[] x3 = [1, float.NaN, 7, float.NaN];
+        PoolKernels.MaxForward<float>(s3, x3, y, am);
+        Assert.True(float.IsNaN(y[0]) && float.IsNaN(y[1]));
+        Assert.Equal([1, 1], am);
+    }
+
+    [Fact]
+    public void Avg_MatchesReference_Single() => CheckAvg<float>(1e-6);
+
+    [Fact]
+    public void Avg_MatchesReference_Double() => CheckAvg<double>(1e-14);
+
+    private static void CheckAvg<T>(double tol) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        var rng = new Random(9);
+        int i = 0;
+        foreach (Pool2DShape s in Shapes())
+        {
+            int batch = 1 + i++ % 3;
+            T[] x = KernelTestSupport.Uniform<T>(rng, batch * s.InputSize);
+            T[] y = new T[batch * s.OutputSize];
+            Array.Fill(y, T.NaN);
+            PoolKernels.AvgForward<T>(s, x, y);
+            T[] d = KernelTestSupport.Uniform<T>(rng, y.Length);
+            T[] dx = new T[x.Length];
+            Array.Fill(dx, T.CreateTruncating(-77.0));
+            PoolKernels.AvgBackward<T>(s, d, dx);
+
+            double[] dxRef = new double[x.Length];
+            double area = s.WindowHeight * s.WindowWidth;
+            int o = 0;
+            for (int n = 0; n < batch; n++)
+                for (int c = 0; c < s.Channels; c++)
+                    for (int oy = 0; oy < s.OutHeight; oy++)
+                        for (int ox = 0; ox < s.OutWidth; ox++, o++)
+                        {
+                            double sum = 0;
+                            for (int wy = 0; wy < s.WindowHeight; wy++)
+                                for (int wx = 0; wx < s.WindowWidth; wx++)
+                                {
+                                    int k = n * s.InputSize + (c * s.InHeight + oy * s.StrideY + wy) * s.InWidth + ox * s.StrideX + wx;
+                                    sum += KernelTestSupport.D(x[k]);
+                                    dxRef[k] += KernelTestSupport.D(d[o]) / area;
+                                }
+                            Assert.True(Math.Abs(KernelTestSupport.D(y[o]) - sum / area) <= tol, $"output[{o}] of {s}");
+                        }
+            for (int k = 0; k < dx.Length; k++)
+                Assert.True(Math.Abs(KernelTestSupport.D(dx[k]) - dxRef[k]) <= tol * 10, $"inputDelta[{k}] of {s}");
+        }
+    }
+
+    [Fact]
+    public void WrongLengths_Throw_NamingTheArgument()
+    {
+        var s = new Pool2DShape(2, 6, 6, 2, 2, 2, 2, 3, 3);
+        float[] x = new float[2 * s.InputSize], y = new float[2 * s.OutputSize], dx = new float[x.Length];
+        int[] am = new int[y.Length];
+        var e = ConvKernelsTests.AssertArg("input", () => PoolKernels.MaxForward<float>(s, new float[73], y, am));
+        Assert.Contains($"whole number of samples of {s.InputSize} inputs but got 73 values", e.Message, StringComparison.Ordinal);
+        ConvKernelsTests.AssertArg("output", () => PoolKernels.MaxForward<float>(s, x, new float[y.Length + 1], am));
+        ConvKernelsTests.AssertArg("argmax", () => PoolKernels.MaxForward<float>(s, x, y, new int[3]));
+        ConvKernelsTests.AssertArg("outputDelta", () => PoolKernels.MaxBackward<float>(s, new float[5], am, dx));
+        ConvKernelsTests.AssertArg("argmax", () => PoolKernels.MaxBackward<float>(s, y, new int[1], dx));
+        ConvKernelsTests.AssertArg("inputDelta", () => PoolKernels.MaxBackward<float>(s, y, am, new float[s.InputSize]));
+        ConvKernelsTests.AssertArg("output", () => PoolKernels.AvgForward<float>(s, x, new float[1]));
+        ConvKernelsTests.AssertArg("inputDelta", () => PoolKernels.AvgBackward<float>(s, y, new float[1]));
+        Array.Fill(am, s.InputSize);
+        ConvKernelsTests.AssertArg("argmax", () => PoolKernels.MaxBackward<float>(s, y, am, dx));
+        Assert.ThrowsAny<ArgumentException>(() => PoolKernels.AvgForward<float>(s with { OutHeight = 4 }, x, y));
+    }
+}
