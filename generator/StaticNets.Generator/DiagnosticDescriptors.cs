@@ -27,7 +27,7 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor SoftmaxOnHiddenLayer = Create(
         "SNN004", "Softmax is only supported on the output layer",
-        "Layer {1} of network '{0}' is a hidden layer with Softmax activation; use Softmax only on the output layer, and ReLU, Tanh or Sigmoid on hidden layers",
+        "Layer {1} of network '{0}' is a hidden dense layer with Softmax activation; a dense layer takes Softmax only as the output layer: for a softmax inside the network add a standalone [Activation(Activation.Softmax)] layer after a dense layer with Identity",
         DiagnosticSeverity.Error);
 
     public static readonly DiagnosticDescriptor ActivationCountMismatch = Create(
@@ -62,12 +62,12 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor MixedDeclarationForms = Create(
         "SNN011", "Layers declared twice",
-        "Network '{0}' declares layers both in [Network({1})] and with {2} [Dense] attribute(s); either list every size in [Network], or give only the input size, [Network({3})], followed by the [Dense] layers",
+        "Network '{0}' declares layers both in [Network({1})] and with {2} layer attribute(s); either list every size in [Network], or give only the input size, [Network({3})], followed by the layer attributes",
         DiagnosticSeverity.Error);
 
     public static readonly DiagnosticDescriptor DenseWithoutNetwork = Create(
-        "SNN012", "[Dense] needs [Network]",
-        "The type '{0}' has [Dense] layers but no [Network]; add [Network(inputSize)] to declare the input size",
+        "SNN012", "Layer attributes need [Network]",
+        "The type '{0}' has [{1}] layers but no [Network]; add [Network(inputSize)] or [Network(Input = new[] {{ channels, height, width }})] to declare the input",
         DiagnosticSeverity.Error);
 
     public static readonly DiagnosticDescriptor TooManyParameters = Create(
@@ -120,6 +120,62 @@ internal static class DiagnosticDescriptors
         "SNN019", "Dropout has no hidden layer to act on",
         "Network '{0}' sets Dropout but has no hidden layer, so nothing is dropped; add a hidden layer or remove Dropout",
         DiagnosticSeverity.Warning);
+
+    // Shaped layers (convolution, pooling, flatten, standalone activation and dropout): SNN020 and up.
+    public static readonly DiagnosticDescriptor LayerNeedsImage = Create(
+        "SNN020", "Layer needs channels × height × width input",
+        "{1} of network '{0}' needs channels × height × width input but the layer before it gives {2}; declare the input as Input = new[] {{ channels, height, width }}, and keep [Flatten] for after the last convolution or pooling layer",
+        DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor WindowDoesNotFit = Create(
+        "SNN021", "Kernel or window larger than its input",
+        "{1} of network '{0}' has a {2} window over a {3} input ({4}), so its output would have {5}; use a smaller kernel or window, pad the input, or remove a pooling layer before it",
+        DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor LayerArgumentTooSmall = Create(
+        "SNN022", "Layer argument out of range",
+        "{1} of {2} in network '{0}' is {3}; it must be at least {4}",
+        DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor PoolingLeavesRemainder = Create(
+        "SNN023", "Pooling window does not cover its input",
+        "{1} of network '{0}' moves a {2} window by {3} over a {4} input, so the last {5} are left out of every window (floor, as PyTorch) and get no gradient; choose a window and stride that divide the input, or pad the convolution before it",
+        DiagnosticSeverity.Warning);
+
+    public static readonly DiagnosticDescriptor DenseNeedsFlatten = Create(
+        "SNN024", "Dense layer after an image-shaped layer",
+        "{1} of network '{0}' follows a layer whose output is {2}; add [Flatten] before it to turn the {2} values into one vector of {3}",
+        DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor ConflictingPadding = Create(
+        "SNN025", "Padding given more than once",
+        "{1} of network '{0}' sets {2}; give only one of Padding = n, Pads = new[] {{ top, left, bottom, right }} and PaddingMode = PaddingMode.Same",
+        DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor WrongArrayLength = Create(
+        "SNN026", "Wrong number of values",
+        "{1} of {2} in network '{0}' has {3} value(s) but needs {4}",
+        DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor ValueTypeNetwork = Create(
+        "SNN027", "Network must be a class",
+        "Network '{0}' is declared as a {1}; a copy ('with' or assignment) would share one parameter array with the original, so writing one would silently change the other; declare it as a partial class",
+        DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor InputGivenTwice = Create(
+        "SNN028", "Input size given twice",
+        "Network '{0}' gives the sizes [Network({1})] and Input = new[] {{ {2} }}; give the input shape once: [Network(Input = new[] {{ {2} }})] followed by layer attributes",
+        DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor PaddingNotSmallerThanKernel = Create(
+        "SNN029", "Padding as large as the kernel",
+        "{1} of network '{0}' pads by {2} with a {3} kernel, so some windows would see padding only; padding must be smaller than the kernel in each direction",
+        DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor LayerWithoutEmitter = Create(
+        "SNN090", "Internal: layer kind without an emitter",
+        "Network '{0}' has a layer of kind {1} that this version of the generator cannot emit; nothing was generated for the network. Please report this",
+        DiagnosticSeverity.Error);
 
     private static DiagnosticDescriptor Create(string id, string title, string message, DiagnosticSeverity severity)
         => new(id, title, message, Category, severity, isEnabledByDefault: true);

@@ -42,16 +42,32 @@ public sealed partial class NetworkGenerator
 
         private static void WriteHeaderComment(SourceWriter w, NetworkSpec spec)
         {
-            string sizes = string.Join(" → ", new[] { spec.InputSize }.Concat(spec.Layers.Select(l => l.Outputs)));
+            string sizes = string.Join(" → ", new[] { spec.Input.ToString() }.Concat(spec.Layers.Select(l => l.Output.ToString())));
             w.Comment($"StaticNets network {spec.Hierarchy.FullName} ({Names.Scalar(spec.Scalar)}): {sizes}, {spec.ParameterCount} parameters, {spec.Loss} loss.");
             foreach (var layer in spec.Layers)
-                w.Comment($"  Layer {layer.Index}: dense {layer.Inputs} → {layer.Outputs}, {layer.Activation}; {layer.StrategyDescription}.");
+                w.Comment($"  Layer {layer.Index}: {layer.Description}; {layer.StrategyDescription}.");
             w.Comment($"  Output delta: {OutputDeltaDescription(spec)}.");
             DropoutEmitter.EmitHeaderComment(w, spec);
             if (FusedForwardEmitter.Applies(spec))
                 w.Comment($"  {FusedForwardEmitter.Describe(spec)}.");
-            w.Comment($"  Single-sample forward keeps its {HiddenTotal(spec)} hidden activations {(UsesStack(spec) ? "on the stack" : "in a per-thread buffer (too large for the stack)")}.");
+            if (IsDenseChain(spec))
+                w.Comment($"  Single-sample forward keeps its {HiddenTotal(spec)} hidden activations {(UsesStack(spec) ? "on the stack" : "in a per-thread buffer (too large for the stack)")}.");
+            else
+                w.Comment("  Single-sample forward runs the batched code on a per-thread workspace of one sample (allocated on a thread's first call).");
         }
+
+        /// <summary>
+        /// Whether the network is dense layers (with biases) and dropout only: then single-sample forward gets the
+        /// per-layer and fused code of dense layers (dropout is the identity at inference); otherwise it runs the batched code.
+        /// </summary>
+        public static bool IsDenseChain(NetworkSpec spec)
+            => spec.Input.Rank == 1 && spec.Layers.All(l => l is DenseLayerSpec { HasBias: true } or DropoutLayerSpec);
+
+        /// <summary>Dense layers with biases only: the architecture is written with the compact NetworkInfo constructor.</summary>
+        private static bool IsClassicDense(NetworkSpec spec)
+            => spec.Input.Rank == 1 && spec.Layers.All(l => l is DenseLayerSpec { HasBias: true });
+
+        private static IEnumerable<DenseLayerSpec> DenseLayers(NetworkSpec spec) => spec.Layers.OfType<DenseLayerSpec>();
 
         private static void WriteNetworkType(SourceWriter w, NetworkSpec spec)
         {
@@ -72,22 +88,27 @@ public sealed partial class NetworkGenerator
             w.Line($"public const int LayerCount = {spec.Layers.Count};");
             w.Line("/// <summary>Number of parameters: every weight and bias.</summary>");
             w.Line($"public const int ParameterCount = {spec.ParameterCount};");
-            foreach (var layer in spec.Layers.OfType<DenseLayerSpec>())
-            {
-                w.Line($"/// <summary>Number of outputs of layer {layer.Index} (dense, {layer.Activation}).</summary>");
-                w.Line($"public const int Layer{layer.Index}Size = {layer.Outputs};");
-                w.Line($"/// <summary>Index of layer {layer.Index}'s first weight in <see cref=\"Parameters\"/>; weights are row-major [{layer.Outputs}, {layer.Inputs}].</summary>");
-                w.Line($"public const int Layer{layer.Index}WeightOffset = {layer.WeightOffset};");
-                w.Line($"/// <summary>Index of layer {layer.Index}'s first bias in <see cref=\"Parameters\"/>.</summary>");
-                w.Line($"public const int Layer{layer.Index}BiasOffset = {layer.BiasOffset};");
-            }
+            var context = new NetworkEmitContext(spec, w);
+            foreach (var layer in spec.Layers)
+                LayerEmitters.For(layer).EmitConstants(context, layer);
             w.Line();
 
             // Architecture and storage.
-            w.Line("/// <summary>The architecture: sizes, activations, loss, precision and parameter offsets.</summary>");
-            string sizesArray = string.Join(", ", new[] { spec.InputSize }.Concat(spec.Layers.Select(l => l.Outputs)));
-            string activationsArray = string.Join(", ", spec.Layers.Select(l => "global::StaticNets.Activation." + l.Activation));
-            w.Line($"public static global::StaticNets.NetworkInfo Architecture {{ get; }} = new global::StaticNets.NetworkInfo(\"{name}\", global::StaticNets.Precision.{spec.Scalar}, global::StaticNets.Loss.{spec.Loss}, new int[] {{ {sizesArray} }}, new global::StaticNets.Activation[] {{ {activationsArray} }});");
+            w.Line("/// <summary>The architecture: shapes, layers, parameter blocks, loss and precision.</summary>");
+            if (IsClassicDense(spec))
+            {
+                string sizesArray = string.Join(", ", new[] { spec.InputSize }.Concat(spec.Layers.Select(l => l.Outputs)));
+                string activationsArray = string.Join(", ", spec.Layers.Select(l => "global::StaticNets.Activation." + l.Activation));
+                w.Line($"public static global::StaticNets.NetworkInfo Architecture {{ get; }} = new global::StaticNets.NetworkInfo(\"{name}\", global::StaticNets.Precision.{spec.Scalar}, global::StaticNets.Loss.{spec.Loss}, new int[] {{ {sizesArray} }}, new global::StaticNets.Activation[] {{ {activationsArray} }});");
+            }
+            else
+            {
+                w.Line($"public static global::StaticNets.NetworkInfo Architecture {{ get; }} = new global::StaticNets.NetworkInfo(\"{name}\", global::StaticNets.Precision.{spec.Scalar}, global::StaticNets.Loss.{spec.Loss}, {spec.Input.Expression}, new global::StaticNets.LayerInfo[]");
+                w.Line("{");
+                foreach (var layer in spec.Layers)
+                    w.Line("    " + LayerEmitters.For(layer).InfoExpression(context, layer) + ",");
+                w.Line("});");
+            }
             w.Line();
             w.Comment("Every weight and bias in one array, in the layout documented on INetwork<T>.");
             w.Line($"private readonly {t}[] _parameters = new {t}[ParameterCount];");
@@ -122,7 +143,13 @@ public sealed partial class NetworkGenerator
                     w.Line($"private {t}[]? {DenseLayerEmitter.PackedField(layer.Index)};");
                 w.Line("private int _packedVersion = -1;");
             }
-            if (!UsesStack(spec))
+            if (!IsDenseChain(spec))
+            {
+                w.Comment("Single-sample forward runs the batched code on a one-sample workspace per thread, so Forward stays thread-safe.");
+                w.Line("[global::System.ThreadStatic]");
+                w.Line("private static Workspace? t_singleSample;");
+            }
+            else if (!UsesStack(spec))
             {
                 w.Comment("Single-sample forward scratch for hidden activations too large for the stack; one per thread so Forward stays thread-safe.");
                 w.Line("[global::System.ThreadStatic]");
@@ -150,12 +177,17 @@ public sealed partial class NetworkGenerator
             w.Line(versioned
                 ? $"void global::StaticNets.INetwork<{t}>.OnParametersWritten() => ParametersChanged();"
                 : $"void global::StaticNets.INetwork<{t}>.OnParametersWritten() {{ }}");
-            foreach (var layer in spec.Layers.OfType<DenseLayerSpec>())
+            foreach (var layer in spec.Layers)
             {
-                w.Line($"/// <summary>Layer {layer.Index}'s weights, row-major [{layer.Outputs}, {layer.Inputs}]: w[j, k] is at j·{layer.Inputs} + k.</summary>");
-                w.Line($"public {Names.ReadOnlySpan}<{t}> Layer{layer.Index}Weights => new {Names.ReadOnlySpan}<{t}>(_parameters, {layer.WeightOffset}, {layer.WeightCount});");
-                w.Line($"/// <summary>Layer {layer.Index}'s {layer.Outputs} biases.</summary>");
-                w.Line($"public {Names.ReadOnlySpan}<{t}> Layer{layer.Index}Biases => new {Names.ReadOnlySpan}<{t}>(_parameters, {layer.BiasOffset}, {layer.Outputs});");
+                foreach (var block in layer.Blocks)
+                {
+                    string property = block.Role == BlockRole.Weight ? "Weights" : "Biases";
+                    string doc = layer is DenseLayerSpec && block.Role == BlockRole.Weight
+                        ? $"Layer {layer.Index}'s weights, row-major [{layer.Outputs}, {layer.Inputs}]: w[j, k] is at j·{layer.Inputs} + k."
+                        : block.Role == BlockRole.Weight ? $"Layer {layer.Index}'s weights, row-major [{block.ShapeText}]." : $"Layer {layer.Index}'s {block.Count} biases.";
+                    w.Line($"/// <summary>{doc}</summary>");
+                    w.Line($"public {Names.ReadOnlySpan}<{t}> Layer{layer.Index}{property} => new {Names.ReadOnlySpan}<{t}>(_parameters, {block.Offset}, {block.Count});");
+                }
             }
             w.Line();
             w.Line("/// <inheritdoc />");
@@ -184,15 +216,18 @@ public sealed partial class NetworkGenerator
             w.Line($"int global::StaticNets.INetwork<{t}>.ParameterCount => ParameterCount;");
             w.Line();
 
-            WriteForward(w, spec, t);
+            if (IsDenseChain(spec))
+                WriteForward(w, spec, t);
+            else
+                WriteSingleSampleForwardThroughBatch(w, spec, t);
             w.Line();
             if (FusedForwardEmitter.Applies(spec))
                 FusedForwardEmitter.EmitMethods(w, spec);
             WriteClassify(w, t);
             w.Line();
-            WriteBatchForward(w, spec, t);
+            WriteBatchForward(context);
             w.Line();
-            WriteBackward(w, spec, t);
+            WriteBackward(context);
             w.Line();
             w.Line("/// <inheritdoc />");
             w.Line($"public global::StaticNets.INetworkWorkspace<{t}> CreateWorkspace(int batchCapacity) => new Workspace(batchCapacity);");
@@ -200,16 +235,12 @@ public sealed partial class NetworkGenerator
 
             foreach (var layer in spec.Layers)
             {
-                switch (layer)
-                {
-                    case DenseLayerSpec dense:
-                        DenseLayerEmitter.EmitMethods(w, spec, dense, needsBackpropagate: dense.Index > 0);
-                        break;
-                }
-                w.Line();
+                LayerEmitters.For(layer).EmitMethods(context, layer);
+                if (layer is DenseLayerSpec)
+                    w.Line();
             }
 
-            WriteWorkspace(w, spec, t);
+            WriteWorkspace(context);
         }
 
         private static void WriteForward(SourceWriter w, NetworkSpec spec, string t)
@@ -248,9 +279,12 @@ public sealed partial class NetworkGenerator
                 }
                 int offset = 0;
                 string input = "input";
-                foreach (var layer in spec.Layers)
+                var denseLayers = DenseLayers(spec).ToList();
+                if (spec.Layers.Any(l => l is DropoutLayerSpec))
+                    w.Comment("Dropout layers are the identity at inference: the dense layers chain directly.");
+                foreach (var layer in denseLayers)
                 {
-                    bool isOutput = layer.Index == spec.Layers.Count - 1;
+                    bool isOutput = ReferenceEquals(layer, denseLayers[denseLayers.Count - 1]);
                     string target = isOutput ? "output" : $"scratch.Slice({offset}, {layer.Outputs})";
                     if (!isOutput)
                     {
@@ -268,6 +302,21 @@ public sealed partial class NetworkGenerator
             }
         }
 
+        private static void WriteSingleSampleForwardThroughBatch(SourceWriter w, NetworkSpec spec, string t)
+        {
+            w.Line("/// <summary>Runs one sample forward. Allocates nothing after a thread's first call and is safe to call from many threads at once.</summary>");
+            w.Line("/// <param name=\"input\">Exactly <see cref=\"InputSize\"/> values.</param>");
+            w.Line("/// <param name=\"output\">Exactly <see cref=\"OutputSize\"/> values, overwritten with the output activations.</param>");
+            using (w.Block($"public void Forward({Names.ReadOnlySpan}<{t}> input, {Names.Span}<{t}> output)"))
+            {
+                w.Line($"{Names.Guard}.Length(input.Length, InputSize, nameof(input));");
+                w.Line($"{Names.Guard}.Length(output.Length, OutputSize, nameof(output));");
+                w.Comment("The batched code with a batch of one, on this thread's own workspace.");
+                w.Line("Workspace ws = t_singleSample ??= new Workspace(1);");
+                w.Line($"ForwardBatch(input, 1, ws{(DropoutEmitter.HasDropout(spec) ? ", train: false" : "")}).CopyTo(output);");
+            }
+        }
+
         private static void WriteClassify(SourceWriter w, string t)
         {
             w.Line("/// <summary>Runs one sample forward and returns the index of the largest output (the predicted class).</summary>");
@@ -280,9 +329,10 @@ public sealed partial class NetworkGenerator
             }
         }
 
-        private static void WriteBatchForward(SourceWriter w, NetworkSpec spec, string t)
+        private static void WriteBatchForward(NetworkEmitContext c)
         {
-            int last = spec.Layers.Count - 1;
+            var (w, spec, t) = (c.W, c.Spec, c.T);
+            bool dropout = DropoutEmitter.HasDropout(spec);
             w.Line("/// <summary>Runs a batch forward: <c>inputs.Length / InputSize</c> samples, row-major.</summary>");
             w.Line("/// <param name=\"inputs\">A whole number of samples, at most the workspace's capacity.</param>");
             w.Line("/// <param name=\"outputs\">Exactly one output row per sample.</param>");
@@ -292,12 +342,11 @@ public sealed partial class NetworkGenerator
                 w.Line("Workspace ws = Workspace.From(workspace, nameof(workspace));");
                 w.Line($"int batch = {Names.Guard}.BatchSize(inputs.Length, InputSize, ws.BatchCapacity, nameof(inputs));");
                 w.Line($"{Names.Guard}.Length(outputs.Length, batch * OutputSize, nameof(outputs));");
-                w.Line(DropoutEmitter.HasDropout(spec) ? "ForwardBatch(inputs, batch, ws, train: false);" : "ForwardBatch(inputs, batch, ws);");
-                w.Line($"new {Names.ReadOnlySpan}<{t}>(ws.{Names.A(last)}, 0, batch * OutputSize).CopyTo(outputs);");
+                w.Line($"ForwardBatch(inputs, batch, ws{(dropout ? ", train: false" : "")}).CopyTo(outputs);");
             }
             w.Line();
-            w.Line("/// <summary>Batched forward pass keeping every layer's z and a in the workspace for the backward pass.</summary>");
-            using (w.Block($"private void ForwardBatch({Names.ReadOnlySpan}<{t}> x, int batch, Workspace ws{(DropoutEmitter.HasDropout(spec) ? ", bool train" : "")})"))
+            w.Line("/// <summary>Batched forward pass keeping every layer's values in the workspace for the backward pass; returns the output rows.</summary>");
+            using (w.Block($"private {Names.ReadOnlySpan}<{t}> ForwardBatch({Names.ReadOnlySpan}<{t}> x, int batch, Workspace ws{(dropout ? ", bool train" : "")})"))
             {
                 w.Line($"{Names.ReadOnlySpan}<{t}> p = _parameters;");
                 var packedLayers = PackedLayers(spec);
@@ -310,25 +359,22 @@ public sealed partial class NetworkGenerator
                         w.Line($"{Names.ReadOnlySpan}<{t}> packed{layer.Index} = {DenseLayerEmitter.PackedField(layer.Index)};");
                 }
                 DropoutEmitter.EmitStreamStart(w, spec);
-                string input = "x";
                 foreach (var layer in spec.Layers)
                 {
-                    switch (layer)
-                    {
-                        case DenseLayerSpec dense:
-                            DenseLayerEmitter.EmitBatchForward(w, spec, dense, input);
-                            break;
-                    }
-                    DropoutEmitter.EmitForward(w, spec, layer);
-                    input = DropoutEmitter.Output(layer);
+                    var emitter = LayerEmitters.For(layer);
+                    w.Comment($"Layer {layer.Index}: {layer.Description}.");
+                    emitter.EmitViews(c, layer);
+                    emitter.EmitBatchForward(c, layer);
                 }
+                w.Line($"return {c.Output(spec.OutputLayer)};");
             }
         }
 
-        private static void WriteBackward(SourceWriter w, NetworkSpec spec, string t)
+        private static void WriteBackward(NetworkEmitContext c)
         {
-            int last = spec.Layers.Count - 1;
-            var output = spec.Layers[last];
+            var (w, spec, t) = (c.W, c.Spec, c.T);
+            bool dropout = DropoutEmitter.HasDropout(spec);
+            string ros = Names.ReadOnlySpan, span = Names.Span, workspace = $"global::StaticNets.INetworkWorkspace<{t}>";
             w.Line("/// <summary>");
             w.Line("/// Back-propagates a batch: runs it forward, adds ∂C/∂w and ∂C/∂b of the summed cost into <paramref name=\"gradient\"/>,");
             w.Line("/// and returns the summed cost. Allocates nothing.");
@@ -337,13 +383,43 @@ public sealed partial class NetworkGenerator
             w.Line("/// <param name=\"targets\">One target row of <see cref=\"OutputSize\"/> values per sample.</param>");
             w.Line("/// <param name=\"gradient\"><see cref=\"ParameterCount\"/> values; gradients are added, not assigned.</param>");
             w.Line("/// <param name=\"workspace\">A workspace of this network from <see cref=\"CreateWorkspace\"/>.</param>");
-            using (w.Block($"public {t} Backward({Names.ReadOnlySpan}<{t}> inputs, {Names.ReadOnlySpan}<{t}> targets, {Names.Span}<{t}> gradient, global::StaticNets.INetworkWorkspace<{t}> workspace)"))
+            w.Line($"public {t} Backward({ros}<{t}> inputs, {ros}<{t}> targets, {span}<{t}> gradient, {workspace} workspace)");
+            w.Line($"    => BackwardCore(inputs, targets, default, fromGradient: false, gradient, default, workspace);");
+            w.Line();
+            w.Line("/// <summary>Back-propagates a batch as <see cref=\"Backward(global::System.ReadOnlySpan{" + t + "}, global::System.ReadOnlySpan{" + t + "}, global::System.Span{" + t + "}, global::StaticNets.INetworkWorkspace{" + t + "})\"/> and also writes ∂C/∂input, for chaining networks.</summary>");
+            w.Line("/// <param name=\"inputs\">A whole number of samples, row-major, at most the workspace's capacity.</param>");
+            w.Line("/// <param name=\"targets\">One target row of <see cref=\"OutputSize\"/> values per sample.</param>");
+            w.Line("/// <param name=\"gradient\"><see cref=\"ParameterCount\"/> values; gradients are added, not assigned.</param>");
+            w.Line("/// <param name=\"inputGradient\">One row of <see cref=\"InputSize\"/> values per sample, overwritten with ∂C/∂input; must not overlap <paramref name=\"inputs\"/>.</param>");
+            w.Line("/// <param name=\"workspace\">A workspace of this network from <see cref=\"CreateWorkspace\"/>.</param>");
+            w.Line($"public {t} Backward({ros}<{t}> inputs, {ros}<{t}> targets, {span}<{t}> gradient, {span}<{t}> inputGradient, {workspace} workspace)");
+            w.Line($"    => BackwardCore(inputs, targets, default, fromGradient: false, gradient, inputGradient, workspace);");
+            w.Line();
+            w.Line("/// <summary>");
+            w.Line("/// Back-propagates a given ∂C/∂output instead of a loss (the layer above is another network): runs the batch forward,");
+            w.Line("/// adds ∂C/∂w and ∂C/∂b into <paramref name=\"gradient\"/> and writes ∂C/∂input into <paramref name=\"inputGradient\"/> unless it is empty.");
+            w.Line("/// </summary>");
+            w.Line("/// <param name=\"inputs\">A whole number of samples, row-major, at most the workspace's capacity.</param>");
+            w.Line("/// <param name=\"outputGradient\">∂C/∂output: one row of <see cref=\"OutputSize\"/> values per sample.</param>");
+            w.Line("/// <param name=\"gradient\"><see cref=\"ParameterCount\"/> values; gradients are added, not assigned.</param>");
+            w.Line("/// <param name=\"inputGradient\">Empty, or one row of <see cref=\"InputSize\"/> values per sample, overwritten with ∂C/∂input.</param>");
+            w.Line("/// <param name=\"workspace\">A workspace of this network from <see cref=\"CreateWorkspace\"/>.</param>");
+            w.Line($"public void BackwardFromOutputGradient({ros}<{t}> inputs, {ros}<{t}> outputGradient, {span}<{t}> gradient, {span}<{t}> inputGradient, {workspace} workspace)");
+            w.Line($"    => BackwardCore(inputs, default, outputGradient, fromGradient: true, gradient, inputGradient, workspace);");
+            w.Line();
+            w.Line("/// <summary>The one backward pass: δ of the output from the loss (targets) or as given (outputGradient), then every layer from the top.</summary>");
+            using (w.Block($"private {t} BackwardCore({ros}<{t}> inputs, {ros}<{t}> targets, {ros}<{t}> outputGradient, bool fromGradient, {span}<{t}> gradient, {span}<{t}> dx, {workspace} workspace)"))
             {
                 w.Line("Workspace ws = Workspace.From(workspace, nameof(workspace));");
                 w.Line($"int batch = {Names.Guard}.BatchSize(inputs.Length, InputSize, ws.BatchCapacity, nameof(inputs));");
-                w.Line($"{Names.Guard}.Length(targets.Length, batch * OutputSize, nameof(targets));");
+                w.Line("if (fromGradient)");
+                w.Line($"    {Names.Guard}.Length(outputGradient.Length, batch * OutputSize, nameof(outputGradient));");
+                w.Line("else");
+                w.Line($"    {Names.Guard}.Length(targets.Length, batch * OutputSize, nameof(targets));");
                 w.Line($"{Names.Guard}.Length(gradient.Length, ParameterCount, nameof(gradient));");
-                if (DropoutEmitter.HasDropout(spec))
+                w.Line("if (!dx.IsEmpty)");
+                w.Line($"    {Names.Guard}.Length(dx.Length, batch * InputSize, \"inputGradient\");");
+                if (dropout)
                 {
                     w.Line("bool train = Training;");
                     w.Line("ForwardBatch(inputs, batch, ws, train);");
@@ -352,102 +428,99 @@ public sealed partial class NetworkGenerator
                 {
                     w.Line("ForwardBatch(inputs, batch, ws);");
                 }
-                w.Line($"{Names.ReadOnlySpan}<{t}> p = _parameters;");
-                w.Line($"{Names.ReadOnlySpan}<{t}> x = inputs, y = targets;");
-                w.Comment("Whole-batch views of every layer's z, a and δ (sample after sample).");
+                w.Line($"{ros}<{t}> p = _parameters;");
+                w.Line($"{ros}<{t}> x = inputs, y = targets;");
+                w.Comment("Whole-batch views of every layer's values and δ (sample after sample).");
                 foreach (var layer in spec.Layers)
-                {
-                    int l = layer.Index, n = layer.Outputs;
-                    w.Line($"{Names.Span}<{t}> z{l} = new {Names.Span}<{t}>(ws.{Names.Z(l)}, 0, batch * {n}), a{l} = new {Names.Span}<{t}>(ws.{Names.A(l)}, 0, batch * {n}), d{l} = new {Names.Span}<{t}>(ws.{Names.D(l)}, 0, batch * {n});");
-                    DropoutEmitter.EmitBackwardViews(w, spec, layer);
-                }
+                    LayerEmitters.For(layer).EmitViews(c, layer);
                 w.Line();
-                WriteOutputDelta(w, spec, t, output);
-                for (int l = last; l >= 0; l--)
+                WriteOutputDelta(c);
+                for (int l = spec.Layers.Count - 1; l >= 0; l--)
                 {
                     var layer = spec.Layers[l];
-                    string previous = l == 0 ? "x" : DropoutEmitter.Output(spec.Layers[l - 1]);
                     w.Line();
-                    switch (layer)
-                    {
-                        case DenseLayerSpec dense:
-                            DenseLayerEmitter.EmitBatchBackward(w, spec, dense, previous);
-                            break;
-                    }
-                    if (l > 0)
-                    {
-                        var below = spec.Layers[l - 1];
-                        DropoutEmitter.EmitBackward(w, spec, below);
-                        string? derivative = Names.ActivationDerivative(below.Activation);
-                        if (derivative is not null)
-                        {
-                            w.Comment($"δ{l - 1} ⊙= σ'(z{l - 1}), σ = {below.Activation}: element-wise, so one pass over the whole batch.");
-                            w.Line($"{derivative}<{t}>(z{l - 1}, a{l - 1}, d{l - 1});");
-                        }
-                    }
+                    LayerEmitters.For(layer).EmitBatchBackward(c, layer, applyDerivative: l != spec.Layers.Count - 1);
                 }
                 w.Line("return loss;");
             }
         }
 
-        /// <summary>Summed cost of the batch and δ^L = ∇_a C ⊙ σ'(z^L), in the cheapest exact form for the loss and output activation; element-wise parts run over the whole batch at once.</summary>
-        private static void WriteOutputDelta(SourceWriter w, NetworkSpec spec, string t, LayerSpec output)
+        /// <summary>
+        /// δ of the output layer: from the loss, in the cheapest exact form for the loss and output activation, or from a
+        /// given ∂C/∂output; either way ⊙ σ'(z) of the output layer (which is why the layer itself skips it).
+        /// </summary>
+        private static void WriteOutputDelta(NetworkEmitContext c)
         {
-            int l = output.Index;
-            string a = "a" + l, z = "z" + l, d = "d" + l;
-            switch (spec.Loss, output.Activation)
+            var (w, spec, t) = (c.W, c.Spec, c.T);
+            var output = spec.OutputLayer;
+            string a = c.Output(output), z = c.PreActivation(output), d = c.Delta(output);
+            int n = output.Outputs;
+            w.Line($"{t} loss;");
+            using (w.Block("if (!fromGradient)"))
             {
-                case (LossKind.CrossEntropy, ActivationKind.Softmax):
-                    w.Comment("Cross-entropy −Σ y ln a with softmax: the softmax Jacobian cancels and δ = a − y.");
-                    w.Line($"{t} loss = {Names.Losses}.CrossEntropy<{t}>({a}, y);");
-                    w.Line($"{Names.Losses}.OutputError<{t}>({a}, y, {d});");
-                    break;
-                case (LossKind.CrossEntropy, ActivationKind.Sigmoid):
-                    w.Comment("Binary cross-entropy with sigmoid outputs: σ'(z) cancels and δ = a − y.");
-                    w.Line($"{t} loss = {Names.Losses}.BinaryCrossEntropy<{t}>({a}, y);");
-                    w.Line($"{Names.Losses}.OutputError<{t}>({a}, y, {d});");
-                    break;
-                case (LossKind.CrossEntropy, _):
-                    w.Comment($"Binary cross-entropy on {output.Activation} outputs (SNN009): δ = (a − y)/(a(1 − a)) ⊙ σ'(z), outputs clamped into (0, 1).");
-                    w.Line($"{t} loss = {Names.Losses}.BinaryCrossEntropy<{t}>({a}, y);");
-                    w.Line($"{Names.Losses}.BinaryCrossEntropyGradient<{t}>({a}, y, {d});");
-                    WriteDerivative(w, t, output.Activation, z, a, d);
-                    break;
-                case (LossKind.Quadratic, ActivationKind.Softmax):
-                    w.Comment("Quadratic cost with softmax (SNN008): δ = J_softmaxᵀ·(a − y), the full Jacobian.");
-                    w.Line($"{t} loss = {Names.Losses}.Quadratic<{t}>({a}, y);");
-                    w.Line($"{Names.Losses}.OutputError<{t}>({a}, y, {d});");
-                    w.Comment("The Jacobian couples the outputs of one sample, so this part goes sample by sample.");
-                    using (w.Block("for (int s = 0; s < batch; s++)"))
-                        w.Line($"{Names.Activations}.SoftmaxBackward<{t}>({a}.Slice(s * OutputSize, OutputSize), {d}.Slice(s * OutputSize, OutputSize), {d}.Slice(s * OutputSize, OutputSize));");
-                    break;
-                default:
-                    w.Comment($"Quadratic cost ½‖y − a‖²: δ = (a − y) ⊙ σ'(z), σ = {output.Activation}.");
-                    w.Line($"{t} loss = {Names.Losses}.Quadratic<{t}>({a}, y);");
-                    w.Line($"{Names.Losses}.OutputError<{t}>({a}, y, {d});");
-                    WriteDerivative(w, t, output.Activation, z, a, d);
-                    break;
+                switch (spec.Loss, output.Activation)
+                {
+                    case (LossKind.CrossEntropy, ActivationKind.Softmax):
+                        w.Comment("Cross-entropy −Σ y ln a with softmax: the softmax Jacobian cancels and δ = a − y.");
+                        w.Line($"loss = {Names.Losses}.CrossEntropy<{t}>({a}, y);");
+                        w.Line($"{Names.Losses}.OutputError<{t}>({a}, y, {d});");
+                        break;
+                    case (LossKind.CrossEntropy, ActivationKind.Sigmoid):
+                        w.Comment("Binary cross-entropy with sigmoid outputs: σ'(z) cancels and δ = a − y.");
+                        w.Line($"loss = {Names.Losses}.BinaryCrossEntropy<{t}>({a}, y);");
+                        w.Line($"{Names.Losses}.OutputError<{t}>({a}, y, {d});");
+                        break;
+                    case (LossKind.CrossEntropy, _):
+                        w.Comment($"Binary cross-entropy on {output.Activation} outputs (SNN009): δ = (a − y)/(a(1 − a)) ⊙ σ'(z), outputs clamped into (0, 1).");
+                        w.Line($"loss = {Names.Losses}.BinaryCrossEntropy<{t}>({a}, y);");
+                        w.Line($"{Names.Losses}.BinaryCrossEntropyGradient<{t}>({a}, y, {d});");
+                        c.EmitDerivative(output.Activation, z, a, d, n);
+                        break;
+                    case (LossKind.Quadratic, ActivationKind.Softmax):
+                        w.Comment("Quadratic cost with softmax (SNN008): δ = J_softmaxᵀ·(a − y), the full Jacobian.");
+                        w.Line($"loss = {Names.Losses}.Quadratic<{t}>({a}, y);");
+                        w.Line($"{Names.Losses}.OutputError<{t}>({a}, y, {d});");
+                        c.EmitDerivative(output.Activation, z, a, d, n);
+                        break;
+                    default:
+                        w.Comment($"Quadratic cost ½‖y − a‖²: δ = (a − y) ⊙ σ'(z), σ = {output.Activation}.");
+                        w.Line($"loss = {Names.Losses}.Quadratic<{t}>({a}, y);");
+                        w.Line($"{Names.Losses}.OutputError<{t}>({a}, y, {d});");
+                        c.EmitDerivative(output.Activation, z, a, d, n);
+                        break;
+                }
+            }
+            using (w.Block("else"))
+            {
+                w.Comment("∂C/∂output given by the caller (the layer above is another network): δ = ∂C/∂a ⊙ σ'(z).");
+                w.Line($"loss = {Names.Zero(spec.Scalar)};");
+                w.Line($"outputGradient.CopyTo({d});");
+                c.EmitDerivative(output.Activation, z, a, d, n);
             }
         }
 
-        private static void WriteDerivative(SourceWriter w, string t, ActivationKind activation, string z, string a, string d)
+        private static void WriteWorkspace(NetworkEmitContext c)
         {
-            string? derivative = Names.ActivationDerivative(activation);
-            if (derivative is not null)
-                w.Line($"{derivative}<{t}>({z}, {a}, {d});");
-        }
-
-        private static void WriteWorkspace(SourceWriter w, NetworkSpec spec, string t)
-        {
-            w.Line($"/// <summary>Scratch memory (z, a and δ of every layer) for batches of up to <see cref=\"BatchCapacity\"/> samples. Use one per thread.</summary>");
+            var (w, spec, t) = (c.W, c.Spec, c.T);
+            // Buffers by field; layers naming the same field (the convolutions' scratch) share it at the largest length.
+            var buffers = new List<(WorkspaceBuffer Buffer, List<string> Lengths)>();
+            foreach (var layer in spec.Layers)
+            {
+                foreach (var buffer in LayerEmitters.For(layer).Buffers(c, layer))
+                {
+                    string length = buffer.Length ?? $"checked(batchCapacity * {buffer.PerSample})";
+                    int at = buffers.FindIndex(b => b.Buffer.Field == buffer.Field);
+                    if (at < 0)
+                        buffers.Add((buffer, new List<string> { length }));
+                    else if (!buffers[at].Lengths.Contains(length))
+                        buffers[at].Lengths.Add(length);
+                }
+            }
+            w.Line($"/// <summary>Scratch memory (every layer's values and δ) for batches of up to <see cref=\"BatchCapacity\"/> samples. Use one per thread.</summary>");
             using (w.Block($"public sealed class Workspace : global::StaticNets.INetworkWorkspace<{t}>{DropoutEmitter.WorkspaceInterfaces(spec)}"))
             {
-                foreach (var layer in spec.Layers)
-                {
-                    int l = layer.Index;
-                    w.Line($"internal readonly {t}[] {Names.Z(l)}, {Names.A(l)}, {Names.D(l)};");
-                }
-                DropoutEmitter.EmitWorkspaceFields(w, spec);
+                foreach (var group in buffers.GroupBy(b => b.Buffer.ElementType))
+                    w.Line($"internal readonly {group.Key}[] {string.Join(", ", group.Select(b => b.Buffer.Field))};");
                 w.Line();
                 w.Line("/// <summary>Allocates scratch memory for batches of up to <paramref name=\"batchCapacity\"/> samples.</summary>");
                 w.Line("/// <param name=\"batchCapacity\">The largest batch, at least 1.</param>");
@@ -455,14 +528,11 @@ public sealed partial class NetworkGenerator
                 {
                     w.Line($"{Names.Guard}.Positive(batchCapacity, nameof(batchCapacity));");
                     w.Line("BatchCapacity = batchCapacity;");
-                    foreach (var layer in spec.Layers)
+                    foreach (var (buffer, lengths) in buffers)
                     {
-                        int l = layer.Index;
-                        w.Line($"{Names.Z(l)} = new {t}[checked(batchCapacity * {layer.Outputs})];");
-                        w.Line($"{Names.A(l)} = new {t}[{Names.Z(l)}.Length];");
-                        w.Line($"{Names.D(l)} = new {t}[{Names.Z(l)}.Length];");
+                        string length = lengths.Count == 1 ? lengths[0] : lengths.Aggregate((x, y) => $"global::System.Math.Max({x}, {y})");
+                        w.Line($"{buffer.Field} = new {buffer.ElementType}[{length}];");
                     }
-                    DropoutEmitter.EmitWorkspaceAllocation(w, spec);
                 }
                 w.Line();
                 w.Line("/// <inheritdoc />");
@@ -499,7 +569,7 @@ public sealed partial class NetworkGenerator
                         w.Line("int version = global::System.Threading.Volatile.Read(ref _parameterVersion);");
                         w.Line("if (global::System.Threading.Volatile.Read(ref _transposedVersion) == version)");
                         w.Line("    return;");
-                        foreach (var layer in spec.Layers.OfType<DenseLayerSpec>().Where(l => l.Strategy == DenseStrategy.OutputVectors))
+                        foreach (var layer in spec.Layers.OfType<DenseLayerSpec>().Where(l => l.Strategy == DenseStrategy.OutputVectors && IsDenseChain(spec)))
                             w.Line($"{Names.Dense}.Transpose<{t}>(new {Names.ReadOnlySpan}<{t}>(_parameters, {layer.WeightOffset}, {layer.WeightCount}), new {Names.Span}<{t}>(_transposed, {TransposedOffset(spec, layer)}, {layer.WeightCount}), {layer.Inputs}, {layer.Outputs});");
                         if (FusedForwardEmitter.Applies(spec))
                             FusedForwardEmitter.EmitRefresh(w, spec);
@@ -536,12 +606,16 @@ public sealed partial class NetworkGenerator
 
         /// <summary>Elements of the transposed weight copies (0 when no layer is vectorised over outputs).</summary>
         private static int TransposedTotal(NetworkSpec spec)
-            => (int)spec.Layers.OfType<DenseLayerSpec>().Where(l => l.Strategy == DenseStrategy.OutputVectors).Sum(l => l.WeightCount);
+            => !IsDenseChain(spec) ? 0 : (int)spec.Layers.OfType<DenseLayerSpec>().Where(l => l.Strategy == DenseStrategy.OutputVectors).Sum(l => l.WeightCount);
 
         private static long TransposedOffset(NetworkSpec spec, DenseLayerSpec layer)
             => spec.Layers.OfType<DenseLayerSpec>().Where(l => l.Strategy == DenseStrategy.OutputVectors && l.Index < layer.Index).Sum(l => l.WeightCount);
 
-        private static int HiddenTotal(NetworkSpec spec) => spec.Layers.Take(spec.Layers.Count - 1).Sum(l => l.Outputs);
+        private static int HiddenTotal(NetworkSpec spec)
+        {
+            var dense = DenseLayers(spec).ToList();
+            return dense.Take(dense.Count - 1).Sum(l => l.Outputs);
+        }
 
         private static bool UsesStack(NetworkSpec spec)
             => (long)HiddenTotal(spec) * (spec.Scalar == ScalarKind.Double ? 8 : 4) <= StackScratchBytes;

@@ -16,7 +16,7 @@ public sealed partial class NetworkGenerator
     /// Turns one [Network] declaration into a <see cref="NetworkSpec"/> and its diagnostics. This is the only
     /// place that sees symbols and syntax; what it returns is plain values.
     /// </summary>
-    internal static class Parser
+    internal static partial class Parser
     {
         public const string NetworkAttributeName = "StaticNets.NetworkAttribute";
         public const string DenseAttributeName = "StaticNets.DenseAttribute";
@@ -90,6 +90,8 @@ public sealed partial class NetworkGenerator
             WeightsRequest? weights = null;
             double networkDropout = 0;
             Location? networkDropoutLocation = null;
+            int[]? inputShape = null;
+            Location? inputLocation = null;
             foreach (var named in attribute.NamedArguments)
             {
                 Location location = NamedArgumentLocation(attributeSyntax, named.Key) ?? attributeLocation;
@@ -114,6 +116,12 @@ public sealed partial class NetworkGenerator
                         networkDropoutLocation = location;
                         valid &= CheckDropoutRate(networkDropout, "Dropout", name, location, diagnostics);
                         break;
+                    case "Input":
+                        inputLocation = location;
+                        inputShape = named.Value.Kind == TypedConstantKind.Array && !named.Value.IsNull
+                            ? named.Value.Values.Select(v => v.Value is int i ? i : 0).ToArray()
+                            : System.Array.Empty<int>();
+                        break;
                     case "Weights":
                         weights = named.Value.Value is string path ? new WeightsRequest(path, LocationInfo.From(location)) : null;
                         break;
@@ -132,66 +140,129 @@ public sealed partial class NetworkGenerator
                 }
             }
 
-            // Per-layer form: [Network(input)] followed by [Dense(size, activation)] in source order.
-            var denseLayers = new List<(int Size, ActivationKind Activation, Location Location, double? Dropout)>();
+            // Per-layer form: the input, then one layer attribute per layer in source order.
+            var declarations = new List<LayerDeclaration>();
             foreach (var data in type.GetAttributes())
             {
-                if (data.AttributeClass?.ToDisplayString() != DenseAttributeName)
+                string? attributeName = data.AttributeClass?.ToDisplayString();
+                if (attributeName is null || !LayerBuilders.ContainsKey(attributeName))
                     continue;
                 var location = data.ApplicationSyntaxReference?.GetSyntax(cancellationToken).GetLocation() ?? attributeLocation;
-                if (data.AttributeConstructor is null || data.ConstructorArguments.Length < 1 || data.ConstructorArguments[0].Value is not int size)
-                {
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidAttributeArguments, location, name, "Dense"));
-                    valid = false;
-                    continue;
-                }
-                var activation = ActivationKind.Sigmoid;
-                if (data.ConstructorArguments.Length > 1)
-                    valid &= ReadEnum(data.ConstructorArguments[1], $"The activation of [Dense({size})]", name, "Activation", ActivationNames, location, diagnostics, out activation);
-                double? layerDropout = null;
-                foreach (var named in data.NamedArguments)
-                {
-                    if (named.Key != "Dropout")
-                        continue;
-                    layerDropout = named.Value.Value is double rate ? rate : double.NaN;
-                    valid &= CheckDropoutRate(layerDropout.Value, $"The Dropout of [Dense({size})]", name, location, diagnostics);
-                }
-                denseLayers.Add((size, activation, location, layerDropout));
+                string shortName = data.AttributeClass!.Name.EndsWith("Attribute", StringComparison.Ordinal) ? data.AttributeClass.Name.Substring(0, data.AttributeClass.Name.Length - "Attribute".Length) : data.AttributeClass.Name;
+                declarations.Add(new LayerDeclaration(attributeName, shortName, data, location));
             }
 
-            var layerSizes = new List<(int Size, Location Location)>();
-            for (int i = 0; i < sizes.Count; i++)
-                layerSizes.Add((sizes[i], sizeLocations[i]));
-            List<ActivationKind>? activations = perLayer;
-            if (denseLayers.Count > 0)
+            ShapeSpec? declaredInput = null;
+            if (inputShape is not null)
             {
-                if (sizes.Count != 1)
+                if (sizes.Count > 0)
                 {
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MixedDeclarationForms, attributeLocation,
-                        name, string.Join(", ", sizes), denseLayers.Count.ToString(), sizes.Count > 0 ? sizes[0].ToString() : "inputSize"));
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InputGivenTwice, attributeLocation, name, string.Join(", ", sizes), string.Join(", ", inputShape)));
                     return null;
                 }
-                foreach (var dense in denseLayers)
-                    layerSizes.Add((dense.Size, dense.Location));
-                if (perLayer is null)
-                    activations = denseLayers.Select(d => d.Activation).ToList();
+                if (inputShape.Length is not (1 or 3))
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.WrongArrayLength, inputLocation ?? attributeLocation, name, "Input", $"[Network]", inputShape.Length.ToString(), "1 (features) or 3 (channels, height, width)"));
+                    return null;
+                }
+                for (int i = 0; i < inputShape.Length; i++)
+                {
+                    if (inputShape[i] < 1)
+                    {
+                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SizeTooSmall, inputLocation ?? attributeLocation, name, "0", inputShape[i].ToString()));
+                        return null;
+                    }
+                }
+                declaredInput = new ShapeSpec(new EquatableArray<int>(inputShape));
             }
 
-            if (layerSizes.Count < 2)
+            List<LayerSpec>? layers;
+            ShapeSpec input;
+            if (declarations.Count > 0 || declaredInput is not null)
             {
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.TooFewSizes, attributeLocation, name, layerSizes.Count.ToString()));
+                if (declaredInput is null && sizes.Count != 1)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(sizes.Count == 0 ? DiagnosticDescriptors.TooFewSizes : DiagnosticDescriptors.MixedDeclarationForms, attributeLocation,
+                        sizes.Count == 0 ? new[] { name, "0" } : new[] { name, string.Join(", ", sizes), declarations.Count.ToString(), sizes[0].ToString() }));
+                    return null;
+                }
+                if (declaredInput is null && sizes[0] < 1)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SizeTooSmall, sizeLocations[0], name, "0", sizes[0].ToString()));
+                    return null;
+                }
+                if (declarations.Count == 0)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.TooFewSizes, attributeLocation, name, "1"));
+                    return null;
+                }
+                input = declaredInput ?? ShapeSpec.Vector(sizes[0]);
+                int denseCount = declarations.Count(d => d.Name == DenseAttributeName);
+                if (perLayer is not null)
+                {
+                    if (perLayer.Count != denseCount)
+                    {
+                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ActivationCountMismatch, perLayerLocation ?? attributeLocation, name, denseCount.ToString(), perLayer.Count.ToString()));
+                        return null;
+                    }
+                    foreach (var overridden in hiddenOrOutputSet)
+                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ActivationsOverrideHiddenOutput, NamedArgumentLocation(attributeSyntax, overridden) ?? attributeLocation, name, overridden));
+                }
+                if (!valid)
+                    return null;
+                layers = BuildLayers(name, input, declarations, networkDropout, perLayer, diagnostics);
+                if (layers is null)
+                    return null;
+                if (networkDropout > 0 && !layers.OfType<DropoutLayerSpec>().Any())
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.DropoutWithoutHiddenLayers, networkDropoutLocation ?? attributeLocation, name));
+            }
+            else
+            {
+                layers = BuildCompact(name, sizes, sizeLocations, perLayer, perLayerLocation, hiddenOrOutputSet, hidden, output, networkDropout, networkDropoutLocation,
+                    attributeSyntax, attributeLocation, diagnostics, ref valid);
+                if (layers is null || !valid)
+                    return null;
+                input = ShapeSpec.Vector(sizes[0]);
+            }
+
+            // Loss/output combinations that compile but deserve a word.
+            var outputActivation = layers[layers.Count - 1].Activation;
+            if (outputActivation == ActivationKind.Softmax && loss == LossKind.Quadratic)
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SoftmaxWithQuadraticLoss, attributeLocation, name));
+            if (loss == LossKind.CrossEntropy && outputActivation is not (ActivationKind.Softmax or ActivationKind.Sigmoid))
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.CrossEntropyWithoutProbabilities, attributeLocation, name, outputActivation.ToString()));
+
+            long parameters = layers.Sum(l => l.ParameterCount);
+            if (parameters > int.MaxValue || layers.Any(l => l.Output.Size > int.MaxValue))
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.TooManyParameters, attributeLocation, name, parameters.ToString()));
                 return null;
             }
-            for (int i = 0; i < layerSizes.Count; i++)
+
+            if (!valid)
+                return null;
+            return new NetworkSpec(BuildHierarchy(type, declaration), scalar, loss, input, layers.ToEquatableArray()) { Weights = weights };
+        }
+
+        /// <summary>The compact form, <c>[Network(784, 128, 10, Hidden = …, Output = …)]</c>: dense layers, and dropout after hidden ones.</summary>
+        private static List<LayerSpec>? BuildCompact(string name, List<int> sizes, List<Location> sizeLocations, List<ActivationKind>? perLayer, Location? perLayerLocation,
+            List<string> hiddenOrOutputSet, ActivationKind hidden, ActivationKind output, double networkDropout, Location? networkDropoutLocation,
+            AttributeSyntax? attributeSyntax, Location attributeLocation, List<DiagnosticInfo> diagnostics, ref bool valid)
+        {
+            if (sizes.Count < 2)
             {
-                if (layerSizes[i].Size < 1)
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.TooFewSizes, attributeLocation, name, sizes.Count.ToString()));
+                return null;
+            }
+            for (int i = 0; i < sizes.Count; i++)
+            {
+                if (sizes[i] < 1)
                 {
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SizeTooSmall, layerSizes[i].Location, name, i.ToString(), layerSizes[i].Size.ToString()));
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SizeTooSmall, sizeLocations[i], name, i.ToString(), sizes[i].ToString()));
                     valid = false;
                 }
             }
-
-            int layerCount = layerSizes.Count - 1;
+            int layerCount = sizes.Count - 1;
             if (perLayer is not null)
             {
                 if (perLayer.Count != layerCount)
@@ -200,70 +271,33 @@ public sealed partial class NetworkGenerator
                     return null;
                 }
                 foreach (var overridden in hiddenOrOutputSet)
-                {
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ActivationsOverrideHiddenOutput,
-                        NamedArgumentLocation(attributeSyntax, overridden) ?? attributeLocation, name, overridden));
-                }
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ActivationsOverrideHiddenOutput, NamedArgumentLocation(attributeSyntax, overridden) ?? attributeLocation, name, overridden));
             }
-            activations ??= Enumerable.Range(0, layerCount).Select(l => l == layerCount - 1 ? output : hidden).ToList();
-
+            var activations = perLayer ?? Enumerable.Range(0, layerCount).Select(l => l == layerCount - 1 ? output : hidden).ToList();
             for (int l = 0; l < layerCount - 1; l++)
             {
                 if (activations[l] == ActivationKind.Softmax)
                 {
-                    var location = denseLayers.Count > 0 ? denseLayers[l].Location : perLayerLocation ?? NamedArgumentLocation(attributeSyntax, "Hidden") ?? attributeLocation;
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SoftmaxOnHiddenLayer, location, name, l.ToString()));
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SoftmaxOnHiddenLayer, perLayerLocation ?? NamedArgumentLocation(attributeSyntax, "Hidden") ?? attributeLocation, name, l.ToString()));
                     valid = false;
                 }
             }
-
-            // Dropout: [Dense(..., Dropout = r)] wins over [Network(..., Dropout = r)], which covers hidden layers only.
-            var dropouts = new double[layerCount];
-            for (int l = 0; l < layerCount; l++)
-            {
-                double? explicitRate = denseLayers.Count > 0 ? denseLayers[l].Dropout : null;
-                if (l == layerCount - 1)
-                {
-                    if (explicitRate is > 0)
-                    {
-                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.DropoutOnOutputLayer, denseLayers[l].Location, name, l.ToString()));
-                        valid = false;
-                    }
-                    continue;
-                }
-                dropouts[l] = explicitRate ?? networkDropout;
-            }
             if (networkDropout > 0 && layerCount == 1)
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.DropoutWithoutHiddenLayers, networkDropoutLocation ?? attributeLocation, name));
-
             if (!valid)
                 return null;
-
-            // Loss/output combinations that compile but deserve a word.
-            var outputActivation = activations[layerCount - 1];
-            if (outputActivation == ActivationKind.Softmax && loss == LossKind.Quadratic)
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SoftmaxWithQuadraticLoss, attributeLocation, name));
-            if (loss == LossKind.CrossEntropy && outputActivation is not (ActivationKind.Softmax or ActivationKind.Sigmoid))
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.CrossEntropyWithoutProbabilities, attributeLocation, name, outputActivation.ToString()));
-
-            var layers = new List<LayerSpec>(layerCount);
+            var layers = new List<LayerSpec>();
             long offset = 0;
             for (int l = 0; l < layerCount; l++)
             {
-                int inputs = layerSizes[l].Size, outputs = layerSizes[l + 1].Size;
-                var layer = new DenseLayerSpec(l, inputs, outputs, activations[l], offset, Strategies.ChooseDense(inputs, outputs)) { Dropout = dropouts[l] };
-                layers.Add(layer);
-                offset += layer.ParameterCount;
+                int inputs = sizes[l], outputs = sizes[l + 1];
+                var dense = new DenseLayerSpec(layers.Count, inputs, outputs, activations[l], offset, Strategies.ChooseDense(inputs, outputs));
+                layers.Add(dense);
+                offset += dense.ParameterCount;
+                if (networkDropout > 0 && l < layerCount - 1)
+                    layers.Add(new DropoutLayerSpec(layers.Count, dense.Output, dense.Output, offset, networkDropout));
             }
-            if (offset > int.MaxValue)
-            {
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.TooManyParameters, attributeLocation, name, offset.ToString()));
-                return null;
-            }
-
-            if (!valid)
-                return null;
-            return new NetworkSpec(BuildHierarchy(type, declaration), scalar, loss, layerSizes[0].Size, layers.ToEquatableArray()) { Weights = weights };
+            return layers;
         }
 
         /// <summary>Checks what the declaration itself must be: partial, non-static, non-generic, in partial non-generic containers.</summary>
@@ -271,6 +305,11 @@ public sealed partial class NetworkGenerator
         {
             bool valid = true;
             var identifier = declaration.Identifier.GetLocation();
+            if (declaration is RecordDeclarationSyntax record && !record.ClassOrStructKeyword.IsKind(SyntaxKind.StructKeyword))
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ValueTypeNetwork, identifier, type.Name, "record"));
+                valid = false;
+            }
             if (!declaration.Modifiers.Any(SyntaxKind.PartialKeyword))
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NotPartial, identifier, type.Name));
@@ -346,14 +385,19 @@ public sealed partial class NetworkGenerator
             _ => "class",
         };
 
-        /// <summary>For [Dense] on a type without [Network]: the one diagnostic such a type gets.</summary>
-        public static DiagnosticInfo? ParseOrphanDense(GeneratorAttributeSyntaxContext context)
+        /// <summary>For layer attributes on a type without [Network]: the one diagnostic such a type gets, reported for its first layer attribute only.</summary>
+        public static DiagnosticInfo? ParseOrphanLayer(GeneratorAttributeSyntaxContext context, string attributeName)
         {
             if (context.TargetSymbol is not INamedTypeSymbol type || context.TargetNode is not TypeDeclarationSyntax declaration)
                 return null;
-            if (type.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == NetworkAttributeName))
+            var attributes = type.GetAttributes();
+            if (attributes.Any(a => a.AttributeClass?.ToDisplayString() == NetworkAttributeName))
                 return null;
-            return DiagnosticInfo.Create(DiagnosticDescriptors.DenseWithoutNetwork, declaration.Identifier.GetLocation(), type.Name);
+            var first = attributes.FirstOrDefault(a => a.AttributeClass is not null && LayerBuilders.ContainsKey(a.AttributeClass.ToDisplayString()));
+            if (first?.AttributeClass?.ToDisplayString() != attributeName)
+                return null;
+            string shortName = first.AttributeClass.Name.Substring(0, first.AttributeClass.Name.Length - "Attribute".Length);
+            return DiagnosticInfo.Create(DiagnosticDescriptors.DenseWithoutNetwork, declaration.Identifier.GetLocation(), type.Name, shortName);
         }
     }
 

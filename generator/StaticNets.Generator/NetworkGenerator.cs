@@ -55,17 +55,27 @@ public sealed partial class NetworkGenerator : IIncrementalGenerator
             var spec = result.Spec;
             if (result.Diagnostic is not null)
                 spc.ReportDiagnostic(result.Diagnostic.ToDiagnostic());
+            if (Emit.LayerEmitters.FirstUnknownKind(spec) is string unknown)
+            {
+                spc.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.LayerWithoutEmitter, Location.None, spec.Hierarchy.FullName, unknown));
+                return;
+            }
             string source = Emitter.Emit(spec);
             spc.AddSource(spec.Hierarchy.FullName + ".g.cs", SourceText.From(source, Encoding.UTF8));
         });
 
-        var orphans = context.SyntaxProvider
-            .ForAttributeWithMetadataName(
-                Parser.DenseAttributeName,
-                static (node, _) => node is TypeDeclarationSyntax,
-                static (ctx, _) => Parser.ParseOrphanDense(ctx))
-            .Where(static d => d is not null)
-            .WithTrackingName(TrackingNames.OrphanDense);
-        context.RegisterSourceOutput(orphans, static (spc, diagnostic) => spc.ReportDiagnostic(diagnostic!.ToDiagnostic()));
+        // Layer attributes on a type without [Network]: one diagnostic per type, from its first layer attribute.
+        foreach (string layerAttribute in Parser.LayerAttributeNames)
+        {
+            string metadataName = layerAttribute;
+            var orphans = context.SyntaxProvider
+                .ForAttributeWithMetadataName(
+                    metadataName,
+                    static (node, _) => node is TypeDeclarationSyntax,
+                    (ctx, _) => Parser.ParseOrphanLayer(ctx, metadataName))
+                .Where(static d => d is not null)
+                .WithTrackingName(TrackingNames.OrphanDense);
+            context.RegisterSourceOutput(orphans, static (spc, diagnostic) => spc.ReportDiagnostic(diagnostic!.ToDiagnostic()));
+        }
     }
 }

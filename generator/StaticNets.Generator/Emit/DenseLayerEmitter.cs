@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Text;
 using StaticNets.Generator.Helpers;
 using StaticNets.Generator.Model;
@@ -5,27 +6,65 @@ using StaticNets.Generator.Model;
 namespace StaticNets.Generator.Emit;
 
 /// <summary>
-/// Emits the per-layer methods of a dense layer: forward (one sample), gradient accumulation and back-propagation
-/// of the delta, and the layer's statements inside the batched forward pass.
+/// Emits a dense layer: its constants, forward (one sample, and its statements inside the batched forward),
+/// gradient accumulation and back-propagation of the delta. Single-sample code for dense-only networks lives here
+/// too and is called by the network emitter's fused or per-layer single-sample forward.
 /// </summary>
-internal static class DenseLayerEmitter
+internal sealed class DenseLayerEmitter : ILayerEmitter
 {
-    public static void EmitMethods(SourceWriter w, NetworkSpec network, DenseLayerSpec layer, bool needsBackpropagate)
+    public bool ForwardsInput => false;
+
+    public bool SharesDelta => false;
+
+    public string PreActivation(NetworkEmitContext c, LayerSpec layer) => "z" + layer.Index;
+
+    public void EmitConstants(NetworkEmitContext c, LayerSpec spec)
     {
-        string t = Names.Scalar(network.Scalar);
-        EmitForward(w, t, layer);
-        // Vectorised layers back-propagate whole batches through the blocked kernels; only unrolled layers
-        // need per-sample gradient code of their own.
-        if (layer.Strategy != DenseStrategy.Unrolled)
-            return;
-        w.Line();
-        EmitGradient(w, t, layer);
-        if (needsBackpropagate)
+        var layer = (DenseLayerSpec)spec;
+        var w = c.W;
+        w.Line($"/// <summary>Number of outputs of layer {layer.Index} (dense, {layer.Activation}).</summary>");
+        w.Line($"public const int Layer{layer.Index}Size = {layer.Outputs};");
+        w.Line($"/// <summary>Index of layer {layer.Index}'s first weight in <see cref=\"Parameters\"/>; weights are row-major [{layer.Outputs}, {layer.Inputs}].</summary>");
+        w.Line($"public const int Layer{layer.Index}WeightOffset = {layer.WeightOffset};");
+        if (layer.HasBias)
         {
-            w.Line();
-            EmitBackpropagate(w, t, layer);
+            w.Line($"/// <summary>Index of layer {layer.Index}'s first bias in <see cref=\"Parameters\"/>.</summary>");
+            w.Line($"public const int Layer{layer.Index}BiasOffset = {layer.BiasOffset};");
+        }
+        else
+        {
+            w.Comment($"Layer {layer.Index} has no bias: the kernels add these zeros.");
+            w.Line($"private static readonly {c.T}[] s_zeroBias{layer.Index} = new {c.T}[{layer.Outputs}];");
         }
     }
+
+    public string InfoExpression(NetworkEmitContext c, LayerSpec spec)
+    {
+        var layer = (DenseLayerSpec)spec;
+        return $"new global::StaticNets.DenseLayerInfo({layer.Inputs}, {layer.Outputs}, global::StaticNets.Activation.{layer.Activation}, {layer.ParameterOffset}{(layer.HasBias ? "" : ", bias: false")})";
+    }
+
+    public IEnumerable<WorkspaceBuffer> Buffers(NetworkEmitContext c, LayerSpec spec)
+    {
+        int l = spec.Index;
+        yield return new WorkspaceBuffer(Names.Z(l), c.T, spec.Outputs);
+        yield return new WorkspaceBuffer(Names.A(l), c.T, spec.Outputs);
+        yield return new WorkspaceBuffer(Names.D(l), c.T, spec.Outputs);
+        if (spec is DenseLayerSpec { HasBias: false })
+            yield return new WorkspaceBuffer("NoBiasGradient" + l, c.T, 0, spec.Outputs.ToString());
+    }
+
+    public void EmitViews(NetworkEmitContext c, LayerSpec layer)
+    {
+        int l = layer.Index, n = layer.Outputs;
+        c.W.Line($"{Names.Span}<{c.T}> z{l} = {c.View(Names.Z(l), n)}, a{l} = {c.View(Names.A(l), n)}, d{l} = {c.View(Names.D(l), n)};");
+    }
+
+    private static string Bias(DenseLayerSpec layer, string parameters)
+        => layer.HasBias ? $"{parameters}.Slice({layer.BiasOffset}, {layer.Outputs})" : $"s_zeroBias{layer.Index}";
+
+    private static string BiasGradient(DenseLayerSpec layer)
+        => layer.HasBias ? $"gradient.Slice({layer.BiasOffset}, {layer.Outputs})" : $"ws.NoBiasGradient{layer.Index}";
 
     // DenseKernels packs Wᵀ in panels of 256 bytes of outputs; a layer narrower than one panel has nothing to pack.
     private const int PanelBytes = 256;
@@ -40,13 +79,12 @@ internal static class DenseLayerEmitter
     /// <summary>The network field holding layer <paramref name="index"/>'s packed Wᵀ panels.</summary>
     public static string PackedField(int index) => "_packed" + index;
 
-    /// <summary>The statements of this layer inside <c>ForwardBatch</c>: x (batch rows) → z, a.</summary>
-    public static void EmitBatchForward(SourceWriter w, NetworkSpec network, DenseLayerSpec layer, string input)
+    public void EmitBatchForward(NetworkEmitContext c, LayerSpec spec)
     {
-        string t = Names.Scalar(network.Scalar);
+        var layer = (DenseLayerSpec)spec;
+        var w = c.W;
+        string t = c.T, input = c.Input(layer);
         int l = layer.Index;
-        w.Comment($"Layer {l}: dense {layer.Inputs} → {layer.Outputs}, {layer.Activation}.");
-        w.Line($"{Names.Span}<{t}> z{l} = new {Names.Span}<{t}>(ws.{Names.Z(l)}, 0, batch * {layer.Outputs}), a{l} = new {Names.Span}<{t}>(ws.{Names.A(l)}, 0, batch * {layer.Outputs});");
         if (layer.Strategy == DenseStrategy.Unrolled)
         {
             w.Comment("Too narrow for SIMD: the unrolled single-sample code, once per sample.");
@@ -54,56 +92,72 @@ internal static class DenseLayerEmitter
                 w.Line($"Layer{l}Forward(p, {input}.Slice(s * {layer.Inputs}, {layer.Inputs}), z{l}.Slice(s * {layer.Outputs}, {layer.Outputs}), a{l}.Slice(s * {layer.Outputs}, {layer.Outputs}));");
             return;
         }
-        if (UsesPackedPanels(network, layer))
+        if (UsesPackedPanels(c.Spec, layer))
         {
             w.Comment("Outer product over the network's packed Wᵀ panels (no packing per call); rows past the last panel as dot products.");
-            w.Line($"{Names.Dense}.ForwardBatchPrepacked<{t}>(packed{l}, p.Slice({layer.WeightOffset}, {layer.WeightCount}), p.Slice({layer.BiasOffset}, {layer.Outputs}), {input}, z{l}, {layer.Inputs}, {layer.Outputs});");
+            w.Line($"{Names.Dense}.ForwardBatchPrepacked<{t}>(packed{l}, p.Slice({layer.WeightOffset}, {layer.WeightCount}), {Bias(layer, "p")}, {input}, z{l}, {layer.Inputs}, {layer.Outputs});");
         }
         else
         {
             w.Comment("Blocked over samples so each weight row is loaded once for several samples.");
-            w.Line($"{Names.Dense}.ForwardBatch<{t}>(p.Slice({layer.WeightOffset}, {layer.WeightCount}), p.Slice({layer.BiasOffset}, {layer.Outputs}), {input}, z{l}, {layer.Inputs}, {layer.Outputs});");
+            w.Line($"{Names.Dense}.ForwardBatch<{t}>(p.Slice({layer.WeightOffset}, {layer.WeightCount}), {Bias(layer, "p")}, {input}, z{l}, {layer.Inputs}, {layer.Outputs});");
         }
-        if (layer.Activation == ActivationKind.Softmax)
-        {
-            w.Comment("Softmax normalises each sample's row on its own.");
-            using (w.Block("for (int s = 0; s < batch; s++)"))
-                w.Line($"{Names.ActivationForward(layer.Activation)}<{t}>(z{l}.Slice(s * {layer.Outputs}, {layer.Outputs}), a{l}.Slice(s * {layer.Outputs}, {layer.Outputs}));");
-        }
-        else
-        {
-            w.Comment("Element-wise activation over the whole batch in one vectorised pass.");
-            w.Line($"{Names.ActivationForward(layer.Activation)}<{t}>(z{l}, a{l});");
-        }
+        c.EmitActivation(layer.Activation, $"z{l}", $"a{l}", layer.Outputs);
     }
 
-    /// <summary>
-    /// The statements of this layer inside <c>Backward</c>: from δ (batch rows) add ∂C/∂W = δᵀ·x and
-    /// ∂C/∂b = Σ δ into the gradient and, below the first layer, write δ·W into the previous layer's δ.
-    /// </summary>
-    public static void EmitBatchBackward(SourceWriter w, NetworkSpec network, DenseLayerSpec layer, string input)
+    public void EmitBatchBackward(NetworkEmitContext c, LayerSpec spec, bool applyDerivative)
     {
-        string t = Names.Scalar(network.Scalar);
+        var layer = (DenseLayerSpec)spec;
+        var w = c.W;
+        string t = c.T, input = c.Input(layer), d = c.Delta(layer), dIn = c.DeltaIn(layer);
         int l = layer.Index;
+        if (applyDerivative && layer.Activation != ActivationKind.Identity)
+        {
+            w.Comment($"δ{l} ⊙= σ'(z{l}), σ = {layer.Activation}: element-wise, so one pass over the whole batch.");
+            c.EmitDerivative(layer.Activation, $"z{l}", $"a{l}", d, layer.Outputs);
+        }
         if (layer.Strategy == DenseStrategy.Unrolled)
         {
-            w.Comment($"Layer {l}: ∂C/∂w = δ{l}·{input}ᵀ and ∂C/∂b = δ{l}{(l > 0 ? $", then δ{l - 1} = (W{l})ᵀ·δ{l}" : "")}; unrolled, sample by sample.");
+            w.Comment($"Layer {l}: ∂C/∂w = δ{l}·{input}ᵀ and ∂C/∂b = δ{l}, then ∂C/∂input = (W{l})ᵀ·δ{l}; unrolled, sample by sample.");
             using (w.Block("for (int s = 0; s < batch; s++)"))
             {
-                w.Line($"{Names.ReadOnlySpan}<{t}> ds = d{l}.Slice(s * {layer.Outputs}, {layer.Outputs});");
+                w.Line($"{Names.ReadOnlySpan}<{t}> ds = {d}.Slice(s * {layer.Outputs}, {layer.Outputs});");
                 w.Line($"Layer{l}Gradient(ds, {input}.Slice(s * {layer.Inputs}, {layer.Inputs}), gradient);");
                 if (l > 0)
-                    w.Line($"Layer{l}Backpropagate(p, ds, d{l - 1}.Slice(s * {layer.Inputs}, {layer.Inputs}));");
+                    w.Line($"Layer{l}Backpropagate(p, ds, {dIn}.Slice(s * {layer.Inputs}, {layer.Inputs}));");
+                else
+                    w.Line($"if (!dx.IsEmpty) Layer{l}Backpropagate(p, ds, dx.Slice(s * {layer.Inputs}, {layer.Inputs}));");
             }
             return;
         }
         w.Comment($"Layer {l}: ∂C/∂W += δ{l}ᵀ·{input} and ∂C/∂b += Σ δ{l} over the whole batch, register-blocked (4 rows × 2 vectors).");
-        w.Line($"{Names.Dense}.AccumulateGradientBatch<{t}>(d{l}, {input}, gradient.Slice({layer.WeightOffset}, {layer.WeightCount}), gradient.Slice({layer.BiasOffset}, {layer.Outputs}), {layer.Inputs}, {layer.Outputs});");
+        w.Line($"{Names.Dense}.AccumulateGradientBatch<{t}>({d}, {input}, gradient.Slice({layer.WeightOffset}, {layer.WeightCount}), {BiasGradient(layer)}, {layer.Inputs}, {layer.Outputs});");
+        string backward = $"{Names.Dense}.BackwardInputBatch<{t}>(p.Slice({layer.WeightOffset}, {layer.WeightCount}), {d}, {dIn}, {layer.Inputs}, {layer.Outputs});";
         if (l > 0)
         {
-            w.Comment($"δ{l - 1} = δ{l}·W{l} for the whole batch, register-blocked (4 samples × 2 vectors).");
-            w.Line($"{Names.Dense}.BackwardInputBatch<{t}>(p.Slice({layer.WeightOffset}, {layer.WeightCount}), d{l}, d{l - 1}, {layer.Inputs}, {layer.Outputs});");
+            w.Comment($"∂C/∂input = δ{l}·W{l} for the whole batch, register-blocked (4 samples × 2 vectors).");
+            w.Line(backward);
         }
+        else
+        {
+            w.Comment("∂C/∂input only when the caller asked for it (chained networks).");
+            w.Line($"if (!dx.IsEmpty) {backward}");
+        }
+    }
+
+    public void EmitMethods(NetworkEmitContext c, LayerSpec spec)
+    {
+        var layer = (DenseLayerSpec)spec;
+        var w = c.W;
+        EmitForward(w, c.T, layer);
+        // Vectorised layers back-propagate whole batches through the blocked kernels; only unrolled layers
+        // need per-sample gradient code of their own.
+        if (layer.Strategy != DenseStrategy.Unrolled)
+            return;
+        w.Line();
+        EmitGradient(w, c.T, layer);
+        w.Line();
+        EmitBackpropagate(w, c.T, layer);
     }
 
     private static void EmitForward(SourceWriter w, string t, DenseLayerSpec layer)
@@ -134,7 +188,7 @@ internal static class DenseLayerEmitter
             else
             {
                 w.Comment($"Each of the {layer.Outputs} outputs is one SIMD dot product of a {layer.Inputs}-wide weight row with x; the weights are this network's own array, so z cannot alias them.");
-                w.Line($"{Names.Dense}.ForwardUnaliased<{t}>(p.Slice({layer.WeightOffset}, {layer.WeightCount}), p.Slice({layer.BiasOffset}, {layer.Outputs}), x, z);");
+                w.Line($"{Names.Dense}.ForwardUnaliased<{t}>(p.Slice({layer.WeightOffset}, {layer.WeightCount}), {Bias(layer, "p")}, x, z);");
             }
             w.Line($"{Names.ActivationForward(layer.Activation)}<{t}>(z, a);");
         }
@@ -148,7 +202,7 @@ internal static class DenseLayerEmitter
         using (w.Block($"private static void Layer{l}ForwardTransposed({Names.ReadOnlySpan}<{t}> p, {Names.ReadOnlySpan}<{t}> wT, {Names.ReadOnlySpan}<{t}> x, {Names.Span}<{t}> z, {Names.Span}<{t}> a)"))
         {
             w.Comment($"Only {layer.Inputs} inputs: each one is broadcast into vectors of all {layer.Outputs} outputs, the biases are the accumulators' start; the weights are this network's own arrays, so z cannot alias them.");
-            w.Line($"{Names.Dense}.ForwardTransposedUnaliased<{t}>(wT, p.Slice({layer.BiasOffset}, {layer.Outputs}), x, z);");
+            w.Line($"{Names.Dense}.ForwardTransposedUnaliased<{t}>(wT, {Bias(layer, "p")}, x, z);");
             w.Line($"{Names.ActivationForward(layer.Activation)}<{t}>(z, a);");
         }
     }

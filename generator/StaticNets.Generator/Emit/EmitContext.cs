@@ -1,3 +1,5 @@
+using System.Collections.Generic;
+using StaticNets.Generator.Helpers;
 using StaticNets.Generator.Model;
 
 namespace StaticNets.Generator.Emit;
@@ -9,6 +11,8 @@ internal static class Names
     public const string ReadOnlySpan = "global::System.ReadOnlySpan";
     public const string Kernels = "global::StaticNets.Kernels";
     public const string Dense = Kernels + ".DenseKernels";
+    public const string Conv = Kernels + ".ConvKernels";
+    public const string Pool = Kernels + ".PoolKernels";
     public const string Activations = Kernels + ".ActivationKernels";
     public const string Losses = Kernels + ".LossKernels";
     public const string Guard = "global::StaticNets.Guard";
@@ -28,11 +32,114 @@ internal static class Names
     /// <summary>The kernel that applies an activation forward, e.g. <c>ActivationKernels.ReLU</c>.</summary>
     public static string ActivationForward(ActivationKind activation) => Activations + "." + activation;
 
-    /// <summary>The kernel that multiplies a delta by σ'(z); null for identity, whose derivative is 1.</summary>
+    /// <summary>The kernel that multiplies a delta by σ'(z); null for identity (derivative 1) and softmax (a Jacobian, see <see cref="NetworkEmitContext.EmitDerivative"/>).</summary>
     public static string? ActivationDerivative(ActivationKind activation) => activation switch
     {
         ActivationKind.Identity => null,
         ActivationKind.Softmax => null,
         _ => Activations + "." + activation + "Derivative",
     };
+}
+
+/// <summary>A workspace array a layer needs: <c>PerSample</c> elements per sample of the batch, or a fixed length expression.</summary>
+/// <param name="Field">The field name in the generated Workspace class.</param>
+/// <param name="ElementType">The element type (the network's scalar, or <c>int</c>).</param>
+/// <param name="PerSample">Elements per sample (0 when <paramref name="Length"/> is given).</param>
+/// <param name="Length">A C# expression of <c>batchCapacity</c> for buffers not proportional to it; layers naming the same field share it at the largest length.</param>
+internal sealed record WorkspaceBuffer(string Field, string ElementType, long PerSample, string? Length = null);
+
+/// <summary>
+/// What every emitter of one network needs: the spec, the writer, and the names of the spans that carry each
+/// layer's input, output and delta in batched code. The names are decided here, from each kind's emitter, so
+/// emitters never agree on a variable name by convention.
+/// </summary>
+internal sealed class NetworkEmitContext
+{
+    public NetworkEmitContext(NetworkSpec spec, SourceWriter writer)
+    {
+        Spec = spec;
+        W = writer;
+        T = Names.Scalar(spec.Scalar);
+    }
+
+    public NetworkSpec Spec { get; }
+
+    public SourceWriter W { get; }
+
+    /// <summary>The scalar type, <c>float</c> or <c>double</c>.</summary>
+    public string T { get; }
+
+    public IReadOnlyList<LayerSpec> Layers => Spec.Layers;
+
+    public bool HasDropout
+    {
+        get
+        {
+            foreach (var layer in Spec.Layers)
+            {
+                if (layer is DropoutLayerSpec)
+                    return true;
+            }
+            return false;
+        }
+    }
+
+    public bool IsOutput(LayerSpec layer) => layer.Index == Spec.Layers.Count - 1;
+
+    /// <summary>The batch span the layer reads: the input rows for layer 0, the previous layer's output otherwise.</summary>
+    public string Input(LayerSpec layer) => layer.Index == 0 ? "x" : Output(Spec.Layers[layer.Index - 1]);
+
+    /// <summary>The batch span holding the layer's output (a layer that moves no data hands on its input's name).</summary>
+    public string Output(LayerSpec layer) => LayerEmitters.For(layer).ForwardsInput ? Input(layer) : "a" + layer.Index;
+
+    /// <summary>The span the layer's activation was applied to (its weighted input); the output itself for layers without activation.</summary>
+    public string PreActivation(LayerSpec layer) => LayerEmitters.For(layer).PreActivation(this, layer);
+
+    /// <summary>Whether the layer has a δ buffer of its own; layers whose backward is element-wise share the buffer below, except at layer 0.</summary>
+    public bool OwnsDelta(LayerSpec layer) => layer.Index == 0 || !LayerEmitters.For(layer).SharesDelta;
+
+    /// <summary>The batch span holding ∂C/∂(layer output) when the layer's backward starts (then ∂C/∂z after its σ').</summary>
+    public string Delta(LayerSpec layer) => OwnsDelta(layer) ? "d" + layer.Index : Delta(Spec.Layers[layer.Index - 1]);
+
+    /// <summary>Where the layer writes ∂C/∂(its input): the layer below's δ, or <c>dx</c> (the caller's input gradient, maybe empty) for layer 0.</summary>
+    public string DeltaIn(LayerSpec layer) => layer.Index == 0 ? "dx" : Delta(Spec.Layers[layer.Index - 1]);
+
+    /// <summary>
+    /// δ ⊙= σ'(z) over a whole batch for <paramref name="activation"/>: nothing for identity, the kernel for element-wise
+    /// activations, the softmax Jacobian sample by sample.
+    /// </summary>
+    public void EmitDerivative(ActivationKind activation, string z, string a, string d, int perSample)
+    {
+        if (activation == ActivationKind.Identity)
+            return;
+        if (activation == ActivationKind.Softmax)
+        {
+            W.Comment("Softmax couples the values of one sample: δ = Jᵀ·δ, sample by sample.");
+            using (W.Block("for (int s = 0; s < batch; s++)"))
+                W.Line($"{Names.Activations}.SoftmaxBackward<{T}>({a}.Slice(s * {perSample}, {perSample}), {d}.Slice(s * {perSample}, {perSample}), {d}.Slice(s * {perSample}, {perSample}));");
+            return;
+        }
+        W.Line($"{Names.ActivationDerivative(activation)}<{T}>({z}, {a}, {d});");
+    }
+
+    /// <summary>a = σ(z) over a whole batch: one element-wise pass, or softmax sample by sample.</summary>
+    public void EmitActivation(ActivationKind activation, string z, string a, int perSample)
+    {
+        if (activation == ActivationKind.Softmax)
+        {
+            W.Comment("Softmax normalises each sample's values on its own.");
+            using (W.Block("for (int s = 0; s < batch; s++)"))
+                W.Line($"{Names.ActivationForward(activation)}<{T}>({z}.Slice(s * {perSample}, {perSample}), {a}.Slice(s * {perSample}, {perSample}));");
+            return;
+        }
+        W.Comment("Element-wise activation over the whole batch in one vectorised pass.");
+        W.Line($"{Names.ActivationForward(activation)}<{T}>({z}, {a});");
+    }
+
+    /// <summary><c>Span&lt;T&gt; name = new Span&lt;T&gt;(ws.Field, 0, batch * n);</c></summary>
+    public string View(string field, long perSample, string elementType = "")
+    {
+        string type = elementType.Length == 0 ? T : elementType;
+        return $"new {Names.Span}<{type}>(ws.{field}, 0, batch * {perSample})";
+    }
 }

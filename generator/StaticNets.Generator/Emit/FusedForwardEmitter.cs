@@ -26,9 +26,9 @@ internal static class FusedForwardEmitter
 
     private const int MaxChains = 8;
 
-    /// <summary>Whether the network gets a fused single-sample forward: every layer dense, at most 64 × 64.</summary>
+    /// <summary>Whether the network gets a fused single-sample forward: a dense chain (dropout is the identity there) of layers at most 64 × 64.</summary>
     public static bool Applies(NetworkSpec spec)
-        => spec.Layers.All(l => l is DenseLayerSpec d && d.Inputs <= MaxLayerSize && d.Outputs <= MaxLayerSize);
+        => NetworkGenerator.Emitter.IsDenseChain(spec) && spec.Layers.OfType<DenseLayerSpec>().All(d => d.Inputs <= MaxLayerSize && d.Outputs <= MaxLayerSize);
 
     private static int ScalarBytes(NetworkSpec spec) => spec.Scalar == ScalarKind.Double ? 8 : 4;
 
@@ -126,7 +126,7 @@ internal static class FusedForwardEmitter
                 int l = layer.Index, p = Padded(spec, layer.Outputs), o = Offset(spec, layer);
                 int vectors = (layer.Outputs + lanes - 1) / lanes;
                 int chains = System.Math.Max(1, System.Math.Min(System.Math.Min(MaxChains, MaxAccumulators(bits) / vectors), layer.Inputs));
-                bool isOutput = layer.Index == last;
+                bool isOutput = ReferenceEquals(layer, output);
                 w.Comment($"Layer {l}: dense {layer.Inputs} → {layer.Outputs}, {layer.Activation}: {vectors} vector(s) of outputs, {chains} chain(s) over the inputs.");
                 bool keepInRegisters = !isOutput && InRegisters(layer.Activation);
                 if (keepInRegisters)

@@ -8,9 +8,11 @@ internal sealed partial record NetworkSpec(
     HierarchyInfo Hierarchy,
     ScalarKind Scalar,
     LossKind Loss,
-    int InputSize,
+    ShapeSpec Input,
     EquatableArray<LayerSpec> Layers)
 {
+    public int InputSize => (int)Input.Size;
+
     public LayerSpec OutputLayer => Layers[Layers.Count - 1];
 
     public int OutputSize => OutputLayer.Outputs;
@@ -25,44 +27,6 @@ internal sealed partial record NetworkSpec(
             return count;
         }
     }
-}
-
-/// <summary>A layer of any kind. Each kind is its own record and has its own emitter.</summary>
-internal abstract record LayerSpec(int Index, int Inputs, int Outputs, ActivationKind Activation, long ParameterOffset)
-{
-    public abstract long ParameterCount { get; }
-
-    /// <summary>The strategy's name and reason, written in the emitted header comment.</summary>
-    public abstract string StrategyDescription { get; }
-}
-
-/// <summary>A fully connected layer: z = W·a + b, a = σ(z).</summary>
-internal sealed record DenseLayerSpec(int Index, int Inputs, int Outputs, ActivationKind Activation, long ParameterOffset, DenseStrategy Strategy)
-    : LayerSpec(Index, Inputs, Outputs, Activation, ParameterOffset)
-{
-    public long WeightCount => (long)Inputs * Outputs;
-
-    public long WeightOffset => ParameterOffset;
-
-    public long BiasOffset => ParameterOffset + WeightCount;
-
-    public override long ParameterCount => WeightCount + Outputs;
-
-    /// <summary>Dropout rate of this layer's activations while training (0: none; never on the output layer).</summary>
-    public double Dropout { get; init; }
-
-    public override string StrategyDescription => Strategies.Describe(this);
-}
-
-/// <summary>How a dense layer's code is shaped; chosen by <see cref="Strategies"/> from the sizes alone.</summary>
-internal enum DenseStrategy
-{
-    /// <summary>Every multiply-add written out: no loop, no vector, for layers too narrow for SIMD.</summary>
-    Unrolled,
-    /// <summary>Vectorised dot product of each weight row with the input.</summary>
-    RowDot,
-    /// <summary>Single-sample forward vectorised over outputs from a transposed copy of the weights.</summary>
-    OutputVectors,
 }
 
 /// <summary>Mirror of <c>StaticNets.Activation</c>; the numeric values must match.</summary>

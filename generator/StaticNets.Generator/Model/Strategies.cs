@@ -31,10 +31,11 @@ internal static class Strategies
     /// </summary>
     public const int OutputVectorWeightBudget = 64 * 1024;
 
-    public static DenseStrategy ChooseDense(int inputs, int outputs)
+    /// <summary>The dense strategy for the sizes; a layer without bias is never unrolled (the unrolled code adds its biases inline).</summary>
+    public static DenseStrategy ChooseDense(int inputs, int outputs, bool bias = true)
     {
         long weights = (long)inputs * outputs;
-        if (inputs < UnrollMaxInputs && weights <= UnrollWeightBudget)
+        if (bias && inputs < UnrollMaxInputs && weights <= UnrollWeightBudget)
             return DenseStrategy.Unrolled;
         if (inputs <= OutputVectorMaxInputs && outputs >= OutputVectorMinOutputs && weights <= OutputVectorWeightBudget)
             return DenseStrategy.OutputVectors;

@@ -233,7 +233,7 @@ public sealed class Dataset<T> where T : unmanaged, IBinaryFloatingPointIeee754<
 
     /// <summary>
     /// Copies the input and target rows of the given samples, in order, into contiguous row-major buffers — a
-    /// mini-batch for <see cref="INetwork{T}.Backward"/>. Allocates nothing.
+    /// mini-batch for <see cref="INetwork{T}.Backward(System.ReadOnlySpan{T}, System.ReadOnlySpan{T}, System.Span{T}, INetworkWorkspace{T})"/>. Allocates nothing.
     /// </summary>
     /// <param name="indices">Sample indices, each in [0, <see cref="Count"/>).</param>
     /// <param name="inputs">Exactly <c>indices.Length × InputSize</c> values.</param>

@@ -14,7 +14,7 @@ namespace StaticNets;
 /// <c>w^l_jk</c> and PyTorch's <c>[out, in]</c>), then the <c>n_out</c> biases. <see cref="NetworkInfo"/>
 /// gives every offset.</para>
 /// <para><b>Batches.</b> Batched inputs, outputs and targets are row-major: sample after sample.</para>
-/// <para><b>Gradients.</b> <see cref="Backward"/> <em>adds</em> the gradient of the summed per-sample cost
+/// <para><b>Gradients.</b> <see cref="Backward(ReadOnlySpan{T}, ReadOnlySpan{T}, Span{T}, INetworkWorkspace{T})"/> <em>adds</em> the gradient of the summed per-sample cost
 /// into the gradient span (same layout as <see cref="Parameters"/>) and returns the summed cost; divide by
 /// the batch size to get the mean. Zero the span yourself between steps.</para>
 /// <para><b>Threads.</b> <see cref="Forward(ReadOnlySpan{T}, Span{T})"/> may run on many threads at once on
@@ -72,6 +72,20 @@ public interface INetwork<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
     /// <param name="gradient"><see cref="ParameterCount"/> values; gradients are added, not assigned.</param>
     /// <param name="workspace">A workspace from <see cref="CreateWorkspace"/> of this network type.</param>
     T Backward(ReadOnlySpan<T> inputs, ReadOnlySpan<T> targets, Span<T> gradient, INetworkWorkspace<T> workspace);
+
+    /// <summary>
+    /// Back-propagates a batch as <see cref="Backward(ReadOnlySpan{T}, ReadOnlySpan{T}, Span{T}, INetworkWorkspace{T})"/> and also
+    /// overwrites <paramref name="inputGradient"/> with ∂C/∂input (one row of <see cref="InputSize"/> per sample), so the
+    /// network below can continue the chain; an empty span skips that work.
+    /// </summary>
+    T Backward(ReadOnlySpan<T> inputs, ReadOnlySpan<T> targets, Span<T> gradient, Span<T> inputGradient, INetworkWorkspace<T> workspace);
+
+    /// <summary>
+    /// Back-propagates a given ∂C/∂output (one row of <see cref="OutputSize"/> per sample) instead of a loss, for a network
+    /// whose output feeds another network: runs the batch forward, adds ∂C/∂w and ∂C/∂b into <paramref name="gradient"/>,
+    /// and overwrites <paramref name="inputGradient"/> with ∂C/∂input unless it is empty.
+    /// </summary>
+    void BackwardFromOutputGradient(ReadOnlySpan<T> inputs, ReadOnlySpan<T> outputGradient, Span<T> gradient, Span<T> inputGradient, INetworkWorkspace<T> workspace);
 
     /// <summary>Allocates scratch memory (activations, weighted inputs, deltas) for batches of up to <paramref name="batchCapacity"/> samples.</summary>
     INetworkWorkspace<T> CreateWorkspace(int batchCapacity);

@@ -11,7 +11,7 @@ namespace StaticNets.Training;
 /// Optimizer = new Adam&lt;float&gt;(), ValidationSplit = 0.1 })</c> returns a <see cref="FitHistory"/>.
 /// </summary>
 /// <remarks>
-/// Each step: copy the shuffled mini-batch into one buffer, back-propagate it (<see cref="INetwork{T}.Backward"/>),
+/// Each step: copy the shuffled mini-batch into one buffer, back-propagate it (<see cref="INetwork{T}.Backward(System.ReadOnlySpan{T}, System.ReadOnlySpan{T}, System.Span{T}, INetworkWorkspace{T})"/>),
 /// scale the summed gradient to the mean, record per-layer norms and stop on NaN/∞, add the L2 term, clip by
 /// global norm, and let the optimizer step with the schedule's η. Buffers are allocated once per call, so the
 /// steps allocate nothing. Networks implementing <see cref="IDropoutNetwork"/> are switched to training mode for

@@ -1,0 +1,54 @@
+using System.Collections.Generic;
+using StaticNets.Generator.Model;
+
+namespace StaticNets.Generator.Emit;
+
+/// <summary>Emits a standalone activation: σ over the whole batch forward, δ ⊙= σ' in the buffer it shares with the layer below.</summary>
+internal sealed class ActivationLayerEmitter : ILayerEmitter
+{
+    public bool ForwardsInput => false;
+
+    public bool SharesDelta => true;
+
+    public string PreActivation(NetworkEmitContext c, LayerSpec layer) => c.Input(layer);
+
+    public void EmitConstants(NetworkEmitContext c, LayerSpec layer)
+    {
+    }
+
+    public string InfoExpression(NetworkEmitContext c, LayerSpec layer)
+        => $"new global::StaticNets.ActivationLayerInfo({layer.Input.Expression}, global::StaticNets.Activation.{layer.Activation}, {layer.ParameterOffset})";
+
+    public IEnumerable<WorkspaceBuffer> Buffers(NetworkEmitContext c, LayerSpec layer)
+    {
+        yield return new WorkspaceBuffer(Names.A(layer.Index), c.T, layer.Outputs);
+        if (c.OwnsDelta(layer))
+            yield return new WorkspaceBuffer(Names.D(layer.Index), c.T, layer.Outputs);
+    }
+
+    public void EmitViews(NetworkEmitContext c, LayerSpec layer)
+    {
+        int l = layer.Index;
+        c.W.Line($"{Names.Span}<{c.T}> a{l} = {c.View(Names.A(l), layer.Outputs)};");
+        if (c.OwnsDelta(layer))
+            c.W.Line($"{Names.Span}<{c.T}> d{l} = {c.View(Names.D(l), layer.Outputs)};");
+    }
+
+    public void EmitBatchForward(NetworkEmitContext c, LayerSpec layer)
+        => c.EmitActivation(layer.Activation, c.Input(layer), "a" + layer.Index, layer.Outputs);
+
+    public void EmitBatchBackward(NetworkEmitContext c, LayerSpec layer, bool applyDerivative)
+    {
+        if (applyDerivative)
+        {
+            c.W.Comment($"Layer {layer.Index}: δ ⊙= σ'({c.Input(layer)}), σ = {layer.Activation}, in place: the layer below reads the same buffer.");
+            c.EmitDerivative(layer.Activation, c.Input(layer), "a" + layer.Index, c.Delta(layer), layer.Outputs);
+        }
+        if (layer.Index == 0)
+            c.W.Line("if (!dx.IsEmpty) d0.CopyTo(dx);");
+    }
+
+    public void EmitMethods(NetworkEmitContext c, LayerSpec layer)
+    {
+    }
+}

@@ -1,0 +1,98 @@
+using System.Collections.Generic;
+using StaticNets.Generator.Model;
+
+namespace StaticNets.Generator.Emit;
+
+/// <summary>
+/// Emits a 2-D convolution: a static <c>Conv2DShape</c> with the layer's constant sizes, and calls of
+/// <c>ConvKernels</c> over whole batches (NCHW rows) with the workspace's shared scratch.
+/// </summary>
+internal sealed class Conv2DLayerEmitter : ILayerEmitter
+{
+    public bool ForwardsInput => false;
+
+    public bool SharesDelta => false;
+
+    private static bool HasZ(Conv2DLayerSpec layer) => layer.Activation != ActivationKind.Identity;
+
+    public string PreActivation(NetworkEmitContext c, LayerSpec layer) => HasZ((Conv2DLayerSpec)layer) ? "z" + layer.Index : "a" + layer.Index;
+
+    public void EmitConstants(NetworkEmitContext c, LayerSpec spec)
+    {
+        var layer = (Conv2DLayerSpec)spec;
+        var w = c.W;
+        int l = layer.Index;
+        w.Line($"/// <summary>Index of layer {l}'s first weight in <see cref=\"Parameters\"/>; weights are [{layer.Filters}, {layer.Input.Channels}, {layer.KernelHeight}, {layer.KernelWidth}] row-major (out_c, in_c, kh, kw).</summary>");
+        w.Line($"public const int Layer{l}WeightOffset = {layer.WeightOffset};");
+        if (layer.HasBias)
+        {
+            w.Line($"/// <summary>Index of layer {l}'s first bias (one per output channel) in <see cref=\"Parameters\"/>.</summary>");
+            w.Line($"public const int Layer{l}BiasOffset = {layer.BiasOffset};");
+        }
+        w.Comment($"Layer {l}: {layer.Input} → {layer.Output}; pads are top, left, bottom (implied by the output height), right (implied by the width).");
+        w.Line($"private static readonly {Names.Kernels}.Conv2DShape Layer{l}Shape = new {Names.Kernels}.Conv2DShape(");
+        w.Line($"    InChannels: {layer.Input.Channels}, InHeight: {layer.Input.Height}, InWidth: {layer.Input.Width},");
+        w.Line($"    OutChannels: {layer.Filters}, KernelHeight: {layer.KernelHeight}, KernelWidth: {layer.KernelWidth},");
+        w.Line($"    StrideY: {layer.StrideY}, StrideX: {layer.StrideX}, PadTop: {layer.PadTop}, PadLeft: {layer.PadLeft},");
+        w.Line($"    OutHeight: {layer.Output.Height}, OutWidth: {layer.Output.Width});");
+    }
+
+    public string InfoExpression(NetworkEmitContext c, LayerSpec spec)
+    {
+        var layer = (Conv2DLayerSpec)spec;
+        return $"new global::StaticNets.Conv2DLayerInfo({layer.Input.Expression}, {layer.Filters}, {layer.KernelHeight}, {layer.KernelWidth}, {layer.StrideY}, {layer.StrideX}, "
+             + $"{layer.PadTop}, {layer.PadLeft}, {layer.PadBottom}, {layer.PadRight}, global::StaticNets.Activation.{layer.Activation}, {layer.ParameterOffset}{(layer.HasBias ? "" : ", bias: false")})";
+    }
+
+    public IEnumerable<WorkspaceBuffer> Buffers(NetworkEmitContext c, LayerSpec spec)
+    {
+        var layer = (Conv2DLayerSpec)spec;
+        int l = layer.Index;
+        if (HasZ(layer))
+            yield return new WorkspaceBuffer(Names.Z(l), c.T, layer.Outputs);
+        yield return new WorkspaceBuffer(Names.A(l), c.T, layer.Outputs);
+        yield return new WorkspaceBuffer(Names.D(l), c.T, layer.Outputs);
+        yield return new WorkspaceBuffer("Scratch", c.T, 0, $"{Names.Conv}.ScratchLength<{c.T}>(in Layer{l}Shape, batchCapacity)");
+    }
+
+    public void EmitViews(NetworkEmitContext c, LayerSpec spec)
+    {
+        var layer = (Conv2DLayerSpec)spec;
+        int l = layer.Index, n = layer.Outputs;
+        c.W.Line($"{Names.Span}<{c.T}> a{l} = {c.View(Names.A(l), n)}, d{l} = {c.View(Names.D(l), n)};");
+        if (HasZ(layer))
+            c.W.Line($"{Names.Span}<{c.T}> z{l} = {c.View(Names.Z(l), n)};");
+    }
+
+    public void EmitBatchForward(NetworkEmitContext c, LayerSpec spec)
+    {
+        var layer = (Conv2DLayerSpec)spec;
+        int l = layer.Index;
+        string bias = layer.HasBias ? $"p.Slice({layer.BiasOffset}, {layer.Filters})" : $"{Names.ReadOnlySpan}<{c.T}>.Empty";
+        string target = HasZ(layer) ? "z" + l : "a" + l;
+        c.W.Line($"{Names.Conv}.Forward<{c.T}>(in Layer{l}Shape, p.Slice({layer.WeightOffset}, {layer.WeightCount}), {bias}, {c.Input(layer)}, {target}, ws.Scratch);");
+        if (HasZ(layer))
+            c.EmitActivation(layer.Activation, "z" + l, "a" + l, layer.Outputs);
+    }
+
+    public void EmitBatchBackward(NetworkEmitContext c, LayerSpec spec, bool applyDerivative)
+    {
+        var layer = (Conv2DLayerSpec)spec;
+        int l = layer.Index;
+        string d = c.Delta(layer);
+        if (applyDerivative && HasZ(layer))
+        {
+            c.W.Comment($"δ{l} ⊙= σ'(z{l}), σ = {layer.Activation}.");
+            c.EmitDerivative(layer.Activation, "z" + l, "a" + l, d, layer.Outputs);
+        }
+        string biasGradient = layer.HasBias ? $"gradient.Slice({layer.BiasOffset}, {layer.Filters})" : $"{Names.Span}<{c.T}>.Empty";
+        c.W.Comment(l == 0
+            ? $"Layer {l}: ∂C/∂W += δ·colᵀ, ∂C/∂b += Σ δ; ∂C/∂input only into a non-empty dx (the kernel skips an empty one)."
+            : $"Layer {l}: ∂C/∂W += δ·colᵀ, ∂C/∂b += Σ δ, ∂C/∂input = col2im(Wᵀ·δ).");
+        c.W.Line($"{Names.Conv}.Backward<{c.T}>(in Layer{l}Shape, p.Slice({layer.WeightOffset}, {layer.WeightCount}), {c.Input(layer)}, {d}, gradient.Slice({layer.WeightOffset}, {layer.WeightCount}), {biasGradient}, {c.DeltaIn(layer)}, ws.Scratch);");
+    }
+
+    public void EmitMethods(NetworkEmitContext c, LayerSpec layer)
+    {
+    }
+}

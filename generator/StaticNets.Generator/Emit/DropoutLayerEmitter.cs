@@ -1,0 +1,73 @@
+using System.Collections.Generic;
+using System.Globalization;
+using StaticNets.Generator.Model;
+
+namespace StaticNets.Generator.Emit;
+
+/// <summary>
+/// Emits inverted dropout. While <c>train</c> is set (Backward on a network in Training mode) the layer's output is a
+/// masked copy of its input (0, or 1/(1 − rate)) and δ is masked alike; otherwise the next layer reads the input
+/// itself. The layer below keeps its unmasked activations, so its σ' is right. Network-level members (Training,
+/// DropoutSeed, the mask stream) are <see cref="DropoutEmitter"/>'s.
+/// </summary>
+internal sealed class DropoutLayerEmitter : ILayerEmitter
+{
+    public bool ForwardsInput => false;
+
+    public bool SharesDelta => true;
+
+    public string PreActivation(NetworkEmitContext c, LayerSpec layer) => "a" + layer.Index;
+
+    public void EmitConstants(NetworkEmitContext c, LayerSpec layer)
+    {
+    }
+
+    public string InfoExpression(NetworkEmitContext c, LayerSpec spec)
+    {
+        var layer = (DropoutLayerSpec)spec;
+        return $"new global::StaticNets.DropoutLayerInfo({layer.Input.Expression}, {layer.Rate.ToString("R", CultureInfo.InvariantCulture)}, {layer.ParameterOffset})";
+    }
+
+    public IEnumerable<WorkspaceBuffer> Buffers(NetworkEmitContext c, LayerSpec layer)
+    {
+        yield return new WorkspaceBuffer("O" + layer.Index, c.T, layer.Outputs);
+        yield return new WorkspaceBuffer("M" + layer.Index, c.T, layer.Outputs);
+        if (c.OwnsDelta(layer))
+            yield return new WorkspaceBuffer(Names.D(layer.Index), c.T, layer.Outputs);
+    }
+
+    public void EmitViews(NetworkEmitContext c, LayerSpec layer)
+    {
+        int l = layer.Index;
+        c.W.Line($"{Names.Span}<{c.T}> a{l} = train ? {c.View("O" + l, layer.Outputs)} : {c.Input(layer)}, m{l} = {c.View("M" + l, layer.Outputs)};");
+        if (c.OwnsDelta(layer))
+            c.W.Line($"{Names.Span}<{c.T}> d{l} = {c.View(Names.D(l), layer.Outputs)};");
+    }
+
+    public void EmitBatchForward(NetworkEmitContext c, LayerSpec spec)
+    {
+        var layer = (DropoutLayerSpec)spec;
+        int l = layer.Index;
+        string keep = (1 - layer.Rate).ToString("R", CultureInfo.InvariantCulture);
+        c.W.Comment($"Dropout {layer.RateText} while training: the next layer reads {c.Input(layer)} ⊙ mask; {c.Input(layer)} itself stays intact for σ'.");
+        using (c.W.Block("if (train)"))
+        {
+            c.W.Line($"{c.Input(layer)}.CopyTo(a{l});");
+            c.W.Line($"{DropoutEmitter.Kernels}.Apply<{c.T}>(a{l}, m{l}, ({c.T}){keep}, ref rng);");
+        }
+    }
+
+    public void EmitBatchBackward(NetworkEmitContext c, LayerSpec layer, bool applyDerivative)
+    {
+        int l = layer.Index;
+        c.W.Comment($"Layer {l}: dropped values pass no gradient: δ ⊙= mask.");
+        using (c.W.Block("if (train)"))
+            c.W.Line($"{DropoutEmitter.Kernels}.Backward<{c.T}>({c.Delta(layer)}, m{l});");
+        if (l == 0)
+            c.W.Line("if (!dx.IsEmpty) d0.CopyTo(dx);");
+    }
+
+    public void EmitMethods(NetworkEmitContext c, LayerSpec layer)
+    {
+    }
+}

@@ -1,0 +1,46 @@
+using System.Collections.Generic;
+using StaticNets.Generator.Model;
+
+namespace StaticNets.Generator.Emit;
+
+/// <summary>Emits nothing for the data: NCHW row-major is already the flat vector. Only a first-layer Flatten owns a δ.</summary>
+internal sealed class FlattenLayerEmitter : ILayerEmitter
+{
+    public bool ForwardsInput => true;
+
+    public bool SharesDelta => true;
+
+    public string PreActivation(NetworkEmitContext c, LayerSpec layer) => c.Output(layer);
+
+    public void EmitConstants(NetworkEmitContext c, LayerSpec layer)
+    {
+    }
+
+    public string InfoExpression(NetworkEmitContext c, LayerSpec layer)
+        => $"new global::StaticNets.FlattenLayerInfo({layer.Input.Expression}, {layer.ParameterOffset})";
+
+    public IEnumerable<WorkspaceBuffer> Buffers(NetworkEmitContext c, LayerSpec layer)
+    {
+        if (c.OwnsDelta(layer))
+            yield return new WorkspaceBuffer(Names.D(layer.Index), c.T, layer.Outputs);
+    }
+
+    public void EmitViews(NetworkEmitContext c, LayerSpec layer)
+    {
+        if (c.OwnsDelta(layer))
+            c.W.Line($"{Names.Span}<{c.T}> d{layer.Index} = {c.View(Names.D(layer.Index), layer.Outputs)};");
+    }
+
+    public void EmitBatchForward(NetworkEmitContext c, LayerSpec layer)
+        => c.W.Comment($"Layer {layer.Index}: flatten {layer.Input} → {layer.Output}; the next layer reads {c.Input(layer)} as it lies.");
+
+    public void EmitBatchBackward(NetworkEmitContext c, LayerSpec layer, bool applyDerivative)
+    {
+        if (layer.Index == 0)
+            c.W.Line("if (!dx.IsEmpty) d0.CopyTo(dx);");
+    }
+
+    public void EmitMethods(NetworkEmitContext c, LayerSpec layer)
+    {
+    }
+}

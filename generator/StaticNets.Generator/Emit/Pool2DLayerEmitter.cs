@@ -1,0 +1,73 @@
+using System.Collections.Generic;
+using StaticNets.Generator.Model;
+
+namespace StaticNets.Generator.Emit;
+
+/// <summary>Emits max or average pooling: a static <c>Pool2DShape</c> and <c>PoolKernels</c> calls over whole batches.</summary>
+internal sealed class Pool2DLayerEmitter : ILayerEmitter
+{
+    public bool ForwardsInput => false;
+
+    public bool SharesDelta => false;
+
+    public string PreActivation(NetworkEmitContext c, LayerSpec layer) => "a" + layer.Index;
+
+    public void EmitConstants(NetworkEmitContext c, LayerSpec spec)
+    {
+        var layer = (Pool2DLayerSpec)spec;
+        int l = layer.Index;
+        c.W.Comment($"Layer {l}: {layer.Input} → {layer.Output}.");
+        c.W.Line($"private static readonly {Names.Kernels}.Pool2DShape Layer{l}Shape = new {Names.Kernels}.Pool2DShape(");
+        c.W.Line($"    Channels: {layer.Input.Channels}, InHeight: {layer.Input.Height}, InWidth: {layer.Input.Width},");
+        c.W.Line($"    WindowHeight: {layer.WindowHeight}, WindowWidth: {layer.WindowWidth}, StrideY: {layer.StrideY}, StrideX: {layer.StrideX},");
+        c.W.Line($"    OutHeight: {layer.Output.Height}, OutWidth: {layer.Output.Width});");
+    }
+
+    public string InfoExpression(NetworkEmitContext c, LayerSpec spec)
+    {
+        var layer = (Pool2DLayerSpec)spec;
+        return $"new global::StaticNets.{layer.Kind}LayerInfo({layer.Input.Expression}, {layer.WindowHeight}, {layer.WindowWidth}, {layer.StrideY}, {layer.StrideX}, {layer.ParameterOffset})";
+    }
+
+    public IEnumerable<WorkspaceBuffer> Buffers(NetworkEmitContext c, LayerSpec spec)
+    {
+        var layer = (Pool2DLayerSpec)spec;
+        yield return new WorkspaceBuffer(Names.A(layer.Index), c.T, layer.Outputs);
+        yield return new WorkspaceBuffer(Names.D(layer.Index), c.T, layer.Outputs);
+        if (layer.IsMax)
+            yield return new WorkspaceBuffer("ArgMax" + layer.Index, "int", layer.Outputs);
+    }
+
+    public void EmitViews(NetworkEmitContext c, LayerSpec spec)
+    {
+        var layer = (Pool2DLayerSpec)spec;
+        int l = layer.Index, n = layer.Outputs;
+        c.W.Line($"{Names.Span}<{c.T}> a{l} = {c.View(Names.A(l), n)}, d{l} = {c.View(Names.D(l), n)};");
+        if (layer.IsMax)
+            c.W.Line($"{Names.Span}<int> argMax{l} = {c.View("ArgMax" + l, n, "int")};");
+    }
+
+    public void EmitBatchForward(NetworkEmitContext c, LayerSpec spec)
+    {
+        var layer = (Pool2DLayerSpec)spec;
+        int l = layer.Index;
+        c.W.Line(layer.IsMax
+            ? $"{Names.Pool}.MaxForward<{c.T}>(in Layer{l}Shape, {c.Input(layer)}, a{l}, argMax{l});"
+            : $"{Names.Pool}.AvgForward<{c.T}>(in Layer{l}Shape, {c.Input(layer)}, a{l});");
+    }
+
+    public void EmitBatchBackward(NetworkEmitContext c, LayerSpec spec, bool applyDerivative)
+    {
+        var layer = (Pool2DLayerSpec)spec;
+        int l = layer.Index;
+        string call = layer.IsMax
+            ? $"{Names.Pool}.MaxBackward<{c.T}>(in Layer{l}Shape, {c.Delta(layer)}, argMax{l}, {c.DeltaIn(layer)});"
+            : $"{Names.Pool}.AvgBackward<{c.T}>(in Layer{l}Shape, {c.Delta(layer)}, {c.DeltaIn(layer)});";
+        c.W.Comment(layer.IsMax ? $"Layer {l}: each δ goes to its window's arg-max; the rest of ∂C/∂input is zero." : $"Layer {l}: each δ is shared equally by its window.");
+        c.W.Line(l == 0 ? $"if (!dx.IsEmpty) {call}" : call);
+    }
+
+    public void EmitMethods(NetworkEmitContext c, LayerSpec layer)
+    {
+    }
+}

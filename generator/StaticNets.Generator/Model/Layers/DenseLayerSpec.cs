@@ -1,0 +1,39 @@
+namespace StaticNets.Generator.Model;
+
+/// <summary>A fully connected layer: z = W·a + b (b optional), a = σ(z).</summary>
+internal sealed record DenseLayerSpec(int Index, int InputCount, int OutputCount, ActivationKind LayerActivation, long ParameterOffset, DenseStrategy Strategy, bool HasBias = true)
+    : LayerSpec(Index, ShapeSpec.Vector(InputCount), ShapeSpec.Vector(OutputCount), ParameterOffset)
+{
+    public override string Kind => "Dense";
+
+    public override ActivationKind Activation => LayerActivation;
+
+    public long WeightCount => (long)InputCount * OutputCount;
+
+    public long WeightOffset => ParameterOffset;
+
+    public long BiasOffset => ParameterOffset + WeightCount;
+
+    public override EquatableArray<BlockSpec> Blocks => HasBias
+        ? new EquatableArray<BlockSpec>(new[]
+        {
+            new BlockSpec("weight", new EquatableArray<int>(new[] { OutputCount, InputCount }), WeightOffset, BlockRole.Weight),
+            new BlockSpec("bias", new EquatableArray<int>(new[] { OutputCount }), BiasOffset, BlockRole.Bias),
+        })
+        : new EquatableArray<BlockSpec>(new[] { new BlockSpec("weight", new EquatableArray<int>(new[] { OutputCount, InputCount }), WeightOffset, BlockRole.Weight) });
+
+    public override string Description => $"dense {InputCount} → {OutputCount}, {Activation}{(HasBias ? "" : ", no bias")}";
+
+    public override string StrategyDescription => Strategies.Describe(this);
+}
+
+/// <summary>How a dense layer's code is shaped; chosen by <see cref="Strategies"/> from the sizes alone.</summary>
+internal enum DenseStrategy
+{
+    /// <summary>Every multiply-add written out: no loop, no vector, for layers too narrow for SIMD.</summary>
+    Unrolled,
+    /// <summary>Vectorised dot product of each weight row with the input.</summary>
+    RowDot,
+    /// <summary>Single-sample forward vectorised over outputs from a transposed copy of the weights.</summary>
+    OutputVectors,
+}
