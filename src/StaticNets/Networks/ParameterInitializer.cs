@@ -6,7 +6,7 @@ namespace StaticNets;
 /// <summary>How initial weights are drawn. Biases always start at zero.</summary>
 public enum InitializationScheme
 {
-    /// <summary>Chosen per layer from its activation: <see cref="HeNormal"/> for the ReLU family (ReLU, leaky ReLU, ELU, GELU, softplus, SiLU), <see cref="XavierUniform"/> otherwise.</summary>
+    /// <summary>Chosen per layer from its own activation (not a standalone activation layer after it): <see cref="HeNormal"/> for the ReLU family (ReLU, leaky ReLU, ELU, GELU, softplus, SiLU), <see cref="XavierUniform"/> otherwise.</summary>
     Default = 0,
     /// <summary>Xavier/Glorot uniform: U(−√(6/(n_in+n_out)), +√(6/(n_in+n_out))).</summary>
     XavierUniform = 1,
@@ -29,10 +29,19 @@ public enum InitializationScheme
 /// activations and gradients of a sensible scale (the cure for vanishing gradients at start-up).
 /// </summary>
 /// <remarks>
-/// By default sigmoid, tanh, identity and softmax layers use Xavier/Glorot uniform,
-/// U(−√(6/(n_in+n_out)), +√(6/(n_in+n_out))); ReLU-family layers use He normal, N(0, 2/n_in). Biases start at
-/// zero. Draws come from a <see cref="SplitMix64"/> generator seeded with the seed, layer by layer in
-/// parameter order, so a seed gives the same parameters on every machine and .NET version.
+/// <para>Works on parameter blocks (<see cref="LayerInfo.Blocks"/>): every <see cref="ParameterRole.Weight"/> block
+/// is drawn from its own <see cref="ParameterBlock.FanIn"/> and <see cref="ParameterBlock.FanOut"/> (dense: n_in and
+/// n_out; convolution: in_c·kh·kw and out_c·kh·kw, as PyTorch), every <see cref="ParameterRole.Bias"/> block starts at
+/// zero, and layers without blocks (activation, pooling, flatten, dropout) are skipped.</para>
+/// <para>By default the scheme comes from the owning layer's <em>own</em> <see cref="LayerInfo.Activation"/>:
+/// sigmoid, tanh, identity and softmax layers use Xavier/Glorot uniform, U(−√(6/(fan_in+fan_out)), +√(6/(fan_in+fan_out)));
+/// ReLU-family layers use He normal, N(0, 2/fan_in). The initialiser does not look ahead: a convolution or dense
+/// layer with the identity activation followed by a standalone <see cref="ActivationLayerInfo"/> (ReLU) or a pooling
+/// layer gets Xavier. Give the layer the activation itself, or pass <see cref="InitializationScheme.HeNormal"/>, to
+/// get He.</para>
+/// <para>Draws come from a <see cref="SplitMix64"/> generator seeded with the seed, block by block in parameter
+/// order (a dense network draws its weights layer by layer exactly as before blocks existed), so a seed gives the
+/// same parameters on every machine and .NET version.</para>
 /// </remarks>
 public static class ParameterInitializer
 {
@@ -51,20 +60,31 @@ public static class ParameterInitializer
         var random = new SplitMix64(seed);
         foreach (var layer in info.Layers)
         {
-            Span<T> weights = parameters.Slice(layer.WeightOffset, layer.WeightCount);
+            if (layer.Blocks.Count == 0)
+                continue; // activation, pooling, flatten, dropout: nothing to draw, and no draws consumed
             var chosen = scheme == InitializationScheme.Default ? DefaultFor(layer.Activation) : scheme;
-            double fanIn = layer.Inputs, fanOut = layer.Outputs;
-            switch (chosen)
+            foreach (var block in layer.Blocks)
             {
-                case InitializationScheme.XavierUniform: Uniform(weights, Math.Sqrt(6.0 / (fanIn + fanOut)), random); break;
-                case InitializationScheme.XavierNormal: Normal(weights, Math.Sqrt(2.0 / (fanIn + fanOut)), random); break;
-                case InitializationScheme.HeNormal: Normal(weights, Math.Sqrt(2.0 / fanIn), random); break;
-                case InitializationScheme.HeUniform: Uniform(weights, Math.Sqrt(6.0 / fanIn), random); break;
-                case InitializationScheme.LeCunNormal: Normal(weights, Math.Sqrt(1.0 / fanIn), random); break;
-                case InitializationScheme.LeCunUniform: Uniform(weights, Math.Sqrt(3.0 / fanIn), random); break;
-                default: Normal(weights, 1.0, random); break;
+                Span<T> values = parameters.Slice(block.Offset, block.Count);
+                if (block.Role == ParameterRole.Bias)
+                    values.Clear();
+                else
+                    Draw(values, chosen, block.FanIn, block.FanOut, random);
             }
-            parameters.Slice(layer.BiasOffset, layer.Outputs).Clear();
+        }
+    }
+
+    private static void Draw<T>(Span<T> weights, InitializationScheme scheme, double fanIn, double fanOut, Random random) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        switch (scheme)
+        {
+            case InitializationScheme.XavierUniform: Uniform(weights, Math.Sqrt(6.0 / (fanIn + fanOut)), random); break;
+            case InitializationScheme.XavierNormal: Normal(weights, Math.Sqrt(2.0 / (fanIn + fanOut)), random); break;
+            case InitializationScheme.HeNormal: Normal(weights, Math.Sqrt(2.0 / fanIn), random); break;
+            case InitializationScheme.HeUniform: Uniform(weights, Math.Sqrt(6.0 / fanIn), random); break;
+            case InitializationScheme.LeCunNormal: Normal(weights, Math.Sqrt(1.0 / fanIn), random); break;
+            case InitializationScheme.LeCunUniform: Uniform(weights, Math.Sqrt(3.0 / fanIn), random); break;
+            default: Normal(weights, 1.0, random); break;
         }
     }
 

@@ -6,8 +6,8 @@ using System.Threading;
 namespace StaticNets.Training;
 
 /// <summary>
-/// Everything <see cref="NetworkFit.Fit{T}"/> needs besides the data: epochs, batch size, optimizer,
-/// learning-rate schedule, validation, regularisation, diagnostics and callbacks. Every member has a default.
+/// Everything <see cref="NetworkFit.Fit{T}"/> needs besides the data: epochs, batch size, threads, objective,
+/// optimizer, learning-rate schedule, validation, regularisation, diagnostics and callbacks. Every member has a default.
 /// </summary>
 public sealed record FitOptions<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
@@ -17,7 +17,18 @@ public sealed record FitOptions<T> where T : unmanaged, IBinaryFloatingPointIeee
     /// <summary>Samples per mini-batch (default 32); the last batch of an epoch may be smaller.</summary>
     public int BatchSize { get; init; } = 32;
 
-    /// <summary>The update rule (default: a new <see cref="Adam{T}"/>). Its state carries over between calls to Fit.</summary>
+    /// <summary>
+    /// Threads one mini-batch step may use (default 1). The default objective cuts the batch into partitions that
+    /// depend only on its size, so any value gives bit-identical weights; more threads than partitions are not used,
+    /// and batches too small to pay for a hand-off run on the calling thread.
+    /// </summary>
+    public int Threads { get; init; } = 1;
+
+    /// <summary>What the mini-batch gradient is (default: a new <see cref="SupervisedObjective{T}"/>, back-propagation of the network's cost).</summary>
+    public ITrainingObjective<T>? Objective { get; init; }
+
+    /// <summary>The update rule (default: a new <see cref="Adam{T}"/>). Its state carries over between calls to Fit.
+    /// Optimizers implementing <see cref="IBlockAwareOptimizer"/> (<see cref="AdamW{T}"/>) are bound to the network's blocks first.</summary>
     public IOptimizer<T>? Optimizer { get; init; }
 
     /// <summary>η when no <see cref="Schedule"/> is given (default 0.001, Adam's usual rate).</summary>
@@ -41,10 +52,10 @@ public sealed record FitOptions<T> where T : unmanaged, IBinaryFloatingPointIeee
     /// <summary>Also evaluate the whole training set after every epoch, for training accuracy (costs one forward pass over it; default false).</summary>
     public bool EvaluateTraining { get; init; }
 
-    /// <summary>λ of an L2 penalty ½λ‖w‖² on the weights (not the biases): adds λ·w to each weight gradient (default 0). The reported loss excludes the penalty.</summary>
+    /// <summary>λ of an L2 penalty ½λ‖w‖² on the Weight blocks (<see cref="ParameterRole.Weight"/>; not the biases, and nothing for parameter-free layers): adds λ·w to each weight gradient (default 0). The reported loss excludes the penalty.</summary>
     public double L2 { get; init; }
 
-    /// <summary>When set, rescales any mini-batch gradient whose global L2 norm exceeds this to exactly this norm (the cure for exploding gradients).</summary>
+    /// <summary>When set, rescales any mini-batch gradient whose global L2 norm (over all blocks, biases included, after L2) exceeds this to exactly this norm (the cure for exploding gradients).</summary>
     public double? ClipGradientNorm { get; init; }
 
     /// <summary>Stop when the validation loss stops improving; needs validation data.</summary>
@@ -70,6 +81,8 @@ public sealed record FitOptions<T> where T : unmanaged, IBinaryFloatingPointIeee
 
     internal void Validate()
     {
+        if (Threads < 1)
+            throw new ArgumentOutOfRangeException(nameof(Threads), Threads, $"Expected at least 1 thread but got {Threads}.");
         if (Epochs < 1)
             throw new ArgumentOutOfRangeException(nameof(Epochs), Epochs, $"Expected at least 1 epoch but got {Epochs}.");
         if (BatchSize < 1)
@@ -108,11 +121,15 @@ public readonly record struct FitBatch(int Epoch, int Batch, int BatchesPerEpoch
 /// <param name="ValidationLoss">Mean cost on the validation data after the epoch, when there is one.</param>
 /// <param name="ValidationAccuracy">Accuracy on the validation data after the epoch, when there is one.</param>
 /// <param name="LearningRate">η of the epoch's last step.</param>
-/// <param name="Layers">Per layer: mean weight-gradient norm over the epoch's batches, weight norm at its end.</param>
+/// <param name="Layers">Per layer with parameters (parameter-free layers are left out; <see cref="LayerNorms.Layer"/> is the index in the network): mean weight-gradient norm over the epoch's batches, weight norm at its end.</param>
 /// <param name="ClippedBatches">Batches whose gradient was rescaled by <see cref="FitOptions{T}.ClipGradientNorm"/>.</param>
 /// <param name="Elapsed">Wall-clock time of the epoch, evaluation included.</param>
 public sealed record EpochMetrics(int Epoch, double TrainLoss, double? TrainAccuracy, double? ValidationLoss, double? ValidationAccuracy,
-    double LearningRate, IReadOnlyList<LayerNorms> Layers, int ClippedBatches, TimeSpan Elapsed);
+    double LearningRate, IReadOnlyList<LayerNorms> Layers, int ClippedBatches, TimeSpan Elapsed)
+{
+    /// <summary>The whole evaluation on the validation data after the epoch (confusion matrix included), when there is one.</summary>
+    public EvaluationResult? ValidationResult { get; init; }
+}
 
 /// <summary>The record of a <see cref="NetworkFit.Fit{T}"/> call: one <see cref="EpochMetrics"/> per epoch run, warnings, and how it ended.</summary>
 public sealed class FitHistory

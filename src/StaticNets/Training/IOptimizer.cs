@@ -51,3 +51,14 @@ public sealed class Sgd<T> : IOptimizer<T>, IOptimizerState<T> where T : unmanag
         StepCount = stepCount;
     }
 }
+
+/// <summary>
+/// An optimizer whose update depends on what each parameter is for — <see cref="AdamW{T}"/>'s decoupled weight decay
+/// shrinks the <see cref="ParameterRole.Weight"/> blocks only. The training loop calls <see cref="BindBlocks"/> once per
+/// run, before the first step; an optimizer that was never bound treats every parameter of the span alike.
+/// </summary>
+public interface IBlockAwareOptimizer
+{
+    /// <summary>Records the parameter blocks of <paramref name="info"/>, whose flat span later steps receive.</summary>
+    void BindBlocks(NetworkInfo info);
+}

@@ -2,7 +2,7 @@ using System;
 
 namespace StaticNets.Training;
 
-/// <summary>How <see cref="Trainer{T}"/> runs: epochs, mini-batch size, learning rate and the seed for shuffling.</summary>
+/// <summary>How <see cref="Trainer{T}"/> runs: epochs, mini-batch size, learning rate and the seed for shuffling. A subset of <see cref="FitOptions{T}"/> (see <see cref="Trainer{T}.ToFitOptions"/>).</summary>
 public sealed record TrainerOptions
 {
     /// <summary>Passes over the training data (default 10).</summary>

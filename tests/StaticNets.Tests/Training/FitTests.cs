@@ -102,7 +102,8 @@ public class FitTests
         Assert.Equal(1, ex.Batch);
         Assert.InRange(ex.Layer, 0, 1);
         Assert.Contains("epoch 1, batch 1", ex.Message, StringComparison.Ordinal);
-        Assert.Contains($"layer {ex.Layer}", ex.Message, StringComparison.Ordinal);
+        Assert.Contains($"layer {ex.Layer} (Dense)", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(LayerKind.Dense, ex.Kind);
     }
 
     [Fact]
@@ -170,7 +171,8 @@ public class FitTests
         var history = new DigitsNet(1).Fit(Digits.Value.Train.Take(64), new FitOptions<float> { Epochs = 1, ExplodingGradientNorm = 1e-6 });
         Assert.All(history.Warnings, w => Assert.Equal(GradientProblem.Exploding, w.Problem));
         Assert.Equal(new[] { 0, 1 }, history.Warnings.Select(w => w.Layer).ToArray());
-        Assert.Contains("exploding gradient in layer 0", history.Warnings[0].Message, StringComparison.Ordinal);
+        Assert.Contains("exploding gradient in layer 0 (Dense)", history.Warnings[0].Message, StringComparison.Ordinal);
+        Assert.All(history.Warnings, w => Assert.Equal(LayerKind.Dense, w.Kind));
     }
 
     [Fact]

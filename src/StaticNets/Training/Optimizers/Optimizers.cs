@@ -139,13 +139,15 @@ public sealed class RmsProp<T> : OptimizerBase<T> where T : unmanaged, IBinaryFl
 /// <summary>
 /// Adam: <c>m ← β₁m + (1 − β₁)g</c>, <c>v ← β₂v + (1 − β₂)g²</c>, <c>θ ← θ − η·m̂ / (√v̂ + ε)</c> with the
 /// bias-corrected <c>m̂ = m / (1 − β₁ᵗ)</c>, <c>v̂ = v / (1 − β₂ᵗ)</c>. With a weight decay λ it is AdamW:
-/// each step first shrinks every parameter by <c>θ ← θ − η·λ·θ</c> (decoupled weight decay, as PyTorch's
-/// <c>AdamW</c>). State: m then v, one block each.
+/// each step first shrinks the weights by <c>θ ← θ − η·λ·θ</c> (decoupled weight decay, as PyTorch's
+/// <c>AdamW</c>): only the <see cref="ParameterRole.Weight"/> blocks once bound to a network's blocks (the training
+/// loop does it, see <see cref="IBlockAwareOptimizer"/>), every parameter when used unbound. State: m then v, one block each.
 /// </summary>
-public class Adam<T> : OptimizerBase<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
+public class Adam<T> : OptimizerBase<T>, IBlockAwareOptimizer where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     private readonly double _beta1, _beta2;
     private readonly T _epsilon, _weightDecay;
+    private (int Offset, int Count)[]? _decayed;
 
     /// <summary>Creates the optimizer.</summary>
     /// <param name="beta1">β₁ in [0, 1) (default 0.9).</param>
@@ -168,6 +170,22 @@ public class Adam<T> : OptimizerBase<T> where T : unmanaged, IBinaryFloatingPoin
     /// <inheritdoc />
     public override int StateSlots => 2;
 
+    /// <summary>Limits the decoupled weight decay to the trainable <see cref="ParameterRole.Weight"/> blocks of <paramref name="info"/> (biases are not decayed).</summary>
+    public void BindBlocks(NetworkInfo info)
+    {
+        ArgumentNullException.ThrowIfNull(info);
+        var ranges = new System.Collections.Generic.List<(int, int)>();
+        foreach (var layer in info.Layers)
+        {
+            foreach (var block in layer.Blocks)
+            {
+                if (block.Role == ParameterRole.Weight && block.Trainable)
+                    ranges.Add((block.Offset, block.Count));
+            }
+        }
+        _decayed = ranges.ToArray();
+    }
+
     /// <inheritdoc />
     protected override void Update(Span<T> parameters, ReadOnlySpan<T> gradient, T learningRate, Span<T> state, long step)
     {
@@ -182,6 +200,16 @@ public class Adam<T> : OptimizerBase<T> where T : unmanaged, IBinaryFloatingPoin
         T epsHat = _epsilon * T.CreateTruncating(correction2);
         T shrink = T.One - learningRate * _weightDecay;
         bool decay = _weightDecay != T.Zero;
+        if (decay && _decayed is not null)
+        {
+            // Bound to blocks: shrink the weights first (the same rounding as the fused form), then a plain Adam step.
+            foreach (var (offset, count) in _decayed)
+            {
+                if (offset + count <= n)
+                    Kernels.VectorMath.Scale(shrink, parameters.Slice(offset, count));
+            }
+            decay = false;
+        }
         if (Vector.IsHardwareAccelerated && n >= Vector<T>.Count)
         {
             var p = MemoryMarshal.Cast<T, Vector<T>>(parameters);

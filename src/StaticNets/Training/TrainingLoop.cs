@@ -1,0 +1,202 @@
+using System;
+using System.Collections.Generic;
+using System.Numerics;
+using StaticNets.Kernels;
+
+namespace StaticNets.Training;
+
+/// <summary>
+/// The one training step every entry point runs (<see cref="NetworkFit.Fit{T}"/>, <see cref="Trainer{T}.Fit"/>,
+/// <see cref="Trainer{T}.TrainBatch"/>): the objective's mean gradient, per-layer norms that double as the NaN/∞
+/// check, L2 on the Weight blocks, clipping by global norm over all blocks, the optimizer step and a check that
+/// the new parameters are finite. Every buffer is allocated in the constructor; a step allocates nothing.
+/// </summary>
+internal sealed class TrainingLoop<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    private readonly INetwork<T> _network;
+    private readonly IOptimizer<T> _optimizer;
+    private readonly ITrainingObjective<T> _objective;
+    private readonly T _l2;
+    private readonly double? _clip;
+    // Only layers with parameters take part: their index in the network, kind, blocks, and which blocks measure them.
+    private readonly int[] _layerIndex;
+    private readonly LayerKind[] _kinds;
+    private readonly ParameterBlock[][] _blocks;
+    private readonly ParameterBlock[] _weights;     // trainable Weight blocks: L2 applies
+    private readonly ParameterBlock[] _frozen;      // non-trainable blocks: their gradient is zeroed
+
+    /// <summary>Buffers for batches of up to <paramref name="capacity"/> samples; prepares the objective and binds block-aware optimizers.</summary>
+    public TrainingLoop(INetwork<T> network, IOptimizer<T> optimizer, ITrainingObjective<T> objective, int capacity, int threads, double l2, double? clip)
+    {
+        _network = network;
+        _optimizer = optimizer;
+        _objective = objective;
+        _l2 = T.CreateTruncating(l2);
+        _clip = clip;
+        Capacity = capacity;
+        Threads = threads;
+        var layerIndex = new List<int>();
+        var blocks = new List<ParameterBlock[]>();
+        var weights = new List<ParameterBlock>();
+        var frozen = new List<ParameterBlock>();
+        var layers = network.Info.Layers;
+        for (int l = 0; l < layers.Count; l++)
+        {
+            if (layers[l].Blocks.Count == 0)
+                continue;
+            layerIndex.Add(l);
+            var own = new ParameterBlock[layers[l].Blocks.Count];
+            for (int b = 0; b < own.Length; b++)
+            {
+                var block = own[b] = layers[l].Blocks[b];
+                if (!block.Trainable)
+                    frozen.Add(block);
+                else if (block.Role == ParameterRole.Weight)
+                    weights.Add(block);
+            }
+            blocks.Add(own);
+        }
+        _layerIndex = layerIndex.ToArray();
+        _blocks = blocks.ToArray();
+        _kinds = new LayerKind[_layerIndex.Length];
+        for (int i = 0; i < _kinds.Length; i++)
+            _kinds[i] = layers[_layerIndex[i]].Kind;
+        _weights = weights.ToArray();
+        _frozen = frozen.ToArray();
+        GradientNormSums = new double[_layerIndex.Length];
+        Inputs = new T[capacity * network.InputSize];
+        Targets = new T[capacity * network.OutputSize];
+        Gradient = new T[network.ParameterCount];
+        objective.Prepare(network, capacity, threads);
+        if (optimizer is IBlockAwareOptimizer aware)
+            aware.BindBlocks(network.Info);
+    }
+
+    /// <summary>The largest batch.</summary>
+    public int Capacity { get; }
+
+    /// <summary>Threads the objective was prepared for.</summary>
+    public int Threads { get; }
+
+    /// <summary>Room for one batch of inputs.</summary>
+    public T[] Inputs { get; }
+
+    /// <summary>Room for one batch of targets.</summary>
+    public T[] Targets { get; }
+
+    /// <summary>The mean gradient of the last step (after L2 and clipping).</summary>
+    public T[] Gradient { get; }
+
+    /// <summary>Per layer with parameters: the sum of its weight-gradient norms over the steps since the last <see cref="ResetNorms"/>.</summary>
+    public double[] GradientNormSums { get; }
+
+    /// <summary>Steps whose gradient was clipped since the last <see cref="ResetNorms"/>.</summary>
+    public int Clipped { get; private set; }
+
+    /// <summary>Number of layers with parameters.</summary>
+    public int LayerCount => _layerIndex.Length;
+
+    /// <summary>Clears <see cref="GradientNormSums"/> and <see cref="Clipped"/> (start of an epoch).</summary>
+    public void ResetNorms()
+    {
+        Array.Clear(GradientNormSums);
+        Clipped = 0;
+    }
+
+    /// <summary>One step on <paramref name="count"/> samples; returns the batch's summed loss (without the L2 penalty).</summary>
+    /// <exception cref="TrainingDivergedException">The loss, a gradient or the new parameters are NaN or infinite.</exception>
+    public double Step(ReadOnlySpan<T> inputs, ReadOnlySpan<T> targets, int count, double rate, int epoch, int batch)
+    {
+        Span<T> gradient = Gradient;
+        double loss = double.CreateTruncating(_objective.MeanGradient(_network, new TrainingBatch<T>(inputs, targets, count), gradient));
+        foreach (var block in _frozen)
+            gradient.Slice(block.Offset, block.Count).Clear();
+
+        // Per-layer norms double as the NaN/∞ check, so a diverging run is caught at the layer where it starts.
+        double total = 0;
+        for (int i = 0; i < _blocks.Length; i++)
+        {
+            double measured = LayerSums(gradient, i, out double all);
+            if (!double.IsFinite(all))
+                throw Diverged(epoch, batch, i, "gradient");
+            GradientNormSums[i] += Math.Sqrt(measured);
+            total += all;
+        }
+        if (!double.IsFinite(loss))
+            throw Diverged(epoch, batch, _blocks.Length - 1, "loss");
+
+        if (_l2 != T.Zero)
+        {
+            ReadOnlySpan<T> parameters = _network.Parameters;
+            foreach (var block in _weights)
+                VectorMath.Axpy(_l2, parameters.Slice(block.Offset, block.Count), gradient.Slice(block.Offset, block.Count));
+            total = 0;
+            for (int i = 0; i < _blocks.Length; i++)
+            {
+                LayerSums(gradient, i, out double all);
+                total += all;
+            }
+        }
+
+        if (_clip is double clip)
+        {
+            double norm = Math.Sqrt(total);
+            if (norm > clip)
+            {
+                VectorMath.Scale(T.CreateTruncating(clip / norm), gradient);
+                Clipped++;
+            }
+        }
+
+        using (var edit = _network.EditParameters())
+            _optimizer.Step(edit.Span, gradient, T.CreateTruncating(rate));
+        CheckParameters(epoch, batch);
+        return loss;
+    }
+
+    /// <summary>Throws when a layer's parameters are no longer finite.</summary>
+    public void CheckParameters(int epoch, int batch)
+    {
+        ReadOnlySpan<T> parameters = _network.Parameters;
+        for (int i = 0; i < _blocks.Length; i++)
+        {
+            LayerSums(parameters, i, out double all);
+            if (!double.IsFinite(all))
+                throw Diverged(epoch, batch, i, "weights");
+        }
+    }
+
+    /// <summary>Per layer with parameters: its index in the network, kind, ‖∂C/∂W‖ averaged over <paramref name="steps"/> steps, and ‖W‖ now.</summary>
+    public LayerNorms[] EpochNorms(int steps)
+    {
+        var result = new LayerNorms[_blocks.Length];
+        ReadOnlySpan<T> parameters = _network.Parameters;
+        for (int i = 0; i < result.Length; i++)
+            result[i] = new LayerNorms(_layerIndex[i], _kinds[i], GradientNormSums[i] / Math.Max(1, steps), Math.Sqrt(LayerSums(parameters, i, out _)));
+        return result;
+    }
+
+    /// <summary>The sum of squares over layer <paramref name="i"/>'s Weight blocks (all its blocks when it has none), and over all its blocks.</summary>
+    private double LayerSums(ReadOnlySpan<T> values, int i, out double all)
+    {
+        double weights = 0;
+        all = 0;
+        bool hasWeights = false;
+        foreach (var block in _blocks[i])
+        {
+            double s = double.CreateTruncating(VectorMath.SumOfSquares<T>(values.Slice(block.Offset, block.Count)));
+            all += s;
+            if (block.Role == ParameterRole.Weight)
+            {
+                weights += s;
+                hasWeights = true;
+            }
+        }
+        return hasWeights ? weights : all;
+    }
+
+    private TrainingDivergedException Diverged(int epoch, int batch, int i, string quantity)
+        => i < 0
+            ? new TrainingDivergedException(epoch, batch, _network.Info.Layers.Count - 1, _network.Info.Layers[^1].Kind, quantity)
+            : new TrainingDivergedException(epoch, batch, _layerIndex[i], _kinds[i], quantity);
+}
