@@ -8,10 +8,13 @@ using StaticNets.Persistence;
 namespace StaticNets.Interop;
 
 /// <summary>
-/// Exports a generated dense network as an ONNX model (opset 13) that ONNX Runtime and other runtimes run:
-/// one <c>Gemm</c> per layer (weights <c>[out, in]</c> with <c>transB = 1</c>, so the parameter layout is used as
-/// is) followed by its activation. Input <c>"input"</c> is <c>[N, InputSize]</c> with a symbolic batch
-/// dimension <c>N</c>; output <c>"output"</c> is <c>[N, OutputSize]</c>.
+/// Exports a network as an ONNX model (opset 13) that ONNX Runtime and other runtimes run. Dense layers are
+/// <c>Gemm</c> (weights <c>[out, in]</c> with <c>transB = 1</c>, so the parameter layout is used as is),
+/// convolutions <c>Conv</c> (weights <c>[out_c, in_c, kh, kw]</c>, pads <c>[top, left, bottom, right]</c>), pooling
+/// <c>MaxPool</c> / <c>AveragePool</c>, flatten <c>Flatten(axis = 1)</c>; each is followed by its activation, and
+/// dropout (the identity at inference) adds nothing. Input <c>"input"</c> is <c>[N, C, H, W]</c> for image
+/// networks and <c>[N, InputSize]</c> for vector ones, with a symbolic batch dimension <c>N</c>; output
+/// <c>"output"</c> is <c>[N]</c> followed by the output shape. See docs/interop.md for the operators.
 /// </summary>
 public static class OnnxExport
 {
@@ -43,7 +46,7 @@ public static class OnnxExport
     }
 
     /// <summary>The serialised ONNX <c>ModelProto</c> of <paramref name="network"/>.</summary>
-    /// <exception cref="NotSupportedException">A layer uses an activation that has no ONNX mapping.</exception>
+    /// <exception cref="NotSupportedException">A layer kind or activation has no ONNX mapping.</exception>
     public static byte[] ToBytes<T>(INetwork<T> network, OnnxExportOptions? options = null) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(network);
@@ -67,19 +70,77 @@ public static class OnnxExport
             return name;
         }
 
+        // The last layer that adds a node writes the graph output; dropout (the identity at inference) and
+        // standalone identity activations add none.
+        int lastNode = -1;
+        for (int l = 0; l < info.Layers.Count; l++)
+        {
+            if (AddsNodes(info.Layers[l]))
+                lastNode = l;
+        }
+        if (lastNode < 0)
+            nodes.Add(OnnxProto.Node("Identity", "identity", new[] { InputName }, OutputName));
+
         string current = InputName;
         for (int l = 0; l < info.Layers.Count; l++)
         {
             var layer = info.Layers[l];
-            bool last = l == info.Layers.Count - 1;
-            string weights = $"layer{l}.weight", biases = $"layer{l}.bias";
-            initializers.Add(OnnxProto.Tensor(weights, dataType, new long[] { layer.Outputs, layer.Inputs }, Raw(parameters.Slice(layer.WeightOffset, layer.WeightCount), asDouble)));
-            initializers.Add(OnnxProto.Tensor(biases, dataType, new long[] { layer.Outputs }, Raw(parameters.Slice(layer.BiasOffset, layer.Outputs), asDouble)));
+            if (!AddsNodes(layer))
+                continue;
+            string result = l == lastNode ? OutputName : $"layer{l}.a";
+            string prefix = $"layer{l}.";
+            // Parameter blocks become initializers named like the safetensors tensors, with the blocks' PyTorch shapes.
+            var inputs = new List<string> { current };
+            foreach (var block in layer.Blocks)
+            {
+                string name = prefix + block.Name;
+                var dims = new long[block.Shape.Rank];
+                for (int d = 0; d < dims.Length; d++)
+                    dims[d] = block.Shape[d];
+                initializers.Add(OnnxProto.Tensor(name, dataType, dims, Raw(parameters.Slice(block.Offset, block.Count), asDouble)));
+                inputs.Add(name);
+            }
             bool identity = layer.Activation == Activation.Identity;
-            string z = last && identity ? OutputName : $"layer{l}.z";
-            // z = input · Wᵀ + b: Gemm with transB = 1 reads the [out, in] weights as stored.
-            nodes.Add(OnnxProto.Node("Gemm", $"layer{l}.gemm", new[] { current, weights, biases }, z, OnnxProto.IntAttribute("transB", 1)));
-            current = identity ? z : AddActivation(nodes, layer.Activation, l, z, last ? OutputName : $"layer{l}.a", asDouble, Constant);
+            string z = identity ? result : prefix + "z";
+            switch (layer)
+            {
+                case DenseLayerInfo:
+                    // z = input · Wᵀ (+ b): Gemm with transB = 1 reads the [out, in] weights as stored; C is optional.
+                    nodes.Add(OnnxProto.Node("Gemm", prefix + "gemm", inputs.ToArray(), z, OnnxProto.IntAttribute("transB", 1)));
+                    break;
+                case Conv2DLayerInfo c when asDouble:
+                    AddDoubleConv(nodes, initializers, c, prefix, inputs, z);
+                    break;
+                case Conv2DLayerInfo c:
+                    // ONNX pads are [x1_begin, x2_begin, x1_end, x2_end] = [top, left, bottom, right]; W is [out_c, in_c, kh, kw].
+                    nodes.Add(OnnxProto.Node("Conv", prefix + "conv", inputs.ToArray(), z,
+                        OnnxProto.IntsAttribute("kernel_shape", c.KernelHeight, c.KernelWidth),
+                        OnnxProto.IntsAttribute("strides", c.StrideY, c.StrideX),
+                        OnnxProto.IntsAttribute("pads", c.PadTop, c.PadLeft, c.PadBottom, c.PadRight),
+                        OnnxProto.IntsAttribute("dilations", 1, 1),
+                        OnnxProto.IntAttribute("group", 1)));
+                    break;
+                case AvgPool2DLayerInfo p when asDouble:
+                    AddDoubleAveragePool(nodes, initializers, p, prefix, current, z);
+                    break;
+                case Pool2DLayerInfo p:
+                    // No padding and floor rounding (ceil_mode 0), as the layer model.
+                    nodes.Add(OnnxProto.Node(p is MaxPool2DLayerInfo ? "MaxPool" : "AveragePool", prefix + "pool", new[] { current }, z,
+                        OnnxProto.IntsAttribute("kernel_shape", p.WindowHeight, p.WindowWidth),
+                        OnnxProto.IntsAttribute("strides", p.StrideY, p.StrideX),
+                        OnnxProto.IntsAttribute("pads", 0, 0, 0, 0)));
+                    break;
+                case FlattenLayerInfo:
+                    // Flatten(axis = 1) keeps the batch dimension and reads NCHW row-major, PyTorch's order.
+                    nodes.Add(OnnxProto.Node("Flatten", prefix + "flatten", new[] { current }, z, OnnxProto.IntAttribute("axis", 1)));
+                    break;
+                case ActivationLayerInfo:
+                    z = current;
+                    break;
+                default:
+                    throw new NotSupportedException($"Layer {l} is a {layer.Kind} layer, which the ONNX exporter cannot map yet.");
+            }
+            current = identity ? z : AddActivation(nodes, initializers, layer.Activation, l, z, result, layer.OutputShape, asDouble, Constant);
         }
 
         string graphName = options.GraphName ?? info.Name;
@@ -92,18 +153,100 @@ public static class OnnxExport
             foreach (var initializer in initializers)
                 OnnxProto.Embedded(o, 5, initializer);
             OnnxProto.String(o, 10, $"StaticNets network {info}");
-            OnnxProto.Embedded(o, 11, OnnxProto.Matrix(InputName, dataType, "N", info.InputSize));
-            OnnxProto.Embedded(o, 12, OnnxProto.Matrix(OutputName, dataType, "N", info.OutputSize));
+            OnnxProto.Embedded(o, 11, OnnxProto.BatchedTensor(InputName, dataType, "N", info.InputShape.Dimensions));
+            OnnxProto.Embedded(o, 12, OnnxProto.BatchedTensor(OutputName, dataType, "N", info.OutputShape.Dimensions));
         });
         string version = typeof(OnnxExport).Assembly.GetName().Version?.ToString() ?? "0";
         return OnnxProto.Model(IrVersion, Opset, "StaticNets", version, graph);
     }
 
     /// <summary>
+    /// A float64 convolution from operators ONNX Runtime's CPU provider runs in double (it has no double
+    /// <c>Conv</c> kernel): pad, flatten each sample, gather the receptive fields into <c>[N, in_c·kh·kw, positions]</c>
+    /// with a fixed index table, multiply by the weights viewed as <c>[out_c, in_c·kh·kw]</c>, add the bias as
+    /// <c>[out_c, 1]</c>, and reshape to <c>[N, out_c, out_h, out_w]</c>.
+    /// </summary>
+    private static void AddDoubleConv(List<byte[]> nodes, List<byte[]> initializers, Conv2DLayerInfo c, string prefix, List<string> inputs, string z)
+    {
+        Shape input = c.InputShape, output = c.OutputShape;
+        int channels = input.Channels, paddedH = input.Height + c.PadTop + c.PadBottom, paddedW = input.Width + c.PadLeft + c.PadRight;
+        int kh = c.KernelHeight, kw = c.KernelWidth, outH = output.Height, outW = output.Width, fields = channels * kh * kw, positions = outH * outW;
+        string x = inputs[0];
+        if (c.PadTop + c.PadLeft + c.PadBottom + c.PadRight > 0)
+        {
+            // Pad's pads are [begin of each axis…, end of each axis…] over N, C, H, W.
+            initializers.Add(Int64Tensor(prefix + "pads", new long[] { 8 }, new long[] { 0, 0, c.PadTop, c.PadLeft, 0, 0, c.PadBottom, c.PadRight }));
+            nodes.Add(OnnxProto.Node("Pad", prefix + "pad", new[] { x, prefix + "pads" }, prefix + "padded"));
+            x = prefix + "padded";
+        }
+        nodes.Add(OnnxProto.Node("Flatten", prefix + "flatten", new[] { x }, prefix + "flat", OnnxProto.IntAttribute("axis", 1)));
+        var indices = new long[(long)fields * positions];
+        for (int ch = 0; ch < channels; ch++)
+            for (int ky = 0; ky < kh; ky++)
+                for (int kx = 0; kx < kw; kx++)
+                    for (int oy = 0; oy < outH; oy++)
+                        for (int ox = 0; ox < outW; ox++)
+                            indices[(((long)ch * kh + ky) * kw + kx) * positions + oy * outW + ox] = ((long)ch * paddedH + oy * c.StrideY + ky) * paddedW + ox * c.StrideX + kx;
+        initializers.Add(Int64Tensor(prefix + "fields", new long[] { fields, positions }, indices));
+        nodes.Add(OnnxProto.Node("Gather", prefix + "gather", new[] { prefix + "flat", prefix + "fields" }, prefix + "columns", OnnxProto.IntAttribute("axis", 1)));
+        initializers.Add(Int64Tensor(prefix + "weight_shape", new long[] { 2 }, new long[] { c.Filters, fields }));
+        nodes.Add(OnnxProto.Node("Reshape", prefix + "weight_matrix", new[] { inputs[1], prefix + "weight_shape" }, prefix + "weight_matrix"));
+        string product = c.HasBias ? prefix + "product" : prefix + "sum";
+        nodes.Add(OnnxProto.Node("MatMul", prefix + "matmul", new[] { prefix + "weight_matrix", prefix + "columns" }, product));
+        if (c.HasBias)
+        {
+            initializers.Add(Int64Tensor(prefix + "bias_shape", new long[] { 2 }, new long[] { c.Filters, 1 }));
+            nodes.Add(OnnxProto.Node("Reshape", prefix + "bias_column", new[] { inputs[2], prefix + "bias_shape" }, prefix + "bias_column"));
+            nodes.Add(OnnxProto.Node("Add", prefix + "bias_add", new[] { product, prefix + "bias_column" }, prefix + "sum"));
+        }
+        initializers.Add(Int64Tensor(prefix + "output_shape", new long[] { 4 }, new long[] { -1, c.Filters, outH, outW }));
+        nodes.Add(OnnxProto.Node("Reshape", prefix + "reshape", new[] { prefix + "sum", prefix + "output_shape" }, z));
+    }
+
+    /// <summary>
+    /// A float64 average pool (ONNX Runtime's CPU provider has no double <c>AveragePool</c> kernel): flatten each
+    /// sample, gather every window into <c>[N, channels·out_h·out_w, window]</c> and take <c>ReduceMean</c> over the
+    /// window, then reshape to <c>[N, channels, out_h, out_w]</c>.
+    /// </summary>
+    private static void AddDoubleAveragePool(List<byte[]> nodes, List<byte[]> initializers, Pool2DLayerInfo p, string prefix, string x, string z)
+    {
+        Shape input = p.InputShape, output = p.OutputShape;
+        int window = p.WindowHeight * p.WindowWidth, outH = output.Height, outW = output.Width;
+        var indices = new long[(long)output.Size * window];
+        long i = 0;
+        for (int ch = 0; ch < output.Channels; ch++)
+            for (int oy = 0; oy < outH; oy++)
+                for (int ox = 0; ox < outW; ox++)
+                    for (int wy = 0; wy < p.WindowHeight; wy++)
+                        for (int wx = 0; wx < p.WindowWidth; wx++)
+                            indices[i++] = ((long)ch * input.Height + oy * p.StrideY + wy) * input.Width + ox * p.StrideX + wx;
+        nodes.Add(OnnxProto.Node("Flatten", prefix + "flatten", new[] { x }, prefix + "flat", OnnxProto.IntAttribute("axis", 1)));
+        initializers.Add(Int64Tensor(prefix + "windows", new long[] { output.Size, window }, indices));
+        nodes.Add(OnnxProto.Node("Gather", prefix + "gather", new[] { prefix + "flat", prefix + "windows" }, prefix + "gathered", OnnxProto.IntAttribute("axis", 1)));
+        nodes.Add(OnnxProto.Node("ReduceMean", prefix + "mean", new[] { prefix + "gathered" }, prefix + "mean",
+            OnnxProto.IntsAttribute("axes", 2), OnnxProto.IntAttribute("keepdims", 0)));
+        initializers.Add(Int64Tensor(prefix + "output_shape", new long[] { 4 }, new long[] { -1, output.Channels, outH, outW }));
+        nodes.Add(OnnxProto.Node("Reshape", prefix + "reshape", new[] { prefix + "mean", prefix + "output_shape" }, z));
+    }
+
+    /// <summary>An int64 initializer (shapes, pads, gather indices).</summary>
+    private static byte[] Int64Tensor(string name, long[] dims, long[] values)
+    {
+        var bytes = new byte[values.Length * 8];
+        for (int i = 0; i < values.Length; i++)
+            System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(bytes.AsSpan(8 * i), values[i]);
+        return OnnxProto.Tensor(name, OnnxProto.Int64Type, dims, bytes);
+    }
+
+    /// <summary>Whether a layer adds nodes to the graph: dropout and standalone identity activations do not.</summary>
+    private static bool AddsNodes(LayerInfo layer)
+        => layer is not DropoutLayerInfo && !(layer is ActivationLayerInfo && layer.Activation == Activation.Identity);
+
+    /// <summary>
     /// Appends the nodes of one activation and returns the name of its result. Activations are matched by
     /// name so that values added to <see cref="Activation"/> later map as soon as they have an ONNX form here.
     /// </summary>
-    private static string AddActivation(List<byte[]> nodes, Activation activation, int layer, string z, string a, bool asDouble, Func<double, string> constant)
+    private static string AddActivation(List<byte[]> nodes, List<byte[]> initializers, Activation activation, int layer, string z, string a, Shape shape, bool asDouble, Func<double, string> constant)
     {
         string name = activation.ToString();
         string prefix = $"layer{layer}.";
@@ -123,8 +266,20 @@ public static class OnnxExport
                 nodes.Add(OnnxProto.Node("Mul", prefix + "leaky_scale", new[] { z, constant(0.01) }, prefix + "leaky"));
                 nodes.Add(OnnxProto.Node("Max", prefix + "leaky_max", new[] { z, prefix + "leaky" }, a));
                 break;
-            case "SOFTMAX":
+            case "SOFTMAX" when shape.Rank == 1:
                 nodes.Add(OnnxProto.Node("Softmax", prefix + "softmax", new[] { z }, a, OnnxProto.IntAttribute("axis", 1)));
+                break;
+            case "SOFTMAX":
+                // Softmax normalises all of a sample's values, but opset 13's Softmax works along one axis: flatten
+                // each sample to [N, size], normalise along axis 1, and reshape back to [N, dims…].
+                var dims = new long[shape.Rank + 1];
+                dims[0] = -1;
+                for (int d = 0; d < shape.Rank; d++)
+                    dims[d + 1] = shape[d];
+                initializers.Add(Int64Tensor(prefix + "softmax_shape", new long[] { dims.Length }, dims));
+                nodes.Add(OnnxProto.Node("Flatten", prefix + "softmax_flatten", new[] { z }, prefix + "softmax_flat", OnnxProto.IntAttribute("axis", 1)));
+                nodes.Add(OnnxProto.Node("Softmax", prefix + "softmax", new[] { prefix + "softmax_flat" }, prefix + "softmax_out", OnnxProto.IntAttribute("axis", 1)));
+                nodes.Add(OnnxProto.Node("Reshape", prefix + "softmax_reshape", new[] { prefix + "softmax_out", prefix + "softmax_shape" }, a));
                 break;
             case "ELU" when !asDouble:
                 nodes.Add(OnnxProto.Node("Elu", prefix + "elu", new[] { z }, a, OnnxProto.FloatAttribute("alpha", 1f)));

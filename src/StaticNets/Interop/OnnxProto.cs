@@ -14,10 +14,12 @@ internal static class OnnxProto
     // TensorProto.DataType
     public const int Float = 1;
     public const int Double = 11;
+    public const int Int64Type = 7;
 
     // AttributeProto.AttributeType
     private const int AttributeFloat = 1;
     private const int AttributeInt = 2;
+    private const int AttributeInts = 7;
 
     /// <summary>Encodes one message by running <paramref name="write"/> on a fresh stream.</summary>
     public static byte[] Message(Action<CodedOutputStream> write)
@@ -93,6 +95,17 @@ internal static class OnnxProto
             o.WriteInt32(AttributeInt);
         });
 
+    /// <summary>AttributeProto with a list of integers: name 1, ints 8 (one varint per value), type 20.</summary>
+    public static byte[] IntsAttribute(string name, params long[] values)
+        => Message(o =>
+        {
+            String(o, 1, name);
+            foreach (long v in values)
+                Int64(o, 8, v);
+            o.WriteTag(20, WireFormat.WireType.Varint);
+            o.WriteInt32(AttributeInts);
+        });
+
     /// <summary>TensorProto: dims 1, data_type 2, name 8, raw_data 9 (little-endian values).</summary>
     public static byte[] Tensor(string name, int dataType, long[] dims, ReadOnlySpan<byte> raw)
     {
@@ -110,11 +123,13 @@ internal static class OnnxProto
     }
 
     /// <summary>
-    /// ValueInfoProto (name 1, type 2) of a 2-D tensor [batch, size]: TypeProto.tensor_type 1 → elem_type 1,
+    /// ValueInfoProto (name 1, type 2) of a tensor [batch, dims…]: TypeProto.tensor_type 1 → elem_type 1,
     /// shape 2 → TensorShapeProto.dim 1 → Dimension { dim_value 1 | dim_param 2 }.
     /// </summary>
-    public static byte[] Matrix(string name, int dataType, string batchDimension, long size)
-        => Message(o =>
+    public static byte[] BatchedTensor(string name, int dataType, string batchDimension, ReadOnlySpan<int> dims)
+    {
+        var sizes = dims.ToArray();
+        return Message(o =>
         {
             String(o, 1, name);
             Embedded(o, 2, Message(type => Embedded(type, 1, Message(tensor =>
@@ -124,8 +139,10 @@ internal static class OnnxProto
                 Embedded(tensor, 2, Message(shape =>
                 {
                     Embedded(shape, 1, Message(d => String(d, 2, batchDimension)));
-                    Embedded(shape, 1, Message(d => Int64(d, 1, size)));
+                    foreach (int size in sizes)
+                        Embedded(shape, 1, Message(d => Int64(d, 1, size)));
                 }));
             }))));
         });
+    }
 }

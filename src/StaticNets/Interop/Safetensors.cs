@@ -11,9 +11,11 @@ using StaticNets.Persistence;
 namespace StaticNets.Interop;
 
 /// <summary>
-/// Imports and exports network parameters as safetensors, the format PyTorch and Hugging Face use. Each dense
-/// layer is a weight tensor <c>[out, in]</c> (PyTorch's <c>nn.Linear</c> layout, which is also StaticNets'
-/// row-major layout) and a bias tensor <c>[out]</c>; <see cref="SafetensorsOptions"/> says how they are named.
+/// Imports and exports network parameters as safetensors, the format PyTorch and Hugging Face use. Every
+/// parameter block is one tensor with PyTorch's name and layout: a dense layer's weight <c>[out, in]</c>
+/// (<c>nn.Linear</c>), a convolution's weight <c>[out_c, in_c, kh, kw]</c> (<c>nn.Conv2d</c>), and their bias
+/// <c>[out]</c> unless the layer has none. Layers without parameters (pooling, flatten, activations, dropout)
+/// have no tensors. <see cref="SafetensorsOptions"/> says how layers are named.
 /// </summary>
 public static class Safetensors
 {
@@ -57,11 +59,11 @@ public static class Safetensors
                 writer.WriteString(key, value);
             writer.WriteEndObject();
             long offset = 0;
-            for (int l = 0; l < info.Layers.Count; l++)
+            var layers = ParameterLayers(info);
+            for (int i = 0; i < layers.Length; i++)
             {
-                var layer = info.Layers[l];
-                WriteEntry(writer, $"{prefixes[l]}.{options.WeightSuffix}", dtype, new long[] { layer.Outputs, layer.Inputs }, ref offset, (long)layer.WeightCount * e);
-                WriteEntry(writer, $"{prefixes[l]}.{options.BiasSuffix}", dtype, new long[] { layer.Outputs }, ref offset, (long)layer.Outputs * e);
+                foreach (var block in layers[i].Layer.Blocks)
+                    WriteEntry(writer, TensorName(prefixes[i], block, options), dtype, Dims(block.Shape), ref offset, (long)block.Count * e);
             }
             writer.WriteEndObject();
         }
@@ -71,7 +73,7 @@ public static class Safetensors
         BinaryPrimitives.WriteUInt64LittleEndian(file, (ulong)headerSize);
         json.WrittenSpan.CopyTo(file.AsSpan(8));
         file.AsSpan(8 + json.WrittenCount, headerSize - json.WrittenCount).Fill((byte)' ');
-        // Tensors are written in parameter order (weights then biases per layer): the data is the parameter span as is.
+        // Tensors are written in parameter order (each layer's blocks, which tile the span): the data is the parameter span as is.
         NetworkFileFormat.WriteValues<T>(network.Parameters, file.AsSpan(8 + headerSize));
         return file;
     }
@@ -110,11 +112,16 @@ public static class Safetensors
 
         // Check every tensor first, then copy: a bad file never leaves a half-loaded network.
         var plan = new List<(SafetensorsTensor Tensor, int Offset, int Count)>();
-        for (int l = 0; l < info.Layers.Count; l++)
+        var layers = ParameterLayers(info);
+        for (int i = 0; i < layers.Length; i++)
         {
-            var layer = info.Layers[l];
-            plan.Add((Find(parsed, $"{prefixes[l]}.{options.WeightSuffix}", new long[] { layer.Outputs, layer.Inputs }, l, source), layer.WeightOffset, layer.WeightCount));
-            plan.Add((Find(parsed, $"{prefixes[l]}.{options.BiasSuffix}", new long[] { layer.Outputs }, l, source), layer.BiasOffset, layer.Outputs));
+            var (l, layer) = layers[i];
+            foreach (var block in layer.Blocks)
+                plan.Add((Find(parsed, TensorName(prefixes[i], block, options), block, layer, l, source), block.Offset, block.Count));
+            string bias = $"{prefixes[i]}.{options.BiasSuffix}";
+            if (layer.Biases is null && parsed.Find(bias) is { } unexpected)
+                throw SafetensorsFile.Error(NetworkFileProblem.ArchitectureMismatch, $"Tensor '{bias}' is a bias but layer {l} ({layer.Kind}) has none",
+                    $"no '{bias}' (the layer is declared without bias)", unexpected.ShapeText, source);
         }
         using var edit = into.EditParameters();
         Span<T> parameters = edit.Span;
@@ -122,16 +129,40 @@ public static class Safetensors
             Convert(file.Slice((int)tensor.Offset, (int)tensor.Length), tensor.DType, parameters.Slice(offset, count));
     }
 
-    private static SafetensorsTensor Find(SafetensorsFile file, string name, long[] shape, int layer, string? source)
+    private static SafetensorsTensor Find(SafetensorsFile file, string name, ParameterBlock block, LayerInfo layer, int l, string? source)
     {
+        long[] shape = Dims(block.Shape);
         var tensor = file.Find(name)
-            ?? throw SafetensorsFile.Error(NetworkFileProblem.MissingTensor, $"No tensor '{name}' for layer {layer}", $"'{name}' of shape [{string.Join(", ", shape)}]",
+            ?? throw SafetensorsFile.Error(NetworkFileProblem.MissingTensor, $"No tensor '{name}' for layer {l}", $"'{name}' of shape [{string.Join(", ", shape)}]",
                 file.Tensors.Count == 0 ? "no tensors" : "only " + string.Join(", ", file.Tensors.Select(t => $"'{t.Name}' {t.ShapeText}")), source);
         if (!tensor.Shape.SequenceEqual(shape))
-            throw SafetensorsFile.Error(NetworkFileProblem.ShapeMismatch, $"Tensor '{name}' has the wrong shape for layer {layer}", $"[{string.Join(", ", shape)}]" + (shape.Length == 2 ? " ([out, in], as nn.Linear.weight)" : ""), tensor.ShapeText, source);
+            throw SafetensorsFile.Error(NetworkFileProblem.ShapeMismatch, $"Tensor '{name}' has the wrong shape for layer {l}", $"[{string.Join(", ", shape)}]" + LayoutHint(block, layer), tensor.ShapeText, source);
         if (tensor.DType is not ("F32" or "F64" or "F16" or "BF16"))
             throw SafetensorsFile.Error(NetworkFileProblem.ElementTypeMismatch, $"Tensor '{name}' has an unsupported dtype", "F32, F64, F16 or BF16", tensor.DType, source);
         return tensor;
+    }
+
+    /// <summary>The PyTorch layout a weight tensor must have, for shape errors.</summary>
+    private static string LayoutHint(ParameterBlock block, LayerInfo layer) => (block.Role, layer) switch
+    {
+        (ParameterRole.Weight, DenseLayerInfo) => " ([out, in], as nn.Linear.weight)",
+        (ParameterRole.Weight, Conv2DLayerInfo) => " ([out_c, in_c, kh, kw], as nn.Conv2d.weight)",
+        _ => "",
+    };
+
+    /// <summary>The layers that own parameter blocks, with their index among all layers.</summary>
+    private static (int Index, LayerInfo Layer)[] ParameterLayers(NetworkInfo info)
+        => info.Layers.Select((layer, index) => (index, layer)).Where(p => p.layer.Blocks.Count > 0).ToArray();
+
+    private static string TensorName(string prefix, ParameterBlock block, SafetensorsOptions options)
+        => $"{prefix}.{(block.Role == ParameterRole.Bias ? options.BiasSuffix : options.WeightSuffix)}";
+
+    private static long[] Dims(Shape shape)
+    {
+        var dims = new long[shape.Rank];
+        for (int d = 0; d < dims.Length; d++)
+            dims[d] = shape[d];
+        return dims;
     }
 
     private static void Convert<T>(ReadOnlySpan<byte> bytes, string dtype, Span<T> destination) where T : unmanaged, IBinaryFloatingPointIeee754<T>
@@ -156,29 +187,32 @@ public static class Safetensors
         }
     }
 
+    /// <summary>Default names are <c>layers.{index}</c> with the layer's index among all layers, parameter-free ones included.</summary>
     private static IReadOnlyList<string> ExportNames(NetworkInfo info, SafetensorsOptions options)
-        => options.LayerNames is not null ? CheckNames(info, options.LayerNames) : Enumerable.Range(0, info.Layers.Count).Select(l => $"layers.{l}").ToArray();
+        => options.LayerNames is not null ? CheckNames(info, options.LayerNames) : ParameterLayers(info).Select(p => $"layers.{p.Index}").ToArray();
 
     private static IReadOnlyList<string> CheckNames(NetworkInfo info, IReadOnlyList<string> names)
     {
-        if (names.Count != info.Layers.Count)
-            throw new ArgumentException($"Expected {info.Layers.Count} layer names (one per layer of {info}) but got {names.Count}.", nameof(SafetensorsOptions.LayerNames));
+        int count = ParameterLayers(info).Length;
+        if (names.Count != count)
+            throw new ArgumentException($"Expected {count} layer names (one per layer with parameters of {info}) but got {names.Count}.", nameof(SafetensorsOptions.LayerNames));
         return names;
     }
 
-    /// <summary>Every prefix with both a 2-D weight and a bias tensor, in natural order.</summary>
+    /// <summary>Every prefix of a weight tensor whose rank some layer's weight has (2 dense, 4 convolution), in natural order.</summary>
     private static IReadOnlyList<string> DetectNames(NetworkInfo info, SafetensorsFile file, SafetensorsOptions options, string? source)
     {
         string weight = "." + options.WeightSuffix, bias = "." + options.BiasSuffix;
+        var layers = ParameterLayers(info);
+        var ranks = layers.Select(p => p.Layer.Weights?.Shape.Rank ?? 0).ToHashSet();
         var prefixes = file.Tensors
-            .Where(t => t.Name.EndsWith(weight, StringComparison.Ordinal) && t.Shape.Count == 2)
+            .Where(t => t.Name.EndsWith(weight, StringComparison.Ordinal) && ranks.Contains(t.Shape.Count))
             .Select(t => t.Name[..^weight.Length])
-            .Where(p => file.Find(p + bias) is not null)
             .OrderBy(p => p, NaturalComparer.Instance)
             .ToArray();
-        if (prefixes.Length != info.Layers.Count)
+        if (prefixes.Length != layers.Length)
             throw SafetensorsFile.Error(NetworkFileProblem.MissingTensor, "Layers not found by name",
-                $"{info.Layers.Count} layers (pairs '<name>{weight}' [out, in] and '<name>{bias}' [out]) for {info}",
+                $"{layers.Length} layers with parameters ('<name>{weight}' [out, in] or [out_c, in_c, kh, kw], and '<name>{bias}' where the layer has a bias) for {info}",
                 prefixes.Length == 0 ? "none" : $"{prefixes.Length}: " + string.Join(", ", prefixes.Select(p => $"'{p}' {file.Find(p + weight)!.ShapeText}")) + "; set SafetensorsOptions.LayerNames to choose", source);
         return prefixes;
     }
