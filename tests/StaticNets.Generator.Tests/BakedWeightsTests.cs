@@ -252,6 +252,8 @@ public sealed class BakedWeightsTests : IDisposable
         public void Forward(ReadOnlySpan<T> input, Span<T> output) { }
         public void Forward(ReadOnlySpan<T> inputs, Span<T> outputs, INetworkWorkspace<T> workspace) { }
         public T Backward(ReadOnlySpan<T> inputs, ReadOnlySpan<T> targets, Span<T> gradient, INetworkWorkspace<T> workspace) => T.Zero;
+        public T Backward(ReadOnlySpan<T> inputs, ReadOnlySpan<T> targets, Span<T> gradient, Span<T> inputGradient, INetworkWorkspace<T> workspace) => throw new NotSupportedException("not used by this test");
+        public void BackwardFromOutputGradient(ReadOnlySpan<T> inputs, ReadOnlySpan<T> outputGradient, Span<T> gradient, Span<T> inputGradient, INetworkWorkspace<T> workspace) => throw new NotSupportedException("not used by this test");
         public INetworkWorkspace<T> CreateWorkspace(int batchCapacity) => throw new NotSupportedException();
     }
 }

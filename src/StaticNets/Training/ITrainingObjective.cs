@@ -59,7 +59,7 @@ public interface ITrainingObjective<T> where T : unmanaged, IBinaryFloatingPoint
 
 /// <summary>
 /// The default objective: the network's own cost (<see cref="NetworkInfo.Loss"/>) back-propagated through
-/// <see cref="INetwork{T}.Backward"/>. The batch is cut into partitions that depend only on its size; each
+/// <see cref="INetwork{T}.Backward(System.ReadOnlySpan{T}, System.ReadOnlySpan{T}, System.Span{T}, INetworkWorkspace{T})"/>. The batch is cut into partitions that depend only on its size; each
 /// partition back-propagates into its own buffer and the buffers are summed in partition order, so the gradient is
 /// bit-identical for any number of threads (see <see cref="Trainer{T}.PartitionCount"/>).
 /// </summary>

@@ -103,6 +103,10 @@ internal sealed class ReferenceCnnNetwork<T> : INetwork<T> where T : unmanaged, 
     public T Backward(ReadOnlySpan<T> inputs, ReadOnlySpan<T> targets, Span<T> gradient, INetworkWorkspace<T> workspace)
         => throw new NotSupportedException("The reference CNN network only runs forward.");
 
+    public T Backward(ReadOnlySpan<T> inputs, ReadOnlySpan<T> targets, Span<T> gradient, Span<T> inputGradient, INetworkWorkspace<T> workspace) => throw new NotSupportedException("not used by this test");
+
+    public void BackwardFromOutputGradient(ReadOnlySpan<T> inputs, ReadOnlySpan<T> outputGradient, Span<T> gradient, Span<T> inputGradient, INetworkWorkspace<T> workspace) => throw new NotSupportedException("not used by this test");
+
     public INetworkWorkspace<T> CreateWorkspace(int batchCapacity) => new Workspace(batchCapacity);
 
     private sealed record Workspace(int BatchCapacity) : INetworkWorkspace<T>;

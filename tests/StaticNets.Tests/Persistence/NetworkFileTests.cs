@@ -334,6 +334,8 @@ public class NetworkFileTests
         public void Forward(ReadOnlySpan<float> input, Span<float> output) { }
         public void Forward(ReadOnlySpan<float> inputs, Span<float> outputs, INetworkWorkspace<float> workspace) { }
         public float Backward(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, Span<float> gradient, INetworkWorkspace<float> workspace) => 0;
+        public float Backward(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, Span<float> gradient, Span<float> inputGradient, INetworkWorkspace<float> workspace) => throw new NotSupportedException("not used by this test");
+        public void BackwardFromOutputGradient(ReadOnlySpan<float> inputs, ReadOnlySpan<float> outputGradient, Span<float> gradient, Span<float> inputGradient, INetworkWorkspace<float> workspace) => throw new NotSupportedException("not used by this test");
         public INetworkWorkspace<float> CreateWorkspace(int batchCapacity) => throw new NotSupportedException();
     }
 }

@@ -275,6 +275,10 @@ public class FitTests
             return _inner.Backward(inputs, targets, gradient, workspace);
         }
 
+        public float Backward(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, Span<float> gradient, Span<float> inputGradient, INetworkWorkspace<float> workspace) => throw new NotSupportedException("not used by this test");
+
+        public void BackwardFromOutputGradient(ReadOnlySpan<float> inputs, ReadOnlySpan<float> outputGradient, Span<float> gradient, Span<float> inputGradient, INetworkWorkspace<float> workspace) => throw new NotSupportedException("not used by this test");
+
         public INetworkWorkspace<float> CreateWorkspace(int batchCapacity) => _inner.CreateWorkspace(batchCapacity);
     }
 }

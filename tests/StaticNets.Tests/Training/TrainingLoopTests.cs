@@ -251,6 +251,8 @@ public class TrainingLoopTests
         public void Initialize(int seed) => ParameterInitializer.Initialize<float>(Info, _parameters, seed);
         public void Forward(ReadOnlySpan<float> input, Span<float> output) => output.Clear();
         public void Forward(ReadOnlySpan<float> inputs, Span<float> outputs, INetworkWorkspace<float> workspace) => outputs.Clear();
+        public float Backward(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, Span<float> gradient, Span<float> inputGradient, INetworkWorkspace<float> workspace) => throw new NotSupportedException("not used by this test");
+        public void BackwardFromOutputGradient(ReadOnlySpan<float> inputs, ReadOnlySpan<float> outputGradient, Span<float> gradient, Span<float> inputGradient, INetworkWorkspace<float> workspace) => throw new NotSupportedException("not used by this test");
         public INetworkWorkspace<float> CreateWorkspace(int batchCapacity) => new Workspace(batchCapacity);
 
         public float Backward(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, Span<float> gradient, INetworkWorkspace<float> workspace)
