@@ -772,11 +772,15 @@ internal static class SnetFormat
         {
             var layer = layers[l];
             var entry = Kind(layer.Kind) ?? throw new ArgumentException($"Layer {l} has the unknown kind {layer.Kind}.", nameof(layers));
+            if (layer.Hyperparameters.Length != entry.HyperparameterNames.Length || layer.Blocks.Length > MaxBlocks)
+                throw new ArgumentException($"Layer {l} ({entry.Name}) needs {entry.HyperparameterNames.Length} hyperparameters and at most {MaxBlocks} blocks.", nameof(layers));
             length += 4 + ShapeBytes(layer.InputShape) + ShapeBytes(layer.OutputShape) + 2 + entry.HyperparameterBytes + 1;
             names[l] = new byte[layer.Blocks.Length][];
             for (int b = 0; b < layer.Blocks.Length; b++)
             {
                 names[l][b] = Encoding.UTF8.GetBytes(layer.Blocks[b].Name);
+                if (names[l][b].Length is < 1 or > 255)
+                    throw new ArgumentException($"Block {b} of layer {l} needs a name of 1 to 255 UTF-8 bytes, not '{layer.Blocks[b].Name}'.", nameof(layers));
                 length += 1 + names[l][b].Length + 1 + ShapeBytes(layer.Blocks[b].Shape);
             }
         }
