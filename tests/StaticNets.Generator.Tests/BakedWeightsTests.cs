@@ -146,12 +146,85 @@ public sealed class BakedWeightsTests : IDisposable
         flipped[60] ^= 1;
         uint stored = BinaryPrimitives.ReadUInt32LittleEndian(good.AsSpan(good.Length - 4));
         string computed = NetworkFileTestsChecksum(flipped).ToString("X8", System.Globalization.CultureInfo.InvariantCulture);
-        Assert.Equal(new[] { $"SNN051 Error (3,19)-(3,46): The weights file 'models/xor.snet' of network 'XorNet' cannot be baked in: its checksum does not match (stored 0x{stored:X8}, computed 0x{computed}): the file is corrupted; save it again with NetworkFile.Save" },
+        Assert.Equal(new[] { $"SNN051 Error (3,19)-(3,46): The weights file 'models/xor.snet' of network 'XorNet' cannot be baked in: checksum mismatch, the file is corrupted: expected CRC-32 0x{computed} (computed) but found 0x{stored:X8} (stored); save it again with NetworkFile.Save" },
             Run(Declaration, Write("models/xor.snet", flipped)).Diagnostics);
-        Assert.Equal(new[] { $"SNN051 Error (3,19)-(3,46): The weights file 'models/xor.snet' of network 'XorNet' cannot be baked in: it is truncated: the header announces {good.Length} bytes but the file has {good.Length - 5}; save it again with NetworkFile.Save" },
+        Assert.Equal(new[] { $"SNN051 Error (3,19)-(3,46): The weights file 'models/xor.snet' of network 'XorNet' cannot be baked in: file is truncated: expected {good.Length} bytes (from the header) but found {good.Length - 5} bytes; save it again with NetworkFile.Save" },
             Run(Declaration, Write("models/xor.snet", good[..^5])).Diagnostics);
-        Assert.Equal(new[] { "SNN051 Error (3,19)-(3,46): The weights file 'models/xor.snet' of network 'XorNet' cannot be baked in: it is not a StaticNets network file (it does not start with \"SNET\"); save it again with NetworkFile.Save" },
+        Assert.Equal(new[] { "SNN051 Error (3,19)-(3,46): The weights file 'models/xor.snet' of network 'XorNet' cannot be baked in: not a StaticNets network file (wrong magic bytes): expected \"SNET\" (53 4E 45 54) but found 7B22302E; save it again with NetworkFile.Save" },
             Run(Declaration, Write("models/xor.snet", "{\"0.weight\": 1}"u8.ToArray())).Diagnostics);
+    }
+
+    [Fact]
+    public void SNN051_a_section_count_of_int_MaxValue_with_no_sections()
+    {
+        // The generator's old reader took this file (it looped over no sections); the one shared reader rejects it, as the runtime does.
+        var file = XorFile();
+        BinaryPrimitives.WriteInt32LittleEndian(file.AsSpan(file.Length - 8), int.MaxValue);
+        BinaryPrimitives.WriteUInt32LittleEndian(file.AsSpan(file.Length - 4), NetworkFileTestsChecksum(file));
+        Assert.Equal(new[] { "SNN051 Error (3,19)-(3,46): The weights file 'models/xor.snet' of network 'XorNet' cannot be baked in: malformed network file: expected a section count that fits the file but found 2147483647; save it again with NetworkFile.Save" },
+            Run(Declaration, Write("models/xor.snet", file)).Diagnostics);
+        var runtime = Assert.Throws<InvalidNetworkFileException>(() => NetworkFile.Read(new MemoryStream(file)));
+        Assert.Equal(NetworkFileProblem.Malformed, runtime.Problem);
+        Assert.Equal("a section count that fits the file", runtime.Expected);
+    }
+
+    [Fact]
+    public void A_version_1_file_and_a_file_with_dropout_bake_into_the_dense_declaration()
+    {
+        var info = new NetworkInfo("XorNet", Precision.Single, Loss.Quadratic, new[] { 2, 3, 1 }, new[] { Activation.Sigmoid, Activation.Sigmoid });
+        var parameters = Enumerable.Range(0, 13).Select(i => i + 0.5f).ToArray();
+        var (_, _, v1Diagnostics) = Run(Declaration, Write("models/xor.snet", V1File(info, parameters)));
+        Assert.Empty(v1Diagnostics);
+
+        var hidden = new DenseLayerInfo(2, 3, Activation.Sigmoid, 0);
+        var withDropout = new NetworkInfo("XorNet", Precision.Single, Loss.Quadratic, Shape.Vector(2),
+            new LayerInfo[] { hidden, new DropoutLayerInfo(hidden.OutputShape, 0.5, 9), new DenseLayerInfo(3, 1, Activation.Sigmoid, 9) });
+        var (driver, _, diagnostics) = Run(Declaration, Write("models/xor.snet", NetworkFile.ToBytes(new FakeNetwork<float>(withDropout, parameters))));
+        Assert.Empty(diagnostics);
+        Assert.Contains("BakedWeightBytes", driver.GetRunResult().GeneratedTrees.Single().GetText().ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void SNN052_a_conv_file_for_a_dense_declaration_names_both()
+    {
+        var conv = new Conv2DLayerInfo(Shape.Image(1, 2, 2), 2, 2, 2, 1, 1, 0, 0, 0, 0, Activation.ReLU, 0);
+        var flat = new FlattenLayerInfo(conv.OutputShape, conv.ParameterCount);
+        var dense = new DenseLayerInfo(2, 1, Activation.Sigmoid, conv.ParameterCount);
+        var info = new NetworkInfo("Conv", Precision.Single, Loss.Quadratic, Shape.Image(1, 2, 2), new LayerInfo[] { conv, flat, dense });
+        var file = NetworkFile.ToBytes(new FakeNetwork<float>(info, new float[info.ParameterCount]));
+        Assert.Equal(new[] { $"SNN052 Error (3,19)-(3,46): The weights file 'models/xor.snet' holds a {info} network, but 'XorNet' is declared as 2-3(Sigmoid)-1(Sigmoid), Quadratic, Single; save the declared network to that file, or declare the network the file holds" },
+            Run(Declaration, Write("models/xor.snet", file)).Diagnostics);
+        Assert.Equal("1×2×2 → Conv2D(2@2×2, stride 1×1, pad 0,0,0,0, ReLU) → 2×1×1 → Flatten-1(Sigmoid), Quadratic, Single", info.ToString());
+    }
+
+    /// <summary>A version-1 file of a dense network, byte for byte as the version-1 writer wrote it.</summary>
+    private static byte[] V1File(NetworkInfo info, float[] parameters)
+    {
+        var file = new byte[28 + 8 * info.Layers.Count + 8 + 4 * parameters.Length + 4 + 4];
+        "SNET"u8.CopyTo(file);
+        BinaryPrimitives.WriteUInt16LittleEndian(file.AsSpan(4), 1);
+        BinaryPrimitives.WriteInt64LittleEndian(file.AsSpan(8), file.Length);
+        file[16] = (byte)info.Precision;
+        file[17] = (byte)info.Loss;
+        BinaryPrimitives.WriteInt32LittleEndian(file.AsSpan(20), info.InputSize);
+        BinaryPrimitives.WriteInt32LittleEndian(file.AsSpan(24), info.Layers.Count);
+        int at = 28;
+        foreach (var layer in info.Layers)
+        {
+            BinaryPrimitives.WriteInt32LittleEndian(file.AsSpan(at), layer.Outputs);
+            file[at + 5] = (byte)layer.Activation;
+            at += 8;
+        }
+        BinaryPrimitives.WriteInt64LittleEndian(file.AsSpan(at), parameters.Length);
+        at += 8;
+        foreach (float p in parameters)
+        {
+            BinaryPrimitives.WriteSingleLittleEndian(file.AsSpan(at), p);
+            at += 4;
+        }
+        at += 4;   // no sections
+        BinaryPrimitives.WriteUInt32LittleEndian(file.AsSpan(at), NetworkFileTestsChecksum(file));
+        return file;
     }
 
     [Fact]
@@ -184,7 +257,7 @@ public sealed class BakedWeightsTests : IDisposable
 
         // A retrained file (the IDE hands the generator a new AdditionalText) changes the baked bytes.
         var retrained = XorFile();
-        retrained[52] ^= 0x40;
+        retrained[140] ^= 0x40;   // a parameter (they start at byte 135 of this v2 file)
         BinaryPrimitives.WriteUInt32LittleEndian(retrained.AsSpan(retrained.Length - 4), NetworkFileTestsChecksum(retrained));
         var replacement = new FileText(Write("models/xor.snet", retrained));
         driver = driver.ReplaceAdditionalText(original, replacement).RunGenerators(edited);

@@ -2,10 +2,10 @@ using System;
 using System.Collections.Immutable;
 using System.IO;
 using System.Linq;
-using System.Text;
 using System.Threading;
 using Microsoft.CodeAnalysis;
 using StaticNets.Generator.Model;
+using StaticNets.Persistence;
 
 namespace StaticNets.Generator.Baking;
 
@@ -48,13 +48,17 @@ internal static class BakedWeightsResolver
             if (file.Error is not null)
                 return Fail(spec, DiagnosticDescriptors.WeightsFileUnreadable, name, request.Path, file.Error.TrimEnd('.'));
             byte[] bytes = file.Bytes.ToArray();
-            var contents = SnetReader.Read(bytes, out string? error);
+            // The runtime's own reader (linked source): what it rejects, the generator rejects, with the same words.
+            var contents = SnetFormat.TryParse(bytes, out var error);
             if (contents is null)
-                return Fail(spec, DiagnosticDescriptors.WeightsFileUnreadable, name, request.Path, error ?? "it is not a valid network file");
-            string declared = Describe(spec);
-            if (contents.Describe() != declared)
-                return Fail(spec, DiagnosticDescriptors.WeightsArchitectureMismatch, name, request.Path, contents.Describe(), declared);
-            var parameters = new byte[contents.ParameterBytes];
+                return Fail(spec, DiagnosticDescriptors.WeightsFileUnreadable, name, request.Path, Sentence(error));
+            var expected = SpecRecords.From(spec, out string? unsupported);
+            if (expected is null)
+                return Fail(spec, DiagnosticDescriptors.WeightsFileUnreadable, name, request.Path, unsupported ?? "the declaration has a layer the weights file format cannot describe");
+            int[] input = SpecRecords.InputShape(spec);
+            if (contents.ElementCode != (int)spec.Scalar || contents.LossCode != (int)spec.Loss || !SnetFormat.SameShape(contents.InputShape, input) || !SnetFormat.SameLayout(contents.Layers, expected))
+                return Fail(spec, DiagnosticDescriptors.WeightsArchitectureMismatch, name, request.Path, contents.Describe(), SnetFormat.Describe(input, expected, (int)spec.Loss, (int)spec.Scalar));
+            var parameters = new byte[contents.ParameterByteLength];
             Array.Copy(bytes, contents.ParameterStart, parameters, 0, parameters.Length);
             return new ResolvedSpec(spec with { Baked = new BakedWeightsData(Path.GetFileName(file.Path), new EquatableArray<byte>(parameters), contents.Checksum) }, null);
         }
@@ -65,13 +69,11 @@ internal static class BakedWeightsResolver
         }
     }
 
-    /// <summary>The declared architecture in the runtime's NetworkInfo.ToString() form.</summary>
-    public static string Describe(NetworkSpec spec)
+    /// <summary>The reader's error as a clause of SNN051: "checksum mismatch, the file is corrupted: expected … but found …".</summary>
+    private static string Sentence(SnetError? error)
     {
-        var sb = new StringBuilder().Append(spec.InputSize);
-        foreach (var layer in spec.Layers)
-            sb.Append('-').Append(layer.Outputs).Append('(').Append(layer.Activation).Append(')');
-        return sb.Append(", ").Append(spec.Loss).Append(", ").Append(spec.Scalar).ToString();
+        string text = error?.ToString() ?? "it is not a valid network file";
+        return text.Length > 0 ? char.ToLowerInvariant(text[0]) + text.Substring(1) : text;
     }
 
     /// <summary>The additional file whose path is the requested one or ends with it, segment-wise.</summary>

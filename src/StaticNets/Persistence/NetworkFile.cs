@@ -220,17 +220,29 @@ public static class NetworkFile
                 NetworkFileFormat.ElementName(expectedCode), NetworkFileFormat.ElementName(actualCode), source);
     }
 
-    /// <summary>Architecture equality ignoring precision, which is reported on its own.</summary>
+    /// <summary>
+    /// Architecture equality ignoring precision, which is reported on its own, and Dropout layers, which own no
+    /// parameters and are the identity at inference: a file saved from a network with dropout loads into the
+    /// same network, and a version-1 file of a dense network into the equivalent network.
+    /// </summary>
     internal static bool SameLayers(NetworkInfo a, NetworkInfo b)
     {
-        if (a.Loss != b.Loss || a.Layers.Count != b.Layers.Count || a.InputSize != b.InputSize)
+        if (a.Loss != b.Loss || !a.InputShape.Equals(b.InputShape))
             return false;
-        for (int i = 0; i < a.Layers.Count; i++)
+        int i = 0, j = 0;
+        while (true)
         {
-            if (a.Layers[i].Kind != b.Layers[i].Kind || a.Layers[i].Outputs != b.Layers[i].Outputs || a.Layers[i].Activation != b.Layers[i].Activation)
+            while (i < a.Layers.Count && a.Layers[i].Kind == LayerKind.Dropout)
+                i++;
+            while (j < b.Layers.Count && b.Layers[j].Kind == LayerKind.Dropout)
+                j++;
+            if (i == a.Layers.Count || j == b.Layers.Count)
+                return i == a.Layers.Count && j == b.Layers.Count;
+            if (!a.Layers[i].Equals(b.Layers[j]))
                 return false;
+            i++;
+            j++;
         }
-        return true;
     }
 
     private static byte[] ReadToEnd(Stream stream)

@@ -20,6 +20,18 @@ public sealed class NetworkFileContents
     /// <summary>The stored architecture (its <see cref="NetworkInfo.Name"/> is "file"; names are not stored).</summary>
     public NetworkInfo Architecture => _file.Info;
 
+    /// <summary>The format version the file was written in: 2 for files this library writes, 1 for dense networks saved by earlier versions.</summary>
+    public int FormatVersion => _file.Records.Version;
+
+    /// <summary>The stored layers, input side first, with their shapes, hyperparameters and parameter blocks (the same as <c>Architecture.Layers</c>).</summary>
+    public IReadOnlyList<LayerInfo> Layers => _file.Info.Layers;
+
+    /// <summary>Shape of one input sample.</summary>
+    public Shape InputShape => _file.Info.InputShape;
+
+    /// <summary>The CRC-32 stored in (and verified against) the file.</summary>
+    public uint Checksum => _file.Records.Checksum;
+
     /// <summary>The element type the parameters are stored as.</summary>
     public Precision Precision => _file.Info.Precision;
 

@@ -8,43 +8,23 @@ using System.Text;
 namespace StaticNets.Persistence;
 
 /// <summary>
-/// The <c>.snet</c> layout (version 1), documented byte by byte in docs/persistence.md. Everything is
-/// little-endian. The generator parses the same layout on its own (netstandard2.0) to bake weights in; both
-/// sides are tested against the same files.
+/// The runtime's side of the <c>.snet</c> format (docs/persistence.md): <see cref="SnetFormat"/>, which the
+/// generator links too, turns bytes into plain records and back; this class turns those records into
+/// <see cref="NetworkInfo"/> (through the self-validating <see cref="LayerInfo"/> constructors) and a network's
+/// <see cref="NetworkInfo"/> into records, one small entry per <see cref="LayerKind"/>.
 /// </summary>
-/// <remarks>
-/// <code>
-/// offset  size  field
-///  0       4    magic "SNET"
-///  4       2    format version (1)
-///  6       2    reserved, 0
-///  8       8    total file length in bytes, checksum included
-/// 16       1    element type: 0 = float32, 1 = float64
-/// 17       1    loss (StaticNets.Loss)
-/// 18       2    reserved, 0
-/// 20       4    input size
-/// 24       4    layer count L
-/// 28      8·L   per layer: outputs (int32), kind (uint8, 0 = dense), activation (uint8), reserved uint16 0
-/// ..       8    parameter count P (int64)
-/// ..     P·e    parameters in the INetwork layout (e = 4 or 8)
-/// ..       4    section count S, then S × { name length (uint16), UTF-8 name, value type (uint8: 0 float32,
-///               1 float64, 2 int64), value count (int64), values }
-/// end−4    4    CRC-32 (zlib) of every byte before it
-/// </code>
-/// </remarks>
 internal static class NetworkFileFormat
 {
     public static ReadOnlySpan<byte> Magic => "SNET"u8;
 
-    public const ushort Version = 1;
-    public const int FixedHeaderSize = 28;
-    public const int LayerRecordSize = 8;
-    public const int ChecksumSize = 4;
+    /// <summary>The version the writer writes; the reader also takes version 1.</summary>
+    public const ushort Version = SnetFormat.CurrentVersion;
+    public const int ChecksumSize = SnetFormat.ChecksumSize;
     public const string OptimizerSection = "optimizer";
     public const string OptimizerStepsSection = "optimizer.steps";
 
     /// <summary>Section value type for int64 values (0 and 1 are the element types).</summary>
-    public const byte Int64Code = 2;
+    public const byte Int64Code = SnetFormat.Int64Code;
 
     /// <summary>Element type codes; the same values as <see cref="Precision"/>.</summary>
     public static byte ElementCode<T>() where T : unmanaged
@@ -58,181 +38,149 @@ internal static class NetworkFileFormat
 
     public static string ElementName(byte code) => code switch { 0 => "float32 (Single)", 1 => "float64 (Double)", _ => $"element type code {code}" };
 
+    /// <summary>How each layer kind becomes a record and back. A new kind adds one entry here and one in <see cref="SnetFormat.Kinds"/>.</summary>
+    private static readonly Dictionary<LayerKind, (Func<LayerInfo, (int[] Hyperparameters, double Rate)> ToRecord, Func<SnetLayer, int, LayerInfo> FromRecord)> Kinds = new()
+    {
+        [LayerKind.Dense] = (l => (new[] { l.Outputs }, 0),
+            (r, offset) => new DenseLayerInfo(r.InputShape[0], r.Hyperparameters[0], (Activation)r.Activation, offset, r.HasBias)),
+        [LayerKind.Activation] = (l => (Array.Empty<int>(), 0),
+            (r, offset) => new ActivationLayerInfo(new Shape(r.InputShape), (Activation)r.Activation, offset)),
+        [LayerKind.Conv2D] = (l => l is Conv2DLayerInfo c
+                ? (new[] { c.Filters, c.KernelHeight, c.KernelWidth, c.StrideY, c.StrideX, c.PadTop, c.PadLeft, c.PadBottom, c.PadRight }, 0)
+                : throw new ArgumentException($"A {l.Kind} layer must be a {nameof(Conv2DLayerInfo)}."),
+            (r, offset) => new Conv2DLayerInfo(new Shape(r.InputShape), r.Hyperparameters[0], r.Hyperparameters[1], r.Hyperparameters[2], r.Hyperparameters[3], r.Hyperparameters[4],
+                r.Hyperparameters[5], r.Hyperparameters[6], r.Hyperparameters[7], r.Hyperparameters[8], (Activation)r.Activation, offset, r.HasBias)),
+        [LayerKind.MaxPool2D] = (Pool,
+            (r, offset) => new MaxPool2DLayerInfo(new Shape(r.InputShape), r.Hyperparameters[0], r.Hyperparameters[1], r.Hyperparameters[2], r.Hyperparameters[3], offset)),
+        [LayerKind.AvgPool2D] = (Pool,
+            (r, offset) => new AvgPool2DLayerInfo(new Shape(r.InputShape), r.Hyperparameters[0], r.Hyperparameters[1], r.Hyperparameters[2], r.Hyperparameters[3], offset)),
+        [LayerKind.Flatten] = (l => (Array.Empty<int>(), 0),
+            (r, offset) => new FlattenLayerInfo(new Shape(r.InputShape), offset)),
+        [LayerKind.Dropout] = (l => (Array.Empty<int>(), l is DropoutLayerInfo d ? d.Rate : throw new ArgumentException($"A {l.Kind} layer must be a {nameof(DropoutLayerInfo)}.")),
+            (r, offset) => new DropoutLayerInfo(new Shape(r.InputShape), r.Rate, offset)),
+    };
+
+    private static (int[], double) Pool(LayerInfo l) => l is Pool2DLayerInfo p
+        ? (new[] { p.WindowHeight, p.WindowWidth, p.StrideY, p.StrideX }, 0)
+        : throw new ArgumentException($"A {l.Kind} layer must be a {nameof(Pool2DLayerInfo)}.");
+
+    private static bool HasBias(LayerInfo layer) => layer.Biases is not null;
+
+    private static int[] Dims(Shape shape) => shape.Dimensions.ToArray();
+
+    /// <summary>The records of <paramref name="info"/>'s layers, as the file stores them.</summary>
+    public static SnetLayer[] ToRecords(NetworkInfo info)
+    {
+        var records = new SnetLayer[info.Layers.Count];
+        for (int l = 0; l < records.Length; l++)
+        {
+            var layer = info.Layers[l];
+            if (!Kinds.TryGetValue(layer.Kind, out var entry))
+                throw new NotSupportedException($"Layer {l} is of kind {layer.Kind}, which the .snet format does not store yet.");
+            var (hyperparameters, rate) = entry.ToRecord(layer);
+            var blocks = new SnetBlock[layer.Blocks.Count];
+            for (int b = 0; b < blocks.Length; b++)
+                blocks[b] = new SnetBlock(layer.Blocks[b].Name, (int)layer.Blocks[b].Role, Dims(layer.Blocks[b].Shape));
+            records[l] = new SnetLayer((int)layer.Kind, (int)layer.Activation, HasBias(layer), Dims(layer.InputShape), Dims(layer.OutputShape), hyperparameters, rate, blocks);
+        }
+        return records;
+    }
+
     /// <summary>Serialises a whole file; optimizer state, when given, becomes the sections "optimizer" and (with a step count) "optimizer.steps".</summary>
     public static byte[] Write<T>(NetworkInfo info, ReadOnlySpan<T> parameters, ReadOnlySpan<T> optimizerState, long? optimizerSteps = null)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
+        ArgumentNullException.ThrowIfNull(info);
+        if (parameters.Length != info.ParameterCount)
+            throw new ArgumentException($"Expected {info.ParameterCount} parameters for {info} but got {parameters.Length}.", nameof(parameters));
         byte code = ElementCode<T>();
         int e = ElementSize(code);
-        var sections = new List<(byte[] Name, byte Type, long Count, byte[] Values)>();
+        var sections = new List<SnetSection>();
         if (!optimizerState.IsEmpty || optimizerSteps is not null)
         {
             var values = new byte[(long)optimizerState.Length * e];
             WriteValues(optimizerState, values);
-            sections.Add((Encoding.UTF8.GetBytes(OptimizerSection), code, optimizerState.Length, values));
+            sections.Add(new SnetSection(OptimizerSection, code, optimizerState.Length, 0, values.Length, values));
         }
         if (optimizerSteps is long steps)
         {
             var values = new byte[8];
             BinaryPrimitives.WriteInt64LittleEndian(values, steps);
-            sections.Add((Encoding.UTF8.GetBytes(OptimizerStepsSection), Int64Code, 1, values));
+            sections.Add(new SnetSection(OptimizerStepsSection, Int64Code, 1, 0, 8, values));
         }
-        long length = FixedHeaderSize + (long)LayerRecordSize * info.Layers.Count + 8 + (long)parameters.Length * e + 4 + ChecksumSize;
-        foreach (var section in sections)
-            length += 2 + section.Name.Length + 1 + 8 + section.Values.Length;
-        if (length > Array.MaxLength)
-            throw new NotSupportedException($"The file would be {length} bytes, more than one array holds.");
-        var file = new byte[length];
-        var span = file.AsSpan();
-        Magic.CopyTo(span);
-        BinaryPrimitives.WriteUInt16LittleEndian(span[4..], Version);
-        BinaryPrimitives.WriteInt64LittleEndian(span[8..], length);
-        span[16] = code;
-        span[17] = (byte)info.Loss;
-        BinaryPrimitives.WriteInt32LittleEndian(span[20..], info.InputSize);
-        BinaryPrimitives.WriteInt32LittleEndian(span[24..], info.Layers.Count);
-        int at = FixedHeaderSize;
-        foreach (var layer in info.Layers)
+        ReadOnlySpan<byte> parameterBytes;
+        if (BitConverter.IsLittleEndian)
         {
-            BinaryPrimitives.WriteInt32LittleEndian(span[at..], layer.Outputs);
-            span[at + 4] = (byte)layer.Kind;
-            span[at + 5] = (byte)layer.Activation;
-            at += LayerRecordSize;
+            parameterBytes = MemoryMarshal.AsBytes(parameters);
         }
-        BinaryPrimitives.WriteInt64LittleEndian(span[at..], parameters.Length);
-        at += 8;
-        at += WriteValues(parameters, span[at..]);
-        BinaryPrimitives.WriteInt32LittleEndian(span[at..], sections.Count);
-        at += 4;
-        foreach (var (name, type, count, values) in sections)
+        else
         {
-            BinaryPrimitives.WriteUInt16LittleEndian(span[at..], (ushort)name.Length);
-            name.CopyTo(span[(at + 2)..]);
-            at += 2 + name.Length;
-            span[at++] = type;
-            BinaryPrimitives.WriteInt64LittleEndian(span[at..], count);
-            at += 8;
-            values.CopyTo(span[at..]);
-            at += values.Length;
+            var swapped = new byte[(long)parameters.Length * e];
+            WriteValues(parameters, swapped);
+            parameterBytes = swapped;
         }
-        BinaryPrimitives.WriteUInt32LittleEndian(span[at..], Crc32.Compute(span[..at]));
-        return file;
+        return SnetFormat.Write(code, (int)info.Loss, Dims(info.InputShape), ToRecords(info), parameters.Length, parameterBytes, sections);
     }
 
     /// <summary>
-    /// Verifies a whole file — magic, version, length, checksum, then structure — and describes it. Throws
-    /// <see cref="InvalidNetworkFileException"/> on the first problem; never reads outside <paramref name="data"/>.
+    /// Verifies a whole file — magic, version, length, checksum, then every field of every record — and builds
+    /// its <see cref="NetworkInfo"/>. Throws <see cref="InvalidNetworkFileException"/> on the first problem;
+    /// never reads outside <paramref name="data"/>.
     /// </summary>
     public static ParsedFile Parse(ReadOnlySpan<byte> data, string? source)
     {
-        if (data.Length < Magic.Length ? !Magic[..data.Length].SequenceEqual(data) : !data[..4].SequenceEqual(Magic))
-            throw InvalidNetworkFileException.Create(NetworkFileProblem.BadMagic, "Not a StaticNets network file (wrong magic bytes)", "\"SNET\" (53 4E 45 54)", Hex(data[..Math.Min(4, data.Length)]), source);
-        if (data.Length < 16)
-            throw InvalidNetworkFileException.Create(NetworkFileProblem.Truncated, "Truncated header", "at least 16 bytes", $"{data.Length} bytes", source);
-        ushort version = BinaryPrimitives.ReadUInt16LittleEndian(data[4..]);
-        if (version != Version)
-            throw InvalidNetworkFileException.Create(NetworkFileProblem.UnsupportedVersion, "Unsupported format version", $"version {Version}", $"version {version}", source);
-        long declared = BinaryPrimitives.ReadInt64LittleEndian(data[8..]);
-        if (declared > data.Length)
-            throw InvalidNetworkFileException.Create(NetworkFileProblem.Truncated, "File is truncated", $"{declared} bytes (from the header)", $"{data.Length} bytes", source);
-        if (declared < data.Length)
-        {
-            if (declared < FixedHeaderSize + LayerRecordSize + 8 + 4 + ChecksumSize)
-                throw Malformed($"a total length of at least {FixedHeaderSize + LayerRecordSize + 8 + 4 + ChecksumSize} bytes", $"{declared}", source);
-            throw InvalidNetworkFileException.Create(NetworkFileProblem.TrailingData, "Unexpected data after the end of the file", $"{declared} bytes (from the header)", $"{data.Length} bytes ({data.Length - declared} trailing)", source);
-        }
-        if (data.Length < FixedHeaderSize + LayerRecordSize + 8 + 4 + ChecksumSize)
-            throw Malformed($"a total length of at least {FixedHeaderSize + LayerRecordSize + 8 + 4 + ChecksumSize} bytes", $"{data.Length}", source);
-        int body = data.Length - ChecksumSize;
-        uint stored = BinaryPrimitives.ReadUInt32LittleEndian(data[body..]), computed = Crc32.Compute(data[..body]);
-        if (stored != computed)
-            throw InvalidNetworkFileException.Create(NetworkFileProblem.ChecksumMismatch, "Checksum mismatch, the file is corrupted", $"CRC-32 0x{computed:X8} (computed)", $"0x{stored:X8} (stored)", source);
-
-        // From here the bytes are what the writer wrote, unless a writer was wrong: still check every field.
-        if (BinaryPrimitives.ReadUInt16LittleEndian(data[6..]) != 0 || BinaryPrimitives.ReadUInt16LittleEndian(data[18..]) != 0)
-            throw Malformed("reserved header fields to be 0", "non-zero values", source);
-        byte code = data[16];
-        if (code > 1)
-            throw Malformed("element type 0 (float32) or 1 (float64)", $"{code}", source);
-        byte loss = data[17];
-        if (!Enum.IsDefined((Loss)loss))
-            throw Malformed("a defined Loss value", $"{loss}", source);
-        int inputSize = BinaryPrimitives.ReadInt32LittleEndian(data[20..]);
-        int layerCount = BinaryPrimitives.ReadInt32LittleEndian(data[24..]);
-        if (layerCount < 1 || (long)layerCount * LayerRecordSize > body - FixedHeaderSize - 8 - 4)
-            throw Malformed($"a layer count between 1 and what {data.Length} bytes hold", $"{layerCount}", source);
-        var sizes = new int[layerCount + 1];
-        var activations = new Activation[layerCount];
-        sizes[0] = inputSize;
-        int at = FixedHeaderSize;
-        for (int l = 0; l < layerCount; l++, at += LayerRecordSize)
-        {
-            sizes[l + 1] = BinaryPrimitives.ReadInt32LittleEndian(data[at..]);
-            byte kind = data[at + 4], activation = data[at + 5];
-            if (kind != (byte)LayerKind.Dense)
-                throw Malformed($"layer {l} of kind 0 (dense)", $"kind {kind}", source);
-            if (!Enum.IsDefined((Activation)activation))
-                throw Malformed($"a defined Activation for layer {l}", $"{activation}", source);
-            if (BinaryPrimitives.ReadUInt16LittleEndian(data[(at + 6)..]) != 0)
-                throw Malformed($"reserved bytes of layer {l} to be 0", "non-zero values", source);
-            activations[l] = (Activation)activation;
-        }
-        NetworkInfo info;
+        SnetFile file;
         try
         {
-            info = new NetworkInfo("file", (Precision)code, (Loss)loss, sizes, activations);
+            file = SnetFormat.Parse(data);
+        }
+        catch (SnetFormatException ex)
+        {
+            throw ToException(ex.Error, source);
+        }
+        var info = ToNetworkInfo(file, source);
+        var sections = new Dictionary<string, Section>(StringComparer.Ordinal);
+        foreach (var section in file.Sections)
+            sections.Add(section.Name, new Section((byte)section.Type, new Range(section.Start, section.Start + section.ByteLength)));
+        return new ParsedFile(info, (byte)file.ElementCode, new Range(file.ParameterStart, file.ParameterStart + file.ParameterByteLength), sections, file);
+    }
+
+    internal static InvalidNetworkFileException ToException(SnetError error, string? source)
+        => InvalidNetworkFileException.Create((NetworkFileProblem)(int)error.Problem, error.What, error.Expected, error.Actual, source);
+
+    /// <summary>Builds the runtime layers from verified records; any disagreement of the LayerInfo checks with the records is a malformed file.</summary>
+    internal static NetworkInfo ToNetworkInfo(SnetFile file, string? source)
+    {
+        var layers = new LayerInfo[file.Layers.Length];
+        int offset = 0;
+        for (int l = 0; l < layers.Length; l++)
+        {
+            var record = file.Layers[l];
+            var kind = (LayerKind)record.Kind;
+            if (!Kinds.TryGetValue(kind, out var entry) || !Enum.IsDefined(kind) || !Enum.IsDefined((Activation)record.Activation))
+                throw Malformed($"a layer kind and activation this library knows for layer {l}", $"kind {record.Kind}, activation {record.Activation}", source);
+            LayerInfo layer;
+            try
+            {
+                layer = entry.FromRecord(record, offset);
+            }
+            catch (Exception ex) when (ex is ArgumentException or OverflowException)
+            {
+                throw Malformed($"a valid {kind} layer {l}", ex.Message, source);
+            }
+            if (!layer.OutputShape.Dimensions.SequenceEqual(record.OutputShape) || layer.Blocks.Count != record.Blocks.Length)
+                throw Malformed($"layer {l} ({kind}) to give {layer.OutputShape} with {layer.Blocks.Count} blocks", $"{SnetFormat.ShapeText(record.OutputShape)} with {record.Blocks.Length}", source);
+            layers[l] = layer;
+            offset = checked(offset + layer.ParameterCount);
+        }
+        try
+        {
+            return new NetworkInfo("file", (Precision)file.ElementCode, (Loss)file.LossCode, new Shape(file.InputShape), layers);
         }
         catch (ArgumentException ex)
         {
-            throw Malformed("valid layer sizes", $"{string.Join("-", sizes)} ({ex.Message})", source);
+            throw Malformed("layers that chain from the input", ex.Message, source);
         }
-        long count = BinaryPrimitives.ReadInt64LittleEndian(data[at..]);
-        at += 8;
-        if (count != info.ParameterCount)
-            throw Malformed($"{info.ParameterCount} parameters for {info}", $"{count}", source);
-        int e = ElementSize(code);
-        if ((long)count * e > body - at - 4)
-            throw Malformed($"{count} parameters of {e} bytes within the file", $"{body - at - 4} bytes left", source);
-        var parameters = new Range(at, at + (int)count * e);
-        at = parameters.End.Value;
-        int sectionCount = BinaryPrimitives.ReadInt32LittleEndian(data[at..]);
-        at += 4;
-        if (sectionCount < 0 || sectionCount > (body - at) / 12)
-            throw Malformed("a section count that fits the file", $"{sectionCount}", source);
-        var sections = new Dictionary<string, Section>(StringComparer.Ordinal);
-        for (int s = 0; s < sectionCount; s++)
-        {
-            if (body - at < 2)
-                throw Malformed($"section {s} within the file", "the end of the file", source);
-            int nameLength = BinaryPrimitives.ReadUInt16LittleEndian(data[at..]);
-            at += 2;
-            if (nameLength < 1 || nameLength > body - at - 9)
-                throw Malformed($"a name of section {s} within the file", $"a name of {nameLength} bytes", source);
-            string name;
-            try
-            {
-                name = new UTF8Encoding(false, true).GetString(data.Slice(at, nameLength));
-            }
-            catch (ArgumentException)
-            {
-                throw Malformed($"a UTF-8 name for section {s}", "invalid UTF-8", source);
-            }
-            at += nameLength;
-            byte type = data[at++];
-            if (type > Int64Code)
-                throw Malformed($"value type 0, 1 or 2 for section '{name}'", $"{type}", source);
-            int size = type == Int64Code ? 8 : ElementSize(type);
-            long values = BinaryPrimitives.ReadInt64LittleEndian(data[at..]);
-            at += 8;
-            if (values < 0 || values > (body - at) / size)
-                throw Malformed($"section '{name}' to fit in the file", $"{values} values of {size} bytes with {body - at} bytes left", source);
-            if (!sections.TryAdd(name, new Section(type, new Range(at, at + (int)values * size))))
-                throw Malformed("unique section names", $"'{name}' twice", source);
-            at += (int)values * size;
-        }
-        if (at != body)
-            throw Malformed($"the checksum right after the last section at byte {at}", $"{body - at} unaccounted bytes", source);
-        return new ParsedFile(info, code, parameters, sections);
     }
 
     public static InvalidNetworkFileException Malformed(string expected, string actual, string? source)
@@ -275,11 +223,10 @@ internal static class NetworkFileFormat
             bytes.Slice(i, size).Reverse();
     }
 
-    private static string Hex(ReadOnlySpan<byte> bytes) => bytes.IsEmpty ? "an empty file" : Convert.ToHexString(bytes);
 }
 
 /// <summary>A verified file: its architecture, element type and where its parameters and sections lie.</summary>
-internal sealed record ParsedFile(NetworkInfo Info, byte ElementCode, Range Parameters, Dictionary<string, Section> Sections);
+internal sealed record ParsedFile(NetworkInfo Info, byte ElementCode, Range Parameters, Dictionary<string, Section> Sections, SnetFile Records);
 
 /// <summary>An optional section: its value type (0 float32, 1 float64, 2 int64) and where its values lie.</summary>
 internal readonly record struct Section(byte Type, Range Values);

@@ -18,8 +18,14 @@ public class NetworkFileFuzzTests(ITestOutputHelper output)
     [Fact]
     public void Every_corrupted_truncated_or_mutated_file_is_rejected()
     {
+        var lenet = Architectures.LeNet();
+        var dropout = Architectures.DenseWithDropout(0.5);
         var sources = new (string Name, byte[] Bytes, Func<INetwork<float>> Target)[]
         {
+            ("LeNet (conv, pools, flatten, dropout, dense, softmax)", NetworkFile.ToBytes(new FakeNetwork<float>(lenet, 1)), () => new FakeNetwork<float>(lenet, 9)),
+            ("LeNet + state", NetworkFile.ToBytes(new FakeNetwork<float>(lenet, 1), new float[] { 1, 2, 3 }), () => new FakeNetwork<float>(lenet, 9)),
+            ("4-8-D-3", NetworkFile.ToBytes(new FakeNetwork<float>(dropout, 1)), () => new FakeNetwork<float>(dropout, 9)),
+            ("2-3-1 v1", Architectures.V1File(XorNet.Architecture, new XorNet(1).Parameters), () => new XorNet(9)),
             ("2-3-1", NetworkFile.ToBytes(new XorNet(1)), () => new XorNet(9)),
             ("2-3-1 + state", NetworkFile.ToBytes(new XorNet(1), new float[] { 1, 2, 3, 4, 5 }), () => new XorNet(9)),
             ("2-3-1 + optimizer", OptimizerFile(), () => new XorNet(9)),
@@ -44,6 +50,10 @@ public class NetworkFileFuzzTests(ITestOutputHelper output)
                 catch (InvalidNetworkFileException e)
                 {
                     ex = e;
+                }
+                catch (Exception e)
+                {
+                    Assert.Fail($"{name}: a damaged file of {damaged.Length} bytes threw {e.GetType().Name} instead of InvalidNetworkFileException: {e}");
                 }
                 Assert.True(ex is not null, $"{name}: a damaged file of {damaged.Length} bytes was accepted");
                 Assert.Equal(before, net.Parameters.ToArray());
@@ -97,28 +107,36 @@ public class NetworkFileFuzzTests(ITestOutputHelper output)
             rng.NextBytes(garbage);
             yield return good.Concat(garbage).ToArray();
         }
-        // Header changes with the checksum recomputed: only the structural checks can catch these.
-        int layers = BinaryPrimitives.ReadInt32LittleEndian(good.AsSpan(24));
-        int header = 28 + 8 * layers + 8;
+        // Every single-bit flip of every header and layer-record byte (up to the parameters), with the checksum
+        // recomputed: only the structural checks can catch these. A dropout rate is the one field a flip may
+        // change into another valid file that loads (Dropout is not part of the parameter layout; a test of its
+        // own covers that), so its bytes are left out.
+        bool v1 = BinaryPrimitives.ReadUInt16LittleEndian(good.AsSpan(4)) == 1;
+        int layers = BinaryPrimitives.ReadInt32LittleEndian(good.AsSpan(v1 ? 24 : 20));
+        var (header, activations, rates) = v1
+            ? (28 + 8 * layers + 8, Enumerable.Range(0, layers).Select(l => 28 + 8 * l + 5).ToList(), new List<Range>())
+            : Architectures.V2Records(good);
         for (int i = 4; i < header; i++)
         {
-            if (i is >= 8 and < 16)
+            if (i is >= 8 and < 16 || rates.Any(r => i >= r.Start.Value && i < r.End.Value))
                 continue;   // the length field: covered above
-            var copy = (byte[])good.Clone();
-            copy[i] ^= (byte)(1 + rng.Next(255));
-            BinaryPrimitives.WriteUInt32LittleEndian(copy.AsSpan(copy.Length - 4), NetworkFileTests.Checksum(copy.AsSpan(0, copy.Length - 4)));
-            yield return copy;
+            for (int bit = 0; bit < 8; bit++)
+            {
+                var copy = (byte[])good.Clone();
+                copy[i] ^= (byte)(1 << bit);
+                yield return Rechecksum(copy);
+            }
         }
         // Every other activation in every layer, and the other loss, re-checksummed: well-formed files of
-        // another architecture.
-        for (int l = 0; l < layers; l++)
+        // another architecture (or, for layers without an activation, malformed ones).
+        foreach (int at in activations)
         {
             foreach (byte activation in Enum.GetValues<Activation>().Select(a => (byte)a))
             {
-                if (activation == good[28 + 8 * l + 5])
+                if (activation == good[at])
                     continue;
                 var copy = (byte[])good.Clone();
-                copy[28 + 8 * l + 5] = activation;
+                copy[at] = activation;
                 yield return Rechecksum(copy);
             }
         }
@@ -127,9 +145,5 @@ public class NetworkFileFuzzTests(ITestOutputHelper output)
         yield return Rechecksum(loss);
     }
 
-    private static byte[] Rechecksum(byte[] file)
-    {
-        BinaryPrimitives.WriteUInt32LittleEndian(file.AsSpan(file.Length - 4), NetworkFileTests.Checksum(file.AsSpan(0, file.Length - 4)));
-        return file;
-    }
+    private static byte[] Rechecksum(byte[] file) => Architectures.Rechecksum(file);
 }

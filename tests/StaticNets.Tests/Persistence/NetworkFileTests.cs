@@ -220,11 +220,11 @@ public class NetworkFileTests
         Assert.Equal(NetworkFileProblem.Truncated, Reject(Array.Empty<byte>()).Problem);
 
         var version = (byte[])good.Clone();
-        version[4] = 2;
+        version[4] = 3;
         var v = Reject(version);
         Assert.Equal(NetworkFileProblem.UnsupportedVersion, v.Problem);
-        Assert.Equal("version 1", v.Expected);
-        Assert.Equal("version 2", v.Actual);
+        Assert.Equal("version 1 or 2", v.Expected);
+        Assert.Equal("version 3", v.Actual);
 
         var truncated = Reject(good[..^1]);
         Assert.Equal(NetworkFileProblem.Truncated, truncated.Problem);
@@ -239,7 +239,7 @@ public class NetworkFileTests
 
         // A structurally wrong file with a correct checksum: the structure checks still catch it.
         var resized = (byte[])good.Clone();
-        BinaryPrimitives.WriteInt32LittleEndian(resized.AsSpan(28), 4);   // layer 0 claims 4 outputs, not 3
+        BinaryPrimitives.WriteInt64LittleEndian(resized.AsSpan(127), 14);   // 14 parameters, not 13
         BinaryPrimitives.WriteUInt32LittleEndian(resized.AsSpan(resized.Length - 4), Checksum(resized.AsSpan(0, resized.Length - 4)));
         var malformed = Reject(resized);
         Assert.Equal(NetworkFileProblem.Malformed, malformed.Problem);
@@ -252,21 +252,55 @@ public class NetworkFileTests
         var net = new XorNet(7);
         var bytes = NetworkFile.ToBytes(net);
         Assert.Equal("SNET"u8.ToArray(), bytes[..4]);
-        Assert.Equal(1, BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(4)));
+        Assert.Equal(2, BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(4)));
         Assert.Equal(bytes.Length, BinaryPrimitives.ReadInt64LittleEndian(bytes.AsSpan(8)));
         Assert.Equal(0, bytes[16]);                                   // float32
         Assert.Equal((byte)Loss.Quadratic, bytes[17]);
-        Assert.Equal(2, BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(20)));   // input size
-        Assert.Equal(2, BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(24)));   // layers
-        Assert.Equal(3, BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(28)));
-        Assert.Equal((byte)Activation.Sigmoid, bytes[33]);
-        Assert.Equal(1, BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(36)));
-        Assert.Equal(13, BinaryPrimitives.ReadInt64LittleEndian(bytes.AsSpan(44)));  // parameter count
+        Assert.Equal(2, BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(20)));   // layers
+        Assert.Equal(1, bytes[24]);                                   // input shape: rank 1
+        Assert.Equal(2, BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(25)));   //   of 2
+        int[] starts = { 29, 78 };
+        int[][] shapes = { new[] { 2, 3 }, new[] { 3, 1 } };
+        for (int l = 0; l < 2; l++)
+        {
+            int at = starts[l], inputs = shapes[l][0], outputs = shapes[l][1];
+            Assert.Equal(new byte[] { (byte)LayerKind.Dense, (byte)Activation.Sigmoid, 1, 0 }, bytes[at..(at + 4)]);   // kind, activation, flags (bias), reserved
+            Assert.Equal(1, bytes[at + 4]);
+            Assert.Equal(inputs, BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(at + 5)));
+            Assert.Equal(1, bytes[at + 9]);
+            Assert.Equal(outputs, BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(at + 10)));
+            Assert.Equal(4, BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(at + 14)));    // hyperparameter bytes
+            Assert.Equal(outputs, BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(at + 16)));   // units
+            Assert.Equal(2, bytes[at + 20]);                                                     // blocks
+            Assert.Equal("\u0006weight\0\u0002"u8.ToArray(), bytes[(at + 21)..(at + 30)]);       // name, role 0, rank 2
+            Assert.Equal(outputs, BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(at + 30)));
+            Assert.Equal(inputs, BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(at + 34)));
+            Assert.Equal("\u0004bias\u0001\u0001"u8.ToArray(), bytes[(at + 38)..(at + 45)]);     // name, role 1, rank 1
+            Assert.Equal(outputs, BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(at + 45)));
+        }
+        Assert.Equal(13, BinaryPrimitives.ReadInt64LittleEndian(bytes.AsSpan(127)));  // parameter count
         for (int i = 0; i < 13; i++)
-            Assert.Equal(net.Parameters[i], BinaryPrimitives.ReadSingleLittleEndian(bytes.AsSpan(52 + 4 * i)));
-        Assert.Equal(0, BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(104)));   // no sections
-        Assert.Equal(112, bytes.Length);
-        Assert.Equal(Checksum(bytes.AsSpan(0, 108)), BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(108)));
+            Assert.Equal(net.Parameters[i], BinaryPrimitives.ReadSingleLittleEndian(bytes.AsSpan(135 + 4 * i)));
+        Assert.Equal(0, BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(187)));   // no sections
+        Assert.Equal(195, bytes.Length);
+        Assert.Equal(Checksum(bytes.AsSpan(0, 191)), BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(191)));
+    }
+
+    [Fact]
+    public void A_v1_file_as_the_old_writer_wrote_it_still_loads()
+    {
+        var net = new XorNet(7);
+        var v1 = Architectures.V1File(XorNet.Architecture, net.Parameters);
+        Assert.Equal(112, v1.Length);
+        var copy = new XorNet(8);
+        NetworkFile.Load(copy, v1);
+        AssertBitEqual<float>(net.Parameters, copy.Parameters);
+        // Its checks are those of version 1: a layer of another kind is malformed.
+        var conv = (byte[])v1.Clone();
+        conv[32] = (byte)LayerKind.Conv2D;
+        var ex = Assert.Throws<InvalidNetworkFileException>(() => NetworkFile.Load(copy, Architectures.Rechecksum(conv)));
+        Assert.Equal(NetworkFileProblem.Malformed, ex.Problem);
+        Assert.Equal("layer 0 of kind 0 (dense)", ex.Expected);
     }
 
     [Fact]
