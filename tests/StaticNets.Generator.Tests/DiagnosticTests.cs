@@ -44,7 +44,7 @@ public class DiagnosticTests
     [Fact]
     public void SNN004_softmax_on_hidden_layer()
     {
-        AssertDiagnostics("[Network(4, 3, 2, Hidden = Activation.Softmax)]\npublic partial class Net;", "SNN004 Error (2,19)-(2,46): Layer 0 of network 'Net' is a hidden layer with Softmax activation; use Softmax only on the output layer, and ReLU, Tanh or Sigmoid on hidden layers");
+        AssertDiagnostics("[Network(4, 3, 2, Hidden = Activation.Softmax)]\npublic partial class Net;", "SNN004 Error (2,19)-(2,46): Layer 0 of network 'Net' is a hidden dense layer with Softmax activation; a dense layer takes Softmax only as the output layer: for a softmax inside the network add a standalone [Activation(Activation.Softmax)] layer after a dense layer with Identity");
     }
 
     [Fact]
@@ -90,13 +90,13 @@ public class DiagnosticTests
     [Fact]
     public void SNN011_layers_declared_twice()
     {
-        AssertDiagnostics("[Network(4, 3)]\n[Dense(2)]\npublic partial class Net;", "SNN011 Error (2,2)-(2,15): Network 'Net' declares layers both in [Network(4, 3)] and with 1 [Dense] attribute(s); either list every size in [Network], or give only the input size, [Network(4)], followed by the [Dense] layers");
+        AssertDiagnostics("[Network(4, 3)]\n[Dense(2)]\npublic partial class Net;", "SNN011 Error (2,2)-(2,15): Network 'Net' declares layers both in [Network(4, 3)] and with 1 layer attribute(s); either list every size in [Network], or give only the input size, [Network(4)], followed by the layer attributes");
     }
 
     [Fact]
     public void SNN012_dense_without_network()
     {
-        AssertDiagnostics("[Dense(3)]\n[Dense(2)]\npublic partial class Net;", "SNN012 Error (4,22)-(4,25): The type 'Net' has [Dense] layers but no [Network]; add [Network(inputSize)] to declare the input size");
+        AssertDiagnostics("[Dense(3)]\n[Dense(2)]\npublic partial class Net;", "SNN012 Error (4,22)-(4,25): The type 'Net' has [Dense] layers but no [Network]; add [Network(inputSize)] or [Network(Input = new[] { channels, height, width })] to declare the input");
     }
 
     [Fact]
@@ -150,6 +150,6 @@ public class DiagnosticTests
     public void Valid_declarations_report_nothing()
     {
         Assert.Empty(Diagnose("[Network(4, 3, 2, Hidden = Activation.Tanh, Output = Activation.Softmax, Loss = Loss.CrossEntropy)]\npublic partial class Net;"));
-        Assert.Empty(Diagnose("[Network(4, Loss = Loss.CrossEntropy)]\n[Dense(3, Activation.ReLU)]\n[Dense(2, Activation.Sigmoid)]\npublic partial record Net;"));
+        Assert.Empty(Diagnose("[Network(4, Loss = Loss.CrossEntropy)]\n[Dense(3, Activation.ReLU)]\n[Dense(2, Activation.Sigmoid)]\npublic partial class Net;"));
     }
 }

@@ -36,10 +36,10 @@ public class SnapshotTests
         using StaticNets;
         namespace Deep.Nets
         {
-            public partial class Outer
+            public partial record Outer
             {
                 [Network(13, 7, 5, 3, Activations = new[] { Activation.Tanh, Activation.LeakyReLU, Activation.Identity }, Precision = Precision.Double)]
-                internal partial record DeepNet;
+                internal partial class DeepNet;
             }
         }
         """, "Deep.Nets.Outer.DeepNet.g.cs");

@@ -15,20 +15,26 @@ internal static class SpecRecords
     public static IReadOnlyList<SnetLayer>? From(NetworkSpec spec, out string? error)
     {
         var layers = new List<SnetLayer>(spec.Layers.Count);
-        int[] shape = { spec.InputSize };
+        int[] shape = InputShape(spec);
         error = null;
         foreach (var layer in spec.Layers)
         {
-            SnetLayer? record;
-            switch (layer)
+            SnetLayer? record = layer switch
             {
-                case DenseLayerSpec dense:
-                    // Dropout on a dense layer's activations owns no parameters: files compare without it.
-                    record = SnetFormat.CreateLayer(SnetFormat.Dense, (int)dense.Activation, true, shape, new[] { dense.Outputs }, 0, out error);
-                    break;
-                default:
-                    error = $"this generator cannot bake weights into a {layer.GetType().Name} layer yet";
-                    return null;
+                DenseLayerSpec dense => SnetFormat.CreateLayer(SnetFormat.Dense, (int)dense.Activation, dense.HasBias, shape, new[] { dense.Outputs }, 0, out error),
+                Conv2DLayerSpec conv => SnetFormat.CreateLayer(SnetFormat.Conv2D, (int)conv.Activation, conv.HasBias, shape,
+                    new[] { conv.Filters, conv.KernelHeight, conv.KernelWidth, conv.StrideY, conv.StrideX, conv.PadTop, conv.PadLeft, conv.PadBottom, conv.PadRight }, 0, out error),
+                Pool2DLayerSpec pool => SnetFormat.CreateLayer(pool.IsMax ? SnetFormat.MaxPool2D : SnetFormat.AvgPool2D, 0, false, shape,
+                    new[] { pool.WindowHeight, pool.WindowWidth, pool.StrideY, pool.StrideX }, 0, out error),
+                FlattenLayerSpec => SnetFormat.CreateLayer(SnetFormat.Flatten, 0, false, shape, System.Array.Empty<int>(), 0, out error),
+                ActivationLayerSpec activation => SnetFormat.CreateLayer(SnetFormat.Activation, (int)activation.Activation, false, shape, System.Array.Empty<int>(), 0, out error),
+                DropoutLayerSpec dropout => SnetFormat.CreateLayer(SnetFormat.Dropout, 0, false, shape, System.Array.Empty<int>(), dropout.Rate, out error),
+                _ => null,
+            };
+            if (record is null && error is null)
+            {
+                error = $"this generator cannot bake weights into a {layer.Kind} layer yet";
+                return null;
             }
             if (record is null)
             {
@@ -42,5 +48,5 @@ internal static class SpecRecords
     }
 
     /// <summary>The input shape of the declaration.</summary>
-    public static int[] InputShape(NetworkSpec spec) => new[] { spec.InputSize };
+    public static int[] InputShape(NetworkSpec spec) => System.Linq.Enumerable.ToArray(spec.Input.Dims);
 }

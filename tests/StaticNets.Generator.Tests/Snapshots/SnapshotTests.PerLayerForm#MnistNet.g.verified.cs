@@ -31,7 +31,7 @@ partial class MnistNet : global::StaticNets.INetwork<float>
     /// <summary>Index of layer 1's first bias in <see cref="Parameters"/>.</summary>
     public const int Layer1BiasOffset = 101760;
 
-    /// <summary>The architecture: sizes, activations, loss, precision and parameter offsets.</summary>
+    /// <summary>The architecture: shapes, layers, parameter blocks, loss and precision.</summary>
     public static global::StaticNets.NetworkInfo Architecture { get; } = new global::StaticNets.NetworkInfo("MnistNet", global::StaticNets.Precision.Single, global::StaticNets.Loss.CrossEntropy, new int[] { 784, 128, 10 }, new global::StaticNets.Activation[] { global::StaticNets.Activation.ReLU, global::StaticNets.Activation.Softmax });
 
     // Every weight and bias in one array, in the layout documented on INetwork<T>.
@@ -135,12 +135,11 @@ partial class MnistNet : global::StaticNets.INetwork<float>
         Workspace ws = Workspace.From(workspace, nameof(workspace));
         int batch = global::StaticNets.Guard.BatchSize(inputs.Length, InputSize, ws.BatchCapacity, nameof(inputs));
         global::StaticNets.Guard.Length(outputs.Length, batch * OutputSize, nameof(outputs));
-        ForwardBatch(inputs, batch, ws);
-        new global::System.ReadOnlySpan<float>(ws.A1, 0, batch * OutputSize).CopyTo(outputs);
+        ForwardBatch(inputs, batch, ws).CopyTo(outputs);
     }
 
-    /// <summary>Batched forward pass keeping every layer's z and a in the workspace for the backward pass.</summary>
-    private void ForwardBatch(global::System.ReadOnlySpan<float> x, int batch, Workspace ws)
+    /// <summary>Batched forward pass keeping every layer's values in the workspace for the backward pass; returns the output rows.</summary>
+    private global::System.ReadOnlySpan<float> ForwardBatch(global::System.ReadOnlySpan<float> x, int batch, Workspace ws)
     {
         global::System.ReadOnlySpan<float> p = _parameters;
         // Re-pack the wide layers' Wᵀ panels if the parameters may have changed since.
@@ -148,20 +147,21 @@ partial class MnistNet : global::StaticNets.INetwork<float>
             RefreshPacked();
         global::System.ReadOnlySpan<float> packed0 = _packed0;
         // Layer 0: dense 784 → 128, ReLU.
-        global::System.Span<float> z0 = new global::System.Span<float>(ws.Z0, 0, batch * 128), a0 = new global::System.Span<float>(ws.A0, 0, batch * 128);
+        global::System.Span<float> z0 = new global::System.Span<float>(ws.Z0, 0, batch * 128), a0 = new global::System.Span<float>(ws.A0, 0, batch * 128), d0 = new global::System.Span<float>(ws.D0, 0, batch * 128);
         // Outer product over the network's packed Wᵀ panels (no packing per call); rows past the last panel as dot products.
         global::StaticNets.Kernels.DenseKernels.ForwardBatchPrepacked<float>(packed0, p.Slice(0, 100352), p.Slice(100352, 128), x, z0, 784, 128);
         // Element-wise activation over the whole batch in one vectorised pass.
         global::StaticNets.Kernels.ActivationKernels.ReLU<float>(z0, a0);
         // Layer 1: dense 128 → 10, Softmax.
-        global::System.Span<float> z1 = new global::System.Span<float>(ws.Z1, 0, batch * 10), a1 = new global::System.Span<float>(ws.A1, 0, batch * 10);
+        global::System.Span<float> z1 = new global::System.Span<float>(ws.Z1, 0, batch * 10), a1 = new global::System.Span<float>(ws.A1, 0, batch * 10), d1 = new global::System.Span<float>(ws.D1, 0, batch * 10);
         // Blocked over samples so each weight row is loaded once for several samples.
         global::StaticNets.Kernels.DenseKernels.ForwardBatch<float>(p.Slice(100480, 1280), p.Slice(101760, 10), a0, z1, 128, 10);
-        // Softmax normalises each sample's row on its own.
+        // Softmax normalises each sample's values on its own.
         for (int s = 0; s < batch; s++)
         {
             global::StaticNets.Kernels.ActivationKernels.Softmax<float>(z1.Slice(s * 10, 10), a1.Slice(s * 10, 10));
         }
+        return a1;
     }
 
     /// <summary>
@@ -173,31 +173,78 @@ partial class MnistNet : global::StaticNets.INetwork<float>
     /// <param name="gradient"><see cref="ParameterCount"/> values; gradients are added, not assigned.</param>
     /// <param name="workspace">A workspace of this network from <see cref="CreateWorkspace"/>.</param>
     public float Backward(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::System.Span<float> gradient, global::StaticNets.INetworkWorkspace<float> workspace)
+        => BackwardCore(inputs, targets, default, fromGradient: false, gradient, default, workspace);
+
+    /// <summary>Back-propagates a batch as <see cref="Backward(global::System.ReadOnlySpan{float}, global::System.ReadOnlySpan{float}, global::System.Span{float}, global::StaticNets.INetworkWorkspace{float})"/> and also writes ∂C/∂input, for chaining networks.</summary>
+    /// <param name="inputs">A whole number of samples, row-major, at most the workspace's capacity.</param>
+    /// <param name="targets">One target row of <see cref="OutputSize"/> values per sample.</param>
+    /// <param name="gradient"><see cref="ParameterCount"/> values; gradients are added, not assigned.</param>
+    /// <param name="inputGradient">One row of <see cref="InputSize"/> values per sample, overwritten with ∂C/∂input; must not overlap <paramref name="inputs"/>.</param>
+    /// <param name="workspace">A workspace of this network from <see cref="CreateWorkspace"/>.</param>
+    public float Backward(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::System.Span<float> gradient, global::System.Span<float> inputGradient, global::StaticNets.INetworkWorkspace<float> workspace)
+        => BackwardCore(inputs, targets, default, fromGradient: false, gradient, inputGradient, workspace);
+
+    /// <summary>
+    /// Back-propagates a given ∂C/∂output instead of a loss (the layer above is another network): runs the batch forward,
+    /// adds ∂C/∂w and ∂C/∂b into <paramref name="gradient"/> and writes ∂C/∂input into <paramref name="inputGradient"/> unless it is empty.
+    /// </summary>
+    /// <param name="inputs">A whole number of samples, row-major, at most the workspace's capacity.</param>
+    /// <param name="outputGradient">∂C/∂output: one row of <see cref="OutputSize"/> values per sample.</param>
+    /// <param name="gradient"><see cref="ParameterCount"/> values; gradients are added, not assigned.</param>
+    /// <param name="inputGradient">Empty, or one row of <see cref="InputSize"/> values per sample, overwritten with ∂C/∂input.</param>
+    /// <param name="workspace">A workspace of this network from <see cref="CreateWorkspace"/>.</param>
+    public void BackwardFromOutputGradient(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> outputGradient, global::System.Span<float> gradient, global::System.Span<float> inputGradient, global::StaticNets.INetworkWorkspace<float> workspace)
+        => BackwardCore(inputs, default, outputGradient, fromGradient: true, gradient, inputGradient, workspace);
+
+    /// <summary>The one backward pass: δ of the output from the loss (targets) or as given (outputGradient), then every layer from the top.</summary>
+    private float BackwardCore(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::System.ReadOnlySpan<float> outputGradient, bool fromGradient, global::System.Span<float> gradient, global::System.Span<float> dx, global::StaticNets.INetworkWorkspace<float> workspace)
     {
         Workspace ws = Workspace.From(workspace, nameof(workspace));
         int batch = global::StaticNets.Guard.BatchSize(inputs.Length, InputSize, ws.BatchCapacity, nameof(inputs));
-        global::StaticNets.Guard.Length(targets.Length, batch * OutputSize, nameof(targets));
+        if (fromGradient)
+            global::StaticNets.Guard.Length(outputGradient.Length, batch * OutputSize, nameof(outputGradient));
+        else
+            global::StaticNets.Guard.Length(targets.Length, batch * OutputSize, nameof(targets));
         global::StaticNets.Guard.Length(gradient.Length, ParameterCount, nameof(gradient));
+        if (!dx.IsEmpty)
+            global::StaticNets.Guard.Length(dx.Length, batch * InputSize, "inputGradient");
         ForwardBatch(inputs, batch, ws);
         global::System.ReadOnlySpan<float> p = _parameters;
         global::System.ReadOnlySpan<float> x = inputs, y = targets;
-        // Whole-batch views of every layer's z, a and δ (sample after sample).
+        // Whole-batch views of every layer's values and δ (sample after sample).
         global::System.Span<float> z0 = new global::System.Span<float>(ws.Z0, 0, batch * 128), a0 = new global::System.Span<float>(ws.A0, 0, batch * 128), d0 = new global::System.Span<float>(ws.D0, 0, batch * 128);
         global::System.Span<float> z1 = new global::System.Span<float>(ws.Z1, 0, batch * 10), a1 = new global::System.Span<float>(ws.A1, 0, batch * 10), d1 = new global::System.Span<float>(ws.D1, 0, batch * 10);
 
-        // Cross-entropy −Σ y ln a with softmax: the softmax Jacobian cancels and δ = a − y.
-        float loss = global::StaticNets.Kernels.LossKernels.CrossEntropy<float>(a1, y);
-        global::StaticNets.Kernels.LossKernels.OutputError<float>(a1, y, d1);
+        float loss;
+        if (!fromGradient)
+        {
+            // Cross-entropy −Σ y ln a with softmax: the softmax Jacobian cancels and δ = a − y.
+            loss = global::StaticNets.Kernels.LossKernels.CrossEntropy<float>(a1, y);
+            global::StaticNets.Kernels.LossKernels.OutputError<float>(a1, y, d1);
+        }
+        else
+        {
+            // ∂C/∂output given by the caller (the layer above is another network): δ = ∂C/∂a ⊙ σ'(z).
+            loss = 0f;
+            outputGradient.CopyTo(d1);
+            // Softmax couples the values of one sample: δ = Jᵀ·δ, sample by sample.
+            for (int s = 0; s < batch; s++)
+            {
+                global::StaticNets.Kernels.ActivationKernels.SoftmaxBackward<float>(a1.Slice(s * 10, 10), d1.Slice(s * 10, 10), d1.Slice(s * 10, 10));
+            }
+        }
 
         // Layer 1: ∂C/∂W += δ1ᵀ·a0 and ∂C/∂b += Σ δ1 over the whole batch, register-blocked (4 rows × 2 vectors).
         global::StaticNets.Kernels.DenseKernels.AccumulateGradientBatch<float>(d1, a0, gradient.Slice(100480, 1280), gradient.Slice(101760, 10), 128, 10);
-        // δ0 = δ1·W1 for the whole batch, register-blocked (4 samples × 2 vectors).
+        // ∂C/∂input = δ1·W1 for the whole batch, register-blocked (4 samples × 2 vectors).
         global::StaticNets.Kernels.DenseKernels.BackwardInputBatch<float>(p.Slice(100480, 1280), d1, d0, 128, 10);
+
         // δ0 ⊙= σ'(z0), σ = ReLU: element-wise, so one pass over the whole batch.
         global::StaticNets.Kernels.ActivationKernels.ReLUDerivative<float>(z0, a0, d0);
-
         // Layer 0: ∂C/∂W += δ0ᵀ·x and ∂C/∂b += Σ δ0 over the whole batch, register-blocked (4 rows × 2 vectors).
         global::StaticNets.Kernels.DenseKernels.AccumulateGradientBatch<float>(d0, x, gradient.Slice(0, 100352), gradient.Slice(100352, 128), 784, 128);
+        // ∂C/∂input only when the caller asked for it (chained networks).
+        if (!dx.IsEmpty) global::StaticNets.Kernels.DenseKernels.BackwardInputBatch<float>(p.Slice(0, 100352), d0, dx, 784, 128);
         return loss;
     }
 
@@ -222,11 +269,10 @@ partial class MnistNet : global::StaticNets.INetwork<float>
         global::StaticNets.Kernels.ActivationKernels.Softmax<float>(z, a);
     }
 
-    /// <summary>Scratch memory (z, a and δ of every layer) for batches of up to <see cref="BatchCapacity"/> samples. Use one per thread.</summary>
+    /// <summary>Scratch memory (every layer's values and δ) for batches of up to <see cref="BatchCapacity"/> samples. Use one per thread.</summary>
     public sealed class Workspace : global::StaticNets.INetworkWorkspace<float>
     {
-        internal readonly float[] Z0, A0, D0;
-        internal readonly float[] Z1, A1, D1;
+        internal readonly float[] Z0, A0, D0, Z1, A1, D1;
 
         /// <summary>Allocates scratch memory for batches of up to <paramref name="batchCapacity"/> samples.</summary>
         /// <param name="batchCapacity">The largest batch, at least 1.</param>
@@ -235,11 +281,11 @@ partial class MnistNet : global::StaticNets.INetwork<float>
             global::StaticNets.Guard.Positive(batchCapacity, nameof(batchCapacity));
             BatchCapacity = batchCapacity;
             Z0 = new float[checked(batchCapacity * 128)];
-            A0 = new float[Z0.Length];
-            D0 = new float[Z0.Length];
+            A0 = new float[checked(batchCapacity * 128)];
+            D0 = new float[checked(batchCapacity * 128)];
             Z1 = new float[checked(batchCapacity * 10)];
-            A1 = new float[Z1.Length];
-            D1 = new float[Z1.Length];
+            A1 = new float[checked(batchCapacity * 10)];
+            D1 = new float[checked(batchCapacity * 10)];
         }
 
         /// <inheritdoc />

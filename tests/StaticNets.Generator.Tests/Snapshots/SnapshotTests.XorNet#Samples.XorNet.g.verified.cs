@@ -34,7 +34,7 @@ namespace Samples
         /// <summary>Index of layer 1's first bias in <see cref="Parameters"/>.</summary>
         public const int Layer1BiasOffset = 12;
 
-        /// <summary>The architecture: sizes, activations, loss, precision and parameter offsets.</summary>
+        /// <summary>The architecture: shapes, layers, parameter blocks, loss and precision.</summary>
         public static global::StaticNets.NetworkInfo Architecture { get; } = new global::StaticNets.NetworkInfo("XorNet", global::StaticNets.Precision.Single, global::StaticNets.Loss.Quadratic, new int[] { 2, 3, 1 }, new global::StaticNets.Activation[] { global::StaticNets.Activation.Sigmoid, global::StaticNets.Activation.Sigmoid });
 
         // Every weight and bias in one array, in the layout documented on INetwork<T>.
@@ -296,28 +296,28 @@ namespace Samples
             Workspace ws = Workspace.From(workspace, nameof(workspace));
             int batch = global::StaticNets.Guard.BatchSize(inputs.Length, InputSize, ws.BatchCapacity, nameof(inputs));
             global::StaticNets.Guard.Length(outputs.Length, batch * OutputSize, nameof(outputs));
-            ForwardBatch(inputs, batch, ws);
-            new global::System.ReadOnlySpan<float>(ws.A1, 0, batch * OutputSize).CopyTo(outputs);
+            ForwardBatch(inputs, batch, ws).CopyTo(outputs);
         }
 
-        /// <summary>Batched forward pass keeping every layer's z and a in the workspace for the backward pass.</summary>
-        private void ForwardBatch(global::System.ReadOnlySpan<float> x, int batch, Workspace ws)
+        /// <summary>Batched forward pass keeping every layer's values in the workspace for the backward pass; returns the output rows.</summary>
+        private global::System.ReadOnlySpan<float> ForwardBatch(global::System.ReadOnlySpan<float> x, int batch, Workspace ws)
         {
             global::System.ReadOnlySpan<float> p = _parameters;
             // Layer 0: dense 2 → 3, Sigmoid.
-            global::System.Span<float> z0 = new global::System.Span<float>(ws.Z0, 0, batch * 3), a0 = new global::System.Span<float>(ws.A0, 0, batch * 3);
+            global::System.Span<float> z0 = new global::System.Span<float>(ws.Z0, 0, batch * 3), a0 = new global::System.Span<float>(ws.A0, 0, batch * 3), d0 = new global::System.Span<float>(ws.D0, 0, batch * 3);
             // Too narrow for SIMD: the unrolled single-sample code, once per sample.
             for (int s = 0; s < batch; s++)
             {
                 Layer0Forward(p, x.Slice(s * 2, 2), z0.Slice(s * 3, 3), a0.Slice(s * 3, 3));
             }
             // Layer 1: dense 3 → 1, Sigmoid.
-            global::System.Span<float> z1 = new global::System.Span<float>(ws.Z1, 0, batch * 1), a1 = new global::System.Span<float>(ws.A1, 0, batch * 1);
+            global::System.Span<float> z1 = new global::System.Span<float>(ws.Z1, 0, batch * 1), a1 = new global::System.Span<float>(ws.A1, 0, batch * 1), d1 = new global::System.Span<float>(ws.D1, 0, batch * 1);
             // Too narrow for SIMD: the unrolled single-sample code, once per sample.
             for (int s = 0; s < batch; s++)
             {
                 Layer1Forward(p, a0.Slice(s * 3, 3), z1.Slice(s * 1, 1), a1.Slice(s * 1, 1));
             }
+            return a1;
         }
 
         /// <summary>
@@ -329,38 +329,80 @@ namespace Samples
         /// <param name="gradient"><see cref="ParameterCount"/> values; gradients are added, not assigned.</param>
         /// <param name="workspace">A workspace of this network from <see cref="CreateWorkspace"/>.</param>
         public float Backward(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::System.Span<float> gradient, global::StaticNets.INetworkWorkspace<float> workspace)
+            => BackwardCore(inputs, targets, default, fromGradient: false, gradient, default, workspace);
+
+        /// <summary>Back-propagates a batch as <see cref="Backward(global::System.ReadOnlySpan{float}, global::System.ReadOnlySpan{float}, global::System.Span{float}, global::StaticNets.INetworkWorkspace{float})"/> and also writes ∂C/∂input, for chaining networks.</summary>
+        /// <param name="inputs">A whole number of samples, row-major, at most the workspace's capacity.</param>
+        /// <param name="targets">One target row of <see cref="OutputSize"/> values per sample.</param>
+        /// <param name="gradient"><see cref="ParameterCount"/> values; gradients are added, not assigned.</param>
+        /// <param name="inputGradient">One row of <see cref="InputSize"/> values per sample, overwritten with ∂C/∂input; must not overlap <paramref name="inputs"/>.</param>
+        /// <param name="workspace">A workspace of this network from <see cref="CreateWorkspace"/>.</param>
+        public float Backward(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::System.Span<float> gradient, global::System.Span<float> inputGradient, global::StaticNets.INetworkWorkspace<float> workspace)
+            => BackwardCore(inputs, targets, default, fromGradient: false, gradient, inputGradient, workspace);
+
+        /// <summary>
+        /// Back-propagates a given ∂C/∂output instead of a loss (the layer above is another network): runs the batch forward,
+        /// adds ∂C/∂w and ∂C/∂b into <paramref name="gradient"/> and writes ∂C/∂input into <paramref name="inputGradient"/> unless it is empty.
+        /// </summary>
+        /// <param name="inputs">A whole number of samples, row-major, at most the workspace's capacity.</param>
+        /// <param name="outputGradient">∂C/∂output: one row of <see cref="OutputSize"/> values per sample.</param>
+        /// <param name="gradient"><see cref="ParameterCount"/> values; gradients are added, not assigned.</param>
+        /// <param name="inputGradient">Empty, or one row of <see cref="InputSize"/> values per sample, overwritten with ∂C/∂input.</param>
+        /// <param name="workspace">A workspace of this network from <see cref="CreateWorkspace"/>.</param>
+        public void BackwardFromOutputGradient(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> outputGradient, global::System.Span<float> gradient, global::System.Span<float> inputGradient, global::StaticNets.INetworkWorkspace<float> workspace)
+            => BackwardCore(inputs, default, outputGradient, fromGradient: true, gradient, inputGradient, workspace);
+
+        /// <summary>The one backward pass: δ of the output from the loss (targets) or as given (outputGradient), then every layer from the top.</summary>
+        private float BackwardCore(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::System.ReadOnlySpan<float> outputGradient, bool fromGradient, global::System.Span<float> gradient, global::System.Span<float> dx, global::StaticNets.INetworkWorkspace<float> workspace)
         {
             Workspace ws = Workspace.From(workspace, nameof(workspace));
             int batch = global::StaticNets.Guard.BatchSize(inputs.Length, InputSize, ws.BatchCapacity, nameof(inputs));
-            global::StaticNets.Guard.Length(targets.Length, batch * OutputSize, nameof(targets));
+            if (fromGradient)
+                global::StaticNets.Guard.Length(outputGradient.Length, batch * OutputSize, nameof(outputGradient));
+            else
+                global::StaticNets.Guard.Length(targets.Length, batch * OutputSize, nameof(targets));
             global::StaticNets.Guard.Length(gradient.Length, ParameterCount, nameof(gradient));
+            if (!dx.IsEmpty)
+                global::StaticNets.Guard.Length(dx.Length, batch * InputSize, "inputGradient");
             ForwardBatch(inputs, batch, ws);
             global::System.ReadOnlySpan<float> p = _parameters;
             global::System.ReadOnlySpan<float> x = inputs, y = targets;
-            // Whole-batch views of every layer's z, a and δ (sample after sample).
+            // Whole-batch views of every layer's values and δ (sample after sample).
             global::System.Span<float> z0 = new global::System.Span<float>(ws.Z0, 0, batch * 3), a0 = new global::System.Span<float>(ws.A0, 0, batch * 3), d0 = new global::System.Span<float>(ws.D0, 0, batch * 3);
             global::System.Span<float> z1 = new global::System.Span<float>(ws.Z1, 0, batch * 1), a1 = new global::System.Span<float>(ws.A1, 0, batch * 1), d1 = new global::System.Span<float>(ws.D1, 0, batch * 1);
 
-            // Quadratic cost ½‖y − a‖²: δ = (a − y) ⊙ σ'(z), σ = Sigmoid.
-            float loss = global::StaticNets.Kernels.LossKernels.Quadratic<float>(a1, y);
-            global::StaticNets.Kernels.LossKernels.OutputError<float>(a1, y, d1);
-            global::StaticNets.Kernels.ActivationKernels.SigmoidDerivative<float>(z1, a1, d1);
+            float loss;
+            if (!fromGradient)
+            {
+                // Quadratic cost ½‖y − a‖²: δ = (a − y) ⊙ σ'(z), σ = Sigmoid.
+                loss = global::StaticNets.Kernels.LossKernels.Quadratic<float>(a1, y);
+                global::StaticNets.Kernels.LossKernels.OutputError<float>(a1, y, d1);
+                global::StaticNets.Kernels.ActivationKernels.SigmoidDerivative<float>(z1, a1, d1);
+            }
+            else
+            {
+                // ∂C/∂output given by the caller (the layer above is another network): δ = ∂C/∂a ⊙ σ'(z).
+                loss = 0f;
+                outputGradient.CopyTo(d1);
+                global::StaticNets.Kernels.ActivationKernels.SigmoidDerivative<float>(z1, a1, d1);
+            }
 
-            // Layer 1: ∂C/∂w = δ1·a0ᵀ and ∂C/∂b = δ1, then δ0 = (W1)ᵀ·δ1; unrolled, sample by sample.
+            // Layer 1: ∂C/∂w = δ1·a0ᵀ and ∂C/∂b = δ1, then ∂C/∂input = (W1)ᵀ·δ1; unrolled, sample by sample.
             for (int s = 0; s < batch; s++)
             {
                 global::System.ReadOnlySpan<float> ds = d1.Slice(s * 1, 1);
                 Layer1Gradient(ds, a0.Slice(s * 3, 3), gradient);
                 Layer1Backpropagate(p, ds, d0.Slice(s * 3, 3));
             }
+
             // δ0 ⊙= σ'(z0), σ = Sigmoid: element-wise, so one pass over the whole batch.
             global::StaticNets.Kernels.ActivationKernels.SigmoidDerivative<float>(z0, a0, d0);
-
-            // Layer 0: ∂C/∂w = δ0·xᵀ and ∂C/∂b = δ0; unrolled, sample by sample.
+            // Layer 0: ∂C/∂w = δ0·xᵀ and ∂C/∂b = δ0, then ∂C/∂input = (W0)ᵀ·δ0; unrolled, sample by sample.
             for (int s = 0; s < batch; s++)
             {
                 global::System.ReadOnlySpan<float> ds = d0.Slice(s * 3, 3);
                 Layer0Gradient(ds, x.Slice(s * 2, 2), gradient);
+                if (!dx.IsEmpty) Layer0Backpropagate(p, ds, dx.Slice(s * 2, 2));
             }
             return loss;
         }
@@ -391,6 +433,16 @@ namespace Samples
             gw[0] += d0 * x0; gw[1] += d0 * x1; gb[0] += d0;
             gw[2] += d1 * x0; gw[3] += d1 * x1; gb[1] += d1;
             gw[4] += d2 * x0; gw[5] += d2 * x1; gb[2] += d2;
+        }
+
+        /// <summary>Layer 0: <paramref name="dx"/> = Wᵀ·δ, the part of the previous layer's delta before σ'.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static void Layer0Backpropagate(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> d, global::System.Span<float> dx)
+        {
+            global::System.ReadOnlySpan<float> w = p.Slice(0, 6);
+            float d0 = d[0], d1 = d[1], d2 = d[2];
+            dx[0] = w[0] * d0 + w[2] * d1 + w[4] * d2;
+            dx[1] = w[1] * d0 + w[3] * d1 + w[5] * d2;
         }
 
         /// <summary>Layer 1 forward for one sample: z = W·x + b, a = Sigmoid(z). <paramref name="z"/> and <paramref name="a"/> may be the same span.</summary>
@@ -425,11 +477,10 @@ namespace Samples
             dx[2] = w[2] * d0;
         }
 
-        /// <summary>Scratch memory (z, a and δ of every layer) for batches of up to <see cref="BatchCapacity"/> samples. Use one per thread.</summary>
+        /// <summary>Scratch memory (every layer's values and δ) for batches of up to <see cref="BatchCapacity"/> samples. Use one per thread.</summary>
         public sealed class Workspace : global::StaticNets.INetworkWorkspace<float>
         {
-            internal readonly float[] Z0, A0, D0;
-            internal readonly float[] Z1, A1, D1;
+            internal readonly float[] Z0, A0, D0, Z1, A1, D1;
 
             /// <summary>Allocates scratch memory for batches of up to <paramref name="batchCapacity"/> samples.</summary>
             /// <param name="batchCapacity">The largest batch, at least 1.</param>
@@ -438,11 +489,11 @@ namespace Samples
                 global::StaticNets.Guard.Positive(batchCapacity, nameof(batchCapacity));
                 BatchCapacity = batchCapacity;
                 Z0 = new float[checked(batchCapacity * 3)];
-                A0 = new float[Z0.Length];
-                D0 = new float[Z0.Length];
+                A0 = new float[checked(batchCapacity * 3)];
+                D0 = new float[checked(batchCapacity * 3)];
                 Z1 = new float[checked(batchCapacity * 1)];
-                A1 = new float[Z1.Length];
-                D1 = new float[Z1.Length];
+                A1 = new float[checked(batchCapacity * 1)];
+                D1 = new float[checked(batchCapacity * 1)];
             }
 
             /// <inheritdoc />

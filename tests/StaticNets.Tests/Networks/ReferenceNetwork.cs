@@ -16,7 +16,8 @@ internal sealed class ReferenceNetwork
 
     public ReferenceNetwork(NetworkInfo info, double[] parameters)
     {
-        _info = info;
+        // Dropout layers are the identity when not training, which is how every caller here runs them.
+        _info = new NetworkInfo(info.Name, info.Precision, info.Loss, info.InputShape, System.Linq.Enumerable.ToList(System.Linq.Enumerable.Where(info.Layers, l => l is not DropoutLayerInfo)));
         _p = parameters;
         _epsilon = info.Precision == Precision.Single ? 1e-7 : 1e-12;
     }

@@ -21,6 +21,8 @@ internal sealed class FakeNetwork<T>(NetworkInfo info, T[] parameters) : INetwor
     public void Forward(ReadOnlySpan<T> input, Span<T> output) => throw new NotSupportedException();
     public void Forward(ReadOnlySpan<T> inputs, Span<T> outputs, INetworkWorkspace<T> workspace) => throw new NotSupportedException();
     public T Backward(ReadOnlySpan<T> inputs, ReadOnlySpan<T> targets, Span<T> gradient, INetworkWorkspace<T> workspace) => throw new NotSupportedException();
+    public T Backward(ReadOnlySpan<T> inputs, ReadOnlySpan<T> targets, Span<T> gradient, Span<T> inputGradient, INetworkWorkspace<T> workspace) => throw new NotSupportedException();
+    public void BackwardFromOutputGradient(ReadOnlySpan<T> inputs, ReadOnlySpan<T> outputGradient, Span<T> gradient, Span<T> inputGradient, INetworkWorkspace<T> workspace) => throw new NotSupportedException();
     public INetworkWorkspace<T> CreateWorkspace(int batchCapacity) => throw new NotSupportedException();
 
     private static T[] Values(int count, int seed)
