@@ -24,6 +24,10 @@ internal sealed class Conv2DLayerEmitter : ILayerEmitter
         int l = layer.Index;
         w.Line($"/// <summary>Index of layer {l}'s first weight in <see cref=\"Parameters\"/>; weights are [{layer.Filters}, {layer.Input.Channels}, {layer.KernelHeight}, {layer.KernelWidth}] row-major (out_c, in_c, kh, kw).</summary>");
         w.Line($"public const int Layer{l}WeightOffset = {layer.WeightOffset};");
+        w.Line($"/// <summary>Number of layer {l}'s weights ({layer.Filters} × {layer.Input.Channels} × {layer.KernelHeight} × {layer.KernelWidth}).</summary>");
+        w.Line($"public const int Layer{l}WeightCount = {layer.WeightCount};");
+        w.Line($"/// <summary>Output channels of layer {l}.</summary>");
+        w.Line($"public const int Layer{l}Filters = {layer.Filters};");
         if (layer.HasBias)
         {
             w.Line($"/// <summary>Index of layer {l}'s first bias (one per output channel) in <see cref=\"Parameters\"/>.</summary>");
@@ -68,9 +72,9 @@ internal sealed class Conv2DLayerEmitter : ILayerEmitter
     {
         var layer = (Conv2DLayerSpec)spec;
         int l = layer.Index;
-        string bias = layer.HasBias ? $"p.Slice({layer.BiasOffset}, {layer.Filters})" : $"{Names.ReadOnlySpan}<{c.T}>.Empty";
+        string bias = layer.HasBias ? $"p.Slice(Layer{l}BiasOffset, Layer{l}Filters)" : $"{Names.ReadOnlySpan}<{c.T}>.Empty";
         string target = HasZ(layer) ? "z" + l : "a" + l;
-        c.W.Line($"{Names.Conv}.Forward<{c.T}>(in Layer{l}Shape, p.Slice({layer.WeightOffset}, {layer.WeightCount}), {bias}, {c.Input(layer)}, {target}, ws.Scratch);");
+        c.W.Line($"{Names.Conv}.Forward<{c.T}>(in Layer{l}Shape, p.Slice(Layer{l}WeightOffset, Layer{l}WeightCount), {bias}, {c.Input(layer)}, {target}, ws.Scratch);");
         if (HasZ(layer))
             c.EmitActivation(layer.Activation, "z" + l, "a" + l, layer.Outputs);
     }
@@ -85,11 +89,12 @@ internal sealed class Conv2DLayerEmitter : ILayerEmitter
             c.W.Comment($"δ{l} ⊙= σ'(z{l}), σ = {layer.Activation}.");
             c.EmitDerivative(layer.Activation, "z" + l, "a" + l, d, layer.Outputs);
         }
-        string biasGradient = layer.HasBias ? $"gradient.Slice({layer.BiasOffset}, {layer.Filters})" : $"{Names.Span}<{c.T}>.Empty";
+        string biasGradient = layer.HasBias ? $"gradient.Slice(Layer{l}BiasOffset, Layer{l}Filters)" : $"{Names.Span}<{c.T}>.Empty";
         c.W.Comment(l == 0
             ? $"Layer {l}: ∂C/∂W += δ·colᵀ, ∂C/∂b += Σ δ; ∂C/∂input only into a non-empty dx (the kernel skips an empty one)."
             : $"Layer {l}: ∂C/∂W += δ·colᵀ, ∂C/∂b += Σ δ, ∂C/∂input = col2im(Wᵀ·δ).");
-        c.W.Line($"{Names.Conv}.Backward<{c.T}>(in Layer{l}Shape, p.Slice({layer.WeightOffset}, {layer.WeightCount}), {c.Input(layer)}, {d}, gradient.Slice({layer.WeightOffset}, {layer.WeightCount}), {biasGradient}, {c.DeltaIn(layer)}, ws.Scratch);");
+        c.W.Line($"{Names.Conv}.Backward<{c.T}>(in Layer{l}Shape, p.Slice(Layer{l}WeightOffset, Layer{l}WeightCount),");
+        c.W.Line($"    {c.Input(layer)}, {d}, gradient.Slice(Layer{l}WeightOffset, Layer{l}WeightCount), {biasGradient}, {c.DeltaIn(layer)}, ws.Scratch);");
     }
 
     public void EmitMethods(NetworkEmitContext c, LayerSpec layer)

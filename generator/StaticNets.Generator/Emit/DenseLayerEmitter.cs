@@ -26,6 +26,8 @@ internal sealed class DenseLayerEmitter : ILayerEmitter
         w.Line($"public const int Layer{layer.Index}Size = {layer.Outputs};");
         w.Line($"/// <summary>Index of layer {layer.Index}'s first weight in <see cref=\"Parameters\"/>; weights are row-major [{layer.Outputs}, {layer.Inputs}].</summary>");
         w.Line($"public const int Layer{layer.Index}WeightOffset = {layer.WeightOffset};");
+        w.Line($"/// <summary>Number of layer {layer.Index}'s weights ({layer.Outputs} × {layer.Inputs}).</summary>");
+        w.Line($"public const int Layer{layer.Index}WeightCount = {layer.WeightCount};");
         if (layer.HasBias)
         {
             w.Line($"/// <summary>Index of layer {layer.Index}'s first bias in <see cref=\"Parameters\"/>.</summary>");
@@ -61,10 +63,13 @@ internal sealed class DenseLayerEmitter : ILayerEmitter
     }
 
     private static string Bias(DenseLayerSpec layer, string parameters)
-        => layer.HasBias ? $"{parameters}.Slice({layer.BiasOffset}, {layer.Outputs})" : $"s_zeroBias{layer.Index}";
+        => layer.HasBias ? $"{parameters}.Slice(Layer{layer.Index}BiasOffset, Layer{layer.Index}Size)" : $"s_zeroBias{layer.Index}";
 
     private static string BiasGradient(DenseLayerSpec layer)
-        => layer.HasBias ? $"gradient.Slice({layer.BiasOffset}, {layer.Outputs})" : $"ws.NoBiasGradient{layer.Index}";
+        => layer.HasBias ? $"gradient.Slice(Layer{layer.Index}BiasOffset, Layer{layer.Index}Size)" : $"ws.NoBiasGradient{layer.Index}";
+
+    /// <summary><c>p.Slice(Layer3WeightOffset, Layer3WeightCount)</c>: the constants the file declares, so a reader sees what is sliced.</summary>
+    private static string Weights(DenseLayerSpec layer, string span) => $"{span}.Slice(Layer{layer.Index}WeightOffset, Layer{layer.Index}WeightCount)";
 
     // DenseKernels packs Wᵀ in panels of 256 bytes of outputs; a layer narrower than one panel has nothing to pack.
     private const int PanelBytes = 256;
@@ -95,12 +100,12 @@ internal sealed class DenseLayerEmitter : ILayerEmitter
         if (UsesPackedPanels(c.Spec, layer))
         {
             w.Comment("Outer product over the network's packed Wᵀ panels (no packing per call); rows past the last panel as dot products.");
-            w.Line($"{Names.Dense}.ForwardBatchPrepacked<{t}>(packed{l}, p.Slice({layer.WeightOffset}, {layer.WeightCount}), {Bias(layer, "p")}, {input}, z{l}, {layer.Inputs}, {layer.Outputs});");
+            w.Line($"{Names.Dense}.ForwardBatchPrepacked<{t}>(packed{l}, {Weights(layer, "p")}, {Bias(layer, "p")}, {input}, z{l}, {layer.Inputs}, {layer.Outputs});");
         }
         else
         {
             w.Comment("Blocked over samples so each weight row is loaded once for several samples.");
-            w.Line($"{Names.Dense}.ForwardBatch<{t}>(p.Slice({layer.WeightOffset}, {layer.WeightCount}), {Bias(layer, "p")}, {input}, z{l}, {layer.Inputs}, {layer.Outputs});");
+            w.Line($"{Names.Dense}.ForwardBatch<{t}>({Weights(layer, "p")}, {Bias(layer, "p")}, {input}, z{l}, {layer.Inputs}, {layer.Outputs});");
         }
         c.EmitActivation(layer.Activation, $"z{l}", $"a{l}", layer.Outputs);
     }
@@ -131,8 +136,8 @@ internal sealed class DenseLayerEmitter : ILayerEmitter
             return;
         }
         w.Comment($"Layer {l}: ∂C/∂W += δ{l}ᵀ·{input} and ∂C/∂b += Σ δ{l} over the whole batch, register-blocked (4 rows × 2 vectors).");
-        w.Line($"{Names.Dense}.AccumulateGradientBatch<{t}>({d}, {input}, gradient.Slice({layer.WeightOffset}, {layer.WeightCount}), {BiasGradient(layer)}, {layer.Inputs}, {layer.Outputs});");
-        string backward = $"{Names.Dense}.BackwardInputBatch<{t}>(p.Slice({layer.WeightOffset}, {layer.WeightCount}), {d}, {dIn}, {layer.Inputs}, {layer.Outputs});";
+        w.Line($"{Names.Dense}.AccumulateGradientBatch<{t}>({d}, {input}, {Weights(layer, "gradient")}, {BiasGradient(layer)}, {layer.Inputs}, {layer.Outputs});");
+        string backward = $"{Names.Dense}.BackwardInputBatch<{t}>({Weights(layer, "p")}, {d}, {dIn}, {layer.Inputs}, {layer.Outputs});";
         if (l > 0)
         {
             w.Comment($"∂C/∂input = δ{l}·W{l} for the whole batch, register-blocked (4 samples × 2 vectors).");
@@ -149,6 +154,9 @@ internal sealed class DenseLayerEmitter : ILayerEmitter
     {
         var layer = (DenseLayerSpec)spec;
         var w = c.W;
+        // Single-sample methods serve the single-sample forward of dense chains, and the unrolled batch loop.
+        if (!NetworkGenerator.Emitter.IsDenseChain(c.Spec) && layer.Strategy != DenseStrategy.Unrolled)
+            return;
         EmitForward(w, c.T, layer);
         // Vectorised layers back-propagate whole batches through the blocked kernels; only unrolled layers
         // need per-sample gradient code of their own.
@@ -188,7 +196,7 @@ internal sealed class DenseLayerEmitter : ILayerEmitter
             else
             {
                 w.Comment($"Each of the {layer.Outputs} outputs is one SIMD dot product of a {layer.Inputs}-wide weight row with x; the weights are this network's own array, so z cannot alias them.");
-                w.Line($"{Names.Dense}.ForwardUnaliased<{t}>(p.Slice({layer.WeightOffset}, {layer.WeightCount}), {Bias(layer, "p")}, x, z);");
+                w.Line($"{Names.Dense}.ForwardUnaliased<{t}>({Weights(layer, "p")}, {Bias(layer, "p")}, x, z);");
             }
             w.Line($"{Names.ActivationForward(layer.Activation)}<{t}>(z, a);");
         }

@@ -32,12 +32,14 @@ internal sealed class FlattenLayerEmitter : ILayerEmitter
     }
 
     public void EmitBatchForward(NetworkEmitContext c, LayerSpec layer)
-        => c.W.Comment($"Layer {layer.Index}: flatten {layer.Input} → {layer.Output}; the next layer reads {c.Input(layer)} as it lies.");
+        => c.W.Comment($"No data moves: the next layer reads {c.Input(layer)} as it lies.");
 
     public void EmitBatchBackward(NetworkEmitContext c, LayerSpec layer, bool applyDerivative)
     {
         if (layer.Index == 0)
             c.W.Line("if (!dx.IsEmpty) d0.CopyTo(dx);");
+        else
+            c.W.Comment($"Layer {layer.Index}: flatten; its δ already lies in {c.Delta(layer)}, shaped as the layer below.");
     }
 
     public void EmitMethods(NetworkEmitContext c, LayerSpec layer)

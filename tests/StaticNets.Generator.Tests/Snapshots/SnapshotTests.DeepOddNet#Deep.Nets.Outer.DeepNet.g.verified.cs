@@ -28,18 +28,24 @@ namespace Deep.Nets
             public const int Layer0Size = 7;
             /// <summary>Index of layer 0's first weight in <see cref="Parameters"/>; weights are row-major [7, 13].</summary>
             public const int Layer0WeightOffset = 0;
+            /// <summary>Number of layer 0's weights (7 × 13).</summary>
+            public const int Layer0WeightCount = 91;
             /// <summary>Index of layer 0's first bias in <see cref="Parameters"/>.</summary>
             public const int Layer0BiasOffset = 91;
             /// <summary>Number of outputs of layer 1 (dense, LeakyReLU).</summary>
             public const int Layer1Size = 5;
             /// <summary>Index of layer 1's first weight in <see cref="Parameters"/>; weights are row-major [5, 7].</summary>
             public const int Layer1WeightOffset = 98;
+            /// <summary>Number of layer 1's weights (5 × 7).</summary>
+            public const int Layer1WeightCount = 35;
             /// <summary>Index of layer 1's first bias in <see cref="Parameters"/>.</summary>
             public const int Layer1BiasOffset = 133;
             /// <summary>Number of outputs of layer 2 (dense, Identity).</summary>
             public const int Layer2Size = 3;
             /// <summary>Index of layer 2's first weight in <see cref="Parameters"/>; weights are row-major [3, 5].</summary>
             public const int Layer2WeightOffset = 138;
+            /// <summary>Number of layer 2's weights (3 × 5).</summary>
+            public const int Layer2WeightCount = 15;
             /// <summary>Index of layer 2's first bias in <see cref="Parameters"/>.</summary>
             public const int Layer2BiasOffset = 153;
 
@@ -457,7 +463,7 @@ namespace Deep.Nets
                 // Layer 0: dense 13 → 7, Tanh.
                 global::System.Span<double> z0 = new global::System.Span<double>(ws.Z0, 0, batch * 7), a0 = new global::System.Span<double>(ws.A0, 0, batch * 7), d0 = new global::System.Span<double>(ws.D0, 0, batch * 7);
                 // Blocked over samples so each weight row is loaded once for several samples.
-                global::StaticNets.Kernels.DenseKernels.ForwardBatch<double>(p.Slice(0, 91), p.Slice(91, 7), x, z0, 13, 7);
+                global::StaticNets.Kernels.DenseKernels.ForwardBatch<double>(p.Slice(Layer0WeightOffset, Layer0WeightCount), p.Slice(Layer0BiasOffset, Layer0Size), x, z0, 13, 7);
                 // Element-wise activation over the whole batch in one vectorised pass.
                 global::StaticNets.Kernels.ActivationKernels.Tanh<double>(z0, a0);
                 // Layer 1: dense 7 → 5, LeakyReLU.
@@ -564,9 +570,9 @@ namespace Deep.Nets
                 // δ0 ⊙= σ'(z0), σ = Tanh: element-wise, so one pass over the whole batch.
                 global::StaticNets.Kernels.ActivationKernels.TanhDerivative<double>(z0, a0, d0);
                 // Layer 0: ∂C/∂W += δ0ᵀ·x and ∂C/∂b += Σ δ0 over the whole batch, register-blocked (4 rows × 2 vectors).
-                global::StaticNets.Kernels.DenseKernels.AccumulateGradientBatch<double>(d0, x, gradient.Slice(0, 91), gradient.Slice(91, 7), 13, 7);
+                global::StaticNets.Kernels.DenseKernels.AccumulateGradientBatch<double>(d0, x, gradient.Slice(Layer0WeightOffset, Layer0WeightCount), gradient.Slice(Layer0BiasOffset, Layer0Size), 13, 7);
                 // ∂C/∂input only when the caller asked for it (chained networks).
-                if (!dx.IsEmpty) global::StaticNets.Kernels.DenseKernels.BackwardInputBatch<double>(p.Slice(0, 91), d0, dx, 13, 7);
+                if (!dx.IsEmpty) global::StaticNets.Kernels.DenseKernels.BackwardInputBatch<double>(p.Slice(Layer0WeightOffset, Layer0WeightCount), d0, dx, 13, 7);
                 return loss;
             }
 
@@ -578,7 +584,7 @@ namespace Deep.Nets
             private static void Layer0Forward(global::System.ReadOnlySpan<double> p, global::System.ReadOnlySpan<double> x, global::System.Span<double> z, global::System.Span<double> a)
             {
                 // Each of the 7 outputs is one SIMD dot product of a 13-wide weight row with x; the weights are this network's own array, so z cannot alias them.
-                global::StaticNets.Kernels.DenseKernels.ForwardUnaliased<double>(p.Slice(0, 91), p.Slice(91, 7), x, z);
+                global::StaticNets.Kernels.DenseKernels.ForwardUnaliased<double>(p.Slice(Layer0WeightOffset, Layer0WeightCount), p.Slice(Layer0BiasOffset, Layer0Size), x, z);
                 global::StaticNets.Kernels.ActivationKernels.Tanh<double>(z, a);
             }
 

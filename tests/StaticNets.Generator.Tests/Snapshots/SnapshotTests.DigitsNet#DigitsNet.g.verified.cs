@@ -23,12 +23,16 @@ partial class DigitsNet : global::StaticNets.INetwork<float>
     public const int Layer0Size = 32;
     /// <summary>Index of layer 0's first weight in <see cref="Parameters"/>; weights are row-major [32, 64].</summary>
     public const int Layer0WeightOffset = 0;
+    /// <summary>Number of layer 0's weights (32 × 64).</summary>
+    public const int Layer0WeightCount = 2048;
     /// <summary>Index of layer 0's first bias in <see cref="Parameters"/>.</summary>
     public const int Layer0BiasOffset = 2048;
     /// <summary>Number of outputs of layer 1 (dense, Softmax).</summary>
     public const int Layer1Size = 10;
     /// <summary>Index of layer 1's first weight in <see cref="Parameters"/>; weights are row-major [10, 32].</summary>
     public const int Layer1WeightOffset = 2080;
+    /// <summary>Number of layer 1's weights (10 × 32).</summary>
+    public const int Layer1WeightCount = 320;
     /// <summary>Index of layer 1's first bias in <see cref="Parameters"/>.</summary>
     public const int Layer1BiasOffset = 2400;
 
@@ -508,13 +512,13 @@ partial class DigitsNet : global::StaticNets.INetwork<float>
         // Layer 0: dense 64 → 32, ReLU.
         global::System.Span<float> z0 = new global::System.Span<float>(ws.Z0, 0, batch * 32), a0 = new global::System.Span<float>(ws.A0, 0, batch * 32), d0 = new global::System.Span<float>(ws.D0, 0, batch * 32);
         // Blocked over samples so each weight row is loaded once for several samples.
-        global::StaticNets.Kernels.DenseKernels.ForwardBatch<float>(p.Slice(0, 2048), p.Slice(2048, 32), x, z0, 64, 32);
+        global::StaticNets.Kernels.DenseKernels.ForwardBatch<float>(p.Slice(Layer0WeightOffset, Layer0WeightCount), p.Slice(Layer0BiasOffset, Layer0Size), x, z0, 64, 32);
         // Element-wise activation over the whole batch in one vectorised pass.
         global::StaticNets.Kernels.ActivationKernels.ReLU<float>(z0, a0);
         // Layer 1: dense 32 → 10, Softmax.
         global::System.Span<float> z1 = new global::System.Span<float>(ws.Z1, 0, batch * 10), a1 = new global::System.Span<float>(ws.A1, 0, batch * 10), d1 = new global::System.Span<float>(ws.D1, 0, batch * 10);
         // Blocked over samples so each weight row is loaded once for several samples.
-        global::StaticNets.Kernels.DenseKernels.ForwardBatch<float>(p.Slice(2080, 320), p.Slice(2400, 10), a0, z1, 32, 10);
+        global::StaticNets.Kernels.DenseKernels.ForwardBatch<float>(p.Slice(Layer1WeightOffset, Layer1WeightCount), p.Slice(Layer1BiasOffset, Layer1Size), a0, z1, 32, 10);
         // Softmax normalises each sample's values on its own.
         for (int s = 0; s < batch; s++)
         {
@@ -594,16 +598,16 @@ partial class DigitsNet : global::StaticNets.INetwork<float>
         }
 
         // Layer 1: ∂C/∂W += δ1ᵀ·a0 and ∂C/∂b += Σ δ1 over the whole batch, register-blocked (4 rows × 2 vectors).
-        global::StaticNets.Kernels.DenseKernels.AccumulateGradientBatch<float>(d1, a0, gradient.Slice(2080, 320), gradient.Slice(2400, 10), 32, 10);
+        global::StaticNets.Kernels.DenseKernels.AccumulateGradientBatch<float>(d1, a0, gradient.Slice(Layer1WeightOffset, Layer1WeightCount), gradient.Slice(Layer1BiasOffset, Layer1Size), 32, 10);
         // ∂C/∂input = δ1·W1 for the whole batch, register-blocked (4 samples × 2 vectors).
-        global::StaticNets.Kernels.DenseKernels.BackwardInputBatch<float>(p.Slice(2080, 320), d1, d0, 32, 10);
+        global::StaticNets.Kernels.DenseKernels.BackwardInputBatch<float>(p.Slice(Layer1WeightOffset, Layer1WeightCount), d1, d0, 32, 10);
 
         // δ0 ⊙= σ'(z0), σ = ReLU: element-wise, so one pass over the whole batch.
         global::StaticNets.Kernels.ActivationKernels.ReLUDerivative<float>(z0, a0, d0);
         // Layer 0: ∂C/∂W += δ0ᵀ·x and ∂C/∂b += Σ δ0 over the whole batch, register-blocked (4 rows × 2 vectors).
-        global::StaticNets.Kernels.DenseKernels.AccumulateGradientBatch<float>(d0, x, gradient.Slice(0, 2048), gradient.Slice(2048, 32), 64, 32);
+        global::StaticNets.Kernels.DenseKernels.AccumulateGradientBatch<float>(d0, x, gradient.Slice(Layer0WeightOffset, Layer0WeightCount), gradient.Slice(Layer0BiasOffset, Layer0Size), 64, 32);
         // ∂C/∂input only when the caller asked for it (chained networks).
-        if (!dx.IsEmpty) global::StaticNets.Kernels.DenseKernels.BackwardInputBatch<float>(p.Slice(0, 2048), d0, dx, 64, 32);
+        if (!dx.IsEmpty) global::StaticNets.Kernels.DenseKernels.BackwardInputBatch<float>(p.Slice(Layer0WeightOffset, Layer0WeightCount), d0, dx, 64, 32);
         return loss;
     }
 
@@ -615,7 +619,7 @@ partial class DigitsNet : global::StaticNets.INetwork<float>
     private static void Layer0ForwardTransposed(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> wT, global::System.ReadOnlySpan<float> x, global::System.Span<float> z, global::System.Span<float> a)
     {
         // Only 64 inputs: each one is broadcast into vectors of all 32 outputs, the biases are the accumulators' start; the weights are this network's own arrays, so z cannot alias them.
-        global::StaticNets.Kernels.DenseKernels.ForwardTransposedUnaliased<float>(wT, p.Slice(2048, 32), x, z);
+        global::StaticNets.Kernels.DenseKernels.ForwardTransposedUnaliased<float>(wT, p.Slice(Layer0BiasOffset, Layer0Size), x, z);
         global::StaticNets.Kernels.ActivationKernels.ReLU<float>(z, a);
     }
 
@@ -624,7 +628,7 @@ partial class DigitsNet : global::StaticNets.INetwork<float>
     private static void Layer1ForwardTransposed(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> wT, global::System.ReadOnlySpan<float> x, global::System.Span<float> z, global::System.Span<float> a)
     {
         // Only 32 inputs: each one is broadcast into vectors of all 10 outputs, the biases are the accumulators' start; the weights are this network's own arrays, so z cannot alias them.
-        global::StaticNets.Kernels.DenseKernels.ForwardTransposedUnaliased<float>(wT, p.Slice(2400, 10), x, z);
+        global::StaticNets.Kernels.DenseKernels.ForwardTransposedUnaliased<float>(wT, p.Slice(Layer1BiasOffset, Layer1Size), x, z);
         global::StaticNets.Kernels.ActivationKernels.Softmax<float>(z, a);
     }
 

@@ -22,12 +22,16 @@ partial class MnistNet : global::StaticNets.INetwork<float>
     public const int Layer0Size = 128;
     /// <summary>Index of layer 0's first weight in <see cref="Parameters"/>; weights are row-major [128, 784].</summary>
     public const int Layer0WeightOffset = 0;
+    /// <summary>Number of layer 0's weights (128 × 784).</summary>
+    public const int Layer0WeightCount = 100352;
     /// <summary>Index of layer 0's first bias in <see cref="Parameters"/>.</summary>
     public const int Layer0BiasOffset = 100352;
     /// <summary>Number of outputs of layer 1 (dense, Softmax).</summary>
     public const int Layer1Size = 10;
     /// <summary>Index of layer 1's first weight in <see cref="Parameters"/>; weights are row-major [10, 128].</summary>
     public const int Layer1WeightOffset = 100480;
+    /// <summary>Number of layer 1's weights (10 × 128).</summary>
+    public const int Layer1WeightCount = 1280;
     /// <summary>Index of layer 1's first bias in <see cref="Parameters"/>.</summary>
     public const int Layer1BiasOffset = 101760;
 
@@ -149,13 +153,13 @@ partial class MnistNet : global::StaticNets.INetwork<float>
         // Layer 0: dense 784 → 128, ReLU.
         global::System.Span<float> z0 = new global::System.Span<float>(ws.Z0, 0, batch * 128), a0 = new global::System.Span<float>(ws.A0, 0, batch * 128), d0 = new global::System.Span<float>(ws.D0, 0, batch * 128);
         // Outer product over the network's packed Wᵀ panels (no packing per call); rows past the last panel as dot products.
-        global::StaticNets.Kernels.DenseKernels.ForwardBatchPrepacked<float>(packed0, p.Slice(0, 100352), p.Slice(100352, 128), x, z0, 784, 128);
+        global::StaticNets.Kernels.DenseKernels.ForwardBatchPrepacked<float>(packed0, p.Slice(Layer0WeightOffset, Layer0WeightCount), p.Slice(Layer0BiasOffset, Layer0Size), x, z0, 784, 128);
         // Element-wise activation over the whole batch in one vectorised pass.
         global::StaticNets.Kernels.ActivationKernels.ReLU<float>(z0, a0);
         // Layer 1: dense 128 → 10, Softmax.
         global::System.Span<float> z1 = new global::System.Span<float>(ws.Z1, 0, batch * 10), a1 = new global::System.Span<float>(ws.A1, 0, batch * 10), d1 = new global::System.Span<float>(ws.D1, 0, batch * 10);
         // Blocked over samples so each weight row is loaded once for several samples.
-        global::StaticNets.Kernels.DenseKernels.ForwardBatch<float>(p.Slice(100480, 1280), p.Slice(101760, 10), a0, z1, 128, 10);
+        global::StaticNets.Kernels.DenseKernels.ForwardBatch<float>(p.Slice(Layer1WeightOffset, Layer1WeightCount), p.Slice(Layer1BiasOffset, Layer1Size), a0, z1, 128, 10);
         // Softmax normalises each sample's values on its own.
         for (int s = 0; s < batch; s++)
         {
@@ -235,16 +239,16 @@ partial class MnistNet : global::StaticNets.INetwork<float>
         }
 
         // Layer 1: ∂C/∂W += δ1ᵀ·a0 and ∂C/∂b += Σ δ1 over the whole batch, register-blocked (4 rows × 2 vectors).
-        global::StaticNets.Kernels.DenseKernels.AccumulateGradientBatch<float>(d1, a0, gradient.Slice(100480, 1280), gradient.Slice(101760, 10), 128, 10);
+        global::StaticNets.Kernels.DenseKernels.AccumulateGradientBatch<float>(d1, a0, gradient.Slice(Layer1WeightOffset, Layer1WeightCount), gradient.Slice(Layer1BiasOffset, Layer1Size), 128, 10);
         // ∂C/∂input = δ1·W1 for the whole batch, register-blocked (4 samples × 2 vectors).
-        global::StaticNets.Kernels.DenseKernels.BackwardInputBatch<float>(p.Slice(100480, 1280), d1, d0, 128, 10);
+        global::StaticNets.Kernels.DenseKernels.BackwardInputBatch<float>(p.Slice(Layer1WeightOffset, Layer1WeightCount), d1, d0, 128, 10);
 
         // δ0 ⊙= σ'(z0), σ = ReLU: element-wise, so one pass over the whole batch.
         global::StaticNets.Kernels.ActivationKernels.ReLUDerivative<float>(z0, a0, d0);
         // Layer 0: ∂C/∂W += δ0ᵀ·x and ∂C/∂b += Σ δ0 over the whole batch, register-blocked (4 rows × 2 vectors).
-        global::StaticNets.Kernels.DenseKernels.AccumulateGradientBatch<float>(d0, x, gradient.Slice(0, 100352), gradient.Slice(100352, 128), 784, 128);
+        global::StaticNets.Kernels.DenseKernels.AccumulateGradientBatch<float>(d0, x, gradient.Slice(Layer0WeightOffset, Layer0WeightCount), gradient.Slice(Layer0BiasOffset, Layer0Size), 784, 128);
         // ∂C/∂input only when the caller asked for it (chained networks).
-        if (!dx.IsEmpty) global::StaticNets.Kernels.DenseKernels.BackwardInputBatch<float>(p.Slice(0, 100352), d0, dx, 784, 128);
+        if (!dx.IsEmpty) global::StaticNets.Kernels.DenseKernels.BackwardInputBatch<float>(p.Slice(Layer0WeightOffset, Layer0WeightCount), d0, dx, 784, 128);
         return loss;
     }
 
@@ -256,7 +260,7 @@ partial class MnistNet : global::StaticNets.INetwork<float>
     private static void Layer0Forward(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> x, global::System.Span<float> z, global::System.Span<float> a)
     {
         // Each of the 128 outputs is one SIMD dot product of a 784-wide weight row with x; the weights are this network's own array, so z cannot alias them.
-        global::StaticNets.Kernels.DenseKernels.ForwardUnaliased<float>(p.Slice(0, 100352), p.Slice(100352, 128), x, z);
+        global::StaticNets.Kernels.DenseKernels.ForwardUnaliased<float>(p.Slice(Layer0WeightOffset, Layer0WeightCount), p.Slice(Layer0BiasOffset, Layer0Size), x, z);
         global::StaticNets.Kernels.ActivationKernels.ReLU<float>(z, a);
     }
 
@@ -265,7 +269,7 @@ partial class MnistNet : global::StaticNets.INetwork<float>
     private static void Layer1Forward(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> x, global::System.Span<float> z, global::System.Span<float> a)
     {
         // Each of the 10 outputs is one SIMD dot product of a 128-wide weight row with x; the weights are this network's own array, so z cannot alias them.
-        global::StaticNets.Kernels.DenseKernels.ForwardUnaliased<float>(p.Slice(100480, 1280), p.Slice(101760, 10), x, z);
+        global::StaticNets.Kernels.DenseKernels.ForwardUnaliased<float>(p.Slice(Layer1WeightOffset, Layer1WeightCount), p.Slice(Layer1BiasOffset, Layer1Size), x, z);
         global::StaticNets.Kernels.ActivationKernels.Softmax<float>(z, a);
     }
 

@@ -25,12 +25,16 @@ namespace Samples
         public const int Layer0Size = 3;
         /// <summary>Index of layer 0's first weight in <see cref="Parameters"/>; weights are row-major [3, 2].</summary>
         public const int Layer0WeightOffset = 0;
+        /// <summary>Number of layer 0's weights (3 × 2).</summary>
+        public const int Layer0WeightCount = 6;
         /// <summary>Index of layer 0's first bias in <see cref="Parameters"/>.</summary>
         public const int Layer0BiasOffset = 6;
         /// <summary>Number of outputs of layer 1 (dense, Sigmoid).</summary>
         public const int Layer1Size = 1;
         /// <summary>Index of layer 1's first weight in <see cref="Parameters"/>; weights are row-major [1, 3].</summary>
         public const int Layer1WeightOffset = 9;
+        /// <summary>Number of layer 1's weights (1 × 3).</summary>
+        public const int Layer1WeightCount = 3;
         /// <summary>Index of layer 1's first bias in <see cref="Parameters"/>.</summary>
         public const int Layer1BiasOffset = 12;
 

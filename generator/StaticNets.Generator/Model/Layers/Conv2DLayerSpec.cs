@@ -34,5 +34,5 @@ internal sealed record Conv2DLayerSpec(int Index, ShapeSpec Input, ShapeSpec Out
         => $"conv2d {Input} → {Output}, {Filters} filters {KernelHeight}×{KernelWidth}, stride {StrideY}×{StrideX}, pad {PadTop},{PadLeft},{PadBottom},{PadRight}, {Activation}{(HasBias ? "" : ", no bias")}";
 
     public override string StrategyDescription
-        => $"ConvKernels ({MultiplyAdds} multiply-adds per sample): im2col of each sample into the workspace scratch, then a register-blocked SIMD GEMM over the output plane; backward ∂W = δ·colᵀ, ∂x = col2im(Wᵀ·δ), skipped for the first layer unless ∂C/∂input is asked for";
+        => $"ConvKernels ({MultiplyAdds} multiply-adds per sample): im2col of each sample into the workspace scratch, then a register-blocked SIMD GEMM over the output plane; backward ∂W = δ·colᵀ, ∂x = col2im(Wᵀ·δ){(Index == 0 ? ", skipped unless ∂C/∂input is asked for" : "")}";
 }
