@@ -87,6 +87,18 @@ public sealed class NetworkInfo : IEquatable<NetworkInfo>
     /// <summary>Total number of parameters.</summary>
     public int ParameterCount { get; }
 
+    /// <summary>Multiply-adds of one sample's forward pass over every layer (what decides whether threads pay off).</summary>
+    public long MultiplyAddsPerSample
+    {
+        get
+        {
+            long total = 0;
+            foreach (var layer in _layers)
+                total += layer.MultiplyAddsPerSample;
+            return total;
+        }
+    }
+
     /// <summary>Whether every layer is dense (the architecture version 1 of the <c>.snet</c> format can hold).</summary>
     public bool IsDenseOnly
     {

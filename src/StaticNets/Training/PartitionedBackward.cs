@@ -94,7 +94,8 @@ internal sealed unsafe class PartitionedBackward<T> where T : unmanaged, IBinary
             _count = count;
             _partitions = partitions;
             int threads = Math.Min(Threads, partitions);
-            double flopsPerThread = 6.0 * _network.ParameterCount * count / threads;
+            // Forward and backward cost about three times the forward's multiply-adds (two flops each).
+            double flopsPerThread = 6.0 * _network.Info.MultiplyAddsPerSample * count / threads;
             if (threads > 1 && flopsPerThread >= MinFlopsPerThread)
                 RunParallel(threads, gradient);
             else

@@ -64,6 +64,9 @@ public sealed class Conv2DLayerInfo : LayerInfo
     /// <summary>Zero columns added right of the input.</summary>
     public int PadRight { get; }
 
+    /// <inheritdoc />
+    public override long MultiplyAddsPerSample => (long)WeightCount * OutputShape.Height * OutputShape.Width;
+
     /// <summary>Whether the layer adds a bias per output channel.</summary>
     public bool HasBias { get; }
 

@@ -20,6 +20,9 @@ public sealed class DenseLayerInfo : LayerInfo
     /// <inheritdoc />
     public override Activation Activation => LayerActivation;
 
+    /// <inheritdoc />
+    public override long MultiplyAddsPerSample => (long)Inputs * Outputs;
+
     /// <summary>Whether the layer adds a bias.</summary>
     public bool HasBias { get; }
 

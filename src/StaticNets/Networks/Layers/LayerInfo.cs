@@ -97,6 +97,12 @@ public abstract class LayerInfo : IEquatable<LayerInfo>
     /// <summary>Number of biases (0 when the layer has none).</summary>
     public int BiasCount => Biases?.Count ?? 0;
 
+    /// <summary>
+    /// Multiply-adds (or comparable element operations) of one sample's forward pass: what a layer costs, as
+    /// opposed to what it stores — a convolution reuses each weight at every output position.
+    /// </summary>
+    public virtual long MultiplyAddsPerSample => Outputs;
+
     /// <summary>A short description such as <c>Conv2D 6@5×5 s1 p2, ReLU → 6×28×28</c>.</summary>
     public override string ToString() => Describe();
 

@@ -19,6 +19,9 @@ public abstract class Pool2DLayerInfo : LayerInfo
         ParameterOffset = parameterOffset;
     }
 
+    /// <inheritdoc />
+    public override long MultiplyAddsPerSample => (long)Outputs * WindowHeight * WindowWidth;
+
     /// <summary>Window height.</summary>
     public int WindowHeight { get; }
 
