@@ -310,6 +310,7 @@ public sealed partial class NetworkGenerator
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ValueTypeNetwork, identifier, type.Name, "record"));
                 valid = false;
             }
+            valid &= type.TypeKind != TypeKind.Struct; // structs and record structs: the compiler's CS0592 ([Network] targets classes) says why; generate nothing
             if (!declaration.Modifiers.Any(SyntaxKind.PartialKeyword))
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NotPartial, identifier, type.Name));

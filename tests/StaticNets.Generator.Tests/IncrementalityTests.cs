@@ -59,3 +59,43 @@ public class IncrementalityTests
         Assert.Contains("public const int Layer0Size = 33;", run.GeneratedSources.Single().SourceText.ToString(), System.StringComparison.Ordinal);
     }
 }
+
+/// <summary>The same cache boundary for a shaped (CNN) declaration.</summary>
+public class LayerIncrementalityTests
+{
+    private const string Cnn = "using StaticNets;\nnamespace App;\n[Network(Input = new[] { 1, 28, 28 }, Loss = Loss.CrossEntropy)]\n[Conv2D(6, 5, Padding = 2, Activation = Activation.ReLU)]\n[MaxPool2D(2)]\n[Flatten]\n[Dropout(0.25)]\n[Dense(10, Activation.Softmax)]\npublic partial class Cnn;\n";
+
+    [Fact]
+    public void Editing_an_unrelated_part_of_the_file_keeps_the_cnn_spec_cached()
+    {
+        var compilation = GeneratorHarness.Compile(Cnn + "public class Unrelated { public int X; }\n");
+        var driver = GeneratorHarness.CreateDriver(trackSteps: true).RunGenerators(compilation);
+        var tree = compilation.SyntaxTrees.Single();
+        var edited = compilation.ReplaceSyntaxTree(tree, CSharpSyntaxTree.ParseText(Cnn + "// a comment\npublic class Unrelated { public int X; public int Y => X; }\n", GeneratorHarness.ParseOptions, path: tree.FilePath));
+        driver = driver.RunGenerators(edited);
+
+        var run = driver.GetRunResult().Results.Single();
+        var specs = run.TrackedSteps[NetworkGenerator.TrackingNames.Specs].SelectMany(s => s.Outputs).ToList();
+        Assert.NotEmpty(specs);
+        Assert.All(specs, o => Assert.True(o.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, $"spec step was {o.Reason}"));
+        // An equal spec skips emission: every output step is cached.
+        Assert.All(run.TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(s => s.Outputs),
+            o => Assert.True(o.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, $"output step was {o.Reason}"));
+        Assert.Contains("Cnn", run.GeneratedSources.Single().HintName, System.StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Changing_a_kernel_size_regenerates_the_cnn()
+    {
+        var compilation = GeneratorHarness.Compile(Cnn);
+        var driver = GeneratorHarness.CreateDriver(trackSteps: true).RunGenerators(compilation);
+        var tree = compilation.SyntaxTrees.Single();
+        var edited = compilation.ReplaceSyntaxTree(tree, CSharpSyntaxTree.ParseText(Cnn.Replace("Conv2D(6, 5, Padding = 2", "Conv2D(6, 3, Padding = 1", System.StringComparison.Ordinal), GeneratorHarness.ParseOptions, path: tree.FilePath));
+        driver = driver.RunGenerators(edited);
+
+        var run = driver.GetRunResult().Results.Single();
+        var specs = run.TrackedSteps[NetworkGenerator.TrackingNames.Specs].SelectMany(s => s.Outputs).ToList();
+        Assert.Contains(specs, o => o.Reason == IncrementalStepRunReason.Modified);
+        Assert.Contains("KernelHeight: 3, KernelWidth: 3", run.GeneratedSources.Single().SourceText.ToString(), System.StringComparison.Ordinal);
+    }
+}
