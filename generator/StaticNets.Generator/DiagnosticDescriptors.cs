@@ -124,7 +124,7 @@ internal static class DiagnosticDescriptors
     // Shaped layers (convolution, pooling, flatten, standalone activation and dropout): SNN020 and up.
     public static readonly DiagnosticDescriptor LayerNeedsImage = Create(
         "SNN020", "Layer needs channels × height × width input",
-        "{1} of network '{0}' needs channels × height × width input but the layer before it gives {2}; declare the input as Input = new[] {{ channels, height, width }}, and keep [Flatten] for after the last convolution or pooling layer",
+        "{1} of network '{0}' needs channels × height × width input but {2}; declare the input as Input = new[] {{ channels, height, width }}, and keep [Flatten] for after the last convolution or pooling layer",
         DiagnosticSeverity.Error);
 
     public static readonly DiagnosticDescriptor WindowDoesNotFit = Create(
@@ -144,7 +144,7 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor DenseNeedsFlatten = Create(
         "SNN024", "Dense layer after an image-shaped layer",
-        "{1} of network '{0}' follows a layer whose output is {2}; add [Flatten] before it to turn the {2} values into one vector of {3}",
+        "{1} of network '{0}' needs a vector but {2} is {3}; add [Flatten] before it to turn the {3} values into one vector of {4}",
         DiagnosticSeverity.Error);
 
     public static readonly DiagnosticDescriptor ConflictingPadding = Create(
@@ -170,6 +170,11 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor PaddingNotSmallerThanKernel = Create(
         "SNN029", "Padding as large as the kernel",
         "{1} of network '{0}' pads by {2} with a {3} kernel, so some windows would see padding only; padding must be smaller than the kernel in each direction",
+        DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor SampleTooLarge = Create(
+        "SNN030", "Sample too large",
+        "{1} of network '{0}' holds {2} = {3} values per sample, more than the 2147483647 one span can hold; reduce the input or layer sizes",
         DiagnosticSeverity.Error);
 
     public static readonly DiagnosticDescriptor LayerWithoutEmitter = Create(

@@ -25,6 +25,8 @@ public sealed partial class NetworkGenerator
             ["StaticNets.DropoutAttribute"] = BuildDropout,
         };
 
+        private static readonly string[] PaddingModeNames = Enum.GetNames(typeof(PaddingModeKind));
+
         /// <summary>The metadata names of every layer attribute, for the orphan check.</summary>
         public static IEnumerable<string> LayerAttributeNames => LayerBuilders.Keys;
 
@@ -99,6 +101,12 @@ public sealed partial class NetworkGenerator
                     valid = false;
                     break;
                 }
+                if (context.Current.Size > int.MaxValue)
+                {
+                    context.Report(DiagnosticDescriptors.SampleTooLarge, context.What, context.Current.ToString(), context.Current.Size.ToString());
+                    valid = false;
+                    break;
+                }
             }
             return valid ? context.Layers : null;
         }
@@ -157,7 +165,7 @@ public sealed partial class NetworkGenerator
             }
             if (ctx.Current.Rank != 1)
             {
-                ctx.Report(DiagnosticDescriptors.DenseNeedsFlatten, ctx.What, ctx.Current.ToString(), ctx.Current.Size.ToString());
+                ctx.Report(DiagnosticDescriptors.DenseNeedsFlatten, ctx.What, ctx.NextIndex == 0 ? "the network's input" : "the output of the layer before it", ctx.Current.ToString(), ctx.Current.Size.ToString());
                 return false;
             }
             if (activation == ActivationKind.Softmax && !ctx.IsLast)
@@ -224,7 +232,8 @@ public sealed partial class NetworkGenerator
                         }
                         break;
                     case "PaddingMode":
-                        same = named.Value.Value is int mode && mode == 1;
+                        valid &= ReadEnum(named.Value, $"The PaddingMode of {ctx.What}", ctx.Network, "PaddingMode", PaddingModeNames, ctx.Location, ctx.Diagnostics, out PaddingModeKind mode);
+                        same = mode == PaddingModeKind.Same;
                         if (same)
                             set.Add("PaddingMode = PaddingMode.Same");
                         break;
@@ -273,7 +282,7 @@ public sealed partial class NetworkGenerator
             int width = ShapeArithmetic.OutputLength(input.Width, kw, strideX, left, right);
             if (height < 1 || width < 1)
             {
-                ctx.Report(DiagnosticDescriptors.WindowDoesNotFit, ctx.What, $"{kh}×{kw}", input.ToString(), $"padded by {top},{left},{bottom},{right}", $"{height}×{width} positions");
+                ctx.Report(DiagnosticDescriptors.WindowDoesNotFit, ctx.What, $"{kh}×{kw}", input.ToString(), top + left + bottom + right == 0 ? "no padding" : $"padded by {top},{left},{bottom},{right} (top, left, bottom, right)", $"{height}×{width} positions");
                 return false;
             }
             var output = ShapeSpec.Image(filters, height, width);
@@ -367,7 +376,8 @@ public sealed partial class NetworkGenerator
         {
             if (ctx.Current.Rank == 3)
                 return true;
-            ctx.Report(DiagnosticDescriptors.LayerNeedsImage, ctx.What, ctx.Current.Rank == 1 ? $"a vector of {ctx.Current}" : ctx.Current.ToString());
+            string shape = ctx.Current.Rank == 1 ? $"a vector of {ctx.Current}" : ctx.Current.ToString();
+            ctx.Report(DiagnosticDescriptors.LayerNeedsImage, ctx.What, ctx.NextIndex == 0 ? $"the network's input is {shape}" : $"the layer before it gives {shape}");
             return false;
         }
 

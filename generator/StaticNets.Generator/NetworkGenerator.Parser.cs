@@ -174,6 +174,11 @@ public sealed partial class NetworkGenerator
                     }
                 }
                 declaredInput = new ShapeSpec(new EquatableArray<int>(inputShape));
+                if (declaredInput.Size > int.MaxValue)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SampleTooLarge, inputLocation ?? attributeLocation, name, "The input", declaredInput.ToString(), declaredInput.Size.ToString()));
+                    return null;
+                }
             }
 
             List<LayerSpec>? layers;

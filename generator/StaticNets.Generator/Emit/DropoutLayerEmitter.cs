@@ -39,7 +39,8 @@ internal sealed class DropoutLayerEmitter : ILayerEmitter
     public void EmitViews(NetworkEmitContext c, LayerSpec layer)
     {
         int l = layer.Index;
-        c.W.Line($"{Names.Span}<{c.T}> a{l} = train ? {c.View("O" + l, layer.Outputs)} : {c.Input(layer)}, m{l} = {c.View("M" + l, layer.Outputs)};");
+        c.W.Line($"{Names.Span}<{c.T}> o{l} = {c.View("O" + l, layer.Outputs)}, m{l} = {c.View("M" + l, layer.Outputs)};");
+        c.W.Line($"{Names.ReadOnlySpan}<{c.T}> a{l} = train ? o{l} : {c.Input(layer)};");
         if (c.OwnsDelta(layer))
             c.W.Line($"{Names.Span}<{c.T}> d{l} = {c.View(Names.D(l), layer.Outputs)};");
     }
@@ -52,8 +53,8 @@ internal sealed class DropoutLayerEmitter : ILayerEmitter
         c.W.Comment($"Dropout {layer.RateText} while training: the next layer reads {c.Input(layer)} ⊙ mask; {c.Input(layer)} itself stays intact for σ'.");
         using (c.W.Block("if (train)"))
         {
-            c.W.Line($"{c.Input(layer)}.CopyTo(a{l});");
-            c.W.Line($"{DropoutEmitter.Kernels}.Apply<{c.T}>(a{l}, m{l}, ({c.T}){keep}, ref rng);");
+            c.W.Line($"{c.Input(layer)}.CopyTo(o{l});");
+            c.W.Line($"{DropoutEmitter.Kernels}.Apply<{c.T}>(o{l}, m{l}, ({c.T}){keep}, ref rng);");
         }
     }
 

@@ -44,6 +44,13 @@ internal enum ActivationKind
     SiLU = 9,
 }
 
+/// <summary>Mirror of <c>StaticNets.PaddingMode</c>.</summary>
+internal enum PaddingModeKind
+{
+    Valid = 0,
+    Same = 1,
+}
+
 /// <summary>Mirror of <c>StaticNets.Loss</c>.</summary>
 internal enum LossKind
 {
