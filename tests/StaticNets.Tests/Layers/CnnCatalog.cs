@@ -20,6 +20,7 @@ internal static class CnnCatalog
         ["RemainderPool"] = seed => new RemainderPoolCnnD(seed),
         ["SevenChannel"] = seed => new SevenChannelCnnD(seed),
         ["StandaloneActivations"] = seed => new StandaloneActivationsD(seed),
+        ["SoftmaxQuadratic"] = seed => new SoftmaxQuadraticD(seed),
         ["Dropout"] = seed => new DropoutCnnD(seed),
         ["Encoder"] = seed => new EncoderCnnD(seed),
         ["OddCnnD"] = seed => new OddCnnD(seed),

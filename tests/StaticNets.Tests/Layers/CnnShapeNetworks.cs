@@ -92,6 +92,14 @@ namespace StaticNets.Tests.Layers
     [Activation(Activation.ReLU)]
     public partial class StandaloneActivationsD;
 
+    // A standalone softmax at the end with the quadratic cost: 2×5×4 → 3×2 kernel, strides 1×2 (column 4 left out) → 3×4×1 → 12 → 4 → softmax.
+    [Network(Input = new[] { 2, 5, 4 }, Precision = Precision.Double)]
+    [Conv2D(3, 2, 3, Strides = new[] { 1, 2 })]
+    [Flatten]
+    [Dense(4, Activation.Identity)]
+    [Activation(Activation.Softmax)]
+    public partial class SoftmaxQuadraticD;
+
     // Float: 3×11×9 → 5×3 kernel, stride 3, Padding = 2 → 6×4×4 → max 2, stride 1 → 6×3×3 → 54 → softmax 10.
     [Network(Input = new[] { 3, 11, 9 }, Loss = Loss.CrossEntropy)]
     [Conv2D(6, 5, 3, Stride = 3, Padding = 2, Activation = Activation.ReLU)]
