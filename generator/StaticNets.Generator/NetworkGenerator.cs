@@ -23,6 +23,10 @@ public sealed partial class NetworkGenerator : IIncrementalGenerator
         public const string Resolved = nameof(Resolved);
     }
 
+    private static void Report(IncrementalGeneratorInitializationContext context, IncrementalValuesProvider<Model.DiagnosticInfo> diagnostics)
+        => context.RegisterSourceOutput(diagnostics.Combine(context.CompilationProvider),
+            static (spc, pair) => spc.ReportDiagnostic(pair.Left.ToDiagnostic(pair.Right)));
+
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
         var parsed = context.SyntaxProvider
@@ -32,7 +36,9 @@ public sealed partial class NetworkGenerator : IIncrementalGenerator
                 Parser.Parse)
             .WithTrackingName(TrackingNames.Parse);
 
-        context.RegisterSourceOutput(parsed.SelectMany(static (result, _) => result.Diagnostics), static (spc, diagnostic) => spc.ReportDiagnostic(diagnostic.ToDiagnostic()));
+        // Diagnostics are reported with the compilation beside them, so their locations are in its syntax trees and
+        // '#pragma warning disable SNNxxx' applies; only this cheap step re-runs on each edit, not the emission.
+        Report(context, parsed.SelectMany(static (result, _) => result.Diagnostics));
 
         var specs = parsed
             .Where(static result => result.Spec is not null)
@@ -50,11 +56,10 @@ public sealed partial class NetworkGenerator : IIncrementalGenerator
             .Select(static (pair, _) => Baking.BakedWeightsResolver.Resolve(pair.Left, pair.Right))
             .WithTrackingName(TrackingNames.Resolved);
 
+        Report(context, resolved.Where(static r => r.Diagnostic is not null).Select(static (r, _) => r.Diagnostic!));
         context.RegisterSourceOutput(resolved, static (spc, result) =>
         {
             var spec = result.Spec;
-            if (result.Diagnostic is not null)
-                spc.ReportDiagnostic(result.Diagnostic.ToDiagnostic());
             if (Emit.LayerEmitters.FirstUnknownKind(spec) is string unknown)
             {
                 spc.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.LayerWithoutEmitter, Location.None, spec.Hierarchy.FullName, unknown));
@@ -75,7 +80,7 @@ public sealed partial class NetworkGenerator : IIncrementalGenerator
                     (ctx, _) => Parser.ParseOrphanLayer(ctx, metadataName))
                 .Where(static d => d is not null)
                 .WithTrackingName(TrackingNames.OrphanDense);
-            context.RegisterSourceOutput(orphans, static (spc, diagnostic) => spc.ReportDiagnostic(diagnostic!.ToDiagnostic()));
+            Report(context, orphans.Select(static (d, _) => d!));
         }
     }
 }

@@ -36,9 +36,9 @@ public class LayerDiagnosticTests
     public void SNN020_convolution_after_a_vector_input()
     {
         AssertError("[Network(16)]\n[Conv2D(4, 3)]\n[Flatten]\n[Dense(2)]\npublic partial class Net;",
-            "SNN020 Error (3,2)-(3,14): Layer 0 [Conv2D(4, 3)] of network 'Net' needs channels × height × width input but the layer before it gives a vector of 16; declare the input as Input = new[] { channels, height, width }, and keep [Flatten] for after the last convolution or pooling layer");
+            "SNN020 Error (3,2)-(3,14): Layer 0 [Conv2D(4, 3)] of network 'Net' needs channels × height × width input but the network's input is a vector of 16; declare the input as Input = new[] { channels, height, width }, and keep [Flatten] for after the last convolution or pooling layer");
         AssertError("[Network(Input = new[] { 64 })]\n[AvgPool2D(2)]\n[Dense(2)]\npublic partial class Net;",
-            "SNN020 Error (3,2)-(3,14): Layer 0 [AvgPool2D(2)] of network 'Net' needs channels × height × width input but the layer before it gives a vector of 64; declare the input as Input = new[] { channels, height, width }, and keep [Flatten] for after the last convolution or pooling layer");
+            "SNN020 Error (3,2)-(3,14): Layer 0 [AvgPool2D(2)] of network 'Net' needs channels × height × width input but the network's input is a vector of 64; declare the input as Input = new[] { channels, height, width }, and keep [Flatten] for after the last convolution or pooling layer");
     }
 
     [Fact]
@@ -52,7 +52,7 @@ public class LayerDiagnosticTests
     public void SNN021_kernel_larger_than_its_input()
     {
         AssertError(Around("[Conv2D(2, 5)]", "1, 4, 4"),
-            "SNN021 Error (3,2)-(3,14): Layer 0 [Conv2D(2, 5)] of network 'Net' has a 5×5 window over a 1×4×4 input (padded by 0,0,0,0), so its output would have 0×0 positions; use a smaller kernel or window, pad the input, or remove a pooling layer before it");
+            "SNN021 Error (3,2)-(3,14): Layer 0 [Conv2D(2, 5)] of network 'Net' has a 5×5 window over a 1×4×4 input (no padding), so its output would have 0×0 positions; use a smaller kernel or window, pad the input, or remove a pooling layer before it");
     }
 
     [Fact]
@@ -115,9 +115,9 @@ public class LayerDiagnosticTests
     public void SNN024_dense_after_a_rank3_layer_without_flatten()
     {
         AssertError("[Network(Input = new[] { 1, 8, 8 })]\n[Conv2D(2, 3)]\n[Dense(10)]\npublic partial class Net;",
-            "SNN024 Error (4,2)-(4,11): Layer 1 [Dense(10, Activation.Sigmoid)] of network 'Net' follows a layer whose output is 2×6×6; add [Flatten] before it to turn the 2×6×6 values into one vector of 72");
+            "SNN024 Error (4,2)-(4,11): Layer 1 [Dense(10, Activation.Sigmoid)] of network 'Net' needs a vector but the output of the layer before it is 2×6×6; add [Flatten] before it to turn the 2×6×6 values into one vector of 72");
         AssertError("[Network(Input = new[] { 3, 8, 8 })]\n[Dense(10)]\npublic partial class Net;",
-            "SNN024 Error (3,2)-(3,11): Layer 0 [Dense(10, Activation.Sigmoid)] of network 'Net' follows a layer whose output is 3×8×8; add [Flatten] before it to turn the 3×8×8 values into one vector of 192");
+            "SNN024 Error (3,2)-(3,11): Layer 0 [Dense(10, Activation.Sigmoid)] of network 'Net' needs a vector but the network's input is 3×8×8; add [Flatten] before it to turn the 3×8×8 values into one vector of 192");
     }
 
     [Fact]
@@ -251,11 +251,9 @@ public class LayerDiagnosticTests
     [Fact]
     public void SNN006_undefined_padding_mode()
     {
-        // BUG (kept failing on purpose): BuildConv2D reads PaddingMode as "is it 1?", so (PaddingMode)5 is silently
-        // taken as Valid and the network is generated. It should be SNN006 like every other undefined enum value.
         var diagnostics = Diagnose(Around("[Conv2D(2, 3, PaddingMode = (PaddingMode)5)]"));
         var single = Assert.Single(diagnostics);
-        Assert.StartsWith("SNN006 Error (3,2)-(3,45): ", single, System.StringComparison.Ordinal);
+        Assert.StartsWith("SNN006 Error (3,2)-(3,44): ", single, System.StringComparison.Ordinal);
         Assert.Contains("is 5, which is not a defined PaddingMode value; use one of: PaddingMode.Valid, PaddingMode.Same", single, System.StringComparison.Ordinal);
     }
 

@@ -12,8 +12,12 @@ internal sealed record DiagnosticInfo(DiagnosticDescriptor Descriptor, LocationI
     public static DiagnosticInfo Create(DiagnosticDescriptor descriptor, Location? location, params string[] arguments)
         => new(descriptor, LocationInfo.From(location), new EquatableArray<string>(arguments));
 
-    public Diagnostic ToDiagnostic()
-        => Diagnostic.Create(Descriptor, Location?.ToLocation(), messageArgs: ToObjects(Arguments));
+    /// <summary>
+    /// The diagnostic, located in <paramref name="compilation"/>'s own syntax tree when it has the file: only such a
+    /// location lets <c>#pragma warning disable</c> and editor squiggles apply (a path-only location is an external file).
+    /// </summary>
+    public Diagnostic ToDiagnostic(Compilation? compilation = null)
+        => Diagnostic.Create(Descriptor, Location?.ToLocation(compilation), messageArgs: ToObjects(Arguments));
 
     private static object[] ToObjects(EquatableArray<string> arguments)
     {
@@ -31,5 +35,16 @@ internal sealed record LocationInfo(string FilePath, TextSpan Span, LinePosition
             ? null
             : new LocationInfo(location.SourceTree.FilePath, location.SourceSpan, location.GetLineSpan().Span);
 
-    public Location ToLocation() => Location.Create(FilePath, Span, LineSpan);
+    public Location ToLocation(Compilation? compilation = null)
+    {
+        if (compilation is not null)
+        {
+            foreach (var tree in compilation.SyntaxTrees)
+            {
+                if (tree.FilePath == FilePath && Span.End <= tree.Length)
+                    return Microsoft.CodeAnalysis.Location.Create(tree, Span);
+            }
+        }
+        return Microsoft.CodeAnalysis.Location.Create(FilePath, Span, LineSpan);
+    }
 }

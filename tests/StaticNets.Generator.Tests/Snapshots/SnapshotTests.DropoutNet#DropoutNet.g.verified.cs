@@ -659,12 +659,13 @@ partial class DropoutNet : global::StaticNets.INetwork<float>, global::StaticNet
             Layer0Forward(p, x.Slice(s * 3, 3), z0.Slice(s * 5, 5), a0.Slice(s * 5, 5));
         }
         // Layer 1: dropout 0.5 over 5.
-        global::System.Span<float> a1 = train ? new global::System.Span<float>(ws.O1, 0, batch * 5) : a0, m1 = new global::System.Span<float>(ws.M1, 0, batch * 5);
+        global::System.Span<float> o1 = new global::System.Span<float>(ws.O1, 0, batch * 5), m1 = new global::System.Span<float>(ws.M1, 0, batch * 5);
+        global::System.ReadOnlySpan<float> a1 = train ? o1 : a0;
         // Dropout 0.5 while training: the next layer reads a0 ⊙ mask; a0 itself stays intact for σ'.
         if (train)
         {
-            a0.CopyTo(a1);
-            global::StaticNets.Kernels.DropoutKernels.Apply<float>(a1, m1, (float)0.5, ref rng);
+            a0.CopyTo(o1);
+            global::StaticNets.Kernels.DropoutKernels.Apply<float>(o1, m1, (float)0.5, ref rng);
         }
         // Layer 2: dense 5 → 40, ReLU.
         global::System.Span<float> z2 = new global::System.Span<float>(ws.Z2, 0, batch * 40), a2 = new global::System.Span<float>(ws.A2, 0, batch * 40), d2 = new global::System.Span<float>(ws.D2, 0, batch * 40);
@@ -673,12 +674,13 @@ partial class DropoutNet : global::StaticNets.INetwork<float>, global::StaticNet
         // Element-wise activation over the whole batch in one vectorised pass.
         global::StaticNets.Kernels.ActivationKernels.ReLU<float>(z2, a2);
         // Layer 3: dropout 0.2 over 40.
-        global::System.Span<float> a3 = train ? new global::System.Span<float>(ws.O3, 0, batch * 40) : a2, m3 = new global::System.Span<float>(ws.M3, 0, batch * 40);
+        global::System.Span<float> o3 = new global::System.Span<float>(ws.O3, 0, batch * 40), m3 = new global::System.Span<float>(ws.M3, 0, batch * 40);
+        global::System.ReadOnlySpan<float> a3 = train ? o3 : a2;
         // Dropout 0.2 while training: the next layer reads a2 ⊙ mask; a2 itself stays intact for σ'.
         if (train)
         {
-            a2.CopyTo(a3);
-            global::StaticNets.Kernels.DropoutKernels.Apply<float>(a3, m3, (float)0.8, ref rng);
+            a2.CopyTo(o3);
+            global::StaticNets.Kernels.DropoutKernels.Apply<float>(o3, m3, (float)0.8, ref rng);
         }
         // Layer 4: dense 40 → 2, Sigmoid.
         global::System.Span<float> z4 = new global::System.Span<float>(ws.Z4, 0, batch * 2), a4 = new global::System.Span<float>(ws.A4, 0, batch * 2), d4 = new global::System.Span<float>(ws.D4, 0, batch * 2);
@@ -739,9 +741,11 @@ partial class DropoutNet : global::StaticNets.INetwork<float>, global::StaticNet
         global::System.ReadOnlySpan<float> x = inputs, y = targets;
         // Whole-batch views of every layer's values and δ (sample after sample).
         global::System.Span<float> z0 = new global::System.Span<float>(ws.Z0, 0, batch * 5), a0 = new global::System.Span<float>(ws.A0, 0, batch * 5), d0 = new global::System.Span<float>(ws.D0, 0, batch * 5);
-        global::System.Span<float> a1 = train ? new global::System.Span<float>(ws.O1, 0, batch * 5) : a0, m1 = new global::System.Span<float>(ws.M1, 0, batch * 5);
+        global::System.Span<float> o1 = new global::System.Span<float>(ws.O1, 0, batch * 5), m1 = new global::System.Span<float>(ws.M1, 0, batch * 5);
+        global::System.ReadOnlySpan<float> a1 = train ? o1 : a0;
         global::System.Span<float> z2 = new global::System.Span<float>(ws.Z2, 0, batch * 40), a2 = new global::System.Span<float>(ws.A2, 0, batch * 40), d2 = new global::System.Span<float>(ws.D2, 0, batch * 40);
-        global::System.Span<float> a3 = train ? new global::System.Span<float>(ws.O3, 0, batch * 40) : a2, m3 = new global::System.Span<float>(ws.M3, 0, batch * 40);
+        global::System.Span<float> o3 = new global::System.Span<float>(ws.O3, 0, batch * 40), m3 = new global::System.Span<float>(ws.M3, 0, batch * 40);
+        global::System.ReadOnlySpan<float> a3 = train ? o3 : a2;
         global::System.Span<float> z4 = new global::System.Span<float>(ws.Z4, 0, batch * 2), a4 = new global::System.Span<float>(ws.A4, 0, batch * 2), d4 = new global::System.Span<float>(ws.D4, 0, batch * 2);
 
         float loss;
