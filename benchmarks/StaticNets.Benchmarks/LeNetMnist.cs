@@ -54,7 +54,7 @@ public static class LeNetMnist
     }
 
     /// <summary>
-    /// <c>lenet-layers [batch]</c>: best-of-9 times of the conv and pool kernels the generated LeNet-5 calls
+    /// <c>lenet-layers [batch] [rounds]</c>: best-of-40 times (interleaved rounds) of the conv and pool kernels the generated LeNet-5 calls
     /// (ConvKernels.Forward/Backward, PoolKernels.MaxForward/MaxBackward, the conv ReLUs), on a batch of 32 by
     /// default, beside the whole generated forward and backward; what is left is the dense layers, their
     /// activations, the loss and the bookkeeping.
@@ -62,6 +62,7 @@ public static class LeNetMnist
     public static int LayerBreakdown(string[] args)
     {
         int batch = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 32;
+        int rounds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 40;
         var net = new LeNet5(seed: 1);
         var workspace = net.CreateWorkspace(batch);
         float[] x = BenchData.Inputs(batch * LeNet5.InputSize, 3), y = BenchData.Targets(batch, 10, 4);
@@ -77,46 +78,51 @@ public static class LeNetMnist
         for (int i = 0; i < w1.Length; i++) w1[i] -= 0.5f;
         for (int i = 0; i < w2.Length; i++) w2[i] -= 0.5f;
 
-        double Time(Action action)
+        // Round robin: every item runs once per round (about 5 ms each) and keeps its best round, so that on a
+        // shared machine every item gets the same chances at the quiet moments.
+        var items = new (Action Action, int Reps, double Best)[]
         {
-            action();
-            int reps = 1;
-            for (var probe = Stopwatch.StartNew(); probe.Elapsed.TotalMilliseconds < 20; reps *= 2)
-            {
-                probe.Restart();
-                for (int i = 0; i < reps; i++)
-                    action();
-            }
-            double best = double.MaxValue;
-            for (int round = 0; round < 9; round++)
+            (() => net.Forward(x, output, workspace), 0, 0),
+            (() => net.Backward(x, y, gradient, workspace), 0, 0),
+            (() => ConvKernels.Forward<float>(Conv1, w1, b1, x, z1, scratch), 0, 0),
+            (() => ActivationKernels.ReLU<float>(z1, z1), 0, 0),
+            (() => PoolKernels.MaxForward<float>(Pool1, z1, p1, arg1), 0, 0),
+            (() => ConvKernels.Forward<float>(Conv2, w2, b2, p1, z2, scratch), 0, 0),
+            (() => ActivationKernels.ReLU<float>(z2, z2), 0, 0),
+            (() => PoolKernels.MaxForward<float>(Pool2, z2, p2, arg2), 0, 0),
+            (() => PoolKernels.MaxBackward<float>(Pool2, dp2, arg2, dz2), 0, 0),
+            (() => ConvKernels.Backward<float>(Conv2, w2, p1, dz2, gw2, gb2, dp1, scratch), 0, 0),
+            (() => PoolKernels.MaxBackward<float>(Pool1, dp1, arg1, dz1), 0, 0),
+            (() => ConvKernels.Backward<float>(Conv1, w1, x, dz1, gw1, gb1, Span<float>.Empty, scratch), 0, 0),
+        };
+        for (int k = 0; k < items.Length; k++)
+        {
+            for (int warm = 0; warm < 50; warm++)
+                items[k].Action(); // past tier 0
+            var probe = Stopwatch.StartNew();
+            items[k].Action();
+            items[k].Reps = Math.Max(1, (int)(5000 / Math.Max(1, probe.Elapsed.TotalMicroseconds)));
+            items[k].Best = double.MaxValue;
+        }
+        for (int round = 0; round < rounds; round++)
+        {
+            for (int k = 0; k < items.Length; k++)
             {
                 var clock = Stopwatch.StartNew();
-                for (int i = 0; i < reps; i++)
-                    action();
-                best = Math.Min(best, clock.Elapsed.TotalMicroseconds / reps);
+                for (int i = 0; i < items[k].Reps; i++)
+                    items[k].Action();
+                items[k].Best = Math.Min(items[k].Best, clock.Elapsed.TotalMicroseconds / items[k].Reps);
             }
-            return best;
         }
-
-        double forward = Time(() => net.Forward(x, output, workspace));
-        double backward = Time(() => net.Backward(x, y, gradient, workspace));
-        double c1f = Time(() => ConvKernels.Forward<float>(Conv1, w1, b1, x, z1, scratch));
-        double r1 = Time(() => ActivationKernels.ReLU<float>(z1, z1));
-        double p1f = Time(() => PoolKernels.MaxForward<float>(Pool1, z1, p1, arg1));
-        double c2f = Time(() => ConvKernels.Forward<float>(Conv2, w2, b2, p1, z2, scratch));
-        double r2 = Time(() => ActivationKernels.ReLU<float>(z2, z2));
-        double p2f = Time(() => PoolKernels.MaxForward<float>(Pool2, z2, p2, arg2));
-        double p2b = Time(() => PoolKernels.MaxBackward<float>(Pool2, dp2, arg2, dz2));
-        double c2b = Time(() => ConvKernels.Backward<float>(Conv2, w2, p1, dz2, gw2, gb2, dp1, scratch));
-        double p1b = Time(() => PoolKernels.MaxBackward<float>(Pool1, dp1, arg1, dz1));
-        double c1b = Time(() => ConvKernels.Backward<float>(Conv1, w1, x, dz1, gw1, gb1, Span<float>.Empty, scratch));
+        double forward = items[0].Best, backward = items[1].Best, c1f = items[2].Best, r1 = items[3].Best, p1f = items[4].Best;
+        double c2f = items[5].Best, r2 = items[6].Best, p2f = items[7].Best, p2b = items[8].Best, c2b = items[9].Best, p1b = items[10].Best, c1b = items[11].Best;
 
         double convPoolForward = c1f + r1 + p1f + c2f + r2 + p2f;
         double convPoolBackward = p2b + c2b + p1b + c1b;
         string Row(string what, double us, double macs) => macs > 0
             ? $"{what,-34} {us,9:F1} µs  {us / batch,7:F2} µs/sample  {2 * macs * batch / us * 1e-3,6:F1} GFLOP/s"
             : $"{what,-34} {us,9:F1} µs  {us / batch,7:F2} µs/sample";
-        Console.WriteLine($"LeNet-5, batch {batch}, one thread, best of 9 (µs per call):");
+        Console.WriteLine($"LeNet-5, batch {batch}, one thread, best of {rounds} interleaved rounds (µs per call):");
         Console.WriteLine(Row("whole forward (generated)", forward, LeNetMacs.Forward));
         Console.WriteLine(Row("  conv1 forward (im2col + GEMM)", c1f, LeNetMacs.Conv1));
         Console.WriteLine(Row("  conv1 ReLU", r1, 0));
