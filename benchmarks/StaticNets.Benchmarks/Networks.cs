@@ -19,3 +19,15 @@ public partial class N3;
 /// <summary>N1 with an identity output: for the `n1` breakdown, the fused dense part without the softmax.</summary>
 [Network(8, 32, 32, 4, Hidden = Activation.ReLU, Output = Activation.Identity, Loss = Loss.Quadratic)]
 public partial class N1Linear;
+
+/// <summary>LeNet-5 for 1×28×28 digits, as samples/MnistCnn declares it: the CNN cells and the `lenet-mnist` mode.</summary>
+[Network(Input = new[] { 1, 28, 28 }, Loss = Loss.CrossEntropy)]
+[Conv2D(6, 5, Padding = 2, Activation = Activation.ReLU)]
+[MaxPool2D(2)]
+[Conv2D(16, 5, Activation = Activation.ReLU)]
+[MaxPool2D(2)]
+[Flatten]
+[Dense(120, Activation.ReLU)]
+[Dense(84, Activation.ReLU)]
+[Dense(10, Activation.Softmax)]
+public partial class LeNet5;

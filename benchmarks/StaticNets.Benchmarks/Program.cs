@@ -8,7 +8,9 @@ namespace StaticNets.Benchmarks;
 
 /// <summary>
 /// <c>dotnet run -c Release -- --filter '*'</c> runs the suite (BenchmarkDotNet arguments); <c>mnist</c>
-/// trains N2 on MNIST end to end and prints accuracy and wall-clock time, loading included.
+/// trains N2 on MNIST end to end and prints accuracy and wall-clock time, loading included; <c>lenet-mnist</c>
+/// does the same for LeNet-5 (Adam, 10 epochs by default); <c>lenet-layers</c> times LeNet-5's conv and pool
+/// kernels one by one at batch 32 against the whole forward and backward.
 /// </summary>
 public static class Program
 {
@@ -17,6 +19,10 @@ public static class Program
     {
         if (args.Length > 0 && args[0] == "mnist")
             return MnistEndToEnd(args.Skip(1).ToArray());
+        if (args.Length > 0 && args[0] == "lenet-mnist")
+            return LeNetMnist.Run(args.Skip(1).ToArray());
+        if (args.Length > 0 && args[0] == "lenet-layers")
+            return LeNetMnist.LayerBreakdown(args.Skip(1).ToArray());
         if (args.Length > 0 && args[0] == "check")
             return Check();
         if (args.Length > 0 && args[0] == "partitions")
@@ -51,6 +57,9 @@ public static class Program
         new N3Forward256().Setup();
         new N2Train32().Setup();
         new N3Train32().Setup();
+        new LeNetForward1().Setup();
+        new LeNetForward256().Setup();
+        new LeNetTrain32().Setup();
         Console.WriteLine("All peers agree with StaticNets (forward outputs and one training step, within 1e-4).");
         return 0;
     }

@@ -13,12 +13,21 @@ public sealed class OnnxPeer : IDisposable
     private readonly InferenceSession _session;
     private readonly RunOptions _runOptions = new();
     private readonly OrtValue _input, _output;
-    private readonly string[] _inputNames = { "x" }, _outputNames = { "y" };
+    private readonly string[] _inputNames, _outputNames;
     private readonly OrtValue[] _inputs, _outputs;
     private readonly float[] _x, _y;
 
     /// <summary>Builds the model from StaticNets parameters and binds tensors for batches of <paramref name="batch"/>.</summary>
     public OnnxPeer(int[] sizes, ReadOnlySpan<float> parameters, int batch, int threads = 1)
+        : this(OnnxModelBuilder.Build(sizes, parameters), "x", new long[] { batch, sizes[0] }, "y", new long[] { batch, sizes[^1] }, threads)
+    {
+    }
+
+    /// <summary>
+    /// Runs a serialized model (for example <c>StaticNets.Interop.OnnxExport.ToBytes(net)</c>) with one input and one
+    /// output, bound to arrays of the given shapes (batch first).
+    /// </summary>
+    public OnnxPeer(byte[] model, string inputName, long[] inputShape, string outputName, long[] outputShape, int threads = 1)
     {
         using var options = new SessionOptions
         {
@@ -27,13 +36,23 @@ public sealed class OnnxPeer : IDisposable
             ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
         };
-        _session = new InferenceSession(OnnxModelBuilder.Build(sizes, parameters), options);
-        _x = new float[batch * sizes[0]];
-        _y = new float[batch * sizes[^1]];
-        _input = OrtValue.CreateTensorValueFromMemory(_x, new long[] { batch, sizes[0] });
-        _output = OrtValue.CreateTensorValueFromMemory(_y, new long[] { batch, sizes[^1] });
+        _session = new InferenceSession(model, options);
+        _inputNames = new[] { inputName };
+        _outputNames = new[] { outputName };
+        _x = new float[Product(inputShape)];
+        _y = new float[Product(outputShape)];
+        _input = OrtValue.CreateTensorValueFromMemory(_x, inputShape);
+        _output = OrtValue.CreateTensorValueFromMemory(_y, outputShape);
         _inputs = new[] { _input };
         _outputs = new[] { _output };
+    }
+
+    private static int Product(long[] shape)
+    {
+        long n = 1;
+        foreach (long d in shape)
+            n *= d;
+        return checked((int)n);
     }
 
     /// <summary>The bound input buffer; write samples here before <see cref="Run"/>.</summary>
