@@ -60,15 +60,11 @@ public sealed class Conv2DAttribute : Attribute
     public bool Bias { get; set; } = true;
 }
 
-/// <summary>2-D max pooling per channel: <c>[MaxPool2D(2)]</c>. The stride defaults to the window.</summary>
-[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
-public sealed class MaxPool2DAttribute : Attribute
+/// <summary>What max and average pooling share: a window, and a stride that defaults to the window.</summary>
+public abstract class Pool2DAttribute : Attribute
 {
-    /// <summary>A square <paramref name="window"/> × <paramref name="window"/> pool.</summary>
-    public MaxPool2DAttribute(int window) : this(window, window) { }
-
     /// <summary>A <paramref name="windowHeight"/> × <paramref name="windowWidth"/> pool.</summary>
-    public MaxPool2DAttribute(int windowHeight, int windowWidth)
+    protected Pool2DAttribute(int windowHeight, int windowWidth)
     {
         WindowHeight = windowHeight;
         WindowWidth = windowWidth;
@@ -84,28 +80,26 @@ public sealed class MaxPool2DAttribute : Attribute
     public int Stride { get; set; }
 }
 
-/// <summary>2-D average pooling per channel: <c>[AvgPool2D(2)]</c>. The stride defaults to the window.</summary>
+/// <summary>2-D max pooling per channel: <c>[MaxPool2D(2)]</c>. The gradient goes to each window's maximum (the first one on ties).</summary>
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
-public sealed class AvgPool2DAttribute : Attribute
+public sealed class MaxPool2DAttribute : Pool2DAttribute
 {
     /// <summary>A square <paramref name="window"/> × <paramref name="window"/> pool.</summary>
-    public AvgPool2DAttribute(int window) : this(window, window) { }
+    public MaxPool2DAttribute(int window) : base(window, window) { }
 
     /// <summary>A <paramref name="windowHeight"/> × <paramref name="windowWidth"/> pool.</summary>
-    public AvgPool2DAttribute(int windowHeight, int windowWidth)
-    {
-        WindowHeight = windowHeight;
-        WindowWidth = windowWidth;
-    }
+    public MaxPool2DAttribute(int windowHeight, int windowWidth) : base(windowHeight, windowWidth) { }
+}
 
-    /// <summary>Window height.</summary>
-    public int WindowHeight { get; }
+/// <summary>2-D average pooling per channel: <c>[AvgPool2D(2)]</c>.</summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class AvgPool2DAttribute : Pool2DAttribute
+{
+    /// <summary>A square <paramref name="window"/> × <paramref name="window"/> pool.</summary>
+    public AvgPool2DAttribute(int window) : base(window, window) { }
 
-    /// <summary>Window width.</summary>
-    public int WindowWidth { get; }
-
-    /// <summary>Stride in both directions; 0 (the default) means the window's size.</summary>
-    public int Stride { get; set; }
+    /// <summary>A <paramref name="windowHeight"/> × <paramref name="windowWidth"/> pool.</summary>
+    public AvgPool2DAttribute(int windowHeight, int windowWidth) : base(windowHeight, windowWidth) { }
 }
 
 /// <summary>Flattens channels × height × width into one feature vector (PyTorch's order), before a <see cref="DenseAttribute"/>.</summary>
