@@ -3,6 +3,8 @@ using System.ComponentModel;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace StaticNets.Kernels;
 
@@ -59,6 +61,12 @@ public static class PoolKernels
                     ref T r0 = ref Unsafe.Add(ref xp, (nuint)rowStart);
                     ref T r1 = ref Unsafe.Add(ref r0, (nuint)iw);
                     int i0 = planeBase + rowStart;
+                    if (typeof(T) == typeof(float) && MaxRow2x2Vector(ref Unsafe.As<T, float>(ref r0), iw, ref Unsafe.As<T, float>(ref y), ref am, ow, i0))
+                    {
+                        y = ref Unsafe.Add(ref y, (nuint)ow);
+                        am = ref Unsafe.Add(ref am, (nuint)ow);
+                        continue;
+                    }
                     for (int ox = 0; ox < ow; ox++)
                     {
                         nuint i = (nuint)(2 * ox);
@@ -94,6 +102,122 @@ public static class PoolKernels
                     }
                 }
             }
+        }
+    }
+
+    // One output row of 2×2 stride-2 max pooling in float, vectorised along the row: each input row's pairs
+    // are de-interleaved into even and odd columns, and the same pairwise tournament as the scalar code runs
+    // lane-wise (left vs right in each row, then bottom vs top), so ties and NaNs resolve identically. The
+    // ragged end is the last whole vector again, over the overlap (pure outputs, same values). Returns false,
+    // having written nothing, where no vector width fits the row (or the machine has none of these).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool MaxRow2x2Vector(ref float r0, int iw, ref float y, ref int am, int ow, int i0)
+    {
+        if (Simd512<float>.IsEnabled && Avx512F.IsSupported && ow >= Vector512<float>.Count)
+            MaxRow2x2Vector512(ref r0, ref Unsafe.Add(ref r0, (nuint)iw), ref y, ref am, ow, iw, i0);
+        else if (Simd256<float>.IsEnabled && Avx2.IsSupported && ow >= Vector256<float>.Count)
+            MaxRow2x2Vector256(ref r0, ref Unsafe.Add(ref r0, (nuint)iw), ref y, ref am, ow, iw, i0);
+        else if (Simd128<float>.IsEnabled && Sse2.IsSupported && ow >= Vector128<float>.Count)
+            MaxRow2x2Vector128(ref r0, ref Unsafe.Add(ref r0, (nuint)iw), ref y, ref am, ow, iw, i0);
+        else
+            return false;
+        return true;
+    }
+
+    // The lane-wise Takes: candidate > best, or candidate is NaN and best is not.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> Takes(Vector512<float> c, Vector512<float> b)
+        => Vector512.GreaterThan(c, b) | Vector512.AndNot(Vector512.Equals(b, b), Vector512.Equals(c, c));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> Takes(Vector256<float> c, Vector256<float> b)
+        => Vector256.GreaterThan(c, b) | Vector256.AndNot(Vector256.Equals(b, b), Vector256.Equals(c, c));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<float> Takes(Vector128<float> c, Vector128<float> b)
+        => Vector128.GreaterThan(c, b) | Vector128.AndNot(Vector128.Equals(b, b), Vector128.Equals(c, c));
+
+    // ow ≥ 16. Two-source permutes de-interleave in natural order.
+    private static void MaxRow2x2Vector512(ref float r0, ref float r1, ref float y, ref int am, int ow, int iw, int i0)
+    {
+        const int W = 16;
+        Vector512<int> even = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+        Vector512<int> odd = even + Vector512<int>.One;
+        Vector512<int> one = Vector512<int>.One, down = Vector512.Create(iw);
+        for (int ox = 0; ; ox += W)
+        {
+            if (ox > ow - W)
+                ox = ow - W;
+            nuint i = (nuint)(2 * ox);
+            Vector512<float> a0 = Vector512.LoadUnsafe(ref r0, i), a1 = Vector512.LoadUnsafe(ref r0, i + W);
+            Vector512<float> b0 = Vector512.LoadUnsafe(ref r1, i), b1 = Vector512.LoadUnsafe(ref r1, i + W);
+            Vector512<float> tl = Avx512F.PermuteVar16x32x2(a0, even, a1), tr = Avx512F.PermuteVar16x32x2(a0, odd, a1);
+            Vector512<float> bl = Avx512F.PermuteVar16x32x2(b0, even, b1), br = Avx512F.PermuteVar16x32x2(b0, odd, b1);
+            Vector512<float> tTake = Takes(tr, tl), bTake = Takes(br, bl);
+            Vector512<float> top = Vector512.ConditionalSelect(tTake, tr, tl), bottom = Vector512.ConditionalSelect(bTake, br, bl);
+            Vector512<float> dTake = Takes(bottom, top);
+            Vector512.ConditionalSelect(dTake, bottom, top).StoreUnsafe(ref y, (nuint)ox);
+            Vector512<int> offset = Vector512.ConditionalSelect(dTake.AsInt32(), (bTake.AsInt32() & one) + down, tTake.AsInt32() & one);
+            (offset + even + Vector512.Create(i0 + 2 * ox)).StoreUnsafe(ref am, (nuint)ox);
+            if (ox + W >= ow)
+                break;
+        }
+    }
+
+    // ow ≥ 8. vshufps de-interleaves within 128-bit halves, leaving the outputs' 64-bit pairs in the order
+    // 0, 2, 1, 3; one vpermpd per result puts them back.
+    private static void MaxRow2x2Vector256(ref float r0, ref float r1, ref float y, ref int am, int ow, int iw, int i0)
+    {
+        const int W = 8;
+        const byte Even = 0b10_00_10_00, Odd = 0b11_01_11_01, Unpermute = 0b11_01_10_00;
+        Vector256<int> lanes = Vector256.Create(0, 2, 4, 6, 8, 10, 12, 14);
+        Vector256<int> one = Vector256<int>.One, down = Vector256.Create(iw);
+        for (int ox = 0; ; ox += W)
+        {
+            if (ox > ow - W)
+                ox = ow - W;
+            nuint i = (nuint)(2 * ox);
+            Vector256<float> a0 = Vector256.LoadUnsafe(ref r0, i), a1 = Vector256.LoadUnsafe(ref r0, i + W);
+            Vector256<float> b0 = Vector256.LoadUnsafe(ref r1, i), b1 = Vector256.LoadUnsafe(ref r1, i + W);
+            Vector256<float> tl = Avx.Shuffle(a0, a1, Even), tr = Avx.Shuffle(a0, a1, Odd);
+            Vector256<float> bl = Avx.Shuffle(b0, b1, Even), br = Avx.Shuffle(b0, b1, Odd);
+            Vector256<float> tTake = Takes(tr, tl), bTake = Takes(br, bl);
+            Vector256<float> top = Vector256.ConditionalSelect(tTake, tr, tl), bottom = Vector256.ConditionalSelect(bTake, br, bl);
+            Vector256<float> dTake = Takes(bottom, top);
+            Vector256<float> v = Vector256.ConditionalSelect(dTake, bottom, top);
+            Avx2.Permute4x64(v.AsDouble(), Unpermute).AsSingle().StoreUnsafe(ref y, (nuint)ox);
+            Vector256<int> offset = Vector256.ConditionalSelect(dTake.AsInt32(), (bTake.AsInt32() & one) + down, tTake.AsInt32() & one);
+            offset = Avx2.Permute4x64(offset.AsInt64(), Unpermute).AsInt32();
+            (offset + lanes + Vector256.Create(i0 + 2 * ox)).StoreUnsafe(ref am, (nuint)ox);
+            if (ox + W >= ow)
+                break;
+        }
+    }
+
+    // ow ≥ 4. shufps de-interleaves two vectors in natural order.
+    private static void MaxRow2x2Vector128(ref float r0, ref float r1, ref float y, ref int am, int ow, int iw, int i0)
+    {
+        const int W = 4;
+        const byte Even = 0b10_00_10_00, Odd = 0b11_01_11_01;
+        Vector128<int> lanes = Vector128.Create(0, 2, 4, 6);
+        Vector128<int> one = Vector128<int>.One, down = Vector128.Create(iw);
+        for (int ox = 0; ; ox += W)
+        {
+            if (ox > ow - W)
+                ox = ow - W;
+            nuint i = (nuint)(2 * ox);
+            Vector128<float> a0 = Vector128.LoadUnsafe(ref r0, i), a1 = Vector128.LoadUnsafe(ref r0, i + W);
+            Vector128<float> b0 = Vector128.LoadUnsafe(ref r1, i), b1 = Vector128.LoadUnsafe(ref r1, i + W);
+            Vector128<float> tl = Sse.Shuffle(a0, a1, Even), tr = Sse.Shuffle(a0, a1, Odd);
+            Vector128<float> bl = Sse.Shuffle(b0, b1, Even), br = Sse.Shuffle(b0, b1, Odd);
+            Vector128<float> tTake = Takes(tr, tl), bTake = Takes(br, bl);
+            Vector128<float> top = Vector128.ConditionalSelect(tTake, tr, tl), bottom = Vector128.ConditionalSelect(bTake, br, bl);
+            Vector128<float> dTake = Takes(bottom, top);
+            Vector128.ConditionalSelect(dTake, bottom, top).StoreUnsafe(ref y, (nuint)ox);
+            Vector128<int> offset = Vector128.ConditionalSelect(dTake.AsInt32(), (bTake.AsInt32() & one) + down, tTake.AsInt32() & one);
+            (offset + lanes + Vector128.Create(i0 + 2 * ox)).StoreUnsafe(ref am, (nuint)ox);
+            if (ox + W >= ow)
+                break;
         }
     }
 

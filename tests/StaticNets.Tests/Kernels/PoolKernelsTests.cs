@@ -20,6 +20,11 @@ public class PoolKernelsTests
         yield return Make(1, 1, 1, 1, 1, 1, 1);
         yield return Make(5, 6, 13, 4, 1, 1, 3);
         yield return Make(2, 11, 11, 5, 5, 3, 3);
+        // 2×2 stride 2 at row lengths around each vector width (4, 8, 16 floats): the vector rows, their
+        // overlapping last vector, odd input widths, and rows too short for any vector.
+        foreach (int ow in new[] { 1, 2, 3, 4, 5, 7, 8, 9, 12, 15, 16, 17, 23, 32, 33 })
+            yield return Make(2, 4 + ow % 3, 2 * ow + ow % 2, 2, 2, 2, 2);
+        yield return Make(16, 10, 10, 2, 2, 2, 2);
     }
 
     private static Pool2DShape Make(int c, int ih, int iw, int wh, int ww, int sy, int sx)
@@ -35,9 +40,21 @@ public class PoolKernelsTests
     [Fact]
     public void Max_Ties_FirstMaximumWins() => CheckAll<float>(quantised: true);
 
-    private static void CheckAll<T>(bool quantised) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    /// <summary>NaNs scattered among the inputs: the first NaN of a window wins, at every path.</summary>
+    [Fact]
+    public void Max_ScatteredNaNs_FirstNaNWins() => CheckAll<float>(quantised: true, nans: true);
+
+    /// <summary>Every max-pooling check, shared with <see cref="VectorWidthTests"/>.</summary>
+    internal static void AllMax<T>() where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        var rng = new Random(quantised ? 8 : 7);
+        CheckAll<T>(quantised: false);
+        CheckAll<T>(quantised: true);
+        CheckAll<T>(quantised: true, nans: true);
+    }
+
+    private static void CheckAll<T>(bool quantised, bool nans = false) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        var rng = new Random(quantised ? nans ? 6 : 8 : 7);
         int i = 0;
         foreach (Pool2DShape s in Shapes())
         {
@@ -45,7 +62,7 @@ public class PoolKernelsTests
             T[] x = KernelTestSupport.Uniform<T>(rng, batch * s.InputSize);
             if (quantised)
                 for (int k = 0; k < x.Length; k++)
-                    x[k] = T.CreateTruncating(rng.Next(3));
+                    x[k] = nans && rng.Next(8) == 0 ? T.NaN : T.CreateTruncating(rng.Next(3));
             T[] y = new T[batch * s.OutputSize];
             int[] am = new int[y.Length];
             Array.Fill(am, -5);
@@ -81,7 +98,8 @@ public class PoolKernelsTests
                             for (int wx = 0; wx < s.WindowWidth; wx++)
                             {
                                 int i = (c * s.InHeight + oy * s.StrideY + wy) * s.InWidth + ox * s.StrideX + wx;
-                                if (best < 0 || x[n * s.InputSize + i] > x[n * s.InputSize + best])
+                                T v = x[n * s.InputSize + i];
+                                if (best < 0 || v > x[n * s.InputSize + best] || (T.IsNaN(v) && !T.IsNaN(x[n * s.InputSize + best])))
                                     best = i;
                             }
                         am[o] = best;

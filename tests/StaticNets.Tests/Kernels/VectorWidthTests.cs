@@ -59,6 +59,14 @@ public class VectorWidthTests
 
     [Theory]
     [MemberData(nameof(Widths))]
+    public void MaxPooling_Single(int bits) => WithWidth(bits, PoolKernelsTests.AllMax<float>);
+
+    [Theory]
+    [MemberData(nameof(Widths))]
+    public void MaxPooling_Double(int bits) => WithWidth(bits, PoolKernelsTests.AllMax<double>);
+
+    [Theory]
+    [MemberData(nameof(Widths))]
     public void UnaliasedEntryPoints_MatchCheckedOnes(int bits) => WithWidth(bits, () =>
     {
         var rng = new System.Random(607);
