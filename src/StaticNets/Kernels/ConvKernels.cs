@@ -46,7 +46,31 @@ public static partial class ConvKernels
     {
         s.Validate();
         ArgumentOutOfRangeException.ThrowIfNegative(batch);
-        return IsPointwise(s) ? 0 : s.PatchSize * s.OutPlane;
+        return ColumnLength(s);
+    }
+
+    // Scratch of both schemes (the choice may depend on the vector width): the unrolled input, or the padded one.
+    private static int ColumnLength(in Conv2DShape s)
+        => IsPointwise(s) ? 0 : Math.Max(s.PatchSize * s.OutPlane, PaddedLength(s));
+
+    /// <summary>
+    /// A short human-readable name of the scheme <see cref="Forward{T}"/> and <see cref="Backward{T}"/> run for
+    /// this shape on this machine (the choice depends on the shape and the vector width), for generated headers.
+    /// </summary>
+    /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+    /// <param name="s">The shape.</param>
+    /// <returns>For example "direct, vectorised over output width (6 channels × 2 vectors of 512 bits)".</returns>
+    /// <exception cref="ArgumentException"><paramref name="s"/> is not valid.</exception>
+    public static string Describe<T>(in Conv2DShape s)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        s.Validate();
+        if (UsesDirect<T>(s))
+            return $"direct, vectorised over output width (6 channels × 2 vectors of {DirectLanes<T>(s.OutWidth) * Unsafe.SizeOf<T>() * 8} bits)";
+        int lanes = GemmLanes<T>(s.OutPlane);
+        string gemm = lanes == 1 ? "scalar GEMM"
+            : $"4-channel × {(lanes * Unsafe.SizeOf<T>() == 64 ? 4 : 2)}-vector GEMM of {lanes * Unsafe.SizeOf<T>() * 8} bits";
+        return IsPointwise(s) ? $"pointwise, {gemm} on the input" : $"im2col + {gemm}";
     }
 
     /// <summary>
@@ -72,7 +96,7 @@ public static partial class ConvKernels
         int batch = input.Length / inSize;
         KernelGuard.Samples(output.Length, batch, outSize, Outputs, nameof(output));
         bool pointwise = IsPointwise(s);
-        int colLength = pointwise ? 0 : s.PatchSize * s.OutPlane;
+        int colLength = ColumnLength(s);
         KernelGuard.AtLeast(scratch.Length, colLength, "ConvKernels.ScratchLength", nameof(scratch));
         KernelGuard.NoOverlap(input, output, nameof(input), nameof(output));
         KernelGuard.NoOverlap(weights, output, nameof(weights), nameof(output));
@@ -92,6 +116,7 @@ public static partial class ConvKernels
         ref T col = ref MemoryMarshal.GetReference(scratch);
         bool hasBias = !bias.IsEmpty;
         nuint patch = (nuint)s.PatchSize, plane = (nuint)s.OutPlane, oc = (nuint)s.OutChannels;
+        bool direct = UsesDirect<T>(s);
         for (int n = 0; n < batch; n++)
         {
             ref T xn = ref Unsafe.Add(ref x, (nuint)n * (nuint)inSize);
@@ -99,6 +124,11 @@ public static partial class ConvKernels
             if (pointwise)
             {
                 Gemm(ref w, patch, 1, ref b, hasBias, ref xn, ref zn, oc, patch, plane);
+            }
+            else if (direct)
+            {
+                PadInput(s, ref xn, ref col);
+                DirectForward(s, ref w, ref b, hasBias, ref col, ref zn);
             }
             else
             {
@@ -137,7 +167,7 @@ public static partial class ConvKernels
         KernelGuard.EmptyOr(biasGradient.Length, s.OutChannels, "one per output channel", nameof(biasGradient));
         KernelGuard.EmptyOr(inputDelta.Length, input.Length, "the length of input", nameof(inputDelta));
         bool pointwise = IsPointwise(s);
-        int colLength = pointwise ? 0 : s.PatchSize * s.OutPlane;
+        int colLength = ColumnLength(s);
         KernelGuard.AtLeast(scratch.Length, colLength, "ConvKernels.ScratchLength", nameof(scratch));
         ReadOnlySpan<T> sc = pointwise ? default : scratch.Slice(0, colLength);
         KernelGuard.NoOverlap(weights, weightGradient, nameof(weights), nameof(weightGradient));
@@ -166,6 +196,7 @@ public static partial class ConvKernels
         bool hasBias = !biasGradient.IsEmpty, wantInput = !inputDelta.IsEmpty;
         int plane = s.OutPlane;
         nuint patch = (nuint)s.PatchSize, nPlane = (nuint)plane, oc = (nuint)s.OutChannels;
+        bool direct = UsesDirect<T>(s);
         for (int n = 0; n < batch; n++)
         {
             ref T xn = ref Unsafe.Add(ref x, (nuint)n * (nuint)inSize);
@@ -179,8 +210,16 @@ public static partial class ConvKernels
             }
             else
             {
-                Im2Col(s, ref xn, ref col);
-                GradGemm(ref dn, ref col, ref gw, oc, patch, nPlane);
+                if (direct)
+                {
+                    PadInput(s, ref xn, ref col);
+                    DirectWeightGradient(s, ref dn, ref col, ref gw);
+                }
+                else
+                {
+                    Im2Col(s, ref xn, ref col);
+                    GradGemm(ref dn, ref col, ref gw, oc, patch, nPlane);
+                }
                 if (wantInput)
                 {
                     Gemm(ref w, 1, patch, ref w, false, ref dn, ref col, patch, oc, nPlane);

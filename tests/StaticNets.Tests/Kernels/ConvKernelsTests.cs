@@ -125,6 +125,8 @@ internal static class ConvChecks
         yield return Make(5, 3, 13, 4, 3, 1, 1, 2, 2, 0, 2, 0);
         yield return Make(2, 12, 5, 9, 5, 2, 3, 1, 0, 1, 2, 1);
         yield return Make(1, 10, 40, 4, 1, 3, 1, 1, 0, 1, 0, 1);  // wide: several vectors plus a ragged end
+        foreach (Conv2DShape d in DirectShapes())
+            yield return d;
         var rng = new Random(2024);
         int made = 0;
         while (made < 40)
@@ -138,6 +140,25 @@ internal static class ConvChecks
             made++;
             yield return Make(ic, ih, iw, oc, kh, kw, sy, sx, pt, pl, pb, pr);
         }
+    }
+
+    /// <summary>
+    /// Shapes the direct scheme takes where vectors fit the output row (see <c>DirectShapes_TakeTheDirectScheme</c>):
+    /// LeNet's first layer at widths around each vector length (one to several vectors, ragged ends, a row of exactly
+    /// one vector), channel counts that leave partial blocks of six (forward) and three (weight gradient), kernel
+    /// widths that leave partial blocks of four columns, vertical stride and implied bottom/right padding.
+    /// </summary>
+    public static IEnumerable<Conv2DShape> DirectShapes()
+    {
+        foreach (int iw in new[] { 5, 9, 12, 16, 17, 20, 23, 28, 33, 40, 56 })
+            yield return Make(1, 6 + iw % 5, iw, 6, 5, 5, 1, 1, 2, 2, 2, 2);
+        yield return Make(1, 9, 20, 1, 5, 5, 1, 1, 2, 2, 2, 2);
+        yield return Make(2, 9, 31, 4, 3, 7, 2, 1, 1, 3, 0, 2);
+        yield return Make(1, 11, 24, 5, 4, 2, 3, 1, 2, 1, 1, 0);
+        yield return Make(1, 8, 28, 12, 5, 5, 1, 1, 2, 2, 2, 2);
+        yield return Make(1, 8, 44, 5, 5, 5, 1, 1, 2, 2, 2, 2);
+        yield return Make(2, 9, 28, 6, 3, 7, 2, 1, 1, 3, 0, 2);
+        yield return Make(1, 8, 24, 6, 3, 3, 1, 1, 1, 1, 1, 1);
     }
 
     private static Conv2DShape Make(int ic, int ih, int iw, int oc, int kh, int kw, int sy, int sx, int pt, int pl, int pb, int pr)
