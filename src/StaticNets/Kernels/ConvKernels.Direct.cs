@@ -14,7 +14,8 @@ namespace StaticNets.Kernels;
 //   forward: each output row, a block of six output channels × two vectors along the row at a time; per tap two
 //            loads of the padded row (shared by the six channels) and six broadcast weights; the ragged end of
 //            a row is the last whole vector, recomputed over the overlap (pure outputs).
-//   weight gradient: per (input channel, kernel row), a block of three output channels × four kernel columns,
+//   weight gradient: per (input channel, kernel row), a block of three output channels × four kernel columns
+//            (five with 32 registers where that fits the kernel width better, as for LeNet's 5 × 5),
 //            twelve dot products along the output rows, reduced once per sample; the ragged end of a row is the
 //            last whole vector with the lanes already counted masked to zero.
 //
@@ -200,7 +201,13 @@ public static partial class ConvKernels
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         if (Simd512<T>.IsEnabled && s.OutWidth >= Vector512<T>.Count)
-            DirectWeightGradient<T, Simd512<T>, Vector512<T>>(s, ref d, ref xp, ref g);
+        {
+            // With 32 registers, blocks of five kernel columns where they fit the kernel width better than four.
+            if ((s.KernelWidth + 4) / 5 * 5 < (s.KernelWidth + 3) / 4 * 4)
+                DirectWeightGradient5<T, Simd512<T>, Vector512<T>>(s, ref d, ref xp, ref g);
+            else
+                DirectWeightGradient<T, Simd512<T>, Vector512<T>>(s, ref d, ref xp, ref g);
+        }
         else if (Simd256<T>.IsEnabled && s.OutWidth >= Vector256<T>.Count)
             DirectWeightGradient<T, Simd256<T>, Vector256<T>>(s, ref d, ref xp, ref g);
         else
@@ -275,6 +282,94 @@ public static partial class ConvKernels
                             AddSums<T, TW, TVec>(ref Unsafe.Add(ref g0, (nuint)patch), left, s10, s11, s12, s13);
                         if (c + 2 < oc)
                             AddSums<T, TW, TVec>(ref Unsafe.Add(ref g0, (nuint)(2 * patch)), left, s20, s21, s22, s23);
+                    }
+                }
+            }
+        }
+    }
+
+    // OutWidth ≥ TW.Count. g[oc, ic, ky, kx] += Σ_{oy, ox} d[oc, oy, ox]·xp[ic, oy·sy + ky, ox + kx], in blocks of three
+    // channels × five kernel columns (fifteen accumulators: for 32 registers); a partial block repeats its last channel or column, computed but not added.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void DirectWeightGradient5<T, TW, TVec>(in Conv2DShape s, ref T d, ref T xp, ref T g)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TW : ISimd<T, TVec>
+        where TVec : unmanaged
+    {
+        int lanes = TW.Count, oc = s.OutChannels, ow = s.OutWidth, oh = s.OutHeight, kh = s.KernelHeight, kw = s.KernelWidth;
+        int pw = PaddedWidth(s), padPlane = PaddedHeight(s) * pw, patch = s.PatchSize, plane = s.OutPlane;
+        int full = ow - ow % lanes;
+        bool hasTail = full != ow;
+        nuint tailAt = (nuint)(ow - lanes);
+        TVec mask = hasTail ? TW.LastLanes((nuint)(ow - full)) : TW.Zero;
+        for (int ic = 0; ic < s.InChannels; ic++)
+        {
+            for (int ky = 0; ky < kh; ky++)
+            {
+                ref T xRow0 = ref Unsafe.Add(ref xp, (nuint)(ic * padPlane + ky * pw));
+                for (int c = 0; c < oc; c += 3)
+                {
+                    int c1 = Math.Min(c + 1, oc - 1), c2 = Math.Min(c + 2, oc - 1);
+                    ref T d0 = ref Unsafe.Add(ref d, (nuint)(c * plane));
+                    ref T d1 = ref Unsafe.Add(ref d, (nuint)(c1 * plane));
+                    ref T d2 = ref Unsafe.Add(ref d, (nuint)(c2 * plane));
+                    for (int kx = 0; kx < kw; kx += 5)
+                    {
+                        nuint k0 = (nuint)kx, k1 = (nuint)Math.Min(kx + 1, kw - 1), k2 = (nuint)Math.Min(kx + 2, kw - 1), k3 = (nuint)Math.Min(kx + 3, kw - 1), k4 = (nuint)Math.Min(kx + 4, kw - 1);
+                        TVec s00 = TW.Zero, s01 = TW.Zero, s02 = TW.Zero, s03 = TW.Zero;
+                        TVec s10 = TW.Zero, s11 = TW.Zero, s12 = TW.Zero, s13 = TW.Zero;
+                        TVec s20 = TW.Zero, s21 = TW.Zero, s22 = TW.Zero, s23 = TW.Zero;
+                        TVec s04 = TW.Zero, s14 = TW.Zero, s24 = TW.Zero;
+                        ref T xRow = ref xRow0;
+                        nuint o = 0;
+                        for (int oy = 0; oy < oh; oy++, o += (nuint)ow, xRow = ref Unsafe.Add(ref xRow, (nuint)(s.StrideY * pw)))
+                        {
+                            for (nuint p = 0; p < (nuint)full; p += (nuint)lanes)
+                            {
+                                TVec u = TW.Load(ref d0, o + p), v = TW.Load(ref d1, o + p), q = TW.Load(ref d2, o + p);
+                                TVec t = TW.Load(ref xRow, p + k0);
+                                s00 = TW.MultiplyAdd(u, t, s00); s10 = TW.MultiplyAdd(v, t, s10); s20 = TW.MultiplyAdd(q, t, s20);
+                                t = TW.Load(ref xRow, p + k1);
+                                s01 = TW.MultiplyAdd(u, t, s01); s11 = TW.MultiplyAdd(v, t, s11); s21 = TW.MultiplyAdd(q, t, s21);
+                                t = TW.Load(ref xRow, p + k2);
+                                s02 = TW.MultiplyAdd(u, t, s02); s12 = TW.MultiplyAdd(v, t, s12); s22 = TW.MultiplyAdd(q, t, s22);
+                                t = TW.Load(ref xRow, p + k3);
+                                s03 = TW.MultiplyAdd(u, t, s03); s13 = TW.MultiplyAdd(v, t, s13); s23 = TW.MultiplyAdd(q, t, s23);
+                                t = TW.Load(ref xRow, p + k4);
+                                s04 = TW.MultiplyAdd(u, t, s04); s14 = TW.MultiplyAdd(v, t, s14); s24 = TW.MultiplyAdd(q, t, s24);
+                            }
+                            if (hasTail)
+                            {
+                                nuint p = tailAt;
+                                TVec u = TW.And(TW.Load(ref d0, o + p), mask), v = TW.And(TW.Load(ref d1, o + p), mask), q = TW.And(TW.Load(ref d2, o + p), mask);
+                                TVec t = TW.And(TW.Load(ref xRow, p + k0), mask);
+                                s00 = TW.MultiplyAdd(u, t, s00); s10 = TW.MultiplyAdd(v, t, s10); s20 = TW.MultiplyAdd(q, t, s20);
+                                t = TW.And(TW.Load(ref xRow, p + k1), mask);
+                                s01 = TW.MultiplyAdd(u, t, s01); s11 = TW.MultiplyAdd(v, t, s11); s21 = TW.MultiplyAdd(q, t, s21);
+                                t = TW.And(TW.Load(ref xRow, p + k2), mask);
+                                s02 = TW.MultiplyAdd(u, t, s02); s12 = TW.MultiplyAdd(v, t, s12); s22 = TW.MultiplyAdd(q, t, s22);
+                                t = TW.And(TW.Load(ref xRow, p + k3), mask);
+                                s03 = TW.MultiplyAdd(u, t, s03); s13 = TW.MultiplyAdd(v, t, s13); s23 = TW.MultiplyAdd(q, t, s23);
+                                t = TW.And(TW.Load(ref xRow, p + k4), mask);
+                                s04 = TW.MultiplyAdd(u, t, s04); s14 = TW.MultiplyAdd(v, t, s14); s24 = TW.MultiplyAdd(q, t, s24);
+                            }
+                        }
+                        int left = kw - kx;
+                        ref T g0 = ref Unsafe.Add(ref g, (nuint)(c * patch + (ic * kh + ky) * kw + kx));
+                        AddSums<T, TW, TVec>(ref g0, left, s00, s01, s02, s03);
+                        if (left > 4) Unsafe.Add(ref g0, 4) += TW.Sum(s04);
+                        if (c + 1 < oc)
+                        {
+                            ref T g1 = ref Unsafe.Add(ref g0, (nuint)patch);
+                            AddSums<T, TW, TVec>(ref g1, left, s10, s11, s12, s13);
+                            if (left > 4) Unsafe.Add(ref g1, 4) += TW.Sum(s14);
+                        }
+                        if (c + 2 < oc)
+                        {
+                            ref T g2 = ref Unsafe.Add(ref g0, (nuint)(2 * patch));
+                            AddSums<T, TW, TVec>(ref g2, left, s20, s21, s22, s23);
+                            if (left > 4) Unsafe.Add(ref g2, 4) += TW.Sum(s24);
+                        }
                     }
                 }
             }
