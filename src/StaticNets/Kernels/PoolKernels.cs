@@ -263,6 +263,9 @@ public static class PoolKernels
         ref int am = ref MemoryMarshal.GetReference(argmax);
         ref T dx = ref MemoryMarshal.GetReference(inputDelta);
         int inSize = s.InputSize, outSize = s.OutputSize;
+        if (typeof(T) == typeof(float) && s.WindowHeight == 2 && s.WindowWidth == 2 && s.StrideY == 2 && s.StrideX == 2
+            && MaxBackward2x2Vector(s, batch, ref Unsafe.As<T, float>(ref d), ref am, ref Unsafe.As<T, float>(ref dx)))
+            return;
         for (int n = 0; n < batch; n++)
         {
             ref T dxn = ref Unsafe.Add(ref dx, (nuint)n * (nuint)inSize);
@@ -276,6 +279,100 @@ public static class PoolKernels
                 am = ref Unsafe.Add(ref am, 1);
             }
         }
+    }
+
+    // 2×2 stride 2 in float: the windows do not overlap, so each input element receives at most one delta and the
+    // two input rows under a row of windows can be written whole, two vectors per vector of outputs: each delta
+    // and its argmax offset within the window (0, 1, InWidth, InWidth + 1) duplicated into adjacent lanes, kept
+    // in the lane whose column (even/odd) and row match the offset. The ragged end is the last whole vector again
+    // (same values into the same places). Every argmax is checked to lie in its own window; if one does not (argmax
+    // not from MaxForward of this shape) the scalar path reruns the whole call, which adds at any in-sample index.
+    // Returns false, having written nothing beyond the cleared inputDelta, where no vector width fits.
+    private static bool MaxBackward2x2Vector(in Pool2DShape s, int batch, ref float d, ref int am, ref float dx)
+    {
+        int ow = s.OutWidth, iw = s.InWidth, inPlane = s.InHeight * iw, c = s.Channels;
+        bool wide = Simd256<float>.IsEnabled && Avx2.IsSupported && ow >= Vector256<float>.Count;
+        if (!wide && !(Simd128<float>.IsEnabled && Sse2.IsSupported && ow >= Vector128<float>.Count))
+            return false;
+        bool ok = true;
+        int planes = batch * c;
+        for (int pl = 0; pl < planes; pl++)
+        {
+            ref float dxp = ref Unsafe.Add(ref dx, (nuint)pl * (nuint)inPlane);
+            int planeBase = pl % c * inPlane;
+            for (int oy = 0; oy < s.OutHeight; oy++)
+            {
+                ref float r0 = ref Unsafe.Add(ref dxp, (nuint)(2 * oy * iw));
+                int rowBase = planeBase + 2 * oy * iw;
+                ok &= wide ? MaxBackwardRow256(ref d, ref am, ref r0, ow, iw, rowBase) : MaxBackwardRow128(ref d, ref am, ref r0, ow, iw, rowBase);
+                d = ref Unsafe.Add(ref d, (nuint)ow);
+                am = ref Unsafe.Add(ref am, (nuint)ow);
+            }
+        }
+        if (ok)
+            return true;
+        MemoryMarshal.CreateSpan(ref dx, batch * s.InputSize).Clear();
+        return false;
+    }
+
+    // ow ≥ 8. Returns whether every argmax of the row lay in its window.
+    private static bool MaxBackwardRow256(ref float d, ref int am, ref float r0, int ow, int iw, int rowBase)
+    {
+        const int W = 8;
+        Vector256<int> lowHalf = Vector256.Create(0, 0, 1, 1, 2, 2, 3, 3), highHalf = Vector256.Create(4, 4, 5, 5, 6, 6, 7, 7);
+        Vector256<int> column = Vector256.Create(0, 1, 0, 1, 0, 1, 0, 1), lanes = Vector256.Create(0, 2, 4, 6, 8, 10, 12, 14);
+        Vector256<int> below = column + Vector256.Create(iw), bad = Vector256<int>.Zero;
+        ref float r1 = ref Unsafe.Add(ref r0, (nuint)iw);
+        for (int ox = 0; ; ox += W)
+        {
+            if (ox > ow - W)
+                ox = ow - W;
+            Vector256<float> g = Vector256.LoadUnsafe(ref d, (nuint)ox);
+            Vector256<int> offset = Vector256.LoadUnsafe(ref am, (nuint)ox) - (lanes + Vector256.Create(rowBase + 2 * ox));
+            Vector256<float> g0 = Avx2.PermuteVar8x32(g, lowHalf), g1 = Avx2.PermuteVar8x32(g, highHalf);
+            Vector256<int> o0 = Avx2.PermuteVar8x32(offset, lowHalf), o1 = Avx2.PermuteVar8x32(offset, highHalf);
+            Vector256<int> t0 = Vector256.Equals(o0, column), t1 = Vector256.Equals(o1, column);
+            Vector256<int> b0 = Vector256.Equals(o0, below), b1 = Vector256.Equals(o1, below);
+            // Each output's pair of lanes holds exactly one hit, top or bottom, when the argmax lies in its window.
+            bad |= ~(t0 | b0 | Avx2.Shuffle(t0 | b0, 0b10_11_00_01)) | ~(t1 | b1 | Avx2.Shuffle(t1 | b1, 0b10_11_00_01));
+            nuint i = (nuint)(2 * ox);
+            (g0 & t0.AsSingle()).StoreUnsafe(ref r0, i);
+            (g1 & t1.AsSingle()).StoreUnsafe(ref r0, i + W);
+            (g0 & b0.AsSingle()).StoreUnsafe(ref r1, i);
+            (g1 & b1.AsSingle()).StoreUnsafe(ref r1, i + W);
+            if (ox + W >= ow)
+                break;
+        }
+        return bad == Vector256<int>.Zero;
+    }
+
+    // ow ≥ 4. As above; unpacking a vector with itself duplicates lanes in natural order.
+    private static bool MaxBackwardRow128(ref float d, ref int am, ref float r0, int ow, int iw, int rowBase)
+    {
+        const int W = 4;
+        Vector128<int> column = Vector128.Create(0, 1, 0, 1), lanes = Vector128.Create(0, 2, 4, 6);
+        Vector128<int> below = column + Vector128.Create(iw), bad = Vector128<int>.Zero;
+        ref float r1 = ref Unsafe.Add(ref r0, (nuint)iw);
+        for (int ox = 0; ; ox += W)
+        {
+            if (ox > ow - W)
+                ox = ow - W;
+            Vector128<float> g = Vector128.LoadUnsafe(ref d, (nuint)ox);
+            Vector128<int> offset = Vector128.LoadUnsafe(ref am, (nuint)ox) - (lanes + Vector128.Create(rowBase + 2 * ox));
+            Vector128<float> g0 = Sse.UnpackLow(g, g), g1 = Sse.UnpackHigh(g, g);
+            Vector128<int> o0 = Sse2.UnpackLow(offset, offset), o1 = Sse2.UnpackHigh(offset, offset);
+            Vector128<int> t0 = Vector128.Equals(o0, column), t1 = Vector128.Equals(o1, column);
+            Vector128<int> b0 = Vector128.Equals(o0, below), b1 = Vector128.Equals(o1, below);
+            bad |= ~(t0 | b0 | Sse2.Shuffle(t0 | b0, 0b10_11_00_01)) | ~(t1 | b1 | Sse2.Shuffle(t1 | b1, 0b10_11_00_01));
+            nuint i = (nuint)(2 * ox);
+            (g0 & t0.AsSingle()).StoreUnsafe(ref r0, i);
+            (g1 & t1.AsSingle()).StoreUnsafe(ref r0, i + W);
+            (g0 & b0.AsSingle()).StoreUnsafe(ref r1, i);
+            (g1 & b1.AsSingle()).StoreUnsafe(ref r1, i + W);
+            if (ox + W >= ow)
+                break;
+        }
+        return bad == Vector128<int>.Zero;
     }
 
     /// <summary>Average pooling: each output is the mean of its window.</summary>

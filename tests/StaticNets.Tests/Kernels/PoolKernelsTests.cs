@@ -44,9 +44,38 @@ public class PoolKernelsTests
     [Fact]
     public void Max_ScatteredNaNs_FirstNaNWins() => CheckAll<float>(quantised: true, nans: true);
 
+    /// <summary>
+    /// The backward pass adds at whatever in-sample index argmax holds, even one outside its window (an argmax not
+    /// from <see cref="PoolKernels.MaxForward{T}"/> of this shape), and repeated indices add up.
+    /// </summary>
+    [Fact]
+    public void MaxBackward_ArbitraryIndices_AddThere() => CheckArbitraryIndices<float>();
+
+    private static void CheckArbitraryIndices<T>() where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        var rng = new Random(12);
+        foreach (Pool2DShape s in new[] { Make(2, 6, 34, 2, 2, 2, 2), Make(3, 4, 10, 2, 2, 2, 2), Make(1, 2, 2, 2, 2, 2, 2) })
+        {
+            const int batch = 2;
+            T[] x = KernelTestSupport.Uniform<T>(rng, batch * s.InputSize), y = new T[batch * s.OutputSize];
+            int[] am = new int[y.Length];
+            PoolKernels.MaxForward<T>(s, x, y, am);
+            am[am.Length - 1] = rng.Next(s.InputSize);           // anywhere in its sample
+            am[rng.Next(am.Length)] = am[0];                     // a repeat adds up
+            T[] d = KernelTestSupport.Uniform<T>(rng, y.Length), dx = new T[x.Length];
+            PoolKernels.MaxBackward<T>(s, d, am, dx);
+            double[] dxRef = new double[x.Length];
+            for (int k = 0; k < d.Length; k++)
+                dxRef[k / s.OutputSize * s.InputSize + am[k]] += KernelTestSupport.D(d[k]);
+            for (int k = 0; k < dx.Length; k++)
+                Assert.True(Math.Abs(KernelTestSupport.D(dx[k]) - dxRef[k]) <= 1e-6, $"inputDelta[{k}] of {s}");
+        }
+    }
+
     /// <summary>Every max-pooling check, shared with <see cref="VectorWidthTests"/>.</summary>
     internal static void AllMax<T>() where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
+        CheckArbitraryIndices<T>();
         CheckAll<T>(quantised: false);
         CheckAll<T>(quantised: true);
         CheckAll<T>(quantised: true, nans: true);
