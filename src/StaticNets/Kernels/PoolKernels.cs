@@ -138,6 +138,7 @@ public static class PoolKernels
         => Vector128.GreaterThan(c, b) | Vector128.AndNot(Vector128.Equals(b, b), Vector128.Equals(c, c));
 
     // ow ≥ 16. Two-source permutes de-interleave in natural order.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void MaxRow2x2Vector512(ref float r0, ref float r1, ref float y, ref int am, int ow, int iw, int i0)
     {
         const int W = 16;
@@ -166,6 +167,7 @@ public static class PoolKernels
 
     // ow ≥ 8. vshufps de-interleaves within 128-bit halves, leaving the outputs' 64-bit pairs in the order
     // 0, 2, 1, 3; one vpermpd per result puts them back.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void MaxRow2x2Vector256(ref float r0, ref float r1, ref float y, ref int am, int ow, int iw, int i0)
     {
         const int W = 8;
@@ -195,6 +197,7 @@ public static class PoolKernels
     }
 
     // ow ≥ 4. shufps de-interleaves two vectors in natural order.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void MaxRow2x2Vector128(ref float r0, ref float r1, ref float y, ref int am, int ow, int iw, int i0)
     {
         const int W = 4;
@@ -287,12 +290,14 @@ public static class PoolKernels
     // in the lane whose column (even/odd) and row match the offset. The ragged end is the last whole vector again
     // (same values into the same places). Every argmax is checked to lie in its own window; if one does not (argmax
     // not from MaxForward of this shape) the scalar path reruns the whole call, which adds at any in-sample index.
-    // Returns false, having written nothing beyond the cleared inputDelta, where no vector width fits.
+    // Returns false, having written nothing beyond the cleared inputDelta, where no vector width fits well.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool MaxBackward2x2Vector(in Pool2DShape s, int batch, ref float d, ref int am, ref float dx)
     {
         int ow = s.OutWidth, iw = s.InWidth, inPlane = s.InHeight * iw, c = s.Channels;
         bool wide = Simd256<float>.IsEnabled && Avx2.IsSupported && ow >= Vector256<float>.Count;
-        if (!wide && !(Simd128<float>.IsEnabled && Sse2.IsSupported && ow >= Vector128<float>.Count))
+        // At 128 bits, rows of fewer than two vectors (LeNet's second pooling: five outputs) scatter faster.
+        if (!wide && !(Simd128<float>.IsEnabled && Sse2.IsSupported && ow >= 2 * Vector128<float>.Count))
             return false;
         bool ok = true;
         int planes = batch * c;
@@ -316,6 +321,7 @@ public static class PoolKernels
     }
 
     // ow ≥ 8. Returns whether every argmax of the row lay in its window.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool MaxBackwardRow256(ref float d, ref int am, ref float r0, int ow, int iw, int rowBase)
     {
         const int W = 8;
@@ -347,6 +353,7 @@ public static class PoolKernels
     }
 
     // ow ≥ 4. As above; unpacking a vector with itself duplicates lanes in natural order.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool MaxBackwardRow128(ref float d, ref int am, ref float r0, int ow, int iw, int rowBase)
     {
         const int W = 4;
