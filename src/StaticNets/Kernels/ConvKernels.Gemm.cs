@@ -184,28 +184,34 @@ public static partial class ConvKernels
     }
 
     // ------------------------------------------------------------------ weight gradient
+    //
+    // G[i·Kd + j] += Σ_s Σ_p D[s·ds + i·N + p]·X[s·xs + j·N + p]: the sum runs over several samples (each with its
+    // own δ and unrolled input) before the horizontal sums, so those are paid once per block of samples.
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void GradGemm<T>(ref T d, ref T x, ref T g, nuint m, nuint kd, nuint n)
+    private static void GradGemm<T>(ref T d, nuint ds, ref T x, nuint xs, nuint samples, ref T g, nuint m, nuint kd, nuint n)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         if (Simd512<T>.IsEnabled && n >= (nuint)Vector512<T>.Count)
-            GradGemm<T, Simd512<T>, Vector512<T>>(ref d, ref x, ref g, m, kd, n);
+            GradGemm8x2<T, Simd512<T>, Vector512<T>>(ref d, ds, ref x, xs, samples, ref g, m, kd, n);
         else if (Simd256<T>.IsEnabled && n >= (nuint)Vector256<T>.Count)
-            GradGemm<T, Simd256<T>, Vector256<T>>(ref d, ref x, ref g, m, kd, n);
+            GradGemm<T, Simd256<T>, Vector256<T>>(ref d, ds, ref x, xs, samples, ref g, m, kd, n);
         else if (Simd128<T>.IsEnabled && n >= (nuint)Vector128<T>.Count)
-            GradGemm<T, Simd128<T>, Vector128<T>>(ref d, ref x, ref g, m, kd, n);
+            GradGemm<T, Simd128<T>, Vector128<T>>(ref d, ds, ref x, xs, samples, ref g, m, kd, n);
         else
         {
             for (nuint i = 0; i < m; i++)
             {
-                ref T dRow = ref Unsafe.Add(ref d, i * n);
                 for (nuint j = 0; j < kd; j++)
                 {
-                    ref T xRow = ref Unsafe.Add(ref x, j * n);
                     T sum = T.Zero;
-                    for (nuint p = 0; p < n; p++)
-                        sum += Unsafe.Add(ref dRow, p) * Unsafe.Add(ref xRow, p);
+                    for (nuint k = 0; k < samples; k++)
+                    {
+                        ref T dRow = ref Unsafe.Add(ref d, k * ds + i * n);
+                        ref T xRow = ref Unsafe.Add(ref x, k * xs + j * n);
+                        for (nuint p = 0; p < n; p++)
+                            sum += Unsafe.Add(ref dRow, p) * Unsafe.Add(ref xRow, p);
+                    }
                     Unsafe.Add(ref g, i * kd + j) += sum;
                 }
             }
@@ -216,7 +222,7 @@ public static partial class ConvKernels
     // A partial block repeats its last row or patch row; those repeats are computed but not added. The
     // ragged end is the last whole vector with the lanes already counted masked to zero in both operands.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void GradGemm<T, TW, TVec>(ref T d, ref T x, ref T g, nuint m, nuint kd, nuint n)
+    private static void GradGemm<T, TW, TVec>(ref T d, nuint ds, ref T x, nuint xs, nuint samples, ref T g, nuint m, nuint kd, nuint n)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TW : ISimd<T, TVec>
         where TVec : unmanaged
@@ -229,41 +235,45 @@ public static partial class ConvKernels
         for (nuint i = 0; i < m; i += 2)
         {
             bool two = i + 1 < m;
-            ref T d0 = ref Unsafe.Add(ref d, i * n);
-            ref T d1 = ref two ? ref Unsafe.Add(ref d0, n) : ref d0;
+            nuint i1 = two ? i + 1 : i;
             ref T g0 = ref Unsafe.Add(ref g, i * kd);
             for (nuint j = 0; j < kd; j += 4)
             {
                 nuint j1 = j + 1 < kd ? j + 1 : kd - 1, j2 = j + 2 < kd ? j + 2 : kd - 1, j3 = j + 3 < kd ? j + 3 : kd - 1;
-                ref T x0 = ref Unsafe.Add(ref x, j * n);
-                ref T x1 = ref Unsafe.Add(ref x, j1 * n);
-                ref T x2 = ref Unsafe.Add(ref x, j2 * n);
-                ref T x3 = ref Unsafe.Add(ref x, j3 * n);
                 TVec s00 = TW.Zero, s01 = TW.Zero, s02 = TW.Zero, s03 = TW.Zero;
                 TVec s10 = TW.Zero, s11 = TW.Zero, s12 = TW.Zero, s13 = TW.Zero;
-                for (nuint p = 0; p < full; p += w)
+                for (nuint k = 0; k < samples; k++)
                 {
-                    TVec u = TW.Load(ref d0, p), v = TW.Load(ref d1, p);
-                    TVec t = TW.Load(ref x0, p);
-                    s00 = TW.MultiplyAdd(u, t, s00); s10 = TW.MultiplyAdd(v, t, s10);
-                    t = TW.Load(ref x1, p);
-                    s01 = TW.MultiplyAdd(u, t, s01); s11 = TW.MultiplyAdd(v, t, s11);
-                    t = TW.Load(ref x2, p);
-                    s02 = TW.MultiplyAdd(u, t, s02); s12 = TW.MultiplyAdd(v, t, s12);
-                    t = TW.Load(ref x3, p);
-                    s03 = TW.MultiplyAdd(u, t, s03); s13 = TW.MultiplyAdd(v, t, s13);
-                }
-                if (hasTail)
-                {
-                    TVec u = TW.And(TW.Load(ref d0, tailAt), mask), v = TW.And(TW.Load(ref d1, tailAt), mask);
-                    TVec t = TW.And(TW.Load(ref x0, tailAt), mask);
-                    s00 = TW.MultiplyAdd(u, t, s00); s10 = TW.MultiplyAdd(v, t, s10);
-                    t = TW.And(TW.Load(ref x1, tailAt), mask);
-                    s01 = TW.MultiplyAdd(u, t, s01); s11 = TW.MultiplyAdd(v, t, s11);
-                    t = TW.And(TW.Load(ref x2, tailAt), mask);
-                    s02 = TW.MultiplyAdd(u, t, s02); s12 = TW.MultiplyAdd(v, t, s12);
-                    t = TW.And(TW.Load(ref x3, tailAt), mask);
-                    s03 = TW.MultiplyAdd(u, t, s03); s13 = TW.MultiplyAdd(v, t, s13);
+                    ref T d0 = ref Unsafe.Add(ref d, k * ds + i * n);
+                    ref T d1 = ref Unsafe.Add(ref d, k * ds + i1 * n);
+                    ref T x0 = ref Unsafe.Add(ref x, k * xs + j * n);
+                    ref T x1 = ref Unsafe.Add(ref x, k * xs + j1 * n);
+                    ref T x2 = ref Unsafe.Add(ref x, k * xs + j2 * n);
+                    ref T x3 = ref Unsafe.Add(ref x, k * xs + j3 * n);
+                    for (nuint p = 0; p < full; p += w)
+                    {
+                        TVec u = TW.Load(ref d0, p), v = TW.Load(ref d1, p);
+                        TVec t = TW.Load(ref x0, p);
+                        s00 = TW.MultiplyAdd(u, t, s00); s10 = TW.MultiplyAdd(v, t, s10);
+                        t = TW.Load(ref x1, p);
+                        s01 = TW.MultiplyAdd(u, t, s01); s11 = TW.MultiplyAdd(v, t, s11);
+                        t = TW.Load(ref x2, p);
+                        s02 = TW.MultiplyAdd(u, t, s02); s12 = TW.MultiplyAdd(v, t, s12);
+                        t = TW.Load(ref x3, p);
+                        s03 = TW.MultiplyAdd(u, t, s03); s13 = TW.MultiplyAdd(v, t, s13);
+                    }
+                    if (hasTail)
+                    {
+                        TVec u = TW.And(TW.Load(ref d0, tailAt), mask), v = TW.And(TW.Load(ref d1, tailAt), mask);
+                        TVec t = TW.And(TW.Load(ref x0, tailAt), mask);
+                        s00 = TW.MultiplyAdd(u, t, s00); s10 = TW.MultiplyAdd(v, t, s10);
+                        t = TW.And(TW.Load(ref x1, tailAt), mask);
+                        s01 = TW.MultiplyAdd(u, t, s01); s11 = TW.MultiplyAdd(v, t, s11);
+                        t = TW.And(TW.Load(ref x2, tailAt), mask);
+                        s02 = TW.MultiplyAdd(u, t, s02); s12 = TW.MultiplyAdd(v, t, s12);
+                        t = TW.And(TW.Load(ref x3, tailAt), mask);
+                        s03 = TW.MultiplyAdd(u, t, s03); s13 = TW.MultiplyAdd(v, t, s13);
+                    }
                 }
                 nuint left = kd - j;
                 Unsafe.Add(ref g0, j) += TW.Sum(s00);
@@ -280,5 +290,94 @@ public static partial class ConvKernels
                 }
             }
         }
+    }
+
+    // n ≥ TW.Count, for 32 vector registers. Eight delta rows × two patch rows: sixteen dot products sharing ten
+    // loads per step, so the unrolled input (the big operand, beyond L1) is streamed once per eight delta rows
+    // rather than once per two. Repeats of a partial block are computed but not added; the ragged end as above.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void GradGemm8x2<T, TW, TVec>(ref T d, nuint ds, ref T x, nuint xs, nuint samples, ref T g, nuint m, nuint kd, nuint n)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TW : ISimd<T, TVec>
+        where TVec : unmanaged
+    {
+        nuint w = (nuint)TW.Count;
+        nuint full = n - n % w;
+        bool hasTail = full != n;
+        nuint tailAt = n - w;
+        TVec mask = hasTail ? TW.LastLanes(n - full) : TW.Zero;
+        for (nuint i = 0; i < m; i += 8)
+        {
+            nuint r1 = Row(i + 1, m), r2 = Row(i + 2, m), r3 = Row(i + 3, m), r4 = Row(i + 4, m), r5 = Row(i + 5, m), r6 = Row(i + 6, m), r7 = Row(i + 7, m);
+            for (nuint j = 0; j < kd; j += 2)
+            {
+                nuint j1 = j + 1 < kd ? j + 1 : j;
+                TVec a0 = TW.Zero, a1 = TW.Zero, a2 = TW.Zero, a3 = TW.Zero, a4 = TW.Zero, a5 = TW.Zero, a6 = TW.Zero, a7 = TW.Zero;
+                TVec b0 = TW.Zero, b1 = TW.Zero, b2 = TW.Zero, b3 = TW.Zero, b4 = TW.Zero, b5 = TW.Zero, b6 = TW.Zero, b7 = TW.Zero;
+                for (nuint k = 0; k < samples; k++)
+                {
+                    ref T dk = ref Unsafe.Add(ref d, k * ds);
+                    ref T e0 = ref Unsafe.Add(ref dk, i * n);
+                    ref T e1 = ref Unsafe.Add(ref dk, r1 * n);
+                    ref T e2 = ref Unsafe.Add(ref dk, r2 * n);
+                    ref T e3 = ref Unsafe.Add(ref dk, r3 * n);
+                    ref T e4 = ref Unsafe.Add(ref dk, r4 * n);
+                    ref T e5 = ref Unsafe.Add(ref dk, r5 * n);
+                    ref T e6 = ref Unsafe.Add(ref dk, r6 * n);
+                    ref T e7 = ref Unsafe.Add(ref dk, r7 * n);
+                    ref T x0 = ref Unsafe.Add(ref x, k * xs + j * n);
+                    ref T x1 = ref Unsafe.Add(ref x, k * xs + j1 * n);
+                    for (nuint p = 0; p < full; p += w)
+                    {
+                        TVec t = TW.Load(ref x0, p), u = TW.Load(ref x1, p);
+                        TVec v = TW.Load(ref e0, p); a0 = TW.MultiplyAdd(v, t, a0); b0 = TW.MultiplyAdd(v, u, b0);
+                        v = TW.Load(ref e1, p); a1 = TW.MultiplyAdd(v, t, a1); b1 = TW.MultiplyAdd(v, u, b1);
+                        v = TW.Load(ref e2, p); a2 = TW.MultiplyAdd(v, t, a2); b2 = TW.MultiplyAdd(v, u, b2);
+                        v = TW.Load(ref e3, p); a3 = TW.MultiplyAdd(v, t, a3); b3 = TW.MultiplyAdd(v, u, b3);
+                        v = TW.Load(ref e4, p); a4 = TW.MultiplyAdd(v, t, a4); b4 = TW.MultiplyAdd(v, u, b4);
+                        v = TW.Load(ref e5, p); a5 = TW.MultiplyAdd(v, t, a5); b5 = TW.MultiplyAdd(v, u, b5);
+                        v = TW.Load(ref e6, p); a6 = TW.MultiplyAdd(v, t, a6); b6 = TW.MultiplyAdd(v, u, b6);
+                        v = TW.Load(ref e7, p); a7 = TW.MultiplyAdd(v, t, a7); b7 = TW.MultiplyAdd(v, u, b7);
+                    }
+                    if (hasTail)
+                    {
+                        nuint p = tailAt;
+                        TVec t = TW.And(TW.Load(ref x0, p), mask), u = TW.And(TW.Load(ref x1, p), mask);
+                        TVec v = TW.And(TW.Load(ref e0, p), mask); a0 = TW.MultiplyAdd(v, t, a0); b0 = TW.MultiplyAdd(v, u, b0);
+                        v = TW.And(TW.Load(ref e1, p), mask); a1 = TW.MultiplyAdd(v, t, a1); b1 = TW.MultiplyAdd(v, u, b1);
+                        v = TW.And(TW.Load(ref e2, p), mask); a2 = TW.MultiplyAdd(v, t, a2); b2 = TW.MultiplyAdd(v, u, b2);
+                        v = TW.And(TW.Load(ref e3, p), mask); a3 = TW.MultiplyAdd(v, t, a3); b3 = TW.MultiplyAdd(v, u, b3);
+                        v = TW.And(TW.Load(ref e4, p), mask); a4 = TW.MultiplyAdd(v, t, a4); b4 = TW.MultiplyAdd(v, u, b4);
+                        v = TW.And(TW.Load(ref e5, p), mask); a5 = TW.MultiplyAdd(v, t, a5); b5 = TW.MultiplyAdd(v, u, b5);
+                        v = TW.And(TW.Load(ref e6, p), mask); a6 = TW.MultiplyAdd(v, t, a6); b6 = TW.MultiplyAdd(v, u, b6);
+                        v = TW.And(TW.Load(ref e7, p), mask); a7 = TW.MultiplyAdd(v, t, a7); b7 = TW.MultiplyAdd(v, u, b7);
+                    }
+                }
+                bool second = j + 1 < kd;
+                ref T g0 = ref Unsafe.Add(ref g, i * kd + j);
+                AddPair<T, TW, TVec>(ref g0, second, a0, b0);
+                if (i + 1 < m) AddPair<T, TW, TVec>(ref Unsafe.Add(ref g0, kd), second, a1, b1);
+                if (i + 2 < m) AddPair<T, TW, TVec>(ref Unsafe.Add(ref g0, 2 * kd), second, a2, b2);
+                if (i + 3 < m) AddPair<T, TW, TVec>(ref Unsafe.Add(ref g0, 3 * kd), second, a3, b3);
+                if (i + 4 < m) AddPair<T, TW, TVec>(ref Unsafe.Add(ref g0, 4 * kd), second, a4, b4);
+                if (i + 5 < m) AddPair<T, TW, TVec>(ref Unsafe.Add(ref g0, 5 * kd), second, a5, b5);
+                if (i + 6 < m) AddPair<T, TW, TVec>(ref Unsafe.Add(ref g0, 6 * kd), second, a6, b6);
+                if (i + 7 < m) AddPair<T, TW, TVec>(ref Unsafe.Add(ref g0, 7 * kd), second, a7, b7);
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static nuint Row(nuint r, nuint m) => r < m ? r : m - 1;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AddPair<T, TW, TVec>(ref T g, bool second, TVec a, TVec b)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TW : ISimd<T, TVec>
+        where TVec : unmanaged
+    {
+        g += TW.Sum(a);
+        if (second)
+            Unsafe.Add(ref g, 1) += TW.Sum(b);
     }
 }

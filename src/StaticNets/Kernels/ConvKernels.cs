@@ -22,6 +22,13 @@ namespace StaticNets.Kernels;
 /// writing each output channel's plane directly in NCHW order. The backward computes the weight gradient
 /// <c>δ · colᵀ</c> from the same unrolled input, then reuses the scratch for <c>Wᵀ · δ</c> and folds it back
 /// (col2im) into the input delta. A 1×1 kernel with stride 1 and no padding needs no unrolling and no scratch.
+/// The backward unrolls a block of samples side by side and reduces their weight gradient together (one set of
+/// horizontal sums per block, eight delta rows per pass over the unrolled input where there are 32 vector registers).
+/// </para>
+/// <para>
+/// Where StrideX is 1 and a vector fits the output row, a direct scheme may run instead (see ConvKernels.Direct.cs):
+/// the kernel picks whichever a count of vector operations per sample says is cheaper, from the shape and the
+/// vector width; <see cref="Describe{T}"/> names the choice.
 /// </para>
 /// </remarks>
 [EditorBrowsable(EditorBrowsableState.Advanced)]
@@ -31,14 +38,17 @@ public static partial class ConvKernels
     private const string Outputs = "outputs";
 
     /// <summary>
-    /// Scratch elements <see cref="Forward{T}"/> and <see cref="Backward{T}"/> need for a batch of
-    /// <paramref name="batch"/> samples: one sample's unrolled input, <c>PatchSize × OutPlane</c>, whatever the batch;
-    /// 0 for a 1×1 kernel with stride 1 and no padding.
+    /// Scratch elements <see cref="Forward{T}"/> and <see cref="Backward{T}"/> want for a batch of
+    /// <paramref name="batch"/> samples: room for the unrolled inputs of a block of up to eight samples (as many as
+    /// fit in 256 KiB; the im2col backward reduces its weight gradient once per block), and at least one sample's
+    /// unrolled or padded input; 0 for a 1×1 kernel with stride 1 and no padding. It grows with the batch up to
+    /// that block. The kernels accept any scratch of at least <c>ScratchLength(s, 1)</c> and use as many samples
+    /// per block as fit, so a workspace sized for a batch capacity serves every smaller batch.
     /// </summary>
     /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
     /// <param name="s">The shape.</param>
-    /// <param name="batch">Samples per call, at least 0 (the length does not depend on it).</param>
-    /// <returns>The minimum length of the <c>scratch</c> span.</returns>
+    /// <param name="batch">Samples per call, at least 0 (0 counts as 1).</param>
+    /// <returns>The length of the <c>scratch</c> span to allocate.</returns>
     /// <exception cref="ArgumentException"><paramref name="s"/> is not valid.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="batch"/> is negative.</exception>
     public static int ScratchLength<T>(in Conv2DShape s, int batch)
@@ -46,7 +56,34 @@ public static partial class ConvKernels
     {
         s.Validate();
         ArgumentOutOfRangeException.ThrowIfNegative(batch);
-        return IsPointwise(s) ? 0 : s.PatchSize * s.OutPlane;
+        if (IsPointwise(s))
+            return 0;
+        long blocked = (long)Math.Clamp(batch, 1, GradientChunk<T>(s)) * s.PatchSize * s.OutPlane;
+        return (int)Math.Min(int.MaxValue, Math.Max(blocked, ColumnLength(s)));
+    }
+
+    // Scratch of both schemes (the choice may depend on the vector width): the unrolled input, or the padded one.
+    private static int ColumnLength(in Conv2DShape s)
+        => IsPointwise(s) ? 0 : Math.Max(s.PatchSize * s.OutPlane, PaddedLength(s));
+
+    /// <summary>
+    /// A short human-readable name of the scheme <see cref="Forward{T}"/> and <see cref="Backward{T}"/> run for
+    /// this shape on this machine (the choice depends on the shape and the vector width), for generated headers.
+    /// </summary>
+    /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+    /// <param name="s">The shape.</param>
+    /// <returns>For example "direct, vectorised over output width (6 channels × 2 vectors of 512 bits)".</returns>
+    /// <exception cref="ArgumentException"><paramref name="s"/> is not valid.</exception>
+    public static string Describe<T>(in Conv2DShape s)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        s.Validate();
+        if (UsesDirect<T>(s))
+            return $"direct, vectorised over output width (6 channels × 2 vectors of {DirectLanes<T>(s.OutWidth) * Unsafe.SizeOf<T>() * 8} bits)";
+        int lanes = GemmLanes<T>(s.OutPlane);
+        string gemm = lanes == 1 ? "scalar GEMM"
+            : $"4-channel × {(lanes * Unsafe.SizeOf<T>() == 64 ? 4 : 2)}-vector GEMM of {lanes * Unsafe.SizeOf<T>() * 8} bits";
+        return IsPointwise(s) ? $"pointwise, {gemm} on the input" : $"im2col + {gemm}";
     }
 
     /// <summary>
@@ -59,7 +96,7 @@ public static partial class ConvKernels
     /// <param name="bias">The biases, <c>OutChannels</c> of them, or empty for none.</param>
     /// <param name="input">The inputs, a whole number of samples of <see cref="Conv2DShape.InputSize"/>.</param>
     /// <param name="output">Receives as many samples of <see cref="Conv2DShape.OutputSize"/>.</param>
-    /// <param name="scratch">Work space of at least <see cref="ScratchLength{T}"/> elements; its contents are overwritten.</param>
+    /// <param name="scratch">Work space of at least <c>ScratchLength(s, 1)</c> elements (<c>ScratchLength(s, batch)</c> for the fastest backward); its contents are overwritten.</param>
     /// <exception cref="ArgumentException">The shape is not valid, a length does not match, or an output span overlaps another span.</exception>
     public static void Forward<T>(in Conv2DShape s, ReadOnlySpan<T> weights, ReadOnlySpan<T> bias, ReadOnlySpan<T> input, Span<T> output, Span<T> scratch)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
@@ -72,7 +109,7 @@ public static partial class ConvKernels
         int batch = input.Length / inSize;
         KernelGuard.Samples(output.Length, batch, outSize, Outputs, nameof(output));
         bool pointwise = IsPointwise(s);
-        int colLength = pointwise ? 0 : s.PatchSize * s.OutPlane;
+        int colLength = ColumnLength(s);
         KernelGuard.AtLeast(scratch.Length, colLength, "ConvKernels.ScratchLength", nameof(scratch));
         KernelGuard.NoOverlap(input, output, nameof(input), nameof(output));
         KernelGuard.NoOverlap(weights, output, nameof(weights), nameof(output));
@@ -92,6 +129,7 @@ public static partial class ConvKernels
         ref T col = ref MemoryMarshal.GetReference(scratch);
         bool hasBias = !bias.IsEmpty;
         nuint patch = (nuint)s.PatchSize, plane = (nuint)s.OutPlane, oc = (nuint)s.OutChannels;
+        bool direct = UsesDirect<T>(s);
         for (int n = 0; n < batch; n++)
         {
             ref T xn = ref Unsafe.Add(ref x, (nuint)n * (nuint)inSize);
@@ -99,6 +137,11 @@ public static partial class ConvKernels
             if (pointwise)
             {
                 Gemm(ref w, patch, 1, ref b, hasBias, ref xn, ref zn, oc, patch, plane);
+            }
+            else if (direct)
+            {
+                PadInput(s, ref xn, ref col);
+                DirectForward(s, ref w, ref b, hasBias, ref col, ref zn);
             }
             else
             {
@@ -121,7 +164,7 @@ public static partial class ConvKernels
     /// <param name="weightGradient">The weight gradient, <see cref="Conv2DShape.WeightCount"/> values; accumulates.</param>
     /// <param name="biasGradient">The bias gradient, <c>OutChannels</c> values (accumulates), or empty for a layer without bias.</param>
     /// <param name="inputDelta">Receives ∂C/∂input, as long as <paramref name="input"/>; or empty to skip that work (a first layer).</param>
-    /// <param name="scratch">Work space of at least <see cref="ScratchLength{T}"/> elements; its contents are overwritten.</param>
+    /// <param name="scratch">Work space of at least <c>ScratchLength(s, 1)</c> elements (<c>ScratchLength(s, batch)</c> for the fastest backward); its contents are overwritten.</param>
     /// <exception cref="ArgumentException">The shape is not valid, a length does not match, or an output span overlaps another span.</exception>
     public static void Backward<T>(in Conv2DShape s, ReadOnlySpan<T> weights, ReadOnlySpan<T> input, ReadOnlySpan<T> outputDelta,
         Span<T> weightGradient, Span<T> biasGradient, Span<T> inputDelta, Span<T> scratch)
@@ -137,9 +180,10 @@ public static partial class ConvKernels
         KernelGuard.EmptyOr(biasGradient.Length, s.OutChannels, "one per output channel", nameof(biasGradient));
         KernelGuard.EmptyOr(inputDelta.Length, input.Length, "the length of input", nameof(inputDelta));
         bool pointwise = IsPointwise(s);
-        int colLength = pointwise ? 0 : s.PatchSize * s.OutPlane;
+        int colLength = ColumnLength(s);
         KernelGuard.AtLeast(scratch.Length, colLength, "ConvKernels.ScratchLength", nameof(scratch));
-        ReadOnlySpan<T> sc = pointwise ? default : scratch.Slice(0, colLength);
+        ReadOnlySpan<T> sc = pointwise ? default
+            : scratch.Slice(0, Math.Min(scratch.Length, Math.Max(colLength, GradientChunk<T>(s) * s.PatchSize * s.OutPlane)));
         KernelGuard.NoOverlap(weights, weightGradient, nameof(weights), nameof(weightGradient));
         KernelGuard.NoOverlap(input, weightGradient, nameof(input), nameof(weightGradient));
         KernelGuard.NoOverlap(outputDelta, weightGradient, nameof(outputDelta), nameof(weightGradient));
@@ -166,35 +210,63 @@ public static partial class ConvKernels
         bool hasBias = !biasGradient.IsEmpty, wantInput = !inputDelta.IsEmpty;
         int plane = s.OutPlane;
         nuint patch = (nuint)s.PatchSize, nPlane = (nuint)plane, oc = (nuint)s.OutChannels;
-        for (int n = 0; n < batch; n++)
+        bool direct = UsesDirect<T>(s);
+        if (pointwise)
         {
-            ref T xn = ref Unsafe.Add(ref x, (nuint)n * (nuint)inSize);
-            ref T dn = ref Unsafe.Add(ref d, (nuint)n * (nuint)outSize);
-            ref T dxn = ref Unsafe.Add(ref dx, (nuint)n * (nuint)inSize);
-            if (pointwise)
+            // The inputs already are the unrolled matrices: one weight-gradient pass over the whole batch.
+            GradGemm(ref d, (nuint)outSize, ref x, (nuint)inSize, (nuint)batch, ref gw, oc, patch, nPlane);
+        }
+        int unrolled = s.PatchSize * plane;
+        int chunk = pointwise || direct ? 1 : Math.Min(batch, Math.Min(GradientChunk<T>(s), scratch.Length / unrolled));
+        for (int n0 = 0; n0 < batch; n0 += chunk)
+        {
+            int count = Math.Min(chunk, batch - n0);
+            if (!pointwise && !direct)
             {
-                GradGemm(ref dn, ref xn, ref gw, oc, patch, nPlane);
-                if (wantInput)
-                    Gemm(ref w, 1, patch, ref w, false, ref dn, ref dxn, patch, oc, nPlane);
+                // A block of samples unrolled side by side: the weight gradient's horizontal sums once per block.
+                for (int k = 0; k < count; k++)
+                    Im2Col(s, ref Unsafe.Add(ref x, (nuint)(n0 + k) * (nuint)inSize), ref Unsafe.Add(ref col, (nuint)(k * unrolled)));
+                GradGemm(ref Unsafe.Add(ref d, (nuint)n0 * (nuint)outSize), (nuint)outSize, ref col, (nuint)unrolled, (nuint)count, ref gw, oc, patch, nPlane);
             }
-            else
+            for (int n = n0; n < n0 + count; n++)
             {
-                Im2Col(s, ref xn, ref col);
-                GradGemm(ref dn, ref col, ref gw, oc, patch, nPlane);
+                ref T xn = ref Unsafe.Add(ref x, (nuint)n * (nuint)inSize);
+                ref T dn = ref Unsafe.Add(ref d, (nuint)n * (nuint)outSize);
+                ref T dxn = ref Unsafe.Add(ref dx, (nuint)n * (nuint)inSize);
+                if (direct)
+                {
+                    PadInput(s, ref xn, ref col);
+                    DirectWeightGradient(s, ref dn, ref col, ref gw);
+                }
                 if (wantInput)
                 {
-                    Gemm(ref w, 1, patch, ref w, false, ref dn, ref col, patch, oc, nPlane);
-                    Col2Im(s, ref col, ref dxn);
+                    if (pointwise)
+                    {
+                        Gemm(ref w, 1, patch, ref w, false, ref dn, ref dxn, patch, oc, nPlane);
+                    }
+                    else
+                    {
+                        Gemm(ref w, 1, patch, ref w, false, ref dn, ref col, patch, oc, nPlane);
+                        Col2Im(s, ref col, ref dxn);
+                    }
                 }
-            }
-            if (hasBias)
-            {
-                ReadOnlySpan<T> deltas = outputDelta.Slice(n * outSize, outSize);
-                for (int c = 0; c < s.OutChannels; c++)
-                    biasGradient[c] += VectorMath.Sum(deltas.Slice(c * plane, plane));
+                if (hasBias)
+                {
+                    ReadOnlySpan<T> deltas = outputDelta.Slice(n * outSize, outSize);
+                    for (int c = 0; c < s.OutChannels; c++)
+                        biasGradient[c] += VectorMath.Sum(deltas.Slice(c * plane, plane));
+                }
             }
         }
     }
+
+    /// <summary>
+    /// Samples the im2col backward unrolls side by side (so its weight gradient reduces once per block): as many
+    /// as fit in 256 KiB (about half a typical L2), at least one and at most eight; 1 for the other schemes.
+    /// </summary>
+    private static int GradientChunk<T>(in Conv2DShape s)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        => IsPointwise(s) ? 1 : Math.Clamp(256 * 1024 / (s.PatchSize * s.OutPlane * Unsafe.SizeOf<T>()), 1, 8);
 
     /// <summary>A 1×1 kernel with stride 1 and no padding: the input already is the unrolled matrix.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

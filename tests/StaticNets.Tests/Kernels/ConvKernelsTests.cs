@@ -24,12 +24,27 @@ public class ConvKernelsTests
     }
 
     [Fact]
-    public void ScratchLength_IsOneSamplesUnrolledInput_OrZeroForPointwise()
+    public void ScratchLength_GrowsWithTheBatchUpToABlock_OrZeroForPointwise()
     {
         var s = new Conv2DShape(3, 9, 7, 4, 3, 2, 2, 1, 1, 0, 5, 6);
-        Assert.Equal(3 * 3 * 2 * 5 * 6, ConvKernels.ScratchLength<float>(s, 1));
-        Assert.Equal(3 * 3 * 2 * 5 * 6, ConvKernels.ScratchLength<float>(s, 100));
+        int one = 3 * 3 * 2 * 5 * 6;
+        Assert.Equal(one, ConvKernels.ScratchLength<float>(s, 0));
+        Assert.Equal(one, ConvKernels.ScratchLength<float>(s, 1));
+        Assert.Equal(3 * one, ConvKernels.ScratchLength<float>(s, 3));
+        Assert.Equal(8 * one, ConvKernels.ScratchLength<float>(s, 100));
+        var big = new Conv2DShape(6, 14, 14, 16, 5, 5, 1, 1, 0, 0, 10, 10); // 60 000 bytes unrolled: four fit in 256 KiB
+        Assert.Equal(4 * 150 * 100, ConvKernels.ScratchLength<float>(big, 64));
         Assert.Equal(0, ConvKernels.ScratchLength<double>(new Conv2DShape(3, 4, 5, 2, 1, 1, 1, 1, 0, 0, 4, 5), 8));
+    }
+
+    /// <summary>A scratch for one sample serves any batch (one sample per block), to the same tolerance.</summary>
+    [Fact]
+    public void MinimalScratch_ServesAnyBatch()
+    {
+        var rng = new Random(17);
+        var s = new Conv2DShape(6, 14, 14, 16, 5, 5, 1, 1, 0, 0, 10, 10);
+        ConvChecks.Check<float>(rng, s, 5, true, ConvKernels.ScratchLength<float>(s, 1));
+        ConvChecks.Check<double>(rng, new Conv2DShape(2, 7, 9, 3, 3, 5, 1, 1, 1, 2, 7, 9), 6, false, ConvKernels.ScratchLength<double>(new Conv2DShape(2, 7, 9, 3, 3, 5, 1, 1, 1, 2, 7, 9), 1) + 3);
     }
 
     [Fact]
@@ -45,7 +60,7 @@ public class ConvKernelsTests
         var e = AssertArg("input", () => ConvKernels.Forward<float>(s, w, b, new float[x.Length + 1], y, scratch));
         Assert.Contains($"whole number of samples of {s.InputSize} inputs but got {x.Length + 1} values", e.Message, StringComparison.Ordinal);
         AssertArg("output", () => ConvKernels.Forward<float>(s, w, b, x, new float[y.Length - 1], scratch));
-        AssertArg("scratch", () => ConvKernels.Forward<float>(s, w, b, x, y, new float[scratchLength - 1]));
+        AssertArg("scratch", () => ConvKernels.Forward<float>(s, w, b, x, y, new float[ConvKernels.ScratchLength<float>(s, 1) - 1]));
         float[] shared = new float[x.Length + y.Length];
         AssertArg("output", () => ConvKernels.Forward<float>(s, w, b, shared.AsSpan(0, x.Length), shared.AsSpan(10, y.Length), scratch));
 
@@ -125,6 +140,8 @@ internal static class ConvChecks
         yield return Make(5, 3, 13, 4, 3, 1, 1, 2, 2, 0, 2, 0);
         yield return Make(2, 12, 5, 9, 5, 2, 3, 1, 0, 1, 2, 1);
         yield return Make(1, 10, 40, 4, 1, 3, 1, 1, 0, 1, 0, 1);  // wide: several vectors plus a ragged end
+        foreach (Conv2DShape d in DirectShapes())
+            yield return d;
         var rng = new Random(2024);
         int made = 0;
         while (made < 40)
@@ -138,6 +155,25 @@ internal static class ConvChecks
             made++;
             yield return Make(ic, ih, iw, oc, kh, kw, sy, sx, pt, pl, pb, pr);
         }
+    }
+
+    /// <summary>
+    /// Shapes the direct scheme takes where vectors fit the output row (see <c>DirectShapes_TakeTheDirectScheme</c>):
+    /// LeNet's first layer at widths around each vector length (one to several vectors, ragged ends, a row of exactly
+    /// one vector), channel counts that leave partial blocks of six (forward) and three (weight gradient), kernel
+    /// widths that leave partial blocks of four columns, vertical stride and implied bottom/right padding.
+    /// </summary>
+    public static IEnumerable<Conv2DShape> DirectShapes()
+    {
+        foreach (int iw in new[] { 5, 9, 12, 16, 17, 20, 23, 28, 33, 40, 56 })
+            yield return Make(1, 6 + iw % 5, iw, 6, 5, 5, 1, 1, 2, 2, 2, 2);
+        yield return Make(1, 9, 20, 1, 5, 5, 1, 1, 2, 2, 2, 2);
+        yield return Make(2, 9, 31, 4, 3, 7, 2, 1, 1, 3, 0, 2);
+        yield return Make(1, 11, 24, 5, 4, 2, 3, 1, 2, 1, 1, 0);
+        yield return Make(1, 8, 28, 12, 5, 5, 1, 1, 2, 2, 2, 2);
+        yield return Make(1, 8, 44, 5, 5, 5, 1, 1, 2, 2, 2, 2);
+        yield return Make(2, 9, 28, 6, 3, 7, 2, 1, 1, 3, 0, 2);
+        yield return Make(1, 8, 24, 6, 3, 3, 1, 1, 1, 1, 1, 1);
     }
 
     private static Conv2DShape Make(int ic, int ih, int iw, int oc, int kh, int kw, int sy, int sx, int pt, int pl, int pb, int pr)
@@ -155,14 +191,14 @@ internal static class ConvChecks
     }
 
     /// <summary>Forward, weight and bias gradients (added), input delta (overwritten) and the skipped input delta, against the reference.</summary>
-    public static void Check<T>(Random rng, Conv2DShape s, int batch, bool withBias) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    public static void Check<T>(Random rng, Conv2DShape s, int batch, bool withBias, int scratchLength = -1) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         double tol = typeof(T) == typeof(float) ? 1e-5 : 1e-12;
         T[] w = KernelTestSupport.Uniform<T>(rng, s.WeightCount);
         T[] b = withBias ? KernelTestSupport.Uniform<T>(rng, s.OutChannels) : [];
         T[] x = KernelTestSupport.Uniform<T>(rng, batch * s.InputSize);
         T[] delta = KernelTestSupport.Uniform<T>(rng, batch * s.OutputSize);
-        T[] scratch = new T[ConvKernels.ScratchLength<T>(s, batch)];
+        T[] scratch = new T[scratchLength >= 0 ? scratchLength : ConvKernels.ScratchLength<T>(s, batch)];
         Array.Fill(scratch, T.CreateTruncating(1e30));
 
         // Forward.

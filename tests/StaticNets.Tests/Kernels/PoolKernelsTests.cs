@@ -20,6 +20,11 @@ public class PoolKernelsTests
         yield return Make(1, 1, 1, 1, 1, 1, 1);
         yield return Make(5, 6, 13, 4, 1, 1, 3);
         yield return Make(2, 11, 11, 5, 5, 3, 3);
+        // 2×2 stride 2 at row lengths around each vector width (4, 8, 16 floats): the vector rows, their
+        // overlapping last vector, odd input widths, and rows too short for any vector.
+        foreach (int ow in new[] { 1, 2, 3, 4, 5, 7, 8, 9, 12, 15, 16, 17, 23, 32, 33 })
+            yield return Make(2, 4 + ow % 3, 2 * ow + ow % 2, 2, 2, 2, 2);
+        yield return Make(16, 10, 10, 2, 2, 2, 2);
     }
 
     private static Pool2DShape Make(int c, int ih, int iw, int wh, int ww, int sy, int sx)
@@ -35,9 +40,50 @@ public class PoolKernelsTests
     [Fact]
     public void Max_Ties_FirstMaximumWins() => CheckAll<float>(quantised: true);
 
-    private static void CheckAll<T>(bool quantised) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    /// <summary>NaNs scattered among the inputs: the first NaN of a window wins, at every path.</summary>
+    [Fact]
+    public void Max_ScatteredNaNs_FirstNaNWins() => CheckAll<float>(quantised: true, nans: true);
+
+    /// <summary>
+    /// The backward pass adds at whatever in-sample index argmax holds, even one outside its window (an argmax not
+    /// from <see cref="PoolKernels.MaxForward{T}"/> of this shape), and repeated indices add up.
+    /// </summary>
+    [Fact]
+    public void MaxBackward_ArbitraryIndices_AddThere() => CheckArbitraryIndices<float>();
+
+    private static void CheckArbitraryIndices<T>() where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        var rng = new Random(quantised ? 8 : 7);
+        var rng = new Random(12);
+        foreach (Pool2DShape s in new[] { Make(2, 6, 34, 2, 2, 2, 2), Make(3, 4, 10, 2, 2, 2, 2), Make(1, 2, 2, 2, 2, 2, 2) })
+        {
+            const int batch = 2;
+            T[] x = KernelTestSupport.Uniform<T>(rng, batch * s.InputSize), y = new T[batch * s.OutputSize];
+            int[] am = new int[y.Length];
+            PoolKernels.MaxForward<T>(s, x, y, am);
+            am[am.Length - 1] = rng.Next(s.InputSize);           // anywhere in its sample
+            am[rng.Next(am.Length)] = am[0];                     // a repeat adds up
+            T[] d = KernelTestSupport.Uniform<T>(rng, y.Length), dx = new T[x.Length];
+            PoolKernels.MaxBackward<T>(s, d, am, dx);
+            double[] dxRef = new double[x.Length];
+            for (int k = 0; k < d.Length; k++)
+                dxRef[k / s.OutputSize * s.InputSize + am[k]] += KernelTestSupport.D(d[k]);
+            for (int k = 0; k < dx.Length; k++)
+                Assert.True(Math.Abs(KernelTestSupport.D(dx[k]) - dxRef[k]) <= 1e-6, $"inputDelta[{k}] of {s}");
+        }
+    }
+
+    /// <summary>Every max-pooling check, shared with <see cref="VectorWidthTests"/>.</summary>
+    internal static void AllMax<T>() where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        CheckArbitraryIndices<T>();
+        CheckAll<T>(quantised: false);
+        CheckAll<T>(quantised: true);
+        CheckAll<T>(quantised: true, nans: true);
+    }
+
+    private static void CheckAll<T>(bool quantised, bool nans = false) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        var rng = new Random(quantised ? nans ? 6 : 8 : 7);
         int i = 0;
         foreach (Pool2DShape s in Shapes())
         {
@@ -45,7 +91,7 @@ public class PoolKernelsTests
             T[] x = KernelTestSupport.Uniform<T>(rng, batch * s.InputSize);
             if (quantised)
                 for (int k = 0; k < x.Length; k++)
-                    x[k] = T.CreateTruncating(rng.Next(3));
+                    x[k] = nans && rng.Next(8) == 0 ? T.NaN : T.CreateTruncating(rng.Next(3));
             T[] y = new T[batch * s.OutputSize];
             int[] am = new int[y.Length];
             Array.Fill(am, -5);
@@ -81,7 +127,8 @@ public class PoolKernelsTests
                             for (int wx = 0; wx < s.WindowWidth; wx++)
                             {
                                 int i = (c * s.InHeight + oy * s.StrideY + wy) * s.InWidth + ox * s.StrideX + wx;
-                                if (best < 0 || x[n * s.InputSize + i] > x[n * s.InputSize + best])
+                                T v = x[n * s.InputSize + i];
+                                if (best < 0 || v > x[n * s.InputSize + best] || (T.IsNaN(v) && !T.IsNaN(x[n * s.InputSize + best])))
                                     best = i;
                             }
                         am[o] = best;

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Runtime.Intrinsics;
 using StaticNets.Kernels;
 using Xunit;
@@ -18,7 +19,7 @@ public class VectorWidthTests
 {
     public static TheoryData<int> Widths => new() { 512, 256, 128, 0 };
 
-    private static void WithWidth(int bits, Action action)
+    internal static void WithWidth(int bits, Action action)
     {
         int saved = VectorWidth.MaxBits;
         VectorWidth.MaxBits = bits;
@@ -56,6 +57,36 @@ public class VectorWidthTests
     [Theory]
     [MemberData(nameof(Widths))]
     public void ConvKernels_Double(int bits) => WithWidth(bits, ConvChecks.All<double>);
+
+    /// <summary>The direct scheme runs for the shapes meant to test it, at every vector width whose vector fits the row.</summary>
+    [Fact]
+    public void DirectShapes_TakeTheDirectScheme()
+    {
+        var c1 = new Conv2DShape(1, 28, 28, 6, 5, 5, 1, 1, 2, 2, 28, 28);
+        if (System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
+            Assert.StartsWith("direct", ConvKernels.Describe<float>(c1), StringComparison.Ordinal);
+        Assert.StartsWith("im2col", ConvKernels.Describe<float>(new Conv2DShape(6, 14, 14, 16, 5, 5, 1, 1, 0, 0, 10, 10)), StringComparison.Ordinal);
+        Assert.StartsWith("pointwise", ConvKernels.Describe<float>(new Conv2DShape(3, 4, 5, 2, 1, 1, 1, 1, 0, 0, 4, 5)), StringComparison.Ordinal);
+        // The cost model decides per shape and width; most of these shapes must still reach the direct kernels.
+        foreach (int bits in new[] { 512, 256, 128 })
+            WithWidth(bits, () =>
+            {
+                var taken = new List<Conv2DShape>();
+                foreach (Conv2DShape d in ConvChecks.DirectShapes())
+                    if (ConvKernels.Describe<float>(d).StartsWith("direct", StringComparison.Ordinal))
+                        taken.Add(d);
+                if (System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
+                    Assert.True(taken.Count >= 14, $"{bits} bits: only {taken.Count} shapes take the direct scheme.");
+            });
+    }
+
+    [Theory]
+    [MemberData(nameof(Widths))]
+    public void MaxPooling_Single(int bits) => WithWidth(bits, PoolKernelsTests.AllMax<float>);
+
+    [Theory]
+    [MemberData(nameof(Widths))]
+    public void MaxPooling_Double(int bits) => WithWidth(bits, PoolKernelsTests.AllMax<double>);
 
     [Theory]
     [MemberData(nameof(Widths))]
