@@ -57,6 +57,7 @@ public sealed partial class NetworkGenerator
             public int DeclarationIndex { get; set; }
             public double NetworkDropout { get; set; }
             public ActivationKind? ActivationOverride { get; set; }
+            public int ElementBytes { get; set; } = 4;
 
             public int NextIndex => Layers.Count;
 
@@ -73,9 +74,9 @@ public sealed partial class NetworkGenerator
 
         /// <summary>Builds every declared layer in order; null when any of them is invalid (diagnostics say why).</summary>
         private static List<LayerSpec>? BuildLayers(string network, ShapeSpec input, IReadOnlyList<LayerDeclaration> declarations,
-            double networkDropout, IReadOnlyList<ActivationKind>? denseActivations, List<DiagnosticInfo> diagnostics)
+            double networkDropout, IReadOnlyList<ActivationKind>? denseActivations, ScalarKind scalar, List<DiagnosticInfo> diagnostics)
         {
-            var context = new LayerContext(network, diagnostics, input) { NetworkDropout = networkDropout };
+            var context = new LayerContext(network, diagnostics, input) { NetworkDropout = networkDropout, ElementBytes = scalar == ScalarKind.Double ? 8 : 4 };
             int lastDense = -1;
             for (int i = 0; i < declarations.Count; i++)
             {
@@ -286,7 +287,7 @@ public sealed partial class NetworkGenerator
                 return false;
             }
             var output = ShapeSpec.Image(filters, height, width);
-            ctx.Add(new Conv2DLayerSpec(ctx.NextIndex, input, output, ctx.Offset, filters, kh, kw, strideY, strideX, top, left, bottom, right, activation, bias));
+            ctx.Add(new Conv2DLayerSpec(ctx.NextIndex, input, output, ctx.Offset, filters, kh, kw, strideY, strideX, top, left, bottom, right, activation, bias) { ElementBytes = ctx.ElementBytes });
             return true;
         }
 

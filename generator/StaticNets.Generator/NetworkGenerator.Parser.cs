@@ -215,7 +215,7 @@ public sealed partial class NetworkGenerator
                 }
                 if (!valid)
                     return null;
-                layers = BuildLayers(name, input, declarations, networkDropout, perLayer, diagnostics);
+                layers = BuildLayers(name, input, declarations, networkDropout, perLayer, scalar, diagnostics);
                 if (layers is null)
                     return null;
                 if (networkDropout > 0 && !layers.OfType<DropoutLayerSpec>().Any())

@@ -49,30 +49,11 @@ public static partial class ConvKernels
         return 1;
     }
 
-    /// <summary>
-    /// Whether the direct scheme runs for this shape at the current vector width: StrideX = 1, a vector fits the
-    /// output row, and its count of vector operations per sample (multiply-adds over its 6 × 2-vector blocks, plus
-    /// the padded copy) is at most the im2col scheme's (multiply-adds over 4-channel blocks of whole-plane vectors,
-    /// plus the unrolling: four per vector of each unrolled row segment, for the loop, the copy, the zero padding and
-    /// the re-read from beyond L1; on LeNet's first layer that puts the measured im2col cost about right).
-    /// </summary>
+    /// <summary>Whether the direct scheme runs for this shape at the current vector width (the rule: <see cref="ConvSchemes.UsesDirect"/>).</summary>
     private static bool UsesDirect<T>(in Conv2DShape s)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
-    {
-        if (s.StrideX != 1 || IsPointwise(s))
-            return false;
-        int lanes = DirectLanes<T>(s.OutWidth);
-        if (lanes == 0)
-            return false;
-        long patch = s.PatchSize;
-        long pairs = (s.OutWidth + 2 * lanes - 1) / (2 * lanes);
-        long direct = (s.OutChannels + 5) / 6 * 6 * s.OutHeight * pairs * 2 * patch
-            + (long)s.InChannels * PaddedHeight(s) * ((PaddedWidth(s) + lanes - 1) / lanes);
-        int g = GemmLanes<T>(s.OutPlane);
-        long gemm = (s.OutChannels + 3) / 4 * 4 * ((s.OutPlane + g - 1) / g) * patch
-            + 4 * patch * s.OutHeight * ((s.OutWidth + g - 1) / g);
-        return direct <= gemm;
-    }
+        => ConvSchemes.UsesDirect(s.InChannels, s.KernelHeight, s.KernelWidth, s.StrideY, s.StrideX, IsPointwise(s),
+            s.OutChannels, s.OutHeight, s.OutWidth, DirectLanes<T>(s.OutWidth), GemmLanes<T>(s.OutPlane));
 
     private static int PaddedHeight(in Conv2DShape s) => (s.OutHeight - 1) * s.StrideY + s.KernelHeight;
 

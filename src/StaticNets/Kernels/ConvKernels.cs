@@ -271,8 +271,7 @@ public static partial class ConvKernels
     /// <summary>A 1×1 kernel with stride 1 and no padding: the input already is the unrolled matrix.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool IsPointwise(in Conv2DShape s)
-        => s.KernelHeight == 1 && s.KernelWidth == 1 && s.StrideY == 1 && s.StrideX == 1
-        && s.PadTop == 0 && s.PadLeft == 0 && s.OutHeight == s.InHeight && s.OutWidth == s.InWidth;
+        => ConvSchemes.IsPointwise(s.KernelHeight, s.KernelWidth, s.StrideY, s.StrideX, s.PadTop, s.PadLeft, s.InHeight, s.InWidth, s.OutHeight, s.OutWidth);
 
     /// <summary>
     /// The output columns <c>[lo, end)</c> whose tap at kernel column <paramref name="kx"/> falls inside the

@@ -31,8 +31,34 @@ internal sealed record Conv2DLayerSpec(int Index, ShapeSpec Input, ShapeSpec Out
     public long MultiplyAdds => WeightCount * Output.Height * Output.Width;
 
     public override string Description
-        => $"conv2d {Input} → {Output}, {Filters} filters {KernelHeight}×{KernelWidth}, stride {StrideY}×{StrideX}, pad {PadTop},{PadLeft},{PadBottom},{PadRight}, {Activation}{(HasBias ? "" : ", no bias")}";
+        => $"conv2d {Input} → {Output}, {Filters} filters {KernelHeight}×{KernelWidth}, stride {StrideY}×{StrideX}, "
+         + (PadTop + PadLeft + PadBottom + PadRight == 0 ? "no padding" : $"padding {PadTop},{PadLeft},{PadBottom},{PadRight} (top, left, bottom, right)")
+         + $", {Activation}{(HasBias ? "" : ", no bias")}";
+
+    /// <summary>Bytes of one element (4 for float, 8 for double): the scheme depends on how many fit a vector.</summary>
+    public int ElementBytes { get; init; } = 4;
+
+    /// <summary>The scheme ConvKernels runs with vectors of <paramref name="bits"/> (the rule is the kernels' own, linked).</summary>
+    public string SchemeAt(int bits)
+    {
+        bool pointwise = StaticNets.Kernels.ConvSchemes.IsPointwise(KernelHeight, KernelWidth, StrideY, StrideX, PadTop, PadLeft, Input.Height, Input.Width, Output.Height, Output.Width);
+        int direct = StaticNets.Kernels.ConvSchemes.Lanes(Output.Width, ElementBytes, bits >= 512, bits >= 256, bits >= 128);
+        int gemm = StaticNets.Kernels.ConvSchemes.Lanes(Output.Height * Output.Width, ElementBytes, bits >= 512, bits >= 256, bits >= 128);
+        if (StaticNets.Kernels.ConvSchemes.UsesDirect(Input.Channels, KernelHeight, KernelWidth, StrideY, StrideX, pointwise, Filters, Output.Height, Output.Width, direct, gemm))
+            return "direct (vectorised over output width, 6 channels × 2 vectors)";
+        return pointwise ? "pointwise GEMM on the input" : "im2col + register-blocked GEMM over the output plane";
+    }
 
     public override string StrategyDescription
-        => $"ConvKernels ({MultiplyAdds} multiply-adds per sample): im2col of each sample into the workspace scratch, then a register-blocked SIMD GEMM over the output plane; backward ∂W = δ·colᵀ, ∂x = col2im(Wᵀ·δ){(Index == 0 ? ", skipped unless ∂C/∂input is asked for" : "")}";
+    {
+        get
+        {
+            string at512 = SchemeAt(512), at256 = SchemeAt(256), at128 = SchemeAt(128);
+            string schemes = at512 == at256 && at256 == at128 ? $"{at512} at every vector width"
+                : at512 == at256 ? $"{at512} with 512- and 256-bit vectors, {at128} with 128-bit"
+                : $"{at512} with 512-bit vectors, {at256} with 256-bit, {at128} with 128-bit";
+            return $"ConvKernels, {MultiplyAdds} multiply-adds per sample: {schemes} (chosen from the shape and the machine's vector width by the kernels' cost model); "
+                 + $"backward ∂W = δ·colᵀ over blocks of samples{(Index == 0 ? ", ∂C/∂input skipped unless asked for" : ", ∂x = col2im(Wᵀ·δ)")}";
+        }
+    }
 }
