@@ -141,9 +141,9 @@ public sealed partial class NetworkGenerator
                 w.Line("private int _transposedVersion = -1;");
             if (packedLayers.Count > 0)
             {
-                w.Comment("Packed Wᵀ panels of the wide layers (batched forward only), allocated on the first batched forward.");
+                w.Comment("Weight caches of the batched forward (dense layers: packed Wᵀ panels), allocated on the first batched forward.");
                 foreach (var layer in packedLayers)
-                    w.Line($"private {t}[]? {DenseLayerEmitter.PackedField(layer.Index)};");
+                    LayerEmitters.For(layer).EmitBatchCacheField(context, layer);
                 w.Line("private int _packedVersion = -1;");
             }
             if (!IsDenseChain(spec))
@@ -355,11 +355,11 @@ public sealed partial class NetworkGenerator
                 var packedLayers = PackedLayers(spec);
                 if (packedLayers.Count > 0)
                 {
-                    w.Comment("Re-pack the wide layers' Wᵀ panels if the parameters may have changed since.");
+                    w.Comment("Rebuild the weight caches (packed Wᵀ panels) if the parameters may have changed since.");
                     w.Line("if (global::System.Threading.Volatile.Read(ref _packedVersion) != global::System.Threading.Volatile.Read(ref _parameterVersion))");
                     w.Line("    RefreshPacked();");
                     foreach (var layer in packedLayers)
-                        w.Line($"{Names.ReadOnlySpan}<{t}> packed{layer.Index} = {DenseLayerEmitter.PackedField(layer.Index)};");
+                        LayerEmitters.For(layer).EmitBatchCacheView(c, layer);
                 }
                 DropoutEmitter.EmitStreamStart(w, spec);
                 foreach (var layer in spec.Layers)
@@ -592,20 +592,21 @@ public sealed partial class NetworkGenerator
                         w.Line("int version = global::System.Threading.Volatile.Read(ref _parameterVersion);");
                         w.Line("if (global::System.Threading.Volatile.Read(ref _packedVersion) == version)");
                         w.Line("    return;");
+                        var context = new NetworkEmitContext(spec, w);
                         foreach (var layer in packedLayers)
-                        {
-                            string field = DenseLayerEmitter.PackedField(layer.Index);
-                            w.Line($"{field} ??= new {t}[{Names.Dense}.PackedLength<{t}>({layer.Inputs}, {layer.Outputs})];");
-                            w.Line($"{Names.Dense}.PackPanels<{t}>(new {Names.ReadOnlySpan}<{t}>(_parameters, {layer.WeightOffset}, {layer.WeightCount}), {field}, {layer.Inputs}, {layer.Outputs});");
-                        }
+                            LayerEmitters.For(layer).EmitBatchCacheRefresh(context, layer);
                         w.Line("global::System.Threading.Volatile.Write(ref _packedVersion, version);");
                     }
                 }
             }
         }
 
-        private static List<DenseLayerSpec> PackedLayers(NetworkSpec spec)
-            => spec.Layers.OfType<DenseLayerSpec>().Where(l => DenseLayerEmitter.UsesPackedPanels(spec, l)).ToList();
+        /// <summary>Layers that keep a weight cache for the batched forward (their emitter says so).</summary>
+        private static List<LayerSpec> PackedLayers(NetworkSpec spec)
+        {
+            var context = new NetworkEmitContext(spec, new SourceWriter());
+            return spec.Layers.Where(l => LayerEmitters.For(l).HasBatchCache(context, l)).ToList();
+        }
 
         /// <summary>Elements of the transposed weight copies (0 when no layer is vectorised over outputs).</summary>
         private static int TransposedTotal(NetworkSpec spec)

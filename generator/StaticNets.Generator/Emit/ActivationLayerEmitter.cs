@@ -48,6 +48,20 @@ internal sealed class ActivationLayerEmitter : ILayerEmitter
             c.W.Line("if (!dx.IsEmpty) d0.CopyTo(dx);");
     }
 
+    public bool HasBatchCache(NetworkEmitContext c, LayerSpec layer) => false;
+
+    public void EmitBatchCacheField(NetworkEmitContext c, LayerSpec layer)
+    {
+    }
+
+    public void EmitBatchCacheRefresh(NetworkEmitContext c, LayerSpec layer)
+    {
+    }
+
+    public void EmitBatchCacheView(NetworkEmitContext c, LayerSpec layer)
+    {
+    }
+
     public void EmitMethods(NetworkEmitContext c, LayerSpec layer)
     {
     }

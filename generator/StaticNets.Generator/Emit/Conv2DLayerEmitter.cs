@@ -97,6 +97,20 @@ internal sealed class Conv2DLayerEmitter : ILayerEmitter
         c.W.Line($"    {c.Input(layer)}, {d}, gradient.Slice(Layer{l}WeightOffset, Layer{l}WeightCount), {biasGradient}, {c.DeltaIn(layer)}, ws.Scratch);");
     }
 
+    public bool HasBatchCache(NetworkEmitContext c, LayerSpec layer) => false;
+
+    public void EmitBatchCacheField(NetworkEmitContext c, LayerSpec layer)
+    {
+    }
+
+    public void EmitBatchCacheRefresh(NetworkEmitContext c, LayerSpec layer)
+    {
+    }
+
+    public void EmitBatchCacheView(NetworkEmitContext c, LayerSpec layer)
+    {
+    }
+
     public void EmitMethods(NetworkEmitContext c, LayerSpec layer)
     {
     }

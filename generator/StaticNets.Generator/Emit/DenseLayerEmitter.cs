@@ -82,7 +82,23 @@ internal sealed class DenseLayerEmitter : ILayerEmitter
         => layer.Strategy != DenseStrategy.Unrolled && layer.Outputs >= PanelBytes / (network.Scalar == ScalarKind.Double ? 8 : 4);
 
     /// <summary>The network field holding layer <paramref name="index"/>'s packed Wᵀ panels.</summary>
-    public static string PackedField(int index) => "_packed" + index;
+    private static string PackedField(int index) => "_packed" + index;
+
+    public bool HasBatchCache(NetworkEmitContext c, LayerSpec layer) => UsesPackedPanels(c.Spec, (DenseLayerSpec)layer);
+
+    public void EmitBatchCacheField(NetworkEmitContext c, LayerSpec layer)
+        => c.W.Line($"private {c.T}[]? {PackedField(layer.Index)};");
+
+    public void EmitBatchCacheRefresh(NetworkEmitContext c, LayerSpec spec)
+    {
+        var layer = (DenseLayerSpec)spec;
+        string field = PackedField(layer.Index);
+        c.W.Line($"{field} ??= new {c.T}[{Names.Dense}.PackedLength<{c.T}>({layer.Inputs}, {layer.Outputs})];");
+        c.W.Line($"{Names.Dense}.PackPanels<{c.T}>(new {Names.ReadOnlySpan}<{c.T}>(_parameters, Layer{layer.Index}WeightOffset, Layer{layer.Index}WeightCount), {field}, {layer.Inputs}, {layer.Outputs});");
+    }
+
+    public void EmitBatchCacheView(NetworkEmitContext c, LayerSpec layer)
+        => c.W.Line($"{Names.ReadOnlySpan}<{c.T}> packed{layer.Index} = {PackedField(layer.Index)};");
 
     public void EmitBatchForward(NetworkEmitContext c, LayerSpec spec)
     {

@@ -68,6 +68,20 @@ internal sealed class DropoutLayerEmitter : ILayerEmitter
             c.W.Line("if (!dx.IsEmpty) d0.CopyTo(dx);");
     }
 
+    public bool HasBatchCache(NetworkEmitContext c, LayerSpec layer) => false;
+
+    public void EmitBatchCacheField(NetworkEmitContext c, LayerSpec layer)
+    {
+    }
+
+    public void EmitBatchCacheRefresh(NetworkEmitContext c, LayerSpec layer)
+    {
+    }
+
+    public void EmitBatchCacheView(NetworkEmitContext c, LayerSpec layer)
+    {
+    }
+
     public void EmitMethods(NetworkEmitContext c, LayerSpec layer)
     {
     }

@@ -42,6 +42,20 @@ internal sealed class FlattenLayerEmitter : ILayerEmitter
             c.W.Comment($"Layer {layer.Index}: flatten; its δ already lies in {c.Delta(layer)}, shaped as the layer below.");
     }
 
+    public bool HasBatchCache(NetworkEmitContext c, LayerSpec layer) => false;
+
+    public void EmitBatchCacheField(NetworkEmitContext c, LayerSpec layer)
+    {
+    }
+
+    public void EmitBatchCacheRefresh(NetworkEmitContext c, LayerSpec layer)
+    {
+    }
+
+    public void EmitBatchCacheView(NetworkEmitContext c, LayerSpec layer)
+    {
+    }
+
     public void EmitMethods(NetworkEmitContext c, LayerSpec layer)
     {
     }

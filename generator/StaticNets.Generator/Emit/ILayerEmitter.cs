@@ -41,6 +41,21 @@ internal interface ILayerEmitter
     /// </summary>
     void EmitBatchBackward(NetworkEmitContext c, LayerSpec layer, bool applyDerivative);
 
+    /// <summary>
+    /// Whether the layer keeps a copy of its weights in a layout its batched kernels read faster (a weight cache,
+    /// rebuilt once per parameter version under the network's refresh lock).
+    /// </summary>
+    bool HasBatchCache(NetworkEmitContext c, LayerSpec layer);
+
+    /// <summary>The cache's field (only when <see cref="HasBatchCache"/>).</summary>
+    void EmitBatchCacheField(NetworkEmitContext c, LayerSpec layer);
+
+    /// <summary>Statements that rebuild the cache from <c>_parameters</c>, inside the refresh lock.</summary>
+    void EmitBatchCacheRefresh(NetworkEmitContext c, LayerSpec layer);
+
+    /// <summary>The local the layer's batched forward reads the cache through, at the top of ForwardBatch.</summary>
+    void EmitBatchCacheView(NetworkEmitContext c, LayerSpec layer);
+
     /// <summary>Private helper methods of the layer, after the network's public members.</summary>
     void EmitMethods(NetworkEmitContext c, LayerSpec layer);
 }

@@ -67,6 +67,20 @@ internal sealed class Pool2DLayerEmitter : ILayerEmitter
         c.W.Line(l == 0 ? $"if (!dx.IsEmpty) {call}" : call);
     }
 
+    public bool HasBatchCache(NetworkEmitContext c, LayerSpec layer) => false;
+
+    public void EmitBatchCacheField(NetworkEmitContext c, LayerSpec layer)
+    {
+    }
+
+    public void EmitBatchCacheRefresh(NetworkEmitContext c, LayerSpec layer)
+    {
+    }
+
+    public void EmitBatchCacheView(NetworkEmitContext c, LayerSpec layer)
+    {
+    }
+
     public void EmitMethods(NetworkEmitContext c, LayerSpec layer)
     {
     }

@@ -107,7 +107,7 @@ partial class LeNet5 : global::StaticNets.INetwork<float>
     // under _refreshLock so concurrent forwards rebuild once. Code writing _parameters directly calls ParametersChanged().
     private readonly object _refreshLock = new object();
     private int _parameterVersion;
-    // Packed Wᵀ panels of the wide layers (batched forward only), allocated on the first batched forward.
+    // Weight caches of the batched forward (dense layers: packed Wᵀ panels), allocated on the first batched forward.
     private float[]? _packed5;
     private float[]? _packed6;
     private int _packedVersion = -1;
@@ -172,9 +172,9 @@ partial class LeNet5 : global::StaticNets.INetwork<float>
             if (global::System.Threading.Volatile.Read(ref _packedVersion) == version)
                 return;
             _packed5 ??= new float[global::StaticNets.Kernels.DenseKernels.PackedLength<float>(400, 120)];
-            global::StaticNets.Kernels.DenseKernels.PackPanels<float>(new global::System.ReadOnlySpan<float>(_parameters, 2572, 48000), _packed5, 400, 120);
+            global::StaticNets.Kernels.DenseKernels.PackPanels<float>(new global::System.ReadOnlySpan<float>(_parameters, Layer5WeightOffset, Layer5WeightCount), _packed5, 400, 120);
             _packed6 ??= new float[global::StaticNets.Kernels.DenseKernels.PackedLength<float>(120, 84)];
-            global::StaticNets.Kernels.DenseKernels.PackPanels<float>(new global::System.ReadOnlySpan<float>(_parameters, 50692, 10080), _packed6, 120, 84);
+            global::StaticNets.Kernels.DenseKernels.PackPanels<float>(new global::System.ReadOnlySpan<float>(_parameters, Layer6WeightOffset, Layer6WeightCount), _packed6, 120, 84);
             global::System.Threading.Volatile.Write(ref _packedVersion, version);
         }
     }
@@ -221,7 +221,7 @@ partial class LeNet5 : global::StaticNets.INetwork<float>
     private global::System.ReadOnlySpan<float> ForwardBatch(global::System.ReadOnlySpan<float> x, int batch, Workspace ws)
     {
         global::System.ReadOnlySpan<float> p = _parameters;
-        // Re-pack the wide layers' Wᵀ panels if the parameters may have changed since.
+        // Rebuild the weight caches (packed Wᵀ panels) if the parameters may have changed since.
         if (global::System.Threading.Volatile.Read(ref _packedVersion) != global::System.Threading.Volatile.Read(ref _parameterVersion))
             RefreshPacked();
         global::System.ReadOnlySpan<float> packed5 = _packed5;

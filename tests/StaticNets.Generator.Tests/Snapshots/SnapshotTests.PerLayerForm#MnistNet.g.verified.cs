@@ -45,7 +45,7 @@ partial class MnistNet : global::StaticNets.INetwork<float>
     // under _refreshLock so concurrent forwards rebuild once. Code writing _parameters directly calls ParametersChanged().
     private readonly object _refreshLock = new object();
     private int _parameterVersion;
-    // Packed Wᵀ panels of the wide layers (batched forward only), allocated on the first batched forward.
+    // Weight caches of the batched forward (dense layers: packed Wᵀ panels), allocated on the first batched forward.
     private float[]? _packed0;
     private int _packedVersion = -1;
 
@@ -94,7 +94,7 @@ partial class MnistNet : global::StaticNets.INetwork<float>
             if (global::System.Threading.Volatile.Read(ref _packedVersion) == version)
                 return;
             _packed0 ??= new float[global::StaticNets.Kernels.DenseKernels.PackedLength<float>(784, 128)];
-            global::StaticNets.Kernels.DenseKernels.PackPanels<float>(new global::System.ReadOnlySpan<float>(_parameters, 0, 100352), _packed0, 784, 128);
+            global::StaticNets.Kernels.DenseKernels.PackPanels<float>(new global::System.ReadOnlySpan<float>(_parameters, Layer0WeightOffset, Layer0WeightCount), _packed0, 784, 128);
             global::System.Threading.Volatile.Write(ref _packedVersion, version);
         }
     }
@@ -146,7 +146,7 @@ partial class MnistNet : global::StaticNets.INetwork<float>
     private global::System.ReadOnlySpan<float> ForwardBatch(global::System.ReadOnlySpan<float> x, int batch, Workspace ws)
     {
         global::System.ReadOnlySpan<float> p = _parameters;
-        // Re-pack the wide layers' Wᵀ panels if the parameters may have changed since.
+        // Rebuild the weight caches (packed Wᵀ panels) if the parameters may have changed since.
         if (global::System.Threading.Volatile.Read(ref _packedVersion) != global::System.Threading.Volatile.Read(ref _parameterVersion))
             RefreshPacked();
         global::System.ReadOnlySpan<float> packed0 = _packed0;
