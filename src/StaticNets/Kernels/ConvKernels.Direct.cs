@@ -49,12 +49,6 @@ public static partial class ConvKernels
         return 1;
     }
 
-    /// <summary>Whether the direct scheme runs for this shape at the current vector width (the rule: <see cref="ConvSchemes.UsesDirect"/>).</summary>
-    private static bool UsesDirect<T>(in Conv2DShape s)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T>
-        => ConvSchemes.UsesDirect(s.InChannels, s.KernelHeight, s.KernelWidth, s.StrideY, s.StrideX, IsPointwise(s),
-            s.OutChannels, s.OutHeight, s.OutWidth, DirectLanes<T>(s.OutWidth), GemmLanes<T>(s.OutPlane));
-
     private static int PaddedHeight(in Conv2DShape s) => (s.OutHeight - 1) * s.StrideY + s.KernelHeight;
 
     private static int PaddedWidth(in Conv2DShape s) => s.OutWidth + s.KernelWidth - 1;

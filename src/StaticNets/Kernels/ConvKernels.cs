@@ -28,7 +28,9 @@ namespace StaticNets.Kernels;
 /// <para>
 /// Where StrideX is 1 and a vector fits the output row, a direct scheme may run instead (see ConvKernels.Direct.cs):
 /// the kernel picks whichever a count of vector operations per sample says is cheaper, from the shape and the
-/// vector width; <see cref="Describe{T}"/> names the choice.
+/// vector width; <see cref="Describe{T}"/> names the choice. Where the output channels fill at least one vector
+/// and the plane is small, a scheme vectorised over output channels may run instead (see ConvKernels.Channels.cs);
+/// the rule for all three is <see cref="ConvSchemes.Choose"/>.
 /// </para>
 /// </remarks>
 [EditorBrowsable(EditorBrowsableState.Advanced)]
@@ -59,12 +61,16 @@ public static partial class ConvKernels
         if (IsPointwise(s))
             return 0;
         long blocked = (long)Math.Clamp(batch, 1, GradientChunk<T>(s)) * s.PatchSize * s.OutPlane;
-        return (int)Math.Min(int.MaxValue, Math.Max(blocked, ColumnLength(s)));
+        return (int)Math.Min(int.MaxValue, Math.Max(blocked, ColumnLength<T>(s)));
     }
 
     // Scratch of both schemes (the choice may depend on the vector width): the unrolled input, or the padded one.
-    private static int ColumnLength(in Conv2DShape s)
-        => IsPointwise(s) ? 0 : Math.Max(s.PatchSize * s.OutPlane, PaddedLength(s));
+    // Scratch of every scheme the shape may take (the choice depends on the vector width): the unrolled input, the
+    // padded one, or the channel scheme's.
+    private static int ColumnLength<T>(in Conv2DShape s)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        => IsPointwise(s) ? 0
+        : Math.Max(Math.Max(s.PatchSize * s.OutPlane, PaddedLength(s)), ChannelSchemePossible<T>(s) ? ChannelLength(s) : 0);
 
     /// <summary>
     /// A short human-readable name of the scheme <see cref="Forward{T}"/> and <see cref="Backward{T}"/> run for
@@ -78,7 +84,13 @@ public static partial class ConvKernels
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         s.Validate();
-        if (UsesDirect<T>(s))
+        ConvScheme scheme = SchemeOf<T>(s);
+        if (scheme == ConvScheme.OutChannels)
+        {
+            int l = ChannelLanes<T>(s.OutChannels), v = (s.OutChannels + l - 1) / l;
+            return $"vectorised over output channels ({v} × {l * Unsafe.SizeOf<T>() * 8}-bit vector{(v == 1 ? "" : "s")}, blocks of 10 positions; transposed weights)";
+        }
+        if (scheme == ConvScheme.Direct)
             return $"direct, vectorised over output width (6 channels × 2 vectors of {DirectLanes<T>(s.OutWidth) * Unsafe.SizeOf<T>() * 8} bits)";
         int lanes = GemmLanes<T>(s.OutPlane);
         string gemm = lanes == 1 ? "scalar GEMM"
@@ -109,7 +121,7 @@ public static partial class ConvKernels
         int batch = input.Length / inSize;
         KernelGuard.Samples(output.Length, batch, outSize, Outputs, nameof(output));
         bool pointwise = IsPointwise(s);
-        int colLength = ColumnLength(s);
+        int colLength = ColumnLength<T>(s);
         KernelGuard.AtLeast(scratch.Length, colLength, "ConvKernels.ScratchLength", nameof(scratch));
         KernelGuard.NoOverlap(input, output, nameof(input), nameof(output));
         KernelGuard.NoOverlap(weights, output, nameof(weights), nameof(output));
@@ -129,7 +141,13 @@ public static partial class ConvKernels
         ref T col = ref MemoryMarshal.GetReference(scratch);
         bool hasBias = !bias.IsEmpty;
         nuint patch = (nuint)s.PatchSize, plane = (nuint)s.OutPlane, oc = (nuint)s.OutChannels;
-        bool direct = UsesDirect<T>(s);
+        ConvScheme scheme = SchemeOf<T>(s);
+        if (scheme == ConvScheme.OutChannels)
+        {
+            ChannelForward(s, weights, bias, input, output, scratch);
+            return;
+        }
+        bool direct = scheme == ConvScheme.Direct;
         for (int n = 0; n < batch; n++)
         {
             ref T xn = ref Unsafe.Add(ref x, (nuint)n * (nuint)inSize);
@@ -180,7 +198,7 @@ public static partial class ConvKernels
         KernelGuard.EmptyOr(biasGradient.Length, s.OutChannels, "one per output channel", nameof(biasGradient));
         KernelGuard.EmptyOr(inputDelta.Length, input.Length, "the length of input", nameof(inputDelta));
         bool pointwise = IsPointwise(s);
-        int colLength = ColumnLength(s);
+        int colLength = ColumnLength<T>(s);
         KernelGuard.AtLeast(scratch.Length, colLength, "ConvKernels.ScratchLength", nameof(scratch));
         ReadOnlySpan<T> sc = pointwise ? default
             : scratch.Slice(0, Math.Min(scratch.Length, Math.Max(colLength, GradientChunk<T>(s) * s.PatchSize * s.OutPlane)));
@@ -210,18 +228,21 @@ public static partial class ConvKernels
         bool hasBias = !biasGradient.IsEmpty, wantInput = !inputDelta.IsEmpty;
         int plane = s.OutPlane;
         nuint patch = (nuint)s.PatchSize, nPlane = (nuint)plane, oc = (nuint)s.OutChannels;
-        bool direct = UsesDirect<T>(s);
+        ConvScheme scheme = SchemeOf<T>(s);
+        bool direct = scheme == ConvScheme.Direct, channels = scheme == ConvScheme.OutChannels;
+        if (channels)
+            ChannelWeightGradient(s, input, outputDelta, weightGradient, scratch);
         if (pointwise)
         {
             // The inputs already are the unrolled matrices: one weight-gradient pass over the whole batch.
             GradGemm(ref d, (nuint)outSize, ref x, (nuint)inSize, (nuint)batch, ref gw, oc, patch, nPlane);
         }
         int unrolled = s.PatchSize * plane;
-        int chunk = pointwise || direct ? 1 : Math.Min(batch, Math.Min(GradientChunk<T>(s), scratch.Length / unrolled));
+        int chunk = pointwise || direct || channels ? 1 : Math.Min(batch, Math.Min(GradientChunk<T>(s), scratch.Length / unrolled));
         for (int n0 = 0; n0 < batch; n0 += chunk)
         {
             int count = Math.Min(chunk, batch - n0);
-            if (!pointwise && !direct)
+            if (!pointwise && !direct && !channels)
             {
                 // A block of samples unrolled side by side: the weight gradient's horizontal sums once per block.
                 for (int k = 0; k < count; k++)

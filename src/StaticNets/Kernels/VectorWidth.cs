@@ -13,4 +13,10 @@ internal static class VectorWidth
 {
     /// <summary>The widest vectors the kernels may use, in bits: 512, 256, 128, or 0 for scalar code only.</summary>
     internal static int MaxBits = 512;
+
+    /// <summary>
+    /// Forces the convolution scheme vectorised over output channels wherever it can run (a test hook, so that its
+    /// padded and strided paths are checked on shapes the cost model gives to another scheme); false: the model decides.
+    /// </summary>
+    internal static bool ForceChannelScheme;
 }

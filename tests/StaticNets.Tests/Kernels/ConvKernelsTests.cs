@@ -23,6 +23,20 @@ public class ConvKernelsTests
         ConvChecks.Check<float>(rng, new Conv2DShape(6, 14, 14, 16, 5, 5, 1, 1, 0, 0, 10, 10), 5, true);
     }
 
+    /// <summary>The channel-vectorised shapes at batches 1 to 5, with and without bias, in both precisions.</summary>
+    [Fact]
+    public void ChannelShapes_MatchReference()
+    {
+        var rng = new Random(23);
+        int i = 0;
+        foreach (Conv2DShape s in ConvChecks.ChannelShapes())
+        {
+            ConvChecks.Check<float>(rng, s, 1 + i % 5, i % 2 == 0);
+            ConvChecks.Check<double>(rng, s, 5 - i % 5, i % 2 == 1);
+            i++;
+        }
+    }
+
     [Fact]
     public void ScratchLength_GrowsWithTheBatchUpToABlock_OrZeroForPointwise()
     {
@@ -81,6 +95,8 @@ public class ConvKernelsTests
     public void Kernels_DoNotAllocate()
     {
         var s = new Conv2DShape(3, 11, 9, 5, 3, 4, 2, 1, 1, 2, 6, 10);
+        var c2 = new Conv2DShape(6, 14, 14, 16, 5, 5, 1, 1, 0, 0, 10, 10); // the channel scheme
+        var c3 = new Conv2DShape(3, 15, 15, 17, 3, 3, 2, 2, 1, 1, 8, 8);   // 17 channels, stride 2, padded
         var p = new Pool2DShape(3, 11, 9, 2, 2, 2, 2, 5, 4);
         var rng = new Random(3);
         const int batch = 3;
@@ -89,10 +105,18 @@ public class ConvKernelsTests
         float[] scratch = new float[ConvKernels.ScratchLength<float>(s, batch)], gw = new float[s.WeightCount], gb = new float[s.OutChannels];
         float[] dx = new float[x.Length], py = new float[batch * p.OutputSize], pdx = new float[x.Length];
         int[] am = new int[py.Length];
+        float[] w2 = KernelTestSupport.Uniform<float>(rng, c2.WeightCount), b2 = new float[c2.OutChannels], x2 = KernelTestSupport.Uniform<float>(rng, batch * c2.InputSize);
+        float[] y2 = new float[batch * c2.OutputSize], sc2 = new float[ConvKernels.ScratchLength<float>(c2, batch)], gw2 = new float[c2.WeightCount], dx2 = new float[x2.Length];
+        float[] w3 = KernelTestSupport.Uniform<float>(rng, c3.WeightCount), b3 = new float[c3.OutChannels], x3 = KernelTestSupport.Uniform<float>(rng, batch * c3.InputSize);
+        float[] y3 = new float[batch * c3.OutputSize], sc3 = new float[ConvKernels.ScratchLength<float>(c3, batch)], gw3 = new float[c3.WeightCount], dx3 = new float[x3.Length];
         var calls = new List<(string Name, Action Call)>
         {
             ("Conv.Forward", () => ConvKernels.Forward<float>(s, w, b, x, y, scratch)),
             ("Conv.Backward", () => ConvKernels.Backward<float>(s, w, x, y, gw, gb, dx, scratch)),
+            ("Conv.Forward (channels)", () => ConvKernels.Forward<float>(c2, w2, b2, x2, y2, sc2)),
+            ("Conv.Backward (channels)", () => ConvKernels.Backward<float>(c2, w2, x2, y2, gw2, b2, dx2, sc2)),
+            ("Conv.Forward (17 channels, stride 2, padded)", () => ConvKernels.Forward<float>(c3, w3, b3, x3, y3, sc3)),
+            ("Conv.Backward (17 channels, stride 2, padded)", () => ConvKernels.Backward<float>(c3, w3, x3, y3, gw3, b3, Span<float>.Empty, sc3)),
             ("Pool.MaxForward", () => PoolKernels.MaxForward<float>(p, x, py, am)),
             ("Pool.MaxBackward", () => PoolKernels.MaxBackward<float>(p, py, am, pdx)),
             ("Pool.AvgForward", () => PoolKernels.AvgForward<float>(p, x, py)),
@@ -142,6 +166,8 @@ internal static class ConvChecks
         yield return Make(1, 10, 40, 4, 1, 3, 1, 1, 0, 1, 0, 1);  // wide: several vectors plus a ragged end
         foreach (Conv2DShape d in DirectShapes())
             yield return d;
+        foreach (Conv2DShape c in ChannelShapes())
+            yield return c;
         var rng = new Random(2024);
         int made = 0;
         while (made < 40)
@@ -174,6 +200,25 @@ internal static class ConvChecks
         yield return Make(1, 8, 44, 5, 5, 5, 1, 1, 2, 2, 2, 2);
         yield return Make(2, 9, 28, 6, 3, 7, 2, 1, 1, 3, 0, 2);
         yield return Make(1, 8, 24, 6, 3, 3, 1, 1, 1, 1, 1, 1);
+    }
+
+    /// <summary>
+    /// Shapes for the scheme vectorised over output channels (see <c>ChannelShapes_TakeTheChannelScheme</c>): LeNet's
+    /// second layer and its neighbours with 8, 15, 16, 17 and 32 output channels (partial, whole and two or more
+    /// channel vectors at each width), strides 1 and 2 on either axis, padding (a padded, phase-split copy) and none
+    /// (the input read in place), a single output row, and output widths that leave ragged column blocks of five.
+    /// </summary>
+    public static IEnumerable<Conv2DShape> ChannelShapes()
+    {
+        foreach (int oc in new[] { 8, 15, 16, 17, 32 })
+            yield return Make(6, 14, 14, oc, 5, 5, 1, 1, 0, 0, 0, 0);
+        yield return Make(4, 12, 13, 16, 3, 3, 1, 1, 1, 1, 1, 1);
+        yield return Make(3, 15, 15, 17, 3, 3, 2, 2, 1, 1, 1, 1);
+        yield return Make(5, 11, 16, 32, 3, 4, 2, 1, 1, 2, 0, 1);
+        yield return Make(2, 9, 14, 15, 4, 5, 1, 2, 2, 2, 1, 2);
+        yield return Make(8, 3, 12, 16, 3, 3, 1, 1, 0, 0, 0, 0);
+        yield return Make(3, 8, 9, 8, 3, 3, 1, 1, 1, 1, 1, 1);
+        yield return Make(6, 7, 7, 32, 3, 3, 1, 1, 0, 0, 0, 0);
     }
 
     private static Conv2DShape Make(int ic, int ih, int iw, int oc, int kh, int kw, int sy, int sx, int pt, int pl, int pb, int pr)

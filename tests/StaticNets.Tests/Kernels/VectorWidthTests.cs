@@ -65,7 +65,7 @@ public class VectorWidthTests
         var c1 = new Conv2DShape(1, 28, 28, 6, 5, 5, 1, 1, 2, 2, 28, 28);
         if (System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
             Assert.StartsWith("direct", ConvKernels.Describe<float>(c1), StringComparison.Ordinal);
-        Assert.StartsWith("im2col", ConvKernels.Describe<float>(new Conv2DShape(6, 14, 14, 16, 5, 5, 1, 1, 0, 0, 10, 10)), StringComparison.Ordinal);
+        Assert.StartsWith("im2col", ConvKernels.Describe<float>(new Conv2DShape(3, 9, 6, 5, 4, 2, 2, 3, 2, 0, 5, 2)), StringComparison.Ordinal);
         Assert.StartsWith("pointwise", ConvKernels.Describe<float>(new Conv2DShape(3, 4, 5, 2, 1, 1, 1, 1, 0, 0, 4, 5)), StringComparison.Ordinal);
         // The cost model decides per shape and width; most of these shapes must still reach the direct kernels.
         foreach (int bits in new[] { 512, 256, 128 })
@@ -77,6 +77,67 @@ public class VectorWidthTests
                         taken.Add(d);
                 if (System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
                     Assert.True(taken.Count >= 14, $"{bits} bits: only {taken.Count} shapes take the direct scheme.");
+            });
+    }
+
+    /// <summary>LeNet's second layer runs vectorised over its 16 output channels at 512 and 256 bits (measured faster there); its first stays direct.</summary>
+    [Theory]
+    [InlineData(512)]
+    [InlineData(256)]
+    public void LeNetConv2_TakesTheChannelScheme(int bits) => WithWidth(bits, () =>
+    {
+        var c2 = new Conv2DShape(6, 14, 14, 16, 5, 5, 1, 1, 0, 0, 10, 10);
+        var c1 = new Conv2DShape(1, 28, 28, 6, 5, 5, 1, 1, 2, 2, 28, 28);
+        bool has = bits == 512 ? Vector512.IsHardwareAccelerated : Vector256.IsHardwareAccelerated;
+        if (!has)
+            return;
+        Assert.StartsWith("vectorised over output channels", ConvKernels.Describe<float>(c2), StringComparison.Ordinal);
+        Assert.Contains($"{bits}-bit", ConvKernels.Describe<float>(c2), StringComparison.Ordinal);
+        Assert.StartsWith("direct", ConvKernels.Describe<float>(c1), StringComparison.Ordinal);
+    });
+
+    /// <summary>The channel scheme forced wherever it can run (padded, phase-split, one or two vectors at a time), at every width.</summary>
+    [Theory]
+    [MemberData(nameof(Widths))]
+    public void ChannelScheme_Forced_MatchesReference(int bits) => WithWidth(bits, () =>
+    {
+        VectorWidth.ForceChannelScheme = true;
+        try
+        {
+            var rng = new Random(29);
+            int i = 0;
+            foreach (Conv2DShape s in ConvChecks.ChannelShapes())
+            {
+                if (bits > 0 && Vector128.IsHardwareAccelerated)
+                    Assert.StartsWith("vectorised over output channels", ConvKernels.Describe<float>(s), StringComparison.Ordinal);
+                ConvChecks.Check<float>(rng, s, 1 + i % 5, i % 2 == 0);
+                ConvChecks.Check<double>(rng, s, 5 - i % 5, i % 2 == 1);
+                i++;
+            }
+            ConvChecks.All<float>();
+        }
+        finally
+        {
+            VectorWidth.ForceChannelScheme = false;
+        }
+    });
+
+    /// <summary>Most of the shapes meant for the channel scheme reach it at each width whose vector fits their channels.</summary>
+    [Fact]
+    public void ChannelShapes_TakeTheChannelScheme()
+    {
+        foreach (int bits in new[] { 512, 256, 128 })
+            WithWidth(bits, () =>
+            {
+                int taken = 0, total = 0;
+                foreach (Conv2DShape c in ConvChecks.ChannelShapes())
+                {
+                    total++;
+                    if (ConvKernels.Describe<float>(c).StartsWith("vectorised over output channels", StringComparison.Ordinal))
+                        taken++;
+                }
+                if (Vector128.IsHardwareAccelerated)
+                    Assert.True(taken >= 3, $"{bits} bits: only {taken} of {total} shapes take the channel scheme.");
             });
     }
 

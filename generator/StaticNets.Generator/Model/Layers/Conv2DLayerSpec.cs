@@ -44,9 +44,14 @@ internal sealed record Conv2DLayerSpec(int Index, ShapeSpec Input, ShapeSpec Out
         bool pointwise = StaticNets.Kernels.ConvSchemes.IsPointwise(KernelHeight, KernelWidth, StrideY, StrideX, PadTop, PadLeft, Input.Height, Input.Width, Output.Height, Output.Width);
         int direct = StaticNets.Kernels.ConvSchemes.Lanes(Output.Width, ElementBytes, bits >= 512, bits >= 256, bits >= 128);
         int gemm = StaticNets.Kernels.ConvSchemes.Lanes(Output.Height * Output.Width, ElementBytes, bits >= 512, bits >= 256, bits >= 128);
-        if (StaticNets.Kernels.ConvSchemes.UsesDirect(Input.Channels, KernelHeight, KernelWidth, StrideY, StrideX, pointwise, Filters, Output.Height, Output.Width, direct, gemm))
-            return "direct (vectorised over output width, 6 channels × 2 vectors)";
-        return pointwise ? "pointwise GEMM on the input" : "im2col + register-blocked GEMM over the output plane";
+        int channels = StaticNets.Kernels.ConvSchemes.Lanes(Filters, ElementBytes, bits >= 512, bits >= 256, bits >= 128);
+        return StaticNets.Kernels.ConvSchemes.Choose(Input.Channels, KernelHeight, KernelWidth, StrideY, StrideX, pointwise, Filters, Output.Height, Output.Width, direct, gemm, channels) switch
+        {
+            StaticNets.Kernels.ConvScheme.Direct => "direct (vectorised over output width, 6 channels × 2 vectors)",
+            StaticNets.Kernels.ConvScheme.OutChannels => "vectorised over output channels (transposed weights, blocks of 10 positions)",
+            StaticNets.Kernels.ConvScheme.Pointwise => "pointwise GEMM on the input",
+            _ => "im2col + register-blocked GEMM over the output plane",
+        };
     }
 
     public override string StrategyDescription
@@ -58,7 +63,8 @@ internal sealed record Conv2DLayerSpec(int Index, ShapeSpec Input, ShapeSpec Out
                 : at512 == at256 ? $"{at512} with 512- and 256-bit vectors, {at128} with 128-bit"
                 : $"{at512} with 512-bit vectors, {at256} with 256-bit, {at128} with 128-bit";
             return $"ConvKernels, {MultiplyAdds} multiply-adds per sample: {schemes} (chosen from the shape and the machine's vector width by the kernels' cost model); "
-                 + $"backward ∂W = δ·colᵀ over blocks of samples{(Index == 0 ? ", ∂C/∂input skipped unless asked for" : ", ∂x = col2im(Wᵀ·δ)")}";
+                 + (at512.StartsWith("vectorised over output channels", System.StringComparison.Ordinal) ? "backward ∂W from δ transposed per sample (vectorised over output channels)" : "backward ∂W = δ·colᵀ over blocks of samples")
+                 + $"{(Index == 0 ? ", ∂C/∂input skipped unless asked for" : ", ∂x = col2im(Wᵀ·δ)")}";
         }
     }
 }
