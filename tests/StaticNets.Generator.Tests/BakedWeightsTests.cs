@@ -185,6 +185,44 @@ public sealed class BakedWeightsTests : IDisposable
     }
 
     [Fact]
+    public void Weights_of_a_convolutional_network_are_baked_in()
+    {
+        const string declaration = "using StaticNets;\nnamespace App;\n[Network(Input = new[] { 1, 4, 4 }, Weights = \"models/cnn.snet\")]\n"
+            + "[Conv2D(2, 3, Activation = Activation.ReLU)]\n[MaxPool2D(2)]\n[Flatten]\n[Dense(1, Activation.Sigmoid)]\npublic partial class CnnNet;\n";
+        var conv = new Conv2DLayerInfo(Shape.Image(1, 4, 4), 2, 3, 3, 1, 1, 0, 0, 0, 0, Activation.ReLU, 0);
+        var pool = new MaxPool2DLayerInfo(conv.OutputShape, 2, 2, 2, 2, conv.ParameterCount);
+        var flat = new FlattenLayerInfo(pool.OutputShape, conv.ParameterCount);
+        var dense = new DenseLayerInfo(2, 1, Activation.Sigmoid, conv.ParameterCount);
+        var info = new NetworkInfo("CnnNet", Precision.Single, Loss.Quadratic, Shape.Image(1, 4, 4), new LayerInfo[] { conv, pool, flat, dense });
+        var parameters = Enumerable.Range(0, info.ParameterCount).Select(i => i * 0.125f - 1).ToArray();
+        byte[] file = NetworkFile.ToBytes(new FakeNetwork<float>(info, parameters));
+
+        var (_, output, diagnostics) = Run(declaration, Write("models/cnn.snet", file));
+        Assert.Empty(diagnostics);
+        using var image = new MemoryStream();
+        Assert.True(output.Emit(image).Success);
+        var context = new AssemblyLoadContext("baked-cnn", isCollectible: true);
+        try
+        {
+            var type = context.LoadFromStream(new MemoryStream(image.ToArray())).GetType("App.CnnNet")!;
+            var network = (INetwork<float>)type.GetMethod("FromBakedWeights")!.Invoke(null, null)!;
+            Assert.Equal(info, network.Info);
+            Assert.Equal(parameters, network.Parameters.ToArray());
+        }
+        finally
+        {
+            context.Unload();
+        }
+
+        // The same file against a declaration with another kernel size names both architectures.
+        string other = declaration.Replace("[Conv2D(2, 3,", "[Conv2D(2, 2,", StringComparison.Ordinal).Replace("[MaxPool2D(2)]", "[MaxPool2D(3)]", StringComparison.Ordinal);
+        var mismatch = Assert.Single(Run(other, Write("models/cnn.snet", file)).Diagnostics);
+        Assert.StartsWith("SNN052 Error", mismatch, StringComparison.Ordinal);
+        Assert.Contains("Conv2D(2@3×3", mismatch, StringComparison.Ordinal);
+        Assert.Contains("Conv2D(2@2×2", mismatch, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void SNN052_a_conv_file_for_a_dense_declaration_names_both()
     {
         var conv = new Conv2DLayerInfo(Shape.Image(1, 2, 2), 2, 2, 2, 1, 1, 0, 0, 0, 0, Activation.ReLU, 0);
