@@ -17,7 +17,7 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor TooFewSizes = Create(
         "SNN002", "Network needs an input size and at least one layer",
-        "Network '{0}' declares {1} size(s); give the input size and at least one layer size, e.g. [Network(2, 3, 1)], or [Network(inputSize)] followed by [Dense(size)] layers",
+        "Network '{0}' declares {1}; give the input and at least one layer, e.g. [Network(2, 3, 1)], or [Network(inputSize)] or [Network(Input = new[] {{ channels, height, width }})] followed by layer attributes such as [Dense(size)]",
         DiagnosticSeverity.Error);
 
     public static readonly DiagnosticDescriptor SizeTooSmall = Create(

@@ -51,6 +51,10 @@ public sealed partial class NetworkGenerator
             public List<LayerSpec> Layers { get; } = new();
             public long Offset { get; set; }
             public Location Location { get; set; } = Location.None;
+            public Microsoft.CodeAnalysis.CSharp.Syntax.AttributeSyntax? Syntax { get; set; }
+
+            /// <summary>The named argument's own location when the attribute has it, else the attribute's.</summary>
+            public Location LocationOf(string argument) => NamedArgumentLocation(Syntax, argument) ?? Location;
             public string What { get; set; } = "";
             public bool IsLast { get; set; }
             public bool IsLastDense { get; set; }
@@ -89,6 +93,7 @@ public sealed partial class NetworkGenerator
             {
                 var declaration = declarations[i];
                 context.Location = declaration.Location;
+                context.Syntax = declaration.Data.ApplicationSyntaxReference?.GetSyntax() as Microsoft.CodeAnalysis.CSharp.Syntax.AttributeSyntax;
                 context.What = Describe(declaration, context.NextIndex);
                 context.IsLast = i == declarations.Count - 1;
                 context.IsLastDense = i == lastDense;
@@ -199,6 +204,7 @@ public sealed partial class NetworkGenerator
             }
             int filters = (int)args[0].Value!, kh = (int)args[1].Value!, kw = args.Length == 3 ? (int)args[2].Value! : kh;
             int strideY = 1, strideX = 1, padding = 0;
+            string strideName = "Stride";
             int[]? pads = null;
             bool same = false, valid = true, bias = true;
             var activation = ActivationKind.Identity;
@@ -214,10 +220,11 @@ public sealed partial class NetworkGenerator
                         var strides = IntArray(named.Value);
                         if (strides.Length != 2)
                         {
-                            ctx.Report(DiagnosticDescriptors.WrongArrayLength, "Strides", ctx.What, strides.Length.ToString(), "2 (vertical, horizontal)");
+                            ctx.Diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.WrongArrayLength, ctx.LocationOf("Strides"), ctx.Network, "Strides", ctx.What, strides.Length.ToString(), "2 (vertical, horizontal)"));
                             return false;
                         }
                         (strideY, strideX) = (strides[0], strides[1]);
+                        strideName = "Strides";
                         break;
                     case "Padding":
                         padding = named.Value.Value is int p ? p : -1;
@@ -228,7 +235,7 @@ public sealed partial class NetworkGenerator
                         set.Add("Pads");
                         if (pads.Length != 4)
                         {
-                            ctx.Report(DiagnosticDescriptors.WrongArrayLength, "Pads", ctx.What, pads.Length.ToString(), "4 (top, left, bottom, right)");
+                            ctx.Diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.WrongArrayLength, ctx.LocationOf("Pads"), ctx.Network, "Pads", ctx.What, pads.Length.ToString(), "4 (top, left, bottom, right)"));
                             return false;
                         }
                         break;
@@ -253,9 +260,12 @@ public sealed partial class NetworkGenerator
                 ctx.Report(DiagnosticDescriptors.ConflictingPadding, ctx.What, string.Join(" and ", set));
                 return false;
             }
+            bool oneStride = strideName == "Stride";
             if (!AtLeast(ctx, "Filters", filters, 1) || !AtLeast(ctx, "The kernel height", kh, 1) || !AtLeast(ctx, "The kernel width", kw, 1)
-                || !AtLeast(ctx, "The vertical stride", strideY, 1) || !AtLeast(ctx, "The horizontal stride", strideX, 1) || !AtLeast(ctx, "Padding", padding, 0)
-                || (pads is not null && !pads.All(p => AtLeast(ctx, "Every value of Pads", p, 0))))
+                || !AtLeast(ctx, oneStride ? "Stride" : "The vertical stride", strideY, 1, strideName)
+                || (!oneStride && !AtLeast(ctx, "The horizontal stride", strideX, 1, strideName))
+                || !AtLeast(ctx, "Padding", padding, 0, "Padding")
+                || (pads is not null && !pads.All(p => AtLeast(ctx, "Every value of Pads", p, 0, "Pads"))))
                 return false;
             if (!NeedsImage(ctx))
                 return false;
@@ -307,7 +317,7 @@ public sealed partial class NetworkGenerator
                 if (named.Key == "Stride")
                     stride = named.Value.Value is int s ? s : -1;
             }
-            if (!AtLeast(ctx, "The window height", wh, 1) || !AtLeast(ctx, "The window width", ww, 1) || !AtLeast(ctx, "Stride", stride, 0))
+            if (!AtLeast(ctx, "The window height", wh, 1) || !AtLeast(ctx, "The window width", ww, 1) || !AtLeast(ctx, "Stride (0 means the window's size)", stride, 0, "Stride"))
                 return false;
             int strideY = stride == 0 ? wh : stride, strideX = stride == 0 ? ww : stride;
             if (!NeedsImage(ctx))
@@ -382,11 +392,12 @@ public sealed partial class NetworkGenerator
             return false;
         }
 
-        private static bool AtLeast(LayerContext ctx, string what, int value, int minimum)
+        private static bool AtLeast(LayerContext ctx, string what, int value, int minimum, string? argument = null)
         {
             if (value >= minimum)
                 return true;
-            ctx.Report(DiagnosticDescriptors.LayerArgumentTooSmall, what, ctx.What, value.ToString(), minimum.ToString());
+            ctx.Diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LayerArgumentTooSmall, argument is null ? ctx.Location : ctx.LocationOf(argument),
+                ctx.Network, what, ctx.What, value.ToString(), minimum.ToString()));
             return false;
         }
 

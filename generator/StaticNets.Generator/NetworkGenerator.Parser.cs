@@ -188,7 +188,7 @@ public sealed partial class NetworkGenerator
                 if (declaredInput is null && sizes.Count != 1)
                 {
                     diagnostics.Add(DiagnosticInfo.Create(sizes.Count == 0 ? DiagnosticDescriptors.TooFewSizes : DiagnosticDescriptors.MixedDeclarationForms, attributeLocation,
-                        sizes.Count == 0 ? new[] { name, "0" } : new[] { name, string.Join(", ", sizes), declarations.Count.ToString(), sizes[0].ToString() }));
+                        sizes.Count == 0 ? new[] { name, "no input size" } : new[] { name, string.Join(", ", sizes), declarations.Count.ToString(), sizes[0].ToString() }));
                     return null;
                 }
                 if (declaredInput is null && sizes[0] < 1)
@@ -198,7 +198,7 @@ public sealed partial class NetworkGenerator
                 }
                 if (declarations.Count == 0)
                 {
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.TooFewSizes, attributeLocation, name, "1"));
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.TooFewSizes, attributeLocation, name, $"the input {declaredInput ?? ShapeSpec.Vector(sizes[0])} but no layer"));
                     return null;
                 }
                 input = declaredInput ?? ShapeSpec.Vector(sizes[0]);
@@ -256,7 +256,7 @@ public sealed partial class NetworkGenerator
         {
             if (sizes.Count < 2)
             {
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.TooFewSizes, attributeLocation, name, sizes.Count.ToString()));
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.TooFewSizes, attributeLocation, name, sizes.Count == 0 ? "no size" : $"only the input size {sizes[0]} and no layer"));
                 return null;
             }
             for (int i = 0; i < sizes.Count; i++)

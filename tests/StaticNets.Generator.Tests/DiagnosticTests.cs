@@ -30,8 +30,8 @@ public class DiagnosticTests
     [Fact]
     public void SNN002_too_few_sizes()
     {
-        AssertDiagnostics("[Network(4)]\npublic partial class Net;", "SNN002 Error (2,2)-(2,12): Network 'Net' declares 1 size(s); give the input size and at least one layer size, e.g. [Network(2, 3, 1)], or [Network(inputSize)] followed by [Dense(size)] layers");
-        AssertDiagnostics("[Network()]\npublic partial class Net;", "SNN002 Error (2,2)-(2,11): Network 'Net' declares 0 size(s); give the input size and at least one layer size, e.g. [Network(2, 3, 1)], or [Network(inputSize)] followed by [Dense(size)] layers");
+        AssertDiagnostics("[Network(4)]\npublic partial class Net;", "SNN002 Error (2,2)-(2,12): Network 'Net' declares only the input size 4 and no layer; give the input and at least one layer, e.g. [Network(2, 3, 1)], or [Network(inputSize)] or [Network(Input = new[] { channels, height, width })] followed by layer attributes such as [Dense(size)]");
+        AssertDiagnostics("[Network()]\npublic partial class Net;", "SNN002 Error (2,2)-(2,11): Network 'Net' declares no size; give the input and at least one layer, e.g. [Network(2, 3, 1)], or [Network(inputSize)] or [Network(Input = new[] { channels, height, width })] followed by layer attributes such as [Dense(size)]");
     }
 
     [Fact]

@@ -74,12 +74,12 @@ public class LayerDiagnosticTests
     public void SNN022_stride_zero()
     {
         AssertError(Around("[Conv2D(2, 3, Stride = 0)]"),
-            "SNN022 Error (3,2)-(3,26): The vertical stride of Layer 0 [Conv2D(2, 3)] in network 'Net' is 0; it must be at least 1");
+            "SNN022 Error (3,15)-(3,25): Stride of Layer 0 [Conv2D(2, 3)] in network 'Net' is 0; it must be at least 1");
         AssertError(Around("[Conv2D(2, 3, Strides = new[] { 1, 0 })]"),
-            "SNN022 Error (3,2)-(3,40): The horizontal stride of Layer 0 [Conv2D(2, 3)] in network 'Net' is 0; it must be at least 1");
+            "SNN022 Error (3,15)-(3,39): The horizontal stride of Layer 0 [Conv2D(2, 3)] in network 'Net' is 0; it must be at least 1");
         // A pooling stride of 0 means "the window's size"; below that is an error.
         AssertError(Around("[AvgPool2D(2, Stride = -1)]"),
-            "SNN022 Error (3,2)-(3,27): Stride of Layer 0 [AvgPool2D(2)] in network 'Net' is -1; it must be at least 0");
+            "SNN022 Error (3,15)-(3,26): Stride (0 means the window's size) of Layer 0 [AvgPool2D(2)] in network 'Net' is -1; it must be at least 0");
     }
 
     [Fact]
@@ -90,7 +90,7 @@ public class LayerDiagnosticTests
         AssertError(Around("[Conv2D(0, 3)]"),
             "SNN022 Error (3,2)-(3,14): Filters of Layer 0 [Conv2D(0, 3)] in network 'Net' is 0; it must be at least 1");
         AssertError(Around("[Conv2D(2, 3, Padding = -1)]"),
-            "SNN022 Error (3,2)-(3,28): Padding of Layer 0 [Conv2D(2, 3)] in network 'Net' is -1; it must be at least 0");
+            "SNN022 Error (3,15)-(3,27): Padding of Layer 0 [Conv2D(2, 3)] in network 'Net' is -1; it must be at least 0");
     }
 
     [Fact]
@@ -141,14 +141,14 @@ public class LayerDiagnosticTests
     public void SNN026_pads_with_three_values()
     {
         AssertError(Around("[Conv2D(2, 3, Pads = new[] { 1, 1, 1 })]"),
-            "SNN026 Error (3,2)-(3,40): Pads of Layer 0 [Conv2D(2, 3)] in network 'Net' has 3 value(s) but needs 4 (top, left, bottom, right)");
+            "SNN026 Error (3,15)-(3,39): Pads of Layer 0 [Conv2D(2, 3)] in network 'Net' has 3 value(s) but needs 4 (top, left, bottom, right)");
     }
 
     [Fact]
     public void SNN026_strides_with_one_value()
     {
         AssertError(Around("[Conv2D(2, 3, Strides = new[] { 2 })]"),
-            "SNN026 Error (3,2)-(3,37): Strides of Layer 0 [Conv2D(2, 3)] in network 'Net' has 1 value(s) but needs 2 (vertical, horizontal)");
+            "SNN026 Error (3,15)-(3,36): Strides of Layer 0 [Conv2D(2, 3)] in network 'Net' has 1 value(s) but needs 2 (vertical, horizontal)");
     }
 
     [Fact]
@@ -275,7 +275,7 @@ public class LayerDiagnosticTests
     public void SNN002_image_input_without_layers()
     {
         AssertError("[Network(Input = new[] { 1, 8, 8 })]\npublic partial class Net;",
-            "SNN002 Error (2,2)-(2,36): Network 'Net' declares 1 size(s); give the input size and at least one layer size, e.g. [Network(2, 3, 1)], or [Network(inputSize)] followed by [Dense(size)] layers");
+            "SNN002 Error (2,2)-(2,36): Network 'Net' declares the input 1×8×8 but no layer; give the input and at least one layer, e.g. [Network(2, 3, 1)], or [Network(inputSize)] or [Network(Input = new[] { channels, height, width })] followed by layer attributes such as [Dense(size)]");
     }
 
     [Fact]
