@@ -160,15 +160,15 @@ public static partial class ConvKernels
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void ChannelForward<T>(in Conv2DShape s, ReadOnlySpan<T> weights, ReadOnlySpan<T> bias, ReadOnlySpan<T> input, Span<T> output, Span<T> scratch)
+    private static void ChannelForward<T>(in Conv2DShape s, ReadOnlySpan<T> weights, ReadOnlySpan<T> bias, ReadOnlySpan<T> input, Span<T> output, Span<T> scratch, ReadOnlySpan<T> prepared = default)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         if (Simd512<T>.IsEnabled && s.OutChannels >= Vector512<T>.Count)
-            ChannelForward<T, Simd512<T>, Vector512<T>>(s, weights, bias, input, output, scratch);
+            ChannelForward<T, Simd512<T>, Vector512<T>>(s, weights, bias, input, output, scratch, prepared);
         else if (Simd256<T>.IsEnabled && s.OutChannels >= Vector256<T>.Count)
-            ChannelForward<T, Simd256<T>, Vector256<T>>(s, weights, bias, input, output, scratch);
+            ChannelForward<T, Simd256<T>, Vector256<T>>(s, weights, bias, input, output, scratch, prepared);
         else
-            ChannelForward<T, Simd128<T>, Vector128<T>>(s, weights, bias, input, output, scratch);
+            ChannelForward<T, Simd128<T>, Vector128<T>>(s, weights, bias, input, output, scratch, prepared);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -184,7 +184,7 @@ public static partial class ConvKernels
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void ChannelForward<T, TW, TVec>(in Conv2DShape s, ReadOnlySpan<T> weights, ReadOnlySpan<T> bias, ReadOnlySpan<T> input, Span<T> output, Span<T> scratch)
+    private static void ChannelForward<T, TW, TVec>(in Conv2DShape s, ReadOnlySpan<T> weights, ReadOnlySpan<T> bias, ReadOnlySpan<T> input, Span<T> output, Span<T> scratch, ReadOnlySpan<T> prepared)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TW : ISimd<T, TVec>
         where TVec : unmanaged
@@ -201,16 +201,16 @@ public static partial class ConvKernels
         Span<int> tap = stackalloc int[patch];
         TapOffsets(s, tap, rowPitch, planePitch);
 
-        wT.Clear();
-        for (int c = 0; c < oc; c++)
+        // Weights kept prepared by the caller (a network's weight cache, PrepareWeights) skip the transpose.
+        if (prepared.Length == patch * vl + vl)
         {
-            ReadOnlySpan<T> row = weights.Slice(c * patch, patch);
-            for (int t = 0; t < patch; t++)
-                wT[t * vl + c] = row[t];
+            prepared.Slice(0, patch * vl).CopyTo(wT);
+            prepared.Slice(patch * vl, vl).CopyTo(bT);
         }
-        bT.Clear();
-        if (!bias.IsEmpty)
-            bias.CopyTo(bT);
+        else
+        {
+            TransposeChannelWeights(weights, bias, oc, patch, vl, wT, bT);
+        }
 
         ref T w = ref MemoryMarshal.GetReference(wT);
         ref T b = ref MemoryMarshal.GetReference(bT);
@@ -238,6 +238,22 @@ public static partial class ConvKernels
                     Unsafe.Add(ref zc, (nuint)p) = Unsafe.Add(ref yc, (nuint)(p * vl));
             }
         }
+    }
+
+    /// <summary>wT[t, c] = w[c, t] with channels padded to <paramref name="vl"/> (zeros), and the padded biases.</summary>
+    private static void TransposeChannelWeights<T>(ReadOnlySpan<T> weights, ReadOnlySpan<T> bias, int oc, int patch, int vl, Span<T> wT, Span<T> bT)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        wT.Clear();
+        for (int c = 0; c < oc; c++)
+        {
+            ReadOnlySpan<T> row = weights.Slice(c * patch, patch);
+            for (int t = 0; t < patch; t++)
+                wT[t * vl + c] = row[t];
+        }
+        bT.Clear();
+        if (!bias.IsEmpty)
+            bias.CopyTo(bT);
     }
 
     // One channel vector: blocks of two output rows × five columns (rows and columns clamped at the ends; for one
