@@ -84,6 +84,14 @@ public static partial class ConvKernels
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         s.Validate();
+        int rows = RowLanes<T>(s);
+        string delta = rows > 0 ? $"; input delta folded along input rows ({rows * Unsafe.SizeOf<T>() * 8}-bit)" : "";
+        return Scheme<T>(s) + delta;
+    }
+
+    private static string Scheme<T>(in Conv2DShape s)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
         ConvScheme scheme = SchemeOf<T>(s);
         if (scheme == ConvScheme.OutChannels)
         {
@@ -230,6 +238,7 @@ public static partial class ConvKernels
         nuint patch = (nuint)s.PatchSize, nPlane = (nuint)plane, oc = (nuint)s.OutChannels;
         ConvScheme scheme = SchemeOf<T>(s);
         bool direct = scheme == ConvScheme.Direct, channels = scheme == ConvScheme.OutChannels;
+        int rowLanes = wantInput ? RowLanes<T>(s) : 0;
         if (channels)
             ChannelWeightGradient(s, input, outputDelta, weightGradient, scratch);
         if (pointwise)
@@ -268,7 +277,10 @@ public static partial class ConvKernels
                     else
                     {
                         Gemm(ref w, 1, patch, ref w, false, ref dn, ref col, patch, oc, nPlane);
-                        Col2Im(s, ref col, ref dxn);
+                        if (rowLanes > 0)
+                            Col2ImRows(s, rowLanes, ref col, scratch.Length, ref dxn, inputDelta.Length - n * inSize);
+                        else
+                            Col2Im(s, ref col, ref dxn);
                     }
                 }
                 if (hasBias)

@@ -89,6 +89,35 @@ internal static class ConvSchemes
             + 4 * patch * outHeight * ((outWidth + g - 1) / g);
     }
 
+    /// <summary>Mask elements at most (chunks × kernel columns × lanes) for the row-fused col2im's mask table on the stack.</summary>
+    public const int MaxRowMaskElements = 1024;
+
+    /// <summary>
+    /// Lanes of the vector the input delta's col2im runs along input rows with (ConvKernels.Col2ImRows), or 0
+    /// where it keeps the scalar per-tap fold: StrideX 1, not pointwise, some vector enabled. A row narrower than the
+    /// widest enabled vector takes the narrowest vector at least as wide (one store per row, its spare lanes spilling
+    /// into the next row, which is written after it); a wider row takes the widest, in chunks (the last one
+    /// overlapping). The per-chunk masks (one vector per kernel column) must fit <see cref="MaxRowMaskElements"/>.
+    /// </summary>
+    public static int InputDeltaLanes(int strideX, bool pointwise, int inWidth, int kernelWidth, int elementBytes, bool has512, bool has256, bool has128)
+    {
+        if (strideX != 1 || pointwise)
+            return 0;
+        int widest = has512 ? 64 / elementBytes : has256 ? 32 / elementBytes : has128 ? 16 / elementBytes : 0;
+        if (widest == 0)
+            return 0;
+        int lanes = widest;
+        if (inWidth < widest)
+        {
+            if (has128 && inWidth <= 16 / elementBytes)
+                lanes = 16 / elementBytes;
+            else if (has256 && inWidth <= 32 / elementBytes)
+                lanes = 32 / elementBytes;
+        }
+        long chunks = (inWidth + lanes - 1) / lanes;
+        return chunks * kernelWidth * lanes <= MaxRowMaskElements ? lanes : 0;
+    }
+
     /// <summary>A 1×1 kernel with stride 1 and no padding: the input already is the GEMM operand, no unrolling.</summary>
     public static bool IsPointwise(int kernelHeight, int kernelWidth, int strideY, int strideX, int padTop, int padLeft, int inHeight, int inWidth, int outHeight, int outWidth)
         => kernelHeight == 1 && kernelWidth == 1 && strideY == 1 && strideX == 1

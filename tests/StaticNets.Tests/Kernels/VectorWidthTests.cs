@@ -96,6 +96,57 @@ public class VectorWidthTests
         Assert.StartsWith("direct", ConvKernels.Describe<float>(c1), StringComparison.Ordinal);
     });
 
+    /// <summary>
+    /// The input delta folded along input rows (StrideX 1): channel counts 1–7, kernels 1–5, input widths around each
+    /// vector length (rows narrower than a vector spill into the next; wider ones in overlapping chunks), padding
+    /// 0–2, vertical strides 1–2, batches 1–5, both precisions, against the reference at every width.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Widths))]
+    public void InputDeltaRows_MatchReference(int bits) => WithWidth(bits, () =>
+    {
+        var rng = new Random(41);
+        int i = 0, taken = 0;
+        foreach (int iw in new[] { 1, 2, 3, 4, 5, 7, 8, 9, 14, 15, 16, 17, 23, 31, 32, 33 })
+        {
+            for (int k = 1; k <= 5; k++)
+            {
+                int ic = 1 + (i % 7), oc = 1 + (i * 5 % 17), pad = Math.Min(k - 1, i % 3), sy = 1 + i % 4 / 3;
+                int ih = 3 + i % 9, kh = Math.Max(1, k - i % 2), kw = k;
+                int oh = (ih + 2 * Math.Min(pad, kh - 1) - kh) / sy + 1, ow = iw + 2 * pad - kw + 1;
+                if (ow < 1 || oh < 1 || ih + 2 * Math.Min(pad, kh - 1) < kh)
+                    continue;
+                var s = new Conv2DShape(ic, ih, iw, oc, kh, kw, sy, 1, Math.Min(pad, kh - 1), pad, oh, ow);
+                if (bits > 0 && Vector128.IsHardwareAccelerated && !(kh == 1 && kw == 1 && pad == 0 && sy == 1))
+                {
+                    Assert.Contains("input delta folded along input rows", ConvKernels.Describe<float>(s), StringComparison.Ordinal);
+                    taken++;
+                }
+                ConvChecks.Check<float>(rng, s, 1 + i % 5, i % 2 == 0);
+                ConvChecks.Check<double>(rng, s, 5 - i % 5, i % 2 == 1);
+                i++;
+            }
+        }
+        Assert.True(i > 60, $"only {i} shapes");
+        if (bits == 0 || !Vector128.IsHardwareAccelerated)
+            Assert.Equal(0, taken);
+    });
+
+    /// <summary>LeNet's second layer folds its input delta along input rows at 512 bits (one vector per 14-column row) and 256 (two).</summary>
+    [Theory]
+    [InlineData(512)]
+    [InlineData(256)]
+    public void LeNetConv2_FoldsItsInputDeltaAlongRows(int bits) => WithWidth(bits, () =>
+    {
+        var c2 = new Conv2DShape(6, 14, 14, 16, 5, 5, 1, 1, 0, 0, 10, 10);
+        bool has = bits == 512 ? Vector512.IsHardwareAccelerated : Vector256.IsHardwareAccelerated;
+        if (!has)
+            return;
+        Assert.EndsWith($"; input delta folded along input rows ({bits}-bit)", ConvKernels.Describe<float>(c2), StringComparison.Ordinal);
+        ConvChecks.Check<float>(new Random(43), c2, 5, true);
+        ConvChecks.Check<double>(new Random(44), c2, 3, false);
+    });
+
     /// <summary>The channel scheme forced wherever it can run (padded, phase-split, one or two vectors at a time), at every width.</summary>
     [Theory]
     [MemberData(nameof(Widths))]
