@@ -141,7 +141,7 @@ public sealed partial class NetworkGenerator
                 w.Line("private int _transposedVersion = -1;");
             if (packedLayers.Count > 0)
             {
-                w.Comment("Weight caches of the batched forward (dense layers: packed Wᵀ panels), allocated on the first batched forward.");
+                w.Comment("Weight caches of the batched forward (dense: packed Wᵀ panels; convolution: weights as its scheme reads them), built on the first batched forward.");
                 foreach (var layer in packedLayers)
                     LayerEmitters.For(layer).EmitBatchCacheField(context, layer);
                 w.Line("private int _packedVersion = -1;");
@@ -355,7 +355,7 @@ public sealed partial class NetworkGenerator
                 var packedLayers = PackedLayers(spec);
                 if (packedLayers.Count > 0)
                 {
-                    w.Comment("Rebuild the weight caches (packed Wᵀ panels) if the parameters may have changed since.");
+                    w.Comment("Rebuild the weight caches if the parameters may have changed since.");
                     w.Line("if (global::System.Threading.Volatile.Read(ref _packedVersion) != global::System.Threading.Volatile.Read(ref _parameterVersion))");
                     w.Line("    RefreshPacked();");
                     foreach (var layer in packedLayers)
@@ -584,7 +584,7 @@ public sealed partial class NetworkGenerator
             if (packedLayers.Count > 0)
             {
                 w.Line();
-                w.Line("/// <summary>Rebuilds the packed Wᵀ panels from the parameters. Under a lock so concurrent batched forwards pack once.</summary>");
+                w.Line("/// <summary>Rebuilds the batched forward's weight caches from the parameters. Under a lock so concurrent batched forwards rebuild once.</summary>");
                 using (w.Block("private void RefreshPacked()"))
                 {
                     using (w.Block("lock (_refreshLock)"))

@@ -74,7 +74,7 @@ internal sealed class Conv2DLayerEmitter : ILayerEmitter
         int l = layer.Index;
         string bias = layer.HasBias ? $"p.Slice(Layer{l}BiasOffset, Layer{l}Filters)" : $"{Names.ReadOnlySpan}<{c.T}>.Empty";
         string target = HasZ(layer) ? "z" + l : "a" + l;
-        c.W.Line($"{Names.Conv}.Forward<{c.T}>(in Layer{l}Shape, p.Slice(Layer{l}WeightOffset, Layer{l}WeightCount), {bias}, {c.Input(layer)}, {target}, ws.Scratch);");
+        c.W.Line($"{Names.Conv}.ForwardPrepared<{c.T}>(in Layer{l}Shape, prepared{l}, p.Slice(Layer{l}WeightOffset, Layer{l}WeightCount), {bias}, {c.Input(layer)}, {target}, ws.Scratch);");
         if (HasZ(layer))
             c.EmitActivation(layer.Activation, "z" + l, "a" + l, layer.Outputs);
     }
@@ -97,19 +97,26 @@ internal sealed class Conv2DLayerEmitter : ILayerEmitter
         c.W.Line($"    {c.Input(layer)}, {d}, gradient.Slice(Layer{l}WeightOffset, Layer{l}WeightCount), {biasGradient}, {c.DeltaIn(layer)}, ws.Scratch);");
     }
 
-    public bool HasBatchCache(NetworkEmitContext c, LayerSpec layer) => false;
+    // Every convolution keeps its weights in the layout its scheme reads (ConvKernels.PrepareWeights; empty when the
+    // scheme reads them as they are), so a forward does not transpose them per call.
+    public bool HasBatchCache(NetworkEmitContext c, LayerSpec layer) => true;
 
     public void EmitBatchCacheField(NetworkEmitContext c, LayerSpec layer)
-    {
-    }
+        => c.W.Line($"private {c.T}[]? _prepared{layer.Index};");
 
-    public void EmitBatchCacheRefresh(NetworkEmitContext c, LayerSpec layer)
+    public void EmitBatchCacheRefresh(NetworkEmitContext c, LayerSpec spec)
     {
+        var layer = (Conv2DLayerSpec)spec;
+        int l = layer.Index;
+        string bias = layer.HasBias ? $"new {Names.ReadOnlySpan}<{c.T}>(_parameters, Layer{l}BiasOffset, Layer{l}Filters)" : $"{Names.ReadOnlySpan}<{c.T}>.Empty";
+        c.W.Line($"int prepared{l} = {Names.Conv}.PreparedLength<{c.T}>(in Layer{l}Shape);");
+        c.W.Line($"if (_prepared{l} is null || _prepared{l}.Length != prepared{l})");
+        c.W.Line($"    _prepared{l} = new {c.T}[prepared{l}];");
+        c.W.Line($"{Names.Conv}.PrepareWeights<{c.T}>(in Layer{l}Shape, new {Names.ReadOnlySpan}<{c.T}>(_parameters, Layer{l}WeightOffset, Layer{l}WeightCount), {bias}, _prepared{l});");
     }
 
     public void EmitBatchCacheView(NetworkEmitContext c, LayerSpec layer)
-    {
-    }
+        => c.W.Line($"{Names.ReadOnlySpan}<{c.T}> prepared{layer.Index} = _prepared{layer.Index};");
 
     public void EmitMethods(NetworkEmitContext c, LayerSpec layer)
     {

@@ -120,6 +120,10 @@ public static partial class ConvKernels
     /// <exception cref="ArgumentException">The shape is not valid, a length does not match, or an output span overlaps another span.</exception>
     public static void Forward<T>(in Conv2DShape s, ReadOnlySpan<T> weights, ReadOnlySpan<T> bias, ReadOnlySpan<T> input, Span<T> output, Span<T> scratch)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        => ForwardCore(s, default, weights, bias, input, output, scratch);
+
+    private static void ForwardCore<T>(in Conv2DShape s, ReadOnlySpan<T> prepared, ReadOnlySpan<T> weights, ReadOnlySpan<T> bias, ReadOnlySpan<T> input, Span<T> output, Span<T> scratch)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         s.Validate();
         int inSize = s.InputSize, outSize = s.OutputSize;
@@ -135,6 +139,7 @@ public static partial class ConvKernels
         KernelGuard.NoOverlap(weights, output, nameof(weights), nameof(output));
         KernelGuard.NoOverlap(bias, output, nameof(bias), nameof(output));
         KernelGuard.NoOverlap(scratch, output, nameof(scratch), nameof(output));
+        KernelGuard.NoOverlap(prepared, output, nameof(prepared), nameof(output));
         if (!pointwise)
         {
             KernelGuard.NoOverlap(input, scratch, nameof(input), nameof(scratch));
@@ -152,7 +157,7 @@ public static partial class ConvKernels
         ConvScheme scheme = SchemeOf<T>(s);
         if (scheme == ConvScheme.OutChannels)
         {
-            ChannelForward(s, weights, bias, input, output, scratch);
+            ChannelForward(s, weights, bias, input, output, scratch, prepared.Length == PreparedLength<T>(s) ? prepared : default);
             return;
         }
         bool direct = scheme == ConvScheme.Direct;

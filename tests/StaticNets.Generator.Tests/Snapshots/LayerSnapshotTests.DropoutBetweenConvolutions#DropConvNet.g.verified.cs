@@ -76,6 +76,15 @@ partial class DropConvNet : global::StaticNets.INetwork<double>, global::StaticN
 
     // Every weight and bias in one array, in the layout documented on INetwork<T>.
     private readonly double[] _parameters = new double[ParameterCount];
+    // Copies of the weights in the layouts the kernels read fastest. Every way to reach the parameters
+    // (EditParameters, Initialize) bumps _parameterVersion when it ends; a forward rebuilds a copy older than that,
+    // under _refreshLock so concurrent forwards rebuild once. Code writing _parameters directly calls ParametersChanged().
+    private readonly object _refreshLock = new object();
+    private int _parameterVersion;
+    // Weight caches of the batched forward (dense: packed Wᵀ panels; convolution: weights as its scheme reads them), built on the first batched forward.
+    private double[]? _prepared0;
+    private double[]? _prepared2;
+    private int _packedVersion = -1;
     // Single-sample forward runs the batched code on a one-sample workspace per thread, so Forward stays thread-safe.
     [global::System.ThreadStatic]
     private static Workspace? t_singleSample;
@@ -96,7 +105,7 @@ partial class DropConvNet : global::StaticNets.INetwork<double>, global::StaticN
     public global::System.ReadOnlySpan<double> Parameters => _parameters;
     /// <summary>Opens a write window onto the parameters; disposing it makes the next forward see every write.</summary>
     public global::StaticNets.ParameterEdit<double> EditParameters() => new global::StaticNets.ParameterEdit<double>(_parameters, this);
-    void global::StaticNets.INetwork<double>.OnParametersWritten() { }
+    void global::StaticNets.INetwork<double>.OnParametersWritten() => ParametersChanged();
     /// <summary>Layer 0's weights, row-major [4, 3, 3, 3].</summary>
     public global::System.ReadOnlySpan<double> Layer0Weights => new global::System.ReadOnlySpan<double>(_parameters, 0, 108);
     /// <summary>Layer 2's weights, row-major [2, 4, 3, 1].</summary>
@@ -109,7 +118,34 @@ partial class DropConvNet : global::StaticNets.INetwork<double>, global::StaticN
     public global::System.ReadOnlySpan<double> Layer5Biases => new global::System.ReadOnlySpan<double>(_parameters, 158, 3);
 
     /// <inheritdoc />
-    public void Initialize(int seed) => global::StaticNets.ParameterInitializer.Initialize<double>(Architecture, _parameters, seed);
+    public void Initialize(int seed)
+    {
+        global::StaticNets.ParameterInitializer.Initialize<double>(Architecture, _parameters, seed);
+        ParametersChanged();
+    }
+
+    /// <summary>Marks the parameters as possibly changed, so the next forward rebuilds its weight copies.</summary>
+    private void ParametersChanged() => global::System.Threading.Interlocked.Increment(ref _parameterVersion);
+
+    /// <summary>Rebuilds the batched forward's weight caches from the parameters. Under a lock so concurrent batched forwards rebuild once.</summary>
+    private void RefreshPacked()
+    {
+        lock (_refreshLock)
+        {
+            int version = global::System.Threading.Volatile.Read(ref _parameterVersion);
+            if (global::System.Threading.Volatile.Read(ref _packedVersion) == version)
+                return;
+            int prepared0 = global::StaticNets.Kernels.ConvKernels.PreparedLength<double>(in Layer0Shape);
+            if (_prepared0 is null || _prepared0.Length != prepared0)
+                _prepared0 = new double[prepared0];
+            global::StaticNets.Kernels.ConvKernels.PrepareWeights<double>(in Layer0Shape, new global::System.ReadOnlySpan<double>(_parameters, Layer0WeightOffset, Layer0WeightCount), global::System.ReadOnlySpan<double>.Empty, _prepared0);
+            int prepared2 = global::StaticNets.Kernels.ConvKernels.PreparedLength<double>(in Layer2Shape);
+            if (_prepared2 is null || _prepared2.Length != prepared2)
+                _prepared2 = new double[prepared2];
+            global::StaticNets.Kernels.ConvKernels.PrepareWeights<double>(in Layer2Shape, new global::System.ReadOnlySpan<double>(_parameters, Layer2WeightOffset, Layer2WeightCount), new global::System.ReadOnlySpan<double>(_parameters, Layer2BiasOffset, Layer2Filters), _prepared2);
+            global::System.Threading.Volatile.Write(ref _packedVersion, version);
+        }
+    }
 
     /// <summary>Whether <see cref="Backward(global::System.ReadOnlySpan{double}, global::System.ReadOnlySpan{double}, global::System.Span{double}, global::StaticNets.INetworkWorkspace{double})"/> drops values (training mode). Forward never does.</summary>
     public bool Training { get; set; }
@@ -158,12 +194,17 @@ partial class DropConvNet : global::StaticNets.INetwork<double>, global::StaticN
     private global::System.ReadOnlySpan<double> ForwardBatch(global::System.ReadOnlySpan<double> x, int batch, Workspace ws, bool train)
     {
         global::System.ReadOnlySpan<double> p = _parameters;
+        // Rebuild the weight caches if the parameters may have changed since.
+        if (global::System.Threading.Volatile.Read(ref _packedVersion) != global::System.Threading.Volatile.Read(ref _parameterVersion))
+            RefreshPacked();
+        global::System.ReadOnlySpan<double> prepared0 = _prepared0;
+        global::System.ReadOnlySpan<double> prepared2 = _prepared2;
         // Each training call draws fresh masks: the stream depends on the seed, the workspace's key and how often it ran.
         ulong rng = train ? global::StaticNets.Kernels.DropoutKernels.StreamStart(DropoutSeed, ws.DropoutKey, ws.DropoutCalls++) : 0UL;
         // Layer 0: conv2d 3×9×9 → 4×4×4, 4 filters 3×3, stride 2×2, no padding, ReLU, no bias.
         global::System.Span<double> a0 = new global::System.Span<double>(ws.A0, 0, batch * 64), d0 = new global::System.Span<double>(ws.D0, 0, batch * 64);
         global::System.Span<double> z0 = new global::System.Span<double>(ws.Z0, 0, batch * 64);
-        global::StaticNets.Kernels.ConvKernels.Forward<double>(in Layer0Shape, p.Slice(Layer0WeightOffset, Layer0WeightCount), global::System.ReadOnlySpan<double>.Empty, x, z0, ws.Scratch);
+        global::StaticNets.Kernels.ConvKernels.ForwardPrepared<double>(in Layer0Shape, prepared0, p.Slice(Layer0WeightOffset, Layer0WeightCount), global::System.ReadOnlySpan<double>.Empty, x, z0, ws.Scratch);
         // Element-wise activation over the whole batch in one vectorised pass.
         global::StaticNets.Kernels.ActivationKernels.ReLU<double>(z0, a0);
         // Layer 1: dropout 0.25 over 4×4×4.
@@ -178,7 +219,7 @@ partial class DropConvNet : global::StaticNets.INetwork<double>, global::StaticN
         // Layer 2: conv2d 4×4×4 → 2×4×4, 2 filters 3×1, stride 1×1, padding 1,0,1,0 (top, left, bottom, right), Tanh.
         global::System.Span<double> a2 = new global::System.Span<double>(ws.A2, 0, batch * 32), d2 = new global::System.Span<double>(ws.D2, 0, batch * 32);
         global::System.Span<double> z2 = new global::System.Span<double>(ws.Z2, 0, batch * 32);
-        global::StaticNets.Kernels.ConvKernels.Forward<double>(in Layer2Shape, p.Slice(Layer2WeightOffset, Layer2WeightCount), p.Slice(Layer2BiasOffset, Layer2Filters), a1, z2, ws.Scratch);
+        global::StaticNets.Kernels.ConvKernels.ForwardPrepared<double>(in Layer2Shape, prepared2, p.Slice(Layer2WeightOffset, Layer2WeightCount), p.Slice(Layer2BiasOffset, Layer2Filters), a1, z2, ws.Scratch);
         // Element-wise activation over the whole batch in one vectorised pass.
         global::StaticNets.Kernels.ActivationKernels.Tanh<double>(z2, a2);
         // Layer 3: average pool 2×4×4 → 2×2×2, window 2×2, stride 2×2.

@@ -107,7 +107,9 @@ partial class LeNet5 : global::StaticNets.INetwork<float>
     // under _refreshLock so concurrent forwards rebuild once. Code writing _parameters directly calls ParametersChanged().
     private readonly object _refreshLock = new object();
     private int _parameterVersion;
-    // Weight caches of the batched forward (dense layers: packed Wᵀ panels), allocated on the first batched forward.
+    // Weight caches of the batched forward (dense: packed Wᵀ panels; convolution: weights as its scheme reads them), built on the first batched forward.
+    private float[]? _prepared0;
+    private float[]? _prepared2;
     private float[]? _packed5;
     private float[]? _packed6;
     private int _packedVersion = -1;
@@ -163,7 +165,7 @@ partial class LeNet5 : global::StaticNets.INetwork<float>
     /// <summary>Marks the parameters as possibly changed, so the next forward rebuilds its weight copies.</summary>
     private void ParametersChanged() => global::System.Threading.Interlocked.Increment(ref _parameterVersion);
 
-    /// <summary>Rebuilds the packed Wᵀ panels from the parameters. Under a lock so concurrent batched forwards pack once.</summary>
+    /// <summary>Rebuilds the batched forward's weight caches from the parameters. Under a lock so concurrent batched forwards rebuild once.</summary>
     private void RefreshPacked()
     {
         lock (_refreshLock)
@@ -171,6 +173,14 @@ partial class LeNet5 : global::StaticNets.INetwork<float>
             int version = global::System.Threading.Volatile.Read(ref _parameterVersion);
             if (global::System.Threading.Volatile.Read(ref _packedVersion) == version)
                 return;
+            int prepared0 = global::StaticNets.Kernels.ConvKernels.PreparedLength<float>(in Layer0Shape);
+            if (_prepared0 is null || _prepared0.Length != prepared0)
+                _prepared0 = new float[prepared0];
+            global::StaticNets.Kernels.ConvKernels.PrepareWeights<float>(in Layer0Shape, new global::System.ReadOnlySpan<float>(_parameters, Layer0WeightOffset, Layer0WeightCount), new global::System.ReadOnlySpan<float>(_parameters, Layer0BiasOffset, Layer0Filters), _prepared0);
+            int prepared2 = global::StaticNets.Kernels.ConvKernels.PreparedLength<float>(in Layer2Shape);
+            if (_prepared2 is null || _prepared2.Length != prepared2)
+                _prepared2 = new float[prepared2];
+            global::StaticNets.Kernels.ConvKernels.PrepareWeights<float>(in Layer2Shape, new global::System.ReadOnlySpan<float>(_parameters, Layer2WeightOffset, Layer2WeightCount), new global::System.ReadOnlySpan<float>(_parameters, Layer2BiasOffset, Layer2Filters), _prepared2);
             _packed5 ??= new float[global::StaticNets.Kernels.DenseKernels.PackedLength<float>(400, 120)];
             global::StaticNets.Kernels.DenseKernels.PackPanels<float>(new global::System.ReadOnlySpan<float>(_parameters, Layer5WeightOffset, Layer5WeightCount), _packed5, 400, 120);
             _packed6 ??= new float[global::StaticNets.Kernels.DenseKernels.PackedLength<float>(120, 84)];
@@ -221,15 +231,17 @@ partial class LeNet5 : global::StaticNets.INetwork<float>
     private global::System.ReadOnlySpan<float> ForwardBatch(global::System.ReadOnlySpan<float> x, int batch, Workspace ws)
     {
         global::System.ReadOnlySpan<float> p = _parameters;
-        // Rebuild the weight caches (packed Wᵀ panels) if the parameters may have changed since.
+        // Rebuild the weight caches if the parameters may have changed since.
         if (global::System.Threading.Volatile.Read(ref _packedVersion) != global::System.Threading.Volatile.Read(ref _parameterVersion))
             RefreshPacked();
+        global::System.ReadOnlySpan<float> prepared0 = _prepared0;
+        global::System.ReadOnlySpan<float> prepared2 = _prepared2;
         global::System.ReadOnlySpan<float> packed5 = _packed5;
         global::System.ReadOnlySpan<float> packed6 = _packed6;
         // Layer 0: conv2d 1×28×28 → 6×28×28, 6 filters 5×5, stride 1×1, padding 2,2,2,2 (top, left, bottom, right), ReLU.
         global::System.Span<float> a0 = new global::System.Span<float>(ws.A0, 0, batch * 4704), d0 = new global::System.Span<float>(ws.D0, 0, batch * 4704);
         global::System.Span<float> z0 = new global::System.Span<float>(ws.Z0, 0, batch * 4704);
-        global::StaticNets.Kernels.ConvKernels.Forward<float>(in Layer0Shape, p.Slice(Layer0WeightOffset, Layer0WeightCount), p.Slice(Layer0BiasOffset, Layer0Filters), x, z0, ws.Scratch);
+        global::StaticNets.Kernels.ConvKernels.ForwardPrepared<float>(in Layer0Shape, prepared0, p.Slice(Layer0WeightOffset, Layer0WeightCount), p.Slice(Layer0BiasOffset, Layer0Filters), x, z0, ws.Scratch);
         // Element-wise activation over the whole batch in one vectorised pass.
         global::StaticNets.Kernels.ActivationKernels.ReLU<float>(z0, a0);
         // Layer 1: max pool 6×28×28 → 6×14×14, window 2×2, stride 2×2.
@@ -239,7 +251,7 @@ partial class LeNet5 : global::StaticNets.INetwork<float>
         // Layer 2: conv2d 6×14×14 → 16×10×10, 16 filters 5×5, stride 1×1, no padding, ReLU.
         global::System.Span<float> a2 = new global::System.Span<float>(ws.A2, 0, batch * 1600), d2 = new global::System.Span<float>(ws.D2, 0, batch * 1600);
         global::System.Span<float> z2 = new global::System.Span<float>(ws.Z2, 0, batch * 1600);
-        global::StaticNets.Kernels.ConvKernels.Forward<float>(in Layer2Shape, p.Slice(Layer2WeightOffset, Layer2WeightCount), p.Slice(Layer2BiasOffset, Layer2Filters), a1, z2, ws.Scratch);
+        global::StaticNets.Kernels.ConvKernels.ForwardPrepared<float>(in Layer2Shape, prepared2, p.Slice(Layer2WeightOffset, Layer2WeightCount), p.Slice(Layer2BiasOffset, Layer2Filters), a1, z2, ws.Scratch);
         // Element-wise activation over the whole batch in one vectorised pass.
         global::StaticNets.Kernels.ActivationKernels.ReLU<float>(z2, a2);
         // Layer 3: max pool 16×10×10 → 16×5×5, window 2×2, stride 2×2.

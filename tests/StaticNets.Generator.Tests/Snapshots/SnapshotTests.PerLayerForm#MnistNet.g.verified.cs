@@ -45,7 +45,7 @@ partial class MnistNet : global::StaticNets.INetwork<float>
     // under _refreshLock so concurrent forwards rebuild once. Code writing _parameters directly calls ParametersChanged().
     private readonly object _refreshLock = new object();
     private int _parameterVersion;
-    // Weight caches of the batched forward (dense layers: packed Wᵀ panels), allocated on the first batched forward.
+    // Weight caches of the batched forward (dense: packed Wᵀ panels; convolution: weights as its scheme reads them), built on the first batched forward.
     private float[]? _packed0;
     private int _packedVersion = -1;
 
@@ -85,7 +85,7 @@ partial class MnistNet : global::StaticNets.INetwork<float>
     /// <summary>Marks the parameters as possibly changed, so the next forward rebuilds its weight copies.</summary>
     private void ParametersChanged() => global::System.Threading.Interlocked.Increment(ref _parameterVersion);
 
-    /// <summary>Rebuilds the packed Wᵀ panels from the parameters. Under a lock so concurrent batched forwards pack once.</summary>
+    /// <summary>Rebuilds the batched forward's weight caches from the parameters. Under a lock so concurrent batched forwards rebuild once.</summary>
     private void RefreshPacked()
     {
         lock (_refreshLock)
@@ -146,7 +146,7 @@ partial class MnistNet : global::StaticNets.INetwork<float>
     private global::System.ReadOnlySpan<float> ForwardBatch(global::System.ReadOnlySpan<float> x, int batch, Workspace ws)
     {
         global::System.ReadOnlySpan<float> p = _parameters;
-        // Rebuild the weight caches (packed Wᵀ panels) if the parameters may have changed since.
+        // Rebuild the weight caches if the parameters may have changed since.
         if (global::System.Threading.Volatile.Read(ref _packedVersion) != global::System.Threading.Volatile.Read(ref _parameterVersion))
             RefreshPacked();
         global::System.ReadOnlySpan<float> packed0 = _packed0;

@@ -1,3 +1,4 @@
+using System.Linq;
 using System;
 using System.Collections.Generic;
 using System.Numerics;
@@ -322,5 +323,56 @@ internal static class ConvChecks
                                 }
                         y[o] = sum; yMag[o] = mag;
                     }
+    }
+}
+
+/// <summary>Prepared weights at each forced vector width: in the width collection, since the width is process-wide.</summary>
+[Collection(nameof(VectorWidthCollection))]
+public class ConvPreparedWeightsTests
+{
+    /// <summary>
+    /// Prepared weights give bit-identical outputs to the plain forward on every channel-vectorised shape (and LeNet's
+    /// two), at every vector width; a prepared copy of the wrong length is ignored, not misread.
+    /// </summary>
+    [Theory]
+    [InlineData(512)]
+    [InlineData(256)]
+    [InlineData(128)]
+    [InlineData(0)]
+    public void PreparedWeights_GiveTheSameOutputs(int bits)
+    {
+        int saved = VectorWidth.MaxBits;
+        VectorWidth.MaxBits = bits;
+        try
+        {
+            var rng = new Random(41);
+            var shapes = new List<Conv2DShape>(ConvChecks.ChannelShapes()) { new(1, 28, 28, 6, 5, 5, 1, 1, 2, 2, 28, 28), new(6, 14, 14, 16, 5, 5, 1, 1, 0, 0, 10, 10) };
+            foreach (var s in shapes)
+            {
+                const int batch = 3;
+                float[] w = Enumerable.Range(0, s.WeightCount).Select(_ => (float)(rng.NextDouble() - 0.5)).ToArray();
+                float[] b = Enumerable.Range(0, s.OutChannels).Select(_ => (float)(rng.NextDouble() - 0.5)).ToArray();
+                float[] x = Enumerable.Range(0, batch * s.InputSize).Select(_ => (float)rng.NextDouble()).ToArray();
+                var scratch = new float[ConvKernels.ScratchLength<float>(s, batch)];
+                var plain = new float[batch * s.OutputSize];
+                ConvKernels.Forward<float>(s, w, b, x, plain, scratch);
+
+                var prepared = new float[ConvKernels.PreparedLength<float>(s)];
+                ConvKernels.PrepareWeights<float>(s, w, b, prepared);
+                var fromPrepared = new float[plain.Length];
+                ConvKernels.ForwardPrepared<float>(s, prepared, w, b, x, fromPrepared, scratch);
+                Assert.Equal(plain, fromPrepared);
+
+                // A copy that does not fit this width's layout is ignored.
+                var wrong = new float[prepared.Length + 1];
+                var fromWrong = new float[plain.Length];
+                ConvKernels.ForwardPrepared<float>(s, wrong, w, b, x, fromWrong, scratch);
+                Assert.Equal(plain, fromWrong);
+            }
+        }
+        finally
+        {
+            VectorWidth.MaxBits = saved;
+        }
     }
 }
