@@ -4,29 +4,25 @@ using StaticNets.Generator.Model;
 namespace StaticNets.Generator.Emit;
 
 /// <summary>Emits a standalone activation: σ over the whole batch forward, δ ⊙= σ' in the buffer it shares with the layer below.</summary>
-internal sealed class ActivationLayerEmitter : ILayerEmitter
+internal sealed class ActivationLayerEmitter : LayerEmitter
 {
-    public bool ForwardsInput => false;
+    public override bool ForwardsInput => false;
 
-    public bool SharesDelta => true;
+    public override bool SharesDelta => true;
 
-    public string PreActivation(NetworkEmitContext c, LayerSpec layer) => c.Input(layer);
+    public override string PreActivation(NetworkEmitContext c, LayerSpec layer) => c.Input(layer);
 
-    public void EmitConstants(NetworkEmitContext c, LayerSpec layer)
-    {
-    }
-
-    public string InfoExpression(NetworkEmitContext c, LayerSpec layer)
+    public override string InfoExpression(NetworkEmitContext c, LayerSpec layer)
         => $"new global::StaticNets.ActivationLayerInfo({layer.Input.Expression}, global::StaticNets.Activation.{layer.Activation}, {layer.ParameterOffset})";
 
-    public IEnumerable<WorkspaceBuffer> Buffers(NetworkEmitContext c, LayerSpec layer)
+    public override IEnumerable<WorkspaceBuffer> Buffers(NetworkEmitContext c, LayerSpec layer)
     {
         yield return new WorkspaceBuffer(Names.A(layer.Index), c.T, layer.Outputs);
         if (c.OwnsDelta(layer))
             yield return new WorkspaceBuffer(Names.D(layer.Index), c.T, layer.Outputs);
     }
 
-    public void EmitViews(NetworkEmitContext c, LayerSpec layer)
+    public override void EmitViews(NetworkEmitContext c, LayerSpec layer)
     {
         int l = layer.Index;
         c.W.Line($"{Names.Span}<{c.T}> a{l} = {c.View(Names.A(l), layer.Outputs)};");
@@ -34,10 +30,10 @@ internal sealed class ActivationLayerEmitter : ILayerEmitter
             c.W.Line($"{Names.Span}<{c.T}> d{l} = {c.View(Names.D(l), layer.Outputs)};");
     }
 
-    public void EmitBatchForward(NetworkEmitContext c, LayerSpec layer)
+    public override void EmitBatchForward(NetworkEmitContext c, LayerSpec layer)
         => c.EmitActivation(layer.Activation, c.Input(layer), "a" + layer.Index, layer.Outputs);
 
-    public void EmitBatchBackward(NetworkEmitContext c, LayerSpec layer, bool applyDerivative)
+    public override void EmitBatchBackward(NetworkEmitContext c, LayerSpec layer, bool applyDerivative)
     {
         if (applyDerivative)
         {
@@ -46,23 +42,5 @@ internal sealed class ActivationLayerEmitter : ILayerEmitter
         }
         if (layer.Index == 0)
             c.W.Line("if (!dx.IsEmpty) d0.CopyTo(dx);");
-    }
-
-    public bool HasBatchCache(NetworkEmitContext c, LayerSpec layer) => false;
-
-    public void EmitBatchCacheField(NetworkEmitContext c, LayerSpec layer)
-    {
-    }
-
-    public void EmitBatchCacheRefresh(NetworkEmitContext c, LayerSpec layer)
-    {
-    }
-
-    public void EmitBatchCacheView(NetworkEmitContext c, LayerSpec layer)
-    {
-    }
-
-    public void EmitMethods(NetworkEmitContext c, LayerSpec layer)
-    {
     }
 }

@@ -7,17 +7,17 @@ namespace StaticNets.Generator.Emit;
 /// Emits a 2-D convolution: a static <c>Conv2DShape</c> with the layer's constant sizes, and calls of
 /// <c>ConvKernels</c> over whole batches (NCHW rows) with the workspace's shared scratch.
 /// </summary>
-internal sealed class Conv2DLayerEmitter : ILayerEmitter
+internal sealed class Conv2DLayerEmitter : LayerEmitter
 {
-    public bool ForwardsInput => false;
+    public override bool ForwardsInput => false;
 
-    public bool SharesDelta => false;
+    public override bool SharesDelta => false;
 
     private static bool HasZ(Conv2DLayerSpec layer) => layer.Activation != ActivationKind.Identity;
 
-    public string PreActivation(NetworkEmitContext c, LayerSpec layer) => HasZ((Conv2DLayerSpec)layer) ? "z" + layer.Index : "a" + layer.Index;
+    public override string PreActivation(NetworkEmitContext c, LayerSpec layer) => HasZ((Conv2DLayerSpec)layer) ? "z" + layer.Index : "a" + layer.Index;
 
-    public void EmitConstants(NetworkEmitContext c, LayerSpec spec)
+    public override void EmitConstants(NetworkEmitContext c, LayerSpec spec)
     {
         var layer = (Conv2DLayerSpec)spec;
         var w = c.W;
@@ -41,14 +41,14 @@ internal sealed class Conv2DLayerEmitter : ILayerEmitter
         w.Line($"    OutHeight: {layer.Output.Height}, OutWidth: {layer.Output.Width});");
     }
 
-    public string InfoExpression(NetworkEmitContext c, LayerSpec spec)
+    public override string InfoExpression(NetworkEmitContext c, LayerSpec spec)
     {
         var layer = (Conv2DLayerSpec)spec;
         return $"new global::StaticNets.Conv2DLayerInfo({layer.Input.Expression}, {layer.Filters}, {layer.KernelHeight}, {layer.KernelWidth}, {layer.StrideY}, {layer.StrideX}, "
              + $"{layer.PadTop}, {layer.PadLeft}, {layer.PadBottom}, {layer.PadRight}, global::StaticNets.Activation.{layer.Activation}, {layer.ParameterOffset}{(layer.HasBias ? "" : ", bias: false")})";
     }
 
-    public IEnumerable<WorkspaceBuffer> Buffers(NetworkEmitContext c, LayerSpec spec)
+    public override IEnumerable<WorkspaceBuffer> Buffers(NetworkEmitContext c, LayerSpec spec)
     {
         var layer = (Conv2DLayerSpec)spec;
         int l = layer.Index;
@@ -59,7 +59,7 @@ internal sealed class Conv2DLayerEmitter : ILayerEmitter
         yield return new WorkspaceBuffer("Scratch", c.T, 0, $"{Names.Conv}.ScratchLength<{c.T}>(in Layer{l}Shape, batchCapacity)");
     }
 
-    public void EmitViews(NetworkEmitContext c, LayerSpec spec)
+    public override void EmitViews(NetworkEmitContext c, LayerSpec spec)
     {
         var layer = (Conv2DLayerSpec)spec;
         int l = layer.Index, n = layer.Outputs;
@@ -68,7 +68,7 @@ internal sealed class Conv2DLayerEmitter : ILayerEmitter
             c.W.Line($"{Names.Span}<{c.T}> z{l} = {c.View(Names.Z(l), n)};");
     }
 
-    public void EmitBatchForward(NetworkEmitContext c, LayerSpec spec)
+    public override void EmitBatchForward(NetworkEmitContext c, LayerSpec spec)
     {
         var layer = (Conv2DLayerSpec)spec;
         int l = layer.Index;
@@ -79,7 +79,7 @@ internal sealed class Conv2DLayerEmitter : ILayerEmitter
             c.EmitActivation(layer.Activation, "z" + l, "a" + l, layer.Outputs);
     }
 
-    public void EmitBatchBackward(NetworkEmitContext c, LayerSpec spec, bool applyDerivative)
+    public override void EmitBatchBackward(NetworkEmitContext c, LayerSpec spec, bool applyDerivative)
     {
         var layer = (Conv2DLayerSpec)spec;
         int l = layer.Index;
@@ -99,12 +99,12 @@ internal sealed class Conv2DLayerEmitter : ILayerEmitter
 
     // Every convolution keeps its weights in the layout its scheme reads (ConvKernels.PrepareWeights; empty when the
     // scheme reads them as they are), so a forward does not transpose them per call.
-    public bool HasBatchCache(NetworkEmitContext c, LayerSpec layer) => true;
+    public override bool HasBatchCache(NetworkEmitContext c, LayerSpec layer) => true;
 
-    public void EmitBatchCacheField(NetworkEmitContext c, LayerSpec layer)
+    public override void EmitBatchCacheField(NetworkEmitContext c, LayerSpec layer)
         => c.W.Line($"private {c.T}[]? _prepared{layer.Index};");
 
-    public void EmitBatchCacheRefresh(NetworkEmitContext c, LayerSpec spec)
+    public override void EmitBatchCacheRefresh(NetworkEmitContext c, LayerSpec spec)
     {
         var layer = (Conv2DLayerSpec)spec;
         int l = layer.Index;
@@ -115,10 +115,6 @@ internal sealed class Conv2DLayerEmitter : ILayerEmitter
         c.W.Line($"{Names.Conv}.PrepareWeights<{c.T}>(in Layer{l}Shape, new {Names.ReadOnlySpan}<{c.T}>(_parameters, Layer{l}WeightOffset, Layer{l}WeightCount), {bias}, _prepared{l});");
     }
 
-    public void EmitBatchCacheView(NetworkEmitContext c, LayerSpec layer)
+    public override void EmitBatchCacheView(NetworkEmitContext c, LayerSpec layer)
         => c.W.Line($"{Names.ReadOnlySpan}<{c.T}> prepared{layer.Index} = _prepared{layer.Index};");
-
-    public void EmitMethods(NetworkEmitContext c, LayerSpec layer)
-    {
-    }
 }

@@ -10,15 +10,15 @@ namespace StaticNets.Generator.Emit;
 /// gradient accumulation and back-propagation of the delta. Single-sample code for dense-only networks lives here
 /// too and is called by the network emitter's fused or per-layer single-sample forward.
 /// </summary>
-internal sealed class DenseLayerEmitter : ILayerEmitter
+internal sealed class DenseLayerEmitter : LayerEmitter
 {
-    public bool ForwardsInput => false;
+    public override bool ForwardsInput => false;
 
-    public bool SharesDelta => false;
+    public override bool SharesDelta => false;
 
-    public string PreActivation(NetworkEmitContext c, LayerSpec layer) => "z" + layer.Index;
+    public override string PreActivation(NetworkEmitContext c, LayerSpec layer) => "z" + layer.Index;
 
-    public void EmitConstants(NetworkEmitContext c, LayerSpec spec)
+    public override void EmitConstants(NetworkEmitContext c, LayerSpec spec)
     {
         var layer = (DenseLayerSpec)spec;
         var w = c.W;
@@ -40,13 +40,13 @@ internal sealed class DenseLayerEmitter : ILayerEmitter
         }
     }
 
-    public string InfoExpression(NetworkEmitContext c, LayerSpec spec)
+    public override string InfoExpression(NetworkEmitContext c, LayerSpec spec)
     {
         var layer = (DenseLayerSpec)spec;
         return $"new global::StaticNets.DenseLayerInfo({layer.Inputs}, {layer.Outputs}, global::StaticNets.Activation.{layer.Activation}, {layer.ParameterOffset}{(layer.HasBias ? "" : ", bias: false")})";
     }
 
-    public IEnumerable<WorkspaceBuffer> Buffers(NetworkEmitContext c, LayerSpec spec)
+    public override IEnumerable<WorkspaceBuffer> Buffers(NetworkEmitContext c, LayerSpec spec)
     {
         int l = spec.Index;
         yield return new WorkspaceBuffer(Names.Z(l), c.T, spec.Outputs);
@@ -56,7 +56,7 @@ internal sealed class DenseLayerEmitter : ILayerEmitter
             yield return new WorkspaceBuffer("NoBiasGradient" + l, c.T, 0, spec.Outputs.ToString());
     }
 
-    public void EmitViews(NetworkEmitContext c, LayerSpec layer)
+    public override void EmitViews(NetworkEmitContext c, LayerSpec layer)
     {
         int l = layer.Index, n = layer.Outputs;
         c.W.Line($"{Names.Span}<{c.T}> z{l} = {c.View(Names.Z(l), n)}, a{l} = {c.View(Names.A(l), n)}, d{l} = {c.View(Names.D(l), n)};");
@@ -84,12 +84,12 @@ internal sealed class DenseLayerEmitter : ILayerEmitter
     /// <summary>The network field holding layer <paramref name="index"/>'s packed Wᵀ panels.</summary>
     private static string PackedField(int index) => "_packed" + index;
 
-    public bool HasBatchCache(NetworkEmitContext c, LayerSpec layer) => UsesPackedPanels(c.Spec, (DenseLayerSpec)layer);
+    public override bool HasBatchCache(NetworkEmitContext c, LayerSpec layer) => UsesPackedPanels(c.Spec, (DenseLayerSpec)layer);
 
-    public void EmitBatchCacheField(NetworkEmitContext c, LayerSpec layer)
+    public override void EmitBatchCacheField(NetworkEmitContext c, LayerSpec layer)
         => c.W.Line($"private {c.T}[]? {PackedField(layer.Index)};");
 
-    public void EmitBatchCacheRefresh(NetworkEmitContext c, LayerSpec spec)
+    public override void EmitBatchCacheRefresh(NetworkEmitContext c, LayerSpec spec)
     {
         var layer = (DenseLayerSpec)spec;
         string field = PackedField(layer.Index);
@@ -97,10 +97,10 @@ internal sealed class DenseLayerEmitter : ILayerEmitter
         c.W.Line($"{Names.Dense}.PackPanels<{c.T}>(new {Names.ReadOnlySpan}<{c.T}>(_parameters, Layer{layer.Index}WeightOffset, Layer{layer.Index}WeightCount), {field}, {layer.Inputs}, {layer.Outputs});");
     }
 
-    public void EmitBatchCacheView(NetworkEmitContext c, LayerSpec layer)
+    public override void EmitBatchCacheView(NetworkEmitContext c, LayerSpec layer)
         => c.W.Line($"{Names.ReadOnlySpan}<{c.T}> packed{layer.Index} = {PackedField(layer.Index)};");
 
-    public void EmitBatchForward(NetworkEmitContext c, LayerSpec spec)
+    public override void EmitBatchForward(NetworkEmitContext c, LayerSpec spec)
     {
         var layer = (DenseLayerSpec)spec;
         var w = c.W;
@@ -126,7 +126,7 @@ internal sealed class DenseLayerEmitter : ILayerEmitter
         c.EmitActivation(layer.Activation, $"z{l}", $"a{l}", layer.Outputs);
     }
 
-    public void EmitBatchBackward(NetworkEmitContext c, LayerSpec spec, bool applyDerivative)
+    public override void EmitBatchBackward(NetworkEmitContext c, LayerSpec spec, bool applyDerivative)
     {
         var layer = (DenseLayerSpec)spec;
         var w = c.W;
@@ -166,7 +166,7 @@ internal sealed class DenseLayerEmitter : ILayerEmitter
         }
     }
 
-    public void EmitMethods(NetworkEmitContext c, LayerSpec spec)
+    public override void EmitMethods(NetworkEmitContext c, LayerSpec spec)
     {
         var layer = (DenseLayerSpec)spec;
         var w = c.W;

@@ -10,25 +10,21 @@ namespace StaticNets.Generator.Emit;
 /// itself. The layer below keeps its unmasked activations, so its σ' is right. Network-level members (Training,
 /// DropoutSeed, the mask stream) are <see cref="DropoutEmitter"/>'s.
 /// </summary>
-internal sealed class DropoutLayerEmitter : ILayerEmitter
+internal sealed class DropoutLayerEmitter : LayerEmitter
 {
-    public bool ForwardsInput => false;
+    public override bool ForwardsInput => false;
 
-    public bool SharesDelta => true;
+    public override bool SharesDelta => true;
 
-    public string PreActivation(NetworkEmitContext c, LayerSpec layer) => "a" + layer.Index;
+    public override string PreActivation(NetworkEmitContext c, LayerSpec layer) => "a" + layer.Index;
 
-    public void EmitConstants(NetworkEmitContext c, LayerSpec layer)
-    {
-    }
-
-    public string InfoExpression(NetworkEmitContext c, LayerSpec spec)
+    public override string InfoExpression(NetworkEmitContext c, LayerSpec spec)
     {
         var layer = (DropoutLayerSpec)spec;
         return $"new global::StaticNets.DropoutLayerInfo({layer.Input.Expression}, {layer.Rate.ToString("R", CultureInfo.InvariantCulture)}, {layer.ParameterOffset})";
     }
 
-    public IEnumerable<WorkspaceBuffer> Buffers(NetworkEmitContext c, LayerSpec layer)
+    public override IEnumerable<WorkspaceBuffer> Buffers(NetworkEmitContext c, LayerSpec layer)
     {
         yield return new WorkspaceBuffer("O" + layer.Index, c.T, layer.Outputs);
         yield return new WorkspaceBuffer("M" + layer.Index, c.T, layer.Outputs);
@@ -36,7 +32,7 @@ internal sealed class DropoutLayerEmitter : ILayerEmitter
             yield return new WorkspaceBuffer(Names.D(layer.Index), c.T, layer.Outputs);
     }
 
-    public void EmitViews(NetworkEmitContext c, LayerSpec layer)
+    public override void EmitViews(NetworkEmitContext c, LayerSpec layer)
     {
         int l = layer.Index;
         c.W.Line($"{Names.Span}<{c.T}> o{l} = {c.View("O" + l, layer.Outputs)}, m{l} = {c.View("M" + l, layer.Outputs)};");
@@ -45,7 +41,7 @@ internal sealed class DropoutLayerEmitter : ILayerEmitter
             c.W.Line($"{Names.Span}<{c.T}> d{l} = {c.View(Names.D(l), layer.Outputs)};");
     }
 
-    public void EmitBatchForward(NetworkEmitContext c, LayerSpec spec)
+    public override void EmitBatchForward(NetworkEmitContext c, LayerSpec spec)
     {
         var layer = (DropoutLayerSpec)spec;
         int l = layer.Index;
@@ -58,7 +54,7 @@ internal sealed class DropoutLayerEmitter : ILayerEmitter
         }
     }
 
-    public void EmitBatchBackward(NetworkEmitContext c, LayerSpec layer, bool applyDerivative)
+    public override void EmitBatchBackward(NetworkEmitContext c, LayerSpec layer, bool applyDerivative)
     {
         int l = layer.Index;
         c.W.Comment($"Layer {l}: dropped values pass no gradient: δ ⊙= mask.");
@@ -66,23 +62,5 @@ internal sealed class DropoutLayerEmitter : ILayerEmitter
             c.W.Line($"{DropoutEmitter.Kernels}.Backward<{c.T}>({c.Delta(layer)}, m{l});");
         if (l == 0)
             c.W.Line("if (!dx.IsEmpty) d0.CopyTo(dx);");
-    }
-
-    public bool HasBatchCache(NetworkEmitContext c, LayerSpec layer) => false;
-
-    public void EmitBatchCacheField(NetworkEmitContext c, LayerSpec layer)
-    {
-    }
-
-    public void EmitBatchCacheRefresh(NetworkEmitContext c, LayerSpec layer)
-    {
-    }
-
-    public void EmitBatchCacheView(NetworkEmitContext c, LayerSpec layer)
-    {
-    }
-
-    public void EmitMethods(NetworkEmitContext c, LayerSpec layer)
-    {
     }
 }

@@ -4,59 +4,37 @@ using StaticNets.Generator.Model;
 namespace StaticNets.Generator.Emit;
 
 /// <summary>Emits nothing for the data: NCHW row-major is already the flat vector. Only a first-layer Flatten owns a δ.</summary>
-internal sealed class FlattenLayerEmitter : ILayerEmitter
+internal sealed class FlattenLayerEmitter : LayerEmitter
 {
-    public bool ForwardsInput => true;
+    public override bool ForwardsInput => true;
 
-    public bool SharesDelta => true;
+    public override bool SharesDelta => true;
 
-    public string PreActivation(NetworkEmitContext c, LayerSpec layer) => c.Output(layer);
+    public override string PreActivation(NetworkEmitContext c, LayerSpec layer) => c.Output(layer);
 
-    public void EmitConstants(NetworkEmitContext c, LayerSpec layer)
-    {
-    }
-
-    public string InfoExpression(NetworkEmitContext c, LayerSpec layer)
+    public override string InfoExpression(NetworkEmitContext c, LayerSpec layer)
         => $"new global::StaticNets.FlattenLayerInfo({layer.Input.Expression}, {layer.ParameterOffset})";
 
-    public IEnumerable<WorkspaceBuffer> Buffers(NetworkEmitContext c, LayerSpec layer)
+    public override IEnumerable<WorkspaceBuffer> Buffers(NetworkEmitContext c, LayerSpec layer)
     {
         if (c.OwnsDelta(layer))
             yield return new WorkspaceBuffer(Names.D(layer.Index), c.T, layer.Outputs);
     }
 
-    public void EmitViews(NetworkEmitContext c, LayerSpec layer)
+    public override void EmitViews(NetworkEmitContext c, LayerSpec layer)
     {
         if (c.OwnsDelta(layer))
             c.W.Line($"{Names.Span}<{c.T}> d{layer.Index} = {c.View(Names.D(layer.Index), layer.Outputs)};");
     }
 
-    public void EmitBatchForward(NetworkEmitContext c, LayerSpec layer)
+    public override void EmitBatchForward(NetworkEmitContext c, LayerSpec layer)
         => c.W.Comment($"No data moves: the next layer reads {c.Input(layer)} as it lies.");
 
-    public void EmitBatchBackward(NetworkEmitContext c, LayerSpec layer, bool applyDerivative)
+    public override void EmitBatchBackward(NetworkEmitContext c, LayerSpec layer, bool applyDerivative)
     {
         if (layer.Index == 0)
             c.W.Line("if (!dx.IsEmpty) d0.CopyTo(dx);");
         else
             c.W.Comment($"Layer {layer.Index}: flatten; its δ already lies in {c.Delta(layer)}, shaped as the layer below.");
-    }
-
-    public bool HasBatchCache(NetworkEmitContext c, LayerSpec layer) => false;
-
-    public void EmitBatchCacheField(NetworkEmitContext c, LayerSpec layer)
-    {
-    }
-
-    public void EmitBatchCacheRefresh(NetworkEmitContext c, LayerSpec layer)
-    {
-    }
-
-    public void EmitBatchCacheView(NetworkEmitContext c, LayerSpec layer)
-    {
-    }
-
-    public void EmitMethods(NetworkEmitContext c, LayerSpec layer)
-    {
     }
 }

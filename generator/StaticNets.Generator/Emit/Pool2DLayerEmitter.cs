@@ -4,15 +4,15 @@ using StaticNets.Generator.Model;
 namespace StaticNets.Generator.Emit;
 
 /// <summary>Emits max or average pooling: a static <c>Pool2DShape</c> and <c>PoolKernels</c> calls over whole batches.</summary>
-internal sealed class Pool2DLayerEmitter : ILayerEmitter
+internal sealed class Pool2DLayerEmitter : LayerEmitter
 {
-    public bool ForwardsInput => false;
+    public override bool ForwardsInput => false;
 
-    public bool SharesDelta => false;
+    public override bool SharesDelta => false;
 
-    public string PreActivation(NetworkEmitContext c, LayerSpec layer) => "a" + layer.Index;
+    public override string PreActivation(NetworkEmitContext c, LayerSpec layer) => "a" + layer.Index;
 
-    public void EmitConstants(NetworkEmitContext c, LayerSpec spec)
+    public override void EmitConstants(NetworkEmitContext c, LayerSpec spec)
     {
         var layer = (Pool2DLayerSpec)spec;
         int l = layer.Index;
@@ -23,13 +23,13 @@ internal sealed class Pool2DLayerEmitter : ILayerEmitter
         c.W.Line($"    OutHeight: {layer.Output.Height}, OutWidth: {layer.Output.Width});");
     }
 
-    public string InfoExpression(NetworkEmitContext c, LayerSpec spec)
+    public override string InfoExpression(NetworkEmitContext c, LayerSpec spec)
     {
         var layer = (Pool2DLayerSpec)spec;
         return $"new global::StaticNets.{layer.Kind}LayerInfo({layer.Input.Expression}, {layer.WindowHeight}, {layer.WindowWidth}, {layer.StrideY}, {layer.StrideX}, {layer.ParameterOffset})";
     }
 
-    public IEnumerable<WorkspaceBuffer> Buffers(NetworkEmitContext c, LayerSpec spec)
+    public override IEnumerable<WorkspaceBuffer> Buffers(NetworkEmitContext c, LayerSpec spec)
     {
         var layer = (Pool2DLayerSpec)spec;
         yield return new WorkspaceBuffer(Names.A(layer.Index), c.T, layer.Outputs);
@@ -38,7 +38,7 @@ internal sealed class Pool2DLayerEmitter : ILayerEmitter
             yield return new WorkspaceBuffer("ArgMax" + layer.Index, "int", layer.Outputs);
     }
 
-    public void EmitViews(NetworkEmitContext c, LayerSpec spec)
+    public override void EmitViews(NetworkEmitContext c, LayerSpec spec)
     {
         var layer = (Pool2DLayerSpec)spec;
         int l = layer.Index, n = layer.Outputs;
@@ -47,7 +47,7 @@ internal sealed class Pool2DLayerEmitter : ILayerEmitter
             c.W.Line($"{Names.Span}<int> argMax{l} = {c.View("ArgMax" + l, n, "int")};");
     }
 
-    public void EmitBatchForward(NetworkEmitContext c, LayerSpec spec)
+    public override void EmitBatchForward(NetworkEmitContext c, LayerSpec spec)
     {
         var layer = (Pool2DLayerSpec)spec;
         int l = layer.Index;
@@ -56,7 +56,7 @@ internal sealed class Pool2DLayerEmitter : ILayerEmitter
             : $"{Names.Pool}.AvgForward<{c.T}>(in Layer{l}Shape, {c.Input(layer)}, a{l});");
     }
 
-    public void EmitBatchBackward(NetworkEmitContext c, LayerSpec spec, bool applyDerivative)
+    public override void EmitBatchBackward(NetworkEmitContext c, LayerSpec spec, bool applyDerivative)
     {
         var layer = (Pool2DLayerSpec)spec;
         int l = layer.Index;
@@ -65,23 +65,5 @@ internal sealed class Pool2DLayerEmitter : ILayerEmitter
             : $"{Names.Pool}.AvgBackward<{c.T}>(in Layer{l}Shape, {c.Delta(layer)}, {c.DeltaIn(layer)});";
         c.W.Comment(layer.IsMax ? $"Layer {l}: each δ goes to its window's arg-max; the rest of ∂C/∂input is zero." : $"Layer {l}: each δ is shared equally by its window.");
         c.W.Line(l == 0 ? $"if (!dx.IsEmpty) {call}" : call);
-    }
-
-    public bool HasBatchCache(NetworkEmitContext c, LayerSpec layer) => false;
-
-    public void EmitBatchCacheField(NetworkEmitContext c, LayerSpec layer)
-    {
-    }
-
-    public void EmitBatchCacheRefresh(NetworkEmitContext c, LayerSpec layer)
-    {
-    }
-
-    public void EmitBatchCacheView(NetworkEmitContext c, LayerSpec layer)
-    {
-    }
-
-    public void EmitMethods(NetworkEmitContext c, LayerSpec layer)
-    {
     }
 }
