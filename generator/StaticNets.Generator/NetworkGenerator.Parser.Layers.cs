@@ -187,7 +187,7 @@ public sealed partial class NetworkGenerator
             if (!valid)
                 return false;
             int inputs = (int)ctx.Current.Size;
-            ctx.Add(new DenseLayerSpec(ctx.NextIndex, inputs, size, activation, ctx.Offset, Strategies.ChooseDense(inputs, size, bias), bias));
+            ctx.Add(new DenseLayerSpec(ctx.NextIndex, inputs, size, activation, ctx.Offset, Strategies.ChooseDense(inputs, size, bias), bias) { ElementBytes = ctx.ElementBytes });
             double rateAfter = dropout ?? (ctx.IsLastDense || ctx.IsLast ? 0 : ctx.NetworkDropout);
             if (rateAfter > 0)
                 ctx.Add(new DropoutLayerSpec(ctx.NextIndex, ctx.Current, ctx.Current, ctx.Offset, rateAfter));

@@ -224,7 +224,7 @@ public sealed partial class NetworkGenerator
             else
             {
                 layers = BuildCompact(name, sizes, sizeLocations, perLayer, perLayerLocation, hiddenOrOutputSet, hidden, output, networkDropout, networkDropoutLocation,
-                    attributeSyntax, attributeLocation, diagnostics, ref valid);
+                    attributeSyntax, attributeLocation, scalar, diagnostics, ref valid);
                 if (layers is null || !valid)
                     return null;
                 input = ShapeSpec.Vector(sizes[0]);
@@ -252,7 +252,7 @@ public sealed partial class NetworkGenerator
         /// <summary>The compact form, <c>[Network(784, 128, 10, Hidden = …, Output = …)]</c>: dense layers, and dropout after hidden ones.</summary>
         private static List<LayerSpec>? BuildCompact(string name, List<int> sizes, List<Location> sizeLocations, List<ActivationKind>? perLayer, Location? perLayerLocation,
             List<string> hiddenOrOutputSet, ActivationKind hidden, ActivationKind output, double networkDropout, Location? networkDropoutLocation,
-            AttributeSyntax? attributeSyntax, Location attributeLocation, List<DiagnosticInfo> diagnostics, ref bool valid)
+            AttributeSyntax? attributeSyntax, Location attributeLocation, ScalarKind scalar, List<DiagnosticInfo> diagnostics, ref bool valid)
         {
             if (sizes.Count < 2)
             {
@@ -296,7 +296,7 @@ public sealed partial class NetworkGenerator
             for (int l = 0; l < layerCount; l++)
             {
                 int inputs = sizes[l], outputs = sizes[l + 1];
-                var dense = new DenseLayerSpec(layers.Count, inputs, outputs, activations[l], offset, Strategies.ChooseDense(inputs, outputs));
+                var dense = new DenseLayerSpec(layers.Count, inputs, outputs, activations[l], offset, Strategies.ChooseDense(inputs, outputs)) { ElementBytes = scalar == ScalarKind.Double ? 8 : 4 };
                 layers.Add(dense);
                 offset += dense.ParameterCount;
                 if (networkDropout > 0 && l < layerCount - 1)

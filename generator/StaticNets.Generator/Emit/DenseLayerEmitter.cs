@@ -71,15 +71,11 @@ internal sealed class DenseLayerEmitter : LayerEmitter
     /// <summary><c>p.Slice(Layer3WeightOffset, Layer3WeightCount)</c>: the constants the file declares, so a reader sees what is sliced.</summary>
     private static string Weights(DenseLayerSpec layer, string span) => $"{span}.Slice(Layer{layer.Index}WeightOffset, Layer{layer.Index}WeightCount)";
 
-    // DenseKernels packs Wᵀ in panels of 256 bytes of outputs; a layer narrower than one panel has nothing to pack.
-    private const int PanelBytes = 256;
-
     /// <summary>
     /// Whether the batched forward of this layer reads a packed copy of Wᵀ kept by the network
     /// (<c>DenseKernels.PackPanels</c>, rebuilt once per parameter version) instead of packing per call.
     /// </summary>
-    public static bool UsesPackedPanels(NetworkSpec network, DenseLayerSpec layer)
-        => layer.Strategy != DenseStrategy.Unrolled && layer.Outputs >= PanelBytes / (network.Scalar == ScalarKind.Double ? 8 : 4);
+    public static bool UsesPackedPanels(NetworkSpec network, DenseLayerSpec layer) => layer.PackedPanels;
 
     /// <summary>The network field holding layer <paramref name="index"/>'s packed Wᵀ panels.</summary>
     private static string PackedField(int index) => "_packed" + index;

@@ -13,6 +13,9 @@ internal static class Strategies
     /// </summary>
     public const int UnrollWeightBudget = 128;
 
+    /// <summary>DenseKernels packs Wᵀ in panels of this many bytes of outputs; a layer narrower than one panel has nothing to pack.</summary>
+    public const int PanelBytes = 256;
+
     public const int UnrollMaxInputs = 8;
 
     /// <summary>
@@ -42,11 +45,15 @@ internal static class Strategies
         return DenseStrategy.RowDot;
     }
 
+    private static string Batches(DenseLayerSpec layer) => layer.PackedPanels
+        ? "batches from 4 samples: outer products over Wᵀ packed in 256-byte panels kept by the network (4 samples × 4 vectors with AVX-512, 4 × 2 below)"
+        : "batches register-blocked dot products, 4 samples × 4 rows (× 2 below AVX-512)";
+
     /// <summary>The strategy's name and reason, as the emitted header comment states it.</summary>
     public static string Describe(DenseLayerSpec layer) => layer.Strategy switch
     {
         DenseStrategy.Unrolled => $"unrolled ({layer.WeightCount} multiply-adds as straight-line code)",
-        DenseStrategy.OutputVectors => $"vectorised over outputs from transposed weights (only {layer.Inputs} inputs: broadcast each into {layer.Outputs} outputs, no horizontal sums); batches register-blocked, 4 samples × 4 rows (× 2 below AVX-512)",
-        _ => $"SIMD row dot products over {layer.Inputs} inputs (Vector512/256/128, masked tail); batches register-blocked, 4 samples × 4 rows (× 2 below AVX-512)",
+        DenseStrategy.OutputVectors => $"vectorised over outputs from transposed weights (only {layer.Inputs} inputs: broadcast each into {layer.Outputs} outputs, no horizontal sums); {Batches(layer)}",
+        _ => $"SIMD row dot products over {layer.Inputs} inputs (Vector512/256/128, masked tail); {Batches(layer)}",
     };
 }

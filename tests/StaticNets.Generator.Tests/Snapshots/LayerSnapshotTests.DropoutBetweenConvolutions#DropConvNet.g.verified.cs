@@ -5,7 +5,7 @@
 //   Layer 2: conv2d 4×4×4 → 2×4×4, 2 filters 3×1, stride 1×1, padding 1,0,1,0 (top, left, bottom, right), Tanh; ConvKernels, 384 multiply-adds per sample: im2col + register-blocked GEMM over the output plane with 512- and 256-bit vectors, direct (vectorised over output width, 6 channels × 2 vectors) with 128-bit (chosen from the shape and the machine's vector width by the kernels' cost model); backward ∂W = δ·colᵀ over blocks of samples, ∂x = col2im(Wᵀ·δ).
 //   Layer 3: average pool 2×4×4 → 2×2×2, window 2×2, stride 2×2; PoolKernels.AvgForward; backward spreads δ / window size over the window.
 //   Layer 4: flatten 2×2×2 → 8; no code: the next layer reads this layer's input as it lies (NCHW row-major is PyTorch's flatten order).
-//   Layer 5: dense 8 → 3, Sigmoid; SIMD row dot products over 8 inputs (Vector512/256/128, masked tail); batches register-blocked, 4 samples × 4 rows (× 2 below AVX-512).
+//   Layer 5: dense 8 → 3, Sigmoid; SIMD row dot products over 8 inputs (Vector512/256/128, masked tail); batches register-blocked dot products, 4 samples × 4 rows (× 2 below AVX-512).
 //   Output delta: (a − y) ⊙ σ'(z), σ = Sigmoid (quadratic cost).
 //   Dropout while Training (inverted, masks from SplitMix64 streams keyed by seed, workspace and call): layer 1 at 0.25.
 //   Single-sample forward runs the batched code on a per-thread workspace of one sample (allocated on a thread's first call).

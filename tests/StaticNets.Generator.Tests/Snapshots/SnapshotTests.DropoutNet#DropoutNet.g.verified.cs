@@ -2,9 +2,9 @@
 // StaticNets network DropoutNet (float): 3 → 5 → 5 → 40 → 40 → 2, 342 parameters, CrossEntropy loss.
 //   Layer 0: dense 3 → 5, Sigmoid; unrolled (15 multiply-adds as straight-line code).
 //   Layer 1: dropout 0.5 over 5; while Training: a masked copy (0 or 1/(1 − rate)) feeds the next layer and δ is masked alike; at inference the next layer reads this layer's input.
-//   Layer 2: dense 5 → 40, ReLU; vectorised over outputs from transposed weights (only 5 inputs: broadcast each into 40 outputs, no horizontal sums); batches register-blocked, 4 samples × 4 rows (× 2 below AVX-512).
+//   Layer 2: dense 5 → 40, ReLU; vectorised over outputs from transposed weights (only 5 inputs: broadcast each into 40 outputs, no horizontal sums); batches register-blocked dot products, 4 samples × 4 rows (× 2 below AVX-512).
 //   Layer 3: dropout 0.2 over 40; while Training: a masked copy (0 or 1/(1 − rate)) feeds the next layer and δ is masked alike; at inference the next layer reads this layer's input.
-//   Layer 4: dense 40 → 2, Sigmoid; SIMD row dot products over 40 inputs (Vector512/256/128, masked tail); batches register-blocked, 4 samples × 4 rows (× 2 below AVX-512).
+//   Layer 4: dense 40 → 2, Sigmoid; SIMD row dot products over 40 inputs (Vector512/256/128, masked tail); batches register-blocked dot products, 4 samples × 4 rows (× 2 below AVX-512).
 //   Output delta: a − y (binary cross-entropy with sigmoid).
 //   Dropout while Training (inverted, masks from SplitMix64 streams keyed by seed, workspace and call): layer 1 at 0.5, layer 3 at 0.2.
 //   Single-sample forward: fused (every layer ≤ 64 × 64): one method per vector width, constant bounds, padded transposed weights, activations applied in registers.

@@ -6,6 +6,15 @@ internal sealed record DenseLayerSpec(int Index, int InputCount, int OutputCount
 {
     public override string Kind => "Dense";
 
+    /// <summary>Bytes of one element (4 for float, 8 for double): how many outputs fill a packed panel.</summary>
+    public int ElementBytes { get; init; } = 4;
+
+    /// <summary>
+    /// Whether the batched forward reads Wᵀ packed in panels of 256 bytes of outputs kept by the network
+    /// (<c>DenseKernels.PackPanels</c>): layers of at least one whole panel that are not unrolled.
+    /// </summary>
+    public bool PackedPanels => Strategy != DenseStrategy.Unrolled && OutputCount >= Strategies.PanelBytes / ElementBytes;
+
     public override ActivationKind Activation => LayerActivation;
 
     public long WeightCount => (long)InputCount * OutputCount;
