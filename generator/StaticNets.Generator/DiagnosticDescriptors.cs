@@ -113,7 +113,7 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor DropoutOnOutputLayer = Create(
         "SNN018", "No dropout on the output layer",
-        "Layer {1} of network '{0}' is the output layer and cannot have Dropout; dropping outputs would corrupt the cost, so put dropout on hidden layers only",
+        "{1} of network '{0}' would drop the network's outputs, which would corrupt the cost; put dropout on hidden layers only, before another layer",
         DiagnosticSeverity.Error);
 
     public static readonly DiagnosticDescriptor DropoutWithoutHiddenLayers = Create(

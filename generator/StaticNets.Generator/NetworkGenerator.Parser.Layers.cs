@@ -181,7 +181,7 @@ public sealed partial class NetworkGenerator
             }
             if (dropout is > 0 && ctx.IsLast)
             {
-                ctx.Report(DiagnosticDescriptors.DropoutOnOutputLayer, ctx.NextIndex.ToString());
+                ctx.Report(DiagnosticDescriptors.DropoutOnOutputLayer, $"The Dropout of {ctx.What}, the output layer,");
                 valid = false;
             }
             if (!valid)
@@ -375,7 +375,7 @@ public sealed partial class NetworkGenerator
                 return false;
             if (ctx.IsLast)
             {
-                ctx.Report(DiagnosticDescriptors.DropoutOnOutputLayer, ctx.NextIndex.ToString());
+                ctx.Report(DiagnosticDescriptors.DropoutOnOutputLayer, $"{ctx.What}, the last layer,");
                 return false;
             }
             if (rate > 0)

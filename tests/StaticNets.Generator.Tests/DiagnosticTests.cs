@@ -136,7 +136,7 @@ public class DiagnosticTests
     public void SNN018_dropout_on_output_layer()
     {
         AssertDiagnostics("[Network(4)]\n[Dense(3)]\n[Dense(2, Dropout = 0.5)]\npublic partial class Net;",
-            "SNN018 Error (4,2)-(4,25): Layer 1 of network 'Net' is the output layer and cannot have Dropout; dropping outputs would corrupt the cost, so put dropout on hidden layers only");
+            "SNN018 Error (4,2)-(4,25): The Dropout of Layer 1 [Dense(2, Activation.Sigmoid)], the output layer, of network 'Net' would drop the network's outputs, which would corrupt the cost; put dropout on hidden layers only, before another layer");
     }
 
     [Fact]

@@ -227,7 +227,7 @@ public class LayerDiagnosticTests
     public void SNN018_dropout_as_the_last_layer()
     {
         AssertError("[Network(4)]\n[Dense(3)]\n[Dropout(0.5)]\npublic partial class Net;",
-            "SNN018 Error (4,2)-(4,14): Layer 1 of network 'Net' is the output layer and cannot have Dropout; dropping outputs would corrupt the cost, so put dropout on hidden layers only");
+            "SNN018 Error (4,2)-(4,14): Layer 1 [Dropout(0.5)], the last layer, of network 'Net' would drop the network's outputs, which would corrupt the cost; put dropout on hidden layers only, before another layer");
     }
 
     [Fact]
