@@ -26,29 +26,30 @@ public static partial class ConvKernels
         ? ConvSchemes.InputDeltaLanes(s.StrideX, IsPointwise(s), s.InWidth, s.KernelWidth, Unsafe.SizeOf<T>(), Simd512<T>.IsEnabled, Simd256<T>.IsEnabled, Simd128<T>.IsEnabled)
         : 0;
 
-    // col is the scratch (the unrolled Wᵀ·δ at its start, colLimit elements readable); dx the input delta from this
-    // sample on (dxLimit elements writable).
+    // col is this sample's unrolled Wᵀ·δ (tap rows stride elements apart: the output plane, or the planes of a block
+    // of samples side by side; colLimit elements readable from col); dx the input delta from this sample on
+    // (dxLimit elements writable).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Col2ImRows<T>(in Conv2DShape s, int lanes, ref T col, int colLimit, ref T dx, int dxLimit)
+    private static void Col2ImRows<T>(in Conv2DShape s, int lanes, ref T col, int stride, int colLimit, ref T dx, int dxLimit)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         int bytes = lanes * Unsafe.SizeOf<T>();
         if (bytes == 64)
-            Col2ImRows<T, Simd512<T>, Vector512<T>>(s, ref col, colLimit, ref dx, dxLimit);
+            Col2ImRows<T, Simd512<T>, Vector512<T>>(s, ref col, stride, colLimit, ref dx, dxLimit);
         else if (bytes == 32)
-            Col2ImRows<T, Simd256<T>, Vector256<T>>(s, ref col, colLimit, ref dx, dxLimit);
+            Col2ImRows<T, Simd256<T>, Vector256<T>>(s, ref col, stride, colLimit, ref dx, dxLimit);
         else
-            Col2ImRows<T, Simd128<T>, Vector128<T>>(s, ref col, colLimit, ref dx, dxLimit);
+            Col2ImRows<T, Simd128<T>, Vector128<T>>(s, ref col, stride, colLimit, ref dx, dxLimit);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Col2ImRows<T, TW, TVec>(in Conv2DShape s, ref T col, int colLimit, ref T dx, int dxLimit)
+    private static void Col2ImRows<T, TW, TVec>(in Conv2DShape s, ref T col, int stride, int colLimit, ref T dx, int dxLimit)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TW : ISimd<T, TVec>
         where TVec : unmanaged
     {
         int l = TW.Count, iw = s.InWidth, ih = s.InHeight, ow = s.OutWidth, oh = s.OutHeight;
-        int kh = s.KernelHeight, kw = s.KernelWidth, pl = s.PadLeft, pt = s.PadTop, sy = s.StrideY, plane = s.OutPlane;
+        int kh = s.KernelHeight, kw = s.KernelWidth, pl = s.PadLeft, pt = s.PadTop, sy = s.StrideY, plane = stride;
         bool spill = iw < l;
         int chunks = spill ? 1 : (iw + l - 1) / l;
         // masks[(j·KW + kx)·L + lane]: all ones where output column c0 + lane + PadLeft − kx exists.

@@ -60,11 +60,15 @@ public static partial class ConvKernels
         ArgumentOutOfRangeException.ThrowIfNegative(batch);
         if (IsPointwise(s))
             return 0;
-        long blocked = (long)Math.Clamp(batch, 1, GradientChunk<T>(s)) * s.PatchSize * s.OutPlane;
-        return (int)Math.Min(int.MaxValue, Math.Max(blocked, ColumnLength<T>(s)));
+        return (int)Math.Min(int.MaxValue, Math.Max(BlockLength<T>(s, Math.Clamp(batch, 1, GradientChunk<T>(s))), ColumnLength<T>(s)));
     }
 
-    // Scratch of both schemes (the choice may depend on the vector width): the unrolled input, or the padded one.
+    // Scratch of a block of k samples: their unrolled inputs (or their unrolled Wᵀ·δ side by side) and, for two or
+    // more, their output deltas packed channel by channel (the input delta's GEMM over the block's positions).
+    private static long BlockLength<T>(in Conv2DShape s, int k)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        => (long)k * s.OutPlane * (s.PatchSize + (k > 1 ? s.OutChannels : 0));
+
     // Scratch of every scheme the shape may take (the choice depends on the vector width): the unrolled input, the
     // padded one, or the channel scheme's.
     private static int ColumnLength<T>(in Conv2DShape s)
@@ -214,7 +218,7 @@ public static partial class ConvKernels
         int colLength = ColumnLength<T>(s);
         KernelGuard.AtLeast(scratch.Length, colLength, "ConvKernels.ScratchLength", nameof(scratch));
         ReadOnlySpan<T> sc = pointwise ? default
-            : scratch.Slice(0, Math.Min(scratch.Length, Math.Max(colLength, GradientChunk<T>(s) * s.PatchSize * s.OutPlane)));
+            : scratch.Slice(0, (int)Math.Min(scratch.Length, Math.Max(colLength, BlockLength<T>(s, GradientChunk<T>(s)))));
         KernelGuard.NoOverlap(weights, weightGradient, nameof(weights), nameof(weightGradient));
         KernelGuard.NoOverlap(input, weightGradient, nameof(input), nameof(weightGradient));
         KernelGuard.NoOverlap(outputDelta, weightGradient, nameof(outputDelta), nameof(weightGradient));
@@ -244,6 +248,12 @@ public static partial class ConvKernels
         ConvScheme scheme = SchemeOf<T>(s);
         bool direct = scheme == ConvScheme.Direct, channels = scheme == ConvScheme.OutChannels;
         int rowLanes = wantInput ? RowLanes<T>(s) : 0;
+        // The input delta of a block of samples in one GEMM over their positions side by side (a longer, less
+        // ragged N for the vectors: 4 × 100 positions instead of 100 for LeNet's second layer), folded sample by
+        // sample; where the scratch holds two samples or more, the fold runs along input rows and the rule says
+        // the block computes fewer vectors (ConvSchemes.BlocksInputDelta).
+        int deltaChunk = rowLanes > 0 ? InputDeltaBlock<T>(s, batch, scratch.Length) : 1;
+        bool blockedDelta = deltaChunk > 1;
         if (channels)
             ChannelWeightGradient(s, input, outputDelta, weightGradient, scratch);
         if (pointwise)
@@ -273,7 +283,7 @@ public static partial class ConvKernels
                     PadInput(s, ref xn, ref col);
                     DirectWeightGradient(s, ref dn, ref col, ref gw);
                 }
-                if (wantInput)
+                if (wantInput && !blockedDelta)
                 {
                     if (pointwise)
                     {
@@ -283,7 +293,7 @@ public static partial class ConvKernels
                     {
                         Gemm(ref w, 1, patch, ref w, false, ref dn, ref col, patch, oc, nPlane);
                         if (rowLanes > 0)
-                            Col2ImRows(s, rowLanes, ref col, scratch.Length, ref dxn, inputDelta.Length - n * inSize);
+                            Col2ImRows(s, rowLanes, ref col, plane, scratch.Length, ref dxn, inputDelta.Length - n * inSize);
                         else
                             Col2Im(s, ref col, ref dxn);
                     }
@@ -294,6 +304,50 @@ public static partial class ConvKernels
                     for (int c = 0; c < s.OutChannels; c++)
                         biasGradient[c] += VectorMath.Sum(deltas.Slice(c * plane, plane));
                 }
+            }
+        }
+        if (blockedDelta)
+            BlockedInputDelta(s, rowLanes, deltaChunk, ref w, outputDelta, scratch, inputDelta);
+    }
+
+    /// <summary>
+    /// Samples per block of the input delta's GEMM for a batch and a scratch length (1: per sample): as many as
+    /// the scratch holds, at most the weight gradient's block, where the rule (<see cref="ConvSchemes.BlocksInputDelta"/>)
+    /// takes them and the fold runs along input rows.
+    /// </summary>
+    internal static int InputDeltaBlock<T>(in Conv2DShape s, int batch, int scratchLength)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        if (IsPointwise(s) || RowLanes<T>(s) == 0)
+            return 1;
+        int k = Math.Min(batch, GradientChunk<T>(s));
+        while (k > 1 && BlockLength<T>(s, k) > scratchLength)
+            k--;
+        return k > 1 && ConvSchemes.BlocksInputDelta(s.OutPlane, k, GemmLanes<T>(s.OutPlane), GemmLanes<T>(k * s.OutPlane)) ? k : 1;
+    }
+
+    // δ of up to k samples packed as [oc][sample·plane + p] after their unrolled Wᵀ·δ ([tap][sample·plane + p]),
+    // one GEMM per block, then the row fold per sample (tap rows k·plane apart).
+    private static void BlockedInputDelta<T>(in Conv2DShape s, int rowLanes, int k, ref T w, ReadOnlySpan<T> outputDelta, Span<T> scratch, Span<T> inputDelta)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        int plane = s.OutPlane, outSize = s.OutputSize, inSize = s.InputSize, patch = s.PatchSize, oc = s.OutChannels;
+        int batch = outputDelta.Length / outSize;
+        ref T col = ref MemoryMarshal.GetReference(scratch);
+        ref T dx = ref MemoryMarshal.GetReference(inputDelta);
+        for (int n0 = 0; n0 < batch; n0 += k)
+        {
+            int count = Math.Min(k, batch - n0), n = count * plane, packAt = count * plane * patch;
+            Span<T> pack = scratch.Slice(packAt, n * oc);
+            for (int c = 0; c < oc; c++)
+                for (int j = 0; j < count; j++)
+                    outputDelta.Slice((n0 + j) * outSize + c * plane, plane).CopyTo(pack.Slice(c * n + j * plane, plane));
+            Gemm(ref w, 1, (nuint)patch, ref w, false, ref MemoryMarshal.GetReference(pack), ref col, (nuint)patch, (nuint)oc, (nuint)n);
+            for (int j = 0; j < count; j++)
+            {
+                int sample = n0 + j;
+                Col2ImRows(s, rowLanes, ref Unsafe.Add(ref col, (nuint)(j * plane)), n, scratch.Length - j * plane,
+                    ref Unsafe.Add(ref dx, (nuint)sample * (nuint)inSize), inputDelta.Length - sample * inSize);
             }
         }
     }

@@ -45,10 +45,11 @@ public class ConvKernelsTests
         int one = 3 * 3 * 2 * 5 * 6;
         Assert.Equal(one, ConvKernels.ScratchLength<float>(s, 0));
         Assert.Equal(one, ConvKernels.ScratchLength<float>(s, 1));
-        Assert.Equal(3 * one, ConvKernels.ScratchLength<float>(s, 3));
-        Assert.Equal(8 * one, ConvKernels.ScratchLength<float>(s, 100));
+        int packed = 4 * 5 * 6; // a block's output deltas, packed for the input delta's GEMM
+        Assert.Equal(3 * (one + packed), ConvKernels.ScratchLength<float>(s, 3));
+        Assert.Equal(8 * (one + packed), ConvKernels.ScratchLength<float>(s, 100));
         var big = new Conv2DShape(6, 14, 14, 16, 5, 5, 1, 1, 0, 0, 10, 10); // 60 000 bytes unrolled: four fit in 256 KiB
-        Assert.Equal(4 * 150 * 100, ConvKernels.ScratchLength<float>(big, 64));
+        Assert.Equal(4 * (150 + 16) * 100, ConvKernels.ScratchLength<float>(big, 64));
         Assert.Equal(0, ConvKernels.ScratchLength<double>(new Conv2DShape(3, 4, 5, 2, 1, 1, 1, 1, 0, 0, 4, 5), 8));
     }
 

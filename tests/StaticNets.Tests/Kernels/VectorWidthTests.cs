@@ -132,6 +132,46 @@ public class VectorWidthTests
             Assert.Equal(0, taken);
     });
 
+    /// <summary>
+    /// The input delta's GEMM over a block of samples side by side (where the plane is ragged for the vector):
+    /// LeNet's second layer at 512 bits and small ragged planes, batches 1–5 (a last partial block), both
+    /// precisions, a scratch for the batch and one for a single sample (per sample), against the reference.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Widths))]
+    public void BlockedInputDelta_MatchesReference(int bits) => WithWidth(bits, () =>
+    {
+        var rng = new Random(47);
+        var shapes = new[]
+        {
+            new Conv2DShape(6, 14, 14, 16, 5, 5, 1, 1, 0, 0, 10, 10),
+            new Conv2DShape(3, 5, 5, 4, 3, 3, 1, 1, 0, 0, 3, 3),
+            new Conv2DShape(2, 7, 6, 5, 3, 2, 1, 1, 1, 1, 7, 7),
+            new Conv2DShape(1, 6, 9, 3, 2, 4, 2, 1, 0, 0, 3, 6),
+        };
+        int blocked = 0;
+        foreach (Conv2DShape s in shapes)
+        {
+            for (int batch = 1; batch <= 5; batch++)
+            {
+                if (ConvKernels.InputDeltaBlock<float>(s, batch, ConvKernels.ScratchLength<float>(s, batch)) > 1)
+                    blocked++;
+                if (ConvKernels.InputDeltaBlock<double>(s, batch, ConvKernels.ScratchLength<double>(s, batch)) > 1)
+                    blocked++;
+                Assert.Equal(1, ConvKernels.InputDeltaBlock<float>(s, batch, ConvKernels.ScratchLength<float>(s, 1)));
+                ConvChecks.Check<float>(rng, s, batch, batch % 2 == 0);
+                ConvChecks.Check<double>(rng, s, batch, batch % 2 == 1);
+                ConvChecks.Check<float>(rng, s, batch, true, ConvKernels.ScratchLength<float>(s, 1));
+            }
+        }
+        if (bits == 0 || !Vector128.IsHardwareAccelerated)
+            Assert.Equal(0, blocked);
+        else
+            Assert.True(blocked > 0);
+        if (bits == 512 && Vector512.IsHardwareAccelerated)
+            Assert.Equal(4, ConvKernels.InputDeltaBlock<float>(shapes[0], 64, ConvKernels.ScratchLength<float>(shapes[0], 64)));
+    });
+
     /// <summary>LeNet's second layer folds its input delta along input rows at 512 bits (one vector per 14-column row) and 256 (two).</summary>
     [Theory]
     [InlineData(512)]
