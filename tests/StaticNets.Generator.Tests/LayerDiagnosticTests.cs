@@ -33,6 +33,15 @@ public class LayerDiagnosticTests
         => $"[Network(Input = new[] {{ {input} }})]\n{layer}\n[Flatten]\n[Dense(2)]\npublic partial class Net;";
 
     [Fact]
+    public void SNN030_sample_larger_than_one_span()
+    {
+        AssertError("[Network(Input = new[] { 65536, 65536, 8 })]\n[Flatten]\n[Dense(4)]\npublic partial class Net;",
+            "SNN030 Error (2,10)-(2,43): The input of network 'Net' holds 65536×65536×8 = 34359738368 values per sample, more than the 2147483647 one span can hold; reduce the input or layer sizes");
+        AssertError(Around("[Conv2D(2, 1)]", "1, 46340, 46340"),
+            "SNN030 Error (3,2)-(3,14): Layer 0 [Conv2D(2, 1)] of network 'Net' holds 2×46340×46340 = 4294791200 values per sample, more than the 2147483647 one span can hold; reduce the input or layer sizes");
+    }
+
+    [Fact]
     public void SNN020_convolution_after_a_vector_input()
     {
         AssertError("[Network(16)]\n[Conv2D(4, 3)]\n[Flatten]\n[Dense(2)]\npublic partial class Net;",
