@@ -116,7 +116,7 @@ public sealed partial class NetworkGenerator
             w.Comment("Every weight and bias in one array, in the layout documented on INetwork<T>.");
             w.Line($"private readonly {t}[] _parameters = new {t}[ParameterCount];");
             int transposed = TransposedTotal(spec);
-            var packedLayers = PackedLayers(spec);
+            var packedLayers = PackedLayers(context);
             bool fused = FusedForwardEmitter.Applies(spec);
             bool versioned = transposed > 0 || packedLayers.Count > 0 || fused;
             if (versioned)
@@ -202,7 +202,7 @@ public sealed partial class NetworkGenerator
                     w.Line("ParametersChanged();");
                 }
                 w.Line();
-                WriteRefresh(w, spec, t);
+                WriteRefresh(context);
             }
             else
             {
@@ -352,7 +352,7 @@ public sealed partial class NetworkGenerator
             using (w.Block($"private {Names.ReadOnlySpan}<{t}> ForwardBatch({Names.ReadOnlySpan}<{t}> x, int batch, Workspace ws{(dropout ? ", bool train" : "")})"))
             {
                 w.Line($"{Names.ReadOnlySpan}<{t}> p = _parameters;");
-                var packedLayers = PackedLayers(spec);
+                var packedLayers = PackedLayers(c);
                 if (packedLayers.Count > 0)
                 {
                     w.Comment("Rebuild the weight caches if the parameters may have changed since.");
@@ -557,8 +557,9 @@ public sealed partial class NetworkGenerator
             (_, var activation) => $"(a − y) ⊙ σ'(z), σ = {activation} (quadratic cost)",
         };
 
-        private static void WriteRefresh(SourceWriter w, NetworkSpec spec, string t)
+        private static void WriteRefresh(NetworkEmitContext context)
         {
+            var (w, spec, t) = (context.W, context.Spec, context.T);
             w.Line("/// <summary>Marks the parameters as possibly changed, so the next forward rebuilds its weight copies.</summary>");
             w.Line("private void ParametersChanged() => global::System.Threading.Interlocked.Increment(ref _parameterVersion);");
             if (TransposedTotal(spec) > 0 || FusedForwardEmitter.Applies(spec))
@@ -580,7 +581,7 @@ public sealed partial class NetworkGenerator
                     }
                 }
             }
-            var packedLayers = PackedLayers(spec);
+            var packedLayers = PackedLayers(context);
             if (packedLayers.Count > 0)
             {
                 w.Line();
@@ -592,7 +593,6 @@ public sealed partial class NetworkGenerator
                         w.Line("int version = global::System.Threading.Volatile.Read(ref _parameterVersion);");
                         w.Line("if (global::System.Threading.Volatile.Read(ref _packedVersion) == version)");
                         w.Line("    return;");
-                        var context = new NetworkEmitContext(spec, w);
                         foreach (var layer in packedLayers)
                             LayerEmitters.For(layer).EmitBatchCacheRefresh(context, layer);
                         w.Line("global::System.Threading.Volatile.Write(ref _packedVersion, version);");
@@ -602,11 +602,8 @@ public sealed partial class NetworkGenerator
         }
 
         /// <summary>Layers that keep a weight cache for the batched forward (their emitter says so).</summary>
-        private static List<LayerSpec> PackedLayers(NetworkSpec spec)
-        {
-            var context = new NetworkEmitContext(spec, new SourceWriter());
-            return spec.Layers.Where(l => LayerEmitters.For(l).HasBatchCache(context, l)).ToList();
-        }
+        private static List<LayerSpec> PackedLayers(NetworkEmitContext c)
+            => c.Spec.Layers.Where(l => LayerEmitters.For(l).HasBatchCache(c, l)).ToList();
 
         /// <summary>Elements of the transposed weight copies (0 when no layer is vectorised over outputs).</summary>
         private static int TransposedTotal(NetworkSpec spec)

@@ -71,16 +71,10 @@ internal sealed class DenseLayerEmitter : LayerEmitter
     /// <summary><c>p.Slice(Layer3WeightOffset, Layer3WeightCount)</c>: the constants the file declares, so a reader sees what is sliced.</summary>
     private static string Weights(DenseLayerSpec layer, string span) => $"{span}.Slice(Layer{layer.Index}WeightOffset, Layer{layer.Index}WeightCount)";
 
-    /// <summary>
-    /// Whether the batched forward of this layer reads a packed copy of Wᵀ kept by the network
-    /// (<c>DenseKernels.PackPanels</c>, rebuilt once per parameter version) instead of packing per call.
-    /// </summary>
-    public static bool UsesPackedPanels(NetworkSpec network, DenseLayerSpec layer) => layer.PackedPanels;
-
     /// <summary>The network field holding layer <paramref name="index"/>'s packed Wᵀ panels.</summary>
     private static string PackedField(int index) => "_packed" + index;
 
-    public override bool HasBatchCache(NetworkEmitContext c, LayerSpec layer) => UsesPackedPanels(c.Spec, (DenseLayerSpec)layer);
+    public override bool HasBatchCache(NetworkEmitContext c, LayerSpec layer) => ((DenseLayerSpec)layer).PackedPanels;
 
     public override void EmitBatchCacheField(NetworkEmitContext c, LayerSpec layer)
         => c.W.Line($"private {c.T}[]? {PackedField(layer.Index)};");
@@ -109,7 +103,7 @@ internal sealed class DenseLayerEmitter : LayerEmitter
                 w.Line($"Layer{l}Forward(p, {input}.Slice(s * {layer.Inputs}, {layer.Inputs}), z{l}.Slice(s * {layer.Outputs}, {layer.Outputs}), a{l}.Slice(s * {layer.Outputs}, {layer.Outputs}));");
             return;
         }
-        if (UsesPackedPanels(c.Spec, layer))
+        if (layer.PackedPanels)
         {
             w.Comment("Outer product over the network's packed Wᵀ panels (no packing per call); rows past the last panel as dot products.");
             w.Line($"{Names.Dense}.ForwardBatchPrepacked<{t}>(packed{l}, {Weights(layer, "p")}, {Bias(layer, "p")}, {input}, z{l}, {layer.Inputs}, {layer.Outputs});");

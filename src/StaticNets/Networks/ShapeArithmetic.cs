@@ -32,7 +32,4 @@ internal static class ShapeArithmetic
         after = total - before;
     }
 
-    /// <summary>Whether a window moved by a stride covers every input value exactly (no trailing rows left out).</summary>
-    public static bool Covers(int input, int window, int stride, int padBefore, int padAfter)
-        => ((long)input + padBefore + padAfter - window) % stride == 0;
 }

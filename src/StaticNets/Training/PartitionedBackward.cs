@@ -26,6 +26,7 @@ internal sealed unsafe class PartitionedBackward<T> where T : unmanaged, IBinary
     private const double MinFlopsPerThread = 4e6;
 
     private readonly INetwork<T> _network;
+    private readonly long _multiplyAdds;
     private readonly T[][] _gradients;
     private readonly INetworkWorkspace<T>[] _workspaces;
     private readonly T[] _losses;
@@ -40,6 +41,7 @@ internal sealed unsafe class PartitionedBackward<T> where T : unmanaged, IBinary
     public PartitionedBackward(INetwork<T> network, int capacity, int threads)
     {
         _network = network;
+        _multiplyAdds = network.Info.MultiplyAddsPerSample;
         Capacity = capacity;
         Threads = threads;
         int partitions = PartitionCount(capacity);
@@ -95,7 +97,7 @@ internal sealed unsafe class PartitionedBackward<T> where T : unmanaged, IBinary
             _partitions = partitions;
             int threads = Math.Min(Threads, partitions);
             // Forward and backward cost about three times the forward's multiply-adds (two flops each).
-            double flopsPerThread = 6.0 * _network.Info.MultiplyAddsPerSample * count / threads;
+            double flopsPerThread = 6.0 * _multiplyAdds * count / threads;
             if (threads > 1 && flopsPerThread >= MinFlopsPerThread)
                 RunParallel(threads, gradient);
             else
