@@ -434,6 +434,7 @@ public sealed partial class NetworkGenerator
                 w.Line($"{ros}<{t}> p = _parameters;");
                 w.Line($"{ros}<{t}> x = inputs, y = targets;");
                 w.Comment("Whole-batch views of every layer's values and δ (sample after sample).");
+                c.InBackward = true;
                 foreach (var layer in spec.Layers)
                     LayerEmitters.For(layer).EmitViews(c, layer);
                 w.Line();
@@ -444,6 +445,7 @@ public sealed partial class NetworkGenerator
                     w.Line();
                     LayerEmitters.For(layer).EmitBatchBackward(c, layer, applyDerivative: l != spec.Layers.Count - 1);
                 }
+                c.InBackward = false;
                 w.Line("return loss;");
             }
         }

@@ -26,7 +26,7 @@ internal sealed class ActivationLayerEmitter : LayerEmitter
     {
         int l = layer.Index;
         c.W.Line($"{Names.Span}<{c.T}> a{l} = {c.View(Names.A(l), layer.Outputs)};");
-        if (c.OwnsDelta(layer))
+        if (c.OwnsDelta(layer) && c.InBackward)
             c.W.Line($"{Names.Span}<{c.T}> d{l} = {c.View(Names.D(l), layer.Outputs)};");
     }
 

@@ -63,7 +63,7 @@ internal sealed class Conv2DLayerEmitter : LayerEmitter
     {
         var layer = (Conv2DLayerSpec)spec;
         int l = layer.Index, n = layer.Outputs;
-        c.W.Line($"{Names.Span}<{c.T}> a{l} = {c.View(Names.A(l), n)}, d{l} = {c.View(Names.D(l), n)};");
+        c.W.Line($"{Names.Span}<{c.T}> a{l} = {c.View(Names.A(l), n)}{c.DeltaView(l, n)};");
         if (HasZ(layer))
             c.W.Line($"{Names.Span}<{c.T}> z{l} = {c.View(Names.Z(l), n)};");
     }

@@ -59,7 +59,7 @@ internal sealed class DenseLayerEmitter : LayerEmitter
     public override void EmitViews(NetworkEmitContext c, LayerSpec layer)
     {
         int l = layer.Index, n = layer.Outputs;
-        c.W.Line($"{Names.Span}<{c.T}> z{l} = {c.View(Names.Z(l), n)}, a{l} = {c.View(Names.A(l), n)}, d{l} = {c.View(Names.D(l), n)};");
+        c.W.Line($"{Names.Span}<{c.T}> z{l} = {c.View(Names.Z(l), n)}, a{l} = {c.View(Names.A(l), n)}{c.DeltaView(l, n)};");
     }
 
     private static string Bias(DenseLayerSpec layer, string parameters)

@@ -37,7 +37,7 @@ internal sealed class DropoutLayerEmitter : LayerEmitter
         int l = layer.Index;
         c.W.Line($"{Names.Span}<{c.T}> o{l} = {c.View("O" + l, layer.Outputs)}, m{l} = {c.View("M" + l, layer.Outputs)};");
         c.W.Line($"{Names.ReadOnlySpan}<{c.T}> a{l} = train ? o{l} : {c.Input(layer)};");
-        if (c.OwnsDelta(layer))
+        if (c.OwnsDelta(layer) && c.InBackward)
             c.W.Line($"{Names.Span}<{c.T}> d{l} = {c.View(Names.D(l), layer.Outputs)};");
     }
 

@@ -64,6 +64,12 @@ internal sealed class NetworkEmitContext
 
     public NetworkSpec Spec { get; }
 
+    /// <summary>Whether views are being declared for Backward (δ spans included) rather than ForwardBatch (no δ needed).</summary>
+    public bool InBackward { get; set; }
+
+    /// <summary><c>, d3 = new Span…</c> for the δ view inside Backward, nothing in the forward pass.</summary>
+    public string DeltaView(int index, long perSample) => InBackward ? $", d{index} = {View(Names.D(index), perSample)}" : "";
+
     public SourceWriter W { get; }
 
     /// <summary>The scalar type, <c>float</c> or <c>double</c>.</summary>

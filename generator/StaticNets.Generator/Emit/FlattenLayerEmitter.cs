@@ -23,7 +23,7 @@ internal sealed class FlattenLayerEmitter : LayerEmitter
 
     public override void EmitViews(NetworkEmitContext c, LayerSpec layer)
     {
-        if (c.OwnsDelta(layer))
+        if (c.OwnsDelta(layer) && c.InBackward)
             c.W.Line($"{Names.Span}<{c.T}> d{layer.Index} = {c.View(Names.D(layer.Index), layer.Outputs)};");
     }
 

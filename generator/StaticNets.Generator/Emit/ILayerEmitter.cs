@@ -27,7 +27,7 @@ internal interface ILayerEmitter
     /// <summary>Workspace arrays of the layer (its δ only when <see cref="NetworkEmitContext.OwnsDelta"/>).</summary>
     IEnumerable<WorkspaceBuffer> Buffers(NetworkEmitContext c, LayerSpec layer);
 
-    /// <summary>Declares the layer's batch spans (output, weighted input, δ …) inside ForwardBatch and Backward.</summary>
+    /// <summary>Declares the layer's batch spans (output, weighted input …) inside ForwardBatch and Backward; δ spans only when <see cref="NetworkEmitContext.InBackward"/>.</summary>
     void EmitViews(NetworkEmitContext c, LayerSpec layer);
 
     /// <summary>Statements of the layer inside ForwardBatch: input batch → output batch.</summary>

@@ -42,7 +42,7 @@ internal sealed class Pool2DLayerEmitter : LayerEmitter
     {
         var layer = (Pool2DLayerSpec)spec;
         int l = layer.Index, n = layer.Outputs;
-        c.W.Line($"{Names.Span}<{c.T}> a{l} = {c.View(Names.A(l), n)}, d{l} = {c.View(Names.D(l), n)};");
+        c.W.Line($"{Names.Span}<{c.T}> a{l} = {c.View(Names.A(l), n)}{c.DeltaView(l, n)};");
         if (layer.IsMax)
             c.W.Line($"{Names.Span}<int> argMax{l} = {c.View("ArgMax" + l, n, "int")};");
     }

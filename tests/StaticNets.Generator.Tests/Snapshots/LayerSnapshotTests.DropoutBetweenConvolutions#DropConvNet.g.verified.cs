@@ -202,7 +202,7 @@ partial class DropConvNet : global::StaticNets.INetwork<double>, global::StaticN
         // Each training call draws fresh masks: the stream depends on the seed, the workspace's key and how often it ran.
         ulong rng = train ? global::StaticNets.Kernels.DropoutKernels.StreamStart(DropoutSeed, ws.DropoutKey, ws.DropoutCalls++) : 0UL;
         // Layer 0: conv2d 3×9×9 → 4×4×4, 4 filters 3×3, stride 2×2, no padding, ReLU, no bias.
-        global::System.Span<double> a0 = new global::System.Span<double>(ws.A0, 0, batch * 64), d0 = new global::System.Span<double>(ws.D0, 0, batch * 64);
+        global::System.Span<double> a0 = new global::System.Span<double>(ws.A0, 0, batch * 64);
         global::System.Span<double> z0 = new global::System.Span<double>(ws.Z0, 0, batch * 64);
         global::StaticNets.Kernels.ConvKernels.ForwardPrepared<double>(in Layer0Shape, prepared0, p.Slice(Layer0WeightOffset, Layer0WeightCount), global::System.ReadOnlySpan<double>.Empty, x, z0, ws.Scratch);
         // Element-wise activation over the whole batch in one vectorised pass.
@@ -217,18 +217,18 @@ partial class DropConvNet : global::StaticNets.INetwork<double>, global::StaticN
             global::StaticNets.Kernels.DropoutKernels.Apply<double>(o1, m1, (double)0.75, ref rng);
         }
         // Layer 2: conv2d 4×4×4 → 2×4×4, 2 filters 3×1, stride 1×1, padding 1,0,1,0 (top, left, bottom, right), Tanh.
-        global::System.Span<double> a2 = new global::System.Span<double>(ws.A2, 0, batch * 32), d2 = new global::System.Span<double>(ws.D2, 0, batch * 32);
+        global::System.Span<double> a2 = new global::System.Span<double>(ws.A2, 0, batch * 32);
         global::System.Span<double> z2 = new global::System.Span<double>(ws.Z2, 0, batch * 32);
         global::StaticNets.Kernels.ConvKernels.ForwardPrepared<double>(in Layer2Shape, prepared2, p.Slice(Layer2WeightOffset, Layer2WeightCount), p.Slice(Layer2BiasOffset, Layer2Filters), a1, z2, ws.Scratch);
         // Element-wise activation over the whole batch in one vectorised pass.
         global::StaticNets.Kernels.ActivationKernels.Tanh<double>(z2, a2);
         // Layer 3: average pool 2×4×4 → 2×2×2, window 2×2, stride 2×2.
-        global::System.Span<double> a3 = new global::System.Span<double>(ws.A3, 0, batch * 8), d3 = new global::System.Span<double>(ws.D3, 0, batch * 8);
+        global::System.Span<double> a3 = new global::System.Span<double>(ws.A3, 0, batch * 8);
         global::StaticNets.Kernels.PoolKernels.AvgForward<double>(in Layer3Shape, a2, a3);
         // Layer 4: flatten 2×2×2 → 8.
         // No data moves: the next layer reads a3 as it lies.
         // Layer 5: dense 8 → 3, Sigmoid.
-        global::System.Span<double> z5 = new global::System.Span<double>(ws.Z5, 0, batch * 3), a5 = new global::System.Span<double>(ws.A5, 0, batch * 3), d5 = new global::System.Span<double>(ws.D5, 0, batch * 3);
+        global::System.Span<double> z5 = new global::System.Span<double>(ws.Z5, 0, batch * 3), a5 = new global::System.Span<double>(ws.A5, 0, batch * 3);
         // Blocked over samples so each weight row is loaded once for several samples.
         global::StaticNets.Kernels.DenseKernels.ForwardBatch<double>(p.Slice(Layer5WeightOffset, Layer5WeightCount), p.Slice(Layer5BiasOffset, Layer5Size), a3, z5, 8, 3);
         // Element-wise activation over the whole batch in one vectorised pass.

@@ -122,16 +122,15 @@ partial class FlatNet : global::StaticNets.INetwork<float>
     {
         global::System.ReadOnlySpan<float> p = _parameters;
         // Layer 0: flatten 2×3×3 → 18.
-        global::System.Span<float> d0 = new global::System.Span<float>(ws.D0, 0, batch * 18);
         // No data moves: the next layer reads x as it lies.
         // Layer 1: dense 18 → 4, ReLU.
-        global::System.Span<float> z1 = new global::System.Span<float>(ws.Z1, 0, batch * 4), a1 = new global::System.Span<float>(ws.A1, 0, batch * 4), d1 = new global::System.Span<float>(ws.D1, 0, batch * 4);
+        global::System.Span<float> z1 = new global::System.Span<float>(ws.Z1, 0, batch * 4), a1 = new global::System.Span<float>(ws.A1, 0, batch * 4);
         // Blocked over samples so each weight row is loaded once for several samples.
         global::StaticNets.Kernels.DenseKernels.ForwardBatch<float>(p.Slice(Layer1WeightOffset, Layer1WeightCount), p.Slice(Layer1BiasOffset, Layer1Size), x, z1, 18, 4);
         // Element-wise activation over the whole batch in one vectorised pass.
         global::StaticNets.Kernels.ActivationKernels.ReLU<float>(z1, a1);
         // Layer 2: dense 4 → 1, Sigmoid.
-        global::System.Span<float> z2 = new global::System.Span<float>(ws.Z2, 0, batch * 1), a2 = new global::System.Span<float>(ws.A2, 0, batch * 1), d2 = new global::System.Span<float>(ws.D2, 0, batch * 1);
+        global::System.Span<float> z2 = new global::System.Span<float>(ws.Z2, 0, batch * 1), a2 = new global::System.Span<float>(ws.A2, 0, batch * 1);
         // Too narrow for SIMD: the unrolled single-sample code, once per sample.
         for (int s = 0; s < batch; s++)
         {

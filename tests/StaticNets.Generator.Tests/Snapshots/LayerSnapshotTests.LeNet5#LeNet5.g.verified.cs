@@ -239,41 +239,41 @@ partial class LeNet5 : global::StaticNets.INetwork<float>
         global::System.ReadOnlySpan<float> packed5 = _packed5;
         global::System.ReadOnlySpan<float> packed6 = _packed6;
         // Layer 0: conv2d 1×28×28 → 6×28×28, 6 filters 5×5, stride 1×1, padding 2,2,2,2 (top, left, bottom, right), ReLU.
-        global::System.Span<float> a0 = new global::System.Span<float>(ws.A0, 0, batch * 4704), d0 = new global::System.Span<float>(ws.D0, 0, batch * 4704);
+        global::System.Span<float> a0 = new global::System.Span<float>(ws.A0, 0, batch * 4704);
         global::System.Span<float> z0 = new global::System.Span<float>(ws.Z0, 0, batch * 4704);
         global::StaticNets.Kernels.ConvKernels.ForwardPrepared<float>(in Layer0Shape, prepared0, p.Slice(Layer0WeightOffset, Layer0WeightCount), p.Slice(Layer0BiasOffset, Layer0Filters), x, z0, ws.Scratch);
         // Element-wise activation over the whole batch in one vectorised pass.
         global::StaticNets.Kernels.ActivationKernels.ReLU<float>(z0, a0);
         // Layer 1: max pool 6×28×28 → 6×14×14, window 2×2, stride 2×2.
-        global::System.Span<float> a1 = new global::System.Span<float>(ws.A1, 0, batch * 1176), d1 = new global::System.Span<float>(ws.D1, 0, batch * 1176);
+        global::System.Span<float> a1 = new global::System.Span<float>(ws.A1, 0, batch * 1176);
         global::System.Span<int> argMax1 = new global::System.Span<int>(ws.ArgMax1, 0, batch * 1176);
         global::StaticNets.Kernels.PoolKernels.MaxForward<float>(in Layer1Shape, a0, a1, argMax1);
         // Layer 2: conv2d 6×14×14 → 16×10×10, 16 filters 5×5, stride 1×1, no padding, ReLU.
-        global::System.Span<float> a2 = new global::System.Span<float>(ws.A2, 0, batch * 1600), d2 = new global::System.Span<float>(ws.D2, 0, batch * 1600);
+        global::System.Span<float> a2 = new global::System.Span<float>(ws.A2, 0, batch * 1600);
         global::System.Span<float> z2 = new global::System.Span<float>(ws.Z2, 0, batch * 1600);
         global::StaticNets.Kernels.ConvKernels.ForwardPrepared<float>(in Layer2Shape, prepared2, p.Slice(Layer2WeightOffset, Layer2WeightCount), p.Slice(Layer2BiasOffset, Layer2Filters), a1, z2, ws.Scratch);
         // Element-wise activation over the whole batch in one vectorised pass.
         global::StaticNets.Kernels.ActivationKernels.ReLU<float>(z2, a2);
         // Layer 3: max pool 16×10×10 → 16×5×5, window 2×2, stride 2×2.
-        global::System.Span<float> a3 = new global::System.Span<float>(ws.A3, 0, batch * 400), d3 = new global::System.Span<float>(ws.D3, 0, batch * 400);
+        global::System.Span<float> a3 = new global::System.Span<float>(ws.A3, 0, batch * 400);
         global::System.Span<int> argMax3 = new global::System.Span<int>(ws.ArgMax3, 0, batch * 400);
         global::StaticNets.Kernels.PoolKernels.MaxForward<float>(in Layer3Shape, a2, a3, argMax3);
         // Layer 4: flatten 16×5×5 → 400.
         // No data moves: the next layer reads a3 as it lies.
         // Layer 5: dense 400 → 120, ReLU.
-        global::System.Span<float> z5 = new global::System.Span<float>(ws.Z5, 0, batch * 120), a5 = new global::System.Span<float>(ws.A5, 0, batch * 120), d5 = new global::System.Span<float>(ws.D5, 0, batch * 120);
+        global::System.Span<float> z5 = new global::System.Span<float>(ws.Z5, 0, batch * 120), a5 = new global::System.Span<float>(ws.A5, 0, batch * 120);
         // Outer product over the network's packed Wᵀ panels (no packing per call); rows past the last panel as dot products.
         global::StaticNets.Kernels.DenseKernels.ForwardBatchPrepacked<float>(packed5, p.Slice(Layer5WeightOffset, Layer5WeightCount), p.Slice(Layer5BiasOffset, Layer5Size), a3, z5, 400, 120);
         // Element-wise activation over the whole batch in one vectorised pass.
         global::StaticNets.Kernels.ActivationKernels.ReLU<float>(z5, a5);
         // Layer 6: dense 120 → 84, ReLU.
-        global::System.Span<float> z6 = new global::System.Span<float>(ws.Z6, 0, batch * 84), a6 = new global::System.Span<float>(ws.A6, 0, batch * 84), d6 = new global::System.Span<float>(ws.D6, 0, batch * 84);
+        global::System.Span<float> z6 = new global::System.Span<float>(ws.Z6, 0, batch * 84), a6 = new global::System.Span<float>(ws.A6, 0, batch * 84);
         // Outer product over the network's packed Wᵀ panels (no packing per call); rows past the last panel as dot products.
         global::StaticNets.Kernels.DenseKernels.ForwardBatchPrepacked<float>(packed6, p.Slice(Layer6WeightOffset, Layer6WeightCount), p.Slice(Layer6BiasOffset, Layer6Size), a5, z6, 120, 84);
         // Element-wise activation over the whole batch in one vectorised pass.
         global::StaticNets.Kernels.ActivationKernels.ReLU<float>(z6, a6);
         // Layer 7: dense 84 → 10, Softmax.
-        global::System.Span<float> z7 = new global::System.Span<float>(ws.Z7, 0, batch * 10), a7 = new global::System.Span<float>(ws.A7, 0, batch * 10), d7 = new global::System.Span<float>(ws.D7, 0, batch * 10);
+        global::System.Span<float> z7 = new global::System.Span<float>(ws.Z7, 0, batch * 10), a7 = new global::System.Span<float>(ws.A7, 0, batch * 10);
         // Blocked over samples so each weight row is loaded once for several samples.
         global::StaticNets.Kernels.DenseKernels.ForwardBatch<float>(p.Slice(Layer7WeightOffset, Layer7WeightCount), p.Slice(Layer7BiasOffset, Layer7Size), a6, z7, 84, 10);
         // Softmax normalises each sample's values on its own.

@@ -124,7 +124,7 @@ namespace Samples
         {
             global::System.ReadOnlySpan<float> p = _parameters;
             // Layer 0: dense 6 → 4, Identity, no bias.
-            global::System.Span<float> z0 = new global::System.Span<float>(ws.Z0, 0, batch * 4), a0 = new global::System.Span<float>(ws.A0, 0, batch * 4), d0 = new global::System.Span<float>(ws.D0, 0, batch * 4);
+            global::System.Span<float> z0 = new global::System.Span<float>(ws.Z0, 0, batch * 4), a0 = new global::System.Span<float>(ws.A0, 0, batch * 4);
             // Blocked over samples so each weight row is loaded once for several samples.
             global::StaticNets.Kernels.DenseKernels.ForwardBatch<float>(p.Slice(Layer0WeightOffset, Layer0WeightCount), s_zeroBias0, x, z0, 6, 4);
             // Element-wise activation over the whole batch in one vectorised pass.
@@ -134,7 +134,7 @@ namespace Samples
             // Element-wise activation over the whole batch in one vectorised pass.
             global::StaticNets.Kernels.ActivationKernels.Tanh<float>(a0, a1);
             // Layer 2: dense 4 → 3, Identity.
-            global::System.Span<float> z2 = new global::System.Span<float>(ws.Z2, 0, batch * 3), a2 = new global::System.Span<float>(ws.A2, 0, batch * 3), d2 = new global::System.Span<float>(ws.D2, 0, batch * 3);
+            global::System.Span<float> z2 = new global::System.Span<float>(ws.Z2, 0, batch * 3), a2 = new global::System.Span<float>(ws.A2, 0, batch * 3);
             // Too narrow for SIMD: the unrolled single-sample code, once per sample.
             for (int s = 0; s < batch; s++)
             {

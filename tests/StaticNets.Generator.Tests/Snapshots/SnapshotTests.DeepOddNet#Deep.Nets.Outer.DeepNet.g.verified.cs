@@ -461,20 +461,20 @@ namespace Deep.Nets
             {
                 global::System.ReadOnlySpan<double> p = _parameters;
                 // Layer 0: dense 13 → 7, Tanh.
-                global::System.Span<double> z0 = new global::System.Span<double>(ws.Z0, 0, batch * 7), a0 = new global::System.Span<double>(ws.A0, 0, batch * 7), d0 = new global::System.Span<double>(ws.D0, 0, batch * 7);
+                global::System.Span<double> z0 = new global::System.Span<double>(ws.Z0, 0, batch * 7), a0 = new global::System.Span<double>(ws.A0, 0, batch * 7);
                 // Blocked over samples so each weight row is loaded once for several samples.
                 global::StaticNets.Kernels.DenseKernels.ForwardBatch<double>(p.Slice(Layer0WeightOffset, Layer0WeightCount), p.Slice(Layer0BiasOffset, Layer0Size), x, z0, 13, 7);
                 // Element-wise activation over the whole batch in one vectorised pass.
                 global::StaticNets.Kernels.ActivationKernels.Tanh<double>(z0, a0);
                 // Layer 1: dense 7 → 5, LeakyReLU.
-                global::System.Span<double> z1 = new global::System.Span<double>(ws.Z1, 0, batch * 5), a1 = new global::System.Span<double>(ws.A1, 0, batch * 5), d1 = new global::System.Span<double>(ws.D1, 0, batch * 5);
+                global::System.Span<double> z1 = new global::System.Span<double>(ws.Z1, 0, batch * 5), a1 = new global::System.Span<double>(ws.A1, 0, batch * 5);
                 // Too narrow for SIMD: the unrolled single-sample code, once per sample.
                 for (int s = 0; s < batch; s++)
                 {
                     Layer1Forward(p, a0.Slice(s * 7, 7), z1.Slice(s * 5, 5), a1.Slice(s * 5, 5));
                 }
                 // Layer 2: dense 5 → 3, Identity.
-                global::System.Span<double> z2 = new global::System.Span<double>(ws.Z2, 0, batch * 3), a2 = new global::System.Span<double>(ws.A2, 0, batch * 3), d2 = new global::System.Span<double>(ws.D2, 0, batch * 3);
+                global::System.Span<double> z2 = new global::System.Span<double>(ws.Z2, 0, batch * 3), a2 = new global::System.Span<double>(ws.A2, 0, batch * 3);
                 // Too narrow for SIMD: the unrolled single-sample code, once per sample.
                 for (int s = 0; s < batch; s++)
                 {

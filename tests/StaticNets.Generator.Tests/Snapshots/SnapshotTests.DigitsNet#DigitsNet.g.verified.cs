@@ -510,13 +510,13 @@ partial class DigitsNet : global::StaticNets.INetwork<float>
     {
         global::System.ReadOnlySpan<float> p = _parameters;
         // Layer 0: dense 64 → 32, ReLU.
-        global::System.Span<float> z0 = new global::System.Span<float>(ws.Z0, 0, batch * 32), a0 = new global::System.Span<float>(ws.A0, 0, batch * 32), d0 = new global::System.Span<float>(ws.D0, 0, batch * 32);
+        global::System.Span<float> z0 = new global::System.Span<float>(ws.Z0, 0, batch * 32), a0 = new global::System.Span<float>(ws.A0, 0, batch * 32);
         // Blocked over samples so each weight row is loaded once for several samples.
         global::StaticNets.Kernels.DenseKernels.ForwardBatch<float>(p.Slice(Layer0WeightOffset, Layer0WeightCount), p.Slice(Layer0BiasOffset, Layer0Size), x, z0, 64, 32);
         // Element-wise activation over the whole batch in one vectorised pass.
         global::StaticNets.Kernels.ActivationKernels.ReLU<float>(z0, a0);
         // Layer 1: dense 32 → 10, Softmax.
-        global::System.Span<float> z1 = new global::System.Span<float>(ws.Z1, 0, batch * 10), a1 = new global::System.Span<float>(ws.A1, 0, batch * 10), d1 = new global::System.Span<float>(ws.D1, 0, batch * 10);
+        global::System.Span<float> z1 = new global::System.Span<float>(ws.Z1, 0, batch * 10), a1 = new global::System.Span<float>(ws.A1, 0, batch * 10);
         // Blocked over samples so each weight row is loaded once for several samples.
         global::StaticNets.Kernels.DenseKernels.ForwardBatch<float>(p.Slice(Layer1WeightOffset, Layer1WeightCount), p.Slice(Layer1BiasOffset, Layer1Size), a0, z1, 32, 10);
         // Softmax normalises each sample's values on its own.

@@ -652,7 +652,7 @@ partial class DropoutNet : global::StaticNets.INetwork<float>, global::StaticNet
         // Each training call draws fresh masks: the stream depends on the seed, the workspace's key and how often it ran.
         ulong rng = train ? global::StaticNets.Kernels.DropoutKernels.StreamStart(DropoutSeed, ws.DropoutKey, ws.DropoutCalls++) : 0UL;
         // Layer 0: dense 3 → 5, Sigmoid.
-        global::System.Span<float> z0 = new global::System.Span<float>(ws.Z0, 0, batch * 5), a0 = new global::System.Span<float>(ws.A0, 0, batch * 5), d0 = new global::System.Span<float>(ws.D0, 0, batch * 5);
+        global::System.Span<float> z0 = new global::System.Span<float>(ws.Z0, 0, batch * 5), a0 = new global::System.Span<float>(ws.A0, 0, batch * 5);
         // Too narrow for SIMD: the unrolled single-sample code, once per sample.
         for (int s = 0; s < batch; s++)
         {
@@ -668,7 +668,7 @@ partial class DropoutNet : global::StaticNets.INetwork<float>, global::StaticNet
             global::StaticNets.Kernels.DropoutKernels.Apply<float>(o1, m1, (float)0.5, ref rng);
         }
         // Layer 2: dense 5 → 40, ReLU.
-        global::System.Span<float> z2 = new global::System.Span<float>(ws.Z2, 0, batch * 40), a2 = new global::System.Span<float>(ws.A2, 0, batch * 40), d2 = new global::System.Span<float>(ws.D2, 0, batch * 40);
+        global::System.Span<float> z2 = new global::System.Span<float>(ws.Z2, 0, batch * 40), a2 = new global::System.Span<float>(ws.A2, 0, batch * 40);
         // Blocked over samples so each weight row is loaded once for several samples.
         global::StaticNets.Kernels.DenseKernels.ForwardBatch<float>(p.Slice(Layer2WeightOffset, Layer2WeightCount), p.Slice(Layer2BiasOffset, Layer2Size), a1, z2, 5, 40);
         // Element-wise activation over the whole batch in one vectorised pass.
@@ -683,7 +683,7 @@ partial class DropoutNet : global::StaticNets.INetwork<float>, global::StaticNet
             global::StaticNets.Kernels.DropoutKernels.Apply<float>(o3, m3, (float)0.8, ref rng);
         }
         // Layer 4: dense 40 → 2, Sigmoid.
-        global::System.Span<float> z4 = new global::System.Span<float>(ws.Z4, 0, batch * 2), a4 = new global::System.Span<float>(ws.A4, 0, batch * 2), d4 = new global::System.Span<float>(ws.D4, 0, batch * 2);
+        global::System.Span<float> z4 = new global::System.Span<float>(ws.Z4, 0, batch * 2), a4 = new global::System.Span<float>(ws.A4, 0, batch * 2);
         // Blocked over samples so each weight row is loaded once for several samples.
         global::StaticNets.Kernels.DenseKernels.ForwardBatch<float>(p.Slice(Layer4WeightOffset, Layer4WeightCount), p.Slice(Layer4BiasOffset, Layer4Size), a3, z4, 40, 2);
         // Element-wise activation over the whole batch in one vectorised pass.

@@ -151,13 +151,13 @@ partial class MnistNet : global::StaticNets.INetwork<float>
             RefreshPacked();
         global::System.ReadOnlySpan<float> packed0 = _packed0;
         // Layer 0: dense 784 → 128, ReLU.
-        global::System.Span<float> z0 = new global::System.Span<float>(ws.Z0, 0, batch * 128), a0 = new global::System.Span<float>(ws.A0, 0, batch * 128), d0 = new global::System.Span<float>(ws.D0, 0, batch * 128);
+        global::System.Span<float> z0 = new global::System.Span<float>(ws.Z0, 0, batch * 128), a0 = new global::System.Span<float>(ws.A0, 0, batch * 128);
         // Outer product over the network's packed Wᵀ panels (no packing per call); rows past the last panel as dot products.
         global::StaticNets.Kernels.DenseKernels.ForwardBatchPrepacked<float>(packed0, p.Slice(Layer0WeightOffset, Layer0WeightCount), p.Slice(Layer0BiasOffset, Layer0Size), x, z0, 784, 128);
         // Element-wise activation over the whole batch in one vectorised pass.
         global::StaticNets.Kernels.ActivationKernels.ReLU<float>(z0, a0);
         // Layer 1: dense 128 → 10, Softmax.
-        global::System.Span<float> z1 = new global::System.Span<float>(ws.Z1, 0, batch * 10), a1 = new global::System.Span<float>(ws.A1, 0, batch * 10), d1 = new global::System.Span<float>(ws.D1, 0, batch * 10);
+        global::System.Span<float> z1 = new global::System.Span<float>(ws.Z1, 0, batch * 10), a1 = new global::System.Span<float>(ws.A1, 0, batch * 10);
         // Blocked over samples so each weight row is loaded once for several samples.
         global::StaticNets.Kernels.DenseKernels.ForwardBatch<float>(p.Slice(Layer1WeightOffset, Layer1WeightCount), p.Slice(Layer1BiasOffset, Layer1Size), a0, z1, 128, 10);
         // Softmax normalises each sample's values on its own.

@@ -308,14 +308,14 @@ namespace Samples
         {
             global::System.ReadOnlySpan<float> p = _parameters;
             // Layer 0: dense 2 → 3, Sigmoid.
-            global::System.Span<float> z0 = new global::System.Span<float>(ws.Z0, 0, batch * 3), a0 = new global::System.Span<float>(ws.A0, 0, batch * 3), d0 = new global::System.Span<float>(ws.D0, 0, batch * 3);
+            global::System.Span<float> z0 = new global::System.Span<float>(ws.Z0, 0, batch * 3), a0 = new global::System.Span<float>(ws.A0, 0, batch * 3);
             // Too narrow for SIMD: the unrolled single-sample code, once per sample.
             for (int s = 0; s < batch; s++)
             {
                 Layer0Forward(p, x.Slice(s * 2, 2), z0.Slice(s * 3, 3), a0.Slice(s * 3, 3));
             }
             // Layer 1: dense 3 → 1, Sigmoid.
-            global::System.Span<float> z1 = new global::System.Span<float>(ws.Z1, 0, batch * 1), a1 = new global::System.Span<float>(ws.A1, 0, batch * 1), d1 = new global::System.Span<float>(ws.D1, 0, batch * 1);
+            global::System.Span<float> z1 = new global::System.Span<float>(ws.Z1, 0, batch * 1), a1 = new global::System.Span<float>(ws.A1, 0, batch * 1);
             // Too narrow for SIMD: the unrolled single-sample code, once per sample.
             for (int s = 0; s < batch; s++)
             {
