@@ -177,6 +177,16 @@ internal static class DiagnosticDescriptors
         "{1} of network '{0}' holds {2} = {3} values per sample, more than the 2147483647 one span can hold; reduce the input or layer sizes",
         DiagnosticSeverity.Error);
 
+    public static readonly DiagnosticDescriptor RecurrentNeedsSequence = Create(
+        "SNN040", "Recurrent layer needs a sequence input",
+        "{1} of network '{0}' needs a steps × features input but {2}; declare the input as Input = new[] {{ steps, features }}, and give ReturnSequences = true to a recurrent layer that feeds another",
+        DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor NotInRecurrentNetwork = Create(
+        "SNN041", "Layer kind not allowed beside recurrent layers",
+        "{1} of network '{0}' is a {2} layer, which a network with recurrent layers cannot contain; such a network takes [Lstm], [Gru], [Dense], [Dropout] and element-wise [Activation] layers (a dense layer after a layer with ReturnSequences = true applies to every step, softmax included)",
+        DiagnosticSeverity.Error);
+
     public static readonly DiagnosticDescriptor LayerWithoutEmitter = Create(
         "SNN090", "Internal: layer kind without an emitter",
         "Network '{0}' has a layer of kind {1} that this version of the generator cannot emit; nothing was generated for the network. Please report this",

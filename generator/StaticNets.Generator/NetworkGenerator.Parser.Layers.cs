@@ -23,7 +23,15 @@ public sealed partial class NetworkGenerator
             ["StaticNets.FlattenAttribute"] = BuildFlatten,
             ["StaticNets.ActivationAttribute"] = BuildActivation,
             ["StaticNets.DropoutAttribute"] = BuildDropout,
+            [LstmAttributeName] = (ctx, data) => BuildRecurrent(ctx, data, StaticNets.Kernels.RecurrentCell.Lstm),
+            [GruAttributeName] = (ctx, data) => BuildRecurrent(ctx, data, StaticNets.Kernels.RecurrentCell.Gru),
         };
+
+        private const string LstmAttributeName = "StaticNets.LstmAttribute";
+        private const string GruAttributeName = "StaticNets.GruAttribute";
+
+        /// <summary>The layer attributes a network with recurrent layers may hold besides them: each has a per-step meaning, so the network can also run one step at a time.</summary>
+        private static readonly HashSet<string> RecurrentCompanions = new() { DenseAttributeName, "StaticNets.DropoutAttribute", "StaticNets.ActivationAttribute", LstmAttributeName, GruAttributeName };
 
         private static readonly string[] PaddingModeNames = Enum.GetNames(typeof(PaddingModeKind));
 
@@ -89,12 +97,19 @@ public sealed partial class NetworkGenerator
             }
             bool valid = true;
             int dense = 0;
+            bool recurrent = declarations.Any(d => d.Name is LstmAttributeName or GruAttributeName);
             for (int i = 0; i < declarations.Count; i++)
             {
                 var declaration = declarations[i];
                 context.Location = declaration.Location;
                 context.Syntax = declaration.Data.ApplicationSyntaxReference?.GetSyntax() as Microsoft.CodeAnalysis.CSharp.Syntax.AttributeSyntax;
                 context.What = Describe(declaration, context.NextIndex);
+                if (recurrent && !RecurrentCompanions.Contains(declaration.Name))
+                {
+                    context.Report(DiagnosticDescriptors.NotInRecurrentNetwork, context.What, declaration.ShortName);
+                    valid = false;
+                    break;
+                }
                 context.IsLast = i == declarations.Count - 1;
                 context.IsLastDense = i == lastDense;
                 context.DeclarationIndex = i;
@@ -104,6 +119,13 @@ public sealed partial class NetworkGenerator
                 if (!LayerBuilders[declaration.Name](context, declaration.Data))
                 {
                     // Later shapes depend on this one: stop rather than report follow-on errors.
+                    valid = false;
+                    break;
+                }
+                if (recurrent && context.Layers.Count > 0 && context.Layers[context.Layers.Count - 1] is ActivationLayerSpec { Activation: ActivationKind.Softmax })
+                {
+                    // A standalone softmax normalises a whole sample, which has no per-step meaning; a dense layer's softmax is per step.
+                    context.Report(DiagnosticDescriptors.NotInRecurrentNetwork, context.What, "softmax Activation");
                     valid = false;
                     break;
                 }
@@ -169,7 +191,7 @@ public sealed partial class NetworkGenerator
                 ctx.Report(DiagnosticDescriptors.SizeTooSmall, (ctx.NextIndex + 1).ToString(), size.ToString());
                 return false;
             }
-            if (ctx.Current.Rank != 1)
+            if (ctx.Current.Rank > 2)
             {
                 ctx.Report(DiagnosticDescriptors.DenseNeedsFlatten, ctx.What, ctx.NextIndex == 0 ? "the network's input" : "the output of the layer before it", ctx.Current.ToString(), ctx.Current.Size.ToString());
                 return false;
@@ -186,8 +208,18 @@ public sealed partial class NetworkGenerator
             }
             if (!valid)
                 return false;
-            int inputs = (int)ctx.Current.Size;
-            ctx.Add(new DenseLayerSpec(ctx.NextIndex, inputs, size, activation, ctx.Offset, Strategies.ChooseDense(inputs, size, bias), bias) { ElementBytes = ctx.ElementBytes });
+            if (ctx.Current.Rank == 2)
+            {
+                // A sequence: the same dense layer applied to every step (Keras' Dense on the last axis), as batch × steps rows.
+                int steps = ctx.Current.Dims[0], features = ctx.Current.Dims[1];
+                var strategy = Strategies.ChooseDense(features, size, bias);
+                ctx.Add(new DenseLayerSpec(ctx.NextIndex, features, size, activation, ctx.Offset, strategy == DenseStrategy.Unrolled ? DenseStrategy.RowDot : strategy, bias, steps) { ElementBytes = ctx.ElementBytes });
+            }
+            else
+            {
+                int inputs = (int)ctx.Current.Size;
+                ctx.Add(new DenseLayerSpec(ctx.NextIndex, inputs, size, activation, ctx.Offset, Strategies.ChooseDense(inputs, size, bias), bias) { ElementBytes = ctx.ElementBytes });
+            }
             double rateAfter = dropout ?? (ctx.IsLastDense || ctx.IsLast ? 0 : ctx.NetworkDropout);
             if (rateAfter > 0)
                 ctx.Add(new DropoutLayerSpec(ctx.NextIndex, ctx.Current, ctx.Current, ctx.Offset, rateAfter));
@@ -380,6 +412,39 @@ public sealed partial class NetworkGenerator
             }
             if (rate > 0)
                 ctx.Add(new DropoutLayerSpec(ctx.NextIndex, ctx.Current, ctx.Current, ctx.Offset, rate));
+            return true;
+        }
+
+        private static bool BuildRecurrent(LayerContext ctx, AttributeData data, StaticNets.Kernels.RecurrentCell cell)
+        {
+            string name = cell == StaticNets.Kernels.RecurrentCell.Lstm ? "Lstm" : "Gru";
+            if (data.AttributeConstructor is null || data.ConstructorArguments.Length != 1 || data.ConstructorArguments[0].Value is not int units)
+            {
+                ctx.Report(DiagnosticDescriptors.InvalidAttributeArguments, name);
+                return false;
+            }
+            bool sequences = false;
+            foreach (var named in data.NamedArguments)
+            {
+                if (named.Key == "ReturnSequences")
+                    sequences = named.Value.Value is true;
+            }
+            if (!AtLeast(ctx, "Units", units, 1))
+                return false;
+            if (ctx.Current.Rank != 2)
+            {
+                string shape = ctx.Current.Rank == 1 ? $"a vector of {ctx.Current}" : ctx.Current.ToString();
+                string before = ctx.NextIndex == 0
+                    ? $"the network's input is {shape}"
+                    : ctx.Layers[ctx.Layers.Count - 1] is RecurrentLayerSpec { ReturnSequences: false }
+                        ? $"the recurrent layer before it gives only its last step ({shape})"
+                        : $"the layer before it gives {shape}";
+                ctx.Report(DiagnosticDescriptors.RecurrentNeedsSequence, ctx.What, before);
+                return false;
+            }
+            int steps = ctx.Current.Dims[0];
+            var output = sequences ? ShapeSpec.Matrix(steps, units) : ShapeSpec.Vector(units);
+            ctx.Add(new RecurrentLayerSpec(ctx.NextIndex, ctx.Current, output, ctx.Offset, cell, units, sequences));
             return true;
         }
 

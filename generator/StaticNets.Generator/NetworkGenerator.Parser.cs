@@ -160,9 +160,9 @@ public sealed partial class NetworkGenerator
                     diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InputGivenTwice, attributeLocation, name, string.Join(", ", sizes), string.Join(", ", inputShape)));
                     return null;
                 }
-                if (inputShape.Length is not (1 or 3))
+                if (inputShape.Length is not (1 or 2 or 3))
                 {
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.WrongArrayLength, inputLocation ?? attributeLocation, name, "Input", $"[Network]", inputShape.Length.ToString(), "1 (features) or 3 (channels, height, width)"));
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.WrongArrayLength, inputLocation ?? attributeLocation, name, "Input", $"[Network]", inputShape.Length.ToString(), "1 (features), 2 (steps, features) or 3 (channels, height, width)"));
                     return null;
                 }
                 for (int i = 0; i < inputShape.Length; i++)

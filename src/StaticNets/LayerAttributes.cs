@@ -127,3 +127,39 @@ public sealed class DropoutAttribute(double rate) : Attribute
     /// <summary>Probability of zeroing a value while training.</summary>
     public double Rate { get; } = rate;
 }
+
+/// <summary>
+/// A long short-term memory layer over a sequence: <c>[Lstm(128)]</c> after <c>[Network(Input = new[] { steps, features })]</c>.
+/// PyTorch's <c>nn.LSTM</c> conventions (gates i, f, g, o; <c>weight_ih_l0</c>, <c>weight_hh_l0</c>, <c>bias_ih_l0</c>,
+/// <c>bias_hh_l0</c>). The output is the last step's h (<c>[units]</c>), or every step's (<c>[steps, units]</c>) with
+/// <see cref="ReturnSequences"/>, for a recurrent layer above it or a dense layer applied to every step.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class LstmAttribute : Attribute
+{
+    /// <summary>An LSTM with <paramref name="units"/> hidden units.</summary>
+    public LstmAttribute(int units) => Units = units;
+
+    /// <summary>Hidden units (the size of h and c).</summary>
+    public int Units { get; }
+
+    /// <summary>Whether the layer outputs every step's h rather than the last step's (default false, as Keras).</summary>
+    public bool ReturnSequences { get; set; }
+}
+
+/// <summary>
+/// A gated recurrent unit layer over a sequence: <c>[Gru(64)]</c>. PyTorch's <c>nn.GRU</c> conventions (gates r, z, n,
+/// the reset gate applied after the hidden product, as cuDNN and ONNX's <c>linear_before_reset = 1</c>).
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class GruAttribute : Attribute
+{
+    /// <summary>A GRU with <paramref name="units"/> hidden units.</summary>
+    public GruAttribute(int units) => Units = units;
+
+    /// <summary>Hidden units (the size of h).</summary>
+    public int Units { get; }
+
+    /// <summary>Whether the layer outputs every step's h rather than the last step's (default false, as Keras).</summary>
+    public bool ReturnSequences { get; set; }
+}

@@ -161,14 +161,12 @@ public class LayerDiagnosticTests
     }
 
     [Fact]
-    public void SNN026_input_of_rank_0_2_and_4()
+    public void SNN026_input_of_rank_0_and_4()
     {
-        AssertError("[Network(Input = new[] { 28, 28 })]\n[Flatten]\n[Dense(2)]\npublic partial class Net;",
-            "SNN026 Error (2,10)-(2,34): Input of [Network] in network 'Net' has 2 value(s) but needs 1 (features) or 3 (channels, height, width)");
         AssertError("[Network(Input = new int[0])]\n[Dense(2)]\npublic partial class Net;",
-            "SNN026 Error (2,10)-(2,28): Input of [Network] in network 'Net' has 0 value(s) but needs 1 (features) or 3 (channels, height, width)");
+            "SNN026 Error (2,10)-(2,28): Input of [Network] in network 'Net' has 0 value(s) but needs 1 (features), 2 (steps, features) or 3 (channels, height, width)");
         AssertError("[Network(Input = new[] { 1, 2, 3, 4 })]\n[Flatten]\n[Dense(2)]\npublic partial class Net;",
-            "SNN026 Error (2,10)-(2,38): Input of [Network] in network 'Net' has 4 value(s) but needs 1 (features) or 3 (channels, height, width)");
+            "SNN026 Error (2,10)-(2,38): Input of [Network] in network 'Net' has 4 value(s) but needs 1 (features), 2 (steps, features) or 3 (channels, height, width)");
     }
 
     [Fact]

@@ -22,11 +22,11 @@ internal sealed class DenseLayerEmitter : LayerEmitter
     {
         var layer = (DenseLayerSpec)spec;
         var w = c.W;
-        w.Line($"/// <summary>Number of outputs of layer {layer.Index} (dense, {layer.Activation}).</summary>");
-        w.Line($"public const int Layer{layer.Index}Size = {layer.Outputs};");
-        w.Line($"/// <summary>Index of layer {layer.Index}'s first weight in <see cref=\"Parameters\"/>; weights are row-major [{layer.Outputs}, {layer.Inputs}].</summary>");
+        w.Line(layer.PerStep ? $"/// <summary>Number of outputs of layer {layer.Index} per step (dense, {layer.Activation}, applied to each of {layer.Steps} steps).</summary>" : $"/// <summary>Number of outputs of layer {layer.Index} (dense, {layer.Activation}).</summary>");
+        w.Line($"public const int Layer{layer.Index}Size = {layer.OutputCount};");
+        w.Line($"/// <summary>Index of layer {layer.Index}'s first weight in <see cref=\"Parameters\"/>; weights are row-major [{layer.OutputCount}, {layer.InputCount}].</summary>");
         w.Line($"public const int Layer{layer.Index}WeightOffset = {layer.WeightOffset};");
-        w.Line($"/// <summary>Number of layer {layer.Index}'s weights ({layer.Outputs} × {layer.Inputs}).</summary>");
+        w.Line($"/// <summary>Number of layer {layer.Index}'s weights ({layer.OutputCount} × {layer.InputCount}).</summary>");
         w.Line($"public const int Layer{layer.Index}WeightCount = {layer.WeightCount};");
         if (layer.HasBias)
         {
@@ -36,14 +36,15 @@ internal sealed class DenseLayerEmitter : LayerEmitter
         else
         {
             w.Comment($"Layer {layer.Index} has no bias: the kernels add these zeros.");
-            w.Line($"private static readonly {c.T}[] s_zeroBias{layer.Index} = new {c.T}[{layer.Outputs}];");
+            w.Line($"private static readonly {c.T}[] s_zeroBias{layer.Index} = new {c.T}[{layer.OutputCount}];");
         }
     }
 
     public override string InfoExpression(NetworkEmitContext c, LayerSpec spec)
     {
         var layer = (DenseLayerSpec)spec;
-        return $"new global::StaticNets.DenseLayerInfo({layer.Inputs}, {layer.Outputs}, global::StaticNets.Activation.{layer.Activation}, {layer.ParameterOffset}{(layer.HasBias ? "" : ", bias: false")})";
+        string input = layer.PerStep ? layer.Input.Expression : layer.InputCount.ToString();
+        return $"new global::StaticNets.DenseLayerInfo({input}, {layer.OutputCount}, global::StaticNets.Activation.{layer.Activation}, {layer.ParameterOffset}{(layer.HasBias ? "" : ", bias: false")})";
     }
 
     public override IEnumerable<WorkspaceBuffer> Buffers(NetworkEmitContext c, LayerSpec spec)
@@ -83,8 +84,8 @@ internal sealed class DenseLayerEmitter : LayerEmitter
     {
         var layer = (DenseLayerSpec)spec;
         string field = PackedField(layer.Index);
-        c.W.Line($"{field} ??= new {c.T}[{Names.Dense}.PackedLength<{c.T}>({layer.Inputs}, {layer.Outputs})];");
-        c.W.Line($"{Names.Dense}.PackPanels<{c.T}>(new {Names.ReadOnlySpan}<{c.T}>(_parameters, Layer{layer.Index}WeightOffset, Layer{layer.Index}WeightCount), {field}, {layer.Inputs}, {layer.Outputs});");
+        c.W.Line($"{field} ??= new {c.T}[{Names.Dense}.PackedLength<{c.T}>({layer.InputCount}, {layer.OutputCount})];");
+        c.W.Line($"{Names.Dense}.PackPanels<{c.T}>(new {Names.ReadOnlySpan}<{c.T}>(_parameters, Layer{layer.Index}WeightOffset, Layer{layer.Index}WeightCount), {field}, {layer.InputCount}, {layer.OutputCount});");
     }
 
     public override void EmitBatchCacheView(NetworkEmitContext c, LayerSpec layer)
@@ -100,20 +101,20 @@ internal sealed class DenseLayerEmitter : LayerEmitter
         {
             w.Comment("Too narrow for SIMD: the unrolled single-sample code, once per sample.");
             using (w.Block("for (int s = 0; s < batch; s++)"))
-                w.Line($"Layer{l}Forward(p, {input}.Slice(s * {layer.Inputs}, {layer.Inputs}), z{l}.Slice(s * {layer.Outputs}, {layer.Outputs}), a{l}.Slice(s * {layer.Outputs}, {layer.Outputs}));");
+                w.Line($"Layer{l}Forward(p, {input}.Slice(s * {layer.InputCount}, {layer.InputCount}), z{l}.Slice(s * {layer.OutputCount}, {layer.OutputCount}), a{l}.Slice(s * {layer.OutputCount}, {layer.OutputCount}));");
             return;
         }
         if (layer.PackedPanels)
         {
             w.Comment("Outer product over the network's packed Wᵀ panels (no packing per call); rows past the last panel as dot products.");
-            w.Line($"{Names.Dense}.ForwardBatchPrepacked<{t}>(packed{l}, {Weights(layer, "p")}, {Bias(layer, "p")}, {input}, z{l}, {layer.Inputs}, {layer.Outputs});");
+            w.Line($"{Names.Dense}.ForwardBatchPrepacked<{t}>(packed{l}, {Weights(layer, "p")}, {Bias(layer, "p")}, {input}, z{l}, {layer.InputCount}, {layer.OutputCount});");
         }
         else
         {
             w.Comment("Blocked over samples so each weight row is loaded once for several samples.");
-            w.Line($"{Names.Dense}.ForwardBatch<{t}>({Weights(layer, "p")}, {Bias(layer, "p")}, {input}, z{l}, {layer.Inputs}, {layer.Outputs});");
+            w.Line($"{Names.Dense}.ForwardBatch<{t}>({Weights(layer, "p")}, {Bias(layer, "p")}, {input}, z{l}, {layer.InputCount}, {layer.OutputCount});");
         }
-        c.EmitActivation(layer.Activation, $"z{l}", $"a{l}", layer.Outputs);
+        c.EmitActivation(layer.Activation, $"z{l}", $"a{l}", layer.OutputCount, c.Rows(layer));
     }
 
     public override void EmitBatchBackward(NetworkEmitContext c, LayerSpec spec, bool applyDerivative)
@@ -125,25 +126,25 @@ internal sealed class DenseLayerEmitter : LayerEmitter
         if (applyDerivative && layer.Activation != ActivationKind.Identity)
         {
             w.Comment($"δ{l} ⊙= σ'(z{l}), σ = {layer.Activation}: element-wise, so one pass over the whole batch.");
-            c.EmitDerivative(layer.Activation, $"z{l}", $"a{l}", d, layer.Outputs);
+            c.EmitDerivative(layer.Activation, $"z{l}", $"a{l}", d, layer.OutputCount, c.Rows(layer));
         }
         if (layer.Strategy == DenseStrategy.Unrolled)
         {
             w.Comment($"Layer {l}: ∂C/∂w = δ{l}·{input}ᵀ and ∂C/∂b = δ{l}, then ∂C/∂input = (W{l})ᵀ·δ{l}; unrolled, sample by sample.");
             using (w.Block("for (int s = 0; s < batch; s++)"))
             {
-                w.Line($"{Names.ReadOnlySpan}<{t}> ds = {d}.Slice(s * {layer.Outputs}, {layer.Outputs});");
-                w.Line($"Layer{l}Gradient(ds, {input}.Slice(s * {layer.Inputs}, {layer.Inputs}), gradient);");
+                w.Line($"{Names.ReadOnlySpan}<{t}> ds = {d}.Slice(s * {layer.OutputCount}, {layer.OutputCount});");
+                w.Line($"Layer{l}Gradient(ds, {input}.Slice(s * {layer.InputCount}, {layer.InputCount}), gradient);");
                 if (l > 0)
-                    w.Line($"Layer{l}Backpropagate(p, ds, {dIn}.Slice(s * {layer.Inputs}, {layer.Inputs}));");
+                    w.Line($"Layer{l}Backpropagate(p, ds, {dIn}.Slice(s * {layer.InputCount}, {layer.InputCount}));");
                 else
-                    w.Line($"if (!dx.IsEmpty) Layer{l}Backpropagate(p, ds, dx.Slice(s * {layer.Inputs}, {layer.Inputs}));");
+                    w.Line($"if (!dx.IsEmpty) Layer{l}Backpropagate(p, ds, dx.Slice(s * {layer.InputCount}, {layer.InputCount}));");
             }
             return;
         }
         w.Comment($"Layer {l}: ∂C/∂W += δ{l}ᵀ·{input} and ∂C/∂b += Σ δ{l} over the whole batch, register-blocked (4 rows × 2 vectors).");
-        w.Line($"{Names.Dense}.AccumulateGradientBatch<{t}>({d}, {input}, {Weights(layer, "gradient")}, {BiasGradient(layer)}, {layer.Inputs}, {layer.Outputs});");
-        string backward = $"{Names.Dense}.BackwardInputBatch<{t}>({Weights(layer, "p")}, {d}, {dIn}, {layer.Inputs}, {layer.Outputs});";
+        w.Line($"{Names.Dense}.AccumulateGradientBatch<{t}>({d}, {input}, {Weights(layer, "gradient")}, {BiasGradient(layer)}, {layer.InputCount}, {layer.OutputCount});");
+        string backward = $"{Names.Dense}.BackwardInputBatch<{t}>({Weights(layer, "p")}, {d}, {dIn}, {layer.InputCount}, {layer.OutputCount});";
         if (l > 0)
         {
             w.Comment($"∂C/∂input = δ{l}·W{l} for the whole batch, register-blocked (4 samples × 2 vectors).");
@@ -188,20 +189,20 @@ internal sealed class DenseLayerEmitter : LayerEmitter
         {
             if (layer.Strategy == DenseStrategy.Unrolled)
             {
-                w.Comment($"Weights w[j, k] at p[{layer.WeightOffset} + j·{layer.Inputs} + k], biases at p[{layer.BiasOffset} + j].");
-                w.Line($"{Names.ReadOnlySpan}<{t}> w = p.Slice({layer.WeightOffset}, {layer.WeightCount}), b = p.Slice({layer.BiasOffset}, {layer.Outputs});");
-                w.Line(DeclareLocals(t, "x", "x", layer.Inputs));
-                for (int j = 0; j < layer.Outputs; j++)
+                w.Comment($"Weights w[j, k] at p[{layer.WeightOffset} + j·{layer.InputCount} + k], biases at p[{layer.BiasOffset} + j].");
+                w.Line($"{Names.ReadOnlySpan}<{t}> w = p.Slice({layer.WeightOffset}, {layer.WeightCount}), b = p.Slice({layer.BiasOffset}, {layer.OutputCount});");
+                w.Line(DeclareLocals(t, "x", "x", layer.InputCount));
+                for (int j = 0; j < layer.OutputCount; j++)
                 {
                     var sum = new StringBuilder($"z[{j}] = b[{j}]");
-                    for (int k = 0; k < layer.Inputs; k++)
-                        sum.Append($" + w[{j * layer.Inputs + k}] * x{k}");
+                    for (int k = 0; k < layer.InputCount; k++)
+                        sum.Append($" + w[{j * layer.InputCount + k}] * x{k}");
                     w.Line(sum.Append(';').ToString());
                 }
             }
             else
             {
-                w.Comment($"Each of the {layer.Outputs} outputs is one SIMD dot product of a {layer.Inputs}-wide weight row with x; the weights are this network's own array, so z cannot alias them.");
+                w.Comment($"Each of the {layer.OutputCount} outputs is one SIMD dot product of a {layer.InputCount}-wide weight row with x; the weights are this network's own array, so z cannot alias them.");
                 w.Line($"{Names.Dense}.ForwardUnaliased<{t}>({Weights(layer, "p")}, {Bias(layer, "p")}, x, z);");
             }
             w.Line($"{Names.ActivationForward(layer.Activation)}<{t}>(z, a);");
@@ -215,7 +216,7 @@ internal sealed class DenseLayerEmitter : LayerEmitter
         w.Line(Names.InliningAttribute);
         using (w.Block($"private static void Layer{l}ForwardTransposed({Names.ReadOnlySpan}<{t}> p, {Names.ReadOnlySpan}<{t}> wT, {Names.ReadOnlySpan}<{t}> x, {Names.Span}<{t}> z, {Names.Span}<{t}> a)"))
         {
-            w.Comment($"Only {layer.Inputs} inputs: each one is broadcast into vectors of all {layer.Outputs} outputs, the biases are the accumulators' start; the weights are this network's own arrays, so z cannot alias them.");
+            w.Comment($"Only {layer.InputCount} inputs: each one is broadcast into vectors of all {layer.OutputCount} outputs, the biases are the accumulators' start; the weights are this network's own arrays, so z cannot alias them.");
             w.Line($"{Names.Dense}.ForwardTransposedUnaliased<{t}>(wT, {Bias(layer, "p")}, x, z);");
             w.Line($"{Names.ActivationForward(layer.Activation)}<{t}>(z, a);");
         }
@@ -230,14 +231,14 @@ internal sealed class DenseLayerEmitter : LayerEmitter
         {
             if (layer.Strategy == DenseStrategy.Unrolled)
             {
-                w.Line($"{Names.Span}<{t}> gw = g.Slice({layer.WeightOffset}, {layer.WeightCount}), gb = g.Slice({layer.BiasOffset}, {layer.Outputs});");
-                w.Line(DeclareLocals(t, "d", "d", layer.Outputs));
-                w.Line(DeclareLocals(t, "x", "x", layer.Inputs));
-                for (int j = 0; j < layer.Outputs; j++)
+                w.Line($"{Names.Span}<{t}> gw = g.Slice({layer.WeightOffset}, {layer.WeightCount}), gb = g.Slice({layer.BiasOffset}, {layer.OutputCount});");
+                w.Line(DeclareLocals(t, "d", "d", layer.OutputCount));
+                w.Line(DeclareLocals(t, "x", "x", layer.InputCount));
+                for (int j = 0; j < layer.OutputCount; j++)
                 {
                     var row = new StringBuilder();
-                    for (int k = 0; k < layer.Inputs; k++)
-                        row.Append($"gw[{j * layer.Inputs + k}] += d{j} * x{k}; ");
+                    for (int k = 0; k < layer.InputCount; k++)
+                        row.Append($"gw[{j * layer.InputCount + k}] += d{j} * x{k}; ");
                     row.Append($"gb[{j}] += d{j};");
                     w.Line(row.ToString());
                 }
@@ -245,7 +246,7 @@ internal sealed class DenseLayerEmitter : LayerEmitter
             else
             {
                 w.Comment("Rank-1 update of the weight gradient, one SIMD axpy per row.");
-                w.Line($"{Names.Dense}.AccumulateGradient<{t}>(d, x, g.Slice({layer.WeightOffset}, {layer.WeightCount}), g.Slice({layer.BiasOffset}, {layer.Outputs}));");
+                w.Line($"{Names.Dense}.AccumulateGradient<{t}>(d, x, g.Slice({layer.WeightOffset}, {layer.WeightCount}), g.Slice({layer.BiasOffset}, {layer.OutputCount}));");
             }
         }
     }
@@ -260,12 +261,12 @@ internal sealed class DenseLayerEmitter : LayerEmitter
             if (layer.Strategy == DenseStrategy.Unrolled)
             {
                 w.Line($"{Names.ReadOnlySpan}<{t}> w = p.Slice({layer.WeightOffset}, {layer.WeightCount});");
-                w.Line(DeclareLocals(t, "d", "d", layer.Outputs));
-                for (int k = 0; k < layer.Inputs; k++)
+                w.Line(DeclareLocals(t, "d", "d", layer.OutputCount));
+                for (int k = 0; k < layer.InputCount; k++)
                 {
                     var sum = new StringBuilder($"dx[{k}] = ");
-                    for (int j = 0; j < layer.Outputs; j++)
-                        sum.Append($"{(j == 0 ? "" : " + ")}w[{j * layer.Inputs + k}] * d{j}");
+                    for (int j = 0; j < layer.OutputCount; j++)
+                        sum.Append($"{(j == 0 ? "" : " + ")}w[{j * layer.InputCount + k}] * d{j}");
                     w.Line(sum.Append(';').ToString());
                 }
             }

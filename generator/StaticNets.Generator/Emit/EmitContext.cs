@@ -114,14 +114,14 @@ internal sealed class NetworkEmitContext
     /// δ ⊙= σ'(z) over a whole batch for <paramref name="activation"/>: nothing for identity, the kernel for element-wise
     /// activations, the softmax Jacobian sample by sample.
     /// </summary>
-    public void EmitDerivative(ActivationKind activation, string z, string a, string d, int perSample)
+    public void EmitDerivative(ActivationKind activation, string z, string a, string d, int perSample, string rows = "batch")
     {
         if (activation == ActivationKind.Identity)
             return;
         if (activation == ActivationKind.Softmax)
         {
-            W.Comment("Softmax couples the values of one sample: δ = Jᵀ·δ, sample by sample.");
-            using (W.Block("for (int s = 0; s < batch; s++)"))
+            W.Comment(rows == "batch" ? "Softmax couples the values of one sample: δ = Jᵀ·δ, sample by sample." : "Softmax couples the values of one step: δ = Jᵀ·δ, row by row.");
+            using (W.Block($"for (int s = 0; s < {rows}; s++)"))
                 W.Line($"{Names.Activations}.SoftmaxBackward<{T}>({a}.Slice(s * {perSample}, {perSample}), {d}.Slice(s * {perSample}, {perSample}), {d}.Slice(s * {perSample}, {perSample}));");
             return;
         }
@@ -129,17 +129,37 @@ internal sealed class NetworkEmitContext
     }
 
     /// <summary>a = σ(z) over a whole batch: one element-wise pass, or softmax sample by sample.</summary>
-    public void EmitActivation(ActivationKind activation, string z, string a, int perSample)
+    public void EmitActivation(ActivationKind activation, string z, string a, int perSample, string rows = "batch")
     {
         if (activation == ActivationKind.Softmax)
         {
-            W.Comment("Softmax normalises each sample's values on its own.");
-            using (W.Block("for (int s = 0; s < batch; s++)"))
+            W.Comment(rows == "batch" ? "Softmax normalises each sample's values on its own." : "Softmax normalises each step's values on its own.");
+            using (W.Block($"for (int s = 0; s < {rows}; s++)"))
                 W.Line($"{Names.ActivationForward(activation)}<{T}>({z}.Slice(s * {perSample}, {perSample}), {a}.Slice(s * {perSample}, {perSample}));");
             return;
         }
         W.Comment("Element-wise activation over the whole batch in one vectorised pass.");
         W.Line($"{Names.ActivationForward(activation)}<{T}>({z}, {a});");
+    }
+
+    /// <summary>The rows of a layer's output in the batch: <c>batch</c>, or <c>batch * steps</c> for a dense layer applied to every step.</summary>
+    public string Rows(LayerSpec layer) => layer is DenseLayerSpec { PerStep: true } dense ? $"batch * {dense.Steps}" : "batch";
+
+    /// <summary>Values of one row of <see cref="Rows"/>.</summary>
+    public int RowSize(LayerSpec layer) => layer is DenseLayerSpec { PerStep: true } dense ? dense.OutputCount : layer.Outputs;
+
+    /// <summary>Whether the network has recurrent layers (then it also runs one step at a time).</summary>
+    public bool IsRecurrent
+    {
+        get
+        {
+            foreach (var layer in Spec.Layers)
+            {
+                if (layer is RecurrentLayerSpec)
+                    return true;
+            }
+            return false;
+        }
     }
 
     /// <summary><c>Span&lt;T&gt; name = new Span&lt;T&gt;(ws.Field, 0, batch * n);</c></summary>

@@ -7,6 +7,8 @@ internal sealed record ShapeSpec(EquatableArray<int> Dims)
 {
     public static ShapeSpec Vector(int features) => new(new EquatableArray<int>(new[] { features }));
 
+    public static ShapeSpec Matrix(int rows, int columns) => new(new EquatableArray<int>(new[] { rows, columns }));
+
     public static ShapeSpec Image(int channels, int height, int width) => new(new EquatableArray<int>(new[] { channels, height, width }));
 
     public int Rank => Dims.Count;

@@ -33,6 +33,8 @@ public enum InitializationScheme
 /// is drawn from its own <see cref="ParameterBlock.FanIn"/> and <see cref="ParameterBlock.FanOut"/> (dense: n_in and
 /// n_out; convolution: in_c·kh·kw and out_c·kh·kw, as PyTorch), every <see cref="ParameterRole.Bias"/> block starts at
 /// zero, and layers without blocks (activation, pooling, flatten, dropout) are skipped.</para>
+/// <para>Recurrent layers (LSTM, GRU) under <see cref="InitializationScheme.Default"/> use PyTorch's U(−1/√units, +1/√units)
+/// for both weight matrices, with an LSTM's forget-gate bias starting at 1; an explicit scheme treats their blocks like any other.</para>
 /// <para>By default the scheme comes from the owning layer's <em>own</em> <see cref="LayerInfo.Activation"/>:
 /// sigmoid, tanh, identity and softmax layers use Xavier/Glorot uniform, U(−√(6/(fan_in+fan_out)), +√(6/(fan_in+fan_out)));
 /// ReLU-family layers use He normal, N(0, 2/fan_in). The initialiser does not look ahead: a convolution or dense
@@ -62,6 +64,11 @@ public static class ParameterInitializer
         {
             if (layer.Blocks.Count == 0)
                 continue; // activation, pooling, flatten, dropout: nothing to draw, and no draws consumed
+            if (layer is RecurrentLayerInfo recurrent && scheme == InitializationScheme.Default)
+            {
+                InitializeRecurrent(recurrent, parameters, random);
+                continue;
+            }
             var chosen = scheme == InitializationScheme.Default ? DefaultFor(layer.Activation) : scheme;
             foreach (var block in layer.Blocks)
             {
@@ -86,6 +93,21 @@ public static class ParameterInitializer
             case InitializationScheme.LeCunUniform: Uniform(weights, Math.Sqrt(3.0 / fanIn), random); break;
             default: Normal(weights, 1.0, random); break;
         }
+    }
+
+    /// <summary>
+    /// PyTorch's recurrent initialisation, U(−1/√units, +1/√units), for both weight matrices; biases zero except an
+    /// LSTM's forget gate, whose input-side bias starts at 1 (Jozefowicz et al. 2015, Keras' <c>unit_forget_bias</c>)
+    /// so that the cell remembers from the first step and gradients flow back through time at start-up.
+    /// </summary>
+    private static void InitializeRecurrent<T>(RecurrentLayerInfo layer, Span<T> parameters, Random random) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        double limit = 1.0 / Math.Sqrt(layer.Units);
+        Uniform(parameters.Slice(layer.InputWeights.Offset, layer.InputWeights.Count), limit, random);
+        Uniform(parameters.Slice(layer.HiddenWeights.Offset, layer.HiddenWeights.Count), limit, random);
+        parameters.Slice(layer.InputBiases.Offset, layer.InputBiases.Count * 2).Clear();
+        if (layer is LstmLayerInfo)
+            parameters.Slice(layer.InputBiases.Offset + layer.Units, layer.Units).Fill(T.One);
     }
 
     /// <summary>Re-initialises <paramref name="network"/>'s parameters with <paramref name="scheme"/> from <paramref name="seed"/>.</summary>

@@ -41,8 +41,12 @@ internal static class NetworkFileFormat
     /// <summary>How each layer kind becomes a record and back. A new kind adds one entry here and one in <see cref="SnetFormat.Kinds"/>.</summary>
     private static readonly Dictionary<LayerKind, (Func<LayerInfo, (int[] Hyperparameters, double Rate)> ToRecord, Func<SnetLayer, int, LayerInfo> FromRecord)> Kinds = new()
     {
-        [LayerKind.Dense] = (l => (new[] { l.Outputs }, 0),
-            (r, offset) => new DenseLayerInfo(r.InputShape[0], r.Hyperparameters[0], (Activation)r.Activation, offset, r.HasBias)),
+        [LayerKind.Dense] = (l => (new[] { l is DenseLayerInfo d ? d.Units : l.Outputs }, 0),
+            (r, offset) => new DenseLayerInfo(new Shape(r.InputShape), r.Hyperparameters[0], (Activation)r.Activation, offset, r.HasBias)),
+        [LayerKind.Lstm] = (Recurrent,
+            (r, offset) => new LstmLayerInfo(new Shape(r.InputShape), r.Hyperparameters[0], r.Hyperparameters[1] != 0, offset)),
+        [LayerKind.Gru] = (Recurrent,
+            (r, offset) => new GruLayerInfo(new Shape(r.InputShape), r.Hyperparameters[0], r.Hyperparameters[1] != 0, offset)),
         [LayerKind.Activation] = (l => (Array.Empty<int>(), 0),
             (r, offset) => new ActivationLayerInfo(new Shape(r.InputShape), (Activation)r.Activation, offset)),
         [LayerKind.Conv2D] = (l => l is Conv2DLayerInfo c
@@ -63,6 +67,10 @@ internal static class NetworkFileFormat
     private static (int[], double) Pool(LayerInfo l) => l is Pool2DLayerInfo p
         ? (new[] { p.WindowHeight, p.WindowWidth, p.StrideY, p.StrideX }, 0)
         : throw new ArgumentException($"A {l.Kind} layer must be a {nameof(Pool2DLayerInfo)}.");
+
+    private static (int[], double) Recurrent(LayerInfo l) => l is RecurrentLayerInfo r
+        ? (new[] { r.Units, r.ReturnSequences ? 1 : 0 }, 0)
+        : throw new ArgumentException($"A {l.Kind} layer must be a {nameof(RecurrentLayerInfo)}.");
 
     private static bool HasBias(LayerInfo layer) => layer.Biases is not null;
 

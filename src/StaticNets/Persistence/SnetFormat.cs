@@ -248,7 +248,7 @@ internal static class SnetFormat
     public const int Int64Code = 2;
 
     /// <summary>Layer kind codes (<c>LayerKind</c>).</summary>
-    public const int Dense = 0, Activation = 1, Conv2D = 2, MaxPool2D = 3, AvgPool2D = 4, Flatten = 5, Dropout = 6;
+    public const int Dense = 0, Activation = 1, Conv2D = 2, MaxPool2D = 3, AvgPool2D = 4, Flatten = 5, Dropout = 6, Lstm = 8, Gru = 9;
 
     /// <summary>Smallest v2 layer record: kind, activation, flags, reserved, two rank-1 shapes, hyperparameter length, block count.</summary>
     public const int V2MinLayerRecordSize = 4 + 5 + 5 + 2 + 1;
@@ -280,10 +280,23 @@ internal static class SnetFormat
         new(Flatten, "Flatten", Array.Empty<string>(), false, false, false, InferFlatten, l => "Flatten"),
         new(Dropout, "Dropout", Array.Empty<string>(), true, false, false, InferSame,
             l => "Dropout(" + l.Rate.ToString("0.###", CultureInfo.InvariantCulture) + ")"),
+        new(Lstm, "Lstm", new[] { "units", "returnSequences" }, false, true, false, (int[] i, int[] h, bool b, out int[] o, out SnetBlock[] k) => InferRecurrent(i, h, b, 4, "LSTM", out o, out k),
+            l => $"LSTM({l.Hyperparameters[0]}{(l.Hyperparameters[1] != 0 ? ", sequences" : "")}) → {ShapeText(l.OutputShape)}"),
+        new(Gru, "Gru", new[] { "units", "returnSequences" }, false, true, false, (int[] i, int[] h, bool b, out int[] o, out SnetBlock[] k) => InferRecurrent(i, h, b, 3, "GRU", out o, out k),
+            l => $"GRU({l.Hyperparameters[0]}{(l.Hyperparameters[1] != 0 ? ", sequences" : "")}) → {ShapeText(l.OutputShape)}"),
     };
 
     /// <summary>The table entry of a kind code, or null for an unknown kind.</summary>
-    public static SnetKind? Kind(int code) => code >= 0 && code < Kinds.Length ? Kinds[code] : null;
+    public static SnetKind? Kind(int code)
+    {
+        // Codes are LayerKind values, which need not be dense in this table (a kind may be read by a newer build only).
+        foreach (var kind in Kinds)
+        {
+            if (kind.Code == code)
+                return kind;
+        }
+        return null;
+    }
 
     public static string ActivationName(int code) => code >= 0 && code < ActivationNames.Length ? ActivationNames[code] : $"activation {code}";
 
@@ -421,14 +434,36 @@ internal static class SnetFormat
     {
         output = Array.Empty<int>();
         blocks = Array.Empty<SnetBlock>();
-        if (input.Length != 1)
-            return $"a rank-1 input for a Dense layer, not {ShapeText(input)}";
+        if (input.Length is not (1 or 2))
+            return $"a rank-1 (or steps × features) input for a Dense layer, not {ShapeText(input)}";
         if (h[0] < 1)
             return $"at least 1 unit, not {h[0]}";
-        if ((long)h[0] * input[0] + h[0] > int.MaxValue)
-            return $"at most int.MaxValue parameters, not {input[0]}×{h[0]} weights";
-        output = new[] { h[0] };
-        blocks = bias ? new[] { Weight(h[0], input[0]), Bias(h[0]) } : new[] { Weight(h[0], input[0]) };
+        int features = input[input.Length - 1];
+        if ((long)h[0] * features + h[0] > int.MaxValue || (input.Length == 2 && (long)input[0] * h[0] > int.MaxValue))
+            return $"at most int.MaxValue parameters and outputs, not {features}×{h[0]} weights";
+        output = input.Length == 2 ? new[] { input[0], h[0] } : new[] { h[0] };
+        blocks = bias ? new[] { Weight(h[0], features), Bias(h[0]) } : new[] { Weight(h[0], features) };
+        return null;
+    }
+
+    private static string? InferRecurrent(int[] input, int[] h, bool bias, int gates, string name, out int[] output, out SnetBlock[] blocks)
+    {
+        output = Array.Empty<int>();
+        blocks = Array.Empty<SnetBlock>();
+        if (input.Length != 2)
+            return $"a steps × features input for a {name} layer, not {ShapeText(input)}";
+        if (h[0] < 1)
+            return $"at least 1 unit, not {h[0]}";
+        if (h[1] is not (0 or 1))
+            return $"returnSequences 0 or 1, not {h[1]}";
+        if (!bias)
+            return $"the bias flag set on a {name} layer (its biases are always stored)";
+        long rows = (long)gates * h[0];
+        if (rows * ((long)input[1] + h[0] + 2) > int.MaxValue)
+            return $"at most int.MaxValue parameters, not {rows * ((long)input[1] + h[0] + 2)}";
+        int r = (int)rows;
+        output = h[1] != 0 ? new[] { input[0], h[0] } : new[] { h[0] };
+        blocks = new[] { new SnetBlock("weight_ih_l0", 0, new[] { r, input[1] }), new SnetBlock("weight_hh_l0", 0, new[] { r, h[0] }), new SnetBlock("bias_ih_l0", 1, new[] { r }), new SnetBlock("bias_hh_l0", 1, new[] { r }) };
         return null;
     }
 
@@ -807,7 +842,7 @@ internal static class SnetFormat
         for (int l = 0; l < layers.Count; l++)
         {
             var layer = layers[l];
-            var entry = Kinds[layer.Kind];
+            var entry = Kind(layer.Kind)!;
             span[at] = (byte)layer.Kind;
             span[at + 1] = (byte)layer.Activation;
             span[at + 2] = (byte)(layer.HasBias ? 1 : 0);

@@ -1,9 +1,16 @@
 namespace StaticNets.Generator.Model;
 
 /// <summary>A fully connected layer: z = W·a + b (b optional), a = σ(z).</summary>
-internal sealed record DenseLayerSpec(int Index, int InputCount, int OutputCount, ActivationKind LayerActivation, long ParameterOffset, DenseStrategy Strategy, bool HasBias = true)
-    : LayerSpec(Index, ShapeSpec.Vector(InputCount), ShapeSpec.Vector(OutputCount), ParameterOffset)
+/// <remarks>With <see cref="Steps"/> above 0 the layer is applied to every step of a <c>[steps, in]</c> sequence (after a recurrent layer that returns sequences): the same weights, <c>batch × steps</c> rows.</remarks>
+internal sealed record DenseLayerSpec(int Index, int InputCount, int OutputCount, ActivationKind LayerActivation, long ParameterOffset, DenseStrategy Strategy, bool HasBias = true, int Steps = 0)
+    : LayerSpec(Index, Steps == 0 ? ShapeSpec.Vector(InputCount) : ShapeSpec.Matrix(Steps, InputCount), Steps == 0 ? ShapeSpec.Vector(OutputCount) : ShapeSpec.Matrix(Steps, OutputCount), ParameterOffset)
 {
+    /// <summary>Whether the layer is applied to every step of a sequence.</summary>
+    public bool PerStep => Steps > 0;
+
+    /// <summary>Rows of one sample: the steps, or 1 for a vector input.</summary>
+    public int RowsPerSample => PerStep ? Steps : 1;
+
     public override string Kind => "Dense";
 
     /// <summary>Bytes of one element (4 for float, 8 for double): how many outputs fill a packed panel.</summary>
@@ -31,7 +38,7 @@ internal sealed record DenseLayerSpec(int Index, int InputCount, int OutputCount
         })
         : new EquatableArray<BlockSpec>(new[] { new BlockSpec("weight", new EquatableArray<int>(new[] { OutputCount, InputCount }), WeightOffset, BlockRole.Weight) });
 
-    public override string Description => $"dense {InputCount} → {OutputCount}, {Activation}{(HasBias ? "" : ", no bias")}";
+    public override string Description => $"dense {InputCount} → {OutputCount}, {Activation}{(HasBias ? "" : ", no bias")}{(PerStep ? $", applied to each of {Steps} steps" : "")}";
 
     public override string StrategyDescription => Strategies.Describe(this);
 }

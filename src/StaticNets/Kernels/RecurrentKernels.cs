@@ -1,0 +1,271 @@
+using System;
+using System.ComponentModel;
+using System.Numerics;
+using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace StaticNets.Kernels;
+
+/// <summary>The constant sizes of one recurrent layer, as the generated code passes them to <see cref="RecurrentKernels"/>.</summary>
+/// <param name="Cell">LSTM or GRU.</param>
+/// <param name="Steps">Time steps of one sample.</param>
+/// <param name="Features">Values of one step's input.</param>
+/// <param name="Units">Hidden units.</param>
+/// <param name="ReturnSequences">Whether the output is every step's h or only the last step's.</param>
+public readonly record struct RecurrentShape(RecurrentCell Cell, int Steps, int Features, int Units, bool ReturnSequences)
+{
+    /// <summary>Gates in the parameter matrices: 4 for an LSTM, 3 for a GRU.</summary>
+    public int Gates => Cell == RecurrentCell.Lstm ? 4 : 3;
+
+    /// <summary>Parameters of the layer: <c>weight_ih</c>, <c>weight_hh</c>, <c>bias_ih</c>, <c>bias_hh</c>.</summary>
+    public long ParameterCount => (long)Gates * Units * (Features + Units + 2);
+
+    /// <summary>Values of one sample's input.</summary>
+    public long InputsPerSample => (long)Steps * Features;
+
+    /// <summary>Values of one sample's output.</summary>
+    public long OutputsPerSample => ReturnSequences ? (long)Steps * Units : Units;
+
+    internal void Validate()
+    {
+        if (Steps < 1 || Features < 1 || Units < 1 || !Enum.IsDefined(Cell))
+            throw new ArgumentOutOfRangeException(nameof(RecurrentShape), this, "A recurrent layer needs at least 1 step, 1 feature and 1 unit, and a known cell.");
+    }
+}
+
+/// <summary>
+/// The kernels of the generated LSTM and GRU layers: a whole batch of sequences forward and back through time,
+/// and one step of one stream. PyTorch's conventions throughout (<c>nn.LSTM</c> gates i, f, g, o;
+/// <c>nn.GRU</c> r, z, n with the reset gate applied after the hidden product; <c>weight_ih_l0</c>,
+/// <c>weight_hh_l0</c>, <c>bias_ih_l0</c>, <c>bias_hh_l0</c> contiguous in that order), batch-first sample-major
+/// layout: sample s, step t, value j at <c>(s·steps + t)·width + j</c>.
+/// </summary>
+/// <remarks>
+/// Whole sequences: every step's input product is one matrix product over all samples and steps at once; the
+/// recurrent product runs step by step over the batch (strided rows, no gathering). One step: a single product
+/// over <c>[x; h]</c> with the same fused matrix. Both add the same terms in the same order, so streaming a
+/// sequence step by step gives exactly the bits of the whole-sequence call. Gate nonlinearities are
+/// TensorPrimitives' vectorised sigmoid and tanh.
+/// </remarks>
+[EditorBrowsable(EditorBrowsableState.Advanced)]
+public static partial class RecurrentKernels
+{
+    /// <summary>Length of the prepared copy of the weights, <see cref="RecurrentLayout.PreparedLength"/>.</summary>
+    public static int PreparedLength<T>(in RecurrentShape shape)
+    {
+        shape.Validate();
+        return checked((int)RecurrentLayout.PreparedLength(shape.Features, shape.Units));
+    }
+
+    /// <summary>
+    /// Builds the fused matrix <c>[W_ihᵀ; W_hhᵀ]</c> (<c>(features + units) × 4·units</c>, gate blocks in the
+    /// layout's order) and the fused bias from the layer's parameters.
+    /// </summary>
+    /// <param name="shape">The layer.</param>
+    /// <param name="parameters">The layer's parameters: <c>weight_ih</c>, <c>weight_hh</c>, <c>bias_ih</c>, <c>bias_hh</c>.</param>
+    /// <param name="prepared"><see cref="PreparedLength{T}"/> values; overwritten.</param>
+    public static void PrepareWeights<T>(in RecurrentShape shape, ReadOnlySpan<T> parameters, Span<T> prepared)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        int length = PreparedLength<T>(shape);
+        KernelGuard.Length(parameters.Length, shape.ParameterCount, "the layer's parameter count", nameof(parameters));
+        KernelGuard.Length(prepared.Length, length, "PreparedLength(shape)", nameof(prepared));
+        int f = shape.Features, h = shape.Units, rows = shape.Gates * h, width = RecurrentLayout.GateBlocks * h;
+        var wih = parameters.Slice(0, rows * f);
+        var whh = parameters.Slice(rows * f, rows * h);
+        var bih = parameters.Slice(rows * (f + h), rows);
+        var bhh = parameters.Slice(rows * (f + h + 1), rows);
+        var matrix = prepared.Slice(0, (f + h) * width);
+        var bias = prepared.Slice((f + h) * width, width);
+        matrix.Clear();
+        if (shape.Cell == RecurrentCell.Lstm)
+        {
+            for (int j = 0; j < rows; j++)
+            {
+                for (int k = 0; k < f; k++)
+                    matrix[k * width + j] = wih[j * f + k];
+                for (int k = 0; k < h; k++)
+                    matrix[(f + k) * width + j] = whh[j * h + k];
+                bias[j] = bih[j] + bhh[j];
+            }
+            return;
+        }
+        // GRU: blocks r, z (input and hidden parts summed), n's input part, n's hidden part.
+        for (int j = 0; j < rows; j++)
+        {
+            int gate = j / h, unit = j % h;
+            int xColumn = j, hColumn = gate == 2 ? 3 * h + unit : j;
+            for (int k = 0; k < f; k++)
+                matrix[k * width + xColumn] = wih[j * f + k];
+            for (int k = 0; k < h; k++)
+                matrix[(f + k) * width + hColumn] = whh[j * h + k];
+            if (gate < 2)
+            {
+                bias[j] = bih[j] + bhh[j];
+            }
+            else
+            {
+                bias[xColumn] = bih[j];
+                bias[hColumn] = bhh[j];
+            }
+        }
+    }
+
+    /// <summary>
+    /// Runs a batch of whole sequences forward from a zero state, keeping what the backward pass needs.
+    /// </summary>
+    /// <param name="shape">The layer.</param>
+    /// <param name="prepared">The layer's prepared weights (<see cref="PrepareWeights{T}"/>).</param>
+    /// <param name="x">The inputs, <c>batch × steps × features</c>.</param>
+    /// <param name="gates">Receives every step's gate row, <c>batch × steps × 4·units</c>.</param>
+    /// <param name="cells">Receives every step's c (LSTM, <c>batch × steps × units</c>); empty for a GRU.</param>
+    /// <param name="hidden">Receives every step's h, <c>batch × steps × units</c> (the output when the layer returns sequences).</param>
+    /// <param name="output">The last step's h, <c>batch × units</c>; empty when the layer returns sequences.</param>
+    public static void Forward<T>(in RecurrentShape shape, ReadOnlySpan<T> prepared, ReadOnlySpan<T> x, Span<T> gates, Span<T> cells, Span<T> hidden, Span<T> output)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        KernelGuard.Length(prepared.Length, PreparedLength<T>(shape), "PreparedLength(shape)", nameof(prepared));
+        int batch = Samples(shape, x.Length, nameof(x));
+        int steps = shape.Steps, f = shape.Features, h = shape.Units, width = RecurrentLayout.GateBlocks * h;
+        bool lstm = shape.Cell == RecurrentCell.Lstm;
+        KernelGuard.Length(gates.Length, (long)batch * steps * width, "batch × steps × 4·units", nameof(gates));
+        KernelGuard.Length(cells.Length, batch * RecurrentLayout.CellsPerSample(shape.Cell, steps, h), lstm ? "batch × steps × units" : "0 (a GRU keeps no cells)", nameof(cells));
+        KernelGuard.Length(hidden.Length, (long)batch * steps * h, "batch × steps × units", nameof(hidden));
+        KernelGuard.Length(output.Length, shape.ReturnSequences ? 0 : (long)batch * h, shape.ReturnSequences ? "0 (the hidden sequence is the output)" : "batch × units", nameof(output));
+
+        ReadOnlySpan<T> bias = prepared.Slice((f + h) * width, width);
+        ref T m = ref MemoryMarshal.GetReference(prepared);
+        ref T hm = ref Unsafe.Add(ref m, f * width);
+        ref T g = ref MemoryMarshal.GetReference(gates);
+        ref T hs = ref MemoryMarshal.GetReference(hidden);
+        nuint rows = (nuint)batch * (nuint)steps, nw = (nuint)width, nh = (nuint)h, sampleGates = (nuint)steps * nw, sampleHidden = (nuint)steps * nh;
+
+        // Every step's input product at once: gates = b + x·W_ihᵀ (a GRU's last block, n's hidden part, has no input term).
+        for (int r = 0; r < (int)rows; r++)
+            bias.CopyTo(gates.Slice(r * width, width));
+        AddProducts(ref MemoryMarshal.GetReference(x), (nuint)f, rows, (nuint)f, ref m, nw, lstm ? nw : 3 * nh, ref g, nw);
+
+        for (int t = 0; t < steps; t++)
+        {
+            nuint tg = (nuint)t * nw;
+            if (t > 0)
+            {
+                // gates_t += h_{t−1}·W_hhᵀ for the whole batch (a GRU's n input block has no hidden term).
+                ref T hPrev = ref Unsafe.Add(ref hs, (nuint)(t - 1) * nh);
+                if (lstm)
+                {
+                    AddProducts(ref hPrev, sampleHidden, (nuint)batch, nh, ref hm, nw, nw, ref Unsafe.Add(ref g, tg), sampleGates);
+                }
+                else
+                {
+                    AddProducts(ref hPrev, sampleHidden, (nuint)batch, nh, ref hm, nw, 2 * nh, ref Unsafe.Add(ref g, tg), sampleGates);
+                    AddProducts(ref hPrev, sampleHidden, (nuint)batch, nh, ref Unsafe.Add(ref hm, 3 * nh), nw, nh, ref Unsafe.Add(ref g, tg + 3 * nh), sampleGates);
+                }
+            }
+            for (int s = 0; s < batch; s++)
+            {
+                int row = s * steps + t;
+                Span<T> gateRow = gates.Slice(row * width, width);
+                Span<T> hRow = hidden.Slice(row * h, h);
+                if (lstm)
+                    LstmCell(gateRow, t == 0 ? default : cells.Slice((row - 1) * h, h), cells.Slice(row * h, h), hRow);
+                else
+                    GruCell(gateRow, t == 0 ? default : hidden.Slice((row - 1) * h, h), hRow);
+            }
+        }
+        if (!shape.ReturnSequences)
+        {
+            for (int s = 0; s < batch; s++)
+                hidden.Slice(((s + 1) * steps - 1) * h, h).CopyTo(output.Slice(s * h, h));
+        }
+    }
+
+    /// <summary>
+    /// Advances one stream by one step: <paramref name="state"/> (h, then c for an LSTM) becomes the state after
+    /// <paramref name="x"/>. Gives the same values as the whole-sequence <see cref="Forward{T}"/> at that step.
+    /// </summary>
+    /// <param name="shape">The layer.</param>
+    /// <param name="prepared">The layer's prepared weights.</param>
+    /// <param name="x">One step's <c>features</c> inputs.</param>
+    /// <param name="state">The stream's state, <see cref="RecurrentLayout.StateSize"/> values, updated in place; h comes first.</param>
+    /// <param name="scratch"><see cref="RecurrentLayout.StepScratchLength"/> values of scratch.</param>
+    public static void Step<T>(in RecurrentShape shape, ReadOnlySpan<T> prepared, ReadOnlySpan<T> x, Span<T> state, Span<T> scratch)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        int f = shape.Features, h = shape.Units, width = RecurrentLayout.GateBlocks * h;
+        KernelGuard.Length(prepared.Length, PreparedLength<T>(shape), "PreparedLength(shape)", nameof(prepared));
+        KernelGuard.Length(x.Length, f, "features", nameof(x));
+        KernelGuard.Length(state.Length, RecurrentLayout.StateSize(shape.Cell, h), "the cell's state size", nameof(state));
+        KernelGuard.Length(scratch.Length, RecurrentLayout.StepScratchLength(f, h), "StepScratchLength(features, units)", nameof(scratch));
+        Span<T> xh = scratch.Slice(0, f + h);
+        Span<T> gateRow = scratch.Slice(f + h, width);
+        Span<T> hState = state.Slice(0, h);
+        x.CopyTo(xh);
+        hState.CopyTo(xh.Slice(f));
+        prepared.Slice((f + h) * width, width).CopyTo(gateRow);
+        AddProducts(ref MemoryMarshal.GetReference(xh), (nuint)(f + h), 1, (nuint)(f + h), ref MemoryMarshal.GetReference(prepared), (nuint)width, (nuint)width, ref MemoryMarshal.GetReference(gateRow), (nuint)width);
+        if (shape.Cell == RecurrentCell.Lstm)
+        {
+            Span<T> c = state.Slice(h, h);
+            LstmCell(gateRow, c, c, hState);
+        }
+        else
+        {
+            GruCell(gateRow, hState, hState);
+        }
+    }
+
+    /// <summary>
+    /// i, f, o = σ, g = tanh over the gate row in place; c = f ⊙ c_prev + i ⊙ g (c = i ⊙ g from a zero state, when
+    /// <paramref name="cPrev"/> is empty); h = o ⊙ tanh c. <paramref name="cPrev"/> may be <paramref name="c"/>.
+    /// </summary>
+    private static void LstmCell<T>(Span<T> gateRow, ReadOnlySpan<T> cPrev, Span<T> c, Span<T> h)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        int n = h.Length;
+        Span<T> i = gateRow.Slice(0, n), f = gateRow.Slice(n, n), g = gateRow.Slice(2 * n, n), o = gateRow.Slice(3 * n, n);
+        TensorPrimitives.Sigmoid<T>(gateRow.Slice(0, 2 * n), gateRow.Slice(0, 2 * n));
+        TensorPrimitives.Tanh<T>(g, g);
+        TensorPrimitives.Sigmoid<T>(o, o);
+        if (cPrev.IsEmpty)
+        {
+            c.Clear();
+        }
+        else
+        {
+            TensorPrimitives.Multiply<T>(f, cPrev, c);
+        }
+        TensorPrimitives.FusedMultiplyAdd<T>(i, g, c, c);
+        TensorPrimitives.Tanh<T>(c, h);
+        TensorPrimitives.Multiply<T>(h, o, h);
+    }
+
+    /// <summary>
+    /// r, z = σ in place; n = tanh(n_x + r ⊙ n_h) into the third block; h = n + z ⊙ (h_prev − n) (h_prev = 0 when
+    /// <paramref name="hPrev"/> is empty). <paramref name="hPrev"/> may be <paramref name="h"/>.
+    /// </summary>
+    private static void GruCell<T>(Span<T> gateRow, ReadOnlySpan<T> hPrev, Span<T> h)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        int n = h.Length;
+        Span<T> z = gateRow.Slice(n, n), nx = gateRow.Slice(2 * n, n), nh = gateRow.Slice(3 * n, n);
+        TensorPrimitives.Sigmoid<T>(gateRow.Slice(0, 2 * n), gateRow.Slice(0, 2 * n));
+        TensorPrimitives.FusedMultiplyAdd<T>(gateRow.Slice(0, n), nh, nx, nx);
+        TensorPrimitives.Tanh<T>(nx, nx);
+        if (hPrev.IsEmpty)
+            TensorPrimitives.Negate<T>(nx, h);
+        else
+            TensorPrimitives.Subtract<T>(hPrev, nx, h);
+        TensorPrimitives.FusedMultiplyAdd<T>(z, h, nx, h);
+    }
+
+    private static int Samples(in RecurrentShape shape, int length, string paramName)
+    {
+        shape.Validate();
+        long perSample = shape.InputsPerSample;
+        if (length % perSample != 0)
+            KernelGuard.WholeSamples(length, (int)perSample, "steps × features", paramName);
+        return (int)(length / perSample);
+    }
+}
