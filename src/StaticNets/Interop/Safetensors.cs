@@ -147,6 +147,8 @@ public static class Safetensors
     {
         (ParameterRole.Weight, DenseLayerInfo) => " ([out, in], as nn.Linear.weight)",
         (ParameterRole.Weight, Conv2DLayerInfo) => " ([out_c, in_c, kh, kw], as nn.Conv2d.weight)",
+        (ParameterRole.Weight, LstmLayerInfo) => " ([4·hidden, in] and [4·hidden, hidden], gates i, f, g, o, as nn.LSTM)",
+        (ParameterRole.Weight, GruLayerInfo) => " ([3·hidden, in] and [3·hidden, hidden], gates r, z, n, as nn.GRU)",
         _ => "",
     };
 
@@ -154,8 +156,13 @@ public static class Safetensors
     private static (int Index, LayerInfo Layer)[] ParameterLayers(NetworkInfo info)
         => info.Layers.Select((layer, index) => (index, layer)).Where(p => p.layer.Blocks.Count > 0).ToArray();
 
+    // A recurrent layer's four blocks keep PyTorch's own names (weight_ih_l0 …), as nn.LSTM and nn.GRU name them.
     private static string TensorName(string prefix, ParameterBlock block, SafetensorsOptions options)
-        => $"{prefix}.{(block.Role == ParameterRole.Bias ? options.BiasSuffix : options.WeightSuffix)}";
+        => block.Name.Contains('_', StringComparison.Ordinal)
+            ? $"{prefix}.{block.Name}"
+            : $"{prefix}.{(block.Role == ParameterRole.Bias ? options.BiasSuffix : options.WeightSuffix)}";
+
+    private const string RecurrentWeight = "weight_ih_l0";
 
     private static long[] Dims(Shape shape)
     {
@@ -205,15 +212,16 @@ public static class Safetensors
         string weight = "." + options.WeightSuffix, bias = "." + options.BiasSuffix;
         var layers = ParameterLayers(info);
         var ranks = layers.Select(p => p.Layer.Weights?.Shape.Rank ?? 0).ToHashSet();
+        string recurrent = "." + RecurrentWeight;
         var prefixes = file.Tensors
-            .Where(t => t.Name.EndsWith(weight, StringComparison.Ordinal) && ranks.Contains(t.Shape.Count))
-            .Select(t => t.Name[..^weight.Length])
+            .Where(t => (t.Name.EndsWith(weight, StringComparison.Ordinal) && ranks.Contains(t.Shape.Count)) || t.Name.EndsWith(recurrent, StringComparison.Ordinal))
+            .Select(t => t.Name.EndsWith(recurrent, StringComparison.Ordinal) ? t.Name[..^recurrent.Length] : t.Name[..^weight.Length])
             .OrderBy(p => p, NaturalComparer.Instance)
             .ToArray();
         if (prefixes.Length != layers.Length)
             throw SafetensorsFile.Error(NetworkFileProblem.MissingTensor, "Layers not found by name",
                 $"{layers.Length} layers with parameters ('<name>{weight}' [out, in] or [out_c, in_c, kh, kw], and '<name>{bias}' where the layer has a bias) for {info}",
-                prefixes.Length == 0 ? "none" : $"{prefixes.Length}: " + string.Join(", ", prefixes.Select(p => $"'{p}' {file.Find(p + weight)!.ShapeText}")) + "; set SafetensorsOptions.LayerNames to choose", source);
+                prefixes.Length == 0 ? "none" : $"{prefixes.Length}: " + string.Join(", ", prefixes.Select(p => $"'{p}' {(file.Find(p + weight) ?? file.Find(p + recurrent))!.ShapeText}")) + "; set SafetensorsOptions.LayerNames to choose", source);
         return prefixes;
     }
 

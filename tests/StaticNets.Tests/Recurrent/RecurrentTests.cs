@@ -355,3 +355,39 @@ public class RecurrentTests
         Assert.NotEqual(stepBefore, stepAfter);
     }
 }
+
+/// <summary>Recurrent networks through .snet and safetensors (PyTorch's block names), bit for bit.</summary>
+public class RecurrentPersistenceTests
+{
+    [Fact]
+    public void Snet_and_safetensors_round_trips_keep_every_parameter_and_the_pytorch_names()
+    {
+        IRecurrentNetwork<double> net = new DMixed(12);
+        IRecurrentNetwork<double> copy = new DMixed(99);
+        string dir = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "staticnets-rnn-" + Guid.NewGuid().ToString("N"));
+        System.IO.Directory.CreateDirectory(dir);
+        try
+        {
+            string snet = System.IO.Path.Combine(dir, "mixed.snet");
+            StaticNets.Persistence.NetworkFile.Save(net, snet);
+            StaticNets.Persistence.NetworkFile.Load(copy, snet);
+            Assert.Equal(net.Parameters.ToArray(), copy.Parameters.ToArray());
+
+            string tensors = System.IO.Path.Combine(dir, "mixed.safetensors");
+            StaticNets.Interop.Safetensors.Export(net, tensors);
+            var names = StaticNets.Interop.SafetensorsFile.Parse(System.IO.File.ReadAllBytes(tensors)).Tensors.Select(t => t.Name).ToArray();
+            Assert.Contains("layers.1.weight_ih_l0", names);
+            Assert.Contains("layers.1.weight_hh_l0", names);
+            Assert.Contains("layers.1.bias_ih_l0", names);
+            Assert.Contains("layers.3.bias_hh_l0", names);
+            Assert.Contains("layers.0.weight", names);
+            var other = new DMixed(5);
+            StaticNets.Interop.Safetensors.Import(other, tensors);
+            Assert.Equal(net.Parameters.ToArray(), other.Parameters.ToArray());
+        }
+        finally
+        {
+            System.IO.Directory.Delete(dir, recursive: true);
+        }
+    }
+}
