@@ -91,7 +91,8 @@ public static class OnnxExport
             string prefix = $"layer{l}.";
             // Parameter blocks become initializers named like the safetensors tensors, with the blocks' PyTorch shapes.
             var inputs = new List<string> { current };
-            foreach (var block in layer.Blocks)
+            // A recurrent layer's blocks are reordered into ONNX's gate order instead (AddRecurrent).
+            foreach (var block in layer is RecurrentLayerInfo ? Array.Empty<ParameterBlock>() : layer.Blocks)
             {
                 string name = prefix + block.Name;
                 var dims = new long[block.Shape.Rank];
@@ -104,6 +105,23 @@ public static class OnnxExport
             string z = identity ? result : prefix + "z";
             switch (layer)
             {
+                case DenseLayerInfo { InputShape.Rank: 2 } d:
+                    // Applied to every step of [N, steps, in]: Gemm is 2-D only, so z = input · Transpose(W) (+ b) by MatMul.
+                    nodes.Add(OnnxProto.Node("Transpose", prefix + "weight_t", new[] { inputs[1] }, prefix + "weight_t", OnnxProto.IntsAttribute("perm", 1, 0)));
+                    nodes.Add(OnnxProto.Node("MatMul", prefix + "matmul", new[] { current, prefix + "weight_t" }, d.HasBias ? prefix + "matmul" : z));
+                    if (d.HasBias)
+                        nodes.Add(OnnxProto.Node("Add", prefix + "bias", new[] { prefix + "matmul", inputs[2] }, z));
+                    if (d.Activation == Activation.Softmax)
+                    {
+                        // Per step: opset 13's Softmax along the last axis.
+                        nodes.Add(OnnxProto.Node("Softmax", prefix + "softmax", new[] { z }, result, OnnxProto.IntAttribute("axis", 2)));
+                        current = result;
+                        continue;
+                    }
+                    break;
+                case RecurrentLayerInfo r:
+                    AddRecurrent(nodes, initializers, r, prefix, current, z, parameters, asDouble, dataType);
+                    break;
                 case DenseLayerInfo:
                     // z = input · Wᵀ (+ b): Gemm with transB = 1 reads the [out, in] weights as stored; C is optional.
                     nodes.Add(OnnxProto.Node("Gemm", prefix + "gemm", inputs.ToArray(), z, OnnxProto.IntAttribute("transB", 1)));
@@ -236,6 +254,57 @@ public static class OnnxExport
         for (int i = 0; i < values.Length; i++)
             System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(bytes.AsSpan(8 * i), values[i]);
         return OnnxProto.Tensor(name, OnnxProto.Int64Type, dims, bytes);
+    }
+
+    /// <summary>
+    /// An LSTM or GRU as ONNX's own operator (forward, one direction, opset 13 has no batch-first layout): the input
+    /// <c>[N, steps, in]</c> is transposed to <c>[steps, N, in]</c>; W, R and B are PyTorch's blocks with the gates
+    /// reordered (LSTM i, f, g, o → ONNX i, o, f, c; GRU r, z, n → z, r, h, with <c>linear_before_reset = 1</c>, which is
+    /// PyTorch's GRU); the output is Y transposed back to <c>[N, steps, hidden]</c>, or Y_h as <c>[N, hidden]</c>.
+    /// </summary>
+    private static void AddRecurrent<T>(List<byte[]> nodes, List<byte[]> initializers, RecurrentLayerInfo r, string prefix, string x, string z, ReadOnlySpan<T> parameters, bool asDouble, int dataType)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        int h = r.Units, f = r.Features, gates = r.Gates;
+        int[] order = r is LstmLayerInfo ? new[] { 0, 3, 1, 2 } : new[] { 1, 0, 2 };
+        var w = Reordered(parameters.Slice(r.InputWeights.Offset, r.InputWeights.Count), order, h * f);
+        var rw = Reordered(parameters.Slice(r.HiddenWeights.Offset, r.HiddenWeights.Count), order, h * h);
+        var b = new T[2 * gates * h];
+        Reordered(parameters.Slice(r.InputBiases.Offset, r.InputBiases.Count), order, h).CopyTo(b, 0);
+        Reordered(parameters.Slice(r.HiddenBiases.Offset, r.HiddenBiases.Count), order, h).CopyTo(b, gates * h);
+        initializers.Add(OnnxProto.Tensor(prefix + "W", dataType, new long[] { 1, gates * h, f }, Raw<T>(w, asDouble)));
+        initializers.Add(OnnxProto.Tensor(prefix + "R", dataType, new long[] { 1, gates * h, h }, Raw<T>(rw, asDouble)));
+        initializers.Add(OnnxProto.Tensor(prefix + "B", dataType, new long[] { 1, 2 * gates * h }, Raw<T>(b, asDouble)));
+        nodes.Add(OnnxProto.Node("Transpose", prefix + "to_time_major", new[] { x }, prefix + "x", OnnxProto.IntsAttribute("perm", 1, 0, 2)));
+        string op = r is LstmLayerInfo ? "LSTM" : "GRU";
+        var attributes = r is LstmLayerInfo
+            ? new[] { OnnxProto.IntAttribute("hidden_size", h) }
+            : new[] { OnnxProto.IntAttribute("hidden_size", h), OnnxProto.IntAttribute("linear_before_reset", 1) };
+        string y = prefix + "y", yh = prefix + "y_h";
+        nodes.Add(OnnxProto.Node(op, prefix + op.ToLowerInvariant(), new[] { prefix + "x", prefix + "W", prefix + "R", prefix + "B" },
+            r.ReturnSequences ? new[] { y } : new[] { "", yh }, attributes));
+        if (r.ReturnSequences)
+        {
+            // Y is [steps, 1, N, hidden]: drop the direction axis, then back to batch-first.
+            initializers.Add(Int64Tensor(prefix + "squeeze_axes", new long[] { 1 }, new long[] { 1 }));
+            nodes.Add(OnnxProto.Node("Squeeze", prefix + "squeeze", new[] { y, prefix + "squeeze_axes" }, prefix + "y_tnh"));
+            nodes.Add(OnnxProto.Node("Transpose", prefix + "to_batch_major", new[] { prefix + "y_tnh" }, z, OnnxProto.IntsAttribute("perm", 1, 0, 2)));
+        }
+        else
+        {
+            // Y_h is [1, N, hidden].
+            initializers.Add(Int64Tensor(prefix + "squeeze_axes", new long[] { 1 }, new long[] { 0 }));
+            nodes.Add(OnnxProto.Node("Squeeze", prefix + "squeeze", new[] { yh, prefix + "squeeze_axes" }, z));
+        }
+    }
+
+    /// <summary>The gate blocks of <paramref name="source"/> (each <paramref name="blockSize"/> values) in the order <paramref name="order"/> names.</summary>
+    private static T[] Reordered<T>(ReadOnlySpan<T> source, int[] order, int blockSize)
+    {
+        var result = new T[source.Length];
+        for (int g = 0; g < order.Length; g++)
+            source.Slice(order[g] * blockSize, blockSize).CopyTo(result.AsSpan(g * blockSize));
+        return result;
     }
 
     /// <summary>Whether a layer adds nodes to the graph: dropout and standalone identity activations do not.</summary>

@@ -74,6 +74,20 @@ internal static class OnnxProto
                 Embedded(o, 5, attribute);
         });
 
+    /// <summary>A node with several outputs (an empty name skips an optional one).</summary>
+    public static byte[] Node(string opType, string name, string[] inputs, string[] outputs, params byte[][] attributes)
+        => Message(o =>
+        {
+            foreach (string input in inputs)
+                String(o, 1, input);
+            foreach (string output in outputs)
+                String(o, 2, output);
+            String(o, 3, name);
+            String(o, 4, opType);
+            foreach (var attribute in attributes)
+                Embedded(o, 5, attribute);
+        });
+
     /// <summary>AttributeProto with a float: name 1, f 2, type 20.</summary>
     public static byte[] FloatAttribute(string name, float value)
         => Message(o =>
