@@ -23,8 +23,8 @@ public sealed partial class NetworkGenerator
             ["StaticNets.FlattenAttribute"] = BuildFlatten,
             ["StaticNets.ActivationAttribute"] = BuildActivation,
             ["StaticNets.DropoutAttribute"] = BuildDropout,
-            [LstmAttributeName] = (ctx, data) => BuildRecurrent(ctx, data, StaticNets.Kernels.RecurrentCell.Lstm),
-            [GruAttributeName] = (ctx, data) => BuildRecurrent(ctx, data, StaticNets.Kernels.RecurrentCell.Gru),
+            [LstmAttributeName] = (ctx, data) => BuildRecurrent(ctx, data, RecurrentCell.Lstm),
+            [GruAttributeName] = (ctx, data) => BuildRecurrent(ctx, data, RecurrentCell.Gru),
         };
 
         private const string LstmAttributeName = "StaticNets.LstmAttribute";
@@ -415,9 +415,9 @@ public sealed partial class NetworkGenerator
             return true;
         }
 
-        private static bool BuildRecurrent(LayerContext ctx, AttributeData data, StaticNets.Kernels.RecurrentCell cell)
+        private static bool BuildRecurrent(LayerContext ctx, AttributeData data, RecurrentCell cell)
         {
-            string name = cell == StaticNets.Kernels.RecurrentCell.Lstm ? "Lstm" : "Gru";
+            string name = cell == RecurrentCell.Lstm ? "Lstm" : "Gru";
             if (data.AttributeConstructor is null || data.ConstructorArguments.Length != 1 || data.ConstructorArguments[0].Value is not int units)
             {
                 ctx.Report(DiagnosticDescriptors.InvalidAttributeArguments, name);

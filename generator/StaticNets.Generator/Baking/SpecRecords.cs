@@ -22,7 +22,7 @@ internal static class SpecRecords
             SnetLayer? record = layer switch
             {
                 DenseLayerSpec dense => SnetFormat.CreateLayer(SnetFormat.Dense, (int)dense.Activation, dense.HasBias, shape, new[] { dense.OutputCount }, 0, out error),
-                RecurrentLayerSpec recurrent => SnetFormat.CreateLayer(recurrent.Cell == StaticNets.Kernels.RecurrentCell.Lstm ? SnetFormat.Lstm : SnetFormat.Gru, 0, true, shape,
+                RecurrentLayerSpec recurrent => SnetFormat.CreateLayer(recurrent.Cell == RecurrentCell.Lstm ? SnetFormat.Lstm : SnetFormat.Gru, 0, true, shape,
                     new[] { recurrent.Units, recurrent.ReturnSequences ? 1 : 0 }, 0, out error),
                 Conv2DLayerSpec conv => SnetFormat.CreateLayer(SnetFormat.Conv2D, (int)conv.Activation, conv.HasBias, shape,
                     new[] { conv.Filters, conv.KernelHeight, conv.KernelWidth, conv.StrideY, conv.StrideX, conv.PadTop, conv.PadLeft, conv.PadBottom, conv.PadRight }, 0, out error),

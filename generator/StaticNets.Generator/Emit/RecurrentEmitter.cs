@@ -32,7 +32,7 @@ internal static class RecurrentEmitter
         foreach (var layer in spec.Layers.OfType<RecurrentLayerSpec>())
         {
             offsets[layer.Index] = total;
-            total += RecurrentLayout.StateSize(layer.Cell, layer.Units);
+            total += RecurrentLayout.StateSize(layer.Cell == RecurrentCell.Lstm, layer.Units);
         }
         return (offsets, total);
     }
@@ -114,7 +114,7 @@ internal static class RecurrentEmitter
                 {
                     case RecurrentLayerSpec recurrent:
                         w.Comment($"Layer {l}: one {recurrent.CellName} step; its state's first {recurrent.Units} values are the new h.");
-                        w.Line($"{span}<{t}> s{l} = values.Slice({stateOffsets[l]}, {RecurrentLayout.StateSize(recurrent.Cell, recurrent.Units)});");
+                        w.Line($"{span}<{t}> s{l} = values.Slice({stateOffsets[l]}, {RecurrentLayout.StateSize(recurrent.Cell == RecurrentCell.Lstm, recurrent.Units)});");
                         w.Line($"{Names.Kernels}.RecurrentKernels.Step<{t}>(in Layer{l}Shape, _prepared{l}, {current}, s{l}, scratch.Slice(0, {RecurrentLayout.StepScratchLength(recurrent.Features, recurrent.Units)}));");
                         current = $"s{l}.Slice(0, {recurrent.Units})";
                         break;

@@ -48,13 +48,13 @@ internal sealed class RecurrentLayerEmitter : LayerEmitter
         int l = layer.Index;
         yield return new WorkspaceBuffer("Gates" + l, c.T, RecurrentLayout.GatesPerSample(layer.Steps, layer.Units));
         if (layer.Cell == RecurrentCell.Lstm)
-            yield return new WorkspaceBuffer("Cells" + l, c.T, RecurrentLayout.CellsPerSample(layer.Cell, layer.Steps, layer.Units));
+            yield return new WorkspaceBuffer("Cells" + l, c.T, RecurrentLayout.CellsPerSample(true, layer.Steps, layer.Units));
         if (!layer.ReturnSequences)
             yield return new WorkspaceBuffer("H" + l, c.T, (long)layer.Steps * layer.Units);
         yield return new WorkspaceBuffer(Names.A(l), c.T, layer.Outputs);
         yield return new WorkspaceBuffer(Names.D(l), c.T, layer.Outputs);
         // Back-propagation through time needs every step's gate gradient; layers share one buffer at the largest length.
-        yield return new WorkspaceBuffer("RecurrentScratch", c.T, 0, $"checked((int){Names.Kernels}.RecurrentLayout.BackwardScratchLength(batchCapacity, {layer.Steps}, {layer.Units}))");
+        yield return new WorkspaceBuffer("RecurrentScratch", c.T, 0, $"{Names.Kernels}.RecurrentKernels.BackwardScratchLength<{c.T}>(in Layer{l}Shape, batchCapacity)");
     }
 
     public override void EmitViews(NetworkEmitContext c, LayerSpec spec)
@@ -65,7 +65,7 @@ internal sealed class RecurrentLayerEmitter : LayerEmitter
         w.Line($"{Names.Span}<{c.T}> a{l} = {c.View(Names.A(l), layer.Outputs)}{c.DeltaView(l, layer.Outputs)};");
         w.Line($"{Names.Span}<{c.T}> g{l} = {c.View("Gates" + l, RecurrentLayout.GatesPerSample(layer.Steps, layer.Units))};");
         w.Line(layer.Cell == RecurrentCell.Lstm
-            ? $"{Names.Span}<{c.T}> c{l} = {c.View("Cells" + l, RecurrentLayout.CellsPerSample(layer.Cell, layer.Steps, layer.Units))};"
+            ? $"{Names.Span}<{c.T}> c{l} = {c.View("Cells" + l, RecurrentLayout.CellsPerSample(true, layer.Steps, layer.Units))};"
             : $"{Names.Span}<{c.T}> c{l} = default; // a GRU keeps no cells");
         if (!layer.ReturnSequences)
             w.Line($"{Names.Span}<{c.T}> h{l} = {c.View("H" + l, (long)layer.Steps * layer.Units)};");
@@ -90,7 +90,7 @@ internal sealed class RecurrentLayerEmitter : LayerEmitter
             ? $"Layer {l}: back-propagation through time (truncated at multiples of BackpropagationWindow when set); ∂C/∂input only into a non-empty dx."
             : $"Layer {l}: back-propagation through time (truncated at multiples of BackpropagationWindow when set), then ∂C/∂input for the layer below.");
         c.W.Line($"{Names.Kernels}.RecurrentKernels.Backward<{c.T}>(in Layer{l}Shape, p.Slice(Layer{l}ParameterOffset, Layer{l}ParameterCount), {c.Input(layer)}, g{l}, c{l}, {Hidden(layer)}, {c.Delta(layer)},");
-        c.W.Line($"    gradient.Slice(Layer{l}ParameterOffset, Layer{l}ParameterCount), {c.DeltaIn(layer)}, new {Names.Span}<{c.T}>(ws.RecurrentScratch, 0, (int){Names.Kernels}.RecurrentLayout.BackwardScratchLength(batch, {layer.Steps}, {layer.Units})), _backpropagationWindow);");
+        c.W.Line($"    gradient.Slice(Layer{l}ParameterOffset, Layer{l}ParameterCount), {c.DeltaIn(layer)}, new {Names.Span}<{c.T}>(ws.RecurrentScratch, 0, {Names.Kernels}.RecurrentKernels.BackwardScratchLength<{c.T}>(in Layer{l}Shape, batch)), _backpropagationWindow);");
     }
 
     // The fused gate matrix [W_ihᵀ; W_hhᵀ] and bias, rebuilt once per parameter version: both the whole-sequence

@@ -27,7 +27,7 @@ public static partial class RecurrentKernels
     /// <param name="dOutput">∂C/∂output: <c>batch × steps × units</c> when the layer returns sequences, else <c>batch × units</c> (the last step's h).</param>
     /// <param name="gradient">The layer's parameter gradients, in the parameters' layout; added to.</param>
     /// <param name="dx">Empty, or <c>batch × steps × features</c> values overwritten with ∂C/∂x.</param>
-    /// <param name="scratch"><see cref="RecurrentLayout.BackwardScratchLength"/> values.</param>
+    /// <param name="scratch"><see cref="BackwardScratchLength{T}"/> values.</param>
     /// <param name="window">0 to back-propagate through every step; otherwise the gradient stops at every step that is a multiple of <paramref name="window"/> (truncated BPTT in windows of that many steps).</param>
     public static void Backward<T>(in RecurrentShape shape, ReadOnlySpan<T> parameters, ReadOnlySpan<T> x, ReadOnlySpan<T> gates, ReadOnlySpan<T> cells,
         ReadOnlySpan<T> hidden, ReadOnlySpan<T> dOutput, Span<T> gradient, Span<T> dx, Span<T> scratch, int window)
@@ -39,7 +39,7 @@ public static partial class RecurrentKernels
         KernelGuard.Length(parameters.Length, shape.ParameterCount, "the layer's parameter count", nameof(parameters));
         KernelGuard.Length(gradient.Length, shape.ParameterCount, "the layer's parameter count", nameof(gradient));
         KernelGuard.Length(gates.Length, (long)batch * steps * width, "batch × steps × 4·units", nameof(gates));
-        KernelGuard.Length(cells.Length, batch * RecurrentLayout.CellsPerSample(shape.Cell, steps, h), lstm ? "batch × steps × units" : "0 (a GRU keeps no cells)", nameof(cells));
+        KernelGuard.Length(cells.Length, batch * RecurrentLayout.CellsPerSample(lstm, steps, h), lstm ? "batch × steps × units" : "0 (a GRU keeps no cells)", nameof(cells));
         KernelGuard.Length(hidden.Length, (long)batch * steps * h, "batch × steps × units", nameof(hidden));
         KernelGuard.Length(dOutput.Length, batch * shape.OutputsPerSample, shape.ReturnSequences ? "batch × steps × units" : "batch × units", nameof(dOutput));
         KernelGuard.EmptyOr(dx.Length, checked(batch * steps * f), "batch × steps × features", nameof(dx));

@@ -7,6 +7,16 @@ using System.Runtime.InteropServices;
 
 namespace StaticNets.Kernels;
 
+/// <summary>The cell of a recurrent layer.</summary>
+public enum RecurrentCell
+{
+    /// <summary>Long short-term memory (gates i, f, g, o).</summary>
+    Lstm = 0,
+
+    /// <summary>Gated recurrent unit (gates r, z, n; reset applied after the hidden product).</summary>
+    Gru = 1,
+}
+
 /// <summary>The constant sizes of one recurrent layer, as the generated code passes them to <see cref="RecurrentKernels"/>.</summary>
 /// <param name="Cell">LSTM or GRU.</param>
 /// <param name="Steps">Time steps of one sample.</param>
@@ -51,7 +61,14 @@ public readonly record struct RecurrentShape(RecurrentCell Cell, int Steps, int 
 [EditorBrowsable(EditorBrowsableState.Advanced)]
 public static partial class RecurrentKernels
 {
-    /// <summary>Length of the prepared copy of the weights, <see cref="RecurrentLayout.PreparedLength"/>.</summary>
+    /// <summary>Values of the scratch <see cref="Backward{T}"/> needs for <paramref name="batch"/> samples: every step's gate gradient and the carried ∂h and ∂c.</summary>
+    public static int BackwardScratchLength<T>(in RecurrentShape shape, int batch)
+    {
+        shape.Validate();
+        return checked((int)RecurrentLayout.BackwardScratchLength(batch, shape.Steps, shape.Units));
+    }
+
+    /// <summary>Length of the prepared copy of the weights: the fused matrix <c>(features + units) × 4·units</c> and the fused bias.</summary>
     public static int PreparedLength<T>(in RecurrentShape shape)
     {
         shape.Validate();
@@ -130,7 +147,7 @@ public static partial class RecurrentKernels
         int steps = shape.Steps, f = shape.Features, h = shape.Units, width = RecurrentLayout.GateBlocks * h;
         bool lstm = shape.Cell == RecurrentCell.Lstm;
         KernelGuard.Length(gates.Length, (long)batch * steps * width, "batch × steps × 4·units", nameof(gates));
-        KernelGuard.Length(cells.Length, batch * RecurrentLayout.CellsPerSample(shape.Cell, steps, h), lstm ? "batch × steps × units" : "0 (a GRU keeps no cells)", nameof(cells));
+        KernelGuard.Length(cells.Length, batch * RecurrentLayout.CellsPerSample(lstm, steps, h), lstm ? "batch × steps × units" : "0 (a GRU keeps no cells)", nameof(cells));
         KernelGuard.Length(hidden.Length, (long)batch * steps * h, "batch × steps × units", nameof(hidden));
         KernelGuard.Length(output.Length, shape.ReturnSequences ? 0 : (long)batch * h, shape.ReturnSequences ? "0 (the hidden sequence is the output)" : "batch × units", nameof(output));
 
@@ -188,16 +205,16 @@ public static partial class RecurrentKernels
     /// <param name="shape">The layer.</param>
     /// <param name="prepared">The layer's prepared weights.</param>
     /// <param name="x">One step's <c>features</c> inputs.</param>
-    /// <param name="state">The stream's state, <see cref="RecurrentLayout.StateSize"/> values, updated in place; h comes first.</param>
-    /// <param name="scratch"><see cref="RecurrentLayout.StepScratchLength"/> values of scratch.</param>
+    /// <param name="state">The stream's state (h, then c for an LSTM), updated in place.</param>
+    /// <param name="scratch"><c>features + 6·units</c> values of scratch.</param>
     public static void Step<T>(in RecurrentShape shape, ReadOnlySpan<T> prepared, ReadOnlySpan<T> x, Span<T> state, Span<T> scratch)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         int f = shape.Features, h = shape.Units, width = RecurrentLayout.GateBlocks * h;
         KernelGuard.Length(prepared.Length, PreparedLength<T>(shape), "PreparedLength(shape)", nameof(prepared));
         KernelGuard.Length(x.Length, f, "features", nameof(x));
-        KernelGuard.Length(state.Length, RecurrentLayout.StateSize(shape.Cell, h), "the cell's state size", nameof(state));
-        KernelGuard.Length(scratch.Length, RecurrentLayout.StepScratchLength(f, h), "StepScratchLength(features, units)", nameof(scratch));
+        KernelGuard.Length(state.Length, RecurrentLayout.StateSize(shape.Cell == RecurrentCell.Lstm, h), "the cell's state size", nameof(state));
+        KernelGuard.Length(scratch.Length, RecurrentLayout.StepScratchLength(f, h), "the step scratch length", nameof(scratch));
         Span<T> xh = scratch.Slice(0, f + h);
         Span<T> gateRow = scratch.Slice(f + h, width);
         Span<T> hState = state.Slice(0, h);

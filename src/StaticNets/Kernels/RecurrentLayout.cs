@@ -1,16 +1,7 @@
 // Linked into the generator (netstandard2.0): the generated workspace sizes its recurrent buffers from this same
-// code the kernels check them against, so the two cannot disagree. Plain C# only.
+// code the kernels check them against, so the two cannot disagree. Plain C# only, and internal: both assemblies
+// compile it, so a public type would exist twice for a project that references both.
 namespace StaticNets.Kernels;
-
-/// <summary>The cell of a recurrent layer.</summary>
-public enum RecurrentCell
-{
-    /// <summary>Long short-term memory (gates i, f, g, o).</summary>
-    Lstm = 0,
-
-    /// <summary>Gated recurrent unit (gates r, z, n; reset applied after the hidden product).</summary>
-    Gru = 1,
-}
 
 /// <summary>
 /// How a recurrent layer's values are laid out. Both cells keep four blocks of <c>units</c> per step: an LSTM's
@@ -19,7 +10,7 @@ public enum RecurrentCell
 /// serves the whole-sequence path (its top rows for every step's input at once, its bottom rows step by step)
 /// and the single-step path (one product over <c>[x; h]</c>).
 /// </summary>
-public static class RecurrentLayout
+internal static class RecurrentLayout
 {
     /// <summary>Blocks of <c>units</c> in one step's gate row (4 for both cells).</summary>
     public const int GateBlocks = 4;
@@ -31,10 +22,10 @@ public static class RecurrentLayout
     public static long GatesPerSample(int steps, int units) => steps * GateWidth(units);
 
     /// <summary>Cell values of one sample in the workspace: every step's c for an LSTM, none for a GRU.</summary>
-    public static long CellsPerSample(RecurrentCell cell, int steps, int units) => cell == RecurrentCell.Lstm ? (long)steps * units : 0;
+    public static long CellsPerSample(bool lstm, int steps, int units) => lstm ? (long)steps * units : 0;
 
     /// <summary>Values of the state one stream carries from step to step: h and c for an LSTM, h for a GRU.</summary>
-    public static int StateSize(RecurrentCell cell, int units) => cell == RecurrentCell.Lstm ? 2 * units : units;
+    public static int StateSize(bool lstm, int units) => lstm ? 2 * units : units;
 
     /// <summary>Length of the prepared copy of the weights: the fused matrix and the fused bias.</summary>
     public static long PreparedLength(int features, int units) => ((long)features + units + 1) * GateWidth(units);

@@ -2,6 +2,13 @@ using StaticNets.Kernels;
 
 namespace StaticNets.Generator.Model;
 
+/// <summary>The cell of a recurrent layer; the names are those of <c>StaticNets.Kernels.RecurrentCell</c>.</summary>
+internal enum RecurrentCell
+{
+    Lstm,
+    Gru,
+}
+
 /// <summary>
 /// An LSTM or GRU over <c>[steps, features]</c> samples (PyTorch's gate order and block names); its output is the
 /// last step's h or, with <see cref="ReturnSequences"/>, every step's.
