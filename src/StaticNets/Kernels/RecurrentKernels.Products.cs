@@ -38,7 +38,7 @@ public static partial class RecurrentKernels
         }
     }
 
-    /// <summary>The vector part: columns in blocks of four (one row) or two vectors, then single vectors; returns the columns done.</summary>
+    /// <summary>The vector part: columns in blocks of four (one row, or AVX-512) or two vectors, then single vectors; returns the columns done.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static nuint AddProducts<T, TW, TVec>(ref T a, nuint lda, nuint rows, nuint k, ref T b, nuint ldb, nuint n, ref T c, nuint ldc)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
@@ -52,6 +52,18 @@ public static partial class RecurrentKernels
             // One sample (a single step): four independent accumulators hide the FMA latency.
             for (; j + 4 * v <= n; j += 4 * v)
                 Row1x4<T, TW, TVec>(ref a, k, ref Unsafe.Add(ref b, j), ldb, ref Unsafe.Add(ref c, j));
+        }
+        else if (Unsafe.SizeOf<TVec>() == 64)
+        {
+            // 32 registers (AVX-512): 4 rows × 4 vectors of accumulators, four broadcasts feeding sixteen FMAs.
+            for (; j + 4 * v <= n; j += 4 * v)
+            {
+                nuint r = 0;
+                for (; r + 4 <= rows; r += 4)
+                    Rows4x4<T, TW, TVec>(ref Unsafe.Add(ref a, r * lda), lda, k, ref Unsafe.Add(ref b, j), ldb, ref Unsafe.Add(ref c, r * ldc + j), ldc);
+                for (; r < rows; r++)
+                    Row1x4<T, TW, TVec>(ref Unsafe.Add(ref a, r * lda), k, ref Unsafe.Add(ref b, j), ldb, ref Unsafe.Add(ref c, r * ldc + j));
+            }
         }
         for (; j + 2 * v <= n; j += 2 * v)
         {
@@ -67,6 +79,60 @@ public static partial class RecurrentKernels
                 Row1x1<T, TW, TVec>(ref Unsafe.Add(ref a, r * lda), k, ref Unsafe.Add(ref b, j), ldb, ref Unsafe.Add(ref c, r * ldc + j));
         }
         return j;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Rows4x4<T, TW, TVec>(ref T a, nuint lda, nuint k, ref T b, nuint ldb, ref T c, nuint ldc)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TW : ISimd<T, TVec>
+        where TVec : unmanaged
+    {
+        nuint v = (nuint)TW.Count;
+        TVec c00 = TW.Load(ref c, 0), c01 = TW.Load(ref c, v), c02 = TW.Load(ref c, 2 * v), c03 = TW.Load(ref c, 3 * v);
+        TVec c10 = TW.Load(ref c, ldc), c11 = TW.Load(ref c, ldc + v), c12 = TW.Load(ref c, ldc + 2 * v), c13 = TW.Load(ref c, ldc + 3 * v);
+        TVec c20 = TW.Load(ref c, 2 * ldc), c21 = TW.Load(ref c, 2 * ldc + v), c22 = TW.Load(ref c, 2 * ldc + 2 * v), c23 = TW.Load(ref c, 2 * ldc + 3 * v);
+        TVec c30 = TW.Load(ref c, 3 * ldc), c31 = TW.Load(ref c, 3 * ldc + v), c32 = TW.Load(ref c, 3 * ldc + 2 * v), c33 = TW.Load(ref c, 3 * ldc + 3 * v);
+        for (nuint kk = 0; kk < k; kk++)
+        {
+            ref T bk = ref Unsafe.Add(ref b, kk * ldb);
+            TVec b0 = TW.Load(ref bk, 0), b1 = TW.Load(ref bk, v), b2 = TW.Load(ref bk, 2 * v), b3 = TW.Load(ref bk, 3 * v);
+            TVec a0 = TW.Create(Unsafe.Add(ref a, kk));
+            c00 = TW.MultiplyAdd(a0, b0, c00);
+            c01 = TW.MultiplyAdd(a0, b1, c01);
+            c02 = TW.MultiplyAdd(a0, b2, c02);
+            c03 = TW.MultiplyAdd(a0, b3, c03);
+            TVec a1 = TW.Create(Unsafe.Add(ref a, lda + kk));
+            c10 = TW.MultiplyAdd(a1, b0, c10);
+            c11 = TW.MultiplyAdd(a1, b1, c11);
+            c12 = TW.MultiplyAdd(a1, b2, c12);
+            c13 = TW.MultiplyAdd(a1, b3, c13);
+            TVec a2 = TW.Create(Unsafe.Add(ref a, 2 * lda + kk));
+            c20 = TW.MultiplyAdd(a2, b0, c20);
+            c21 = TW.MultiplyAdd(a2, b1, c21);
+            c22 = TW.MultiplyAdd(a2, b2, c22);
+            c23 = TW.MultiplyAdd(a2, b3, c23);
+            TVec a3 = TW.Create(Unsafe.Add(ref a, 3 * lda + kk));
+            c30 = TW.MultiplyAdd(a3, b0, c30);
+            c31 = TW.MultiplyAdd(a3, b1, c31);
+            c32 = TW.MultiplyAdd(a3, b2, c32);
+            c33 = TW.MultiplyAdd(a3, b3, c33);
+        }
+        TW.Store(c00, ref c, 0);
+        TW.Store(c01, ref c, v);
+        TW.Store(c02, ref c, 2 * v);
+        TW.Store(c03, ref c, 3 * v);
+        TW.Store(c10, ref c, ldc);
+        TW.Store(c11, ref c, ldc + v);
+        TW.Store(c12, ref c, ldc + 2 * v);
+        TW.Store(c13, ref c, ldc + 3 * v);
+        TW.Store(c20, ref c, 2 * ldc);
+        TW.Store(c21, ref c, 2 * ldc + v);
+        TW.Store(c22, ref c, 2 * ldc + 2 * v);
+        TW.Store(c23, ref c, 2 * ldc + 3 * v);
+        TW.Store(c30, ref c, 3 * ldc);
+        TW.Store(c31, ref c, 3 * ldc + v);
+        TW.Store(c32, ref c, 3 * ldc + 2 * v);
+        TW.Store(c33, ref c, 3 * ldc + 3 * v);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

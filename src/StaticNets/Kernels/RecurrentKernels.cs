@@ -4,6 +4,7 @@ using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace StaticNets.Kernels;
 
@@ -55,8 +56,8 @@ public readonly record struct RecurrentShape(RecurrentCell Cell, int Steps, int 
 /// Whole sequences: every step's input product is one matrix product over all samples and steps at once; the
 /// recurrent product runs step by step over the batch (strided rows, no gathering). One step: a single product
 /// over <c>[x; h]</c> with the same fused matrix. Both add the same terms in the same order, so streaming a
-/// sequence step by step gives exactly the bits of the whole-sequence call. Gate nonlinearities are
-/// TensorPrimitives' vectorised sigmoid and tanh.
+/// sequence step by step gives exactly the bits of the whole-sequence call. The cell of float networks is one
+/// fused vector pass (<see cref="GateMath"/>); other element types use TensorPrimitives' sigmoid and tanh.
 /// </remarks>
 [EditorBrowsable(EditorBrowsableState.Advanced)]
 public static partial class RecurrentKernels
@@ -77,7 +78,7 @@ public static partial class RecurrentKernels
 
     /// <summary>
     /// Builds the fused matrix <c>[W_ihᵀ; W_hhᵀ]</c> (<c>(features + units) × 4·units</c>, gate blocks in the
-    /// layout's order) and the fused bias from the layer's parameters.
+    /// layout's order, rows padded to <c>4·units + 16</c>) and the fused bias from the layer's parameters.
     /// </summary>
     /// <param name="shape">The layer.</param>
     /// <param name="parameters">The layer's parameters: <c>weight_ih</c>, <c>weight_hh</c>, <c>bias_ih</c>, <c>bias_hh</c>.</param>
@@ -88,22 +89,22 @@ public static partial class RecurrentKernels
         int length = PreparedLength<T>(shape);
         KernelGuard.Length(parameters.Length, shape.ParameterCount, "the layer's parameter count", nameof(parameters));
         KernelGuard.Length(prepared.Length, length, "PreparedLength(shape)", nameof(prepared));
-        int f = shape.Features, h = shape.Units, rows = shape.Gates * h, width = RecurrentLayout.GateBlocks * h;
+        int f = shape.Features, h = shape.Units, rows = shape.Gates * h, width = RecurrentLayout.GateBlocks * h, ld = (int)RecurrentLayout.MatrixStride(h);
         var wih = parameters.Slice(0, rows * f);
         var whh = parameters.Slice(rows * f, rows * h);
         var bih = parameters.Slice(rows * (f + h), rows);
         var bhh = parameters.Slice(rows * (f + h + 1), rows);
-        var matrix = prepared.Slice(0, (f + h) * width);
-        var bias = prepared.Slice((f + h) * width, width);
+        var matrix = prepared.Slice(0, (f + h) * ld);
+        var bias = prepared.Slice((f + h) * ld, width);
         matrix.Clear();
         if (shape.Cell == RecurrentCell.Lstm)
         {
             for (int j = 0; j < rows; j++)
             {
                 for (int k = 0; k < f; k++)
-                    matrix[k * width + j] = wih[j * f + k];
+                    matrix[k * ld + j] = wih[j * f + k];
                 for (int k = 0; k < h; k++)
-                    matrix[(f + k) * width + j] = whh[j * h + k];
+                    matrix[(f + k) * ld + j] = whh[j * h + k];
                 bias[j] = bih[j] + bhh[j];
             }
             return;
@@ -114,9 +115,9 @@ public static partial class RecurrentKernels
             int gate = j / h, unit = j % h;
             int xColumn = j, hColumn = gate == 2 ? 3 * h + unit : j;
             for (int k = 0; k < f; k++)
-                matrix[k * width + xColumn] = wih[j * f + k];
+                matrix[k * ld + xColumn] = wih[j * f + k];
             for (int k = 0; k < h; k++)
-                matrix[(f + k) * width + hColumn] = whh[j * h + k];
+                matrix[(f + k) * ld + hColumn] = whh[j * h + k];
             if (gate < 2)
             {
                 bias[j] = bih[j] + bhh[j];
@@ -151,17 +152,18 @@ public static partial class RecurrentKernels
         KernelGuard.Length(hidden.Length, (long)batch * steps * h, "batch × steps × units", nameof(hidden));
         KernelGuard.Length(output.Length, shape.ReturnSequences ? 0 : (long)batch * h, shape.ReturnSequences ? "0 (the hidden sequence is the output)" : "batch × units", nameof(output));
 
-        ReadOnlySpan<T> bias = prepared.Slice((f + h) * width, width);
+        int ld = (int)RecurrentLayout.MatrixStride(h);
+        ReadOnlySpan<T> bias = prepared.Slice((f + h) * ld, width);
         ref T m = ref MemoryMarshal.GetReference(prepared);
-        ref T hm = ref Unsafe.Add(ref m, f * width);
+        ref T hm = ref Unsafe.Add(ref m, f * ld);
         ref T g = ref MemoryMarshal.GetReference(gates);
         ref T hs = ref MemoryMarshal.GetReference(hidden);
-        nuint rows = (nuint)batch * (nuint)steps, nw = (nuint)width, nh = (nuint)h, sampleGates = (nuint)steps * nw, sampleHidden = (nuint)steps * nh;
+        nuint rows = (nuint)batch * (nuint)steps, nw = (nuint)width, nld = (nuint)ld, nh = (nuint)h, sampleGates = (nuint)steps * nw, sampleHidden = (nuint)steps * nh;
 
         // Every step's input product at once: gates = b + x·W_ihᵀ (a GRU's last block, n's hidden part, has no input term).
         for (int r = 0; r < (int)rows; r++)
             bias.CopyTo(gates.Slice(r * width, width));
-        AddProducts(ref MemoryMarshal.GetReference(x), (nuint)f, rows, (nuint)f, ref m, nw, lstm ? nw : 3 * nh, ref g, nw);
+        AddProducts(ref MemoryMarshal.GetReference(x), (nuint)f, rows, (nuint)f, ref m, nld, lstm ? nw : 3 * nh, ref g, nw);
 
         for (int t = 0; t < steps; t++)
         {
@@ -172,12 +174,12 @@ public static partial class RecurrentKernels
                 ref T hPrev = ref Unsafe.Add(ref hs, (nuint)(t - 1) * nh);
                 if (lstm)
                 {
-                    AddProducts(ref hPrev, sampleHidden, (nuint)batch, nh, ref hm, nw, nw, ref Unsafe.Add(ref g, tg), sampleGates);
+                    AddProducts(ref hPrev, sampleHidden, (nuint)batch, nh, ref hm, nld, nw, ref Unsafe.Add(ref g, tg), sampleGates);
                 }
                 else
                 {
-                    AddProducts(ref hPrev, sampleHidden, (nuint)batch, nh, ref hm, nw, 2 * nh, ref Unsafe.Add(ref g, tg), sampleGates);
-                    AddProducts(ref hPrev, sampleHidden, (nuint)batch, nh, ref Unsafe.Add(ref hm, 3 * nh), nw, nh, ref Unsafe.Add(ref g, tg + 3 * nh), sampleGates);
+                    AddProducts(ref hPrev, sampleHidden, (nuint)batch, nh, ref hm, nld, 2 * nh, ref Unsafe.Add(ref g, tg), sampleGates);
+                    AddProducts(ref hPrev, sampleHidden, (nuint)batch, nh, ref Unsafe.Add(ref hm, 3 * nh), nld, nh, ref Unsafe.Add(ref g, tg + 3 * nh), sampleGates);
                 }
             }
             for (int s = 0; s < batch; s++)
@@ -210,7 +212,7 @@ public static partial class RecurrentKernels
     public static void Step<T>(in RecurrentShape shape, ReadOnlySpan<T> prepared, ReadOnlySpan<T> x, Span<T> state, Span<T> scratch)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        int f = shape.Features, h = shape.Units, width = RecurrentLayout.GateBlocks * h;
+        int f = shape.Features, h = shape.Units, width = RecurrentLayout.GateBlocks * h, ld = (int)RecurrentLayout.MatrixStride(h);
         KernelGuard.Length(prepared.Length, PreparedLength<T>(shape), "PreparedLength(shape)", nameof(prepared));
         KernelGuard.Length(x.Length, f, "features", nameof(x));
         KernelGuard.Length(state.Length, RecurrentLayout.StateSize(shape.Cell == RecurrentCell.Lstm, h), "the cell's state size", nameof(state));
@@ -220,8 +222,8 @@ public static partial class RecurrentKernels
         Span<T> hState = state.Slice(0, h);
         x.CopyTo(xh);
         hState.CopyTo(xh.Slice(f));
-        prepared.Slice((f + h) * width, width).CopyTo(gateRow);
-        AddProducts(ref MemoryMarshal.GetReference(xh), (nuint)(f + h), 1, (nuint)(f + h), ref MemoryMarshal.GetReference(prepared), (nuint)width, (nuint)width, ref MemoryMarshal.GetReference(gateRow), (nuint)width);
+        prepared.Slice((f + h) * ld, width).CopyTo(gateRow);
+        AddProducts(ref MemoryMarshal.GetReference(xh), (nuint)(f + h), 1, (nuint)(f + h), ref MemoryMarshal.GetReference(prepared), (nuint)ld, (nuint)width, ref MemoryMarshal.GetReference(gateRow), (nuint)width);
         if (shape.Cell == RecurrentCell.Lstm)
         {
             Span<T> c = state.Slice(h, h);
@@ -240,6 +242,11 @@ public static partial class RecurrentKernels
     private static void LstmCell<T>(Span<T> gateRow, ReadOnlySpan<T> cPrev, Span<T> c, Span<T> h)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
+        if (typeof(T) == typeof(float) && Vector256.IsHardwareAccelerated)
+        {
+            LstmCellFused(MemoryMarshal.Cast<T, float>(gateRow), MemoryMarshal.Cast<T, float>(cPrev), MemoryMarshal.Cast<T, float>(c), MemoryMarshal.Cast<T, float>(h));
+            return;
+        }
         int n = h.Length;
         Span<T> i = gateRow.Slice(0, n), f = gateRow.Slice(n, n), g = gateRow.Slice(2 * n, n), o = gateRow.Slice(3 * n, n);
         TensorPrimitives.Sigmoid<T>(gateRow.Slice(0, 2 * n), gateRow.Slice(0, 2 * n));
@@ -265,6 +272,11 @@ public static partial class RecurrentKernels
     private static void GruCell<T>(Span<T> gateRow, ReadOnlySpan<T> hPrev, Span<T> h)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
+        if (typeof(T) == typeof(float) && Vector256.IsHardwareAccelerated)
+        {
+            GruCellFused(MemoryMarshal.Cast<T, float>(gateRow), MemoryMarshal.Cast<T, float>(hPrev), MemoryMarshal.Cast<T, float>(h));
+            return;
+        }
         int n = h.Length;
         Span<T> z = gateRow.Slice(n, n), nx = gateRow.Slice(2 * n, n), nh = gateRow.Slice(3 * n, n);
         TensorPrimitives.Sigmoid<T>(gateRow.Slice(0, 2 * n), gateRow.Slice(0, 2 * n));
@@ -275,6 +287,80 @@ public static partial class RecurrentKernels
         else
             TensorPrimitives.Subtract<T>(hPrev, nx, h);
         TensorPrimitives.FusedMultiplyAdd<T>(z, h, nx, h);
+    }
+
+    /// <summary>
+    /// The LSTM cell of floats in one vectorised pass: each lane's four gates, c and h while they are in registers
+    /// (<see cref="GateMath"/>'s sigmoid and tanh), the activated gates written back for the backward pass.
+    /// </summary>
+    private static void LstmCellFused(Span<float> gateRow, ReadOnlySpan<float> cPrev, Span<float> c, Span<float> h)
+    {
+        int n = h.Length, j = 0;
+        bool hasPrev = !cPrev.IsEmpty;
+        ref float g = ref MemoryMarshal.GetReference(gateRow);
+        ref float cp = ref MemoryMarshal.GetReference(cPrev);
+        ref float cr = ref MemoryMarshal.GetReference(c);
+        ref float hr = ref MemoryMarshal.GetReference(h);
+        nuint nn = (nuint)n;
+        for (; j + Vector256<float>.Count <= n; j += Vector256<float>.Count)
+        {
+            nuint u = (nuint)j;
+            var i = GateMath.Sigmoid(Vector256.LoadUnsafe(ref g, u));
+            var f = GateMath.Sigmoid(Vector256.LoadUnsafe(ref g, nn + u));
+            var gg = GateMath.Tanh(Vector256.LoadUnsafe(ref g, 2 * nn + u));
+            var o = GateMath.Sigmoid(Vector256.LoadUnsafe(ref g, 3 * nn + u));
+            i.StoreUnsafe(ref g, u);
+            f.StoreUnsafe(ref g, nn + u);
+            gg.StoreUnsafe(ref g, 2 * nn + u);
+            o.StoreUnsafe(ref g, 3 * nn + u);
+            var cv = hasPrev ? f * Vector256.LoadUnsafe(ref cp, u) + i * gg : i * gg;
+            cv.StoreUnsafe(ref cr, u);
+            (o * GateMath.Tanh(cv)).StoreUnsafe(ref hr, u);
+        }
+        for (; j < n; j++)
+        {
+            float i = GateMath.Sigmoid(gateRow[j]), f = GateMath.Sigmoid(gateRow[n + j]), gg = GateMath.Tanh(gateRow[2 * n + j]), o = GateMath.Sigmoid(gateRow[3 * n + j]);
+            gateRow[j] = i;
+            gateRow[n + j] = f;
+            gateRow[2 * n + j] = gg;
+            gateRow[3 * n + j] = o;
+            float cv = hasPrev ? f * cPrev[j] + i * gg : i * gg;
+            c[j] = cv;
+            h[j] = o * GateMath.Tanh(cv);
+        }
+    }
+
+    /// <summary>The GRU cell of floats in one vectorised pass: r, z and n written back, h = n + z ⊙ (h_prev − n).</summary>
+    private static void GruCellFused(Span<float> gateRow, ReadOnlySpan<float> hPrev, Span<float> h)
+    {
+        int n = h.Length, j = 0;
+        bool hasPrev = !hPrev.IsEmpty;
+        ref float g = ref MemoryMarshal.GetReference(gateRow);
+        ref float hp = ref MemoryMarshal.GetReference(hPrev);
+        ref float hr = ref MemoryMarshal.GetReference(h);
+        nuint nn = (nuint)n;
+        for (; j + Vector256<float>.Count <= n; j += Vector256<float>.Count)
+        {
+            nuint u = (nuint)j;
+            var r = GateMath.Sigmoid(Vector256.LoadUnsafe(ref g, u));
+            var z = GateMath.Sigmoid(Vector256.LoadUnsafe(ref g, nn + u));
+            var nv = GateMath.Tanh(Vector256.LoadUnsafe(ref g, 2 * nn + u) + r * Vector256.LoadUnsafe(ref g, 3 * nn + u));
+            r.StoreUnsafe(ref g, u);
+            z.StoreUnsafe(ref g, nn + u);
+            nv.StoreUnsafe(ref g, 2 * nn + u);
+            var prev = hasPrev ? Vector256.LoadUnsafe(ref hp, u) : Vector256<float>.Zero;
+            (nv + z * (prev - nv)).StoreUnsafe(ref hr, u);
+        }
+        for (; j < n; j++)
+        {
+            float r = GateMath.Sigmoid(gateRow[j]), z = GateMath.Sigmoid(gateRow[n + j]);
+            float nv = GateMath.Tanh(gateRow[2 * n + j] + r * gateRow[3 * n + j]);
+            gateRow[j] = r;
+            gateRow[n + j] = z;
+            gateRow[2 * n + j] = nv;
+            float prev = hasPrev ? hPrev[j] : 0f;
+            h[j] = nv + z * (prev - nv);
+        }
     }
 
     private static int Samples(in RecurrentShape shape, int length, string paramName)

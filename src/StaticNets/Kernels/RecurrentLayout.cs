@@ -27,8 +27,15 @@ internal static class RecurrentLayout
     /// <summary>Values of the state one stream carries from step to step: h and c for an LSTM, h for a GRU.</summary>
     public static int StateSize(bool lstm, int units) => lstm ? 2 * units : units;
 
-    /// <summary>Length of the prepared copy of the weights: the fused matrix and the fused bias.</summary>
-    public static long PreparedLength(int features, int units) => ((long)features + units + 1) * GateWidth(units);
+    /// <summary>
+    /// Elements from one row of the fused matrix to the next: the gate row padded by 16 elements (one or two cache
+    /// lines), so that a product walking k reads rows that do not all fall into the same L1 sets — 4·units is often
+    /// a power of two (512 floats = 2 KiB), whose multiples alias in a set-associative cache.
+    /// </summary>
+    public static long MatrixStride(int units) => GateWidth(units) + 16;
+
+    /// <summary>Length of the prepared copy of the weights: the fused matrix (rows padded to <see cref="MatrixStride"/>) and the fused bias.</summary>
+    public static long PreparedLength(int features, int units) => ((long)features + units) * MatrixStride(units) + GateWidth(units);
 
     /// <summary>Scratch of one single step: <c>[x; h]</c>, one gate row and one row of units.</summary>
     public static long StepScratchLength(int features, int units) => (long)features + units + GateWidth(units) + units;
