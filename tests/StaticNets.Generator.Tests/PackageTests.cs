@@ -150,6 +150,8 @@ public class PackageTests(ITestOutputHelper output)
         var block = DocumentationTests.Blocks().First(b => b.File == "README.md");
         Assert.False(block.Fragment);
         Assert.Contains("Console.WriteLine(Evaluator.Evaluate(net, test).Accuracy);", block.Code, StringComparison.Ordinal);
+        // getting-started.md shows the same program.
+        Assert.Equal(block.Code, DocumentationTests.Blocks().Single(b => b.File == "docs/getting-started.md" && !b.Fragment).Code);
         return block.Code + "\n";
     }
 
