@@ -39,6 +39,8 @@ public class DiagnosticTests
     {
         AssertDiagnostics("[Network(4, 0, 2)]\npublic partial class Net;", "SNN003 Error (2,13)-(2,14): The 2nd size of network 'Net' is 0; every size must be at least 1");
         AssertDiagnostics("[Network(4)]\n[Dense(-3)]\npublic partial class Net;", "SNN003 Error (3,2)-(3,11): The size of layer 0 [Dense(-3)] of network 'Net' is -3; every size must be at least 1");
+        AssertDiagnostics("[Network(4, 3, 5, 0)]\npublic partial class Net;", "SNN003 Error (2,19)-(2,20): The 4th size of network 'Net' is 0; every size must be at least 1");
+        AssertDiagnostics("[Network(0)]\n[Dense(2)]\npublic partial class Net;", "SNN003 Error (2,10)-(2,11): The input size of network 'Net' is 0; every size must be at least 1");
     }
 
     [Fact]
