@@ -17,7 +17,8 @@ namespace StaticNets.Generator.Tests;
 /// What docs/getting-started.md tells a new user, done for real: pack StaticNets and StaticNets.Onnx into a local
 /// feed in a temporary folder, make a console app with <c>dotnet new console</c>, a <c>nuget.config</c> with that
 /// feed and nuget.org, and <c>dotnet add package</c>, put the README's first example in <c>Program.cs</c>, build it
-/// (no warnings: the generator ran from the package) and run it (it trains and prints a test accuracy). Then a
+/// (no warnings: the generator ran from the package) and run it (it trains and prints a test accuracy); then the
+/// same with StaticNets.Onnx's package readme example (an ONNX export). Then a
 /// build without the generator must warn SNN100, the package's build check.
 /// Needs the solution built in this configuration (the packs use --no-build) and the package registry for
 /// System.Numerics.Tensors and Google.Protobuf; packages restore into a private folder, so nothing is cached
@@ -85,6 +86,14 @@ public class PackageTests(ITestOutputHelper output)
             double accuracy = double.Parse(lines[0], CultureInfo.InvariantCulture);
             Assert.InRange(accuracy, 0.9, 1.0);   // the README says ≈ 0.97
             Assert.Matches(@"^\d with p = [01]\.\d\d; 64-32\(ReLU\)-10\(Softmax\), CrossEntropy, Single$", lines[1]);
+
+            // StaticNets.Onnx from the feed, with Google.Protobuf from the registry: its package readme's example.
+            var onnxExample = DocumentationTests.Blocks().Single(b => b.File == "src/StaticNets.Onnx/PACKAGE.md");
+            File.WriteAllText(Path.Combine(app, "Program.cs"), onnxExample.Code + "\n");
+            Dotnet(app, "build", "-c", "Release");
+            string onnx = Dotnet(app, "run", "-c", "Release", "--no-build");
+            Assert.Matches(@"^\d+ bytes, input 'input', output 'output'\s*$", onnx);
+            Assert.True(new FileInfo(Path.Combine(app, "digits.onnx")).Length > 64 * 32 * 4, "digits.onnx holds the weights");
 
             // The mistake: the runtime without its generator (here a build customisation drops the analyzer; a
             // ProjectReference to the runtime alone is the usual way). The build warns SNN100, then fails on the
