@@ -4,11 +4,19 @@ namespace StaticNets.Generator;
 
 /// <summary>
 /// Every diagnostic the generator reports. Each message names the culprit and the fix; each ID is listed in
-/// docs/diagnostics.md and AnalyzerReleases.Unshipped.md.
+/// docs/diagnostics.md and AnalyzerReleases.Unshipped.md, and every descriptor goes through <see cref="Create"/>,
+/// which gives it the help link to its row there (a test checks that each link's anchor exists).
 /// </summary>
 internal static class DiagnosticDescriptors
 {
     private const string Category = "StaticNets";
+
+    /// <summary>
+    /// docs/diagnostics.md in the repository; each ID's row has the anchor <c>#snn001</c> etc. The repository URL is
+    /// the intended public home (no public repository exists yet); it must equal <c>RepositoryUrl</c> in
+    /// Directory.Build.props, which a test checks.
+    /// </summary>
+    internal const string HelpLinkBase = "https://github.com/staticnets/staticnets/blob/main/docs/diagnostics.md#";
 
     public static readonly DiagnosticDescriptor NotPartial = Create(
         "SNN001", "Network type must be partial",
@@ -22,7 +30,7 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor SizeTooSmall = Create(
         "SNN003", "Layer size must be at least 1",
-        "Size {1} of network '{0}' is {2}; every size must be at least 1",
+        "The {1} of network '{0}' is {2}; every size must be at least 1",
         DiagnosticSeverity.Error);
 
     public static readonly DiagnosticDescriptor SoftmaxOnHiddenLayer = Create(
@@ -42,7 +50,7 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor GenericType = Create(
         "SNN007", "Generic networks are not supported",
-        "Network '{0}' is generic or nested in the generic type '{1}'; declare networks in non-generic types, since sizes are fixed at compile time",
+        "Network '{0}' {1}; declare networks in non-generic types, since sizes are fixed at compile time",
         DiagnosticSeverity.Error);
 
     public static readonly DiagnosticDescriptor SoftmaxWithQuadraticLoss = Create(
@@ -52,7 +60,7 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor CrossEntropyWithoutProbabilities = Create(
         "SNN009", "Cross-entropy needs a Softmax or Sigmoid output",
-        "Network '{0}' uses Loss.CrossEntropy with a {1} output layer; cross-entropy needs outputs in (0, 1), so the loss will use the binary form on outputs clamped into [ε, 1 − ε] and the gradient ∇aC ⊙ σ'(z), which may stall or diverge; use Output = Activation.Softmax (one class per sample) or Activation.Sigmoid (independent labels)",
+        "Network '{0}' uses Loss.CrossEntropy but its output layer's activation is {1}; cross-entropy needs outputs in (0, 1), so the loss will use the binary form on outputs clamped into [ε, 1 − ε] and the gradient ∇aC ⊙ σ'(z), which may stall or diverge; use Output = Activation.Softmax (one class per sample) or Activation.Sigmoid (independent labels)",
         DiagnosticSeverity.Warning);
 
     public static readonly DiagnosticDescriptor ContainingTypeNotPartial = Create(
@@ -192,6 +200,9 @@ internal static class DiagnosticDescriptors
         "Network '{0}' has a layer of kind {1} that this version of the generator cannot emit; nothing was generated for the network. Please report this",
         DiagnosticSeverity.Error);
 
+    /// <summary>The help link of diagnostic <paramref name="id"/>: its row of docs/diagnostics.md.</summary>
+    internal static string HelpLink(string id) => HelpLinkBase + id.ToLowerInvariant();
+
     private static DiagnosticDescriptor Create(string id, string title, string message, DiagnosticSeverity severity)
-        => new(id, title, message, Category, severity, isEnabledByDefault: true);
+        => new(id, title, message, Category, severity, isEnabledByDefault: true, helpLinkUri: HelpLink(id));
 }

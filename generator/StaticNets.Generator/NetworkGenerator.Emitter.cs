@@ -215,8 +215,17 @@ public sealed partial class NetworkGenerator
             DropoutEmitter.EmitMembers(w, spec);
             RecurrentEmitter.EmitMembers(context);
 
+            if (spec.DeclaresInfo)
+            {
+                w.Line($"global::StaticNets.NetworkInfo global::StaticNets.INetwork<{t}>.Info => Architecture;");
+            }
+            else
+            {
+                w.Line("/// <summary>The architecture, the same object as <see cref=\"Architecture\"/> (and <c>INetwork&lt;T&gt;.Info</c>).</summary>");
+                w.Line("public global::StaticNets.NetworkInfo Info => Architecture;");
+            }
+            w.Line();
             // Interface members whose names clash with the constants.
-            w.Line($"global::StaticNets.NetworkInfo global::StaticNets.INetwork<{t}>.Info => Architecture;");
             w.Line($"int global::StaticNets.INetwork<{t}>.InputSize => InputSize;");
             w.Line($"int global::StaticNets.INetwork<{t}>.OutputSize => OutputSize;");
             w.Line($"int global::StaticNets.INetwork<{t}>.ParameterCount => ParameterCount;");

@@ -188,7 +188,7 @@ public sealed partial class NetworkGenerator
             }
             if (size < 1)
             {
-                ctx.Report(DiagnosticDescriptors.SizeTooSmall, (ctx.NextIndex + 1).ToString(), size.ToString());
+                ctx.Report(DiagnosticDescriptors.SizeTooSmall, $"size of layer {ctx.NextIndex} [Dense({size})]", size.ToString());
                 return false;
             }
             if (ctx.Current.Rank > 2)

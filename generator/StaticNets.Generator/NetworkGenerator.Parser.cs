@@ -169,7 +169,7 @@ public sealed partial class NetworkGenerator
                 {
                     if (inputShape[i] < 1)
                     {
-                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SizeTooSmall, inputLocation ?? attributeLocation, name, "0", inputShape[i].ToString()));
+                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SizeTooSmall, inputLocation ?? attributeLocation, name, $"{MessageText.Ordinal(i + 1)} value of Input", inputShape[i].ToString()));
                         return null;
                     }
                 }
@@ -193,7 +193,7 @@ public sealed partial class NetworkGenerator
                 }
                 if (declaredInput is null && sizes[0] < 1)
                 {
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SizeTooSmall, sizeLocations[0], name, "0", sizes[0].ToString()));
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SizeTooSmall, sizeLocations[0], name, "input size", sizes[0].ToString()));
                     return null;
                 }
                 if (declarations.Count == 0)
@@ -246,7 +246,7 @@ public sealed partial class NetworkGenerator
 
             if (!valid)
                 return null;
-            return new NetworkSpec(BuildHierarchy(type, declaration), scalar, loss, input, layers.ToEquatableArray()) { Weights = weights };
+            return new NetworkSpec(BuildHierarchy(type, declaration), scalar, loss, input, layers.ToEquatableArray()) { Weights = weights, DeclaresInfo = type.MemberNames.Contains("Info") };
         }
 
         /// <summary>The compact form, <c>[Network(784, 128, 10, Hidden = …, Output = …)]</c>: dense layers, and dropout after hidden ones.</summary>
@@ -263,7 +263,7 @@ public sealed partial class NetworkGenerator
             {
                 if (sizes[i] < 1)
                 {
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SizeTooSmall, sizeLocations[i], name, i.ToString(), sizes[i].ToString()));
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SizeTooSmall, sizeLocations[i], name, i == 0 ? "1st size (the input)" : $"{MessageText.Ordinal(i + 1)} size", sizes[i].ToString()));
                     valid = false;
                 }
             }
@@ -330,7 +330,9 @@ public sealed partial class NetworkGenerator
             {
                 if (current.Arity > 0)
                 {
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.GenericType, identifier, type.Name, current.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat)));
+                    string generic = current.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat);
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.GenericType, identifier, type.Name,
+                        SymbolEqualityComparer.Default.Equals(current, type) ? $"is generic ('{generic}')" : $"is nested in the generic type '{generic}'"));
                     valid = false;
                     break;
                 }

@@ -45,15 +45,19 @@ public static class Guard
 
     [DoesNotReturn]
     private static void ThrowLength(int actual, int expected, string paramName)
-        => throw new ArgumentException($"Expected {expected} elements but got {actual}.", paramName);
+        => throw new ArgumentException($"Expected {Count(expected, "element")} but got {actual}.", paramName);
 
     [DoesNotReturn]
     private static void ThrowBatch(int length, int rowSize, int capacity, string paramName)
     {
         if (length % rowSize != 0)
-            throw new ArgumentException($"Expected a whole number of rows of {rowSize} elements but got {length} elements ({length / rowSize} rows and {length % rowSize} left over).", paramName);
+            throw new ArgumentException($"Expected a whole number of rows of {Count(rowSize, "element")} but got {Count(length, "element")} ({Count(length / rowSize, "row")} and {length % rowSize} left over).", paramName);
         if (length == 0)
-            throw new ArgumentException($"Expected at least one row of {rowSize} elements but got an empty span.", paramName);
-        throw new ArgumentException($"Expected at most {capacity} rows (the workspace's BatchCapacity) but got {length / rowSize}.", paramName);
+            throw new ArgumentException($"Expected at least one row of {Count(rowSize, "element")} but got an empty span.", paramName);
+        throw new ArgumentException($"Expected at most {Count(capacity, "row")} (the workspace's BatchCapacity) but got {length / rowSize}.", paramName);
     }
+
+    /// <summary>"1 element", "2 elements": a count and its noun, singular for exactly one.</summary>
+    internal static string Count(long count, string noun)
+        => count == 1 ? "1 " + noun : $"{count} {noun}s";
 }

@@ -37,8 +37,10 @@ public class DiagnosticTests
     [Fact]
     public void SNN003_size_below_one_points_at_the_size()
     {
-        AssertDiagnostics("[Network(4, 0, 2)]\npublic partial class Net;", "SNN003 Error (2,13)-(2,14): Size 1 of network 'Net' is 0; every size must be at least 1");
-        AssertDiagnostics("[Network(4)]\n[Dense(-3)]\npublic partial class Net;", "SNN003 Error (3,2)-(3,11): Size 1 of network 'Net' is -3; every size must be at least 1");
+        AssertDiagnostics("[Network(4, 0, 2)]\npublic partial class Net;", "SNN003 Error (2,13)-(2,14): The 2nd size of network 'Net' is 0; every size must be at least 1");
+        AssertDiagnostics("[Network(4)]\n[Dense(-3)]\npublic partial class Net;", "SNN003 Error (3,2)-(3,11): The size of layer 0 [Dense(-3)] of network 'Net' is -3; every size must be at least 1");
+        AssertDiagnostics("[Network(4, 3, 5, 0)]\npublic partial class Net;", "SNN003 Error (2,19)-(2,20): The 4th size of network 'Net' is 0; every size must be at least 1");
+        AssertDiagnostics("[Network(0)]\n[Dense(2)]\npublic partial class Net;", "SNN003 Error (2,10)-(2,11): The input size of network 'Net' is 0; every size must be at least 1");
     }
 
     [Fact]
@@ -63,8 +65,8 @@ public class DiagnosticTests
     [Fact]
     public void SNN007_generic_type()
     {
-        AssertDiagnostics("[Network(4, 2)]\npublic partial class Net<T>;", "SNN007 Error (3,22)-(3,25): Network 'Net' is generic or nested in the generic type 'Net<T>'; declare networks in non-generic types, since sizes are fixed at compile time");
-        AssertDiagnostics("public partial class Outer<T> { [Network(4, 2)] partial class Net; }", "SNN007 Error (2,63)-(2,66): Network 'Net' is generic or nested in the generic type 'Outer<T>'; declare networks in non-generic types, since sizes are fixed at compile time");
+        AssertDiagnostics("[Network(4, 2)]\npublic partial class Net<T>;", "SNN007 Error (3,22)-(3,25): Network 'Net' is generic ('Net<T>'); declare networks in non-generic types, since sizes are fixed at compile time");
+        AssertDiagnostics("public partial class Outer<T> { [Network(4, 2)] partial class Net; }", "SNN007 Error (2,63)-(2,66): Network 'Net' is nested in the generic type 'Outer<T>'; declare networks in non-generic types, since sizes are fixed at compile time");
     }
 
     [Fact]
@@ -78,7 +80,7 @@ public class DiagnosticTests
     [Fact]
     public void SNN009_cross_entropy_without_probabilities_warns()
     {
-        AssertDiagnostics("[Network(4, 3, Output = Activation.ReLU, Loss = Loss.CrossEntropy)]\npublic partial class Net;", "SNN009 Warning (2,2)-(2,67): Network 'Net' uses Loss.CrossEntropy with a ReLU output layer; cross-entropy needs outputs in (0, 1), so the loss will use the binary form on outputs clamped into [ε, 1 − ε] and the gradient ∇aC ⊙ σ'(z), which may stall or diverge; use Output = Activation.Softmax (one class per sample) or Activation.Sigmoid (independent labels)");
+        AssertDiagnostics("[Network(4, 3, Output = Activation.ReLU, Loss = Loss.CrossEntropy)]\npublic partial class Net;", "SNN009 Warning (2,2)-(2,67): Network 'Net' uses Loss.CrossEntropy but its output layer's activation is ReLU; cross-entropy needs outputs in (0, 1), so the loss will use the binary form on outputs clamped into [ε, 1 − ε] and the gradient ∇aC ⊙ σ'(z), which may stall or diverge; use Output = Activation.Softmax (one class per sample) or Activation.Sigmoid (independent labels)");
     }
 
     [Fact]

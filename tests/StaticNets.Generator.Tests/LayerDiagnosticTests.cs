@@ -172,9 +172,9 @@ public class LayerDiagnosticTests
     [Fact]
     public void SNN003_input_dimension_below_one()
     {
-        // "Size 0" is the input in SNN003's numbering, whichever dimension of Input is wrong (here the height).
+        // The message names the dimension of Input that is wrong (here the height, its 2nd value).
         AssertError("[Network(Input = new[] { 1, 0, 8 })]\n[Flatten]\n[Dense(2)]\npublic partial class Net;",
-            "SNN003 Error (2,10)-(2,35): Size 0 of network 'Net' is 0; every size must be at least 1");
+            "SNN003 Error (2,10)-(2,35): The 2nd value of Input of network 'Net' is 0; every size must be at least 1");
     }
 
     [Fact]

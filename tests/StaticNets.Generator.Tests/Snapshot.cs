@@ -20,6 +20,14 @@ internal static class Snapshot
         .Cast<System.Reflection.AssemblyMetadataAttribute>()
         .Single(a => a.Key == "ProjectDirectory").Value!;
 
+    /// <summary>
+    /// Line endings, and the generator's version in [GeneratedCode] (it follows VersionPrefix in Directory.Build.props,
+    /// so a release does not rewrite every snapshot): compared and stored as "VERSION".
+    /// </summary>
+    private static string Normalize(string source)
+        => System.Text.RegularExpressions.Regex.Replace(source.Replace("\r\n", "\n", StringComparison.Ordinal),
+            "GeneratedCode\\(\"StaticNets\\.Generator\", \"[0-9.]+\"\\)", "GeneratedCode(\"StaticNets.Generator\", \"VERSION\")");
+
     public static void Verify(string actual, string hintName, [CallerMemberName] string method = "", [CallerFilePath] string callerFile = "", string? className = null)
     {
         className ??= Path.GetFileNameWithoutExtension(callerFile);
@@ -30,9 +38,9 @@ internal static class Snapshot
         string extension = Path.GetExtension(hintName);
         string verified = Path.Combine(directory, stem + ".verified" + extension);
         string received = Path.Combine(directory, stem + ".received" + extension);
-        actual = actual.Replace("\r\n", "\n", StringComparison.Ordinal);
+        actual = Normalize(actual);
 
-        if (File.Exists(verified) && File.ReadAllText(verified).Replace("\r\n", "\n", StringComparison.Ordinal) == actual)
+        if (File.Exists(verified) && Normalize(File.ReadAllText(verified)) == actual)
         {
             if (File.Exists(received))
                 File.Delete(received);

@@ -11,6 +11,9 @@ internal sealed partial record NetworkSpec(
     ShapeSpec Input,
     EquatableArray<LayerSpec> Layers)
 {
+    /// <summary>The user's own declaration has a member named <c>Info</c>: <c>INetwork&lt;T&gt;.Info</c> is then implemented explicitly only.</summary>
+    public bool DeclaresInfo { get; init; }
+
     public int InputSize => (int)Input.Size;
 
     public LayerSpec OutputLayer => Layers[Layers.Count - 1];

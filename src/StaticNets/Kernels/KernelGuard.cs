@@ -104,35 +104,35 @@ internal static class KernelGuard
 
     [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
     private static void ThrowWholeSamples(int length, int sampleSize, string what, string paramName)
-        => throw new ArgumentException($"Expected a whole number of samples of {sampleSize} {what} but got {length} values.", paramName);
+        => throw new ArgumentException($"Expected a whole number of samples of {sampleSize} {what} but got {Guard.Count(length, "value")}.", paramName);
 
     [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
     private static void ThrowSamples(int actual, int samples, int sampleSize, string what, string paramName)
-        => throw new ArgumentException($"Expected {(long)samples * sampleSize} values ({samples} samples of {sampleSize} {what}) but got {actual}.", paramName);
+        => throw new ArgumentException($"Expected {Guard.Count((long)samples * sampleSize, "value")} ({Guard.Count(samples, "sample")} of {sampleSize} {what}) but got {actual}.", paramName);
 
     [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
     private static void ThrowEmptyOr(int actual, int expected, string what, string paramName)
-        => throw new ArgumentException($"Expected {expected} elements ({what}) or an empty span but got {actual}.", paramName);
+        => throw new ArgumentException($"Expected {Guard.Count(expected, "element")} ({what}) or an empty span but got {actual}.", paramName);
 
     [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
     private static void ThrowAtLeast(int actual, long expected, string what, string paramName)
-        => throw new ArgumentException($"Expected at least {expected} elements ({what}) but got {actual}.", paramName);
+        => throw new ArgumentException($"Expected at least {Guard.Count(expected, "element")} ({what}) but got {actual}.", paramName);
 
     [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
     private static void ThrowSameLength(int reference, int actual, string referenceName, string paramName)
-        => throw new ArgumentException($"Expected {reference} elements (the length of {referenceName}) but got {actual}.", paramName);
+        => throw new ArgumentException($"Expected {Guard.Count(reference, "element")} (the length of {referenceName}) but got {actual}.", paramName);
 
     [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
     private static void ThrowLength(int actual, long expected, string what, string paramName)
-        => throw new ArgumentException($"Expected {expected} elements ({what}) but got {actual}.", paramName);
+        => throw new ArgumentException($"Expected {Guard.Count(expected, "element")} ({what}) but got {actual}.", paramName);
 
     [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
     private static void ThrowProduct(int actual, int rows, int columns, string rowsName, string columnsName, string paramName)
-        => throw new ArgumentException($"Expected {(long)rows * columns} elements ({rowsName} × {columnsName} = {rows} × {columns}) but got {actual}.", paramName);
+        => throw new ArgumentException($"Expected {Guard.Count((long)rows * columns, "element")} ({rowsName} × {columnsName} = {rows} × {columns}) but got {actual}.", paramName);
 
     [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
     private static void ThrowWholeRows(int length, int rowSize, string paramName)
-        => throw new ArgumentException($"Expected a whole number of rows of {rowSize} elements but got {length} elements ({length / rowSize} rows and {length % rowSize} left over).", paramName);
+        => throw new ArgumentException($"Expected a whole number of rows of {Guard.Count(rowSize, "element")} but got {Guard.Count(length, "element")} ({Guard.Count(length / rowSize, "row")} and {length % rowSize} left over).", paramName);
 
     [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
     private static void ThrowPartialOverlap(string inputName, string paramName)

@@ -25,6 +25,19 @@ public class ValidationTests
     }
 
     [Fact]
+    public void Counts_of_one_are_singular()
+    {
+        var net = new XorNet(1);
+        var output = Assert.Throws<ArgumentException>(() => net.Forward(new float[2], new float[2]));
+        Assert.StartsWith("Expected 1 element but got 2.", output.Message);
+        var rows = Assert.Throws<ArgumentException>(() => _net.Forward(new float[65], new float[10], _net.CreateWorkspace(2)));
+        Assert.StartsWith("Expected a whole number of rows of 64 elements but got 65 elements (1 row and 1 left over).", rows.Message);
+        Assert.Equal("1 element", Guard.Count(1, "element"));
+        Assert.Equal("0 elements", Guard.Count(0, "element"));
+        Assert.Equal("2 rows", Guard.Count(2, "row"));
+    }
+
+    [Fact]
     public void Batch_must_be_whole_rows_within_capacity()
     {
         var ws = _net.CreateWorkspace(2);
