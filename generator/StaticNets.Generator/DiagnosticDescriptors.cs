@@ -177,6 +177,16 @@ internal static class DiagnosticDescriptors
         "{1} of network '{0}' holds {2} = {3} values per sample, more than the 2147483647 one span can hold; reduce the input or layer sizes",
         DiagnosticSeverity.Error);
 
+    public static readonly DiagnosticDescriptor NormalizeNotFirst = Create(
+        "SNN040", "Normalize must be the first layer",
+        "{1} of network '{0}' comes after {2} other layer(s); [Normalize] standardises the network's input with statistics Normalization.Fit computes from the data set's inputs, so it must be the first layer attribute: move it directly below [Network]",
+        DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor NormalizeAlone = Create(
+        "SNN041", "Normalize needs a layer after it",
+        "{1} of network '{0}' is the only layer; [Normalize] has no trainable parameters and only standardises the input: add the layers that learn after it, e.g. [Dense(16, Activation.ReLU)] and [Dense(3, Activation.Softmax)]",
+        DiagnosticSeverity.Error);
+
     public static readonly DiagnosticDescriptor LayerWithoutEmitter = Create(
         "SNN090", "Internal: layer kind without an emitter",
         "Network '{0}' has a layer of kind {1} that this version of the generator cannot emit; nothing was generated for the network. Please report this",

@@ -184,10 +184,16 @@ public sealed partial class NetworkGenerator
             {
                 foreach (var block in layer.Blocks)
                 {
-                    string property = block.Role == BlockRole.Weight ? "Weights" : "Biases";
+                    string property = block.Role switch { BlockRole.Weight => "Weights", BlockRole.Bias => "Biases", BlockRole.Shift => "Mean", _ => "Scale" };
                     string doc = layer is DenseLayerSpec && block.Role == BlockRole.Weight
                         ? $"Layer {layer.Index}'s weights, row-major [{layer.Outputs}, {layer.Inputs}]: w[j, k] is at j·{layer.Inputs} + k."
-                        : block.Role == BlockRole.Weight ? $"Layer {layer.Index}'s weights, row-major [{block.ShapeText}]." : $"Layer {layer.Index}'s {block.Count} biases.";
+                        : block.Role switch
+                        {
+                            BlockRole.Weight => $"Layer {layer.Index}'s weights, row-major [{block.ShapeText}].",
+                            BlockRole.Bias => $"Layer {layer.Index}'s {block.Count} biases.",
+                            BlockRole.Shift => $"Layer {layer.Index}'s {block.Count} means, subtracted from the input (fitted by Normalization.Fit, not trained).",
+                            _ => $"Layer {layer.Index}'s {block.Count} scales (1/σ), multiplying the centred input (fitted by Normalization.Fit, not trained).",
+                        };
                     w.Line($"/// <summary>{doc}</summary>");
                     w.Line($"public {Names.ReadOnlySpan}<{t}> Layer{layer.Index}{property} => new {Names.ReadOnlySpan}<{t}>(_parameters, {block.Offset}, {block.Count});");
                 }

@@ -23,6 +23,7 @@ public sealed partial class NetworkGenerator
             ["StaticNets.FlattenAttribute"] = BuildFlatten,
             ["StaticNets.ActivationAttribute"] = BuildActivation,
             ["StaticNets.DropoutAttribute"] = BuildDropout,
+            ["StaticNets.NormalizeAttribute"] = BuildNormalize,
         };
 
         private static readonly string[] PaddingModeNames = Enum.GetNames(typeof(PaddingModeKind));
@@ -380,6 +381,22 @@ public sealed partial class NetworkGenerator
             }
             if (rate > 0)
                 ctx.Add(new DropoutLayerSpec(ctx.NextIndex, ctx.Current, ctx.Current, ctx.Offset, rate));
+            return true;
+        }
+
+        private static bool BuildNormalize(LayerContext ctx, AttributeData data)
+        {
+            if (ctx.DeclarationIndex != 0)
+            {
+                ctx.Report(DiagnosticDescriptors.NormalizeNotFirst, ctx.What, ctx.DeclarationIndex.ToString());
+                return false;
+            }
+            if (ctx.IsLast)
+            {
+                ctx.Report(DiagnosticDescriptors.NormalizeAlone, ctx.What);
+                return false;
+            }
+            ctx.Add(new NormalizeLayerSpec(ctx.NextIndex, ctx.Current, ctx.Current, ctx.Offset));
             return true;
         }
 

@@ -15,6 +15,7 @@ internal static class LayerEmitters
         [typeof(FlattenLayerSpec)] = new FlattenLayerEmitter(),
         [typeof(ActivationLayerSpec)] = new ActivationLayerEmitter(),
         [typeof(DropoutLayerSpec)] = new DropoutLayerEmitter(),
+        [typeof(NormalizeLayerSpec)] = new NormalizeLayerEmitter(),
     };
 
     /// <summary>Whether every layer of <paramref name="spec"/> has an emitter; the generator reports SNN090 instead of emitting when not.</summary>

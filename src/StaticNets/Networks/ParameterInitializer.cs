@@ -31,8 +31,9 @@ public enum InitializationScheme
 /// <remarks>
 /// <para>Works on parameter blocks (<see cref="LayerInfo.Blocks"/>): every <see cref="ParameterRole.Weight"/> block
 /// is drawn from its own <see cref="ParameterBlock.FanIn"/> and <see cref="ParameterBlock.FanOut"/> (dense: n_in and
-/// n_out; convolution: in_c·kh·kw and out_c·kh·kw, as PyTorch), every <see cref="ParameterRole.Bias"/> block starts at
-/// zero, and layers without blocks (activation, pooling, flatten, dropout) are skipped.</para>
+/// n_out; convolution: in_c·kh·kw and out_c·kh·kw, as PyTorch), every <see cref="ParameterRole.Bias"/> and
+/// <see cref="ParameterRole.Shift"/> block starts at zero, every <see cref="ParameterRole.Scale"/> block at one (a
+/// <see cref="NormalizeLayerInfo"/> starts as the identity, consuming no draws), and layers without blocks (activation, pooling, flatten, dropout) are skipped.</para>
 /// <para>By default the scheme comes from the owning layer's <em>own</em> <see cref="LayerInfo.Activation"/>:
 /// sigmoid, tanh, identity and softmax layers use Xavier/Glorot uniform, U(−√(6/(fan_in+fan_out)), +√(6/(fan_in+fan_out)));
 /// ReLU-family layers use He normal, N(0, 2/fan_in). The initialiser does not look ahead: a convolution or dense
@@ -66,10 +67,19 @@ public static class ParameterInitializer
             foreach (var block in layer.Blocks)
             {
                 Span<T> values = parameters.Slice(block.Offset, block.Count);
-                if (block.Role == ParameterRole.Bias)
-                    values.Clear();
-                else
-                    Draw(values, chosen, block.FanIn, block.FanOut, random);
+                switch (block.Role)
+                {
+                    case ParameterRole.Bias:
+                    case ParameterRole.Shift:
+                        values.Clear();
+                        break;
+                    case ParameterRole.Scale:
+                        values.Fill(T.One);
+                        break;
+                    default:
+                        Draw(values, chosen, block.FanIn, block.FanOut, random);
+                        break;
+                }
             }
         }
     }

@@ -20,6 +20,8 @@ public enum LayerKind
     Flatten = 5,
     /// <summary>Inverted dropout while training; the identity at inference.</summary>
     Dropout = 6,
+    /// <summary>Per-value standardisation (x − mean) · scale with fitted, non-trainable statistics.</summary>
+    Normalize = 7,
 }
 
 /// <summary>
