@@ -108,6 +108,10 @@ public class NormalizeTests
                 return sum;
             }
             Assert.Equal(Cost(), cost, 12);
+            // Without dx the layer above skips ∂C/∂input (nothing below it trains): the same gradient, bit for bit.
+            var withoutDx = new double[net.ParameterCount];
+            Assert.Equal(cost, net.Backward(x, y, withoutDx, ws));
+            Assert.Equal(gradient, withoutDx);
             var layer = (NormalizeLayerInfo)net.Info.Layers[0];
             // The statistics are not trained: Backward adds exactly nothing for them.
             Assert.All(gradient.AsSpan(0, 2 * layer.Inputs).ToArray(), g => Assert.Equal(0.0, g));
