@@ -178,12 +178,12 @@ internal static class DiagnosticDescriptors
         DiagnosticSeverity.Error);
 
     public static readonly DiagnosticDescriptor NormalizeNotFirst = Create(
-        "SNN040", "Normalize must be the first layer",
+        "SNN060", "Normalize must be the first layer",
         "{1} of network '{0}' comes after {2} other layer(s); [Normalize] standardises the network's input with statistics Normalization.Fit computes from the data set's inputs, so it must be the first layer attribute: move it directly below [Network]",
         DiagnosticSeverity.Error);
 
     public static readonly DiagnosticDescriptor NormalizeAlone = Create(
-        "SNN041", "Normalize needs a layer after it",
+        "SNN061", "Normalize needs a layer after it",
         "{1} of network '{0}' is the only layer; [Normalize] has no trainable parameters and only standardises the input: add the layers that learn after it, e.g. [Dense(16, Activation.ReLU)] and [Dense(3, Activation.Softmax)]",
         DiagnosticSeverity.Error);
 

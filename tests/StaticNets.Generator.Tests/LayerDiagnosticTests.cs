@@ -310,19 +310,19 @@ public class LayerDiagnosticTests
     }
 
     [Fact]
-    public void SNN040_normalize_after_another_layer()
+    public void SNN060_normalize_after_another_layer()
     {
         AssertError("[Network(4)]\n[Dense(3)]\n[Normalize]\n[Dense(2)]\npublic partial class Net;",
-            "SNN040 Error (4,2)-(4,11): Layer 1 [Normalize] of network 'Net' comes after 1 other layer(s); [Normalize] standardises the network's input with statistics Normalization.Fit computes from the data set's inputs, so it must be the first layer attribute: move it directly below [Network]");
+            "SNN060 Error (4,2)-(4,11): Layer 1 [Normalize] of network 'Net' comes after 1 other layer(s); [Normalize] standardises the network's input with statistics Normalization.Fit computes from the data set's inputs, so it must be the first layer attribute: move it directly below [Network]");
         AssertError("[Network(4)]\n[Normalize]\n[Normalize]\n[Dense(2)]\npublic partial class Net;",
-            "SNN040 Error (4,2)-(4,11): Layer 1 [Normalize] of network 'Net' comes after 1 other layer(s); [Normalize] standardises the network's input with statistics Normalization.Fit computes from the data set's inputs, so it must be the first layer attribute: move it directly below [Network]");
+            "SNN060 Error (4,2)-(4,11): Layer 1 [Normalize] of network 'Net' comes after 1 other layer(s); [Normalize] standardises the network's input with statistics Normalization.Fit computes from the data set's inputs, so it must be the first layer attribute: move it directly below [Network]");
     }
 
     [Fact]
-    public void SNN041_normalize_as_the_only_layer()
+    public void SNN061_normalize_as_the_only_layer()
     {
         AssertError("[Network(4)]\n[Normalize]\npublic partial class Net;",
-            "SNN041 Error (3,2)-(3,11): Layer 0 [Normalize] of network 'Net' is the only layer; [Normalize] has no trainable parameters and only standardises the input: add the layers that learn after it, e.g. [Dense(16, Activation.ReLU)] and [Dense(3, Activation.Softmax)]");
+            "SNN061 Error (3,2)-(3,11): Layer 0 [Normalize] of network 'Net' is the only layer; [Normalize] has no trainable parameters and only standardises the input: add the layers that learn after it, e.g. [Dense(16, Activation.ReLU)] and [Dense(3, Activation.Softmax)]");
     }
 
     [Fact]

@@ -1,6 +1,6 @@
 namespace StaticNets.Generator.Model;
 
-/// <summary>Per-value standardisation (x − mean) · scale with non-trainable statistics shaped as one sample; always layer 0 (SNN040).</summary>
+/// <summary>Per-value standardisation (x − mean) · scale with non-trainable statistics shaped as one sample; always layer 0 (SNN060).</summary>
 internal sealed record NormalizeLayerSpec(int Index, ShapeSpec Input, ShapeSpec Output, long ParameterOffset)
     : LayerSpec(Index, Input, Output, ParameterOffset)
 {
