@@ -184,7 +184,7 @@ public sealed partial class NetworkGenerator
             {
                 foreach (var block in layer.Blocks)
                 {
-                    string property = block.Role switch { BlockRole.Weight => "Weights", BlockRole.Bias => "Biases", BlockRole.Shift => "Mean", _ => "Scale" };
+                    string property = layer.BlockProperty(block);
                     string doc = layer is DenseLayerSpec && block.Role == BlockRole.Weight
                         ? $"Layer {layer.Index}'s weights, row-major [{layer.Outputs}, {layer.Inputs}]: w[j, k] is at j·{layer.Inputs} + k."
                         : block.Role switch

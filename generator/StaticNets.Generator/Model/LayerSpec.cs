@@ -31,6 +31,9 @@ internal abstract record LayerSpec(int Index, ShapeSpec Input, ShapeSpec Output,
         }
     }
 
+    /// <summary>The name of the generated property reading <paramref name="block"/> after <c>LayerN</c> (Weights, Biases).</summary>
+    public virtual string BlockProperty(BlockSpec block) => block.Role == BlockRole.Weight ? "Weights" : "Biases";
+
     /// <summary>One line for the emitted header: what the layer computes.</summary>
     public abstract string Description { get; }
 

@@ -16,6 +16,9 @@ internal sealed record NormalizeLayerSpec(int Index, ShapeSpec Input, ShapeSpec 
         new BlockSpec("scale", Input.Dims, ScaleOffset, BlockRole.Scale),
     });
 
+    /// <summary><c>Layer0Mean</c> and <c>Layer0Scale</c>.</summary>
+    public override string BlockProperty(BlockSpec block) => block.Role == BlockRole.Shift ? "Mean" : "Scale";
+
     public override string Description => $"normalize {Input}, (x − mean) · scale with fitted statistics";
 
     public override string StrategyDescription => "NormalizeKernels.Forward over the batch; backward ∂C/∂x = δ · scale (only when asked for), no gradient for the statistics";
