@@ -247,6 +247,25 @@ public class NormalizeTests
     }
 
     [Fact]
+    public void Every_optimizer_leaves_the_statistics_bit_for_bit_and_moves_the_weights()
+    {
+        IOptimizer<double>[] optimizers = { new Sgd<double>(), new Momentum<double>(), new Nesterov<double>(), new RmsProp<double>(), new Adam<double>(), new AdamW<double>(0.5) };
+        var x = NetworkCatalog.Random<double>(8 * NormalizedMlpD.InputSize, 51, -5, 5);
+        var y = NetworkCatalog.Targets<double>(NormalizedMlpD.Architecture, 8, 52);
+        foreach (var optimizer in optimizers)
+        {
+            var net = new NormalizedMlpD(53);
+            SetStatistics(net, 54);
+            var before = net.Parameters.ToArray();
+            var trainer = new Trainer<double>(net, optimizer);
+            for (int step = 0; step < 5; step++)
+                trainer.TrainBatch(x, y, new TrainerOptions { LearningRate = 0.05 });
+            Assert.Equal(before.AsSpan(0, 10).ToArray(), net.Parameters.Slice(0, 10).ToArray());
+            Assert.NotEqual(before.AsSpan(10).ToArray(), net.Parameters.Slice(10).ToArray());
+        }
+    }
+
+    [Fact]
     public void Statistics_round_trip_through_snet_and_safetensors_with_clear_names()
     {
         var net = new NormalizedCnnD(21);
