@@ -189,7 +189,13 @@ public sealed partial class NetworkGenerator
                     string doc = layer is DenseLayerSpec dense && block.Role == BlockRole.Weight
                         ? $"Layer {layer.Index}'s weights, row-major [{dense.OutputCount}, {dense.InputCount}]: w[j, k] is at j·{dense.InputCount} + k."
                         : layer is RecurrentLayerSpec ? $"Layer {layer.Index}'s {block.Name}, row-major [{block.ShapeText}] (PyTorch's layout)."
-                        : block.Role == BlockRole.Weight ? $"Layer {layer.Index}'s weights, row-major [{block.ShapeText}]." : $"Layer {layer.Index}'s {block.Count} biases.";
+                        : block.Role switch
+                        {
+                            BlockRole.Weight => $"Layer {layer.Index}'s weights, row-major [{block.ShapeText}].",
+                            BlockRole.Bias => $"Layer {layer.Index}'s {block.Count} biases.",
+                            BlockRole.Shift => $"Layer {layer.Index}'s {block.Count} means, subtracted from the input (fitted by Normalization.Fit, not trained).",
+                            _ => $"Layer {layer.Index}'s {block.Count} scales (1/σ), multiplying the centred input (fitted by Normalization.Fit, not trained).",
+                        };
                     w.Line($"/// <summary>{doc}</summary>");
                     w.Line($"public {Names.ReadOnlySpan}<{t}> Layer{layer.Index}{property} => new {Names.ReadOnlySpan}<{t}>(_parameters, {block.Offset}, {block.Count});");
                 }

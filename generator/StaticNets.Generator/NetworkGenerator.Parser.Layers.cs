@@ -25,6 +25,7 @@ public sealed partial class NetworkGenerator
             ["StaticNets.DropoutAttribute"] = BuildDropout,
             [LstmAttributeName] = (ctx, data) => BuildRecurrent(ctx, data, RecurrentCell.Lstm),
             [GruAttributeName] = (ctx, data) => BuildRecurrent(ctx, data, RecurrentCell.Gru),
+            ["StaticNets.NormalizeAttribute"] = BuildNormalize,
         };
 
         private const string LstmAttributeName = "StaticNets.LstmAttribute";
@@ -445,6 +446,22 @@ public sealed partial class NetworkGenerator
             int steps = ctx.Current.Dims[0];
             var output = sequences ? ShapeSpec.Matrix(steps, units) : ShapeSpec.Vector(units);
             ctx.Add(new RecurrentLayerSpec(ctx.NextIndex, ctx.Current, output, ctx.Offset, cell, units, sequences));
+            return true;
+        }
+
+        private static bool BuildNormalize(LayerContext ctx, AttributeData data)
+        {
+            if (ctx.DeclarationIndex != 0)
+            {
+                ctx.Report(DiagnosticDescriptors.NormalizeNotFirst, ctx.What, ctx.DeclarationIndex.ToString());
+                return false;
+            }
+            if (ctx.IsLast)
+            {
+                ctx.Report(DiagnosticDescriptors.NormalizeAlone, ctx.What);
+                return false;
+            }
+            ctx.Add(new NormalizeLayerSpec(ctx.NextIndex, ctx.Current, ctx.Current, ctx.Offset));
             return true;
         }
 

@@ -11,7 +11,8 @@ namespace StaticNets.Interop;
 /// Exports a network as an ONNX model (opset 13) that ONNX Runtime and other runtimes run. Dense layers are
 /// <c>Gemm</c> (weights <c>[out, in]</c> with <c>transB = 1</c>, so the parameter layout is used as is),
 /// convolutions <c>Conv</c> (weights <c>[out_c, in_c, kh, kw]</c>, pads <c>[top, left, bottom, right]</c>), pooling
-/// <c>MaxPool</c> / <c>AveragePool</c>, flatten <c>Flatten(axis = 1)</c>; each is followed by its activation, and
+/// <c>MaxPool</c> / <c>AveragePool</c>, flatten <c>Flatten(axis = 1)</c>, normalize <c>Sub</c> then <c>Mul</c> with its
+/// <c>mean</c> and <c>scale</c> initializers; each is followed by its activation, and
 /// dropout (the identity at inference) adds nothing. Input <c>"input"</c> is <c>[N, C, H, W]</c> for image
 /// networks and <c>[N, InputSize]</c> for vector ones, with a symbolic batch dimension <c>N</c>; output
 /// <c>"output"</c> is <c>[N]</c> followed by the output shape. See docs/interop.md for the operators.
@@ -154,6 +155,11 @@ public static class OnnxExport
                     break;
                 case ActivationLayerInfo:
                     z = current;
+                    break;
+                case NormalizeLayerInfo:
+                    // (x − mean) · scale; the statistics are shaped as one sample and broadcast over the batch.
+                    nodes.Add(OnnxProto.Node("Sub", prefix + "sub", new[] { current, inputs[1] }, prefix + "centred"));
+                    nodes.Add(OnnxProto.Node("Mul", prefix + "mul", new[] { prefix + "centred", inputs[2] }, z));
                     break;
                 default:
                     throw new NotSupportedException($"Layer {l} is a {layer.Kind} layer, which the ONNX exporter cannot map yet.");

@@ -163,3 +163,13 @@ public sealed class GruAttribute : Attribute
     /// <summary>Whether the layer outputs every step's h rather than the last step's (default false, as Keras).</summary>
     public bool ReturnSequences { get; set; }
 }
+
+/// <summary>
+/// Standardises the network's input, y = (x − mean) · scale per value, with statistics fitted from a data set by
+/// <c>Normalization.Fit(net, data)</c> and saved with the parameters: <c>[Normalize]</c> as the first layer.
+/// The statistics are not trained; until fitted the layer is the identity (mean 0, scale 1).
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class NormalizeAttribute : Attribute
+{
+}

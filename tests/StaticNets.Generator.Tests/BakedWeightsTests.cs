@@ -329,6 +329,44 @@ public sealed class BakedWeightsTests : IDisposable
         Assert.Equal(120, runs);
     }
 
+    [Fact]
+    public void Normalize_statistics_are_baked_in_with_the_weights_and_standardise_the_input()
+    {
+        const string source = "using StaticNets;\nnamespace App;\n[Network(Input = new[] { 3 }, Weights = \"models/norm.snet\")]\n[Normalize]\n[Dense(2)]\npublic partial class NormNet;\n";
+        var info = new NetworkInfo("NormNet", Precision.Single, Loss.Quadratic, Shape.Vector(3),
+            new LayerInfo[] { new NormalizeLayerInfo(Shape.Vector(3), 0), new DenseLayerInfo(3, 2, Activation.Sigmoid, 6) });
+        // mean 1, 2, 3; scale 0.5, 2, 4; then the dense weights and biases.
+        float[] parameters = { 1, 2, 3, 0.5f, 2, 4, 0.1f, -0.2f, 0.3f, 0.4f, 0.5f, -0.6f, 0.05f, -0.05f };
+        byte[] file = NetworkFile.ToBytes(new FakeNetwork<float>(info, parameters));
+        var (_, output, diagnostics) = Run(source, Write("models/norm.snet", file));
+        Assert.Empty(diagnostics);
+        using var image = new MemoryStream();
+        Assert.True(output.Emit(image).Success);
+        var context = new AssemblyLoadContext("baked-normalize", isCollectible: true);
+        try
+        {
+            var type = context.LoadFromStream(new MemoryStream(image.ToArray())).GetType("App.NormNet")!;
+            var network = (INetwork<float>)type.GetMethod("FromBakedWeights")!.Invoke(null, null)!;
+            Assert.Equal(parameters, network.Parameters.ToArray());
+            Assert.Equal(info, network.Info);
+            float[] x = { 3, 1, 3.5f };
+            var y = new float[2];
+            network.Forward(x, y);
+            double[] n = { (3 - 1) * 0.5, (1 - 2) * 2.0, (3.5 - 3) * 4.0 };
+            for (int j = 0; j < 2; j++)
+            {
+                double z = parameters[12 + j];
+                for (int k = 0; k < 3; k++)
+                    z += parameters[6 + j * 3 + k] * n[k];
+                Assert.Equal(1 / (1 + Math.Exp(-z)), y[j], 6);
+            }
+        }
+        finally
+        {
+            context.Unload();
+        }
+    }
+
     private static uint NetworkFileTestsChecksum(byte[] file)
     {
         uint crc = 0xFFFFFFFF;

@@ -306,4 +306,32 @@ public class LayerDiagnosticTests
         Assert.Equal("LeNet5.g.cs", generated.HintName);
         Assert.Empty(run.CompilationErrors);
     }
+
+    [Fact]
+    public void SNN060_normalize_after_another_layer()
+    {
+        AssertError("[Network(4)]\n[Dense(3)]\n[Normalize]\n[Dense(2)]\npublic partial class Net;",
+            "SNN060 Error (4,2)-(4,11): Layer 1 [Normalize] of network 'Net' comes after 1 other layer(s); [Normalize] standardises the network's input with statistics Normalization.Fit computes from the data set's inputs, so it must be the first layer attribute: move it directly below [Network]");
+        AssertError("[Network(4)]\n[Normalize]\n[Normalize]\n[Dense(2)]\npublic partial class Net;",
+            "SNN060 Error (4,2)-(4,11): Layer 1 [Normalize] of network 'Net' comes after 1 other layer(s); [Normalize] standardises the network's input with statistics Normalization.Fit computes from the data set's inputs, so it must be the first layer attribute: move it directly below [Network]");
+    }
+
+    [Fact]
+    public void SNN061_normalize_as_the_only_layer()
+    {
+        AssertError("[Network(4)]\n[Normalize]\npublic partial class Net;",
+            "SNN061 Error (3,2)-(3,11): Layer 0 [Normalize] of network 'Net' is the only layer; [Normalize] has no trainable parameters and only standardises the input: add the layers that learn after it, e.g. [Dense(16, Activation.ReLU)] and [Dense(3, Activation.Softmax)]");
+    }
+
+    [Fact]
+    public void Normalize_first_generates_a_network_with_mean_and_scale_views()
+    {
+        var run = Run("[Network(Input = new[] { 1, 3, 3 })]\n[Normalize]\n[Flatten]\n[Dense(2)]\npublic partial class Net;");
+        Assert.Empty(run.Diagnostics);
+        string source = Assert.Single(run.Sources).Item2;
+        Assert.Contains("public global::System.ReadOnlySpan<float> Layer0Mean => new global::System.ReadOnlySpan<float>(_parameters, 0, 9);", source, System.StringComparison.Ordinal);
+        Assert.Contains("public global::System.ReadOnlySpan<float> Layer0Scale => new global::System.ReadOnlySpan<float>(_parameters, 9, 9);", source, System.StringComparison.Ordinal);
+        Assert.Contains("global::StaticNets.Kernels.NormalizeKernels.Forward<float>(x, p.Slice(0, 9), p.Slice(9, 9), a0);", source, System.StringComparison.Ordinal);
+        Assert.Contains("new global::StaticNets.NormalizeLayerInfo(new global::StaticNets.Shape(1, 3, 3), 0)", source, System.StringComparison.Ordinal);
+    }
 }

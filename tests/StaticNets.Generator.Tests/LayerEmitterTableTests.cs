@@ -33,6 +33,7 @@ public class LayerEmitterTableTests
             new FlattenLayerSpec(4, ShapeSpec.Image(2, 2, 2), ShapeSpec.Vector(8), 20),
             new DenseLayerSpec(5, 8, 2, ActivationKind.Sigmoid, 20, DenseStrategy.RowDot));
         Assert.Null(LayerEmitters.FirstUnknownKind(spec));
+        Assert.Null(LayerEmitters.FirstUnknownKind(Spec(new NormalizeLayerSpec(0, ShapeSpec.Vector(4), ShapeSpec.Vector(4), 0), new DenseLayerSpec(1, 4, 2, ActivationKind.Sigmoid, 8, DenseStrategy.RowDot))));
     }
 
     [Fact]

@@ -15,20 +15,9 @@ internal sealed class ActivationLayerEmitter : LayerEmitter
     public override string InfoExpression(NetworkEmitContext c, LayerSpec layer)
         => $"new global::StaticNets.ActivationLayerInfo({layer.Input.Expression}, global::StaticNets.Activation.{layer.Activation}, {layer.ParameterOffset})";
 
-    public override IEnumerable<WorkspaceBuffer> Buffers(NetworkEmitContext c, LayerSpec layer)
-    {
-        yield return new WorkspaceBuffer(Names.A(layer.Index), c.T, layer.Outputs);
-        if (c.OwnsDelta(layer))
-            yield return new WorkspaceBuffer(Names.D(layer.Index), c.T, layer.Outputs);
-    }
+    public override IEnumerable<WorkspaceBuffer> Buffers(NetworkEmitContext c, LayerSpec layer) => OutputAndDelta(c, layer);
 
-    public override void EmitViews(NetworkEmitContext c, LayerSpec layer)
-    {
-        int l = layer.Index;
-        c.W.Line($"{Names.Span}<{c.T}> a{l} = {c.View(Names.A(l), layer.Outputs)};");
-        if (c.OwnsDelta(layer) && c.InBackward)
-            c.W.Line($"{Names.Span}<{c.T}> d{l} = {c.View(Names.D(l), layer.Outputs)};");
-    }
+    public override void EmitViews(NetworkEmitContext c, LayerSpec layer) => EmitOutputAndDeltaViews(c, layer);
 
     public override void EmitBatchForward(NetworkEmitContext c, LayerSpec layer)
         => c.EmitActivation(layer.Activation, c.Input(layer), "a" + layer.Index, layer.Outputs);

@@ -92,9 +92,12 @@ internal sealed class Conv2DLayerEmitter : LayerEmitter
         string biasGradient = layer.HasBias ? $"gradient.Slice(Layer{l}BiasOffset, Layer{l}Filters)" : $"{Names.Span}<{c.T}>.Empty";
         c.W.Comment(l == 0
             ? $"Layer {l}: ∂C/∂W += δ·colᵀ, ∂C/∂b += Σ δ; ∂C/∂input only into a non-empty dx (the kernel skips an empty one)."
-            : $"Layer {l}: ∂C/∂W += δ·colᵀ, ∂C/∂b += Σ δ, ∂C/∂input = col2im(Wᵀ·δ).");
+            : c.InputDeltaOnlyForCaller(layer)
+                ? $"Layer {l}: ∂C/∂W += δ·colᵀ, ∂C/∂b += Σ δ; ∂C/∂input = col2im(Wᵀ·δ) only for a non-empty dx (no layer below has trainable parameters)."
+                : $"Layer {l}: ∂C/∂W += δ·colᵀ, ∂C/∂b += Σ δ, ∂C/∂input = col2im(Wᵀ·δ).");
         c.W.Line($"{Names.Conv}.Backward<{c.T}>(in Layer{l}Shape, p.Slice(Layer{l}WeightOffset, Layer{l}WeightCount),");
-        c.W.Line($"    {c.Input(layer)}, {d}, gradient.Slice(Layer{l}WeightOffset, Layer{l}WeightCount), {biasGradient}, {c.DeltaIn(layer)}, ws.Scratch);");
+        string dIn = l > 0 && c.InputDeltaOnlyForCaller(layer) ? $"dx.IsEmpty ? {Names.Span}<{c.T}>.Empty : {c.DeltaIn(layer)}" : c.DeltaIn(layer);
+        c.W.Line($"    {c.Input(layer)}, {d}, gradient.Slice(Layer{l}WeightOffset, Layer{l}WeightCount), {biasGradient}, {dIn}, ws.Scratch);");
     }
 
     // Every convolution keeps its weights in the layout its scheme reads (ConvKernels.PrepareWeights; empty when the

@@ -135,24 +135,24 @@ internal sealed class DenseLayerEmitter : LayerEmitter
             {
                 w.Line($"{Names.ReadOnlySpan}<{t}> ds = {d}.Slice(s * {layer.OutputCount}, {layer.OutputCount});");
                 w.Line($"Layer{l}Gradient(ds, {input}.Slice(s * {layer.InputCount}, {layer.InputCount}), gradient);");
-                if (l > 0)
+                if (!c.InputDeltaOnlyForCaller(layer))
                     w.Line($"Layer{l}Backpropagate(p, ds, {dIn}.Slice(s * {layer.InputCount}, {layer.InputCount}));");
                 else
-                    w.Line($"if (!dx.IsEmpty) Layer{l}Backpropagate(p, ds, dx.Slice(s * {layer.InputCount}, {layer.InputCount}));");
+                    w.Line($"if (!dx.IsEmpty) Layer{l}Backpropagate(p, ds, {dIn}.Slice(s * {layer.InputCount}, {layer.InputCount}));");
             }
             return;
         }
         w.Comment($"Layer {l}: ∂C/∂W += δ{l}ᵀ·{input} and ∂C/∂b += Σ δ{l} over the whole batch, register-blocked (4 rows × 2 vectors).");
         w.Line($"{Names.Dense}.AccumulateGradientBatch<{t}>({d}, {input}, {Weights(layer, "gradient")}, {BiasGradient(layer)}, {layer.InputCount}, {layer.OutputCount});");
         string backward = $"{Names.Dense}.BackwardInputBatch<{t}>({Weights(layer, "p")}, {d}, {dIn}, {layer.InputCount}, {layer.OutputCount});";
-        if (l > 0)
+        if (!c.InputDeltaOnlyForCaller(layer))
         {
             w.Comment($"∂C/∂input = δ{l}·W{l} for the whole batch, register-blocked (4 samples × 2 vectors).");
             w.Line(backward);
         }
         else
         {
-            w.Comment("∂C/∂input only when the caller asked for it (chained networks).");
+            w.Comment(l == 0 ? "∂C/∂input only when the caller asked for it (chained networks)." : "∂C/∂input only when the caller asked for it: no layer below has trainable parameters.");
             w.Line($"if (!dx.IsEmpty) {backward}");
         }
     }

@@ -107,6 +107,24 @@ internal sealed class NetworkEmitContext
     /// <summary>The batch span holding ∂C/∂(layer output) when the layer's backward starts (then ∂C/∂z after its σ').</summary>
     public string Delta(LayerSpec layer) => OwnsDelta(layer) ? "d" + layer.Index : Delta(Spec.Layers[layer.Index - 1]);
 
+    /// <summary>
+    /// Whether ∂C/∂(the layer's input) serves only the caller's <c>dx</c>: no layer below has trainable parameters
+    /// (they are parameter-free, or a Normalize whose statistics are not trained). Such a layer computes it only when
+    /// <c>dx</c> is non-empty, as layer 0 does.
+    /// </summary>
+    public bool InputDeltaOnlyForCaller(LayerSpec layer)
+    {
+        for (int l = 0; l < layer.Index; l++)
+        {
+            foreach (var block in Spec.Layers[l].Blocks)
+            {
+                if (block.Role is BlockRole.Weight or BlockRole.Bias)
+                    return false;
+            }
+        }
+        return true;
+    }
+
     /// <summary>Where the layer writes ∂C/∂(its input): the layer below's δ, or <c>dx</c> (the caller's input gradient, maybe empty) for layer 0.</summary>
     public string DeltaIn(LayerSpec layer) => layer.Index == 0 ? "dx" : Delta(Spec.Layers[layer.Index - 1]);
 

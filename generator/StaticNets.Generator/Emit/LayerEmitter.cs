@@ -47,4 +47,21 @@ internal abstract class LayerEmitter : ILayerEmitter
     public virtual void EmitMethods(NetworkEmitContext c, LayerSpec layer)
     {
     }
+
+    /// <summary>The buffers of a layer that writes its output into its own array: <c>A{l}</c>, and <c>D{l}</c> when it owns its δ.</summary>
+    protected static IEnumerable<WorkspaceBuffer> OutputAndDelta(NetworkEmitContext c, LayerSpec layer)
+    {
+        yield return new WorkspaceBuffer(Names.A(layer.Index), c.T, layer.Outputs);
+        if (c.OwnsDelta(layer))
+            yield return new WorkspaceBuffer(Names.D(layer.Index), c.T, layer.Outputs);
+    }
+
+    /// <summary>The views of <see cref="OutputAndDelta"/>: <c>a{l}</c>, and <c>d{l}</c> inside Backward when the layer owns its δ.</summary>
+    protected static void EmitOutputAndDeltaViews(NetworkEmitContext c, LayerSpec layer)
+    {
+        int l = layer.Index;
+        c.W.Line($"{Names.Span}<{c.T}> a{l} = {c.View(Names.A(l), layer.Outputs)};");
+        if (c.OwnsDelta(layer) && c.InBackward)
+            c.W.Line($"{Names.Span}<{c.T}> d{l} = {c.View(Names.D(l), layer.Outputs)};");
+    }
 }

@@ -16,6 +16,7 @@ internal static class LayerEmitters
         [typeof(ActivationLayerSpec)] = new ActivationLayerEmitter(),
         [typeof(DropoutLayerSpec)] = new DropoutLayerEmitter(),
         [typeof(RecurrentLayerSpec)] = new RecurrentLayerEmitter(),
+        [typeof(NormalizeLayerSpec)] = new NormalizeLayerEmitter(),
     };
 
     /// <summary>Whether every layer of <paramref name="spec"/> has an emitter; the generator reports SNN090 instead of emitting when not.</summary>

@@ -64,6 +64,6 @@ internal sealed class Pool2DLayerEmitter : LayerEmitter
             ? $"{Names.Pool}.MaxBackward<{c.T}>(in Layer{l}Shape, {c.Delta(layer)}, argMax{l}, {c.DeltaIn(layer)});"
             : $"{Names.Pool}.AvgBackward<{c.T}>(in Layer{l}Shape, {c.Delta(layer)}, {c.DeltaIn(layer)});";
         c.W.Comment(layer.IsMax ? $"Layer {l}: each δ goes to its window's arg-max; the rest of ∂C/∂input is zero." : $"Layer {l}: each δ is shared equally by its window.");
-        c.W.Line(l == 0 ? $"if (!dx.IsEmpty) {call}" : call);
+        c.W.Line(c.InputDeltaOnlyForCaller(layer) ? $"if (!dx.IsEmpty) {call}" : call);
     }
 }

@@ -33,6 +33,8 @@ internal enum BlockRole
 {
     Weight = 0,
     Bias = 1,
+    Shift = 2,
+    Scale = 3,
 }
 
 /// <summary>One named block of a layer's parameters (PyTorch's name and shape) at its offset in the flat span.</summary>

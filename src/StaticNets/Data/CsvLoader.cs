@@ -12,13 +12,14 @@ namespace StaticNets;
 /// (0x1f 0x8b), whatever the file is called. Numbers are parsed with the invariant culture (<c>.</c> decimal point).
 /// </summary>
 /// <remarks>
-/// <para>Every row must have the same number of columns (set by the header, or by the first data row). Blank lines
-/// are skipped. Fields are not quoted.</para>
+/// <para>Every row must have the same number of columns (set by the first data row). Blank lines are skipped, and
+/// so are the first <see cref="CsvOptions.SkipLines"/> lines. Fields are not quoted. A header (<see cref="CsvOptions.HasHeader"/>)
+/// holds column names, or is scikit-learn's <c>n_samples,n_features,class names…</c> line (see there).</para>
 /// <para>Problems in the content throw <see cref="InvalidDataException"/> whose message names the file, the line
 /// and column (both 1-based), what was expected and what was found — e.g. <c>digits.csv, line 12: expected 65
 /// columns, found 64.</c></para>
 /// </remarks>
-public static class CsvLoader
+public static partial class CsvLoader
 {
     private const int MaxShownField = 40;
 
@@ -74,38 +75,38 @@ public static class CsvLoader
         var labels = new List<int>();
         int maxLabel = -1;
         bool headerPending = options.HasHeader;
+        CsvHeader? header = null;
+        var names = ClassNameMap.For(options);
         int lineNumber = 0;
 
         string? line;
         while ((line = reader.ReadLine()) is not null)
         {
             lineNumber++;
-            if (string.IsNullOrWhiteSpace(line))
+            if (lineNumber <= options.SkipLines || string.IsNullOrWhiteSpace(line))
                 continue;
+            if (headerPending)
+            {
+                headerPending = false;
+                header = new CsvHeader(lineNumber, line, separator);
+                continue;
+            }
             ReadOnlySpan<char> rest = line;
             int fields = rest.Count(separator) + 1;
             if (columns < 0)
             {
                 columns = fields;
-                firstTarget = options.LabelColumn == -1 ? columns - targetColumns : options.LabelColumn;
                 inputSize = columns - targetColumns;
                 string what = regression ? $"{targetColumns} target column(s)" : "a label column";
                 if (inputSize < 1)
                     throw Error(source, lineNumber, null, $"at least {targetColumns + 1} columns ({what} and at least one input)", $"{columns}");
-                if (firstTarget + targetColumns > columns)
-                    throw Error(source, lineNumber, null,
-                        $"{what} starting at zero-based column {firstTarget} (LabelColumn {options.LabelColumn}) to fit in the row",
-                        $"{columns} columns");
+                header?.Interpret(columns, inputSize, options, source);
+                firstTarget = TargetColumn(options, header, columns, targetColumns, source, lineNumber, what);
+                names?.UseHeader(header, source);
             }
             else if (fields != columns)
             {
                 throw Error(source, lineNumber, null, $"{columns} columns", $"{fields}");
-            }
-
-            if (headerPending)
-            {
-                headerPending = false;
-                continue;
             }
 
             for (int column = 0; column < columns; column++)
@@ -116,11 +117,9 @@ public static class CsvLoader
                 bool isTarget = column >= firstTarget && column < firstTarget + targetColumns;
                 if (isTarget && !regression)
                 {
-                    if (!int.TryParse(field, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int label))
-                        throw Error(source, lineNumber, column, "an integer class label", Show(field));
-                    if (label < 0 || (options.Classes is int classes && label >= classes))
-                        throw Error(source, lineNumber, column,
-                            options.Classes is int c ? $"a class label in [0, {c})" : "a non-negative class label", Show(field));
+                    int label = names is not null
+                        ? names.Index(field, source, lineNumber, column)
+                        : IntegerLabel(field, options.Classes ?? header?.ClassNames?.Length, header?.ClassNames is not null && options.Classes is null, source, lineNumber, column);
                     labels.Add(label);
                     maxLabel = Math.Max(maxLabel, label);
                 }
@@ -144,11 +143,13 @@ public static class CsvLoader
         int count = inputSize == 0 ? 0 : inputs.Count / inputSize;
         if (count == 0)
             throw new InvalidDataException($"{source}: expected at least one data row, found none ({lineNumber} line(s) read).");
+        header?.CheckSamples(count, source);
         if (regression)
             return Dataset<T>.CreateTrusted(inputs.ToArray(), inputSize, targets.ToArray(), targetColumns, null);
-        int classCount = options.Classes ?? Math.Max(2, maxLabel + 1);
         int[] labelArray = labels.ToArray();
-        return Dataset<T>.CreateTrusted(inputs.ToArray(), inputSize, OneHot.Encode<T>(labelArray, classCount), classCount, labelArray);
+        string[]? classNames = names is not null ? names.Finish(labelArray, options.Classes, source) : header?.ClassNames;
+        int classCount = options.Classes ?? Math.Max(2, classNames is not null ? classNames.Length : maxLabel + 1);
+        return Dataset<T>.CreateTrusted(inputs.ToArray(), inputSize, OneHot.Encode<T>(labelArray, classCount), classCount, labelArray, classNames);
     }
 
     private static string Show(ReadOnlySpan<char> field) =>

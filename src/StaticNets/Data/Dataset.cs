@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Numerics;
 using System.Numerics.Tensors;
 
@@ -88,6 +89,12 @@ public sealed class Dataset<T> where T : unmanaged, IBinaryFloatingPointIeee754<
 
     /// <summary>The stored labels, one per sample; empty when <see cref="HasLabels"/> is <see langword="false"/>.</summary>
     public ReadOnlySpan<int> Labels => _labels;
+
+    /// <summary>
+    /// The name of each class by index, when the loader knew them (<see cref="CsvLoader"/> with string class labels, or
+    /// the class names of a scikit-learn header); <see langword="null"/> otherwise. Subsets and splits keep them.
+    /// </summary>
+    public IReadOnlyList<string>? ClassNames { get; internal init; }
 
     /// <summary>All input rows, row-major: <see cref="Count"/> × <see cref="InputSize"/> values.</summary>
     public ReadOnlySpan<T> Inputs => _inputs;
@@ -228,7 +235,7 @@ public sealed class Dataset<T> where T : unmanaged, IBinaryFloatingPointIeee754<
         return new Dataset<T>(
             _inputs.AsSpan(0, count * InputSize).ToArray(), InputSize,
             _targets.AsSpan(0, count * TargetSize).ToArray(), TargetSize,
-            _labels?.AsSpan(0, count).ToArray(), count);
+            _labels?.AsSpan(0, count).ToArray(), count) { ClassNames = ClassNames };
     }
 
     /// <summary>
@@ -280,8 +287,8 @@ public sealed class Dataset<T> where T : unmanaged, IBinaryFloatingPointIeee754<
     }
 
     /// <summary>For loaders whose output is valid by construction: no checks, no copies.</summary>
-    internal static Dataset<T> CreateTrusted(T[] inputs, int inputSize, T[] targets, int targetSize, int[]? labels) =>
-        new(inputs, inputSize, targets, targetSize, labels, inputs.Length / inputSize);
+    internal static Dataset<T> CreateTrusted(T[] inputs, int inputSize, T[] targets, int targetSize, int[]? labels, IReadOnlyList<string>? classNames = null) =>
+        new(inputs, inputSize, targets, targetSize, labels, inputs.Length / inputSize) { ClassNames = classNames };
 
     /// <summary>A one-line description, e.g. <c>Dataset&lt;Single&gt;: 1797 samples, 64 inputs, 10 targets, labelled</c>.</summary>
     public override string ToString() =>
@@ -299,7 +306,7 @@ public sealed class Dataset<T> where T : unmanaged, IBinaryFloatingPointIeee754<
             for (int k = 0; k < indices.Length; k++)
                 labels[k] = _labels[indices[k]];
         }
-        return new Dataset<T>(inputs, InputSize, targets, TargetSize, labels, indices.Length);
+        return new Dataset<T>(inputs, InputSize, targets, TargetSize, labels, indices.Length) { ClassNames = ClassNames };
     }
 
     private static int CountRows(T[] values, int rowSize, string valuesName, string rowSizeName)

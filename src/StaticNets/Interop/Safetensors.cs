@@ -14,7 +14,8 @@ namespace StaticNets.Interop;
 /// Imports and exports network parameters as safetensors, the format PyTorch and Hugging Face use. Every
 /// parameter block is one tensor with PyTorch's name and layout: a dense layer's weight <c>[out, in]</c>
 /// (<c>nn.Linear</c>), a convolution's weight <c>[out_c, in_c, kh, kw]</c> (<c>nn.Conv2d</c>), and their bias
-/// <c>[out]</c> unless the layer has none. Layers without parameters (pooling, flatten, activations, dropout)
+/// <c>[out]</c> unless the layer has none; a Normalize layer's statistics are <c>mean</c> and <c>scale</c>, shaped as
+/// one sample (<c>layers.0.mean</c>, <c>layers.0.scale</c>). Layers without parameters (pooling, flatten, activations, dropout)
 /// have no tensors. <see cref="SafetensorsOptions"/> says how layers are named.
 /// </summary>
 public static class Safetensors
@@ -156,11 +157,18 @@ public static class Safetensors
     private static (int Index, LayerInfo Layer)[] ParameterLayers(NetworkInfo info)
         => info.Layers.Select((layer, index) => (index, layer)).Where(p => p.layer.Blocks.Count > 0).ToArray();
 
-    // A recurrent layer's four blocks keep PyTorch's own names (weight_ih_l0 …), as nn.LSTM and nn.GRU name them.
+    /// <summary>
+    /// <c>prefix.weight</c> and <c>prefix.bias</c> (the suffixes of the options); other blocks by their own name: a
+    /// Normalize layer's <c>prefix.mean</c> and <c>prefix.scale</c>, and a recurrent layer's four blocks as nn.LSTM and
+    /// nn.GRU name them (<c>prefix.weight_ih_l0</c> …).
+    /// </summary>
     private static string TensorName(string prefix, ParameterBlock block, SafetensorsOptions options)
-        => block.Name.Contains('_', StringComparison.Ordinal)
-            ? $"{prefix}.{block.Name}"
-            : $"{prefix}.{(block.Role == ParameterRole.Bias ? options.BiasSuffix : options.WeightSuffix)}";
+        => block.Name.Contains('_', StringComparison.Ordinal) ? $"{prefix}.{block.Name}" : block.Role switch
+        {
+            ParameterRole.Weight => $"{prefix}.{options.WeightSuffix}",
+            ParameterRole.Bias => $"{prefix}.{options.BiasSuffix}",
+            _ => $"{prefix}.{block.Name}",
+        };
 
     private const string RecurrentWeight = "weight_ih_l0";
 
@@ -213,15 +221,18 @@ public static class Safetensors
         var layers = ParameterLayers(info);
         var ranks = layers.Select(p => p.Layer.Weights?.Shape.Rank ?? 0).ToHashSet();
         string recurrent = "." + RecurrentWeight;
+        // A layer without weights (Normalize) is found by its first block's name instead, e.g. 'layers.0.mean'.
+        var others = layers.Where(p => p.Layer.Weights is null).Select(p => "." + p.Layer.Blocks[0].Name).ToHashSet();
         var prefixes = file.Tensors
             .Where(t => (t.Name.EndsWith(weight, StringComparison.Ordinal) && ranks.Contains(t.Shape.Count)) || t.Name.EndsWith(recurrent, StringComparison.Ordinal))
             .Select(t => t.Name.EndsWith(recurrent, StringComparison.Ordinal) ? t.Name[..^recurrent.Length] : t.Name[..^weight.Length])
+            .Concat(file.Tensors.SelectMany(t => others.Where(o => t.Name.EndsWith(o, StringComparison.Ordinal)).Select(o => t.Name[..^o.Length])))
             .OrderBy(p => p, NaturalComparer.Instance)
             .ToArray();
         if (prefixes.Length != layers.Length)
             throw SafetensorsFile.Error(NetworkFileProblem.MissingTensor, "Layers not found by name",
                 $"{layers.Length} layers with parameters ('<name>{weight}' [out, in] or [out_c, in_c, kh, kw], and '<name>{bias}' where the layer has a bias) for {info}",
-                prefixes.Length == 0 ? "none" : $"{prefixes.Length}: " + string.Join(", ", prefixes.Select(p => $"'{p}' {(file.Find(p + weight) ?? file.Find(p + recurrent))!.ShapeText}")) + "; set SafetensorsOptions.LayerNames to choose", source);
+                prefixes.Length == 0 ? "none" : $"{prefixes.Length}: " + string.Join(", ", prefixes.Select(p => $"'{p}' {(file.Find(p + weight) ?? file.Tensors.First(t => t.Name.StartsWith(p + ".", StringComparison.Ordinal))).ShapeText}")) + "; set SafetensorsOptions.LayerNames to choose", source);
         return prefixes;
     }
 

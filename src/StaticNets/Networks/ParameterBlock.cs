@@ -7,6 +7,10 @@ public enum ParameterRole
     Weight = 0,
     /// <summary>Biases: start at zero; no L2 or weight decay.</summary>
     Bias = 1,
+    /// <summary>Subtracted from the layer's input (<see cref="NormalizeLayerInfo"/>'s <c>mean</c>): starts at zero; no L2 or weight decay.</summary>
+    Shift = 2,
+    /// <summary>Multiplies the layer's values (<see cref="NormalizeLayerInfo"/>'s <c>scale</c>, 1/σ): starts at one; no L2 or weight decay.</summary>
+    Scale = 3,
 }
 
 /// <summary>
@@ -14,10 +18,10 @@ public enum ParameterRole
 /// <c>weight</c> of shape <c>[out_c, in_c, kh, kw]</c> or a dense layer's <c>bias</c> of shape <c>[out]</c>.
 /// Row-major; the names and shapes are PyTorch's, so <c>conv1.weight</c> maps onto a block one to one.
 /// </summary>
-/// <param name="Name">PyTorch's name for the block: <c>weight</c> or <c>bias</c>.</param>
+/// <param name="Name">PyTorch's name for the block: <c>weight</c> or <c>bias</c> (<c>mean</c> and <c>scale</c> for <see cref="NormalizeLayerInfo"/>).</param>
 /// <param name="Shape">Its dimensions, outermost first.</param>
 /// <param name="Offset">Index of its first element in <see cref="INetwork{T}.Parameters"/>.</param>
-/// <param name="Role">Weight or bias: how it is initialised and whether L2 applies.</param>
+/// <param name="Role">Weight, bias, shift or scale: how it is initialised and whether L2 applies.</param>
 /// <param name="FanIn">Inputs feeding one output (dense: n_in; convolution: in_c·kh·kw), for initialisation.</param>
 /// <param name="FanOut">Outputs one input feeds (dense: n_out; convolution: out_c·kh·kw), for initialisation.</param>
 public sealed record ParameterBlock(string Name, Shape Shape, int Offset, ParameterRole Role, int FanIn, int FanOut)
@@ -25,6 +29,10 @@ public sealed record ParameterBlock(string Name, Shape Shape, int Offset, Parame
     /// <summary>Number of parameters in the block.</summary>
     public int Count => Shape.Size;
 
-    /// <summary>Whether optimizers update it (every block of the layers so far is trainable).</summary>
+    /// <summary>
+    /// Whether training updates it. A non-trainable block (<see cref="NormalizeLayerInfo"/>'s statistics) gets no
+    /// gradient from Backward, is left out of L2, weight decay, gradient clipping and the per-layer gradient norms, and
+    /// keeps its values through every optimizer step.
+    /// </summary>
     public bool Trainable { get; init; } = true;
 }

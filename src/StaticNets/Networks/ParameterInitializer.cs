@@ -31,8 +31,9 @@ public enum InitializationScheme
 /// <remarks>
 /// <para>Works on parameter blocks (<see cref="LayerInfo.Blocks"/>): every <see cref="ParameterRole.Weight"/> block
 /// is drawn from its own <see cref="ParameterBlock.FanIn"/> and <see cref="ParameterBlock.FanOut"/> (dense: n_in and
-/// n_out; convolution: in_c·kh·kw and out_c·kh·kw, as PyTorch), every <see cref="ParameterRole.Bias"/> block starts at
-/// zero, and layers without blocks (activation, pooling, flatten, dropout) are skipped.</para>
+/// n_out; convolution: in_c·kh·kw and out_c·kh·kw, as PyTorch), every <see cref="ParameterRole.Bias"/> and
+/// <see cref="ParameterRole.Shift"/> block starts at zero, every <see cref="ParameterRole.Scale"/> block at one (a
+/// <see cref="NormalizeLayerInfo"/> starts as the identity, consuming no draws), and layers without blocks (activation, pooling, flatten, dropout) are skipped.</para>
 /// <para>Recurrent layers (LSTM, GRU) under <see cref="InitializationScheme.Default"/> use PyTorch's U(−1/√units, +1/√units)
 /// for both weight matrices, with an LSTM's forget-gate bias starting at 1; an explicit scheme treats their blocks like any other.</para>
 /// <para>By default the scheme comes from the owning layer's <em>own</em> <see cref="LayerInfo.Activation"/>:
@@ -73,10 +74,19 @@ public static class ParameterInitializer
             foreach (var block in layer.Blocks)
             {
                 Span<T> values = parameters.Slice(block.Offset, block.Count);
-                if (block.Role == ParameterRole.Bias)
-                    values.Clear();
-                else
-                    Draw(values, chosen, block.FanIn, block.FanOut, random);
+                switch (block.Role)
+                {
+                    case ParameterRole.Bias:
+                    case ParameterRole.Shift:
+                        values.Clear();
+                        break;
+                    case ParameterRole.Scale:
+                        values.Fill(T.One);
+                        break;
+                    default:
+                        Draw(values, chosen, block.FanIn, block.FanOut, random);
+                        break;
+                }
             }
         }
     }

@@ -62,6 +62,8 @@ internal static class NetworkFileFormat
             (r, offset) => new FlattenLayerInfo(new Shape(r.InputShape), offset)),
         [LayerKind.Dropout] = (l => (Array.Empty<int>(), l is DropoutLayerInfo d ? d.Rate : throw new ArgumentException($"A {l.Kind} layer must be a {nameof(DropoutLayerInfo)}.")),
             (r, offset) => new DropoutLayerInfo(new Shape(r.InputShape), r.Rate, offset)),
+        [LayerKind.Normalize] = (l => (Array.Empty<int>(), 0),
+            (r, offset) => new NormalizeLayerInfo(new Shape(r.InputShape), offset)),
     };
 
     private static (int[], double) Pool(LayerInfo l) => l is Pool2DLayerInfo p

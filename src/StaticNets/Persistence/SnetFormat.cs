@@ -48,7 +48,7 @@ internal sealed class SnetFormatException : Exception
     public SnetError Error { get; }
 }
 
-/// <summary>One parameter block of a layer: PyTorch's name, its role (0 weight, 1 bias) and shape. Offsets follow from the order.</summary>
+/// <summary>One parameter block of a layer: PyTorch's name, its role (0 weight, 1 bias, 2 shift, 3 scale) and shape. Offsets follow from the order.</summary>
 internal sealed class SnetBlock
 {
     public SnetBlock(string name, int role, int[] shape)
@@ -248,7 +248,7 @@ internal static class SnetFormat
     public const int Int64Code = 2;
 
     /// <summary>Layer kind codes (<c>LayerKind</c>).</summary>
-    public const int Dense = 0, Activation = 1, Conv2D = 2, MaxPool2D = 3, AvgPool2D = 4, Flatten = 5, Dropout = 6, Lstm = 8, Gru = 9;
+    public const int Dense = 0, Activation = 1, Conv2D = 2, MaxPool2D = 3, AvgPool2D = 4, Flatten = 5, Dropout = 6, Normalize = 7, Lstm = 8, Gru = 9;
 
     /// <summary>Smallest v2 layer record: kind, activation, flags, reserved, two rank-1 shapes, hyperparameter length, block count.</summary>
     public const int V2MinLayerRecordSize = 4 + 5 + 5 + 2 + 1;
@@ -280,6 +280,7 @@ internal static class SnetFormat
         new(Flatten, "Flatten", Array.Empty<string>(), false, false, false, InferFlatten, l => "Flatten"),
         new(Dropout, "Dropout", Array.Empty<string>(), true, false, false, InferSame,
             l => "Dropout(" + l.Rate.ToString("0.###", CultureInfo.InvariantCulture) + ")"),
+        new(Normalize, "Normalize", Array.Empty<string>(), false, false, false, InferNormalize, l => "Normalize"),
         new(Lstm, "Lstm", new[] { "units", "returnSequences" }, false, true, false, (int[] i, int[] h, bool b, out int[] o, out SnetBlock[] k) => InferRecurrent(i, h, b, 4, "LSTM", out o, out k),
             l => $"LSTM({l.Hyperparameters[0]}{(l.Hyperparameters[1] != 0 ? ", sequences" : "")}) → {ShapeText(l.OutputShape)}"),
         new(Gru, "Gru", new[] { "units", "returnSequences" }, false, true, false, (int[] i, int[] h, bool b, out int[] o, out SnetBlock[] k) => InferRecurrent(i, h, b, 3, "GRU", out o, out k),
@@ -479,6 +480,14 @@ internal static class SnetFormat
         output = new[] { (int)Size(input) };
         blocks = Array.Empty<SnetBlock>();
         return null;
+    }
+
+    /// <summary>Normalize: output as the input; blocks 'mean' (role 2, shift) and 'scale' (role 3), each shaped as one sample.</summary>
+    private static string? InferNormalize(int[] input, int[] h, bool bias, out int[] output, out SnetBlock[] blocks)
+    {
+        output = (int[])input.Clone();
+        blocks = new[] { new SnetBlock("mean", 2, (int[])input.Clone()), new SnetBlock("scale", 3, (int[])input.Clone()) };
+        return 2 * Size(input) > int.MaxValue ? $"at most int.MaxValue parameters, not 2×{Size(input)} statistics" : null;
     }
 
     private static string? InferConv2D(int[] input, int[] h, bool bias, out int[] output, out SnetBlock[] blocks)

@@ -18,7 +18,7 @@ internal sealed class TrainingLoop<T> where T : unmanaged, IBinaryFloatingPointI
     private readonly ITrainingObjective<T> _objective;
     private readonly T _l2;
     private readonly double? _clip;
-    // Only layers with parameters take part: their index in the network, kind, blocks, and which blocks measure them.
+    // Only layers with trainable parameters take part: their index in the network, kind, trainable blocks, and which blocks measure them.
     private readonly int[] _layerIndex;
     private readonly LayerKind[] _kinds;
     private readonly ParameterBlock[][] _blocks;
@@ -42,19 +42,24 @@ internal sealed class TrainingLoop<T> where T : unmanaged, IBinaryFloatingPointI
         var layers = network.Info.Layers;
         for (int l = 0; l < layers.Count; l++)
         {
-            if (layers[l].Blocks.Count == 0)
-                continue;
-            layerIndex.Add(l);
-            var own = new ParameterBlock[layers[l].Blocks.Count];
-            for (int b = 0; b < own.Length; b++)
+            // Non-trainable blocks (Normalize's statistics) get their gradient zeroed and take no part in the
+            // norms, L2 or clipping; a layer with no trainable block is left out of the per-layer norms altogether.
+            var own = new List<ParameterBlock>();
+            foreach (var block in layers[l].Blocks)
             {
-                var block = own[b] = layers[l].Blocks[b];
                 if (!block.Trainable)
+                {
                     frozen.Add(block);
-                else if (block.Role == ParameterRole.Weight)
+                    continue;
+                }
+                own.Add(block);
+                if (block.Role == ParameterRole.Weight)
                     weights.Add(block);
             }
-            blocks.Add(own);
+            if (own.Count == 0)
+                continue;
+            layerIndex.Add(l);
+            blocks.Add(own.ToArray());
         }
         _layerIndex = layerIndex.ToArray();
         _blocks = blocks.ToArray();

@@ -221,8 +221,8 @@ partial class FlatNet : global::StaticNets.INetwork<float>
         global::StaticNets.Kernels.ActivationKernels.ReLUDerivative<float>(z1, a1, d1);
         // Layer 1: ∂C/∂W += δ1ᵀ·x and ∂C/∂b += Σ δ1 over the whole batch, register-blocked (4 rows × 2 vectors).
         global::StaticNets.Kernels.DenseKernels.AccumulateGradientBatch<float>(d1, x, gradient.Slice(Layer1WeightOffset, Layer1WeightCount), gradient.Slice(Layer1BiasOffset, Layer1Size), 18, 4);
-        // ∂C/∂input = δ1·W1 for the whole batch, register-blocked (4 samples × 2 vectors).
-        global::StaticNets.Kernels.DenseKernels.BackwardInputBatch<float>(p.Slice(Layer1WeightOffset, Layer1WeightCount), d1, d0, 18, 4);
+        // ∂C/∂input only when the caller asked for it: no layer below has trainable parameters.
+        if (!dx.IsEmpty) global::StaticNets.Kernels.DenseKernels.BackwardInputBatch<float>(p.Slice(Layer1WeightOffset, Layer1WeightCount), d1, d0, 18, 4);
 
         if (!dx.IsEmpty) d0.CopyTo(dx);
         return loss;

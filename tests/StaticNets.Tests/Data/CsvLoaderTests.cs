@@ -234,7 +234,7 @@ public sealed class CsvLoaderTests : IDisposable
     public void Load_RejectsInconsistentOptions()
     {
         string path = _temp.Write("ok.csv", "1,0\n");
-        Assert.Throws<ArgumentOutOfRangeException>("options", () => CsvLoader.Load<float>(path, new CsvOptions { LabelColumn = -2 }));
+        Assert.Throws<ArgumentOutOfRangeException>("options", () => CsvLoader.Load<float>(path, new CsvOptions { SkipLines = -1 }));
         Assert.Throws<ArgumentException>("options", () => CsvLoader.Load<float>(path, new CsvOptions { Classes = 3, RegressionTargets = 1 }));
         Assert.Throws<ArgumentOutOfRangeException>("options", () => CsvLoader.Load<float>(path, new CsvOptions { Classes = 1 }));
         Assert.Throws<ArgumentOutOfRangeException>("options", () => CsvLoader.Load<float>(path, new CsvOptions { InputScale = double.NaN }));

@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 
 namespace StaticNets.Tests.Networks;
 
@@ -34,6 +35,7 @@ internal static class ReferenceCnn
         FlattenLayerInfo => (double[])x.Clone(),
         DropoutLayerInfo => (double[])x.Clone(),
         ActivationLayerInfo s => Activate(s.Activation, x),
+        NormalizeLayerInfo n => x.Select((v, j) => (v - p[n.Mean.Offset + j]) * p[n.Scale.Offset + j]).ToArray(),
         _ => throw new NotSupportedException($"The reference has no {layer.Kind} layer."),
     };
 

@@ -277,7 +277,7 @@ public class NetworkFileV2Tests
             return ex;
         }
         int layer0 = 24 + 1 + 4 * 3;
-        Assert.Contains("a known layer kind", Reject(f => f[layer0] = 7).Expected, StringComparison.Ordinal);
+        Assert.Contains("a known layer kind", Reject(f => f[layer0] = 200).Expected, StringComparison.Ordinal);
         Assert.Equal("rank 5", Reject(f => f[24] = 5).Actual);
         Assert.Contains("a layer count between 1 and", Reject(f => BinaryPrimitives.WriteInt32LittleEndian(f.AsSpan(20), int.MaxValue)).Expected, StringComparison.Ordinal);
         // Conv1's stored output height 12 → 11: not what a 3×3 kernel with pad 1 gives.

@@ -20,7 +20,8 @@ public enum LayerKind
     Flatten = 5,
     /// <summary>Inverted dropout while training; the identity at inference.</summary>
     Dropout = 6,
-    // 7 is taken by Normalize (per-feature standardisation).
+    /// <summary>Per-value standardisation (x − mean) · scale with fitted, non-trainable statistics.</summary>
+    Normalize = 7,
     /// <summary>Long short-term memory over a sequence (PyTorch's <c>nn.LSTM</c> gates i, f, g, o).</summary>
     Lstm = 8,
     /// <summary>Gated recurrent unit over a sequence (PyTorch's <c>nn.GRU</c> gates r, z, n).</summary>

@@ -81,7 +81,7 @@ public sealed class TrainingDivergedException : Exception
 /// <summary>Per-layer norms and the vanishing/exploding tests used by <see cref="NetworkFit"/>, also usable on their own.</summary>
 public static class GradientDiagnostics
 {
-    /// <summary>Per layer with parameters, ‖∂C/∂W‖₂ of the mean gradient over <paramref name="data"/>'s first <paramref name="batchSize"/> samples, and ‖W‖₂: what back-propagation delivers to each layer right now.</summary>
+    /// <summary>Per layer with trainable parameters (Normalize layers are left out), ‖∂C/∂W‖₂ of the mean gradient over <paramref name="data"/>'s first <paramref name="batchSize"/> samples, and ‖W‖₂: what back-propagation delivers to each layer right now.</summary>
     /// <exception cref="ArgumentException">The data does not fit the network.</exception>
     public static LayerNorms[] Measure<T>(INetwork<T> network, Dataset<T> data, int batchSize = 256) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
@@ -109,12 +109,22 @@ public static class GradientDiagnostics
         var layers = network.Info.Layers;
         for (int l = 0; l < layers.Count; l++)
         {
-            if (layers[l].Blocks.Count == 0)
-                continue;
+            if (!HasTrainableBlock(layers[l]))
+                continue; // parameter-free layers, and Normalize (its statistics are not trained)
             result.Add(new LayerNorms(l, layers[l].Kind,
                 Math.Sqrt(WeightSumOfSquares<T>(layers[l], gradient)), Math.Sqrt(WeightSumOfSquares(layers[l], network.Parameters))));
         }
         return result.ToArray();
+    }
+
+    private static bool HasTrainableBlock(LayerInfo layer)
+    {
+        foreach (var block in layer.Blocks)
+        {
+            if (block.Trainable)
+                return true;
+        }
+        return false;
     }
 
     /// <summary>Σx² over <paramref name="layer"/>'s Weight blocks of <paramref name="values"/> (over all its blocks when it has no Weight block).</summary>
@@ -124,6 +134,8 @@ public static class GradientDiagnostics
         bool hasWeights = false;
         foreach (var block in layer.Blocks)
         {
+            if (!block.Trainable)
+                continue;
             double s = double.CreateTruncating(VectorMath.SumOfSquares<T>(values.Slice(block.Offset, block.Count)));
             all += s;
             if (block.Role == ParameterRole.Weight)
