@@ -15,13 +15,15 @@ public static partial class RecurrentKernels
     internal static void AddProducts<T>(ref T a, nuint lda, nuint rows, nuint k, ref T b, nuint ldb, nuint n, ref T c, nuint ldc)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
+        // The widest width first, then narrower ones on the columns it left (28 = 16 + 8 + 4): every column is a
+        // vector lane, and each adds its terms in the same order whichever width takes it.
         nuint done = 0;
-        if (Simd512<T>.IsEnabled && n >= (nuint)Vector512<T>.Count)
-            done = AddProducts<T, Simd512<T>, Vector512<T>>(ref a, lda, rows, k, ref b, ldb, n, ref c, ldc);
-        else if (Simd256<T>.IsEnabled && n >= (nuint)Vector256<T>.Count)
-            done = AddProducts<T, Simd256<T>, Vector256<T>>(ref a, lda, rows, k, ref b, ldb, n, ref c, ldc);
-        else if (Simd128<T>.IsEnabled && n >= (nuint)Vector128<T>.Count)
-            done = AddProducts<T, Simd128<T>, Vector128<T>>(ref a, lda, rows, k, ref b, ldb, n, ref c, ldc);
+        if (Simd512<T>.IsEnabled && n - done >= (nuint)Vector512<T>.Count)
+            done += AddProducts<T, Simd512<T>, Vector512<T>>(ref a, lda, rows, k, ref Unsafe.Add(ref b, done), ldb, n - done, ref Unsafe.Add(ref c, done), ldc);
+        if (Simd256<T>.IsEnabled && n - done >= (nuint)Vector256<T>.Count)
+            done += AddProducts<T, Simd256<T>, Vector256<T>>(ref a, lda, rows, k, ref Unsafe.Add(ref b, done), ldb, n - done, ref Unsafe.Add(ref c, done), ldc);
+        if (Simd128<T>.IsEnabled && n - done >= (nuint)Vector128<T>.Count)
+            done += AddProducts<T, Simd128<T>, Vector128<T>>(ref a, lda, rows, k, ref Unsafe.Add(ref b, done), ldb, n - done, ref Unsafe.Add(ref c, done), ldc);
         // Columns past the last whole vector.
         for (nuint r = 0; r < rows; r++)
         {
@@ -238,12 +240,12 @@ public static partial class RecurrentKernels
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         nuint done = 0;
-        if (Simd512<T>.IsEnabled && nk >= (nuint)Vector512<T>.Count)
-            done = AddTransposedProducts<T, Simd512<T>, Vector512<T>>(ref d, ldd, outer, dOuter, xOuter, inner, nj, ref x, ldx, nk, ref g, ldg);
-        else if (Simd256<T>.IsEnabled && nk >= (nuint)Vector256<T>.Count)
-            done = AddTransposedProducts<T, Simd256<T>, Vector256<T>>(ref d, ldd, outer, dOuter, xOuter, inner, nj, ref x, ldx, nk, ref g, ldg);
-        else if (Simd128<T>.IsEnabled && nk >= (nuint)Vector128<T>.Count)
-            done = AddTransposedProducts<T, Simd128<T>, Vector128<T>>(ref d, ldd, outer, dOuter, xOuter, inner, nj, ref x, ldx, nk, ref g, ldg);
+        if (Simd512<T>.IsEnabled && nk - done >= (nuint)Vector512<T>.Count)
+            done += AddTransposedProducts<T, Simd512<T>, Vector512<T>>(ref d, ldd, outer, dOuter, xOuter, inner, nj, ref Unsafe.Add(ref x, done), ldx, nk - done, ref Unsafe.Add(ref g, done), ldg);
+        if (Simd256<T>.IsEnabled && nk - done >= (nuint)Vector256<T>.Count)
+            done += AddTransposedProducts<T, Simd256<T>, Vector256<T>>(ref d, ldd, outer, dOuter, xOuter, inner, nj, ref Unsafe.Add(ref x, done), ldx, nk - done, ref Unsafe.Add(ref g, done), ldg);
+        if (Simd128<T>.IsEnabled && nk - done >= (nuint)Vector128<T>.Count)
+            done += AddTransposedProducts<T, Simd128<T>, Vector128<T>>(ref d, ldd, outer, dOuter, xOuter, inner, nj, ref Unsafe.Add(ref x, done), ldx, nk - done, ref Unsafe.Add(ref g, done), ldg);
         for (nuint j = 0; j < nj; j++)
         {
             for (nuint k = done; k < nk; k++)

