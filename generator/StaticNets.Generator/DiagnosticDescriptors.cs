@@ -193,6 +193,8 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor NotInRecurrentNetwork = Create(
         "SNN041", "Layer kind not allowed beside recurrent layers",
         "{1} of network '{0}' is a {2} layer, which a network with recurrent layers cannot contain; such a network takes [Lstm], [Gru], [Dense], [Dropout] and element-wise [Activation] layers (a dense layer after a layer with ReturnSequences = true applies to every step, softmax included)",
+        DiagnosticSeverity.Error);
+
     public static readonly DiagnosticDescriptor NormalizeNotFirst = Create(
         "SNN060", "Normalize must be the first layer",
         "{1} of network '{0}' comes after {2} other layer(s); [Normalize] standardises the network's input with statistics Normalization.Fit computes from the data set's inputs, so it must be the first layer attribute: move it directly below [Network]",
