@@ -146,8 +146,8 @@ namespace Deep.Nets
             /// <param name="output">Exactly <see cref="OutputSize"/> values, overwritten with the output activations.</param>
             public void Forward(global::System.ReadOnlySpan<double> input, global::System.Span<double> output)
             {
-                global::StaticNets.Guard.Length(input.Length, InputSize, nameof(input));
-                global::StaticNets.Guard.Length(output.Length, OutputSize, nameof(output));
+                global::StaticNets.Guard.Length(input.Length, InputSize, "input");
+                global::StaticNets.Guard.Length(output.Length, OutputSize, "output");
                 // Re-transpose the weight copies if the parameters may have changed since.
                 if (global::System.Threading.Volatile.Read(ref _transposedVersion) != global::System.Threading.Volatile.Read(ref _parameterVersion))
                     RefreshTransposed();
@@ -450,9 +450,9 @@ namespace Deep.Nets
             /// <param name="workspace">A workspace of this network from <see cref="CreateWorkspace"/>.</param>
             public void Forward(global::System.ReadOnlySpan<double> inputs, global::System.Span<double> outputs, global::StaticNets.INetworkWorkspace<double> workspace)
             {
-                Workspace ws = Workspace.From(workspace, nameof(workspace));
-                int batch = global::StaticNets.Guard.BatchSize(inputs.Length, InputSize, ws.BatchCapacity, nameof(inputs));
-                global::StaticNets.Guard.Length(outputs.Length, batch * OutputSize, nameof(outputs));
+                Workspace ws = Workspace.From(workspace, "workspace");
+                int batch = global::StaticNets.Guard.BatchSize(inputs.Length, InputSize, ws.BatchCapacity, "inputs");
+                global::StaticNets.Guard.Length(outputs.Length, batch * OutputSize, "outputs");
                 ForwardBatch(inputs, batch, ws).CopyTo(outputs);
             }
 
@@ -518,13 +518,13 @@ namespace Deep.Nets
             /// <summary>The one backward pass: δ of the output from the loss (targets) or as given (outputGradient), then every layer from the top.</summary>
             private double BackwardCore(global::System.ReadOnlySpan<double> inputs, global::System.ReadOnlySpan<double> targets, global::System.ReadOnlySpan<double> outputGradient, bool fromGradient, global::System.Span<double> gradient, global::System.Span<double> dx, global::StaticNets.INetworkWorkspace<double> workspace)
             {
-                Workspace ws = Workspace.From(workspace, nameof(workspace));
-                int batch = global::StaticNets.Guard.BatchSize(inputs.Length, InputSize, ws.BatchCapacity, nameof(inputs));
+                Workspace ws = Workspace.From(workspace, "workspace");
+                int batch = global::StaticNets.Guard.BatchSize(inputs.Length, InputSize, ws.BatchCapacity, "inputs");
                 if (fromGradient)
-                    global::StaticNets.Guard.Length(outputGradient.Length, batch * OutputSize, nameof(outputGradient));
+                    global::StaticNets.Guard.Length(outputGradient.Length, batch * OutputSize, "outputGradient");
                 else
-                    global::StaticNets.Guard.Length(targets.Length, batch * OutputSize, nameof(targets));
-                global::StaticNets.Guard.Length(gradient.Length, ParameterCount, nameof(gradient));
+                    global::StaticNets.Guard.Length(targets.Length, batch * OutputSize, "targets");
+                global::StaticNets.Guard.Length(gradient.Length, ParameterCount, "gradient");
                 if (!dx.IsEmpty)
                     global::StaticNets.Guard.Length(dx.Length, batch * InputSize, "inputGradient");
                 ForwardBatch(inputs, batch, ws);
@@ -679,7 +679,7 @@ namespace Deep.Nets
                 /// <param name="batchCapacity">The largest batch, at least 1.</param>
                 public Workspace(int batchCapacity)
                 {
-                    global::StaticNets.Guard.Positive(batchCapacity, nameof(batchCapacity));
+                    global::StaticNets.Guard.Positive(batchCapacity, "batchCapacity");
                     BatchCapacity = batchCapacity;
                     Z0 = new double[checked(batchCapacity * 7)];
                     A0 = new double[checked(batchCapacity * 7)];

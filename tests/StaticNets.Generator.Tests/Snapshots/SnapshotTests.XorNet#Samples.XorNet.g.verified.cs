@@ -124,8 +124,8 @@ namespace Samples
         /// <param name="output">Exactly <see cref="OutputSize"/> values, overwritten with the output activations.</param>
         public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
         {
-            global::StaticNets.Guard.Length(input.Length, InputSize, nameof(input));
-            global::StaticNets.Guard.Length(output.Length, OutputSize, nameof(output));
+            global::StaticNets.Guard.Length(input.Length, InputSize, "input");
+            global::StaticNets.Guard.Length(output.Length, OutputSize, "output");
             // Re-transpose the weight copies if the parameters may have changed since.
             if (global::System.Threading.Volatile.Read(ref _transposedVersion) != global::System.Threading.Volatile.Read(ref _parameterVersion))
                 RefreshTransposed();
@@ -297,9 +297,9 @@ namespace Samples
         /// <param name="workspace">A workspace of this network from <see cref="CreateWorkspace"/>.</param>
         public void Forward(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, global::StaticNets.INetworkWorkspace<float> workspace)
         {
-            Workspace ws = Workspace.From(workspace, nameof(workspace));
-            int batch = global::StaticNets.Guard.BatchSize(inputs.Length, InputSize, ws.BatchCapacity, nameof(inputs));
-            global::StaticNets.Guard.Length(outputs.Length, batch * OutputSize, nameof(outputs));
+            Workspace ws = Workspace.From(workspace, "workspace");
+            int batch = global::StaticNets.Guard.BatchSize(inputs.Length, InputSize, ws.BatchCapacity, "inputs");
+            global::StaticNets.Guard.Length(outputs.Length, batch * OutputSize, "outputs");
             ForwardBatch(inputs, batch, ws).CopyTo(outputs);
         }
 
@@ -359,13 +359,13 @@ namespace Samples
         /// <summary>The one backward pass: δ of the output from the loss (targets) or as given (outputGradient), then every layer from the top.</summary>
         private float BackwardCore(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::System.ReadOnlySpan<float> outputGradient, bool fromGradient, global::System.Span<float> gradient, global::System.Span<float> dx, global::StaticNets.INetworkWorkspace<float> workspace)
         {
-            Workspace ws = Workspace.From(workspace, nameof(workspace));
-            int batch = global::StaticNets.Guard.BatchSize(inputs.Length, InputSize, ws.BatchCapacity, nameof(inputs));
+            Workspace ws = Workspace.From(workspace, "workspace");
+            int batch = global::StaticNets.Guard.BatchSize(inputs.Length, InputSize, ws.BatchCapacity, "inputs");
             if (fromGradient)
-                global::StaticNets.Guard.Length(outputGradient.Length, batch * OutputSize, nameof(outputGradient));
+                global::StaticNets.Guard.Length(outputGradient.Length, batch * OutputSize, "outputGradient");
             else
-                global::StaticNets.Guard.Length(targets.Length, batch * OutputSize, nameof(targets));
-            global::StaticNets.Guard.Length(gradient.Length, ParameterCount, nameof(gradient));
+                global::StaticNets.Guard.Length(targets.Length, batch * OutputSize, "targets");
+            global::StaticNets.Guard.Length(gradient.Length, ParameterCount, "gradient");
             if (!dx.IsEmpty)
                 global::StaticNets.Guard.Length(dx.Length, batch * InputSize, "inputGradient");
             ForwardBatch(inputs, batch, ws);
@@ -490,7 +490,7 @@ namespace Samples
             /// <param name="batchCapacity">The largest batch, at least 1.</param>
             public Workspace(int batchCapacity)
             {
-                global::StaticNets.Guard.Positive(batchCapacity, nameof(batchCapacity));
+                global::StaticNets.Guard.Positive(batchCapacity, "batchCapacity");
                 BatchCapacity = batchCapacity;
                 Z0 = new float[checked(batchCapacity * 3)];
                 A0 = new float[checked(batchCapacity * 3)];
