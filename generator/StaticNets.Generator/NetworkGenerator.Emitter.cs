@@ -48,7 +48,7 @@ public sealed partial class NetworkGenerator
                 w.Comment($"  Layer {layer.Index}: {layer.Description}; {layer.StrategyDescription}.");
             w.Comment($"  Output delta: {OutputDeltaDescription(spec)}.");
             DropoutEmitter.EmitHeaderComment(w, spec);
-            if (FusedForwardEmitter.Applies(spec))
+            if (FusedForwardEmitter.Applies(spec) || FusedForwardEmitter.OverBudget(spec))
                 w.Comment($"  {FusedForwardEmitter.Describe(spec)}.");
             if (IsDenseChain(spec))
                 w.Comment($"  Single-sample forward keeps its {HiddenTotal(spec)} hidden activations {(UsesStack(spec) ? "on the stack" : "in a per-thread buffer (too large for the stack)")}.");
@@ -504,6 +504,9 @@ public sealed partial class NetworkGenerator
             }
         }
 
+        /// <summary>Array.MaxLength: the most elements one array holds.</summary>
+        private const long ArrayMaxLength = 0x7FFFFFC7;
+
         private static void WriteWorkspace(NetworkEmitContext c)
         {
             var (w, spec, t) = (c.W, c.Spec, c.T);
@@ -527,11 +530,18 @@ public sealed partial class NetworkGenerator
                 foreach (var group in buffers.GroupBy(b => b.Buffer.ElementType))
                     w.Line($"internal readonly {group.Key}[] {string.Join(", ", group.Select(b => b.Buffer.Field))};");
                 w.Line();
+                // The largest capacity whose buffers all fit in one array each (buffers of a fixed length, such as a
+                // convolution's scratch, do not grow with the capacity).
+                long perSample = System.Math.Max(1, buffers.Where(b => b.Buffer.Length is null).Select(b => b.Buffer.PerSample).DefaultIfEmpty(1).Max());
+                long maxCapacity = ArrayMaxLength / perSample;
+                w.Line($"/// <summary>The largest batch capacity: the largest buffer holds {perSample} values per sample, and an array at most {ArrayMaxLength} (Array.MaxLength).</summary>");
+                w.Line($"public const int MaxBatchCapacity = {maxCapacity};");
+                w.Line();
                 w.Line("/// <summary>Allocates scratch memory for batches of up to <paramref name=\"batchCapacity\"/> samples.</summary>");
-                w.Line("/// <param name=\"batchCapacity\">The largest batch, at least 1.</param>");
+                w.Line("/// <param name=\"batchCapacity\">The largest batch, at least 1 and at most <see cref=\"MaxBatchCapacity\"/>.</param>");
                 using (w.Block("public Workspace(int batchCapacity)"))
                 {
-                    w.Line($"{Names.Guard}.Positive(batchCapacity, \"batchCapacity\");");
+                    w.Line($"{Names.Guard}.BatchCapacity(batchCapacity, MaxBatchCapacity, {perSample}, \"batchCapacity\");");
                     w.Line("BatchCapacity = batchCapacity;");
                     foreach (var (buffer, lengths) in buffers)
                     {

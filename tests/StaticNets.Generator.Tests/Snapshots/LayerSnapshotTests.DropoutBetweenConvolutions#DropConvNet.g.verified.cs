@@ -349,11 +349,14 @@ partial class DropConvNet : global::StaticNets.INetwork<double>, global::StaticN
     {
         internal readonly double[] Z0, A0, D0, Scratch, O1, M1, Z2, A2, D2, A3, D3, Z5, A5, D5;
 
+        /// <summary>The largest batch capacity: the largest buffer holds 64 values per sample, and an array at most 2147483591 (Array.MaxLength).</summary>
+        public const int MaxBatchCapacity = 33554431;
+
         /// <summary>Allocates scratch memory for batches of up to <paramref name="batchCapacity"/> samples.</summary>
-        /// <param name="batchCapacity">The largest batch, at least 1.</param>
+        /// <param name="batchCapacity">The largest batch, at least 1 and at most <see cref="MaxBatchCapacity"/>.</param>
         public Workspace(int batchCapacity)
         {
-            global::StaticNets.Guard.Positive(batchCapacity, "batchCapacity");
+            global::StaticNets.Guard.BatchCapacity(batchCapacity, MaxBatchCapacity, 64, "batchCapacity");
             BatchCapacity = batchCapacity;
             Z0 = new double[checked(batchCapacity * 64)];
             A0 = new double[checked(batchCapacity * 64)];

@@ -268,11 +268,14 @@ partial class FlatNet : global::StaticNets.INetwork<float>
     {
         internal readonly float[] D0, Z1, A1, D1, Z2, A2, D2;
 
+        /// <summary>The largest batch capacity: the largest buffer holds 18 values per sample, and an array at most 2147483591 (Array.MaxLength).</summary>
+        public const int MaxBatchCapacity = 119304643;
+
         /// <summary>Allocates scratch memory for batches of up to <paramref name="batchCapacity"/> samples.</summary>
-        /// <param name="batchCapacity">The largest batch, at least 1.</param>
+        /// <param name="batchCapacity">The largest batch, at least 1 and at most <see cref="MaxBatchCapacity"/>.</param>
         public Workspace(int batchCapacity)
         {
-            global::StaticNets.Guard.Positive(batchCapacity, "batchCapacity");
+            global::StaticNets.Guard.BatchCapacity(batchCapacity, MaxBatchCapacity, 18, "batchCapacity");
             BatchCapacity = batchCapacity;
             D0 = new float[checked(batchCapacity * 18)];
             Z1 = new float[checked(batchCapacity * 4)];

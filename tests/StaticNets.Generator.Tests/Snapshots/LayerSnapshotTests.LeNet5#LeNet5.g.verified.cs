@@ -416,11 +416,14 @@ partial class LeNet5 : global::StaticNets.INetwork<float>
         internal readonly float[] Z0, A0, D0, Scratch, A1, D1, Z2, A2, D2, A3, D3, Z5, A5, D5, Z6, A6, D6, Z7, A7, D7;
         internal readonly int[] ArgMax1, ArgMax3;
 
+        /// <summary>The largest batch capacity: the largest buffer holds 4704 values per sample, and an array at most 2147483591 (Array.MaxLength).</summary>
+        public const int MaxBatchCapacity = 456522;
+
         /// <summary>Allocates scratch memory for batches of up to <paramref name="batchCapacity"/> samples.</summary>
-        /// <param name="batchCapacity">The largest batch, at least 1.</param>
+        /// <param name="batchCapacity">The largest batch, at least 1 and at most <see cref="MaxBatchCapacity"/>.</param>
         public Workspace(int batchCapacity)
         {
-            global::StaticNets.Guard.Positive(batchCapacity, "batchCapacity");
+            global::StaticNets.Guard.BatchCapacity(batchCapacity, MaxBatchCapacity, 4704, "batchCapacity");
             BatchCapacity = batchCapacity;
             Z0 = new float[checked(batchCapacity * 4704)];
             A0 = new float[checked(batchCapacity * 4704)];

@@ -287,11 +287,14 @@ namespace Samples
         {
             internal readonly float[] Z0, A0, D0, NoBiasGradient0, A1, Z2, A2, D2, A3;
 
+            /// <summary>The largest batch capacity: the largest buffer holds 4 values per sample, and an array at most 2147483591 (Array.MaxLength).</summary>
+            public const int MaxBatchCapacity = 536870897;
+
             /// <summary>Allocates scratch memory for batches of up to <paramref name="batchCapacity"/> samples.</summary>
-            /// <param name="batchCapacity">The largest batch, at least 1.</param>
+            /// <param name="batchCapacity">The largest batch, at least 1 and at most <see cref="MaxBatchCapacity"/>.</param>
             public Workspace(int batchCapacity)
             {
-                global::StaticNets.Guard.Positive(batchCapacity, "batchCapacity");
+                global::StaticNets.Guard.BatchCapacity(batchCapacity, MaxBatchCapacity, 4, "batchCapacity");
                 BatchCapacity = batchCapacity;
                 Z0 = new float[checked(batchCapacity * 4)];
                 A0 = new float[checked(batchCapacity * 4)];

@@ -4,7 +4,7 @@
 //   Layer 1: dense 7 → 5, LeakyReLU; unrolled (35 multiply-adds as straight-line code).
 //   Layer 2: dense 5 → 3, Identity; unrolled (15 multiply-adds as straight-line code).
 //   Output delta: a − y (quadratic cost, identity output).
-//   Single-sample forward: fused (every layer ≤ 64 × 64): one method per vector width, constant bounds, padded transposed weights, activations applied in registers.
+//   Single-sample forward: fused (every layer ≤ 64 × 64, 85 vector multiply-adds written out, budget 1536): one method per vector width, constant bounds, padded transposed weights, activations applied in registers.
 //   Single-sample forward keeps its 12 hidden activations on the stack.
 #nullable enable
 
@@ -675,11 +675,14 @@ namespace Deep.Nets
             {
                 internal readonly double[] Z0, A0, D0, Z1, A1, D1, Z2, A2, D2;
 
+                /// <summary>The largest batch capacity: the largest buffer holds 7 values per sample, and an array at most 2147483591 (Array.MaxLength).</summary>
+                public const int MaxBatchCapacity = 306783370;
+
                 /// <summary>Allocates scratch memory for batches of up to <paramref name="batchCapacity"/> samples.</summary>
-                /// <param name="batchCapacity">The largest batch, at least 1.</param>
+                /// <param name="batchCapacity">The largest batch, at least 1 and at most <see cref="MaxBatchCapacity"/>.</param>
                 public Workspace(int batchCapacity)
                 {
-                    global::StaticNets.Guard.Positive(batchCapacity, "batchCapacity");
+                    global::StaticNets.Guard.BatchCapacity(batchCapacity, MaxBatchCapacity, 7, "batchCapacity");
                     BatchCapacity = batchCapacity;
                     Z0 = new double[checked(batchCapacity * 7)];
                     A0 = new double[checked(batchCapacity * 7)];

@@ -3,7 +3,7 @@
 //   Layer 0: dense 64 → 32, ReLU; vectorised over outputs from transposed weights (only 64 inputs: broadcast each into 32 outputs, no horizontal sums); batches register-blocked dot products, 4 samples × 4 rows (× 2 below AVX-512).
 //   Layer 1: dense 32 → 10, Softmax; vectorised over outputs from transposed weights (only 32 inputs: broadcast each into 10 outputs, no horizontal sums); batches register-blocked dot products, 4 samples × 4 rows (× 2 below AVX-512).
 //   Output delta: a − y (cross-entropy with softmax).
-//   Single-sample forward: fused (every layer ≤ 64 × 64): one method per vector width, constant bounds, padded transposed weights, activations applied in registers.
+//   Single-sample forward: fused (every layer ≤ 64 × 64, 224 vector multiply-adds written out, budget 1536): one method per vector width, constant bounds, padded transposed weights, activations applied in registers.
 //   Single-sample forward keeps its 32 hidden activations on the stack.
 #nullable enable
 
@@ -637,11 +637,14 @@ partial class DigitsNet : global::StaticNets.INetwork<float>
     {
         internal readonly float[] Z0, A0, D0, Z1, A1, D1;
 
+        /// <summary>The largest batch capacity: the largest buffer holds 32 values per sample, and an array at most 2147483591 (Array.MaxLength).</summary>
+        public const int MaxBatchCapacity = 67108862;
+
         /// <summary>Allocates scratch memory for batches of up to <paramref name="batchCapacity"/> samples.</summary>
-        /// <param name="batchCapacity">The largest batch, at least 1.</param>
+        /// <param name="batchCapacity">The largest batch, at least 1 and at most <see cref="MaxBatchCapacity"/>.</param>
         public Workspace(int batchCapacity)
         {
-            global::StaticNets.Guard.Positive(batchCapacity, "batchCapacity");
+            global::StaticNets.Guard.BatchCapacity(batchCapacity, MaxBatchCapacity, 32, "batchCapacity");
             BatchCapacity = batchCapacity;
             Z0 = new float[checked(batchCapacity * 32)];
             A0 = new float[checked(batchCapacity * 32)];

@@ -7,7 +7,7 @@
 //   Layer 4: dense 40 → 2, Sigmoid; SIMD row dot products over 40 inputs (Vector512/256/128, masked tail); batches register-blocked dot products, 4 samples × 4 rows (× 2 below AVX-512).
 //   Output delta: a − y (binary cross-entropy with sigmoid).
 //   Dropout while Training (inverted, masks from SplitMix64 streams keyed by seed, workspace and call): layer 1 at 0.5, layer 3 at 0.2.
-//   Single-sample forward: fused (every layer ≤ 64 × 64): one method per vector width, constant bounds, padded transposed weights, activations applied in registers.
+//   Single-sample forward: fused (every layer ≤ 64 × 64, 162 vector multiply-adds written out, budget 1536): one method per vector width, constant bounds, padded transposed weights, activations applied in registers.
 //   Single-sample forward keeps its 45 hidden activations on the stack.
 #nullable enable
 
@@ -865,11 +865,14 @@ partial class DropoutNet : global::StaticNets.INetwork<float>, global::StaticNet
     {
         internal readonly float[] Z0, A0, D0, O1, M1, Z2, A2, D2, O3, M3, Z4, A4, D4;
 
+        /// <summary>The largest batch capacity: the largest buffer holds 40 values per sample, and an array at most 2147483591 (Array.MaxLength).</summary>
+        public const int MaxBatchCapacity = 53687089;
+
         /// <summary>Allocates scratch memory for batches of up to <paramref name="batchCapacity"/> samples.</summary>
-        /// <param name="batchCapacity">The largest batch, at least 1.</param>
+        /// <param name="batchCapacity">The largest batch, at least 1 and at most <see cref="MaxBatchCapacity"/>.</param>
         public Workspace(int batchCapacity)
         {
-            global::StaticNets.Guard.Positive(batchCapacity, "batchCapacity");
+            global::StaticNets.Guard.BatchCapacity(batchCapacity, MaxBatchCapacity, 40, "batchCapacity");
             BatchCapacity = batchCapacity;
             Z0 = new float[checked(batchCapacity * 5)];
             A0 = new float[checked(batchCapacity * 5)];

@@ -278,11 +278,14 @@ partial class MnistNet : global::StaticNets.INetwork<float>
     {
         internal readonly float[] Z0, A0, D0, Z1, A1, D1;
 
+        /// <summary>The largest batch capacity: the largest buffer holds 128 values per sample, and an array at most 2147483591 (Array.MaxLength).</summary>
+        public const int MaxBatchCapacity = 16777215;
+
         /// <summary>Allocates scratch memory for batches of up to <paramref name="batchCapacity"/> samples.</summary>
-        /// <param name="batchCapacity">The largest batch, at least 1.</param>
+        /// <param name="batchCapacity">The largest batch, at least 1 and at most <see cref="MaxBatchCapacity"/>.</param>
         public Workspace(int batchCapacity)
         {
-            global::StaticNets.Guard.Positive(batchCapacity, "batchCapacity");
+            global::StaticNets.Guard.BatchCapacity(batchCapacity, MaxBatchCapacity, 128, "batchCapacity");
             BatchCapacity = batchCapacity;
             Z0 = new float[checked(batchCapacity * 128)];
             A0 = new float[checked(batchCapacity * 128)];
