@@ -22,6 +22,13 @@ public static class CsvLoader
 {
     private const int MaxShownField = 40;
 
+    /// <summary>
+    /// The most classes inferred from the labels when <see cref="CsvOptions.Classes"/> is not set (labels 0 to 65535):
+    /// a stray large label is reported with its line and column instead of allocating a one-hot target of that width.
+    /// Set <see cref="CsvOptions.Classes"/> for more classes.
+    /// </summary>
+    public const int MaxInferredClasses = 65536;
+
     /// <summary>Loads the CSV file at <paramref name="path"/>, plain or gzip-compressed.</summary>
     /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
     /// <param name="path">The file.</param>
@@ -55,7 +62,7 @@ public static class CsvLoader
         options ??= CsvOptions.Default;
         options.Validate(nameof(options));
         string source = sourceName ?? "<stream>";
-        using var decoded = DataStreams.Decode(stream);
+        using var decoded = DataStreams.Decode(stream, source);
         using var reader = new StreamReader(decoded, Encoding.UTF8, detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16);
         return Parse<T>(reader, options, source);
     }
@@ -121,6 +128,9 @@ public static class CsvLoader
                     if (label < 0 || (options.Classes is int classes && label >= classes))
                         throw Error(source, lineNumber, column,
                             options.Classes is int c ? $"a class label in [0, {c})" : "a non-negative class label", Show(field));
+                    if (options.Classes is null && label >= MaxInferredClasses)
+                        throw Error(source, lineNumber, column,
+                            $"a class label below {MaxInferredClasses} (the most classes inferred from the labels; set CsvOptions.Classes for more)", Show(field));
                     labels.Add(label);
                     maxLabel = Math.Max(maxLabel, label);
                 }
@@ -147,6 +157,8 @@ public static class CsvLoader
         if (regression)
             return Dataset<T>.CreateTrusted(inputs.ToArray(), inputSize, targets.ToArray(), targetColumns, null);
         int classCount = options.Classes ?? Math.Max(2, maxLabel + 1);
+        if ((long)count * classCount > Array.MaxLength)
+            throw new InvalidDataException($"{source}: expected one-hot targets that fit in one array (at most {Array.MaxLength} values), found {count} rows × {classCount} classes = {(long)count * classCount} values.");
         int[] labelArray = labels.ToArray();
         return Dataset<T>.CreateTrusted(inputs.ToArray(), inputSize, OneHot.Encode<T>(labelArray, classCount), classCount, labelArray);
     }
