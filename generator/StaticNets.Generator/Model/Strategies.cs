@@ -39,7 +39,7 @@ internal static class Strategies
     /// three methods (512-, 256- and 128-bit vectors) may write at most this many vector multiply-adds together, each a
     /// statement; a network over it gets the per-layer code. Measured (benchmarks/RESULTS.md, 2026-12-01, `-- fused`):
     /// 4 × 32 ReLU layers (1,376) are 0.66–0.95× the per-layer time fused, 2 × 64 (1,832) 0.64× with full JIT but
-    /// 1.32× tiered, 8 × 32 (3,168) 3.1× and 12 × 64 (19,800, 3.3 MB of source) 5–11× slower.
+    /// 1.32× tiered, 8 × 32 (3,168) 3.1× and 12 × 64 (19,752, 3.3 MB of source) 5–11× slower.
     /// </summary>
     public const int FusedMultiplyAddBudget = 1536;
 

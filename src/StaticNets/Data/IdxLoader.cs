@@ -10,9 +10,11 @@ namespace StaticNets;
 /// gzip is recognised by its magic bytes, not by the file name.
 /// </summary>
 /// <remarks>
-/// The data is streamed straight into one preallocated array. Malformed files — wrong magic, a non-positive count or
-/// size, fewer bytes than the header promises, or bytes after the data — throw <see cref="InvalidDataException"/>
-/// naming the file and giving expected and actual values.
+/// The data is streamed straight into one array. Malformed files — wrong magic, a non-positive count or size, fewer
+/// bytes than the header promises, or bytes after the data — throw <see cref="InvalidDataException"/> naming the
+/// file and giving expected and actual values. A header never costs more memory than the file holds: a raw file's
+/// length is checked before the array is allocated, and for gzip (whose trailer is verified) the array grows with
+/// the data as it arrives.
 /// </remarks>
 public static class IdxLoader
 {
