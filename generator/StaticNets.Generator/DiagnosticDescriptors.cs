@@ -184,7 +184,7 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor TypeNamedLikeMember = Create(
         "SNN032", "Network type named like a generated member",
-        "The network type '{0}' has the name of a member the generator adds to it, and a member cannot be named like its type (CS0542); rename the type, e.g. to '{0}Net'",
+        "The network type '{0}' has the name of a member the generator adds to it (or starts with a prefix reserved for them: _, t_, s_, ForwardFused), and a member cannot be named like its type (CS0542); rename the type, e.g. to '{0}Net'",
         DiagnosticSeverity.Error);
 
     public static readonly DiagnosticDescriptor FileLocalType = Create(

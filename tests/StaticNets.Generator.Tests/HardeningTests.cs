@@ -96,7 +96,7 @@ public class HardeningTests
     {
         var run = Run($"[Network(2, 3, 1)] partial class {name};");
         int end = 34 + name.Length;
-        Assert.Equal(new[] { $"SNN032 Error (2,34)-(2,{end}): The network type '{name}' has the name of a member the generator adds to it, and a member cannot be named like its type (CS0542); rename the type, e.g. to '{name}Net'" },
+        Assert.Equal(new[] { $"SNN032 Error (2,34)-(2,{end}): The network type '{name}' has the name of a member the generator adds to it (or starts with a prefix reserved for them: _, t_, s_, ForwardFused), and a member cannot be named like its type (CS0542); rename the type, e.g. to '{name}Net'" },
             Diagnostics(run));
         Assert.Empty(run.Sources);
         Assert.Empty(Errors(run));
