@@ -185,6 +185,21 @@ internal static class DiagnosticDescriptors
         "{1} of network '{0}' holds {2} = {3} values per sample, more than the 2147483647 one span can hold; reduce the input or layer sizes",
         DiagnosticSeverity.Error);
 
+    public static readonly DiagnosticDescriptor PrimaryConstructor = Create(
+        "SNN031", "Network type cannot have a primary constructor",
+        "Network '{0}' has the primary constructor {1}, but the generator declares the constructors {0}() and {0}(int seed), which would have to call it; remove the parameter list and keep any state in fields or properties",
+        DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor TypeNamedLikeMember = Create(
+        "SNN032", "Network type named like a generated member",
+        "The network type '{0}' has the name of a member the generator adds to it (or starts with a prefix reserved for them: _, t_, s_, ForwardFused), and a member cannot be named like its type (CS0542); rename the type, e.g. to '{0}Net'",
+        DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor FileLocalType = Create(
+        "SNN033", "Network type cannot be file-local",
+        "Network '{0}' is or is nested in the file-local type '{1}', which only its own file can complete, so the generated members would go to another type of that name; remove the 'file' modifier (make the type internal instead)",
+        DiagnosticSeverity.Error);
+
     public static readonly DiagnosticDescriptor RecurrentNeedsSequence = Create(
         "SNN040", "Recurrent layer needs a sequence input",
         "{1} of network '{0}' needs a steps × features input but {2}; declare the input as Input = new[] {{ steps, features }}, and give ReturnSequences = true to a recurrent layer that feeds another",

@@ -29,9 +29,9 @@ public sealed partial class NetworkGenerator
             var hierarchy = spec.Hierarchy;
             var closers = new System.Collections.Generic.List<System.IDisposable>();
             if (hierarchy.Namespace is not null)
-                closers.Add(w.Block("namespace " + hierarchy.Namespace));
+                closers.Add(w.Block("namespace " + hierarchy.NamespaceCode));
             foreach (var containing in hierarchy.ContainingTypes)
-                closers.Add(w.Block($"partial {containing.Keyword} {containing.Name}"));
+                closers.Add(w.Block($"partial {containing.Keyword} {containing.Identifier}"));
 
             WriteNetworkType(w, spec);
 
@@ -49,7 +49,7 @@ public sealed partial class NetworkGenerator
             w.Comment($"  Output delta: {OutputDeltaDescription(spec)}.");
             DropoutEmitter.EmitHeaderComment(w, spec);
             RecurrentEmitter.EmitHeaderComment(w, spec);
-            if (FusedForwardEmitter.Applies(spec))
+            if (FusedForwardEmitter.Applies(spec) || FusedForwardEmitter.OverBudget(spec))
                 w.Comment($"  {FusedForwardEmitter.Describe(spec)}.");
             if (IsDenseChain(spec))
                 w.Comment($"  Single-sample forward keeps its {HiddenTotal(spec)} hidden activations {(UsesStack(spec) ? "on the stack" : "in a per-thread buffer (too large for the stack)")}.");
@@ -73,7 +73,7 @@ public sealed partial class NetworkGenerator
         private static void WriteNetworkType(SourceWriter w, NetworkSpec spec)
         {
             string t = Names.Scalar(spec.Scalar);
-            string name = spec.Hierarchy.Type.Name;
+            string name = spec.Hierarchy.Type.Identifier;
             int last = spec.Layers.Count - 1;
 
             string shapes = IsClassicDense(spec)
@@ -103,11 +103,11 @@ public sealed partial class NetworkGenerator
             {
                 string sizesArray = string.Join(", ", new[] { spec.InputSize }.Concat(spec.Layers.Select(l => l.Outputs)));
                 string activationsArray = string.Join(", ", spec.Layers.Select(l => "global::StaticNets.Activation." + l.Activation));
-                w.Line($"public static global::StaticNets.NetworkInfo Architecture {{ get; }} = new global::StaticNets.NetworkInfo(\"{name}\", global::StaticNets.Precision.{spec.Scalar}, global::StaticNets.Loss.{spec.Loss}, new int[] {{ {sizesArray} }}, new global::StaticNets.Activation[] {{ {activationsArray} }});");
+                w.Line($"public static global::StaticNets.NetworkInfo Architecture {{ get; }} = new global::StaticNets.NetworkInfo(\"{spec.Hierarchy.Type.Name}\", global::StaticNets.Precision.{spec.Scalar}, global::StaticNets.Loss.{spec.Loss}, new int[] {{ {sizesArray} }}, new global::StaticNets.Activation[] {{ {activationsArray} }});");
             }
             else
             {
-                w.Line($"public static global::StaticNets.NetworkInfo Architecture {{ get; }} = new global::StaticNets.NetworkInfo(\"{name}\", global::StaticNets.Precision.{spec.Scalar}, global::StaticNets.Loss.{spec.Loss}, {spec.Input.Expression}, new global::StaticNets.LayerInfo[]");
+                w.Line($"public static global::StaticNets.NetworkInfo Architecture {{ get; }} = new global::StaticNets.NetworkInfo(\"{spec.Hierarchy.Type.Name}\", global::StaticNets.Precision.{spec.Scalar}, global::StaticNets.Loss.{spec.Loss}, {spec.Input.Expression}, new global::StaticNets.LayerInfo[]");
                 w.Line("{");
                 foreach (var layer in spec.Layers)
                     w.Line("    " + LayerEmitters.For(layer).InfoExpression(context, layer) + ",");
@@ -271,8 +271,8 @@ public sealed partial class NetworkGenerator
             w.Line("/// <param name=\"output\">Exactly <see cref=\"OutputSize\"/> values, overwritten with the output activations.</param>");
             using (w.Block($"public void Forward({Names.ReadOnlySpan}<{t}> input, {Names.Span}<{t}> output)"))
             {
-                w.Line($"{Names.Guard}.Length(input.Length, InputSize, nameof(input));");
-                w.Line($"{Names.Guard}.Length(output.Length, OutputSize, nameof(output));");
+                w.Line($"{Names.Guard}.Length(input.Length, InputSize, \"input\");");
+                w.Line($"{Names.Guard}.Length(output.Length, OutputSize, \"output\");");
                 if (TransposedTotal(spec) > 0 || FusedForwardEmitter.Applies(spec))
                 {
                     w.Comment("Re-transpose the weight copies if the parameters may have changed since.");
@@ -330,8 +330,8 @@ public sealed partial class NetworkGenerator
             w.Line("/// <param name=\"output\">Exactly <see cref=\"OutputSize\"/> values, overwritten with the output activations.</param>");
             using (w.Block($"public void Forward({Names.ReadOnlySpan}<{t}> input, {Names.Span}<{t}> output)"))
             {
-                w.Line($"{Names.Guard}.Length(input.Length, InputSize, nameof(input));");
-                w.Line($"{Names.Guard}.Length(output.Length, OutputSize, nameof(output));");
+                w.Line($"{Names.Guard}.Length(input.Length, InputSize, \"input\");");
+                w.Line($"{Names.Guard}.Length(output.Length, OutputSize, \"output\");");
                 w.Comment("The batched code with a batch of one, on this thread's own workspace.");
                 w.Line("Workspace ws = t_singleSample ??= new Workspace(1);");
                 w.Line($"ForwardBatch(input, 1, ws{(DropoutEmitter.HasDropout(spec) ? ", train: false" : "")}).CopyTo(output);");
@@ -360,9 +360,9 @@ public sealed partial class NetworkGenerator
             w.Line("/// <param name=\"workspace\">A workspace of this network from <see cref=\"CreateWorkspace\"/>.</param>");
             using (w.Block($"public void Forward({Names.ReadOnlySpan}<{t}> inputs, {Names.Span}<{t}> outputs, global::StaticNets.INetworkWorkspace<{t}> workspace)"))
             {
-                w.Line("Workspace ws = Workspace.From(workspace, nameof(workspace));");
-                w.Line($"int batch = {Names.Guard}.BatchSize(inputs.Length, InputSize, ws.BatchCapacity, nameof(inputs));");
-                w.Line($"{Names.Guard}.Length(outputs.Length, batch * OutputSize, nameof(outputs));");
+                w.Line("Workspace ws = Workspace.From(workspace, \"workspace\");");
+                w.Line($"int batch = {Names.Guard}.BatchSize(inputs.Length, InputSize, ws.BatchCapacity, \"inputs\");");
+                w.Line($"{Names.Guard}.Length(outputs.Length, batch * OutputSize, \"outputs\");");
                 w.Line($"ForwardBatch(inputs, batch, ws{(dropout ? ", train: false" : "")}).CopyTo(outputs);");
             }
             w.Line();
@@ -431,13 +431,13 @@ public sealed partial class NetworkGenerator
             w.Line("/// <summary>The one backward pass: δ of the output from the loss (targets) or as given (outputGradient), then every layer from the top.</summary>");
             using (w.Block($"private {t} BackwardCore({ros}<{t}> inputs, {ros}<{t}> targets, {ros}<{t}> outputGradient, bool fromGradient, {span}<{t}> gradient, {span}<{t}> dx, {workspace} workspace)"))
             {
-                w.Line("Workspace ws = Workspace.From(workspace, nameof(workspace));");
-                w.Line($"int batch = {Names.Guard}.BatchSize(inputs.Length, InputSize, ws.BatchCapacity, nameof(inputs));");
+                w.Line("Workspace ws = Workspace.From(workspace, \"workspace\");");
+                w.Line($"int batch = {Names.Guard}.BatchSize(inputs.Length, InputSize, ws.BatchCapacity, \"inputs\");");
                 w.Line("if (fromGradient)");
-                w.Line($"    {Names.Guard}.Length(outputGradient.Length, batch * OutputSize, nameof(outputGradient));");
+                w.Line($"    {Names.Guard}.Length(outputGradient.Length, batch * OutputSize, \"outputGradient\");");
                 w.Line("else");
-                w.Line($"    {Names.Guard}.Length(targets.Length, batch * OutputSize, nameof(targets));");
-                w.Line($"{Names.Guard}.Length(gradient.Length, ParameterCount, nameof(gradient));");
+                w.Line($"    {Names.Guard}.Length(targets.Length, batch * OutputSize, \"targets\");");
+                w.Line($"{Names.Guard}.Length(gradient.Length, ParameterCount, \"gradient\");");
                 w.Line("if (!dx.IsEmpty)");
                 w.Line($"    {Names.Guard}.Length(dx.Length, batch * InputSize, \"inputGradient\");");
                 if (dropout)
@@ -522,6 +522,9 @@ public sealed partial class NetworkGenerator
             }
         }
 
+        /// <summary>Array.MaxLength: the most elements one array holds.</summary>
+        private const long ArrayMaxLength = 0x7FFFFFC7;
+
         private static void WriteWorkspace(NetworkEmitContext c)
         {
             var (w, spec, t) = (c.W, c.Spec, c.T);
@@ -545,11 +548,18 @@ public sealed partial class NetworkGenerator
                 foreach (var group in buffers.GroupBy(b => b.Buffer.ElementType))
                     w.Line($"internal readonly {group.Key}[] {string.Join(", ", group.Select(b => b.Buffer.Field))};");
                 w.Line();
+                // The largest capacity whose buffers all fit in one array each (buffers of a fixed length, such as a
+                // convolution's scratch, do not grow with the capacity).
+                long perSample = System.Math.Max(1, buffers.Where(b => b.Buffer.Length is null).Select(b => b.Buffer.PerSample).DefaultIfEmpty(1).Max());
+                long maxCapacity = ArrayMaxLength / perSample;
+                w.Line($"/// <summary>The largest batch capacity: the largest buffer holds {perSample} values per sample, and an array at most {ArrayMaxLength} (Array.MaxLength).</summary>");
+                w.Line($"public const int MaxBatchCapacity = {maxCapacity};");
+                w.Line();
                 w.Line("/// <summary>Allocates scratch memory for batches of up to <paramref name=\"batchCapacity\"/> samples.</summary>");
-                w.Line("/// <param name=\"batchCapacity\">The largest batch, at least 1.</param>");
+                w.Line("/// <param name=\"batchCapacity\">The largest batch, at least 1 and at most <see cref=\"MaxBatchCapacity\"/>.</param>");
                 using (w.Block("public Workspace(int batchCapacity)"))
                 {
-                    w.Line($"{Names.Guard}.Positive(batchCapacity, nameof(batchCapacity));");
+                    w.Line($"{Names.Guard}.BatchCapacity(batchCapacity, MaxBatchCapacity, {perSample}, \"batchCapacity\");");
                     w.Line("BatchCapacity = batchCapacity;");
                     foreach (var (buffer, lengths) in buffers)
                     {

@@ -52,6 +52,12 @@ public sealed partial class NetworkGenerator
             var attribute = context.Attributes.FirstOrDefault();
             if (attribute is null)
                 return null;
+            // Declarations the compiler already rejects get nothing generated, which could only add errors: a header with
+            // syntax errors (a missing name), [Network] on something other than a class (CS0592), or on several partial
+            // parts of one class (CS0579, and one spec per part).
+            if (IsBroken(declaration) || type.TypeKind != TypeKind.Class
+                || type.GetAttributes().Count(a => a.AttributeClass?.ToDisplayString() == NetworkAttributeName) > 1)
+                return null;
 
             string name = type.Name;
             var attributeSyntax = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax;
@@ -246,7 +252,14 @@ public sealed partial class NetworkGenerator
 
             if (!valid)
                 return null;
-            return new NetworkSpec(BuildHierarchy(type, declaration), scalar, loss, input, layers.ToEquatableArray()) { Weights = weights, DeclaresInfo = type.MemberNames.Contains("Info") };
+            var spec = new NetworkSpec(BuildHierarchy(type, declaration), scalar, loss, input, layers.ToEquatableArray()) { Weights = weights, DeclaresInfo = type.MemberNames.Contains("Info") };
+            // C# forbids a member named like its type (CS0542): a type named Forward cannot get a Forward method.
+            if (Emit.GeneratedMembers.Declares(spec, name))
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.TypeNamedLikeMember, declaration.Identifier.GetLocation(), name));
+                return null;
+            }
+            return spec;
         }
 
         /// <summary>The compact form, <c>[Network(784, 128, 10, Hidden = …, Output = …)]</c>: dense layers, and dropout after hidden ones.</summary>
@@ -315,7 +328,19 @@ public sealed partial class NetworkGenerator
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ValueTypeNetwork, identifier, type.Name, "record"));
                 valid = false;
             }
-            valid &= type.TypeKind != TypeKind.Struct; // structs and record structs: the compiler's CS0592 ([Network] targets classes) says why; generate nothing
+            else
+            {
+                // A primary constructor (on any part) would collide with the generated M() and M(int seed) (CS0111, CS8862).
+                foreach (var reference in type.DeclaringSyntaxReferences)
+                {
+                    if (reference.GetSyntax() is TypeDeclarationSyntax { ParameterList: { } parameters })
+                    {
+                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.PrimaryConstructor, parameters.GetLocation(), type.Name, parameters.ToString()));
+                        valid = false;
+                        break;
+                    }
+                }
+            }
             if (!declaration.Modifiers.Any(SyntaxKind.PartialKeyword))
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NotPartial, identifier, type.Name));
@@ -337,6 +362,19 @@ public sealed partial class NetworkGenerator
                     break;
                 }
             }
+            // A file-local type cannot be completed from the generator's file: its code would declare another type.
+            for (var part = declaration; part is not null; part = part.Parent as TypeDeclarationSyntax)
+            {
+                var file = part == declaration
+                    ? type.DeclaringSyntaxReferences.Select(r => r.GetSyntax()).OfType<TypeDeclarationSyntax>().FirstOrDefault(d => d.Modifiers.Any(SyntaxKind.FileKeyword))
+                    : part.Modifiers.Any(SyntaxKind.FileKeyword) ? part : null;
+                if (file is not null)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.FileLocalType, file.Identifier.GetLocation(), type.Name, file.Identifier.ValueText));
+                    valid = false;
+                    break;
+                }
+            }
             for (var parent = declaration.Parent as TypeDeclarationSyntax; parent is not null; parent = parent.Parent as TypeDeclarationSyntax)
             {
                 if (!parent.Modifiers.Any(SyntaxKind.PartialKeyword))
@@ -346,6 +384,31 @@ public sealed partial class NetworkGenerator
                 }
             }
             return valid;
+        }
+
+        /// <summary>Whether the declaration's header, or that of a containing type or namespace, has syntax errors.</summary>
+        private static bool IsBroken(TypeDeclarationSyntax declaration)
+        {
+            for (SyntaxNode? node = declaration; node is not null and not CompilationUnitSyntax; node = node.Parent)
+            {
+                switch (node)
+                {
+                    case TypeDeclarationSyntax type:
+                        if (type.Identifier.IsMissing || type.Identifier.ContainsDiagnostics || type.Modifiers.Any(m => m.ContainsDiagnostics)
+                            || type.TypeParameterList?.ContainsDiagnostics == true || type.ParameterList?.ContainsDiagnostics == true
+                            || type.BaseList?.ContainsDiagnostics == true || type.ConstraintClauses.Any(c => c.ContainsDiagnostics)
+                            || type.OpenBraceToken.IsMissing && !type.SemicolonToken.IsKind(SyntaxKind.SemicolonToken))
+                            return true;
+                        break;
+                    case BaseNamespaceDeclarationSyntax ns:
+                        if (ns.Name.ContainsDiagnostics || ns.Name.IsMissing)
+                            return true;
+                        break;
+                    default:
+                        return true; // a type declaration somewhere no type can be: the parser's error recovery
+                }
+            }
+            return false;
         }
 
         private static bool ReadEnum<TEnum>(TypedConstant constant, string what, string network, string enumName, string[] names, Location location, List<DiagnosticInfo> diagnostics, out TEnum value)
@@ -380,7 +443,11 @@ public sealed partial class NetworkGenerator
             var containing = new List<TypeDeclarationInfo>();
             for (var parent = declaration.Parent as TypeDeclarationSyntax; parent is not null; parent = parent.Parent as TypeDeclarationSyntax)
                 containing.Insert(0, new TypeDeclarationInfo(Keyword(parent), parent.Identifier.ValueText));
-            string? ns = type.ContainingNamespace is { IsGlobalNamespace: false } n ? n.ToDisplayString() : null;
+            // The identifiers' values, not ToDisplayString(), which would write '@' before keywords.
+            var parts = new List<string>();
+            for (var n = type.ContainingNamespace; n is { IsGlobalNamespace: false }; n = n.ContainingNamespace)
+                parts.Insert(0, n.Name);
+            string? ns = parts.Count > 0 ? string.Join(".", parts) : null;
             return new HierarchyInfo(ns, new TypeDeclarationInfo(Keyword(declaration), type.Name), containing.ToEquatableArray());
         }
 

@@ -37,6 +37,17 @@ public static class Guard
             throw new ArgumentOutOfRangeException(paramName, value, $"Expected a value of at least 1 but got {value}.");
     }
 
+    /// <summary>
+    /// Checks a workspace's batch capacity: at least 1, and at most <paramref name="max"/>, the largest whose buffers
+    /// (<paramref name="perSample"/> values per sample in the largest) fit in one array each.
+    /// </summary>
+    public static void BatchCapacity(int value, int max, long perSample, string paramName)
+    {
+        if (value < 1 || value > max)
+            throw new ArgumentOutOfRangeException(paramName, value,
+                $"Expected a batch capacity between 1 and {max} (the most samples whose workspace buffers fit in one array each: the largest holds {perSample} values per sample, an array at most {Array.MaxLength}) but got {value}.");
+    }
+
     /// <summary>The exception for a workspace created by another network type.</summary>
     public static ArgumentException WrongWorkspace(object? workspace, Type expected, string paramName)
         => workspace is null

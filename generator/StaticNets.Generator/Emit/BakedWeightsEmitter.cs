@@ -15,7 +15,7 @@ internal static class BakedWeightsEmitter
         if (baked is null)
             return;
         string t = spec.Scalar == ScalarKind.Double ? "double" : "float";
-        string name = spec.Hierarchy.Type.Name;
+        string name = spec.Hierarchy.Type.Identifier;
 
         w.Comment($"Weights baked in at build time from '{baked.FileName}' (CRC-32 0x{baked.Checksum:X8}): {baked.ParameterBytes.Count} bytes of");
         w.Comment("little-endian parameters in the INetwork layout. A ReadOnlySpan<byte> over a constant array compiles to the");

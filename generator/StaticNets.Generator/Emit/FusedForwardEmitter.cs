@@ -26,9 +26,49 @@ internal static class FusedForwardEmitter
 
     private const int MaxChains = 8;
 
-    /// <summary>Whether the network gets a fused single-sample forward: a dense chain (dropout is the identity there) of layers at most 64 × 64.</summary>
-    public static bool Applies(NetworkSpec spec)
+    /// <summary>
+    /// Whether the network gets a fused single-sample forward: a dense chain (dropout is the identity there) of layers
+    /// at most 64 × 64 whose three fused methods together write at most <see cref="Strategies.FusedMultiplyAddBudget"/>
+    /// vector multiply-adds. Above it the unrolled code measured slower than the per-layer code (and grew to megabytes).
+    /// </summary>
+    public static bool Applies(NetworkSpec spec) => Candidate(spec) && MultiplyAdds(spec) <= Strategies.FusedMultiplyAddBudget;
+
+    /// <summary>A dense chain of layers at most 64 × 64: fused if it also fits the budget.</summary>
+    private static bool Candidate(NetworkSpec spec)
         => NetworkGenerator.Emitter.IsDenseChain(spec) && spec.Layers.OfType<DenseLayerSpec>().All(d => d.Inputs <= MaxLayerSize && d.Outputs <= MaxLayerSize);
+
+    /// <summary>
+    /// The vector multiply-adds the three fused methods would write (each a statement of the source): per width and
+    /// layer, a loop body of chains × vectors plus the unrolled inputs × vectors, where the unrolled inputs are all of
+    /// them after a layer kept in registers and the remainder of the loop otherwise. Mirrors <see cref="EmitMethod"/>.
+    /// </summary>
+    public static int MultiplyAdds(NetworkSpec spec)
+    {
+        var layers = spec.Layers.OfType<DenseLayerSpec>().ToList();
+        long total = 0;
+        foreach (int bits in new[] { 512, 256, 128 })
+        {
+            int lanes = bits / 8 / ScalarBytes(spec);
+            bool previousInRegisters = false;
+            for (int i = 0; i < layers.Count; i++)
+            {
+                var layer = layers[i];
+                int vectors = (layer.Outputs + lanes - 1) / lanes;
+                int chains = System.Math.Max(1, System.Math.Min(System.Math.Min(MaxChains, MaxAccumulators(bits) / vectors), layer.Inputs));
+                if (previousInRegisters)
+                {
+                    total += (long)layer.Inputs * vectors;
+                }
+                else
+                {
+                    int main = layer.Inputs / chains * chains;
+                    total += (main > 0 ? (long)chains * vectors : 0) + (long)(layer.Inputs - main) * vectors;
+                }
+                previousInRegisters = i < layers.Count - 1 && InRegisters(layer.Activation);
+            }
+        }
+        return (int)System.Math.Min(int.MaxValue, total);
+    }
 
     private static int ScalarBytes(NetworkSpec spec) => spec.Scalar == ScalarKind.Double ? 8 : 4;
 
@@ -49,7 +89,12 @@ internal static class FusedForwardEmitter
 
     /// <summary>The header line naming the strategy.</summary>
     public static string Describe(NetworkSpec spec)
-        => $"Single-sample forward: fused (every layer ≤ {MaxLayerSize} × {MaxLayerSize}): one method per vector width, constant bounds, padded transposed weights, activations applied in registers";
+        => Applies(spec)
+            ? $"Single-sample forward: fused (every layer ≤ {MaxLayerSize} × {MaxLayerSize}, {MultiplyAdds(spec)} vector multiply-adds written out, budget {Strategies.FusedMultiplyAddBudget}): one method per vector width, constant bounds, padded transposed weights, activations applied in registers"
+            : $"Single-sample forward: per layer, not fused: the fused methods would write {MultiplyAdds(spec)} vector multiply-adds, over the budget of {Strategies.FusedMultiplyAddBudget} (above it they measured slower than the per-layer code)";
+
+    /// <summary>Whether the header says why the network is not fused: a dense chain of small layers over the budget.</summary>
+    public static bool OverBudget(NetworkSpec spec) => Candidate(spec) && !Applies(spec);
 
     /// <summary>Statements inside the refresh lock that rebuild the padded copy from <c>_parameters</c>.</summary>
     public static void EmitRefresh(SourceWriter w, NetworkSpec spec)

@@ -85,7 +85,7 @@ internal static class RecurrentEmitter
         using (w.Block("public int BackpropagationWindow"))
         {
             w.Line("get => _backpropagationWindow;");
-            w.Line("set => _backpropagationWindow = value >= 0 ? value : throw new global::System.ArgumentOutOfRangeException(nameof(value), value, \"The window must be 0 (back-propagate through every step) or a positive number of steps.\");");
+            w.Line("set => _backpropagationWindow = value >= 0 ? value : throw new global::System.ArgumentOutOfRangeException(\"value\", value, \"The window must be 0 (back-propagate through every step) or a positive number of steps.\");");
         }
         w.Line();
         w.Line("/// <inheritdoc />");
@@ -97,10 +97,10 @@ internal static class RecurrentEmitter
         w.Line("/// <param name=\"state\">A state of this network from <see cref=\"CreateState\"/>.</param>");
         using (w.Block($"public void Step({ros}<{t}> input, {span}<{t}> output, global::StaticNets.RecurrentState<{t}> state)"))
         {
-            w.Line($"{Names.Guard}.Length(input.Length, StepInputSize, nameof(input));");
-            w.Line($"{Names.Guard}.Length(output.Length, StepOutputSize, nameof(output));");
-            w.Line("if (state is null) throw new global::System.ArgumentNullException(nameof(state));");
-            w.Line("state.CheckFor(Architecture, nameof(state));");
+            w.Line($"{Names.Guard}.Length(input.Length, StepInputSize, \"input\");");
+            w.Line($"{Names.Guard}.Length(output.Length, StepOutputSize, \"output\");");
+            w.Line("if (state is null) throw new global::System.ArgumentNullException(\"state\");");
+            w.Line("state.CheckFor(Architecture, \"state\");");
             w.Comment("The fused gate matrices are the batched path's weight caches: rebuild them if the parameters changed.");
             w.Line("if (global::System.Threading.Volatile.Read(ref _packedVersion) != global::System.Threading.Volatile.Read(ref _parameterVersion))");
             w.Line("    RefreshPacked();");

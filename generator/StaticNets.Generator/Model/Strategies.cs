@@ -34,6 +34,15 @@ internal static class Strategies
     /// </summary>
     public const int OutputVectorWeightBudget = 64 * 1024;
 
+    /// <summary>
+    /// The generated-size budget of the fused single-sample forward (small dense chains, every layer ≤ 64 × 64): its
+    /// three methods (512-, 256- and 128-bit vectors) may write at most this many vector multiply-adds together, each a
+    /// statement; a network over it gets the per-layer code. Measured (benchmarks/RESULTS.md, 2026-12-01, `-- fused`):
+    /// 4 × 32 ReLU layers (1,376) are 0.66–0.95× the per-layer time fused, 2 × 64 (1,832) 0.64× with full JIT but
+    /// 1.32× tiered, 8 × 32 (3,168) 3.1× and 12 × 64 (19,752, 3.3 MB of source) 5–11× slower.
+    /// </summary>
+    public const int FusedMultiplyAddBudget = 1536;
+
     /// <summary>The dense strategy for the sizes; a layer without bias is never unrolled (the unrolled code adds its biases inline).</summary>
     public static DenseStrategy ChooseDense(int inputs, int outputs, bool bias = true)
     {

@@ -40,6 +40,9 @@ public static partial class CsvLoader
         if (label < 0 || (classes is int c && label >= c))
             throw Error(source, line, column,
                 classes is int n ? $"a class label in [0, {n}){(fromHeader ? $" (the header names {n} classes)" : "")}" : "a non-negative class label", Show(field));
+        if (classes is null && label >= MaxInferredClasses)
+            throw Error(source, line, column,
+                $"a class label below {MaxInferredClasses} (the most classes inferred from the labels; set CsvOptions.Classes for more)", Show(field));
         return label;
     }
 

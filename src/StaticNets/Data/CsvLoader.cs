@@ -23,6 +23,13 @@ public static partial class CsvLoader
 {
     private const int MaxShownField = 40;
 
+    /// <summary>
+    /// The most classes inferred from the labels when <see cref="CsvOptions.Classes"/> is not set (labels 0 to 65535):
+    /// a stray large label is reported with its line and column instead of allocating a one-hot target of that width.
+    /// Set <see cref="CsvOptions.Classes"/> for more classes.
+    /// </summary>
+    public const int MaxInferredClasses = 65536;
+
     /// <summary>Loads the CSV file at <paramref name="path"/>, plain or gzip-compressed.</summary>
     /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
     /// <param name="path">The file.</param>
@@ -56,7 +63,7 @@ public static partial class CsvLoader
         options ??= CsvOptions.Default;
         options.Validate(nameof(options));
         string source = sourceName ?? "<stream>";
-        using var decoded = DataStreams.Decode(stream);
+        using var decoded = DataStreams.Decode(stream, source);
         using var reader = new StreamReader(decoded, Encoding.UTF8, detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16);
         return Parse<T>(reader, options, source);
     }
@@ -149,6 +156,8 @@ public static partial class CsvLoader
         int[] labelArray = labels.ToArray();
         string[]? classNames = names is not null ? names.Finish(labelArray, options.Classes, source) : header?.ClassNames;
         int classCount = options.Classes ?? Math.Max(2, classNames is not null ? classNames.Length : maxLabel + 1);
+        if ((long)count * classCount > Array.MaxLength)
+            throw new InvalidDataException($"{source}: expected one-hot targets that fit in one array (at most {Array.MaxLength} values), found {count} rows × {classCount} classes = {(long)count * classCount} values.");
         return Dataset<T>.CreateTrusted(inputs.ToArray(), inputSize, OneHot.Encode<T>(labelArray, classCount), classCount, labelArray, classNames);
     }
 

@@ -10,9 +10,11 @@ namespace StaticNets;
 /// gzip is recognised by its magic bytes, not by the file name.
 /// </summary>
 /// <remarks>
-/// The data is streamed straight into one preallocated array. Malformed files — wrong magic, a non-positive count or
-/// size, fewer bytes than the header promises, or bytes after the data — throw <see cref="InvalidDataException"/>
-/// naming the file and giving expected and actual values.
+/// The data is streamed straight into one array. Malformed files — wrong magic, a non-positive count or size, fewer
+/// bytes than the header promises, or bytes after the data — throw <see cref="InvalidDataException"/> naming the
+/// file and giving expected and actual values. A header never costs more memory than the file holds: a raw file's
+/// length is checked before the array is allocated, and for gzip (whose trailer is verified) the array grows with
+/// the data as it arrives.
 /// </remarks>
 public static class IdxLoader
 {
@@ -49,7 +51,7 @@ public static class IdxLoader
     {
         ArgumentNullException.ThrowIfNull(stream);
         string source = sourceName ?? "<stream>";
-        using var decoded = DataStreams.Decode(stream);
+        using var decoded = DataStreams.Decode(stream, source);
         Span<byte> header = stackalloc byte[16];
         ReadHeader(decoded, header, ImageMagic, source);
         count = ReadPositive(header, 4, "image count", source);
@@ -58,7 +60,7 @@ public static class IdxLoader
         long total = (long)count * rows * cols;
         if (total > Array.MaxLength)
             throw new InvalidDataException($"{source}: {count} images of {rows}×{cols} are {total} bytes, more than an array can hold ({Array.MaxLength}).");
-        return ReadBody(decoded, (int)total, $"pixel data ({count} images × {rows}×{cols})", source);
+        return ReadBody(decoded, (int)total, $"pixel data ({count} images × {rows}×{cols})", source, DataStreams.Remaining(stream, decoded));
     }
 
     /// <summary>Reads an IDX label file: one byte per sample.</summary>
@@ -82,12 +84,17 @@ public static class IdxLoader
     {
         ArgumentNullException.ThrowIfNull(stream);
         string source = sourceName ?? "<stream>";
-        using var decoded = DataStreams.Decode(stream);
+        using var decoded = DataStreams.Decode(stream, source);
         Span<byte> header = stackalloc byte[8];
         ReadHeader(decoded, header, LabelMagic, source);
         int count = ReadPositive(header, 4, "label count", source);
-        return ReadBody(decoded, count, $"labels ({count} labels)", source);
+        if (count > Array.MaxLength)
+            throw new InvalidDataException($"{source}: {count} labels are more than an array can hold ({Array.MaxLength}).");
+        return ReadBody(decoded, count, $"labels ({count} labels)", source, DataStreams.Remaining(stream, decoded));
     }
+
+    /// <summary>Bytes allocated first when the stream's length is unknown; the array doubles as the data arrives.</summary>
+    private const int GrowFrom = 1 << 20;
 
     private static void ReadHeader(Stream stream, Span<byte> header, int expectedMagic, string source)
     {
@@ -119,10 +126,36 @@ public static class IdxLoader
         return value;
     }
 
-    private static byte[] ReadBody(Stream stream, int length, string what, string source)
+    /// <summary>
+    /// Reads the <paramref name="length"/> bytes the header promises. Where the stream's length is known (a raw file) a
+    /// promise it cannot keep is refused before anything is allocated; otherwise (gzip, a pipe) the array grows with the
+    /// data as it arrives, so a header claiming gigabytes in a small file costs no more memory than the file holds.
+    /// </summary>
+    private static byte[] ReadBody(Stream stream, int length, string what, string source, long? available)
     {
-        var data = GC.AllocateUninitializedArray<byte>(length);
-        int read = DataStreams.ReadFully(stream, data);
+        if (available is long left && left < length)
+            throw new InvalidDataException($"{source}: truncated: expected {length} bytes of {what}, found {left}.");
+        byte[] data;
+        int read;
+        if (available is not null)
+        {
+            data = GC.AllocateUninitializedArray<byte>(length);
+            read = DataStreams.ReadFully(stream, data);
+        }
+        else
+        {
+            data = GC.AllocateUninitializedArray<byte>(Math.Min(length, GrowFrom));
+            read = 0;
+            while (read < length)
+            {
+                if (read == data.Length)
+                    Array.Resize(ref data, (int)Math.Min(length, 2L * data.Length));
+                int n = stream.Read(data.AsSpan(read));
+                if (n == 0)
+                    break;
+                read += n;
+            }
+        }
         if (read < length)
             throw new InvalidDataException($"{source}: truncated: expected {length} bytes of {what}, found {read}.");
         if (stream.ReadByte() >= 0)

@@ -19,6 +19,15 @@ internal static class Crc32
         return crc ^ 0xFFFFFFFFu;
     }
 
+    /// <summary>The CRC of the data so far followed by <paramref name="data"/>: start from 0, the CRC of nothing.</summary>
+    public static uint Append(uint crc, ReadOnlySpan<byte> data)
+    {
+        uint c = crc ^ 0xFFFFFFFFu;
+        foreach (byte b in data)
+            c = Table[(c ^ b) & 0xFF] ^ (c >> 8);
+        return c ^ 0xFFFFFFFFu;
+    }
+
     private static uint[] BuildTable()
     {
         var table = new uint[256];

@@ -253,14 +253,30 @@ public static class NetworkFile
         return buffer.ToArray();
     }
 
-    /// <summary>Writes next to the target, flushes to disk, then renames over it: the old file survives any crash before the rename.</summary>
+    /// <summary>
+    /// Writes next to the target, flushes to disk, then renames over it: the old file survives any crash before the rename.
+    /// The temporary file has one predictable name per target, <c>.name.tmp</c> beside it (<see cref="TemporaryPath"/>),
+    /// so a save killed before the rename leaves at most that one file, which the next save overwrites and renames. Only
+    /// while another save to the same target is writing it (it is held exclusively) does a save write a uniquely named one.
+    /// </summary>
     internal static void WriteAtomically(string path, ReadOnlySpan<byte> content)
     {
         string full = Path.GetFullPath(path);
-        string temporary = Path.Combine(Path.GetDirectoryName(full) ?? ".", $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
+        string temporary = TemporaryPath(full);
+        FileStream stream;
         try
         {
-            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None);
+        }
+        catch (IOException) when (File.Exists(temporary))
+        {
+            // Another save to this target holds the shared temporary file: write one of this save's own.
+            temporary = Path.Combine(Path.GetDirectoryName(full) ?? ".", $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
+            stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None);
+        }
+        try
+        {
+            using (stream)
             {
                 stream.Write(content);
                 stream.Flush(flushToDisk: true);
@@ -273,6 +289,10 @@ public static class NetworkFile
             throw;
         }
     }
+
+    /// <summary>The temporary file a save to <paramref name="fullPath"/> writes before renaming it: <c>.name.tmp</c> in the same directory.</summary>
+    internal static string TemporaryPath(string fullPath)
+        => Path.Combine(Path.GetDirectoryName(fullPath) ?? ".", $".{Path.GetFileName(fullPath)}.tmp");
 
     private static void TryDelete(string path)
     {

@@ -164,8 +164,8 @@ partial class DropConvNet : global::StaticNets.INetwork<double>, global::StaticN
     /// <param name="output">Exactly <see cref="OutputSize"/> values, overwritten with the output activations.</param>
     public void Forward(global::System.ReadOnlySpan<double> input, global::System.Span<double> output)
     {
-        global::StaticNets.Guard.Length(input.Length, InputSize, nameof(input));
-        global::StaticNets.Guard.Length(output.Length, OutputSize, nameof(output));
+        global::StaticNets.Guard.Length(input.Length, InputSize, "input");
+        global::StaticNets.Guard.Length(output.Length, OutputSize, "output");
         // The batched code with a batch of one, on this thread's own workspace.
         Workspace ws = t_singleSample ??= new Workspace(1);
         ForwardBatch(input, 1, ws, train: false).CopyTo(output);
@@ -186,9 +186,9 @@ partial class DropConvNet : global::StaticNets.INetwork<double>, global::StaticN
     /// <param name="workspace">A workspace of this network from <see cref="CreateWorkspace"/>.</param>
     public void Forward(global::System.ReadOnlySpan<double> inputs, global::System.Span<double> outputs, global::StaticNets.INetworkWorkspace<double> workspace)
     {
-        Workspace ws = Workspace.From(workspace, nameof(workspace));
-        int batch = global::StaticNets.Guard.BatchSize(inputs.Length, InputSize, ws.BatchCapacity, nameof(inputs));
-        global::StaticNets.Guard.Length(outputs.Length, batch * OutputSize, nameof(outputs));
+        Workspace ws = Workspace.From(workspace, "workspace");
+        int batch = global::StaticNets.Guard.BatchSize(inputs.Length, InputSize, ws.BatchCapacity, "inputs");
+        global::StaticNets.Guard.Length(outputs.Length, batch * OutputSize, "outputs");
         ForwardBatch(inputs, batch, ws, train: false).CopyTo(outputs);
     }
 
@@ -273,13 +273,13 @@ partial class DropConvNet : global::StaticNets.INetwork<double>, global::StaticN
     /// <summary>The one backward pass: δ of the output from the loss (targets) or as given (outputGradient), then every layer from the top.</summary>
     private double BackwardCore(global::System.ReadOnlySpan<double> inputs, global::System.ReadOnlySpan<double> targets, global::System.ReadOnlySpan<double> outputGradient, bool fromGradient, global::System.Span<double> gradient, global::System.Span<double> dx, global::StaticNets.INetworkWorkspace<double> workspace)
     {
-        Workspace ws = Workspace.From(workspace, nameof(workspace));
-        int batch = global::StaticNets.Guard.BatchSize(inputs.Length, InputSize, ws.BatchCapacity, nameof(inputs));
+        Workspace ws = Workspace.From(workspace, "workspace");
+        int batch = global::StaticNets.Guard.BatchSize(inputs.Length, InputSize, ws.BatchCapacity, "inputs");
         if (fromGradient)
-            global::StaticNets.Guard.Length(outputGradient.Length, batch * OutputSize, nameof(outputGradient));
+            global::StaticNets.Guard.Length(outputGradient.Length, batch * OutputSize, "outputGradient");
         else
-            global::StaticNets.Guard.Length(targets.Length, batch * OutputSize, nameof(targets));
-        global::StaticNets.Guard.Length(gradient.Length, ParameterCount, nameof(gradient));
+            global::StaticNets.Guard.Length(targets.Length, batch * OutputSize, "targets");
+        global::StaticNets.Guard.Length(gradient.Length, ParameterCount, "gradient");
         if (!dx.IsEmpty)
             global::StaticNets.Guard.Length(dx.Length, batch * InputSize, "inputGradient");
         bool train = Training;
@@ -351,11 +351,14 @@ partial class DropConvNet : global::StaticNets.INetwork<double>, global::StaticN
     {
         internal readonly double[] Z0, A0, D0, Scratch, O1, M1, Z2, A2, D2, A3, D3, Z5, A5, D5;
 
+        /// <summary>The largest batch capacity: the largest buffer holds 64 values per sample, and an array at most 2147483591 (Array.MaxLength).</summary>
+        public const int MaxBatchCapacity = 33554431;
+
         /// <summary>Allocates scratch memory for batches of up to <paramref name="batchCapacity"/> samples.</summary>
-        /// <param name="batchCapacity">The largest batch, at least 1.</param>
+        /// <param name="batchCapacity">The largest batch, at least 1 and at most <see cref="MaxBatchCapacity"/>.</param>
         public Workspace(int batchCapacity)
         {
-            global::StaticNets.Guard.Positive(batchCapacity, nameof(batchCapacity));
+            global::StaticNets.Guard.BatchCapacity(batchCapacity, MaxBatchCapacity, 64, "batchCapacity");
             BatchCapacity = batchCapacity;
             Z0 = new double[checked(batchCapacity * 64)];
             A0 = new double[checked(batchCapacity * 64)];

@@ -93,8 +93,8 @@ namespace Samples
         /// <param name="output">Exactly <see cref="OutputSize"/> values, overwritten with the output activations.</param>
         public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
         {
-            global::StaticNets.Guard.Length(input.Length, InputSize, nameof(input));
-            global::StaticNets.Guard.Length(output.Length, OutputSize, nameof(output));
+            global::StaticNets.Guard.Length(input.Length, InputSize, "input");
+            global::StaticNets.Guard.Length(output.Length, OutputSize, "output");
             // The batched code with a batch of one, on this thread's own workspace.
             Workspace ws = t_singleSample ??= new Workspace(1);
             ForwardBatch(input, 1, ws).CopyTo(output);
@@ -115,9 +115,9 @@ namespace Samples
         /// <param name="workspace">A workspace of this network from <see cref="CreateWorkspace"/>.</param>
         public void Forward(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, global::StaticNets.INetworkWorkspace<float> workspace)
         {
-            Workspace ws = Workspace.From(workspace, nameof(workspace));
-            int batch = global::StaticNets.Guard.BatchSize(inputs.Length, InputSize, ws.BatchCapacity, nameof(inputs));
-            global::StaticNets.Guard.Length(outputs.Length, batch * OutputSize, nameof(outputs));
+            Workspace ws = Workspace.From(workspace, "workspace");
+            int batch = global::StaticNets.Guard.BatchSize(inputs.Length, InputSize, ws.BatchCapacity, "inputs");
+            global::StaticNets.Guard.Length(outputs.Length, batch * OutputSize, "outputs");
             ForwardBatch(inputs, batch, ws).CopyTo(outputs);
         }
 
@@ -187,13 +187,13 @@ namespace Samples
         /// <summary>The one backward pass: δ of the output from the loss (targets) or as given (outputGradient), then every layer from the top.</summary>
         private float BackwardCore(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::System.ReadOnlySpan<float> outputGradient, bool fromGradient, global::System.Span<float> gradient, global::System.Span<float> dx, global::StaticNets.INetworkWorkspace<float> workspace)
         {
-            Workspace ws = Workspace.From(workspace, nameof(workspace));
-            int batch = global::StaticNets.Guard.BatchSize(inputs.Length, InputSize, ws.BatchCapacity, nameof(inputs));
+            Workspace ws = Workspace.From(workspace, "workspace");
+            int batch = global::StaticNets.Guard.BatchSize(inputs.Length, InputSize, ws.BatchCapacity, "inputs");
             if (fromGradient)
-                global::StaticNets.Guard.Length(outputGradient.Length, batch * OutputSize, nameof(outputGradient));
+                global::StaticNets.Guard.Length(outputGradient.Length, batch * OutputSize, "outputGradient");
             else
-                global::StaticNets.Guard.Length(targets.Length, batch * OutputSize, nameof(targets));
-            global::StaticNets.Guard.Length(gradient.Length, ParameterCount, nameof(gradient));
+                global::StaticNets.Guard.Length(targets.Length, batch * OutputSize, "targets");
+            global::StaticNets.Guard.Length(gradient.Length, ParameterCount, "gradient");
             if (!dx.IsEmpty)
                 global::StaticNets.Guard.Length(dx.Length, batch * InputSize, "inputGradient");
             ForwardBatch(inputs, batch, ws);
@@ -289,11 +289,14 @@ namespace Samples
         {
             internal readonly float[] Z0, A0, D0, NoBiasGradient0, A1, Z2, A2, D2, A3;
 
+            /// <summary>The largest batch capacity: the largest buffer holds 4 values per sample, and an array at most 2147483591 (Array.MaxLength).</summary>
+            public const int MaxBatchCapacity = 536870897;
+
             /// <summary>Allocates scratch memory for batches of up to <paramref name="batchCapacity"/> samples.</summary>
-            /// <param name="batchCapacity">The largest batch, at least 1.</param>
+            /// <param name="batchCapacity">The largest batch, at least 1 and at most <see cref="MaxBatchCapacity"/>.</param>
             public Workspace(int batchCapacity)
             {
-                global::StaticNets.Guard.Positive(batchCapacity, nameof(batchCapacity));
+                global::StaticNets.Guard.BatchCapacity(batchCapacity, MaxBatchCapacity, 4, "batchCapacity");
                 BatchCapacity = batchCapacity;
                 Z0 = new float[checked(batchCapacity * 4)];
                 A0 = new float[checked(batchCapacity * 4)];

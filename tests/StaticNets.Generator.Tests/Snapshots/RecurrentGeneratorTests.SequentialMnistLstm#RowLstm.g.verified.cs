@@ -126,7 +126,7 @@ partial class RowLstm : global::StaticNets.INetwork<float>, global::StaticNets.I
     public int BackpropagationWindow
     {
         get => _backpropagationWindow;
-        set => _backpropagationWindow = value >= 0 ? value : throw new global::System.ArgumentOutOfRangeException(nameof(value), value, "The window must be 0 (back-propagate through every step) or a positive number of steps.");
+        set => _backpropagationWindow = value >= 0 ? value : throw new global::System.ArgumentOutOfRangeException("value", value, "The window must be 0 (back-propagate through every step) or a positive number of steps.");
     }
 
     /// <inheritdoc />
@@ -138,10 +138,10 @@ partial class RowLstm : global::StaticNets.INetwork<float>, global::StaticNets.I
     /// <param name="state">A state of this network from <see cref="CreateState"/>.</param>
     public void Step(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::StaticNets.RecurrentState<float> state)
     {
-        global::StaticNets.Guard.Length(input.Length, StepInputSize, nameof(input));
-        global::StaticNets.Guard.Length(output.Length, StepOutputSize, nameof(output));
-        if (state is null) throw new global::System.ArgumentNullException(nameof(state));
-        state.CheckFor(Architecture, nameof(state));
+        global::StaticNets.Guard.Length(input.Length, StepInputSize, "input");
+        global::StaticNets.Guard.Length(output.Length, StepOutputSize, "output");
+        if (state is null) throw new global::System.ArgumentNullException("state");
+        state.CheckFor(Architecture, "state");
         // The fused gate matrices are the batched path's weight caches: rebuild them if the parameters changed.
         if (global::System.Threading.Volatile.Read(ref _packedVersion) != global::System.Threading.Volatile.Read(ref _parameterVersion))
             RefreshPacked();
@@ -169,8 +169,8 @@ partial class RowLstm : global::StaticNets.INetwork<float>, global::StaticNets.I
     /// <param name="output">Exactly <see cref="OutputSize"/> values, overwritten with the output activations.</param>
     public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
     {
-        global::StaticNets.Guard.Length(input.Length, InputSize, nameof(input));
-        global::StaticNets.Guard.Length(output.Length, OutputSize, nameof(output));
+        global::StaticNets.Guard.Length(input.Length, InputSize, "input");
+        global::StaticNets.Guard.Length(output.Length, OutputSize, "output");
         // The batched code with a batch of one, on this thread's own workspace.
         Workspace ws = t_singleSample ??= new Workspace(1);
         ForwardBatch(input, 1, ws).CopyTo(output);
@@ -191,9 +191,9 @@ partial class RowLstm : global::StaticNets.INetwork<float>, global::StaticNets.I
     /// <param name="workspace">A workspace of this network from <see cref="CreateWorkspace"/>.</param>
     public void Forward(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, global::StaticNets.INetworkWorkspace<float> workspace)
     {
-        Workspace ws = Workspace.From(workspace, nameof(workspace));
-        int batch = global::StaticNets.Guard.BatchSize(inputs.Length, InputSize, ws.BatchCapacity, nameof(inputs));
-        global::StaticNets.Guard.Length(outputs.Length, batch * OutputSize, nameof(outputs));
+        Workspace ws = Workspace.From(workspace, "workspace");
+        int batch = global::StaticNets.Guard.BatchSize(inputs.Length, InputSize, ws.BatchCapacity, "inputs");
+        global::StaticNets.Guard.Length(outputs.Length, batch * OutputSize, "outputs");
         ForwardBatch(inputs, batch, ws).CopyTo(outputs);
     }
 
@@ -259,13 +259,13 @@ partial class RowLstm : global::StaticNets.INetwork<float>, global::StaticNets.I
     /// <summary>The one backward pass: δ of the output from the loss (targets) or as given (outputGradient), then every layer from the top.</summary>
     private float BackwardCore(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::System.ReadOnlySpan<float> outputGradient, bool fromGradient, global::System.Span<float> gradient, global::System.Span<float> dx, global::StaticNets.INetworkWorkspace<float> workspace)
     {
-        Workspace ws = Workspace.From(workspace, nameof(workspace));
-        int batch = global::StaticNets.Guard.BatchSize(inputs.Length, InputSize, ws.BatchCapacity, nameof(inputs));
+        Workspace ws = Workspace.From(workspace, "workspace");
+        int batch = global::StaticNets.Guard.BatchSize(inputs.Length, InputSize, ws.BatchCapacity, "inputs");
         if (fromGradient)
-            global::StaticNets.Guard.Length(outputGradient.Length, batch * OutputSize, nameof(outputGradient));
+            global::StaticNets.Guard.Length(outputGradient.Length, batch * OutputSize, "outputGradient");
         else
-            global::StaticNets.Guard.Length(targets.Length, batch * OutputSize, nameof(targets));
-        global::StaticNets.Guard.Length(gradient.Length, ParameterCount, nameof(gradient));
+            global::StaticNets.Guard.Length(targets.Length, batch * OutputSize, "targets");
+        global::StaticNets.Guard.Length(gradient.Length, ParameterCount, "gradient");
         if (!dx.IsEmpty)
             global::StaticNets.Guard.Length(dx.Length, batch * InputSize, "inputGradient");
         ForwardBatch(inputs, batch, ws);
@@ -317,11 +317,14 @@ partial class RowLstm : global::StaticNets.INetwork<float>, global::StaticNets.I
     {
         internal readonly float[] Gates0, Cells0, H0, A0, D0, RecurrentScratch, Z1, A1, D1;
 
+        /// <summary>The largest batch capacity: the largest buffer holds 14336 values per sample, and an array at most 2147483591 (Array.MaxLength).</summary>
+        public const int MaxBatchCapacity = 149796;
+
         /// <summary>Allocates scratch memory for batches of up to <paramref name="batchCapacity"/> samples.</summary>
-        /// <param name="batchCapacity">The largest batch, at least 1.</param>
+        /// <param name="batchCapacity">The largest batch, at least 1 and at most <see cref="MaxBatchCapacity"/>.</param>
         public Workspace(int batchCapacity)
         {
-            global::StaticNets.Guard.Positive(batchCapacity, nameof(batchCapacity));
+            global::StaticNets.Guard.BatchCapacity(batchCapacity, MaxBatchCapacity, 14336, "batchCapacity");
             BatchCapacity = batchCapacity;
             Gates0 = new float[checked(batchCapacity * 14336)];
             Cells0 = new float[checked(batchCapacity * 3584)];

@@ -156,7 +156,7 @@ namespace Samples
         public int BackpropagationWindow
         {
             get => _backpropagationWindow;
-            set => _backpropagationWindow = value >= 0 ? value : throw new global::System.ArgumentOutOfRangeException(nameof(value), value, "The window must be 0 (back-propagate through every step) or a positive number of steps.");
+            set => _backpropagationWindow = value >= 0 ? value : throw new global::System.ArgumentOutOfRangeException("value", value, "The window must be 0 (back-propagate through every step) or a positive number of steps.");
         }
 
         /// <inheritdoc />
@@ -168,10 +168,10 @@ namespace Samples
         /// <param name="state">A state of this network from <see cref="CreateState"/>.</param>
         public void Step(global::System.ReadOnlySpan<double> input, global::System.Span<double> output, global::StaticNets.RecurrentState<double> state)
         {
-            global::StaticNets.Guard.Length(input.Length, StepInputSize, nameof(input));
-            global::StaticNets.Guard.Length(output.Length, StepOutputSize, nameof(output));
-            if (state is null) throw new global::System.ArgumentNullException(nameof(state));
-            state.CheckFor(Architecture, nameof(state));
+            global::StaticNets.Guard.Length(input.Length, StepInputSize, "input");
+            global::StaticNets.Guard.Length(output.Length, StepOutputSize, "output");
+            if (state is null) throw new global::System.ArgumentNullException("state");
+            state.CheckFor(Architecture, "state");
             // The fused gate matrices are the batched path's weight caches: rebuild them if the parameters changed.
             if (global::System.Threading.Volatile.Read(ref _packedVersion) != global::System.Threading.Volatile.Read(ref _parameterVersion))
                 RefreshPacked();
@@ -203,8 +203,8 @@ namespace Samples
         /// <param name="output">Exactly <see cref="OutputSize"/> values, overwritten with the output activations.</param>
         public void Forward(global::System.ReadOnlySpan<double> input, global::System.Span<double> output)
         {
-            global::StaticNets.Guard.Length(input.Length, InputSize, nameof(input));
-            global::StaticNets.Guard.Length(output.Length, OutputSize, nameof(output));
+            global::StaticNets.Guard.Length(input.Length, InputSize, "input");
+            global::StaticNets.Guard.Length(output.Length, OutputSize, "output");
             // The batched code with a batch of one, on this thread's own workspace.
             Workspace ws = t_singleSample ??= new Workspace(1);
             ForwardBatch(input, 1, ws, train: false).CopyTo(output);
@@ -225,9 +225,9 @@ namespace Samples
         /// <param name="workspace">A workspace of this network from <see cref="CreateWorkspace"/>.</param>
         public void Forward(global::System.ReadOnlySpan<double> inputs, global::System.Span<double> outputs, global::StaticNets.INetworkWorkspace<double> workspace)
         {
-            Workspace ws = Workspace.From(workspace, nameof(workspace));
-            int batch = global::StaticNets.Guard.BatchSize(inputs.Length, InputSize, ws.BatchCapacity, nameof(inputs));
-            global::StaticNets.Guard.Length(outputs.Length, batch * OutputSize, nameof(outputs));
+            Workspace ws = Workspace.From(workspace, "workspace");
+            int batch = global::StaticNets.Guard.BatchSize(inputs.Length, InputSize, ws.BatchCapacity, "inputs");
+            global::StaticNets.Guard.Length(outputs.Length, batch * OutputSize, "outputs");
             ForwardBatch(inputs, batch, ws, train: false).CopyTo(outputs);
         }
 
@@ -310,13 +310,13 @@ namespace Samples
         /// <summary>The one backward pass: δ of the output from the loss (targets) or as given (outputGradient), then every layer from the top.</summary>
         private double BackwardCore(global::System.ReadOnlySpan<double> inputs, global::System.ReadOnlySpan<double> targets, global::System.ReadOnlySpan<double> outputGradient, bool fromGradient, global::System.Span<double> gradient, global::System.Span<double> dx, global::StaticNets.INetworkWorkspace<double> workspace)
         {
-            Workspace ws = Workspace.From(workspace, nameof(workspace));
-            int batch = global::StaticNets.Guard.BatchSize(inputs.Length, InputSize, ws.BatchCapacity, nameof(inputs));
+            Workspace ws = Workspace.From(workspace, "workspace");
+            int batch = global::StaticNets.Guard.BatchSize(inputs.Length, InputSize, ws.BatchCapacity, "inputs");
             if (fromGradient)
-                global::StaticNets.Guard.Length(outputGradient.Length, batch * OutputSize, nameof(outputGradient));
+                global::StaticNets.Guard.Length(outputGradient.Length, batch * OutputSize, "outputGradient");
             else
-                global::StaticNets.Guard.Length(targets.Length, batch * OutputSize, nameof(targets));
-            global::StaticNets.Guard.Length(gradient.Length, ParameterCount, nameof(gradient));
+                global::StaticNets.Guard.Length(targets.Length, batch * OutputSize, "targets");
+            global::StaticNets.Guard.Length(gradient.Length, ParameterCount, "gradient");
             if (!dx.IsEmpty)
                 global::StaticNets.Guard.Length(dx.Length, batch * InputSize, "inputGradient");
             bool train = Training;
@@ -383,11 +383,14 @@ namespace Samples
         {
             internal readonly double[] Gates0, A0, D0, RecurrentScratch, O1, M1, Gates2, Cells2, A2, D2, Z3, A3, D3;
 
+            /// <summary>The largest batch capacity: the largest buffer holds 1024 values per sample, and an array at most 2147483591 (Array.MaxLength).</summary>
+            public const int MaxBatchCapacity = 2097151;
+
             /// <summary>Allocates scratch memory for batches of up to <paramref name="batchCapacity"/> samples.</summary>
-            /// <param name="batchCapacity">The largest batch, at least 1.</param>
+            /// <param name="batchCapacity">The largest batch, at least 1 and at most <see cref="MaxBatchCapacity"/>.</param>
             public Workspace(int batchCapacity)
             {
-                global::StaticNets.Guard.Positive(batchCapacity, nameof(batchCapacity));
+                global::StaticNets.Guard.BatchCapacity(batchCapacity, MaxBatchCapacity, 1024, "batchCapacity");
                 BatchCapacity = batchCapacity;
                 Gates0 = new double[checked(batchCapacity * 1024)];
                 A0 = new double[checked(batchCapacity * 256)];

@@ -4,7 +4,7 @@
 //   Layer 1: dense 7 → 5, LeakyReLU; unrolled (35 multiply-adds as straight-line code).
 //   Layer 2: dense 5 → 3, Identity; unrolled (15 multiply-adds as straight-line code).
 //   Output delta: a − y (quadratic cost, identity output).
-//   Single-sample forward: fused (every layer ≤ 64 × 64): one method per vector width, constant bounds, padded transposed weights, activations applied in registers.
+//   Single-sample forward: fused (every layer ≤ 64 × 64, 85 vector multiply-adds written out, budget 1536): one method per vector width, constant bounds, padded transposed weights, activations applied in registers.
 //   Single-sample forward keeps its 12 hidden activations on the stack.
 #nullable enable
 
@@ -148,8 +148,8 @@ namespace Deep.Nets
             /// <param name="output">Exactly <see cref="OutputSize"/> values, overwritten with the output activations.</param>
             public void Forward(global::System.ReadOnlySpan<double> input, global::System.Span<double> output)
             {
-                global::StaticNets.Guard.Length(input.Length, InputSize, nameof(input));
-                global::StaticNets.Guard.Length(output.Length, OutputSize, nameof(output));
+                global::StaticNets.Guard.Length(input.Length, InputSize, "input");
+                global::StaticNets.Guard.Length(output.Length, OutputSize, "output");
                 // Re-transpose the weight copies if the parameters may have changed since.
                 if (global::System.Threading.Volatile.Read(ref _transposedVersion) != global::System.Threading.Volatile.Read(ref _parameterVersion))
                     RefreshTransposed();
@@ -452,9 +452,9 @@ namespace Deep.Nets
             /// <param name="workspace">A workspace of this network from <see cref="CreateWorkspace"/>.</param>
             public void Forward(global::System.ReadOnlySpan<double> inputs, global::System.Span<double> outputs, global::StaticNets.INetworkWorkspace<double> workspace)
             {
-                Workspace ws = Workspace.From(workspace, nameof(workspace));
-                int batch = global::StaticNets.Guard.BatchSize(inputs.Length, InputSize, ws.BatchCapacity, nameof(inputs));
-                global::StaticNets.Guard.Length(outputs.Length, batch * OutputSize, nameof(outputs));
+                Workspace ws = Workspace.From(workspace, "workspace");
+                int batch = global::StaticNets.Guard.BatchSize(inputs.Length, InputSize, ws.BatchCapacity, "inputs");
+                global::StaticNets.Guard.Length(outputs.Length, batch * OutputSize, "outputs");
                 ForwardBatch(inputs, batch, ws).CopyTo(outputs);
             }
 
@@ -520,13 +520,13 @@ namespace Deep.Nets
             /// <summary>The one backward pass: δ of the output from the loss (targets) or as given (outputGradient), then every layer from the top.</summary>
             private double BackwardCore(global::System.ReadOnlySpan<double> inputs, global::System.ReadOnlySpan<double> targets, global::System.ReadOnlySpan<double> outputGradient, bool fromGradient, global::System.Span<double> gradient, global::System.Span<double> dx, global::StaticNets.INetworkWorkspace<double> workspace)
             {
-                Workspace ws = Workspace.From(workspace, nameof(workspace));
-                int batch = global::StaticNets.Guard.BatchSize(inputs.Length, InputSize, ws.BatchCapacity, nameof(inputs));
+                Workspace ws = Workspace.From(workspace, "workspace");
+                int batch = global::StaticNets.Guard.BatchSize(inputs.Length, InputSize, ws.BatchCapacity, "inputs");
                 if (fromGradient)
-                    global::StaticNets.Guard.Length(outputGradient.Length, batch * OutputSize, nameof(outputGradient));
+                    global::StaticNets.Guard.Length(outputGradient.Length, batch * OutputSize, "outputGradient");
                 else
-                    global::StaticNets.Guard.Length(targets.Length, batch * OutputSize, nameof(targets));
-                global::StaticNets.Guard.Length(gradient.Length, ParameterCount, nameof(gradient));
+                    global::StaticNets.Guard.Length(targets.Length, batch * OutputSize, "targets");
+                global::StaticNets.Guard.Length(gradient.Length, ParameterCount, "gradient");
                 if (!dx.IsEmpty)
                     global::StaticNets.Guard.Length(dx.Length, batch * InputSize, "inputGradient");
                 ForwardBatch(inputs, batch, ws);
@@ -677,11 +677,14 @@ namespace Deep.Nets
             {
                 internal readonly double[] Z0, A0, D0, Z1, A1, D1, Z2, A2, D2;
 
+                /// <summary>The largest batch capacity: the largest buffer holds 7 values per sample, and an array at most 2147483591 (Array.MaxLength).</summary>
+                public const int MaxBatchCapacity = 306783370;
+
                 /// <summary>Allocates scratch memory for batches of up to <paramref name="batchCapacity"/> samples.</summary>
-                /// <param name="batchCapacity">The largest batch, at least 1.</param>
+                /// <param name="batchCapacity">The largest batch, at least 1 and at most <see cref="MaxBatchCapacity"/>.</param>
                 public Workspace(int batchCapacity)
                 {
-                    global::StaticNets.Guard.Positive(batchCapacity, nameof(batchCapacity));
+                    global::StaticNets.Guard.BatchCapacity(batchCapacity, MaxBatchCapacity, 7, "batchCapacity");
                     BatchCapacity = batchCapacity;
                     Z0 = new double[checked(batchCapacity * 7)];
                     A0 = new double[checked(batchCapacity * 7)];
