@@ -21,7 +21,7 @@ using StaticNets.Training;
 // Usage: dotnet run --project samples/CharRnn -c Release -- [input.txt(.gz)] [--steps N] [--minutes M] [--batch B]
 //        [--threads N] [--temperature T] [--seed S] [--plot file.png]
 string? path = null;
-int steps = 1400, batch = 32, threads = Environment.ProcessorCount, seed = 1;
+int steps = 4000, batch = 32, threads = Environment.ProcessorCount, seed = 1;
 double minutes = 4.5, temperature = 0.8;
 string plotPath = Path.Combine("artifacts", "char-rnn-validation.png");
 for (int i = 0; i < args.Length; i++)
