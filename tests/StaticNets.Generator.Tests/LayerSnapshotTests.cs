@@ -5,15 +5,8 @@ namespace StaticNets.Generator.Tests;
 /// <summary>The generated source of shaped-layer networks, compared with reviewed snapshots.</summary>
 public class LayerSnapshotTests
 {
-    private static void VerifyNetwork(string source, string hint, [System.Runtime.CompilerServices.CallerMemberName] string method = "")
-    {
-        var run = GeneratorHarness.Run(source);
-        Assert.Empty(run.Diagnostics);
-        var generated = Assert.Single(run.Sources);
-        Assert.Equal(hint, generated.HintName);
-        Snapshot.Verify(generated.Source, generated.HintName, method);
-        Assert.Empty(run.CompilationErrors);
-    }
+    private static void VerifyNetwork(string source, string hint, [System.Runtime.CompilerServices.CallerMemberName] string method = "", [System.Runtime.CompilerServices.CallerFilePath] string file = "")
+        => Snapshot.VerifyNetwork(source, hint, method, file);
 
     [Fact]
     public void LeNet5() => VerifyNetwork("""

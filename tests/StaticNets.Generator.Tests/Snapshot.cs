@@ -28,6 +28,20 @@ internal static class Snapshot
         => System.Text.RegularExpressions.Regex.Replace(source.Replace("\r\n", "\n", StringComparison.Ordinal),
             "GeneratedCode\\(\"StaticNets\\.Generator\", \"[0-9.]+\"\\)", "GeneratedCode(\"StaticNets.Generator\", \"VERSION\")");
 
+    /// <summary>
+    /// Runs the generator on one declaration that must produce exactly one network without diagnostics, compares its
+    /// source with the snapshot named after the calling test, and checks that it compiles.
+    /// </summary>
+    public static void VerifyNetwork(string source, string hint, [CallerMemberName] string method = "", [CallerFilePath] string callerFile = "")
+    {
+        var run = GeneratorHarness.Run(source);
+        Assert.Empty(run.Diagnostics);
+        var generated = Assert.Single(run.Sources);
+        Assert.Equal(hint, generated.HintName);
+        Verify(generated.Source, generated.HintName, method, callerFile);
+        Assert.Empty(run.CompilationErrors);
+    }
+
     public static void Verify(string actual, string hintName, [CallerMemberName] string method = "", [CallerFilePath] string callerFile = "", string? className = null)
     {
         className ??= Path.GetFileNameWithoutExtension(callerFile);
