@@ -23,15 +23,16 @@ internal static class GateMath
     {
         var nan = Vector256.Equals(x, x);
         x = Vector256.Min(Vector256.Max(x, Vector256.Create(MinInput)), Vector256.Create(MaxInput));
-        var n = Vector256.Floor(x * Vector256.Create(Log2E) + Vector256.Create(0.5f));
-        var r = x - n * Vector256.Create(Ln2Hi) - n * Vector256.Create(Ln2Lo);
+        var n = Vector256.Floor(Simd.MultiplyAdd(x, Vector256.Create(Log2E), Vector256.Create(0.5f)));
+        // Fused where the hardware can (Simd.MultiplyAdd): the reduction and the Horner steps are FMAs.
+        var r = Simd.MultiplyAdd(n, Vector256.Create(-Ln2Lo), Simd.MultiplyAdd(n, Vector256.Create(-Ln2Hi), x));
         var p = Vector256.Create(1.9875691500e-4f);
-        p = p * r + Vector256.Create(1.3981999507e-3f);
-        p = p * r + Vector256.Create(8.3334519073e-3f);
-        p = p * r + Vector256.Create(4.1665795894e-2f);
-        p = p * r + Vector256.Create(1.6666665459e-1f);
-        p = p * r + Vector256.Create(5.0000001201e-1f);
-        var y = p * r * r + r + Vector256<float>.One;
+        p = Simd.MultiplyAdd(p, r, Vector256.Create(1.3981999507e-3f));
+        p = Simd.MultiplyAdd(p, r, Vector256.Create(8.3334519073e-3f));
+        p = Simd.MultiplyAdd(p, r, Vector256.Create(4.1665795894e-2f));
+        p = Simd.MultiplyAdd(p, r, Vector256.Create(1.6666665459e-1f));
+        p = Simd.MultiplyAdd(p, r, Vector256.Create(5.0000001201e-1f));
+        var y = Simd.MultiplyAdd(p, r * r, r + Vector256<float>.One);
         // 2^n with n in [−126, 128] after the clamp, as 2^(n/2)·2^(n − n/2) so that both factors stay normal floats.
         var ni = Vector256.ConvertToInt32(n);
         var half = Vector256.ShiftRightArithmetic(ni, 1);

@@ -1,3 +1,4 @@
+using System;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
@@ -11,8 +12,31 @@ namespace StaticNets.Kernels;
 // horizontally and every vector of b loaded feeds four rows.
 public static partial class RecurrentKernels
 {
+    // Bytes of b one block of columns may occupy while every row group of a batch passes over it: half of a 32 KiB
+    // L1D, the smallest current x64 cores have, so the block stays in L1 beside the rows of a and c it meets.
+    private const int ColumnBlockBytes = 16 * 1024;
+
     /// <summary>c += a·b over <paramref name="rows"/> rows; b is <paramref name="k"/> × <paramref name="n"/> with row stride <paramref name="ldb"/>.</summary>
     internal static void AddProducts<T>(ref T a, nuint lda, nuint rows, nuint k, ref T b, nuint ldb, nuint n, ref T c, nuint ldc)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        // Several rows: walk k in blocks so a column block of b (kc rows of four vectors with AVX-512, two below) fits
+        // ColumnBlockBytes. c is stored and reloaded between blocks, which keeps each output's k-after-k order.
+        if (rows > 1)
+        {
+            nuint blockBytes = Simd512<T>.IsEnabled ? 4u * 64 : Simd256<T>.IsEnabled ? 2u * 32 : 2u * 16;
+            nuint kc = Math.Max(16u, ColumnBlockBytes / blockBytes);
+            if (k > kc)
+            {
+                for (nuint k0 = 0; k0 < k; k0 += kc)
+                    AddProductsBlock(ref Unsafe.Add(ref a, k0), lda, rows, k - k0 < kc ? k - k0 : kc, ref Unsafe.Add(ref b, k0 * ldb), ldb, n, ref c, ldc);
+                return;
+            }
+        }
+        AddProductsBlock(ref a, lda, rows, k, ref b, ldb, n, ref c, ldc);
+    }
+
+    private static void AddProductsBlock<T>(ref T a, nuint lda, nuint rows, nuint k, ref T b, nuint ldb, nuint n, ref T c, nuint ldc)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         // The widest width first, then narrower ones on the columns it left (28 = 16 + 8 + 4): every column is a
