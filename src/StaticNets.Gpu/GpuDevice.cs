@@ -26,11 +26,8 @@ public enum GpuDeviceKind
 /// </summary>
 public sealed class GpuDevice : IDisposable
 {
-    /// <summary>
-    /// Threads per group the CPU accelerator is configured with: the tiled GEMM's 16 × 16 groups
-    /// (ILGPU's default CPU device allows only 16 threads per group).
-    /// </summary>
-    internal const int CpuThreadsPerGroup = GpuKernels.GroupSize * GpuKernels.GroupSize;
+    /// <summary>Threads per group of the tiled GEMM (16 × 16): an OpenCL device must allow that many.</summary>
+    internal const int TiledGroupThreads = GpuKernels.GroupSize * GpuKernels.GroupSize;
 
     private readonly Context _context;
     private bool _disposed;
@@ -59,6 +56,9 @@ public sealed class GpuDevice : IDisposable
     /// <summary>Memory of the accelerator in bytes.</summary>
     public long MemorySize => Accelerator.MemorySize;
 
+    /// <summary>Whether the dense products run the tiled shared-memory GEMM (on every GPU; on the CPU accelerator only with GPU-sized groups).</summary>
+    public bool UsesTiledGemm => Kernels.UsesTiledGemm;
+
     /// <summary>Whether the kernels run on a real GPU (CUDA or OpenCL) rather than ILGPU's CPU accelerator.</summary>
     public bool IsGpu => Kind != GpuDeviceKind.Cpu;
 
@@ -81,12 +81,12 @@ public sealed class GpuDevice : IDisposable
             var cl = context.GetCLDevices();
             foreach (var device in cl)
             {
-                if (device.DeviceType == CLDeviceType.CL_DEVICE_TYPE_GPU && device.MaxNumThreadsPerGroup >= CpuThreadsPerGroup)
+                if (device.DeviceType == CLDeviceType.CL_DEVICE_TYPE_GPU && device.MaxNumThreadsPerGroup >= TiledGroupThreads)
                     return new GpuDevice(context, device.CreateAccelerator(context), GpuDeviceKind.OpenCL, "no CUDA device; first OpenCL GPU");
             }
             if (!allowCpu)
                 throw new InvalidOperationException("Expected a CUDA or OpenCL GPU but found none (allowCpu is false).");
-            return new GpuDevice(context, CreateCpuAccelerator(context, Environment.ProcessorCount), GpuDeviceKind.Cpu, "no CUDA or OpenCL GPU found");
+            return new GpuDevice(context, CreateCpuAccelerator(context, Environment.ProcessorCount, gpuGroups: false), GpuDeviceKind.Cpu, "no CUDA or OpenCL GPU found");
         }
         catch
         {
@@ -117,18 +117,22 @@ public sealed class GpuDevice : IDisposable
     }
 
     /// <summary>
-    /// ILGPU's CPU accelerator, whatever the machine has: what the tests use. Groups of 16 × 16 threads, as the GEMM
-    /// kernels need, on <paramref name="multiprocessors"/> simulated multiprocessors (groups run in parallel).
+    /// ILGPU's CPU accelerator, whatever the machine has. With <paramref name="gpuGroups"/> (the default, what the kernel
+    /// tests use) it simulates groups of 16 × 16 threads and runs the same tiled shared-memory GEMM as a GPU; without, it
+    /// has groups of 2 threads and runs a barrier-free GEMM, several times faster there because every simulated thread is
+    /// an OS thread and every barrier a hand-off between them (what <see cref="CreatePreferred"/> falls back to).
     /// </summary>
-    /// <param name="multiprocessors">Groups that run at once; at least 1 (default: one per processor).</param>
-    public static GpuDevice CreateCpu(int multiprocessors = 0)
+    /// <param name="multiprocessors">Groups that run at once; 0 for one per processor.</param>
+    /// <param name="gpuGroups">Whether to simulate GPU-sized groups (16 × 16 threads) and run the tiled GEMM.</param>
+    public static GpuDevice CreateCpu(int multiprocessors = 0, bool gpuGroups = true)
     {
         if (multiprocessors < 0)
             throw new ArgumentOutOfRangeException(nameof(multiprocessors), multiprocessors, $"Expected 0 (one per processor) or more but got {multiprocessors}.");
         var context = CreateContext();
         try
         {
-            return new GpuDevice(context, CreateCpuAccelerator(context, multiprocessors == 0 ? Environment.ProcessorCount : multiprocessors), GpuDeviceKind.Cpu, "CPU accelerator requested");
+            return new GpuDevice(context, CreateCpuAccelerator(context, multiprocessors == 0 ? Environment.ProcessorCount : multiprocessors, gpuGroups), GpuDeviceKind.Cpu,
+                gpuGroups ? "CPU accelerator requested, 16 × 16-thread groups" : "CPU accelerator requested, 2-thread groups");
         }
         catch
         {
@@ -142,9 +146,9 @@ public sealed class GpuDevice : IDisposable
         // Optimization level O2 as ILGPU's release default.
         => Context.Create(builder => builder.Default().EnableAlgorithms().Optimize(OptimizationLevel.O2));
 
-    private static CPUAccelerator CreateCpuAccelerator(Context context, int multiprocessors)
+    private static CPUAccelerator CreateCpuAccelerator(Context context, int multiprocessors, bool gpuGroups)
     {
-        var device = new CPUDevice(GpuKernels.GroupSize, GpuKernels.GroupSize, multiprocessors);
+        var device = gpuGroups ? new CPUDevice(GpuKernels.GroupSize, GpuKernels.GroupSize, multiprocessors) : new CPUDevice(2, 1, multiprocessors);
         return device.CreateCPUAccelerator(context);
     }
 

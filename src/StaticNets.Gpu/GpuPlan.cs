@@ -99,16 +99,16 @@ public sealed class GpuPlan
     {
         if (info.Precision != Precision.Single)
             return $"the GPU path runs single precision only, and the network is {info.Precision}";
-        if (info.InputShape.Rank != 1)
-            return $"the GPU path runs dense networks over vectors, and the input is {info.InputShape}";
         var layers = info.Layers;
         for (int l = 0; l < layers.Count; l++)
         {
             if (layers[l] is not DenseLayerInfo dense || dense.Steps != 1)
-                return $"the GPU path runs dense layers only, and layer {l} is {layers[l].Kind} ({layers[l]})";
+                return $"the GPU path runs dense layers over vectors only, and layer {l} is {layers[l].Kind} ({layers[l]})";
             if (dense.Activation == Activation.Softmax && l != layers.Count - 1)
                 return $"softmax is supported on the output layer only, and layer {l} is hidden";
         }
+        if (info.InputShape.Rank != 1)
+            return $"the GPU path runs dense networks over vectors, and the input is {info.InputShape}";
         var output = layers[^1].Activation;
         if (output == Activation.Softmax && info.Loss != Loss.CrossEntropy)
             return "softmax with the quadratic cost needs the softmax Jacobian, which the GPU path does not implement";

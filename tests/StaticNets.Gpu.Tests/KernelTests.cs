@@ -14,9 +14,23 @@ namespace StaticNets.Gpu.Tests;
 [Collection(CpuAcceleratorCollection.Name)]
 public class KernelTests
 {
-    private readonly GpuDevice _device;
+    private readonly GpuDevice _device, _fast;
 
-    public KernelTests(CpuDeviceFixture fixture) => _device = fixture.Device;
+    public KernelTests(CpuDeviceFixture fixture)
+    {
+        _device = fixture.Device;
+        _fast = fixture.Fast;
+    }
+
+    [Fact]
+    public void The_gpu_sized_device_runs_the_tiled_gemm_and_the_fast_one_the_barrier_free_gemm()
+    {
+        Assert.True(_device.UsesTiledGemm);
+        Assert.False(_fast.UsesTiledGemm);
+        Assert.Equal(GpuDeviceKind.Cpu, _device.Kind);
+        Assert.False(_device.IsGpu);
+        Assert.StartsWith("ILGPU CPU accelerator: ", _device.ToString(), StringComparison.Ordinal);
+    }
 
     [Theory]
     [InlineData(70, 67, 45, false, false)]
@@ -27,6 +41,13 @@ public class KernelTests
     [InlineData(3, 130, 17, true, false)]
     [InlineData(129, 5, 64, false, false)]
     public void Gemm_matches_a_double_precision_reference(int m, int n, int k, bool transA, bool transB)
+    {
+        // The tiled kernel, the barrier-free kernel on the same device, and the fast device's (barrier-free) product.
+        foreach (var (device, simple) in new[] { (_device, false), (_device, true), (_fast, false) })
+            Gemm(device, simple, m, n, k, transA, transB);
+    }
+
+    private static void Gemm(GpuDevice device, bool simple, int m, int n, int k, bool transA, bool transB)
     {
         float[] a = TestData.Random(m * k, 1), b = TestData.Random(k * n, 2), c0 = TestData.Random(m * n, 3);
         int lda = transA ? m : k, ldb = transB ? k : n;
@@ -44,11 +65,14 @@ public class KernelTests
                     expected[i * n + j] = (float)(Alpha * sum + (accumulate ? c0[i * n + j] : 0));
                 }
             }
-            using var da = _device.Upload(a);
-            using var db = _device.Upload(b);
-            using var dc = _device.Upload(c0);
-            _device.Kernels.Gemm(da.Flat(), transA, lda, db.Flat(), transB, ldb, dc.Flat(), n, m, n, k, Alpha, accumulate);
-            TestData.Close(expected, dc.Download(), 1e-5, 1e-5, $"C (accumulate {accumulate})");
+            using var da = device.Upload(a);
+            using var db = device.Upload(b);
+            using var dc = device.Upload(c0);
+            if (simple)
+                device.Kernels.GemmSimple(da.Flat(), transA, lda, db.Flat(), transB, ldb, dc.Flat(), n, m, n, k, Alpha, accumulate);
+            else
+                device.Kernels.Gemm(da.Flat(), transA, lda, db.Flat(), transB, ldb, dc.Flat(), n, m, n, k, Alpha, accumulate);
+            TestData.Close(expected, dc.Download(), 1e-5, 1e-5, $"C ({(simple ? "barrier-free" : device.UsesTiledGemm ? "tiled" : "fast device")}, accumulate {accumulate})");
         }
     }
 

@@ -5,12 +5,23 @@ using Xunit;
 
 namespace StaticNets.Gpu.Tests;
 
-/// <summary>One ILGPU CPU accelerator for the whole test assembly: creating it and compiling the kernels is the slow part.</summary>
+/// <summary>
+/// ILGPU's CPU accelerator twice for the whole test assembly (creating one and compiling the kernels is the slow part):
+/// <see cref="Device"/> simulates GPU-sized 16 × 16 groups and runs the tiled shared-memory GEMM, as CUDA does;
+/// <see cref="Fast"/> has 2-thread groups and the barrier-free GEMM, what <see cref="GpuDevice.CreatePreferred"/> falls
+/// back to, several times faster on the CPU, so the longer training tests use it.
+/// </summary>
 public sealed class CpuDeviceFixture : IDisposable
 {
     public GpuDevice Device { get; } = GpuDevice.CreateCpu(multiprocessors: 2);
 
-    public void Dispose() => Device.Dispose();
+    public GpuDevice Fast { get; } = GpuDevice.CreateCpu(multiprocessors: 2, gpuGroups: false);
+
+    public void Dispose()
+    {
+        Device.Dispose();
+        Fast.Dispose();
+    }
 }
 
 [CollectionDefinition(Name)]
