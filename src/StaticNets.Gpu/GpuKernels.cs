@@ -38,48 +38,50 @@ internal sealed class GpuKernels : IDisposable
     public const int Tile = 64;
     /// <summary>The slice of K loaded into shared memory at a time.</summary>
     public const int TileK = 16;
-    private const int Threads = GroupSize * GroupSize;
+    private const int TiledThreads = GroupSize * GroupSize;
 
     /// <summary>Loss codes the output kernel understands.</summary>
     public const int LossQuadratic = 0, LossSoftmaxCrossEntropy = 1, LossBinaryCrossEntropy = 2;
 
     private readonly Accelerator _accelerator;
+    private readonly int _maxThreads;
     private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmShape> _gemm;
-    private readonly Action<Index2D, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmShape> _gemmSimple;
-    private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int> _biasActivation;
+    private readonly Action<Index1D, int, int, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmShape> _gemmSimple;
+    private readonly Action<Index1D, int, int, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int> _biasActivation;
     private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, int> _softmax;
-    private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int> _derivative;
+    private readonly Action<Index1D, int, int, ArrayView<float>, ArrayView<float>, ArrayView<float>, int> _derivative;
     private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int> _outputDelta;
-    private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, int, int, float> _biasGradient;
-    private readonly Action<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, int, int> _gather;
+    private readonly Action<Index1D, int, int, ArrayView<float>, ArrayView<float>, int, int, float> _biasGradient;
+    private readonly Action<Index1D, int, int, ArrayView<float>, ArrayView<int>, ArrayView<float>, int, int> _gather;
     private readonly Action<Index1D, ArrayView<float>, int, ArrayView<float>> _sumInto;
     private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, int> _correct;
-    private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, float> _sgd;
-    private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, float, float> _momentum;
-    private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, AdamScalars> _adam;
+    private readonly Action<Index1D, int, int, ArrayView<float>, ArrayView<float>, float> _sgd;
+    private readonly Action<Index1D, int, int, ArrayView<float>, ArrayView<float>, ArrayView<float>, float, float> _momentum;
+    private readonly Action<Index1D, int, int, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, AdamScalars> _adam;
 
     public GpuKernels(Accelerator accelerator)
     {
         _accelerator = accelerator;
-        UsesTiledGemm = accelerator.MaxNumThreadsPerGroup >= Threads;
+        UsesTiledGemm = accelerator.MaxNumThreadsPerGroup >= TiledThreads;
+        _maxThreads = (int)Math.Min(int.MaxValue, (long)accelerator.NumMultiprocessors * accelerator.MaxNumThreadsPerMultiprocessor);
         // The tiled kernel needs groups of 16 × 16 threads; a CPU accelerator set up with small groups (GpuDevice's fast
         // CPU fallback) gets the barrier-free kernel only, the other has both so that tests can compare them.
         if (UsesTiledGemm)
             _gemm = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmShape>(GemmKernel);
         else
             _gemm = (_, _, _, _, _) => throw new InvalidOperationException("The tiled GEMM needs groups of 16 × 16 threads.");
-        _gemmSimple = accelerator.LoadAutoGroupedStreamKernel<Index2D, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmShape>(GemmSimpleKernel);
-        _biasActivation = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int>(BiasActivationKernel);
+        _gemmSimple = accelerator.LoadAutoGroupedStreamKernel<Index1D, int, int, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmShape>(GemmSimpleKernel);
+        _biasActivation = accelerator.LoadAutoGroupedStreamKernel<Index1D, int, int, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int>(BiasActivationKernel);
         _softmax = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int>(SoftmaxKernel);
-        _derivative = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int>(DerivativeKernel);
+        _derivative = accelerator.LoadAutoGroupedStreamKernel<Index1D, int, int, ArrayView<float>, ArrayView<float>, ArrayView<float>, int>(DerivativeKernel);
         _outputDelta = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int>(OutputDeltaKernel);
-        _biasGradient = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int, float>(BiasGradientKernel);
-        _gather = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, int, int>(GatherKernel);
+        _biasGradient = accelerator.LoadAutoGroupedStreamKernel<Index1D, int, int, ArrayView<float>, ArrayView<float>, int, int, float>(BiasGradientKernel);
+        _gather = accelerator.LoadAutoGroupedStreamKernel<Index1D, int, int, ArrayView<float>, ArrayView<int>, ArrayView<float>, int, int>(GatherKernel);
         _sumInto = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, int, ArrayView<float>>(SumIntoKernel);
         _correct = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, int>(CorrectKernel);
-        _sgd = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, float>(SgdKernel);
-        _momentum = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, float, float>(MomentumKernel);
-        _adam = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, AdamScalars>(AdamKernel);
+        _sgd = accelerator.LoadAutoGroupedStreamKernel<Index1D, int, int, ArrayView<float>, ArrayView<float>, float>(SgdKernel);
+        _momentum = accelerator.LoadAutoGroupedStreamKernel<Index1D, int, int, ArrayView<float>, ArrayView<float>, ArrayView<float>, float, float>(MomentumKernel);
+        _adam = accelerator.LoadAutoGroupedStreamKernel<Index1D, int, int, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, AdamScalars>(AdamKernel);
     }
 
     public Accelerator Accelerator => _accelerator;
@@ -122,12 +124,13 @@ internal sealed class GpuKernels : IDisposable
             M = m, N = n, K = k, Lda = lda, Ldb = ldb, Ldc = ldc,
             TransA = transA ? 1 : 0, TransB = transB ? 1 : 0, Accumulate = accumulate ? 1 : 0, Alpha = alpha,
         };
-        _gemmSimple(new Index2D((n + 3) / 4, m), a, b, c, shape);
+        int strips = (n + 3) / 4 * m, threads = Threads(strips);
+        _gemmSimple(threads, strips, threads, a, b, c, shape);
     }
 
     /// <summary>z ← z + bias (per column, when <paramref name="hasBias"/>), a ← σ(z) for an element-wise σ (Softmax: a ← z, then <see cref="Softmax"/>).</summary>
     public void BiasActivation(ArrayView<float> z, ArrayView<float> a, ArrayView<float> bias, int columns, bool hasBias, Activation activation)
-        => _biasActivation((int)z.Length, z, a, bias, columns, hasBias ? 1 : 0, (int)activation);
+        => Launch(_biasActivation, (int)z.Length, z, a, bias, columns, hasBias ? 1 : 0, (int)activation);
 
     /// <summary>a ← softmax(z) per row of <paramref name="columns"/>.</summary>
     public void Softmax(ArrayView<float> z, ArrayView<float> a, int columns)
@@ -135,7 +138,10 @@ internal sealed class GpuKernels : IDisposable
 
     /// <summary>δ ← δ · σ′(z) element-wise (σ not softmax).</summary>
     public void MultiplyByDerivative(ArrayView<float> delta, ArrayView<float> z, ArrayView<float> a, Activation activation)
-        => _derivative((int)delta.Length, delta, z, a, (int)activation);
+    {
+        int n = (int)delta.Length, threads = Threads(n);
+        _derivative(threads, n, threads, delta, z, a, (int)activation);
+    }
 
     /// <summary>The output delta ∂C/∂z and each row's cost, for <paramref name="rows"/> rows of <paramref name="columns"/>.</summary>
     public void OutputDelta(ArrayView<float> a, ArrayView<float> z, ArrayView<float> y, ArrayView<float> delta, ArrayView<float> costs,
@@ -144,11 +150,17 @@ internal sealed class GpuKernels : IDisposable
 
     /// <summary>grad[j] = scale · Σ_rows δ[row, j].</summary>
     public void BiasGradient(ArrayView<float> delta, ArrayView<float> gradient, int rows, int columns, float scale)
-        => _biasGradient(columns, delta, gradient, rows, columns, scale);
+    {
+        int threads = Threads(columns);
+        _biasGradient(threads, columns, threads, delta, gradient, rows, columns, scale);
+    }
 
     /// <summary>dst row r ← src row indices[start + r], for <paramref name="rows"/> rows of <paramref name="rowSize"/>.</summary>
     public void Gather(ArrayView<float> source, ArrayView<int> indices, ArrayView<float> destination, int start, int rows, int rowSize)
-        => _gather(rows * rowSize, source, indices, destination, rowSize, start);
+    {
+        int n = rows * rowSize, threads = Threads(n);
+        _gather(threads, n, threads, source, indices, destination, rowSize, start);
+    }
 
     /// <summary>accumulator[0] += Σ values[0 .. count), summed in order by one thread (deterministic).</summary>
     public void SumInto(ArrayView<float> values, int count, ArrayView<float> accumulator)
@@ -162,17 +174,41 @@ internal sealed class GpuKernels : IDisposable
     }
 
     /// <summary>θ ← θ − η·g.</summary>
-    public void Sgd(ArrayView<float> p, ArrayView<float> g, float learningRate) => _sgd((int)p.Length, p, g, learningRate);
+    public void Sgd(ArrayView<float> p, ArrayView<float> g, float learningRate)
+    {
+        int n = (int)p.Length, threads = Threads(n);
+        _sgd(threads, n, threads, p, g, learningRate);
+    }
 
     /// <summary>v ← μ·v − η·g, θ ← θ + v.</summary>
     public void Momentum(ArrayView<float> p, ArrayView<float> g, ArrayView<float> v, float mu, float learningRate)
-        => _momentum((int)p.Length, p, g, v, mu, learningRate);
+    {
+        int n = (int)p.Length, threads = Threads(n);
+        _momentum(threads, n, threads, p, g, v, mu, learningRate);
+    }
 
     /// <summary>One Adam(W) step over a block.</summary>
     public void Adam(ArrayView<float> p, ArrayView<float> g, ArrayView<float> m, ArrayView<float> v, in AdamScalars scalars)
-        => _adam((int)p.Length, p, g, m, v, scalars);
+    {
+        int n = (int)p.Length, threads = Threads(n);
+        _adam(threads, n, threads, p, g, m, v, scalars);
+    }
 
     public void Synchronize() => _accelerator.Synchronize();
+
+    /// <summary>
+    /// Threads to launch for <paramref name="count"/> items: at most as many as the accelerator runs at once, each looping
+    /// over items with that stride (grid-stride). On the CPU accelerator every group costs a hand-off between OS threads,
+    /// so one group per item would cost more than the work.
+    /// </summary>
+    private int Threads(int count) => Math.Max(1, Math.Min(count, _maxThreads));
+
+    private void Launch(Action<Index1D, int, int, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int> kernel, int count,
+        ArrayView<float> v1, ArrayView<float> v2, ArrayView<float> v3, int i1, int i2, int i3)
+    {
+        int threads = Threads(count);
+        kernel(threads, count, threads, v1, v2, v3, i1, i2, i3);
+    }
 
     public void Dispose()
     {
@@ -200,9 +236,9 @@ internal sealed class GpuKernels : IDisposable
         {
             // Each thread loads 4 of the 64 × 16 elements of each tile, the contiguous direction of memory across
             // consecutive threads (coalesced), and stores them as tile[k, i].
-            for (int p = 0; p < Tile * TileK / Threads; p++)
+            for (int p = 0; p < Tile * TileK / TiledThreads; p++)
             {
-                int index = thread + p * Threads;
+                int index = thread + p * TiledThreads;
                 int i, kk;
                 float value;
                 if (s.TransA == 0)
@@ -259,9 +295,15 @@ internal sealed class GpuKernels : IDisposable
     }
 
     /// <summary>One thread per strip C[i, 4q .. 4q + 3], straight from global memory.</summary>
-    internal static void GemmSimpleKernel(Index2D index, ArrayView<float> a, ArrayView<float> b, ArrayView<float> c, GemmShape s)
+    internal static void GemmSimpleKernel(Index1D thread, int strips, int stride, ArrayView<float> a, ArrayView<float> b, ArrayView<float> c, GemmShape s)
     {
-        int i = index.Y, j0 = index.X * 4;
+        int perRow = (s.N + 3) / 4;
+        for (int q = thread; q < strips; q += stride)
+            GemmStrip(q / perRow, q % perRow * 4, a, b, c, s);
+    }
+
+    private static void GemmStrip(int i, int j0, ArrayView<float> a, ArrayView<float> b, ArrayView<float> c, GemmShape s)
+    {
         float c0 = 0, c1 = 0, c2 = 0, c3 = 0;
         int columns = XMath.Min(4, s.N - j0);
         for (int p = 0; p < s.K; p++)
@@ -299,13 +341,16 @@ internal sealed class GpuKernels : IDisposable
         }
     }
 
-    internal static void BiasActivationKernel(Index1D index, ArrayView<float> z, ArrayView<float> a, ArrayView<float> bias, int columns, int hasBias, int activation)
+    internal static void BiasActivationKernel(Index1D thread, int count, int stride, ArrayView<float> z, ArrayView<float> a, ArrayView<float> bias, int columns, int hasBias, int activation)
     {
-        float v = z[index];
-        if (hasBias != 0)
-            v += bias[index % columns];
-        z[index] = v;
-        a[index] = activation == (int)Activation.Softmax ? v : Apply(activation, v);
+        for (int index = thread; index < count; index += stride)
+        {
+            float v = z[index];
+            if (hasBias != 0)
+                v += bias[index % columns];
+            z[index] = v;
+            a[index] = activation == (int)Activation.Softmax ? v : Apply(activation, v);
+        }
     }
 
     internal static void SoftmaxKernel(Index1D row, ArrayView<float> z, ArrayView<float> a, int columns)
@@ -326,8 +371,11 @@ internal sealed class GpuKernels : IDisposable
             a[start + j] *= inverse;
     }
 
-    internal static void DerivativeKernel(Index1D index, ArrayView<float> delta, ArrayView<float> z, ArrayView<float> a, int activation)
-        => delta[index] *= Derivative(activation, z[index], a[index]);
+    internal static void DerivativeKernel(Index1D thread, int count, int stride, ArrayView<float> delta, ArrayView<float> z, ArrayView<float> a, int activation)
+    {
+        for (int index = thread; index < count; index += stride)
+            delta[index] *= Derivative(activation, z[index], a[index]);
+    }
 
     internal static void OutputDeltaKernel(Index1D row, ArrayView<float> a, ArrayView<float> z, ArrayView<float> y, ArrayView<float> delta,
         ArrayView<float> costs, int columns, int loss, int activation)
@@ -359,18 +407,24 @@ internal sealed class GpuKernels : IDisposable
         costs[row] = loss == LossQuadratic ? cost * 0.5f : cost;
     }
 
-    internal static void BiasGradientKernel(Index1D column, ArrayView<float> delta, ArrayView<float> gradient, int rows, int columns, float scale)
+    internal static void BiasGradientKernel(Index1D thread, int count, int stride, ArrayView<float> delta, ArrayView<float> gradient, int rows, int columns, float scale)
     {
-        float sum = 0;
-        for (int r = 0; r < rows; r++)
-            sum += delta[(long)r * columns + column];
-        gradient[column] = scale * sum;
+        for (int column = thread; column < count; column += stride)
+        {
+            float sum = 0;
+            for (int r = 0; r < rows; r++)
+                sum += delta[(long)r * columns + column];
+            gradient[column] = scale * sum;
+        }
     }
 
-    internal static void GatherKernel(Index1D index, ArrayView<float> source, ArrayView<int> indices, ArrayView<float> destination, int rowSize, int start)
+    internal static void GatherKernel(Index1D thread, int count, int stride, ArrayView<float> source, ArrayView<int> indices, ArrayView<float> destination, int rowSize, int start)
     {
-        int row = index / rowSize, column = index % rowSize;
-        destination[index] = source[(long)indices[start + row] * rowSize + column];
+        for (int index = thread; index < count; index += stride)
+        {
+            int row = index / rowSize, column = index % rowSize;
+            destination[index] = source[(long)indices[start + row] * rowSize + column];
+        }
     }
 
     internal static void SumIntoKernel(Index1D index, ArrayView<float> values, int count, ArrayView<float> accumulator)
@@ -412,25 +466,34 @@ internal sealed class GpuKernels : IDisposable
         correct[0] += count;
     }
 
-    internal static void SgdKernel(Index1D i, ArrayView<float> p, ArrayView<float> g, float learningRate)
-        => p[i] += -learningRate * g[i];
-
-    internal static void MomentumKernel(Index1D i, ArrayView<float> p, ArrayView<float> g, ArrayView<float> v, float mu, float learningRate)
+    internal static void SgdKernel(Index1D thread, int count, int stride, ArrayView<float> p, ArrayView<float> g, float learningRate)
     {
-        float velocity = mu * v[i] - learningRate * g[i];
-        v[i] = velocity;
-        p[i] += velocity;
+        for (int i = thread; i < count; i += stride)
+            p[i] += -learningRate * g[i];
     }
 
-    internal static void AdamKernel(Index1D i, ArrayView<float> p, ArrayView<float> g, ArrayView<float> m, ArrayView<float> v, AdamScalars s)
+    internal static void MomentumKernel(Index1D thread, int count, int stride, ArrayView<float> p, ArrayView<float> g, ArrayView<float> v, float mu, float learningRate)
     {
-        float gi = g[i];
-        float mi = s.Beta1 * m[i] + s.OneMinusBeta1 * gi;
-        float vi = s.Beta2 * v[i] + s.OneMinusBeta2 * (gi * gi);
-        m[i] = mi;
-        v[i] = vi;
-        float pi = s.Shrink == 1f ? p[i] : p[i] * s.Shrink;
-        p[i] = pi - s.Alpha * mi / (XMath.Sqrt(vi) + s.EpsilonHat);
+        for (int i = thread; i < count; i += stride)
+        {
+            float velocity = mu * v[i] - learningRate * g[i];
+            v[i] = velocity;
+            p[i] += velocity;
+        }
+    }
+
+    internal static void AdamKernel(Index1D thread, int count, int stride, ArrayView<float> p, ArrayView<float> g, ArrayView<float> m, ArrayView<float> v, AdamScalars s)
+    {
+        for (int i = thread; i < count; i += stride)
+        {
+            float gi = g[i];
+            float mi = s.Beta1 * m[i] + s.OneMinusBeta1 * gi;
+            float vi = s.Beta2 * v[i] + s.OneMinusBeta2 * (gi * gi);
+            m[i] = mi;
+            v[i] = vi;
+            float pi = s.Shrink == 1f ? p[i] : p[i] * s.Shrink;
+            p[i] = pi - s.Alpha * mi / (XMath.Sqrt(vi) + s.EpsilonHat);
+        }
     }
 
     // ---- activations, the runtime's formulas (StaticNets.Kernels.ActivationKernels) ----
