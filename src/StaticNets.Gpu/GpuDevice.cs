@@ -152,9 +152,12 @@ public sealed class GpuDevice : IDisposable
         return device.CreateCPUAccelerator(context);
     }
 
-    /// <summary>"CUDA: NVIDIA H200 (139.8 GiB), first CUDA device" — the kind, the name, its memory and why it was chosen.</summary>
+    /// <summary>"CUDA: NVIDIA H200 (139.8 GiB), first CUDA device" — the kind, the name, its memory (its simulated layout for the CPU accelerator) and why it was chosen.</summary>
     public override string ToString()
-        => string.Create(CultureInfo.InvariantCulture, $"{Kind switch { GpuDeviceKind.Cuda => "CUDA", GpuDeviceKind.OpenCL => "OpenCL", _ => "ILGPU CPU accelerator" }}: {Name} ({MemorySize / (1024.0 * 1024 * 1024):F1} GiB), {Reason}");
+        => Kind == GpuDeviceKind.Cpu
+            // The CPU accelerator reports no memory size of its own (long.MaxValue): it uses the host's.
+            ? string.Create(CultureInfo.InvariantCulture, $"ILGPU CPU accelerator: {Accelerator.NumMultiprocessors} simulated multiprocessor(s) of {Accelerator.MaxNumThreadsPerGroup}-thread groups on {Environment.ProcessorCount} core(s), {Reason}")
+            : string.Create(CultureInfo.InvariantCulture, $"{(Kind == GpuDeviceKind.Cuda ? "CUDA" : "OpenCL")}: {Name} ({MemorySize / (1024.0 * 1024 * 1024):F1} GiB), {Reason}");
 
     /// <summary>Releases the accelerator and the ILGPU context.</summary>
     public void Dispose()

@@ -54,6 +54,7 @@ public sealed class GpuTrainer : IDisposable
     private readonly float[]? _cpuGradient, _cpuInputs, _cpuTargets;
 
     private int _epoch;
+    private double _epochPosition; // epochs completed when the current step starts, fractional (the schedules' epoch)
     private bool _disposed;
 
     /// <summary>Plans <paramref name="network"/> on <paramref name="device"/> and, when it goes to the accelerator, uploads its parameters.</summary>
@@ -232,6 +233,7 @@ public sealed class GpuTrainer : IDisposable
             for (int start = 0; start < count; start += _capacity)
             {
                 int batch = Math.Min(_capacity, count - start);
+                _epochPosition = _epoch - 1 + (double)start / count;
                 var x = _cpuInputs.AsSpan(0, batch * data.InputSize);
                 var y = _cpuTargets.AsSpan(0, batch * data.TargetSize);
                 data.CopyBatch(order.AsSpan(start, batch), x, y);
@@ -248,6 +250,7 @@ public sealed class GpuTrainer : IDisposable
             for (int start = 0; start < count; start += _capacity)
             {
                 int batch = Math.Min(_capacity, count - start);
+                _epochPosition = _epoch - 1 + (double)start / count;
                 _k.Gather(resident.Inputs.Flat(), resident.Indices.Flat(), _x!.Flat(), start, batch, data.InputSize);
                 _k.Gather(resident.Targets.Flat(), resident.Indices.Flat(), _y!.Flat(), start, batch, data.TargetSize);
                 DeviceStep(_x.Flat(), _y.Flat(), batch);
@@ -255,6 +258,7 @@ public sealed class GpuTrainer : IDisposable
             _loss.Flat().CopyToCPU(_hostScalar);
             total = _hostScalar[0];
         }
+        _epochPosition = _epoch;
         return new GpuEpochResult(_epoch, total / count, batches, clock.Elapsed);
     }
 
@@ -315,9 +319,10 @@ public sealed class GpuTrainer : IDisposable
         return cost;
     }
 
+    /// <summary>η for the step about to be taken (1-based <paramref name="step"/>), from the schedule when there is one.</summary>
     private double LearningRate(long step)
     {
-        double eta = _options.Schedule?.Invoke(step) ?? _options.LearningRate;
+        double eta = _options.Schedule?.Rate(step - 1, _epochPosition) ?? _options.LearningRate;
         if (!double.IsFinite(eta) || eta < 0)
             throw new InvalidOperationException($"Expected the schedule to give a finite learning rate ≥ 0 for step {step} but it gave {eta}.");
         return eta;

@@ -1,4 +1,5 @@
 using System;
+using StaticNets.Training;
 
 namespace StaticNets.Gpu;
 
@@ -14,8 +15,11 @@ public sealed record GpuTrainerOptions
     /// <summary>η (default 0.001), unless <see cref="Schedule"/> is set.</summary>
     public double LearningRate { get; init; } = 0.001;
 
-    /// <summary>η for each 1-based step, or null for the constant <see cref="LearningRate"/>.</summary>
-    public Func<long, double>? Schedule { get; init; }
+    /// <summary>
+    /// The runtime's learning-rate schedule (given the 0-based step and the fractional epoch, as in <c>Fit</c>), or null
+    /// for the constant <see cref="LearningRate"/>.
+    /// </summary>
+    public LearningRateSchedule? Schedule { get; init; }
 
     /// <summary>Seed of the mini-batch order (SplitMix64, as the runtime's training loop).</summary>
     public int Seed { get; init; } = 1;
