@@ -52,6 +52,7 @@ public sealed class GpuTrainer : IDisposable
     private readonly IOptimizer<float>? _cpuOptimizer;
     private readonly INetworkWorkspace<float>? _workspace;
     private readonly float[]? _cpuGradient, _cpuInputs, _cpuTargets;
+    private int[] _hostOrder = Array.Empty<int>();
 
     private int _epoch;
     private double _epochPosition; // epochs completed when the current step starts, fractional (the schedules' epoch)
@@ -219,14 +220,16 @@ public sealed class GpuTrainer : IDisposable
     {
         ThrowIfDisposed();
         CheckData(data, nameof(data));
-        var clock = Stopwatch.StartNew();
+        long started = Stopwatch.GetTimestamp();
         _epoch++;
         int count = data.Count;
         int batches = (count + _capacity - 1) / _capacity;
         double total;
         if (!Plan.OnAccelerator)
         {
-            var order = new int[count];
+            if (_hostOrder.Length != count)
+                _hostOrder = new int[count];
+            var order = _hostOrder;
             Shuffle.Identity(order);
             Shuffle.FisherYates(order, _rng);
             total = 0;
@@ -259,7 +262,7 @@ public sealed class GpuTrainer : IDisposable
             total = _hostScalar[0];
         }
         _epochPosition = _epoch;
-        return new GpuEpochResult(_epoch, total / count, batches, clock.Elapsed);
+        return new GpuEpochResult(_epoch, total / count, batches, Stopwatch.GetElapsedTime(started));
     }
 
     /// <summary>The fraction of <paramref name="data"/> classified right (arg-max, or ≥ 0.5 for one output), computed on the device.</summary>
