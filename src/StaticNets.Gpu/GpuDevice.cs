@@ -165,7 +165,6 @@ public sealed class GpuDevice : IDisposable
         if (_disposed)
             return;
         _disposed = true;
-        Kernels.Dispose();
         Accelerator.Dispose();
         _context.Dispose();
     }

@@ -30,7 +30,7 @@ internal struct AdamScalars
 /// with a <see cref="Group.Barrier"/> after each load and after each use. The other kernels are element-wise or one
 /// thread per row.
 /// </summary>
-internal sealed class GpuKernels : IDisposable
+internal sealed class GpuKernels
 {
     /// <summary>Threads along each side of a GEMM group.</summary>
     public const int GroupSize = 16;
@@ -168,10 +168,7 @@ internal sealed class GpuKernels : IDisposable
 
     /// <summary>correct[0] += the number of rows whose arg-max (or, for one column, ≥ 0.5) matches the target's.</summary>
     public void CountCorrect(ArrayView<float> outputs, ArrayView<float> targets, ArrayView<int> correct, int rows, int columns)
-    {
-        _ = rows;
-        _correct(1, outputs.SubView(0, (long)rows * columns), targets.SubView(0, (long)rows * columns), correct, columns);
-    }
+        => _correct(1, outputs.SubView(0, (long)rows * columns), targets.SubView(0, (long)rows * columns), correct, columns);
 
     /// <summary>θ ← θ − η·g.</summary>
     public void Sgd(ArrayView<float> p, ArrayView<float> g, float learningRate)
@@ -208,11 +205,6 @@ internal sealed class GpuKernels : IDisposable
     {
         int threads = Threads(count);
         kernel(threads, count, threads, v1, v2, v3, i1, i2, i3);
-    }
-
-    public void Dispose()
-    {
-        // The loaded kernels belong to the accelerator, which the owning GpuDevice disposes.
     }
 
     // ---- kernels ----
