@@ -14,7 +14,7 @@ namespace StaticNets.Generator.Tests;
 
 /// <summary>
 /// Every <c>```csharp</c> block of README.md, docs/*.md and the package readmes (src/*/PACKAGE.md) compiles, with the
-/// generator running, against the runtime and StaticNets.Onnx — as the <c>Program.cs</c> (or any other file) of a
+/// generator running, against the runtime, StaticNets.Onnx and StaticNets.Gpu — as the <c>Program.cs</c> (or any other file) of a
 /// fresh <c>dotnet new console</c> project with its implicit usings, so documentation cannot rot. Blocks marked
 /// <c>```csharp fragment</c> need context they do not show (a <c>net</c>, a data set) and are only checked to
 /// parse. The rules are in docs/contributing.md.
@@ -168,6 +168,8 @@ public class DocumentationTests
             .Where(path => Path.GetFileName(path) is var name && (name.StartsWith("System.", StringComparison.Ordinal) || name is "mscorlib.dll" or "netstandard.dll"))
             .Append(typeof(StaticNets.NetworkAttribute).Assembly.Location)
             .Append(typeof(StaticNets.Interop.OnnxExport).Assembly.Location)
+            .Append(typeof(StaticNets.Gpu.GpuTrainer).Assembly.Location)
+            .Append(typeof(ILGPU.Context).Assembly.Location)
             .Select(path => (MetadataReference)MetadataReference.CreateFromFile(path))
             .ToImmutableArray();
     });
