@@ -137,28 +137,56 @@ public class LeNetForward256 : LeNetForwardCell
 /// weights as the one-thread step before timing. No peer: the ONNX Runtime package does not train.
 /// </summary>
 [Config(typeof(SuiteConfig)), Work(LeNetMacs.Training, 32, 1)]
-public class LeNetTrain32
+public class LeNetTrain32 : TrainBatchCell
 {
-    private const int Batch = 32;
+    /// <inheritdoc />
+    protected override int Batch => 32;
+
+    /// <inheritdoc />
+    protected override INetwork<float> Create() => new LeNet5(seed: 6);
+
+    /// <inheritdoc />
+    protected override TrainerOptions Options => new() { BatchSize = Batch, LearningRate = 0.05, Threads = 1 };
+}
+
+/// <summary>
+/// One training step through <see cref="Trainer{T}.TrainBatch"/> on one and two threads; the two-thread step is
+/// checked to give the same weights as the one-thread step before anything is timed.
+/// </summary>
+public abstract class TrainBatchCell
+{
     private float[] _x = null!, _y = null!;
     private Trainer<float> _trainer1 = null!, _trainer2 = null!;
     private TrainerOptions _one = null!, _two = null!;
+
+    /// <summary>Samples per step.</summary>
+    protected abstract int Batch { get; }
+
+    /// <summary>A fresh network, the same one every call (a fixed seed).</summary>
+    protected abstract INetwork<float> Create();
+
+    /// <summary>The one-thread options of the step.</summary>
+    protected abstract TrainerOptions Options { get; }
+
+    /// <summary>The optimizer of each trainer (null: the trainer's SGD).</summary>
+    protected virtual IOptimizer<float>? CreateOptimizer() => null;
 
     /// <summary>Builds the inputs and trainers and checks one step on two threads against one.</summary>
     [GlobalSetup]
     public void Setup()
     {
-        _x = BenchData.Inputs(Batch * LeNet5.InputSize, seed: 11);
-        _y = BenchData.Targets(Batch, LeNet5.OutputSize, seed: 12);
-        _one = new TrainerOptions { BatchSize = Batch, LearningRate = 0.05, Threads = 1 };
+        var probe = Create();
+        _x = BenchData.Inputs(Batch * probe.InputSize, seed: 11);
+        _y = BenchData.Targets(Batch, probe.OutputSize, seed: 12);
+        _one = Options;
         _two = _one with { Threads = 2 };
-        var reference = new LeNet5(seed: 6);
-        new Trainer<float>(reference).TrainBatch(_x, _y, _one);
-        var twoThreads = new LeNet5(seed: 6);
-        new Trainer<float>(twoThreads).TrainBatch(_x, _y, _two);
-        BenchData.Agree("StaticNets LeNet-5, 2 threads", reference.Parameters, twoThreads.Parameters, 0);
-        _trainer1 = new Trainer<float>(new LeNet5(seed: 6));
-        _trainer2 = new Trainer<float>(new LeNet5(seed: 6));
+        var reference = Create();
+        new Trainer<float>(reference, CreateOptimizer()).TrainBatch(_x, _y, _one);
+        var twoThreads = Create();
+        new Trainer<float>(twoThreads, CreateOptimizer()).TrainBatch(_x, _y, _two);
+        BenchData.Agree($"StaticNets {reference.Info.Name}, 2 threads", reference.Parameters, twoThreads.Parameters, 0);
+        _trainer1 = new Trainer<float>(Create(), CreateOptimizer());
+        _trainer2 = new Trainer<float>(Create(), CreateOptimizer());
     }
 
     /// <summary>StaticNets through <see cref="Trainer{T}.TrainBatch"/>, one thread.</summary>

@@ -148,35 +148,17 @@ public class Lstm128Forward64
 
 /// <summary>LSTM 128 over 28 steps, batch 64, one training step (BPTT + Adam) on one and two threads.</summary>
 [Config(typeof(SuiteConfig)), Work(RecurrentMacs.Lstm128Training, 64, 1)]
-public class Lstm128Train64
+public class Lstm128Train64 : TrainBatchCell
 {
-    private const int Batch = 64;
-    private float[] _x = null!, _y = null!;
-    private Trainer<float> _trainer1 = null!, _trainer2 = null!;
-    private TrainerOptions _one = null!, _two = null!;
+    /// <inheritdoc />
+    protected override int Batch => 64;
 
-    /// <summary>Builds the inputs and trainers and checks one step on two threads against one.</summary>
-    [GlobalSetup]
-    public void Setup()
-    {
-        _x = BenchData.Inputs(Batch * Lstm128Mnist.InputSize, seed: 11);
-        _y = BenchData.Targets(Batch, Lstm128Mnist.OutputSize, seed: 12);
-        _one = new TrainerOptions { BatchSize = Batch, LearningRate = 0.001, Threads = 1 };
-        _two = _one with { Threads = 2 };
-        var reference = new Lstm128Mnist(seed: 6);
-        new Trainer<float>(reference, new Adam<float>()).TrainBatch(_x, _y, _one);
-        var twoThreads = new Lstm128Mnist(seed: 6);
-        new Trainer<float>(twoThreads, new Adam<float>()).TrainBatch(_x, _y, _two);
-        BenchData.Agree("StaticNets LSTM 128, 2 threads", reference.Parameters, twoThreads.Parameters, 0);
-        _trainer1 = new Trainer<float>(new Lstm128Mnist(seed: 6), new Adam<float>());
-        _trainer2 = new Trainer<float>(new Lstm128Mnist(seed: 6), new Adam<float>());
-    }
+    /// <inheritdoc />
+    protected override INetwork<float> Create() => new Lstm128Mnist(seed: 6);
 
-    /// <summary>StaticNets, one thread.</summary>
-    [Benchmark(Baseline = true, Description = "StaticNets")]
-    public float StaticNets() => _trainer1.TrainBatch(_x, _y, _one);
+    /// <inheritdoc />
+    protected override TrainerOptions Options => new() { BatchSize = Batch, LearningRate = 0.001, Threads = 1 };
 
-    /// <summary>StaticNets, the batch split over two threads (bit-identical result).</summary>
-    [Benchmark(Description = "StaticNets 2 threads")]
-    public float StaticNets2() => _trainer2.TrainBatch(_x, _y, _two);
+    /// <inheritdoc />
+    protected override IOptimizer<float>? CreateOptimizer() => new Adam<float>();
 }

@@ -166,20 +166,6 @@ internal sealed class NetworkEmitContext
     /// <summary>Values of one row of <see cref="Rows"/>.</summary>
     public int RowSize(LayerSpec layer) => layer is DenseLayerSpec { PerStep: true } dense ? dense.OutputCount : layer.Outputs;
 
-    /// <summary>Whether the network has recurrent layers (then it also runs one step at a time).</summary>
-    public bool IsRecurrent
-    {
-        get
-        {
-            foreach (var layer in Spec.Layers)
-            {
-                if (layer is RecurrentLayerSpec)
-                    return true;
-            }
-            return false;
-        }
-    }
-
     /// <summary><c>Span&lt;T&gt; name = new Span&lt;T&gt;(ws.Field, 0, batch * n);</c></summary>
     public string View(string field, long perSample, string elementType = "")
     {

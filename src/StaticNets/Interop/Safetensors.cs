@@ -158,19 +158,18 @@ public static class Safetensors
         => info.Layers.Select((layer, index) => (index, layer)).Where(p => p.layer.Blocks.Count > 0).ToArray();
 
     /// <summary>
-    /// <c>prefix.weight</c> and <c>prefix.bias</c> (the suffixes of the options); other blocks by their own name: a
-    /// Normalize layer's <c>prefix.mean</c> and <c>prefix.scale</c>, and a recurrent layer's four blocks as nn.LSTM and
-    /// nn.GRU name them (<c>prefix.weight_ih_l0</c> …).
+    /// The blocks named <c>weight</c> and <c>bias</c> (dense, convolution) take the options' suffixes; every other block
+    /// keeps its own name: a Normalize layer's <c>prefix.mean</c> and <c>prefix.scale</c>, a recurrent layer's four
+    /// blocks as nn.LSTM and nn.GRU name them (<c>prefix.weight_ih_l0</c> …).
     /// </summary>
-    private static string TensorName(string prefix, ParameterBlock block, SafetensorsOptions options)
-        => block.Name.Contains('_', StringComparison.Ordinal) ? $"{prefix}.{block.Name}" : block.Role switch
-        {
-            ParameterRole.Weight => $"{prefix}.{options.WeightSuffix}",
-            ParameterRole.Bias => $"{prefix}.{options.BiasSuffix}",
-            _ => $"{prefix}.{block.Name}",
-        };
+    private static string TensorName(string prefix, ParameterBlock block, SafetensorsOptions options) => block.Name switch
+    {
+        WeightBlock => $"{prefix}.{options.WeightSuffix}",
+        BiasBlock => $"{prefix}.{options.BiasSuffix}",
+        _ => $"{prefix}.{block.Name}",
+    };
 
-    private const string RecurrentWeight = "weight_ih_l0";
+    private const string WeightBlock = "weight", BiasBlock = "bias";
 
     private static long[] Dims(Shape shape)
     {
@@ -219,13 +218,13 @@ public static class Safetensors
     {
         string weight = "." + options.WeightSuffix, bias = "." + options.BiasSuffix;
         var layers = ParameterLayers(info);
-        var ranks = layers.Select(p => p.Layer.Weights?.Shape.Rank ?? 0).ToHashSet();
-        string recurrent = "." + RecurrentWeight;
-        // A layer without weights (Normalize) is found by its first block's name instead, e.g. 'layers.0.mean'.
-        var others = layers.Where(p => p.Layer.Weights is null).Select(p => "." + p.Layer.Blocks[0].Name).ToHashSet();
+        // Layers whose first block is a 'weight' are found by the weight suffix and the weight's rank; the others
+        // (Normalize, recurrent) by their first block's own name, e.g. 'layers.0.mean', 'layers.1.weight_ih_l0'.
+        var ranks = layers.Where(p => p.Layer.Blocks[0].Name == WeightBlock).Select(p => p.Layer.Blocks[0].Shape.Rank).ToHashSet();
+        var others = layers.Where(p => p.Layer.Blocks[0].Name != WeightBlock).Select(p => "." + p.Layer.Blocks[0].Name).ToHashSet();
         var prefixes = file.Tensors
-            .Where(t => (t.Name.EndsWith(weight, StringComparison.Ordinal) && ranks.Contains(t.Shape.Count)) || t.Name.EndsWith(recurrent, StringComparison.Ordinal))
-            .Select(t => t.Name.EndsWith(recurrent, StringComparison.Ordinal) ? t.Name[..^recurrent.Length] : t.Name[..^weight.Length])
+            .Where(t => t.Name.EndsWith(weight, StringComparison.Ordinal) && ranks.Contains(t.Shape.Count))
+            .Select(t => t.Name[..^weight.Length])
             .Concat(file.Tensors.SelectMany(t => others.Where(o => t.Name.EndsWith(o, StringComparison.Ordinal)).Select(o => t.Name[..^o.Length])))
             .OrderBy(p => p, NaturalComparer.Instance)
             .ToArray();

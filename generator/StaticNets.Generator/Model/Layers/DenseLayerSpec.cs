@@ -8,9 +8,6 @@ internal sealed record DenseLayerSpec(int Index, int InputCount, int OutputCount
     /// <summary>Whether the layer is applied to every step of a sequence.</summary>
     public bool PerStep => Steps > 0;
 
-    /// <summary>Rows of one sample: the steps, or 1 for a vector input.</summary>
-    public int RowsPerSample => PerStep ? Steps : 1;
-
     public override string Kind => "Dense";
 
     /// <summary>Bytes of one element (4 for float, 8 for double): how many outputs fill a packed panel.</summary>

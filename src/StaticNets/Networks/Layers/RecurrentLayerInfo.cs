@@ -37,7 +37,7 @@ public abstract class RecurrentLayerInfo : LayerInfo
     public int Gates { get; }
 
     /// <summary>Values of the recurrent state of one sample (h, and c for an LSTM).</summary>
-    public abstract int StateSize { get; }
+    public int StateSize => Kernels.RecurrentLayout.StateSize(Kind == LayerKind.Lstm, Units);
 
     /// <inheritdoc />
     public override long MultiplyAddsPerSample => (long)Steps * Gates * Units * (Features + Units);
@@ -100,9 +100,6 @@ public sealed class LstmLayerInfo : RecurrentLayerInfo
     public override LayerKind Kind => LayerKind.Lstm;
 
     /// <inheritdoc />
-    public override int StateSize => 2 * Units;
-
-    /// <inheritdoc />
     protected override string Describe() => $"LSTM({Units}{(ReturnSequences ? ", sequences" : "")}) → {OutputShape}";
 }
 
@@ -121,9 +118,6 @@ public sealed class GruLayerInfo : RecurrentLayerInfo
 
     /// <inheritdoc />
     public override LayerKind Kind => LayerKind.Gru;
-
-    /// <inheritdoc />
-    public override int StateSize => Units;
 
     /// <inheritdoc />
     protected override string Describe() => $"GRU({Units}{(ReturnSequences ? ", sequences" : "")}) → {OutputShape}";
