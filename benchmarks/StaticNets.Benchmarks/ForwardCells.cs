@@ -109,6 +109,45 @@ public class N1Forward1 : ForwardCell
     }
 }
 
+/// <summary>N1 8-32-32-4 forward, a batch of 256 (many small agents at once).</summary>
+[Config(typeof(SuiteConfig)), Work(8 * 32 + 32 * 32 + 32 * 4, 256, 1)]
+public class N1Forward256 : ForwardCell
+{
+    private readonly N1 _net = new(seed: 1);
+    private readonly float[] _y = new float[256 * N1.OutputSize];
+    private global::StaticNets.INetworkWorkspace<float> _workspace = null!;
+
+    /// <inheritdoc />
+    protected override int Batch => 256;
+    /// <inheritdoc />
+    protected override int[] Sizes => new[] { 8, 32, 32, 4 };
+    /// <inheritdoc />
+    protected override ReadOnlySpan<float> Parameters => _net.Parameters;
+
+    /// <summary>Builds everything and checks agreement.</summary>
+    [GlobalSetup]
+    public void Setup()
+    {
+        _workspace = _net.CreateWorkspace(256);
+        SetupPeers();
+    }
+
+    /// <inheritdoc />
+    protected override ReadOnlySpan<float> RunStaticNets()
+    {
+        _net.Forward(Inputs, _y, _workspace);
+        return _y;
+    }
+
+    /// <summary>The generated network.</summary>
+    [Benchmark(Baseline = true)]
+    public float StaticNets()
+    {
+        _net.Forward(Inputs, _y, _workspace);
+        return _y[0];
+    }
+}
+
 /// <summary>N2 784-128-10 forward, one sample.</summary>
 [Config(typeof(SuiteConfig)), Work(784 * 128 + 128 * 10, 1, 1)]
 public class N2Forward1 : ForwardCell

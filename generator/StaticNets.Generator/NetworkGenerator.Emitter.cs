@@ -51,6 +51,8 @@ public sealed partial class NetworkGenerator
             RecurrentEmitter.EmitHeaderComment(w, spec);
             if (FusedForwardEmitter.Applies(spec) || FusedForwardEmitter.OverBudget(spec))
                 w.Comment($"  {FusedForwardEmitter.Describe(spec)}.");
+            if (Strategies.BatchInLanes(spec))
+                w.Comment($"  {LaneForwardEmitter.Describe(spec)}.");
             if (IsDenseChain(spec))
                 w.Comment($"  Single-sample forward keeps its {HiddenTotal(spec)} hidden activations {(UsesStack(spec) ? "on the stack" : "in a per-thread buffer (too large for the stack)")}.");
             else
@@ -244,6 +246,8 @@ public sealed partial class NetworkGenerator
             w.Line();
             if (FusedForwardEmitter.Applies(spec))
                 FusedForwardEmitter.EmitMethods(w, spec);
+            if (Strategies.BatchInLanes(spec))
+                LaneForwardEmitter.EmitMethods(w, spec);
             WriteClassify(w, t);
             w.Line();
             WriteBatchForward(context);
@@ -271,8 +275,7 @@ public sealed partial class NetworkGenerator
             w.Line("/// <param name=\"output\">Exactly <see cref=\"OutputSize\"/> values, overwritten with the output activations.</param>");
             using (w.Block($"public void Forward({Names.ReadOnlySpan}<{t}> input, {Names.Span}<{t}> output)"))
             {
-                w.Line($"{Names.Guard}.Length(input.Length, InputSize, \"input\");");
-                w.Line($"{Names.Guard}.Length(output.Length, OutputSize, \"output\");");
+                w.Line($"{Names.Guard}.Lengths(input.Length, InputSize, output.Length, OutputSize);");
                 if (TransposedTotal(spec) > 0 || FusedForwardEmitter.Applies(spec))
                 {
                     w.Comment("Re-transpose the weight copies if the parameters may have changed since.");
@@ -363,6 +366,8 @@ public sealed partial class NetworkGenerator
                 w.Line("Workspace ws = Workspace.From(workspace, \"workspace\");");
                 w.Line($"int batch = {Names.Guard}.BatchSize(inputs.Length, InputSize, ws.BatchCapacity, \"inputs\");");
                 w.Line($"{Names.Guard}.Length(outputs.Length, batch * OutputSize, \"outputs\");");
+                if (Strategies.BatchInLanes(spec))
+                    LaneForwardEmitter.EmitDispatch(w, spec);
                 w.Line($"ForwardBatch(inputs, batch, ws{(dropout ? ", train: false" : "")}).CopyTo(outputs);");
             }
             w.Line();

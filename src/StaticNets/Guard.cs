@@ -20,6 +20,26 @@ public static class Guard
             ThrowLength(actual, expected, paramName);
     }
 
+    /// <summary>
+    /// Throws unless <paramref name="inputLength"/> is <paramref name="inputSize"/> and <paramref name="outputLength"/> is
+    /// <paramref name="outputSize"/>: the single-sample forward's two checks in one branch. The exception names
+    /// <c>input</c> or <c>output</c>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Lengths(int inputLength, int inputSize, int outputLength, int outputSize)
+    {
+        if (((inputLength ^ inputSize) | (outputLength ^ outputSize)) != 0)
+            ThrowLengths(inputLength, inputSize, outputLength, outputSize);
+    }
+
+    [DoesNotReturn]
+    private static void ThrowLengths(int inputLength, int inputSize, int outputLength, int outputSize)
+    {
+        if (inputLength != inputSize)
+            ThrowLength(inputLength, inputSize, "input");
+        ThrowLength(outputLength, outputSize, "output");
+    }
+
     /// <summary>Checks that a batch span holds a whole number (1..capacity) of rows and returns the number of rows.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int BatchSize(int length, int rowSize, int capacity, string paramName)

@@ -22,9 +22,9 @@ internal static class FusedForwardEmitter
 
     // Accumulators one layer may use: independent chains over the inputs hide the FMA latency (the critical
     // path of a tiny net). 16 of AVX-512's 32 registers; 8 of the 16 that narrower widths have.
-    private static int MaxAccumulators(int bits) => bits == 512 ? 16 : 8;
+    internal static int MaxAccumulators(int bits) => bits == 512 ? 16 : 8;
 
-    private const int MaxChains = 8;
+    internal const int MaxChains = 8;
 
     /// <summary>
     /// Whether the network gets a fused single-sample forward: a dense chain (dropout is the identity there) of layers
@@ -54,7 +54,7 @@ internal static class FusedForwardEmitter
             {
                 var layer = layers[i];
                 int vectors = (layer.Outputs + lanes - 1) / lanes;
-                int chains = System.Math.Max(1, System.Math.Min(System.Math.Min(MaxChains, MaxAccumulators(bits) / vectors), layer.Inputs));
+                int chains = Chains(spec, layer, bits);
                 if (previousInRegisters)
                 {
                     total += (long)layer.Inputs * vectors;
@@ -70,10 +70,10 @@ internal static class FusedForwardEmitter
         return (int)System.Math.Min(int.MaxValue, total);
     }
 
-    private static int ScalarBytes(NetworkSpec spec) => spec.Scalar == ScalarKind.Double ? 8 : 4;
+    internal static int ScalarBytes(NetworkSpec spec) => spec.Scalar == ScalarKind.Double ? 8 : 4;
 
     /// <summary>Outputs rounded up to whole 64-byte rows.</summary>
-    private static int Padded(NetworkSpec spec, int outputs)
+    internal static int Padded(NetworkSpec spec, int outputs)
     {
         int lanes = RowBytes / ScalarBytes(spec);
         return (outputs + lanes - 1) / lanes * lanes;
@@ -84,7 +84,7 @@ internal static class FusedForwardEmitter
     /// <summary>Elements of the padded copy: per layer, Wᵀ rows of padded width then the padded biases.</summary>
     public static int Length(NetworkSpec spec) => spec.Layers.OfType<DenseLayerSpec>().Sum(l => LayerLength(spec, l));
 
-    private static int Offset(NetworkSpec spec, DenseLayerSpec layer)
+    internal static int Offset(NetworkSpec spec, DenseLayerSpec layer)
         => spec.Layers.OfType<DenseLayerSpec>().Where(l => l.Index < layer.Index).Sum(l => LayerLength(spec, l));
 
     /// <summary>The header line naming the strategy.</summary>
@@ -153,16 +153,20 @@ internal static class FusedForwardEmitter
         // the other hidden layers (their kernel works on memory), then the output layer's z when it cannot go
         // straight into output (ragged for this width, or an activation that needs the whole row).
         bool outputInRegisters = InRegisters(output.Activation) && output.Outputs % lanes == 0;
-        int scratch = layers.Take(last).Where(l => !InRegisters(l.Activation)).Sum(l => Padded(spec, l.Outputs)) + (outputInRegisters ? 0 : Padded(spec, output.Outputs));
+        bool vectorSoftmax = VectorSoftmax(spec, output);
+        int scratch = layers.Take(last).Where(l => !InRegisters(l.Activation)).Sum(l => Padded(spec, l.Outputs)) + (outputInRegisters || vectorSoftmax ? 0 : Padded(spec, output.Outputs));
 
         w.Line($"/// <summary>All {layers.Count} layers for one sample with {bits}-bit vectors; <paramref name=\"x\"/> and <paramref name=\"output\"/> have been length-checked.</summary>");
         using (w.Block($"private void ForwardFused{bits}(ref {t} x, {Names.Span}<{t}> output)"))
         {
             w.Line($"ref {t} f = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fused);");
-            if (outputInRegisters || (output.Activation == ActivationKind.Softmax && output.Outputs < 8))
+            if (outputInRegisters || (output.Activation == ActivationKind.Softmax && output.Outputs < SmallSoftmax))
                 w.Line($"ref {t} y = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output);");
-            w.Line($"{Names.Span}<{t}> scratch = stackalloc {t}[{scratch}];");
-            w.Line($"ref {t} s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scratch);");
+            if (scratch > 0)
+            {
+                w.Line($"{Names.Span}<{t}> scratch = stackalloc {t}[{scratch}];");
+                w.Line($"ref {t} s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scratch);");
+            }
             string input = "x";
             int inputOffset = 0, scratchOffset = 0;
             int registerInput = -1; // index of the previous layer when its activations are still in registers
@@ -170,7 +174,7 @@ internal static class FusedForwardEmitter
             {
                 int l = layer.Index, p = Padded(spec, layer.Outputs), o = Offset(spec, layer);
                 int vectors = (layer.Outputs + lanes - 1) / lanes;
-                int chains = System.Math.Max(1, System.Math.Min(System.Math.Min(MaxChains, MaxAccumulators(bits) / vectors), layer.Inputs));
+                int chains = Chains(spec, layer, bits);
                 bool isOutput = ReferenceEquals(layer, output);
                 w.Comment($"Layer {l}: dense {layer.Inputs} → {layer.Outputs}, {layer.Activation}: {vectors} vector(s) of outputs, {chains} chain(s) over the inputs.");
                 bool keepInRegisters = !isOutput && InRegisters(layer.Activation);
@@ -231,14 +235,18 @@ internal static class FusedForwardEmitter
                     for (int q = 0; q < vectors; q++)
                     {
                         string sum = TreeSum(Enumerable.Range(0, chains).Select(c => $"a{c}_{q}").ToList());
-                        string activated = InRegisters(layer.Activation) ? Activate(layer.Activation, sum, vec, v, t) : sum;
+                        string activated = InRegisters(layer.Activation) ? Activate(layer.Activation, sum) : sum;
                         string target = isOutput && outputInRegisters ? $"ref y, {q * lanes}" : $"ref s, {scratchOffset + q * lanes}";
                         if (keepInRegisters)
                             w.Line($"h{l}_{q} = {activated};");
+                        else if (isOutput && vectorSoftmax)
+                            w.Line($"{v} o{q} = {activated};");
                         else
                             w.Line($"{vec}.StoreUnsafe({activated}, {target});");
                     }
-                    if (isOutput)
+                    if (isOutput && vectorSoftmax)
+                        EmitVectorSoftmax(w, spec, layer, bits);
+                    else if (isOutput)
                         EmitOutputActivation(w, spec, layer, outputInRegisters, scratchOffset);
                     else if (!InRegisters(layer.Activation))
                         w.Line($"{Names.ActivationForward(layer.Activation)}<{t}>(scratch.Slice({scratchOffset}, {layer.Outputs}), scratch.Slice({scratchOffset}, {layer.Outputs}));");
@@ -253,7 +261,7 @@ internal static class FusedForwardEmitter
     }
 
     // (a0 + a1) + (a2 + a3): the chains are summed pairwise, log₂ deep rather than one after another.
-    private static string TreeSum(System.Collections.Generic.List<string> terms)
+    internal static string TreeSum(System.Collections.Generic.List<string> terms)
     {
         while (terms.Count > 1)
         {
@@ -267,16 +275,87 @@ internal static class FusedForwardEmitter
         return terms[0];
     }
 
-    private static bool InRegisters(ActivationKind activation)
+    internal static bool InRegisters(ActivationKind activation)
         => activation is ActivationKind.Identity or ActivationKind.ReLU or ActivationKind.LeakyReLU;
 
-    private static string Activate(ActivationKind activation, string sum, string vec, string v, string t) => activation switch
+    // FusedSimd.ReLU/LeakyReLU: one x86 max with z second (NaN passes through, −0 stays −0), not VectorNNN.Max, whose
+    // IEEE 754 semantics cost a vfixupimm after every max.
+    internal static string Activate(ActivationKind activation, string sum) => activation switch
     {
-        ActivationKind.ReLU => $"{vec}.Max({sum}, {v}.Zero)",
-        // max(z, slope·z) is LeakyReLU for a slope below 1.
-        ActivationKind.LeakyReLU => $"{vec}.Max({sum}, ({sum}) * ({t})global::StaticNets.Kernels.ActivationKernels.LeakyReLUSlope)",
+        ActivationKind.ReLU => $"global::StaticNets.Kernels.FusedSimd.ReLU({sum})",
+        ActivationKind.LeakyReLU => $"global::StaticNets.Kernels.FusedSimd.LeakyReLU({sum})",
         _ => sum,
     };
+
+    /// <summary>
+    /// The independent partial sums (chains) per output of a layer in the fused method of this width: enough to hide the
+    /// multiply-add latency within the accumulator budget. The lane forward uses the same chains, in the same order.
+    /// </summary>
+    internal static int Chains(NetworkSpec spec, DenseLayerSpec layer, int bits)
+    {
+        int lanes = bits / 8 / ScalarBytes(spec);
+        int vectors = (layer.Outputs + lanes - 1) / lanes;
+        return System.Math.Max(1, System.Math.Min(System.Math.Min(MaxChains, MaxAccumulators(bits) / vectors), layer.Inputs));
+    }
+
+    /// <summary>
+    /// Whether the fused method reads layer <paramref name="i"/>'s inputs from registers (the previous layer is hidden with
+    /// an activation applied in registers): then every input k goes to chain k mod chains, the loop's remainder included;
+    /// from memory the inputs after the last whole round of chains go to chain 0.
+    /// </summary>
+    internal static bool InputsInRegisters(System.Collections.Generic.IReadOnlyList<DenseLayerSpec> layers, int i)
+        => i > 0 && InRegisters(layers[i - 1].Activation);
+
+    /// <summary>Below this many outputs the fused softmax is written out (in one vector, or scalar code) rather than the kernel's.</summary>
+    internal const int SmallSoftmax = 8;
+
+    /// <summary>Whether the output softmax runs in one 128- or 256-bit vector, straight from the output layer's registers.</summary>
+    private static bool VectorSoftmax(NetworkSpec spec, DenseLayerSpec output)
+        => output.Activation == ActivationKind.Softmax && output.Outputs < SmallSoftmax && output.Outputs <= 32 / ScalarBytes(spec);
+
+    /// <summary>
+    /// Softmax of the output layer's sums <c>o0, o1, …</c> in one small vector: the padding lanes set to −∞, the maximum by
+    /// shuffles, <see cref="LaneKernels"/>' exponential, the sum in output order, one division. Each step is the lane
+    /// forward's for one sample, so both give the same bits.
+    /// </summary>
+    private static void EmitVectorSoftmax(SourceWriter w, NetworkSpec spec, DenseLayerSpec layer, int bits)
+    {
+        string t = Names.Scalar(spec.Scalar);
+        int n = layer.Outputs, sb = ScalarBytes(spec);
+        int small = n <= 16 / sb ? 128 : 256;
+        int count = small / 8 / sb;
+        string sv = $"global::System.Runtime.Intrinsics.Vector{small}";
+        string z;
+        string big = $"global::System.Runtime.Intrinsics.Vector{bits}";
+        if (bits == small)
+            z = "o0";
+        else if (bits > small)
+            z = bits == 512 && small == 128 ? "global::System.Runtime.Intrinsics.Vector256.GetLower(global::System.Runtime.Intrinsics.Vector512.GetLower(o0))" : $"{big}.GetLower(o0)";
+        else
+            z = $"{sv}.Create(o0, o1)"; // 128-bit method, more outputs than one 128-bit vector holds
+        w.Comment($"Softmax over {n} outputs in one {small}-bit vector: padding lanes −∞, maximum by shuffles (x86 max: a NaN still reaches every output through the sum), LaneKernels.Exp, the sum in output order.");
+        w.Line($"{sv}<{t}> z = {z};");
+        if (n < count)
+        {
+            string index = sb == 4 ? "int" : "long";
+            string indices = string.Join(", ", Enumerable.Range(0, count).Select(i => sb == 4 ? $"{i}" : $"{i}L"));
+            w.Line($"z = {sv}.ConditionalSelect({sv}.As<{index}, {t}>({sv}.LessThan({sv}.Create({indices}), {sv}.Create(({index}){n}))), z, {sv}.Create({t}.NegativeInfinity));");
+        }
+        w.Line($"{sv}<{t}> m = z;");
+        for (int step = 1; step < count; step *= 2)
+        {
+            string perm = string.Join(", ", Enumerable.Range(0, count).Select(i => (i ^ step) + (sb == 4 ? "" : "L")));
+            w.Line($"m = global::StaticNets.Kernels.FusedSimd.MaxNative(m, {sv}.Shuffle(m, {sv}.Create({perm})));");
+        }
+        w.Line($"{sv}<{t}> e = global::StaticNets.Kernels.LaneKernels.Exp(z - m);");
+        w.Line($"{t} sum = " + string.Join(" + ", Enumerable.Range(0, n).Select(j => j == 0 ? $"{sv}.ToScalar(e)" : $"{sv}.GetElement(e, {j})")) + ";");
+        w.Line($"{sv}<{t}> q = e / {sv}.Create(sum);");
+        if (n == count)
+            w.Line($"{sv}.StoreUnsafe(q, ref y);");
+        else
+            for (int j = 0; j < n; j++)
+                w.Line($"global::System.Runtime.CompilerServices.Unsafe.Add(ref y, {j}) = {sv}.GetElement(q, {j});");
+    }
 
     private static void EmitOutputActivation(SourceWriter w, NetworkSpec spec, DenseLayerSpec layer, bool inRegisters, int offset)
     {
@@ -290,17 +369,17 @@ internal static class FusedForwardEmitter
             w.Line($"scratch.Slice({offset}, {n}).CopyTo(output);");
             return;
         }
-        if (layer.Activation == ActivationKind.Softmax && n < 8)
+        if (layer.Activation == ActivationKind.Softmax && n < SmallSoftmax)
         {
             string math = spec.Scalar == ScalarKind.Double ? "global::System.Math" : "global::System.MathF";
             string unsafeAdd = "global::System.Runtime.CompilerServices.Unsafe.Add";
-            w.Comment($"Softmax over {n} outputs in scalar code: below one vector the exponentials are cheaper one by one.");
+            w.Comment($"Softmax over {n} outputs in scalar code (LaneKernels' exponential, as the lane forward): more than one 256-bit vector holds.");
             w.Line($"{t} " + string.Join(", ", Enumerable.Range(0, n).Select(j => $"z{j} = {unsafeAdd}(ref s, {offset + j})")) + ";");
             string max = "z0";
             for (int j = 1; j < n; j++)
                 max = $"{math}.Max({max}, z{j})";
             w.Line($"{t} max = {max};");
-            w.Line($"{t} " + string.Join(", ", Enumerable.Range(0, n).Select(j => $"e{j} = {math}.Exp(z{j} - max)")) + ";");
+            w.Line($"{t} " + string.Join(", ", Enumerable.Range(0, n).Select(j => $"e{j} = global::StaticNets.Kernels.LaneKernels.ExpScalar<{t}>(z{j} - max)")) + ";");
             w.Line($"{t} sum = " + string.Join(" + ", Enumerable.Range(0, n).Select(j => $"e{j}")) + ";");
             for (int j = 0; j < n; j++)
                 w.Line($"{unsafeAdd}(ref y, {j}) = e{j} / sum;");

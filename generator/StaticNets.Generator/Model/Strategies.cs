@@ -43,6 +43,23 @@ internal static class Strategies
     /// </summary>
     public const int FusedMultiplyAddBudget = 1536;
 
+    /// <summary>
+    /// The one decision for the public batched <c>Forward(inputs, outputs, workspace)</c>: a network small and all dense
+    /// enough for the fused single-sample forward (<see cref="Emit.FusedForwardEmitter.Applies"/>: a dense chain, every layer
+    /// ≤ 64 × 64, within <see cref="FusedMultiplyAddBudget"/>) runs its batches in lanes (<see cref="Emit.LaneForwardEmitter"/>),
+    /// one vector of samples at a time, from the fused method's padded weights. Row by row its layers are mostly fixed
+    /// cost (8-32-32-4 at batch 256: 5.6 M samples/s per layer against 13.8 M/s for ONNX Runtime; benchmarks/RESULTS.md).
+    /// The backward pass keeps its workspace-keeping ForwardBatch.
+    /// </summary>
+    public static bool BatchInLanes(NetworkSpec spec) => Emit.FusedForwardEmitter.Applies(spec);
+
+    /// <summary>
+    /// A last block of fewer samples than this runs one by one through the fused method instead of as a zero-padded
+    /// lane block (both give the same bits): a quarter of the lanes, where one padded block measured about as long as
+    /// that many single-sample calls.
+    /// </summary>
+    public static int LaneMinimumBlock(int lanes) => System.Math.Max(1, lanes / 4);
+
     /// <summary>The dense strategy for the sizes; a layer without bias is never unrolled (the unrolled code adds its biases inline).</summary>
     public static DenseStrategy ChooseDense(int inputs, int outputs, bool bias = true)
     {

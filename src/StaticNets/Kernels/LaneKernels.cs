@@ -1,0 +1,471 @@
+using System;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace StaticNets.Kernels;
+
+/// <summary>
+/// Kernels for running a small network on a block of samples in <em>lanes</em>: the block is transposed so that
+/// row <c>k</c> of a lane buffer holds input <c>k</c> of every sample (one vector of <c>width</c> samples), each
+/// layer is then vector arithmetic with a broadcast weight per multiply-add, and the outputs are transposed back.
+/// A generated network uses them for its batched forward when it is small and all dense; they are public for that
+/// code and for tests.
+/// </summary>
+/// <remarks>
+/// The vector exponential here is the one the generated single-sample forward uses for a small softmax, and every
+/// width (and the scalar form) performs the same operations on each element, so a sample gives the same bits
+/// whichever path and vector width computed it.
+/// </remarks>
+public static class LaneKernels
+{
+    /// <summary>
+    /// Transposes <paramref name="count"/> samples of <paramref name="size"/> values (row-major) into lanes:
+    /// <c>lanes[k·width + s] = rows[s·size + k]</c>; the lanes of samples <paramref name="count"/> .. width − 1 are zeroed.
+    /// </summary>
+    /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+    /// <param name="rows"><paramref name="count"/> × <paramref name="size"/> values.</param>
+    /// <param name="size">Values per sample (at least 1).</param>
+    /// <param name="count">Samples, 0 .. <paramref name="width"/>.</param>
+    /// <param name="lanes">At least <paramref name="size"/> × <paramref name="width"/> values; the first that many are overwritten.</param>
+    /// <param name="width">Samples per lane row (at least 1).</param>
+    /// <exception cref="ArgumentException">A length or count does not fit, or the spans overlap.</exception>
+    public static void ToLanes<T>(ReadOnlySpan<T> rows, int size, int count, Span<T> lanes, int width) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        CheckShape(rows.Length, size, count, lanes.Length, width, nameof(rows), nameof(lanes));
+        KernelGuard.NoOverlap<T>(rows, lanes, nameof(rows), nameof(lanes));
+        ref T x = ref MemoryMarshal.GetReference(rows);
+        ref T d = ref MemoryMarshal.GetReference(lanes);
+        nuint w = (nuint)width, n = (nuint)size;
+        if (count < width)
+            lanes.Slice(0, size * width).Clear();
+        for (nuint s = 0; s < (nuint)count; s++)
+        {
+            ref T row = ref Unsafe.Add(ref x, s * n);
+            for (nuint k = 0; k < n; k++)
+                Unsafe.Add(ref d, k * w + s) = Unsafe.Add(ref row, k);
+        }
+    }
+
+    /// <summary>The inverse of <see cref="ToLanes{T}"/> for the first <paramref name="count"/> samples: <c>rows[s·size + k] = lanes[k·width + s]</c>.</summary>
+    /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+    /// <param name="lanes">At least <paramref name="size"/> × <paramref name="width"/> values.</param>
+    /// <param name="size">Values per sample (at least 1).</param>
+    /// <param name="count">Samples to write, 0 .. <paramref name="width"/>.</param>
+    /// <param name="rows">Exactly <paramref name="count"/> × <paramref name="size"/> values, overwritten.</param>
+    /// <param name="width">Samples per lane row (at least 1).</param>
+    /// <exception cref="ArgumentException">A length or count does not fit, or the spans overlap.</exception>
+    public static void FromLanes<T>(ReadOnlySpan<T> lanes, int size, int count, Span<T> rows, int width) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        CheckShape(rows.Length, size, count, lanes.Length, width, nameof(rows), nameof(lanes));
+        KernelGuard.NoOverlap<T>(lanes, rows, nameof(lanes), nameof(rows));
+        ref T x = ref MemoryMarshal.GetReference(lanes);
+        ref T d = ref MemoryMarshal.GetReference(rows);
+        nuint w = (nuint)width, n = (nuint)size;
+        for (nuint s = 0; s < (nuint)count; s++)
+        {
+            ref T row = ref Unsafe.Add(ref d, s * n);
+            for (nuint k = 0; k < n; k++)
+                Unsafe.Add(ref row, k) = Unsafe.Add(ref x, k * w + s);
+        }
+    }
+
+    private static void CheckShape(int rowsLength, int size, int count, int lanesLength, int width, string rowsName, string lanesName)
+    {
+        KernelGuard.Positive(size, nameof(size));
+        KernelGuard.Positive(width, nameof(width));
+        if ((uint)count > (uint)width)
+            throw new ArgumentOutOfRangeException(nameof(count), count, $"Expected 0 .. {width} samples (the lane width) but got {count}.");
+        KernelGuard.Samples(rowsLength, count, size, "values", rowsName);
+        KernelGuard.AtLeast(lanesLength, (long)size * width, "size × width lane values", lanesName);
+    }
+
+    /// <summary>
+    /// Softmax down each lane: for every sample <c>s</c> (a column), <c>a[j·width + s] = e^(z_j − max) / Σ e^(z_i − max)</c>
+    /// over the <paramref name="outputs"/> rows, with <see cref="Exp{T}(Vector512{T})"/>'s exponential and the sum taken
+    /// in row order. In place.
+    /// </summary>
+    /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+    /// <param name="lanes">At least <paramref name="outputs"/> × <paramref name="width"/> values: row j holds output j of every sample.</param>
+    /// <param name="outputs">Rows (at least 1).</param>
+    /// <param name="width">Samples per row (at least 1).</param>
+    /// <remarks>
+    /// A NaN anywhere in a sample's column makes that whole column NaN, as the row-wise softmax does. The maximum is the
+    /// x86 one (<see cref="FusedSimd.MaxNative{T}(Vector512{T}, Vector512{T})"/>): it may drop a NaN, but the NaN's
+    /// exponential then makes the sum, and so every output, NaN.
+    /// </remarks>
+    /// <exception cref="ArgumentException"><paramref name="lanes"/> is too short.</exception>
+    public static void Softmax<T>(Span<T> lanes, int outputs, int width) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        KernelGuard.Positive(outputs, nameof(outputs));
+        KernelGuard.Positive(width, nameof(width));
+        KernelGuard.AtLeast(lanes.Length, (long)outputs * width, "outputs × width lane values", nameof(lanes));
+        ref T z = ref MemoryMarshal.GetReference(lanes);
+        nuint w = (nuint)width, m = (nuint)outputs, s = 0;
+        if (Simd.IsVectorizable<T>())
+        {
+            if (Simd512<T>.IsEnabled)
+                for (; s + (nuint)Vector512<T>.Count <= w; s += (nuint)Vector512<T>.Count)
+                    Softmax512(ref Unsafe.Add(ref z, s), w, m);
+            if (Simd256<T>.IsEnabled)
+                for (; s + (nuint)Vector256<T>.Count <= w; s += (nuint)Vector256<T>.Count)
+                    Softmax256(ref Unsafe.Add(ref z, s), w, m);
+            if (Simd128<T>.IsEnabled)
+                for (; s + (nuint)Vector128<T>.Count <= w; s += (nuint)Vector128<T>.Count)
+                    Softmax128(ref Unsafe.Add(ref z, s), w, m);
+        }
+        for (; s < w; s++)
+        {
+            ref T c = ref Unsafe.Add(ref z, s);
+            T max = c;
+            for (nuint j = 1; j < m; j++)
+                max = MaxNative(max, Unsafe.Add(ref c, j * w));
+            T sum = T.Zero;
+            for (nuint j = 0; j < m; j++)
+            {
+                T e = ExpScalar(Unsafe.Add(ref c, j * w) - max);
+                Unsafe.Add(ref c, j * w) = e;
+                sum = j == 0 ? e : sum + e;
+            }
+            for (nuint j = 0; j < m; j++)
+                Unsafe.Add(ref c, j * w) /= sum;
+        }
+    }
+
+    // x86 MAX for one scalar: y when x ≤ y, NaN or zeros (see FusedSimd.MaxNative: any of them gives the softmax's result).
+    private static T MaxNative<T>(T x, T y) where T : unmanaged, IBinaryFloatingPointIeee754<T> => x > y ? x : y;
+
+    private static void Softmax512<T>(ref T z, nuint w, nuint m) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        Vector512<T> max = Vector512.LoadUnsafe(ref z);
+        for (nuint j = 1; j < m; j++)
+            max = FusedSimd.MaxNative(max, Vector512.LoadUnsafe(ref z, j * w));
+        Vector512<T> sum = Exp(Vector512.LoadUnsafe(ref z) - max);
+        sum.StoreUnsafe(ref z);
+        for (nuint j = 1; j < m; j++)
+        {
+            Vector512<T> e = Exp(Vector512.LoadUnsafe(ref z, j * w) - max);
+            e.StoreUnsafe(ref z, j * w);
+            sum += e;
+        }
+        for (nuint j = 0; j < m; j++)
+            (Vector512.LoadUnsafe(ref z, j * w) / sum).StoreUnsafe(ref z, j * w);
+    }
+
+    private static void Softmax256<T>(ref T z, nuint w, nuint m) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        Vector256<T> max = Vector256.LoadUnsafe(ref z);
+        for (nuint j = 1; j < m; j++)
+            max = FusedSimd.MaxNative(max, Vector256.LoadUnsafe(ref z, j * w));
+        Vector256<T> sum = Exp(Vector256.LoadUnsafe(ref z) - max);
+        sum.StoreUnsafe(ref z);
+        for (nuint j = 1; j < m; j++)
+        {
+            Vector256<T> e = Exp(Vector256.LoadUnsafe(ref z, j * w) - max);
+            e.StoreUnsafe(ref z, j * w);
+            sum += e;
+        }
+        for (nuint j = 0; j < m; j++)
+            (Vector256.LoadUnsafe(ref z, j * w) / sum).StoreUnsafe(ref z, j * w);
+    }
+
+    private static void Softmax128<T>(ref T z, nuint w, nuint m) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        Vector128<T> max = Vector128.LoadUnsafe(ref z);
+        for (nuint j = 1; j < m; j++)
+            max = FusedSimd.MaxNative(max, Vector128.LoadUnsafe(ref z, j * w));
+        Vector128<T> sum = Exp(Vector128.LoadUnsafe(ref z) - max);
+        sum.StoreUnsafe(ref z);
+        for (nuint j = 1; j < m; j++)
+        {
+            Vector128<T> e = Exp(Vector128.LoadUnsafe(ref z, j * w) - max);
+            e.StoreUnsafe(ref z, j * w);
+            sum += e;
+        }
+        for (nuint j = 0; j < m; j++)
+            (Vector128.LoadUnsafe(ref z, j * w) / sum).StoreUnsafe(ref z, j * w);
+    }
+
+    // ---------------------------------------------------------------- the exponential
+    //
+    // e^x = 2^n · e^r with n = round(x·log₂e) and r = x − n·ln 2 (ln 2 in two parts, Cody–Waite), |r| ≤ ln2/2;
+    // e^r by a polynomial (float: Cephes' degree-6 minimax; double: Taylor to degree 13), and 2^n applied as two
+    // factors 2^⌊n/2⌉ · 2^(n − ⌊n/2⌉) so that neither leaves the normal range: results near overflow stay finite
+    // and small ones become subnormal gradually. Below the smallest subnormal it returns 0, above the largest
+    // finite value +∞; NaN stays NaN. Within about 2 ulp of the correctly rounded value (float) and 1 ulp (double).
+    // Integer rounding by the 1.5·2^m trick, so that every width (and the scalar form) does the same arithmetic.
+
+    private const float FloatMagic = 12582912f; // 1.5·2^23
+    private const float FloatLog2E = 1.44269504088896341f;
+    private const float FloatLn2Hi = 0.693359375f;
+    private const float FloatLn2Lo = -2.12194440e-4f;
+    private const float FloatLow = -103.972084f; // below: 0
+    private const float FloatHigh = 88.7228394f; // above: +∞
+    private const int FloatBias = 127 - 0x4B400000; // exponent bias minus the magic number's bits
+    private const float P0 = 1.9875691500e-4f, P1 = 1.3981999507e-3f, P2 = 8.3334519073e-3f, P3 = 4.1665795894e-2f, P4 = 1.6666665459e-1f, P5 = 5.0000001201e-1f;
+
+    private const double DoubleMagic = 6755399441055744.0; // 1.5·2^52
+    private const double DoubleLog2E = 1.4426950408889634;
+    private const double DoubleLn2Hi = 6.93145751953125e-1;
+    private const double DoubleLn2Lo = 1.42860682030941723212e-6;
+    private const double DoubleLow = -745.1332191019412; // below: 0
+    private const double DoubleHigh = 709.782712893384; // above: +∞
+    private const long DoubleBias = 1023 - 0x4338000000000000;
+
+    // 1/k! for k = 13 down to 2.
+    private const double Q13 = 1.0 / 6227020800.0, Q12 = 1.0 / 479001600.0, Q11 = 1.0 / 39916800.0, Q10 = 1.0 / 3628800.0,
+        Q9 = 1.0 / 362880.0, Q8 = 1.0 / 40320.0, Q7 = 1.0 / 5040.0, Q6 = 1.0 / 720.0, Q5 = 1.0 / 120.0, Q4 = 1.0 / 24.0,
+        Q3 = 1.0 / 6.0, Q2 = 0.5;
+
+    /// <summary>e^x lane by lane (see the remarks on <see cref="LaneKernels"/>): the same bits in every width and in <see cref="ExpScalar{T}"/>.</summary>
+    /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+    /// <param name="x">The exponents.</param>
+    /// <returns>e^x per lane: 0 below the smallest subnormal result, +∞ above the largest finite one, NaN for NaN.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> Exp<T>(Vector512<T> x) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        if (typeof(T) == typeof(float))
+        {
+            Vector512<float> v = x.AsSingle();
+            Vector512<float> magic = Vector512.Create(FloatMagic);
+            Vector512<float> t = Simd.MultiplyAdd(v, Vector512.Create(FloatLog2E), magic);
+            Vector512<float> n = t - magic;
+            Vector512<float> r = Simd.MultiplyAdd(n, Vector512.Create(-FloatLn2Hi), v);
+            r = Simd.MultiplyAdd(n, Vector512.Create(-FloatLn2Lo), r);
+            Vector512<float> p = Simd.MultiplyAdd(Vector512.Create(P0), r, Vector512.Create(P1));
+            p = Simd.MultiplyAdd(p, r, Vector512.Create(P2));
+            p = Simd.MultiplyAdd(p, r, Vector512.Create(P3));
+            p = Simd.MultiplyAdd(p, r, Vector512.Create(P4));
+            p = Simd.MultiplyAdd(p, r, Vector512.Create(P5));
+            Vector512<float> y = Simd.MultiplyAdd(p, r * r, r) + Vector512<float>.One;
+            Vector512<float> h = Simd.MultiplyAdd(n, Vector512.Create(0.5f), magic);
+            Vector512<float> half = h - magic;
+            Vector512<float> t2 = (n - half) + magic;
+            Vector512<float> s1 = Vector512.ShiftLeft(h.AsInt32() + Vector512.Create(FloatBias), 23).AsSingle();
+            Vector512<float> s2 = Vector512.ShiftLeft(t2.AsInt32() + Vector512.Create(FloatBias), 23).AsSingle();
+            y = y * s1 * s2;
+            y = Vector512.ConditionalSelect(Vector512.LessThan(v, Vector512.Create(FloatLow)), Vector512<float>.Zero, y);
+            y = Vector512.ConditionalSelect(Vector512.GreaterThan(v, Vector512.Create(FloatHigh)), Vector512.Create(float.PositiveInfinity), y);
+            return y.As<float, T>();
+        }
+        if (typeof(T) == typeof(double))
+        {
+            Vector512<double> v = x.AsDouble();
+            Vector512<double> magic = Vector512.Create(DoubleMagic);
+            Vector512<double> t = Simd.MultiplyAdd(v, Vector512.Create(DoubleLog2E), magic);
+            Vector512<double> n = t - magic;
+            Vector512<double> r = Simd.MultiplyAdd(n, Vector512.Create(-DoubleLn2Hi), v);
+            r = Simd.MultiplyAdd(n, Vector512.Create(-DoubleLn2Lo), r);
+            Vector512<double> p = Simd.MultiplyAdd(Vector512.Create(Q13), r, Vector512.Create(Q12));
+            p = Simd.MultiplyAdd(p, r, Vector512.Create(Q11));
+            p = Simd.MultiplyAdd(p, r, Vector512.Create(Q10));
+            p = Simd.MultiplyAdd(p, r, Vector512.Create(Q9));
+            p = Simd.MultiplyAdd(p, r, Vector512.Create(Q8));
+            p = Simd.MultiplyAdd(p, r, Vector512.Create(Q7));
+            p = Simd.MultiplyAdd(p, r, Vector512.Create(Q6));
+            p = Simd.MultiplyAdd(p, r, Vector512.Create(Q5));
+            p = Simd.MultiplyAdd(p, r, Vector512.Create(Q4));
+            p = Simd.MultiplyAdd(p, r, Vector512.Create(Q3));
+            p = Simd.MultiplyAdd(p, r, Vector512.Create(Q2));
+            Vector512<double> y = Simd.MultiplyAdd(p, r * r, r) + Vector512<double>.One;
+            Vector512<double> h = Simd.MultiplyAdd(n, Vector512.Create(0.5), magic);
+            Vector512<double> half = h - magic;
+            Vector512<double> t2 = (n - half) + magic;
+            Vector512<double> s1 = Vector512.ShiftLeft(h.AsInt64() + Vector512.Create(DoubleBias), 52).AsDouble();
+            Vector512<double> s2 = Vector512.ShiftLeft(t2.AsInt64() + Vector512.Create(DoubleBias), 52).AsDouble();
+            y = y * s1 * s2;
+            y = Vector512.ConditionalSelect(Vector512.LessThan(v, Vector512.Create(DoubleLow)), Vector512<double>.Zero, y);
+            y = Vector512.ConditionalSelect(Vector512.GreaterThan(v, Vector512.Create(DoubleHigh)), Vector512.Create(double.PositiveInfinity), y);
+            return y.As<double, T>();
+        }
+        throw new NotSupportedException();
+    }
+
+    /// <summary>e^x lane by lane, as <see cref="Exp{T}(Vector512{T})"/>.</summary>
+    /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+    /// <param name="x">The exponents.</param>
+    /// <returns>e^x per lane.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> Exp<T>(Vector256<T> x) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        if (typeof(T) == typeof(float))
+        {
+            Vector256<float> v = x.AsSingle();
+            Vector256<float> magic = Vector256.Create(FloatMagic);
+            Vector256<float> t = Simd.MultiplyAdd(v, Vector256.Create(FloatLog2E), magic);
+            Vector256<float> n = t - magic;
+            Vector256<float> r = Simd.MultiplyAdd(n, Vector256.Create(-FloatLn2Hi), v);
+            r = Simd.MultiplyAdd(n, Vector256.Create(-FloatLn2Lo), r);
+            Vector256<float> p = Simd.MultiplyAdd(Vector256.Create(P0), r, Vector256.Create(P1));
+            p = Simd.MultiplyAdd(p, r, Vector256.Create(P2));
+            p = Simd.MultiplyAdd(p, r, Vector256.Create(P3));
+            p = Simd.MultiplyAdd(p, r, Vector256.Create(P4));
+            p = Simd.MultiplyAdd(p, r, Vector256.Create(P5));
+            Vector256<float> y = Simd.MultiplyAdd(p, r * r, r) + Vector256<float>.One;
+            Vector256<float> h = Simd.MultiplyAdd(n, Vector256.Create(0.5f), magic);
+            Vector256<float> half = h - magic;
+            Vector256<float> t2 = (n - half) + magic;
+            Vector256<float> s1 = Vector256.ShiftLeft(h.AsInt32() + Vector256.Create(FloatBias), 23).AsSingle();
+            Vector256<float> s2 = Vector256.ShiftLeft(t2.AsInt32() + Vector256.Create(FloatBias), 23).AsSingle();
+            y = y * s1 * s2;
+            y = Vector256.ConditionalSelect(Vector256.LessThan(v, Vector256.Create(FloatLow)), Vector256<float>.Zero, y);
+            y = Vector256.ConditionalSelect(Vector256.GreaterThan(v, Vector256.Create(FloatHigh)), Vector256.Create(float.PositiveInfinity), y);
+            return y.As<float, T>();
+        }
+        if (typeof(T) == typeof(double))
+        {
+            Vector256<double> v = x.AsDouble();
+            Vector256<double> magic = Vector256.Create(DoubleMagic);
+            Vector256<double> t = Simd.MultiplyAdd(v, Vector256.Create(DoubleLog2E), magic);
+            Vector256<double> n = t - magic;
+            Vector256<double> r = Simd.MultiplyAdd(n, Vector256.Create(-DoubleLn2Hi), v);
+            r = Simd.MultiplyAdd(n, Vector256.Create(-DoubleLn2Lo), r);
+            Vector256<double> p = Simd.MultiplyAdd(Vector256.Create(Q13), r, Vector256.Create(Q12));
+            p = Simd.MultiplyAdd(p, r, Vector256.Create(Q11));
+            p = Simd.MultiplyAdd(p, r, Vector256.Create(Q10));
+            p = Simd.MultiplyAdd(p, r, Vector256.Create(Q9));
+            p = Simd.MultiplyAdd(p, r, Vector256.Create(Q8));
+            p = Simd.MultiplyAdd(p, r, Vector256.Create(Q7));
+            p = Simd.MultiplyAdd(p, r, Vector256.Create(Q6));
+            p = Simd.MultiplyAdd(p, r, Vector256.Create(Q5));
+            p = Simd.MultiplyAdd(p, r, Vector256.Create(Q4));
+            p = Simd.MultiplyAdd(p, r, Vector256.Create(Q3));
+            p = Simd.MultiplyAdd(p, r, Vector256.Create(Q2));
+            Vector256<double> y = Simd.MultiplyAdd(p, r * r, r) + Vector256<double>.One;
+            Vector256<double> h = Simd.MultiplyAdd(n, Vector256.Create(0.5), magic);
+            Vector256<double> half = h - magic;
+            Vector256<double> t2 = (n - half) + magic;
+            Vector256<double> s1 = Vector256.ShiftLeft(h.AsInt64() + Vector256.Create(DoubleBias), 52).AsDouble();
+            Vector256<double> s2 = Vector256.ShiftLeft(t2.AsInt64() + Vector256.Create(DoubleBias), 52).AsDouble();
+            y = y * s1 * s2;
+            y = Vector256.ConditionalSelect(Vector256.LessThan(v, Vector256.Create(DoubleLow)), Vector256<double>.Zero, y);
+            y = Vector256.ConditionalSelect(Vector256.GreaterThan(v, Vector256.Create(DoubleHigh)), Vector256.Create(double.PositiveInfinity), y);
+            return y.As<double, T>();
+        }
+        throw new NotSupportedException();
+    }
+
+    /// <summary>e^x lane by lane, as <see cref="Exp{T}(Vector512{T})"/>.</summary>
+    /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+    /// <param name="x">The exponents.</param>
+    /// <returns>e^x per lane.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<T> Exp<T>(Vector128<T> x) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        if (typeof(T) == typeof(float))
+        {
+            Vector128<float> v = x.AsSingle();
+            Vector128<float> magic = Vector128.Create(FloatMagic);
+            Vector128<float> t = Simd.MultiplyAdd(v, Vector128.Create(FloatLog2E), magic);
+            Vector128<float> n = t - magic;
+            Vector128<float> r = Simd.MultiplyAdd(n, Vector128.Create(-FloatLn2Hi), v);
+            r = Simd.MultiplyAdd(n, Vector128.Create(-FloatLn2Lo), r);
+            Vector128<float> p = Simd.MultiplyAdd(Vector128.Create(P0), r, Vector128.Create(P1));
+            p = Simd.MultiplyAdd(p, r, Vector128.Create(P2));
+            p = Simd.MultiplyAdd(p, r, Vector128.Create(P3));
+            p = Simd.MultiplyAdd(p, r, Vector128.Create(P4));
+            p = Simd.MultiplyAdd(p, r, Vector128.Create(P5));
+            Vector128<float> y = Simd.MultiplyAdd(p, r * r, r) + Vector128<float>.One;
+            Vector128<float> h = Simd.MultiplyAdd(n, Vector128.Create(0.5f), magic);
+            Vector128<float> half = h - magic;
+            Vector128<float> t2 = (n - half) + magic;
+            Vector128<float> s1 = Vector128.ShiftLeft(h.AsInt32() + Vector128.Create(FloatBias), 23).AsSingle();
+            Vector128<float> s2 = Vector128.ShiftLeft(t2.AsInt32() + Vector128.Create(FloatBias), 23).AsSingle();
+            y = y * s1 * s2;
+            y = Vector128.ConditionalSelect(Vector128.LessThan(v, Vector128.Create(FloatLow)), Vector128<float>.Zero, y);
+            y = Vector128.ConditionalSelect(Vector128.GreaterThan(v, Vector128.Create(FloatHigh)), Vector128.Create(float.PositiveInfinity), y);
+            return y.As<float, T>();
+        }
+        if (typeof(T) == typeof(double))
+        {
+            Vector128<double> v = x.AsDouble();
+            Vector128<double> magic = Vector128.Create(DoubleMagic);
+            Vector128<double> t = Simd.MultiplyAdd(v, Vector128.Create(DoubleLog2E), magic);
+            Vector128<double> n = t - magic;
+            Vector128<double> r = Simd.MultiplyAdd(n, Vector128.Create(-DoubleLn2Hi), v);
+            r = Simd.MultiplyAdd(n, Vector128.Create(-DoubleLn2Lo), r);
+            Vector128<double> p = Simd.MultiplyAdd(Vector128.Create(Q13), r, Vector128.Create(Q12));
+            p = Simd.MultiplyAdd(p, r, Vector128.Create(Q11));
+            p = Simd.MultiplyAdd(p, r, Vector128.Create(Q10));
+            p = Simd.MultiplyAdd(p, r, Vector128.Create(Q9));
+            p = Simd.MultiplyAdd(p, r, Vector128.Create(Q8));
+            p = Simd.MultiplyAdd(p, r, Vector128.Create(Q7));
+            p = Simd.MultiplyAdd(p, r, Vector128.Create(Q6));
+            p = Simd.MultiplyAdd(p, r, Vector128.Create(Q5));
+            p = Simd.MultiplyAdd(p, r, Vector128.Create(Q4));
+            p = Simd.MultiplyAdd(p, r, Vector128.Create(Q3));
+            p = Simd.MultiplyAdd(p, r, Vector128.Create(Q2));
+            Vector128<double> y = Simd.MultiplyAdd(p, r * r, r) + Vector128<double>.One;
+            Vector128<double> h = Simd.MultiplyAdd(n, Vector128.Create(0.5), magic);
+            Vector128<double> half = h - magic;
+            Vector128<double> t2 = (n - half) + magic;
+            Vector128<double> s1 = Vector128.ShiftLeft(h.AsInt64() + Vector128.Create(DoubleBias), 52).AsDouble();
+            Vector128<double> s2 = Vector128.ShiftLeft(t2.AsInt64() + Vector128.Create(DoubleBias), 52).AsDouble();
+            y = y * s1 * s2;
+            y = Vector128.ConditionalSelect(Vector128.LessThan(v, Vector128.Create(DoubleLow)), Vector128<double>.Zero, y);
+            y = Vector128.ConditionalSelect(Vector128.GreaterThan(v, Vector128.Create(DoubleHigh)), Vector128.Create(double.PositiveInfinity), y);
+            return y.As<double, T>();
+        }
+        throw new NotSupportedException();
+    }
+
+    /// <summary>e^x by the same arithmetic as the vector forms (fused multiply-adds), so it returns the same bits.</summary>
+    /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>; any other IEEE type gets <c>T.Exp</c>.</typeparam>
+    /// <param name="x">The exponent.</param>
+    /// <returns>e^x: 0 below the smallest subnormal result, +∞ above the largest finite one, NaN for NaN.</returns>
+    public static T ExpScalar<T>(T x) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        if (typeof(T) == typeof(float))
+        {
+            float v = Unsafe.As<T, float>(ref x);
+            float t = MathF.FusedMultiplyAdd(v, FloatLog2E, FloatMagic);
+            float n = t - FloatMagic;
+            float r = MathF.FusedMultiplyAdd(n, -FloatLn2Hi, v);
+            r = MathF.FusedMultiplyAdd(n, -FloatLn2Lo, r);
+            float p = MathF.FusedMultiplyAdd(P0, r, P1);
+            p = MathF.FusedMultiplyAdd(p, r, P2);
+            p = MathF.FusedMultiplyAdd(p, r, P3);
+            p = MathF.FusedMultiplyAdd(p, r, P4);
+            p = MathF.FusedMultiplyAdd(p, r, P5);
+            float y = MathF.FusedMultiplyAdd(p, r * r, r) + 1f;
+            float h = MathF.FusedMultiplyAdd(n, 0.5f, FloatMagic);
+            float half = h - FloatMagic;
+            float t2 = (n - half) + FloatMagic;
+            float s1 = BitConverter.Int32BitsToSingle((BitConverter.SingleToInt32Bits(h) + FloatBias) << 23);
+            float s2 = BitConverter.Int32BitsToSingle((BitConverter.SingleToInt32Bits(t2) + FloatBias) << 23);
+            y = y * s1 * s2;
+            y = v < FloatLow ? 0f : v > FloatHigh ? float.PositiveInfinity : y;
+            return Unsafe.As<float, T>(ref y);
+        }
+        if (typeof(T) == typeof(double))
+        {
+            double v = Unsafe.As<T, double>(ref x);
+            double t = Math.FusedMultiplyAdd(v, DoubleLog2E, DoubleMagic);
+            double n = t - DoubleMagic;
+            double r = Math.FusedMultiplyAdd(n, -DoubleLn2Hi, v);
+            r = Math.FusedMultiplyAdd(n, -DoubleLn2Lo, r);
+            double p = Math.FusedMultiplyAdd(Q13, r, Q12);
+            p = Math.FusedMultiplyAdd(p, r, Q11);
+            p = Math.FusedMultiplyAdd(p, r, Q10);
+            p = Math.FusedMultiplyAdd(p, r, Q9);
+            p = Math.FusedMultiplyAdd(p, r, Q8);
+            p = Math.FusedMultiplyAdd(p, r, Q7);
+            p = Math.FusedMultiplyAdd(p, r, Q6);
+            p = Math.FusedMultiplyAdd(p, r, Q5);
+            p = Math.FusedMultiplyAdd(p, r, Q4);
+            p = Math.FusedMultiplyAdd(p, r, Q3);
+            p = Math.FusedMultiplyAdd(p, r, Q2);
+            double y = Math.FusedMultiplyAdd(p, r * r, r) + 1.0;
+            double h = Math.FusedMultiplyAdd(n, 0.5, DoubleMagic);
+            double half = h - DoubleMagic;
+            double t2 = (n - half) + DoubleMagic;
+            double s1 = BitConverter.Int64BitsToDouble((BitConverter.DoubleToInt64Bits(h) + DoubleBias) << 52);
+            double s2 = BitConverter.Int64BitsToDouble((BitConverter.DoubleToInt64Bits(t2) + DoubleBias) << 52);
+            y = y * s1 * s2;
+            y = v < DoubleLow ? 0.0 : v > DoubleHigh ? double.PositiveInfinity : y;
+            return Unsafe.As<double, T>(ref y);
+        }
+        return T.Exp(x);
+    }
+}
