@@ -23,8 +23,8 @@ internal static class GeneratedMembers
         "StepInputSize", "StepOutputSize", "StateSize", "StepScratchSize", "BackpropagationWindow", "CreateState", "Step",
     };
 
-    /// <summary>Prefixes of generated names: fused forwards (ForwardFused256), private state (_parameters, t_singleSample, s_zeroBias0).</summary>
-    private static readonly string[] Prefixes = { "ForwardFused", "_", "t_", "s_" };
+    /// <summary>Prefixes of generated names: fused and lane forwards (ForwardFused256, ForwardLanes512), private state (_parameters, t_singleSample, s_zeroBias0).</summary>
+    private static readonly string[] Prefixes = { "ForwardFused", "ForwardLanes", "_", "t_", "s_" };
 
     /// <summary>Whether a network of <paramref name="spec"/> gets a member called <paramref name="name"/>.</summary>
     public static bool Declares(NetworkSpec spec, string name)

@@ -4,6 +4,7 @@
 //   Layer 1: dense 32 → 10, Softmax; vectorised over outputs from transposed weights (only 32 inputs: broadcast each into 10 outputs, no horizontal sums); batches register-blocked dot products, 4 samples × 4 rows (× 2 below AVX-512).
 //   Output delta: a − y (cross-entropy with softmax).
 //   Single-sample forward: fused (every layer ≤ 64 × 64, 224 vector multiply-adds written out, budget 1536): one method per vector width, constant bounds, padded transposed weights, activations applied in registers.
+//   Batched forward (Forward with a workspace): in lanes of 16/8/4 samples (512/256/128-bit), weights broadcast from the fused copy, the fused method's chains, blocks of fewer than 4/2/1 samples one by one fused; at 512 bits layer 0 64 → 32: 2 output(s) × 8 chain(s) per pass, layer 1 32 → 10: 2 output(s) × 8 chain(s) per pass.
 //   Single-sample forward keeps its 32 hidden activations on the stack.
 #nullable enable
 
@@ -128,8 +129,7 @@ partial class DigitsNet : global::StaticNets.INetwork<float>
     /// <param name="output">Exactly <see cref="OutputSize"/> values, overwritten with the output activations.</param>
     public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
     {
-        global::StaticNets.Guard.Length(input.Length, InputSize, "input");
-        global::StaticNets.Guard.Length(output.Length, OutputSize, "output");
+        global::StaticNets.Guard.Lengths(input.Length, InputSize, output.Length, OutputSize);
         // Re-transpose the weight copies if the parameters may have changed since.
         if (global::System.Threading.Volatile.Read(ref _transposedVersion) != global::System.Threading.Volatile.Read(ref _parameterVersion))
             RefreshTransposed();
@@ -198,8 +198,8 @@ partial class DigitsNet : global::StaticNets.INetwork<float>
                 global::System.Runtime.Intrinsics.Vector512<float> x7 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k + 7));
                 a7_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, (k + 7) * 32 + 0), x7, a7_0); a7_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, (k + 7) * 32 + 16), x7, a7_1);
             }
-            h0_0 = global::System.Runtime.Intrinsics.Vector512.Max((((a0_0 + a1_0) + (a2_0 + a3_0)) + ((a4_0 + a5_0) + (a6_0 + a7_0))), global::System.Runtime.Intrinsics.Vector512<float>.Zero);
-            h0_1 = global::System.Runtime.Intrinsics.Vector512.Max((((a0_1 + a1_1) + (a2_1 + a3_1)) + ((a4_1 + a5_1) + (a6_1 + a7_1))), global::System.Runtime.Intrinsics.Vector512<float>.Zero);
+            h0_0 = global::StaticNets.Kernels.FusedSimd.ReLU((((a0_0 + a1_0) + (a2_0 + a3_0)) + ((a4_0 + a5_0) + (a6_0 + a7_0))));
+            h0_1 = global::StaticNets.Kernels.FusedSimd.ReLU((((a0_1 + a1_1) + (a2_1 + a3_1)) + ((a4_1 + a5_1) + (a6_1 + a7_1))));
         }
         // Layer 1: dense 32 → 10, Softmax: 1 vector(s) of outputs, 8 chain(s) over the inputs.
         {
@@ -301,10 +301,10 @@ partial class DigitsNet : global::StaticNets.INetwork<float>
                 global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k + 1));
                 a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, (k + 1) * 32 + 0), x1, a1_0); a1_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, (k + 1) * 32 + 8), x1, a1_1); a1_2 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, (k + 1) * 32 + 16), x1, a1_2); a1_3 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, (k + 1) * 32 + 24), x1, a1_3);
             }
-            h0_0 = global::System.Runtime.Intrinsics.Vector256.Max((a0_0 + a1_0), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
-            h0_1 = global::System.Runtime.Intrinsics.Vector256.Max((a0_1 + a1_1), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
-            h0_2 = global::System.Runtime.Intrinsics.Vector256.Max((a0_2 + a1_2), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
-            h0_3 = global::System.Runtime.Intrinsics.Vector256.Max((a0_3 + a1_3), global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+            h0_0 = global::StaticNets.Kernels.FusedSimd.ReLU((a0_0 + a1_0));
+            h0_1 = global::StaticNets.Kernels.FusedSimd.ReLU((a0_1 + a1_1));
+            h0_2 = global::StaticNets.Kernels.FusedSimd.ReLU((a0_2 + a1_2));
+            h0_3 = global::StaticNets.Kernels.FusedSimd.ReLU((a0_3 + a1_3));
         }
         // Layer 1: dense 32 → 10, Softmax: 2 vector(s) of outputs, 4 chain(s) over the inputs.
         {
@@ -400,14 +400,14 @@ partial class DigitsNet : global::StaticNets.INetwork<float>
                 global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
                 a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, (k) * 32 + 0), x0, a0_0); a0_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, (k) * 32 + 4), x0, a0_1); a0_2 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, (k) * 32 + 8), x0, a0_2); a0_3 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, (k) * 32 + 12), x0, a0_3); a0_4 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, (k) * 32 + 16), x0, a0_4); a0_5 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, (k) * 32 + 20), x0, a0_5); a0_6 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, (k) * 32 + 24), x0, a0_6); a0_7 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, (k) * 32 + 28), x0, a0_7);
             }
-            h0_0 = global::System.Runtime.Intrinsics.Vector128.Max(a0_0, global::System.Runtime.Intrinsics.Vector128<float>.Zero);
-            h0_1 = global::System.Runtime.Intrinsics.Vector128.Max(a0_1, global::System.Runtime.Intrinsics.Vector128<float>.Zero);
-            h0_2 = global::System.Runtime.Intrinsics.Vector128.Max(a0_2, global::System.Runtime.Intrinsics.Vector128<float>.Zero);
-            h0_3 = global::System.Runtime.Intrinsics.Vector128.Max(a0_3, global::System.Runtime.Intrinsics.Vector128<float>.Zero);
-            h0_4 = global::System.Runtime.Intrinsics.Vector128.Max(a0_4, global::System.Runtime.Intrinsics.Vector128<float>.Zero);
-            h0_5 = global::System.Runtime.Intrinsics.Vector128.Max(a0_5, global::System.Runtime.Intrinsics.Vector128<float>.Zero);
-            h0_6 = global::System.Runtime.Intrinsics.Vector128.Max(a0_6, global::System.Runtime.Intrinsics.Vector128<float>.Zero);
-            h0_7 = global::System.Runtime.Intrinsics.Vector128.Max(a0_7, global::System.Runtime.Intrinsics.Vector128<float>.Zero);
+            h0_0 = global::StaticNets.Kernels.FusedSimd.ReLU(a0_0);
+            h0_1 = global::StaticNets.Kernels.FusedSimd.ReLU(a0_1);
+            h0_2 = global::StaticNets.Kernels.FusedSimd.ReLU(a0_2);
+            h0_3 = global::StaticNets.Kernels.FusedSimd.ReLU(a0_3);
+            h0_4 = global::StaticNets.Kernels.FusedSimd.ReLU(a0_4);
+            h0_5 = global::StaticNets.Kernels.FusedSimd.ReLU(a0_5);
+            h0_6 = global::StaticNets.Kernels.FusedSimd.ReLU(a0_6);
+            h0_7 = global::StaticNets.Kernels.FusedSimd.ReLU(a0_7);
         }
         // Layer 1: dense 32 → 10, Softmax: 3 vector(s) of outputs, 2 chain(s) over the inputs.
         {
@@ -486,6 +486,269 @@ partial class DigitsNet : global::StaticNets.INetwork<float>
         }
     }
 
+    /// <summary>The batched forward in lanes of 16 samples with 512-bit vectors; the spans have been checked and do not overlap.</summary>
+    private void ForwardLanes512(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batch)
+    {
+        ref float f = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fused);
+        // Two lane buffers of 64 rows × 16 samples, each layer reading one and writing the other.
+        global::System.Span<float> lanes = stackalloc float[2048];
+        ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(lanes);
+        for (int b = 0; b < batch; b += 16)
+        {
+            int count = batch - b < 16 ? batch - b : 16;
+            if (count < 4)
+            {
+                // A short last block: one by one through the fused method (the same bits) costs less than a padded block.
+                ref float xr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs);
+                for (int r = b; r < batch; r++)
+                    ForwardFused512(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xr, r * InputSize), outputs.Slice(r * OutputSize, OutputSize));
+                return;
+            }
+            global::StaticNets.Kernels.LaneKernels.ToLanes<float>(inputs.Slice(b * InputSize, count * InputSize), InputSize, count, lanes, 16);
+            // Layer 0: dense 64 → 32, ReLU: 2 output(s) × 8 chain(s) per pass; lanes 0 → 1024.
+            {
+                ref float wt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref f, 0);
+                for (nuint j = 0; j < 32; j += 2)
+                {
+                    global::System.Runtime.Intrinsics.Vector512<float> a0_0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 2048 + j + 0)), a1_0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 2048 + j + 1));
+                    global::System.Runtime.Intrinsics.Vector512<float> a0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, a1_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> a0_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, a1_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> a0_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, a1_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> a0_4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, a1_4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> a0_5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, a1_5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> a0_6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, a1_6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> a0_7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, a1_7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    ref float wk = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, j);
+                    ref float xk = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 0);
+                    for (nuint k = 0; k < 64; k += 8)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xk, 0);
+                        a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 0)), x0, a0_0); a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 1)), x0, a1_0);
+                        global::System.Runtime.Intrinsics.Vector512<float> x1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xk, 16);
+                        a0_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 32)), x1, a0_1); a1_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 33)), x1, a1_1);
+                        global::System.Runtime.Intrinsics.Vector512<float> x2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xk, 32);
+                        a0_2 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 64)), x2, a0_2); a1_2 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 65)), x2, a1_2);
+                        global::System.Runtime.Intrinsics.Vector512<float> x3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xk, 48);
+                        a0_3 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 96)), x3, a0_3); a1_3 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 97)), x3, a1_3);
+                        global::System.Runtime.Intrinsics.Vector512<float> x4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xk, 64);
+                        a0_4 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 128)), x4, a0_4); a1_4 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 129)), x4, a1_4);
+                        global::System.Runtime.Intrinsics.Vector512<float> x5 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xk, 80);
+                        a0_5 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 160)), x5, a0_5); a1_5 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 161)), x5, a1_5);
+                        global::System.Runtime.Intrinsics.Vector512<float> x6 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xk, 96);
+                        a0_6 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 192)), x6, a0_6); a1_6 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 193)), x6, a1_6);
+                        global::System.Runtime.Intrinsics.Vector512<float> x7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xk, 112);
+                        a0_7 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 224)), x7, a0_7); a1_7 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 225)), x7, a1_7);
+                        wk = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 256);
+                        xk = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xk, 128);
+                    }
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::StaticNets.Kernels.FusedSimd.ReLU((((a0_0 + a0_1) + (a0_2 + a0_3)) + ((a0_4 + a0_5) + (a0_6 + a0_7)))), ref s, 1024 + (j) * 16);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::StaticNets.Kernels.FusedSimd.ReLU((((a1_0 + a1_1) + (a1_2 + a1_3)) + ((a1_4 + a1_5) + (a1_6 + a1_7)))), ref s, 1024 + (j + 1) * 16);
+                }
+            }
+            // Layer 1: dense 32 → 10, Softmax: 2 output(s) × 8 chain(s) per pass, every input to chain k mod chains; lanes 1024 → 0.
+            {
+                ref float wt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref f, 2080);
+                for (nuint j = 0; j < 10; j += 2)
+                {
+                    global::System.Runtime.Intrinsics.Vector512<float> a0_0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 512 + j + 0)), a1_0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 512 + j + 1));
+                    global::System.Runtime.Intrinsics.Vector512<float> a0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, a1_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> a0_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, a1_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> a0_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, a1_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> a0_4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, a1_4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> a0_5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, a1_5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> a0_6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, a1_6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> a0_7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, a1_7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    ref float wk = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, j);
+                    ref float xk = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 1024);
+                    for (nuint k = 0; k < 32; k += 8)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xk, 0);
+                        a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 0)), x0, a0_0); a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 1)), x0, a1_0);
+                        global::System.Runtime.Intrinsics.Vector512<float> x1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xk, 16);
+                        a0_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 16)), x1, a0_1); a1_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 17)), x1, a1_1);
+                        global::System.Runtime.Intrinsics.Vector512<float> x2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xk, 32);
+                        a0_2 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 32)), x2, a0_2); a1_2 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 33)), x2, a1_2);
+                        global::System.Runtime.Intrinsics.Vector512<float> x3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xk, 48);
+                        a0_3 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 48)), x3, a0_3); a1_3 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 49)), x3, a1_3);
+                        global::System.Runtime.Intrinsics.Vector512<float> x4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xk, 64);
+                        a0_4 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 64)), x4, a0_4); a1_4 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 65)), x4, a1_4);
+                        global::System.Runtime.Intrinsics.Vector512<float> x5 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xk, 80);
+                        a0_5 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 80)), x5, a0_5); a1_5 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 81)), x5, a1_5);
+                        global::System.Runtime.Intrinsics.Vector512<float> x6 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xk, 96);
+                        a0_6 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 96)), x6, a0_6); a1_6 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 97)), x6, a1_6);
+                        global::System.Runtime.Intrinsics.Vector512<float> x7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xk, 112);
+                        a0_7 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 112)), x7, a0_7); a1_7 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 113)), x7, a1_7);
+                        wk = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 128);
+                        xk = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xk, 128);
+                    }
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((((a0_0 + a0_1) + (a0_2 + a0_3)) + ((a0_4 + a0_5) + (a0_6 + a0_7))), ref s, (j) * 16);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((((a1_0 + a1_1) + (a1_2 + a1_3)) + ((a1_4 + a1_5) + (a1_6 + a1_7))), ref s, (j + 1) * 16);
+                }
+            }
+            global::StaticNets.Kernels.LaneKernels.Softmax<float>(lanes.Slice(0, 160), 10, 16);
+            global::StaticNets.Kernels.LaneKernels.FromLanes<float>(lanes.Slice(0, OutputSize * 16), OutputSize, count, outputs.Slice(b * OutputSize, count * OutputSize), 16);
+        }
+    }
+
+    /// <summary>The batched forward in lanes of 8 samples with 256-bit vectors; the spans have been checked and do not overlap.</summary>
+    private void ForwardLanes256(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batch)
+    {
+        ref float f = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fused);
+        // Two lane buffers of 64 rows × 8 samples, each layer reading one and writing the other.
+        global::System.Span<float> lanes = stackalloc float[1024];
+        ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(lanes);
+        for (int b = 0; b < batch; b += 8)
+        {
+            int count = batch - b < 8 ? batch - b : 8;
+            if (count < 2)
+            {
+                // A short last block: one by one through the fused method (the same bits) costs less than a padded block.
+                ref float xr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs);
+                for (int r = b; r < batch; r++)
+                    ForwardFused256(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xr, r * InputSize), outputs.Slice(r * OutputSize, OutputSize));
+                return;
+            }
+            global::StaticNets.Kernels.LaneKernels.ToLanes<float>(inputs.Slice(b * InputSize, count * InputSize), InputSize, count, lanes, 8);
+            // Layer 0: dense 64 → 32, ReLU: 4 output(s) × 2 chain(s) per pass; lanes 0 → 512.
+            {
+                ref float wt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref f, 0);
+                for (nuint j = 0; j < 32; j += 4)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> a0_0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 2048 + j + 0)), a1_0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 2048 + j + 1)), a2_0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 2048 + j + 2)), a3_0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 2048 + j + 3));
+                    global::System.Runtime.Intrinsics.Vector256<float> a0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, a1_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, a2_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, a3_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    ref float wk = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, j);
+                    ref float xk = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 0);
+                    for (nuint k = 0; k < 64; k += 2)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xk, 0);
+                        a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 0)), x0, a0_0); a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 1)), x0, a1_0); a2_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 2)), x0, a2_0); a3_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 3)), x0, a3_0);
+                        global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xk, 8);
+                        a0_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 32)), x1, a0_1); a1_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 33)), x1, a1_1); a2_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 34)), x1, a2_1); a3_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 35)), x1, a3_1);
+                        wk = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 64);
+                        xk = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xk, 16);
+                    }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::StaticNets.Kernels.FusedSimd.ReLU((a0_0 + a0_1)), ref s, 512 + (j) * 8);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::StaticNets.Kernels.FusedSimd.ReLU((a1_0 + a1_1)), ref s, 512 + (j + 1) * 8);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::StaticNets.Kernels.FusedSimd.ReLU((a2_0 + a2_1)), ref s, 512 + (j + 2) * 8);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::StaticNets.Kernels.FusedSimd.ReLU((a3_0 + a3_1)), ref s, 512 + (j + 3) * 8);
+                }
+            }
+            // Layer 1: dense 32 → 10, Softmax: 2 output(s) × 4 chain(s) per pass, every input to chain k mod chains; lanes 512 → 0.
+            {
+                ref float wt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref f, 2080);
+                for (nuint j = 0; j < 10; j += 2)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> a0_0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 512 + j + 0)), a1_0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 512 + j + 1));
+                    global::System.Runtime.Intrinsics.Vector256<float> a0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, a1_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> a0_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, a1_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> a0_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, a1_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    ref float wk = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, j);
+                    ref float xk = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 512);
+                    for (nuint k = 0; k < 32; k += 4)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xk, 0);
+                        a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 0)), x0, a0_0); a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 1)), x0, a1_0);
+                        global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xk, 8);
+                        a0_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 16)), x1, a0_1); a1_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 17)), x1, a1_1);
+                        global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xk, 16);
+                        a0_2 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 32)), x2, a0_2); a1_2 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 33)), x2, a1_2);
+                        global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xk, 24);
+                        a0_3 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 48)), x3, a0_3); a1_3 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 49)), x3, a1_3);
+                        wk = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 64);
+                        xk = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xk, 32);
+                    }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(((a0_0 + a0_1) + (a0_2 + a0_3)), ref s, (j) * 8);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(((a1_0 + a1_1) + (a1_2 + a1_3)), ref s, (j + 1) * 8);
+                }
+            }
+            global::StaticNets.Kernels.LaneKernels.Softmax<float>(lanes.Slice(0, 80), 10, 8);
+            global::StaticNets.Kernels.LaneKernels.FromLanes<float>(lanes.Slice(0, OutputSize * 8), OutputSize, count, outputs.Slice(b * OutputSize, count * OutputSize), 8);
+        }
+    }
+
+    /// <summary>The batched forward in lanes of 4 samples with 128-bit vectors; the spans have been checked and do not overlap.</summary>
+    private void ForwardLanes128(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batch)
+    {
+        ref float f = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fused);
+        // Two lane buffers of 64 rows × 4 samples, each layer reading one and writing the other.
+        global::System.Span<float> lanes = stackalloc float[512];
+        ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(lanes);
+        for (int b = 0; b < batch; b += 4)
+        {
+            int count = batch - b < 4 ? batch - b : 4;
+            global::StaticNets.Kernels.LaneKernels.ToLanes<float>(inputs.Slice(b * InputSize, count * InputSize), InputSize, count, lanes, 4);
+            // Layer 0: dense 64 → 32, ReLU: 8 output(s) × 1 chain(s) per pass; lanes 0 → 256.
+            {
+                ref float wt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref f, 0);
+                for (nuint j = 0; j < 32; j += 8)
+                {
+                    global::System.Runtime.Intrinsics.Vector128<float> a0_0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 2048 + j + 0)), a1_0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 2048 + j + 1)), a2_0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 2048 + j + 2)), a3_0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 2048 + j + 3)), a4_0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 2048 + j + 4)), a5_0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 2048 + j + 5)), a6_0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 2048 + j + 6)), a7_0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 2048 + j + 7));
+                    ref float wk = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, j);
+                    ref float xk = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 0);
+                    for (nuint k = 0; k < 64; k += 1)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xk, 0);
+                        a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 0)), x0, a0_0); a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 1)), x0, a1_0); a2_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 2)), x0, a2_0); a3_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 3)), x0, a3_0); a4_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 4)), x0, a4_0); a5_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 5)), x0, a5_0); a6_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 6)), x0, a6_0); a7_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 7)), x0, a7_0);
+                        wk = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 32);
+                        xk = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xk, 4);
+                    }
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::StaticNets.Kernels.FusedSimd.ReLU(a0_0), ref s, 256 + (j) * 4);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::StaticNets.Kernels.FusedSimd.ReLU(a1_0), ref s, 256 + (j + 1) * 4);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::StaticNets.Kernels.FusedSimd.ReLU(a2_0), ref s, 256 + (j + 2) * 4);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::StaticNets.Kernels.FusedSimd.ReLU(a3_0), ref s, 256 + (j + 3) * 4);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::StaticNets.Kernels.FusedSimd.ReLU(a4_0), ref s, 256 + (j + 4) * 4);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::StaticNets.Kernels.FusedSimd.ReLU(a5_0), ref s, 256 + (j + 5) * 4);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::StaticNets.Kernels.FusedSimd.ReLU(a6_0), ref s, 256 + (j + 6) * 4);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::StaticNets.Kernels.FusedSimd.ReLU(a7_0), ref s, 256 + (j + 7) * 4);
+                }
+            }
+            // Layer 1: dense 32 → 10, Softmax: 4 output(s) × 2 chain(s) per pass, every input to chain k mod chains; lanes 256 → 0.
+            {
+                ref float wt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref f, 2080);
+                for (nuint j = 0; j < 8; j += 4)
+                {
+                    global::System.Runtime.Intrinsics.Vector128<float> a0_0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 512 + j + 0)), a1_0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 512 + j + 1)), a2_0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 512 + j + 2)), a3_0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 512 + j + 3));
+                    global::System.Runtime.Intrinsics.Vector128<float> a0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a1_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a2_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a3_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    ref float wk = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, j);
+                    ref float xk = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 256);
+                    for (nuint k = 0; k < 32; k += 2)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xk, 0);
+                        a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 0)), x0, a0_0); a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 1)), x0, a1_0); a2_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 2)), x0, a2_0); a3_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 3)), x0, a3_0);
+                        global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xk, 4);
+                        a0_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 16)), x1, a0_1); a1_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 17)), x1, a1_1); a2_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 18)), x1, a2_1); a3_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 19)), x1, a3_1);
+                        wk = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 32);
+                        xk = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xk, 8);
+                    }
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((a0_0 + a0_1), ref s, (j) * 4);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((a1_0 + a1_1), ref s, (j + 1) * 4);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((a2_0 + a2_1), ref s, (j + 2) * 4);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((a3_0 + a3_1), ref s, (j + 3) * 4);
+                }
+                {
+                    nuint j = 8;
+                    global::System.Runtime.Intrinsics.Vector128<float> a0_0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 512 + j + 0)), a1_0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 512 + j + 1));
+                    global::System.Runtime.Intrinsics.Vector128<float> a0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a1_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    ref float wk = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, j);
+                    ref float xk = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 256);
+                    for (nuint k = 0; k < 32; k += 2)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xk, 0);
+                        a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 0)), x0, a0_0); a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 1)), x0, a1_0);
+                        global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xk, 4);
+                        a0_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 16)), x1, a0_1); a1_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 17)), x1, a1_1);
+                        wk = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 32);
+                        xk = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xk, 8);
+                    }
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((a0_0 + a0_1), ref s, (j) * 4);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((a1_0 + a1_1), ref s, (j + 1) * 4);
+                }
+            }
+            global::StaticNets.Kernels.LaneKernels.Softmax<float>(lanes.Slice(0, 40), 10, 4);
+            global::StaticNets.Kernels.LaneKernels.FromLanes<float>(lanes.Slice(0, OutputSize * 4), OutputSize, count, outputs.Slice(b * OutputSize, count * OutputSize), 4);
+        }
+    }
+
     /// <summary>Runs one sample forward and returns the index of the largest output (the predicted class).</summary>
     /// <param name="input">Exactly <see cref="InputSize"/> values.</param>
     public int Classify(global::System.ReadOnlySpan<float> input)
@@ -504,6 +767,27 @@ partial class DigitsNet : global::StaticNets.INetwork<float>
         Workspace ws = Workspace.From(workspace, "workspace");
         int batch = global::StaticNets.Guard.BatchSize(inputs.Length, InputSize, ws.BatchCapacity, "inputs");
         global::StaticNets.Guard.Length(outputs.Length, batch * OutputSize, "outputs");
+        // Small dense network: the batch runs in lanes (overlapping spans take the workspace path, which reads every input first).
+        if (!global::System.MemoryExtensions.Overlaps(inputs, (global::System.ReadOnlySpan<float>)outputs))
+        {
+            if (global::System.Threading.Volatile.Read(ref _transposedVersion) != global::System.Threading.Volatile.Read(ref _parameterVersion))
+                RefreshTransposed();
+            if (global::StaticNets.Kernels.FusedSimd.Use512<float>())
+            {
+                ForwardLanes512(inputs, outputs, batch);
+                return;
+            }
+            if (global::StaticNets.Kernels.FusedSimd.Use256<float>())
+            {
+                ForwardLanes256(inputs, outputs, batch);
+                return;
+            }
+            if (global::StaticNets.Kernels.FusedSimd.Use128<float>())
+            {
+                ForwardLanes128(inputs, outputs, batch);
+                return;
+            }
+        }
         ForwardBatch(inputs, batch, ws).CopyTo(outputs);
     }
 

@@ -8,6 +8,7 @@
 //   Output delta: a − y (binary cross-entropy with sigmoid).
 //   Dropout while Training (inverted, masks from SplitMix64 streams keyed by seed, workspace and call): layer 1 at 0.5, layer 3 at 0.2.
 //   Single-sample forward: fused (every layer ≤ 64 × 64, 162 vector multiply-adds written out, budget 1536): one method per vector width, constant bounds, padded transposed weights, activations applied in registers.
+//   Batched forward (Forward with a workspace): in lanes of 16/8/4 samples (512/256/128-bit), weights broadcast from the fused copy, the fused method's chains, blocks of fewer than 4/2/1 samples one by one fused; at 512 bits layer 0 3 → 5: 5 output(s) × 3 chain(s) per pass, layer 2 5 → 40: 3 output(s) × 5 chain(s) per pass, layer 4 40 → 2: 2 output(s) × 8 chain(s) per pass.
 //   Single-sample forward keeps its 45 hidden activations on the stack.
 #nullable enable
 
@@ -162,8 +163,7 @@ partial class DropoutNet : global::StaticNets.INetwork<float>, global::StaticNet
     /// <param name="output">Exactly <see cref="OutputSize"/> values, overwritten with the output activations.</param>
     public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
     {
-        global::StaticNets.Guard.Length(input.Length, InputSize, "input");
-        global::StaticNets.Guard.Length(output.Length, OutputSize, "output");
+        global::StaticNets.Guard.Lengths(input.Length, InputSize, output.Length, OutputSize);
         // Re-transpose the weight copies if the parameters may have changed since.
         if (global::System.Threading.Volatile.Read(ref _transposedVersion) != global::System.Threading.Volatile.Read(ref _parameterVersion))
             RefreshTransposed();
@@ -245,9 +245,9 @@ partial class DropoutNet : global::StaticNets.INetwork<float>, global::StaticNet
                 global::System.Runtime.Intrinsics.Vector512<float> x4 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, k + 4));
                 a4_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, (k + 4) * 48 + 0), x4, a4_0); a4_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, (k + 4) * 48 + 16), x4, a4_1); a4_2 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, (k + 4) * 48 + 32), x4, a4_2);
             }
-            h2_0 = global::System.Runtime.Intrinsics.Vector512.Max((((a0_0 + a1_0) + (a2_0 + a3_0)) + a4_0), global::System.Runtime.Intrinsics.Vector512<float>.Zero);
-            h2_1 = global::System.Runtime.Intrinsics.Vector512.Max((((a0_1 + a1_1) + (a2_1 + a3_1)) + a4_1), global::System.Runtime.Intrinsics.Vector512<float>.Zero);
-            h2_2 = global::System.Runtime.Intrinsics.Vector512.Max((((a0_2 + a1_2) + (a2_2 + a3_2)) + a4_2), global::System.Runtime.Intrinsics.Vector512<float>.Zero);
+            h2_0 = global::StaticNets.Kernels.FusedSimd.ReLU((((a0_0 + a1_0) + (a2_0 + a3_0)) + a4_0));
+            h2_1 = global::StaticNets.Kernels.FusedSimd.ReLU((((a0_1 + a1_1) + (a2_1 + a3_1)) + a4_1));
+            h2_2 = global::StaticNets.Kernels.FusedSimd.ReLU((((a0_2 + a1_2) + (a2_2 + a3_2)) + a4_2));
         }
         // Layer 4: dense 40 → 2, Sigmoid: 1 vector(s) of outputs, 8 chain(s) over the inputs.
         {
@@ -380,11 +380,11 @@ partial class DropoutNet : global::StaticNets.INetwork<float>, global::StaticNet
                 global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, k));
                 a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, (k) * 48 + 0), x0, a0_0); a0_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, (k) * 48 + 8), x0, a0_1); a0_2 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, (k) * 48 + 16), x0, a0_2); a0_3 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, (k) * 48 + 24), x0, a0_3); a0_4 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, (k) * 48 + 32), x0, a0_4);
             }
-            h2_0 = global::System.Runtime.Intrinsics.Vector256.Max(a0_0, global::System.Runtime.Intrinsics.Vector256<float>.Zero);
-            h2_1 = global::System.Runtime.Intrinsics.Vector256.Max(a0_1, global::System.Runtime.Intrinsics.Vector256<float>.Zero);
-            h2_2 = global::System.Runtime.Intrinsics.Vector256.Max(a0_2, global::System.Runtime.Intrinsics.Vector256<float>.Zero);
-            h2_3 = global::System.Runtime.Intrinsics.Vector256.Max(a0_3, global::System.Runtime.Intrinsics.Vector256<float>.Zero);
-            h2_4 = global::System.Runtime.Intrinsics.Vector256.Max(a0_4, global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+            h2_0 = global::StaticNets.Kernels.FusedSimd.ReLU(a0_0);
+            h2_1 = global::StaticNets.Kernels.FusedSimd.ReLU(a0_1);
+            h2_2 = global::StaticNets.Kernels.FusedSimd.ReLU(a0_2);
+            h2_3 = global::StaticNets.Kernels.FusedSimd.ReLU(a0_3);
+            h2_4 = global::StaticNets.Kernels.FusedSimd.ReLU(a0_4);
         }
         // Layer 4: dense 40 → 2, Sigmoid: 1 vector(s) of outputs, 8 chain(s) over the inputs.
         {
@@ -518,16 +518,16 @@ partial class DropoutNet : global::StaticNets.INetwork<float>, global::StaticNet
                 global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, k));
                 a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, (k) * 48 + 0), x0, a0_0); a0_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, (k) * 48 + 4), x0, a0_1); a0_2 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, (k) * 48 + 8), x0, a0_2); a0_3 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, (k) * 48 + 12), x0, a0_3); a0_4 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, (k) * 48 + 16), x0, a0_4); a0_5 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, (k) * 48 + 20), x0, a0_5); a0_6 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, (k) * 48 + 24), x0, a0_6); a0_7 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, (k) * 48 + 28), x0, a0_7); a0_8 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, (k) * 48 + 32), x0, a0_8); a0_9 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, (k) * 48 + 36), x0, a0_9);
             }
-            h2_0 = global::System.Runtime.Intrinsics.Vector128.Max(a0_0, global::System.Runtime.Intrinsics.Vector128<float>.Zero);
-            h2_1 = global::System.Runtime.Intrinsics.Vector128.Max(a0_1, global::System.Runtime.Intrinsics.Vector128<float>.Zero);
-            h2_2 = global::System.Runtime.Intrinsics.Vector128.Max(a0_2, global::System.Runtime.Intrinsics.Vector128<float>.Zero);
-            h2_3 = global::System.Runtime.Intrinsics.Vector128.Max(a0_3, global::System.Runtime.Intrinsics.Vector128<float>.Zero);
-            h2_4 = global::System.Runtime.Intrinsics.Vector128.Max(a0_4, global::System.Runtime.Intrinsics.Vector128<float>.Zero);
-            h2_5 = global::System.Runtime.Intrinsics.Vector128.Max(a0_5, global::System.Runtime.Intrinsics.Vector128<float>.Zero);
-            h2_6 = global::System.Runtime.Intrinsics.Vector128.Max(a0_6, global::System.Runtime.Intrinsics.Vector128<float>.Zero);
-            h2_7 = global::System.Runtime.Intrinsics.Vector128.Max(a0_7, global::System.Runtime.Intrinsics.Vector128<float>.Zero);
-            h2_8 = global::System.Runtime.Intrinsics.Vector128.Max(a0_8, global::System.Runtime.Intrinsics.Vector128<float>.Zero);
-            h2_9 = global::System.Runtime.Intrinsics.Vector128.Max(a0_9, global::System.Runtime.Intrinsics.Vector128<float>.Zero);
+            h2_0 = global::StaticNets.Kernels.FusedSimd.ReLU(a0_0);
+            h2_1 = global::StaticNets.Kernels.FusedSimd.ReLU(a0_1);
+            h2_2 = global::StaticNets.Kernels.FusedSimd.ReLU(a0_2);
+            h2_3 = global::StaticNets.Kernels.FusedSimd.ReLU(a0_3);
+            h2_4 = global::StaticNets.Kernels.FusedSimd.ReLU(a0_4);
+            h2_5 = global::StaticNets.Kernels.FusedSimd.ReLU(a0_5);
+            h2_6 = global::StaticNets.Kernels.FusedSimd.ReLU(a0_6);
+            h2_7 = global::StaticNets.Kernels.FusedSimd.ReLU(a0_7);
+            h2_8 = global::StaticNets.Kernels.FusedSimd.ReLU(a0_8);
+            h2_9 = global::StaticNets.Kernels.FusedSimd.ReLU(a0_9);
         }
         // Layer 4: dense 40 → 2, Sigmoid: 1 vector(s) of outputs, 8 chain(s) over the inputs.
         {
@@ -626,6 +626,417 @@ partial class DropoutNet : global::StaticNets.INetwork<float>, global::StaticNet
         }
     }
 
+    /// <summary>The batched forward in lanes of 16 samples with 512-bit vectors; the spans have been checked and do not overlap.</summary>
+    private void ForwardLanes512(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batch)
+    {
+        ref float f = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fused);
+        // Two lane buffers of 40 rows × 16 samples, each layer reading one and writing the other.
+        global::System.Span<float> lanes = stackalloc float[1280];
+        ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(lanes);
+        for (int b = 0; b < batch; b += 16)
+        {
+            int count = batch - b < 16 ? batch - b : 16;
+            if (count < 4)
+            {
+                // A short last block: one by one through the fused method (the same bits) costs less than a padded block.
+                ref float xr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs);
+                for (int r = b; r < batch; r++)
+                    ForwardFused512(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xr, r * InputSize), outputs.Slice(r * OutputSize, OutputSize));
+                return;
+            }
+            global::StaticNets.Kernels.LaneKernels.ToLanes<float>(inputs.Slice(b * InputSize, count * InputSize), InputSize, count, lanes, 16);
+            // Layer 0: dense 3 → 5, Sigmoid: 5 output(s) × 3 chain(s) per pass; lanes 0 → 640.
+            {
+                ref float wt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref f, 0);
+                for (nuint j = 0; j < 5; j += 5)
+                {
+                    global::System.Runtime.Intrinsics.Vector512<float> a0_0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 48 + j + 0)), a1_0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 48 + j + 1)), a2_0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 48 + j + 2)), a3_0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 48 + j + 3)), a4_0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 48 + j + 4));
+                    global::System.Runtime.Intrinsics.Vector512<float> a0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, a1_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, a2_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, a3_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, a4_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> a0_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, a1_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, a2_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, a3_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, a4_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    ref float wk = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, j);
+                    ref float xk = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 0);
+                    for (nuint k = 0; k < 3; k += 3)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xk, 0);
+                        a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 0)), x0, a0_0); a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 1)), x0, a1_0); a2_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 2)), x0, a2_0); a3_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 3)), x0, a3_0); a4_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 4)), x0, a4_0);
+                        global::System.Runtime.Intrinsics.Vector512<float> x1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xk, 16);
+                        a0_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 16)), x1, a0_1); a1_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 17)), x1, a1_1); a2_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 18)), x1, a2_1); a3_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 19)), x1, a3_1); a4_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 20)), x1, a4_1);
+                        global::System.Runtime.Intrinsics.Vector512<float> x2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xk, 32);
+                        a0_2 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 32)), x2, a0_2); a1_2 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 33)), x2, a1_2); a2_2 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 34)), x2, a2_2); a3_2 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 35)), x2, a3_2); a4_2 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 36)), x2, a4_2);
+                        wk = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 48);
+                        xk = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xk, 48);
+                    }
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(((a0_0 + a0_1) + a0_2), ref s, 640 + (j) * 16);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(((a1_0 + a1_1) + a1_2), ref s, 640 + (j + 1) * 16);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(((a2_0 + a2_1) + a2_2), ref s, 640 + (j + 2) * 16);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(((a3_0 + a3_1) + a3_2), ref s, 640 + (j + 3) * 16);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(((a4_0 + a4_1) + a4_2), ref s, 640 + (j + 4) * 16);
+                }
+            }
+            global::StaticNets.Kernels.ActivationKernels.Sigmoid<float>(lanes.Slice(640, 80), lanes.Slice(640, 80));
+            // Layer 2: dense 5 → 40, ReLU: 3 output(s) × 5 chain(s) per pass; lanes 640 → 0.
+            {
+                ref float wt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref f, 64);
+                for (nuint j = 0; j < 39; j += 3)
+                {
+                    global::System.Runtime.Intrinsics.Vector512<float> a0_0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 240 + j + 0)), a1_0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 240 + j + 1)), a2_0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 240 + j + 2));
+                    global::System.Runtime.Intrinsics.Vector512<float> a0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, a1_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, a2_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> a0_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, a1_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, a2_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> a0_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, a1_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, a2_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> a0_4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, a1_4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, a2_4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    ref float wk = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, j);
+                    ref float xk = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 640);
+                    for (nuint k = 0; k < 5; k += 5)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xk, 0);
+                        a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 0)), x0, a0_0); a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 1)), x0, a1_0); a2_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 2)), x0, a2_0);
+                        global::System.Runtime.Intrinsics.Vector512<float> x1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xk, 16);
+                        a0_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 48)), x1, a0_1); a1_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 49)), x1, a1_1); a2_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 50)), x1, a2_1);
+                        global::System.Runtime.Intrinsics.Vector512<float> x2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xk, 32);
+                        a0_2 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 96)), x2, a0_2); a1_2 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 97)), x2, a1_2); a2_2 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 98)), x2, a2_2);
+                        global::System.Runtime.Intrinsics.Vector512<float> x3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xk, 48);
+                        a0_3 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 144)), x3, a0_3); a1_3 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 145)), x3, a1_3); a2_3 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 146)), x3, a2_3);
+                        global::System.Runtime.Intrinsics.Vector512<float> x4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xk, 64);
+                        a0_4 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 192)), x4, a0_4); a1_4 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 193)), x4, a1_4); a2_4 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 194)), x4, a2_4);
+                        wk = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 240);
+                        xk = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xk, 80);
+                    }
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::StaticNets.Kernels.FusedSimd.ReLU((((a0_0 + a0_1) + (a0_2 + a0_3)) + a0_4)), ref s, (j) * 16);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::StaticNets.Kernels.FusedSimd.ReLU((((a1_0 + a1_1) + (a1_2 + a1_3)) + a1_4)), ref s, (j + 1) * 16);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::StaticNets.Kernels.FusedSimd.ReLU((((a2_0 + a2_1) + (a2_2 + a2_3)) + a2_4)), ref s, (j + 2) * 16);
+                }
+                {
+                    nuint j = 39;
+                    global::System.Runtime.Intrinsics.Vector512<float> a0_0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 240 + j + 0));
+                    global::System.Runtime.Intrinsics.Vector512<float> a0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> a0_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> a0_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> a0_4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    ref float wk = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, j);
+                    ref float xk = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 640);
+                    for (nuint k = 0; k < 5; k += 5)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xk, 0);
+                        a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 0)), x0, a0_0);
+                        global::System.Runtime.Intrinsics.Vector512<float> x1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xk, 16);
+                        a0_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 48)), x1, a0_1);
+                        global::System.Runtime.Intrinsics.Vector512<float> x2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xk, 32);
+                        a0_2 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 96)), x2, a0_2);
+                        global::System.Runtime.Intrinsics.Vector512<float> x3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xk, 48);
+                        a0_3 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 144)), x3, a0_3);
+                        global::System.Runtime.Intrinsics.Vector512<float> x4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xk, 64);
+                        a0_4 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 192)), x4, a0_4);
+                        wk = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 240);
+                        xk = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xk, 80);
+                    }
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::StaticNets.Kernels.FusedSimd.ReLU((((a0_0 + a0_1) + (a0_2 + a0_3)) + a0_4)), ref s, (j) * 16);
+                }
+            }
+            // Layer 4: dense 40 → 2, Sigmoid: 2 output(s) × 8 chain(s) per pass, every input to chain k mod chains; lanes 0 → 640.
+            {
+                ref float wt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref f, 352);
+                for (nuint j = 0; j < 2; j += 2)
+                {
+                    global::System.Runtime.Intrinsics.Vector512<float> a0_0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 640 + j + 0)), a1_0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 640 + j + 1));
+                    global::System.Runtime.Intrinsics.Vector512<float> a0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, a1_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> a0_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, a1_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> a0_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, a1_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> a0_4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, a1_4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> a0_5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, a1_5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> a0_6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, a1_6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> a0_7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, a1_7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    ref float wk = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, j);
+                    ref float xk = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 0);
+                    for (nuint k = 0; k < 40; k += 8)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xk, 0);
+                        a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 0)), x0, a0_0); a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 1)), x0, a1_0);
+                        global::System.Runtime.Intrinsics.Vector512<float> x1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xk, 16);
+                        a0_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 16)), x1, a0_1); a1_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 17)), x1, a1_1);
+                        global::System.Runtime.Intrinsics.Vector512<float> x2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xk, 32);
+                        a0_2 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 32)), x2, a0_2); a1_2 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 33)), x2, a1_2);
+                        global::System.Runtime.Intrinsics.Vector512<float> x3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xk, 48);
+                        a0_3 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 48)), x3, a0_3); a1_3 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 49)), x3, a1_3);
+                        global::System.Runtime.Intrinsics.Vector512<float> x4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xk, 64);
+                        a0_4 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 64)), x4, a0_4); a1_4 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 65)), x4, a1_4);
+                        global::System.Runtime.Intrinsics.Vector512<float> x5 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xk, 80);
+                        a0_5 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 80)), x5, a0_5); a1_5 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 81)), x5, a1_5);
+                        global::System.Runtime.Intrinsics.Vector512<float> x6 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xk, 96);
+                        a0_6 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 96)), x6, a0_6); a1_6 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 97)), x6, a1_6);
+                        global::System.Runtime.Intrinsics.Vector512<float> x7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xk, 112);
+                        a0_7 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 112)), x7, a0_7); a1_7 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 113)), x7, a1_7);
+                        wk = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 128);
+                        xk = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xk, 128);
+                    }
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((((a0_0 + a0_1) + (a0_2 + a0_3)) + ((a0_4 + a0_5) + (a0_6 + a0_7))), ref s, 640 + (j) * 16);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((((a1_0 + a1_1) + (a1_2 + a1_3)) + ((a1_4 + a1_5) + (a1_6 + a1_7))), ref s, 640 + (j + 1) * 16);
+                }
+            }
+            global::StaticNets.Kernels.ActivationKernels.Sigmoid<float>(lanes.Slice(640, 32), lanes.Slice(640, 32));
+            global::StaticNets.Kernels.LaneKernels.FromLanes<float>(lanes.Slice(640, OutputSize * 16), OutputSize, count, outputs.Slice(b * OutputSize, count * OutputSize), 16);
+        }
+    }
+
+    /// <summary>The batched forward in lanes of 8 samples with 256-bit vectors; the spans have been checked and do not overlap.</summary>
+    private void ForwardLanes256(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batch)
+    {
+        ref float f = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fused);
+        // Two lane buffers of 40 rows × 8 samples, each layer reading one and writing the other.
+        global::System.Span<float> lanes = stackalloc float[640];
+        ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(lanes);
+        for (int b = 0; b < batch; b += 8)
+        {
+            int count = batch - b < 8 ? batch - b : 8;
+            if (count < 2)
+            {
+                // A short last block: one by one through the fused method (the same bits) costs less than a padded block.
+                ref float xr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs);
+                for (int r = b; r < batch; r++)
+                    ForwardFused256(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xr, r * InputSize), outputs.Slice(r * OutputSize, OutputSize));
+                return;
+            }
+            global::StaticNets.Kernels.LaneKernels.ToLanes<float>(inputs.Slice(b * InputSize, count * InputSize), InputSize, count, lanes, 8);
+            // Layer 0: dense 3 → 5, Sigmoid: 2 output(s) × 3 chain(s) per pass; lanes 0 → 320.
+            {
+                ref float wt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref f, 0);
+                for (nuint j = 0; j < 4; j += 2)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> a0_0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 48 + j + 0)), a1_0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 48 + j + 1));
+                    global::System.Runtime.Intrinsics.Vector256<float> a0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, a1_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> a0_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, a1_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    ref float wk = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, j);
+                    ref float xk = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 0);
+                    for (nuint k = 0; k < 3; k += 3)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xk, 0);
+                        a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 0)), x0, a0_0); a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 1)), x0, a1_0);
+                        global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xk, 8);
+                        a0_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 16)), x1, a0_1); a1_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 17)), x1, a1_1);
+                        global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xk, 16);
+                        a0_2 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 32)), x2, a0_2); a1_2 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 33)), x2, a1_2);
+                        wk = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 48);
+                        xk = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xk, 24);
+                    }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(((a0_0 + a0_1) + a0_2), ref s, 320 + (j) * 8);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(((a1_0 + a1_1) + a1_2), ref s, 320 + (j + 1) * 8);
+                }
+                {
+                    nuint j = 4;
+                    global::System.Runtime.Intrinsics.Vector256<float> a0_0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 48 + j + 0));
+                    global::System.Runtime.Intrinsics.Vector256<float> a0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> a0_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    ref float wk = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, j);
+                    ref float xk = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 0);
+                    for (nuint k = 0; k < 3; k += 3)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xk, 0);
+                        a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 0)), x0, a0_0);
+                        global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xk, 8);
+                        a0_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 16)), x1, a0_1);
+                        global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xk, 16);
+                        a0_2 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 32)), x2, a0_2);
+                        wk = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 48);
+                        xk = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xk, 24);
+                    }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(((a0_0 + a0_1) + a0_2), ref s, 320 + (j) * 8);
+                }
+            }
+            global::StaticNets.Kernels.ActivationKernels.Sigmoid<float>(lanes.Slice(320, 40), lanes.Slice(320, 40));
+            // Layer 2: dense 5 → 40, ReLU: 8 output(s) × 1 chain(s) per pass; lanes 320 → 0.
+            {
+                ref float wt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref f, 64);
+                for (nuint j = 0; j < 40; j += 8)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> a0_0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 240 + j + 0)), a1_0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 240 + j + 1)), a2_0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 240 + j + 2)), a3_0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 240 + j + 3)), a4_0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 240 + j + 4)), a5_0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 240 + j + 5)), a6_0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 240 + j + 6)), a7_0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 240 + j + 7));
+                    ref float wk = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, j);
+                    ref float xk = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 320);
+                    for (nuint k = 0; k < 5; k += 1)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xk, 0);
+                        a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 0)), x0, a0_0); a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 1)), x0, a1_0); a2_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 2)), x0, a2_0); a3_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 3)), x0, a3_0); a4_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 4)), x0, a4_0); a5_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 5)), x0, a5_0); a6_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 6)), x0, a6_0); a7_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 7)), x0, a7_0);
+                        wk = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 48);
+                        xk = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xk, 8);
+                    }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::StaticNets.Kernels.FusedSimd.ReLU(a0_0), ref s, (j) * 8);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::StaticNets.Kernels.FusedSimd.ReLU(a1_0), ref s, (j + 1) * 8);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::StaticNets.Kernels.FusedSimd.ReLU(a2_0), ref s, (j + 2) * 8);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::StaticNets.Kernels.FusedSimd.ReLU(a3_0), ref s, (j + 3) * 8);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::StaticNets.Kernels.FusedSimd.ReLU(a4_0), ref s, (j + 4) * 8);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::StaticNets.Kernels.FusedSimd.ReLU(a5_0), ref s, (j + 5) * 8);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::StaticNets.Kernels.FusedSimd.ReLU(a6_0), ref s, (j + 6) * 8);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::StaticNets.Kernels.FusedSimd.ReLU(a7_0), ref s, (j + 7) * 8);
+                }
+            }
+            // Layer 4: dense 40 → 2, Sigmoid: 1 output(s) × 8 chain(s) per pass, every input to chain k mod chains; lanes 0 → 320.
+            {
+                ref float wt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref f, 352);
+                for (nuint j = 0; j < 2; j += 1)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> a0_0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 640 + j + 0));
+                    global::System.Runtime.Intrinsics.Vector256<float> a0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> a0_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> a0_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> a0_4 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> a0_5 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> a0_6 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> a0_7 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    ref float wk = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, j);
+                    ref float xk = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 0);
+                    for (nuint k = 0; k < 40; k += 8)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xk, 0);
+                        a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 0)), x0, a0_0);
+                        global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xk, 8);
+                        a0_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 16)), x1, a0_1);
+                        global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xk, 16);
+                        a0_2 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 32)), x2, a0_2);
+                        global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xk, 24);
+                        a0_3 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 48)), x3, a0_3);
+                        global::System.Runtime.Intrinsics.Vector256<float> x4 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xk, 32);
+                        a0_4 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 64)), x4, a0_4);
+                        global::System.Runtime.Intrinsics.Vector256<float> x5 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xk, 40);
+                        a0_5 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 80)), x5, a0_5);
+                        global::System.Runtime.Intrinsics.Vector256<float> x6 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xk, 48);
+                        a0_6 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 96)), x6, a0_6);
+                        global::System.Runtime.Intrinsics.Vector256<float> x7 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xk, 56);
+                        a0_7 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 112)), x7, a0_7);
+                        wk = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 128);
+                        xk = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xk, 64);
+                    }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((((a0_0 + a0_1) + (a0_2 + a0_3)) + ((a0_4 + a0_5) + (a0_6 + a0_7))), ref s, 320 + (j) * 8);
+                }
+            }
+            global::StaticNets.Kernels.ActivationKernels.Sigmoid<float>(lanes.Slice(320, 16), lanes.Slice(320, 16));
+            global::StaticNets.Kernels.LaneKernels.FromLanes<float>(lanes.Slice(320, OutputSize * 8), OutputSize, count, outputs.Slice(b * OutputSize, count * OutputSize), 8);
+        }
+    }
+
+    /// <summary>The batched forward in lanes of 4 samples with 128-bit vectors; the spans have been checked and do not overlap.</summary>
+    private void ForwardLanes128(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batch)
+    {
+        ref float f = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fused);
+        // Two lane buffers of 40 rows × 4 samples, each layer reading one and writing the other.
+        global::System.Span<float> lanes = stackalloc float[320];
+        ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(lanes);
+        for (int b = 0; b < batch; b += 4)
+        {
+            int count = batch - b < 4 ? batch - b : 4;
+            global::StaticNets.Kernels.LaneKernels.ToLanes<float>(inputs.Slice(b * InputSize, count * InputSize), InputSize, count, lanes, 4);
+            // Layer 0: dense 3 → 5, Sigmoid: 2 output(s) × 3 chain(s) per pass; lanes 0 → 160.
+            {
+                ref float wt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref f, 0);
+                for (nuint j = 0; j < 4; j += 2)
+                {
+                    global::System.Runtime.Intrinsics.Vector128<float> a0_0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 48 + j + 0)), a1_0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 48 + j + 1));
+                    global::System.Runtime.Intrinsics.Vector128<float> a0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a1_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a0_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a1_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    ref float wk = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, j);
+                    ref float xk = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 0);
+                    for (nuint k = 0; k < 3; k += 3)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xk, 0);
+                        a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 0)), x0, a0_0); a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 1)), x0, a1_0);
+                        global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xk, 4);
+                        a0_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 16)), x1, a0_1); a1_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 17)), x1, a1_1);
+                        global::System.Runtime.Intrinsics.Vector128<float> x2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xk, 8);
+                        a0_2 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 32)), x2, a0_2); a1_2 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 33)), x2, a1_2);
+                        wk = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 48);
+                        xk = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xk, 12);
+                    }
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(((a0_0 + a0_1) + a0_2), ref s, 160 + (j) * 4);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(((a1_0 + a1_1) + a1_2), ref s, 160 + (j + 1) * 4);
+                }
+                {
+                    nuint j = 4;
+                    global::System.Runtime.Intrinsics.Vector128<float> a0_0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 48 + j + 0));
+                    global::System.Runtime.Intrinsics.Vector128<float> a0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a0_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    ref float wk = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, j);
+                    ref float xk = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 0);
+                    for (nuint k = 0; k < 3; k += 3)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xk, 0);
+                        a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 0)), x0, a0_0);
+                        global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xk, 4);
+                        a0_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 16)), x1, a0_1);
+                        global::System.Runtime.Intrinsics.Vector128<float> x2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xk, 8);
+                        a0_2 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 32)), x2, a0_2);
+                        wk = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 48);
+                        xk = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xk, 12);
+                    }
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(((a0_0 + a0_1) + a0_2), ref s, 160 + (j) * 4);
+                }
+            }
+            global::StaticNets.Kernels.ActivationKernels.Sigmoid<float>(lanes.Slice(160, 20), lanes.Slice(160, 20));
+            // Layer 2: dense 5 → 40, ReLU: 8 output(s) × 1 chain(s) per pass; lanes 160 → 0.
+            {
+                ref float wt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref f, 64);
+                for (nuint j = 0; j < 40; j += 8)
+                {
+                    global::System.Runtime.Intrinsics.Vector128<float> a0_0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 240 + j + 0)), a1_0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 240 + j + 1)), a2_0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 240 + j + 2)), a3_0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 240 + j + 3)), a4_0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 240 + j + 4)), a5_0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 240 + j + 5)), a6_0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 240 + j + 6)), a7_0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 240 + j + 7));
+                    ref float wk = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, j);
+                    ref float xk = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 160);
+                    for (nuint k = 0; k < 5; k += 1)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xk, 0);
+                        a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 0)), x0, a0_0); a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 1)), x0, a1_0); a2_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 2)), x0, a2_0); a3_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 3)), x0, a3_0); a4_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 4)), x0, a4_0); a5_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 5)), x0, a5_0); a6_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 6)), x0, a6_0); a7_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 7)), x0, a7_0);
+                        wk = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 48);
+                        xk = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xk, 4);
+                    }
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::StaticNets.Kernels.FusedSimd.ReLU(a0_0), ref s, (j) * 4);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::StaticNets.Kernels.FusedSimd.ReLU(a1_0), ref s, (j + 1) * 4);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::StaticNets.Kernels.FusedSimd.ReLU(a2_0), ref s, (j + 2) * 4);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::StaticNets.Kernels.FusedSimd.ReLU(a3_0), ref s, (j + 3) * 4);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::StaticNets.Kernels.FusedSimd.ReLU(a4_0), ref s, (j + 4) * 4);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::StaticNets.Kernels.FusedSimd.ReLU(a5_0), ref s, (j + 5) * 4);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::StaticNets.Kernels.FusedSimd.ReLU(a6_0), ref s, (j + 6) * 4);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::StaticNets.Kernels.FusedSimd.ReLU(a7_0), ref s, (j + 7) * 4);
+                }
+            }
+            // Layer 4: dense 40 → 2, Sigmoid: 1 output(s) × 8 chain(s) per pass, every input to chain k mod chains; lanes 0 → 160.
+            {
+                ref float wt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref f, 352);
+                for (nuint j = 0; j < 2; j += 1)
+                {
+                    global::System.Runtime.Intrinsics.Vector128<float> a0_0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 640 + j + 0));
+                    global::System.Runtime.Intrinsics.Vector128<float> a0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a0_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a0_3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a0_4 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a0_5 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a0_6 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a0_7 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    ref float wk = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, j);
+                    ref float xk = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 0);
+                    for (nuint k = 0; k < 40; k += 8)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xk, 0);
+                        a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 0)), x0, a0_0);
+                        global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xk, 4);
+                        a0_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 16)), x1, a0_1);
+                        global::System.Runtime.Intrinsics.Vector128<float> x2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xk, 8);
+                        a0_2 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 32)), x2, a0_2);
+                        global::System.Runtime.Intrinsics.Vector128<float> x3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xk, 12);
+                        a0_3 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 48)), x3, a0_3);
+                        global::System.Runtime.Intrinsics.Vector128<float> x4 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xk, 16);
+                        a0_4 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 64)), x4, a0_4);
+                        global::System.Runtime.Intrinsics.Vector128<float> x5 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xk, 20);
+                        a0_5 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 80)), x5, a0_5);
+                        global::System.Runtime.Intrinsics.Vector128<float> x6 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xk, 24);
+                        a0_6 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 96)), x6, a0_6);
+                        global::System.Runtime.Intrinsics.Vector128<float> x7 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xk, 28);
+                        a0_7 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 112)), x7, a0_7);
+                        wk = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 128);
+                        xk = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xk, 32);
+                    }
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((((a0_0 + a0_1) + (a0_2 + a0_3)) + ((a0_4 + a0_5) + (a0_6 + a0_7))), ref s, 160 + (j) * 4);
+                }
+            }
+            global::StaticNets.Kernels.ActivationKernels.Sigmoid<float>(lanes.Slice(160, 8), lanes.Slice(160, 8));
+            global::StaticNets.Kernels.LaneKernels.FromLanes<float>(lanes.Slice(160, OutputSize * 4), OutputSize, count, outputs.Slice(b * OutputSize, count * OutputSize), 4);
+        }
+    }
+
     /// <summary>Runs one sample forward and returns the index of the largest output (the predicted class).</summary>
     /// <param name="input">Exactly <see cref="InputSize"/> values.</param>
     public int Classify(global::System.ReadOnlySpan<float> input)
@@ -644,6 +1055,27 @@ partial class DropoutNet : global::StaticNets.INetwork<float>, global::StaticNet
         Workspace ws = Workspace.From(workspace, "workspace");
         int batch = global::StaticNets.Guard.BatchSize(inputs.Length, InputSize, ws.BatchCapacity, "inputs");
         global::StaticNets.Guard.Length(outputs.Length, batch * OutputSize, "outputs");
+        // Small dense network: the batch runs in lanes (overlapping spans take the workspace path, which reads every input first).
+        if (!global::System.MemoryExtensions.Overlaps(inputs, (global::System.ReadOnlySpan<float>)outputs))
+        {
+            if (global::System.Threading.Volatile.Read(ref _transposedVersion) != global::System.Threading.Volatile.Read(ref _parameterVersion))
+                RefreshTransposed();
+            if (global::StaticNets.Kernels.FusedSimd.Use512<float>())
+            {
+                ForwardLanes512(inputs, outputs, batch);
+                return;
+            }
+            if (global::StaticNets.Kernels.FusedSimd.Use256<float>())
+            {
+                ForwardLanes256(inputs, outputs, batch);
+                return;
+            }
+            if (global::StaticNets.Kernels.FusedSimd.Use128<float>())
+            {
+                ForwardLanes128(inputs, outputs, batch);
+                return;
+            }
+        }
         ForwardBatch(inputs, batch, ws, train: false).CopyTo(outputs);
     }
 

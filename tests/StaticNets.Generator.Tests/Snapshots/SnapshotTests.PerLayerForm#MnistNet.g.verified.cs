@@ -111,8 +111,7 @@ partial class MnistNet : global::StaticNets.INetwork<float>
     /// <param name="output">Exactly <see cref="OutputSize"/> values, overwritten with the output activations.</param>
     public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
     {
-        global::StaticNets.Guard.Length(input.Length, InputSize, "input");
-        global::StaticNets.Guard.Length(output.Length, OutputSize, "output");
+        global::StaticNets.Guard.Lengths(input.Length, InputSize, output.Length, OutputSize);
         global::System.ReadOnlySpan<float> p = _parameters;
         // Hidden activations live on the stack: no allocation, and each thread has its own.
         global::System.Span<float> scratch = stackalloc float[128];

@@ -4,6 +4,7 @@
 //   Layer 1: dense 3 → 1, Sigmoid; unrolled (3 multiply-adds as straight-line code).
 //   Output delta: (a − y) ⊙ σ'(z), σ = Sigmoid (quadratic cost).
 //   Single-sample forward: fused (every layer ≤ 64 × 64, 15 vector multiply-adds written out, budget 1536): one method per vector width, constant bounds, padded transposed weights, activations applied in registers.
+//   Batched forward (Forward with a workspace): in lanes of 16/8/4 samples (512/256/128-bit), weights broadcast from the fused copy, the fused method's chains, blocks of fewer than 4/2/1 samples one by one fused; at 512 bits layer 0 2 → 3: 3 output(s) × 2 chain(s) per pass, layer 1 3 → 1: 1 output(s) × 3 chain(s) per pass.
 //   Single-sample forward keeps its 3 hidden activations on the stack.
 #nullable enable
 
@@ -126,8 +127,7 @@ namespace Samples
         /// <param name="output">Exactly <see cref="OutputSize"/> values, overwritten with the output activations.</param>
         public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
         {
-            global::StaticNets.Guard.Length(input.Length, InputSize, "input");
-            global::StaticNets.Guard.Length(output.Length, OutputSize, "output");
+            global::StaticNets.Guard.Lengths(input.Length, InputSize, output.Length, OutputSize);
             // Re-transpose the weight copies if the parameters may have changed since.
             if (global::System.Threading.Volatile.Read(ref _transposedVersion) != global::System.Threading.Volatile.Read(ref _parameterVersion))
                 RefreshTransposed();
@@ -284,6 +284,214 @@ namespace Samples
             }
         }
 
+        /// <summary>The batched forward in lanes of 16 samples with 512-bit vectors; the spans have been checked and do not overlap.</summary>
+        private void ForwardLanes512(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batch)
+        {
+            ref float f = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fused);
+            // Two lane buffers of 3 rows × 16 samples, each layer reading one and writing the other.
+            global::System.Span<float> lanes = stackalloc float[96];
+            ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(lanes);
+            for (int b = 0; b < batch; b += 16)
+            {
+                int count = batch - b < 16 ? batch - b : 16;
+                if (count < 4)
+                {
+                    // A short last block: one by one through the fused method (the same bits) costs less than a padded block.
+                    ref float xr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs);
+                    for (int r = b; r < batch; r++)
+                        ForwardFused512(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xr, r * InputSize), outputs.Slice(r * OutputSize, OutputSize));
+                    return;
+                }
+                global::StaticNets.Kernels.LaneKernels.ToLanes<float>(inputs.Slice(b * InputSize, count * InputSize), InputSize, count, lanes, 16);
+                // Layer 0: dense 2 → 3, Sigmoid: 3 output(s) × 2 chain(s) per pass; lanes 0 → 48.
+                {
+                    ref float wt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref f, 0);
+                    for (nuint j = 0; j < 3; j += 3)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> a0_0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 32 + j + 0)), a1_0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 32 + j + 1)), a2_0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 32 + j + 2));
+                        global::System.Runtime.Intrinsics.Vector512<float> a0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, a1_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, a2_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        ref float wk = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, j);
+                        ref float xk = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 0);
+                        for (nuint k = 0; k < 2; k += 2)
+                        {
+                            global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xk, 0);
+                            a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 0)), x0, a0_0); a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 1)), x0, a1_0); a2_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 2)), x0, a2_0);
+                            global::System.Runtime.Intrinsics.Vector512<float> x1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xk, 16);
+                            a0_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 16)), x1, a0_1); a1_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 17)), x1, a1_1); a2_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 18)), x1, a2_1);
+                            wk = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 32);
+                            xk = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xk, 32);
+                        }
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((a0_0 + a0_1), ref s, 48 + (j) * 16);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((a1_0 + a1_1), ref s, 48 + (j + 1) * 16);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((a2_0 + a2_1), ref s, 48 + (j + 2) * 16);
+                    }
+                }
+                global::StaticNets.Kernels.ActivationKernels.Sigmoid<float>(lanes.Slice(48, 48), lanes.Slice(48, 48));
+                // Layer 1: dense 3 → 1, Sigmoid: 1 output(s) × 3 chain(s) per pass; lanes 48 → 0.
+                {
+                    ref float wt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref f, 48);
+                    for (nuint j = 0; j < 1; j += 1)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> a0_0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 48 + j + 0));
+                        global::System.Runtime.Intrinsics.Vector512<float> a0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<float> a0_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        ref float wk = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, j);
+                        ref float xk = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 48);
+                        for (nuint k = 0; k < 3; k += 3)
+                        {
+                            global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xk, 0);
+                            a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 0)), x0, a0_0);
+                            global::System.Runtime.Intrinsics.Vector512<float> x1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xk, 16);
+                            a0_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 16)), x1, a0_1);
+                            global::System.Runtime.Intrinsics.Vector512<float> x2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xk, 32);
+                            a0_2 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 32)), x2, a0_2);
+                            wk = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 48);
+                            xk = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xk, 48);
+                        }
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(((a0_0 + a0_1) + a0_2), ref s, (j) * 16);
+                    }
+                }
+                global::StaticNets.Kernels.ActivationKernels.Sigmoid<float>(lanes.Slice(0, 16), lanes.Slice(0, 16));
+                global::StaticNets.Kernels.LaneKernels.FromLanes<float>(lanes.Slice(0, OutputSize * 16), OutputSize, count, outputs.Slice(b * OutputSize, count * OutputSize), 16);
+            }
+        }
+
+        /// <summary>The batched forward in lanes of 8 samples with 256-bit vectors; the spans have been checked and do not overlap.</summary>
+        private void ForwardLanes256(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batch)
+        {
+            ref float f = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fused);
+            // Two lane buffers of 3 rows × 8 samples, each layer reading one and writing the other.
+            global::System.Span<float> lanes = stackalloc float[48];
+            ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(lanes);
+            for (int b = 0; b < batch; b += 8)
+            {
+                int count = batch - b < 8 ? batch - b : 8;
+                if (count < 2)
+                {
+                    // A short last block: one by one through the fused method (the same bits) costs less than a padded block.
+                    ref float xr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs);
+                    for (int r = b; r < batch; r++)
+                        ForwardFused256(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xr, r * InputSize), outputs.Slice(r * OutputSize, OutputSize));
+                    return;
+                }
+                global::StaticNets.Kernels.LaneKernels.ToLanes<float>(inputs.Slice(b * InputSize, count * InputSize), InputSize, count, lanes, 8);
+                // Layer 0: dense 2 → 3, Sigmoid: 3 output(s) × 2 chain(s) per pass; lanes 0 → 24.
+                {
+                    ref float wt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref f, 0);
+                    for (nuint j = 0; j < 3; j += 3)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> a0_0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 32 + j + 0)), a1_0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 32 + j + 1)), a2_0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 32 + j + 2));
+                        global::System.Runtime.Intrinsics.Vector256<float> a0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, a1_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, a2_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        ref float wk = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, j);
+                        ref float xk = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 0);
+                        for (nuint k = 0; k < 2; k += 2)
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xk, 0);
+                            a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 0)), x0, a0_0); a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 1)), x0, a1_0); a2_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 2)), x0, a2_0);
+                            global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xk, 8);
+                            a0_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 16)), x1, a0_1); a1_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 17)), x1, a1_1); a2_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 18)), x1, a2_1);
+                            wk = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 32);
+                            xk = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xk, 16);
+                        }
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((a0_0 + a0_1), ref s, 24 + (j) * 8);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((a1_0 + a1_1), ref s, 24 + (j + 1) * 8);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((a2_0 + a2_1), ref s, 24 + (j + 2) * 8);
+                    }
+                }
+                global::StaticNets.Kernels.ActivationKernels.Sigmoid<float>(lanes.Slice(24, 24), lanes.Slice(24, 24));
+                // Layer 1: dense 3 → 1, Sigmoid: 1 output(s) × 3 chain(s) per pass; lanes 24 → 0.
+                {
+                    ref float wt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref f, 48);
+                    for (nuint j = 0; j < 1; j += 1)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> a0_0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 48 + j + 0));
+                        global::System.Runtime.Intrinsics.Vector256<float> a0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> a0_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        ref float wk = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, j);
+                        ref float xk = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 24);
+                        for (nuint k = 0; k < 3; k += 3)
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xk, 0);
+                            a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 0)), x0, a0_0);
+                            global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xk, 8);
+                            a0_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 16)), x1, a0_1);
+                            global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xk, 16);
+                            a0_2 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 32)), x2, a0_2);
+                            wk = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 48);
+                            xk = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xk, 24);
+                        }
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(((a0_0 + a0_1) + a0_2), ref s, (j) * 8);
+                    }
+                }
+                global::StaticNets.Kernels.ActivationKernels.Sigmoid<float>(lanes.Slice(0, 8), lanes.Slice(0, 8));
+                global::StaticNets.Kernels.LaneKernels.FromLanes<float>(lanes.Slice(0, OutputSize * 8), OutputSize, count, outputs.Slice(b * OutputSize, count * OutputSize), 8);
+            }
+        }
+
+        /// <summary>The batched forward in lanes of 4 samples with 128-bit vectors; the spans have been checked and do not overlap.</summary>
+        private void ForwardLanes128(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batch)
+        {
+            ref float f = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fused);
+            // Two lane buffers of 3 rows × 4 samples, each layer reading one and writing the other.
+            global::System.Span<float> lanes = stackalloc float[24];
+            ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(lanes);
+            for (int b = 0; b < batch; b += 4)
+            {
+                int count = batch - b < 4 ? batch - b : 4;
+                global::StaticNets.Kernels.LaneKernels.ToLanes<float>(inputs.Slice(b * InputSize, count * InputSize), InputSize, count, lanes, 4);
+                // Layer 0: dense 2 → 3, Sigmoid: 3 output(s) × 2 chain(s) per pass; lanes 0 → 12.
+                {
+                    ref float wt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref f, 0);
+                    for (nuint j = 0; j < 3; j += 3)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> a0_0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 32 + j + 0)), a1_0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 32 + j + 1)), a2_0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 32 + j + 2));
+                        global::System.Runtime.Intrinsics.Vector128<float> a0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a1_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a2_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        ref float wk = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, j);
+                        ref float xk = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 0);
+                        for (nuint k = 0; k < 2; k += 2)
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xk, 0);
+                            a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 0)), x0, a0_0); a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 1)), x0, a1_0); a2_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 2)), x0, a2_0);
+                            global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xk, 4);
+                            a0_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 16)), x1, a0_1); a1_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 17)), x1, a1_1); a2_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 18)), x1, a2_1);
+                            wk = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 32);
+                            xk = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xk, 8);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((a0_0 + a0_1), ref s, 12 + (j) * 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((a1_0 + a1_1), ref s, 12 + (j + 1) * 4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((a2_0 + a2_1), ref s, 12 + (j + 2) * 4);
+                    }
+                }
+                global::StaticNets.Kernels.ActivationKernels.Sigmoid<float>(lanes.Slice(12, 12), lanes.Slice(12, 12));
+                // Layer 1: dense 3 → 1, Sigmoid: 1 output(s) × 3 chain(s) per pass; lanes 12 → 0.
+                {
+                    ref float wt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref f, 48);
+                    for (nuint j = 0; j < 1; j += 1)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> a0_0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 48 + j + 0));
+                        global::System.Runtime.Intrinsics.Vector128<float> a0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> a0_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        ref float wk = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, j);
+                        ref float xk = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 12);
+                        for (nuint k = 0; k < 3; k += 3)
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xk, 0);
+                            a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 0)), x0, a0_0);
+                            global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xk, 4);
+                            a0_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 16)), x1, a0_1);
+                            global::System.Runtime.Intrinsics.Vector128<float> x2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref xk, 8);
+                            a0_2 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 32)), x2, a0_2);
+                            wk = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 48);
+                            xk = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xk, 12);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(((a0_0 + a0_1) + a0_2), ref s, (j) * 4);
+                    }
+                }
+                global::StaticNets.Kernels.ActivationKernels.Sigmoid<float>(lanes.Slice(0, 4), lanes.Slice(0, 4));
+                global::StaticNets.Kernels.LaneKernels.FromLanes<float>(lanes.Slice(0, OutputSize * 4), OutputSize, count, outputs.Slice(b * OutputSize, count * OutputSize), 4);
+            }
+        }
+
         /// <summary>Runs one sample forward and returns the index of the largest output (the predicted class).</summary>
         /// <param name="input">Exactly <see cref="InputSize"/> values.</param>
         public int Classify(global::System.ReadOnlySpan<float> input)
@@ -302,6 +510,27 @@ namespace Samples
             Workspace ws = Workspace.From(workspace, "workspace");
             int batch = global::StaticNets.Guard.BatchSize(inputs.Length, InputSize, ws.BatchCapacity, "inputs");
             global::StaticNets.Guard.Length(outputs.Length, batch * OutputSize, "outputs");
+            // Small dense network: the batch runs in lanes (overlapping spans take the workspace path, which reads every input first).
+            if (!global::System.MemoryExtensions.Overlaps(inputs, (global::System.ReadOnlySpan<float>)outputs))
+            {
+                if (global::System.Threading.Volatile.Read(ref _transposedVersion) != global::System.Threading.Volatile.Read(ref _parameterVersion))
+                    RefreshTransposed();
+                if (global::StaticNets.Kernels.FusedSimd.Use512<float>())
+                {
+                    ForwardLanes512(inputs, outputs, batch);
+                    return;
+                }
+                if (global::StaticNets.Kernels.FusedSimd.Use256<float>())
+                {
+                    ForwardLanes256(inputs, outputs, batch);
+                    return;
+                }
+                if (global::StaticNets.Kernels.FusedSimd.Use128<float>())
+                {
+                    ForwardLanes128(inputs, outputs, batch);
+                    return;
+                }
+            }
             ForwardBatch(inputs, batch, ws).CopyTo(outputs);
         }
 
