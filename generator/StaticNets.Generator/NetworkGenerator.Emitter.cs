@@ -283,7 +283,32 @@ public sealed partial class NetworkGenerator
                     w.Line("    RefreshTransposed();");
                 }
                 if (FusedForwardEmitter.Applies(spec))
+                {
                     FusedForwardEmitter.EmitDispatch(w, spec);
+                    w.Line("ForwardPerLayer(input, output);");
+                }
+                else
+                {
+                    WritePerLayerBody(w, spec, t, null);
+                }
+            }
+            if (FusedForwardEmitter.Applies(spec))
+            {
+                // The per-layer path of a fused network in its own method: Forward keeps a small frame (no stack
+                // buffer, no saved registers) on its way to the fused method.
+                w.Line();
+                w.Line("/// <summary>The per-layer single-sample forward (scalar code when no vector width is enabled); the spans have been checked.</summary>");
+                w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]");
+                WritePerLayerBody(w, spec, t, $"private void ForwardPerLayer({Names.ReadOnlySpan}<{t}> input, {Names.Span}<{t}> output)");
+            }
+        }
+
+        // The per-layer code of the single-sample forward: a method of its own when `signature` is given, else the rest
+        // of the Forward block the caller has open.
+        private static void WritePerLayerBody(SourceWriter w, NetworkSpec spec, string t, string? signature)
+        {
+            using (signature is null ? null : w.Block(signature))
+            {
                 w.Line($"{Names.ReadOnlySpan}<{t}> p = _parameters;");
                 if (TransposedTotal(spec) > 0)
                     w.Line($"{Names.ReadOnlySpan}<{t}> tw = _transposed;");

@@ -64,7 +64,7 @@ internal static class FusedForwardEmitter
                     int main = layer.Inputs / chains * chains;
                     total += (main > 0 ? (long)chains * vectors : 0) + (long)(layer.Inputs - main) * vectors;
                 }
-                previousInRegisters = i < layers.Count - 1 && InRegisters(layer.Activation);
+                previousInRegisters = i < layers.Count - 1 && KeptInRegisters(layer.Activation);
             }
         }
         return (int)System.Math.Min(int.MaxValue, total);
@@ -116,7 +116,7 @@ internal static class FusedForwardEmitter
     public static void EmitDispatch(SourceWriter w, NetworkSpec spec)
     {
         string t = Names.Scalar(spec.Scalar);
-        w.Comment("Small network: one fused method for all layers, at the width the kernels use; the per-layer code below is the scalar path.");
+        w.Comment("Small network: one fused method for all layers, at the width the kernels use; the per-layer code is the scalar path.");
         w.Line($"ref {t} xf = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input);");
         foreach (int bits in new[] { 512, 256, 128 })
         {
@@ -154,7 +154,7 @@ internal static class FusedForwardEmitter
         // straight into output (ragged for this width, or an activation that needs the whole row).
         bool outputInRegisters = InRegisters(output.Activation) && output.Outputs % lanes == 0;
         bool vectorSoftmax = VectorSoftmax(spec, output);
-        int scratch = layers.Take(last).Where(l => !InRegisters(l.Activation)).Sum(l => Padded(spec, l.Outputs)) + (outputInRegisters || vectorSoftmax ? 0 : Padded(spec, output.Outputs));
+        int scratch = layers.Take(last).Where(l => !KeptInRegisters(l.Activation)).Sum(l => Padded(spec, l.Outputs)) + (outputInRegisters || vectorSoftmax ? 0 : Padded(spec, output.Outputs));
 
         w.Line($"/// <summary>All {layers.Count} layers for one sample with {bits}-bit vectors; <paramref name=\"x\"/> and <paramref name=\"output\"/> have been length-checked.</summary>");
         using (w.Block($"private void ForwardFused{bits}(ref {t} x, {Names.Span}<{t}> output)"))
@@ -177,7 +177,7 @@ internal static class FusedForwardEmitter
                 int chains = Chains(spec, layer, bits);
                 bool isOutput = ReferenceEquals(layer, output);
                 w.Comment($"Layer {l}: dense {layer.Inputs} → {layer.Outputs}, {layer.Activation}: {vectors} vector(s) of outputs, {chains} chain(s) over the inputs.");
-                bool keepInRegisters = !isOutput && InRegisters(layer.Activation);
+                bool keepInRegisters = !isOutput && KeptInRegisters(layer.Activation);
                 if (keepInRegisters)
                     w.Line($"{v} " + string.Join(", ", Enumerable.Range(0, vectors).Select(q => $"h{l}_{q}")) + ";");
                 using (w.Block())
@@ -196,11 +196,11 @@ internal static class FusedForwardEmitter
                     if (registerInput >= 0)
                     {
                         // The previous layer's activations are still in registers: each input is a lane broadcast
-                        // with a constant index, so the inputs are unrolled.
+                        // with a constant index (one permute by a constant index vector), so the inputs are unrolled.
                         for (int k = 0; k < layer.Inputs; k++)
                         {
                             int c = k % chains;
-                            w.Line($"{v} xk{k} = {vec}.Create({vec}.GetElement(h{registerInput}_{k / lanes}, {k % lanes}));");
+                            w.Line($"{v} xk{k} = {vec}.Shuffle(h{registerInput}_{k / lanes}, {vec}.Create({(spec.Scalar == ScalarKind.Double ? $"{k % lanes}L" : $"{k % lanes}")}));");
                             var line = new StringBuilder();
                             for (int q = 0; q < vectors; q++)
                                 line.Append(q == 0 ? "" : " ").Append($"a{c}_{q} = global::StaticNets.Kernels.FusedSimd.MultiplyAdd({vec}.LoadUnsafe(ref wt, {k * p + q * lanes}), xk{k}, a{c}_{q});");
@@ -275,6 +275,10 @@ internal static class FusedForwardEmitter
         return terms[0];
     }
 
+    // A hidden layer with a register activation stays in registers for the next layer (each input a lane broadcast).
+    // Stored and re-read as broadcasts from the scratch instead, N1 measured 78 ns against 73 ns (RESULTS.md, 2026-12-01).
+    private static bool KeptInRegisters(ActivationKind activation) => InRegisters(activation);
+
     internal static bool InRegisters(ActivationKind activation)
         => activation is ActivationKind.Identity or ActivationKind.ReLU or ActivationKind.LeakyReLU;
 
@@ -304,7 +308,7 @@ internal static class FusedForwardEmitter
     /// from memory the inputs after the last whole round of chains go to chain 0.
     /// </summary>
     internal static bool InputsInRegisters(System.Collections.Generic.IReadOnlyList<DenseLayerSpec> layers, int i)
-        => i > 0 && InRegisters(layers[i - 1].Activation);
+        => i > 0 && KeptInRegisters(layers[i - 1].Activation);
 
     /// <summary>Below this many outputs the fused softmax is written out (in one vector, or scalar code) rather than the kernel's.</summary>
     internal const int SmallSoftmax = 8;

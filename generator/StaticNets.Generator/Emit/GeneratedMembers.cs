@@ -16,7 +16,7 @@ internal static class GeneratedMembers
     private static readonly HashSet<string> Fixed = new(StringComparer.Ordinal)
     {
         "InputSize", "OutputSize", "LayerCount", "ParameterCount", "Architecture", "Parameters", "EditParameters", "Initialize",
-        "ParametersChanged", "Forward", "ForwardBatch", "Classify", "Backward", "BackwardFromOutputGradient", "BackwardCore",
+        "ParametersChanged", "Forward", "ForwardBatch", "ForwardPerLayer", "Classify", "Backward", "BackwardFromOutputGradient", "BackwardCore",
         "CreateWorkspace", "Workspace", "RefreshTransposed", "RefreshPacked",
         "BakedWeightBytes", "LoadBakedWeights", "FromBakedWeights",
         "Training", "DropoutSeed", "DropoutKey", "DropoutCalls", "Info",
