@@ -153,7 +153,7 @@ namespace Deep.Nets
                 // Re-transpose the weight copies if the parameters may have changed since.
                 if (global::System.Threading.Volatile.Read(ref _transposedVersion) != global::System.Threading.Volatile.Read(ref _parameterVersion))
                     RefreshTransposed();
-                // Small network: one fused method for all layers, at the width the kernels use; the per-layer code below is the scalar path.
+                // Small network: one fused method for all layers, at the width the kernels use; the per-layer code is the scalar path.
                 ref double xf = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input);
                 if (global::StaticNets.Kernels.FusedSimd.Use512<double>())
                 {
@@ -170,6 +170,13 @@ namespace Deep.Nets
                     ForwardFused128(ref xf, output);
                     return;
                 }
+                ForwardPerLayer(input, output);
+            }
+
+            /// <summary>The per-layer single-sample forward (scalar code when no vector width is enabled); the spans have been checked.</summary>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+            private void ForwardPerLayer(global::System.ReadOnlySpan<double> input, global::System.Span<double> output)
+            {
                 global::System.ReadOnlySpan<double> p = _parameters;
                 // Hidden activations live on the stack: no allocation, and each thread has its own.
                 global::System.Span<double> scratch = stackalloc double[12];
@@ -270,15 +277,15 @@ namespace Deep.Nets
                     global::System.Runtime.Intrinsics.Vector512<double> a2_0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                     global::System.Runtime.Intrinsics.Vector512<double> a3_0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                     global::System.Runtime.Intrinsics.Vector512<double> a4_0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<double> xk0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector512.GetElement(h1_0, 0));
+                    global::System.Runtime.Intrinsics.Vector512<double> xk0 = global::System.Runtime.Intrinsics.Vector512.Shuffle(h1_0, global::System.Runtime.Intrinsics.Vector512.Create(0L));
                     a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 0), xk0, a0_0);
-                    global::System.Runtime.Intrinsics.Vector512<double> xk1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector512.GetElement(h1_0, 1));
+                    global::System.Runtime.Intrinsics.Vector512<double> xk1 = global::System.Runtime.Intrinsics.Vector512.Shuffle(h1_0, global::System.Runtime.Intrinsics.Vector512.Create(1L));
                     a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 8), xk1, a1_0);
-                    global::System.Runtime.Intrinsics.Vector512<double> xk2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector512.GetElement(h1_0, 2));
+                    global::System.Runtime.Intrinsics.Vector512<double> xk2 = global::System.Runtime.Intrinsics.Vector512.Shuffle(h1_0, global::System.Runtime.Intrinsics.Vector512.Create(2L));
                     a2_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 16), xk2, a2_0);
-                    global::System.Runtime.Intrinsics.Vector512<double> xk3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector512.GetElement(h1_0, 3));
+                    global::System.Runtime.Intrinsics.Vector512<double> xk3 = global::System.Runtime.Intrinsics.Vector512.Shuffle(h1_0, global::System.Runtime.Intrinsics.Vector512.Create(3L));
                     a3_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 24), xk3, a3_0);
-                    global::System.Runtime.Intrinsics.Vector512<double> xk4 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector512.GetElement(h1_0, 4));
+                    global::System.Runtime.Intrinsics.Vector512<double> xk4 = global::System.Runtime.Intrinsics.Vector512.Shuffle(h1_0, global::System.Runtime.Intrinsics.Vector512.Create(4L));
                     a4_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 32), xk4, a4_0);
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((((a0_0 + a1_0) + (a2_0 + a3_0)) + a4_0), ref s, 8);
                     // Ragged for this width: the activated row was stored in the scratch, copied out here.
@@ -352,15 +359,15 @@ namespace Deep.Nets
                     global::System.Runtime.Intrinsics.Vector256<double> a2_0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                     global::System.Runtime.Intrinsics.Vector256<double> a3_0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                     global::System.Runtime.Intrinsics.Vector256<double> a4_0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<double> xk0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.Intrinsics.Vector256.GetElement(h1_0, 0));
+                    global::System.Runtime.Intrinsics.Vector256<double> xk0 = global::System.Runtime.Intrinsics.Vector256.Shuffle(h1_0, global::System.Runtime.Intrinsics.Vector256.Create(0L));
                     a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 0), xk0, a0_0);
-                    global::System.Runtime.Intrinsics.Vector256<double> xk1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.Intrinsics.Vector256.GetElement(h1_0, 1));
+                    global::System.Runtime.Intrinsics.Vector256<double> xk1 = global::System.Runtime.Intrinsics.Vector256.Shuffle(h1_0, global::System.Runtime.Intrinsics.Vector256.Create(1L));
                     a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 8), xk1, a1_0);
-                    global::System.Runtime.Intrinsics.Vector256<double> xk2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.Intrinsics.Vector256.GetElement(h1_0, 2));
+                    global::System.Runtime.Intrinsics.Vector256<double> xk2 = global::System.Runtime.Intrinsics.Vector256.Shuffle(h1_0, global::System.Runtime.Intrinsics.Vector256.Create(2L));
                     a2_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 16), xk2, a2_0);
-                    global::System.Runtime.Intrinsics.Vector256<double> xk3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.Intrinsics.Vector256.GetElement(h1_0, 3));
+                    global::System.Runtime.Intrinsics.Vector256<double> xk3 = global::System.Runtime.Intrinsics.Vector256.Shuffle(h1_0, global::System.Runtime.Intrinsics.Vector256.Create(3L));
                     a3_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 24), xk3, a3_0);
-                    global::System.Runtime.Intrinsics.Vector256<double> xk4 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.Intrinsics.Vector256.GetElement(h1_1, 0));
+                    global::System.Runtime.Intrinsics.Vector256<double> xk4 = global::System.Runtime.Intrinsics.Vector256.Shuffle(h1_1, global::System.Runtime.Intrinsics.Vector256.Create(0L));
                     a4_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 32), xk4, a4_0);
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((((a0_0 + a1_0) + (a2_0 + a3_0)) + a4_0), ref s, 8);
                     // Ragged for this width: the activated row was stored in the scratch, copied out here.
@@ -420,15 +427,15 @@ namespace Deep.Nets
                     global::System.Runtime.Intrinsics.Vector128<double> a1_0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero, a1_1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                     global::System.Runtime.Intrinsics.Vector128<double> a2_0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero, a2_1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                     global::System.Runtime.Intrinsics.Vector128<double> a3_0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero, a3_1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<double> xk0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.Intrinsics.Vector128.GetElement(h1_0, 0));
+                    global::System.Runtime.Intrinsics.Vector128<double> xk0 = global::System.Runtime.Intrinsics.Vector128.Shuffle(h1_0, global::System.Runtime.Intrinsics.Vector128.Create(0L));
                     a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 0), xk0, a0_0); a0_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 2), xk0, a0_1);
-                    global::System.Runtime.Intrinsics.Vector128<double> xk1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.Intrinsics.Vector128.GetElement(h1_0, 1));
+                    global::System.Runtime.Intrinsics.Vector128<double> xk1 = global::System.Runtime.Intrinsics.Vector128.Shuffle(h1_0, global::System.Runtime.Intrinsics.Vector128.Create(1L));
                     a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 8), xk1, a1_0); a1_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 10), xk1, a1_1);
-                    global::System.Runtime.Intrinsics.Vector128<double> xk2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.Intrinsics.Vector128.GetElement(h1_1, 0));
+                    global::System.Runtime.Intrinsics.Vector128<double> xk2 = global::System.Runtime.Intrinsics.Vector128.Shuffle(h1_1, global::System.Runtime.Intrinsics.Vector128.Create(0L));
                     a2_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 16), xk2, a2_0); a2_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 18), xk2, a2_1);
-                    global::System.Runtime.Intrinsics.Vector128<double> xk3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.Intrinsics.Vector128.GetElement(h1_1, 1));
+                    global::System.Runtime.Intrinsics.Vector128<double> xk3 = global::System.Runtime.Intrinsics.Vector128.Shuffle(h1_1, global::System.Runtime.Intrinsics.Vector128.Create(1L));
                     a3_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 24), xk3, a3_0); a3_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 26), xk3, a3_1);
-                    global::System.Runtime.Intrinsics.Vector128<double> xk4 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.Intrinsics.Vector128.GetElement(h1_2, 0));
+                    global::System.Runtime.Intrinsics.Vector128<double> xk4 = global::System.Runtime.Intrinsics.Vector128.Shuffle(h1_2, global::System.Runtime.Intrinsics.Vector128.Create(0L));
                     a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 32), xk4, a0_0); a0_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 34), xk4, a0_1);
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(((a0_0 + a1_0) + (a2_0 + a3_0)), ref s, 8);
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(((a0_1 + a1_1) + (a2_1 + a3_1)), ref s, 10);

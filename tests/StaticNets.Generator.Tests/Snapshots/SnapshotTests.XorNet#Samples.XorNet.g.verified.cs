@@ -131,7 +131,7 @@ namespace Samples
             // Re-transpose the weight copies if the parameters may have changed since.
             if (global::System.Threading.Volatile.Read(ref _transposedVersion) != global::System.Threading.Volatile.Read(ref _parameterVersion))
                 RefreshTransposed();
-            // Small network: one fused method for all layers, at the width the kernels use; the per-layer code below is the scalar path.
+            // Small network: one fused method for all layers, at the width the kernels use; the per-layer code is the scalar path.
             ref float xf = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input);
             if (global::StaticNets.Kernels.FusedSimd.Use512<float>())
             {
@@ -148,6 +148,13 @@ namespace Samples
                 ForwardFused128(ref xf, output);
                 return;
             }
+            ForwardPerLayer(input, output);
+        }
+
+        /// <summary>The per-layer single-sample forward (scalar code when no vector width is enabled); the spans have been checked.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        private void ForwardPerLayer(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
+        {
             global::System.ReadOnlySpan<float> p = _parameters;
             // Hidden activations live on the stack: no allocation, and each thread has its own.
             global::System.Span<float> scratch = stackalloc float[3];
