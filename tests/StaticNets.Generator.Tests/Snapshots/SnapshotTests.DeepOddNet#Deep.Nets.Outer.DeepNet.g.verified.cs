@@ -5,7 +5,7 @@
 //   Layer 2: dense 5 → 3, Identity; unrolled (15 multiply-adds as straight-line code).
 //   Output delta: a − y (quadratic cost, identity output).
 //   Single-sample forward: fused (every layer ≤ 64 × 64, 85 vector multiply-adds written out, budget 1536): one method per vector width, constant bounds, padded transposed weights, activations applied in registers.
-//   Batched forward (Forward with a workspace): in lanes of 8/4/2 samples (512/256/128-bit), weights broadcast from the fused copy, the fused method's chains, blocks of fewer than 2/1/1 samples one by one fused; at 512 bits layer 0 13 → 7: 2 output(s) × 8 chain(s) per pass, layer 1 7 → 5: 2 output(s) × 7 chain(s) per pass, layer 2 5 → 3: 3 output(s) × 5 chain(s) per pass.
+//   Batched forward (Forward with a workspace): in lanes of 8/4/2 samples (512/256/128-bit), weights broadcast from the fused copy, the fused method's chains, blocks of fewer than 4/2/1 samples one by one fused; at 512 bits layer 0 13 → 7: 2 output(s) × 8 chain(s) per pass, layer 1 7 → 5: 2 output(s) × 7 chain(s) per pass, layer 2 5 → 3: 3 output(s) × 5 chain(s) per pass.
 //   Single-sample forward keeps its 12 hidden activations on the stack.
 #nullable enable
 
@@ -454,7 +454,7 @@ namespace Deep.Nets
                 for (int b = 0; b < batch; b += 8)
                 {
                     int count = batch - b < 8 ? batch - b : 8;
-                    if (count < 2)
+                    if (count < 4)
                     {
                         // A short last block: one by one through the fused method (the same bits) costs less than a padded block.
                         ref double xr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs);
@@ -674,6 +674,14 @@ namespace Deep.Nets
                 for (int b = 0; b < batch; b += 4)
                 {
                     int count = batch - b < 4 ? batch - b : 4;
+                    if (count < 2)
+                    {
+                        // A short last block: one by one through the fused method (the same bits) costs less than a padded block.
+                        ref double xr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs);
+                        for (int r = b; r < batch; r++)
+                            ForwardFused256(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xr, r * InputSize), outputs.Slice(r * OutputSize, OutputSize));
+                        return;
+                    }
                     global::StaticNets.Kernels.LaneKernels.ToLanes<double>(inputs.Slice(b * InputSize, count * InputSize), InputSize, count, lanes, 4);
                     // Layer 0: dense 13 → 7, Tanh: 2 output(s) × 4 chain(s) per pass; lanes 0 → 52.
                     {

@@ -4,7 +4,7 @@
 //   Layer 1: dense 32 → 10, Softmax; vectorised over outputs from transposed weights (only 32 inputs: broadcast each into 10 outputs, no horizontal sums); batches register-blocked dot products, 4 samples × 4 rows (× 2 below AVX-512).
 //   Output delta: a − y (cross-entropy with softmax).
 //   Single-sample forward: fused (every layer ≤ 64 × 64, 224 vector multiply-adds written out, budget 1536): one method per vector width, constant bounds, padded transposed weights, activations applied in registers.
-//   Batched forward (Forward with a workspace): in lanes of 16/8/4 samples (512/256/128-bit), weights broadcast from the fused copy, the fused method's chains, blocks of fewer than 4/2/1 samples one by one fused; at 512 bits layer 0 64 → 32: 2 output(s) × 8 chain(s) per pass, layer 1 32 → 10: 2 output(s) × 8 chain(s) per pass.
+//   Batched forward (Forward with a workspace): in lanes of 16/8/4 samples (512/256/128-bit), weights broadcast from the fused copy, the fused method's chains, blocks of fewer than 8/4/2 samples one by one fused; at 512 bits layer 0 64 → 32: 2 output(s) × 8 chain(s) per pass, layer 1 32 → 10: 2 output(s) × 8 chain(s) per pass.
 //   Single-sample forward keeps its 32 hidden activations on the stack.
 #nullable enable
 
@@ -503,7 +503,7 @@ partial class DigitsNet : global::StaticNets.INetwork<float>
         for (int b = 0; b < batch; b += 16)
         {
             int count = batch - b < 16 ? batch - b : 16;
-            if (count < 4)
+            if (count < 8)
             {
                 // A short last block: one by one through the fused method (the same bits) costs less than a padded block.
                 ref float xr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs);
@@ -607,7 +607,7 @@ partial class DigitsNet : global::StaticNets.INetwork<float>
         for (int b = 0; b < batch; b += 8)
         {
             int count = batch - b < 8 ? batch - b : 8;
-            if (count < 2)
+            if (count < 4)
             {
                 // A short last block: one by one through the fused method (the same bits) costs less than a padded block.
                 ref float xr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs);
@@ -683,6 +683,14 @@ partial class DigitsNet : global::StaticNets.INetwork<float>
         for (int b = 0; b < batch; b += 4)
         {
             int count = batch - b < 4 ? batch - b : 4;
+            if (count < 2)
+            {
+                // A short last block: one by one through the fused method (the same bits) costs less than a padded block.
+                ref float xr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs);
+                for (int r = b; r < batch; r++)
+                    ForwardFused128(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xr, r * InputSize), outputs.Slice(r * OutputSize, OutputSize));
+                return;
+            }
             global::StaticNets.Kernels.LaneKernels.ToLanes<float>(inputs.Slice(b * InputSize, count * InputSize), InputSize, count, lanes, 4);
             // Layer 0: dense 64 → 32, ReLU: 8 output(s) × 1 chain(s) per pass; lanes 0 → 256.
             {

@@ -8,7 +8,7 @@
 //   Output delta: a − y (binary cross-entropy with sigmoid).
 //   Dropout while Training (inverted, masks from SplitMix64 streams keyed by seed, workspace and call): layer 1 at 0.5, layer 3 at 0.2.
 //   Single-sample forward: fused (every layer ≤ 64 × 64, 162 vector multiply-adds written out, budget 1536): one method per vector width, constant bounds, padded transposed weights, activations applied in registers.
-//   Batched forward (Forward with a workspace): in lanes of 16/8/4 samples (512/256/128-bit), weights broadcast from the fused copy, the fused method's chains, blocks of fewer than 4/2/1 samples one by one fused; at 512 bits layer 0 3 → 5: 5 output(s) × 3 chain(s) per pass, layer 2 5 → 40: 3 output(s) × 5 chain(s) per pass, layer 4 40 → 2: 2 output(s) × 8 chain(s) per pass.
+//   Batched forward (Forward with a workspace): in lanes of 16/8/4 samples (512/256/128-bit), weights broadcast from the fused copy, the fused method's chains, blocks of fewer than 8/4/2 samples one by one fused; at 512 bits layer 0 3 → 5: 5 output(s) × 3 chain(s) per pass, layer 2 5 → 40: 3 output(s) × 5 chain(s) per pass, layer 4 40 → 2: 2 output(s) × 8 chain(s) per pass.
 //   Single-sample forward keeps its 45 hidden activations on the stack.
 #nullable enable
 
@@ -643,7 +643,7 @@ partial class DropoutNet : global::StaticNets.INetwork<float>, global::StaticNet
         for (int b = 0; b < batch; b += 16)
         {
             int count = batch - b < 16 ? batch - b : 16;
-            if (count < 4)
+            if (count < 8)
             {
                 // A short last block: one by one through the fused method (the same bits) costs less than a padded block.
                 ref float xr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs);
@@ -794,7 +794,7 @@ partial class DropoutNet : global::StaticNets.INetwork<float>, global::StaticNet
         for (int b = 0; b < batch; b += 8)
         {
             int count = batch - b < 8 ? batch - b : 8;
-            if (count < 2)
+            if (count < 4)
             {
                 // A short last block: one by one through the fused method (the same bits) costs less than a padded block.
                 ref float xr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs);
@@ -928,6 +928,14 @@ partial class DropoutNet : global::StaticNets.INetwork<float>, global::StaticNet
         for (int b = 0; b < batch; b += 4)
         {
             int count = batch - b < 4 ? batch - b : 4;
+            if (count < 2)
+            {
+                // A short last block: one by one through the fused method (the same bits) costs less than a padded block.
+                ref float xr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs);
+                for (int r = b; r < batch; r++)
+                    ForwardFused128(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xr, r * InputSize), outputs.Slice(r * OutputSize, OutputSize));
+                return;
+            }
             global::StaticNets.Kernels.LaneKernels.ToLanes<float>(inputs.Slice(b * InputSize, count * InputSize), InputSize, count, lanes, 4);
             // Layer 0: dense 3 → 5, Sigmoid: 2 output(s) × 3 chain(s) per pass; lanes 0 → 160.
             {
