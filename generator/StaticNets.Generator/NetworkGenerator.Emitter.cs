@@ -570,6 +570,16 @@ public sealed partial class NetworkGenerator
                 w.Line();
                 w.Line("/// <inheritdoc />");
                 w.Line("public int BatchCapacity { get; }");
+                w.Line();
+                w.Line("/// <summary>The most threads one batched call on this workspace uses (the large products split by rows over StaticNets' worker pool, results bit-identical for any count); starts at <see cref=\"global::StaticNets.Parallelism.DefaultThreads\"/>.</summary>");
+                w.Line("/// <exception cref=\"global::System.ArgumentOutOfRangeException\">The value is less than 1.</exception>");
+                using (w.Block("public int Threads"))
+                {
+                    w.Line("get => _threads;");
+                    w.Line($"set => _threads = {Names.Guard}.Threads(value, \"value\");");
+                }
+                w.Line();
+                w.Line("private int _threads = global::StaticNets.Parallelism.DefaultThreads;");
                 DropoutEmitter.EmitWorkspaceMembers(w, spec);
                 w.Line();
                 w.Line($"internal static Workspace From(global::StaticNets.INetworkWorkspace<{t}> workspace, string paramName)");

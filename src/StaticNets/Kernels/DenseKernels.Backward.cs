@@ -22,13 +22,14 @@ public static partial class DenseKernels
     /// <param name="gb">The bias gradient, <paramref name="outputs"/> values.</param>
     /// <param name="inputs">Inputs per sample, at least 1.</param>
     /// <param name="outputs">Outputs per sample, at least 1.</param>
+    /// <param name="threads">The most threads the call may use (see <see cref="Parallelism"/>); each owns whole rows of <paramref name="gw"/> and <paramref name="gb"/>, so every value is computed exactly as on one thread.</param>
     /// <remarks>
     /// Register-blocked: four gradient rows × two vectors of columns stay in eight accumulators while the
     /// kernel walks every sample, each step loading two input vectors and broadcasting four deltas.
     /// </remarks>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="inputs"/> or <paramref name="outputs"/> is less than 1.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="inputs"/>, <paramref name="outputs"/> or <paramref name="threads"/> is less than 1.</exception>
     /// <exception cref="ArgumentException">A length does not match, or a gradient span overlaps an input or the other gradient span.</exception>
-    public static void AccumulateGradientBatch<T>(ReadOnlySpan<T> d, ReadOnlySpan<T> x, Span<T> gw, Span<T> gb, int inputs, int outputs)
+    public static unsafe void AccumulateGradientBatch<T>(ReadOnlySpan<T> d, ReadOnlySpan<T> x, Span<T> gw, Span<T> gb, int inputs, int outputs, int threads = 1)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         KernelGuard.Positive(inputs, nameof(inputs));
@@ -44,30 +45,14 @@ public static partial class DenseKernels
         KernelGuard.NoOverlap(d, gb, nameof(d), nameof(gb));
         KernelGuard.NoOverlap(x, gb, nameof(x), nameof(gb));
 
-        ref T dRef = ref MemoryMarshal.GetReference(d);
-        ref T xRef = ref MemoryMarshal.GetReference(x);
-        ref T gwRef = ref MemoryMarshal.GetReference(gw);
-        nuint nIn = (nuint)inputs, nOut = (nuint)outputs, m = (nuint)samples;
-        nuint done = 0;
-        if (Simd512<T>.IsEnabled && nIn >= (nuint)Vector512<T>.Count)
-            done = GradientBatch<T, Simd512<T>, Vector512<T>>(ref dRef, ref xRef, ref gwRef, nIn, nOut, m);
-        else if (Simd256<T>.IsEnabled && nIn >= (nuint)Vector256<T>.Count)
-            done = GradientBatch<T, Simd256<T>, Vector256<T>>(ref dRef, ref xRef, ref gwRef, nIn, nOut, m);
-        else if (Simd128<T>.IsEnabled && nIn >= (nuint)Vector128<T>.Count)
-            done = GradientBatch<T, Simd128<T>, Vector128<T>>(ref dRef, ref xRef, ref gwRef, nIn, nOut, m);
-        // Columns no whole vector covered: gw accumulates, so an overlapping last vector would count twice.
-        for (nuint j = 0; j < nOut; j++)
+        KernelGuard.Positive(threads, nameof(threads));
+        if (samples == 0)
+            return;
+        fixed (T* pd = d, px = x, pgw = gw, pgb = gb)
         {
-            for (nuint k = done; k < nIn; k++)
-            {
-                T sum = Unsafe.Add(ref gwRef, j * nIn + k);
-                for (nuint s = 0; s < m; s++)
-                    sum += Unsafe.Add(ref dRef, s * nOut + j) * Unsafe.Add(ref xRef, s * nIn + k);
-                Unsafe.Add(ref gwRef, j * nIn + k) = sum;
-            }
+            var job = new GradientJob<T> { D = pd, X = px, GW = pgw, GB = pgb, NIn = (nuint)inputs, NOut = (nuint)outputs, M = (nuint)samples, Isa = IsaFor<T>((nuint)inputs) };
+            RunGradient(ref job, threads);
         }
-        for (int s = 0; s < samples; s++)
-            ElementwiseDrivers.Binary<T, AddOperator<T>>(gb, d.Slice(s * outputs, outputs), gb, T.Zero);
     }
 
     /// <summary>
@@ -80,14 +65,15 @@ public static partial class DenseKernels
     /// <param name="dx">Receives <c>m × inputs</c> values.</param>
     /// <param name="inputs">Inputs per sample, at least 1.</param>
     /// <param name="outputs">Outputs per sample, at least 1.</param>
+    /// <param name="threads">The most threads the call may use (see <see cref="Parallelism"/>); each owns whole sample rows of <paramref name="dx"/>, so every value is computed exactly as on one thread.</param>
     /// <remarks>
     /// Register-blocked: four samples × two vectors of columns in eight accumulators; each weight row slice
     /// loaded feeds four samples. Column blocks are the outer loop, so a block's slice of W stays in cache
     /// for the whole batch.
     /// </remarks>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="inputs"/> or <paramref name="outputs"/> is less than 1.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="inputs"/>, <paramref name="outputs"/> or <paramref name="threads"/> is less than 1.</exception>
     /// <exception cref="ArgumentException">A length does not match, or <paramref name="dx"/> overlaps an input.</exception>
-    public static void BackwardInputBatch<T>(ReadOnlySpan<T> w, ReadOnlySpan<T> d, Span<T> dx, int inputs, int outputs)
+    public static unsafe void BackwardInputBatch<T>(ReadOnlySpan<T> w, ReadOnlySpan<T> d, Span<T> dx, int inputs, int outputs, int threads = 1)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         KernelGuard.Positive(inputs, nameof(inputs));
@@ -99,34 +85,20 @@ public static partial class DenseKernels
         KernelGuard.NoOverlap(w, dx, nameof(w), nameof(dx));
         KernelGuard.NoOverlap(d, dx, nameof(d), nameof(dx));
 
-        ref T wRef = ref MemoryMarshal.GetReference(w);
-        ref T dRef = ref MemoryMarshal.GetReference(d);
-        ref T dxRef = ref MemoryMarshal.GetReference(dx);
-        nuint nIn = (nuint)inputs, nOut = (nuint)outputs, m = (nuint)samples;
-        if (Simd512<T>.IsEnabled && nIn >= (nuint)Vector512<T>.Count)
-            InputBatch<T, Simd512<T>, Vector512<T>>(ref wRef, ref dRef, ref dxRef, nIn, nOut, m);
-        else if (Simd256<T>.IsEnabled && nIn >= (nuint)Vector256<T>.Count)
-            InputBatch<T, Simd256<T>, Vector256<T>>(ref wRef, ref dRef, ref dxRef, nIn, nOut, m);
-        else if (Simd128<T>.IsEnabled && nIn >= (nuint)Vector128<T>.Count)
-            InputBatch<T, Simd128<T>, Vector128<T>>(ref wRef, ref dRef, ref dxRef, nIn, nOut, m);
-        else
+        KernelGuard.Positive(threads, nameof(threads));
+        if (samples == 0)
+            return;
+        fixed (T* pw = w, pd = d, pdx = dx)
         {
-            for (nuint s = 0; s < m; s++)
-            {
-                for (nuint k = 0; k < nIn; k++)
-                {
-                    T sum = T.Zero;
-                    for (nuint j = 0; j < nOut; j++)
-                        sum += Unsafe.Add(ref dRef, s * nOut + j) * Unsafe.Add(ref wRef, j * nIn + k);
-                    Unsafe.Add(ref dxRef, s * nIn + k) = sum;
-                }
-            }
+            var job = new InputJob<T> { W = pw, D = pd, DX = pdx, NIn = (nuint)inputs, NOut = (nuint)outputs, M = (nuint)samples, Isa = IsaFor<T>((nuint)inputs) };
+            RunInput(ref job, threads);
         }
     }
 
-    // nIn ≥ TW.Count. Returns the number of leading columns handled (whole vectors).
+    // nIn ≥ TW.Count; nOut rows of gw, whose deltas are dStride apart per sample. Returns the number of
+    // leading columns handled (whole vectors).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static nuint GradientBatch<T, TW, TVec>(ref T d, ref T x, ref T gw, nuint nIn, nuint nOut, nuint m)
+    private static nuint GradientBatch<T, TW, TVec>(ref T d, ref T x, ref T gw, nuint nIn, nuint nOut, nuint dStride, nuint m)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TW : ISimd<T, TVec>
         where TVec : unmanaged
@@ -166,7 +138,7 @@ public static partial class DenseKernels
                     a30 = TW.MultiplyAdd(u, e, a30);
                     a31 = TW.MultiplyAdd(v, e, a31);
                     xs = ref Unsafe.Add(ref xs, nIn);
-                    ds = ref Unsafe.Add(ref ds, nOut);
+                    ds = ref Unsafe.Add(ref ds, dStride);
                 }
                 TW.Store(a00, ref g0, k); TW.Store(a01, ref g0, k + c);
                 TW.Store(a10, ref g1, k); TW.Store(a11, ref g1, k + c);
@@ -186,7 +158,7 @@ public static partial class DenseKernels
                     a2 = TW.MultiplyAdd(u, TW.Create(Unsafe.Add(ref ds, 2)), a2);
                     a3 = TW.MultiplyAdd(u, TW.Create(Unsafe.Add(ref ds, 3)), a3);
                     xs = ref Unsafe.Add(ref xs, nIn);
-                    ds = ref Unsafe.Add(ref ds, nOut);
+                    ds = ref Unsafe.Add(ref ds, dStride);
                 }
                 TW.Store(a0, ref g0, k); TW.Store(a1, ref g1, k); TW.Store(a2, ref g2, k); TW.Store(a3, ref g3, k);
             }
@@ -206,7 +178,7 @@ public static partial class DenseKernels
                     a0 = TW.MultiplyAdd(TW.Load(ref xs, 0), e, a0);
                     a1 = TW.MultiplyAdd(TW.Load(ref xs, c), e, a1);
                     xs = ref Unsafe.Add(ref xs, nIn);
-                    ds = ref Unsafe.Add(ref ds, nOut);
+                    ds = ref Unsafe.Add(ref ds, dStride);
                 }
                 TW.Store(a0, ref g, k); TW.Store(a1, ref g, k + c);
             }
@@ -219,7 +191,7 @@ public static partial class DenseKernels
                 {
                     a0 = TW.MultiplyAdd(TW.Load(ref xs, 0), TW.Create(ds), a0);
                     xs = ref Unsafe.Add(ref xs, nIn);
-                    ds = ref Unsafe.Add(ref ds, nOut);
+                    ds = ref Unsafe.Add(ref ds, dStride);
                 }
                 TW.Store(a0, ref g, k);
             }

@@ -103,18 +103,21 @@ public static partial class DenseKernels
     /// <param name="z">Receives <c>m × outputs</c> weighted inputs, sample after sample.</param>
     /// <param name="inputs">Inputs per sample, at least 1.</param>
     /// <param name="outputs">Outputs per sample, at least 1.</param>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="inputs"/> or <paramref name="outputs"/> is less than 1.</exception>
+    /// <param name="threads">The most threads the call may use (see <see cref="Parallelism"/>); ranges of samples are split over the worker pool, every value computed exactly as on one thread.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="inputs"/>, <paramref name="outputs"/> or <paramref name="threads"/> is less than 1.</exception>
     /// <exception cref="ArgumentException">A length does not match, or <paramref name="z"/> overlaps an input.</exception>
-    public static void ForwardBatchPrepacked<T>(ReadOnlySpan<T> packed, ReadOnlySpan<T> w, ReadOnlySpan<T> b, ReadOnlySpan<T> x, Span<T> z, int inputs, int outputs)
+    public static unsafe void ForwardBatchPrepacked<T>(ReadOnlySpan<T> packed, ReadOnlySpan<T> w, ReadOnlySpan<T> b, ReadOnlySpan<T> x, Span<T> z, int inputs, int outputs, int threads = 1)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         int length = PackedLength<T>(inputs, outputs);
         KernelGuard.Length(packed.Length, length, "PackedLength(inputs, outputs)", nameof(packed));
         KernelGuard.NoOverlap(packed, z, nameof(packed), nameof(z));
         int samples = x.Length / inputs;
-        if (length == 0 || samples < PrepackedMinSamples)
+        nuint nIn = (nuint)inputs, nOut = (nuint)outputs, m = (nuint)samples;
+        Isa isa = IsaFor<T>(nIn);
+        if (length == 0 || samples < PrepackedMinSamples || isa == Isa.None)
         {
-            ForwardBatch(w, b, x, z, inputs, outputs);
+            ForwardBatch(w, b, x, z, inputs, outputs, threads);
             return;
         }
         KernelGuard.Product(w.Length, outputs, inputs, Outputs, Inputs, nameof(w));
@@ -124,21 +127,13 @@ public static partial class DenseKernels
         KernelGuard.NoOverlap(w, z, nameof(w), nameof(z));
         KernelGuard.NoOverlap(b, z, nameof(b), nameof(z));
         KernelGuard.NoOverlap(x, z, nameof(x), nameof(z));
+        KernelGuard.Positive(threads, nameof(threads));
 
-        ref T pRef = ref MemoryMarshal.GetReference(packed);
-        ref T wRef = ref MemoryMarshal.GetReference(w);
-        ref T bRef = ref MemoryMarshal.GetReference(b);
-        ref T xRef = ref MemoryMarshal.GetReference(x);
-        ref T zRef = ref MemoryMarshal.GetReference(z);
-        nuint nIn = (nuint)inputs, nOut = (nuint)outputs, m = (nuint)samples;
-        if (Simd512<T>.IsEnabled && nIn >= (nuint)Vector512<T>.Count)
-            ForwardBatchPacked<T, Simd512<T>, Vector512<T>>(ref wRef, ref bRef, ref xRef, ref zRef, nIn, nOut, m, ref pRef, true);
-        else if (Simd256<T>.IsEnabled && nIn >= (nuint)Vector256<T>.Count)
-            ForwardBatchPacked<T, Simd256<T>, Vector256<T>>(ref wRef, ref bRef, ref xRef, ref zRef, nIn, nOut, m, ref pRef, true);
-        else if (Simd128<T>.IsEnabled && nIn >= (nuint)Vector128<T>.Count)
-            ForwardBatchPacked<T, Simd128<T>, Vector128<T>>(ref wRef, ref bRef, ref xRef, ref zRef, nIn, nOut, m, ref pRef, true);
-        else
-            ForwardBatch(w, b, x, z, inputs, outputs);
+        fixed (T* pp = packed, pw = w, pb = b, px = x, pz = z)
+        {
+            var job = new ForwardJob<T> { W = pw, B = pb, X = px, Z = pz, Packed = pp, NIn = nIn, NOut = nOut, M = m, Isa = isa, Path = ForwardPath.Prepacked };
+            RunForward(ref job, threads);
+        }
     }
 
     // Either packs each panel's input block per call into a per-thread buffer, or (prepacked) reads it from

@@ -232,7 +232,7 @@ partial class DropConvNet : global::StaticNets.INetwork<double>, global::StaticN
         // Layer 5: dense 8 → 3, Sigmoid.
         global::System.Span<double> z5 = new global::System.Span<double>(ws.Z5, 0, batch * 3), a5 = new global::System.Span<double>(ws.A5, 0, batch * 3);
         // Blocked over samples so each weight row is loaded once for several samples.
-        global::StaticNets.Kernels.DenseKernels.ForwardBatch<double>(p.Slice(Layer5WeightOffset, Layer5WeightCount), p.Slice(Layer5BiasOffset, Layer5Size), a3, z5, 8, 3);
+        global::StaticNets.Kernels.DenseKernels.ForwardBatch<double>(p.Slice(Layer5WeightOffset, Layer5WeightCount), p.Slice(Layer5BiasOffset, Layer5Size), a3, z5, 8, 3, ws.Threads);
         // Element-wise activation over the whole batch in one vectorised pass.
         global::StaticNets.Kernels.ActivationKernels.Sigmoid<double>(z5, a5);
         return a5;
@@ -313,9 +313,9 @@ partial class DropConvNet : global::StaticNets.INetwork<double>, global::StaticN
         }
 
         // Layer 5: ∂C/∂W += δ5ᵀ·a3 and ∂C/∂b += Σ δ5 over the whole batch, register-blocked (4 rows × 2 vectors).
-        global::StaticNets.Kernels.DenseKernels.AccumulateGradientBatch<double>(d5, a3, gradient.Slice(Layer5WeightOffset, Layer5WeightCount), gradient.Slice(Layer5BiasOffset, Layer5Size), 8, 3);
+        global::StaticNets.Kernels.DenseKernels.AccumulateGradientBatch<double>(d5, a3, gradient.Slice(Layer5WeightOffset, Layer5WeightCount), gradient.Slice(Layer5BiasOffset, Layer5Size), 8, 3, ws.Threads);
         // ∂C/∂input = δ5·W5 for the whole batch, register-blocked (4 samples × 2 vectors).
-        global::StaticNets.Kernels.DenseKernels.BackwardInputBatch<double>(p.Slice(Layer5WeightOffset, Layer5WeightCount), d5, d3, 8, 3);
+        global::StaticNets.Kernels.DenseKernels.BackwardInputBatch<double>(p.Slice(Layer5WeightOffset, Layer5WeightCount), d5, d3, 8, 3, ws.Threads);
 
         // Layer 4: flatten; its δ already lies in d3, shaped as the layer below.
 
@@ -378,6 +378,16 @@ partial class DropConvNet : global::StaticNets.INetwork<double>, global::StaticN
 
         /// <inheritdoc />
         public int BatchCapacity { get; }
+
+        /// <summary>The most threads one batched call on this workspace uses (the large products split by rows over StaticNets' worker pool, results bit-identical for any count); starts at <see cref="global::StaticNets.Parallelism.DefaultThreads"/>.</summary>
+        /// <exception cref="global::System.ArgumentOutOfRangeException">The value is less than 1.</exception>
+        public int Threads
+        {
+            get => _threads;
+            set => _threads = global::StaticNets.Guard.Threads(value, "value");
+        }
+
+        private int _threads = global::StaticNets.Parallelism.DefaultThreads;
 
         /// <inheritdoc />
         public ulong DropoutKey { get; set; }
