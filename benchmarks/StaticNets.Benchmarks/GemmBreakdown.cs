@@ -2,6 +2,7 @@ using System;
 using System.Diagnostics;
 using System.Linq;
 using StaticNets.Kernels;
+using StaticNets.Training;
 
 namespace StaticNets.Benchmarks;
 
@@ -35,6 +36,40 @@ public static class GemmBreakdown
                     Report($"∂input {batch}×{inputs}←{outputs}", threads, flops, peak, () => DenseKernels.BackwardInputBatch<float>(w, d, dx, inputs, outputs, threads));
                 }
             }
+        }
+        return 0;
+    }
+
+    /// <summary><c>train-steps</c>: one SGD step at batch 32 (Trainer.TrainBatch) of N2 and N3 on 1 and 2 threads, and its parts on one thread.</summary>
+    public static int TrainSteps()
+    {
+        foreach (var (name, make) in new (string, Func<INetwork<float>>)[] { ("N2", () => new N2(2)), ("N3", () => new N3(3)) })
+        {
+            var net = make();
+            var x = BenchData.Inputs(32 * net.InputSize, 11);
+            var y = BenchData.Targets(32, net.OutputSize, 12);
+            double flops = 6.0 * net.Info.MultiplyAddsPerSample * 32;
+            foreach (int threads in new[] { 1, 2 })
+            {
+                var trainer = new StaticNets.Training.Trainer<float>(make());
+                var options = new StaticNets.Training.TrainerOptions { LearningRate = 0.01, Threads = threads };
+                Report($"{name} TrainBatch(32)", threads, flops, FmaPeak.GflopsPerCore, () => trainer.TrainBatch(x, y, options));
+            }
+            var ws = net.CreateWorkspace(32);
+            var g = new float[net.ParameterCount];
+            foreach (int threads in new[] { 1, 2 })
+            {
+                ws.Threads = threads;
+                Report($"{name} Backward(32)", threads, flops, FmaPeak.GflopsPerCore, () => net.Backward(x, y, g, ws));
+            }
+            double bytes = 4.0 * net.ParameterCount;
+            Report($"{name} gradient Clear", 1, bytes, FmaPeak.GflopsPerCore, () => g.AsSpan().Clear());
+            Report($"{name} gradient Scale", 1, bytes, FmaPeak.GflopsPerCore, () => VectorMath.Scale(0.5f, g));
+            Report($"{name} SumOfSquares", 1, bytes, FmaPeak.GflopsPerCore, () => VectorMath.SumOfSquares<float>(g));
+            var sgd = new StaticNets.Training.Sgd<float>();
+            var p = net.Parameters.ToArray();
+            Report($"{name} Sgd.Step", 1, bytes, FmaPeak.GflopsPerCore, () => sgd.Step(p, g, 0f));
+            Report($"{name} EditParameters + Forward refresh", 1, bytes, FmaPeak.GflopsPerCore, () => { using (net.EditParameters()) { } net.Forward(x, new float[32 * net.OutputSize], ws); });
         }
         return 0;
     }

@@ -29,6 +29,8 @@ public static class Program
             return PartitionCost();
         if (args.Length > 0 && args[0] == "fused")
             return FusedBudget.Run(args.Skip(1).ToArray());
+        if (args.Length > 0 && args[0] == "train-steps")
+            return GemmBreakdown.TrainSteps();
         if (args.Length > 0 && args[0] == "gemm")
             return GemmBreakdown.Run(args.Skip(1).ToArray());
         if (args.Length > 0 && args[0] == "n1")

@@ -375,7 +375,7 @@ public sealed partial class NetworkGenerator
                 {
                     w.Comment("Rebuild the weight caches if the parameters may have changed since.");
                     w.Line("if (global::System.Threading.Volatile.Read(ref _packedVersion) != global::System.Threading.Volatile.Read(ref _parameterVersion))");
-                    w.Line("    RefreshPacked();");
+                    w.Line("    RefreshPacked(ws.Threads);");
                     foreach (var layer in packedLayers)
                         LayerEmitters.For(layer).EmitBatchCacheView(c, layer);
                 }
@@ -625,8 +625,8 @@ public sealed partial class NetworkGenerator
             if (packedLayers.Count > 0)
             {
                 w.Line();
-                w.Line("/// <summary>Rebuilds the batched forward's weight caches from the parameters. Under a lock so concurrent batched forwards rebuild once.</summary>");
-                using (w.Block("private void RefreshPacked()"))
+                w.Line("/// <summary>Rebuilds the batched forward's weight caches from the parameters, on up to <paramref name=\"threads\"/> threads. Under a lock so concurrent batched forwards rebuild once.</summary>");
+                using (w.Block("private void RefreshPacked(int threads)"))
                 {
                     using (w.Block("lock (_refreshLock)"))
                     {

@@ -85,7 +85,7 @@ internal sealed class DenseLayerEmitter : LayerEmitter
         var layer = (DenseLayerSpec)spec;
         string field = PackedField(layer.Index);
         c.W.Line($"{field} ??= new {c.T}[{Names.Dense}.PackedLength<{c.T}>({layer.InputCount}, {layer.OutputCount})];");
-        c.W.Line($"{Names.Dense}.PackPanels<{c.T}>(new {Names.ReadOnlySpan}<{c.T}>(_parameters, Layer{layer.Index}WeightOffset, Layer{layer.Index}WeightCount), {field}, {layer.InputCount}, {layer.OutputCount});");
+        c.W.Line($"{Names.Dense}.PackPanels<{c.T}>(new {Names.ReadOnlySpan}<{c.T}>(_parameters, Layer{layer.Index}WeightOffset, Layer{layer.Index}WeightCount), {field}, {layer.InputCount}, {layer.OutputCount}, threads);");
     }
 
     public override void EmitBatchCacheView(NetworkEmitContext c, LayerSpec layer)

@@ -127,8 +127,8 @@ partial class DropConvNet : global::StaticNets.INetwork<double>, global::StaticN
     /// <summary>Marks the parameters as possibly changed, so the next forward rebuilds its weight copies.</summary>
     private void ParametersChanged() => global::System.Threading.Interlocked.Increment(ref _parameterVersion);
 
-    /// <summary>Rebuilds the batched forward's weight caches from the parameters. Under a lock so concurrent batched forwards rebuild once.</summary>
-    private void RefreshPacked()
+    /// <summary>Rebuilds the batched forward's weight caches from the parameters, on up to <paramref name="threads"/> threads. Under a lock so concurrent batched forwards rebuild once.</summary>
+    private void RefreshPacked(int threads)
     {
         lock (_refreshLock)
         {
@@ -198,7 +198,7 @@ partial class DropConvNet : global::StaticNets.INetwork<double>, global::StaticN
         global::System.ReadOnlySpan<double> p = _parameters;
         // Rebuild the weight caches if the parameters may have changed since.
         if (global::System.Threading.Volatile.Read(ref _packedVersion) != global::System.Threading.Volatile.Read(ref _parameterVersion))
-            RefreshPacked();
+            RefreshPacked(ws.Threads);
         global::System.ReadOnlySpan<double> prepared0 = _prepared0;
         global::System.ReadOnlySpan<double> prepared2 = _prepared2;
         // Each training call draws fresh masks: the stream depends on the seed, the workspace's key and how often it ran.

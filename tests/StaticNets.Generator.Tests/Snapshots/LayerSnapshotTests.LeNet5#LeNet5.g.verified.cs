@@ -165,8 +165,8 @@ partial class LeNet5 : global::StaticNets.INetwork<float>
     /// <summary>Marks the parameters as possibly changed, so the next forward rebuilds its weight copies.</summary>
     private void ParametersChanged() => global::System.Threading.Interlocked.Increment(ref _parameterVersion);
 
-    /// <summary>Rebuilds the batched forward's weight caches from the parameters. Under a lock so concurrent batched forwards rebuild once.</summary>
-    private void RefreshPacked()
+    /// <summary>Rebuilds the batched forward's weight caches from the parameters, on up to <paramref name="threads"/> threads. Under a lock so concurrent batched forwards rebuild once.</summary>
+    private void RefreshPacked(int threads)
     {
         lock (_refreshLock)
         {
@@ -182,9 +182,9 @@ partial class LeNet5 : global::StaticNets.INetwork<float>
                 _prepared2 = new float[prepared2];
             global::StaticNets.Kernels.ConvKernels.PrepareWeights<float>(in Layer2Shape, new global::System.ReadOnlySpan<float>(_parameters, Layer2WeightOffset, Layer2WeightCount), new global::System.ReadOnlySpan<float>(_parameters, Layer2BiasOffset, Layer2Filters), _prepared2);
             _packed5 ??= new float[global::StaticNets.Kernels.DenseKernels.PackedLength<float>(400, 120)];
-            global::StaticNets.Kernels.DenseKernels.PackPanels<float>(new global::System.ReadOnlySpan<float>(_parameters, Layer5WeightOffset, Layer5WeightCount), _packed5, 400, 120);
+            global::StaticNets.Kernels.DenseKernels.PackPanels<float>(new global::System.ReadOnlySpan<float>(_parameters, Layer5WeightOffset, Layer5WeightCount), _packed5, 400, 120, threads);
             _packed6 ??= new float[global::StaticNets.Kernels.DenseKernels.PackedLength<float>(120, 84)];
-            global::StaticNets.Kernels.DenseKernels.PackPanels<float>(new global::System.ReadOnlySpan<float>(_parameters, Layer6WeightOffset, Layer6WeightCount), _packed6, 120, 84);
+            global::StaticNets.Kernels.DenseKernels.PackPanels<float>(new global::System.ReadOnlySpan<float>(_parameters, Layer6WeightOffset, Layer6WeightCount), _packed6, 120, 84, threads);
             global::System.Threading.Volatile.Write(ref _packedVersion, version);
         }
     }
@@ -235,7 +235,7 @@ partial class LeNet5 : global::StaticNets.INetwork<float>
         global::System.ReadOnlySpan<float> p = _parameters;
         // Rebuild the weight caches if the parameters may have changed since.
         if (global::System.Threading.Volatile.Read(ref _packedVersion) != global::System.Threading.Volatile.Read(ref _parameterVersion))
-            RefreshPacked();
+            RefreshPacked(ws.Threads);
         global::System.ReadOnlySpan<float> prepared0 = _prepared0;
         global::System.ReadOnlySpan<float> prepared2 = _prepared2;
         global::System.ReadOnlySpan<float> packed5 = _packed5;

@@ -96,8 +96,8 @@ partial class RowLstm : global::StaticNets.INetwork<float>, global::StaticNets.I
     /// <summary>Marks the parameters as possibly changed, so the next forward rebuilds its weight copies.</summary>
     private void ParametersChanged() => global::System.Threading.Interlocked.Increment(ref _parameterVersion);
 
-    /// <summary>Rebuilds the batched forward's weight caches from the parameters. Under a lock so concurrent batched forwards rebuild once.</summary>
-    private void RefreshPacked()
+    /// <summary>Rebuilds the batched forward's weight caches from the parameters, on up to <paramref name="threads"/> threads. Under a lock so concurrent batched forwards rebuild once.</summary>
+    private void RefreshPacked(int threads)
     {
         lock (_refreshLock)
         {
@@ -144,7 +144,7 @@ partial class RowLstm : global::StaticNets.INetwork<float>, global::StaticNets.I
         state.CheckFor(Architecture, "state");
         // The fused gate matrices are the batched path's weight caches: rebuild them if the parameters changed.
         if (global::System.Threading.Volatile.Read(ref _packedVersion) != global::System.Threading.Volatile.Read(ref _parameterVersion))
-            RefreshPacked();
+            RefreshPacked(1);
         global::System.ReadOnlySpan<float> p = _parameters;
         global::System.Span<float> values = state.Values, scratch = state.Scratch;
         // Layer 0: one LSTM step; its state's first 128 values are the new h.
@@ -203,7 +203,7 @@ partial class RowLstm : global::StaticNets.INetwork<float>, global::StaticNets.I
         global::System.ReadOnlySpan<float> p = _parameters;
         // Rebuild the weight caches if the parameters may have changed since.
         if (global::System.Threading.Volatile.Read(ref _packedVersion) != global::System.Threading.Volatile.Read(ref _parameterVersion))
-            RefreshPacked();
+            RefreshPacked(ws.Threads);
         global::System.ReadOnlySpan<float> prepared0 = _prepared0;
         // Layer 0: LSTM 28×28 → 128 units, last step's h.
         global::System.Span<float> a0 = new global::System.Span<float>(ws.A0, 0, batch * 128);

@@ -119,8 +119,8 @@ namespace Samples
         /// <summary>Marks the parameters as possibly changed, so the next forward rebuilds its weight copies.</summary>
         private void ParametersChanged() => global::System.Threading.Interlocked.Increment(ref _parameterVersion);
 
-        /// <summary>Rebuilds the batched forward's weight caches from the parameters. Under a lock so concurrent batched forwards rebuild once.</summary>
-        private void RefreshPacked()
+        /// <summary>Rebuilds the batched forward's weight caches from the parameters, on up to <paramref name="threads"/> threads. Under a lock so concurrent batched forwards rebuild once.</summary>
+        private void RefreshPacked(int threads)
         {
             lock (_refreshLock)
             {
@@ -174,7 +174,7 @@ namespace Samples
             state.CheckFor(Architecture, "state");
             // The fused gate matrices are the batched path's weight caches: rebuild them if the parameters changed.
             if (global::System.Threading.Volatile.Read(ref _packedVersion) != global::System.Threading.Volatile.Read(ref _parameterVersion))
-                RefreshPacked();
+                RefreshPacked(1);
             global::System.ReadOnlySpan<double> p = _parameters;
             global::System.Span<double> values = state.Values, scratch = state.Scratch;
             // Layer 0: one GRU step; its state's first 16 values are the new h.
@@ -237,7 +237,7 @@ namespace Samples
             global::System.ReadOnlySpan<double> p = _parameters;
             // Rebuild the weight caches if the parameters may have changed since.
             if (global::System.Threading.Volatile.Read(ref _packedVersion) != global::System.Threading.Volatile.Read(ref _parameterVersion))
-                RefreshPacked();
+                RefreshPacked(ws.Threads);
             global::System.ReadOnlySpan<double> prepared0 = _prepared0;
             global::System.ReadOnlySpan<double> prepared2 = _prepared2;
             // Each training call draws fresh masks: the stream depends on the seed, the workspace's key and how often it ran.

@@ -85,8 +85,8 @@ partial class MnistNet : global::StaticNets.INetwork<float>
     /// <summary>Marks the parameters as possibly changed, so the next forward rebuilds its weight copies.</summary>
     private void ParametersChanged() => global::System.Threading.Interlocked.Increment(ref _parameterVersion);
 
-    /// <summary>Rebuilds the batched forward's weight caches from the parameters. Under a lock so concurrent batched forwards rebuild once.</summary>
-    private void RefreshPacked()
+    /// <summary>Rebuilds the batched forward's weight caches from the parameters, on up to <paramref name="threads"/> threads. Under a lock so concurrent batched forwards rebuild once.</summary>
+    private void RefreshPacked(int threads)
     {
         lock (_refreshLock)
         {
@@ -94,7 +94,7 @@ partial class MnistNet : global::StaticNets.INetwork<float>
             if (global::System.Threading.Volatile.Read(ref _packedVersion) == version)
                 return;
             _packed0 ??= new float[global::StaticNets.Kernels.DenseKernels.PackedLength<float>(784, 128)];
-            global::StaticNets.Kernels.DenseKernels.PackPanels<float>(new global::System.ReadOnlySpan<float>(_parameters, Layer0WeightOffset, Layer0WeightCount), _packed0, 784, 128);
+            global::StaticNets.Kernels.DenseKernels.PackPanels<float>(new global::System.ReadOnlySpan<float>(_parameters, Layer0WeightOffset, Layer0WeightCount), _packed0, 784, 128, threads);
             global::System.Threading.Volatile.Write(ref _packedVersion, version);
         }
     }
@@ -150,7 +150,7 @@ partial class MnistNet : global::StaticNets.INetwork<float>
         global::System.ReadOnlySpan<float> p = _parameters;
         // Rebuild the weight caches if the parameters may have changed since.
         if (global::System.Threading.Volatile.Read(ref _packedVersion) != global::System.Threading.Volatile.Read(ref _parameterVersion))
-            RefreshPacked();
+            RefreshPacked(ws.Threads);
         global::System.ReadOnlySpan<float> packed0 = _packed0;
         // Layer 0: dense 784 → 128, ReLU.
         global::System.Span<float> z0 = new global::System.Span<float>(ws.Z0, 0, batch * 128), a0 = new global::System.Span<float>(ws.A0, 0, batch * 128);

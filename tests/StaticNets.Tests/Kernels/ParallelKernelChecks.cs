@@ -54,6 +54,14 @@ internal static class ParallelKernelChecks
         DenseKernels.PackPanels<T>(w, packed, inputs, outputs);
         T[] gw0 = Uniform<T>(rng, outputs * inputs), gb0 = Uniform<T>(rng, outputs);
 
+        // The packing against its definition: panel p, input k, output jj at (p·inputs + k)·nr + jj.
+        int nr = 256 / System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
+        for (int p = 0; p < outputs / nr; p++)
+            for (int k = 0; k < inputs; k++)
+                for (int jj = 0; jj < nr; jj++)
+                    if (!packed[(p * inputs + k) * nr + jj].Equals(w[(p * nr + jj) * inputs + k]))
+                        Assert.Fail($"PackPanels {shape}: panel {p}, input {k}, output {jj} is wrong.");
+
         // One thread against the reference.
         var z = new T[m * outputs];
         DenseKernels.ForwardBatch<T>(w, b, x, z, inputs, outputs, 1);
@@ -75,6 +83,9 @@ internal static class ParallelKernelChecks
         // More threads: the same bits.
         foreach (int threads in ThreadCounts)
         {
+            var packedT = new T[packed.Length];
+            DenseKernels.PackPanels<T>(w, packedT, inputs, outputs, threads);
+            Same(packed, packedT, $"PackPanels {shape} on {threads} threads");
             var zt = new T[z.Length];
             DenseKernels.ForwardBatch<T>(w, b, x, zt, inputs, outputs, threads);
             Same(z, zt, $"ForwardBatch {shape} on {threads} threads");
