@@ -112,13 +112,14 @@ internal sealed unsafe class PartitionedBackward<T> where T : unmanaged, IBinary
     {
         int partitions = PartitionCount(count);
         T scale = T.One / T.CreateTruncating(count);
-        gradient.Clear();
         if (partitions == 1)
         {
+            ParallelSpans.Clear(gradient, Threads);
             T single = _network.Backward(inputs, targets, gradient, _workspaces[0]);
-            VectorMath.Scale(scale, gradient);
+            ParallelSpans.Scale(scale, gradient, Threads);
             return single;
         }
+        gradient.Clear();
 
         fixed (T* x = inputs)
         fixed (T* y = targets)
