@@ -21,13 +21,15 @@ internal sealed unsafe class WorkerPool
 
     private static WorkerPool? shared;
 
-    private readonly object _gate = new();
     private readonly Thread[] _threads;
+    // Per worker: 1 while it is (about to be) blocked, and the event that wakes it. Kernel events, not
+    // Monitor.Wait, so a wake-up allocates nothing.
+    private readonly int[] _sleeping;
+    private readonly AutoResetEvent[] _wake;
     private int _busy;        // 1 while a job owns the pool
     private long _ticket;     // generation << 32 | next chunk
     private int _generation;
     private int _remaining;   // chunks not yet finished
-    private int _waiting;     // workers blocked on _gate
     private int _workersWanted;
     private delegate*<void*, int, void> _body;
     private void* _state;
@@ -38,6 +40,11 @@ internal sealed unsafe class WorkerPool
     private WorkerPool(int workers)
     {
         _threads = new Thread[workers];
+        _sleeping = new int[workers];
+        _workerAllocated = new long[workers];
+        _wake = new AutoResetEvent[workers];
+        for (int i = 0; i < workers; i++)
+            _wake[i] = new AutoResetEvent(false);
         for (int i = 0; i < workers; i++)
         {
             int index = i;
@@ -108,9 +115,11 @@ internal sealed unsafe class WorkerPool
             _generation = generation;
             // Publishing the ticket publishes the job: every field above is written before it.
             Interlocked.Exchange(ref _ticket, (long)generation << 32);
-            if (Volatile.Read(ref _waiting) > 0)
-                lock (_gate)
-                    Monitor.PulseAll(_gate);
+            for (int i = 0; i < helpers; i++)
+            {
+                if (Volatile.Read(ref _sleeping[i]) != 0 && Interlocked.Exchange(ref _sleeping[i], 0) != 0)
+                    _wake[i].Set();
+            }
             RunChunks(generation);
             var spin = new SpinWait();
             while (Volatile.Read(ref _remaining) > 0)
@@ -126,15 +135,17 @@ internal sealed unsafe class WorkerPool
         }
     }
 
-    // Claims and runs chunks of job `generation` until none is left, or the ticket belongs to another job.
-    private void RunChunks(int generation)
+    // Claims and runs chunks of job `generation` until none is left, or the ticket belongs to another job;
+    // returns how many it ran.
+    private int RunChunks(int generation)
     {
+        int ran = 0;
         while (true)
         {
             long ticket = Volatile.Read(ref _ticket);
             int next = (int)ticket;
             if ((int)(ticket >> 32) != generation || next >= _chunks)
-                return;
+                return ran;
             // The fields are those of this generation: they change only after its last chunk has finished,
             // and this chunk has not been claimed yet.
             var body = _body;
@@ -155,8 +166,27 @@ internal sealed unsafe class WorkerPool
             }
             finally
             {
+                ran++;
                 Interlocked.Decrement(ref _remaining);
             }
+        }
+    }
+
+    /// <summary>Chunks the workers (not the callers) have run since start-up: tests check that jobs really spread.</summary>
+    public long WorkerChunks => Interlocked.Read(ref _workerChunks);
+
+    private long _workerChunks;
+    private readonly long[] _workerAllocated;
+
+    /// <summary>Bytes the workers have allocated, as of the end of each one's last job: tests check that jobs allocate nothing.</summary>
+    public long WorkerAllocatedBytes
+    {
+        get
+        {
+            long sum = 0;
+            for (int i = 0; i < _workerAllocated.Length; i++)
+                sum += Volatile.Read(ref _workerAllocated[i]);
+            return sum;
         }
     }
 
@@ -165,14 +195,17 @@ internal sealed unsafe class WorkerPool
         int seen = 0;
         while (true)
         {
-            int generation = WaitForJob(seen);
+            int generation = WaitForJob(index, seen);
             seen = generation;
             if (index < Volatile.Read(ref _workersWanted))
-                RunChunks(generation);
+            {
+                Interlocked.Add(ref _workerChunks, RunChunks(generation));
+                Volatile.Write(ref _workerAllocated[index], GC.GetAllocatedBytesForCurrentThread());
+            }
         }
     }
 
-    private int WaitForJob(int seen)
+    private int WaitForJob(int index, int seen)
     {
         long start = System.Diagnostics.Stopwatch.GetTimestamp();
         var spin = new SpinWait();
@@ -185,22 +218,19 @@ internal sealed unsafe class WorkerPool
                 break;
             spin.SpinOnce(sleep1Threshold: -1);
         }
-        lock (_gate)
+        while (true)
         {
-            Interlocked.Increment(ref _waiting);
-            try
+            // Interlocked on both sides: either the dispatcher sees this flag and signals, or this check sees
+            // its new ticket. A signal left over from a wake-up that was not needed only costs one more check.
+            Interlocked.Exchange(ref _sleeping[index], 1);
+            int generation = (int)(Volatile.Read(ref _ticket) >> 32);
+            if (generation != seen)
             {
-                // Interlocked on both sides: either the dispatcher sees this waiter and pulses, or this
-                // check sees its new ticket.
-                while ((int)(Volatile.Read(ref _ticket) >> 32) == seen)
-                    Monitor.Wait(_gate);
+                Volatile.Write(ref _sleeping[index], 0);
+                return generation;
             }
-            finally
-            {
-                Interlocked.Decrement(ref _waiting);
-            }
+            _wake[index].WaitOne();
         }
-        return (int)(Volatile.Read(ref _ticket) >> 32);
     }
 }
 

@@ -10,7 +10,7 @@ namespace StaticNets.Tests.Kernels;
 /// <summary>
 /// The worker pool under the batched kernels: whole generated networks give the same bits on 1, 2, 3 and 8
 /// threads, calls overlapping from several user threads neither deadlock nor lose work, a call allocates
-/// nothing once warm, and bad thread counts are refused. Runs alone (it measures allocation process-wide).
+/// nothing once warm (on the caller and on the workers), and bad thread counts are refused.
 /// </summary>
 [Collection(nameof(VectorWidthCollection))]
 public class ParallelKernelTests
@@ -87,6 +87,23 @@ public class ParallelKernelTests
     }
 
     [Fact]
+    public void TheWorkersTakeChunks()
+    {
+        if (Environment.ProcessorCount < 2)
+            return; // one core: the pool has no worker, and every job runs on its caller
+        const int inputs = 512, outputs = 512, samples = 64;
+        var rng = new Random(4);
+        float[] w = KernelTestSupport.Uniform<float>(rng, outputs * inputs), b = KernelTestSupport.Uniform<float>(rng, outputs);
+        float[] x = KernelTestSupport.Uniform<float>(rng, samples * inputs), z = new float[samples * outputs];
+        long before = StaticNets.Threading.WorkerPool.Shared.WorkerChunks;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        // Workers may be starved on a loaded machine: keep going (up to 20 s) until one has taken a chunk.
+        while (StaticNets.Threading.WorkerPool.Shared.WorkerChunks == before && clock.Elapsed < TimeSpan.FromSeconds(20))
+            DenseKernels.ForwardBatch<float>(w, b, x, z, inputs, outputs, 2);
+        Assert.True(StaticNets.Threading.WorkerPool.Shared.WorkerChunks > before, "no worker ran a chunk of 2-thread jobs in 20 s");
+    }
+
+    [Fact]
     public void WarmCalls_AllocateNothing()
     {
         var net = new MnistNet(1);
@@ -104,16 +121,13 @@ public class ParallelKernelTests
         }
         for (int i = 0; i < 20; i++)
             Step();
-        // Process-wide (the pool's workers too); the best of five rounds, as the runtime allocates now and then on its own.
-        long best = long.MaxValue;
-        for (int round = 0; round < 5 && best > 0; round++)
-        {
-            long before = GC.GetTotalAllocatedBytes(precise: true);
-            for (int i = 0; i < 50; i++)
-                Step();
-            best = Math.Min(best, GC.GetTotalAllocatedBytes(precise: true) - before);
-        }
-        Assert.Equal(0, best);
+        // The calling thread and the pool's workers (each records its own count after every job).
+        var pool = StaticNets.Threading.WorkerPool.Shared;
+        long before = GC.GetAllocatedBytesForCurrentThread(), workersBefore = pool.WorkerAllocatedBytes;
+        for (int i = 0; i < 50; i++)
+            Step();
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(0, pool.WorkerAllocatedBytes - workersBefore);
     }
 
     [Fact]
