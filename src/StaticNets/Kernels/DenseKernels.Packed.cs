@@ -22,9 +22,10 @@ public static partial class DenseKernels
     // so every four-sample step reads its weights from L1 (a 64 KiB block streamed from L2 holds two-port AVX-512
     // cores near 60 % of peak), and the other half holds the broadcast inputs. 64 inputs with 32 KiB of L1d, 96
     // with 48 KiB. The partial sums go through z between blocks, which leaves every result the same.
-    private static readonly int KBlock = ChooseKBlock();
+    // Tests set other values to check that every blocking gives the same bits.
+    internal static int KBlock = ChooseKBlock(CacheSizes.L1Data);
 
-    private static int ChooseKBlock() => Math.Clamp(CacheSizes.L1Data / 2 / PanelBytes / 16 * 16, 32, 512);
+    internal static int ChooseKBlock(int l1DataBytes) => Math.Clamp(l1DataBytes / 2 / PanelBytes / 16 * 16, 32, 512);
 
     // A panel row is 256 bytes of outputs (64 floats or 32 doubles) whatever the vector width, so a packed
     // copy made once stays valid when the width changes; a narrower width walks it in sub-panels.

@@ -143,3 +143,60 @@ public class ParallelKernelTests
         Assert.Equal(Parallelism.DefaultThreads, new MnistNet(1).CreateWorkspace(1).Threads);
     }
 }
+
+/// <summary>
+/// The k-blocking of the packed forward comes from the L1 data cache the OS reports; every block size the
+/// rule can choose (and a few it cannot) gives the same bits, so machines differ in speed only.
+/// </summary>
+[Collection(nameof(VectorWidthCollection))]
+public class BlockingTests
+{
+    [Fact]
+    public void KBlock_FollowsTheL1DataCache()
+    {
+        Assert.Equal(64, DenseKernels.ChooseKBlock(32 * 1024));
+        Assert.Equal(96, DenseKernels.ChooseKBlock(48 * 1024));
+        Assert.Equal(32, DenseKernels.ChooseKBlock(8 * 1024));
+        Assert.Equal(512, DenseKernels.ChooseKBlock(1024 * 1024));
+        Assert.Equal(32 * 1024, CacheSizesParse("32K"));
+        Assert.Equal(2 * 1024 * 1024, CacheSizesParse("2M"));
+        Assert.Equal(0, CacheSizesParse("lots"));
+    }
+
+    private static int CacheSizesParse(string text) => CacheSizes.ParseSize(text);
+
+    [Theory]
+    [InlineData(32)]
+    [InlineData(48)]
+    [InlineData(96)]
+    [InlineData(256)]
+    [InlineData(512)]
+    public void EveryKBlock_GivesTheSameBits(int kBlock)
+    {
+        var rng = new Random(kBlock);
+        foreach (var (outputs, inputs, samples) in new[] { (64, 784, 67), (130, 300, 64), (67, 97, 5), (256, 33, 128) })
+        {
+            float[] w = KernelTestSupport.Uniform<float>(rng, outputs * inputs), b = KernelTestSupport.Uniform<float>(rng, outputs);
+            float[] x = KernelTestSupport.Uniform<float>(rng, samples * inputs);
+            var packed = new float[DenseKernels.PackedLength<float>(inputs, outputs)];
+            DenseKernels.PackPanels<float>(w, packed, inputs, outputs);
+            float[] expected = new float[samples * outputs], expectedPerCall = new float[samples * outputs];
+            DenseKernels.ForwardBatchPrepacked<float>(packed, w, b, x, expected, inputs, outputs);
+            DenseKernels.ForwardBatch<float>(w, b, x, expectedPerCall, inputs, outputs);
+            int saved = DenseKernels.KBlock;
+            DenseKernels.KBlock = kBlock;
+            try
+            {
+                float[] z = new float[expected.Length], zPerCall = new float[expected.Length];
+                DenseKernels.ForwardBatchPrepacked<float>(packed, w, b, x, z, inputs, outputs, 2);
+                DenseKernels.ForwardBatch<float>(w, b, x, zPerCall, inputs, outputs, 2);
+                Assert.Equal(expected, z);
+                Assert.Equal(expectedPerCall, zPerCall);
+            }
+            finally
+            {
+                DenseKernels.KBlock = saved;
+            }
+        }
+    }
+}
