@@ -51,7 +51,7 @@ public static partial class DenseKernels
         fixed (T* pd = d, px = x, pgw = gw, pgb = gb)
         {
             var job = new GradientJob<T> { D = pd, X = px, GW = pgw, GB = pgb, NIn = (nuint)inputs, NOut = (nuint)outputs, M = (nuint)samples, Isa = IsaFor<T>((nuint)inputs) };
-            RunGradient(ref job, threads);
+            RunSplit(ref job, threads);
         }
     }
 
@@ -91,7 +91,7 @@ public static partial class DenseKernels
         fixed (T* pw = w, pd = d, pdx = dx)
         {
             var job = new InputJob<T> { W = pw, D = pd, DX = pdx, NIn = (nuint)inputs, NOut = (nuint)outputs, M = (nuint)samples, Isa = IsaFor<T>((nuint)inputs) };
-            RunInput(ref job, threads);
+            RunSplit(ref job, threads);
         }
     }
 

@@ -168,7 +168,7 @@ public static partial class DenseKernels
         fixed (T* pp = packed, pw = w, pb = b, px = x, pz = z)
         {
             var job = new ForwardJob<T> { W = pw, B = pb, X = px, Z = pz, Packed = pp, NIn = nIn, NOut = nOut, M = m, Isa = isa, Path = ForwardPath.Prepacked };
-            RunForward(ref job, threads);
+            RunSplit(ref job, threads);
         }
     }
 

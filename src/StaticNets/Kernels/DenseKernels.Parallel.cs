@@ -25,29 +25,65 @@ public static unsafe partial class DenseKernels
 
     private enum Isa : byte { None, V128, V256, V512 }
 
-    private struct ForwardJob<T> where T : unmanaged
+    // A product split into chunks of Items (samples or ∂W rows), each chunk run by Run(start, end).
+    private interface ISplitJob
+    {
+        long MultiplyAdds { get; }
+
+        nuint Items { get; }
+
+        int Chunks { get; set; }
+
+        void Run(nuint start, nuint end);
+    }
+
+    // Forward: chunks own disjoint sample rows of z.
+    private struct ForwardJob<T> : ISplitJob where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         public T* W, B, X, Z, Packed;
         public nuint NIn, NOut, M;
         public ForwardPath Path;
         public Isa Isa;
-        public int Chunks;
+
+        public readonly long MultiplyAdds => (long)M * (long)NIn * (long)NOut;
+
+        public readonly nuint Items => M;
+
+        public int Chunks { get; set; }
+
+        public void Run(nuint start, nuint end) => ForwardSamples(ref this, start, end);
     }
 
-    private struct GradientJob<T> where T : unmanaged
+    // ∂W: chunks own disjoint rows of gw (and of gb).
+    private struct GradientJob<T> : ISplitJob where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         public T* D, X, GW, GB;
         public nuint NIn, NOut, M;
         public Isa Isa;
-        public int Chunks;
+
+        public readonly long MultiplyAdds => (long)M * (long)NIn * (long)NOut;
+
+        public readonly nuint Items => NOut;
+
+        public int Chunks { get; set; }
+
+        public void Run(nuint start, nuint end) => GradientRows(ref this, start, end);
     }
 
-    private struct InputJob<T> where T : unmanaged
+    // ∂input: chunks own disjoint sample rows of dx.
+    private struct InputJob<T> : ISplitJob where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         public T* W, D, DX;
         public nuint NIn, NOut, M;
         public Isa Isa;
-        public int Chunks;
+
+        public readonly long MultiplyAdds => (long)M * (long)NIn * (long)NOut;
+
+        public readonly nuint Items => M;
+
+        public int Chunks { get; set; }
+
+        public void Run(nuint start, nuint end) => InputSamples(ref this, start, end);
     }
 
     // The widest enabled vector that fits `width` elements at least once.
@@ -78,23 +114,22 @@ public static unsafe partial class DenseKernels
         end = chunk == chunks - 1 ? items : units * (nuint)(chunk + 1) / (nuint)chunks * SplitBlock;
     }
 
-    // ---- forward: chunks own disjoint sample rows of z ----
-
-    private static void RunForward<T>(ref ForwardJob<T> job, int threads) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    // Runs the job on the calling thread, or in chunks over the worker pool when it is large enough.
+    private static void RunSplit<TJob>(ref TJob job, int threads) where TJob : struct, ISplitJob
     {
-        int chunks = ChunkCount(threads, (long)job.M * (long)job.NIn * (long)job.NOut, job.M);
+        int chunks = ChunkCount(threads, job.MultiplyAdds, job.Items);
         job.Chunks = chunks;
         if (chunks == 1)
-            ForwardSamples(ref job, 0, job.M);
+            job.Run(0, job.Items);
         else
-            WorkerPool.Shared.Run(&ForwardChunk<T>, Unsafe.AsPointer(ref job), chunks, threads);
+            WorkerPool.Shared.Run(&SplitChunk<TJob>, Unsafe.AsPointer(ref job), chunks, threads);
     }
 
-    private static void ForwardChunk<T>(void* state, int chunk) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    private static void SplitChunk<TJob>(void* state, int chunk) where TJob : struct, ISplitJob
     {
-        ref ForwardJob<T> job = ref Unsafe.AsRef<ForwardJob<T>>(state);
-        ChunkRange(job.M, job.Chunks, chunk, out nuint start, out nuint end);
-        ForwardSamples(ref job, start, end);
+        ref TJob job = ref Unsafe.AsRef<TJob>(state);
+        ChunkRange(job.Items, job.Chunks, chunk, out nuint start, out nuint end);
+        job.Run(start, end);
     }
 
     private static void ForwardSamples<T>(ref ForwardJob<T> job, nuint start, nuint end) where T : unmanaged, IBinaryFloatingPointIeee754<T>
@@ -134,25 +169,6 @@ public static unsafe partial class DenseKernels
             ForwardBatchPacked<T, TW, TVec>(ref w, ref b, ref x, ref z, nIn, nOut, m, ref packed, path == ForwardPath.Prepacked);
     }
 
-    // ---- ∂W: chunks own disjoint rows of gw (and of gb) ----
-
-    private static void RunGradient<T>(ref GradientJob<T> job, int threads) where T : unmanaged, IBinaryFloatingPointIeee754<T>
-    {
-        int chunks = ChunkCount(threads, (long)job.M * (long)job.NIn * (long)job.NOut, job.NOut);
-        job.Chunks = chunks;
-        if (chunks == 1)
-            GradientRows(ref job, 0, job.NOut);
-        else
-            WorkerPool.Shared.Run(&GradientChunk<T>, Unsafe.AsPointer(ref job), chunks, threads);
-    }
-
-    private static void GradientChunk<T>(void* state, int chunk) where T : unmanaged, IBinaryFloatingPointIeee754<T>
-    {
-        ref GradientJob<T> job = ref Unsafe.AsRef<GradientJob<T>>(state);
-        ChunkRange(job.NOut, job.Chunks, chunk, out nuint start, out nuint end);
-        GradientRows(ref job, start, end);
-    }
-
     private static void GradientRows<T>(ref GradientJob<T> job, nuint start, nuint end) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         nuint nIn = job.NIn, nOut = job.NOut, m = job.M, rows = end - start;
@@ -180,25 +196,6 @@ public static unsafe partial class DenseKernels
         var gb = new Span<T>(job.GB + start, (int)rows);
         for (nuint s = 0; s < m; s++)
             ElementwiseDrivers.Binary<T, AddOperator<T>>(gb, new ReadOnlySpan<T>(job.D + s * nOut + start, (int)rows), gb, T.Zero);
-    }
-
-    // ---- ∂input: chunks own disjoint sample rows of dx ----
-
-    private static void RunInput<T>(ref InputJob<T> job, int threads) where T : unmanaged, IBinaryFloatingPointIeee754<T>
-    {
-        int chunks = ChunkCount(threads, (long)job.M * (long)job.NIn * (long)job.NOut, job.M);
-        job.Chunks = chunks;
-        if (chunks == 1)
-            InputSamples(ref job, 0, job.M);
-        else
-            WorkerPool.Shared.Run(&InputChunk<T>, Unsafe.AsPointer(ref job), chunks, threads);
-    }
-
-    private static void InputChunk<T>(void* state, int chunk) where T : unmanaged, IBinaryFloatingPointIeee754<T>
-    {
-        ref InputJob<T> job = ref Unsafe.AsRef<InputJob<T>>(state);
-        ChunkRange(job.M, job.Chunks, chunk, out nuint start, out nuint end);
-        InputSamples(ref job, start, end);
     }
 
     private static void InputSamples<T>(ref InputJob<T> job, nuint start, nuint end) where T : unmanaged, IBinaryFloatingPointIeee754<T>

@@ -116,7 +116,7 @@ public static partial class DenseKernels
         {
             var job = new ForwardJob<T> { W = pw, B = pb, X = px, Z = pz, NIn = nIn, NOut = nOut, M = m, Isa = IsaFor<T>(nIn) };
             job.Path = job.Isa == Isa.None ? ForwardPath.Scalar : UsePacked<T>(nOut, m) ? ForwardPath.Packed : ForwardPath.Rows;
-            RunForward(ref job, threads);
+            RunSplit(ref job, threads);
         }
     }
 
