@@ -206,7 +206,7 @@ partial class DropConvNet : global::StaticNets.INetwork<double>, global::StaticN
         // Layer 0: conv2d 3×9×9 → 4×4×4, 4 filters 3×3, stride 2×2, no padding, ReLU, no bias.
         global::System.Span<double> a0 = new global::System.Span<double>(ws.A0, 0, batch * 64);
         global::System.Span<double> z0 = new global::System.Span<double>(ws.Z0, 0, batch * 64);
-        global::StaticNets.Kernels.ConvKernels.ForwardPrepared<double>(in Layer0Shape, prepared0, p.Slice(Layer0WeightOffset, Layer0WeightCount), global::System.ReadOnlySpan<double>.Empty, x, z0, ws.Scratch);
+        global::StaticNets.Kernels.ConvKernels.ForwardPrepared<double>(in Layer0Shape, prepared0, p.Slice(Layer0WeightOffset, Layer0WeightCount), global::System.ReadOnlySpan<double>.Empty, x, z0, ws.Scratch, ws.Threads);
         // Element-wise activation over the whole batch in one vectorised pass.
         global::StaticNets.Kernels.ActivationKernels.ReLU<double>(z0, a0);
         // Layer 1: dropout 0.25 over 4×4×4.
@@ -221,7 +221,7 @@ partial class DropConvNet : global::StaticNets.INetwork<double>, global::StaticN
         // Layer 2: conv2d 4×4×4 → 2×4×4, 2 filters 3×1, stride 1×1, padding 1,0,1,0 (top, left, bottom, right), Tanh.
         global::System.Span<double> a2 = new global::System.Span<double>(ws.A2, 0, batch * 32);
         global::System.Span<double> z2 = new global::System.Span<double>(ws.Z2, 0, batch * 32);
-        global::StaticNets.Kernels.ConvKernels.ForwardPrepared<double>(in Layer2Shape, prepared2, p.Slice(Layer2WeightOffset, Layer2WeightCount), p.Slice(Layer2BiasOffset, Layer2Filters), a1, z2, ws.Scratch);
+        global::StaticNets.Kernels.ConvKernels.ForwardPrepared<double>(in Layer2Shape, prepared2, p.Slice(Layer2WeightOffset, Layer2WeightCount), p.Slice(Layer2BiasOffset, Layer2Filters), a1, z2, ws.Scratch, ws.Threads);
         // Element-wise activation over the whole batch in one vectorised pass.
         global::StaticNets.Kernels.ActivationKernels.Tanh<double>(z2, a2);
         // Layer 3: average pool 2×4×4 → 2×2×2, window 2×2, stride 2×2.

@@ -243,7 +243,7 @@ partial class LeNet5 : global::StaticNets.INetwork<float>
         // Layer 0: conv2d 1×28×28 → 6×28×28, 6 filters 5×5, stride 1×1, padding 2,2,2,2 (top, left, bottom, right), ReLU.
         global::System.Span<float> a0 = new global::System.Span<float>(ws.A0, 0, batch * 4704);
         global::System.Span<float> z0 = new global::System.Span<float>(ws.Z0, 0, batch * 4704);
-        global::StaticNets.Kernels.ConvKernels.ForwardPrepared<float>(in Layer0Shape, prepared0, p.Slice(Layer0WeightOffset, Layer0WeightCount), p.Slice(Layer0BiasOffset, Layer0Filters), x, z0, ws.Scratch);
+        global::StaticNets.Kernels.ConvKernels.ForwardPrepared<float>(in Layer0Shape, prepared0, p.Slice(Layer0WeightOffset, Layer0WeightCount), p.Slice(Layer0BiasOffset, Layer0Filters), x, z0, ws.Scratch, ws.Threads);
         // Element-wise activation over the whole batch in one vectorised pass.
         global::StaticNets.Kernels.ActivationKernels.ReLU<float>(z0, a0);
         // Layer 1: max pool 6×28×28 → 6×14×14, window 2×2, stride 2×2.
@@ -253,7 +253,7 @@ partial class LeNet5 : global::StaticNets.INetwork<float>
         // Layer 2: conv2d 6×14×14 → 16×10×10, 16 filters 5×5, stride 1×1, no padding, ReLU.
         global::System.Span<float> a2 = new global::System.Span<float>(ws.A2, 0, batch * 1600);
         global::System.Span<float> z2 = new global::System.Span<float>(ws.Z2, 0, batch * 1600);
-        global::StaticNets.Kernels.ConvKernels.ForwardPrepared<float>(in Layer2Shape, prepared2, p.Slice(Layer2WeightOffset, Layer2WeightCount), p.Slice(Layer2BiasOffset, Layer2Filters), a1, z2, ws.Scratch);
+        global::StaticNets.Kernels.ConvKernels.ForwardPrepared<float>(in Layer2Shape, prepared2, p.Slice(Layer2WeightOffset, Layer2WeightCount), p.Slice(Layer2BiasOffset, Layer2Filters), a1, z2, ws.Scratch, ws.Threads);
         // Element-wise activation over the whole batch in one vectorised pass.
         global::StaticNets.Kernels.ActivationKernels.ReLU<float>(z2, a2);
         // Layer 3: max pool 16×10×10 → 16×5×5, window 2×2, stride 2×2.

@@ -33,6 +33,46 @@ internal static class ParallelKernelChecks
         }
     }
 
+    /// <summary>
+    /// The convolution forward split into sub-batches on 2, 3 and 8 threads gives the bits of one thread, for every
+    /// shape of the convolution checks (each scheme) and batches around the sub-batch count; one thread is checked
+    /// against the reference by <see cref="ConvChecks"/>.
+    /// </summary>
+    public static void Conv<T>() where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        long saved = DenseKernels.MinMultiplyAddsPerChunk;
+        DenseKernels.MinMultiplyAddsPerChunk = 1;
+        try
+        {
+            ConvShapes<T>();
+        }
+        finally
+        {
+            DenseKernels.MinMultiplyAddsPerChunk = saved;
+        }
+    }
+
+    private static void ConvShapes<T>() where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        var rng = new Random(908);
+        foreach (Conv2DShape shape in ConvChecks.Shapes())
+        {
+            foreach (int batch in new[] { 0, 1, 2, 3, 5, 8, 13 })
+            {
+                T[] w = Uniform<T>(rng, shape.WeightCount), b = Uniform<T>(rng, shape.OutChannels), x = Uniform<T>(rng, batch * shape.InputSize);
+                var scratch = new T[ConvKernels.ScratchLength<T>(shape, Math.Max(batch, 8))];
+                var expected = new T[batch * shape.OutputSize];
+                ConvKernels.Forward<T>(shape, w, b, x, expected, scratch, 1);
+                foreach (int threads in ThreadCounts)
+                {
+                    var z = new T[expected.Length];
+                    ConvKernels.Forward<T>(shape, w, b, x, z, scratch, threads);
+                    Same(expected, z, $"ConvKernels.Forward {ConvKernels.Describe<T>(shape)} batch {batch} on {threads} threads");
+                }
+            }
+        }
+    }
+
     /// <summary>Every length 1 … 256 of inputs and of outputs, and 0 … 256 samples, each beside odd sizes of the others.</summary>
     public static IEnumerable<(int Outputs, int Inputs, int Samples)> Shapes()
     {

@@ -50,6 +50,26 @@ public class ParallelKernelTests
     }
 
     [Fact]
+    public void LeNet5_GivesTheSameBitsOnAnyThreadCount()
+    {
+        const int batch = 19;
+        var net = new StaticNets.Tests.Layers.LeNet5(3);
+        var x = NetworkCatalog.Random<float>(batch * net.InputSize, 10, 0, 1);
+        float[]? expected = null;
+        foreach (int threads in ThreadCounts)
+        {
+            var ws = net.CreateWorkspace(batch);
+            ws.Threads = threads;
+            var o = new float[batch * net.OutputSize];
+            net.Forward(x, o, ws);
+            if (expected is null)
+                expected = o;
+            else
+                Assert.Equal(expected, o);
+        }
+    }
+
+    [Fact]
     public void OverlappingCallsFromManyThreads_FinishWithEveryResult()
     {
         const int inputs = 300, outputs = 200, samples = 96, callers = 6, rounds = 40;
