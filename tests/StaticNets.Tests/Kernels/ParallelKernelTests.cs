@@ -54,13 +54,13 @@ public class ParallelKernelTests
     {
         const int batch = 19;
         var net = new StaticNets.Tests.Layers.LeNet5(3);
-        var x = NetworkCatalog.Random<float>(batch * net.InputSize, 10, 0, 1);
+        var x = NetworkCatalog.Random<float>(batch * StaticNets.Tests.Layers.LeNet5.InputSize, 10, 0, 1);
         float[]? expected = null;
         foreach (int threads in ThreadCounts)
         {
             var ws = net.CreateWorkspace(batch);
             ws.Threads = threads;
-            var o = new float[batch * net.OutputSize];
+            var o = new float[batch * StaticNets.Tests.Layers.LeNet5.OutputSize];
             net.Forward(x, o, ws);
             if (expected is null)
                 expected = o;
