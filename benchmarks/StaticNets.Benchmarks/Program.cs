@@ -61,6 +61,8 @@ public static class Program
         new N2Forward1().Setup();
         new N2Forward256().Setup();
         new N3Forward256().Setup();
+        new N2Forward256Threads().Setup();
+        new N3Forward256Threads().Setup();
         new N2Train32().Setup();
         new N3Train32().Setup();
         new LeNetForward1().Setup();
