@@ -255,7 +255,7 @@ public sealed class DeepBeliefNet<T> where T : unmanaged, IBinaryFloatingPointIe
         bool shapes = dense && weights is { Rank: 2 } && weights[0] == outputs && weights[1] == inputs;
         if (!shapes || layer.Activation != activation)
             throw new ArgumentException(
-                $"Expected layer {index} of {network.Info} to be a dense layer {inputs} → {outputs} with bias (weight [{outputs}, {inputs}], {activation}) to take {role}, " +
+                $"Expected layer {index} of {network.Info} to be a dense layer {inputs} → {outputs} with bias (weight {outputs}×{inputs}, {activation}) to take {role}, " +
                 $"but it is {layer.Kind} {layer}{(weights is null ? " without weights" : $" with weight {weights}")} and activation {layer.Activation}.", nameof(network));
     }
 }

@@ -89,7 +89,8 @@ public sealed class RbmTrainer<T> where T : unmanaged, IBinaryFloatingPointIeee7
 
     /// <summary>
     /// One CD-k (or PCD) update on a mini-batch; allocates nothing. Returns the batch's summed squared reconstruction error
-    /// <c>Σ_s Σ_i (v⁰_si − vᵏ_si)²</c>, measured before the update.
+    /// <c>Σ_s Σ_i (v⁰_si − v̂_si)²</c>, measured before the update: <c>v̂ = vᵏ</c> for CD; for PCD, whose <c>vᵏ</c> belongs to
+    /// the persistent chains, the one-step reconstruction <c>p(v | h⁰)</c> (one more <c>h·W</c> product per step).
     /// </summary>
     /// <param name="batch">1 to <see cref="RbmTrainingOptions.BatchSize"/> samples, row-major; must not be a span of this trainer.</param>
     /// <exception cref="ArgumentException"><paramref name="batch"/> is not a whole number of samples or holds none or too many.</exception>
@@ -127,12 +128,14 @@ public sealed class RbmTrainer<T> where T : unmanaged, IBinaryFloatingPointIeee7
         }
 
         // Negative phase: k steps of Gibbs sampling. Intermediate states are sampled; the last reconstruction stays a
-        // probability unless asked otherwise, and the last hidden sample is only needed to continue a persistent chain.
+        // probability unless asked otherwise or a persistent chain continues from it (a chain stepped through
+        // probabilities would no longer sample the model), and the last hidden sample only continues a persistent chain.
         int k = Options.GibbsSteps;
+        bool sampleLast = Options.SampleVisibleStates || Options.Persistent;
         for (int t = 1; t <= k; t++)
         {
             rbm.VisibleMeans(driver, vk);
-            if (t < k || Options.SampleVisibleStates)
+            if (t < k || sampleLast)
                 rbm.SampleVisible(vk, vk, _rng);
             rbm.HiddenMeans(vk, hk);
             if (t < k || Options.Persistent)
@@ -150,10 +153,21 @@ public sealed class RbmTrainer<T> where T : unmanaged, IBinaryFloatingPointIeee7
         DenseKernels.AccumulateGradientBatch<T>(hk, vk, gradW, gradHidden, _visible, _hidden);
         var diff = _diff.AsSpan(0, nv);
         VectorMath.Subtract(v0, vk, diff);
-        T error = VectorMath.SumOfSquares<T>(diff);
         gradVisible.Clear();
         for (int s = 0; s < nv; s += _visible)
             VectorMath.AddInPlace(gradVisible, diff.Slice(s, _visible));
+        T error;
+        if (Options.Persistent)
+        {
+            // vᵏ belongs to the persistent chains, not to this batch: reconstruct the batch from h⁰ for the report.
+            rbm.VisibleMeans(hs, diff);
+            VectorMath.Subtract(v0, diff, diff);
+            error = VectorMath.SumOfSquares<T>(diff);
+        }
+        else
+        {
+            error = VectorMath.SumOfSquares<T>(diff);
+        }
 
         if (Options.SparsityCost > 0)
             AddSparsityGradient(v0, h0, m);

@@ -44,7 +44,8 @@ public sealed record RbmTrainingOptions
     /// <summary>
     /// Whether the last visible reconstruction of the negative phase is sampled rather than left as probabilities
     /// (default false). Probabilities (the guide's §3) give less noisy statistics; sampled states make the negative statistics
-    /// an unbiased estimate of the model's expectation as <see cref="GibbsSteps"/> grows. Earlier steps always sample.
+    /// an unbiased estimate of the model's expectation as <see cref="GibbsSteps"/> grows. Earlier steps always sample, and so
+    /// does the last one of <see cref="Persistent"/> training, whose chains continue from it.
     /// </summary>
     public bool SampleVisibleStates { get; init; }
 
