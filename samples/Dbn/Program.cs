@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
 using System.IO;
@@ -49,6 +50,7 @@ AnsiConsole.MarkupLine($"MNIST: [bold]{train.Count}[/] training and [bold]{test.
 int[] sizes = { 784, 500, 500, 2000 };
 var dbn = new DeepBeliefNet<float>(sizes, seed: 1);
 var clock = Stopwatch.StartNew();
+IReadOnlyList<RbmHistory> histories = Array.Empty<RbmHistory>();
 AnsiConsole.MarkupLine($"Pretraining the DBN {string.Join("-", sizes)} with CD-1, {pretrainEpochs} epochs per RBM:");
 AnsiConsole.Progress()
     .AutoClear(false)
@@ -56,7 +58,7 @@ AnsiConsole.Progress()
     .Start(ctx =>
     {
         ProgressTask? current = null;
-        dbn.Pretrain(train.Inputs, layer => new RbmTrainingOptions
+        histories = dbn.Pretrain(train.Inputs, layer => new RbmTrainingOptions
         {
             Epochs = pretrainEpochs,
             BatchSize = 100,
@@ -79,6 +81,16 @@ AnsiConsole.Progress()
         });
     });
 var pretrainTime = clock.Elapsed;
+var rbmTable = new Table().AddColumns("RBM", "epoch", "reconstruction error", "free energy", "pseudo-log-likelihood", "time");
+for (int layer = 0; layer < histories.Count; layer++)
+{
+    foreach (var e in histories[layer].Epochs)
+    {
+        rbmTable.AddRow($"{layer} ({sizes[layer]}-{sizes[layer + 1]})", e.Epoch.ToString(CultureInfo.InvariantCulture), e.ReconstructionError.ToString("F2", CultureInfo.InvariantCulture),
+            e.FreeEnergy?.ToString("F1", CultureInfo.InvariantCulture) ?? "", e.PseudoLogLikelihood?.ToString("F1", CultureInfo.InvariantCulture) ?? "", $"{e.Elapsed.TotalSeconds:F1} s");
+    }
+}
+AnsiConsole.Write(rbmTable);
 AnsiConsole.MarkupLine($"Pretraining took {pretrainTime.TotalSeconds:F0} s.");
 
 // ---- Generated digits from the top RBM --------------------------------------------------------------------------
@@ -135,7 +147,9 @@ return 0;
             });
         });
     var time = watch.Elapsed;
-    return (Evaluator.Evaluate(net, test).Accuracy, time);
+    double accuracy = Evaluator.Evaluate(net, test).Accuracy;
+    AnsiConsole.MarkupLine($"{name}: {options.Epochs} epochs in {time.TotalSeconds:F0} s, test accuracy [bold]{accuracy:P2}[/].");
+    return (accuracy, time);
 }
 
 static string? FindMnist()
@@ -153,11 +167,12 @@ static string? FindMnist()
 }
 
 // A 10 × 10 grid: column c is one chain in the top RBM, started from the representation of a test image of digit c;
-// row r shows its visible probabilities, propagated down to pixels, after 50·(r + 1) Gibbs steps. The chains wander away
-// from their start digit through the model's other modes.
+// row r shows its visible probabilities, propagated down to pixels, after 0, 1, 2, 5, 10, 20, 50, 100, 200 and 500 Gibbs
+// steps (row 0 is the plain up-and-down reconstruction), so the grid shows how the chains wander through the model's modes.
 static string WriteSamples(DeepBeliefNet<float> dbn, Dataset<float> test, string path)
 {
-    const int Columns = 10, Rows = 10, StepsPerRow = 50;
+    const int Columns = 10;
+    int[] after = { 0, 1, 2, 5, 10, 20, 50, 100, 200, 500 };
     var start = new float[Columns * 784];
     for (int digit = 0, found = 0; found < Columns && digit < test.Count; digit++)
     {
@@ -173,11 +188,12 @@ static string WriteSamples(DeepBeliefNet<float> dbn, Dataset<float> test, string
         state = up;
     }
     var rng = new SplitMix64(5);
-    var means = new float[state.Length];
-    var image = new byte[Rows * 29 + 1, Columns * 29 + 1];
-    for (int row = 0; row < Rows; row++)
+    var means = (float[])state.Clone();
+    var image = new byte[after.Length * 29 + 1, Columns * 29 + 1];
+    for (int row = 0, done = 0; row < after.Length; done = after[row++])
     {
-        top.Gibbs(state, StepsPerRow, rng, means);
+        if (after[row] > done)
+            top.Gibbs(state, after[row] - done, rng, means);
         float[] down = means;
         for (int l = dbn.Rbms.Count - 2; l >= 0; l--)
         {
