@@ -184,7 +184,3 @@ public class DeepBeliefNetTests(ITestOutputHelper output)
         Assert.Equal(a, again);
     }
 }
-
-/// <summary>A double-precision 64-30 first layer for the mismatch check.</summary>
-[Network(64, 30, 10, Precision = Precision.Double)]
-public partial class MismatchedNetDouble;

@@ -26,6 +26,10 @@ public partial class DbnAutoencoderNet;
 [Network(64, 30, 10)]
 public partial class MismatchedNet;
 
+/// <summary>The same in double precision.</summary>
+[Network(64, 30, 10, Precision = Precision.Double)]
+public partial class MismatchedNetDouble;
+
 /// <summary>The right shapes with ReLU, which an RBM's sigmoid units do not compute.</summary>
 [Network(64, 32, 16, 10, Hidden = Activation.ReLU, Output = Activation.Softmax, Loss = Loss.CrossEntropy)]
 public partial class ReluClassifierNet;
