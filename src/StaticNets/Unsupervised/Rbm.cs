@@ -280,17 +280,17 @@ public sealed partial class Rbm<T> where T : unmanaged, IBinaryFloatingPointIeee
     // ---- Shape-checked by the callers -------------------------------------------------------------------------
 
     /// <summary>p(h | v) or E[h | v] of <c>m</c> samples into <paramref name="hidden"/> (<c>m × HiddenCount</c>).</summary>
-    internal void HiddenMeans(ReadOnlySpan<T> visible, Span<T> hidden)
+    internal void HiddenMeans(ReadOnlySpan<T> visible, Span<T> hidden, int threads = 1)
     {
-        DenseKernels.ForwardBatch<T>(Weights, HiddenBias, visible, hidden, VisibleCount, HiddenCount);
+        DenseKernels.ForwardBatch<T>(Weights, HiddenBias, visible, hidden, VisibleCount, HiddenCount, threads);
         if (HiddenUnits == HiddenUnits.Bernoulli)
             ActivationKernels.Sigmoid<T>(hidden, hidden);
     }
 
     /// <summary>p(v | h) or E[v | h] of <c>m</c> samples into <paramref name="visible"/> (<c>m × VisibleCount</c>).</summary>
-    internal void VisibleMeans(ReadOnlySpan<T> hidden, Span<T> visible)
+    internal void VisibleMeans(ReadOnlySpan<T> hidden, Span<T> visible, int threads = 1)
     {
-        DenseKernels.BackwardInputBatch<T>(Weights, hidden, visible, VisibleCount, HiddenCount);
+        DenseKernels.BackwardInputBatch<T>(Weights, hidden, visible, VisibleCount, HiddenCount, threads);
         ReadOnlySpan<T> bias = VisibleBias;
         for (int s = 0; s < visible.Length; s += VisibleCount)
             VectorMath.AddInPlace(visible.Slice(s, VisibleCount), bias);

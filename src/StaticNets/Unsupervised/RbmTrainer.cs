@@ -112,7 +112,8 @@ public sealed class RbmTrainer<T> where T : unmanaged, IBinaryFloatingPointIeee7
         var hk = _hk.AsSpan(0, nh);
 
         // Positive phase: probabilities for the statistics, sampled states to drive the chain.
-        rbm.HiddenMeans(v0, h0);
+        int threads = Options.Threads;
+        rbm.HiddenMeans(v0, h0, threads);
         rbm.SampleHidden(h0, hs, _rng);
         Span<T> driver = hs;
         if (Options.Persistent)
@@ -134,10 +135,10 @@ public sealed class RbmTrainer<T> where T : unmanaged, IBinaryFloatingPointIeee7
         bool sampleLast = Options.SampleVisibleStates || Options.Persistent;
         for (int t = 1; t <= k; t++)
         {
-            rbm.VisibleMeans(driver, vk);
+            rbm.VisibleMeans(driver, vk, threads);
             if (t < k || sampleLast)
                 rbm.SampleVisible(vk, vk, _rng);
-            rbm.HiddenMeans(vk, hk);
+            rbm.HiddenMeans(vk, hk, threads);
             if (t < k || Options.Persistent)
                 rbm.SampleHidden(hk, driver, _rng);
         }
@@ -148,9 +149,9 @@ public sealed class RbmTrainer<T> where T : unmanaged, IBinaryFloatingPointIeee7
         var gradVisible = _gradVisible.AsSpan();
         gradW.Clear();
         gradHidden.Clear();
-        DenseKernels.AccumulateGradientBatch<T>(h0, v0, gradW, gradHidden, _visible, _hidden);
+        DenseKernels.AccumulateGradientBatch<T>(h0, v0, gradW, gradHidden, _visible, _hidden, threads);
         VectorMath.Scale(-T.One, hk);
-        DenseKernels.AccumulateGradientBatch<T>(hk, vk, gradW, gradHidden, _visible, _hidden);
+        DenseKernels.AccumulateGradientBatch<T>(hk, vk, gradW, gradHidden, _visible, _hidden, threads);
         var diff = _diff.AsSpan(0, nv);
         VectorMath.Subtract(v0, vk, diff);
         gradVisible.Clear();

@@ -69,6 +69,12 @@ public sealed record RbmTrainingOptions
     public bool Shuffle { get; init; } = true;
 
     /// <summary>
+    /// Threads the products of one CD step may use (default <see cref="Parallelism.DefaultThreads"/>): they split by rows
+    /// over StaticNets' worker pool, so any value gives bit-identical training.
+    /// </summary>
+    public int Threads { get; init; } = Parallelism.DefaultThreads;
+
+    /// <summary>
     /// How many training samples (a fixed random subset) and validation samples (the first ones) the per-epoch free energy and
     /// pseudo-log-likelihood are measured on (default 1000; 0 turns both off).
     /// </summary>
@@ -96,6 +102,8 @@ public sealed record RbmTrainingOptions
             Fail(paramName, nameof(Epochs), "≥ 0", Epochs);
         if (BatchSize < 1)
             Fail(paramName, nameof(BatchSize), "≥ 1", BatchSize);
+        if (Threads < 1)
+            Fail(paramName, nameof(Threads), "≥ 1", Threads);
         if (!(LearningRate > 0) || double.IsInfinity(LearningRate))
             Fail(paramName, nameof(LearningRate), "finite and > 0", LearningRate);
         if (!(InitialMomentum >= 0 && InitialMomentum < 1))
