@@ -1,0 +1,260 @@
+using System;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace StaticNets;
+
+/// <summary>
+/// Exact nearest-neighbour search over binary codes of 1 to 256 bits by Hamming distance (the number of differing
+/// bits, by popcount): the <c>k</c> nearest codes, or every code within a radius. Semantic hashing's lookup: the
+/// codes come from <see cref="BinaryCodes.Pack{T}(ReadOnlySpan{T}, int, Span{ulong}, double)"/> over an encoder's
+/// code layer.
+/// </summary>
+/// <remarks>
+/// <para>Codes are stored in one array, <see cref="Words"/> 64-bit words each; the distance loop is specialised per
+/// word count (1 to 4), so a 32-bit code costs one popcount. k-nearest search needs no sort: a first pass counts the
+/// codes at each distance (0 … <see cref="Bits"/>), which fixes the largest distance that makes the cut and how many
+/// codes at it are taken; a second pass drops every winner straight into its place. Results are ordered by distance,
+/// then by index (the lower index first on ties), so they are deterministic.</para>
+/// <para>Queries allocate nothing (results go into the caller's spans) and only read the index, so many threads may
+/// query one index at once.</para>
+/// </remarks>
+public sealed class HammingIndex
+{
+    private readonly ulong[] _codes;
+
+    /// <summary>Indexes a copy of <paramref name="codes"/>: <c>codes.Length / W</c> codes of W = ⌈<paramref name="bits"/>/64⌉ words each.</summary>
+    /// <param name="codes">Packed codes, code after code; bits past <paramref name="bits"/> must be 0.</param>
+    /// <param name="bits">Bits per code, in [1, 256].</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="bits"/> is not in [1, 256].</exception>
+    /// <exception cref="ArgumentException"><paramref name="codes"/> is empty, not whole codes, or has bits set past <paramref name="bits"/>.</exception>
+    public HammingIndex(ReadOnlySpan<ulong> codes, int bits)
+    {
+        BinaryCodes.CheckBits(bits, nameof(bits));
+        int words = (bits + 63) >> 6;
+        if (codes.IsEmpty || codes.Length % words != 0)
+            throw new ArgumentException($"Expected a whole, non-zero number of codes of {words} word(s) ({bits} bits), actual {codes.Length} words.", nameof(codes));
+        ulong lastMask = LastWordMask(bits);
+        for (int i = words - 1; i < codes.Length; i += words)
+        {
+            if ((codes[i] & ~lastMask) != 0)
+                throw new ArgumentException($"Code {i / words} has bits set past bit {bits - 1}; expected them to be 0 (pack with BinaryCodes.Pack).", nameof(codes));
+        }
+        _codes = codes.ToArray();
+        Bits = bits;
+        Words = words;
+        Count = codes.Length / words;
+    }
+
+    /// <summary>Bits per code.</summary>
+    public int Bits { get; }
+
+    /// <summary>64-bit words per code.</summary>
+    public int Words { get; }
+
+    /// <summary>Number of codes.</summary>
+    public int Count { get; }
+
+    /// <summary>The packed words of code <paramref name="index"/>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is not in [0, <see cref="Count"/>).</exception>
+    public ReadOnlySpan<ulong> Code(int index)
+    {
+        if ((uint)index >= (uint)Count)
+            throw new ArgumentOutOfRangeException(nameof(index), index, $"Expected a code index in [0, {Count}), actual {index}.");
+        return new ReadOnlySpan<ulong>(_codes, index * Words, Words);
+    }
+
+    /// <summary>The Hamming distance between two packed codes of equal length.</summary>
+    /// <exception cref="ArgumentException">The lengths differ.</exception>
+    public static int Distance(ReadOnlySpan<ulong> a, ReadOnlySpan<ulong> b)
+    {
+        if (a.Length != b.Length)
+            throw new ArgumentException($"Expected codes of equal length, actual {a.Length} and {b.Length} words.", nameof(b));
+        int d = 0;
+        for (int i = 0; i < a.Length; i++)
+            d += BitOperations.PopCount(a[i] ^ b[i]);
+        return d;
+    }
+
+    /// <summary>
+    /// The <c>k = indices.Length</c> codes nearest to <paramref name="query"/>, nearest first, the lower index first
+    /// among equal distances. Returns how many were written: <c>min(k, Count)</c>.
+    /// </summary>
+    /// <param name="query">A packed code of <see cref="Words"/> words.</param>
+    /// <param name="indices">Receives the indices of the nearest codes; its length is k (at least 1).</param>
+    /// <param name="distances">Empty, or as long as <paramref name="indices"/>: receives each one's distance.</param>
+    /// <exception cref="ArgumentException">A span has the wrong length.</exception>
+    public int Nearest(ReadOnlySpan<ulong> query, Span<int> indices, Span<int> distances = default)
+    {
+        CheckQuery(query);
+        if (indices.IsEmpty)
+            throw new ArgumentException("Expected room for at least one neighbour (k = indices.Length ≥ 1), actual 0.", nameof(indices));
+        if (!distances.IsEmpty && distances.Length != indices.Length)
+            throw new ArgumentException($"Expected distances to be empty or as long as indices ({indices.Length}), actual {distances.Length}.", nameof(distances));
+        int k = Math.Min(indices.Length, Count);
+
+        // Pass 1: how many codes lie at each distance.
+        Span<int> histogram = stackalloc int[BinaryCodes.MaxBits + 1];
+        histogram.Clear();
+        Histogram(query, histogram);
+
+        // The cut: every code nearer than `limit`, and the first `atLimit` codes (by index) at exactly `limit`.
+        Span<int> next = stackalloc int[BinaryCodes.MaxBits + 2];
+        int limit = 0, taken = 0;
+        while (taken + histogram[limit] < k)
+        {
+            next[limit] = taken;
+            taken += histogram[limit];
+            limit++;
+        }
+        next[limit] = taken;
+        int atLimit = k - taken;
+
+        // Pass 2: each winner goes straight to its place, so the output is sorted by (distance, index).
+        Select(query, limit, atLimit, next, indices, distances);
+        return k;
+    }
+
+    /// <summary>
+    /// Every code within Hamming distance <paramref name="radius"/> of <paramref name="query"/> (a Hamming-ball lookup),
+    /// in index order. Returns how many there are; the first <c>min(that, indices.Length)</c> are written.
+    /// </summary>
+    /// <param name="query">A packed code of <see cref="Words"/> words.</param>
+    /// <param name="radius">The largest distance that counts, at least 0.</param>
+    /// <param name="indices">Receives the indices of the codes within the radius (may be empty to count only).</param>
+    /// <param name="distances">Empty, or as long as <paramref name="indices"/>: receives each one's distance.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="radius"/> is negative.</exception>
+    /// <exception cref="ArgumentException">A span has the wrong length.</exception>
+    public int WithinRadius(ReadOnlySpan<ulong> query, int radius, Span<int> indices, Span<int> distances = default)
+    {
+        CheckQuery(query);
+        if (radius < 0)
+            throw new ArgumentOutOfRangeException(nameof(radius), radius, $"Expected a radius of at least 0, actual {radius}.");
+        if (!distances.IsEmpty && distances.Length != indices.Length)
+            throw new ArgumentException($"Expected distances to be empty or as long as indices ({indices.Length}), actual {distances.Length}.", nameof(distances));
+        int found = 0, words = Words;
+        ref ulong codes = ref MemoryMarshal.GetArrayDataReference(_codes);
+        for (int i = 0; i < Count; i++)
+        {
+            int d = DistanceAt(ref codes, i * words, query, words);
+            if (d > radius)
+                continue;
+            if (found < indices.Length)
+            {
+                indices[found] = i;
+                if (!distances.IsEmpty)
+                    distances[found] = d;
+            }
+            found++;
+        }
+        return found;
+    }
+
+    private void CheckQuery(ReadOnlySpan<ulong> query)
+    {
+        if (query.Length != Words)
+            throw new ArgumentException($"Expected a query of {Words} word(s) ({Bits} bits), actual {query.Length}.", nameof(query));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int DistanceAt(ref ulong codes, int offset, ReadOnlySpan<ulong> query, int words)
+    {
+        int d = 0;
+        for (int w = 0; w < words; w++)
+            d += BitOperations.PopCount(Unsafe.Add(ref codes, offset + w) ^ query[w]);
+        return d;
+    }
+
+    /// <summary>Counts the codes at each distance; one loop per word count so the popcounts stay in registers.</summary>
+    private void Histogram(ReadOnlySpan<ulong> query, Span<int> histogram)
+    {
+        ref ulong c = ref MemoryMarshal.GetArrayDataReference(_codes);
+        ref int h = ref MemoryMarshal.GetReference(histogram);
+        int n = Count;
+        switch (Words)
+        {
+            case 1:
+            {
+                ulong q0 = query[0];
+                int i = 0;
+                for (; i + 4 <= n; i += 4)
+                {
+                    int d0 = BitOperations.PopCount(Unsafe.Add(ref c, i) ^ q0);
+                    int d1 = BitOperations.PopCount(Unsafe.Add(ref c, i + 1) ^ q0);
+                    int d2 = BitOperations.PopCount(Unsafe.Add(ref c, i + 2) ^ q0);
+                    int d3 = BitOperations.PopCount(Unsafe.Add(ref c, i + 3) ^ q0);
+                    Unsafe.Add(ref h, d0)++;
+                    Unsafe.Add(ref h, d1)++;
+                    Unsafe.Add(ref h, d2)++;
+                    Unsafe.Add(ref h, d3)++;
+                }
+                for (; i < n; i++)
+                    Unsafe.Add(ref h, BitOperations.PopCount(Unsafe.Add(ref c, i) ^ q0))++;
+                break;
+            }
+            case 2:
+            {
+                ulong q0 = query[0], q1 = query[1];
+                for (int i = 0; i < n; i++)
+                {
+                    ref ulong code = ref Unsafe.Add(ref c, 2 * i);
+                    Unsafe.Add(ref h, BitOperations.PopCount(code ^ q0) + BitOperations.PopCount(Unsafe.Add(ref code, 1) ^ q1))++;
+                }
+                break;
+            }
+            case 3:
+            {
+                ulong q0 = query[0], q1 = query[1], q2 = query[2];
+                for (int i = 0; i < n; i++)
+                {
+                    ref ulong code = ref Unsafe.Add(ref c, 3 * i);
+                    Unsafe.Add(ref h, BitOperations.PopCount(code ^ q0) + BitOperations.PopCount(Unsafe.Add(ref code, 1) ^ q1)
+                        + BitOperations.PopCount(Unsafe.Add(ref code, 2) ^ q2))++;
+                }
+                break;
+            }
+            default:
+            {
+                ulong q0 = query[0], q1 = query[1], q2 = query[2], q3 = query[3];
+                for (int i = 0; i < n; i++)
+                {
+                    ref ulong code = ref Unsafe.Add(ref c, 4 * i);
+                    Unsafe.Add(ref h, BitOperations.PopCount(code ^ q0) + BitOperations.PopCount(Unsafe.Add(ref code, 1) ^ q1)
+                        + BitOperations.PopCount(Unsafe.Add(ref code, 2) ^ q2) + BitOperations.PopCount(Unsafe.Add(ref code, 3) ^ q3))++;
+                }
+                break;
+            }
+        }
+    }
+
+    /// <summary>Pass 2 of <see cref="Nearest"/>: codes nearer than <paramref name="limit"/>, and the first <paramref name="atLimit"/> at it, into their slots.</summary>
+    private void Select(ReadOnlySpan<ulong> query, int limit, int atLimit, Span<int> next, Span<int> indices, Span<int> distances)
+    {
+        ref ulong c = ref MemoryMarshal.GetArrayDataReference(_codes);
+        int n = Count, words = Words;
+        bool withDistances = !distances.IsEmpty;
+        ulong q0 = query[0];
+        // Stops at the last winner: once k codes are placed nothing later can be taken.
+        int remaining = Math.Min(indices.Length, n);
+        for (int i = 0; i < n && remaining > 0; i++)
+        {
+            int d = words == 1 ? BitOperations.PopCount(Unsafe.Add(ref c, i) ^ q0) : DistanceAt(ref c, i * words, query, words);
+            if (d > limit)
+                continue;
+            if (d == limit)
+            {
+                if (atLimit == 0)
+                    continue;
+                atLimit--;
+            }
+            int slot = next[d]++;
+            remaining--;
+            indices[slot] = i;
+            if (withDistances)
+                distances[slot] = d;
+        }
+    }
+
+    private static ulong LastWordMask(int bits) => (bits & 63) == 0 ? ulong.MaxValue : (1UL << (bits & 63)) - 1;
+}
