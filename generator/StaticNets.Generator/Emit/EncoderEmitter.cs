@@ -18,7 +18,7 @@ internal static class EncoderEmitter
         if (!spec.HasCode)
             return;
         var layer = spec.Layers[spec.CodeLayer];
-        w.Comment($"  Encode: the batched forward up to layer {layer.Index} (the code, {layer.Outputs} values), on a per-thread workspace of one sample for one sample.");
+        w.Comment($"  Encode: the batched forward cut after layer {layer.Index}, the code ({layer.Outputs} values); one sample runs on a per-thread one-sample workspace.");
     }
 
     public static void EmitMembers(NetworkEmitContext c)

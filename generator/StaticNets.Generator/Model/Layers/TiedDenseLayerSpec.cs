@@ -27,5 +27,5 @@ internal sealed record TiedDenseLayerSpec(int Index, int InputCount, int OutputC
 
     public override string Description => $"dense {InputCount} → {OutputCount}, {Activation}, weights tied to layer {TiedLayer} ('{TiedName}', read transposed){(HasBias ? "" : ", no bias")}";
 
-    public override string StrategyDescription => "the batched kernels with the roles of W and Wᵀ swapped: forward is δ·W's kernel, ∂C/∂input the forward kernel, ∂C/∂W accumulated transposed into the tied block";
+    public override string StrategyDescription => "the dense batch kernels with W and Wᵀ swapped: forward by the tied layer's back-propagation kernel, ∂C/∂input by its forward kernel, ∂C/∂W accumulated transposed into its block";
 }
