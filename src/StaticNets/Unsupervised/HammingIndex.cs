@@ -166,66 +166,78 @@ public sealed class HammingIndex
         return d;
     }
 
-    /// <summary>Counts the codes at each distance; one loop per word count so the popcounts stay in registers.</summary>
+    /// <summary>
+    /// Counts the codes at each distance; one loop per word count so the query stays in registers. Four interleaved
+    /// histograms (summed at the end) keep neighbouring codes at the same distance from waiting on each other's
+    /// increment (a store-to-load dependency through one counter).
+    /// </summary>
     private void Histogram(ReadOnlySpan<ulong> query, Span<int> histogram)
     {
+        const int Bins = BinaryCodes.MaxBits + 1;
+        Span<int> four = stackalloc int[4 * Bins];
+        four.Clear();
         ref ulong c = ref MemoryMarshal.GetArrayDataReference(_codes);
-        ref int h = ref MemoryMarshal.GetReference(histogram);
-        int n = Count;
-        switch (Words)
+        ref int h0 = ref MemoryMarshal.GetReference(four);
+        ref int h1 = ref Unsafe.Add(ref h0, Bins);
+        ref int h2 = ref Unsafe.Add(ref h0, 2 * Bins);
+        ref int h3 = ref Unsafe.Add(ref h0, 3 * Bins);
+        int n = Count, words = Words, i = 0;
+        switch (words)
         {
             case 1:
             {
                 ulong q0 = query[0];
-                int i = 0;
                 for (; i + 4 <= n; i += 4)
                 {
-                    int d0 = BitOperations.PopCount(Unsafe.Add(ref c, i) ^ q0);
-                    int d1 = BitOperations.PopCount(Unsafe.Add(ref c, i + 1) ^ q0);
-                    int d2 = BitOperations.PopCount(Unsafe.Add(ref c, i + 2) ^ q0);
-                    int d3 = BitOperations.PopCount(Unsafe.Add(ref c, i + 3) ^ q0);
-                    Unsafe.Add(ref h, d0)++;
-                    Unsafe.Add(ref h, d1)++;
-                    Unsafe.Add(ref h, d2)++;
-                    Unsafe.Add(ref h, d3)++;
+                    Unsafe.Add(ref h0, BitOperations.PopCount(Unsafe.Add(ref c, i) ^ q0))++;
+                    Unsafe.Add(ref h1, BitOperations.PopCount(Unsafe.Add(ref c, i + 1) ^ q0))++;
+                    Unsafe.Add(ref h2, BitOperations.PopCount(Unsafe.Add(ref c, i + 2) ^ q0))++;
+                    Unsafe.Add(ref h3, BitOperations.PopCount(Unsafe.Add(ref c, i + 3) ^ q0))++;
                 }
-                for (; i < n; i++)
-                    Unsafe.Add(ref h, BitOperations.PopCount(Unsafe.Add(ref c, i) ^ q0))++;
                 break;
             }
             case 2:
             {
                 ulong q0 = query[0], q1 = query[1];
-                for (int i = 0; i < n; i++)
+                for (; i + 2 <= n; i += 2)
                 {
                     ref ulong code = ref Unsafe.Add(ref c, 2 * i);
-                    Unsafe.Add(ref h, BitOperations.PopCount(code ^ q0) + BitOperations.PopCount(Unsafe.Add(ref code, 1) ^ q1))++;
+                    Unsafe.Add(ref h0, BitOperations.PopCount(code ^ q0) + BitOperations.PopCount(Unsafe.Add(ref code, 1) ^ q1))++;
+                    Unsafe.Add(ref h1, BitOperations.PopCount(Unsafe.Add(ref code, 2) ^ q0) + BitOperations.PopCount(Unsafe.Add(ref code, 3) ^ q1))++;
                 }
                 break;
             }
             case 3:
             {
                 ulong q0 = query[0], q1 = query[1], q2 = query[2];
-                for (int i = 0; i < n; i++)
+                for (; i + 2 <= n; i += 2)
                 {
                     ref ulong code = ref Unsafe.Add(ref c, 3 * i);
-                    Unsafe.Add(ref h, BitOperations.PopCount(code ^ q0) + BitOperations.PopCount(Unsafe.Add(ref code, 1) ^ q1)
-                        + BitOperations.PopCount(Unsafe.Add(ref code, 2) ^ q2))++;
+                    Unsafe.Add(ref h0, BitOperations.PopCount(code ^ q0) + BitOperations.PopCount(Unsafe.Add(ref code, 1) ^ q1) + BitOperations.PopCount(Unsafe.Add(ref code, 2) ^ q2))++;
+                    Unsafe.Add(ref h1, BitOperations.PopCount(Unsafe.Add(ref code, 3) ^ q0) + BitOperations.PopCount(Unsafe.Add(ref code, 4) ^ q1) + BitOperations.PopCount(Unsafe.Add(ref code, 5) ^ q2))++;
                 }
                 break;
             }
             default:
             {
                 ulong q0 = query[0], q1 = query[1], q2 = query[2], q3 = query[3];
-                for (int i = 0; i < n; i++)
+                for (; i + 2 <= n; i += 2)
                 {
                     ref ulong code = ref Unsafe.Add(ref c, 4 * i);
-                    Unsafe.Add(ref h, BitOperations.PopCount(code ^ q0) + BitOperations.PopCount(Unsafe.Add(ref code, 1) ^ q1)
+                    Unsafe.Add(ref h0, BitOperations.PopCount(code ^ q0) + BitOperations.PopCount(Unsafe.Add(ref code, 1) ^ q1)
                         + BitOperations.PopCount(Unsafe.Add(ref code, 2) ^ q2) + BitOperations.PopCount(Unsafe.Add(ref code, 3) ^ q3))++;
+                    Unsafe.Add(ref h1, BitOperations.PopCount(Unsafe.Add(ref code, 4) ^ q0) + BitOperations.PopCount(Unsafe.Add(ref code, 5) ^ q1)
+                        + BitOperations.PopCount(Unsafe.Add(ref code, 6) ^ q2) + BitOperations.PopCount(Unsafe.Add(ref code, 7) ^ q3))++;
                 }
                 break;
             }
         }
+        // The codes left over by the unrolled loops.
+        for (; i < n; i++)
+            Unsafe.Add(ref h0, DistanceAt(ref c, i * words, query, words))++;
+        int bins = Bits + 1;
+        for (int d = 0; d < bins; d++)
+            histogram[d] = Unsafe.Add(ref h0, d) + Unsafe.Add(ref h1, d) + Unsafe.Add(ref h2, d) + Unsafe.Add(ref h3, d);
     }
 
     /// <summary>Pass 2 of <see cref="Nearest"/>: codes nearer than <paramref name="limit"/>, and the first <paramref name="atLimit"/> at it, into their slots.</summary>
