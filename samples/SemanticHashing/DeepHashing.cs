@@ -7,7 +7,7 @@ using StaticNets.Training;
 namespace SemanticHashing;
 
 /// <summary>One trained binary autoencoder and its scores.</summary>
-internal sealed record Result(string Name, double TrainSeconds, double RealError, double BinaryError, double Precision, double QueriesPerSecond,
+internal sealed record Result(string Name, BinaryCodeTraining Mode, double TrainSeconds, double RealError, double BinaryError, double Precision, double QueriesPerSecond,
     HammingIndex Index, ulong[] TestCodes);
 
 /// <summary>
@@ -41,7 +41,7 @@ internal static class DeepHashing
         var index = new HammingIndex(trainCodes, Code);
         double precision = Retrieval.PrecisionAt100(index, testCodes, train.Labels, test.Labels, out double qps);
         Console.WriteLine($"{name}: test squared error {real:F2} per image ({binary:F2} decoding the binary code), precision@100 {precision:P2}, {qps:N0} Hamming queries/s over {train.Count:N0} codes.");
-        return new Result(name, seconds, real, binary, precision, qps, index, testCodes);
+        return new Result(name, mode, seconds, real, binary, precision, qps, index, testCodes);
     }
 
     private static void Train(Encoder encoder, Decoder decoder, BinaryBottleneck<float> bottleneck, Dataset<float> train, int epochs, int seed, string name)
