@@ -2,6 +2,7 @@ using System;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace StaticNets;
 
@@ -14,15 +15,21 @@ namespace StaticNets;
 /// <remarks>
 /// <para>Codes are stored in one array, <see cref="Words"/> 64-bit words each; the distance loop is specialised per
 /// word count (1 to 4), so a 32-bit code costs one popcount. k-nearest search needs no sort: a first pass counts the
-/// codes at each distance (0 … <see cref="Bits"/>), which fixes the largest distance that makes the cut and how many
-/// codes at it are taken; a second pass drops every winner straight into its place. Results are ordered by distance,
+/// codes at each distance (0 … <see cref="Bits"/>) and keeps each distance, which fixes the largest distance that makes
+/// the cut and how many codes at it are taken; a second, vectorised pass over the kept distances drops every winner
+/// straight into its place. Results are ordered by distance,
 /// then by index (the lower index first on ties), so they are deterministic.</para>
-/// <para>Queries allocate nothing (results go into the caller's spans) and only read the index, so many threads may
-/// query one index at once.</para>
+/// <para>Queries write into the caller's spans and only read the index, so many threads may query one index at once.
+/// <see cref="WithinRadius"/> allocates nothing; <see cref="Nearest"/> allocates nothing after a thread's first call
+/// (a per-thread scratch of one 16-bit distance per code, grown to the largest index that thread queries).</para>
 /// </remarks>
 public sealed class HammingIndex
 {
     private readonly ulong[] _codes;
+
+    /// <summary>Each code's distance to the current query, kept by pass 1 for pass 2's vectorised scan; one per thread, grown to the largest index queried.</summary>
+    [ThreadStatic]
+    private static ushort[]? t_distances;
 
     /// <summary>Indexes a copy of <paramref name="codes"/>: <c>codes.Length / W</c> codes of W = ⌈<paramref name="bits"/>/64⌉ words each.</summary>
     /// <param name="codes">Packed codes, code after code; bits past <paramref name="bits"/> must be 0.</param>
@@ -97,7 +104,8 @@ public sealed class HammingIndex
         // Pass 1: how many codes lie at each distance.
         Span<int> histogram = stackalloc int[BinaryCodes.MaxBits + 1];
         histogram.Clear();
-        Histogram(query, histogram);
+        ushort[] scratch = t_distances is { } kept && kept.Length >= Count ? kept : (t_distances = new ushort[Count]);
+        Histogram(query, histogram, scratch);
 
         // The cut: every code nearer than `limit`, and the first `atLimit` codes (by index) at exactly `limit`.
         Span<int> next = stackalloc int[BinaryCodes.MaxBits + 2];
@@ -111,8 +119,9 @@ public sealed class HammingIndex
         next[limit] = taken;
         int atLimit = k - taken;
 
-        // Pass 2: each winner goes straight to its place, so the output is sorted by (distance, index).
-        Select(query, limit, atLimit, next, indices, distances);
+        // Pass 2: a vectorised scan of the stored distances; each winner goes straight to its place, so the output is
+        // sorted by (distance, index).
+        Select(scratch, limit, atLimit, next, indices, distances);
         return k;
     }
 
@@ -171,12 +180,13 @@ public sealed class HammingIndex
     /// histograms (summed at the end) keep neighbouring codes at the same distance from waiting on each other's
     /// increment (a store-to-load dependency through one counter).
     /// </summary>
-    private void Histogram(ReadOnlySpan<ulong> query, Span<int> histogram)
+    private void Histogram(ReadOnlySpan<ulong> query, Span<int> histogram, ushort[] scratch)
     {
         const int Bins = BinaryCodes.MaxBits + 1;
         Span<int> four = stackalloc int[4 * Bins];
         four.Clear();
         ref ulong c = ref MemoryMarshal.GetArrayDataReference(_codes);
+        ref ushort dist = ref MemoryMarshal.GetArrayDataReference(scratch);
         ref int h0 = ref MemoryMarshal.GetReference(four);
         ref int h1 = ref Unsafe.Add(ref h0, Bins);
         ref int h2 = ref Unsafe.Add(ref h0, 2 * Bins);
@@ -189,10 +199,18 @@ public sealed class HammingIndex
                 ulong q0 = query[0];
                 for (; i + 4 <= n; i += 4)
                 {
-                    Unsafe.Add(ref h0, BitOperations.PopCount(Unsafe.Add(ref c, i) ^ q0))++;
-                    Unsafe.Add(ref h1, BitOperations.PopCount(Unsafe.Add(ref c, i + 1) ^ q0))++;
-                    Unsafe.Add(ref h2, BitOperations.PopCount(Unsafe.Add(ref c, i + 2) ^ q0))++;
-                    Unsafe.Add(ref h3, BitOperations.PopCount(Unsafe.Add(ref c, i + 3) ^ q0))++;
+                    int d0 = BitOperations.PopCount(Unsafe.Add(ref c, i) ^ q0);
+                    Unsafe.Add(ref dist, i) = (ushort)d0;
+                    Unsafe.Add(ref h0, d0)++;
+                    int d1 = BitOperations.PopCount(Unsafe.Add(ref c, i + 1) ^ q0);
+                    Unsafe.Add(ref dist, i + 1) = (ushort)d1;
+                    Unsafe.Add(ref h1, d1)++;
+                    int d2 = BitOperations.PopCount(Unsafe.Add(ref c, i + 2) ^ q0);
+                    Unsafe.Add(ref dist, i + 2) = (ushort)d2;
+                    Unsafe.Add(ref h2, d2)++;
+                    int d3 = BitOperations.PopCount(Unsafe.Add(ref c, i + 3) ^ q0);
+                    Unsafe.Add(ref dist, i + 3) = (ushort)d3;
+                    Unsafe.Add(ref h3, d3)++;
                 }
                 break;
             }
@@ -202,8 +220,12 @@ public sealed class HammingIndex
                 for (; i + 2 <= n; i += 2)
                 {
                     ref ulong code = ref Unsafe.Add(ref c, 2 * i);
-                    Unsafe.Add(ref h0, BitOperations.PopCount(code ^ q0) + BitOperations.PopCount(Unsafe.Add(ref code, 1) ^ q1))++;
-                    Unsafe.Add(ref h1, BitOperations.PopCount(Unsafe.Add(ref code, 2) ^ q0) + BitOperations.PopCount(Unsafe.Add(ref code, 3) ^ q1))++;
+                    int d0 = BitOperations.PopCount(code ^ q0) + BitOperations.PopCount(Unsafe.Add(ref code, 1) ^ q1);
+                    Unsafe.Add(ref dist, i) = (ushort)d0;
+                    Unsafe.Add(ref h0, d0)++;
+                    int d1 = BitOperations.PopCount(Unsafe.Add(ref code, 2) ^ q0) + BitOperations.PopCount(Unsafe.Add(ref code, 3) ^ q1);
+                    Unsafe.Add(ref dist, i + 1) = (ushort)d1;
+                    Unsafe.Add(ref h1, d1)++;
                 }
                 break;
             }
@@ -213,8 +235,12 @@ public sealed class HammingIndex
                 for (; i + 2 <= n; i += 2)
                 {
                     ref ulong code = ref Unsafe.Add(ref c, 3 * i);
-                    Unsafe.Add(ref h0, BitOperations.PopCount(code ^ q0) + BitOperations.PopCount(Unsafe.Add(ref code, 1) ^ q1) + BitOperations.PopCount(Unsafe.Add(ref code, 2) ^ q2))++;
-                    Unsafe.Add(ref h1, BitOperations.PopCount(Unsafe.Add(ref code, 3) ^ q0) + BitOperations.PopCount(Unsafe.Add(ref code, 4) ^ q1) + BitOperations.PopCount(Unsafe.Add(ref code, 5) ^ q2))++;
+                    int d0 = BitOperations.PopCount(code ^ q0) + BitOperations.PopCount(Unsafe.Add(ref code, 1) ^ q1) + BitOperations.PopCount(Unsafe.Add(ref code, 2) ^ q2);
+                    Unsafe.Add(ref dist, i) = (ushort)d0;
+                    Unsafe.Add(ref h0, d0)++;
+                    int d1 = BitOperations.PopCount(Unsafe.Add(ref code, 3) ^ q0) + BitOperations.PopCount(Unsafe.Add(ref code, 4) ^ q1) + BitOperations.PopCount(Unsafe.Add(ref code, 5) ^ q2);
+                    Unsafe.Add(ref dist, i + 1) = (ushort)d1;
+                    Unsafe.Add(ref h1, d1)++;
                 }
                 break;
             }
@@ -224,48 +250,77 @@ public sealed class HammingIndex
                 for (; i + 2 <= n; i += 2)
                 {
                     ref ulong code = ref Unsafe.Add(ref c, 4 * i);
-                    Unsafe.Add(ref h0, BitOperations.PopCount(code ^ q0) + BitOperations.PopCount(Unsafe.Add(ref code, 1) ^ q1)
-                        + BitOperations.PopCount(Unsafe.Add(ref code, 2) ^ q2) + BitOperations.PopCount(Unsafe.Add(ref code, 3) ^ q3))++;
-                    Unsafe.Add(ref h1, BitOperations.PopCount(Unsafe.Add(ref code, 4) ^ q0) + BitOperations.PopCount(Unsafe.Add(ref code, 5) ^ q1)
-                        + BitOperations.PopCount(Unsafe.Add(ref code, 6) ^ q2) + BitOperations.PopCount(Unsafe.Add(ref code, 7) ^ q3))++;
+                    int d0 = BitOperations.PopCount(code ^ q0) + BitOperations.PopCount(Unsafe.Add(ref code, 1) ^ q1)
+                        + BitOperations.PopCount(Unsafe.Add(ref code, 2) ^ q2) + BitOperations.PopCount(Unsafe.Add(ref code, 3) ^ q3);
+                    Unsafe.Add(ref dist, i) = (ushort)d0;
+                    Unsafe.Add(ref h0, d0)++;
+                    int d1 = BitOperations.PopCount(Unsafe.Add(ref code, 4) ^ q0) + BitOperations.PopCount(Unsafe.Add(ref code, 5) ^ q1)
+                        + BitOperations.PopCount(Unsafe.Add(ref code, 6) ^ q2) + BitOperations.PopCount(Unsafe.Add(ref code, 7) ^ q3);
+                    Unsafe.Add(ref dist, i + 1) = (ushort)d1;
+                    Unsafe.Add(ref h1, d1)++;
                 }
                 break;
             }
         }
         // The codes left over by the unrolled loops.
         for (; i < n; i++)
-            Unsafe.Add(ref h0, DistanceAt(ref c, i * words, query, words))++;
+        {
+            int d = DistanceAt(ref c, i * words, query, words);
+            Unsafe.Add(ref dist, i) = (ushort)d;
+            Unsafe.Add(ref h0, d)++;
+        }
         int bins = Bits + 1;
         for (int d = 0; d < bins; d++)
             histogram[d] = Unsafe.Add(ref h0, d) + Unsafe.Add(ref h1, d) + Unsafe.Add(ref h2, d) + Unsafe.Add(ref h3, d);
     }
 
-    /// <summary>Pass 2 of <see cref="Nearest"/>: codes nearer than <paramref name="limit"/>, and the first <paramref name="atLimit"/> at it, into their slots.</summary>
-    private void Select(ReadOnlySpan<ulong> query, int limit, int atLimit, Span<int> next, Span<int> indices, Span<int> distances)
+    /// <summary>
+    /// Pass 2 of <see cref="Nearest"/>: codes nearer than <paramref name="limit"/>, and the first <paramref name="atLimit"/>
+    /// at it, into their slots. The stored distances are compared 16 at a time; only candidates are visited.
+    /// </summary>
+    private void Select(ushort[] scratch, int limit, int atLimit, Span<int> next, Span<int> indices, Span<int> distances)
     {
-        ref ulong c = ref MemoryMarshal.GetArrayDataReference(_codes);
-        int n = Count, words = Words;
+        int n = Count, i = 0;
         bool withDistances = !distances.IsEmpty;
-        ulong q0 = query[0];
         // Stops at the last winner: once k codes are placed nothing later can be taken.
         int remaining = Math.Min(indices.Length, n);
-        for (int i = 0; i < n && remaining > 0; i++)
+        ref ushort dist = ref MemoryMarshal.GetArrayDataReference(scratch);
+        if (Vector256.IsHardwareAccelerated)
         {
-            int d = words == 1 ? BitOperations.PopCount(Unsafe.Add(ref c, i) ^ q0) : DistanceAt(ref c, i * words, query, words);
-            if (d > limit)
-                continue;
-            if (d == limit)
+            var bound = Vector256.Create((ushort)limit);
+            for (; i + Vector256<ushort>.Count <= n && remaining > 0; i += Vector256<ushort>.Count)
             {
-                if (atLimit == 0)
-                    continue;
-                atLimit--;
+                uint mask = Vector256.LessThanOrEqual(Vector256.LoadUnsafe(ref dist, (nuint)i), bound).ExtractMostSignificantBits();
+                while (mask != 0 && remaining > 0)
+                {
+                    int at = i + BitOperations.TrailingZeroCount(mask);
+                    mask &= mask - 1;
+                    Place(at, Unsafe.Add(ref dist, at), limit, ref atLimit, ref remaining, next, indices, distances, withDistances);
+                }
             }
-            int slot = next[d]++;
-            remaining--;
-            indices[slot] = i;
-            if (withDistances)
-                distances[slot] = d;
         }
+        for (; i < n && remaining > 0; i++)
+        {
+            int d = Unsafe.Add(ref dist, i);
+            if (d <= limit)
+                Place(i, d, limit, ref atLimit, ref remaining, next, indices, distances, withDistances);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Place(int i, int d, int limit, ref int atLimit, ref int remaining, Span<int> next, Span<int> indices, Span<int> distances, bool withDistances)
+    {
+        if (d == limit)
+        {
+            if (atLimit == 0)
+                return;
+            atLimit--;
+        }
+        int slot = next[d]++;
+        remaining--;
+        indices[slot] = i;
+        if (withDistances)
+            distances[slot] = d;
     }
 
     private static ulong LastWordMask(int bits) => (bits & 63) == 0 ? ulong.MaxValue : (1UL << (bits & 63)) - 1;
