@@ -86,4 +86,18 @@ public class AutoencoderDiagnosticTests
         Assert.Contains("public const int CodeSize = 3;", source);
         Assert.Contains("new global::StaticNets.TiedDenseLayerInfo(6, 8, global::StaticNets.Activation.Sigmoid, 0, ", source);
     }
+
+    [Theory]
+    [InlineData("[Network(Input = new[] { 5, 3 }, Code = \"code\")]\n[Lstm(4, ReturnSequences = true)]\n[Dense(3, Name = \"code\")]\n[Lstm(2)]\n[Dense(2)]")]
+    [InlineData("[Network(Input = new[] { 1, 6, 6 }, Code = \"code\")]\n[Conv2D(2, 3, Name = \"code\")]\n[MaxPool2D(2)]\n[Flatten]\n[Dense(36)]")]
+    [InlineData("[Network(Input = new[] { 1, 6, 6 }, Code = \"code\")]\n[Normalize]\n[Conv2D(2, 3)]\n[Flatten]\n[Dense(8, Activation.ReLU, Dropout = 0.3)]\n[Dense(4, Activation.Identity)]\n[Activation(Activation.Sigmoid, Name = \"code\")]\n[Dense(36)]")]
+    [InlineData("[Network(70, Precision = Precision.Double, Code = \"code\")]\n[Dense(70, Activation.ReLU, Name = \"wide\")]\n[Dense(3, Name = \"code\")]\n[Dense(70, Activation.ReLU)]\n[Dense(70, TiedTo = \"wide\")]")]
+    [InlineData("[Network(4, Code = \"code\")]\n[Dense(2, Name = \"code\")]\n[Dense(4, TiedTo = \"code\", Dropout = 0.2)]\n[Dense(4)]")]
+    public void Code_layers_and_ties_compile_beside_every_layer_kind(string declaration)
+    {
+        var run = Run(declaration + "\npublic partial class Net;");
+        Assert.Empty(run.Diagnostics);
+        Assert.Single(run.Sources);
+        Assert.Empty(run.CompilationErrors);
+    }
 }
