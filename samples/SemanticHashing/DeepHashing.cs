@@ -23,9 +23,9 @@ internal static class DeepHashing
     {
         string name = mode switch
         {
-            BinaryCodeTraining.Noise => $"autoencoder, noise σ = {sigma}",
-            BinaryCodeTraining.StraightThrough => "autoencoder, straight-through",
-            _ => "autoencoder, plain sigmoid",
+            BinaryCodeTraining.Noise => $"noise σ = {sigma}",
+            BinaryCodeTraining.StraightThrough => "straight-through",
+            _ => "plain sigmoid",
         };
         var encoder = new Encoder(seed);
         var decoder = new Decoder(seed + 1);
@@ -40,7 +40,7 @@ internal static class DeepHashing
         var testCodes = Codes(encoder, test);
         var index = new HammingIndex(trainCodes, Code);
         double precision = Retrieval.PrecisionAt100(index, testCodes, train.Labels, test.Labels, out double qps);
-        Console.WriteLine($"{name}: test squared error {real:F2} per image ({binary:F2} decoding the binary code), precision@100 {precision:P2}, {qps:N0} Hamming queries/s over {train.Count:N0} codes.");
+        Console.WriteLine($"Autoencoder ({name}): test squared error {real:F2} per image ({binary:F2} decoding the binary code), precision@100 {precision:P2}, {qps:N0} Hamming queries/s over {train.Count:N0} codes.");
         return new Result(name, mode, seconds, real, binary, precision, qps, index, testCodes);
     }
 
@@ -95,7 +95,7 @@ internal static class DeepHashing
                     decAdam.Step(edit.Span, decGradient, rate);
                 step++;
             }
-            Console.WriteLine($"  {name}: epoch {epoch}/{epochs}, cross-entropy {loss / train.Count:F2} per image, {clock.Elapsed.TotalSeconds:F1} s");
+            Console.WriteLine($"  autoencoder ({name}): epoch {epoch}/{epochs}, cross-entropy {loss / train.Count:F2} per image, {clock.Elapsed.TotalSeconds:F1} s");
         }
     }
 

@@ -96,14 +96,15 @@ denoiser.Fit(train, new FitOptions<float> { Epochs = denoiseEpochs, BatchSize = 
 var (maskedError, restoredError) = Images.Denoising(denoiser, test, Path.Combine(outDir, "semantic-hashing-denoising.png"), out string denoisePng);
 Console.WriteLine($"Denoising autoencoder 784-256-784 (tied), {denoiseEpochs} epochs with 30 % masking ({clock.Elapsed.TotalSeconds:F0} s): half the pixels masked, squared error {maskedError:F2} per image as masked, {restoredError:F2} restored.");
 
-var table = new Table().AddColumns("code", "train time", "recon. (real code)", "recon. (binary code)", "precision@100", "queries/s");
+var table = new Table().AddColumns("32-unit code", "training", "error (real)", "error (bits)", "P@100", "queries/s");
 foreach (var r in results)
-    table.AddRow(r.Name, $"{r.TrainSeconds:F0} s", r.RealError.ToString("F2", CultureInfo.InvariantCulture), r.BinaryError.ToString("F2", CultureInfo.InvariantCulture), r.Precision.ToString("P2", CultureInfo.InvariantCulture), r.QueriesPerSecond.ToString("N0", CultureInfo.InvariantCulture));
+    table.AddRow("autoencoder, " + r.Name, $"{r.TrainSeconds:F0} s", r.RealError.ToString("F2", CultureInfo.InvariantCulture), r.BinaryError.ToString("F2", CultureInfo.InvariantCulture), r.Precision.ToString("P2", CultureInfo.InvariantCulture), r.QueriesPerSecond.ToString("N0", CultureInfo.InvariantCulture));
 table.AddRow("PCA, 32 components", "", pcaError.ToString("F2", CultureInfo.InvariantCulture), "", "", "");
 table.AddRow("LSH, 32 bits", "", "", "", lshPrecision.ToString("P2", CultureInfo.InvariantCulture), "");
-table.AddRow($"Euclidean k-NN ({euclideanQueries} queries)", "", "", "", euclidean.ToString("P2", CultureInfo.InvariantCulture), "");
+table.AddRow("Euclidean k-NN, pixels", "", "", "", euclidean.ToString("P2", CultureInfo.InvariantCulture), "");
+Console.WriteLine($"Squared error per test image; P@100: share of the 100 nearest training images with the query's label (all {test.Count:N0} test queries; Euclidean k-NN on {euclideanQueries:N0} of them).");
 AnsiConsole.Write(table);
-Console.WriteLine($"Reconstruction (squared error per test image, 32-unit code): autoencoder {real.RealError:F2} vs PCA {pcaError:F2}; the {main.Name} decodes {main.BinaryError:F2} from its 32 bits.");
+Console.WriteLine($"Reconstruction (squared error per test image, 32-unit code): autoencoder {real.RealError:F2} vs PCA {pcaError:F2}; the hashing autoencoder ({main.Name}) decodes {main.BinaryError:F2} from its 32 bits.");
 Console.WriteLine($"Neighbours: {retrievalPng}");
 Console.WriteLine($"Denoising: {denoisePng}");
 Console.WriteLine($"Total time {total.Elapsed.TotalSeconds:F0} s.");
