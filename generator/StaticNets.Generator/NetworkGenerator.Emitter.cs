@@ -377,7 +377,7 @@ public sealed partial class NetworkGenerator
                 {
                     w.Comment("Rebuild the weight caches if the parameters may have changed since.");
                     w.Line("if (global::System.Threading.Volatile.Read(ref _packedVersion) != global::System.Threading.Volatile.Read(ref _parameterVersion))");
-                    w.Line("    RefreshPacked();");
+                    w.Line("    RefreshPacked(ws.Threads);");
                     foreach (var layer in packedLayers)
                         LayerEmitters.For(layer).EmitBatchCacheView(c, layer);
                 }
@@ -572,6 +572,16 @@ public sealed partial class NetworkGenerator
                 w.Line();
                 w.Line("/// <inheritdoc />");
                 w.Line("public int BatchCapacity { get; }");
+                w.Line();
+                w.Line("/// <summary>The most threads one batched call on this workspace uses (the large products split by rows over StaticNets' worker pool, results bit-identical for any count); starts at <see cref=\"global::StaticNets.Parallelism.DefaultThreads\"/>.</summary>");
+                w.Line("/// <exception cref=\"global::System.ArgumentOutOfRangeException\">The value is less than 1.</exception>");
+                using (w.Block("public int Threads"))
+                {
+                    w.Line("get => _threads;");
+                    w.Line($"set => _threads = {Names.Guard}.Threads(value, \"value\");");
+                }
+                w.Line();
+                w.Line("private int _threads = global::StaticNets.Parallelism.DefaultThreads;");
                 DropoutEmitter.EmitWorkspaceMembers(w, spec);
                 w.Line();
                 w.Line($"internal static Workspace From(global::StaticNets.INetworkWorkspace<{t}> workspace, string paramName)");
@@ -617,8 +627,8 @@ public sealed partial class NetworkGenerator
             if (packedLayers.Count > 0)
             {
                 w.Line();
-                w.Line("/// <summary>Rebuilds the batched forward's weight caches from the parameters. Under a lock so concurrent batched forwards rebuild once.</summary>");
-                using (w.Block("private void RefreshPacked()"))
+                w.Line("/// <summary>Rebuilds the batched forward's weight caches from the parameters, on up to <paramref name=\"threads\"/> threads. Under a lock so concurrent batched forwards rebuild once.</summary>");
+                using (w.Block("private void RefreshPacked(int threads)"))
                 {
                     using (w.Block("lock (_refreshLock)"))
                     {
