@@ -27,7 +27,7 @@ internal static class Lsh
         for (int start = 0; start < n; start += 1000)
         {
             int m = Math.Min(1000, n - start);
-            DenseKernels.ForwardBatch<float>(planes, bias, data.Slice(start * d, m * d), projections.AsSpan(start * bits, m * bits), d, bits);
+            DenseKernels.ForwardBatch<float>(planes, bias, data.Slice(start * d, m * d), projections.AsSpan(start * bits, m * bits), d, bits, Parallelism.DefaultThreads);
         }
         var codes = new ulong[n * BinaryCodes.WordsFor(bits)];
         BinaryCodes.Pack<float>(projections, bits, codes, threshold: 0);

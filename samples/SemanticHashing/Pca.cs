@@ -44,7 +44,7 @@ internal sealed class Pca
             for (int s = 0; s < m; s++)
                 VectorMath.Subtract<float>(data.Slice((start + s) * d, d), mean, rows.Slice(s * d, d));
             // The kernel rejects d aliasing x only for the gradient spans, so the same rows serve as both.
-            DenseKernels.AccumulateGradientBatch<float>(rows, rows, covariance, discard, d, d);
+            DenseKernels.AccumulateGradientBatch<float>(rows, rows, covariance, discard, d, d, Parallelism.DefaultThreads);
         }
         VectorMath.Scale(1f / n, covariance);
 
@@ -60,13 +60,13 @@ internal sealed class Pca
         for (int iteration = 0; iteration < 60; iteration++)
         {
             // cv[s, j] = Σ_k C[j, k]·v[s, k]: the dense forward kernel with C as the weights.
-            DenseKernels.ForwardBatch<float>(covariance, zero, v, cv, d, d);
+            DenseKernels.ForwardBatch<float>(covariance, zero, v, cv, d, d, Parallelism.DefaultThreads);
             Array.Copy(cv, v, v.Length);
             Orthonormalise(v, p, d);
         }
 
         // Rayleigh–Ritz: H = V C Vᵀ (p × p), its eigenvectors rotate V onto the principal directions.
-        DenseKernels.ForwardBatch<float>(covariance, zero, v, cv, d, d);
+        DenseKernels.ForwardBatch<float>(covariance, zero, v, cv, d, d, Parallelism.DefaultThreads);
         var h = new double[p, p];
         for (int a = 0; a < p; a++)
             for (int b = 0; b < p; b++)

@@ -47,7 +47,7 @@ internal static class Retrieval
             for (int s = 0; s < m; s++)
                 test.Input((q0 + s) * stride).CopyTo(batch.AsSpan(s * d, d));
             // score = x·y − ‖y‖²/2 (larger is nearer): the dense forward kernel with the training images as weights.
-            DenseKernels.ForwardBatch<float>(train.Inputs, norms, batch.AsSpan(0, m * d), scores.AsSpan(0, m * n), d, n);
+            DenseKernels.ForwardBatch<float>(train.Inputs, norms, batch.AsSpan(0, m * d), scores.AsSpan(0, m * n), d, n, Parallelism.DefaultThreads);
             for (int s = 0; s < m; s++)
             {
                 TopK(scores.AsSpan(s * n, n), best);

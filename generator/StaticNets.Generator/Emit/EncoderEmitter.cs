@@ -71,7 +71,7 @@ internal static class EncoderEmitter
             {
                 w.Comment("Rebuild the weight caches if the parameters may have changed since.");
                 w.Line("if (global::System.Threading.Volatile.Read(ref _packedVersion) != global::System.Threading.Volatile.Read(ref _parameterVersion))");
-                w.Line("    RefreshPacked();");
+                w.Line("    RefreshPacked(ws.Threads);");
                 foreach (var layer in packed)
                     LayerEmitters.For(layer).EmitBatchCacheView(c, layer);
             }

@@ -67,7 +67,7 @@ internal sealed class TiedDenseLayerEmitter : LayerEmitter
         string t = c.T, input = c.Input(layer);
         int l = layer.Index;
         w.Comment($"z = x·W{layer.TiedLayer} (Wᵀ applied to each sample): the kernel that back-propagates through layer {layer.TiedLayer}.");
-        w.Line($"{Names.Dense}.BackwardInputBatch<{t}>({TiedWeights(layer, "p")}, {input}, z{l}, {layer.OutputCount}, {layer.InputCount});");
+        w.Line($"{Names.Dense}.BackwardInputBatch<{t}>({TiedWeights(layer, "p")}, {input}, z{l}, {layer.OutputCount}, {layer.InputCount}, ws.Threads);");
         if (layer.HasBias)
         {
             w.Line($"{Names.ReadOnlySpan}<{t}> b{l} = p.Slice(Layer{l}BiasOffset, Layer{l}Size);");
@@ -89,7 +89,7 @@ internal sealed class TiedDenseLayerEmitter : LayerEmitter
             c.EmitDerivative(layer.Activation, $"z{l}", $"a{l}", d, layer.OutputCount);
         }
         w.Comment($"Layer {l}: ∂C/∂W{layer.TiedLayer}[k, j] += Σ_s {input}[s, k]·δ{l}[s, j], added to layer {layer.TiedLayer}'s own gradient (the kernel's column sums of {input} are discarded).");
-        w.Line($"{Names.Dense}.AccumulateGradientBatch<{t}>({input}, {d}, {TiedWeights(layer, "gradient")}, ws.TiedDiscard{l}, {layer.OutputCount}, {layer.InputCount});");
+        w.Line($"{Names.Dense}.AccumulateGradientBatch<{t}>({input}, {d}, {TiedWeights(layer, "gradient")}, ws.TiedDiscard{l}, {layer.OutputCount}, {layer.InputCount}, ws.Threads);");
         w.Line($"global::System.Array.Clear(ws.TiedDiscard{l});");
         if (layer.HasBias)
         {
@@ -98,7 +98,7 @@ internal sealed class TiedDenseLayerEmitter : LayerEmitter
             using (w.Block("for (int s = 0; s < batch; s++)"))
                 w.Line($"{Names.Kernels}.VectorMath.AddInPlace<{t}>(gb{l}, {d}.Slice(s * {layer.OutputCount}, {layer.OutputCount}));");
         }
-        string backward = $"{Names.Dense}.ForwardBatch<{t}>({TiedWeights(layer, "p")}, s_zeroBias{l}, {d}, {dIn}, {layer.OutputCount}, {layer.InputCount});";
+        string backward = $"{Names.Dense}.ForwardBatch<{t}>({TiedWeights(layer, "p")}, s_zeroBias{l}, {d}, {dIn}, {layer.OutputCount}, {layer.InputCount}, ws.Threads);";
         if (!c.InputDeltaOnlyForCaller(layer))
         {
             w.Comment($"∂C/∂input = δ{l}·W{layer.TiedLayer}ᵀ: the forward kernel of layer {layer.TiedLayer}, without biases.");

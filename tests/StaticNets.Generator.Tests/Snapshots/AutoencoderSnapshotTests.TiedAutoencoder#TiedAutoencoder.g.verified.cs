@@ -142,13 +142,13 @@ partial class TiedAutoencoder : global::StaticNets.INetwork<float>, global::Stat
         // Layer 0: dense 16 → 8, ReLU.
         global::System.Span<float> z0 = new global::System.Span<float>(ws.Z0, 0, batch * 8), a0 = new global::System.Span<float>(ws.A0, 0, batch * 8);
         // Blocked over samples so each weight row is loaded once for several samples.
-        global::StaticNets.Kernels.DenseKernels.ForwardBatch<float>(p.Slice(Layer0WeightOffset, Layer0WeightCount), p.Slice(Layer0BiasOffset, Layer0Size), x, z0, 16, 8);
+        global::StaticNets.Kernels.DenseKernels.ForwardBatch<float>(p.Slice(Layer0WeightOffset, Layer0WeightCount), p.Slice(Layer0BiasOffset, Layer0Size), x, z0, 16, 8, ws.Threads);
         // Element-wise activation over the whole batch in one vectorised pass.
         global::StaticNets.Kernels.ActivationKernels.ReLU<float>(z0, a0);
         // Layer 1: dense 8 → 4, Sigmoid.
         global::System.Span<float> z1 = new global::System.Span<float>(ws.Z1, 0, batch * 4), a1 = new global::System.Span<float>(ws.A1, 0, batch * 4);
         // Blocked over samples so each weight row is loaded once for several samples.
-        global::StaticNets.Kernels.DenseKernels.ForwardBatch<float>(p.Slice(Layer1WeightOffset, Layer1WeightCount), p.Slice(Layer1BiasOffset, Layer1Size), a0, z1, 8, 4);
+        global::StaticNets.Kernels.DenseKernels.ForwardBatch<float>(p.Slice(Layer1WeightOffset, Layer1WeightCount), p.Slice(Layer1BiasOffset, Layer1Size), a0, z1, 8, 4, ws.Threads);
         // Element-wise activation over the whole batch in one vectorised pass.
         global::StaticNets.Kernels.ActivationKernels.Sigmoid<float>(z1, a1);
         return a1;
@@ -201,19 +201,19 @@ partial class TiedAutoencoder : global::StaticNets.INetwork<float>, global::Stat
         // Layer 0: dense 16 → 8, ReLU.
         global::System.Span<float> z0 = new global::System.Span<float>(ws.Z0, 0, batch * 8), a0 = new global::System.Span<float>(ws.A0, 0, batch * 8);
         // Blocked over samples so each weight row is loaded once for several samples.
-        global::StaticNets.Kernels.DenseKernels.ForwardBatch<float>(p.Slice(Layer0WeightOffset, Layer0WeightCount), p.Slice(Layer0BiasOffset, Layer0Size), x, z0, 16, 8);
+        global::StaticNets.Kernels.DenseKernels.ForwardBatch<float>(p.Slice(Layer0WeightOffset, Layer0WeightCount), p.Slice(Layer0BiasOffset, Layer0Size), x, z0, 16, 8, ws.Threads);
         // Element-wise activation over the whole batch in one vectorised pass.
         global::StaticNets.Kernels.ActivationKernels.ReLU<float>(z0, a0);
         // Layer 1: dense 8 → 4, Sigmoid.
         global::System.Span<float> z1 = new global::System.Span<float>(ws.Z1, 0, batch * 4), a1 = new global::System.Span<float>(ws.A1, 0, batch * 4);
         // Blocked over samples so each weight row is loaded once for several samples.
-        global::StaticNets.Kernels.DenseKernels.ForwardBatch<float>(p.Slice(Layer1WeightOffset, Layer1WeightCount), p.Slice(Layer1BiasOffset, Layer1Size), a0, z1, 8, 4);
+        global::StaticNets.Kernels.DenseKernels.ForwardBatch<float>(p.Slice(Layer1WeightOffset, Layer1WeightCount), p.Slice(Layer1BiasOffset, Layer1Size), a0, z1, 8, 4, ws.Threads);
         // Element-wise activation over the whole batch in one vectorised pass.
         global::StaticNets.Kernels.ActivationKernels.Sigmoid<float>(z1, a1);
         // Layer 2: dense 4 → 8, ReLU, weights tied to layer 1 ('code', read transposed).
         global::System.Span<float> z2 = new global::System.Span<float>(ws.Z2, 0, batch * 8), a2 = new global::System.Span<float>(ws.A2, 0, batch * 8);
         // z = x·W1 (Wᵀ applied to each sample): the kernel that back-propagates through layer 1.
-        global::StaticNets.Kernels.DenseKernels.BackwardInputBatch<float>(p.Slice(Layer1WeightOffset, Layer1WeightCount), a1, z2, 8, 4);
+        global::StaticNets.Kernels.DenseKernels.BackwardInputBatch<float>(p.Slice(Layer1WeightOffset, Layer1WeightCount), a1, z2, 8, 4, ws.Threads);
         global::System.ReadOnlySpan<float> b2 = p.Slice(Layer2BiasOffset, Layer2Size);
         for (int s = 0; s < batch; s++)
         {
@@ -224,7 +224,7 @@ partial class TiedAutoencoder : global::StaticNets.INetwork<float>, global::Stat
         // Layer 3: dense 8 → 16, Sigmoid, weights tied to layer 0 ('encoder', read transposed).
         global::System.Span<float> z3 = new global::System.Span<float>(ws.Z3, 0, batch * 16), a3 = new global::System.Span<float>(ws.A3, 0, batch * 16);
         // z = x·W0 (Wᵀ applied to each sample): the kernel that back-propagates through layer 0.
-        global::StaticNets.Kernels.DenseKernels.BackwardInputBatch<float>(p.Slice(Layer0WeightOffset, Layer0WeightCount), a2, z3, 16, 8);
+        global::StaticNets.Kernels.DenseKernels.BackwardInputBatch<float>(p.Slice(Layer0WeightOffset, Layer0WeightCount), a2, z3, 16, 8, ws.Threads);
         global::System.ReadOnlySpan<float> b3 = p.Slice(Layer3BiasOffset, Layer3Size);
         for (int s = 0; s < batch; s++)
         {
@@ -304,7 +304,7 @@ partial class TiedAutoencoder : global::StaticNets.INetwork<float>, global::Stat
         }
 
         // Layer 3: ∂C/∂W0[k, j] += Σ_s a2[s, k]·δ3[s, j], added to layer 0's own gradient (the kernel's column sums of a2 are discarded).
-        global::StaticNets.Kernels.DenseKernels.AccumulateGradientBatch<float>(a2, d3, gradient.Slice(Layer0WeightOffset, Layer0WeightCount), ws.TiedDiscard3, 16, 8);
+        global::StaticNets.Kernels.DenseKernels.AccumulateGradientBatch<float>(a2, d3, gradient.Slice(Layer0WeightOffset, Layer0WeightCount), ws.TiedDiscard3, 16, 8, ws.Threads);
         global::System.Array.Clear(ws.TiedDiscard3);
         // ∂C/∂b3 += Σ_s δ3[s].
         global::System.Span<float> gb3 = gradient.Slice(Layer3BiasOffset, Layer3Size);
@@ -313,12 +313,12 @@ partial class TiedAutoencoder : global::StaticNets.INetwork<float>, global::Stat
             global::StaticNets.Kernels.VectorMath.AddInPlace<float>(gb3, d3.Slice(s * 16, 16));
         }
         // ∂C/∂input = δ3·W0ᵀ: the forward kernel of layer 0, without biases.
-        global::StaticNets.Kernels.DenseKernels.ForwardBatch<float>(p.Slice(Layer0WeightOffset, Layer0WeightCount), s_zeroBias3, d3, d2, 16, 8);
+        global::StaticNets.Kernels.DenseKernels.ForwardBatch<float>(p.Slice(Layer0WeightOffset, Layer0WeightCount), s_zeroBias3, d3, d2, 16, 8, ws.Threads);
 
         // δ2 ⊙= σ'(z2), σ = ReLU: element-wise, so one pass over the whole batch.
         global::StaticNets.Kernels.ActivationKernels.ReLUDerivative<float>(z2, a2, d2);
         // Layer 2: ∂C/∂W1[k, j] += Σ_s a1[s, k]·δ2[s, j], added to layer 1's own gradient (the kernel's column sums of a1 are discarded).
-        global::StaticNets.Kernels.DenseKernels.AccumulateGradientBatch<float>(a1, d2, gradient.Slice(Layer1WeightOffset, Layer1WeightCount), ws.TiedDiscard2, 8, 4);
+        global::StaticNets.Kernels.DenseKernels.AccumulateGradientBatch<float>(a1, d2, gradient.Slice(Layer1WeightOffset, Layer1WeightCount), ws.TiedDiscard2, 8, 4, ws.Threads);
         global::System.Array.Clear(ws.TiedDiscard2);
         // ∂C/∂b2 += Σ_s δ2[s].
         global::System.Span<float> gb2 = gradient.Slice(Layer2BiasOffset, Layer2Size);
@@ -327,21 +327,21 @@ partial class TiedAutoencoder : global::StaticNets.INetwork<float>, global::Stat
             global::StaticNets.Kernels.VectorMath.AddInPlace<float>(gb2, d2.Slice(s * 8, 8));
         }
         // ∂C/∂input = δ2·W1ᵀ: the forward kernel of layer 1, without biases.
-        global::StaticNets.Kernels.DenseKernels.ForwardBatch<float>(p.Slice(Layer1WeightOffset, Layer1WeightCount), s_zeroBias2, d2, d1, 8, 4);
+        global::StaticNets.Kernels.DenseKernels.ForwardBatch<float>(p.Slice(Layer1WeightOffset, Layer1WeightCount), s_zeroBias2, d2, d1, 8, 4, ws.Threads);
 
         // δ1 ⊙= σ'(z1), σ = Sigmoid: element-wise, so one pass over the whole batch.
         global::StaticNets.Kernels.ActivationKernels.SigmoidDerivative<float>(z1, a1, d1);
         // Layer 1: ∂C/∂W += δ1ᵀ·a0 and ∂C/∂b += Σ δ1 over the whole batch, register-blocked (4 rows × 2 vectors).
-        global::StaticNets.Kernels.DenseKernels.AccumulateGradientBatch<float>(d1, a0, gradient.Slice(Layer1WeightOffset, Layer1WeightCount), gradient.Slice(Layer1BiasOffset, Layer1Size), 8, 4);
+        global::StaticNets.Kernels.DenseKernels.AccumulateGradientBatch<float>(d1, a0, gradient.Slice(Layer1WeightOffset, Layer1WeightCount), gradient.Slice(Layer1BiasOffset, Layer1Size), 8, 4, ws.Threads);
         // ∂C/∂input = δ1·W1 for the whole batch, register-blocked (4 samples × 2 vectors).
-        global::StaticNets.Kernels.DenseKernels.BackwardInputBatch<float>(p.Slice(Layer1WeightOffset, Layer1WeightCount), d1, d0, 8, 4);
+        global::StaticNets.Kernels.DenseKernels.BackwardInputBatch<float>(p.Slice(Layer1WeightOffset, Layer1WeightCount), d1, d0, 8, 4, ws.Threads);
 
         // δ0 ⊙= σ'(z0), σ = ReLU: element-wise, so one pass over the whole batch.
         global::StaticNets.Kernels.ActivationKernels.ReLUDerivative<float>(z0, a0, d0);
         // Layer 0: ∂C/∂W += δ0ᵀ·x and ∂C/∂b += Σ δ0 over the whole batch, register-blocked (4 rows × 2 vectors).
-        global::StaticNets.Kernels.DenseKernels.AccumulateGradientBatch<float>(d0, x, gradient.Slice(Layer0WeightOffset, Layer0WeightCount), gradient.Slice(Layer0BiasOffset, Layer0Size), 16, 8);
+        global::StaticNets.Kernels.DenseKernels.AccumulateGradientBatch<float>(d0, x, gradient.Slice(Layer0WeightOffset, Layer0WeightCount), gradient.Slice(Layer0BiasOffset, Layer0Size), 16, 8, ws.Threads);
         // ∂C/∂input only when the caller asked for it (chained networks).
-        if (!dx.IsEmpty) global::StaticNets.Kernels.DenseKernels.BackwardInputBatch<float>(p.Slice(Layer0WeightOffset, Layer0WeightCount), d0, dx, 16, 8);
+        if (!dx.IsEmpty) global::StaticNets.Kernels.DenseKernels.BackwardInputBatch<float>(p.Slice(Layer0WeightOffset, Layer0WeightCount), d0, dx, 16, 8, ws.Threads);
         return loss;
     }
 
@@ -382,6 +382,16 @@ partial class TiedAutoencoder : global::StaticNets.INetwork<float>, global::Stat
 
         /// <inheritdoc />
         public int BatchCapacity { get; }
+
+        /// <summary>The most threads one batched call on this workspace uses (the large products split by rows over StaticNets' worker pool, results bit-identical for any count); starts at <see cref="global::StaticNets.Parallelism.DefaultThreads"/>.</summary>
+        /// <exception cref="global::System.ArgumentOutOfRangeException">The value is less than 1.</exception>
+        public int Threads
+        {
+            get => _threads;
+            set => _threads = global::StaticNets.Guard.Threads(value, "value");
+        }
+
+        private int _threads = global::StaticNets.Parallelism.DefaultThreads;
 
         internal static Workspace From(global::StaticNets.INetworkWorkspace<float> workspace, string paramName)
             => workspace as Workspace ?? throw global::StaticNets.Guard.WrongWorkspace(workspace, typeof(Workspace), paramName);
