@@ -10,7 +10,8 @@ namespace StaticNets.Benchmarks;
 /// <c>dotnet run -c Release -- --filter '*'</c> runs the suite (BenchmarkDotNet arguments); <c>mnist</c>
 /// trains N2 on MNIST end to end and prints accuracy and wall-clock time, loading included; <c>lenet-mnist</c>
 /// does the same for LeNet-5 (Adam, 10 epochs by default); <c>lenet-layers</c> times LeNet-5's conv and pool
-/// kernels one by one at batch 32 against the whole forward and backward.
+/// kernels one by one at batch 32 against the whole forward and backward; <c>hamming</c> times HammingIndex queries
+/// over 60,000 codes by stopwatch.
 /// </summary>
 public static class Program
 {
@@ -29,6 +30,8 @@ public static class Program
             return PartitionCost();
         if (args.Length > 0 && args[0] == "fused")
             return FusedBudget.Run(args.Skip(1).ToArray());
+        if (args.Length > 0 && args[0] == "hamming")
+            return HammingData.Run();
         if (args.Length > 0 && args[0] == "train-steps")
             return GemmBreakdown.TrainSteps();
         if (args.Length > 0 && args[0] == "gemm")

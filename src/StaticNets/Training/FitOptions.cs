@@ -59,6 +59,14 @@ public sealed record FitOptions<T> where T : unmanaged, IBinaryFloatingPointIeee
     /// <summary>When set, rescales any mini-batch gradient whose global L2 norm (over all blocks, biases included, after L2) exceeds this to exactly this norm (the cure for exploding gradients).</summary>
     public double? ClipGradientNorm { get; init; }
 
+    /// <summary>
+    /// Corrupts each mini-batch's inputs on the fly for a denoising autoencoder (<see cref="Training.InputNoise.Masking"/>,
+    /// <see cref="Training.InputNoise.Gaussian"/>); default none. Only the batch buffer's copy of the inputs is changed:
+    /// the data set and the targets stay clean. The noise depends only on <see cref="Seed"/> and the step number, so
+    /// runs are reproducible for any <see cref="Threads"/>; applying it allocates nothing.
+    /// </summary>
+    public InputNoise? InputNoise { get; init; }
+
     /// <summary>Stop when the validation loss stops improving; needs validation data.</summary>
     public EarlyStopping? EarlyStopping { get; init; }
 
