@@ -202,6 +202,7 @@ public class N2Forward256 : ForwardCell
     public void Setup()
     {
         _workspace = _net.CreateWorkspace(256);
+        _workspace.Threads = 1; // the one-thread cell: two threads are ForwardCells.Threads.cs
         SetupPeers();
     }
 
@@ -241,6 +242,7 @@ public class N3Forward256 : ForwardCell
     public void Setup()
     {
         _workspace = _net.CreateWorkspace(256);
+        _workspace.Threads = 1; // the one-thread cell: two threads are ForwardCells.Threads.cs
         SetupPeers();
     }
 

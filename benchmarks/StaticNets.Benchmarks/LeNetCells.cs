@@ -112,6 +112,7 @@ public class LeNetForward256 : LeNetForwardCell
     public void Setup()
     {
         _workspace = Net.CreateWorkspace(256);
+        _workspace.Threads = 1;
         SetupPeers();
     }
 

@@ -10,7 +10,8 @@ namespace StaticNets.Benchmarks;
 /// <c>dotnet run -c Release -- --filter '*'</c> runs the suite (BenchmarkDotNet arguments); <c>mnist</c>
 /// trains N2 on MNIST end to end and prints accuracy and wall-clock time, loading included; <c>lenet-mnist</c>
 /// does the same for LeNet-5 (Adam, 10 epochs by default); <c>lenet-layers</c> times LeNet-5's conv and pool
-/// kernels one by one at batch 32 against the whole forward and backward.
+/// kernels one by one at batch 32 against the whole forward and backward; <c>hamming</c> times HammingIndex queries
+/// over 60,000 codes by stopwatch.
 /// </summary>
 public static class Program
 {
@@ -29,6 +30,12 @@ public static class Program
             return PartitionCost();
         if (args.Length > 0 && args[0] == "fused")
             return FusedBudget.Run(args.Skip(1).ToArray());
+        if (args.Length > 0 && args[0] == "hamming")
+            return HammingData.Run();
+        if (args.Length > 0 && args[0] == "train-steps")
+            return GemmBreakdown.TrainSteps();
+        if (args.Length > 0 && args[0] == "gemm")
+            return GemmBreakdown.Run(args.Skip(1).ToArray());
         if (args.Length > 0 && args[0] == "n1")
             return N1Breakdown();
         if (args.Length > 0 && args[0] == "fma")
@@ -57,6 +64,8 @@ public static class Program
         new N2Forward1().Setup();
         new N2Forward256().Setup();
         new N3Forward256().Setup();
+        new N2Forward256Threads().Setup();
+        new N3Forward256Threads().Setup();
         new N2Train32().Setup();
         new N3Train32().Setup();
         new LeNetForward1().Setup();
@@ -176,10 +185,16 @@ public static class Program
         return 0;
     }
 
+    // mnist [threads] [epochs] [sgd|momentum|adam] [batch] [rate] [cosine]: N2 on MNIST, loading and testing included.
     private static int MnistEndToEnd(string[] args)
     {
-        int threads = args.Length > 0 ? int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : Environment.ProcessorCount;
-        int epochs = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 9;
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        int threads = args.Length > 0 ? int.Parse(args[0], inv) : Environment.ProcessorCount;
+        int epochs = args.Length > 1 ? int.Parse(args[1], inv) : 9;
+        string optimizerName = args.Length > 2 ? args[2] : "sgd";
+        int batch = args.Length > 3 ? int.Parse(args[3], inv) : 32;
+        double rate = args.Length > 4 ? double.Parse(args[4], inv) : optimizerName switch { "adam" => 0.001, "momentum" => 0.01, _ => 0.1 };
+        bool cosine = args.Length > 5 && args[5] == "cosine";
         string? dir = MnistLocator.Find();
         if (dir is null)
         {
@@ -191,12 +206,22 @@ public static class Program
         var test = Datasets.Mnist<float>(dir, train: false);
         var loaded = clock.Elapsed;
         var net = new N2(seed: 1);
-        var options = new TrainerOptions { Epochs = epochs, BatchSize = 32, LearningRate = 0.1, Seed = 1, Threads = threads };
-        new Trainer<float>(net).Fit(train, options,
-            onEpoch: r => Console.WriteLine($"epoch {r.Epoch}: loss {r.TrainLoss:F4}, {r.Elapsed.TotalMilliseconds:F0} ms"));
+        IOptimizer<float> optimizer = optimizerName switch
+        {
+            "adam" => new Adam<float>(),
+            "momentum" => new Momentum<float>(0.9),
+            _ => new Sgd<float>(),
+        };
+        net.Fit(train, new FitOptions<float>
+        {
+            Epochs = epochs, BatchSize = batch, LearningRate = rate, Optimizer = optimizer, Seed = 1, Threads = threads,
+            Schedule = cosine ? LearningRateSchedule.Cosine(rate, epochs) : null,
+            VanishingGradientRatio = null, ExplodingGradientNorm = null,
+            OnEpoch = r => Console.WriteLine($"epoch {r.Epoch}: loss {r.TrainLoss:F4}, {r.Elapsed.TotalMilliseconds:F0} ms"),
+        });
         var result = Evaluator.Evaluate(net, test);
         clock.Stop();
-        Console.WriteLine($"MNIST 784-128-10, batch 32, {epochs} epochs, {threads} thread(s): test accuracy {result.Accuracy:P2}, wall clock {clock.Elapsed.TotalSeconds:F2} s (loading {loaded.TotalSeconds:F2} s).");
+        Console.WriteLine($"MNIST 784-128-10, {optimizerName} η = {rate}{(cosine ? " cosine" : "")}, batch {batch}, {epochs} epochs, {threads} thread(s): test accuracy {result.Accuracy:P2}, wall clock {clock.Elapsed.TotalSeconds:F2} s (loading {loaded.TotalSeconds:F2} s).");
         return 0;
     }
 }

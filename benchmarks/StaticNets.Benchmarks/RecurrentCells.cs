@@ -118,6 +118,7 @@ public class Lstm128Forward64
     public void Setup()
     {
         _workspace = _net.CreateWorkspace(Batch);
+        _workspace.Threads = 1;
         _onnx = new OnnxPeer(OnnxExport.ToBytes(_net), OnnxExport.InputName, new long[] { Batch, 28, 28 }, OnnxExport.OutputName, new long[] { Batch, 10 });
         _x.CopyTo(_onnx.Input);
         _net.Forward(_x, _y, _workspace);

@@ -220,6 +220,41 @@ internal static class DiagnosticDescriptors
         "{1} of network '{0}' is the only layer; [Normalize] has no trainable parameters and only standardises the input: add the layers that learn after it, e.g. [Dense(16, Activation.ReLU)] and [Dense(3, Activation.Softmax)]",
         DiagnosticSeverity.Error);
 
+    public static readonly DiagnosticDescriptor TiedToUnknownLayer = Create(
+        "SNN080", "TiedTo names no layer",
+        "{1} of network '{0}' has TiedTo = \"{2}\", but no layer is named '{2}'{3}; give the encoder layer Name = \"{2}\", or tie to one of the named layers",
+        DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor TiedToNonDense = Create(
+        "SNN081", "TiedTo names a layer without dense weights",
+        "{1} of network '{0}' has TiedTo = \"{2}\", but '{2}' is layer {3}, {4}; a layer can only tie to the weights of an untied [Dense] layer over vectors",
+        DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor TiedToItself = Create(
+        "SNN082", "Layer tied to itself",
+        "{1} of network '{0}' has TiedTo = \"{2}\", its own name; a tied layer uses the transposed weights of an earlier dense layer: tie it to the encoder layer it mirrors",
+        DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor TiedToLaterLayer = Create(
+        "SNN083", "TiedTo names a later layer",
+        "{1} of network '{0}' has TiedTo = \"{2}\", but '{2}' is declared after it (layer attribute {3}); a tied layer reuses the weights of an earlier dense layer: move the tie to the later layer, tied to this one",
+        DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor TiedShapeMismatch = Create(
+        "SNN084", "Tied layer does not mirror the layer it is tied to",
+        "{1} of network '{0}' is tied to '{2}' (dense {3} → {4}), whose transposed weights map {4} inputs to {3} outputs, but it has {5} inputs and {6} outputs; declare it as [Dense({3}, …, TiedTo = \"{2}\")] directly after a layer of {4} outputs",
+        DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor CodeLayerNotFound = Create(
+        "SNN085", "Code names no layer",
+        "Network '{0}' has Code = \"{1}\", but no layer is named '{1}'{2}; add Name = \"{1}\" to the code layer (e.g. [Dense(32, Activation.Sigmoid, Name = \"{1}\")]) or set Code to one of the named layers",
+        DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor DuplicateLayerName = Create(
+        "SNN086", "Two layers have the same name",
+        "Layer attributes {1} and {2} of network '{0}' are both named '{3}'; layer names are what Code and TiedTo refer to, so each must be unique: rename one of them",
+        DiagnosticSeverity.Error);
+
     public static readonly DiagnosticDescriptor LayerWithoutEmitter = Create(
         "SNN090", "Internal: layer kind without an emitter",
         "Network '{0}' has a layer of kind {1} that this version of the generator cannot emit; nothing was generated for the network. Please report this",

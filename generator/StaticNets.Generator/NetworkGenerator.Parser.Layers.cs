@@ -74,6 +74,12 @@ public sealed partial class NetworkGenerator
 
             public int NextIndex => Layers.Count;
 
+            /// <summary>Every layer Name declared, with the position of its attribute (filled before any layer is built).</summary>
+            public Dictionary<string, int> DeclaredNames { get; } = new(StringComparer.Ordinal);
+
+            /// <summary>The named layers built so far: name → the layer its attribute produced.</summary>
+            public Dictionary<string, LayerSpec> NamedLayers { get; } = new(StringComparer.Ordinal);
+
             public void Add(LayerSpec layer)
             {
                 Layers.Add(layer);
@@ -87,9 +93,13 @@ public sealed partial class NetworkGenerator
 
         /// <summary>Builds every declared layer in order; null when any of them is invalid (diagnostics say why).</summary>
         private static List<LayerSpec>? BuildLayers(string network, ShapeSpec input, IReadOnlyList<LayerDeclaration> declarations,
-            double networkDropout, IReadOnlyList<ActivationKind>? denseActivations, ScalarKind scalar, List<DiagnosticInfo> diagnostics)
+            double networkDropout, IReadOnlyList<ActivationKind>? denseActivations, ScalarKind scalar, List<DiagnosticInfo> diagnostics,
+            CodeRequest? code, out int codeLayer)
         {
+            codeLayer = -1;
             var context = new LayerContext(network, diagnostics, input) { NetworkDropout = networkDropout, ElementBytes = scalar == ScalarKind.Double ? 8 : 4 };
+            if (!CollectNames(context, declarations))
+                return null;
             int lastDense = -1;
             for (int i = 0; i < declarations.Count; i++)
             {
@@ -117,12 +127,15 @@ public sealed partial class NetworkGenerator
                 context.ActivationOverride = declaration.Name == DenseAttributeName && denseActivations is not null && dense < denseActivations.Count ? denseActivations[dense] : null;
                 if (declaration.Name == DenseAttributeName)
                     dense++;
+                int firstLayer = context.Layers.Count;
                 if (!LayerBuilders[declaration.Name](context, declaration.Data))
                 {
                     // Later shapes depend on this one: stop rather than report follow-on errors.
                     valid = false;
                     break;
                 }
+                if (LayerName(declaration.Data) is string layerName && context.Layers.Count > firstLayer)
+                    context.NamedLayers[layerName] = context.Layers[firstLayer];
                 if (recurrent && context.Layers.Count > 0 && context.Layers[context.Layers.Count - 1] is ActivationLayerSpec { Activation: ActivationKind.Softmax })
                 {
                     // A standalone softmax normalises a whole sample, which has no per-step meaning; a dense layer's softmax is per step.
@@ -137,6 +150,8 @@ public sealed partial class NetworkGenerator
                     break;
                 }
             }
+            if (valid && code is not null && !ResolveCode(context, code, out codeLayer))
+                valid = false;
             return valid ? context.Layers : null;
         }
 
@@ -175,6 +190,7 @@ public sealed partial class NetworkGenerator
                 activation = overridden;
             double? dropout = null;
             bool bias = true;
+            string? tiedTo = null;
             foreach (var named in data.NamedArguments)
             {
                 if (named.Key == "Dropout")
@@ -185,6 +201,10 @@ public sealed partial class NetworkGenerator
                 else if (named.Key == "Bias")
                 {
                     bias = named.Value.Value is not false;
+                }
+                else if (named.Key == "TiedTo")
+                {
+                    tiedTo = named.Value.Value as string ?? "";
                 }
             }
             if (size < 1)
@@ -209,7 +229,12 @@ public sealed partial class NetworkGenerator
             }
             if (!valid)
                 return false;
-            if (ctx.Current.Rank == 2)
+            if (tiedTo is not null)
+            {
+                if (!AddTiedDense(ctx, data, size, activation, bias, tiedTo))
+                    return false;
+            }
+            else if (ctx.Current.Rank == 2)
             {
                 // A sequence: the same dense layer applied to every step (Keras' Dense on the last axis), as batch × steps rows.
                 int steps = ctx.Current.Dims[0], features = ctx.Current.Dims[1];

@@ -98,6 +98,8 @@ public sealed partial class NetworkGenerator
             Location? networkDropoutLocation = null;
             int[]? inputShape = null;
             Location? inputLocation = null;
+            CodeRequest? code = null;
+            int codeLayer = -1;
             foreach (var named in attribute.NamedArguments)
             {
                 Location location = NamedArgumentLocation(attributeSyntax, named.Key) ?? attributeLocation;
@@ -127,6 +129,9 @@ public sealed partial class NetworkGenerator
                         inputShape = named.Value.Kind == TypedConstantKind.Array && !named.Value.IsNull
                             ? named.Value.Values.Select(v => v.Value is int i ? i : 0).ToArray()
                             : System.Array.Empty<int>();
+                        break;
+                    case "Code":
+                        code = new CodeRequest(named.Value.Value as string ?? "", location);
                         break;
                     case "Weights":
                         weights = named.Value.Value is string path ? new WeightsRequest(path, LocationInfo.From(location)) : null;
@@ -221,7 +226,7 @@ public sealed partial class NetworkGenerator
                 }
                 if (!valid)
                     return null;
-                layers = BuildLayers(name, input, declarations, networkDropout, perLayer, scalar, diagnostics);
+                layers = BuildLayers(name, input, declarations, networkDropout, perLayer, scalar, diagnostics, code, out codeLayer);
                 if (layers is null)
                     return null;
                 if (networkDropout > 0 && !layers.OfType<DropoutLayerSpec>().Any())
@@ -234,6 +239,13 @@ public sealed partial class NetworkGenerator
                 if (layers is null || !valid)
                     return null;
                 input = ShapeSpec.Vector(sizes[0]);
+                if (code is not null)
+                {
+                    // The compact form's layers have no names to refer to.
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.CodeLayerNotFound, code.Location, name, code.Name,
+                        "; the compact form's layers have no names: declare the layers one by one, e.g. [Network(784)] [Dense(32, Activation.Sigmoid, Name = \"" + code.Name + "\")]"));
+                    return null;
+                }
             }
 
             // Loss/output combinations that compile but deserve a word.
@@ -252,7 +264,7 @@ public sealed partial class NetworkGenerator
 
             if (!valid)
                 return null;
-            var spec = new NetworkSpec(BuildHierarchy(type, declaration), scalar, loss, input, layers.ToEquatableArray()) { Weights = weights, DeclaresInfo = type.MemberNames.Contains("Info") };
+            var spec = new NetworkSpec(BuildHierarchy(type, declaration), scalar, loss, input, layers.ToEquatableArray()) { Weights = weights, DeclaresInfo = type.MemberNames.Contains("Info"), CodeLayer = codeLayer };
             // C# forbids a member named like its type (CS0542): a type named Forward cannot get a Forward method.
             if (Emit.GeneratedMembers.Declares(spec, name))
             {

@@ -102,6 +102,9 @@ public static class OnnxExport
                 initializers.Add(OnnxProto.Tensor(name, dataType, dims, Raw(parameters.Slice(block.Offset, block.Count), asDouble)));
                 inputs.Add(name);
             }
+            // A tied layer reads the weight initializer of the layer it is tied to (stored once), before its own bias.
+            if (layer is TiedDenseLayerInfo tiedLayer)
+                inputs.Insert(1, $"layer{tiedLayer.TiedTo}.weight");
             bool identity = layer.Activation == Activation.Identity;
             string z = identity ? result : prefix + "z";
             switch (layer)
@@ -122,6 +125,10 @@ public static class OnnxExport
                     break;
                 case RecurrentLayerInfo r:
                     AddRecurrent(nodes, initializers, r, prefix, current, z, parameters, asDouble, dataType);
+                    break;
+                case TiedDenseLayerInfo:
+                    // Tied: z = input · W (+ b) with W the [in, out] weights of the encoder layer as stored, so Gemm with transB = 0.
+                    nodes.Add(OnnxProto.Node("Gemm", prefix + "gemm", inputs.ToArray(), z, OnnxProto.IntAttribute("transB", 0)));
                     break;
                 case DenseLayerInfo:
                     // z = input · Wᵀ (+ b): Gemm with transB = 1 reads the [out, in] weights as stored; C is optional.

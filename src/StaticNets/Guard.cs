@@ -57,6 +57,14 @@ public static class Guard
             throw new ArgumentOutOfRangeException(paramName, value, $"Expected a value of at least 1 but got {value}.");
     }
 
+    /// <summary>Checks a thread count (at least 1) and returns it.</summary>
+    public static int Threads(int value, string paramName)
+    {
+        if (value < 1)
+            throw new ArgumentOutOfRangeException(paramName, value, $"Expected at least 1 thread but got {value}.");
+        return value;
+    }
+
     /// <summary>
     /// Checks a workspace's batch capacity: at least 1, and at most <paramref name="max"/>, the largest whose buffers
     /// (<paramref name="perSample"/> values per sample in the largest) fit in one array each.

@@ -58,6 +58,9 @@ public sealed class Conv2DAttribute : Attribute
 
     /// <summary>Whether each output channel adds a bias (default true).</summary>
     public bool Bias { get; set; } = true;
+
+    /// <summary>A name for the layer, unique in the network, that <see cref="NetworkAttribute.Code"/> may refer to.</summary>
+    public string? Name { get; set; }
 }
 
 /// <summary>What max and average pooling share: a window, and a stride that defaults to the window.</summary>
@@ -117,6 +120,9 @@ public sealed class ActivationAttribute : Attribute
 
     /// <summary>The activation.</summary>
     public Activation Activation { get; }
+
+    /// <summary>A name for the layer, unique in the network, that <see cref="NetworkAttribute.Code"/> may refer to (a code taken after a standalone sigmoid).</summary>
+    public string? Name { get; set; }
 }
 
 /// <summary>Inverted dropout at <paramref name="rate"/> while training, the identity at inference: <c>[Dropout(0.5)]</c>.</summary>

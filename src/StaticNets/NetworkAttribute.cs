@@ -56,6 +56,13 @@ public sealed class NetworkAttribute : Attribute
     public string? Weights { get; set; }
 
     /// <summary>
+    /// The <see cref="DenseAttribute.Name"/> of the code layer of an autoencoder: the network then implements
+    /// <see cref="IEncoder{T}"/>, whose <c>Encode</c> runs the input up to and including that layer and writes its
+    /// activations (<c>CodeSize</c> values). Per-layer form only; the name must be declared exactly once.
+    /// </summary>
+    public string? Code { get; set; }
+
+    /// <summary>
     /// Dropout rate of every hidden layer during training: each hidden activation is zeroed with this
     /// probability and the rest scaled by 1/(1 − rate) (inverted dropout), so inference needs no change.
     /// 0 (the default) means none. Must be in [0, 1). Per layer: <see cref="DenseAttribute.Dropout"/>.
@@ -85,6 +92,20 @@ public sealed class DenseAttribute : Attribute
 
     /// <summary>Whether the layer adds a bias (default true); <c>Bias = false</c> before a normalisation, as Keras' <c>use_bias</c>.</summary>
     public bool Bias { get; set; } = true;
+
+    /// <summary>
+    /// A name for the layer, unique in the network, that <see cref="NetworkAttribute.Code"/> and <see cref="TiedTo"/>
+    /// refer to, e.g. <c>Name = "code"</c>.
+    /// </summary>
+    public string? Name { get; set; }
+
+    /// <summary>
+    /// Ties this layer's weights to those of the earlier dense layer of this <see cref="Name"/>: this layer computes
+    /// z = Wᵀ·a + b with that layer's W (so it must have that layer's outputs as inputs and its inputs as outputs) and
+    /// a bias of its own — an autoencoder's decoder mirroring its encoder, with half the weights. The gradients of
+    /// both layers add up in the one weight block.
+    /// </summary>
+    public string? TiedTo { get; set; }
 
     /// <summary>
     /// Dropout rate of this layer's activations during training (hidden layers only; in [0, 1); 0 = none).

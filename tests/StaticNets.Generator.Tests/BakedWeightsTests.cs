@@ -90,6 +90,20 @@ public sealed class BakedWeightsTests : IDisposable
     }
 
     [Fact]
+    public void A_tied_autoencoder_bakes_its_weights_and_a_file_without_the_tie_is_another_architecture()
+    {
+        var info = new NetworkInfo("Tied", Precision.Single, Loss.Quadratic, Shape.Vector(4),
+            new LayerInfo[] { new DenseLayerInfo(4, 2, Activation.Sigmoid, 0), new TiedDenseLayerInfo(2, 4, Activation.Sigmoid, 0, 10) });
+        byte[] file = NetworkFile.ToBytes(new FakeNetwork<float>(info, Enumerable.Range(0, info.ParameterCount).Select(i => i + 0.5f).ToArray()));
+        const string Tied = "using StaticNets;\nnamespace App;\n[Network(4, Weights = \"models/tied.snet\")]\n[Dense(2, Name = \"enc\")]\n[Dense(4, TiedTo = \"enc\")]\npublic partial class Tied;\n";
+        var (_, output, diagnostics) = Run(Tied, Write("models/tied.snet", file));
+        Assert.Empty(diagnostics);
+        Assert.Empty(output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
+        var (_, _, untied) = Run(Tied.Replace("TiedTo = \"enc\"", "Name = \"dec\""), Write("models/tied.snet", file));
+        Assert.Contains(untied, d => d.StartsWith("SNN052", StringComparison.Ordinal) && d.Contains("4(Sigmoid, tied to layer 0)", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Baked_members_snapshot()
     {
         var (driver, _, diagnostics) = Run(Declaration, Write("models/xor.snet", XorFile()));

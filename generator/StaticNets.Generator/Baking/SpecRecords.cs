@@ -32,6 +32,7 @@ internal static class SpecRecords
                 ActivationLayerSpec activation => SnetFormat.CreateLayer(SnetFormat.Activation, (int)activation.Activation, false, shape, System.Array.Empty<int>(), 0, out error),
                 DropoutLayerSpec dropout => SnetFormat.CreateLayer(SnetFormat.Dropout, 0, false, shape, System.Array.Empty<int>(), dropout.Rate, out error),
                 NormalizeLayerSpec => SnetFormat.CreateLayer(SnetFormat.Normalize, 0, false, shape, System.Array.Empty<int>(), 0, out error),
+                TiedDenseLayerSpec tied => SnetFormat.CreateLayer(SnetFormat.TiedDense, (int)tied.Activation, tied.HasBias, shape, new[] { tied.OutputCount, tied.TiedLayer }, 0, out error),
                 _ => null,
             };
             if (record is null && error is null)

@@ -74,7 +74,7 @@ internal sealed class Conv2DLayerEmitter : LayerEmitter
         int l = layer.Index;
         string bias = layer.HasBias ? $"p.Slice(Layer{l}BiasOffset, Layer{l}Filters)" : $"{Names.ReadOnlySpan}<{c.T}>.Empty";
         string target = HasZ(layer) ? "z" + l : "a" + l;
-        c.W.Line($"{Names.Conv}.ForwardPrepared<{c.T}>(in Layer{l}Shape, prepared{l}, p.Slice(Layer{l}WeightOffset, Layer{l}WeightCount), {bias}, {c.Input(layer)}, {target}, ws.Scratch);");
+        c.W.Line($"{Names.Conv}.ForwardPrepared<{c.T}>(in Layer{l}Shape, prepared{l}, p.Slice(Layer{l}WeightOffset, Layer{l}WeightCount), {bias}, {c.Input(layer)}, {target}, ws.Scratch, ws.Threads);");
         if (HasZ(layer))
             c.EmitActivation(layer.Activation, "z" + l, "a" + l, layer.Outputs);
     }

@@ -85,7 +85,7 @@ internal sealed class DenseLayerEmitter : LayerEmitter
         var layer = (DenseLayerSpec)spec;
         string field = PackedField(layer.Index);
         c.W.Line($"{field} ??= new {c.T}[{Names.Dense}.PackedLength<{c.T}>({layer.InputCount}, {layer.OutputCount})];");
-        c.W.Line($"{Names.Dense}.PackPanels<{c.T}>(new {Names.ReadOnlySpan}<{c.T}>(_parameters, Layer{layer.Index}WeightOffset, Layer{layer.Index}WeightCount), {field}, {layer.InputCount}, {layer.OutputCount});");
+        c.W.Line($"{Names.Dense}.PackPanels<{c.T}>(new {Names.ReadOnlySpan}<{c.T}>(_parameters, Layer{layer.Index}WeightOffset, Layer{layer.Index}WeightCount), {field}, {layer.InputCount}, {layer.OutputCount}, threads);");
     }
 
     public override void EmitBatchCacheView(NetworkEmitContext c, LayerSpec layer)
@@ -107,12 +107,12 @@ internal sealed class DenseLayerEmitter : LayerEmitter
         if (layer.PackedPanels)
         {
             w.Comment("Outer product over the network's packed Wᵀ panels (no packing per call); rows past the last panel as dot products.");
-            w.Line($"{Names.Dense}.ForwardBatchPrepacked<{t}>(packed{l}, {Weights(layer, "p")}, {Bias(layer, "p")}, {input}, z{l}, {layer.InputCount}, {layer.OutputCount});");
+            w.Line($"{Names.Dense}.ForwardBatchPrepacked<{t}>(packed{l}, {Weights(layer, "p")}, {Bias(layer, "p")}, {input}, z{l}, {layer.InputCount}, {layer.OutputCount}, ws.Threads);");
         }
         else
         {
             w.Comment("Blocked over samples so each weight row is loaded once for several samples.");
-            w.Line($"{Names.Dense}.ForwardBatch<{t}>({Weights(layer, "p")}, {Bias(layer, "p")}, {input}, z{l}, {layer.InputCount}, {layer.OutputCount});");
+            w.Line($"{Names.Dense}.ForwardBatch<{t}>({Weights(layer, "p")}, {Bias(layer, "p")}, {input}, z{l}, {layer.InputCount}, {layer.OutputCount}, ws.Threads);");
         }
         c.EmitActivation(layer.Activation, $"z{l}", $"a{l}", layer.OutputCount, c.Rows(layer));
     }
@@ -143,8 +143,8 @@ internal sealed class DenseLayerEmitter : LayerEmitter
             return;
         }
         w.Comment($"Layer {l}: ∂C/∂W += δ{l}ᵀ·{input} and ∂C/∂b += Σ δ{l} over the whole batch, register-blocked (4 rows × 2 vectors).");
-        w.Line($"{Names.Dense}.AccumulateGradientBatch<{t}>({d}, {input}, {Weights(layer, "gradient")}, {BiasGradient(layer)}, {layer.InputCount}, {layer.OutputCount});");
-        string backward = $"{Names.Dense}.BackwardInputBatch<{t}>({Weights(layer, "p")}, {d}, {dIn}, {layer.InputCount}, {layer.OutputCount});";
+        w.Line($"{Names.Dense}.AccumulateGradientBatch<{t}>({d}, {input}, {Weights(layer, "gradient")}, {BiasGradient(layer)}, {layer.InputCount}, {layer.OutputCount}, ws.Threads);");
+        string backward = $"{Names.Dense}.BackwardInputBatch<{t}>({Weights(layer, "p")}, {d}, {dIn}, {layer.InputCount}, {layer.OutputCount}, ws.Threads);";
         if (!c.InputDeltaOnlyForCaller(layer))
         {
             w.Comment($"∂C/∂input = δ{l}·W{l} for the whole batch, register-blocked (4 samples × 2 vectors).");

@@ -12,7 +12,7 @@ namespace StaticNets.Generator.Emit;
 /// </summary>
 internal static class GeneratedMembers
 {
-    /// <summary>Members of every network or of some kinds of network (dropout, baked weights, weight caches, recurrent layers).</summary>
+    /// <summary>Members of every network or of some kinds of network (dropout, baked weights, weight caches, recurrent layers, code layers).</summary>
     private static readonly HashSet<string> Fixed = new(StringComparer.Ordinal)
     {
         "InputSize", "OutputSize", "LayerCount", "ParameterCount", "Architecture", "Parameters", "EditParameters", "Initialize",
@@ -21,6 +21,7 @@ internal static class GeneratedMembers
         "BakedWeightBytes", "LoadBakedWeights", "FromBakedWeights",
         "Training", "DropoutSeed", "DropoutKey", "DropoutCalls", "Info",
         "StepInputSize", "StepOutputSize", "StateSize", "StepScratchSize", "BackpropagationWindow", "CreateState", "Step",
+        "CodeSize", "CodeLayer", "Encode", "EncodeBatch",
     };
 
     /// <summary>Prefixes of generated names: fused and lane forwards (ForwardFused256, ForwardLanes512), private state (_parameters, t_singleSample, s_zeroBias0).</summary>

@@ -17,6 +17,7 @@ internal static class LayerEmitters
         [typeof(DropoutLayerSpec)] = new DropoutLayerEmitter(),
         [typeof(RecurrentLayerSpec)] = new RecurrentLayerEmitter(),
         [typeof(NormalizeLayerSpec)] = new NormalizeLayerEmitter(),
+        [typeof(TiedDenseLayerSpec)] = new TiedDenseLayerEmitter(),
     };
 
     /// <summary>Whether every layer of <paramref name="spec"/> has an emitter; the generator reports SNN090 instead of emitting when not.</summary>

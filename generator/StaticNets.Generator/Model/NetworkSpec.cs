@@ -14,6 +14,12 @@ internal sealed partial record NetworkSpec(
     /// <summary>The user's own declaration has a member named <c>Info</c>: <c>INetwork&lt;T&gt;.Info</c> is then implemented explicitly only.</summary>
     public bool DeclaresInfo { get; init; }
 
+    /// <summary>Index of the code layer named by <c>[Network(Code = …)]</c>, whose activations Encode returns; −1 when none.</summary>
+    public int CodeLayer { get; init; } = -1;
+
+    /// <summary>Whether the network implements IEncoder (it has a code layer).</summary>
+    public bool HasCode => CodeLayer >= 0;
+
     public int InputSize => (int)Input.Size;
 
     public LayerSpec OutputLayer => Layers[Layers.Count - 1];

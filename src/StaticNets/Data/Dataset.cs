@@ -156,7 +156,7 @@ public sealed class Dataset<T> where T : unmanaged, IBinaryFloatingPointIeee754<
             throw new InvalidOperationException($"Splitting needs at least 2 samples; this data set has {Count}.");
         int trainCount = (int)Math.Clamp(Math.Round(Count * trainFraction, MidpointRounding.AwayFromZero), 1, Count - 1);
 
-        bool stratify = _labels is not null || TargetSize > 1;
+        bool stratify = _labels is not null || (TargetSize > 1 && !IsAutoencoding);
         int classes = stratify ? ClassCount : 1;
         var perClass = new int[classes];
         var classOf = new int[Count];
@@ -232,9 +232,10 @@ public sealed class Dataset<T> where T : unmanaged, IBinaryFloatingPointIeee754<
     {
         if (count < 1 || count > Count)
             throw new ArgumentOutOfRangeException(nameof(count), count, $"Expected a count in [1, {Count}], actual {count}.");
+        var inputs = _inputs.AsSpan(0, count * InputSize).ToArray();
         return new Dataset<T>(
-            _inputs.AsSpan(0, count * InputSize).ToArray(), InputSize,
-            _targets.AsSpan(0, count * TargetSize).ToArray(), TargetSize,
+            inputs, InputSize,
+            IsAutoencoding ? inputs : _targets.AsSpan(0, count * TargetSize).ToArray(), TargetSize,
             _labels?.AsSpan(0, count).ToArray(), count) { ClassNames = ClassNames };
     }
 
@@ -286,6 +287,30 @@ public sealed class Dataset<T> where T : unmanaged, IBinaryFloatingPointIeee754<
         return new Dataset<T>(inputs, inputSize, OneHot.Encode<T>(labels, classes), classes, labels, count);
     }
 
+    /// <summary>
+    /// An unlabelled data set for an autoencoder: each sample's target is its own input. The targets are the inputs
+    /// array itself (<see cref="IsAutoencoding"/>), so the data is held once; <see cref="Subset"/>, <see cref="Take"/>
+    /// and <see cref="Split"/> keep the aliasing. Training copies each mini-batch into separate input and target
+    /// buffers, so input noise (<see cref="Training.FitOptions{T}.InputNoise"/>) never reaches the targets.
+    /// </summary>
+    /// <param name="inputs"><c>Count × inputSize</c> values, sample after sample; kept, not copied.</param>
+    /// <param name="inputSize">Values per row; at least 1. The network must have as many outputs as inputs.</param>
+    /// <param name="labels">Optional class per sample (kept, not copied), for evaluating the codes (retrieval precision), not for training; each in [0, max(<paramref name="inputSize"/>, 2)).</param>
+    /// <exception cref="ArgumentNullException"><paramref name="inputs"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="inputSize"/> is less than 1, or a label is negative.</exception>
+    /// <exception cref="ArgumentException">The inputs are not whole rows, are empty, hold NaN or ∞, or disagree with the number of labels.</exception>
+    public static Dataset<T> Unlabelled(T[] inputs, int inputSize, int[]? labels = null)
+    {
+        int count = CountRows(inputs, inputSize, nameof(inputs), nameof(inputSize));
+        CheckFinite(inputs, inputSize, nameof(inputs));
+        if (labels is not null)
+            CheckLabels(labels, count, inputSize);
+        return new Dataset<T>(inputs, inputSize, inputs, inputSize, labels, count);
+    }
+
+    /// <summary>Whether the targets are the inputs themselves (one array, from <see cref="Unlabelled"/>): a data set for an autoencoder.</summary>
+    public bool IsAutoencoding => ReferenceEquals(_inputs, _targets);
+
     /// <summary>For loaders whose output is valid by construction: no checks, no copies.</summary>
     internal static Dataset<T> CreateTrusted(T[] inputs, int inputSize, T[] targets, int targetSize, int[]? labels, IReadOnlyList<string>? classNames = null) =>
         new(inputs, inputSize, targets, targetSize, labels, inputs.Length / inputSize) { ClassNames = classNames };
@@ -297,8 +322,19 @@ public sealed class Dataset<T> where T : unmanaged, IBinaryFloatingPointIeee754<
     private Dataset<T> SubsetUnchecked(ReadOnlySpan<int> indices)
     {
         var inputs = new T[indices.Length * InputSize];
-        var targets = new T[indices.Length * TargetSize];
-        CopyBatch(indices, inputs, targets);
+        T[] targets;
+        if (IsAutoencoding)
+        {
+            // Targets stay the inputs: one copy of the rows, not two.
+            targets = inputs;
+            for (int k = 0; k < indices.Length; k++)
+                new ReadOnlySpan<T>(_inputs, indices[k] * InputSize, InputSize).CopyTo(inputs.AsSpan(k * InputSize, InputSize));
+        }
+        else
+        {
+            targets = new T[indices.Length * TargetSize];
+            CopyBatch(indices, inputs, targets);
+        }
         int[]? labels = null;
         if (_labels is not null)
         {

@@ -219,13 +219,15 @@ public static class Safetensors
         string weight = "." + options.WeightSuffix, bias = "." + options.BiasSuffix;
         var layers = ParameterLayers(info);
         // Layers whose first block is a 'weight' are found by the weight suffix and the weight's rank; the others
-        // (Normalize, recurrent) by their first block's own name, e.g. 'layers.0.mean', 'layers.1.weight_ih_l0'.
+        // (Normalize, recurrent, tied dense) by their first block's own name, e.g. 'layers.0.mean', 'layers.1.weight_ih_l0', 'layers.3.bias'.
         var ranks = layers.Where(p => p.Layer.Blocks[0].Name == WeightBlock).Select(p => p.Layer.Blocks[0].Shape.Rank).ToHashSet();
         var others = layers.Where(p => p.Layer.Blocks[0].Name != WeightBlock).Select(p => "." + p.Layer.Blocks[0].Name).ToHashSet();
         var prefixes = file.Tensors
             .Where(t => t.Name.EndsWith(weight, StringComparison.Ordinal) && ranks.Contains(t.Shape.Count))
             .Select(t => t.Name[..^weight.Length])
             .Concat(file.Tensors.SelectMany(t => others.Where(o => t.Name.EndsWith(o, StringComparison.Ordinal)).Select(o => t.Name[..^o.Length])))
+            // A layer with only a bias (tied dense) finds every '.bias': a prefix counts once.
+            .Distinct(StringComparer.Ordinal)
             .OrderBy(p => p, NaturalComparer.Instance)
             .ToArray();
         if (prefixes.Length != layers.Length)

@@ -57,8 +57,10 @@ public static partial class ConvKernels
     /// <param name="input">The inputs, a whole number of samples of <see cref="Conv2DShape.InputSize"/>.</param>
     /// <param name="output">Receives as many samples of <see cref="Conv2DShape.OutputSize"/>.</param>
     /// <param name="scratch">Work space of at least <c>ScratchLength(s, 1)</c> elements.</param>
+    /// <param name="threads">The most threads the call may use: the batch is split into sub-batches, as many as <paramref name="scratch"/> has room for, each computed exactly as on one thread.</param>
     /// <exception cref="ArgumentException">The shape is not valid, a length does not match, or an output span overlaps another span.</exception>
-    public static void ForwardPrepared<T>(in Conv2DShape s, ReadOnlySpan<T> prepared, ReadOnlySpan<T> weights, ReadOnlySpan<T> bias, ReadOnlySpan<T> input, Span<T> output, Span<T> scratch)
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="threads"/> is less than 1.</exception>
+    public static void ForwardPrepared<T>(in Conv2DShape s, ReadOnlySpan<T> prepared, ReadOnlySpan<T> weights, ReadOnlySpan<T> bias, ReadOnlySpan<T> input, Span<T> output, Span<T> scratch, int threads = 1)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
-        => ForwardCore(s, prepared, weights, bias, input, output, scratch);
+        => ForwardCore(s, prepared, weights, bias, input, output, scratch, threads);
 }

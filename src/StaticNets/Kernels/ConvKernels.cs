@@ -121,12 +121,14 @@ public static partial class ConvKernels
     /// <param name="input">The inputs, a whole number of samples of <see cref="Conv2DShape.InputSize"/>.</param>
     /// <param name="output">Receives as many samples of <see cref="Conv2DShape.OutputSize"/>.</param>
     /// <param name="scratch">Work space of at least <c>ScratchLength(s, 1)</c> elements (<c>ScratchLength(s, batch)</c> for the fastest backward); its contents are overwritten.</param>
+    /// <param name="threads">The most threads the call may use: the batch is split into sub-batches, as many as <paramref name="scratch"/> has room for, each computed exactly as on one thread.</param>
     /// <exception cref="ArgumentException">The shape is not valid, a length does not match, or an output span overlaps another span.</exception>
-    public static void Forward<T>(in Conv2DShape s, ReadOnlySpan<T> weights, ReadOnlySpan<T> bias, ReadOnlySpan<T> input, Span<T> output, Span<T> scratch)
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="threads"/> is less than 1.</exception>
+    public static void Forward<T>(in Conv2DShape s, ReadOnlySpan<T> weights, ReadOnlySpan<T> bias, ReadOnlySpan<T> input, Span<T> output, Span<T> scratch, int threads = 1)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
-        => ForwardCore(s, default, weights, bias, input, output, scratch);
+        => ForwardCore(s, default, weights, bias, input, output, scratch, threads);
 
-    private static void ForwardCore<T>(in Conv2DShape s, ReadOnlySpan<T> prepared, ReadOnlySpan<T> weights, ReadOnlySpan<T> bias, ReadOnlySpan<T> input, Span<T> output, Span<T> scratch)
+    private static void ForwardCore<T>(in Conv2DShape s, ReadOnlySpan<T> prepared, ReadOnlySpan<T> weights, ReadOnlySpan<T> bias, ReadOnlySpan<T> input, Span<T> output, Span<T> scratch, int threads)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         s.Validate();
@@ -151,6 +153,24 @@ public static partial class ConvKernels
             KernelGuard.NoOverlap(bias, scratch, nameof(bias), nameof(scratch));
         }
 
+        KernelGuard.Positive(threads, nameof(threads));
+        if (batch == 0)
+            return;
+        // Split the batch into sub-batches, each with its own slice of the scratch: every sample's result is
+        // computed by the same code whichever sub-batch holds it.
+        int chunks = ForwardChunks(s, batch, colLength, scratch.Length, threads);
+        if (chunks > 1)
+            ForwardSplit(s, prepared, weights, bias, input, output, scratch, colLength, chunks, threads);
+        else
+            ForwardSamples(s, prepared, weights, bias, input, output, scratch);
+    }
+
+    // The batch's forward on the calling thread, after the checks.
+    private static void ForwardSamples<T>(in Conv2DShape s, ReadOnlySpan<T> prepared, ReadOnlySpan<T> weights, ReadOnlySpan<T> bias, ReadOnlySpan<T> input, Span<T> output, Span<T> scratch)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        int inSize = s.InputSize, outSize = s.OutputSize, batch = input.Length / inSize;
+        bool pointwise = IsPointwise(s);
         ref T w = ref MemoryMarshal.GetReference(weights);
         ref T b = ref MemoryMarshal.GetReference(bias);
         ref T x = ref MemoryMarshal.GetReference(input);

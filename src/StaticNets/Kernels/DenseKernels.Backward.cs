@@ -22,13 +22,14 @@ public static partial class DenseKernels
     /// <param name="gb">The bias gradient, <paramref name="outputs"/> values.</param>
     /// <param name="inputs">Inputs per sample, at least 1.</param>
     /// <param name="outputs">Outputs per sample, at least 1.</param>
+    /// <param name="threads">The most threads the call may use (see <see cref="Parallelism"/>); each owns whole rows of <paramref name="gw"/> and <paramref name="gb"/>, so every value is computed exactly as on one thread.</param>
     /// <remarks>
     /// Register-blocked: four gradient rows × two vectors of columns stay in eight accumulators while the
     /// kernel walks every sample, each step loading two input vectors and broadcasting four deltas.
     /// </remarks>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="inputs"/> or <paramref name="outputs"/> is less than 1.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="inputs"/>, <paramref name="outputs"/> or <paramref name="threads"/> is less than 1.</exception>
     /// <exception cref="ArgumentException">A length does not match, or a gradient span overlaps an input or the other gradient span.</exception>
-    public static void AccumulateGradientBatch<T>(ReadOnlySpan<T> d, ReadOnlySpan<T> x, Span<T> gw, Span<T> gb, int inputs, int outputs)
+    public static unsafe void AccumulateGradientBatch<T>(ReadOnlySpan<T> d, ReadOnlySpan<T> x, Span<T> gw, Span<T> gb, int inputs, int outputs, int threads = 1)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         KernelGuard.Positive(inputs, nameof(inputs));
@@ -44,30 +45,14 @@ public static partial class DenseKernels
         KernelGuard.NoOverlap(d, gb, nameof(d), nameof(gb));
         KernelGuard.NoOverlap(x, gb, nameof(x), nameof(gb));
 
-        ref T dRef = ref MemoryMarshal.GetReference(d);
-        ref T xRef = ref MemoryMarshal.GetReference(x);
-        ref T gwRef = ref MemoryMarshal.GetReference(gw);
-        nuint nIn = (nuint)inputs, nOut = (nuint)outputs, m = (nuint)samples;
-        nuint done = 0;
-        if (Simd512<T>.IsEnabled && nIn >= (nuint)Vector512<T>.Count)
-            done = GradientBatch<T, Simd512<T>, Vector512<T>>(ref dRef, ref xRef, ref gwRef, nIn, nOut, m);
-        else if (Simd256<T>.IsEnabled && nIn >= (nuint)Vector256<T>.Count)
-            done = GradientBatch<T, Simd256<T>, Vector256<T>>(ref dRef, ref xRef, ref gwRef, nIn, nOut, m);
-        else if (Simd128<T>.IsEnabled && nIn >= (nuint)Vector128<T>.Count)
-            done = GradientBatch<T, Simd128<T>, Vector128<T>>(ref dRef, ref xRef, ref gwRef, nIn, nOut, m);
-        // Columns no whole vector covered: gw accumulates, so an overlapping last vector would count twice.
-        for (nuint j = 0; j < nOut; j++)
+        KernelGuard.Positive(threads, nameof(threads));
+        if (samples == 0)
+            return;
+        fixed (T* pd = d, px = x, pgw = gw, pgb = gb)
         {
-            for (nuint k = done; k < nIn; k++)
-            {
-                T sum = Unsafe.Add(ref gwRef, j * nIn + k);
-                for (nuint s = 0; s < m; s++)
-                    sum += Unsafe.Add(ref dRef, s * nOut + j) * Unsafe.Add(ref xRef, s * nIn + k);
-                Unsafe.Add(ref gwRef, j * nIn + k) = sum;
-            }
+            var job = new GradientJob<T> { D = pd, X = px, GW = pgw, GB = pgb, NIn = (nuint)inputs, NOut = (nuint)outputs, M = (nuint)samples, Isa = IsaFor<T>((nuint)inputs) };
+            RunSplit(ref job, threads);
         }
-        for (int s = 0; s < samples; s++)
-            ElementwiseDrivers.Binary<T, AddOperator<T>>(gb, d.Slice(s * outputs, outputs), gb, T.Zero);
     }
 
     /// <summary>
@@ -80,14 +65,15 @@ public static partial class DenseKernels
     /// <param name="dx">Receives <c>m × inputs</c> values.</param>
     /// <param name="inputs">Inputs per sample, at least 1.</param>
     /// <param name="outputs">Outputs per sample, at least 1.</param>
+    /// <param name="threads">The most threads the call may use (see <see cref="Parallelism"/>); each owns whole sample rows of <paramref name="dx"/>, so every value is computed exactly as on one thread.</param>
     /// <remarks>
     /// Register-blocked: four samples × two vectors of columns in eight accumulators; each weight row slice
     /// loaded feeds four samples. Column blocks are the outer loop, so a block's slice of W stays in cache
     /// for the whole batch.
     /// </remarks>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="inputs"/> or <paramref name="outputs"/> is less than 1.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="inputs"/>, <paramref name="outputs"/> or <paramref name="threads"/> is less than 1.</exception>
     /// <exception cref="ArgumentException">A length does not match, or <paramref name="dx"/> overlaps an input.</exception>
-    public static void BackwardInputBatch<T>(ReadOnlySpan<T> w, ReadOnlySpan<T> d, Span<T> dx, int inputs, int outputs)
+    public static unsafe void BackwardInputBatch<T>(ReadOnlySpan<T> w, ReadOnlySpan<T> d, Span<T> dx, int inputs, int outputs, int threads = 1)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         KernelGuard.Positive(inputs, nameof(inputs));
@@ -99,34 +85,20 @@ public static partial class DenseKernels
         KernelGuard.NoOverlap(w, dx, nameof(w), nameof(dx));
         KernelGuard.NoOverlap(d, dx, nameof(d), nameof(dx));
 
-        ref T wRef = ref MemoryMarshal.GetReference(w);
-        ref T dRef = ref MemoryMarshal.GetReference(d);
-        ref T dxRef = ref MemoryMarshal.GetReference(dx);
-        nuint nIn = (nuint)inputs, nOut = (nuint)outputs, m = (nuint)samples;
-        if (Simd512<T>.IsEnabled && nIn >= (nuint)Vector512<T>.Count)
-            InputBatch<T, Simd512<T>, Vector512<T>>(ref wRef, ref dRef, ref dxRef, nIn, nOut, m);
-        else if (Simd256<T>.IsEnabled && nIn >= (nuint)Vector256<T>.Count)
-            InputBatch<T, Simd256<T>, Vector256<T>>(ref wRef, ref dRef, ref dxRef, nIn, nOut, m);
-        else if (Simd128<T>.IsEnabled && nIn >= (nuint)Vector128<T>.Count)
-            InputBatch<T, Simd128<T>, Vector128<T>>(ref wRef, ref dRef, ref dxRef, nIn, nOut, m);
-        else
+        KernelGuard.Positive(threads, nameof(threads));
+        if (samples == 0)
+            return;
+        fixed (T* pw = w, pd = d, pdx = dx)
         {
-            for (nuint s = 0; s < m; s++)
-            {
-                for (nuint k = 0; k < nIn; k++)
-                {
-                    T sum = T.Zero;
-                    for (nuint j = 0; j < nOut; j++)
-                        sum += Unsafe.Add(ref dRef, s * nOut + j) * Unsafe.Add(ref wRef, j * nIn + k);
-                    Unsafe.Add(ref dxRef, s * nIn + k) = sum;
-                }
-            }
+            var job = new InputJob<T> { W = pw, D = pd, DX = pdx, NIn = (nuint)inputs, NOut = (nuint)outputs, M = (nuint)samples, Isa = IsaFor<T>((nuint)inputs) };
+            RunSplit(ref job, threads);
         }
     }
 
-    // nIn ≥ TW.Count. Returns the number of leading columns handled (whole vectors).
+    // nIn ≥ TW.Count; nOut rows of gw, whose deltas are dStride apart per sample. Returns the number of
+    // leading columns handled (whole vectors).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static nuint GradientBatch<T, TW, TVec>(ref T d, ref T x, ref T gw, nuint nIn, nuint nOut, nuint m)
+    private static nuint GradientBatch<T, TW, TVec>(ref T d, ref T x, ref T gw, nuint nIn, nuint nOut, nuint dStride, nuint m)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TW : ISimd<T, TVec>
         where TVec : unmanaged
@@ -141,6 +113,14 @@ public static partial class DenseKernels
             ref T g2 = ref Unsafe.Add(ref g1, nIn);
             ref T g3 = ref Unsafe.Add(ref g2, nIn);
             nuint k = 0;
+            // With 32 vector registers (AVX-512) four rows × four vectors fit: sixteen accumulators, enough
+            // independent FMAs for two FMA ports, and eight loads per sixteen FMAs. Every value still sums its
+            // samples in order, so the blocks agree with the narrower ones bit for bit.
+            if (Unsafe.SizeOf<TVec>() == 64)
+            {
+                for (; k + 4 * c <= full; k += 4 * c)
+                    GradientBlock4x4<T, TW, TVec>(ref Unsafe.Add(ref d, j), ref Unsafe.Add(ref x, k), ref Unsafe.Add(ref g0, k), nIn, dStride, m);
+            }
             for (; k + 2 * c <= full; k += 2 * c)
             {
                 // aRV: gradient row R, vector V of the column pair.
@@ -166,7 +146,7 @@ public static partial class DenseKernels
                     a30 = TW.MultiplyAdd(u, e, a30);
                     a31 = TW.MultiplyAdd(v, e, a31);
                     xs = ref Unsafe.Add(ref xs, nIn);
-                    ds = ref Unsafe.Add(ref ds, nOut);
+                    ds = ref Unsafe.Add(ref ds, dStride);
                 }
                 TW.Store(a00, ref g0, k); TW.Store(a01, ref g0, k + c);
                 TW.Store(a10, ref g1, k); TW.Store(a11, ref g1, k + c);
@@ -186,7 +166,7 @@ public static partial class DenseKernels
                     a2 = TW.MultiplyAdd(u, TW.Create(Unsafe.Add(ref ds, 2)), a2);
                     a3 = TW.MultiplyAdd(u, TW.Create(Unsafe.Add(ref ds, 3)), a3);
                     xs = ref Unsafe.Add(ref xs, nIn);
-                    ds = ref Unsafe.Add(ref ds, nOut);
+                    ds = ref Unsafe.Add(ref ds, dStride);
                 }
                 TW.Store(a0, ref g0, k); TW.Store(a1, ref g1, k); TW.Store(a2, ref g2, k); TW.Store(a3, ref g3, k);
             }
@@ -206,7 +186,7 @@ public static partial class DenseKernels
                     a0 = TW.MultiplyAdd(TW.Load(ref xs, 0), e, a0);
                     a1 = TW.MultiplyAdd(TW.Load(ref xs, c), e, a1);
                     xs = ref Unsafe.Add(ref xs, nIn);
-                    ds = ref Unsafe.Add(ref ds, nOut);
+                    ds = ref Unsafe.Add(ref ds, dStride);
                 }
                 TW.Store(a0, ref g, k); TW.Store(a1, ref g, k + c);
             }
@@ -219,12 +199,48 @@ public static partial class DenseKernels
                 {
                     a0 = TW.MultiplyAdd(TW.Load(ref xs, 0), TW.Create(ds), a0);
                     xs = ref Unsafe.Add(ref xs, nIn);
-                    ds = ref Unsafe.Add(ref ds, nOut);
+                    ds = ref Unsafe.Add(ref ds, dStride);
                 }
                 TW.Store(a0, ref g, k);
             }
         }
         return full;
+    }
+
+    // Rows g0 … g0 + 3·nIn, columns 0 … 4c − 1 (g0 and xs already offset to the column block).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void GradientBlock4x4<T, TW, TVec>(ref T ds, ref T xs, ref T g0, nuint nIn, nuint dStride, nuint m)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TW : ISimd<T, TVec>
+        where TVec : unmanaged
+    {
+        nuint c = (nuint)TW.Count;
+        ref T g1 = ref Unsafe.Add(ref g0, nIn);
+        ref T g2 = ref Unsafe.Add(ref g1, nIn);
+        ref T g3 = ref Unsafe.Add(ref g2, nIn);
+        // aRV: gradient row R, vector V.
+        TVec a00 = TW.Load(ref g0, 0), a01 = TW.Load(ref g0, c), a02 = TW.Load(ref g0, 2 * c), a03 = TW.Load(ref g0, 3 * c);
+        TVec a10 = TW.Load(ref g1, 0), a11 = TW.Load(ref g1, c), a12 = TW.Load(ref g1, 2 * c), a13 = TW.Load(ref g1, 3 * c);
+        TVec a20 = TW.Load(ref g2, 0), a21 = TW.Load(ref g2, c), a22 = TW.Load(ref g2, 2 * c), a23 = TW.Load(ref g2, 3 * c);
+        TVec a30 = TW.Load(ref g3, 0), a31 = TW.Load(ref g3, c), a32 = TW.Load(ref g3, 2 * c), a33 = TW.Load(ref g3, 3 * c);
+        for (nuint s = 0; s < m; s++)
+        {
+            TVec u0 = TW.Load(ref xs, 0), u1 = TW.Load(ref xs, c), u2 = TW.Load(ref xs, 2 * c), u3 = TW.Load(ref xs, 3 * c);
+            TVec e = TW.Create(ds);
+            a00 = TW.MultiplyAdd(u0, e, a00); a01 = TW.MultiplyAdd(u1, e, a01); a02 = TW.MultiplyAdd(u2, e, a02); a03 = TW.MultiplyAdd(u3, e, a03);
+            e = TW.Create(Unsafe.Add(ref ds, 1));
+            a10 = TW.MultiplyAdd(u0, e, a10); a11 = TW.MultiplyAdd(u1, e, a11); a12 = TW.MultiplyAdd(u2, e, a12); a13 = TW.MultiplyAdd(u3, e, a13);
+            e = TW.Create(Unsafe.Add(ref ds, 2));
+            a20 = TW.MultiplyAdd(u0, e, a20); a21 = TW.MultiplyAdd(u1, e, a21); a22 = TW.MultiplyAdd(u2, e, a22); a23 = TW.MultiplyAdd(u3, e, a23);
+            e = TW.Create(Unsafe.Add(ref ds, 3));
+            a30 = TW.MultiplyAdd(u0, e, a30); a31 = TW.MultiplyAdd(u1, e, a31); a32 = TW.MultiplyAdd(u2, e, a32); a33 = TW.MultiplyAdd(u3, e, a33);
+            xs = ref Unsafe.Add(ref xs, nIn);
+            ds = ref Unsafe.Add(ref ds, dStride);
+        }
+        TW.Store(a00, ref g0, 0); TW.Store(a01, ref g0, c); TW.Store(a02, ref g0, 2 * c); TW.Store(a03, ref g0, 3 * c);
+        TW.Store(a10, ref g1, 0); TW.Store(a11, ref g1, c); TW.Store(a12, ref g1, 2 * c); TW.Store(a13, ref g1, 3 * c);
+        TW.Store(a20, ref g2, 0); TW.Store(a21, ref g2, c); TW.Store(a22, ref g2, 2 * c); TW.Store(a23, ref g2, 3 * c);
+        TW.Store(a30, ref g3, 0); TW.Store(a31, ref g3, c); TW.Store(a32, ref g3, 2 * c); TW.Store(a33, ref g3, 3 * c);
     }
 
     // nIn ≥ TW.Count. dx is pure output, so the ragged end is the last whole vector, recomputed over the
@@ -236,12 +252,70 @@ public static partial class DenseKernels
     {
         nuint c = (nuint)TW.Count;
         nuint k = 0;
+        // Four vectors of columns with AVX-512's 32 registers (sixteen accumulators); each value sums over j in
+        // order in every block width, so they agree bit for bit.
+        if (Unsafe.SizeOf<TVec>() == 64)
+        {
+            for (; k + 4 * c <= nIn; k += 4 * c)
+                InputBatchColumns4<T, TW, TVec>(ref w, ref d, ref dx, nIn, nOut, m, k);
+        }
         for (; k + 2 * c <= nIn; k += 2 * c)
             InputBatchColumns2<T, TW, TVec>(ref w, ref d, ref dx, nIn, nOut, m, k);
         for (; k + c <= nIn; k += c)
             InputBatchColumns1<T, TW, TVec>(ref w, ref d, ref dx, nIn, nOut, m, k);
         if (k < nIn)
             InputBatchColumns1<T, TW, TVec>(ref w, ref d, ref dx, nIn, nOut, m, nIn - c);
+    }
+
+    // Columns k … k + 4c − 1 of every sample's dx: four samples × four vectors.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void InputBatchColumns4<T, TW, TVec>(ref T w, ref T d, ref T dx, nuint nIn, nuint nOut, nuint m, nuint k)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TW : ISimd<T, TVec>
+        where TVec : unmanaged
+    {
+        nuint c = (nuint)TW.Count;
+        nuint s = 0;
+        for (; s + 4 <= m; s += 4)
+        {
+            ref T d0 = ref Unsafe.Add(ref d, s * nOut);
+            ref T d1 = ref Unsafe.Add(ref d0, nOut);
+            ref T d2 = ref Unsafe.Add(ref d1, nOut);
+            ref T d3 = ref Unsafe.Add(ref d2, nOut);
+            // aSV: sample S, vector V.
+            TVec a00 = TW.Zero, a01 = TW.Zero, a02 = TW.Zero, a03 = TW.Zero;
+            TVec a10 = TW.Zero, a11 = TW.Zero, a12 = TW.Zero, a13 = TW.Zero;
+            TVec a20 = TW.Zero, a21 = TW.Zero, a22 = TW.Zero, a23 = TW.Zero;
+            TVec a30 = TW.Zero, a31 = TW.Zero, a32 = TW.Zero, a33 = TW.Zero;
+            ref T row = ref Unsafe.Add(ref w, k);
+            for (nuint j = 0; j < nOut; j++)
+            {
+                TVec u0 = TW.Load(ref row, 0), u1 = TW.Load(ref row, c), u2 = TW.Load(ref row, 2 * c), u3 = TW.Load(ref row, 3 * c);
+                TVec e = TW.Create(Unsafe.Add(ref d0, j));
+                a00 = TW.MultiplyAdd(u0, e, a00); a01 = TW.MultiplyAdd(u1, e, a01); a02 = TW.MultiplyAdd(u2, e, a02); a03 = TW.MultiplyAdd(u3, e, a03);
+                e = TW.Create(Unsafe.Add(ref d1, j));
+                a10 = TW.MultiplyAdd(u0, e, a10); a11 = TW.MultiplyAdd(u1, e, a11); a12 = TW.MultiplyAdd(u2, e, a12); a13 = TW.MultiplyAdd(u3, e, a13);
+                e = TW.Create(Unsafe.Add(ref d2, j));
+                a20 = TW.MultiplyAdd(u0, e, a20); a21 = TW.MultiplyAdd(u1, e, a21); a22 = TW.MultiplyAdd(u2, e, a22); a23 = TW.MultiplyAdd(u3, e, a23);
+                e = TW.Create(Unsafe.Add(ref d3, j));
+                a30 = TW.MultiplyAdd(u0, e, a30); a31 = TW.MultiplyAdd(u1, e, a31); a32 = TW.MultiplyAdd(u2, e, a32); a33 = TW.MultiplyAdd(u3, e, a33);
+                row = ref Unsafe.Add(ref row, nIn);
+            }
+            ref T o = ref Unsafe.Add(ref dx, s * nIn + k);
+            TW.Store(a00, ref o, 0); TW.Store(a01, ref o, c); TW.Store(a02, ref o, 2 * c); TW.Store(a03, ref o, 3 * c);
+            o = ref Unsafe.Add(ref o, nIn);
+            TW.Store(a10, ref o, 0); TW.Store(a11, ref o, c); TW.Store(a12, ref o, 2 * c); TW.Store(a13, ref o, 3 * c);
+            o = ref Unsafe.Add(ref o, nIn);
+            TW.Store(a20, ref o, 0); TW.Store(a21, ref o, c); TW.Store(a22, ref o, 2 * c); TW.Store(a23, ref o, 3 * c);
+            o = ref Unsafe.Add(ref o, nIn);
+            TW.Store(a30, ref o, 0); TW.Store(a31, ref o, c); TW.Store(a32, ref o, 2 * c); TW.Store(a33, ref o, 3 * c);
+        }
+        // The remaining samples one at a time, as InputBatchColumns2 does, two vectors at a time.
+        if (s < m)
+        {
+            InputBatchColumns2<T, TW, TVec>(ref w, ref Unsafe.Add(ref d, s * nOut), ref Unsafe.Add(ref dx, s * nIn), nIn, nOut, m - s, k);
+            InputBatchColumns2<T, TW, TVec>(ref w, ref Unsafe.Add(ref d, s * nOut), ref Unsafe.Add(ref dx, s * nIn), nIn, nOut, m - s, k + 2 * c);
+        }
     }
 
     // Columns k … k + 2c − 1 of every sample's dx.

@@ -18,9 +18,14 @@ public static partial class DenseKernels
     // outer-product form saves over the dot-product kernel; measured on the 784-wide layers.
     private const int PackedMinSamples = 64;
 
-    // Inputs per block: 256 inputs × 256 samples of float is 256 KB of x, a quarter of L2, and a panel of
-    // 256 × 64 floats is 64 KB.
-    private const int KBlock = 256;
+    // Inputs per block: the panel's block (KBlock × 256 bytes) takes half of the L1 data cache the OS reports,
+    // so every four-sample step reads its weights from L1 (a 64 KiB block streamed from L2 holds two-port AVX-512
+    // cores near 60 % of peak), and the other half holds the broadcast inputs. 64 inputs with 32 KiB of L1d, 96
+    // with 48 KiB. The partial sums go through z between blocks, which leaves every result the same.
+    // Tests set other values to check that every blocking gives the same bits.
+    internal static int KBlock = ChooseKBlock(CacheSizes.L1Data);
+
+    internal static int ChooseKBlock(int l1DataBytes) => Math.Clamp(l1DataBytes / 2 / PanelBytes / 16 * 16, 32, 512);
 
     // A panel row is 256 bytes of outputs (64 floats or 32 doubles) whatever the vector width, so a packed
     // copy made once stays valid when the width changes; a narrower width walks it in sub-panels.
@@ -71,20 +76,51 @@ public static partial class DenseKernels
     /// <param name="packed">Exactly <see cref="PackedLength{T}"/> values; overwritten.</param>
     /// <param name="inputs">Inputs per sample, at least 1.</param>
     /// <param name="outputs">Outputs per sample, at least 1.</param>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="inputs"/> or <paramref name="outputs"/> is less than 1.</exception>
+    /// <param name="threads">The most threads the copy may use; panels are split between them.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="inputs"/>, <paramref name="outputs"/> or <paramref name="threads"/> is less than 1.</exception>
     /// <exception cref="ArgumentException">A length does not match, or <paramref name="packed"/> overlaps <paramref name="w"/>.</exception>
-    public static void PackPanels<T>(ReadOnlySpan<T> w, Span<T> packed, int inputs, int outputs)
+    public static unsafe void PackPanels<T>(ReadOnlySpan<T> w, Span<T> packed, int inputs, int outputs, int threads = 1)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         int length = PackedLength<T>(inputs, outputs);
         KernelGuard.Product(w.Length, outputs, inputs, Outputs, Inputs, nameof(w));
         KernelGuard.Length(packed.Length, length, "PackedLength(inputs, outputs)", nameof(packed));
         KernelGuard.NoOverlap(w, packed, nameof(w), nameof(packed));
+        KernelGuard.Positive(threads, nameof(threads));
         nuint nIn = (nuint)inputs, nr = PanelWidth<T>(), panels = (nuint)outputs / nr;
-        ref T wRef = ref MemoryMarshal.GetReference(w);
-        ref T pRef = ref MemoryMarshal.GetReference(packed);
-        for (nuint p = 0; p < panels; p++)
-            Pack(ref Unsafe.Add(ref wRef, p * nr * nIn), ref Unsafe.Add(ref pRef, p * nr * nIn), nIn, nr, nIn);
+        if (panels == 0)
+            return;
+        fixed (T* pw = w, pp = packed)
+        {
+            var job = new PackJob<T> { W = pw, Packed = pp, NIn = nIn, Panels = panels };
+            // A copy is memory-bound: one chunk per 64 Ki elements at least.
+            job.Chunks = (int)Math.Min(Math.Min((nuint)threads, panels), Math.Max(1, panels * nr * nIn / (1u << 16)));
+            if (job.Chunks == 1)
+                PackPanelRange(ref job, 0, panels);
+            else
+                Threading.WorkerPool.Shared.Run(&PackChunk<T>, Unsafe.AsPointer(ref job), job.Chunks, threads);
+        }
+    }
+
+    private unsafe struct PackJob<T> where T : unmanaged
+    {
+        public T* W, Packed;
+        public nuint NIn, Panels;
+        public int Chunks;
+    }
+
+    private static unsafe void PackChunk<T>(void* state, int chunk) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        ref PackJob<T> job = ref Unsafe.AsRef<PackJob<T>>(state);
+        nuint start = job.Panels * (nuint)chunk / (nuint)job.Chunks, end = job.Panels * (nuint)(chunk + 1) / (nuint)job.Chunks;
+        PackPanelRange(ref job, start, end);
+    }
+
+    private static unsafe void PackPanelRange<T>(ref PackJob<T> job, nuint start, nuint end) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        nuint nIn = job.NIn, nr = PanelWidth<T>();
+        for (nuint p = start; p < end; p++)
+            Pack(ref *(job.W + p * nr * nIn), ref *(job.Packed + p * nr * nIn), nIn, nr, nIn);
     }
 
     /// <summary>
@@ -103,18 +139,21 @@ public static partial class DenseKernels
     /// <param name="z">Receives <c>m × outputs</c> weighted inputs, sample after sample.</param>
     /// <param name="inputs">Inputs per sample, at least 1.</param>
     /// <param name="outputs">Outputs per sample, at least 1.</param>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="inputs"/> or <paramref name="outputs"/> is less than 1.</exception>
+    /// <param name="threads">The most threads the call may use (see <see cref="Parallelism"/>); ranges of samples are split over the worker pool, every value computed exactly as on one thread.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="inputs"/>, <paramref name="outputs"/> or <paramref name="threads"/> is less than 1.</exception>
     /// <exception cref="ArgumentException">A length does not match, or <paramref name="z"/> overlaps an input.</exception>
-    public static void ForwardBatchPrepacked<T>(ReadOnlySpan<T> packed, ReadOnlySpan<T> w, ReadOnlySpan<T> b, ReadOnlySpan<T> x, Span<T> z, int inputs, int outputs)
+    public static unsafe void ForwardBatchPrepacked<T>(ReadOnlySpan<T> packed, ReadOnlySpan<T> w, ReadOnlySpan<T> b, ReadOnlySpan<T> x, Span<T> z, int inputs, int outputs, int threads = 1)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         int length = PackedLength<T>(inputs, outputs);
         KernelGuard.Length(packed.Length, length, "PackedLength(inputs, outputs)", nameof(packed));
         KernelGuard.NoOverlap(packed, z, nameof(packed), nameof(z));
         int samples = x.Length / inputs;
-        if (length == 0 || samples < PrepackedMinSamples)
+        nuint nIn = (nuint)inputs, nOut = (nuint)outputs, m = (nuint)samples;
+        Isa isa = IsaFor<T>(nIn);
+        if (length == 0 || samples < PrepackedMinSamples || isa == Isa.None)
         {
-            ForwardBatch(w, b, x, z, inputs, outputs);
+            ForwardBatch(w, b, x, z, inputs, outputs, threads);
             return;
         }
         KernelGuard.Product(w.Length, outputs, inputs, Outputs, Inputs, nameof(w));
@@ -124,21 +163,13 @@ public static partial class DenseKernels
         KernelGuard.NoOverlap(w, z, nameof(w), nameof(z));
         KernelGuard.NoOverlap(b, z, nameof(b), nameof(z));
         KernelGuard.NoOverlap(x, z, nameof(x), nameof(z));
+        KernelGuard.Positive(threads, nameof(threads));
 
-        ref T pRef = ref MemoryMarshal.GetReference(packed);
-        ref T wRef = ref MemoryMarshal.GetReference(w);
-        ref T bRef = ref MemoryMarshal.GetReference(b);
-        ref T xRef = ref MemoryMarshal.GetReference(x);
-        ref T zRef = ref MemoryMarshal.GetReference(z);
-        nuint nIn = (nuint)inputs, nOut = (nuint)outputs, m = (nuint)samples;
-        if (Simd512<T>.IsEnabled && nIn >= (nuint)Vector512<T>.Count)
-            ForwardBatchPacked<T, Simd512<T>, Vector512<T>>(ref wRef, ref bRef, ref xRef, ref zRef, nIn, nOut, m, ref pRef, true);
-        else if (Simd256<T>.IsEnabled && nIn >= (nuint)Vector256<T>.Count)
-            ForwardBatchPacked<T, Simd256<T>, Vector256<T>>(ref wRef, ref bRef, ref xRef, ref zRef, nIn, nOut, m, ref pRef, true);
-        else if (Simd128<T>.IsEnabled && nIn >= (nuint)Vector128<T>.Count)
-            ForwardBatchPacked<T, Simd128<T>, Vector128<T>>(ref wRef, ref bRef, ref xRef, ref zRef, nIn, nOut, m, ref pRef, true);
-        else
-            ForwardBatch(w, b, x, z, inputs, outputs);
+        fixed (T* pp = packed, pw = w, pb = b, px = x, pz = z)
+        {
+            var job = new ForwardJob<T> { W = pw, B = pb, X = px, Z = pz, Packed = pp, NIn = nIn, NOut = nOut, M = m, Isa = isa, Path = ForwardPath.Prepacked };
+            RunSplit(ref job, threads);
+        }
     }
 
     // Either packs each panel's input block per call into a per-thread buffer, or (prepacked) reads it from
@@ -195,14 +226,22 @@ public static partial class DenseKernels
             ForwardBatch<T, TW, TVec>(ref Unsafe.Add(ref w, done * nIn), ref Unsafe.Add(ref b, done), ref x, ref Unsafe.Add(ref z, done), nIn, nOut - done, nOut, m);
     }
 
-    // pack[kk·nr + jj] = w[jj·nIn + kk] for kk < kn, jj < nr, in tiles of 16 inputs: each row's cache line
-    // is read whole as soon as it arrives, and the 16 × nr destination tile stays in L1. (Walking one k at
-    // a time across the nr rows thrashes L1 when nIn is a multiple of 512: every row maps to the same sets.)
+    // pack[kk·nr + jj] = w[jj·nIn + kk] for kk < kn, jj < nr. With AVX, 8 × 8 float (4 × 4 double) tiles are
+    // transposed in registers: eight row loads, 24 shuffles, eight column stores, where element copies take
+    // about two cycles each (the per-step repack of a training step was a fifth of its time). The inputs past
+    // the last whole tile, and machines without AVX, copy elements in tiles of 16 inputs, so each row's cache
+    // line is read whole as soon as it arrives and the destination tile stays in L1. (Walking one k at a time
+    // across the nr rows thrashes L1 when nIn is a multiple of 512: every row maps to the same sets.)
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Pack<T>(ref T w, ref T pack, nuint nIn, nuint nr, nuint kn)
     {
+        nuint done = 0;
+        if (System.Runtime.Intrinsics.X86.Avx.IsSupported && typeof(T) == typeof(float))
+            done = PackTiles8(ref Unsafe.As<T, float>(ref w), ref Unsafe.As<T, float>(ref pack), nIn, nr, kn);
+        else if (System.Runtime.Intrinsics.X86.Avx.IsSupported && typeof(T) == typeof(double))
+            done = PackTiles4(ref Unsafe.As<T, double>(ref w), ref Unsafe.As<T, double>(ref pack), nIn, nr, kn);
         const int Tile = 16;
-        for (nuint k0 = 0; k0 < kn; k0 += Tile)
+        for (nuint k0 = done; k0 < kn; k0 += Tile)
         {
             nuint kEnd = kn - k0 < Tile ? kn : k0 + Tile;
             for (nuint jj = 0; jj < nr; jj++)
@@ -213,6 +252,80 @@ public static partial class DenseKernels
                     Unsafe.Add(ref column, kk * nr) = Unsafe.Add(ref row, kk);
             }
         }
+    }
+
+    // Whole 8 × 8 tiles of a float panel (nr a multiple of 8); returns the inputs done.
+    private static nuint PackTiles8(ref float w, ref float pack, nuint nIn, nuint nr, nuint kn)
+    {
+        nuint whole = kn - kn % 8;
+        for (nuint k = 0; k < whole; k += 8)
+        {
+            for (nuint j = 0; j < nr; j += 8)
+            {
+                ref float r = ref Unsafe.Add(ref w, j * nIn + k);
+                var r0 = Vector256.LoadUnsafe(ref r);
+                var r1 = Vector256.LoadUnsafe(ref r, nIn);
+                var r2 = Vector256.LoadUnsafe(ref r, 2 * nIn);
+                var r3 = Vector256.LoadUnsafe(ref r, 3 * nIn);
+                var r4 = Vector256.LoadUnsafe(ref r, 4 * nIn);
+                var r5 = Vector256.LoadUnsafe(ref r, 5 * nIn);
+                var r6 = Vector256.LoadUnsafe(ref r, 6 * nIn);
+                var r7 = Vector256.LoadUnsafe(ref r, 7 * nIn);
+                var t0 = System.Runtime.Intrinsics.X86.Avx.UnpackLow(r0, r1);
+                var t1 = System.Runtime.Intrinsics.X86.Avx.UnpackHigh(r0, r1);
+                var t2 = System.Runtime.Intrinsics.X86.Avx.UnpackLow(r2, r3);
+                var t3 = System.Runtime.Intrinsics.X86.Avx.UnpackHigh(r2, r3);
+                var t4 = System.Runtime.Intrinsics.X86.Avx.UnpackLow(r4, r5);
+                var t5 = System.Runtime.Intrinsics.X86.Avx.UnpackHigh(r4, r5);
+                var t6 = System.Runtime.Intrinsics.X86.Avx.UnpackLow(r6, r7);
+                var t7 = System.Runtime.Intrinsics.X86.Avx.UnpackHigh(r6, r7);
+                var u0 = System.Runtime.Intrinsics.X86.Avx.Shuffle(t0, t2, 0x44);
+                var u1 = System.Runtime.Intrinsics.X86.Avx.Shuffle(t0, t2, 0xEE);
+                var u2 = System.Runtime.Intrinsics.X86.Avx.Shuffle(t1, t3, 0x44);
+                var u3 = System.Runtime.Intrinsics.X86.Avx.Shuffle(t1, t3, 0xEE);
+                var u4 = System.Runtime.Intrinsics.X86.Avx.Shuffle(t4, t6, 0x44);
+                var u5 = System.Runtime.Intrinsics.X86.Avx.Shuffle(t4, t6, 0xEE);
+                var u6 = System.Runtime.Intrinsics.X86.Avx.Shuffle(t5, t7, 0x44);
+                var u7 = System.Runtime.Intrinsics.X86.Avx.Shuffle(t5, t7, 0xEE);
+                ref float o = ref Unsafe.Add(ref pack, k * nr + j);
+                System.Runtime.Intrinsics.X86.Avx.Permute2x128(u0, u4, 0x20).StoreUnsafe(ref o);
+                System.Runtime.Intrinsics.X86.Avx.Permute2x128(u1, u5, 0x20).StoreUnsafe(ref o, nr);
+                System.Runtime.Intrinsics.X86.Avx.Permute2x128(u2, u6, 0x20).StoreUnsafe(ref o, 2 * nr);
+                System.Runtime.Intrinsics.X86.Avx.Permute2x128(u3, u7, 0x20).StoreUnsafe(ref o, 3 * nr);
+                System.Runtime.Intrinsics.X86.Avx.Permute2x128(u0, u4, 0x31).StoreUnsafe(ref o, 4 * nr);
+                System.Runtime.Intrinsics.X86.Avx.Permute2x128(u1, u5, 0x31).StoreUnsafe(ref o, 5 * nr);
+                System.Runtime.Intrinsics.X86.Avx.Permute2x128(u2, u6, 0x31).StoreUnsafe(ref o, 6 * nr);
+                System.Runtime.Intrinsics.X86.Avx.Permute2x128(u3, u7, 0x31).StoreUnsafe(ref o, 7 * nr);
+            }
+        }
+        return whole;
+    }
+
+    // Whole 4 × 4 tiles of a double panel (nr a multiple of 4); returns the inputs done.
+    private static nuint PackTiles4(ref double w, ref double pack, nuint nIn, nuint nr, nuint kn)
+    {
+        nuint whole = kn - kn % 4;
+        for (nuint k = 0; k < whole; k += 4)
+        {
+            for (nuint j = 0; j < nr; j += 4)
+            {
+                ref double r = ref Unsafe.Add(ref w, j * nIn + k);
+                var r0 = Vector256.LoadUnsafe(ref r);
+                var r1 = Vector256.LoadUnsafe(ref r, nIn);
+                var r2 = Vector256.LoadUnsafe(ref r, 2 * nIn);
+                var r3 = Vector256.LoadUnsafe(ref r, 3 * nIn);
+                var t0 = System.Runtime.Intrinsics.X86.Avx.UnpackLow(r0, r1);
+                var t1 = System.Runtime.Intrinsics.X86.Avx.UnpackHigh(r0, r1);
+                var t2 = System.Runtime.Intrinsics.X86.Avx.UnpackLow(r2, r3);
+                var t3 = System.Runtime.Intrinsics.X86.Avx.UnpackHigh(r2, r3);
+                ref double o = ref Unsafe.Add(ref pack, k * nr + j);
+                System.Runtime.Intrinsics.X86.Avx.Permute2x128(t0, t2, 0x20).StoreUnsafe(ref o);
+                System.Runtime.Intrinsics.X86.Avx.Permute2x128(t1, t3, 0x20).StoreUnsafe(ref o, nr);
+                System.Runtime.Intrinsics.X86.Avx.Permute2x128(t0, t2, 0x31).StoreUnsafe(ref o, 2 * nr);
+                System.Runtime.Intrinsics.X86.Avx.Permute2x128(t1, t3, 0x31).StoreUnsafe(ref o, 3 * nr);
+            }
+        }
+        return whole;
     }
 
     // Four samples × four vectors of outputs: sixteen accumulators. On the first input block they start at

@@ -82,16 +82,19 @@ public static partial class DenseKernels
     /// <param name="z">Receives <c>m × outputs</c> weighted inputs, sample after sample.</param>
     /// <param name="inputs">Inputs per sample, at least 1.</param>
     /// <param name="outputs">Outputs per sample, at least 1.</param>
+    /// <param name="threads">The most threads the call may use (see <see cref="Parallelism"/>); small products use one.</param>
     /// <remarks>
     /// From 64 samples on, whole panels of outputs (64 floats wide with AVX-512) are computed as an outer
     /// product over a transposed copy of that panel of <paramref name="w"/>, packed per call into a
     /// per-thread buffer (allocated on a thread's first such call, then reused): each input is broadcast into
     /// vectors of outputs, four samples at a time, with no horizontal sums. Smaller batches, and rows past the
     /// last whole panel, are register-blocked dot products: four samples against up to four weight rows.
+    /// With <paramref name="threads"/> above 1 a large batch is split into ranges of samples over the worker
+    /// pool; every value is computed exactly as on one thread.
     /// </remarks>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="inputs"/> or <paramref name="outputs"/> is less than 1.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="inputs"/>, <paramref name="outputs"/> or <paramref name="threads"/> is less than 1.</exception>
     /// <exception cref="ArgumentException">A length does not match, or <paramref name="z"/> overlaps an input.</exception>
-    public static void ForwardBatch<T>(ReadOnlySpan<T> w, ReadOnlySpan<T> b, ReadOnlySpan<T> x, Span<T> z, int inputs, int outputs)
+    public static unsafe void ForwardBatch<T>(ReadOnlySpan<T> w, ReadOnlySpan<T> b, ReadOnlySpan<T> x, Span<T> z, int inputs, int outputs, int threads = 1)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         KernelGuard.Positive(inputs, nameof(inputs));
@@ -105,21 +108,15 @@ public static partial class DenseKernels
         KernelGuard.NoOverlap(b, z, nameof(b), nameof(z));
         KernelGuard.NoOverlap(x, z, nameof(x), nameof(z));
 
-        ref T wRef = ref MemoryMarshal.GetReference(w);
-        ref T bRef = ref MemoryMarshal.GetReference(b);
-        ref T xRef = ref MemoryMarshal.GetReference(x);
-        ref T zRef = ref MemoryMarshal.GetReference(z);
+        KernelGuard.Positive(threads, nameof(threads));
+        if (samples == 0)
+            return;
         nuint nIn = (nuint)inputs, nOut = (nuint)outputs, m = (nuint)samples;
-        if (Simd512<T>.IsEnabled && nIn >= (nuint)Vector512<T>.Count)
-            ForwardBatchBlocked<T, Simd512<T>, Vector512<T>>(ref wRef, ref bRef, ref xRef, ref zRef, nIn, nOut, m);
-        else if (Simd256<T>.IsEnabled && nIn >= (nuint)Vector256<T>.Count)
-            ForwardBatchBlocked<T, Simd256<T>, Vector256<T>>(ref wRef, ref bRef, ref xRef, ref zRef, nIn, nOut, m);
-        else if (Simd128<T>.IsEnabled && nIn >= (nuint)Vector128<T>.Count)
-            ForwardBatchBlocked<T, Simd128<T>, Vector128<T>>(ref wRef, ref bRef, ref xRef, ref zRef, nIn, nOut, m);
-        else
+        fixed (T* pw = w, pb = b, px = x, pz = z)
         {
-            for (nuint s = 0; s < m; s++)
-                ForwardScalar(ref wRef, ref bRef, ref Unsafe.Add(ref xRef, s * nIn), ref Unsafe.Add(ref zRef, s * nOut), nIn, nOut);
+            var job = new ForwardJob<T> { W = pw, B = pb, X = px, Z = pz, NIn = nIn, NOut = nOut, M = m, Isa = IsaFor<T>(nIn) };
+            job.Path = job.Isa == Isa.None ? ForwardPath.Scalar : UsePacked<T>(nOut, m) ? ForwardPath.Packed : ForwardPath.Rows;
+            RunSplit(ref job, threads);
         }
     }
 
@@ -304,16 +301,11 @@ public static partial class DenseKernels
     // Cache blocking: a block of weight rows small enough to stay in L2 (ForwardBlockBytes) meets every
     // sample of the batch before the next block is loaded, so a large W is streamed from memory once per
     // batch instead of once per four samples.
-    private static void ForwardBatchBlocked<T, TW, TVec>(ref T w, ref T b, ref T x, ref T z, nuint nIn, nuint nOut, nuint m)
+    private static void ForwardBatchRows<T, TW, TVec>(ref T w, ref T b, ref T x, ref T z, nuint nIn, nuint nOut, nuint m)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TW : ISimd<T, TVec>
         where TVec : unmanaged
     {
-        if (UsePacked<T>(nOut, m))
-        {
-            ForwardBatchPacked<T, TW, TVec>(ref w, ref b, ref x, ref z, nIn, nOut, m, ref w, false);
-            return;
-        }
         nuint rows = (nuint)ForwardBlockBytes / ((nuint)Unsafe.SizeOf<T>() * nIn);
         rows = rows < 4 ? 4 : rows - rows % 4;
         for (nuint j = 0; j < nOut; j += rows)

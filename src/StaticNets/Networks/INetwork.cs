@@ -124,4 +124,12 @@ public interface INetworkWorkspace<T> where T : unmanaged
 {
     /// <summary>The largest batch this workspace holds.</summary>
     int BatchCapacity { get; }
+
+    /// <summary>
+    /// The most threads one batched forward or backward on this workspace uses (default
+    /// <see cref="Parallelism.DefaultThreads"/>). Large products are split by output rows over a persistent worker
+    /// pool, so results are bit-identical for any value; small ones stay on the calling thread.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is less than 1.</exception>
+    int Threads { get; set; }
 }

@@ -51,6 +51,8 @@ public sealed class NetworkInfo : IEquatable<NetworkInfo>
                 throw new ArgumentException($"Layer {l} ({layer.Kind}) expects input {layer.InputShape} but the layer before it gives {current}.", nameof(layers));
             if (layer.ParameterOffset != offset)
                 throw new ArgumentException($"Layer {l} ({layer.Kind}) has its parameters at {layer.ParameterOffset} but the layers before it end at {offset}.", nameof(layers));
+            if (layer is TiedDenseLayerInfo tied)
+                CheckTie(l, tied);
             offset += layer.ParameterCount;
             if (offset > int.MaxValue)
                 throw new ArgumentOutOfRangeException(nameof(layers), "The network has more than int.MaxValue parameters.");
@@ -58,6 +60,18 @@ public sealed class NetworkInfo : IEquatable<NetworkInfo>
             current = layer.OutputShape;
         }
         ParameterCount = (int)offset;
+    }
+
+    /// <summary>A tied layer names an earlier, untied dense layer over vectors whose [out, in] weights it can read transposed.</summary>
+    private void CheckTie(int l, TiedDenseLayerInfo tied)
+    {
+        if (tied.TiedTo >= l)
+            throw new ArgumentException($"Layer {l} (TiedDense) is tied to layer {tied.TiedTo}; expected an earlier layer (index below {l}).", "layers");
+        if (_layers[tied.TiedTo] is not DenseLayerInfo { Steps: 1 } dense)
+            throw new ArgumentException($"Layer {l} (TiedDense) is tied to layer {tied.TiedTo}, a {_layers[tied.TiedTo].Kind} layer; expected a dense layer over vectors.", "layers");
+        if (dense.Units != tied.Inputs || dense.Features != tied.Outputs)
+            throw new ArgumentException(
+                $"Layer {l} (TiedDense, {tied.Inputs} → {tied.Outputs}) is tied to layer {tied.TiedTo} (dense {dense.Features} → {dense.Units}); expected {dense.Units} inputs and {dense.Features} outputs, the transpose of its weights.", "layers");
     }
 
     /// <summary>The network's type name.</summary>

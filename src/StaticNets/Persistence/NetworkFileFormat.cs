@@ -62,6 +62,10 @@ internal static class NetworkFileFormat
             (r, offset) => new FlattenLayerInfo(new Shape(r.InputShape), offset)),
         [LayerKind.Dropout] = (l => (Array.Empty<int>(), l is DropoutLayerInfo d ? d.Rate : throw new ArgumentException($"A {l.Kind} layer must be a {nameof(DropoutLayerInfo)}.")),
             (r, offset) => new DropoutLayerInfo(new Shape(r.InputShape), r.Rate, offset)),
+        [LayerKind.TiedDense] = (l => l is TiedDenseLayerInfo t
+                ? (new[] { t.Outputs, t.TiedTo }, 0)
+                : throw new ArgumentException($"A {l.Kind} layer must be a {nameof(TiedDenseLayerInfo)}."),
+            (r, offset) => new TiedDenseLayerInfo(r.InputShape[0], r.Hyperparameters[0], (Activation)r.Activation, r.Hyperparameters[1], offset, r.HasBias)),
         [LayerKind.Normalize] = (l => (Array.Empty<int>(), 0),
             (r, offset) => new NormalizeLayerInfo(new Shape(r.InputShape), offset)),
     };

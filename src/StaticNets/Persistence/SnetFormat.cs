@@ -248,7 +248,7 @@ internal static class SnetFormat
     public const int Int64Code = 2;
 
     /// <summary>Layer kind codes (<c>LayerKind</c>).</summary>
-    public const int Dense = 0, Activation = 1, Conv2D = 2, MaxPool2D = 3, AvgPool2D = 4, Flatten = 5, Dropout = 6, Normalize = 7, Lstm = 8, Gru = 9;
+    public const int Dense = 0, Activation = 1, Conv2D = 2, MaxPool2D = 3, AvgPool2D = 4, Flatten = 5, Dropout = 6, Normalize = 7, Lstm = 8, Gru = 9, TiedDense = 10;
 
     /// <summary>Smallest v2 layer record: kind, activation, flags, reserved, two rank-1 shapes, hyperparameter length, block count.</summary>
     public const int V2MinLayerRecordSize = 4 + 5 + 5 + 2 + 1;
@@ -285,6 +285,8 @@ internal static class SnetFormat
             l => $"LSTM({l.Hyperparameters[0]}{(l.Hyperparameters[1] != 0 ? ", sequences" : "")}) → {ShapeText(l.OutputShape)}"),
         new(Gru, "Gru", new[] { "units", "returnSequences" }, false, true, false, (int[] i, int[] h, bool b, out int[] o, out SnetBlock[] k) => InferRecurrent(i, h, b, 3, "GRU", out o, out k),
             l => $"GRU({l.Hyperparameters[0]}{(l.Hyperparameters[1] != 0 ? ", sequences" : "")}) → {ShapeText(l.OutputShape)}"),
+        new(TiedDense, "TiedDense", new[] { "units", "tiedTo" }, false, true, true, InferTiedDense,
+            l => $"{Size(l.OutputShape)}({ActivationName(l.Activation)}, tied to layer {l.Hyperparameters[1]}{(l.HasBias ? "" : ", no bias")})"),
     };
 
     /// <summary>The table entry of a kind code, or null for an unknown kind.</summary>
@@ -430,6 +432,22 @@ internal static class SnetFormat
     private static SnetBlock Weight(params int[] shape) => new("weight", 0, shape);
 
     private static SnetBlock Bias(int count) => new("bias", 1, new[] { count });
+
+    /// <summary>A tied dense layer owns only its bias; the weights are those of the layer it names (checked against the whole network by <c>NetworkInfo</c>).</summary>
+    private static string? InferTiedDense(int[] input, int[] h, bool bias, out int[] output, out SnetBlock[] blocks)
+    {
+        output = Array.Empty<int>();
+        blocks = Array.Empty<SnetBlock>();
+        if (input.Length != 1)
+            return $"a rank-1 input for a TiedDense layer, not {ShapeText(input)}";
+        if (h[0] < 1)
+            return $"at least 1 unit, not {h[0]}";
+        if (h[1] < 0)
+            return $"the index of an earlier layer to tie to, not {h[1]}";
+        output = new[] { h[0] };
+        blocks = bias ? new[] { Bias(h[0]) } : Array.Empty<SnetBlock>();
+        return null;
+    }
 
     private static string? InferDense(int[] input, int[] h, bool bias, out int[] output, out SnetBlock[] blocks)
     {

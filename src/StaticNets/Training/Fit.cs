@@ -51,6 +51,10 @@ public static class NetworkFit
 
     internal static void CheckShape<T>(INetwork<T> network, Dataset<T> data, string paramName) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
+        if (data.IsAutoencoding && network.InputSize != network.OutputSize)
+            throw new ArgumentException(
+                $"An unlabelled data set's targets are its inputs, so the network must output as many values as it takes: expected OutputSize == InputSize ({network.InputSize}) for {network.Info}, actual OutputSize {network.OutputSize}.",
+                paramName);
         if (data.InputSize != network.InputSize)
             throw new ArgumentException($"Expected samples of {network.InputSize} inputs for {network.Info} but the data set has {data.InputSize}.", paramName);
         if (data.TargetSize != network.OutputSize)
@@ -119,6 +123,8 @@ public static class NetworkFit
                         Span<T> inputs = _loop.Inputs.AsSpan(0, count * _train.InputSize);
                         Span<T> targets = _loop.Targets.AsSpan(0, count * _train.TargetSize);
                         _train.CopyBatch(_order.AsSpan(start, count), inputs, targets);
+                        // Denoising: corrupt the batch's copy of the inputs only; the targets were copied clean.
+                        _options.InputNoise?.Apply(inputs, _options.Seed, step);
                         double loss = _loop.Step(inputs, targets, count, rate, epoch, b + 1);
                         lossSum += loss;
                         step++;

@@ -18,11 +18,12 @@ public sealed record FitOptions<T> where T : unmanaged, IBinaryFloatingPointIeee
     public int BatchSize { get; init; } = 32;
 
     /// <summary>
-    /// Threads one mini-batch step may use (default 1). The default objective cuts the batch into partitions that
-    /// depend only on its size, so any value gives bit-identical weights; more threads than partitions are not used,
-    /// and batches too small to pay for a hand-off run on the calling thread.
+    /// Threads one mini-batch step may use (default <see cref="Parallelism.DefaultThreads"/>, the logical processors).
+    /// Chains of large dense layers split every product of the whole batch by output rows over StaticNets' worker
+    /// pool; other networks cut the batch into partitions that depend only on its size. Either way any value gives
+    /// bit-identical weights, and work too small to pay for a hand-off runs on the calling thread.
     /// </summary>
-    public int Threads { get; init; } = 1;
+    public int Threads { get; init; } = Parallelism.DefaultThreads;
 
     /// <summary>What the mini-batch gradient is (default: a new <see cref="SupervisedObjective{T}"/>, back-propagation of the network's cost).</summary>
     public ITrainingObjective<T>? Objective { get; init; }
@@ -57,6 +58,14 @@ public sealed record FitOptions<T> where T : unmanaged, IBinaryFloatingPointIeee
 
     /// <summary>When set, rescales any mini-batch gradient whose global L2 norm (over all blocks, biases included, after L2) exceeds this to exactly this norm (the cure for exploding gradients).</summary>
     public double? ClipGradientNorm { get; init; }
+
+    /// <summary>
+    /// Corrupts each mini-batch's inputs on the fly for a denoising autoencoder (<see cref="Training.InputNoise.Masking"/>,
+    /// <see cref="Training.InputNoise.Gaussian"/>); default none. Only the batch buffer's copy of the inputs is changed:
+    /// the data set and the targets stay clean. The noise depends only on <see cref="Seed"/> and the step number, so
+    /// runs are reproducible for any <see cref="Threads"/>; applying it allocates nothing.
+    /// </summary>
+    public InputNoise? InputNoise { get; init; }
 
     /// <summary>Stop when the validation loss stops improving; needs validation data.</summary>
     public EarlyStopping? EarlyStopping { get; init; }

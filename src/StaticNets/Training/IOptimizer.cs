@@ -20,7 +20,7 @@ public interface IOptimizer<T> where T : unmanaged, IBinaryFloatingPointIeee754<
 }
 
 /// <summary>Plain stochastic gradient descent, the course's rule: θ ← θ − η·∇C. It keeps no state but a step counter.</summary>
-public sealed class Sgd<T> : IOptimizer<T>, IOptimizerState<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
+public sealed class Sgd<T> : IOptimizer<T>, IOptimizerState<T>, IThreadedOptimizer<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     /// <inheritdoc />
     public int StateSlots => 0;
@@ -32,10 +32,15 @@ public sealed class Sgd<T> : IOptimizer<T>, IOptimizerState<T> where T : unmanag
     public ReadOnlySpan<T> State => ReadOnlySpan<T>.Empty;
 
     /// <inheritdoc />
-    public void Step(Span<T> parameters, ReadOnlySpan<T> gradient, T learningRate)
+    public void Step(Span<T> parameters, ReadOnlySpan<T> gradient, T learningRate) => Step(parameters, gradient, learningRate, 1);
+
+    /// <summary>The same step, its update split over up to <paramref name="threads"/> threads (each parameter updated as on one).</summary>
+    void IThreadedOptimizer<T>.Step(Span<T> parameters, ReadOnlySpan<T> gradient, T learningRate, int threads) => Step(parameters, gradient, learningRate, threads);
+
+    private void Step(Span<T> parameters, ReadOnlySpan<T> gradient, T learningRate, int threads)
     {
         Guard.Length(gradient.Length, parameters.Length, nameof(gradient));
-        Kernels.VectorMath.Axpy(-learningRate, gradient, parameters);
+        Threading.ParallelSpans.Axpy(-learningRate, gradient, parameters, threads);
         StepCount++;
     }
 
@@ -61,4 +66,11 @@ public interface IBlockAwareOptimizer
 {
     /// <summary>Records the parameter blocks of <paramref name="info"/>, whose flat span later steps receive.</summary>
     void BindBlocks(NetworkInfo info);
+}
+
+/// <summary>An optimizer whose update can be split over the worker pool, element by element, with the same result.</summary>
+internal interface IThreadedOptimizer<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    /// <summary><see cref="IOptimizer{T}.Step"/> on up to <paramref name="threads"/> threads.</summary>
+    void Step(Span<T> parameters, ReadOnlySpan<T> gradient, T learningRate, int threads);
 }

@@ -1,8 +1,7 @@
 using System;
 using System.Numerics;
-using System.Runtime.ExceptionServices;
-using System.Threading;
 using StaticNets.Kernels;
+using StaticNets.Threading;
 
 namespace StaticNets.Training;
 
@@ -11,7 +10,9 @@ namespace StaticNets.Training;
 /// into contiguous partitions that depend only on its size, each partition back-propagates into its own
 /// gradient buffer, and the buffers are summed in partition order (fused with the 1/m scaling and the
 /// zeroing for the next step). Threads only decide how many partitions run at once, so 1 and 2 threads
-/// give bit-identical weights. Every buffer is allocated up front; a step allocates nothing.
+/// give bit-identical weights. Chains of large dense layers are not cut: their kernels split each product by
+/// output rows over the worker pool instead (<see cref="SplitsProducts"/>), which is bit-identical for any
+/// thread count too. Every buffer is allocated up front; a step allocates nothing.
 /// </summary>
 internal sealed unsafe class PartitionedBackward<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
@@ -21,27 +22,31 @@ internal sealed unsafe class PartitionedBackward<T> where T : unmanaged, IBinary
     /// <summary>Most partitions one mini-batch is cut into (and so the most threads one step uses).</summary>
     public const int MaxPartitions = 8;
 
+    // From this many multiply-adds per sample the products of a batch of 16 already fill several chunks of
+    // the split kernels, so the threads go there and the batch stays whole: no gradient buffers to sum, and
+    // the GEMMs see the whole batch.
+    private const long MinSplitMultiplyAdds = 16_384;
+
     // Below about this many floating-point operations per thread a thread-pool hand-off (microseconds)
     // costs more than it saves, and the partitions run on the calling thread.
     private const double MinFlopsPerThread = 4e6;
 
     private readonly INetwork<T> _network;
     private readonly long _multiplyAdds;
+    private readonly bool _splitsProducts;
     private readonly T[][] _gradients;
     private readonly INetworkWorkspace<T>[] _workspaces;
     private readonly T[] _losses;
-    private readonly Worker[] _workers;
-    private readonly ManualResetEventSlim _done = new(false);
-    private int _pending;
-    private ExceptionDispatchInfo? _failure;
-    private T* _x, _y;
-    private int _count, _partitions, _stride;
+    private readonly PartitionJob _job;
+    private T* _x, _y, _gradient0;
+    private int _count, _partitions;
 
     /// <summary>Buffers for batches of up to <paramref name="capacity"/> samples on up to <paramref name="threads"/> threads.</summary>
     public PartitionedBackward(INetwork<T> network, int capacity, int threads)
     {
         _network = network;
         _multiplyAdds = network.Info.MultiplyAddsPerSample;
+        _splitsProducts = SplitsProducts(network.Info);
         Capacity = capacity;
         Threads = threads;
         int partitions = PartitionCount(capacity);
@@ -57,13 +62,13 @@ internal sealed unsafe class PartitionedBackward<T> where T : unmanaged, IBinary
             // Partition 0 back-propagates straight into the caller's gradient.
             _gradients[p] = p == 0 ? Array.Empty<T>() : new T[network.ParameterCount];
             _workspaces[p] = network.CreateWorkspace(partitions == 1 ? capacity : largest);
+            // Either the threads split the products of one whole batch, or they run partitions, each on one thread.
+            _workspaces[p].Threads = _splitsProducts ? threads : 1;
             // Dropout masks are keyed by partition, not by thread, so any thread count draws the same masks.
             if (_workspaces[p] is IDropoutWorkspace dropout)
                 dropout.DropoutKey = (ulong)p;
         }
-        _workers = new Worker[Math.Max(0, Math.Min(threads, partitions) - 1)];
-        for (int i = 0; i < _workers.Length; i++)
-            _workers[i] = new Worker(this, i + 1);
+        _job = new PartitionJob(this);
     }
 
     /// <summary>The largest batch.</summary>
@@ -72,36 +77,65 @@ internal sealed unsafe class PartitionedBackward<T> where T : unmanaged, IBinary
     /// <summary>The most threads a step uses.</summary>
     public int Threads { get; }
 
-    /// <summary>How many partitions a batch of <paramref name="count"/> samples is cut into; depends on nothing else.</summary>
-    public static int PartitionCount(int count) => Math.Clamp(count / MinPartitionSamples, 1, MaxPartitions);
+    /// <summary>How many partitions a batch of <paramref name="count"/> samples is cut into; depends on nothing but the network and the count.</summary>
+    public int PartitionCount(int count) => PartitionCount(_splitsProducts, count);
+
+    /// <summary>How many partitions a batch of <paramref name="count"/> samples of <paramref name="network"/> is cut into.</summary>
+    public static int PartitionCount(NetworkInfo network, int count) => PartitionCount(SplitsProducts(network), count);
+
+    private static int PartitionCount(bool splitsProducts, int count) => splitsProducts ? 1 : Math.Clamp(count / MinPartitionSamples, 1, MaxPartitions);
+
+    /// <summary>
+    /// Whether the network's batched kernels split their own products over threads (chains of dense layers with
+    /// element-wise layers between them, large enough to gain): then a batch is one partition.
+    /// </summary>
+    public static bool SplitsProducts(NetworkInfo network)
+    {
+        if (network.MultiplyAddsPerSample < MinSplitMultiplyAdds)
+            return false;
+        foreach (var layer in network.Layers)
+        {
+            bool splits = layer switch
+            {
+                DenseLayerInfo dense => dense.Steps == 1,
+                ActivationLayerInfo or DropoutLayerInfo or FlattenLayerInfo or NormalizeLayerInfo => true,
+                _ => false,
+            };
+            if (!splits)
+                return false;
+        }
+        return true;
+    }
 
     /// <summary>Overwrites <paramref name="gradient"/> with the mean gradient of the batch and returns its summed cost.</summary>
     public T MeanGradient(ReadOnlySpan<T> inputs, ReadOnlySpan<T> targets, int count, Span<T> gradient)
     {
         int partitions = PartitionCount(count);
         T scale = T.One / T.CreateTruncating(count);
-        gradient.Clear();
         if (partitions == 1)
         {
+            ParallelSpans.Clear(gradient, Threads);
             T single = _network.Backward(inputs, targets, gradient, _workspaces[0]);
-            VectorMath.Scale(scale, gradient);
+            ParallelSpans.Scale(scale, gradient, Threads);
             return single;
         }
+        gradient.Clear();
 
         fixed (T* x = inputs)
         fixed (T* y = targets)
+        fixed (T* g = gradient)
         {
             _x = x;
             _y = y;
+            _gradient0 = g;
             _count = count;
             _partitions = partitions;
-            int threads = Math.Min(Threads, partitions);
             // Forward and backward cost about three times the forward's multiply-adds (two flops each).
-            double flopsPerThread = 6.0 * _multiplyAdds * count / threads;
-            if (threads > 1 && flopsPerThread >= MinFlopsPerThread)
-                RunParallel(threads, gradient);
-            else
-                RunPartitions(0, 1, gradient);
+            double flopsPerPartition = 6.0 * _multiplyAdds * count / partitions;
+            int threads = flopsPerPartition >= MinFlopsPerThread ? Threads : 1;
+            // The pool runs the partitions on its persistent workers; a partition's result does not depend on
+            // which thread runs it.
+            WorkerPool.Shared.Run(_job, partitions, threads);
         }
         T loss = T.Zero;
         for (int p = 0; p < partitions; p++)
@@ -111,59 +145,20 @@ internal sealed unsafe class PartitionedBackward<T> where T : unmanaged, IBinary
         return loss;
     }
 
-    // Partitions first, first + stride, …; only the calling thread (first = 0) passes the caller's gradient.
-    private void RunPartitions(int first, int stride, Span<T> gradient0)
+    // Partition p back-propagates into its own buffer; partition 0 into the caller's gradient.
+    private void RunPartition(int p)
     {
         int nIn = _network.InputSize, nOut = _network.OutputSize;
-        for (int p = first; p < _partitions; p += stride)
-        {
-            int start = (int)((long)_count * p / _partitions), end = (int)((long)_count * (p + 1) / _partitions);
-            var x = new ReadOnlySpan<T>(_x + (long)start * nIn, (end - start) * nIn);
-            var y = new ReadOnlySpan<T>(_y + (long)start * nOut, (end - start) * nOut);
-            _losses[p] = _network.Backward(x, y, p == 0 ? gradient0 : _gradients[p], _workspaces[p]);
-        }
+        int start = (int)((long)_count * p / _partitions), end = (int)((long)_count * (p + 1) / _partitions);
+        var x = new ReadOnlySpan<T>(_x + (long)start * nIn, (end - start) * nIn);
+        var y = new ReadOnlySpan<T>(_y + (long)start * nOut, (end - start) * nOut);
+        Span<T> gradient = p == 0 ? new Span<T>(_gradient0, _network.ParameterCount) : _gradients[p];
+        _losses[p] = _network.Backward(x, y, gradient, _workspaces[p]);
     }
 
-    private void RunParallel(int threads, Span<T> gradient)
+    /// <summary>The partitions as one reusable job for the worker pool: running it allocates nothing.</summary>
+    private sealed class PartitionJob(PartitionedBackward<T> owner) : IParallelJob
     {
-        _stride = threads;
-        _failure = null;
-        _done.Reset();
-        Volatile.Write(ref _pending, threads - 1);
-        for (int i = 0; i < threads - 1; i++)
-            ThreadPool.UnsafeQueueUserWorkItem(_workers[i], preferLocal: false);
-        try
-        {
-            RunPartitions(0, threads, gradient);
-        }
-        finally
-        {
-            // The workers read the pinned batch: never return (and unpin) before they are done.
-            _done.Wait();
-        }
-        _failure?.Throw();
-    }
-
-    private void RunWorker(int index)
-    {
-        try
-        {
-            RunPartitions(index, _stride, Span<T>.Empty);
-        }
-        catch (Exception e)
-        {
-            _failure = ExceptionDispatchInfo.Capture(e);
-        }
-        finally
-        {
-            if (Interlocked.Decrement(ref _pending) == 0)
-                _done.Set();
-        }
-    }
-
-    /// <summary>A reusable thread-pool item: queueing it allocates nothing.</summary>
-    private sealed class Worker(PartitionedBackward<T> owner, int index) : IThreadPoolWorkItem
-    {
-        public void Execute() => owner.RunWorker(index);
+        public void Run(int chunk) => owner.RunPartition(chunk);
     }
 }

@@ -13,10 +13,12 @@ namespace StaticNets.Training;
 /// back-propagation, the divergence check (<see cref="TrainingDivergedException"/>), allocation-free steps — is the loop's.
 /// </summary>
 /// <remarks>
-/// <para><b>Threads.</b> A mini-batch is cut into a fixed number of contiguous partitions that depends only
-/// on the batch size (one per <see cref="MinPartitionSamples"/> samples, at most <see cref="MaxPartitions"/>).
-/// Each partition back-propagates into its own gradient buffer and the buffers are summed in partition
-/// order, so the weights are bit-identical whatever <see cref="TrainerOptions.Threads"/> is.</para>
+/// <para><b>Threads.</b> Chains of large dense layers keep a mini-batch whole and split every product by output
+/// rows over StaticNets' worker pool. Other networks cut a mini-batch into a fixed number of contiguous partitions
+/// that depends only on the batch size (one per <see cref="MinPartitionSamples"/> samples, at most
+/// <see cref="MaxPartitions"/>; see <see cref="PartitionCount"/>); each partition back-propagates into its own
+/// gradient buffer and the buffers are summed in partition order. Either way the weights are bit-identical
+/// whatever <see cref="TrainerOptions.Threads"/> is.</para>
 /// </remarks>
 public sealed class Trainer<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
@@ -112,6 +114,9 @@ public sealed class Trainer<T> where T : unmanaged, IBinaryFloatingPointIeee754<
         };
     }
 
-    /// <summary>How many partitions a batch of <paramref name="count"/> samples is cut into; depends on nothing else.</summary>
-    public static int PartitionCount(int count) => PartitionedBackward<T>.PartitionCount(count);
+    /// <summary>
+    /// How many partitions a batch of <paramref name="count"/> samples of <paramref name="network"/> is cut into; depends
+    /// on nothing else. Chains of large dense layers take the batch whole (1) and split their products by rows instead.
+    /// </summary>
+    public static int PartitionCount(NetworkInfo network, int count) => PartitionedBackward<T>.PartitionCount(network, count);
 }

@@ -21,11 +21,12 @@ public sealed record TrainerOptions
     public bool Shuffle { get; init; } = true;
 
     /// <summary>
-    /// Threads one mini-batch step may use (default 1). The batch is cut into partitions that depend only on
-    /// its size, so any value gives bit-identical weights; more threads than partitions are not used, and
-    /// batches too small to pay for a hand-off run on the calling thread.
+    /// Threads one mini-batch step may use (default <see cref="Parallelism.DefaultThreads"/>, the logical processors).
+    /// Chains of large dense layers split every product of the whole batch by output rows over StaticNets' worker
+    /// pool; other networks cut the batch into partitions that depend only on its size. Either way any value gives
+    /// bit-identical weights, and work too small to pay for a hand-off runs on the calling thread.
     /// </summary>
-    public int Threads { get; init; } = 1;
+    public int Threads { get; init; } = Parallelism.DefaultThreads;
 
     internal void Validate()
     {

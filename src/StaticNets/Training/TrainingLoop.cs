@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Numerics;
 using StaticNets.Kernels;
+using StaticNets.Threading;
 
 namespace StaticNets.Training;
 
@@ -154,7 +155,12 @@ internal sealed class TrainingLoop<T> where T : unmanaged, IBinaryFloatingPointI
         }
 
         using (var edit = _network.EditParameters())
-            _optimizer.Step(edit.Span, gradient, T.CreateTruncating(rate));
+        {
+            if (_optimizer is IThreadedOptimizer<T> threaded)
+                threaded.Step(edit.Span, gradient, T.CreateTruncating(rate), Threads);
+            else
+                _optimizer.Step(edit.Span, gradient, T.CreateTruncating(rate));
+        }
         CheckParameters(epoch, batch);
         return loss;
     }
@@ -189,7 +195,7 @@ internal sealed class TrainingLoop<T> where T : unmanaged, IBinaryFloatingPointI
         bool hasWeights = false;
         foreach (var block in _blocks[i])
         {
-            double s = double.CreateTruncating(VectorMath.SumOfSquares<T>(values.Slice(block.Offset, block.Count)));
+            double s = ParallelSpans.SumOfSquares<T>(values.Slice(block.Offset, block.Count), Threads);
             all += s;
             if (block.Role == ParameterRole.Weight)
             {

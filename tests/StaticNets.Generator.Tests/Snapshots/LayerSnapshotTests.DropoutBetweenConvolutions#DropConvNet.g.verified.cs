@@ -127,8 +127,8 @@ partial class DropConvNet : global::StaticNets.INetwork<double>, global::StaticN
     /// <summary>Marks the parameters as possibly changed, so the next forward rebuilds its weight copies.</summary>
     private void ParametersChanged() => global::System.Threading.Interlocked.Increment(ref _parameterVersion);
 
-    /// <summary>Rebuilds the batched forward's weight caches from the parameters. Under a lock so concurrent batched forwards rebuild once.</summary>
-    private void RefreshPacked()
+    /// <summary>Rebuilds the batched forward's weight caches from the parameters, on up to <paramref name="threads"/> threads. Under a lock so concurrent batched forwards rebuild once.</summary>
+    private void RefreshPacked(int threads)
     {
         lock (_refreshLock)
         {
@@ -198,7 +198,7 @@ partial class DropConvNet : global::StaticNets.INetwork<double>, global::StaticN
         global::System.ReadOnlySpan<double> p = _parameters;
         // Rebuild the weight caches if the parameters may have changed since.
         if (global::System.Threading.Volatile.Read(ref _packedVersion) != global::System.Threading.Volatile.Read(ref _parameterVersion))
-            RefreshPacked();
+            RefreshPacked(ws.Threads);
         global::System.ReadOnlySpan<double> prepared0 = _prepared0;
         global::System.ReadOnlySpan<double> prepared2 = _prepared2;
         // Each training call draws fresh masks: the stream depends on the seed, the workspace's key and how often it ran.
@@ -206,7 +206,7 @@ partial class DropConvNet : global::StaticNets.INetwork<double>, global::StaticN
         // Layer 0: conv2d 3×9×9 → 4×4×4, 4 filters 3×3, stride 2×2, no padding, ReLU, no bias.
         global::System.Span<double> a0 = new global::System.Span<double>(ws.A0, 0, batch * 64);
         global::System.Span<double> z0 = new global::System.Span<double>(ws.Z0, 0, batch * 64);
-        global::StaticNets.Kernels.ConvKernels.ForwardPrepared<double>(in Layer0Shape, prepared0, p.Slice(Layer0WeightOffset, Layer0WeightCount), global::System.ReadOnlySpan<double>.Empty, x, z0, ws.Scratch);
+        global::StaticNets.Kernels.ConvKernels.ForwardPrepared<double>(in Layer0Shape, prepared0, p.Slice(Layer0WeightOffset, Layer0WeightCount), global::System.ReadOnlySpan<double>.Empty, x, z0, ws.Scratch, ws.Threads);
         // Element-wise activation over the whole batch in one vectorised pass.
         global::StaticNets.Kernels.ActivationKernels.ReLU<double>(z0, a0);
         // Layer 1: dropout 0.25 over 4×4×4.
@@ -221,7 +221,7 @@ partial class DropConvNet : global::StaticNets.INetwork<double>, global::StaticN
         // Layer 2: conv2d 4×4×4 → 2×4×4, 2 filters 3×1, stride 1×1, padding 1,0,1,0 (top, left, bottom, right), Tanh.
         global::System.Span<double> a2 = new global::System.Span<double>(ws.A2, 0, batch * 32);
         global::System.Span<double> z2 = new global::System.Span<double>(ws.Z2, 0, batch * 32);
-        global::StaticNets.Kernels.ConvKernels.ForwardPrepared<double>(in Layer2Shape, prepared2, p.Slice(Layer2WeightOffset, Layer2WeightCount), p.Slice(Layer2BiasOffset, Layer2Filters), a1, z2, ws.Scratch);
+        global::StaticNets.Kernels.ConvKernels.ForwardPrepared<double>(in Layer2Shape, prepared2, p.Slice(Layer2WeightOffset, Layer2WeightCount), p.Slice(Layer2BiasOffset, Layer2Filters), a1, z2, ws.Scratch, ws.Threads);
         // Element-wise activation over the whole batch in one vectorised pass.
         global::StaticNets.Kernels.ActivationKernels.Tanh<double>(z2, a2);
         // Layer 3: average pool 2×4×4 → 2×2×2, window 2×2, stride 2×2.
@@ -232,7 +232,7 @@ partial class DropConvNet : global::StaticNets.INetwork<double>, global::StaticN
         // Layer 5: dense 8 → 3, Sigmoid.
         global::System.Span<double> z5 = new global::System.Span<double>(ws.Z5, 0, batch * 3), a5 = new global::System.Span<double>(ws.A5, 0, batch * 3);
         // Blocked over samples so each weight row is loaded once for several samples.
-        global::StaticNets.Kernels.DenseKernels.ForwardBatch<double>(p.Slice(Layer5WeightOffset, Layer5WeightCount), p.Slice(Layer5BiasOffset, Layer5Size), a3, z5, 8, 3);
+        global::StaticNets.Kernels.DenseKernels.ForwardBatch<double>(p.Slice(Layer5WeightOffset, Layer5WeightCount), p.Slice(Layer5BiasOffset, Layer5Size), a3, z5, 8, 3, ws.Threads);
         // Element-wise activation over the whole batch in one vectorised pass.
         global::StaticNets.Kernels.ActivationKernels.Sigmoid<double>(z5, a5);
         return a5;
@@ -313,9 +313,9 @@ partial class DropConvNet : global::StaticNets.INetwork<double>, global::StaticN
         }
 
         // Layer 5: ∂C/∂W += δ5ᵀ·a3 and ∂C/∂b += Σ δ5 over the whole batch, register-blocked (4 rows × 2 vectors).
-        global::StaticNets.Kernels.DenseKernels.AccumulateGradientBatch<double>(d5, a3, gradient.Slice(Layer5WeightOffset, Layer5WeightCount), gradient.Slice(Layer5BiasOffset, Layer5Size), 8, 3);
+        global::StaticNets.Kernels.DenseKernels.AccumulateGradientBatch<double>(d5, a3, gradient.Slice(Layer5WeightOffset, Layer5WeightCount), gradient.Slice(Layer5BiasOffset, Layer5Size), 8, 3, ws.Threads);
         // ∂C/∂input = δ5·W5 for the whole batch, register-blocked (4 samples × 2 vectors).
-        global::StaticNets.Kernels.DenseKernels.BackwardInputBatch<double>(p.Slice(Layer5WeightOffset, Layer5WeightCount), d5, d3, 8, 3);
+        global::StaticNets.Kernels.DenseKernels.BackwardInputBatch<double>(p.Slice(Layer5WeightOffset, Layer5WeightCount), d5, d3, 8, 3, ws.Threads);
 
         // Layer 4: flatten; its δ already lies in d3, shaped as the layer below.
 
@@ -378,6 +378,16 @@ partial class DropConvNet : global::StaticNets.INetwork<double>, global::StaticN
 
         /// <inheritdoc />
         public int BatchCapacity { get; }
+
+        /// <summary>The most threads one batched call on this workspace uses (the large products split by rows over StaticNets' worker pool, results bit-identical for any count); starts at <see cref="global::StaticNets.Parallelism.DefaultThreads"/>.</summary>
+        /// <exception cref="global::System.ArgumentOutOfRangeException">The value is less than 1.</exception>
+        public int Threads
+        {
+            get => _threads;
+            set => _threads = global::StaticNets.Guard.Threads(value, "value");
+        }
+
+        private int _threads = global::StaticNets.Parallelism.DefaultThreads;
 
         /// <inheritdoc />
         public ulong DropoutKey { get; set; }

@@ -128,7 +128,7 @@ partial class FlatNet : global::StaticNets.INetwork<float>
         // Layer 1: dense 18 → 4, ReLU.
         global::System.Span<float> z1 = new global::System.Span<float>(ws.Z1, 0, batch * 4), a1 = new global::System.Span<float>(ws.A1, 0, batch * 4);
         // Blocked over samples so each weight row is loaded once for several samples.
-        global::StaticNets.Kernels.DenseKernels.ForwardBatch<float>(p.Slice(Layer1WeightOffset, Layer1WeightCount), p.Slice(Layer1BiasOffset, Layer1Size), x, z1, 18, 4);
+        global::StaticNets.Kernels.DenseKernels.ForwardBatch<float>(p.Slice(Layer1WeightOffset, Layer1WeightCount), p.Slice(Layer1BiasOffset, Layer1Size), x, z1, 18, 4, ws.Threads);
         // Element-wise activation over the whole batch in one vectorised pass.
         global::StaticNets.Kernels.ActivationKernels.ReLU<float>(z1, a1);
         // Layer 2: dense 4 → 1, Sigmoid.
@@ -220,9 +220,9 @@ partial class FlatNet : global::StaticNets.INetwork<float>
         // δ1 ⊙= σ'(z1), σ = ReLU: element-wise, so one pass over the whole batch.
         global::StaticNets.Kernels.ActivationKernels.ReLUDerivative<float>(z1, a1, d1);
         // Layer 1: ∂C/∂W += δ1ᵀ·x and ∂C/∂b += Σ δ1 over the whole batch, register-blocked (4 rows × 2 vectors).
-        global::StaticNets.Kernels.DenseKernels.AccumulateGradientBatch<float>(d1, x, gradient.Slice(Layer1WeightOffset, Layer1WeightCount), gradient.Slice(Layer1BiasOffset, Layer1Size), 18, 4);
+        global::StaticNets.Kernels.DenseKernels.AccumulateGradientBatch<float>(d1, x, gradient.Slice(Layer1WeightOffset, Layer1WeightCount), gradient.Slice(Layer1BiasOffset, Layer1Size), 18, 4, ws.Threads);
         // ∂C/∂input only when the caller asked for it: no layer below has trainable parameters.
-        if (!dx.IsEmpty) global::StaticNets.Kernels.DenseKernels.BackwardInputBatch<float>(p.Slice(Layer1WeightOffset, Layer1WeightCount), d1, d0, 18, 4);
+        if (!dx.IsEmpty) global::StaticNets.Kernels.DenseKernels.BackwardInputBatch<float>(p.Slice(Layer1WeightOffset, Layer1WeightCount), d1, d0, 18, 4, ws.Threads);
 
         if (!dx.IsEmpty) d0.CopyTo(dx);
         return loss;
@@ -290,6 +290,16 @@ partial class FlatNet : global::StaticNets.INetwork<float>
 
         /// <inheritdoc />
         public int BatchCapacity { get; }
+
+        /// <summary>The most threads one batched call on this workspace uses (the large products split by rows over StaticNets' worker pool, results bit-identical for any count); starts at <see cref="global::StaticNets.Parallelism.DefaultThreads"/>.</summary>
+        /// <exception cref="global::System.ArgumentOutOfRangeException">The value is less than 1.</exception>
+        public int Threads
+        {
+            get => _threads;
+            set => _threads = global::StaticNets.Guard.Threads(value, "value");
+        }
+
+        private int _threads = global::StaticNets.Parallelism.DefaultThreads;
 
         internal static Workspace From(global::StaticNets.INetworkWorkspace<float> workspace, string paramName)
             => workspace as Workspace ?? throw global::StaticNets.Guard.WrongWorkspace(workspace, typeof(Workspace), paramName);

@@ -165,8 +165,8 @@ partial class LeNet5 : global::StaticNets.INetwork<float>
     /// <summary>Marks the parameters as possibly changed, so the next forward rebuilds its weight copies.</summary>
     private void ParametersChanged() => global::System.Threading.Interlocked.Increment(ref _parameterVersion);
 
-    /// <summary>Rebuilds the batched forward's weight caches from the parameters. Under a lock so concurrent batched forwards rebuild once.</summary>
-    private void RefreshPacked()
+    /// <summary>Rebuilds the batched forward's weight caches from the parameters, on up to <paramref name="threads"/> threads. Under a lock so concurrent batched forwards rebuild once.</summary>
+    private void RefreshPacked(int threads)
     {
         lock (_refreshLock)
         {
@@ -182,9 +182,9 @@ partial class LeNet5 : global::StaticNets.INetwork<float>
                 _prepared2 = new float[prepared2];
             global::StaticNets.Kernels.ConvKernels.PrepareWeights<float>(in Layer2Shape, new global::System.ReadOnlySpan<float>(_parameters, Layer2WeightOffset, Layer2WeightCount), new global::System.ReadOnlySpan<float>(_parameters, Layer2BiasOffset, Layer2Filters), _prepared2);
             _packed5 ??= new float[global::StaticNets.Kernels.DenseKernels.PackedLength<float>(400, 120)];
-            global::StaticNets.Kernels.DenseKernels.PackPanels<float>(new global::System.ReadOnlySpan<float>(_parameters, Layer5WeightOffset, Layer5WeightCount), _packed5, 400, 120);
+            global::StaticNets.Kernels.DenseKernels.PackPanels<float>(new global::System.ReadOnlySpan<float>(_parameters, Layer5WeightOffset, Layer5WeightCount), _packed5, 400, 120, threads);
             _packed6 ??= new float[global::StaticNets.Kernels.DenseKernels.PackedLength<float>(120, 84)];
-            global::StaticNets.Kernels.DenseKernels.PackPanels<float>(new global::System.ReadOnlySpan<float>(_parameters, Layer6WeightOffset, Layer6WeightCount), _packed6, 120, 84);
+            global::StaticNets.Kernels.DenseKernels.PackPanels<float>(new global::System.ReadOnlySpan<float>(_parameters, Layer6WeightOffset, Layer6WeightCount), _packed6, 120, 84, threads);
             global::System.Threading.Volatile.Write(ref _packedVersion, version);
         }
     }
@@ -235,7 +235,7 @@ partial class LeNet5 : global::StaticNets.INetwork<float>
         global::System.ReadOnlySpan<float> p = _parameters;
         // Rebuild the weight caches if the parameters may have changed since.
         if (global::System.Threading.Volatile.Read(ref _packedVersion) != global::System.Threading.Volatile.Read(ref _parameterVersion))
-            RefreshPacked();
+            RefreshPacked(ws.Threads);
         global::System.ReadOnlySpan<float> prepared0 = _prepared0;
         global::System.ReadOnlySpan<float> prepared2 = _prepared2;
         global::System.ReadOnlySpan<float> packed5 = _packed5;
@@ -243,7 +243,7 @@ partial class LeNet5 : global::StaticNets.INetwork<float>
         // Layer 0: conv2d 1×28×28 → 6×28×28, 6 filters 5×5, stride 1×1, padding 2,2,2,2 (top, left, bottom, right), ReLU.
         global::System.Span<float> a0 = new global::System.Span<float>(ws.A0, 0, batch * 4704);
         global::System.Span<float> z0 = new global::System.Span<float>(ws.Z0, 0, batch * 4704);
-        global::StaticNets.Kernels.ConvKernels.ForwardPrepared<float>(in Layer0Shape, prepared0, p.Slice(Layer0WeightOffset, Layer0WeightCount), p.Slice(Layer0BiasOffset, Layer0Filters), x, z0, ws.Scratch);
+        global::StaticNets.Kernels.ConvKernels.ForwardPrepared<float>(in Layer0Shape, prepared0, p.Slice(Layer0WeightOffset, Layer0WeightCount), p.Slice(Layer0BiasOffset, Layer0Filters), x, z0, ws.Scratch, ws.Threads);
         // Element-wise activation over the whole batch in one vectorised pass.
         global::StaticNets.Kernels.ActivationKernels.ReLU<float>(z0, a0);
         // Layer 1: max pool 6×28×28 → 6×14×14, window 2×2, stride 2×2.
@@ -253,7 +253,7 @@ partial class LeNet5 : global::StaticNets.INetwork<float>
         // Layer 2: conv2d 6×14×14 → 16×10×10, 16 filters 5×5, stride 1×1, no padding, ReLU.
         global::System.Span<float> a2 = new global::System.Span<float>(ws.A2, 0, batch * 1600);
         global::System.Span<float> z2 = new global::System.Span<float>(ws.Z2, 0, batch * 1600);
-        global::StaticNets.Kernels.ConvKernels.ForwardPrepared<float>(in Layer2Shape, prepared2, p.Slice(Layer2WeightOffset, Layer2WeightCount), p.Slice(Layer2BiasOffset, Layer2Filters), a1, z2, ws.Scratch);
+        global::StaticNets.Kernels.ConvKernels.ForwardPrepared<float>(in Layer2Shape, prepared2, p.Slice(Layer2WeightOffset, Layer2WeightCount), p.Slice(Layer2BiasOffset, Layer2Filters), a1, z2, ws.Scratch, ws.Threads);
         // Element-wise activation over the whole batch in one vectorised pass.
         global::StaticNets.Kernels.ActivationKernels.ReLU<float>(z2, a2);
         // Layer 3: max pool 16×10×10 → 16×5×5, window 2×2, stride 2×2.
@@ -265,19 +265,19 @@ partial class LeNet5 : global::StaticNets.INetwork<float>
         // Layer 5: dense 400 → 120, ReLU.
         global::System.Span<float> z5 = new global::System.Span<float>(ws.Z5, 0, batch * 120), a5 = new global::System.Span<float>(ws.A5, 0, batch * 120);
         // Outer product over the network's packed Wᵀ panels (no packing per call); rows past the last panel as dot products.
-        global::StaticNets.Kernels.DenseKernels.ForwardBatchPrepacked<float>(packed5, p.Slice(Layer5WeightOffset, Layer5WeightCount), p.Slice(Layer5BiasOffset, Layer5Size), a3, z5, 400, 120);
+        global::StaticNets.Kernels.DenseKernels.ForwardBatchPrepacked<float>(packed5, p.Slice(Layer5WeightOffset, Layer5WeightCount), p.Slice(Layer5BiasOffset, Layer5Size), a3, z5, 400, 120, ws.Threads);
         // Element-wise activation over the whole batch in one vectorised pass.
         global::StaticNets.Kernels.ActivationKernels.ReLU<float>(z5, a5);
         // Layer 6: dense 120 → 84, ReLU.
         global::System.Span<float> z6 = new global::System.Span<float>(ws.Z6, 0, batch * 84), a6 = new global::System.Span<float>(ws.A6, 0, batch * 84);
         // Outer product over the network's packed Wᵀ panels (no packing per call); rows past the last panel as dot products.
-        global::StaticNets.Kernels.DenseKernels.ForwardBatchPrepacked<float>(packed6, p.Slice(Layer6WeightOffset, Layer6WeightCount), p.Slice(Layer6BiasOffset, Layer6Size), a5, z6, 120, 84);
+        global::StaticNets.Kernels.DenseKernels.ForwardBatchPrepacked<float>(packed6, p.Slice(Layer6WeightOffset, Layer6WeightCount), p.Slice(Layer6BiasOffset, Layer6Size), a5, z6, 120, 84, ws.Threads);
         // Element-wise activation over the whole batch in one vectorised pass.
         global::StaticNets.Kernels.ActivationKernels.ReLU<float>(z6, a6);
         // Layer 7: dense 84 → 10, Softmax.
         global::System.Span<float> z7 = new global::System.Span<float>(ws.Z7, 0, batch * 10), a7 = new global::System.Span<float>(ws.A7, 0, batch * 10);
         // Blocked over samples so each weight row is loaded once for several samples.
-        global::StaticNets.Kernels.DenseKernels.ForwardBatch<float>(p.Slice(Layer7WeightOffset, Layer7WeightCount), p.Slice(Layer7BiasOffset, Layer7Size), a6, z7, 84, 10);
+        global::StaticNets.Kernels.DenseKernels.ForwardBatch<float>(p.Slice(Layer7WeightOffset, Layer7WeightCount), p.Slice(Layer7BiasOffset, Layer7Size), a6, z7, 84, 10, ws.Threads);
         // Softmax normalises each sample's values on its own.
         for (int s = 0; s < batch; s++)
         {
@@ -366,23 +366,23 @@ partial class LeNet5 : global::StaticNets.INetwork<float>
         }
 
         // Layer 7: ∂C/∂W += δ7ᵀ·a6 and ∂C/∂b += Σ δ7 over the whole batch, register-blocked (4 rows × 2 vectors).
-        global::StaticNets.Kernels.DenseKernels.AccumulateGradientBatch<float>(d7, a6, gradient.Slice(Layer7WeightOffset, Layer7WeightCount), gradient.Slice(Layer7BiasOffset, Layer7Size), 84, 10);
+        global::StaticNets.Kernels.DenseKernels.AccumulateGradientBatch<float>(d7, a6, gradient.Slice(Layer7WeightOffset, Layer7WeightCount), gradient.Slice(Layer7BiasOffset, Layer7Size), 84, 10, ws.Threads);
         // ∂C/∂input = δ7·W7 for the whole batch, register-blocked (4 samples × 2 vectors).
-        global::StaticNets.Kernels.DenseKernels.BackwardInputBatch<float>(p.Slice(Layer7WeightOffset, Layer7WeightCount), d7, d6, 84, 10);
+        global::StaticNets.Kernels.DenseKernels.BackwardInputBatch<float>(p.Slice(Layer7WeightOffset, Layer7WeightCount), d7, d6, 84, 10, ws.Threads);
 
         // δ6 ⊙= σ'(z6), σ = ReLU: element-wise, so one pass over the whole batch.
         global::StaticNets.Kernels.ActivationKernels.ReLUDerivative<float>(z6, a6, d6);
         // Layer 6: ∂C/∂W += δ6ᵀ·a5 and ∂C/∂b += Σ δ6 over the whole batch, register-blocked (4 rows × 2 vectors).
-        global::StaticNets.Kernels.DenseKernels.AccumulateGradientBatch<float>(d6, a5, gradient.Slice(Layer6WeightOffset, Layer6WeightCount), gradient.Slice(Layer6BiasOffset, Layer6Size), 120, 84);
+        global::StaticNets.Kernels.DenseKernels.AccumulateGradientBatch<float>(d6, a5, gradient.Slice(Layer6WeightOffset, Layer6WeightCount), gradient.Slice(Layer6BiasOffset, Layer6Size), 120, 84, ws.Threads);
         // ∂C/∂input = δ6·W6 for the whole batch, register-blocked (4 samples × 2 vectors).
-        global::StaticNets.Kernels.DenseKernels.BackwardInputBatch<float>(p.Slice(Layer6WeightOffset, Layer6WeightCount), d6, d5, 120, 84);
+        global::StaticNets.Kernels.DenseKernels.BackwardInputBatch<float>(p.Slice(Layer6WeightOffset, Layer6WeightCount), d6, d5, 120, 84, ws.Threads);
 
         // δ5 ⊙= σ'(z5), σ = ReLU: element-wise, so one pass over the whole batch.
         global::StaticNets.Kernels.ActivationKernels.ReLUDerivative<float>(z5, a5, d5);
         // Layer 5: ∂C/∂W += δ5ᵀ·a3 and ∂C/∂b += Σ δ5 over the whole batch, register-blocked (4 rows × 2 vectors).
-        global::StaticNets.Kernels.DenseKernels.AccumulateGradientBatch<float>(d5, a3, gradient.Slice(Layer5WeightOffset, Layer5WeightCount), gradient.Slice(Layer5BiasOffset, Layer5Size), 400, 120);
+        global::StaticNets.Kernels.DenseKernels.AccumulateGradientBatch<float>(d5, a3, gradient.Slice(Layer5WeightOffset, Layer5WeightCount), gradient.Slice(Layer5BiasOffset, Layer5Size), 400, 120, ws.Threads);
         // ∂C/∂input = δ5·W5 for the whole batch, register-blocked (4 samples × 2 vectors).
-        global::StaticNets.Kernels.DenseKernels.BackwardInputBatch<float>(p.Slice(Layer5WeightOffset, Layer5WeightCount), d5, d3, 400, 120);
+        global::StaticNets.Kernels.DenseKernels.BackwardInputBatch<float>(p.Slice(Layer5WeightOffset, Layer5WeightCount), d5, d3, 400, 120, ws.Threads);
 
         // Layer 4: flatten; its δ already lies in d3, shaped as the layer below.
 
@@ -453,6 +453,16 @@ partial class LeNet5 : global::StaticNets.INetwork<float>
 
         /// <inheritdoc />
         public int BatchCapacity { get; }
+
+        /// <summary>The most threads one batched call on this workspace uses (the large products split by rows over StaticNets' worker pool, results bit-identical for any count); starts at <see cref="global::StaticNets.Parallelism.DefaultThreads"/>.</summary>
+        /// <exception cref="global::System.ArgumentOutOfRangeException">The value is less than 1.</exception>
+        public int Threads
+        {
+            get => _threads;
+            set => _threads = global::StaticNets.Guard.Threads(value, "value");
+        }
+
+        private int _threads = global::StaticNets.Parallelism.DefaultThreads;
 
         internal static Workspace From(global::StaticNets.INetworkWorkspace<float> workspace, string paramName)
             => workspace as Workspace ?? throw global::StaticNets.Guard.WrongWorkspace(workspace, typeof(Workspace), paramName);

@@ -128,7 +128,7 @@ namespace Samples
             // Layer 0: dense 6 → 4, Identity, no bias.
             global::System.Span<float> z0 = new global::System.Span<float>(ws.Z0, 0, batch * 4), a0 = new global::System.Span<float>(ws.A0, 0, batch * 4);
             // Blocked over samples so each weight row is loaded once for several samples.
-            global::StaticNets.Kernels.DenseKernels.ForwardBatch<float>(p.Slice(Layer0WeightOffset, Layer0WeightCount), s_zeroBias0, x, z0, 6, 4);
+            global::StaticNets.Kernels.DenseKernels.ForwardBatch<float>(p.Slice(Layer0WeightOffset, Layer0WeightCount), s_zeroBias0, x, z0, 6, 4, ws.Threads);
             // Element-wise activation over the whole batch in one vectorised pass.
             global::StaticNets.Kernels.ActivationKernels.Identity<float>(z0, a0);
             // Layer 1: activation Tanh over 4.
@@ -237,9 +237,9 @@ namespace Samples
             global::StaticNets.Kernels.ActivationKernels.TanhDerivative<float>(a0, a1, d0);
 
             // Layer 0: ∂C/∂W += δ0ᵀ·x and ∂C/∂b += Σ δ0 over the whole batch, register-blocked (4 rows × 2 vectors).
-            global::StaticNets.Kernels.DenseKernels.AccumulateGradientBatch<float>(d0, x, gradient.Slice(Layer0WeightOffset, Layer0WeightCount), ws.NoBiasGradient0, 6, 4);
+            global::StaticNets.Kernels.DenseKernels.AccumulateGradientBatch<float>(d0, x, gradient.Slice(Layer0WeightOffset, Layer0WeightCount), ws.NoBiasGradient0, 6, 4, ws.Threads);
             // ∂C/∂input only when the caller asked for it (chained networks).
-            if (!dx.IsEmpty) global::StaticNets.Kernels.DenseKernels.BackwardInputBatch<float>(p.Slice(Layer0WeightOffset, Layer0WeightCount), d0, dx, 6, 4);
+            if (!dx.IsEmpty) global::StaticNets.Kernels.DenseKernels.BackwardInputBatch<float>(p.Slice(Layer0WeightOffset, Layer0WeightCount), d0, dx, 6, 4, ws.Threads);
             return loss;
         }
 
@@ -311,6 +311,16 @@ namespace Samples
 
             /// <inheritdoc />
             public int BatchCapacity { get; }
+
+            /// <summary>The most threads one batched call on this workspace uses (the large products split by rows over StaticNets' worker pool, results bit-identical for any count); starts at <see cref="global::StaticNets.Parallelism.DefaultThreads"/>.</summary>
+            /// <exception cref="global::System.ArgumentOutOfRangeException">The value is less than 1.</exception>
+            public int Threads
+            {
+                get => _threads;
+                set => _threads = global::StaticNets.Guard.Threads(value, "value");
+            }
+
+            private int _threads = global::StaticNets.Parallelism.DefaultThreads;
 
             internal static Workspace From(global::StaticNets.INetworkWorkspace<float> workspace, string paramName)
                 => workspace as Workspace ?? throw global::StaticNets.Guard.WrongWorkspace(workspace, typeof(Workspace), paramName);

@@ -96,8 +96,8 @@ partial class RowLstm : global::StaticNets.INetwork<float>, global::StaticNets.I
     /// <summary>Marks the parameters as possibly changed, so the next forward rebuilds its weight copies.</summary>
     private void ParametersChanged() => global::System.Threading.Interlocked.Increment(ref _parameterVersion);
 
-    /// <summary>Rebuilds the batched forward's weight caches from the parameters. Under a lock so concurrent batched forwards rebuild once.</summary>
-    private void RefreshPacked()
+    /// <summary>Rebuilds the batched forward's weight caches from the parameters, on up to <paramref name="threads"/> threads. Under a lock so concurrent batched forwards rebuild once.</summary>
+    private void RefreshPacked(int threads)
     {
         lock (_refreshLock)
         {
@@ -144,7 +144,7 @@ partial class RowLstm : global::StaticNets.INetwork<float>, global::StaticNets.I
         state.CheckFor(Architecture, "state");
         // The fused gate matrices are the batched path's weight caches: rebuild them if the parameters changed.
         if (global::System.Threading.Volatile.Read(ref _packedVersion) != global::System.Threading.Volatile.Read(ref _parameterVersion))
-            RefreshPacked();
+            RefreshPacked(1);
         global::System.ReadOnlySpan<float> p = _parameters;
         global::System.Span<float> values = state.Values, scratch = state.Scratch;
         // Layer 0: one LSTM step; its state's first 128 values are the new h.
@@ -203,7 +203,7 @@ partial class RowLstm : global::StaticNets.INetwork<float>, global::StaticNets.I
         global::System.ReadOnlySpan<float> p = _parameters;
         // Rebuild the weight caches if the parameters may have changed since.
         if (global::System.Threading.Volatile.Read(ref _packedVersion) != global::System.Threading.Volatile.Read(ref _parameterVersion))
-            RefreshPacked();
+            RefreshPacked(ws.Threads);
         global::System.ReadOnlySpan<float> prepared0 = _prepared0;
         // Layer 0: LSTM 28×28 → 128 units, last step's h.
         global::System.Span<float> a0 = new global::System.Span<float>(ws.A0, 0, batch * 128);
@@ -215,7 +215,7 @@ partial class RowLstm : global::StaticNets.INetwork<float>, global::StaticNets.I
         // Layer 1: dense 128 → 10, Softmax.
         global::System.Span<float> z1 = new global::System.Span<float>(ws.Z1, 0, batch * 10), a1 = new global::System.Span<float>(ws.A1, 0, batch * 10);
         // Blocked over samples so each weight row is loaded once for several samples.
-        global::StaticNets.Kernels.DenseKernels.ForwardBatch<float>(p.Slice(Layer1WeightOffset, Layer1WeightCount), p.Slice(Layer1BiasOffset, Layer1Size), a0, z1, 128, 10);
+        global::StaticNets.Kernels.DenseKernels.ForwardBatch<float>(p.Slice(Layer1WeightOffset, Layer1WeightCount), p.Slice(Layer1BiasOffset, Layer1Size), a0, z1, 128, 10, ws.Threads);
         // Softmax normalises each sample's values on its own.
         for (int s = 0; s < batch; s++)
         {
@@ -298,9 +298,9 @@ partial class RowLstm : global::StaticNets.INetwork<float>, global::StaticNets.I
         }
 
         // Layer 1: ∂C/∂W += δ1ᵀ·a0 and ∂C/∂b += Σ δ1 over the whole batch, register-blocked (4 rows × 2 vectors).
-        global::StaticNets.Kernels.DenseKernels.AccumulateGradientBatch<float>(d1, a0, gradient.Slice(Layer1WeightOffset, Layer1WeightCount), gradient.Slice(Layer1BiasOffset, Layer1Size), 128, 10);
+        global::StaticNets.Kernels.DenseKernels.AccumulateGradientBatch<float>(d1, a0, gradient.Slice(Layer1WeightOffset, Layer1WeightCount), gradient.Slice(Layer1BiasOffset, Layer1Size), 128, 10, ws.Threads);
         // ∂C/∂input = δ1·W1 for the whole batch, register-blocked (4 samples × 2 vectors).
-        global::StaticNets.Kernels.DenseKernels.BackwardInputBatch<float>(p.Slice(Layer1WeightOffset, Layer1WeightCount), d1, d0, 128, 10);
+        global::StaticNets.Kernels.DenseKernels.BackwardInputBatch<float>(p.Slice(Layer1WeightOffset, Layer1WeightCount), d1, d0, 128, 10, ws.Threads);
 
         // Layer 0: back-propagation through time (truncated at multiples of BackpropagationWindow when set); ∂C/∂input only into a non-empty dx.
         global::StaticNets.Kernels.RecurrentKernels.Backward<float>(in Layer0Shape, p.Slice(Layer0ParameterOffset, Layer0ParameterCount), x, g0, c0, h0, d0,
@@ -339,6 +339,16 @@ partial class RowLstm : global::StaticNets.INetwork<float>, global::StaticNets.I
 
         /// <inheritdoc />
         public int BatchCapacity { get; }
+
+        /// <summary>The most threads one batched call on this workspace uses (the large products split by rows over StaticNets' worker pool, results bit-identical for any count); starts at <see cref="global::StaticNets.Parallelism.DefaultThreads"/>.</summary>
+        /// <exception cref="global::System.ArgumentOutOfRangeException">The value is less than 1.</exception>
+        public int Threads
+        {
+            get => _threads;
+            set => _threads = global::StaticNets.Guard.Threads(value, "value");
+        }
+
+        private int _threads = global::StaticNets.Parallelism.DefaultThreads;
 
         internal static Workspace From(global::StaticNets.INetworkWorkspace<float> workspace, string paramName)
             => workspace as Workspace ?? throw global::StaticNets.Guard.WrongWorkspace(workspace, typeof(Workspace), paramName);

@@ -119,8 +119,8 @@ namespace Samples
         /// <summary>Marks the parameters as possibly changed, so the next forward rebuilds its weight copies.</summary>
         private void ParametersChanged() => global::System.Threading.Interlocked.Increment(ref _parameterVersion);
 
-        /// <summary>Rebuilds the batched forward's weight caches from the parameters. Under a lock so concurrent batched forwards rebuild once.</summary>
-        private void RefreshPacked()
+        /// <summary>Rebuilds the batched forward's weight caches from the parameters, on up to <paramref name="threads"/> threads. Under a lock so concurrent batched forwards rebuild once.</summary>
+        private void RefreshPacked(int threads)
         {
             lock (_refreshLock)
             {
@@ -174,7 +174,7 @@ namespace Samples
             state.CheckFor(Architecture, "state");
             // The fused gate matrices are the batched path's weight caches: rebuild them if the parameters changed.
             if (global::System.Threading.Volatile.Read(ref _packedVersion) != global::System.Threading.Volatile.Read(ref _parameterVersion))
-                RefreshPacked();
+                RefreshPacked(1);
             global::System.ReadOnlySpan<double> p = _parameters;
             global::System.Span<double> values = state.Values, scratch = state.Scratch;
             // Layer 0: one GRU step; its state's first 16 values are the new h.
@@ -237,7 +237,7 @@ namespace Samples
             global::System.ReadOnlySpan<double> p = _parameters;
             // Rebuild the weight caches if the parameters may have changed since.
             if (global::System.Threading.Volatile.Read(ref _packedVersion) != global::System.Threading.Volatile.Read(ref _parameterVersion))
-                RefreshPacked();
+                RefreshPacked(ws.Threads);
             global::System.ReadOnlySpan<double> prepared0 = _prepared0;
             global::System.ReadOnlySpan<double> prepared2 = _prepared2;
             // Each training call draws fresh masks: the stream depends on the seed, the workspace's key and how often it ran.
@@ -266,7 +266,7 @@ namespace Samples
             // Layer 3: dense 12 → 5, Softmax, applied to each of 16 steps.
             global::System.Span<double> z3 = new global::System.Span<double>(ws.Z3, 0, batch * 80), a3 = new global::System.Span<double>(ws.A3, 0, batch * 80);
             // Blocked over samples so each weight row is loaded once for several samples.
-            global::StaticNets.Kernels.DenseKernels.ForwardBatch<double>(p.Slice(Layer3WeightOffset, Layer3WeightCount), p.Slice(Layer3BiasOffset, Layer3Size), a2, z3, 12, 5);
+            global::StaticNets.Kernels.DenseKernels.ForwardBatch<double>(p.Slice(Layer3WeightOffset, Layer3WeightCount), p.Slice(Layer3BiasOffset, Layer3Size), a2, z3, 12, 5, ws.Threads);
             // Softmax normalises each step's values on its own.
             for (int s = 0; s < batch * 16; s++)
             {
@@ -354,9 +354,9 @@ namespace Samples
             }
 
             // Layer 3: ∂C/∂W += δ3ᵀ·a2 and ∂C/∂b += Σ δ3 over the whole batch, register-blocked (4 rows × 2 vectors).
-            global::StaticNets.Kernels.DenseKernels.AccumulateGradientBatch<double>(d3, a2, gradient.Slice(Layer3WeightOffset, Layer3WeightCount), gradient.Slice(Layer3BiasOffset, Layer3Size), 12, 5);
+            global::StaticNets.Kernels.DenseKernels.AccumulateGradientBatch<double>(d3, a2, gradient.Slice(Layer3WeightOffset, Layer3WeightCount), gradient.Slice(Layer3BiasOffset, Layer3Size), 12, 5, ws.Threads);
             // ∂C/∂input = δ3·W3 for the whole batch, register-blocked (4 samples × 2 vectors).
-            global::StaticNets.Kernels.DenseKernels.BackwardInputBatch<double>(p.Slice(Layer3WeightOffset, Layer3WeightCount), d3, d2, 12, 5);
+            global::StaticNets.Kernels.DenseKernels.BackwardInputBatch<double>(p.Slice(Layer3WeightOffset, Layer3WeightCount), d3, d2, 12, 5, ws.Threads);
 
             // Layer 2: back-propagation through time (truncated at multiples of BackpropagationWindow when set), then ∂C/∂input for the layer below.
             global::StaticNets.Kernels.RecurrentKernels.Backward<double>(in Layer2Shape, p.Slice(Layer2ParameterOffset, Layer2ParameterCount), a1, g2, c2, a2, d2,
@@ -409,6 +409,16 @@ namespace Samples
 
             /// <inheritdoc />
             public int BatchCapacity { get; }
+
+            /// <summary>The most threads one batched call on this workspace uses (the large products split by rows over StaticNets' worker pool, results bit-identical for any count); starts at <see cref="global::StaticNets.Parallelism.DefaultThreads"/>.</summary>
+            /// <exception cref="global::System.ArgumentOutOfRangeException">The value is less than 1.</exception>
+            public int Threads
+            {
+                get => _threads;
+                set => _threads = global::StaticNets.Guard.Threads(value, "value");
+            }
+
+            private int _threads = global::StaticNets.Parallelism.DefaultThreads;
 
             /// <inheritdoc />
             public ulong DropoutKey { get; set; }

@@ -1048,7 +1048,7 @@ namespace Deep.Nets
                 // Layer 0: dense 13 → 7, Tanh.
                 global::System.Span<double> z0 = new global::System.Span<double>(ws.Z0, 0, batch * 7), a0 = new global::System.Span<double>(ws.A0, 0, batch * 7);
                 // Blocked over samples so each weight row is loaded once for several samples.
-                global::StaticNets.Kernels.DenseKernels.ForwardBatch<double>(p.Slice(Layer0WeightOffset, Layer0WeightCount), p.Slice(Layer0BiasOffset, Layer0Size), x, z0, 13, 7);
+                global::StaticNets.Kernels.DenseKernels.ForwardBatch<double>(p.Slice(Layer0WeightOffset, Layer0WeightCount), p.Slice(Layer0BiasOffset, Layer0Size), x, z0, 13, 7, ws.Threads);
                 // Element-wise activation over the whole batch in one vectorised pass.
                 global::StaticNets.Kernels.ActivationKernels.Tanh<double>(z0, a0);
                 // Layer 1: dense 7 → 5, LeakyReLU.
@@ -1155,9 +1155,9 @@ namespace Deep.Nets
                 // δ0 ⊙= σ'(z0), σ = Tanh: element-wise, so one pass over the whole batch.
                 global::StaticNets.Kernels.ActivationKernels.TanhDerivative<double>(z0, a0, d0);
                 // Layer 0: ∂C/∂W += δ0ᵀ·x and ∂C/∂b += Σ δ0 over the whole batch, register-blocked (4 rows × 2 vectors).
-                global::StaticNets.Kernels.DenseKernels.AccumulateGradientBatch<double>(d0, x, gradient.Slice(Layer0WeightOffset, Layer0WeightCount), gradient.Slice(Layer0BiasOffset, Layer0Size), 13, 7);
+                global::StaticNets.Kernels.DenseKernels.AccumulateGradientBatch<double>(d0, x, gradient.Slice(Layer0WeightOffset, Layer0WeightCount), gradient.Slice(Layer0BiasOffset, Layer0Size), 13, 7, ws.Threads);
                 // ∂C/∂input only when the caller asked for it (chained networks).
-                if (!dx.IsEmpty) global::StaticNets.Kernels.DenseKernels.BackwardInputBatch<double>(p.Slice(Layer0WeightOffset, Layer0WeightCount), d0, dx, 13, 7);
+                if (!dx.IsEmpty) global::StaticNets.Kernels.DenseKernels.BackwardInputBatch<double>(p.Slice(Layer0WeightOffset, Layer0WeightCount), d0, dx, 13, 7, ws.Threads);
                 return loss;
             }
 
@@ -1282,6 +1282,16 @@ namespace Deep.Nets
 
                 /// <inheritdoc />
                 public int BatchCapacity { get; }
+
+                /// <summary>The most threads one batched call on this workspace uses (the large products split by rows over StaticNets' worker pool, results bit-identical for any count); starts at <see cref="global::StaticNets.Parallelism.DefaultThreads"/>.</summary>
+                /// <exception cref="global::System.ArgumentOutOfRangeException">The value is less than 1.</exception>
+                public int Threads
+                {
+                    get => _threads;
+                    set => _threads = global::StaticNets.Guard.Threads(value, "value");
+                }
+
+                private int _threads = global::StaticNets.Parallelism.DefaultThreads;
 
                 internal static Workspace From(global::StaticNets.INetworkWorkspace<double> workspace, string paramName)
                     => workspace as Workspace ?? throw global::StaticNets.Guard.WrongWorkspace(workspace, typeof(Workspace), paramName);

@@ -813,13 +813,13 @@ partial class DigitsNet : global::StaticNets.INetwork<float>
         // Layer 0: dense 64 → 32, ReLU.
         global::System.Span<float> z0 = new global::System.Span<float>(ws.Z0, 0, batch * 32), a0 = new global::System.Span<float>(ws.A0, 0, batch * 32);
         // Blocked over samples so each weight row is loaded once for several samples.
-        global::StaticNets.Kernels.DenseKernels.ForwardBatch<float>(p.Slice(Layer0WeightOffset, Layer0WeightCount), p.Slice(Layer0BiasOffset, Layer0Size), x, z0, 64, 32);
+        global::StaticNets.Kernels.DenseKernels.ForwardBatch<float>(p.Slice(Layer0WeightOffset, Layer0WeightCount), p.Slice(Layer0BiasOffset, Layer0Size), x, z0, 64, 32, ws.Threads);
         // Element-wise activation over the whole batch in one vectorised pass.
         global::StaticNets.Kernels.ActivationKernels.ReLU<float>(z0, a0);
         // Layer 1: dense 32 → 10, Softmax.
         global::System.Span<float> z1 = new global::System.Span<float>(ws.Z1, 0, batch * 10), a1 = new global::System.Span<float>(ws.A1, 0, batch * 10);
         // Blocked over samples so each weight row is loaded once for several samples.
-        global::StaticNets.Kernels.DenseKernels.ForwardBatch<float>(p.Slice(Layer1WeightOffset, Layer1WeightCount), p.Slice(Layer1BiasOffset, Layer1Size), a0, z1, 32, 10);
+        global::StaticNets.Kernels.DenseKernels.ForwardBatch<float>(p.Slice(Layer1WeightOffset, Layer1WeightCount), p.Slice(Layer1BiasOffset, Layer1Size), a0, z1, 32, 10, ws.Threads);
         // Softmax normalises each sample's values on its own.
         for (int s = 0; s < batch; s++)
         {
@@ -899,16 +899,16 @@ partial class DigitsNet : global::StaticNets.INetwork<float>
         }
 
         // Layer 1: ∂C/∂W += δ1ᵀ·a0 and ∂C/∂b += Σ δ1 over the whole batch, register-blocked (4 rows × 2 vectors).
-        global::StaticNets.Kernels.DenseKernels.AccumulateGradientBatch<float>(d1, a0, gradient.Slice(Layer1WeightOffset, Layer1WeightCount), gradient.Slice(Layer1BiasOffset, Layer1Size), 32, 10);
+        global::StaticNets.Kernels.DenseKernels.AccumulateGradientBatch<float>(d1, a0, gradient.Slice(Layer1WeightOffset, Layer1WeightCount), gradient.Slice(Layer1BiasOffset, Layer1Size), 32, 10, ws.Threads);
         // ∂C/∂input = δ1·W1 for the whole batch, register-blocked (4 samples × 2 vectors).
-        global::StaticNets.Kernels.DenseKernels.BackwardInputBatch<float>(p.Slice(Layer1WeightOffset, Layer1WeightCount), d1, d0, 32, 10);
+        global::StaticNets.Kernels.DenseKernels.BackwardInputBatch<float>(p.Slice(Layer1WeightOffset, Layer1WeightCount), d1, d0, 32, 10, ws.Threads);
 
         // δ0 ⊙= σ'(z0), σ = ReLU: element-wise, so one pass over the whole batch.
         global::StaticNets.Kernels.ActivationKernels.ReLUDerivative<float>(z0, a0, d0);
         // Layer 0: ∂C/∂W += δ0ᵀ·x and ∂C/∂b += Σ δ0 over the whole batch, register-blocked (4 rows × 2 vectors).
-        global::StaticNets.Kernels.DenseKernels.AccumulateGradientBatch<float>(d0, x, gradient.Slice(Layer0WeightOffset, Layer0WeightCount), gradient.Slice(Layer0BiasOffset, Layer0Size), 64, 32);
+        global::StaticNets.Kernels.DenseKernels.AccumulateGradientBatch<float>(d0, x, gradient.Slice(Layer0WeightOffset, Layer0WeightCount), gradient.Slice(Layer0BiasOffset, Layer0Size), 64, 32, ws.Threads);
         // ∂C/∂input only when the caller asked for it (chained networks).
-        if (!dx.IsEmpty) global::StaticNets.Kernels.DenseKernels.BackwardInputBatch<float>(p.Slice(Layer0WeightOffset, Layer0WeightCount), d0, dx, 64, 32);
+        if (!dx.IsEmpty) global::StaticNets.Kernels.DenseKernels.BackwardInputBatch<float>(p.Slice(Layer0WeightOffset, Layer0WeightCount), d0, dx, 64, 32, ws.Threads);
         return loss;
     }
 
@@ -957,6 +957,16 @@ partial class DigitsNet : global::StaticNets.INetwork<float>
 
         /// <inheritdoc />
         public int BatchCapacity { get; }
+
+        /// <summary>The most threads one batched call on this workspace uses (the large products split by rows over StaticNets' worker pool, results bit-identical for any count); starts at <see cref="global::StaticNets.Parallelism.DefaultThreads"/>.</summary>
+        /// <exception cref="global::System.ArgumentOutOfRangeException">The value is less than 1.</exception>
+        public int Threads
+        {
+            get => _threads;
+            set => _threads = global::StaticNets.Guard.Threads(value, "value");
+        }
+
+        private int _threads = global::StaticNets.Parallelism.DefaultThreads;
 
         internal static Workspace From(global::StaticNets.INetworkWorkspace<float> workspace, string paramName)
             => workspace as Workspace ?? throw global::StaticNets.Guard.WrongWorkspace(workspace, typeof(Workspace), paramName);

@@ -1119,7 +1119,7 @@ partial class DropoutNet : global::StaticNets.INetwork<float>, global::StaticNet
         // Layer 2: dense 5 → 40, ReLU.
         global::System.Span<float> z2 = new global::System.Span<float>(ws.Z2, 0, batch * 40), a2 = new global::System.Span<float>(ws.A2, 0, batch * 40);
         // Blocked over samples so each weight row is loaded once for several samples.
-        global::StaticNets.Kernels.DenseKernels.ForwardBatch<float>(p.Slice(Layer2WeightOffset, Layer2WeightCount), p.Slice(Layer2BiasOffset, Layer2Size), a1, z2, 5, 40);
+        global::StaticNets.Kernels.DenseKernels.ForwardBatch<float>(p.Slice(Layer2WeightOffset, Layer2WeightCount), p.Slice(Layer2BiasOffset, Layer2Size), a1, z2, 5, 40, ws.Threads);
         // Element-wise activation over the whole batch in one vectorised pass.
         global::StaticNets.Kernels.ActivationKernels.ReLU<float>(z2, a2);
         // Layer 3: dropout 0.2 over 40.
@@ -1134,7 +1134,7 @@ partial class DropoutNet : global::StaticNets.INetwork<float>, global::StaticNet
         // Layer 4: dense 40 → 2, Sigmoid.
         global::System.Span<float> z4 = new global::System.Span<float>(ws.Z4, 0, batch * 2), a4 = new global::System.Span<float>(ws.A4, 0, batch * 2);
         // Blocked over samples so each weight row is loaded once for several samples.
-        global::StaticNets.Kernels.DenseKernels.ForwardBatch<float>(p.Slice(Layer4WeightOffset, Layer4WeightCount), p.Slice(Layer4BiasOffset, Layer4Size), a3, z4, 40, 2);
+        global::StaticNets.Kernels.DenseKernels.ForwardBatch<float>(p.Slice(Layer4WeightOffset, Layer4WeightCount), p.Slice(Layer4BiasOffset, Layer4Size), a3, z4, 40, 2, ws.Threads);
         // Element-wise activation over the whole batch in one vectorised pass.
         global::StaticNets.Kernels.ActivationKernels.Sigmoid<float>(z4, a4);
         return a4;
@@ -1213,9 +1213,9 @@ partial class DropoutNet : global::StaticNets.INetwork<float>, global::StaticNet
         }
 
         // Layer 4: ∂C/∂W += δ4ᵀ·a3 and ∂C/∂b += Σ δ4 over the whole batch, register-blocked (4 rows × 2 vectors).
-        global::StaticNets.Kernels.DenseKernels.AccumulateGradientBatch<float>(d4, a3, gradient.Slice(Layer4WeightOffset, Layer4WeightCount), gradient.Slice(Layer4BiasOffset, Layer4Size), 40, 2);
+        global::StaticNets.Kernels.DenseKernels.AccumulateGradientBatch<float>(d4, a3, gradient.Slice(Layer4WeightOffset, Layer4WeightCount), gradient.Slice(Layer4BiasOffset, Layer4Size), 40, 2, ws.Threads);
         // ∂C/∂input = δ4·W4 for the whole batch, register-blocked (4 samples × 2 vectors).
-        global::StaticNets.Kernels.DenseKernels.BackwardInputBatch<float>(p.Slice(Layer4WeightOffset, Layer4WeightCount), d4, d2, 40, 2);
+        global::StaticNets.Kernels.DenseKernels.BackwardInputBatch<float>(p.Slice(Layer4WeightOffset, Layer4WeightCount), d4, d2, 40, 2, ws.Threads);
 
         // Layer 3: dropped values pass no gradient: δ ⊙= mask.
         if (train)
@@ -1226,9 +1226,9 @@ partial class DropoutNet : global::StaticNets.INetwork<float>, global::StaticNet
         // δ2 ⊙= σ'(z2), σ = ReLU: element-wise, so one pass over the whole batch.
         global::StaticNets.Kernels.ActivationKernels.ReLUDerivative<float>(z2, a2, d2);
         // Layer 2: ∂C/∂W += δ2ᵀ·a1 and ∂C/∂b += Σ δ2 over the whole batch, register-blocked (4 rows × 2 vectors).
-        global::StaticNets.Kernels.DenseKernels.AccumulateGradientBatch<float>(d2, a1, gradient.Slice(Layer2WeightOffset, Layer2WeightCount), gradient.Slice(Layer2BiasOffset, Layer2Size), 5, 40);
+        global::StaticNets.Kernels.DenseKernels.AccumulateGradientBatch<float>(d2, a1, gradient.Slice(Layer2WeightOffset, Layer2WeightCount), gradient.Slice(Layer2BiasOffset, Layer2Size), 5, 40, ws.Threads);
         // ∂C/∂input = δ2·W2 for the whole batch, register-blocked (4 samples × 2 vectors).
-        global::StaticNets.Kernels.DenseKernels.BackwardInputBatch<float>(p.Slice(Layer2WeightOffset, Layer2WeightCount), d2, d0, 5, 40);
+        global::StaticNets.Kernels.DenseKernels.BackwardInputBatch<float>(p.Slice(Layer2WeightOffset, Layer2WeightCount), d2, d0, 5, 40, ws.Threads);
 
         // Layer 1: dropped values pass no gradient: δ ⊙= mask.
         if (train)
@@ -1340,6 +1340,16 @@ partial class DropoutNet : global::StaticNets.INetwork<float>, global::StaticNet
 
         /// <inheritdoc />
         public int BatchCapacity { get; }
+
+        /// <summary>The most threads one batched call on this workspace uses (the large products split by rows over StaticNets' worker pool, results bit-identical for any count); starts at <see cref="global::StaticNets.Parallelism.DefaultThreads"/>.</summary>
+        /// <exception cref="global::System.ArgumentOutOfRangeException">The value is less than 1.</exception>
+        public int Threads
+        {
+            get => _threads;
+            set => _threads = global::StaticNets.Guard.Threads(value, "value");
+        }
+
+        private int _threads = global::StaticNets.Parallelism.DefaultThreads;
 
         /// <inheritdoc />
         public ulong DropoutKey { get; set; }

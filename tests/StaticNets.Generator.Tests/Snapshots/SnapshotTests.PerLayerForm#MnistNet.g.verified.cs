@@ -85,8 +85,8 @@ partial class MnistNet : global::StaticNets.INetwork<float>
     /// <summary>Marks the parameters as possibly changed, so the next forward rebuilds its weight copies.</summary>
     private void ParametersChanged() => global::System.Threading.Interlocked.Increment(ref _parameterVersion);
 
-    /// <summary>Rebuilds the batched forward's weight caches from the parameters. Under a lock so concurrent batched forwards rebuild once.</summary>
-    private void RefreshPacked()
+    /// <summary>Rebuilds the batched forward's weight caches from the parameters, on up to <paramref name="threads"/> threads. Under a lock so concurrent batched forwards rebuild once.</summary>
+    private void RefreshPacked(int threads)
     {
         lock (_refreshLock)
         {
@@ -94,7 +94,7 @@ partial class MnistNet : global::StaticNets.INetwork<float>
             if (global::System.Threading.Volatile.Read(ref _packedVersion) == version)
                 return;
             _packed0 ??= new float[global::StaticNets.Kernels.DenseKernels.PackedLength<float>(784, 128)];
-            global::StaticNets.Kernels.DenseKernels.PackPanels<float>(new global::System.ReadOnlySpan<float>(_parameters, Layer0WeightOffset, Layer0WeightCount), _packed0, 784, 128);
+            global::StaticNets.Kernels.DenseKernels.PackPanels<float>(new global::System.ReadOnlySpan<float>(_parameters, Layer0WeightOffset, Layer0WeightCount), _packed0, 784, 128, threads);
             global::System.Threading.Volatile.Write(ref _packedVersion, version);
         }
     }
@@ -149,18 +149,18 @@ partial class MnistNet : global::StaticNets.INetwork<float>
         global::System.ReadOnlySpan<float> p = _parameters;
         // Rebuild the weight caches if the parameters may have changed since.
         if (global::System.Threading.Volatile.Read(ref _packedVersion) != global::System.Threading.Volatile.Read(ref _parameterVersion))
-            RefreshPacked();
+            RefreshPacked(ws.Threads);
         global::System.ReadOnlySpan<float> packed0 = _packed0;
         // Layer 0: dense 784 → 128, ReLU.
         global::System.Span<float> z0 = new global::System.Span<float>(ws.Z0, 0, batch * 128), a0 = new global::System.Span<float>(ws.A0, 0, batch * 128);
         // Outer product over the network's packed Wᵀ panels (no packing per call); rows past the last panel as dot products.
-        global::StaticNets.Kernels.DenseKernels.ForwardBatchPrepacked<float>(packed0, p.Slice(Layer0WeightOffset, Layer0WeightCount), p.Slice(Layer0BiasOffset, Layer0Size), x, z0, 784, 128);
+        global::StaticNets.Kernels.DenseKernels.ForwardBatchPrepacked<float>(packed0, p.Slice(Layer0WeightOffset, Layer0WeightCount), p.Slice(Layer0BiasOffset, Layer0Size), x, z0, 784, 128, ws.Threads);
         // Element-wise activation over the whole batch in one vectorised pass.
         global::StaticNets.Kernels.ActivationKernels.ReLU<float>(z0, a0);
         // Layer 1: dense 128 → 10, Softmax.
         global::System.Span<float> z1 = new global::System.Span<float>(ws.Z1, 0, batch * 10), a1 = new global::System.Span<float>(ws.A1, 0, batch * 10);
         // Blocked over samples so each weight row is loaded once for several samples.
-        global::StaticNets.Kernels.DenseKernels.ForwardBatch<float>(p.Slice(Layer1WeightOffset, Layer1WeightCount), p.Slice(Layer1BiasOffset, Layer1Size), a0, z1, 128, 10);
+        global::StaticNets.Kernels.DenseKernels.ForwardBatch<float>(p.Slice(Layer1WeightOffset, Layer1WeightCount), p.Slice(Layer1BiasOffset, Layer1Size), a0, z1, 128, 10, ws.Threads);
         // Softmax normalises each sample's values on its own.
         for (int s = 0; s < batch; s++)
         {
@@ -240,16 +240,16 @@ partial class MnistNet : global::StaticNets.INetwork<float>
         }
 
         // Layer 1: ∂C/∂W += δ1ᵀ·a0 and ∂C/∂b += Σ δ1 over the whole batch, register-blocked (4 rows × 2 vectors).
-        global::StaticNets.Kernels.DenseKernels.AccumulateGradientBatch<float>(d1, a0, gradient.Slice(Layer1WeightOffset, Layer1WeightCount), gradient.Slice(Layer1BiasOffset, Layer1Size), 128, 10);
+        global::StaticNets.Kernels.DenseKernels.AccumulateGradientBatch<float>(d1, a0, gradient.Slice(Layer1WeightOffset, Layer1WeightCount), gradient.Slice(Layer1BiasOffset, Layer1Size), 128, 10, ws.Threads);
         // ∂C/∂input = δ1·W1 for the whole batch, register-blocked (4 samples × 2 vectors).
-        global::StaticNets.Kernels.DenseKernels.BackwardInputBatch<float>(p.Slice(Layer1WeightOffset, Layer1WeightCount), d1, d0, 128, 10);
+        global::StaticNets.Kernels.DenseKernels.BackwardInputBatch<float>(p.Slice(Layer1WeightOffset, Layer1WeightCount), d1, d0, 128, 10, ws.Threads);
 
         // δ0 ⊙= σ'(z0), σ = ReLU: element-wise, so one pass over the whole batch.
         global::StaticNets.Kernels.ActivationKernels.ReLUDerivative<float>(z0, a0, d0);
         // Layer 0: ∂C/∂W += δ0ᵀ·x and ∂C/∂b += Σ δ0 over the whole batch, register-blocked (4 rows × 2 vectors).
-        global::StaticNets.Kernels.DenseKernels.AccumulateGradientBatch<float>(d0, x, gradient.Slice(Layer0WeightOffset, Layer0WeightCount), gradient.Slice(Layer0BiasOffset, Layer0Size), 784, 128);
+        global::StaticNets.Kernels.DenseKernels.AccumulateGradientBatch<float>(d0, x, gradient.Slice(Layer0WeightOffset, Layer0WeightCount), gradient.Slice(Layer0BiasOffset, Layer0Size), 784, 128, ws.Threads);
         // ∂C/∂input only when the caller asked for it (chained networks).
-        if (!dx.IsEmpty) global::StaticNets.Kernels.DenseKernels.BackwardInputBatch<float>(p.Slice(Layer0WeightOffset, Layer0WeightCount), d0, dx, 784, 128);
+        if (!dx.IsEmpty) global::StaticNets.Kernels.DenseKernels.BackwardInputBatch<float>(p.Slice(Layer0WeightOffset, Layer0WeightCount), d0, dx, 784, 128, ws.Threads);
         return loss;
     }
 
@@ -298,6 +298,16 @@ partial class MnistNet : global::StaticNets.INetwork<float>
 
         /// <inheritdoc />
         public int BatchCapacity { get; }
+
+        /// <summary>The most threads one batched call on this workspace uses (the large products split by rows over StaticNets' worker pool, results bit-identical for any count); starts at <see cref="global::StaticNets.Parallelism.DefaultThreads"/>.</summary>
+        /// <exception cref="global::System.ArgumentOutOfRangeException">The value is less than 1.</exception>
+        public int Threads
+        {
+            get => _threads;
+            set => _threads = global::StaticNets.Guard.Threads(value, "value");
+        }
+
+        private int _threads = global::StaticNets.Parallelism.DefaultThreads;
 
         internal static Workspace From(global::StaticNets.INetworkWorkspace<float> workspace, string paramName)
             => workspace as Workspace ?? throw global::StaticNets.Guard.WrongWorkspace(workspace, typeof(Workspace), paramName);

@@ -752,6 +752,16 @@ namespace Samples
             /// <inheritdoc />
             public int BatchCapacity { get; }
 
+            /// <summary>The most threads one batched call on this workspace uses (the large products split by rows over StaticNets' worker pool, results bit-identical for any count); starts at <see cref="global::StaticNets.Parallelism.DefaultThreads"/>.</summary>
+            /// <exception cref="global::System.ArgumentOutOfRangeException">The value is less than 1.</exception>
+            public int Threads
+            {
+                get => _threads;
+                set => _threads = global::StaticNets.Guard.Threads(value, "value");
+            }
+
+            private int _threads = global::StaticNets.Parallelism.DefaultThreads;
+
             internal static Workspace From(global::StaticNets.INetworkWorkspace<float> workspace, string paramName)
                 => workspace as Workspace ?? throw global::StaticNets.Guard.WrongWorkspace(workspace, typeof(Workspace), paramName);
         }

@@ -49,6 +49,22 @@ public class VectorWidthTests
     [MemberData(nameof(Widths))]
     public void BatchKernels_Double(int bits) => WithWidth(bits, BatchKernelChecks.All<double>);
 
+    [Theory]
+    [MemberData(nameof(Widths))]
+    public void ParallelKernels_Single(int bits) => WithWidth(bits, ParallelKernelChecks.All<float>);
+
+    [Theory]
+    [MemberData(nameof(Widths))]
+    public void ParallelKernels_Double(int bits) => WithWidth(bits, ParallelKernelChecks.All<double>);
+
+    [Theory]
+    [MemberData(nameof(Widths))]
+    public void ParallelConv_Single(int bits) => WithWidth(bits, ParallelKernelChecks.Conv<float>);
+
+    [Theory]
+    [MemberData(nameof(Widths))]
+    public void ParallelConv_Double(int bits) => WithWidth(bits, ParallelKernelChecks.Conv<double>);
+
     /// <summary>The unaliased entry points skip only two overlap checks: same kernel, so the same bits, at every shape and width.</summary>
     [Theory]
     [MemberData(nameof(Widths))]

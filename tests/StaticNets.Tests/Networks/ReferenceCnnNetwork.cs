@@ -109,5 +109,8 @@ internal sealed class ReferenceCnnNetwork<T> : INetwork<T> where T : unmanaged, 
 
     public INetworkWorkspace<T> CreateWorkspace(int batchCapacity) => new Workspace(batchCapacity);
 
-    private sealed record Workspace(int BatchCapacity) : INetworkWorkspace<T>;
+    private sealed record Workspace(int BatchCapacity) : INetworkWorkspace<T>
+    {
+        public int Threads { get; set; } = 1;
+    }
 }

@@ -180,7 +180,7 @@ public class FitTests
     {
         var net = new ModeRecordingNet();
         net.Fit(Digits.Value.Train.Take(100), new FitOptions<float> { Epochs = 2, BatchSize = 50, Validation = Digits.Value.Test.Take(50), Seed = 3 });
-        Assert.Equal(2 * 2 * Trainer<float>.PartitionCount(50), net.BackwardModes.Count); // 2 epochs × 2 batches, each cut into partitions
+        Assert.Equal(2 * 2 * Trainer<float>.PartitionCount(net.Info, 50), net.BackwardModes.Count); // 2 epochs × 2 batches, each cut into partitions
         Assert.All(net.BackwardModes, Assert.True);
         Assert.NotEmpty(net.ForwardModes);
         Assert.All(net.ForwardModes, Assert.False);

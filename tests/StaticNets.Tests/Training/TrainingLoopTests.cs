@@ -296,6 +296,8 @@ public class TrainingLoopTests
         private sealed class Workspace(int capacity) : INetworkWorkspace<float>
         {
             public int BatchCapacity => capacity;
+
+            public int Threads { get; set; } = 1;
         }
     }
 }

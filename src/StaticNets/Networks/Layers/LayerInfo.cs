@@ -26,6 +26,8 @@ public enum LayerKind
     Lstm = 8,
     /// <summary>Gated recurrent unit over a sequence (PyTorch's <c>nn.GRU</c> gates r, z, n).</summary>
     Gru = 9,
+    /// <summary>Fully connected with tied weights: z = Wᵀ·a + b, where W is an earlier dense layer's weight block (an autoencoder's decoder); only b is its own.</summary>
+    TiedDense = 10,
 }
 
 /// <summary>

@@ -1,0 +1,100 @@
+using System;
+using System.Diagnostics;
+using System.Linq;
+using StaticNets.Kernels;
+using StaticNets.Training;
+
+namespace StaticNets.Benchmarks;
+
+/// <summary>
+/// <c>gemm [threads…]</c>: GFLOP/s of each batched dense kernel on the shapes of N2 and N3 (forward prepacked at
+/// batch 256 and 32, ∂W and ∂input at batch 32) against one core's measured FMA peak, on each thread count
+/// given (default 1 2). Medians of 31 timed rounds after warm-up; a quick look between BenchmarkDotNet runs.
+/// </summary>
+public static class GemmBreakdown
+{
+    public static int Run(string[] args)
+    {
+        int[] threadCounts = args.Length > 0 ? args.Select(int.Parse).ToArray() : new[] { 1, 2 };
+        double peak = FmaPeak.GflopsPerCore;
+        Console.WriteLine($"FMA peak, one core: {peak:F1} GFLOP/s; {Environment.ProcessorCount} logical processors; Vector512 {(System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated ? "accelerated" : "not accelerated")}");
+        Console.WriteLine($"{"kernel",-34} {"threads",7} {"median µs",10} {"GFLOP/s",8} {"% 1-core peak",14}");
+        foreach (var (inputs, outputs) in new[] { (784, 128), (784, 512), (512, 512) })
+        {
+            foreach (int batch in new[] { 256, 32 })
+            {
+                var rng = new Random(1);
+                float[] w = Fill(rng, inputs * outputs), b = Fill(rng, outputs), x = Fill(rng, batch * inputs), z = new float[batch * outputs];
+                float[] d = Fill(rng, batch * outputs), gw = new float[inputs * outputs], gb = new float[outputs], dx = new float[batch * inputs];
+                var packed = new float[DenseKernels.PackedLength<float>(inputs, outputs)];
+                DenseKernels.PackPanels<float>(w, packed, inputs, outputs);
+                double flops = 2.0 * batch * inputs * outputs;
+                foreach (int threads in threadCounts)
+                {
+                    Report($"forward {batch}×{inputs}→{outputs}", threads, flops, peak, () => DenseKernels.ForwardBatchPrepacked<float>(packed, w, b, x, z, inputs, outputs, threads));
+                    Report($"∂W {outputs}×{inputs}, batch {batch}", threads, flops, peak, () => DenseKernels.AccumulateGradientBatch<float>(d, x, gw, gb, inputs, outputs, threads));
+                    Report($"∂input {batch}×{inputs}←{outputs}", threads, flops, peak, () => DenseKernels.BackwardInputBatch<float>(w, d, dx, inputs, outputs, threads));
+                }
+            }
+        }
+        return 0;
+    }
+
+    /// <summary><c>train-steps</c>: one SGD step at batch 32 (Trainer.TrainBatch) of N2 and N3 on 1 and 2 threads, and its parts on one thread.</summary>
+    public static int TrainSteps()
+    {
+        foreach (var (name, make) in new (string, Func<INetwork<float>>)[] { ("N2", () => new N2(2)), ("N3", () => new N3(3)) })
+        {
+            var net = make();
+            var x = BenchData.Inputs(32 * net.InputSize, 11);
+            var y = BenchData.Targets(32, net.OutputSize, 12);
+            double flops = 6.0 * net.Info.MultiplyAddsPerSample * 32;
+            foreach (int threads in new[] { 1, 2 })
+            {
+                var trainer = new StaticNets.Training.Trainer<float>(make());
+                var options = new StaticNets.Training.TrainerOptions { LearningRate = 0.01, Threads = threads };
+                Report($"{name} TrainBatch(32)", threads, flops, FmaPeak.GflopsPerCore, () => trainer.TrainBatch(x, y, options));
+            }
+            var ws = net.CreateWorkspace(32);
+            var g = new float[net.ParameterCount];
+            foreach (int threads in new[] { 1, 2 })
+            {
+                ws.Threads = threads;
+                Report($"{name} Backward(32)", threads, flops, FmaPeak.GflopsPerCore, () => net.Backward(x, y, g, ws));
+            }
+            double bytes = 4.0 * net.ParameterCount;
+            Report($"{name} gradient Clear", 1, bytes, FmaPeak.GflopsPerCore, () => g.AsSpan().Clear());
+            Report($"{name} gradient Scale", 1, bytes, FmaPeak.GflopsPerCore, () => VectorMath.Scale(0.5f, g));
+            Report($"{name} SumOfSquares", 1, bytes, FmaPeak.GflopsPerCore, () => VectorMath.SumOfSquares<float>(g));
+            var sgd = new StaticNets.Training.Sgd<float>();
+            var p = net.Parameters.ToArray();
+            Report($"{name} Sgd.Step", 1, bytes, FmaPeak.GflopsPerCore, () => sgd.Step(p, g, 0f));
+            Report($"{name} EditParameters + Forward refresh", 1, bytes, FmaPeak.GflopsPerCore, () => { using (net.EditParameters()) { } net.Forward(x, new float[32 * net.OutputSize], ws); });
+        }
+        return 0;
+    }
+
+    private static float[] Fill(Random rng, int n) => Enumerable.Range(0, n).Select(_ => (float)(rng.NextDouble() - 0.5)).ToArray();
+
+    private static void Report(string name, int threads, double flops, double peak, Action action)
+    {
+        // Enough repetitions per round for ~2 ms, so the clock's resolution does not matter.
+        var clock = Stopwatch.StartNew();
+        action();
+        int reps = Math.Max(1, (int)(0.002 / Math.Max(clock.Elapsed.TotalSeconds, 1e-7)));
+        for (int i = 0; i < 3 * reps; i++)
+            action();
+        var rounds = new double[31];
+        for (int r = 0; r < rounds.Length; r++)
+        {
+            clock.Restart();
+            for (int i = 0; i < reps; i++)
+                action();
+            rounds[r] = clock.Elapsed.TotalSeconds / reps;
+        }
+        Array.Sort(rounds);
+        double median = rounds[rounds.Length / 2];
+        double gflops = flops / median * 1e-9;
+        Console.WriteLine($"{name,-34} {threads,7} {median * 1e6,10:F1} {gflops,8:F1} {100 * gflops / peak,13:F1} %");
+    }
+}

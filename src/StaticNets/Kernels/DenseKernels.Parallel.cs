@@ -1,0 +1,232 @@
+using System;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using StaticNets.Threading;
+
+namespace StaticNets.Kernels;
+
+// How the batched products are split over threads. Every output element is computed by the same kernel,
+// the same blocking and the same order of operations whichever chunk holds it: sample ranges start at
+// multiples of four (the register block of samples), ∂W row ranges at multiples of four (the block of
+// rows), and the kernel variant is chosen once from the whole call, never per chunk. So any thread count
+// gives bit-identical results, and a chunk writes only its own rows: no reduction, no atomics.
+public static unsafe partial class DenseKernels
+{
+    // Fewest multiply-adds worth handing to another thread: waking a spinning worker and joining it costs
+    // about a microsecond, which 64 Ki multiply-adds (1–3 µs on one core) pay for. Tests lower it to split
+    // tiny shapes; results do not depend on it.
+    internal static long MinMultiplyAddsPerChunk = 1L << 16;
+
+    // Samples and ∂W rows are split in blocks of the register block's four.
+    private const int SplitBlock = 4;
+
+    private enum ForwardPath : byte { Scalar, Rows, Packed, Prepacked }
+
+    private enum Isa : byte { None, V128, V256, V512 }
+
+    // A product split into chunks of Items (samples or ∂W rows), each chunk run by Run(start, end).
+    private interface ISplitJob
+    {
+        long MultiplyAdds { get; }
+
+        nuint Items { get; }
+
+        int Chunks { get; set; }
+
+        void Run(nuint start, nuint end);
+    }
+
+    // Forward: chunks own disjoint sample rows of z.
+    private struct ForwardJob<T> : ISplitJob where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        public T* W, B, X, Z, Packed;
+        public nuint NIn, NOut, M;
+        public ForwardPath Path;
+        public Isa Isa;
+
+        public readonly long MultiplyAdds => (long)M * (long)NIn * (long)NOut;
+
+        public readonly nuint Items => M;
+
+        public int Chunks { get; set; }
+
+        public void Run(nuint start, nuint end) => ForwardSamples(ref this, start, end);
+    }
+
+    // ∂W: chunks own disjoint rows of gw (and of gb).
+    private struct GradientJob<T> : ISplitJob where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        public T* D, X, GW, GB;
+        public nuint NIn, NOut, M;
+        public Isa Isa;
+
+        public readonly long MultiplyAdds => (long)M * (long)NIn * (long)NOut;
+
+        public readonly nuint Items => NOut;
+
+        public int Chunks { get; set; }
+
+        public void Run(nuint start, nuint end) => GradientRows(ref this, start, end);
+    }
+
+    // ∂input: chunks own disjoint sample rows of dx.
+    private struct InputJob<T> : ISplitJob where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        public T* W, D, DX;
+        public nuint NIn, NOut, M;
+        public Isa Isa;
+
+        public readonly long MultiplyAdds => (long)M * (long)NIn * (long)NOut;
+
+        public readonly nuint Items => M;
+
+        public int Chunks { get; set; }
+
+        public void Run(nuint start, nuint end) => InputSamples(ref this, start, end);
+    }
+
+    // The widest enabled vector that fits `width` elements at least once.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Isa IsaFor<T>(nuint width) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        => Simd512<T>.IsEnabled && width >= (nuint)Vector512<T>.Count ? Isa.V512
+        : Simd256<T>.IsEnabled && width >= (nuint)Vector256<T>.Count ? Isa.V256
+        : Simd128<T>.IsEnabled && width >= (nuint)Vector128<T>.Count ? Isa.V128
+        : Isa.None;
+
+    // How many chunks a product of `multiplyAdds` over `items` splittable items gets on up to `threads` threads.
+    private static int ChunkCount(int threads, long multiplyAdds, nuint items)
+    {
+        if (threads <= 1)
+            return 1;
+        long units = (long)((items + SplitBlock - 1) / SplitBlock);
+        long chunks = Math.Min(Math.Min(threads, units), multiplyAdds / MinMultiplyAddsPerChunk);
+        // Not capped by the cores: more chunks than threads are claimed in turn, and results do not depend on the split.
+        return chunks <= 1 ? 1 : (int)chunks;
+    }
+
+    // Items [start, end) of chunk `chunk`: whole blocks of SplitBlock, the last chunk taking the remainder.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void ChunkRange(nuint items, int chunks, int chunk, out nuint start, out nuint end)
+    {
+        nuint units = (items + SplitBlock - 1) / SplitBlock;
+        start = units * (nuint)chunk / (nuint)chunks * SplitBlock;
+        end = chunk == chunks - 1 ? items : units * (nuint)(chunk + 1) / (nuint)chunks * SplitBlock;
+    }
+
+    // Runs the job on the calling thread, or in chunks over the worker pool when it is large enough.
+    private static void RunSplit<TJob>(ref TJob job, int threads) where TJob : struct, ISplitJob
+    {
+        int chunks = ChunkCount(threads, job.MultiplyAdds, job.Items);
+        job.Chunks = chunks;
+        if (chunks == 1)
+            job.Run(0, job.Items);
+        else
+            WorkerPool.Shared.Run(&SplitChunk<TJob>, Unsafe.AsPointer(ref job), chunks, threads);
+    }
+
+    private static void SplitChunk<TJob>(void* state, int chunk) where TJob : struct, ISplitJob
+    {
+        ref TJob job = ref Unsafe.AsRef<TJob>(state);
+        ChunkRange(job.Items, job.Chunks, chunk, out nuint start, out nuint end);
+        job.Run(start, end);
+    }
+
+    private static void ForwardSamples<T>(ref ForwardJob<T> job, nuint start, nuint end) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        nuint nIn = job.NIn, nOut = job.NOut, m = end - start;
+        ref T w = ref *job.W;
+        ref T b = ref *job.B;
+        ref T x = ref *(job.X + start * nIn);
+        ref T z = ref *(job.Z + start * nOut);
+        ref T packed = ref job.Path == ForwardPath.Prepacked ? ref *job.Packed : ref w;
+        switch (job.Isa)
+        {
+            case Isa.V512:
+                ForwardSamples<T, Simd512<T>, Vector512<T>>(job.Path, ref w, ref b, ref x, ref z, nIn, nOut, m, ref packed);
+                break;
+            case Isa.V256:
+                ForwardSamples<T, Simd256<T>, Vector256<T>>(job.Path, ref w, ref b, ref x, ref z, nIn, nOut, m, ref packed);
+                break;
+            case Isa.V128:
+                ForwardSamples<T, Simd128<T>, Vector128<T>>(job.Path, ref w, ref b, ref x, ref z, nIn, nOut, m, ref packed);
+                break;
+            default:
+                for (nuint s = 0; s < m; s++)
+                    ForwardScalar(ref w, ref b, ref Unsafe.Add(ref x, s * nIn), ref Unsafe.Add(ref z, s * nOut), nIn, nOut);
+                break;
+        }
+    }
+
+    private static void ForwardSamples<T, TW, TVec>(ForwardPath path, ref T w, ref T b, ref T x, ref T z, nuint nIn, nuint nOut, nuint m, ref T packed)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TW : ISimd<T, TVec>
+        where TVec : unmanaged
+    {
+        if (path == ForwardPath.Rows)
+            ForwardBatchRows<T, TW, TVec>(ref w, ref b, ref x, ref z, nIn, nOut, m);
+        else
+            ForwardBatchPacked<T, TW, TVec>(ref w, ref b, ref x, ref z, nIn, nOut, m, ref packed, path == ForwardPath.Prepacked);
+    }
+
+    private static void GradientRows<T>(ref GradientJob<T> job, nuint start, nuint end) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        nuint nIn = job.NIn, nOut = job.NOut, m = job.M, rows = end - start;
+        ref T d = ref *(job.D + start);
+        ref T x = ref *job.X;
+        ref T gw = ref *(job.GW + start * nIn);
+        nuint done = job.Isa switch
+        {
+            Isa.V512 => GradientBatch<T, Simd512<T>, Vector512<T>>(ref d, ref x, ref gw, nIn, rows, nOut, m),
+            Isa.V256 => GradientBatch<T, Simd256<T>, Vector256<T>>(ref d, ref x, ref gw, nIn, rows, nOut, m),
+            Isa.V128 => GradientBatch<T, Simd128<T>, Vector128<T>>(ref d, ref x, ref gw, nIn, rows, nOut, m),
+            _ => 0,
+        };
+        // Columns no whole vector covered: gw accumulates, so an overlapping last vector would count twice.
+        for (nuint j = 0; j < rows; j++)
+        {
+            for (nuint k = done; k < nIn; k++)
+            {
+                T sum = Unsafe.Add(ref gw, j * nIn + k);
+                for (nuint s = 0; s < m; s++)
+                    sum += Unsafe.Add(ref d, s * nOut + j) * Unsafe.Add(ref x, s * nIn + k);
+                Unsafe.Add(ref gw, j * nIn + k) = sum;
+            }
+        }
+        var gb = new Span<T>(job.GB + start, (int)rows);
+        for (nuint s = 0; s < m; s++)
+            ElementwiseDrivers.Binary<T, AddOperator<T>>(gb, new ReadOnlySpan<T>(job.D + s * nOut + start, (int)rows), gb, T.Zero);
+    }
+
+    private static void InputSamples<T>(ref InputJob<T> job, nuint start, nuint end) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        nuint nIn = job.NIn, nOut = job.NOut, m = end - start;
+        ref T w = ref *job.W;
+        ref T d = ref *(job.D + start * nOut);
+        ref T dx = ref *(job.DX + start * nIn);
+        switch (job.Isa)
+        {
+            case Isa.V512:
+                InputBatch<T, Simd512<T>, Vector512<T>>(ref w, ref d, ref dx, nIn, nOut, m);
+                break;
+            case Isa.V256:
+                InputBatch<T, Simd256<T>, Vector256<T>>(ref w, ref d, ref dx, nIn, nOut, m);
+                break;
+            case Isa.V128:
+                InputBatch<T, Simd128<T>, Vector128<T>>(ref w, ref d, ref dx, nIn, nOut, m);
+                break;
+            default:
+                for (nuint s = 0; s < m; s++)
+                {
+                    for (nuint k = 0; k < nIn; k++)
+                    {
+                        T sum = T.Zero;
+                        for (nuint j = 0; j < nOut; j++)
+                            sum += Unsafe.Add(ref d, s * nOut + j) * Unsafe.Add(ref w, j * nIn + k);
+                        Unsafe.Add(ref dx, s * nIn + k) = sum;
+                    }
+                }
+                break;
+        }
+    }
+}

@@ -1,0 +1,119 @@
+using System;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using StaticNets.Kernels;
+
+namespace StaticNets.Threading;
+
+/// <summary>
+/// The memory-bound passes of a training step over every parameter (zeroing and scaling the gradient, the
+/// norms, the SGD update) split over the worker pool. Spans are cut into chunks whose size depends only on
+/// the length, never on the threads, so a reduction adds the same partial sums in the same order on any
+/// thread count, and an element-wise pass computes each element as on one thread.
+/// </summary>
+internal static unsafe class ParallelSpans
+{
+    // 32 Ki elements (128 KiB of float): big enough that a hand-off is paid for, small enough that 2–8
+    // threads share a 100 K-parameter network.
+    private const int ChunkElements = 1 << 15;
+
+    // At most this many partial sums, on the stack.
+    private const int MaxChunks = 256;
+
+    private enum Operation : byte { Clear, Scale, Axpy, SumOfSquares }
+
+    private struct Job<T> where T : unmanaged
+    {
+        public T* X, Y;
+        public double* Partials;
+        public int Length, ChunkSize, Chunks;
+        public T Alpha;
+        public Operation Operation;
+    }
+
+    /// <summary>Zeroes <paramref name="x"/>.</summary>
+    public static void Clear<T>(Span<T> x, int threads) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        if (Chunks(x.Length) == 1 || threads == 1)
+        {
+            x.Clear();
+            return;
+        }
+        fixed (T* px = x)
+            Run(new Job<T> { X = px, Length = x.Length, Operation = Operation.Clear }, threads);
+    }
+
+    /// <summary><c>x[i] ← alpha·x[i]</c>.</summary>
+    public static void Scale<T>(T alpha, Span<T> x, int threads) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        if (Chunks(x.Length) == 1 || threads == 1)
+        {
+            VectorMath.Scale(alpha, x);
+            return;
+        }
+        fixed (T* px = x)
+            Run(new Job<T> { X = px, Length = x.Length, Alpha = alpha, Operation = Operation.Scale }, threads);
+    }
+
+    /// <summary><c>y[i] ← y[i] + alpha·x[i]</c>; <paramref name="x"/> and <paramref name="y"/> do not overlap.</summary>
+    public static void Axpy<T>(T alpha, ReadOnlySpan<T> x, Span<T> y, int threads) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        if (Chunks(x.Length) == 1 || threads == 1)
+        {
+            VectorMath.Axpy(alpha, x, y);
+            return;
+        }
+        KernelGuard.SameLength(x.Length, y.Length, nameof(x), nameof(y));
+        KernelGuard.NoPartialOverlap(x, y, nameof(x), nameof(y));
+        fixed (T* px = x, py = y)
+            Run(new Job<T> { X = px, Y = py, Length = x.Length, Alpha = alpha, Operation = Operation.Axpy }, threads);
+    }
+
+    /// <summary>Σ x[i]², summed per chunk in <typeparamref name="T"/> and over chunks in double, in chunk order.</summary>
+    public static double SumOfSquares<T>(ReadOnlySpan<T> x, int threads) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        int chunks = Chunks(x.Length);
+        if (chunks == 1)
+            return double.CreateTruncating(VectorMath.SumOfSquares(x));
+        double* partials = stackalloc double[chunks];
+        fixed (T* px = x)
+            Run(new Job<T> { X = px, Partials = partials, Length = x.Length, Operation = Operation.SumOfSquares }, threads);
+        double sum = 0;
+        for (int c = 0; c < chunks; c++)
+            sum += partials[c];
+        return sum;
+    }
+
+    private static int ChunkSize(int length) => Math.Max(ChunkElements, (length + MaxChunks - 1) / MaxChunks);
+
+    private static int Chunks(int length) => Math.Max(1, (length + ChunkSize(length) - 1) / ChunkSize(length));
+
+    private static void Run<T>(Job<T> job, int threads) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        job.ChunkSize = ChunkSize(job.Length);
+        job.Chunks = Chunks(job.Length);
+        WorkerPool.Shared.Run(&RunChunk<T>, Unsafe.AsPointer(ref job), job.Chunks, threads);
+    }
+
+    private static void RunChunk<T>(void* state, int chunk) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        ref Job<T> job = ref Unsafe.AsRef<Job<T>>(state);
+        int start = chunk * job.ChunkSize, count = Math.Min(job.ChunkSize, job.Length - start);
+        var x = new Span<T>(job.X + start, count);
+        switch (job.Operation)
+        {
+            case Operation.Clear:
+                x.Clear();
+                break;
+            case Operation.Scale:
+                VectorMath.Scale(job.Alpha, x);
+                break;
+            case Operation.Axpy:
+                VectorMath.Axpy(job.Alpha, x, new Span<T>(job.Y + start, count));
+                break;
+            case Operation.SumOfSquares:
+                job.Partials[chunk] = double.CreateTruncating(VectorMath.SumOfSquares<T>(x));
+                break;
+        }
+    }
+}

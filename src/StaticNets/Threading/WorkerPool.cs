@@ -1,0 +1,242 @@
+using System;
+using System.Runtime.ExceptionServices;
+using System.Threading;
+
+namespace StaticNets.Threading;
+
+/// <summary>
+/// The persistent threads that split one kernel call (a batched GEMM, a training step's products) into
+/// chunks. One job runs at a time: its chunks are claimed with a compare-and-swap on a ticket that carries
+/// the job's generation, so a worker that wakes late can never run a chunk of the wrong job, and the caller
+/// claims chunks too, so a job never waits on a thread that has not woken yet. A call made while another
+/// job runs (another user thread, or a kernel called from inside a chunk) runs its chunks inline on the
+/// calling thread: nothing deadlocks and nothing is lost. Chunks must write disjoint outputs, so the result
+/// never depends on which thread ran which chunk.
+/// </summary>
+internal sealed unsafe class WorkerPool
+{
+    // A worker spins this long for the next job before it blocks: a training step issues a job every few
+    // microseconds, and waking a blocked thread costs tens of microseconds.
+    private static readonly long SpinTicks = System.Diagnostics.Stopwatch.Frequency / 5000; // 200 µs
+
+    private static WorkerPool? shared;
+
+    private readonly Thread[] _threads;
+    // Per worker: 1 while it is (about to be) blocked, and the event that wakes it. Kernel events, not
+    // Monitor.Wait, so a wake-up allocates nothing.
+    private readonly int[] _sleeping;
+    private readonly AutoResetEvent[] _wake;
+    private int _busy;        // 1 while a job owns the pool
+    private long _ticket;     // generation << 32 | next chunk
+    private int _generation;
+    private int _remaining;   // chunks not yet finished
+    private int _workersWanted;
+    private delegate*<void*, int, void> _body;
+    private void* _state;
+    private IParallelJob? _job;
+    private int _chunks;
+    private ExceptionDispatchInfo? _failure;
+
+    private WorkerPool(int workers)
+    {
+        _threads = new Thread[workers];
+        _sleeping = new int[workers];
+        _workerAllocated = new long[workers];
+        _wake = new AutoResetEvent[workers];
+        for (int i = 0; i < workers; i++)
+            _wake[i] = new AutoResetEvent(false);
+        for (int i = 0; i < workers; i++)
+        {
+            int index = i;
+            _threads[i] = new Thread(() => WorkerLoop(index)) { IsBackground = true, Name = "StaticNets worker " + (i + 1) };
+            _threads[i].Start();
+        }
+    }
+
+    /// <summary>The process-wide pool: one worker per logical processor beyond the caller's, started on first use.</summary>
+    public static WorkerPool Shared => shared ?? CreateShared();
+
+    private static WorkerPool CreateShared()
+    {
+        var pool = new WorkerPool(Math.Max(0, Math.Min(Environment.ProcessorCount, Parallelism.MaxThreads) - 1));
+        return Interlocked.CompareExchange(ref shared, pool, null) ?? pool;
+    }
+
+    /// <summary>Threads a job can use: the workers and the caller.</summary>
+    public int Capacity => _threads.Length + 1;
+
+    /// <summary>
+    /// Runs <paramref name="body"/>(<paramref name="state"/>, c) for every chunk c in 0 … <paramref name="chunks"/> − 1
+    /// on up to <paramref name="threads"/> threads (the caller included) and returns when all are done. The state
+    /// usually lives on the caller's stack: it stays valid because this returns only after the last chunk.
+    /// </summary>
+    public void Run(delegate*<void*, int, void> body, void* state, int chunks, int threads)
+    {
+        if (chunks <= 0)
+            return;
+        int helpers = Math.Min(Math.Min(threads, chunks) - 1, _threads.Length);
+        if (helpers <= 0 || Interlocked.CompareExchange(ref _busy, 1, 0) != 0)
+        {
+            for (int c = 0; c < chunks; c++)
+                body(state, c);
+            return;
+        }
+        Dispatch(body, state, null, chunks, helpers);
+    }
+
+    /// <summary>Runs <paramref name="job"/>.<see cref="IParallelJob.Run"/>(c) for every chunk c, as the pointer overload does.</summary>
+    public void Run(IParallelJob job, int chunks, int threads)
+    {
+        if (chunks <= 0)
+            return;
+        int helpers = Math.Min(Math.Min(threads, chunks) - 1, _threads.Length);
+        if (helpers <= 0 || Interlocked.CompareExchange(ref _busy, 1, 0) != 0)
+        {
+            for (int c = 0; c < chunks; c++)
+                job.Run(c);
+            return;
+        }
+        Dispatch(null, null, job, chunks, helpers);
+    }
+
+    // Called with _busy taken.
+    private void Dispatch(delegate*<void*, int, void> body, void* state, IParallelJob? job, int chunks, int helpers)
+    {
+        try
+        {
+            _body = body;
+            _state = state;
+            _job = job;
+            _chunks = chunks;
+            _failure = null;
+            _workersWanted = helpers;
+            Volatile.Write(ref _remaining, chunks);
+            int generation = _generation + 1;
+            _generation = generation;
+            // Publishing the ticket publishes the job: every field above is written before it.
+            Interlocked.Exchange(ref _ticket, (long)generation << 32);
+            for (int i = 0; i < helpers; i++)
+            {
+                if (Volatile.Read(ref _sleeping[i]) != 0 && Interlocked.Exchange(ref _sleeping[i], 0) != 0)
+                    _wake[i].Set();
+            }
+            RunChunks(generation);
+            var spin = new SpinWait();
+            while (Volatile.Read(ref _remaining) > 0)
+                spin.SpinOnce(sleep1Threshold: -1);
+            _failure?.Throw();
+        }
+        finally
+        {
+            _body = null;
+            _state = null;
+            _job = null;
+            Volatile.Write(ref _busy, 0);
+        }
+    }
+
+    // Claims and runs chunks of job `generation` until none is left, or the ticket belongs to another job;
+    // returns how many it ran.
+    private int RunChunks(int generation)
+    {
+        int ran = 0;
+        while (true)
+        {
+            long ticket = Volatile.Read(ref _ticket);
+            int next = (int)ticket;
+            if ((int)(ticket >> 32) != generation || next >= _chunks)
+                return ran;
+            // The fields are those of this generation: they change only after its last chunk has finished,
+            // and this chunk has not been claimed yet.
+            var body = _body;
+            void* state = _state;
+            var job = _job;
+            if (Interlocked.CompareExchange(ref _ticket, ticket + 1, ticket) != ticket)
+                continue;
+            try
+            {
+                if (job is not null)
+                    job.Run(next);
+                else
+                    body(state, next);
+            }
+            catch (Exception e)
+            {
+                _failure ??= ExceptionDispatchInfo.Capture(e);
+            }
+            finally
+            {
+                ran++;
+                Interlocked.Decrement(ref _remaining);
+            }
+        }
+    }
+
+    /// <summary>Chunks the workers (not the callers) have run since start-up: tests check that jobs really spread.</summary>
+    public long WorkerChunks => Interlocked.Read(ref _workerChunks);
+
+    private long _workerChunks;
+    private readonly long[] _workerAllocated;
+
+    /// <summary>Bytes the workers have allocated, as of the end of each one's last job: tests check that jobs allocate nothing.</summary>
+    public long WorkerAllocatedBytes
+    {
+        get
+        {
+            long sum = 0;
+            for (int i = 0; i < _workerAllocated.Length; i++)
+                sum += Volatile.Read(ref _workerAllocated[i]);
+            return sum;
+        }
+    }
+
+    private void WorkerLoop(int index)
+    {
+        int seen = 0;
+        while (true)
+        {
+            int generation = WaitForJob(index, seen);
+            seen = generation;
+            if (index < Volatile.Read(ref _workersWanted))
+            {
+                Interlocked.Add(ref _workerChunks, RunChunks(generation));
+                Volatile.Write(ref _workerAllocated[index], GC.GetAllocatedBytesForCurrentThread());
+            }
+        }
+    }
+
+    private int WaitForJob(int index, int seen)
+    {
+        long start = System.Diagnostics.Stopwatch.GetTimestamp();
+        var spin = new SpinWait();
+        while (true)
+        {
+            int generation = (int)(Volatile.Read(ref _ticket) >> 32);
+            if (generation != seen)
+                return generation;
+            if (System.Diagnostics.Stopwatch.GetTimestamp() - start > SpinTicks)
+                break;
+            spin.SpinOnce(sleep1Threshold: -1);
+        }
+        while (true)
+        {
+            // Interlocked on both sides: either the dispatcher sees this flag and signals, or this check sees
+            // its new ticket. A signal left over from a wake-up that was not needed only costs one more check.
+            Interlocked.Exchange(ref _sleeping[index], 1);
+            int generation = (int)(Volatile.Read(ref _ticket) >> 32);
+            if (generation != seen)
+            {
+                Volatile.Write(ref _sleeping[index], 0);
+                return generation;
+            }
+            _wake[index].WaitOne();
+        }
+    }
+}
+
+/// <summary>A reusable piece of parallel work for <see cref="WorkerPool.Run(IParallelJob, int, int)"/>: chunk c of a job.</summary>
+internal interface IParallelJob
+{
+    /// <summary>Runs chunk <paramref name="chunk"/>; chunks write disjoint outputs.</summary>
+    void Run(int chunk);
+}

@@ -1,0 +1,222 @@
+using System;
+using System.Linq;
+using System.Threading;
+using StaticNets.Kernels;
+using StaticNets.Tests.Networks;
+using Xunit;
+
+namespace StaticNets.Tests.Kernels;
+
+/// <summary>
+/// The worker pool under the batched kernels: whole generated networks give the same bits on 1, 2, 3 and 8
+/// threads, calls overlapping from several user threads neither deadlock nor lose work, a call allocates
+/// nothing once warm (on the caller and on the workers), and bad thread counts are refused.
+/// </summary>
+[Collection(nameof(VectorWidthCollection))]
+public class ParallelKernelTests
+{
+    private static readonly int[] ThreadCounts = { 1, 2, 3, 8 };
+
+    [Theory]
+    [InlineData("784-128-10", 67)]
+    [InlineData("784-128-10", 256)]
+    [InlineData("64-32-10", 100)]
+    public void GeneratedNetworks_GiveTheSameBitsOnAnyThreadCount(string name, int batch)
+    {
+        var net = NetworkCatalog.Single[name](5);
+        var x = NetworkCatalog.Random<float>(batch * net.InputSize, 8, 0, 1);
+        var y = NetworkCatalog.Targets<float>(net.Info, batch, 9);
+        float[]? outputs = null, gradient = null, inputGradient = null;
+        float loss = 0;
+        foreach (int threads in ThreadCounts)
+        {
+            var ws = net.CreateWorkspace(batch);
+            ws.Threads = threads;
+            var o = new float[batch * net.OutputSize];
+            net.Forward(x, o, ws);
+            var g = new float[net.ParameterCount];
+            var dx = new float[batch * net.InputSize];
+            float l = net.Backward(x, y, g, dx, ws);
+            if (outputs is null)
+            {
+                (outputs, gradient, inputGradient, loss) = (o, g, dx, l);
+                continue;
+            }
+            Assert.Equal(outputs, o);
+            Assert.Equal(gradient, g);
+            Assert.Equal(inputGradient, dx);
+            Assert.Equal(loss, l);
+        }
+    }
+
+    [Fact]
+    public void LeNet5_GivesTheSameBitsOnAnyThreadCount()
+    {
+        const int batch = 19;
+        var net = new StaticNets.Tests.Layers.LeNet5(3);
+        var x = NetworkCatalog.Random<float>(batch * StaticNets.Tests.Layers.LeNet5.InputSize, 10, 0, 1);
+        float[]? expected = null;
+        foreach (int threads in ThreadCounts)
+        {
+            var ws = net.CreateWorkspace(batch);
+            ws.Threads = threads;
+            var o = new float[batch * StaticNets.Tests.Layers.LeNet5.OutputSize];
+            net.Forward(x, o, ws);
+            if (expected is null)
+                expected = o;
+            else
+                Assert.Equal(expected, o);
+        }
+    }
+
+    [Fact]
+    public void OverlappingCallsFromManyThreads_FinishWithEveryResult()
+    {
+        const int inputs = 300, outputs = 200, samples = 96, callers = 6, rounds = 40;
+        var rng = new Random(3);
+        float[] w = KernelTestSupport.Uniform<float>(rng, outputs * inputs), b = KernelTestSupport.Uniform<float>(rng, outputs);
+        var xs = Enumerable.Range(0, callers).Select(_ => KernelTestSupport.Uniform<float>(rng, samples * inputs)).ToArray();
+        var expected = xs.Select(x =>
+        {
+            var z = new float[samples * outputs];
+            DenseKernels.ForwardBatch<float>(w, b, x, z, inputs, outputs, 1);
+            return z;
+        }).ToArray();
+
+        var failures = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var threads = Enumerable.Range(0, callers).Select(c => new Thread(() =>
+        {
+            var z = new float[samples * outputs];
+            var gw = new float[outputs * inputs];
+            var gb = new float[outputs];
+            for (int r = 0; r < rounds; r++)
+            {
+                Array.Clear(z);
+                DenseKernels.ForwardBatch<float>(w, b, xs[c], z, inputs, outputs, 8);
+                if (!z.AsSpan().SequenceEqual(expected[c]))
+                    failures.Enqueue($"caller {c}, round {r}: wrong or lost rows");
+                // A different kernel in between, so jobs of several kinds overlap.
+                DenseKernels.AccumulateGradientBatch<float>(expected[c], xs[c], gw, gb, inputs, outputs, 3);
+            }
+        }) { IsBackground = true }).ToArray();
+        foreach (var t in threads)
+            t.Start();
+        foreach (var t in threads)
+            Assert.True(t.Join(TimeSpan.FromMinutes(2)), "overlapping calls did not finish: deadlock");
+        Assert.Empty(failures);
+    }
+
+    [Fact]
+    public void TheWorkersTakeChunks()
+    {
+        if (Environment.ProcessorCount < 2)
+            return; // one core: the pool has no worker, and every job runs on its caller
+        const int inputs = 512, outputs = 512, samples = 64;
+        var rng = new Random(4);
+        float[] w = KernelTestSupport.Uniform<float>(rng, outputs * inputs), b = KernelTestSupport.Uniform<float>(rng, outputs);
+        float[] x = KernelTestSupport.Uniform<float>(rng, samples * inputs), z = new float[samples * outputs];
+        long before = StaticNets.Threading.WorkerPool.Shared.WorkerChunks;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        // Workers may be starved on a loaded machine: keep going (up to 20 s) until one has taken a chunk.
+        while (StaticNets.Threading.WorkerPool.Shared.WorkerChunks == before && clock.Elapsed < TimeSpan.FromSeconds(20))
+            DenseKernels.ForwardBatch<float>(w, b, x, z, inputs, outputs, 2);
+        Assert.True(StaticNets.Threading.WorkerPool.Shared.WorkerChunks > before, "no worker ran a chunk of 2-thread jobs in 20 s");
+    }
+
+    [Fact]
+    public void WarmCalls_AllocateNothing()
+    {
+        var net = new MnistNet(1);
+        const int batch = 64;
+        var x = NetworkCatalog.Random<float>(batch * MnistNet.InputSize, 2, 0, 1);
+        var y = NetworkCatalog.Targets<float>(MnistNet.Architecture, batch, 3);
+        var ws = net.CreateWorkspace(batch);
+        ws.Threads = 2;
+        var o = new float[batch * MnistNet.OutputSize];
+        var g = new float[MnistNet.ParameterCount];
+        void Step()
+        {
+            net.Forward(x, o, ws);
+            net.Backward(x, y, g, ws);
+        }
+        for (int i = 0; i < 20; i++)
+            Step();
+        // The calling thread and the pool's workers (each records its own count after every job).
+        var pool = StaticNets.Threading.WorkerPool.Shared;
+        long before = GC.GetAllocatedBytesForCurrentThread(), workersBefore = pool.WorkerAllocatedBytes;
+        for (int i = 0; i < 50; i++)
+            Step();
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(0, pool.WorkerAllocatedBytes - workersBefore);
+    }
+
+    [Fact]
+    public void BadThreadCounts_AreRefused()
+    {
+        var ws = new MnistNet(1).CreateWorkspace(4);
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => ws.Threads = 0);
+        Assert.Equal("value", e.ParamName);
+        Assert.Contains("Expected at least 1 thread but got 0", e.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentOutOfRangeException>(() => Parallelism.DefaultThreads = -1);
+        var k = Assert.Throws<ArgumentOutOfRangeException>(() => DenseKernels.ForwardBatch<float>(new float[6], new float[2], new float[3], new float[2], 3, 2, 0));
+        Assert.Equal("threads", k.ParamName);
+        Assert.Equal(Parallelism.DefaultThreads, new MnistNet(1).CreateWorkspace(1).Threads);
+    }
+}
+
+/// <summary>
+/// The k-blocking of the packed forward comes from the L1 data cache the OS reports; every block size the
+/// rule can choose (and a few it cannot) gives the same bits, so machines differ in speed only.
+/// </summary>
+[Collection(nameof(VectorWidthCollection))]
+public class BlockingTests
+{
+    [Fact]
+    public void KBlock_FollowsTheL1DataCache()
+    {
+        Assert.Equal(64, DenseKernels.ChooseKBlock(32 * 1024));
+        Assert.Equal(96, DenseKernels.ChooseKBlock(48 * 1024));
+        Assert.Equal(32, DenseKernels.ChooseKBlock(8 * 1024));
+        Assert.Equal(512, DenseKernels.ChooseKBlock(1024 * 1024));
+        Assert.Equal(32 * 1024, CacheSizesParse("32K"));
+        Assert.Equal(2 * 1024 * 1024, CacheSizesParse("2M"));
+        Assert.Equal(0, CacheSizesParse("lots"));
+    }
+
+    private static int CacheSizesParse(string text) => CacheSizes.ParseSize(text);
+
+    [Theory]
+    [InlineData(32)]
+    [InlineData(48)]
+    [InlineData(96)]
+    [InlineData(256)]
+    [InlineData(512)]
+    public void EveryKBlock_GivesTheSameBits(int kBlock)
+    {
+        var rng = new Random(kBlock);
+        foreach (var (outputs, inputs, samples) in new[] { (64, 784, 67), (130, 300, 64), (67, 97, 5), (256, 33, 128) })
+        {
+            float[] w = KernelTestSupport.Uniform<float>(rng, outputs * inputs), b = KernelTestSupport.Uniform<float>(rng, outputs);
+            float[] x = KernelTestSupport.Uniform<float>(rng, samples * inputs);
+            var packed = new float[DenseKernels.PackedLength<float>(inputs, outputs)];
+            DenseKernels.PackPanels<float>(w, packed, inputs, outputs);
+            float[] expected = new float[samples * outputs], expectedPerCall = new float[samples * outputs];
+            DenseKernels.ForwardBatchPrepacked<float>(packed, w, b, x, expected, inputs, outputs);
+            DenseKernels.ForwardBatch<float>(w, b, x, expectedPerCall, inputs, outputs);
+            int saved = DenseKernels.KBlock;
+            DenseKernels.KBlock = kBlock;
+            try
+            {
+                float[] z = new float[expected.Length], zPerCall = new float[expected.Length];
+                DenseKernels.ForwardBatchPrepacked<float>(packed, w, b, x, z, inputs, outputs, 2);
+                DenseKernels.ForwardBatch<float>(w, b, x, zPerCall, inputs, outputs, 2);
+                Assert.Equal(expected, z);
+                Assert.Equal(expectedPerCall, zPerCall);
+            }
+            finally
+            {
+                DenseKernels.KBlock = saved;
+            }
+        }
+    }
+}
