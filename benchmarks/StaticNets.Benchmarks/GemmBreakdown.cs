@@ -69,6 +69,17 @@ public static class GemmBreakdown
             var sgd = new StaticNets.Training.Sgd<float>();
             var p = net.Parameters.ToArray();
             Report($"{name} Sgd.Step", 1, bytes, FmaPeak.GflopsPerCore, () => sgd.Step(p, g, 0f));
+            foreach (int threads in new[] { 1, 2 })
+            {
+                Report($"{name} ParallelSpans.Clear", threads, bytes, FmaPeak.GflopsPerCore, () => StaticNets.Threading.ParallelSpans.Clear<float>(g, threads));
+                Report($"{name} ParallelSpans.Scale", threads, bytes, FmaPeak.GflopsPerCore, () => StaticNets.Threading.ParallelSpans.Scale(0.5f, g.AsSpan(), threads));
+                Report($"{name} ParallelSpans.SumOfSquares", threads, bytes, FmaPeak.GflopsPerCore, () => StaticNets.Threading.ParallelSpans.SumOfSquares<float>(g, threads));
+                Report($"{name} ParallelSpans.Axpy", threads, bytes, FmaPeak.GflopsPerCore, () => StaticNets.Threading.ParallelSpans.Axpy(0f, g, p.AsSpan(), threads));
+                var w = net.Parameters.Slice(0, net.Info.Layers[0].Blocks[0].Count).ToArray();
+                int inputs = net.InputSize, outputs = w.Length / inputs;
+                var packed = new float[DenseKernels.PackedLength<float>(inputs, outputs)];
+                Report($"{name} PackPanels layer 0", threads, bytes, FmaPeak.GflopsPerCore, () => DenseKernels.PackPanels<float>(w, packed, inputs, outputs, threads));
+            }
             Report($"{name} EditParameters + Forward refresh", 1, bytes, FmaPeak.GflopsPerCore, () => { using (net.EditParameters()) { } net.Forward(x, new float[32 * net.OutputSize], ws); });
         }
         return 0;

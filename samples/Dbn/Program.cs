@@ -20,7 +20,7 @@ using StaticNets.Unsupervised;
 // The directory holds the four IDX files (gzip or raw); by default ../shared/data/mnist or shared/data/mnist above the
 // current directory. Nothing is selected on the test set: it is scored once per network, after training.
 string? directory = null;
-int pretrainEpochs = 3, epochs = 10, threads = 2;
+int pretrainEpochs = 12, epochs = 16, threads = 2;
 bool baseline = true;
 string pngPath = Path.Combine("artifacts", "dbn-samples.png");
 for (int i = 0; i < args.Length; i++)
