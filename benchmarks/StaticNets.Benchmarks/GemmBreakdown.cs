@@ -85,6 +85,31 @@ public static class GemmBreakdown
         return 0;
     }
 
+    /// <summary><c>kblock</c>: the N2 and N3 batched forward (batch 256, one thread) with each k-block the rule could choose, alternated.</summary>
+    public static int KBlocks()
+    {
+        int chosen = DenseKernels.KBlock;
+        Console.WriteLine($"{CacheSizes.Describe()}: the rule chooses k-block {chosen}");
+        foreach (var (name, net) in new (string, INetwork<float>)[] { ("N2", new N2(2)), ("N3", new N3(3)) })
+        {
+            var ws = net.CreateWorkspace(256);
+            ws.Threads = 1;
+            var x = BenchData.Inputs(256 * net.InputSize, 7);
+            var y = new float[256 * net.OutputSize];
+            double flops = 2.0 * net.Info.MultiplyAddsPerSample * 256;
+            for (int round = 0; round < 2; round++)
+            {
+                foreach (int k in new[] { 64, 96, 128, 256 })
+                {
+                    DenseKernels.KBlock = k;
+                    Report($"{name} forward 256, k-block {k}", 1, flops, FmaPeak.GflopsPerCore, () => net.Forward(x, y, ws));
+                }
+            }
+        }
+        DenseKernels.KBlock = chosen;
+        return 0;
+    }
+
     private static float[] Fill(Random rng, int n) => Enumerable.Range(0, n).Select(_ => (float)(rng.NextDouble() - 0.5)).ToArray();
 
     private static void Report(string name, int threads, double flops, double peak, Action action)
