@@ -79,7 +79,7 @@ internal sealed class RecurrentLayerEmitter : LayerEmitter
             ? $"Every step of every sample from a zero state; h of every step is the layer's output."
             : $"Every step of every sample from a zero state; the last step's h is the layer's output, every step's is kept for back-propagation through time.");
         string output = layer.ReturnSequences ? $"{Names.Span}<{c.T}>.Empty" : "a" + l;
-        c.W.Line($"{Names.Kernels}.RecurrentKernels.Forward<{c.T}>(in Layer{l}Shape, prepared{l}, {c.Input(layer)}, g{l}, c{l}, {Hidden(layer)}, {output});");
+        c.W.Line($"{Names.Kernels}.RecurrentKernels.Forward<{c.T}>(in Layer{l}Shape, prepared{l}, {c.Input(layer)}, g{l}, c{l}, {Hidden(layer)}, {output}, ws.Threads);");
     }
 
     public override void EmitBatchBackward(NetworkEmitContext c, LayerSpec spec, bool applyDerivative)

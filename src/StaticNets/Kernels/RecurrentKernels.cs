@@ -140,7 +140,21 @@ public static partial class RecurrentKernels
     /// <param name="cells">Receives every step's c (LSTM, <c>batch × steps × units</c>); empty for a GRU.</param>
     /// <param name="hidden">Receives every step's h, <c>batch × steps × units</c> (the output when the layer returns sequences).</param>
     /// <param name="output">The last step's h, <c>batch × units</c>; empty when the layer returns sequences.</param>
-    public static void Forward<T>(in RecurrentShape shape, ReadOnlySpan<T> prepared, ReadOnlySpan<T> x, Span<T> gates, Span<T> cells, Span<T> hidden, Span<T> output)
+    /// <param name="threads">The most threads the call may use: the batch is split into sub-batches of whole sequences, each computed exactly as on one thread.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="threads"/> is less than 1.</exception>
+    public static void Forward<T>(in RecurrentShape shape, ReadOnlySpan<T> prepared, ReadOnlySpan<T> x, Span<T> gates, Span<T> cells, Span<T> hidden, Span<T> output, int threads = 1)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        KernelGuard.Positive(threads, nameof(threads));
+        int chunks = ForwardChunks(shape, x.Length, threads);
+        if (chunks > 1)
+            ForwardSplit(shape, prepared, x, gates, cells, hidden, output, chunks, threads);
+        else
+            ForwardSequences(shape, prepared, x, gates, cells, hidden, output);
+    }
+
+    // The whole batch on the calling thread.
+    private static void ForwardSequences<T>(in RecurrentShape shape, ReadOnlySpan<T> prepared, ReadOnlySpan<T> x, Span<T> gates, Span<T> cells, Span<T> hidden, Span<T> output)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         KernelGuard.Length(prepared.Length, PreparedLength<T>(shape), "PreparedLength(shape)", nameof(prepared));

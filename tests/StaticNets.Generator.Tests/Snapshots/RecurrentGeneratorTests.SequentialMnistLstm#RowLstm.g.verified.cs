@@ -211,7 +211,7 @@ partial class RowLstm : global::StaticNets.INetwork<float>, global::StaticNets.I
         global::System.Span<float> c0 = new global::System.Span<float>(ws.Cells0, 0, batch * 3584);
         global::System.Span<float> h0 = new global::System.Span<float>(ws.H0, 0, batch * 3584);
         // Every step of every sample from a zero state; the last step's h is the layer's output, every step's is kept for back-propagation through time.
-        global::StaticNets.Kernels.RecurrentKernels.Forward<float>(in Layer0Shape, prepared0, x, g0, c0, h0, a0);
+        global::StaticNets.Kernels.RecurrentKernels.Forward<float>(in Layer0Shape, prepared0, x, g0, c0, h0, a0, ws.Threads);
         // Layer 1: dense 128 → 10, Softmax.
         global::System.Span<float> z1 = new global::System.Span<float>(ws.Z1, 0, batch * 10), a1 = new global::System.Span<float>(ws.A1, 0, batch * 10);
         // Blocked over samples so each weight row is loaded once for several samples.

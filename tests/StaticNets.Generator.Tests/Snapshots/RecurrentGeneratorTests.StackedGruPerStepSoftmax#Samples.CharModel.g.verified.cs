@@ -247,7 +247,7 @@ namespace Samples
             global::System.Span<double> g0 = new global::System.Span<double>(ws.Gates0, 0, batch * 1024);
             global::System.Span<double> c0 = default; // a GRU keeps no cells
             // Every step of every sample from a zero state; h of every step is the layer's output.
-            global::StaticNets.Kernels.RecurrentKernels.Forward<double>(in Layer0Shape, prepared0, x, g0, c0, a0, global::System.Span<double>.Empty);
+            global::StaticNets.Kernels.RecurrentKernels.Forward<double>(in Layer0Shape, prepared0, x, g0, c0, a0, global::System.Span<double>.Empty, ws.Threads);
             // Layer 1: dropout 0.1 over 16×16.
             global::System.Span<double> o1 = new global::System.Span<double>(ws.O1, 0, batch * 256), m1 = new global::System.Span<double>(ws.M1, 0, batch * 256);
             global::System.ReadOnlySpan<double> a1 = train ? o1 : a0;
@@ -262,7 +262,7 @@ namespace Samples
             global::System.Span<double> g2 = new global::System.Span<double>(ws.Gates2, 0, batch * 768);
             global::System.Span<double> c2 = new global::System.Span<double>(ws.Cells2, 0, batch * 192);
             // Every step of every sample from a zero state; h of every step is the layer's output.
-            global::StaticNets.Kernels.RecurrentKernels.Forward<double>(in Layer2Shape, prepared2, a1, g2, c2, a2, global::System.Span<double>.Empty);
+            global::StaticNets.Kernels.RecurrentKernels.Forward<double>(in Layer2Shape, prepared2, a1, g2, c2, a2, global::System.Span<double>.Empty, ws.Threads);
             // Layer 3: dense 12 → 5, Softmax, applied to each of 16 steps.
             global::System.Span<double> z3 = new global::System.Span<double>(ws.Z3, 0, batch * 80), a3 = new global::System.Span<double>(ws.A3, 0, batch * 80);
             // Blocked over samples so each weight row is loaded once for several samples.

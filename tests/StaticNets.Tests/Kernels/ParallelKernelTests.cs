@@ -70,6 +70,34 @@ public class ParallelKernelTests
     }
 
     [Fact]
+    public void RecurrentNetworks_GiveTheSameBitsOnAnyThreadCount()
+    {
+        const int batch = 19;
+        void Check<T>(INetwork<T> net) where T : unmanaged, System.Numerics.IBinaryFloatingPointIeee754<T>
+        {
+            var rng = new Random(12);
+            var x = new T[batch * net.InputSize];
+            for (int i = 0; i < x.Length; i++)
+                x[i] = T.CreateTruncating(rng.NextDouble() * 2 - 1);
+            T[]? expected = null;
+            foreach (int threads in ThreadCounts)
+            {
+                var ws = net.CreateWorkspace(batch);
+                ws.Threads = threads;
+                var o = new T[batch * net.OutputSize];
+                net.Forward(x, o, ws);
+                if (expected is null)
+                    expected = o;
+                else
+                    Assert.Equal(expected, o);
+            }
+        }
+        Check(new StaticNets.Tests.Recurrent.FLstm64(4));
+        Check(new StaticNets.Tests.Recurrent.DGruStacked(5));
+        Check(new StaticNets.Tests.Recurrent.DLstmSequence(6));
+    }
+
+    [Fact]
     public void OverlappingCallsFromManyThreads_FinishWithEveryResult()
     {
         const int inputs = 300, outputs = 200, samples = 96, callers = 6, rounds = 40;
