@@ -20,13 +20,8 @@ public static unsafe partial class ConvKernels
 
     private static int ForwardChunks(in Conv2DShape s, int batch, int columnLength, int scratchLength, int threads)
     {
-        if (threads <= 1 || batch < 2)
-            return 1;
-        long work = (long)batch * s.OutputSize * s.PatchSize;
-        long chunks = Math.Min(Math.Min(threads, batch), work / DenseKernels.MinMultiplyAddsPerChunk);
-        if (columnLength > 0)
-            chunks = Math.Min(chunks, scratchLength / columnLength);
-        return (int)Math.Max(1, chunks);
+        int chunks = WorkerPool.ChunkCount(threads, batch, (long)batch * s.OutputSize * s.PatchSize);
+        return columnLength > 0 ? Math.Max(1, Math.Min(chunks, scratchLength / columnLength)) : chunks;
     }
 
     private static void ForwardSplit<T>(in Conv2DShape s, ReadOnlySpan<T> prepared, ReadOnlySpan<T> weights, ReadOnlySpan<T> bias, ReadOnlySpan<T> input, Span<T> output, Span<T> scratch, int columnLength, int chunks, int threads)

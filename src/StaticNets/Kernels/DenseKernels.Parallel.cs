@@ -13,11 +13,6 @@ namespace StaticNets.Kernels;
 // gives bit-identical results, and a chunk writes only its own rows: no reduction, no atomics.
 public static unsafe partial class DenseKernels
 {
-    // Fewest multiply-adds worth handing to another thread: waking a spinning worker and joining it costs
-    // about a microsecond, which 64 Ki multiply-adds (1–3 µs on one core) pay for. Tests lower it to split
-    // tiny shapes; results do not depend on it.
-    internal static long MinMultiplyAddsPerChunk = 1L << 16;
-
     // Samples and ∂W rows are split in blocks of the register block's four.
     private const int SplitBlock = 4;
 
@@ -94,16 +89,9 @@ public static unsafe partial class DenseKernels
         : Simd128<T>.IsEnabled && width >= (nuint)Vector128<T>.Count ? Isa.V128
         : Isa.None;
 
-    // How many chunks a product of `multiplyAdds` over `items` splittable items gets on up to `threads` threads.
+    // Chunks of a product over `items` splittable items, split in whole blocks of SplitBlock.
     private static int ChunkCount(int threads, long multiplyAdds, nuint items)
-    {
-        if (threads <= 1)
-            return 1;
-        long units = (long)((items + SplitBlock - 1) / SplitBlock);
-        long chunks = Math.Min(Math.Min(threads, units), multiplyAdds / MinMultiplyAddsPerChunk);
-        // Not capped by the cores: more chunks than threads are claimed in turn, and results do not depend on the split.
-        return chunks <= 1 ? 1 : (int)chunks;
-    }
+        => WorkerPool.ChunkCount(threads, (long)((items + SplitBlock - 1) / SplitBlock), multiplyAdds);
 
     // Items [start, end) of chunk `chunk`: whole blocks of SplitBlock, the last chunk taking the remainder.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -18,32 +18,13 @@ public static unsafe partial class RecurrentKernels
         public bool HasCells, HasOutput;
     }
 
-    // Sub-batches worth a thread: as for the dense products, at least 64 Ki multiply-adds each.
-    private static int ForwardChunks(in RecurrentShape shape, int inputLength, int threads)
-    {
-        int perSample = shape.Steps * shape.Features;
-        if (threads <= 1 || perSample == 0 || inputLength % perSample != 0)
-            return 1;
-        int batch = inputLength / perSample;
-        if (batch < 2)
-            return 1;
-        long work = (long)batch * shape.Steps * RecurrentLayout.GateBlocks * shape.Units * (shape.Features + shape.Units);
-        long chunks = Math.Min(Math.Min(threads, batch), work / DenseKernels.MinMultiplyAddsPerChunk);
-        return (int)Math.Max(1, chunks);
-    }
+    // Sub-batches of whole sequences, by the pool's rule.
+    private static int ForwardChunks(in RecurrentShape shape, int batch, int threads)
+        => WorkerPool.ChunkCount(threads, batch, (long)batch * shape.Steps * RecurrentLayout.GateBlocks * shape.Units * (shape.Features + shape.Units));
 
-    private static void ForwardSplit<T>(in RecurrentShape shape, ReadOnlySpan<T> prepared, ReadOnlySpan<T> x, Span<T> gates, Span<T> cells, Span<T> hidden, Span<T> output, int chunks, int threads)
+    private static void ForwardSplit<T>(in RecurrentShape shape, ReadOnlySpan<T> prepared, ReadOnlySpan<T> x, Span<T> gates, Span<T> cells, Span<T> hidden, Span<T> output, int batch, int chunks, int threads)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        // The whole call's shapes are checked first, so a bad argument fails the same way on any thread count.
-        int batch = Samples(shape, x.Length, nameof(x));
-        int steps = shape.Steps, h = shape.Units, width = RecurrentLayout.GateBlocks * h;
-        bool lstm = shape.Cell == RecurrentCell.Lstm;
-        KernelGuard.Length(prepared.Length, PreparedLength<T>(shape), "PreparedLength(shape)", nameof(prepared));
-        KernelGuard.Length(gates.Length, (long)batch * steps * width, "batch × steps × 4·units", nameof(gates));
-        KernelGuard.Length(cells.Length, batch * RecurrentLayout.CellsPerSample(lstm, steps, h), lstm ? "batch × steps × units" : "0 (a GRU keeps no cells)", nameof(cells));
-        KernelGuard.Length(hidden.Length, (long)batch * steps * h, "batch × steps × units", nameof(hidden));
-        KernelGuard.Length(output.Length, shape.ReturnSequences ? 0 : (long)batch * h, shape.ReturnSequences ? "0 (the hidden sequence is the output)" : "batch × units", nameof(output));
         fixed (T* pp = prepared, px = x, pg = gates, pc = cells, ph = hidden, po = output)
         {
             var job = new ForwardJob<T>
@@ -68,6 +49,7 @@ public static unsafe partial class RecurrentKernels
             new Span<T>(job.Gates + (long)start * steps * width, n * steps * width),
             job.HasCells ? new Span<T>(job.Cells + (long)start * cellsPerSample, n * cellsPerSample) : default,
             new Span<T>(job.Hidden + (long)start * steps * h, n * steps * h),
-            job.HasOutput ? new Span<T>(job.Output + (long)start * h, n * h) : default);
+            job.HasOutput ? new Span<T>(job.Output + (long)start * h, n * h) : default,
+            n);
     }
 }

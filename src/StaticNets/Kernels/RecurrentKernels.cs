@@ -146,26 +146,28 @@ public static partial class RecurrentKernels
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         KernelGuard.Positive(threads, nameof(threads));
-        int chunks = ForwardChunks(shape, x.Length, threads);
-        if (chunks > 1)
-            ForwardSplit(shape, prepared, x, gates, cells, hidden, output, chunks, threads);
-        else
-            ForwardSequences(shape, prepared, x, gates, cells, hidden, output);
-    }
-
-    // The whole batch on the calling thread.
-    private static void ForwardSequences<T>(in RecurrentShape shape, ReadOnlySpan<T> prepared, ReadOnlySpan<T> x, Span<T> gates, Span<T> cells, Span<T> hidden, Span<T> output)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T>
-    {
+        // Every length is checked for the whole call first, so a bad argument fails alike on any thread count.
         KernelGuard.Length(prepared.Length, PreparedLength<T>(shape), "PreparedLength(shape)", nameof(prepared));
         int batch = Samples(shape, x.Length, nameof(x));
-        int steps = shape.Steps, f = shape.Features, h = shape.Units, width = RecurrentLayout.GateBlocks * h;
+        int steps = shape.Steps, h = shape.Units, width = RecurrentLayout.GateBlocks * h;
         bool lstm = shape.Cell == RecurrentCell.Lstm;
         KernelGuard.Length(gates.Length, (long)batch * steps * width, "batch × steps × 4·units", nameof(gates));
         KernelGuard.Length(cells.Length, batch * RecurrentLayout.CellsPerSample(lstm, steps, h), lstm ? "batch × steps × units" : "0 (a GRU keeps no cells)", nameof(cells));
         KernelGuard.Length(hidden.Length, (long)batch * steps * h, "batch × steps × units", nameof(hidden));
         KernelGuard.Length(output.Length, shape.ReturnSequences ? 0 : (long)batch * h, shape.ReturnSequences ? "0 (the hidden sequence is the output)" : "batch × units", nameof(output));
+        int chunks = ForwardChunks(shape, batch, threads);
+        if (chunks > 1)
+            ForwardSplit(shape, prepared, x, gates, cells, hidden, output, batch, chunks, threads);
+        else
+            ForwardSequences(shape, prepared, x, gates, cells, hidden, output, batch);
+    }
 
+    // Whole sequences of `batch` samples on the calling thread, the lengths already checked.
+    private static void ForwardSequences<T>(in RecurrentShape shape, ReadOnlySpan<T> prepared, ReadOnlySpan<T> x, Span<T> gates, Span<T> cells, Span<T> hidden, Span<T> output, int batch)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        int steps = shape.Steps, f = shape.Features, h = shape.Units, width = RecurrentLayout.GateBlocks * h;
+        bool lstm = shape.Cell == RecurrentCell.Lstm;
         int ld = (int)RecurrentLayout.MatrixStride(h);
         ReadOnlySpan<T> bias = prepared.Slice((f + h) * ld, width);
         ref T m = ref MemoryMarshal.GetReference(prepared);

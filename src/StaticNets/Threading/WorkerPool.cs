@@ -62,8 +62,25 @@ internal sealed unsafe class WorkerPool
         return Interlocked.CompareExchange(ref shared, pool, null) ?? pool;
     }
 
-    /// <summary>Threads a job can use: the workers and the caller.</summary>
-    public int Capacity => _threads.Length + 1;
+    /// <summary>
+    /// Fewest multiply-adds worth handing to another thread: waking a spinning worker and joining it costs about a
+    /// microsecond, which 64 Ki multiply-adds (1–3 µs on one core) pay for. Tests lower it to split tiny shapes;
+    /// results never depend on it.
+    /// </summary>
+    internal static long MinMultiplyAddsPerChunk = 1L << 16;
+
+    /// <summary>
+    /// How many chunks a job of <paramref name="multiplyAdds"/> over <paramref name="units"/> splittable units gets on up
+    /// to <paramref name="threads"/> threads: at most one per unit and per thread, and each worth a hand-off. Not capped by
+    /// the cores: more chunks than threads are claimed in turn.
+    /// </summary>
+    public static int ChunkCount(int threads, long units, long multiplyAdds)
+    {
+        if (threads <= 1 || units <= 1)
+            return 1;
+        long chunks = Math.Min(Math.Min(threads, units), multiplyAdds / MinMultiplyAddsPerChunk);
+        return chunks <= 1 ? 1 : (int)chunks;
+    }
 
     /// <summary>
     /// Runs <paramref name="body"/>(<paramref name="state"/>, c) for every chunk c in 0 … <paramref name="chunks"/> − 1

@@ -19,8 +19,8 @@ internal static class ParallelKernelChecks
 
     public static void All<T>() where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        long saved = DenseKernels.MinMultiplyAddsPerChunk;
-        DenseKernels.MinMultiplyAddsPerChunk = 1;
+        long saved = StaticNets.Threading.WorkerPool.MinMultiplyAddsPerChunk;
+        StaticNets.Threading.WorkerPool.MinMultiplyAddsPerChunk = 1;
         try
         {
             var rng = new Random(907);
@@ -29,7 +29,7 @@ internal static class ParallelKernelChecks
         }
         finally
         {
-            DenseKernels.MinMultiplyAddsPerChunk = saved;
+            StaticNets.Threading.WorkerPool.MinMultiplyAddsPerChunk = saved;
         }
     }
 
@@ -40,15 +40,15 @@ internal static class ParallelKernelChecks
     /// </summary>
     public static void Conv<T>() where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        long saved = DenseKernels.MinMultiplyAddsPerChunk;
-        DenseKernels.MinMultiplyAddsPerChunk = 1;
+        long saved = StaticNets.Threading.WorkerPool.MinMultiplyAddsPerChunk;
+        StaticNets.Threading.WorkerPool.MinMultiplyAddsPerChunk = 1;
         try
         {
             ConvShapes<T>();
         }
         finally
         {
-            DenseKernels.MinMultiplyAddsPerChunk = saved;
+            StaticNets.Threading.WorkerPool.MinMultiplyAddsPerChunk = saved;
         }
     }
 
