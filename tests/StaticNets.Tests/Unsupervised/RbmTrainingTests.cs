@@ -192,3 +192,44 @@ public class RbmTrainingTests(ITestOutputHelper output)
         Assert.True(means.Where((_, k) => k % 8 == 0).Average() < 0.25, "column 0 of the samples is not mostly dark");
     }
 }
+
+/// <summary>
+/// An RBM's CD steps split their products over the worker pool: 1, 2, 3 and 8 threads give the same weights. The
+/// split threshold is lowered so the digits' small products are cut too, hence the non-parallel collection.
+/// </summary>
+[Collection(nameof(StaticNets.Tests.Kernels.VectorWidthCollection))]
+public class RbmThreadTests
+{
+    [Fact]
+    public void Any_thread_count_gives_bit_identical_training()
+    {
+        float[] pixels = LearningTests.Digits().Inputs.ToArray();
+        float[] Run(int threads)
+        {
+            var rbm = new Rbm<float>(64, 32, seed: 1);
+            var options = new RbmTrainingOptions { Epochs = 2, BatchSize = 50, Seed = 5, MonitorSamples = 200, Persistent = true, Threads = threads };
+            new RbmTrainer<float>(rbm, options).Train(pixels);
+            return rbm.Parameters.ToArray();
+        }
+        long saved = StaticNets.Threading.WorkerPool.MinMultiplyAddsPerChunk;
+        StaticNets.Threading.WorkerPool.MinMultiplyAddsPerChunk = 1;
+        try
+        {
+            float[] one = Run(1);
+            Assert.Equal(one, Run(2));
+            Assert.Equal(one, Run(3));
+            Assert.Equal(one, Run(8));
+        }
+        finally
+        {
+            StaticNets.Threading.WorkerPool.MinMultiplyAddsPerChunk = saved;
+        }
+    }
+
+    [Fact]
+    public void A_thread_count_below_one_is_refused()
+    {
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => new RbmTrainer<float>(new Rbm<float>(4, 3, seed: 1), new RbmTrainingOptions { Threads = 0 }));
+        Assert.Contains("RbmTrainingOptions.Threads ≥ 1 but got 0", e.Message, StringComparison.Ordinal);
+    }
+}
