@@ -85,6 +85,42 @@ public static class GemmBreakdown
         return 0;
     }
 
+    /// <summary><c>forward-parts</c>: the N2 and N3 batched forward (batch 256, one thread) against its parts run alone on the same data.</summary>
+    public static int ForwardParts()
+    {
+        foreach (var (name, net) in new (string, INetwork<float>)[] { ("N2", new N2(2)), ("N3", new N3(3)) })
+        {
+            var ws = net.CreateWorkspace(256);
+            ws.Threads = 1;
+            const int m = 256;
+            var x = BenchData.Inputs(m * net.InputSize, 7);
+            var y = new float[m * net.OutputSize];
+            double flops = 2.0 * net.Info.MultiplyAddsPerSample * m;
+            Report($"{name} Forward(256)", 1, flops, FmaPeak.GflopsPerCore, () => net.Forward(x, y, ws));
+            var p = net.Parameters;
+            float[] a = x;
+            foreach (var layer in net.Info.Layers)
+            {
+                int inputs = layer.Inputs, outputs = layer.Outputs;
+                var w = p.Slice(layer.WeightOffset, inputs * outputs).ToArray();
+                var b = p.Slice(layer.BiasOffset, outputs).ToArray();
+                var packed = new float[DenseKernels.PackedLength<float>(inputs, outputs)];
+                DenseKernels.PackPanels<float>(w, packed, inputs, outputs);
+                var z = new float[m * outputs];
+                var act = new float[m * outputs];
+                var input = a;
+                Report($"  GEMM {inputs}→{outputs}", 1, 2.0 * m * inputs * outputs, FmaPeak.GflopsPerCore, () => DenseKernels.ForwardBatchPrepacked<float>(packed, w, b, input, z, inputs, outputs));
+                if (layer.Activation == Activation.ReLU)
+                    Report($"  ReLU {m}×{outputs}", 1, 0, FmaPeak.GflopsPerCore, () => ActivationKernels.ReLU<float>(z, act));
+                else
+                    Report($"  Softmax {m}×{outputs}", 1, 0, FmaPeak.GflopsPerCore, () => { for (int s = 0; s < m; s++) ActivationKernels.Softmax<float>(z.AsSpan(s * outputs, outputs), act.AsSpan(s * outputs, outputs)); });
+                a = act;
+            }
+            Report($"  copy {m}×{net.OutputSize}", 1, 0, FmaPeak.GflopsPerCore, () => a.AsSpan().CopyTo(y));
+        }
+        return 0;
+    }
+
     /// <summary><c>kblock</c>: the N2 and N3 batched forward (batch 256, one thread) with each k-block the rule could choose, alternated.</summary>
     public static int KBlocks()
     {

@@ -34,6 +34,8 @@ public static class Program
             return HammingData.Run();
         if (args.Length > 0 && args[0] == "train-steps")
             return GemmBreakdown.TrainSteps();
+        if (args.Length > 0 && args[0] == "forward-parts")
+            return GemmBreakdown.ForwardParts();
         if (args.Length > 0 && args[0] == "kblock")
             return GemmBreakdown.KBlocks();
         if (args.Length > 0 && args[0] == "gemm")

@@ -44,7 +44,7 @@ internal sealed class DenseLayerEmitter : LayerEmitter
     {
         var layer = (DenseLayerSpec)spec;
         string input = layer.PerStep ? layer.Input.Expression : layer.InputCount.ToString();
-        return $"new global::StaticNets.DenseLayerInfo({input}, {layer.OutputCount}, global::StaticNets.Activation.{layer.Activation}, {layer.ParameterOffset}{(layer.HasBias ? "" : ", bias: false")})";
+        return $"new global::StaticNets.DenseLayerInfo({input}, {layer.OutputCount}, {Names.ActivationEnum}.{layer.Activation}, {layer.ParameterOffset}{(layer.HasBias ? "" : ", bias: false")})";
     }
 
     public override IEnumerable<WorkspaceBuffer> Buffers(NetworkEmitContext c, LayerSpec spec)
@@ -102,6 +102,14 @@ internal sealed class DenseLayerEmitter : LayerEmitter
             w.Comment("Too narrow for SIMD: the unrolled single-sample code, once per sample.");
             using (w.Block("for (int s = 0; s < batch; s++)"))
                 w.Line($"Layer{l}Forward(p, {input}.Slice(s * {layer.InputCount}, {layer.InputCount}), z{l}.Slice(s * {layer.OutputCount}, {layer.OutputCount}), a{l}.Slice(s * {layer.OutputCount}, {layer.OutputCount}));");
+            return;
+        }
+        if (layer.PackedPanels && layer.Activation != ActivationKind.Softmax)
+        {
+            w.Comment(layer.Activation is ActivationKind.ReLU or ActivationKind.LeakyReLU
+                ? $"Outer product over the network's packed Wᵀ panels (no packing per call); rows past the last panel as dot products; σ = {layer.Activation} applied as whole panels store z{l}."
+                : $"Outer product over the network's packed Wᵀ panels (no packing per call); rows past the last panel as dot products; σ = {layer.Activation} over each thread's rows right after its product.");
+            w.Line($"{Names.Dense}.ForwardBatchPrepacked<{t}>(packed{l}, {Weights(layer, "p")}, {Bias(layer, "p")}, {input}, z{l}, a{l}, {layer.InputCount}, {layer.OutputCount}, {Names.ActivationEnum}.{layer.Activation}, ws.Threads);");
             return;
         }
         if (layer.PackedPanels)

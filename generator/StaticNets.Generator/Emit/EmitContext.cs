@@ -16,6 +16,7 @@ internal static class Names
     public const string Activations = Kernels + ".ActivationKernels";
     public const string Losses = Kernels + ".LossKernels";
     public const string Guard = "global::StaticNets.Guard";
+    public const string ActivationEnum = "global::StaticNets.Activation";
     public const string InliningAttribute = "[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]";
 
     public static string Scalar(ScalarKind kind) => kind == ScalarKind.Double ? "double" : "float";
@@ -151,9 +152,8 @@ internal sealed class NetworkEmitContext
     {
         if (activation == ActivationKind.Softmax)
         {
-            W.Comment(rows == "batch" ? "Softmax normalises each sample's values on its own." : "Softmax normalises each step's values on its own.");
-            using (W.Block($"for (int s = 0; s < {rows}; s++)"))
-                W.Line($"{Names.ActivationForward(activation)}<{T}>({z}.Slice(s * {perSample}, {perSample}), {a}.Slice(s * {perSample}, {perSample}));");
+            W.Comment(rows == "batch" ? "Softmax normalises each sample's values on its own: rows of a block of samples side by side in vector lanes." : "Softmax normalises each step's values on its own: rows of a block of steps side by side in vector lanes.");
+            W.Line($"{Names.Activations}.SoftmaxRows<{T}>({z}, {a}, {perSample});");
             return;
         }
         W.Comment("Element-wise activation over the whole batch in one vectorised pass.");

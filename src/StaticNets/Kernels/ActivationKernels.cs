@@ -115,6 +115,58 @@ public static partial class ActivationKernels
         ElementwiseDrivers.Unary<T, DivideByScalarOperator<T>>(a, a, sum);
     }
 
+    /// <summary>
+    /// Softmax of every row of <paramref name="size"/> values: each sample of a batch normalised on its own, as
+    /// <see cref="Softmax{T}"/> does for one. Rows of up to 64 values are transposed in blocks of one vector of rows
+    /// into lanes and normalised there (<see cref="LaneKernels.Softmax{T}"/>: no horizontal reductions, one vector
+    /// exponential for as many rows as the vector has lanes); longer rows go through <see cref="Softmax{T}"/> one by one.
+    /// </summary>
+    /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+    /// <param name="z">A whole number of rows of <paramref name="size"/> values; empty gives empty.</param>
+    /// <param name="a">Receives the probabilities; as long as <paramref name="z"/>, may be <paramref name="z"/>.</param>
+    /// <param name="size">Values per row, at least 1.</param>
+    /// <remarks>
+    /// The lanes use <see cref="LaneKernels.Exp{T}(System.Runtime.Intrinsics.Vector512{T})"/>'s exponential, so a row can
+    /// differ from <see cref="Softmax{T}"/>'s result for the same values in the last bit or two; every row is computed the
+    /// same way wherever it sits in the batch, and a NaN in a row makes that whole row NaN.
+    /// </remarks>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="size"/> is less than 1.</exception>
+    /// <exception cref="ArgumentException">The lengths differ, are not a whole number of rows, or the spans partly overlap.</exception>
+    public static void SoftmaxRows<T>(ReadOnlySpan<T> z, Span<T> a, int size) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        KernelGuard.Positive(size, nameof(size));
+        CheckForward(z, a);
+        KernelGuard.WholeRows(z.Length, size, nameof(z));
+        int rows = z.Length / size;
+        int width = LaneWidth<T>();
+        if (size > LaneSoftmaxMaxSize || width == 1)
+        {
+            for (int r = 0; r < rows; r++)
+                Softmax(z.Slice(r * size, size), a.Slice(r * size, size));
+            return;
+        }
+        Span<T> lanes = stackalloc T[LaneSoftmaxMaxSize * 16];
+        lanes = lanes.Slice(0, size * width);
+        for (int r = 0; r < rows; r += width)
+        {
+            int count = Math.Min(width, rows - r);
+            LaneKernels.ToLanes<T>(z.Slice(r * size, count * size), size, count, lanes, width);
+            LaneKernels.Softmax(lanes, size, width);
+            LaneKernels.FromLanes<T>(lanes, size, count, a.Slice(r * size, count * size), width);
+        }
+    }
+
+    // Rows per block of lanes: the widest enabled vector's lanes (1 without SIMD, where the lanes would be scalar anyway).
+    private static int LaneWidth<T>() where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        => !Simd.IsVectorizable<T>() ? 1
+        : Simd512<T>.IsEnabled ? System.Runtime.Intrinsics.Vector512<T>.Count
+        : Simd256<T>.IsEnabled ? System.Runtime.Intrinsics.Vector256<T>.Count
+        : Simd128<T>.IsEnabled ? System.Runtime.Intrinsics.Vector128<T>.Count : 1;
+
+    // Up to this many values per row the lanes win: a block of 16 float rows of 64 values is 4 KiB on the stack, and
+    // from about there on one row fills several vectors, so the row-wise kernel's reductions are a small part of it.
+    private const int LaneSoftmaxMaxSize = 64;
+
     // Below one 256-bit vector of floats the vector path is all fixed cost (four calls, each with its own
     // checks and masked tail): measured 32 ns for four outputs, against a few ns for scalar exponentials.
     private const int SmallSoftmax = 8;

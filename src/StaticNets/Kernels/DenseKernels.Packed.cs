@@ -37,7 +37,7 @@ public static partial class DenseKernels
     // on, the outer-product form is at least as fast as the dot-product kernel.
     private const int PrepackedMinSamples = 4;
 
-    /// <summary>Whether <see cref="ForwardBatchPacked{T, TW, TVec}"/> takes this shape.</summary>
+    /// <summary>Whether <see cref="ForwardBatchPacked{T, TW, TVec, TAct}"/> takes this shape.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool UsePacked<T>(nuint nOut, nuint m) => m >= PackedMinSamples && nOut >= PanelWidth<T>();
 
@@ -52,7 +52,7 @@ public static partial class DenseKernels
 
     /// <summary>
     /// The length of the packed copy of <c>Wᵀ</c> that <see cref="PackPanels{T}"/> writes and
-    /// <see cref="ForwardBatchPrepacked{T}"/> reads: every whole panel of 256 bytes of outputs (64 floats,
+    /// <see cref="ForwardBatchPrepacked{T}(ReadOnlySpan{T}, ReadOnlySpan{T}, ReadOnlySpan{T}, ReadOnlySpan{T}, Span{T}, int, int, int)"/> reads: every whole panel of 256 bytes of outputs (64 floats,
     /// 32 doubles) times <paramref name="inputs"/>; 0 when there are fewer outputs than one panel.
     /// </summary>
     /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
@@ -69,7 +69,7 @@ public static partial class DenseKernels
     }
 
     /// <summary>
-    /// Packs the weights for <see cref="ForwardBatchPrepacked{T}"/>: each panel of 256 bytes of outputs is
+    /// Packs the weights for <see cref="ForwardBatchPrepacked{T}(ReadOnlySpan{T}, ReadOnlySpan{T}, ReadOnlySpan{T}, ReadOnlySpan{T}, Span{T}, int, int, int)"/>: each panel of 256 bytes of outputs is
     /// stored transposed, input after input, so one load per input gives the weights of a whole panel.
     /// Rows past the last whole panel are not packed (the forward reads them from <paramref name="w"/>).
     /// </summary>
@@ -144,7 +144,44 @@ public static partial class DenseKernels
     /// <param name="threads">The most threads the call may use (see <see cref="Parallelism"/>); ranges of samples are split over the worker pool, every value computed exactly as on one thread.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="inputs"/>, <paramref name="outputs"/> or <paramref name="threads"/> is less than 1.</exception>
     /// <exception cref="ArgumentException">A length does not match, or <paramref name="z"/> overlaps an input.</exception>
-    public static unsafe void ForwardBatchPrepacked<T>(ReadOnlySpan<T> packed, ReadOnlySpan<T> w, ReadOnlySpan<T> b, ReadOnlySpan<T> x, Span<T> z, int inputs, int outputs, int threads = 1)
+    public static void ForwardBatchPrepacked<T>(ReadOnlySpan<T> packed, ReadOnlySpan<T> w, ReadOnlySpan<T> b, ReadOnlySpan<T> x, Span<T> z, int inputs, int outputs, int threads = 1)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        => ForwardBatchPrepacked(packed, w, b, x, z, z, inputs, outputs, null, threads);
+
+    /// <summary>
+    /// <see cref="ForwardBatchPrepacked{T}(ReadOnlySpan{T}, ReadOnlySpan{T}, ReadOnlySpan{T}, ReadOnlySpan{T}, Span{T}, int, int, int)"/>
+    /// followed by <c>a = σ(z)</c>: z and a are the values <see cref="ActivationKernels.Apply{T}"/> would give after the
+    /// product, bit for bit. ReLU and leaky ReLU are applied by the micro-kernels as they store the last input block
+    /// (the accumulators are still in registers), other activations over each thread's rows right after its product.
+    /// </summary>
+    /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+    /// <param name="packed">The packed panels, <see cref="PackedLength{T}"/> values.</param>
+    /// <param name="w">The weights, <c>outputs × inputs</c> row-major.</param>
+    /// <param name="b">The <paramref name="outputs"/> biases.</param>
+    /// <param name="x">The input rows, sample after sample; a whole number <c>m</c> of rows.</param>
+    /// <param name="z">Receives <c>m × outputs</c> weighted inputs, sample after sample.</param>
+    /// <param name="a">Receives <c>σ(z)</c>, as long as <paramref name="z"/>; may be <paramref name="z"/> itself (then z is not kept).</param>
+    /// <param name="inputs">Inputs per sample, at least 1.</param>
+    /// <param name="outputs">Outputs per sample, at least 1.</param>
+    /// <param name="activation">σ: any element-wise activation (not <see cref="Activation.Softmax"/>, which couples a sample's outputs).</param>
+    /// <param name="threads">The most threads the call may use (see <see cref="Parallelism"/>); every value computed exactly as on one thread.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="inputs"/>, <paramref name="outputs"/> or <paramref name="threads"/> is less than 1, or <paramref name="activation"/> is not a defined element-wise activation.</exception>
+    /// <exception cref="ArgumentException">A length does not match, or an output overlaps an input or the other output.</exception>
+    public static void ForwardBatchPrepacked<T>(ReadOnlySpan<T> packed, ReadOnlySpan<T> w, ReadOnlySpan<T> b, ReadOnlySpan<T> x, Span<T> z, Span<T> a, int inputs, int outputs, Activation activation, int threads = 1)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        if (activation == Activation.Softmax || !Enum.IsDefined(activation))
+            throw new ArgumentOutOfRangeException(nameof(activation), activation, $"Expected an element-wise activation but got {activation}; apply softmax with ActivationKernels.SoftmaxRows after the product.");
+        KernelGuard.SameLength(z.Length, a.Length, nameof(z), nameof(a));
+        KernelGuard.NoPartialOverlap<T>(z, a, nameof(z), nameof(a));
+        KernelGuard.NoOverlap(x, a, nameof(x), nameof(a));
+        KernelGuard.NoOverlap(packed, a, nameof(packed), nameof(a));
+        KernelGuard.NoOverlap(w, a, nameof(w), nameof(a));
+        KernelGuard.NoOverlap(b, a, nameof(b), nameof(a));
+        ForwardBatchPrepacked(packed, w, b, x, z, a, inputs, outputs, (Activation?)activation, threads);
+    }
+
+    private static unsafe void ForwardBatchPrepacked<T>(ReadOnlySpan<T> packed, ReadOnlySpan<T> w, ReadOnlySpan<T> b, ReadOnlySpan<T> x, Span<T> z, Span<T> a, int inputs, int outputs, Activation? activation, int threads)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         int length = PackedLength<T>(inputs, outputs);
@@ -156,6 +193,8 @@ public static partial class DenseKernels
         if (length == 0 || samples < PrepackedMinSamples || isa == Isa.None)
         {
             ForwardBatch(w, b, x, z, inputs, outputs, threads);
+            if (activation is { } act)
+                ActivationKernels.Apply<T>(act, z, a);
             return;
         }
         KernelGuard.Product(w.Length, outputs, inputs, Outputs, Inputs, nameof(w));
@@ -167,9 +206,9 @@ public static partial class DenseKernels
         KernelGuard.NoOverlap(x, z, nameof(x), nameof(z));
         KernelGuard.Positive(threads, nameof(threads));
 
-        fixed (T* pp = packed, pw = w, pb = b, px = x, pz = z)
+        fixed (T* pp = packed, pw = w, pb = b, px = x, pz = z, pa = a)
         {
-            var job = new ForwardJob<T> { W = pw, B = pb, X = px, Z = pz, Packed = pp, NIn = nIn, NOut = nOut, M = m, Isa = isa, Path = ForwardPath.Prepacked };
+            var job = new ForwardJob<T> { W = pw, B = pb, X = px, Z = pz, A = activation is null ? null : pa, Activation = activation, Packed = pp, NIn = nIn, NOut = nOut, M = m, Isa = isa, Path = ForwardPath.Prepacked };
             RunSplit(ref job, threads);
         }
     }
@@ -177,10 +216,13 @@ public static partial class DenseKernels
     // Either packs each panel's input block per call into a per-thread buffer, or (prepacked) reads it from
     // the caller's packed copy, where panel p's input k starts at (p·nIn + k)·nr.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void ForwardBatchPacked<T, TW, TVec>(ref T w, ref T b, ref T x, ref T z, nuint nIn, nuint nOut, nuint m, ref T prepacked, bool isPrepacked)
+    // With `activate`, the stores of each panel's last input block also write a = TAct(z): the accumulators are
+    // still in registers, so σ costs one operation per vector instead of a pass over the whole batch.
+    private static void ForwardBatchPacked<T, TW, TVec, TAct>(ref T w, ref T b, ref T x, ref T z, ref T a, nuint nIn, nuint nOut, nuint m, ref T prepacked, bool isPrepacked, bool activate)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TW : ISimd<T, TVec>
         where TVec : unmanaged
+        where TAct : IUnaryOperator<T>
     {
         nuint nr = PanelWidth<T>();
         nuint sub = PanelVectors<TVec>() * (nuint)TW.Count;
@@ -192,6 +234,7 @@ public static partial class DenseKernels
         {
             nuint kn = nIn - k0 < kc ? nIn - k0 : kc;
             bool first = k0 == 0;
+            bool store = activate && k0 + kn == nIn;
             for (nuint p = 0; p < panels; p++)
             {
                 nuint j0 = p * nr;
@@ -209,15 +252,15 @@ public static partial class DenseKernels
                     if (PanelVectors<TVec>() == 4)
                     {
                         for (; s + 4 <= m; s += 4)
-                            Micro4x4<T, TW, TVec>(ref pq, ref Unsafe.Add(ref x, s * nIn + k0), ref bj, ref Unsafe.Add(ref z, s * nOut + j0 + q), nIn, nOut, nr, kn, first);
+                            Micro4x4<T, TW, TVec, TAct>(ref pq, ref Unsafe.Add(ref x, s * nIn + k0), ref bj, ref Unsafe.Add(ref z, s * nOut + j0 + q), ref Unsafe.Add(ref a, s * nOut + j0 + q), nIn, nOut, nr, kn, first, store);
                     }
                     else
                     {
                         for (; s + 4 <= m; s += 4)
-                            Micro4x2<T, TW, TVec>(ref pq, ref Unsafe.Add(ref x, s * nIn + k0), ref bj, ref Unsafe.Add(ref z, s * nOut + j0 + q), nIn, nOut, nr, kn, first);
+                            Micro4x2<T, TW, TVec, TAct>(ref pq, ref Unsafe.Add(ref x, s * nIn + k0), ref bj, ref Unsafe.Add(ref z, s * nOut + j0 + q), ref Unsafe.Add(ref a, s * nOut + j0 + q), nIn, nOut, nr, kn, first, store);
                     }
                     for (; s < m; s++)
-                        Micro1<T, TW, TVec>(ref pq, ref Unsafe.Add(ref x, s * nIn + k0), ref bj, ref Unsafe.Add(ref z, s * nOut + j0 + q), nr, sub, kn, first);
+                        Micro1<T, TW, TVec, TAct>(ref pq, ref Unsafe.Add(ref x, s * nIn + k0), ref bj, ref Unsafe.Add(ref z, s * nOut + j0 + q), ref Unsafe.Add(ref a, s * nOut + j0 + q), nr, sub, kn, first, store);
                 }
             }
         }
@@ -333,10 +376,11 @@ public static partial class DenseKernels
     // Four samples × four vectors of outputs: sixteen accumulators. On the first input block they start at
     // the biases, on later ones at the partial sums already in z.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Micro4x4<T, TW, TVec>(ref T pack, ref T x0, ref T b, ref T z0, nuint nIn, nuint nOut, nuint stride, nuint kn, bool first)
+    private static void Micro4x4<T, TW, TVec, TAct>(ref T pack, ref T x0, ref T b, ref T z0, ref T o0, nuint nIn, nuint nOut, nuint stride, nuint kn, bool first, bool activate)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TW : ISimd<T, TVec>
         where TVec : unmanaged
+        where TAct : IUnaryOperator<T>
     {
         nuint c = (nuint)TW.Count;
         ref T x1 = ref Unsafe.Add(ref x0, nIn);
@@ -372,14 +416,26 @@ public static partial class DenseKernels
         TW.Store(a10, ref z1, 0); TW.Store(a11, ref z1, c); TW.Store(a12, ref z1, 2 * c); TW.Store(a13, ref z1, 3 * c);
         TW.Store(a20, ref z2, 0); TW.Store(a21, ref z2, c); TW.Store(a22, ref z2, 2 * c); TW.Store(a23, ref z2, 3 * c);
         TW.Store(a30, ref z3, 0); TW.Store(a31, ref z3, c); TW.Store(a32, ref z3, 2 * c); TW.Store(a33, ref z3, 3 * c);
+        if (activate)
+        {
+            TVec none = TW.Create(T.Zero);
+            ref T o1 = ref Unsafe.Add(ref o0, nOut);
+            ref T o2 = ref Unsafe.Add(ref o1, nOut);
+            ref T o3 = ref Unsafe.Add(ref o2, nOut);
+            TW.Store(TW.Unary<TAct>(a00, none), ref o0, 0); TW.Store(TW.Unary<TAct>(a01, none), ref o0, c); TW.Store(TW.Unary<TAct>(a02, none), ref o0, 2 * c); TW.Store(TW.Unary<TAct>(a03, none), ref o0, 3 * c);
+            TW.Store(TW.Unary<TAct>(a10, none), ref o1, 0); TW.Store(TW.Unary<TAct>(a11, none), ref o1, c); TW.Store(TW.Unary<TAct>(a12, none), ref o1, 2 * c); TW.Store(TW.Unary<TAct>(a13, none), ref o1, 3 * c);
+            TW.Store(TW.Unary<TAct>(a20, none), ref o2, 0); TW.Store(TW.Unary<TAct>(a21, none), ref o2, c); TW.Store(TW.Unary<TAct>(a22, none), ref o2, 2 * c); TW.Store(TW.Unary<TAct>(a23, none), ref o2, 3 * c);
+            TW.Store(TW.Unary<TAct>(a30, none), ref o3, 0); TW.Store(TW.Unary<TAct>(a31, none), ref o3, c); TW.Store(TW.Unary<TAct>(a32, none), ref o3, 2 * c); TW.Store(TW.Unary<TAct>(a33, none), ref o3, 3 * c);
+        }
     }
 
     // Four samples × two vectors of outputs: eight accumulators, for widths with sixteen registers.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Micro4x2<T, TW, TVec>(ref T pack, ref T x0, ref T b, ref T z0, nuint nIn, nuint nOut, nuint stride, nuint kn, bool first)
+    private static void Micro4x2<T, TW, TVec, TAct>(ref T pack, ref T x0, ref T b, ref T z0, ref T o0, nuint nIn, nuint nOut, nuint stride, nuint kn, bool first, bool activate)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TW : ISimd<T, TVec>
         where TVec : unmanaged
+        where TAct : IUnaryOperator<T>
     {
         nuint c = (nuint)TW.Count;
         ref T x1 = ref Unsafe.Add(ref x0, nIn);
@@ -414,15 +470,27 @@ public static partial class DenseKernels
         TW.Store(a10, ref z1, 0); TW.Store(a11, ref z1, c);
         TW.Store(a20, ref z2, 0); TW.Store(a21, ref z2, c);
         TW.Store(a30, ref z3, 0); TW.Store(a31, ref z3, c);
+        if (activate)
+        {
+            TVec none = TW.Create(T.Zero);
+            ref T o1 = ref Unsafe.Add(ref o0, nOut);
+            ref T o2 = ref Unsafe.Add(ref o1, nOut);
+            ref T o3 = ref Unsafe.Add(ref o2, nOut);
+            TW.Store(TW.Unary<TAct>(a00, none), ref o0, 0); TW.Store(TW.Unary<TAct>(a01, none), ref o0, c);
+            TW.Store(TW.Unary<TAct>(a10, none), ref o1, 0); TW.Store(TW.Unary<TAct>(a11, none), ref o1, c);
+            TW.Store(TW.Unary<TAct>(a20, none), ref o2, 0); TW.Store(TW.Unary<TAct>(a21, none), ref o2, c);
+            TW.Store(TW.Unary<TAct>(a30, none), ref o3, 0); TW.Store(TW.Unary<TAct>(a31, none), ref o3, c);
+        }
     }
 
     // One sample against the whole panel, a vector at a time; the same operations per lane, in the same
     // order, as the four-sample blocks, so a sample's outputs do not depend on where it sits in the batch.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Micro1<T, TW, TVec>(ref T pack, ref T x, ref T b, ref T z, nuint stride, nuint width, nuint kn, bool first)
+    private static void Micro1<T, TW, TVec, TAct>(ref T pack, ref T x, ref T b, ref T z, ref T o, nuint stride, nuint width, nuint kn, bool first, bool activate)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TW : ISimd<T, TVec>
         where TVec : unmanaged
+        where TAct : IUnaryOperator<T>
     {
         nuint c = (nuint)TW.Count;
         ref T start = ref first ? ref b : ref z;
@@ -436,6 +504,8 @@ public static partial class DenseKernels
                 p = ref Unsafe.Add(ref p, stride);
             }
             TW.Store(a, ref z, v);
+            if (activate)
+                TW.Store(TW.Unary<TAct>(a, TW.Create(T.Zero)), ref o, v);
         }
     }
 

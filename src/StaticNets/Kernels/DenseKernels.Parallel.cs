@@ -36,9 +36,11 @@ public static unsafe partial class DenseKernels
     private struct ForwardJob<T> : ISplitJob where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         public T* W, B, X, Z, Packed;
+        public T* A; // a = σ(z) when Activation is not null: fused into the packed stores where it can be, else a pass per chunk
         public nuint NIn, NOut, M;
         public ForwardPath Path;
         public Isa Isa;
+        public Activation? Activation;
 
         public readonly long MultiplyAdds => (long)M * (long)NIn * (long)NOut;
 
@@ -127,34 +129,53 @@ public static unsafe partial class DenseKernels
         ref T b = ref *job.B;
         ref T x = ref *(job.X + start * nIn);
         ref T z = ref *(job.Z + start * nOut);
+        ref T a = ref job.A is null ? ref z : ref *(job.A + start * nOut);
         ref T packed = ref job.Path == ForwardPath.Prepacked ? ref *job.Packed : ref w;
+        Activation? activation = job.Activation;
         switch (job.Isa)
         {
             case Isa.V512:
-                ForwardSamples<T, Simd512<T>, Vector512<T>>(job.Path, ref w, ref b, ref x, ref z, nIn, nOut, m, ref packed);
+                ForwardSamples<T, Simd512<T>, Vector512<T>>(job.Path, ref w, ref b, ref x, ref z, ref a, nIn, nOut, m, ref packed, activation);
                 break;
             case Isa.V256:
-                ForwardSamples<T, Simd256<T>, Vector256<T>>(job.Path, ref w, ref b, ref x, ref z, nIn, nOut, m, ref packed);
+                ForwardSamples<T, Simd256<T>, Vector256<T>>(job.Path, ref w, ref b, ref x, ref z, ref a, nIn, nOut, m, ref packed, activation);
                 break;
             case Isa.V128:
-                ForwardSamples<T, Simd128<T>, Vector128<T>>(job.Path, ref w, ref b, ref x, ref z, nIn, nOut, m, ref packed);
+                ForwardSamples<T, Simd128<T>, Vector128<T>>(job.Path, ref w, ref b, ref x, ref z, ref a, nIn, nOut, m, ref packed, activation);
                 break;
             default:
                 for (nuint s = 0; s < m; s++)
                     ForwardScalar(ref w, ref b, ref Unsafe.Add(ref x, s * nIn), ref Unsafe.Add(ref z, s * nOut), nIn, nOut);
                 break;
         }
+        // The chunk's rows are still in cache: σ over them here rather than over the whole batch afterwards.
+        if (activation is { } act && !(job.Isa != Isa.None && FusesActivation<T>(job.Path, act, nOut)))
+            ActivationKernels.Apply<T>(act, new ReadOnlySpan<T>(job.Z + start * nOut, (int)(m * nOut)), new Span<T>(job.A + start * nOut, (int)(m * nOut)));
     }
 
-    private static void ForwardSamples<T, TW, TVec>(ForwardPath path, ref T w, ref T b, ref T x, ref T z, nuint nIn, nuint nOut, nuint m, ref T packed)
+    // Whether the packed micro-kernels write a = σ(z) themselves: for the activations that are one cheap vector
+    // operation, when every output lies in a whole panel (the rows past it go through the dot-product kernel).
+    private static bool FusesActivation<T>(ForwardPath path, Activation activation, nuint nOut) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        => path is ForwardPath.Packed or ForwardPath.Prepacked
+        && activation is Activation.ReLU or Activation.LeakyReLU
+        && nOut % PanelWidth<T>() == 0;
+
+    private static void ForwardSamples<T, TW, TVec>(ForwardPath path, ref T w, ref T b, ref T x, ref T z, ref T a, nuint nIn, nuint nOut, nuint m, ref T packed, Activation? activation)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TW : ISimd<T, TVec>
         where TVec : unmanaged
     {
         if (path == ForwardPath.Rows)
             ForwardBatchRows<T, TW, TVec>(ref w, ref b, ref x, ref z, nIn, nOut, m);
+        else if (activation is { } act && FusesActivation<T>(path, act, nOut))
+        {
+            if (act == Activation.ReLU)
+                ForwardBatchPacked<T, TW, TVec, ReLUOperator<T>>(ref w, ref b, ref x, ref z, ref a, nIn, nOut, m, ref packed, path == ForwardPath.Prepacked, activate: true);
+            else
+                ForwardBatchPacked<T, TW, TVec, LeakyReLUOperator<T>>(ref w, ref b, ref x, ref z, ref a, nIn, nOut, m, ref packed, path == ForwardPath.Prepacked, activate: true);
+        }
         else
-            ForwardBatchPacked<T, TW, TVec>(ref w, ref b, ref x, ref z, nIn, nOut, m, ref packed, path == ForwardPath.Prepacked);
+            ForwardBatchPacked<T, TW, TVec, ReLUOperator<T>>(ref w, ref b, ref x, ref z, ref z, nIn, nOut, m, ref packed, path == ForwardPath.Prepacked, activate: false);
     }
 
     private static void GradientRows<T>(ref GradientJob<T> job, nuint start, nuint end) where T : unmanaged, IBinaryFloatingPointIeee754<T>

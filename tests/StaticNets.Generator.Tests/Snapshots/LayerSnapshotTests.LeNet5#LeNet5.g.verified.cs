@@ -264,25 +264,18 @@ partial class LeNet5 : global::StaticNets.INetwork<float>
         // No data moves: the next layer reads a3 as it lies.
         // Layer 5: dense 400 → 120, ReLU.
         global::System.Span<float> z5 = new global::System.Span<float>(ws.Z5, 0, batch * 120), a5 = new global::System.Span<float>(ws.A5, 0, batch * 120);
-        // Outer product over the network's packed Wᵀ panels (no packing per call); rows past the last panel as dot products.
-        global::StaticNets.Kernels.DenseKernels.ForwardBatchPrepacked<float>(packed5, p.Slice(Layer5WeightOffset, Layer5WeightCount), p.Slice(Layer5BiasOffset, Layer5Size), a3, z5, 400, 120, ws.Threads);
-        // Element-wise activation over the whole batch in one vectorised pass.
-        global::StaticNets.Kernels.ActivationKernels.ReLU<float>(z5, a5);
+        // Outer product over the network's packed Wᵀ panels (no packing per call); rows past the last panel as dot products; σ = ReLU applied as whole panels store z5.
+        global::StaticNets.Kernels.DenseKernels.ForwardBatchPrepacked<float>(packed5, p.Slice(Layer5WeightOffset, Layer5WeightCount), p.Slice(Layer5BiasOffset, Layer5Size), a3, z5, a5, 400, 120, global::StaticNets.Activation.ReLU, ws.Threads);
         // Layer 6: dense 120 → 84, ReLU.
         global::System.Span<float> z6 = new global::System.Span<float>(ws.Z6, 0, batch * 84), a6 = new global::System.Span<float>(ws.A6, 0, batch * 84);
-        // Outer product over the network's packed Wᵀ panels (no packing per call); rows past the last panel as dot products.
-        global::StaticNets.Kernels.DenseKernels.ForwardBatchPrepacked<float>(packed6, p.Slice(Layer6WeightOffset, Layer6WeightCount), p.Slice(Layer6BiasOffset, Layer6Size), a5, z6, 120, 84, ws.Threads);
-        // Element-wise activation over the whole batch in one vectorised pass.
-        global::StaticNets.Kernels.ActivationKernels.ReLU<float>(z6, a6);
+        // Outer product over the network's packed Wᵀ panels (no packing per call); rows past the last panel as dot products; σ = ReLU applied as whole panels store z6.
+        global::StaticNets.Kernels.DenseKernels.ForwardBatchPrepacked<float>(packed6, p.Slice(Layer6WeightOffset, Layer6WeightCount), p.Slice(Layer6BiasOffset, Layer6Size), a5, z6, a6, 120, 84, global::StaticNets.Activation.ReLU, ws.Threads);
         // Layer 7: dense 84 → 10, Softmax.
         global::System.Span<float> z7 = new global::System.Span<float>(ws.Z7, 0, batch * 10), a7 = new global::System.Span<float>(ws.A7, 0, batch * 10);
         // Blocked over samples so each weight row is loaded once for several samples.
         global::StaticNets.Kernels.DenseKernels.ForwardBatch<float>(p.Slice(Layer7WeightOffset, Layer7WeightCount), p.Slice(Layer7BiasOffset, Layer7Size), a6, z7, 84, 10, ws.Threads);
-        // Softmax normalises each sample's values on its own.
-        for (int s = 0; s < batch; s++)
-        {
-            global::StaticNets.Kernels.ActivationKernels.Softmax<float>(z7.Slice(s * 10, 10), a7.Slice(s * 10, 10));
-        }
+        // Softmax normalises each sample's values on its own: rows of a block of samples side by side in vector lanes.
+        global::StaticNets.Kernels.ActivationKernels.SoftmaxRows<float>(z7, a7, 10);
         return a7;
     }
 

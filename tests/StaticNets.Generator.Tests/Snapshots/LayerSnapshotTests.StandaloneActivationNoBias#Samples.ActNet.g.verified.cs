@@ -144,11 +144,8 @@ namespace Samples
             }
             // Layer 3: activation Softmax over 3.
             global::System.Span<float> a3 = new global::System.Span<float>(ws.A3, 0, batch * 3);
-            // Softmax normalises each sample's values on its own.
-            for (int s = 0; s < batch; s++)
-            {
-                global::StaticNets.Kernels.ActivationKernels.Softmax<float>(a2.Slice(s * 3, 3), a3.Slice(s * 3, 3));
-            }
+            // Softmax normalises each sample's values on its own: rows of a block of samples side by side in vector lanes.
+            global::StaticNets.Kernels.ActivationKernels.SoftmaxRows<float>(a2, a3, 3);
             return a3;
         }
 

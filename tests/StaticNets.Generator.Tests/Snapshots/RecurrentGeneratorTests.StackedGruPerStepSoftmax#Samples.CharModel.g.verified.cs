@@ -267,11 +267,8 @@ namespace Samples
             global::System.Span<double> z3 = new global::System.Span<double>(ws.Z3, 0, batch * 80), a3 = new global::System.Span<double>(ws.A3, 0, batch * 80);
             // Blocked over samples so each weight row is loaded once for several samples.
             global::StaticNets.Kernels.DenseKernels.ForwardBatch<double>(p.Slice(Layer3WeightOffset, Layer3WeightCount), p.Slice(Layer3BiasOffset, Layer3Size), a2, z3, 12, 5, ws.Threads);
-            // Softmax normalises each step's values on its own.
-            for (int s = 0; s < batch * 16; s++)
-            {
-                global::StaticNets.Kernels.ActivationKernels.Softmax<double>(z3.Slice(s * 5, 5), a3.Slice(s * 5, 5));
-            }
+            // Softmax normalises each step's values on its own: rows of a block of steps side by side in vector lanes.
+            global::StaticNets.Kernels.ActivationKernels.SoftmaxRows<double>(z3, a3, 5);
             return a3;
         }
 

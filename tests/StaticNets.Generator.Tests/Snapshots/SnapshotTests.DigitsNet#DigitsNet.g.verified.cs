@@ -820,11 +820,8 @@ partial class DigitsNet : global::StaticNets.INetwork<float>
         global::System.Span<float> z1 = new global::System.Span<float>(ws.Z1, 0, batch * 10), a1 = new global::System.Span<float>(ws.A1, 0, batch * 10);
         // Blocked over samples so each weight row is loaded once for several samples.
         global::StaticNets.Kernels.DenseKernels.ForwardBatch<float>(p.Slice(Layer1WeightOffset, Layer1WeightCount), p.Slice(Layer1BiasOffset, Layer1Size), a0, z1, 32, 10, ws.Threads);
-        // Softmax normalises each sample's values on its own.
-        for (int s = 0; s < batch; s++)
-        {
-            global::StaticNets.Kernels.ActivationKernels.Softmax<float>(z1.Slice(s * 10, 10), a1.Slice(s * 10, 10));
-        }
+        // Softmax normalises each sample's values on its own: rows of a block of samples side by side in vector lanes.
+        global::StaticNets.Kernels.ActivationKernels.SoftmaxRows<float>(z1, a1, 10);
         return a1;
     }
 

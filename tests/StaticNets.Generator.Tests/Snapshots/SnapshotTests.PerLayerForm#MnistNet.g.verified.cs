@@ -153,19 +153,14 @@ partial class MnistNet : global::StaticNets.INetwork<float>
         global::System.ReadOnlySpan<float> packed0 = _packed0;
         // Layer 0: dense 784 → 128, ReLU.
         global::System.Span<float> z0 = new global::System.Span<float>(ws.Z0, 0, batch * 128), a0 = new global::System.Span<float>(ws.A0, 0, batch * 128);
-        // Outer product over the network's packed Wᵀ panels (no packing per call); rows past the last panel as dot products.
-        global::StaticNets.Kernels.DenseKernels.ForwardBatchPrepacked<float>(packed0, p.Slice(Layer0WeightOffset, Layer0WeightCount), p.Slice(Layer0BiasOffset, Layer0Size), x, z0, 784, 128, ws.Threads);
-        // Element-wise activation over the whole batch in one vectorised pass.
-        global::StaticNets.Kernels.ActivationKernels.ReLU<float>(z0, a0);
+        // Outer product over the network's packed Wᵀ panels (no packing per call); rows past the last panel as dot products; σ = ReLU applied as whole panels store z0.
+        global::StaticNets.Kernels.DenseKernels.ForwardBatchPrepacked<float>(packed0, p.Slice(Layer0WeightOffset, Layer0WeightCount), p.Slice(Layer0BiasOffset, Layer0Size), x, z0, a0, 784, 128, global::StaticNets.Activation.ReLU, ws.Threads);
         // Layer 1: dense 128 → 10, Softmax.
         global::System.Span<float> z1 = new global::System.Span<float>(ws.Z1, 0, batch * 10), a1 = new global::System.Span<float>(ws.A1, 0, batch * 10);
         // Blocked over samples so each weight row is loaded once for several samples.
         global::StaticNets.Kernels.DenseKernels.ForwardBatch<float>(p.Slice(Layer1WeightOffset, Layer1WeightCount), p.Slice(Layer1BiasOffset, Layer1Size), a0, z1, 128, 10, ws.Threads);
-        // Softmax normalises each sample's values on its own.
-        for (int s = 0; s < batch; s++)
-        {
-            global::StaticNets.Kernels.ActivationKernels.Softmax<float>(z1.Slice(s * 10, 10), a1.Slice(s * 10, 10));
-        }
+        // Softmax normalises each sample's values on its own: rows of a block of samples side by side in vector lanes.
+        global::StaticNets.Kernels.ActivationKernels.SoftmaxRows<float>(z1, a1, 10);
         return a1;
     }
 

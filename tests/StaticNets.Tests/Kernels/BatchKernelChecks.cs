@@ -222,6 +222,17 @@ internal static class BatchKernelChecks
         var error = Xunit.Assert.Throws<ArgumentException>(() =>
             DenseKernels.ForwardBatchPrepacked<T>(new T[64 * 10 - 1], new T[64 * 10], new T[64], new T[4 * 10], new T[4 * 64], 10, 64));
         Xunit.Assert.Equal("packed", error.ParamName);
+        var softmax = Xunit.Assert.Throws<ArgumentOutOfRangeException>(() =>
+            DenseKernels.ForwardBatchPrepacked<T>(new T[64 * 10], new T[64 * 10], new T[64], new T[4 * 10], new T[4 * 64], new T[4 * 64], 10, 64, Activation.Softmax));
+        Xunit.Assert.Equal("activation", softmax.ParamName);
+        Xunit.Assert.Contains("SoftmaxRows", softmax.Message);
+        var shortA = Xunit.Assert.Throws<ArgumentException>(() =>
+            DenseKernels.ForwardBatchPrepacked<T>(new T[64 * 10], new T[64 * 10], new T[64], new T[4 * 10], new T[4 * 64], new T[4 * 64 - 1], 10, 64, Activation.ReLU));
+        Xunit.Assert.Equal("a", shortA.ParamName);
+        var shifted = new T[4 * 64 + 1];
+        var overlapping = Xunit.Assert.Throws<ArgumentException>(() =>
+            DenseKernels.ForwardBatchPrepacked<T>(new T[64 * 10], new T[64 * 10], new T[64], new T[4 * 10], shifted.AsSpan(0, 4 * 64), shifted.AsSpan(1), 10, 64, Activation.ReLU));
+        Xunit.Assert.Equal("a", overlapping.ParamName);
     }
 
     /// <summary>

@@ -18,7 +18,7 @@ internal static class KernelChecks
     {
         Dot<T>(); Sum<T>(); SumOfSquares<T>(); Add<T>(); AddInPlace<T>(); Axpy<T>(); Scale<T>(); Subtract<T>(); ArgMax<T>();
         ReductionsIgnoreCountedLanes<T>();
-        Identity<T>(); Sigmoid<T>(); Tanh<T>(); ReLU<T>(); LeakyReLU<T>(); Softmax<T>();
+        Identity<T>(); Sigmoid<T>(); Tanh<T>(); ReLU<T>(); LeakyReLU<T>(); Softmax<T>(); SoftmaxRows<T>();
         SigmoidDerivative<T>(); TanhDerivative<T>(); ReLUDerivative<T>(); LeakyReLUDerivative<T>(); SoftmaxBackward<T>();
         RuntimeDispatch<T>();
         Quadratic<T>(); CrossEntropy<T>(); BinaryCrossEntropy<T>(); OutputError<T>(); BinaryCrossEntropyGradient<T>(); Compute<T>();
@@ -327,6 +327,64 @@ internal static class KernelChecks
             ActivationKernels.Softmax<T>(shifted, shifted);
             AllClose(expectedShifted, shifted, $"Softmax a=z, z+1000 n={n}");
         }
+    }
+
+    /// <summary>
+    /// Softmax over every row of a batch: each row against the double reference at every row size 1 … 70 and 100 (the lane
+    /// path up to 64, row by row above) and row counts around the lane width; a row gives the same bits wherever it sits
+    /// in the batch and alone; in place, shifted by 1000, and a NaN in one row makes exactly that row NaN.
+    /// </summary>
+    public static void SoftmaxRows<T>() where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        var rng = new Random(207);
+        var sizes = new System.Collections.Generic.List<int>();
+        for (int n = 1; n <= 70; n++)
+            sizes.Add(n);
+        sizes.Add(100);
+        foreach (int size in sizes)
+        {
+            foreach (int rows in new[] { 0, 1, 3, 8, 16, 17, 33 })
+            {
+                T[] z = Uniform<T>(rng, rows * size, -10, 10);
+                var a = new T[z.Length];
+                ActivationKernels.SoftmaxRows<T>(z, a, size);
+                for (int r = 0; r < rows; r++)
+                {
+                    double[] expected = SoftmaxReference(D(z.AsSpan(r * size, size).ToArray()));
+                    AllClose(expected, a.AsSpan(r * size, size).ToArray(), $"SoftmaxRows size={size} rows={rows} row {r}");
+                    var alone = new T[size];
+                    ActivationKernels.SoftmaxRows<T>(z.AsSpan(r * size, size), alone, size);
+                    for (int i = 0; i < size; i++)
+                    {
+                        if (!alone[i].Equals(a[r * size + i]))
+                            Xunit.Assert.Fail($"SoftmaxRows size={size}: row {r} of {rows} gives {a[r * size + i]} at {i}, alone {alone[i]}.");
+                    }
+                }
+                T[] shifted = new T[z.Length];
+                for (int i = 0; i < z.Length; i++)
+                    shifted[i] = z[i] + C<T>(1000);
+                ActivationKernels.SoftmaxRows<T>(shifted, shifted, size);
+                for (int i = 0; i < z.Length; i++)
+                {
+                    if (!(T.Abs(shifted[i] - a[i]) <= C<T>(1e-4)))
+                        Xunit.Assert.Fail($"SoftmaxRows in place, z + 1000, size={size} rows={rows}: {shifted[i]} at {i}, unshifted {a[i]}.");
+                }
+                if (rows >= 3)
+                {
+                    z[size + size / 2] = T.NaN;
+                    ActivationKernels.SoftmaxRows<T>(z, a, size);
+                    for (int i = 0; i < z.Length; i++)
+                    {
+                        bool inNaNRow = i / size == 1;
+                        if (T.IsNaN(a[i]) != inNaNRow)
+                            Xunit.Assert.Fail($"SoftmaxRows with a NaN in row 1, size={size} rows={rows}: element {i} is {a[i]}.");
+                    }
+                }
+            }
+        }
+        Xunit.Assert.Equal("size", Xunit.Assert.Throws<ArgumentOutOfRangeException>(() => ActivationKernels.SoftmaxRows<T>(new T[4], new T[4], 0)).ParamName);
+        Xunit.Assert.Equal("z", Xunit.Assert.Throws<ArgumentException>(() => ActivationKernels.SoftmaxRows<T>(new T[10], new T[10], 4)).ParamName);
+        Xunit.Assert.Equal("a", Xunit.Assert.Throws<ArgumentException>(() => ActivationKernels.SoftmaxRows<T>(new T[8], new T[12], 4)).ParamName);
     }
 
     private static double[] SoftmaxReference(double[] z)

@@ -17,6 +17,9 @@ internal static class ParallelKernelChecks
 {
     private static readonly int[] ThreadCounts = { 2, 3, 8 };
 
+    // The two the packed kernels fuse, one applied per chunk after the product, and identity (a copy of z).
+    private static readonly Activation[] Activations = { Activation.ReLU, Activation.LeakyReLU, Activation.Tanh, Activation.Identity };
+
     public static void All<T>() where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         long saved = StaticNets.Threading.WorkerPool.MinMultiplyAddsPerChunk;
@@ -83,6 +86,7 @@ internal static class ParallelKernelChecks
         for (int m = 0; m <= MaxLength; m++)
             yield return (70, 33, m);
         yield return (130, 784, 67);
+        yield return (192, 100, 70);
         yield return (3, 5, 257);
     }
 
@@ -110,6 +114,10 @@ internal static class ParallelKernelChecks
         var zp = new T[m * outputs];
         DenseKernels.ForwardBatchPrepacked<T>(packed, w, b, x, zp, inputs, outputs, 1);
         AllClose(expectedZ, zp, scaleZ, $"ForwardBatchPrepacked {shape}");
+        // With σ: z exactly as without it, a exactly σ(z) as the element-wise kernel computes it, also in place (a = z).
+        // Every activation where all outputs lie in whole panels (where ReLU is fused), one in turn elsewhere.
+        foreach (Activation activation in outputs % 32 == 0 ? Activations : new[] { Activations[(outputs + inputs + m) % Activations.Length] })
+            CheckActivation(packed, w, b, x, zp, inputs, outputs, activation, shape);
         T[] gw = (T[])gw0.Clone(), gb = (T[])gb0.Clone();
         DenseKernels.AccumulateGradientBatch<T>(d, x, gw, gb, inputs, outputs, 1);
         var (expectedGw, scaleGw, expectedGb, scaleGb) = GradientReference(d, x, gw0, gb0, outputs, inputs, m);
@@ -138,6 +146,27 @@ internal static class ParallelKernelChecks
             var dxt = new T[dx.Length];
             DenseKernels.BackwardInputBatch<T>(w, d, dxt, inputs, outputs, threads);
             Same(dx, dxt, $"BackwardInputBatch {shape} on {threads} threads");
+        }
+    }
+
+    private static void CheckActivation<T>(T[] packed, T[] w, T[] b, T[] x, T[] zp, int inputs, int outputs, Activation activation, string shape)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        var expectedA = new T[zp.Length];
+        ActivationKernels.Apply<T>(activation, zp, expectedA);
+        T[] za = new T[zp.Length], aa = new T[zp.Length];
+        DenseKernels.ForwardBatchPrepacked<T>(packed, w, b, x, za, aa, inputs, outputs, activation, 1);
+        Same(zp, za, $"ForwardBatchPrepacked with {activation}: z {shape}");
+        Same(expectedA, aa, $"ForwardBatchPrepacked with {activation}: a {shape}");
+        var inPlace = new T[zp.Length];
+        DenseKernels.ForwardBatchPrepacked<T>(packed, w, b, x, inPlace, inPlace, inputs, outputs, activation, 1);
+        Same(expectedA, inPlace, $"ForwardBatchPrepacked with {activation} in place {shape}");
+        foreach (int threads in ThreadCounts)
+        {
+            T[] zt = new T[zp.Length], at = new T[zp.Length];
+            DenseKernels.ForwardBatchPrepacked<T>(packed, w, b, x, zt, at, inputs, outputs, activation, threads);
+            Same(zp, zt, $"ForwardBatchPrepacked with {activation}: z {shape} on {threads} threads");
+            Same(expectedA, at, $"ForwardBatchPrepacked with {activation}: a {shape} on {threads} threads");
         }
     }
 
