@@ -1,0 +1,88 @@
+using System;
+using StaticNets.Training;
+using Xunit;
+
+namespace StaticNets.Gpu.Tests;
+
+/// <summary>
+/// Convolutional networks on the accelerator against the generated CPU path, with <see cref="TrainingStepTests"/>'
+/// tolerances: three steps of each small CNN (see Networks.cs) with each optimizer against <c>net.Backward</c> plus the
+/// runtime's optimizer, two of them on the tiled GEMM; <c>Predict</c> and <c>Evaluate</c> against the host forward; two
+/// trainings bit-identical.
+/// </summary>
+[Collection(CpuAcceleratorCollection.Name)]
+public class ConvTrainingTests
+{
+    private readonly GpuDevice _tiled, _device;
+
+    public ConvTrainingTests(CpuDeviceFixture fixture)
+    {
+        _tiled = fixture.Device;
+        _device = fixture.Fast;
+    }
+
+    public static TheoryData<string, string> Cases()
+    {
+        var data = new TheoryData<string, string>();
+        foreach (string net in new[] { "cnn-max", "cnn-avg", "cnn-two" })
+            foreach (string opt in new[] { "sgd", "momentum", "adam", "adamw" })
+                data.Add(net, opt);
+        data.Add("conv", "adam");
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Three_steps_match_the_generated_cpu_path(string network, string optimizer)
+        => TrainingStepTests.ThreeSteps(_device, network, optimizer);
+
+    [Theory]
+    [InlineData("cnn-max", "adamw")]
+    [InlineData("cnn-two", "momentum")]
+    public void Three_steps_with_the_tiled_gemm_match_the_generated_cpu_path(string network, string optimizer)
+        => TrainingStepTests.ThreeSteps(_tiled, network, optimizer);
+
+    [Theory]
+    [InlineData("cnn-max")]
+    [InlineData("cnn-avg")]
+    [InlineData("cnn-two")]
+    public void Predict_matches_the_generated_forward(string network)
+    {
+        var net = TrainingStepTests.Make(network, 8);
+        using var trainer = new GpuTrainer(net, _device, new GpuTrainerOptions { BatchSize = 4, SizeBudget = 0 });
+        Assert.True(trainer.OnAccelerator, trainer.Plan.ToString());
+        const int Rows = 10; // three launches: 4 + 4 + 2
+        float[] x = TestData.Random(Rows * net.InputSize, 12, 2f);
+        var expected = new float[Rows * net.OutputSize];
+        for (int r = 0; r < Rows; r++)
+            net.Forward(x.AsSpan(r * net.InputSize, net.InputSize), expected.AsSpan(r * net.OutputSize, net.OutputSize));
+        var actual = new float[expected.Length];
+        trainer.Predict(x, actual);
+        TestData.Close(expected, actual, 1e-6, 1e-5, "outputs");
+    }
+
+    [Fact]
+    public void Training_is_deterministic_learns_and_evaluates_as_the_host()
+    {
+        // 1×8×8 blobs, 10 classes: what CnnMaxNet takes.
+        var (train, test) = TrainingStepTests.Blobs(120, 64, 10, seed: 6);
+        float[] Run()
+        {
+            var net = new CnnMaxNet(2);
+            using var trainer = new GpuTrainer(net, _device, new GpuTrainerOptions { BatchSize = 16, Optimizer = GpuOptimizer.Adam(), LearningRate = 0.01, SizeBudget = 0, Seed = 3 });
+            Assert.True(trainer.OnAccelerator, trainer.Plan.ToString());
+            double before = trainer.Evaluate(test);
+            GpuEpochResult first = trainer.TrainEpoch(train), last = first;
+            for (int e = 0; e < 2; e++)
+                last = trainer.TrainEpoch(train);
+            double after = trainer.Evaluate(test);
+            Assert.True(last.MeanLoss < first.MeanLoss, $"loss went from {first.MeanLoss} to {last.MeanLoss}");
+            Assert.True(after > before, $"test accuracy {before:P1} before and {after:P1} after training");
+            trainer.CopyToNetwork();
+            // The device's accuracy is the host's on the copied parameters.
+            Assert.Equal(Evaluator.Evaluate(net, test).Accuracy, after, 12);
+            return net.Parameters.ToArray();
+        }
+        Assert.Equal(Run(), Run());
+    }
+}
