@@ -234,7 +234,7 @@ internal sealed partial class GpuKernels
                 {
                     int at = first + wy * g.InWidth + wx;
                     float candidate = input[planeStart + at];
-                    if (candidate > v || (float.IsNaN(candidate) && !float.IsNaN(v)))
+                    if (candidate > v || (XMath.IsNaN(candidate) && !XMath.IsNaN(v)))
                     {
                         v = candidate;
                         best = at;

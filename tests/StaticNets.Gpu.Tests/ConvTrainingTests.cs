@@ -85,4 +85,26 @@ public class ConvTrainingTests
         }
         Assert.Equal(Run(), Run());
     }
+
+    /// <summary>
+    /// As <see cref="AllocationTests"/>: the trainer's own code allocates nothing per step, ILGPU 128–192 bytes per launch
+    /// and 80 per copy. A step of CnnMaxNet with SGD launches 18 kernels — forward: im2col, GEMM, bias + activation,
+    /// pooling, GEMM, bias + activation, softmax; the output δ and the loss sum; backward: dense GEMM, ∂b, GEMM; the
+    /// pooling gather; σ′, δ to channel-major, GEMM, ∂b for the convolution (no col2im: it is the first layer); SGD —
+    /// and copies 3 times.
+    /// </summary>
+    [Fact]
+    public void Steps_allocate_only_what_ilgpu_takes_per_launch()
+    {
+        var net = new CnnMaxNet(1);
+        using var trainer = new GpuTrainer(net, _device, new GpuTrainerOptions { BatchSize = 8, SizeBudget = 0, Optimizer = GpuOptimizer.Sgd() });
+        float[] x = TestData.Random(8 * CnnMaxNet.InputSize, 1), y = new float[8 * CnnMaxNet.OutputSize];
+        trainer.Step(x, y);
+        const long PerStep = 18 * 192 + 3 * 80;
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 3; i++)
+            trainer.Step(x, y);
+        long steps = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.True(steps <= 3 * PerStep, $"three steps allocated {steps} bytes, more than ILGPU's {3 * PerStep} for their launches");
+    }
 }
