@@ -62,7 +62,7 @@ public sealed class GpuTrainer : IDisposable
     /// <param name="network">A generated single-precision network; its parameters are the starting point.</param>
     /// <param name="device">The accelerator, from <see cref="GpuDevice.CreatePreferred"/> or <see cref="GpuDevice.CreateCpu"/>.</param>
     /// <param name="options">Batch size, optimizer, learning rate, seed and size budget; null for the defaults.</param>
-    /// <exception cref="ArgumentOutOfRangeException">The batch size is below 1 or the learning rate is not finite and ≥ 0.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The batch size is below 1 (or, on the accelerator, a batch of some layer's values would exceed <see cref="int.MaxValue"/> elements), or the learning rate is not finite and ≥ 0.</exception>
     public GpuTrainer(INetwork<float> network, GpuDevice device, GpuTrainerOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(network);
@@ -107,6 +107,7 @@ public sealed class GpuTrainer : IDisposable
             return;
         }
 
+        CheckBatchFits(info, _capacity, nameof(options));
         var acc = device.Accelerator;
         int p = network.ParameterCount;
         _parameters = acc.Allocate1D<float>(p);
@@ -128,6 +129,32 @@ public sealed class GpuTrainer : IDisposable
         // Layers without parameters leave their part of the gradient untouched; zero it once so the optimizer reads zeros there.
         _gradient.MemSetToZero();
         ReloadFromNetwork();
+    }
+
+    /// <summary>
+    /// The kernels index a batch's buffers with 32-bit integers: every layer's values for a whole batch (a convolution's
+    /// column matrix, kh·kw times its input, the largest) must have at most <see cref="int.MaxValue"/> elements.
+    /// </summary>
+    private static void CheckBatchFits(NetworkInfo info, int capacity, string name)
+    {
+        long largest = info.InputShape.Size;
+        string what = "input";
+        for (int l = 0; l < info.Layers.Count; l++)
+        {
+            var layer = info.Layers[l];
+            long perSample = layer is Conv2DLayerInfo conv
+                ? Math.Max((long)conv.InputShape.Channels * conv.KernelHeight * conv.KernelWidth * conv.OutputShape.Height * conv.OutputShape.Width, layer.Outputs)
+                : layer.Outputs;
+            if (perSample > largest)
+            {
+                largest = perSample;
+                what = layer is Conv2DLayerInfo ? $"layer {l}'s column matrix" : $"layer {l}'s output";
+            }
+        }
+        long most = int.MaxValue / largest;
+        if (capacity > most)
+            throw new ArgumentOutOfRangeException(name, capacity,
+                $"Expected options.BatchSize of at most {most} on the accelerator ({what} holds {largest} values per sample, and a batch's must fit in {int.MaxValue}) but got {capacity}.");
     }
 
     /// <summary>Where the network runs, layer by layer, and why.</summary>

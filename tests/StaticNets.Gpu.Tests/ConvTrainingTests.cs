@@ -107,4 +107,14 @@ public class ConvTrainingTests
         long steps = GC.GetAllocatedBytesForCurrentThread() - before;
         Assert.True(steps <= 3 * PerStep, $"three steps allocated {steps} bytes, more than ILGPU's {3 * PerStep} for their launches");
     }
+
+    [Fact]
+    public void A_batch_whose_column_matrix_overflows_the_kernels_indices_is_refused_by_name()
+    {
+        // CnnMaxNet's convolution: 9 × 36 = 324 column entries per sample, so at most 2,147,483,647 / 324 = 6,628,035 samples.
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => new GpuTrainer(new CnnMaxNet(1), _device, new GpuTrainerOptions { BatchSize = 7_000_000, SizeBudget = 0 }));
+        Assert.Equal("options", e.ParamName);
+        Assert.Contains("Expected options.BatchSize of at most 6628035 on the accelerator (layer 0's column matrix holds 324 values per sample", e.Message, StringComparison.Ordinal);
+        Assert.Contains("but got 7000000", e.Message, StringComparison.Ordinal);
+    }
 }
