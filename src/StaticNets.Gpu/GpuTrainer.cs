@@ -9,10 +9,9 @@ using StaticNets.Training;
 namespace StaticNets.Gpu;
 
 /// <summary>
-/// Trains and runs a generated network (<c>INetwork&lt;float&gt;</c>: dense, convolution, pooling, flatten and activation
-/// layers) on an ILGPU accelerator without any kernel of
-/// the user's: the parameters, their gradients, the optimizer state, the activations of a batch and the data set live in
-/// device buffers for whole epochs. The network's own parameter span is read once, when the trainer is created, and
+/// Trains and runs a generated network (<c>INetwork&lt;float&gt;</c> of dense, convolution, pooling, flatten and
+/// activation layers) on an ILGPU accelerator without any kernel of the user's: the parameters, their gradients, the
+/// optimizer state, the activations of a batch and the data set live in device buffers for whole epochs. The network's own parameter span is read once, when the trainer is created, and
 /// written only by <see cref="CopyToNetwork"/> (call it before saving or using the network on the host).
 /// </summary>
 /// <remarks>
