@@ -62,6 +62,29 @@ public class ConvTrainingTests
     }
 
     [Fact]
+    public void An_epoch_on_the_accelerator_matches_the_host_path_with_the_same_seed()
+    {
+        // 2×11×11 samples for CnnAvgNet (4 sigmoid outputs, one-hot targets under binary cross-entropy).
+        var (data, _) = TrainingStepTests.Blobs(60, 242, 4, seed: 4);
+        var gpuNet = new CnnAvgNet(5);
+        var hostNet = new CnnAvgNet(5);
+        var options = new GpuTrainerOptions { BatchSize = 16, Optimizer = GpuOptimizer.Momentum(), LearningRate = 0.05, Seed = 9 };
+        using var gpu = new GpuTrainer(gpuNet, _device, options with { SizeBudget = 0 });
+        using var host = new GpuTrainer(hostNet, _device, options with { SizeBudget = long.MaxValue });
+        Assert.True(gpu.OnAccelerator);
+        Assert.False(host.OnAccelerator);
+        for (int epoch = 0; epoch < 2; epoch++)
+        {
+            var g = gpu.TrainEpoch(data);
+            var h = host.TrainEpoch(data);
+            Assert.Equal(4, g.Batches);
+            Assert.True(Math.Abs(g.MeanLoss - h.MeanLoss) <= 1e-4 * h.MeanLoss, $"epoch {epoch + 1}: mean loss {g.MeanLoss} on the accelerator, {h.MeanLoss} on the host");
+        }
+        gpu.CopyToNetwork();
+        TestData.Close(hostNet.Parameters, gpuNet.Parameters, 1e-4, 1e-3, "θ after two epochs");
+    }
+
+    [Fact]
     public void Training_is_deterministic_learns_and_evaluates_as_the_host()
     {
         // 1×8×8 blobs, 10 classes: what CnnMaxNet takes.
