@@ -30,7 +30,7 @@ internal struct AdamScalars
 /// with a <see cref="Group.Barrier"/> after each load and after each use. The other kernels are element-wise or one
 /// thread per row.
 /// </summary>
-internal sealed class GpuKernels
+internal sealed partial class GpuKernels
 {
     /// <summary>Threads along each side of a GEMM group.</summary>
     public const int GroupSize = 16;
@@ -82,6 +82,17 @@ internal sealed class GpuKernels
         _sgd = accelerator.LoadAutoGroupedStreamKernel<Index1D, int, int, ArrayView<float>, ArrayView<float>, float>(SgdKernel);
         _momentum = accelerator.LoadAutoGroupedStreamKernel<Index1D, int, int, ArrayView<float>, ArrayView<float>, ArrayView<float>, float, float>(MomentumKernel);
         _adam = accelerator.LoadAutoGroupedStreamKernel<Index1D, int, int, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, AdamScalars>(AdamKernel);
+        // The convolution, pooling and standalone activation kernels (GpuKernels.Layers.cs).
+        _im2col = accelerator.LoadAutoGroupedStreamKernel<Index1D, int, int, ArrayView<float>, ArrayView<float>, ConvGeometry>(Im2ColKernel);
+        _col2im = accelerator.LoadAutoGroupedStreamKernel<Index1D, int, int, ArrayView<float>, ArrayView<float>, ConvGeometry>(Col2ImKernel);
+        _channelBiasActivation = accelerator.LoadAutoGroupedStreamKernel<Index1D, int, int, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvGeometry, int, int>(ChannelBiasActivationKernel);
+        _toChannelMajor = accelerator.LoadAutoGroupedStreamKernel<Index1D, int, int, ArrayView<float>, ArrayView<float>, ConvGeometry>(ToChannelMajorKernel);
+        _rowSums = accelerator.LoadAutoGroupedStreamKernel<Index1D, int, int, ArrayView<float>, ArrayView<float>, int, float>(RowSumsKernel);
+        _activate = accelerator.LoadAutoGroupedStreamKernel<Index1D, int, int, ArrayView<float>, ArrayView<float>, int>(ActivateKernel);
+        _maxPoolForward = accelerator.LoadAutoGroupedStreamKernel<Index1D, int, int, ArrayView<float>, ArrayView<float>, ArrayView<int>, PoolGeometry>(MaxPoolForwardKernel);
+        _maxPoolBackward = accelerator.LoadAutoGroupedStreamKernel<Index1D, int, int, ArrayView<float>, ArrayView<int>, ArrayView<float>, PoolGeometry>(MaxPoolBackwardKernel);
+        _avgPoolForward = accelerator.LoadAutoGroupedStreamKernel<Index1D, int, int, ArrayView<float>, ArrayView<float>, PoolGeometry>(AvgPoolForwardKernel);
+        _avgPoolBackward = accelerator.LoadAutoGroupedStreamKernel<Index1D, int, int, ArrayView<float>, ArrayView<float>, PoolGeometry>(AvgPoolBackwardKernel);
     }
 
     public Accelerator Accelerator => _accelerator;

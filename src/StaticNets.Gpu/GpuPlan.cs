@@ -56,7 +56,7 @@ public sealed class GpuPlan
     /// <summary>One line: where the network runs and why.</summary>
     public string Summary { get; }
 
-    /// <summary>Plans <paramref name="info"/> against <paramref name="budget"/> multiply-adds per sample (0: every dense layer is large).</summary>
+    /// <summary>Plans <paramref name="info"/> against <paramref name="budget"/> multiply-adds per sample (0: every layer is large).</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="budget"/> is negative.</exception>
     public static GpuPlan Create(NetworkInfo info, long budget = DefaultBudget)
     {
@@ -102,18 +102,32 @@ public sealed class GpuPlan
         var layers = info.Layers;
         for (int l = 0; l < layers.Count; l++)
         {
-            if (layers[l] is not DenseLayerInfo dense || dense.Steps != 1)
-                return $"the GPU path runs dense layers over vectors only, and layer {l} is {layers[l].Kind} ({layers[l]})";
-            if (dense.Activation == Activation.Softmax && l != layers.Count - 1)
-                return $"softmax is supported on the output layer only, and layer {l} is hidden";
+            var layer = layers[l];
+            bool last = l == layers.Count - 1;
+            switch (layer)
+            {
+                case DenseLayerInfo dense when dense.Steps != 1:
+                    return $"the GPU path runs dense layers over vectors, and layer {l} ({layer}) is applied to each of {dense.Steps} steps of a sequence";
+                case DenseLayerInfo or ActivationLayerInfo when layer.Activation == Activation.Softmax && !last:
+                    return $"softmax is supported on the output layer only, and layer {l} is hidden";
+                case DenseLayerInfo or ActivationLayerInfo:
+                    break;
+                case Conv2DLayerInfo when layer.Activation == Activation.Softmax:
+                    return $"the GPU path applies softmax after a dense layer or as a standalone activation, and layer {l} is a convolution with softmax";
+                case Conv2DLayerInfo or MaxPool2DLayerInfo or AvgPool2DLayerInfo or FlattenLayerInfo:
+                    break;
+                default:
+                    return $"the GPU path runs {SupportedKinds} layers, and layer {l} is {layer.Kind} ({layer})";
+            }
         }
-        if (info.InputShape.Rank != 1)
-            return $"the GPU path runs dense networks over vectors, and the input is {info.InputShape}";
         var output = layers[^1].Activation;
         if (output == Activation.Softmax && info.Loss != Loss.CrossEntropy)
             return "softmax with the quadratic cost needs the softmax Jacobian, which the GPU path does not implement";
         return null;
     }
+
+    /// <summary>The layer kinds the accelerator runs, as the reasons name them.</summary>
+    internal const string SupportedKinds = "Dense (over vectors), Conv2D, MaxPool2D, AvgPool2D, Flatten and Activation";
 
     private static string N(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
 

@@ -3,25 +3,28 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using ILGPU;
 using ILGPU.Runtime;
+using StaticNets.Gpu.Layers;
 using StaticNets.Training;
 
 namespace StaticNets.Gpu;
 
 /// <summary>
-/// Trains and runs a generated dense network (<c>INetwork&lt;float&gt;</c>) on an ILGPU accelerator without any kernel of
-/// the user's: the parameters, their gradients, the optimizer state, the activations of a batch and the data set live in
-/// device buffers for whole epochs. The network's own parameter span is read once, when the trainer is created, and
+/// Trains and runs a generated network (<c>INetwork&lt;float&gt;</c> of dense, convolution, pooling, flatten and
+/// activation layers) on an ILGPU accelerator without any kernel of the user's: the parameters, their gradients, the
+/// optimizer state, the activations of a batch and the data set live in device buffers for whole epochs. The network's own parameter span is read once, when the trainer is created, and
 /// written only by <see cref="CopyToNetwork"/> (call it before saving or using the network on the host).
 /// </summary>
 /// <remarks>
 /// <para>The <see cref="Plan"/> decides, from <see cref="GpuTrainerOptions.SizeBudget"/>, whether the accelerator pays off.
 /// When it does not (or the network has a layer the GPU path lacks), the same methods run on the host through the
 /// generated code and the runtime's optimizer, so a caller can use the trainer whatever the network.</para>
-/// <para>One batch on the accelerator: a gather of the batch rows (shuffled indices uploaded once per epoch), then per
-/// layer the tiled GEMM z = a·Wᵀ and a bias + activation kernel; the output kernel writes δ and each sample's cost; back
-/// down, ∂W = δᵀ·a / batch (GEMM), ∂b (column sums), δ·W (GEMM) times σ′; then one optimizer kernel over the flat
-/// parameter buffer (AdamW: one per block, so biases are not decayed). Nothing is copied to the host per batch: the epoch's
-/// loss is summed on the device and read once at its end.</para>
+/// <para>One batch on the accelerator: a gather of the batch rows (shuffled indices uploaded once per epoch), then each
+/// layer's forward (dense: the tiled GEMM z = a·Wᵀ and a bias + activation kernel; convolution: im2col, the same GEMM,
+/// a per-channel bias + activation; pooling: one kernel); the output kernel writes δ and each sample's cost; back down,
+/// each layer multiplies its δ by σ′ and writes its gradients and the δ of the layer below (dense: ∂W = δᵀ·a / batch,
+/// ∂b, δ·W; convolution: ∂W = δ·colsᵀ / batch, ∂b, col2im(Wᵀ·δ)); then one optimizer kernel over the flat parameter
+/// buffer (AdamW: one per block, so biases are not decayed). Nothing is copied to the host per batch: the epoch's loss is
+/// summed on the device and read once at its end.</para>
 /// <para>Not thread-safe: one trainer, one thread. Dispose it before its <see cref="GpuDevice"/>.</para>
 /// </remarks>
 public sealed class GpuTrainer : IDisposable
@@ -31,18 +34,14 @@ public sealed class GpuTrainer : IDisposable
     private readonly GpuKernels _k;
     private readonly GpuTrainerOptions _options;
     private readonly int _capacity;
-    private readonly int _layerCount;
-    private readonly int[] _in, _out;
-    private readonly Activation[] _activation;
-    private readonly bool[] _hasBias;
-    private readonly int[] _weightOffset, _biasOffset;
     private readonly int _lossCode;
     private readonly (int Offset, int Count, bool Decay)[] _blocks;
     private readonly SplitMix64 _rng;
 
     // Device buffers (null when the plan keeps the network on the host).
     private readonly MemoryBuffer1D<float, Stride1D.Dense> _parameters = null!, _gradient = null!, _state0 = null!, _state1 = null!, _x = null!, _y = null!, _costs = null!, _loss = null!;
-    private readonly MemoryBuffer1D<float, Stride1D.Dense>[] _z = null!, _a = null!, _delta = null!;
+    private readonly GpuLayer[] _layers = Array.Empty<GpuLayer>();
+    private readonly int _firstTrainable; // the lowest layer with parameters: the backward stops there, without its ∂input
     private readonly MemoryBuffer1D<int, Stride1D.Dense> _correct = null!;
     private readonly float[] _hostScalar = new float[1];
     private readonly int[] _hostCount = new int[1];
@@ -62,7 +61,7 @@ public sealed class GpuTrainer : IDisposable
     /// <param name="network">A generated single-precision network; its parameters are the starting point.</param>
     /// <param name="device">The accelerator, from <see cref="GpuDevice.CreatePreferred"/> or <see cref="GpuDevice.CreateCpu"/>.</param>
     /// <param name="options">Batch size, optimizer, learning rate, seed and size budget; null for the defaults.</param>
-    /// <exception cref="ArgumentOutOfRangeException">The batch size is below 1 or the learning rate is not finite and ≥ 0.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The batch size is below 1 (or, on the accelerator, a batch of some layer's values would exceed <see cref="int.MaxValue"/> elements), or the learning rate is not finite and ≥ 0.</exception>
     public GpuTrainer(INetwork<float> network, GpuDevice device, GpuTrainerOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(network);
@@ -84,29 +83,18 @@ public sealed class GpuTrainer : IDisposable
         Plan = GpuPlan.Create(info, options.SizeBudget);
 
         var layers = info.Layers;
-        _layerCount = layers.Count;
-        _in = new int[_layerCount];
-        _out = new int[_layerCount];
-        _activation = new Activation[_layerCount];
-        _hasBias = new bool[_layerCount];
-        _weightOffset = new int[_layerCount];
-        _biasOffset = new int[_layerCount];
         var blocks = new List<(int, int, bool)>();
-        for (int l = 0; l < _layerCount; l++)
+        _firstTrainable = -1;
+        for (int l = 0; l < layers.Count; l++)
         {
-            var layer = layers[l];
-            _in[l] = layer.Inputs;
-            _out[l] = layer.Outputs;
-            _activation[l] = layer.Activation;
-            _hasBias[l] = layer.BiasCount > 0;
-            _weightOffset[l] = layer.WeightOffset;
-            _biasOffset[l] = layer.BiasOffset;
-            foreach (var block in layer.Blocks)
+            foreach (var block in layers[l].Blocks)
                 blocks.Add((block.Offset, block.Count, block.Role == ParameterRole.Weight && block.Trainable));
+            if (_firstTrainable < 0 && layers[l].ParameterCount > 0)
+                _firstTrainable = l;
         }
         _blocks = blocks.ToArray();
         _lossCode = info.Loss == Loss.Quadratic ? GpuKernels.LossQuadratic
-            : _activation[^1] == Activation.Softmax ? GpuKernels.LossSoftmaxCrossEntropy : GpuKernels.LossBinaryCrossEntropy;
+            : layers[^1].Activation == Activation.Softmax ? GpuKernels.LossSoftmaxCrossEntropy : GpuKernels.LossBinaryCrossEntropy;
 
         if (!Plan.OnAccelerator)
         {
@@ -118,6 +106,7 @@ public sealed class GpuTrainer : IDisposable
             return;
         }
 
+        CheckBatchFits(info, _capacity, nameof(options));
         var acc = device.Accelerator;
         int p = network.ParameterCount;
         _parameters = acc.Allocate1D<float>(p);
@@ -132,16 +121,39 @@ public sealed class GpuTrainer : IDisposable
         _costs = acc.Allocate1D<float>(_capacity);
         _loss = acc.Allocate1D<float>(1);
         _correct = acc.Allocate1D<int>(1);
-        _z = new MemoryBuffer1D<float, Stride1D.Dense>[_layerCount];
-        _a = new MemoryBuffer1D<float, Stride1D.Dense>[_layerCount];
-        _delta = new MemoryBuffer1D<float, Stride1D.Dense>[_layerCount];
-        for (int l = 0; l < _layerCount; l++)
-        {
-            _z[l] = acc.Allocate1D<float>((long)_capacity * _out[l]);
-            _a[l] = acc.Allocate1D<float>((long)_capacity * _out[l]);
-            _delta[l] = acc.Allocate1D<float>((long)_capacity * _out[l]);
-        }
+        var context = new GpuLayerContext(_k, acc, _capacity, _parameters.View, _gradient.View);
+        _layers = new GpuLayer[layers.Count];
+        for (int l = 0; l < layers.Count; l++)
+            _layers[l] = GpuLayer.Create(layers[l], context, l == 0 ? null : _layers[l - 1]);
+        // Layers without parameters leave their part of the gradient untouched; zero it once so the optimizer reads zeros there.
+        _gradient.MemSetToZero();
         ReloadFromNetwork();
+    }
+
+    /// <summary>
+    /// The kernels index a batch's buffers with 32-bit integers: every layer's values for a whole batch (a convolution's
+    /// column matrix, kh·kw times its input, the largest) must have at most <see cref="int.MaxValue"/> elements.
+    /// </summary>
+    private static void CheckBatchFits(NetworkInfo info, int capacity, string name)
+    {
+        long largest = info.InputShape.Size;
+        string what = "input";
+        for (int l = 0; l < info.Layers.Count; l++)
+        {
+            var layer = info.Layers[l];
+            long perSample = layer is Conv2DLayerInfo conv
+                ? Math.Max((long)conv.InputShape.Channels * conv.KernelHeight * conv.KernelWidth * conv.OutputShape.Height * conv.OutputShape.Width, layer.Outputs)
+                : layer.Outputs;
+            if (perSample > largest)
+            {
+                largest = perSample;
+                what = layer is Conv2DLayerInfo ? $"layer {l}'s column matrix" : $"layer {l}'s output";
+            }
+        }
+        long most = int.MaxValue / largest;
+        if (capacity > most)
+            throw new ArgumentOutOfRangeException(name, capacity,
+                $"Expected options.BatchSize of at most {most} on the accelerator ({what} holds {largest} values per sample, and a batch's must fit in {int.MaxValue}) but got {capacity}.");
     }
 
     /// <summary>Where the network runs, layer by layer, and why.</summary>
@@ -279,8 +291,8 @@ public sealed class GpuTrainer : IDisposable
             int batch = Math.Min(_capacity, data.Count - start);
             var x = resident.Inputs.Flat().SubView((long)start * data.InputSize, (long)batch * data.InputSize);
             var y = resident.Targets.Flat().SubView((long)start * data.TargetSize, (long)batch * data.TargetSize);
-            DeviceForward(x, batch);
-            _k.CountCorrect(_a![_layerCount - 1].Flat(), y, _correct.Flat(), batch, _out[^1]);
+            var output = DeviceForward(x, batch);
+            _k.CountCorrect(output, y, _correct.Flat(), batch, _network.OutputSize);
         }
         _correct.Flat().CopyToCPU(_hostCount);
         return (double)_hostCount[0] / data.Count;
@@ -306,8 +318,7 @@ public sealed class GpuTrainer : IDisposable
         {
             int batch = Math.Min(_capacity, rows - start);
             _x!.Flat().SubView(0, (long)batch * _network.InputSize).CopyFromCPU(inputs.Slice(start * _network.InputSize, batch * _network.InputSize));
-            DeviceForward(_x.Flat(), batch);
-            _a![_layerCount - 1].Flat().SubView(0, (long)batch * _network.OutputSize).CopyToCPU(outputs.Slice(start * _network.OutputSize, batch * _network.OutputSize));
+            DeviceForward(_x.Flat(), batch).CopyToCPU(outputs.Slice(start * _network.OutputSize, batch * _network.OutputSize));
         }
     }
 
@@ -331,46 +342,28 @@ public sealed class GpuTrainer : IDisposable
         return eta;
     }
 
-    private ArrayView<float> Weights(int l) => _parameters!.Flat().SubView(_weightOffset[l], (long)_in[l] * _out[l]);
-
-    private ArrayView<float> Bias(int l) => _hasBias[l] ? _parameters!.Flat().SubView(_biasOffset[l], _out[l]) : Weights(l);
-
-    private void DeviceForward(ArrayView<float> x, int batch)
+    /// <summary>Every layer's forward on <paramref name="batch"/> rows of <paramref name="x"/>; returns the output rows.</summary>
+    private ArrayView<float> DeviceForward(ArrayView<float> x, int batch)
     {
-        ArrayView<float> previous = x;
-        for (int l = 0; l < _layerCount; l++)
-        {
-            var z = _z![l].Flat().SubView(0, (long)batch * _out[l]);
-            var a = _a![l].Flat().SubView(0, (long)batch * _out[l]);
-            _k.Gemm(previous, false, _in[l], Weights(l), true, _in[l], z, _out[l], batch, _out[l], _in[l], 1f, false);
-            _k.BiasActivation(z, a, Bias(l), _out[l], _hasBias[l], _activation[l]);
-            if (_activation[l] == Activation.Softmax)
-                _k.Softmax(z, a, _out[l]);
-            previous = a;
-        }
+        var previous = x;
+        foreach (var layer in _layers)
+            previous = layer.Forward(previous, batch);
+        return previous;
     }
 
     private void DeviceStep(ArrayView<float> x, ArrayView<float> y, int batch)
     {
         DeviceForward(x, batch);
-        int last = _layerCount - 1;
-        float inverse = 1f / batch;
-        _k.OutputDelta(_a![last].Flat(), _z![last].Flat(), y, _delta![last].Flat(), _costs!.Flat(), batch, _out[last], _lossCode, _activation[last]);
+        var output = _layers[^1];
+        int outputs = _network.OutputSize;
+        _k.OutputDelta(output.Output, output.PreActivation, y, output.Delta.SubView(0, (long)batch * outputs), _costs!.Flat(), batch, outputs, _lossCode, output.Activation);
         _k.SumInto(_costs.Flat(), batch, _loss!.Flat());
-        for (int l = last; l >= 0; l--)
+        float inverse = 1f / batch;
+        // Down to the lowest layer with parameters: below it nothing needs a δ (the generated code skips it too).
+        for (int l = _layers.Length - 1; l >= _firstTrainable && l >= 0; l--)
         {
-            var delta = _delta[l].Flat().SubView(0, (long)batch * _out[l]);
-            ArrayView<float> previous = l == 0 ? x : _a[l - 1].Flat();
-            var gradW = _gradient!.Flat().SubView(_weightOffset[l], (long)_in[l] * _out[l]);
-            _k.Gemm(delta, true, _out[l], previous, false, _in[l], gradW, _in[l], _out[l], _in[l], batch, inverse, false);
-            if (_hasBias[l])
-                _k.BiasGradient(delta, _gradient.Flat().SubView(_biasOffset[l], _out[l]), batch, _out[l], inverse);
-            if (l > 0)
-            {
-                var below = _delta[l - 1].Flat().SubView(0, (long)batch * _in[l]);
-                _k.Gemm(delta, false, _out[l], Weights(l), false, _in[l], below, _in[l], batch, _in[l], _out[l], 1f, false);
-                _k.MultiplyByDerivative(below, _z[l - 1].Flat().SubView(0, below.Length), _a[l - 1].Flat().SubView(0, below.Length), _activation[l - 1]);
-            }
+            var inputDelta = l > _firstTrainable ? _layers[l - 1].Delta : default;
+            _layers[l].Backward(batch, inverse, applyDerivative: l != _layers.Length - 1, inputDelta);
         }
         StepCount++;
         OptimizerStep((float)LearningRate(StepCount));
@@ -472,13 +465,8 @@ public sealed class GpuTrainer : IDisposable
         _costs?.Dispose();
         _loss?.Dispose();
         _correct?.Dispose();
-        foreach (var buffers in new[] { _z, _a, _delta })
-        {
-            if (buffers is null)
-                continue;
-            foreach (var b in buffers)
-                b.Dispose();
-        }
+        foreach (var layer in _layers)
+            layer.Dispose();
     }
 
     private sealed record ResidentData(Dataset<float> Data, MemoryBuffer1D<float, Stride1D.Dense> Inputs, MemoryBuffer1D<float, Stride1D.Dense> Targets,

@@ -67,4 +67,25 @@ public class CudaTests
         trainer.CopyToNetwork();
         TestData.Close(cpuNet.Parameters, gpuNet.Parameters, 1e-4, 1e-3, "θ on CUDA");
     }
+
+    [SkippableFact]
+    public void A_convolutional_training_step_on_cuda_matches_the_cpu_path()
+    {
+        using var device = CudaOrSkip();
+        var gpuNet = new CnnTwoNet(3);
+        INetwork<float> cpuNet = new CnnTwoNet(3);
+        using var trainer = new GpuTrainer(gpuNet, device, new GpuTrainerOptions { BatchSize = 16, Optimizer = GpuOptimizer.Sgd(), LearningRate = 0.1, SizeBudget = 0 });
+        Assert.True(trainer.OnAccelerator, trainer.Plan.ToString());
+        float[] x = TestData.Random(16 * cpuNet.InputSize, 5, 2f);
+        var y = new float[16 * 3];
+        for (int r = 0; r < 16; r++)
+            y[r * 3 + r % 3] = 1;
+        var gradient = new float[cpuNet.ParameterCount];
+        cpuNet.Backward(x, y, gradient, cpuNet.CreateWorkspace(16));
+        using (var edit = cpuNet.EditParameters())
+            new StaticNets.Training.Sgd<float>().Step(edit.Span, Array.ConvertAll(gradient, g => g / 16), 0.1f);
+        trainer.Step(x, y);
+        trainer.CopyToNetwork();
+        TestData.Close(cpuNet.Parameters, gpuNet.Parameters, 1e-4, 1e-3, "θ of the CNN on CUDA");
+    }
 }

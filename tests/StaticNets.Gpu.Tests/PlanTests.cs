@@ -33,9 +33,38 @@ public class PlanTests
     [Fact]
     public void Layers_the_gpu_path_lacks_keep_the_network_on_the_host_and_say_which()
     {
-        var plan = GpuPlan.Create(new ConvNet(1).Info, budget: 0);
+        var plan = GpuPlan.Create(new DropoutNet(1).Info, budget: 0);
         Assert.False(plan.OnAccelerator);
-        Assert.StartsWith("host: the GPU path runs dense layers over vectors only, and layer 0 is Conv2D", plan.Summary, StringComparison.Ordinal);
+        Assert.StartsWith("host: the GPU path runs Dense (over vectors), Conv2D, MaxPool2D, AvgPool2D, Flatten and Activation layers, and layer 2 is Dropout", plan.Summary, StringComparison.Ordinal);
+        Assert.All(plan.Layers, l => Assert.Equal(plan.Summary, l.Reason));
+        plan = GpuPlan.Create(new LstmNet(1).Info, budget: 0);
+        Assert.False(plan.OnAccelerator);
+        Assert.StartsWith("host: the GPU path runs Dense (over vectors), Conv2D, MaxPool2D, AvgPool2D, Flatten and Activation layers, and layer 0 is Lstm", plan.Summary, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Convolution_pooling_flatten_and_activation_layers_run_on_the_accelerator()
+    {
+        // CnnTwoNet: conv 3@3×3 over 1×10×10 → 3×11×9 (27·99 = 2,673), max pool 3×3 → 3×5×4 (60·9 = 540), conv 4@2×3
+        // → 4×2×2 (72·4 = 288), flatten (16), dense 16·6 = 96, dense 6·3 = 18, softmax (3).
+        var info = new CnnTwoNet(1).Info;
+        var plan = GpuPlan.Create(info, budget: 2673);
+        Assert.True(plan.OnAccelerator, plan.ToString());
+        Assert.Equal(new long[] { 2673, 540, 288, 16, 96, 18, 3 }, Array.ConvertAll(ToArray(plan), l => l.MultiplyAddsPerSample));
+        Assert.Equal("accelerator: layer 0 has 2,673 multiply-adds per sample ≥ budget 2,673", plan.Summary);
+        Assert.Contains("kept on the device", plan.Layers[1].Reason, StringComparison.Ordinal);
+        Assert.False(GpuPlan.Create(info, budget: 2674).OnAccelerator);
+        Assert.True(GpuPlan.Create(new CnnMaxNet(1).Info, budget: 0).OnAccelerator);
+        Assert.True(GpuPlan.Create(new CnnAvgNet(1).Info, budget: 0).OnAccelerator);
+        Assert.True(GpuPlan.Create(new ConvNet(1).Info, budget: 0).OnAccelerator);
+    }
+
+    private static GpuLayerPlacement[] ToArray(GpuPlan plan)
+    {
+        var layers = new GpuLayerPlacement[plan.Layers.Count];
+        for (int i = 0; i < layers.Length; i++)
+            layers[i] = plan.Layers[i];
+        return layers;
     }
 
     [Fact]

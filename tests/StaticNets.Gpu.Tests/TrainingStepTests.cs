@@ -32,11 +32,16 @@ public class TrainingStepTests
         return data;
     }
 
-    private static INetwork<float> Make(string name, int seed) => name switch
+    internal static INetwork<float> Make(string name, int seed) => name switch
     {
         "softmax" => new SoftmaxNet(seed),
         "quadratic" => new QuadraticNet(seed),
-        _ => new SmoothNet(seed),
+        "smooth" => new SmoothNet(seed),
+        "conv" => new ConvNet(seed),
+        "cnn-max" => new CnnMaxNet(seed),
+        "cnn-avg" => new CnnAvgNet(seed),
+        "cnn-two" => new CnnTwoNet(seed),
+        _ => throw new ArgumentOutOfRangeException(nameof(name), name, $"Expected a test network's name but got '{name}'."),
     };
 
     private static GpuOptimizer Optimizer(string name) => name switch
@@ -56,7 +61,7 @@ public class TrainingStepTests
     [InlineData("smooth", "momentum")]
     public void Three_steps_with_the_tiled_gemm_match_the_generated_cpu_path(string network, string optimizer) => ThreeSteps(_tiled, network, optimizer);
 
-    private static void ThreeSteps(GpuDevice device, string network, string optimizer)
+    internal static void ThreeSteps(GpuDevice device, string network, string optimizer)
     {
         const int Batch = 11;
         var gpuNet = Make(network, 3);
@@ -72,7 +77,7 @@ public class TrainingStepTests
         for (int step = 0; step < 3; step++)
         {
             float[] x = TestData.Random(Batch * cpuNet.InputSize, 100 + step, 2f);
-            float[] y = Targets(Batch, cpuNet.OutputSize, step, network == "softmax");
+            float[] y = Targets(Batch, cpuNet.OutputSize, step, oneHot: cpuNet.Info.Layers[^1].Activation == Activation.Softmax);
             Array.Clear(gradient);
             float cpuCost = cpuNet.Backward(x, y, gradient, workspace) / Batch;
             for (int i = 0; i < gradient.Length; i++)
