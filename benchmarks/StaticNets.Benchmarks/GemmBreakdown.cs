@@ -111,9 +111,15 @@ public static class GemmBreakdown
                 var input = a;
                 Report($"  GEMM {inputs}→{outputs}", 1, 2.0 * m * inputs * outputs, FmaPeak.GflopsPerCore, () => DenseKernels.ForwardBatchPrepacked<float>(packed, w, b, input, z, inputs, outputs));
                 if (layer.Activation == Activation.ReLU)
+                {
                     Report($"  ReLU {m}×{outputs}", 1, 0, FmaPeak.GflopsPerCore, () => ActivationKernels.ReLU<float>(z, act));
+                    Report($"  GEMM {inputs}→{outputs} + fused ReLU", 1, 2.0 * m * inputs * outputs, FmaPeak.GflopsPerCore, () => DenseKernels.ForwardBatchPrepacked<float>(packed, w, b, input, z, act, inputs, outputs, Activation.ReLU));
+                }
                 else
-                    Report($"  Softmax {m}×{outputs}", 1, 0, FmaPeak.GflopsPerCore, () => { for (int s = 0; s < m; s++) ActivationKernels.Softmax<float>(z.AsSpan(s * outputs, outputs), act.AsSpan(s * outputs, outputs)); });
+                {
+                    Report($"  Softmax row by row {m}×{outputs}", 1, 0, FmaPeak.GflopsPerCore, () => { for (int s = 0; s < m; s++) ActivationKernels.Softmax<float>(z.AsSpan(s * outputs, outputs), act.AsSpan(s * outputs, outputs)); });
+                    Report($"  SoftmaxRows {m}×{outputs}", 1, 0, FmaPeak.GflopsPerCore, () => ActivationKernels.SoftmaxRows<float>(z, act, outputs));
+                }
                 a = act;
             }
             Report($"  copy {m}×{net.OutputSize}", 1, 0, FmaPeak.GflopsPerCore, () => a.AsSpan().CopyTo(y));
@@ -121,11 +127,40 @@ public static class GemmBreakdown
         return 0;
     }
 
+    /// <summary><c>forward-warm</c>: the N2 and N3 batched forward (batch 256, one thread) after 3 s of warm-up, so tiered compilation has settled; time and bytes allocated per call.</summary>
+    public static int ForwardWarm()
+    {
+        foreach (var (name, net) in new (string, INetwork<float>)[] { ("N2", new N2(2)), ("N3", new N3(3)) })
+        {
+            var ws = net.CreateWorkspace(256);
+            ws.Threads = 1;
+            var x = BenchData.Inputs(256 * net.InputSize, 7);
+            var y = new float[256 * net.OutputSize];
+            // As the BenchmarkDotNet cells' setup does: one call on two threads first, which starts the worker pool.
+            var two = net.CreateWorkspace(256);
+            two.Threads = 2;
+            net.Forward(x, y, two);
+            var clock = Stopwatch.StartNew();
+            while (clock.Elapsed.TotalSeconds < 3)
+                net.Forward(x, y, ws);
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 100; i++)
+                net.Forward(x, y, ws);
+            long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            Report($"{name} Forward(256) warm", 1, 2.0 * net.Info.MultiplyAddsPerSample * 256, FmaPeak.GflopsPerCore, () => net.Forward(x, y, ws));
+            Console.WriteLine($"  {allocated / 100.0:F1} bytes allocated per call; {DenseKernels.DescribeKBlock()}");
+        }
+        return 0;
+    }
+
     /// <summary><c>kblock</c>: the N2 and N3 batched forward (batch 256, one thread) with each k-block the rule could choose, alternated.</summary>
     public static int KBlocks()
     {
+        // The first large call measures the two candidates; report what it chose before forcing each block.
+        var first = new N3(3);
+        first.Forward(BenchData.Inputs(256 * N3.InputSize, 7), new float[256 * N3.OutputSize], first.CreateWorkspace(256));
         int chosen = DenseKernels.KBlock;
-        Console.WriteLine($"{CacheSizes.Describe()}: the rule chooses k-block {chosen}");
+        Console.WriteLine($"{CacheSizes.Describe()}: the L1 rule gives k-block {DenseKernels.ChooseKBlock(CacheSizes.L1Data)}; measured on the first large call: {DenseKernels.DescribeKBlock()}");
         foreach (var (name, net) in new (string, INetwork<float>)[] { ("N2", new N2(2)), ("N3", new N3(3)) })
         {
             var ws = net.CreateWorkspace(256);

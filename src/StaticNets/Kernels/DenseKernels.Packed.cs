@@ -3,6 +3,7 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Threading;
 
 namespace StaticNets.Kernels;
 
@@ -18,14 +19,33 @@ public static partial class DenseKernels
     // outer-product form saves over the dot-product kernel; measured on the 784-wide layers.
     private const int PackedMinSamples = 64;
 
-    // Inputs per block: the panel's block (KBlock × 256 bytes) takes half of the L1 data cache the OS reports,
-    // so every four-sample step reads its weights from L1 — a two-FMA-port AVX-512 core consumes 32 bytes of
-    // weights per cycle, about what L2 sustains, and 256-input blocks measured ≤ 61 % of peak there — and the
-    // other half holds the broadcast inputs: 64 inputs with 32 KiB of L1d, 96 with 48 KiB. On Zen 4 every block
-    // size from 64 to 256 runs at the same speed (benchmarks kblock mode). The partial sums go through z between
-    // blocks, which leaves every result the same.
-    // Tests set other values to check that every blocking gives the same bits.
-    internal static int KBlock = ChooseKBlock(CacheSizes.L1Data);
+    // Inputs per block. Two candidates: the L1 rule (the panel's block, KBlock × 256 bytes, takes half of the L1 data
+    // cache the OS reports, so a two-FMA-port AVX-512 core, which consumes 32 bytes of weights per cycle — about what
+    // L2 sustains — reads them from L1; 64 inputs with 32 KiB of L1d, 96 with 48 KiB), and 256 inputs (four times
+    // fewer round trips of the partial sums through z, which a core with one 512-bit FMA per cycle can afford to
+    // stream from L2: on Zen 4, 784 → 512 at batch 256 ran 3–4 % faster with it). Which one a machine wants is not
+    // something the OS reports, so the first large prepacked call of the process times both on its own data and
+    // keeps the faster (CalibrateKBlock). The partial sums go through z between blocks, so every block size gives
+    // the same bits and the choice is invisible in the results. Tests and benchmarks set KBlock, which ends the choice.
+    private static int s_kBlock = ChooseKBlock(CacheSizes.L1Data);
+
+    private static int s_kBlockState; // 0: to be measured, 1: being measured, 2: decided or set
+
+    internal static int KBlock
+    {
+        get => Volatile.Read(ref s_kBlock);
+        set
+        {
+            Volatile.Write(ref s_kBlockState, 2);
+            Volatile.Write(ref s_kBlock, value);
+        }
+    }
+
+    // Calls from this size on are long enough (≈ 40 µs and up) to time each candidate reliably; the measurement
+    // costs such a call four runs, once per process.
+    private const long CalibrationMinMultiplyAdds = 1L << 22;
+
+    private const int LargeKBlock = 256;
 
     internal static int ChooseKBlock(int l1DataBytes) => Math.Clamp(l1DataBytes / 2 / PanelBytes / 16 * 16, 32, 512);
 
@@ -170,7 +190,8 @@ public static partial class DenseKernels
     public static void ForwardBatchPrepacked<T>(ReadOnlySpan<T> packed, ReadOnlySpan<T> w, ReadOnlySpan<T> b, ReadOnlySpan<T> x, Span<T> z, Span<T> a, int inputs, int outputs, Activation activation, int threads = 1)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        if (activation == Activation.Softmax || !Enum.IsDefined(activation))
+        // A range test, not Enum.IsDefined, which allocated on every call in the benchmark process (39 B, and 1.5× slower).
+        if (activation == Activation.Softmax || (uint)activation > (uint)Activation.SiLU)
             throw new ArgumentOutOfRangeException(nameof(activation), activation, $"Expected an element-wise activation but got {activation}; apply softmax with ActivationKernels.SoftmaxRows after the product.");
         KernelGuard.SameLength(z.Length, a.Length, nameof(z), nameof(a));
         KernelGuard.NoPartialOverlap<T>(z, a, nameof(z), nameof(a));
@@ -209,9 +230,59 @@ public static partial class DenseKernels
         fixed (T* pp = packed, pw = w, pb = b, px = x, pz = z, pa = a)
         {
             var job = new ForwardJob<T> { W = pw, B = pb, X = px, Z = pz, A = activation is null ? null : pa, Activation = activation, Packed = pp, NIn = nIn, NOut = nOut, M = m, Isa = isa, Path = ForwardPath.Prepacked };
+            if (Volatile.Read(ref s_kBlockState) == 0 && job.MultiplyAdds >= CalibrationMinMultiplyAdds && CalibrateKBlock(ref job, threads))
+                return;
             RunSplit(ref job, threads);
         }
     }
+
+    // Runs the call twice with each k-block candidate, keeps the faster for the process and returns true (the last
+    // run's z and a are the call's result, the same bits as any other block gives); false when another thread is
+    // measuring or the candidates coincide.
+    private static bool CalibrateKBlock<T>(ref ForwardJob<T> job, int threads) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        if (Interlocked.CompareExchange(ref s_kBlockState, 1, 0) != 0)
+            return false;
+        int small = ChooseKBlock(CacheSizes.L1Data);
+        if (small == LargeKBlock)
+        {
+            Interlocked.CompareExchange(ref s_kBlockState, 2, 1);
+            return false;
+        }
+        long bestSmall = long.MaxValue, bestLarge = long.MaxValue;
+        for (int round = 0; round < 2; round++)
+        {
+            bestSmall = Math.Min(bestSmall, TimeWithKBlock(ref job, threads, small));
+            bestLarge = Math.Min(bestLarge, TimeWithKBlock(ref job, threads, LargeKBlock));
+        }
+        // A value set meanwhile (tests, benchmarks) wins over the measurement.
+        if (Interlocked.CompareExchange(ref s_kBlockState, 2, 1) == 1)
+            Volatile.Write(ref s_kBlock, bestLarge < bestSmall ? LargeKBlock : small);
+        return true;
+    }
+
+    private static long TimeWithKBlock<T>(ref ForwardJob<T> job, int threads, int kBlock) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        Volatile.Write(ref s_kBlock, kBlock);
+        long start = System.Diagnostics.Stopwatch.GetTimestamp();
+        RunSplit(ref job, threads);
+        return System.Diagnostics.Stopwatch.GetTimestamp() - start;
+    }
+
+    /// <summary>Back to the state of a fresh process: the L1 rule's candidate, to be measured on the next large call (tests).</summary>
+    internal static void ResetKBlockChoice()
+    {
+        Volatile.Write(ref s_kBlock, ChooseKBlock(CacheSizes.L1Data));
+        Volatile.Write(ref s_kBlockState, 0);
+    }
+
+    /// <summary>The k-block the packed forward uses now, and how it was chosen; for benchmark reports.</summary>
+    internal static string DescribeKBlock() => Volatile.Read(ref s_kBlockState) switch
+    {
+        0 => $"k-block {KBlock} (the L1 rule; {LargeKBlock} not yet measured against it)",
+        1 => $"k-block being measured",
+        _ => $"k-block {KBlock}",
+    };
 
     // Either packs each panel's input block per call into a per-thread buffer, or (prepacked) reads it from
     // the caller's packed copy, where panel p's input k starts at (p·nIn + k)·nr.

@@ -40,7 +40,8 @@ public readonly record struct RecurrentShape(RecurrentCell Cell, int Steps, int 
 
     internal void Validate()
     {
-        if (Steps < 1 || Features < 1 || Units < 1 || !Enum.IsDefined(Cell))
+        // A pattern, not Enum.IsDefined: this runs on every call and step, and IsDefined was measured allocating there.
+        if (Steps < 1 || Features < 1 || Units < 1 || Cell is not (RecurrentCell.Lstm or RecurrentCell.Gru))
             throw new ArgumentOutOfRangeException(nameof(RecurrentShape), this, "A recurrent layer needs at least 1 step, 1 feature and 1 unit, and a known cell.");
     }
 }

@@ -193,8 +193,9 @@ public class ParallelKernelTests
 }
 
 /// <summary>
-/// The k-blocking of the packed forward comes from the L1 data cache the OS reports; every block size the
-/// rule can choose (and a few it cannot) gives the same bits, so machines differ in speed only.
+/// The k-blocking of the packed forward: the L1 rule's candidate from the cache the OS reports, the choice between it
+/// and 256 measured once on the first large call; every block size (and a few no rule chooses) gives the same bits,
+/// so machines differ in speed only.
 /// </summary>
 [Collection(nameof(VectorWidthCollection))]
 public class BlockingTests
@@ -212,6 +213,37 @@ public class BlockingTests
     }
 
     private static int CacheSizesParse(string text) => CacheSizes.ParseSize(text);
+
+    [Fact]
+    public void The_measured_choice_picks_a_candidate_and_changes_no_bit()
+    {
+        const int outputs = 256, inputs = 256, samples = 72; // 4.7 M multiply-adds: large enough to be measured
+        var rng = new Random(31);
+        float[] w = KernelTestSupport.Uniform<float>(rng, outputs * inputs), b = KernelTestSupport.Uniform<float>(rng, outputs);
+        float[] x = KernelTestSupport.Uniform<float>(rng, samples * inputs);
+        var packed = new float[DenseKernels.PackedLength<float>(inputs, outputs)];
+        DenseKernels.PackPanels<float>(w, packed, inputs, outputs);
+        int saved = DenseKernels.KBlock;
+        try
+        {
+            DenseKernels.KBlock = 32;
+            float[] expectedZ = new float[samples * outputs], expectedA = new float[samples * outputs];
+            DenseKernels.ForwardBatchPrepacked<float>(packed, w, b, x, expectedZ, expectedA, inputs, outputs, Activation.ReLU);
+
+            DenseKernels.ResetKBlockChoice();
+            Assert.Contains("not yet measured", DenseKernels.DescribeKBlock());
+            float[] z = new float[expectedZ.Length], a = new float[expectedZ.Length];
+            DenseKernels.ForwardBatchPrepacked<float>(packed, w, b, x, z, a, inputs, outputs, Activation.ReLU, 2);
+            Assert.Equal(expectedZ, z);
+            Assert.Equal(expectedA, a);
+            Assert.Contains(DenseKernels.KBlock, new[] { DenseKernels.ChooseKBlock(CacheSizes.L1Data), 256 });
+            Assert.Equal($"k-block {DenseKernels.KBlock}", DenseKernels.DescribeKBlock());
+        }
+        finally
+        {
+            DenseKernels.KBlock = saved;
+        }
+    }
 
     [Theory]
     [InlineData(32)]
