@@ -81,6 +81,19 @@ public static class GemmBreakdown
                 Report($"{name} PackPanels layer 0", threads, bytes, FmaPeak.GflopsPerCore, () => DenseKernels.PackPanels<float>(w, packed, inputs, outputs, threads));
             }
             Report($"{name} EditParameters + Forward refresh", 1, bytes, FmaPeak.GflopsPerCore, () => { using (net.EditParameters()) { } net.Forward(x, new float[32 * net.OutputSize], ws); });
+            Console.WriteLine($"  {DenseKernels.DescribeKBlock()} after the first large call");
+            int chosen = DenseKernels.KBlock;
+            foreach (int k in new[] { 64, 256, 64, 256 })
+            {
+                DenseKernels.KBlock = k;
+                foreach (int threads in new[] { 1, 2 })
+                {
+                    var trainer = new StaticNets.Training.Trainer<float>(make());
+                    var options = new StaticNets.Training.TrainerOptions { LearningRate = 0.01, Threads = threads };
+                    Report($"{name} TrainBatch(32), k-block {k}", threads, flops, FmaPeak.GflopsPerCore, () => trainer.TrainBatch(x, y, options));
+                }
+            }
+            DenseKernels.KBlock = chosen;
         }
         return 0;
     }
@@ -149,6 +162,35 @@ public static class GemmBreakdown
             long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
             Report($"{name} Forward(256) warm", 1, 2.0 * net.Info.MultiplyAddsPerSample * 256, FmaPeak.GflopsPerCore, () => net.Forward(x, y, ws));
             Console.WriteLine($"  {allocated / 100.0:F1} bytes allocated per call; {DenseKernels.DescribeKBlock()}");
+        }
+        return 0;
+    }
+
+    /// <summary><c>train-drift</c>: N2 TrainBatch(32) on one thread, the same batch again and again (as the training cells do), time per step as the run goes on.</summary>
+    public static int TrainDrift()
+    {
+        var net = new N2(2);
+        var x = BenchData.Inputs(32 * N2.InputSize, 11);
+        var y = BenchData.Targets(32, N2.OutputSize, 12);
+        var trainer = new StaticNets.Training.Trainer<float>(net);
+        var options = new StaticNets.Training.TrainerOptions { BatchSize = 32, LearningRate = 0.05, Threads = 1 };
+        var ws = net.CreateWorkspace(32);
+        var o = new float[32 * N2.OutputSize];
+        for (int round = 0; round < 12; round++)
+        {
+            var clock = Stopwatch.StartNew();
+            int steps = 0;
+            while (clock.Elapsed.TotalMilliseconds < 250)
+            {
+                trainer.TrainBatch(x, y, options);
+                steps++;
+            }
+            net.Forward(x, o, ws);
+            int subnormal = o.Count(v => v != 0 && float.IsSubnormal(v));
+            int subnormalW = 0;
+            foreach (float p in net.Parameters)
+                if (p != 0 && float.IsSubnormal(p)) subnormalW++;
+            Console.WriteLine($"round {round}: {clock.Elapsed.TotalMilliseconds * 1000 / steps,8:F1} µs per step; subnormal outputs {subnormal} of {o.Length}, min output {o.Min():E2}; subnormal parameters {subnormalW}");
         }
         return 0;
     }

@@ -45,7 +45,9 @@ public sealed class SuiteConfig : ManualConfig
     /// <summary>The configuration every benchmark class uses.</summary>
     public SuiteConfig()
     {
-        AddJob(Job.Default.WithWarmupCount(3).WithIterationCount(12).WithLaunchCount(1)
+        // Fifteen warm-up iterations (3 s): a training step needs about a second of tiered compilation before its
+        // kernels run at tier 1 (benchmarks train-drift mode), and three (0.6 s) measured it half-compiled.
+        AddJob(Job.Default.WithWarmupCount(15).WithIterationCount(12).WithLaunchCount(1)
             .WithIterationTime(TimeInterval.FromMilliseconds(200)).WithId("Short"));
         AddDiagnoser(MemoryDiagnoser.Default);
         AddColumn(StatisticColumn.Median, new WorkColumn(WorkColumn.Kind.Samples), new WorkColumn(WorkColumn.Kind.Gflops), new WorkColumn(WorkColumn.Kind.PercentOfPeak));

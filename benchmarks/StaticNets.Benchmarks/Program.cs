@@ -38,6 +38,8 @@ public static class Program
             return GemmBreakdown.ForwardParts();
         if (args.Length > 0 && args[0] == "forward-warm")
             return GemmBreakdown.ForwardWarm();
+        if (args.Length > 0 && args[0] == "train-drift")
+            return GemmBreakdown.TrainDrift();
         if (args.Length > 0 && args[0] == "kblock")
             return GemmBreakdown.KBlocks();
         if (args.Length > 0 && args[0] == "gemm")

@@ -19,15 +19,17 @@ public static partial class DenseKernels
     // outer-product form saves over the dot-product kernel; measured on the 784-wide layers.
     private const int PackedMinSamples = 64;
 
-    // Inputs per block. Two candidates: the L1 rule (the panel's block, KBlock × 256 bytes, takes half of the L1 data
-    // cache the OS reports, so a two-FMA-port AVX-512 core, which consumes 32 bytes of weights per cycle — about what
-    // L2 sustains — reads them from L1; 64 inputs with 32 KiB of L1d, 96 with 48 KiB), and 256 inputs (four times
-    // fewer round trips of the partial sums through z, which a core with one 512-bit FMA per cycle can afford to
-    // stream from L2: on Zen 4, 784 → 512 at batch 256 ran 3–4 % faster with it). Which one a machine wants is not
-    // something the OS reports, so the first large prepacked call of the process times both on its own data and
-    // keeps the faster (CalibrateKBlock). The partial sums go through z between blocks, so every block size gives
-    // the same bits and the choice is invisible in the results. Tests and benchmarks set KBlock, which ends the choice.
-    private static int s_kBlock = ChooseKBlock(CacheSizes.L1Data);
+    // Inputs per block. Two candidates: 256 inputs, and the L1 rule (the panel's block, KBlock × 256 bytes, takes half
+    // of the L1 data cache the OS reports: 64 inputs with 32 KiB of L1d, 96 with 48 KiB). 256 makes four times fewer
+    // round trips of the partial sums through z, which a core with one 512-bit FMA per cycle can stream from L2: on
+    // Zen 4, 784 → 512 at batch 256 runs 3–4 % faster with it, two-thread training steps of N2 15 % faster, and
+    // nothing measured slower. The L1 rule is for a core with two 512-bit FMA ports, which consumes 32 bytes of
+    // weights per cycle (about what L2 sustains) and may need them from L1; the OS does not say how many ports a
+    // core has, so the first large prepacked call of the process times both on its own data and takes the L1 rule
+    // only when it is clearly faster (CalibrateKBlock). The partial sums go through z between blocks, so every block
+    // size gives the same bits and the choice is invisible in the results. Tests and benchmarks set KBlock, which
+    // ends the choice.
+    private static int s_kBlock = LargeKBlock;
 
     private static int s_kBlockState; // 0: to be measured, 1: being measured, 2: decided or set
 
@@ -42,7 +44,7 @@ public static partial class DenseKernels
     }
 
     // Calls from this size on are long enough (≈ 40 µs and up) to time each candidate reliably; the measurement
-    // costs such a call four runs, once per process.
+    // costs such a call six runs, once per process.
     private const long CalibrationMinMultiplyAdds = 1L << 22;
 
     private const int LargeKBlock = 256;
@@ -236,7 +238,7 @@ public static partial class DenseKernels
         }
     }
 
-    // Runs the call twice with each k-block candidate, keeps the faster for the process and returns true (the last
+    // Runs the call three times with each k-block candidate, keeps the choice for the process and returns true (the last
     // run's z and a are the call's result, the same bits as any other block gives); false when another thread is
     // measuring or the candidates coincide.
     private static bool CalibrateKBlock<T>(ref ForwardJob<T> job, int threads) where T : unmanaged, IBinaryFloatingPointIeee754<T>
@@ -250,14 +252,16 @@ public static partial class DenseKernels
             return false;
         }
         long bestSmall = long.MaxValue, bestLarge = long.MaxValue;
-        for (int round = 0; round < 2; round++)
+        for (int round = 0; round < 3; round++)
         {
             bestSmall = Math.Min(bestSmall, TimeWithKBlock(ref job, threads, small));
             bestLarge = Math.Min(bestLarge, TimeWithKBlock(ref job, threads, LargeKBlock));
         }
-        // A value set meanwhile (tests, benchmarks) wins over the measurement.
+        // The L1 block must win by more than the noise of three runs; a value set meanwhile (tests, benchmarks)
+        // wins over the measurement.
+        int chosen = bestSmall * 100 < bestLarge * 97 ? small : LargeKBlock;
         if (Interlocked.CompareExchange(ref s_kBlockState, 2, 1) == 1)
-            Volatile.Write(ref s_kBlock, bestLarge < bestSmall ? LargeKBlock : small);
+            Volatile.Write(ref s_kBlock, chosen);
         return true;
     }
 
@@ -269,17 +273,17 @@ public static partial class DenseKernels
         return System.Diagnostics.Stopwatch.GetTimestamp() - start;
     }
 
-    /// <summary>Back to the state of a fresh process: the L1 rule's candidate, to be measured on the next large call (tests).</summary>
+    /// <summary>Back to the state of a fresh process: 256 inputs, the L1 rule to be measured against it on the next large call (tests).</summary>
     internal static void ResetKBlockChoice()
     {
-        Volatile.Write(ref s_kBlock, ChooseKBlock(CacheSizes.L1Data));
+        Volatile.Write(ref s_kBlock, LargeKBlock);
         Volatile.Write(ref s_kBlockState, 0);
     }
 
     /// <summary>The k-block the packed forward uses now, and how it was chosen; for benchmark reports.</summary>
     internal static string DescribeKBlock() => Volatile.Read(ref s_kBlockState) switch
     {
-        0 => $"k-block {KBlock} (the L1 rule; {LargeKBlock} not yet measured against it)",
+        0 => $"k-block {KBlock} (the L1 rule's {ChooseKBlock(CacheSizes.L1Data)} not yet measured against it)",
         1 => $"k-block being measured",
         _ => $"k-block {KBlock}",
     };
