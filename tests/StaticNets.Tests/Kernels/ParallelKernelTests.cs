@@ -214,6 +214,37 @@ public class BlockingTests
 
     private static int CacheSizesParse(string text) => CacheSizes.ParseSize(text);
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(4 * 1024)]
+    [InlineData(64 * 1024)]
+    [InlineData(16 * 1024 * 1024)]
+    public void EverySampleBlockOfTheWeightGradient_GivesTheSameBits(int bytes)
+    {
+        var rng = new Random(bytes);
+        foreach (var (outputs, inputs, samples) in new[] { (64, 784, 67), (130, 300, 64), (67, 97, 5), (13, 33, 128) })
+        {
+            float[] d = KernelTestSupport.Uniform<float>(rng, samples * outputs), x = KernelTestSupport.Uniform<float>(rng, samples * inputs);
+            float[] gw0 = KernelTestSupport.Uniform<float>(rng, outputs * inputs), gb0 = KernelTestSupport.Uniform<float>(rng, outputs);
+            float[] expectedW = (float[])gw0.Clone(), expectedB = (float[])gb0.Clone();
+            int saved = DenseKernels.GradientSampleBlockBytes;
+            try
+            {
+                DenseKernels.GradientSampleBlockBytes = int.MaxValue / 2; // one block: every sample in one pass
+                DenseKernels.AccumulateGradientBatch<float>(d, x, expectedW, expectedB, inputs, outputs);
+                DenseKernels.GradientSampleBlockBytes = bytes;
+                float[] gw = (float[])gw0.Clone(), gb = (float[])gb0.Clone();
+                DenseKernels.AccumulateGradientBatch<float>(d, x, gw, gb, inputs, outputs, 2);
+                Assert.Equal(expectedW, gw);
+                Assert.Equal(expectedB, gb);
+            }
+            finally
+            {
+                DenseKernels.GradientSampleBlockBytes = saved;
+            }
+        }
+    }
+
     [Fact]
     public void The_measured_choice_picks_a_candidate_and_changes_no_bit()
     {
