@@ -132,7 +132,8 @@ public static partial class DenseKernels
         // the FMA latency times two ports, so any stall showed (the AVX2 path ran ∂W at 50–65 % of peak).
         if (Unsafe.SizeOf<TVec>() != 64)
         {
-            for (; j + 6 <= nOut; j += 6)
+            // An even number of six-row blocks leaves a multiple of four rows for the four-row blocks whenever nOut is one.
+            for (nuint end = (nOut / 6 & ~(nuint)1) * 6; j < end; j += 6)
             {
                 ref T g0 = ref Unsafe.Add(ref gw, j * nIn);
                 nuint k = 0;
@@ -256,6 +257,52 @@ public static partial class DenseKernels
             }
         }
         return full;
+    }
+
+    // Six samples' dx, columns 0 … 2c − 1 (w, d and dx already offset to the block).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void InputBlock6x2<T, TW, TVec>(ref T row, ref T d0, ref T o, nuint nIn, nuint nOut)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TW : ISimd<T, TVec>
+        where TVec : unmanaged
+    {
+        nuint c = (nuint)TW.Count;
+        ref T d1 = ref Unsafe.Add(ref d0, nOut);
+        ref T d2 = ref Unsafe.Add(ref d1, nOut);
+        ref T d3 = ref Unsafe.Add(ref d2, nOut);
+        ref T d4 = ref Unsafe.Add(ref d3, nOut);
+        ref T d5 = ref Unsafe.Add(ref d4, nOut);
+        // aSV: sample S, vector V.
+        TVec a00 = TW.Zero, a01 = TW.Zero, a10 = TW.Zero, a11 = TW.Zero, a20 = TW.Zero, a21 = TW.Zero;
+        TVec a30 = TW.Zero, a31 = TW.Zero, a40 = TW.Zero, a41 = TW.Zero, a50 = TW.Zero, a51 = TW.Zero;
+        for (nuint j = 0; j < nOut; j++)
+        {
+            TVec u = TW.Load(ref row, 0), v = TW.Load(ref row, c);
+            TVec e = TW.Create(Unsafe.Add(ref d0, j));
+            a00 = TW.MultiplyAdd(u, e, a00); a01 = TW.MultiplyAdd(v, e, a01);
+            e = TW.Create(Unsafe.Add(ref d1, j));
+            a10 = TW.MultiplyAdd(u, e, a10); a11 = TW.MultiplyAdd(v, e, a11);
+            e = TW.Create(Unsafe.Add(ref d2, j));
+            a20 = TW.MultiplyAdd(u, e, a20); a21 = TW.MultiplyAdd(v, e, a21);
+            e = TW.Create(Unsafe.Add(ref d3, j));
+            a30 = TW.MultiplyAdd(u, e, a30); a31 = TW.MultiplyAdd(v, e, a31);
+            e = TW.Create(Unsafe.Add(ref d4, j));
+            a40 = TW.MultiplyAdd(u, e, a40); a41 = TW.MultiplyAdd(v, e, a41);
+            e = TW.Create(Unsafe.Add(ref d5, j));
+            a50 = TW.MultiplyAdd(u, e, a50); a51 = TW.MultiplyAdd(v, e, a51);
+            row = ref Unsafe.Add(ref row, nIn);
+        }
+        TW.Store(a00, ref o, 0); TW.Store(a01, ref o, c);
+        o = ref Unsafe.Add(ref o, nIn);
+        TW.Store(a10, ref o, 0); TW.Store(a11, ref o, c);
+        o = ref Unsafe.Add(ref o, nIn);
+        TW.Store(a20, ref o, 0); TW.Store(a21, ref o, c);
+        o = ref Unsafe.Add(ref o, nIn);
+        TW.Store(a30, ref o, 0); TW.Store(a31, ref o, c);
+        o = ref Unsafe.Add(ref o, nIn);
+        TW.Store(a40, ref o, 0); TW.Store(a41, ref o, c);
+        o = ref Unsafe.Add(ref o, nIn);
+        TW.Store(a50, ref o, 0); TW.Store(a51, ref o, c);
     }
 
     // Rows g0 … g0 + 5·nIn, columns 0 … 2c − 1 (g0 and xs already offset to the column block).
@@ -424,6 +471,14 @@ public static partial class DenseKernels
     {
         nuint c = (nuint)TW.Count;
         nuint s = 0;
+        // With sixteen registers, six samples × two vectors (twelve accumulators) first: four × two is exactly the
+        // FMA latency times two ports, and the AVX2 path ran ∂input at 68–83 % of peak with it.
+        if (Unsafe.SizeOf<TVec>() != 64)
+        {
+            // An even number of six-blocks leaves a multiple of four for the four-blocks whenever m is one.
+            for (nuint end = (m / 6 & ~(nuint)1) * 6; s < end; s += 6)
+                InputBlock6x2<T, TW, TVec>(ref Unsafe.Add(ref w, k), ref Unsafe.Add(ref d, s * nOut), ref Unsafe.Add(ref dx, s * nIn + k), nIn, nOut);
+        }
         for (; s + 4 <= m; s += 4)
         {
             ref T d0 = ref Unsafe.Add(ref d, s * nOut);
