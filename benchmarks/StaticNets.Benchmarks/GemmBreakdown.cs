@@ -32,6 +32,8 @@ public static class GemmBreakdown
                 foreach (int threads in threadCounts)
                 {
                     Report($"forward {batch}×{inputs}→{outputs}", threads, flops, peak, () => DenseKernels.ForwardBatchPrepacked<float>(packed, w, b, x, z, inputs, outputs, threads));
+                    Report($"forward unpacked {batch}×{inputs}→{outputs}", threads, flops, peak, () => DenseKernels.ForwardBatch<float>(w, b, x, z, inputs, outputs, threads));
+                    Report($"pack {inputs}→{outputs}", threads, flops, peak, () => DenseKernels.PackPanels<float>(w, packed, inputs, outputs, threads));
                     Report($"∂W {outputs}×{inputs}, batch {batch}", threads, flops, peak, () => DenseKernels.AccumulateGradientBatch<float>(d, x, gw, gb, inputs, outputs, threads));
                     Report($"∂input {batch}×{inputs}←{outputs}", threads, flops, peak, () => DenseKernels.BackwardInputBatch<float>(w, d, dx, inputs, outputs, threads));
                 }
@@ -191,6 +193,61 @@ public static class GemmBreakdown
             foreach (float p in net.Parameters)
                 if (p != 0 && float.IsSubnormal(p)) subnormalW++;
             Console.WriteLine($"round {round}: {clock.Elapsed.TotalMilliseconds * 1000 / steps,8:F1} µs per step; subnormal outputs {subnormal} of {o.Length}, min output {o.Min():E2}; subnormal parameters {subnormalW}");
+        }
+        return 0;
+    }
+
+    /// <summary><c>train-phases</c>: N3's SGD step at batch 32 replayed phase by phase (as TrainingLoop.Step runs it), on 1 and 2 threads, alternated; mean µs per phase.</summary>
+    public static int TrainPhases()
+    {
+        var net = new N3(3);
+        var x = BenchData.Inputs(32 * N3.InputSize, 11);
+        var y = BenchData.Targets(32, N3.OutputSize, 12);
+        var ws = net.CreateWorkspace(32);
+        var g = new float[N3.ParameterCount];
+        var sgd = new StaticNets.Training.Sgd<float>();
+        var blocks = net.Info.Layers.SelectMany(l => l.Blocks).ToArray();
+        string[] names = { "clear", "backward", "scale", "gradient norms", "SGD update", "parameter check", "whole" };
+        for (int round = 0; round < 4; round++)
+        {
+            foreach (int threads in new[] { 1, 2 })
+            {
+                ws.Threads = threads;
+                var sums = new double[names.Length];
+                var small = new float[4 * N3.OutputSize];
+                double repack = 0;
+                const int steps = 300;
+                for (int step = -50; step < steps; step++)
+                {
+                    long tr = Stopwatch.GetTimestamp();
+                    net.Forward(x.AsSpan(0, 4 * N3.InputSize), small, ws); // re-packs after the last update
+                    repack += (Stopwatch.GetTimestamp() - tr) * 1e6 / Stopwatch.Frequency;
+                    long t0 = Stopwatch.GetTimestamp();
+                    StaticNets.Threading.ParallelSpans.Clear<float>(g, threads);
+                    long t1 = Stopwatch.GetTimestamp();
+                    net.Backward(x, y, g, ws);
+                    long t2 = Stopwatch.GetTimestamp();
+                    StaticNets.Threading.ParallelSpans.Scale(1f / 32, g.AsSpan(), threads);
+                    long t3 = Stopwatch.GetTimestamp();
+                    double norm = 0;
+                    foreach (var block in blocks)
+                        norm += StaticNets.Threading.ParallelSpans.SumOfSquares<float>(g.AsSpan(block.Offset, block.Count), threads);
+                    long t4 = Stopwatch.GetTimestamp();
+                    using (var edit = net.EditParameters())
+                        ((StaticNets.Training.IThreadedOptimizer<float>)sgd).Step(edit.Span, g, 0.001f, threads);
+                    long t5 = Stopwatch.GetTimestamp();
+                    foreach (var block in blocks)
+                        norm += StaticNets.Threading.ParallelSpans.SumOfSquares<float>(net.Parameters.Slice(block.Offset, block.Count), threads);
+                    long t6 = Stopwatch.GetTimestamp();
+                    if (step < 0 || double.IsNaN(norm))
+                        continue;
+                    long[] t = { t0, t1, t2, t3, t4, t5, t6 };
+                    for (int p = 0; p < 6; p++)
+                        sums[p] += (t[p + 1] - t[p]) * 1e6 / Stopwatch.Frequency;
+                    sums[6] += (t6 - t0) * 1e6 / Stopwatch.Frequency;
+                }
+                Console.WriteLine($"round {round}, {threads} thread(s): re-pack + 4-sample forward {repack / (steps + 50):F1}, " + string.Join(", ", names.Select((n, i) => $"{n} {sums[i] / steps:F1}")));
+            }
         }
         return 0;
     }

@@ -40,6 +40,8 @@ public static class Program
             return GemmBreakdown.ForwardWarm();
         if (args.Length > 0 && args[0] == "train-drift")
             return GemmBreakdown.TrainDrift();
+        if (args.Length > 0 && args[0] == "train-phases")
+            return GemmBreakdown.TrainPhases();
         if (args.Length > 0 && args[0] == "kblock")
             return GemmBreakdown.KBlocks();
         if (args.Length > 0 && args[0] == "gemm")

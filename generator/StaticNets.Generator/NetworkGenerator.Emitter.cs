@@ -54,6 +54,8 @@ public sealed partial class NetworkGenerator
                 w.Comment($"  {FusedForwardEmitter.Describe(spec)}.");
             if (Strategies.BatchInLanes(spec))
                 w.Comment($"  {LaneForwardEmitter.Describe(spec)}.");
+            if (new NetworkEmitContext(spec, w).TrainingSkipsPacking)
+                w.Comment("  Backward's forward reads W as it is (packed per call from 64 samples, dot products below): re-packing the panels after every update costs more than it saves.");
             if (IsDenseChain(spec))
                 w.Comment($"  Single-sample forward keeps its {HiddenTotal(spec)} hidden activations {(UsesStack(spec) ? "on the stack" : "in a per-thread buffer (too large for the stack)")}.");
             else
@@ -399,14 +401,17 @@ public sealed partial class NetworkGenerator
             }
             w.Line();
             w.Line("/// <summary>Batched forward pass keeping every layer's values in the workspace for the backward pass; returns the output rows.</summary>");
-            using (w.Block($"private {Names.ReadOnlySpan}<{t}> ForwardBatch({Names.ReadOnlySpan}<{t}> x, int batch, Workspace ws{(dropout ? ", bool train" : "")})"))
+            bool packedFlag = c.TrainingSkipsPacking;
+            if (packedFlag)
+                w.Line("/// <param name=\"packed\">Whether to read the packed Wᵀ panels (re-packing them first if the parameters changed); Backward passes false.</param>");
+            using (w.Block($"private {Names.ReadOnlySpan}<{t}> ForwardBatch({Names.ReadOnlySpan}<{t}> x, int batch, Workspace ws{(dropout ? ", bool train" : "")}{(packedFlag ? ", bool packed = true" : "")})"))
             {
                 w.Line($"{Names.ReadOnlySpan}<{t}> p = _parameters;");
                 var packedLayers = PackedLayers(c);
                 if (packedLayers.Count > 0)
                 {
                     w.Comment("Rebuild the weight caches if the parameters may have changed since.");
-                    w.Line("if (global::System.Threading.Volatile.Read(ref _packedVersion) != global::System.Threading.Volatile.Read(ref _parameterVersion))");
+                    w.Line($"if ({(packedFlag ? "packed && " : "")}global::System.Threading.Volatile.Read(ref _packedVersion) != global::System.Threading.Volatile.Read(ref _parameterVersion))");
                     w.Line("    RefreshPacked(ws.Threads);");
                     foreach (var layer in packedLayers)
                         LayerEmitters.For(layer).EmitBatchCacheView(c, layer);
@@ -472,14 +477,17 @@ public sealed partial class NetworkGenerator
                 w.Line($"{Names.Guard}.Length(gradient.Length, ParameterCount, \"gradient\");");
                 w.Line("if (!dx.IsEmpty)");
                 w.Line($"    {Names.Guard}.Length(dx.Length, batch * InputSize, \"inputGradient\");");
+                string packedArgument = c.TrainingSkipsPacking ? ", packed: false" : "";
+                if (c.TrainingSkipsPacking)
+                    w.Comment("Weights as they are: the parameters change every step, and re-packing them would cost more than it saves.");
                 if (dropout)
                 {
                     w.Line("bool train = Training;");
-                    w.Line("ForwardBatch(inputs, batch, ws, train);");
+                    w.Line($"ForwardBatch(inputs, batch, ws, train{packedArgument});");
                 }
                 else
                 {
-                    w.Line("ForwardBatch(inputs, batch, ws);");
+                    w.Line($"ForwardBatch(inputs, batch, ws{packedArgument});");
                 }
                 w.Line($"{ros}<{t}> p = _parameters;");
                 w.Line($"{ros}<{t}> x = inputs, y = targets;");

@@ -109,13 +109,31 @@ internal sealed class DenseLayerEmitter : LayerEmitter
             w.Comment(layer.Activation is ActivationKind.ReLU or ActivationKind.LeakyReLU
                 ? $"Outer product over the network's packed Wᵀ panels (no packing per call); rows past the last panel as dot products; σ = {layer.Activation} applied as whole panels store z{l}."
                 : $"Outer product over the network's packed Wᵀ panels (no packing per call); rows past the last panel as dot products; σ = {layer.Activation} over each thread's rows right after its product.");
-            w.Line($"{Names.Dense}.ForwardBatchPrepacked<{t}>(packed{l}, {Weights(layer, "p")}, {Bias(layer, "p")}, {input}, z{l}, a{l}, {layer.InputCount}, {layer.OutputCount}, {Names.ActivationEnum}.{layer.Activation}, ws.Threads);");
+            string prepacked = $"{Names.Dense}.ForwardBatchPrepacked<{t}>(packed{l}, {Weights(layer, "p")}, {Bias(layer, "p")}, {input}, z{l}, a{l}, {layer.InputCount}, {layer.OutputCount}, {Names.ActivationEnum}.{layer.Activation}, ws.Threads);";
+            if (!c.TrainingSkipsPacking)
+            {
+                w.Line(prepacked);
+                return;
+            }
+            w.Line("if (packed)");
+            w.Line("    " + prepacked);
+            w.Line("else");
+            w.Line($"    {Names.Dense}.ForwardBatch<{t}>({Weights(layer, "p")}, {Bias(layer, "p")}, {input}, z{l}, a{l}, {layer.InputCount}, {layer.OutputCount}, {Names.ActivationEnum}.{layer.Activation}, ws.Threads);");
             return;
         }
         if (layer.PackedPanels)
         {
             w.Comment("Outer product over the network's packed Wᵀ panels (no packing per call); rows past the last panel as dot products.");
-            w.Line($"{Names.Dense}.ForwardBatchPrepacked<{t}>(packed{l}, {Weights(layer, "p")}, {Bias(layer, "p")}, {input}, z{l}, {layer.InputCount}, {layer.OutputCount}, ws.Threads);");
+            string prepacked = $"{Names.Dense}.ForwardBatchPrepacked<{t}>(packed{l}, {Weights(layer, "p")}, {Bias(layer, "p")}, {input}, z{l}, {layer.InputCount}, {layer.OutputCount}, ws.Threads);";
+            if (!c.TrainingSkipsPacking)
+                w.Line(prepacked);
+            else
+            {
+                w.Line("if (packed)");
+                w.Line("    " + prepacked);
+                w.Line("else");
+                w.Line($"    {Names.Dense}.ForwardBatch<{t}>({Weights(layer, "p")}, {Bias(layer, "p")}, {input}, z{l}, {layer.InputCount}, {layer.OutputCount}, ws.Threads);");
+            }
         }
         else
         {

@@ -75,6 +75,8 @@ internal static class EncoderEmitter
                 foreach (var layer in packed)
                     LayerEmitters.For(layer).EmitBatchCacheView(c, layer);
             }
+            if (c.TrainingSkipsPacking && layers.Any(l => l is DenseLayerSpec { PackedPanels: true }))
+                w.Line("bool packed = true; // inference: the packed panels, as Forward reads them");
             if (layers.Any(l => l is DropoutLayerSpec))
             {
                 w.Comment("Inference: dropout layers pass their input on.");

@@ -72,7 +72,7 @@ internal static class Strategies
     }
 
     private static string Batches(DenseLayerSpec layer) => layer.PackedPanels
-        ? "batches from 4 samples: outer products over Wᵀ packed in 256-byte panels kept by the network (4 samples × 4 vectors with AVX-512, 4 × 2 below)"
+        ? "batches from 4 samples: outer products over Wᵀ packed in 256-byte panels kept by the network (4 samples × 4 vectors with AVX-512, 6 × 2 and 4 × 2 below)"
         : "batches register-blocked dot products, 4 samples × 4 rows (× 2 below AVX-512)";
 
     /// <summary>The strategy's name and reason, as the emitted header comment states it.</summary>

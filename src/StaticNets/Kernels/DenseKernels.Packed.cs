@@ -148,12 +148,12 @@ public static partial class DenseKernels
     }
 
     /// <summary>
-    /// <see cref="ForwardBatch{T}"/> with the panels of <c>Wᵀ</c> already packed by
+    /// <see cref="ForwardBatch{T}(ReadOnlySpan{T}, ReadOnlySpan{T}, ReadOnlySpan{T}, Span{T}, int, int, int)"/> with the panels of <c>Wᵀ</c> already packed by
     /// <see cref="PackPanels{T}"/>: <c>z[s·outputs + j] = b[j] + Σ_k w[j·inputs + k]·x[s·inputs + k]</c> for
     /// every sample s. From four samples on, whole panels are an outer product over <paramref name="packed"/>
     /// with no copying per call; rows past the last whole panel, and smaller batches, use the dot-product
     /// kernel on <paramref name="w"/>. <paramref name="packed"/> must hold the packing of this
-    /// <paramref name="w"/>; the result is the same as <see cref="ForwardBatch{T}"/> gives.
+    /// <paramref name="w"/>; the result is the same as <see cref="ForwardBatch{T}(ReadOnlySpan{T}, ReadOnlySpan{T}, ReadOnlySpan{T}, Span{T}, int, int, int)"/> gives.
     /// </summary>
     /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
     /// <param name="packed">The packed panels, <see cref="PackedLength{T}"/> values.</param>
@@ -192,15 +192,8 @@ public static partial class DenseKernels
     public static void ForwardBatchPrepacked<T>(ReadOnlySpan<T> packed, ReadOnlySpan<T> w, ReadOnlySpan<T> b, ReadOnlySpan<T> x, Span<T> z, Span<T> a, int inputs, int outputs, Activation activation, int threads = 1)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        // A range test, not Enum.IsDefined, which allocated on every call in the benchmark process (39 B, and 1.5× slower).
-        if (activation == Activation.Softmax || (uint)activation > (uint)Activation.SiLU)
-            throw new ArgumentOutOfRangeException(nameof(activation), activation, $"Expected an element-wise activation but got {activation}; apply softmax with ActivationKernels.SoftmaxRows after the product.");
-        KernelGuard.SameLength(z.Length, a.Length, nameof(z), nameof(a));
-        KernelGuard.NoPartialOverlap<T>(z, a, nameof(z), nameof(a));
-        KernelGuard.NoOverlap(x, a, nameof(x), nameof(a));
+        CheckActivationOutput<T>(activation, w, b, x, z, a);
         KernelGuard.NoOverlap(packed, a, nameof(packed), nameof(a));
-        KernelGuard.NoOverlap(w, a, nameof(w), nameof(a));
-        KernelGuard.NoOverlap(b, a, nameof(b), nameof(a));
         ForwardBatchPrepacked(packed, w, b, x, z, a, inputs, outputs, (Activation?)activation, threads);
     }
 

@@ -20,7 +20,7 @@ namespace StaticNets.Unsupervised;
 /// unrolls into a dense layer by copying <see cref="Weights"/> and <see cref="HiddenBias"/>. <see cref="Parameters"/> is
 /// <see cref="Weights"/>, then <see cref="HiddenBias"/>, then <see cref="VisibleBias"/>, contiguous.</para>
 /// <para><b>Batches.</b> Every method taking visible or hidden values takes a whole number of samples, row-major. The products
-/// <c>v·Wᵀ</c> and <c>h·W</c> run on the dense layers' batched kernels (<see cref="DenseKernels.ForwardBatch{T}"/>,
+/// <c>v·Wᵀ</c> and <c>h·W</c> run on the dense layers' batched kernels (<see cref="DenseKernels.ForwardBatch{T}(System.ReadOnlySpan{T}, System.ReadOnlySpan{T}, System.ReadOnlySpan{T}, System.Span{T}, int, int, int)"/>,
 /// <see cref="DenseKernels.BackwardInputBatch{T}"/>). Train with <see cref="RbmTrainer{T}"/>.</para>
 /// </remarks>
 public sealed partial class Rbm<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>

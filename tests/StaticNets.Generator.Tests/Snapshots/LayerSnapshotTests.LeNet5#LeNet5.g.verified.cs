@@ -5,8 +5,8 @@
 //   Layer 2: conv2d 6×14×14 → 16×10×10, 16 filters 5×5, stride 1×1, no padding, ReLU; ConvKernels, 240000 multiply-adds per sample: vectorised over output channels (transposed weights, blocks of 10 positions) at every vector width (chosen from the shape and the machine's vector width by the kernels' cost model); backward ∂W from δ transposed per sample (vectorised over output channels), ∂x = col2im(Wᵀ·δ).
 //   Layer 3: max pool 16×10×10 → 16×5×5, window 2×2, stride 2×2; PoolKernels.MaxForward records each window's arg-max (first maximum on ties) in the workspace; backward routes δ to it.
 //   Layer 4: flatten 16×5×5 → 400; no code: the next layer reads this layer's input as it lies (NCHW row-major is PyTorch's flatten order).
-//   Layer 5: dense 400 → 120, ReLU; SIMD row dot products over 400 inputs (Vector512/256/128, masked tail); batches from 4 samples: outer products over Wᵀ packed in 256-byte panels kept by the network (4 samples × 4 vectors with AVX-512, 4 × 2 below).
-//   Layer 6: dense 120 → 84, ReLU; SIMD row dot products over 120 inputs (Vector512/256/128, masked tail); batches from 4 samples: outer products over Wᵀ packed in 256-byte panels kept by the network (4 samples × 4 vectors with AVX-512, 4 × 2 below).
+//   Layer 5: dense 400 → 120, ReLU; SIMD row dot products over 400 inputs (Vector512/256/128, masked tail); batches from 4 samples: outer products over Wᵀ packed in 256-byte panels kept by the network (4 samples × 4 vectors with AVX-512, 6 × 2 and 4 × 2 below).
+//   Layer 6: dense 120 → 84, ReLU; SIMD row dot products over 120 inputs (Vector512/256/128, masked tail); batches from 4 samples: outer products over Wᵀ packed in 256-byte panels kept by the network (4 samples × 4 vectors with AVX-512, 6 × 2 and 4 × 2 below).
 //   Layer 7: dense 84 → 10, Softmax; SIMD row dot products over 84 inputs (Vector512/256/128, masked tail); batches register-blocked dot products, 4 samples × 4 rows (× 2 below AVX-512).
 //   Output delta: a − y (cross-entropy with softmax).
 //   Single-sample forward runs the batched code on a per-thread workspace of one sample (allocated on a thread's first call).

@@ -117,7 +117,7 @@ internal static class ParallelKernelChecks
         // With σ: z exactly as without it, a exactly σ(z) as the element-wise kernel computes it, also in place (a = z).
         // Every activation where all outputs lie in whole panels (where ReLU is fused), one in turn elsewhere.
         foreach (Activation activation in outputs % 32 == 0 ? Activations : new[] { Activations[(outputs + inputs + m) % Activations.Length] })
-            CheckActivation(packed, w, b, x, zp, inputs, outputs, activation, shape);
+            CheckActivation(packed, w, b, x, zp, z, inputs, outputs, activation, shape);
         T[] gw = (T[])gw0.Clone(), gb = (T[])gb0.Clone();
         DenseKernels.AccumulateGradientBatch<T>(d, x, gw, gb, inputs, outputs, 1);
         var (expectedGw, scaleGw, expectedGb, scaleGb) = GradientReference(d, x, gw0, gb0, outputs, inputs, m);
@@ -149,9 +149,20 @@ internal static class ParallelKernelChecks
         }
     }
 
-    private static void CheckActivation<T>(T[] packed, T[] w, T[] b, T[] x, T[] zp, int inputs, int outputs, Activation activation, string shape)
+    private static void CheckActivation<T>(T[] packed, T[] w, T[] b, T[] x, T[] zp, T[] z, int inputs, int outputs, Activation activation, string shape)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
+        // The unpacked forward with σ: its own z bit for bit, a = σ(z), on every thread count.
+        var expectedUnpacked = new T[z.Length];
+        ActivationKernels.Apply<T>(activation, z, expectedUnpacked);
+        foreach (int threads in new[] { 1, 2, 3, 8 })
+        {
+            T[] zu = new T[z.Length], au = new T[z.Length];
+            DenseKernels.ForwardBatch<T>(w, b, x, zu, au, inputs, outputs, activation, threads);
+            Same(z, zu, $"ForwardBatch with {activation}: z {shape} on {threads} threads");
+            Same(expectedUnpacked, au, $"ForwardBatch with {activation}: a {shape} on {threads} threads");
+        }
+
         var expectedA = new T[zp.Length];
         ActivationKernels.Apply<T>(activation, zp, expectedA);
         T[] za = new T[zp.Length], aa = new T[zp.Length];
