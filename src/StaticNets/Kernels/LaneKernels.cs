@@ -136,7 +136,6 @@ public static class LaneKernels
     // x86 MAX for one scalar: y when x ≤ y, NaN or zeros (see FusedSimd.MaxNative: any of them gives the softmax's result).
     private static T MaxNative<T>(T x, T y) where T : unmanaged, IBinaryFloatingPointIeee754<T> => x > y ? x : y;
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Softmax512<T>(ref T z, nuint w, nuint m) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         Vector512<T> max = Vector512.LoadUnsafe(ref z);
@@ -154,7 +153,6 @@ public static class LaneKernels
             (Vector512.LoadUnsafe(ref z, j * w) / sum).StoreUnsafe(ref z, j * w);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Softmax256<T>(ref T z, nuint w, nuint m) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         Vector256<T> max = Vector256.LoadUnsafe(ref z);
@@ -172,7 +170,6 @@ public static class LaneKernels
             (Vector256.LoadUnsafe(ref z, j * w) / sum).StoreUnsafe(ref z, j * w);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Softmax128<T>(ref T z, nuint w, nuint m) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         Vector128<T> max = Vector128.LoadUnsafe(ref z);
