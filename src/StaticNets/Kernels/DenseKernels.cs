@@ -94,7 +94,11 @@ public static partial class DenseKernels
     /// </remarks>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="inputs"/>, <paramref name="outputs"/> or <paramref name="threads"/> is less than 1.</exception>
     /// <exception cref="ArgumentException">A length does not match, or <paramref name="z"/> overlaps an input.</exception>
-    public static unsafe void ForwardBatch<T>(ReadOnlySpan<T> w, ReadOnlySpan<T> b, ReadOnlySpan<T> x, Span<T> z, int inputs, int outputs, int threads = 1)
+    public static void ForwardBatch<T>(ReadOnlySpan<T> w, ReadOnlySpan<T> b, ReadOnlySpan<T> x, Span<T> z, int inputs, int outputs, int threads = 1)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        => ForwardBatch(w, b, x, z, z, inputs, outputs, null, threads);
+
+    private static unsafe void ForwardBatch<T>(ReadOnlySpan<T> w, ReadOnlySpan<T> b, ReadOnlySpan<T> x, Span<T> z, Span<T> a, int inputs, int outputs, Activation? activation, int threads)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         KernelGuard.Positive(inputs, nameof(inputs));
@@ -112,9 +116,9 @@ public static partial class DenseKernels
         if (samples == 0)
             return;
         nuint nIn = (nuint)inputs, nOut = (nuint)outputs, m = (nuint)samples;
-        fixed (T* pw = w, pb = b, px = x, pz = z)
+        fixed (T* pw = w, pb = b, px = x, pz = z, pa = a)
         {
-            var job = new ForwardJob<T> { W = pw, B = pb, X = px, Z = pz, NIn = nIn, NOut = nOut, M = m, Isa = IsaFor<T>(nIn) };
+            var job = new ForwardJob<T> { W = pw, B = pb, X = px, Z = pz, A = activation is null ? null : pa, Activation = activation, NIn = nIn, NOut = nOut, M = m, Isa = IsaFor<T>(nIn) };
             job.Path = job.Isa == Isa.None ? ForwardPath.Scalar : UsePacked<T>(nOut, m) ? ForwardPath.Packed : ForwardPath.Rows;
             RunSplit(ref job, threads);
         }
@@ -138,30 +142,11 @@ public static partial class DenseKernels
     /// <param name="threads">The most threads the call may use; every value computed exactly as on one thread.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="inputs"/>, <paramref name="outputs"/> or <paramref name="threads"/> is less than 1, or <paramref name="activation"/> is not a defined element-wise activation.</exception>
     /// <exception cref="ArgumentException">A length does not match, or an output overlaps an input or the other output.</exception>
-    public static unsafe void ForwardBatch<T>(ReadOnlySpan<T> w, ReadOnlySpan<T> b, ReadOnlySpan<T> x, Span<T> z, Span<T> a, int inputs, int outputs, Activation activation, int threads = 1)
+    public static void ForwardBatch<T>(ReadOnlySpan<T> w, ReadOnlySpan<T> b, ReadOnlySpan<T> x, Span<T> z, Span<T> a, int inputs, int outputs, Activation activation, int threads = 1)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         CheckActivationOutput(activation, w, b, x, z, a);
-        KernelGuard.Positive(inputs, nameof(inputs));
-        KernelGuard.Positive(outputs, nameof(outputs));
-        KernelGuard.Product(w.Length, outputs, inputs, Outputs, Inputs, nameof(w));
-        KernelGuard.Length(b.Length, outputs, Outputs, nameof(b));
-        KernelGuard.WholeRows(x.Length, inputs, nameof(x));
-        int samples = x.Length / inputs;
-        KernelGuard.Product(z.Length, samples, outputs, "samples", Outputs, nameof(z));
-        KernelGuard.NoOverlap(w, z, nameof(w), nameof(z));
-        KernelGuard.NoOverlap(b, z, nameof(b), nameof(z));
-        KernelGuard.NoOverlap(x, z, nameof(x), nameof(z));
-        KernelGuard.Positive(threads, nameof(threads));
-        if (samples == 0)
-            return;
-        nuint nIn = (nuint)inputs, nOut = (nuint)outputs, m = (nuint)samples;
-        fixed (T* pw = w, pb = b, px = x, pz = z, pa = a)
-        {
-            var job = new ForwardJob<T> { W = pw, B = pb, X = px, Z = pz, A = pa, Activation = activation, NIn = nIn, NOut = nOut, M = m, Isa = IsaFor<T>(nIn) };
-            job.Path = job.Isa == Isa.None ? ForwardPath.Scalar : UsePacked<T>(nOut, m) ? ForwardPath.Packed : ForwardPath.Rows;
-            RunSplit(ref job, threads);
-        }
+        ForwardBatch(w, b, x, z, a, inputs, outputs, (Activation?)activation, threads);
     }
 
     // The checks the forward-with-activation overloads add: an element-wise σ, and a as long as z, equal to it or apart from every input.
