@@ -21,13 +21,15 @@ new Trainer<float>(net).Fit(train, options, validation: test, onEpoch: report =>
 
 var result = Evaluator.Evaluate(net, test);
 Console.WriteLine();
-Console.WriteLine($"Test accuracy: {result.Accuracy:P2} ({result.Count} held-out digits), in {clock.Elapsed.TotalSeconds:F1} s including loading.");
 Console.WriteLine("Confusion matrix (rows: true digit, columns: predicted):");
 Console.Write(result.Confusion);
 
 // One sample, classified without allocating: the per-frame inference path.
 int predicted = net.Classify(test.Input(0));
 Console.WriteLine($"First test digit: label {test.Label(0)}, predicted {predicted}.");
+Console.WriteLine($"{result.Count} held-out digits, {clock.Elapsed.TotalSeconds:F1} s including loading.");
+// The result last, as every sample ends.
+Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"Test accuracy: {result.Accuracy * 100:F2} %"));
 
 /// <summary>64 pixels → 32 ReLU → 10 softmax, trained with cross-entropy.</summary>
 [Network(64, 32, 10, Hidden = Activation.ReLU, Output = Activation.Softmax, Loss = Loss.CrossEntropy)]

@@ -93,7 +93,7 @@ foreach (var e in history.Epochs)
 AnsiConsole.Write(table);
 
 var result = Evaluator.Evaluate(net, test);
-AnsiConsole.MarkupLine($"Test accuracy: [bold green]{result.Accuracy:P2}[/] on {result.Count} images; training took {trainingTime.TotalSeconds:F0} s ({trainingTime.TotalSeconds / epochs:F1} s per epoch).");
+AnsiConsole.MarkupLine($"Training took {trainingTime.TotalSeconds:F0} s ({trainingTime.TotalSeconds / epochs:F1} s per epoch); {result.Count} test images.");
 var (precision, recall, f1) = result.Confusion.MacroAverage();
 AnsiConsole.MarkupLine($"Macro precision {precision:P2}, recall {recall:P2}, F1 {f1:P2}.");
 Console.WriteLine("Confusion matrix (rows: true digit, columns: predicted):");
@@ -101,6 +101,8 @@ Console.Write(result.Confusion);
 
 string written = TrainingPlot.Write(history, plotPath, "MNIST 784-256-128-10, Adam + cosine schedule");
 AnsiConsole.MarkupLine($"Plot of loss and accuracy per epoch: [link]{Markup.Escape(written)}[/]");
+// The result last, as every sample ends.
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Test accuracy: {result.Accuracy * 100:F2} %"));
 return 0;
 
 static string? FindMnist()
