@@ -11,7 +11,8 @@ namespace StaticNets.Benchmarks;
 /// trains N2 on MNIST end to end and prints accuracy and wall-clock time, loading included; <c>lenet-mnist</c>
 /// does the same for LeNet-5 (Adam, 10 epochs by default); <c>lenet-layers</c> times LeNet-5's conv and pool
 /// kernels one by one at batch 32 against the whole forward and backward; <c>hamming</c> times HammingIndex queries
-/// over 60,000 codes by stopwatch.
+/// over 60,000 codes by stopwatch. Stopwatch breakdowns of the dense paths (see <see cref="GemmBreakdown"/>): <c>gemm</c>,
+/// <c>kblock</c>, <c>forward-parts</c>, <c>forward-warm</c>, <c>train-steps</c>, <c>train-phases</c>, <c>train-drift</c>.
 /// </summary>
 public static class Program
 {
