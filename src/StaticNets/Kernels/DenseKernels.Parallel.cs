@@ -8,8 +8,9 @@ namespace StaticNets.Kernels;
 
 // How the batched products are split over threads. Every output element is computed by the same kernel,
 // the same blocking and the same order of operations whichever chunk holds it: sample ranges start at
-// multiples of four (the register block of samples), ∂W row ranges at multiples of four (the block of
-// rows), and the kernel variant is chosen once from the whole call, never per chunk. So any thread count
+// multiples of four (the register block of samples), ∂W row ranges and the row ranges of a forward on few
+// samples at multiples of four (the block of rows), and the kernel variant and the way of splitting are chosen
+// once from the whole call, never per chunk. So any thread count
 // gives bit-identical results, and a chunk writes only its own rows: no reduction, no atomics.
 public static unsafe partial class DenseKernels
 {
@@ -41,14 +42,21 @@ public static unsafe partial class DenseKernels
         public ForwardPath Path;
         public Isa Isa;
         public Activation? Activation;
+        public bool SplitRows; // chunks own rows of W (columns of z) instead of samples; σ is then applied after the split
 
         public readonly long MultiplyAdds => (long)M * (long)NIn * (long)NOut;
 
-        public readonly nuint Items => M;
+        public readonly nuint Items => SplitRows ? NOut : M;
 
         public int Chunks { get; set; }
 
-        public void Run(nuint start, nuint end) => ForwardSamples(ref this, start, end);
+        public void Run(nuint start, nuint end)
+        {
+            if (SplitRows)
+                ForwardRows(ref this, start, end);
+            else
+                ForwardSamples(ref this, start, end);
+        }
     }
 
     // ∂W: chunks own disjoint rows of gw (and of gb).
@@ -122,6 +130,29 @@ public static unsafe partial class DenseKernels
         job.Run(start, end);
     }
 
+    // Rows [start, end) of W for every sample: the dot-product kernel on a few samples, where splitting the samples
+    // would have every thread stream all of W.
+    private static void ForwardRows<T>(ref ForwardJob<T> job, nuint start, nuint end) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        nuint nIn = job.NIn, nOut = job.NOut, rows = end - start;
+        ref T w = ref *(job.W + start * nIn);
+        ref T b = ref *(job.B + start);
+        ref T x = ref *job.X;
+        ref T z = ref *(job.Z + start);
+        switch (job.Isa)
+        {
+            case Isa.V512:
+                ForwardBatchRows<T, Simd512<T>, Vector512<T>>(ref w, ref b, ref x, ref z, nIn, rows, nOut, job.M);
+                break;
+            case Isa.V256:
+                ForwardBatchRows<T, Simd256<T>, Vector256<T>>(ref w, ref b, ref x, ref z, nIn, rows, nOut, job.M);
+                break;
+            default:
+                ForwardBatchRows<T, Simd128<T>, Vector128<T>>(ref w, ref b, ref x, ref z, nIn, rows, nOut, job.M);
+                break;
+        }
+    }
+
     private static void ForwardSamples<T>(ref ForwardJob<T> job, nuint start, nuint end) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         nuint nIn = job.NIn, nOut = job.NOut, m = end - start;
@@ -166,7 +197,7 @@ public static unsafe partial class DenseKernels
         where TVec : unmanaged
     {
         if (path == ForwardPath.Rows)
-            ForwardBatchRows<T, TW, TVec>(ref w, ref b, ref x, ref z, nIn, nOut, m);
+            ForwardBatchRows<T, TW, TVec>(ref w, ref b, ref x, ref z, nIn, nOut, nOut, m);
         else if (activation is { } act && FusesActivation<T>(path, act, nOut))
         {
             if (act == Activation.ReLU)

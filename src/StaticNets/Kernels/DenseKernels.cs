@@ -120,7 +120,13 @@ public static partial class DenseKernels
         {
             var job = new ForwardJob<T> { W = pw, B = pb, X = px, Z = pz, A = activation is null ? null : pa, Activation = activation, NIn = nIn, NOut = nOut, M = m, Isa = IsaFor<T>(nIn) };
             job.Path = job.Isa == Isa.None ? ForwardPath.Scalar : UsePacked<T>(nOut, m) ? ForwardPath.Packed : ForwardPath.Rows;
+            // A few samples against many rows: split the rows, so each thread reads its own part of W.
+            job.SplitRows = job.Path == ForwardPath.Rows && threads > 1 && m < (nuint)PackedMinSamples && nOut >= 4 * m;
+            if (job.SplitRows)
+                job.A = null;
             RunSplit(ref job, threads);
+            if (job.SplitRows && activation is { } act)
+                ActivationKernels.Apply<T>(act, z, a);
         }
     }
 
@@ -343,7 +349,8 @@ public static partial class DenseKernels
     // Cache blocking: a block of weight rows small enough to stay in L2 (ForwardBlockBytes) meets every
     // sample of the batch before the next block is loaded, so a large W is streamed from memory once per
     // batch instead of once per four samples.
-    private static void ForwardBatchRows<T, TW, TVec>(ref T w, ref T b, ref T x, ref T z, nuint nIn, nuint nOut, nuint m)
+    // nOut rows of W (from w), written into columns of z that are zStride apart per sample.
+    private static void ForwardBatchRows<T, TW, TVec>(ref T w, ref T b, ref T x, ref T z, nuint nIn, nuint nOut, nuint zStride, nuint m)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TW : ISimd<T, TVec>
         where TVec : unmanaged
@@ -353,7 +360,7 @@ public static partial class DenseKernels
         for (nuint j = 0; j < nOut; j += rows)
         {
             nuint count = nOut - j < rows ? nOut - j : rows;
-            ForwardBatch<T, TW, TVec>(ref Unsafe.Add(ref w, j * nIn), ref Unsafe.Add(ref b, j), ref x, ref Unsafe.Add(ref z, j), nIn, count, nOut, m);
+            ForwardBatch<T, TW, TVec>(ref Unsafe.Add(ref w, j * nIn), ref Unsafe.Add(ref b, j), ref x, ref Unsafe.Add(ref z, j), nIn, count, zStride, m);
         }
     }
 
