@@ -38,7 +38,7 @@ for (int i = 0; i < args.Length; i++)
         default: path = args[i]; break;
     }
 }
-path ??= Find();
+path ??= SharedData.Find("tinyshakespeare/input.txt.gz");
 if (path is null || !File.Exists(path))
 {
     AnsiConsole.MarkupLine("[red]Tiny Shakespeare not found.[/] Pass the path of input.txt or input.txt.gz (../shared/data/tinyshakespeare).");
@@ -188,19 +188,6 @@ static string Read(string path)
     using Stream stream = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? new GZipStream(file, CompressionMode.Decompress) : file;
     using var reader = new StreamReader(stream, Encoding.ASCII);
     return reader.ReadToEnd();
-}
-
-static string? Find()
-{
-    for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
-    {
-        foreach (string candidate in new[] { Path.Combine(dir.FullName, "..", "shared", "data", "tinyshakespeare", "input.txt.gz"), Path.Combine(dir.FullName, "shared", "data", "tinyshakespeare", "input.txt.gz") })
-        {
-            if (File.Exists(candidate))
-                return Path.GetFullPath(candidate);
-        }
-    }
-    return null;
 }
 
 /// <summary>65 one-hot characters per step, 64 steps; an LSTM of 256 units returning every step; a per-step softmax over the characters.</summary>

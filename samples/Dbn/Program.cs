@@ -35,7 +35,7 @@ for (int i = 0; i < args.Length; i++)
         default: directory = args[i]; break;
     }
 }
-directory ??= FindMnist();
+directory ??= SharedData.Find("mnist");
 if (directory is null || !Directory.Exists(directory))
 {
     AnsiConsole.MarkupLine("[red]MNIST not found.[/] Pass the directory holding train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz, t10k-images-idx3-ubyte.gz and t10k-labels-idx1-ubyte.gz.");
@@ -154,20 +154,6 @@ return 0;
     double accuracy = Evaluator.Evaluate(net, test).Accuracy;
     AnsiConsole.MarkupLine($"{name}: {options.Epochs} epochs in {time.TotalSeconds:F0} s (training loss per epoch {string.Join(", ", history.Epochs.Select(e => e.TrainLoss.ToString("F4", CultureInfo.InvariantCulture)))}), test accuracy [bold]{accuracy:P2}[/].");
     return (accuracy, time);
-}
-
-static string? FindMnist()
-{
-    string sibling = Path.GetFullPath(Path.Combine("..", "shared", "data", "mnist"));
-    if (Directory.Exists(sibling))
-        return sibling;
-    for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
-    {
-        string candidate = Path.Combine(dir.FullName, "shared", "data", "mnist");
-        if (Directory.Exists(candidate))
-            return candidate;
-    }
-    return null;
 }
 
 // A 10 × 10 grid: column c is one chain in the top RBM, started from the representation of a test image of digit c;

@@ -32,7 +32,7 @@ for (int i = 0; i < args.Length; i++)
         default: directory = args[i]; break;
     }
 }
-directory ??= FindMnist();
+directory ??= SharedData.Find("mnist");
 if (directory is null || !Directory.Exists(directory))
 {
     Console.Error.WriteLine("MNIST not found. Pass the directory holding train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz, t10k-images-idx3-ubyte.gz and t10k-labels-idx1-ubyte.gz.");
@@ -92,20 +92,6 @@ var check = Evaluator.Evaluate(net, test);
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Host check (generated code on the copied parameters): {check.Accuracy * 100:F2} %"));
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Test accuracy: {accuracy * 100:F2} %"));
 return 0;
-
-static string? FindMnist()
-{
-    string sibling = Path.GetFullPath(Path.Combine("..", "shared", "data", "mnist"));
-    if (Directory.Exists(sibling))
-        return sibling;
-    for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
-    {
-        string candidate = Path.Combine(dir.FullName, "shared", "data", "mnist");
-        if (Directory.Exists(candidate))
-            return candidate;
-    }
-    return null;
-}
 
 /// <summary>784 pixels → 2048 ReLU → 2048 ReLU → 10 softmax, trained with cross-entropy: large enough for the GPU path.</summary>
 [Network(784, 2048, 2048, 10, Hidden = Activation.ReLU, Output = Activation.Softmax, Loss = Loss.CrossEntropy)]

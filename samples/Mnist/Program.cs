@@ -28,7 +28,7 @@ for (int i = 0; i < args.Length; i++)
         default: directory = args[i]; break;
     }
 }
-directory ??= FindMnist();
+directory ??= SharedData.Find("mnist");
 if (directory is null || !Directory.Exists(directory))
 {
     AnsiConsole.MarkupLine("[red]MNIST not found.[/] Pass the directory holding train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz, t10k-images-idx3-ubyte.gz and t10k-labels-idx1-ubyte.gz.");
@@ -104,20 +104,6 @@ AnsiConsole.MarkupLine($"Plot of loss and accuracy per epoch: [link]{Markup.Esca
 // The result last, as every sample ends.
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Test accuracy: {result.Accuracy * 100:F2} %"));
 return 0;
-
-static string? FindMnist()
-{
-    string sibling = Path.GetFullPath(Path.Combine("..", "shared", "data", "mnist"));
-    if (Directory.Exists(sibling))
-        return sibling;
-    for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
-    {
-        string candidate = Path.Combine(dir.FullName, "shared", "data", "mnist");
-        if (Directory.Exists(candidate))
-            return candidate;
-    }
-    return null;
-}
 
 /// <summary>784 pixels → 256 ReLU → 128 ReLU → 10 softmax, trained with cross-entropy.</summary>
 [Network(784, 256, 128, 10, Hidden = Activation.ReLU, Output = Activation.Softmax, Loss = Loss.CrossEntropy)]

@@ -36,7 +36,7 @@ for (int i = 0; i < args.Length; i++)
             break;
     }
 }
-directory ??= FindMnist();
+directory ??= SharedData.Find("mnist");
 if (directory is null || !Directory.Exists(directory))
 {
     AnsiConsole.MarkupLine("[red]MNIST not found.[/] Pass the directory holding train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz, t10k-images-idx3-ubyte.gz and t10k-labels-idx1-ubyte.gz.");
@@ -114,20 +114,6 @@ Console.WriteLine("Confusion matrix (rows: true digit, columns: predicted):");
 Console.Write(result.Confusion);
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Test accuracy: {100 * result.Accuracy:F2} %"));
 return 0;
-
-static string? FindMnist()
-{
-    string sibling = Path.GetFullPath(Path.Combine("..", "shared", "data", "mnist"));
-    if (Directory.Exists(sibling))
-        return sibling;
-    for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
-    {
-        string candidate = Path.Combine(dir.FullName, "shared", "data", "mnist");
-        if (Directory.Exists(candidate))
-            return candidate;
-    }
-    return null;
-}
 
 /// <summary>LeNet-5 for 1×28×28 digits: two 5×5 convolutions with 2×2 max pools, then 120-84-10 dense layers.</summary>
 [Network(Input = new[] { 1, 28, 28 }, Loss = Loss.CrossEntropy)]

@@ -39,7 +39,7 @@ for (int i = 0; i < args.Length; i++)
         default: directory = args[i]; break;
     }
 }
-directory ??= FindMnist();
+directory ??= SharedData.Find("mnist");
 if (directory is null || !Directory.Exists(directory))
 {
     Console.WriteLine("MNIST not found. Pass the directory holding the four IDX files (train/t10k images and labels, gzip or raw).");
@@ -119,16 +119,3 @@ static BinaryCodeTraining ParseMode(string name) => name switch
     _ => throw new ArgumentException($"Expected --mode noise, ste or none, actual '{name}'."),
 };
 
-static string? FindMnist()
-{
-    string sibling = Path.GetFullPath(Path.Combine("..", "shared", "data", "mnist"));
-    if (Directory.Exists(sibling))
-        return sibling;
-    for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
-    {
-        string candidate = Path.Combine(dir.FullName, "shared", "data", "mnist");
-        if (Directory.Exists(candidate))
-            return candidate;
-    }
-    return null;
-}

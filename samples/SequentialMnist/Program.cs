@@ -32,7 +32,7 @@ if (cell is not ("lstm" or "gru"))
     AnsiConsole.MarkupLine($"[red]Unknown cell '{Markup.Escape(cell)}'[/]: use --cell lstm or --cell gru.");
     return 2;
 }
-directory ??= FindMnist();
+directory ??= SharedData.Find("mnist");
 if (directory is null || !Directory.Exists(directory))
 {
     AnsiConsole.MarkupLine("[red]MNIST not found.[/] Pass the directory holding the four IDX files (train-images-idx3-ubyte.gz, …).");
@@ -87,19 +87,6 @@ var result = Evaluator.Evaluate(net, test);
 AnsiConsole.MarkupLine($"Training took {trainingTime.TotalSeconds:F1} s ({trainingTime.TotalSeconds / epochs:F1} s per epoch, test scoring included).");
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Test accuracy: {100 * result.Accuracy:F2} %"));
 return 0;
-
-static string? FindMnist()
-{
-    for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
-    {
-        foreach (string candidate in new[] { Path.Combine(dir.FullName, "..", "shared", "data", "mnist"), Path.Combine(dir.FullName, "shared", "data", "mnist") })
-        {
-            if (Directory.Exists(candidate))
-                return Path.GetFullPath(candidate);
-        }
-    }
-    return null;
-}
 
 /// <summary>128 LSTM units over 28 rows of 28 pixels; the last step's h feeds a 10-way softmax.</summary>
 [Network(Input = new[] { 28, 28 }, Loss = Loss.CrossEntropy)]
