@@ -225,61 +225,7 @@ public static class LaneKernels
     /// <returns>e^x per lane: 0 below the smallest subnormal result, +∞ above the largest finite one, NaN for NaN.</returns>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<T> Exp<T>(Vector512<T> x) where T : unmanaged, IBinaryFloatingPointIeee754<T>
-    {
-        if (typeof(T) == typeof(float))
-        {
-            Vector512<float> v = x.AsSingle();
-            Vector512<float> magic = Vector512.Create(FloatMagic);
-            Vector512<float> t = Simd.MultiplyAdd(v, Vector512.Create(FloatLog2E), magic);
-            Vector512<float> n = t - magic;
-            Vector512<float> r = Simd.MultiplyAdd(n, Vector512.Create(-FloatLn2Hi), v);
-            r = Simd.MultiplyAdd(n, Vector512.Create(-FloatLn2Lo), r);
-            Vector512<float> r2 = r * r;
-            Vector512<float> p = Simd.MultiplyAdd(Simd.MultiplyAdd(Vector512.Create(P0), r, Vector512.Create(P1)), r2 * r2,
-                Simd.MultiplyAdd(Simd.MultiplyAdd(Vector512.Create(P2), r, Vector512.Create(P3)), r2, Simd.MultiplyAdd(Vector512.Create(P4), r, Vector512.Create(P5))));
-            Vector512<float> y = Simd.MultiplyAdd(p, r2, r) + Vector512<float>.One;
-            Vector512<float> h = Simd.MultiplyAdd(n, Vector512.Create(0.5f), magic);
-            Vector512<float> half = h - magic;
-            Vector512<float> t2 = (n - half) + magic;
-            Vector512<float> s1 = Vector512.ShiftLeft(h.AsInt32() + Vector512.Create(FloatBias), 23).AsSingle();
-            Vector512<float> s2 = Vector512.ShiftLeft(t2.AsInt32() + Vector512.Create(FloatBias), 23).AsSingle();
-            y = y * s1 * s2;
-            y = Vector512.ConditionalSelect(Vector512.LessThan(v, Vector512.Create(FloatLow)), Vector512<float>.Zero, y);
-            y = Vector512.ConditionalSelect(Vector512.GreaterThan(v, Vector512.Create(FloatHigh)), Vector512.Create(float.PositiveInfinity), y);
-            return y.As<float, T>();
-        }
-        if (typeof(T) == typeof(double))
-        {
-            Vector512<double> v = x.AsDouble();
-            Vector512<double> magic = Vector512.Create(DoubleMagic);
-            Vector512<double> t = Simd.MultiplyAdd(v, Vector512.Create(DoubleLog2E), magic);
-            Vector512<double> n = t - magic;
-            Vector512<double> r = Simd.MultiplyAdd(n, Vector512.Create(-DoubleLn2Hi), v);
-            r = Simd.MultiplyAdd(n, Vector512.Create(-DoubleLn2Lo), r);
-            Vector512<double> p = Simd.MultiplyAdd(Vector512.Create(Q13), r, Vector512.Create(Q12));
-            p = Simd.MultiplyAdd(p, r, Vector512.Create(Q11));
-            p = Simd.MultiplyAdd(p, r, Vector512.Create(Q10));
-            p = Simd.MultiplyAdd(p, r, Vector512.Create(Q9));
-            p = Simd.MultiplyAdd(p, r, Vector512.Create(Q8));
-            p = Simd.MultiplyAdd(p, r, Vector512.Create(Q7));
-            p = Simd.MultiplyAdd(p, r, Vector512.Create(Q6));
-            p = Simd.MultiplyAdd(p, r, Vector512.Create(Q5));
-            p = Simd.MultiplyAdd(p, r, Vector512.Create(Q4));
-            p = Simd.MultiplyAdd(p, r, Vector512.Create(Q3));
-            p = Simd.MultiplyAdd(p, r, Vector512.Create(Q2));
-            Vector512<double> y = Simd.MultiplyAdd(p, r * r, r) + Vector512<double>.One;
-            Vector512<double> h = Simd.MultiplyAdd(n, Vector512.Create(0.5), magic);
-            Vector512<double> half = h - magic;
-            Vector512<double> t2 = (n - half) + magic;
-            Vector512<double> s1 = Vector512.ShiftLeft(h.AsInt64() + Vector512.Create(DoubleBias), 52).AsDouble();
-            Vector512<double> s2 = Vector512.ShiftLeft(t2.AsInt64() + Vector512.Create(DoubleBias), 52).AsDouble();
-            y = y * s1 * s2;
-            y = Vector512.ConditionalSelect(Vector512.LessThan(v, Vector512.Create(DoubleLow)), Vector512<double>.Zero, y);
-            y = Vector512.ConditionalSelect(Vector512.GreaterThan(v, Vector512.Create(DoubleHigh)), Vector512.Create(double.PositiveInfinity), y);
-            return y.As<double, T>();
-        }
-        throw new NotSupportedException();
-    }
+        => Exp<T, Simd512<T>, Vector512<T>>(x);
 
     /// <summary>e^x lane by lane, as <see cref="Exp{T}(Vector512{T})"/>.</summary>
     /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
@@ -287,61 +233,7 @@ public static class LaneKernels
     /// <returns>e^x per lane.</returns>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<T> Exp<T>(Vector256<T> x) where T : unmanaged, IBinaryFloatingPointIeee754<T>
-    {
-        if (typeof(T) == typeof(float))
-        {
-            Vector256<float> v = x.AsSingle();
-            Vector256<float> magic = Vector256.Create(FloatMagic);
-            Vector256<float> t = Simd.MultiplyAdd(v, Vector256.Create(FloatLog2E), magic);
-            Vector256<float> n = t - magic;
-            Vector256<float> r = Simd.MultiplyAdd(n, Vector256.Create(-FloatLn2Hi), v);
-            r = Simd.MultiplyAdd(n, Vector256.Create(-FloatLn2Lo), r);
-            Vector256<float> r2 = r * r;
-            Vector256<float> p = Simd.MultiplyAdd(Simd.MultiplyAdd(Vector256.Create(P0), r, Vector256.Create(P1)), r2 * r2,
-                Simd.MultiplyAdd(Simd.MultiplyAdd(Vector256.Create(P2), r, Vector256.Create(P3)), r2, Simd.MultiplyAdd(Vector256.Create(P4), r, Vector256.Create(P5))));
-            Vector256<float> y = Simd.MultiplyAdd(p, r2, r) + Vector256<float>.One;
-            Vector256<float> h = Simd.MultiplyAdd(n, Vector256.Create(0.5f), magic);
-            Vector256<float> half = h - magic;
-            Vector256<float> t2 = (n - half) + magic;
-            Vector256<float> s1 = Vector256.ShiftLeft(h.AsInt32() + Vector256.Create(FloatBias), 23).AsSingle();
-            Vector256<float> s2 = Vector256.ShiftLeft(t2.AsInt32() + Vector256.Create(FloatBias), 23).AsSingle();
-            y = y * s1 * s2;
-            y = Vector256.ConditionalSelect(Vector256.LessThan(v, Vector256.Create(FloatLow)), Vector256<float>.Zero, y);
-            y = Vector256.ConditionalSelect(Vector256.GreaterThan(v, Vector256.Create(FloatHigh)), Vector256.Create(float.PositiveInfinity), y);
-            return y.As<float, T>();
-        }
-        if (typeof(T) == typeof(double))
-        {
-            Vector256<double> v = x.AsDouble();
-            Vector256<double> magic = Vector256.Create(DoubleMagic);
-            Vector256<double> t = Simd.MultiplyAdd(v, Vector256.Create(DoubleLog2E), magic);
-            Vector256<double> n = t - magic;
-            Vector256<double> r = Simd.MultiplyAdd(n, Vector256.Create(-DoubleLn2Hi), v);
-            r = Simd.MultiplyAdd(n, Vector256.Create(-DoubleLn2Lo), r);
-            Vector256<double> p = Simd.MultiplyAdd(Vector256.Create(Q13), r, Vector256.Create(Q12));
-            p = Simd.MultiplyAdd(p, r, Vector256.Create(Q11));
-            p = Simd.MultiplyAdd(p, r, Vector256.Create(Q10));
-            p = Simd.MultiplyAdd(p, r, Vector256.Create(Q9));
-            p = Simd.MultiplyAdd(p, r, Vector256.Create(Q8));
-            p = Simd.MultiplyAdd(p, r, Vector256.Create(Q7));
-            p = Simd.MultiplyAdd(p, r, Vector256.Create(Q6));
-            p = Simd.MultiplyAdd(p, r, Vector256.Create(Q5));
-            p = Simd.MultiplyAdd(p, r, Vector256.Create(Q4));
-            p = Simd.MultiplyAdd(p, r, Vector256.Create(Q3));
-            p = Simd.MultiplyAdd(p, r, Vector256.Create(Q2));
-            Vector256<double> y = Simd.MultiplyAdd(p, r * r, r) + Vector256<double>.One;
-            Vector256<double> h = Simd.MultiplyAdd(n, Vector256.Create(0.5), magic);
-            Vector256<double> half = h - magic;
-            Vector256<double> t2 = (n - half) + magic;
-            Vector256<double> s1 = Vector256.ShiftLeft(h.AsInt64() + Vector256.Create(DoubleBias), 52).AsDouble();
-            Vector256<double> s2 = Vector256.ShiftLeft(t2.AsInt64() + Vector256.Create(DoubleBias), 52).AsDouble();
-            y = y * s1 * s2;
-            y = Vector256.ConditionalSelect(Vector256.LessThan(v, Vector256.Create(DoubleLow)), Vector256<double>.Zero, y);
-            y = Vector256.ConditionalSelect(Vector256.GreaterThan(v, Vector256.Create(DoubleHigh)), Vector256.Create(double.PositiveInfinity), y);
-            return y.As<double, T>();
-        }
-        throw new NotSupportedException();
-    }
+        => Exp<T, Simd256<T>, Vector256<T>>(x);
 
     /// <summary>e^x lane by lane, as <see cref="Exp{T}(Vector512{T})"/>.</summary>
     /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
@@ -349,61 +241,70 @@ public static class LaneKernels
     /// <returns>e^x per lane.</returns>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<T> Exp<T>(Vector128<T> x) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        => Exp<T, Simd128<T>, Vector128<T>>(x);
+
+    // The one vector form, instantiated per width; ExpScalar performs the same operations on one value.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TVec Exp<T, TW, TVec>(TVec v)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TW : ISimd<T, TVec>
+        where TVec : unmanaged
     {
         if (typeof(T) == typeof(float))
         {
-            Vector128<float> v = x.AsSingle();
-            Vector128<float> magic = Vector128.Create(FloatMagic);
-            Vector128<float> t = Simd.MultiplyAdd(v, Vector128.Create(FloatLog2E), magic);
-            Vector128<float> n = t - magic;
-            Vector128<float> r = Simd.MultiplyAdd(n, Vector128.Create(-FloatLn2Hi), v);
-            r = Simd.MultiplyAdd(n, Vector128.Create(-FloatLn2Lo), r);
-            Vector128<float> r2 = r * r;
-            Vector128<float> p = Simd.MultiplyAdd(Simd.MultiplyAdd(Vector128.Create(P0), r, Vector128.Create(P1)), r2 * r2,
-                Simd.MultiplyAdd(Simd.MultiplyAdd(Vector128.Create(P2), r, Vector128.Create(P3)), r2, Simd.MultiplyAdd(Vector128.Create(P4), r, Vector128.Create(P5))));
-            Vector128<float> y = Simd.MultiplyAdd(p, r2, r) + Vector128<float>.One;
-            Vector128<float> h = Simd.MultiplyAdd(n, Vector128.Create(0.5f), magic);
-            Vector128<float> half = h - magic;
-            Vector128<float> t2 = (n - half) + magic;
-            Vector128<float> s1 = Vector128.ShiftLeft(h.AsInt32() + Vector128.Create(FloatBias), 23).AsSingle();
-            Vector128<float> s2 = Vector128.ShiftLeft(t2.AsInt32() + Vector128.Create(FloatBias), 23).AsSingle();
-            y = y * s1 * s2;
-            y = Vector128.ConditionalSelect(Vector128.LessThan(v, Vector128.Create(FloatLow)), Vector128<float>.Zero, y);
-            y = Vector128.ConditionalSelect(Vector128.GreaterThan(v, Vector128.Create(FloatHigh)), Vector128.Create(float.PositiveInfinity), y);
-            return y.As<float, T>();
+            TVec magic = TW.Create(C<T>(FloatMagic));
+            TVec t = TW.MultiplyAdd(v, TW.Create(C<T>(FloatLog2E)), magic);
+            TVec n = TW.Subtract(t, magic);
+            TVec r = TW.MultiplyAdd(n, TW.Create(C<T>(-FloatLn2Hi)), v);
+            r = TW.MultiplyAdd(n, TW.Create(C<T>(-FloatLn2Lo)), r);
+            TVec r2 = TW.Multiply(r, r);
+            TVec p = TW.MultiplyAdd(TW.MultiplyAdd(TW.Create(C<T>(P0)), r, TW.Create(C<T>(P1))), TW.Multiply(r2, r2),
+                TW.MultiplyAdd(TW.MultiplyAdd(TW.Create(C<T>(P2)), r, TW.Create(C<T>(P3))), r2, TW.MultiplyAdd(TW.Create(C<T>(P4)), r, TW.Create(C<T>(P5)))));
+            TVec y = TW.Add(TW.MultiplyAdd(p, r2, r), TW.Create(T.One));
+            return Scale<T, TW, TVec>(v, y, n, magic, FloatBias, C<T>(FloatLow), C<T>(FloatHigh));
         }
         if (typeof(T) == typeof(double))
         {
-            Vector128<double> v = x.AsDouble();
-            Vector128<double> magic = Vector128.Create(DoubleMagic);
-            Vector128<double> t = Simd.MultiplyAdd(v, Vector128.Create(DoubleLog2E), magic);
-            Vector128<double> n = t - magic;
-            Vector128<double> r = Simd.MultiplyAdd(n, Vector128.Create(-DoubleLn2Hi), v);
-            r = Simd.MultiplyAdd(n, Vector128.Create(-DoubleLn2Lo), r);
-            Vector128<double> p = Simd.MultiplyAdd(Vector128.Create(Q13), r, Vector128.Create(Q12));
-            p = Simd.MultiplyAdd(p, r, Vector128.Create(Q11));
-            p = Simd.MultiplyAdd(p, r, Vector128.Create(Q10));
-            p = Simd.MultiplyAdd(p, r, Vector128.Create(Q9));
-            p = Simd.MultiplyAdd(p, r, Vector128.Create(Q8));
-            p = Simd.MultiplyAdd(p, r, Vector128.Create(Q7));
-            p = Simd.MultiplyAdd(p, r, Vector128.Create(Q6));
-            p = Simd.MultiplyAdd(p, r, Vector128.Create(Q5));
-            p = Simd.MultiplyAdd(p, r, Vector128.Create(Q4));
-            p = Simd.MultiplyAdd(p, r, Vector128.Create(Q3));
-            p = Simd.MultiplyAdd(p, r, Vector128.Create(Q2));
-            Vector128<double> y = Simd.MultiplyAdd(p, r * r, r) + Vector128<double>.One;
-            Vector128<double> h = Simd.MultiplyAdd(n, Vector128.Create(0.5), magic);
-            Vector128<double> half = h - magic;
-            Vector128<double> t2 = (n - half) + magic;
-            Vector128<double> s1 = Vector128.ShiftLeft(h.AsInt64() + Vector128.Create(DoubleBias), 52).AsDouble();
-            Vector128<double> s2 = Vector128.ShiftLeft(t2.AsInt64() + Vector128.Create(DoubleBias), 52).AsDouble();
-            y = y * s1 * s2;
-            y = Vector128.ConditionalSelect(Vector128.LessThan(v, Vector128.Create(DoubleLow)), Vector128<double>.Zero, y);
-            y = Vector128.ConditionalSelect(Vector128.GreaterThan(v, Vector128.Create(DoubleHigh)), Vector128.Create(double.PositiveInfinity), y);
-            return y.As<double, T>();
+            TVec magic = TW.Create(C<T>(DoubleMagic));
+            TVec t = TW.MultiplyAdd(v, TW.Create(C<T>(DoubleLog2E)), magic);
+            TVec n = TW.Subtract(t, magic);
+            TVec r = TW.MultiplyAdd(n, TW.Create(C<T>(-DoubleLn2Hi)), v);
+            r = TW.MultiplyAdd(n, TW.Create(C<T>(-DoubleLn2Lo)), r);
+            TVec p = TW.MultiplyAdd(TW.Create(C<T>(Q13)), r, TW.Create(C<T>(Q12)));
+            p = TW.MultiplyAdd(p, r, TW.Create(C<T>(Q11)));
+            p = TW.MultiplyAdd(p, r, TW.Create(C<T>(Q10)));
+            p = TW.MultiplyAdd(p, r, TW.Create(C<T>(Q9)));
+            p = TW.MultiplyAdd(p, r, TW.Create(C<T>(Q8)));
+            p = TW.MultiplyAdd(p, r, TW.Create(C<T>(Q7)));
+            p = TW.MultiplyAdd(p, r, TW.Create(C<T>(Q6)));
+            p = TW.MultiplyAdd(p, r, TW.Create(C<T>(Q5)));
+            p = TW.MultiplyAdd(p, r, TW.Create(C<T>(Q4)));
+            p = TW.MultiplyAdd(p, r, TW.Create(C<T>(Q3)));
+            p = TW.MultiplyAdd(p, r, TW.Create(C<T>(Q2)));
+            TVec y = TW.Add(TW.MultiplyAdd(p, TW.Multiply(r, r), r), TW.Create(T.One));
+            return Scale<T, TW, TVec>(v, y, n, magic, DoubleBias, C<T>(DoubleLow), C<T>(DoubleHigh));
         }
         throw new NotSupportedException();
     }
+
+    // y·2^n as two factors 2^⌊n/2⌉ · 2^(n − ⌊n/2⌉), then 0 below the range and +∞ above it.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TVec Scale<T, TW, TVec>(TVec v, TVec y, TVec n, TVec magic, long bias, T low, T high)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TW : ISimd<T, TVec>
+        where TVec : unmanaged
+    {
+        TVec h = TW.MultiplyAdd(n, TW.Create(C<T>(0.5)), magic);
+        TVec half = TW.Subtract(h, magic);
+        TVec t2 = TW.Add(TW.Subtract(n, half), magic);
+        y = TW.Multiply(TW.Multiply(y, TW.ToExponent(h, bias)), TW.ToExponent(t2, bias));
+        y = TW.Select(TW.LessThan(v, TW.Create(low)), TW.Zero, y);
+        return TW.Select(TW.GreaterThan(v, TW.Create(high)), TW.Create(T.PositiveInfinity), y);
+    }
+
+    // A constant as T: exact for the type whose branch uses it.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static T C<T>(double value) where T : unmanaged, IBinaryFloatingPointIeee754<T> => T.CreateTruncating(value);
 
     /// <summary>e^x by the same arithmetic as the vector forms (fused multiply-adds), so it returns the same bits.</summary>
     /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>; any other IEEE type gets <c>T.Exp</c>.</typeparam>

@@ -47,6 +47,25 @@ internal interface ISimd<T, TVec>
     /// <summary>Lane-wise bitwise and.</summary>
     static abstract TVec And(TVec x, TVec y);
 
+    /// <summary>Lane-wise difference.</summary>
+    static abstract TVec Subtract(TVec x, TVec y);
+
+    /// <summary>Lane-wise product.</summary>
+    static abstract TVec Multiply(TVec x, TVec y);
+
+    /// <summary>All bits set in the lanes where <paramref name="x"/> &lt; <paramref name="y"/>.</summary>
+    static abstract TVec LessThan(TVec x, TVec y);
+
+    /// <summary>All bits set in the lanes where <paramref name="x"/> &gt; <paramref name="y"/>.</summary>
+    static abstract TVec GreaterThan(TVec x, TVec y);
+
+    /// <summary>
+    /// Each lane's bits as an integer of the lane's size, plus <paramref name="bias"/>, shifted into the exponent field
+    /// (23 bits for <see cref="float"/>, 52 for <see cref="double"/>), read back as <typeparamref name="T"/>: the
+    /// exponential's 2^n from n rounded by the magic-number trick.
+    /// </summary>
+    static abstract TVec ToExponent(TVec x, long bias);
+
     /// <summary>Per lane: <paramref name="ifSet"/> where <paramref name="mask"/> is set, else <paramref name="ifClear"/>.</summary>
     static abstract TVec Select(TVec mask, TVec ifSet, TVec ifClear);
 
@@ -163,6 +182,23 @@ internal readonly struct Simd128<T> : ISimd<T, Vector128<T>>
     public static Vector128<T> And(Vector128<T> x, Vector128<T> y) => x & y;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<T> Subtract(Vector128<T> x, Vector128<T> y) => x - y;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<T> Multiply(Vector128<T> x, Vector128<T> y) => x * y;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<T> LessThan(Vector128<T> x, Vector128<T> y) => Vector128.LessThan(x, y);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<T> GreaterThan(Vector128<T> x, Vector128<T> y) => Vector128.GreaterThan(x, y);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<T> ToExponent(Vector128<T> x, long bias) => typeof(T) == typeof(float)
+        ? Vector128.ShiftLeft(x.AsInt32() + Vector128.Create((int)bias), 23).As<int, T>()
+        : Vector128.ShiftLeft(x.AsInt64() + Vector128.Create(bias), 52).As<long, T>();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<T> Select(Vector128<T> mask, Vector128<T> ifSet, Vector128<T> ifClear) => Vector128.ConditionalSelect(mask, ifSet, ifClear);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -220,6 +256,23 @@ internal readonly struct Simd256<T> : ISimd<T, Vector256<T>>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<T> And(Vector256<T> x, Vector256<T> y) => x & y;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> Subtract(Vector256<T> x, Vector256<T> y) => x - y;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> Multiply(Vector256<T> x, Vector256<T> y) => x * y;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> LessThan(Vector256<T> x, Vector256<T> y) => Vector256.LessThan(x, y);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> GreaterThan(Vector256<T> x, Vector256<T> y) => Vector256.GreaterThan(x, y);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> ToExponent(Vector256<T> x, long bias) => typeof(T) == typeof(float)
+        ? Vector256.ShiftLeft(x.AsInt32() + Vector256.Create((int)bias), 23).As<int, T>()
+        : Vector256.ShiftLeft(x.AsInt64() + Vector256.Create(bias), 52).As<long, T>();
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<T> Select(Vector256<T> mask, Vector256<T> ifSet, Vector256<T> ifClear) => Vector256.ConditionalSelect(mask, ifSet, ifClear);
@@ -281,6 +334,23 @@ internal readonly struct Simd512<T> : ISimd<T, Vector512<T>>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<T> And(Vector512<T> x, Vector512<T> y) => x & y;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> Subtract(Vector512<T> x, Vector512<T> y) => x - y;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> Multiply(Vector512<T> x, Vector512<T> y) => x * y;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> LessThan(Vector512<T> x, Vector512<T> y) => Vector512.LessThan(x, y);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> GreaterThan(Vector512<T> x, Vector512<T> y) => Vector512.GreaterThan(x, y);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> ToExponent(Vector512<T> x, long bias) => typeof(T) == typeof(float)
+        ? Vector512.ShiftLeft(x.AsInt32() + Vector512.Create((int)bias), 23).As<int, T>()
+        : Vector512.ShiftLeft(x.AsInt64() + Vector512.Create(bias), 52).As<long, T>();
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<T> Select(Vector512<T> mask, Vector512<T> ifSet, Vector512<T> ifClear) => Vector512.ConditionalSelect(mask, ifSet, ifClear);
