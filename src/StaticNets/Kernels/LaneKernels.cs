@@ -107,13 +107,13 @@ public static class LaneKernels
         {
             if (Simd512<T>.IsEnabled)
                 for (; s + (nuint)Vector512<T>.Count <= w; s += (nuint)Vector512<T>.Count)
-                    Softmax512(ref Unsafe.Add(ref z, s), w, m);
+                    Softmax<T, Simd512<T>, Vector512<T>>(ref Unsafe.Add(ref z, s), w, m);
             if (Simd256<T>.IsEnabled)
                 for (; s + (nuint)Vector256<T>.Count <= w; s += (nuint)Vector256<T>.Count)
-                    Softmax256(ref Unsafe.Add(ref z, s), w, m);
+                    Softmax<T, Simd256<T>, Vector256<T>>(ref Unsafe.Add(ref z, s), w, m);
             if (Simd128<T>.IsEnabled)
                 for (; s + (nuint)Vector128<T>.Count <= w; s += (nuint)Vector128<T>.Count)
-                    Softmax128(ref Unsafe.Add(ref z, s), w, m);
+                    Softmax<T, Simd128<T>, Vector128<T>>(ref Unsafe.Add(ref z, s), w, m);
         }
         for (; s < w; s++)
         {
@@ -136,55 +136,25 @@ public static class LaneKernels
     // x86 MAX for one scalar: y when x ≤ y, NaN or zeros (see FusedSimd.MaxNative: any of them gives the softmax's result).
     private static T MaxNative<T>(T x, T y) where T : unmanaged, IBinaryFloatingPointIeee754<T> => x > y ? x : y;
 
-    private static void Softmax512<T>(ref T z, nuint w, nuint m) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    // One vector of samples (columns), the rows w apart: the maximum, the exponentials summed in row order, the quotients.
+    private static void Softmax<T, TW, TVec>(ref T z, nuint w, nuint m)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TW : ISimd<T, TVec>
+        where TVec : unmanaged
     {
-        Vector512<T> max = Vector512.LoadUnsafe(ref z);
+        TVec max = TW.Load(ref z, 0);
         for (nuint j = 1; j < m; j++)
-            max = FusedSimd.MaxNative(max, Vector512.LoadUnsafe(ref z, j * w));
-        Vector512<T> sum = Exp(Vector512.LoadUnsafe(ref z) - max);
-        sum.StoreUnsafe(ref z);
+            max = TW.MaxNative(max, TW.Load(ref z, j * w));
+        TVec sum = Exp<T, TW, TVec>(TW.Subtract(TW.Load(ref z, 0), max));
+        TW.Store(sum, ref z, 0);
         for (nuint j = 1; j < m; j++)
         {
-            Vector512<T> e = Exp(Vector512.LoadUnsafe(ref z, j * w) - max);
-            e.StoreUnsafe(ref z, j * w);
-            sum += e;
+            TVec e = Exp<T, TW, TVec>(TW.Subtract(TW.Load(ref z, j * w), max));
+            TW.Store(e, ref z, j * w);
+            sum = TW.Add(sum, e);
         }
         for (nuint j = 0; j < m; j++)
-            (Vector512.LoadUnsafe(ref z, j * w) / sum).StoreUnsafe(ref z, j * w);
-    }
-
-    private static void Softmax256<T>(ref T z, nuint w, nuint m) where T : unmanaged, IBinaryFloatingPointIeee754<T>
-    {
-        Vector256<T> max = Vector256.LoadUnsafe(ref z);
-        for (nuint j = 1; j < m; j++)
-            max = FusedSimd.MaxNative(max, Vector256.LoadUnsafe(ref z, j * w));
-        Vector256<T> sum = Exp(Vector256.LoadUnsafe(ref z) - max);
-        sum.StoreUnsafe(ref z);
-        for (nuint j = 1; j < m; j++)
-        {
-            Vector256<T> e = Exp(Vector256.LoadUnsafe(ref z, j * w) - max);
-            e.StoreUnsafe(ref z, j * w);
-            sum += e;
-        }
-        for (nuint j = 0; j < m; j++)
-            (Vector256.LoadUnsafe(ref z, j * w) / sum).StoreUnsafe(ref z, j * w);
-    }
-
-    private static void Softmax128<T>(ref T z, nuint w, nuint m) where T : unmanaged, IBinaryFloatingPointIeee754<T>
-    {
-        Vector128<T> max = Vector128.LoadUnsafe(ref z);
-        for (nuint j = 1; j < m; j++)
-            max = FusedSimd.MaxNative(max, Vector128.LoadUnsafe(ref z, j * w));
-        Vector128<T> sum = Exp(Vector128.LoadUnsafe(ref z) - max);
-        sum.StoreUnsafe(ref z);
-        for (nuint j = 1; j < m; j++)
-        {
-            Vector128<T> e = Exp(Vector128.LoadUnsafe(ref z, j * w) - max);
-            e.StoreUnsafe(ref z, j * w);
-            sum += e;
-        }
-        for (nuint j = 0; j < m; j++)
-            (Vector128.LoadUnsafe(ref z, j * w) / sum).StoreUnsafe(ref z, j * w);
+            TW.Store(TW.Divide(TW.Load(ref z, j * w), sum), ref z, j * w);
     }
 
     // ---------------------------------------------------------------- the exponential

@@ -53,6 +53,12 @@ internal interface ISimd<T, TVec>
     /// <summary>Lane-wise product.</summary>
     static abstract TVec Multiply(TVec x, TVec y);
 
+    /// <summary>Lane-wise quotient (a true division).</summary>
+    static abstract TVec Divide(TVec x, TVec y);
+
+    /// <summary>The x86 maximum, as <see cref="FusedSimd.MaxNative{T}(System.Runtime.Intrinsics.Vector512{T}, System.Runtime.Intrinsics.Vector512{T})"/>.</summary>
+    static abstract TVec MaxNative(TVec x, TVec y);
+
     /// <summary>All bits set in the lanes where <paramref name="x"/> &lt; <paramref name="y"/>.</summary>
     static abstract TVec LessThan(TVec x, TVec y);
 
@@ -188,6 +194,12 @@ internal readonly struct Simd128<T> : ISimd<T, Vector128<T>>
     public static Vector128<T> Multiply(Vector128<T> x, Vector128<T> y) => x * y;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<T> Divide(Vector128<T> x, Vector128<T> y) => x / y;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<T> MaxNative(Vector128<T> x, Vector128<T> y) => FusedSimd.MaxNative(x, y);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<T> LessThan(Vector128<T> x, Vector128<T> y) => Vector128.LessThan(x, y);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -262,6 +274,12 @@ internal readonly struct Simd256<T> : ISimd<T, Vector256<T>>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<T> Multiply(Vector256<T> x, Vector256<T> y) => x * y;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> Divide(Vector256<T> x, Vector256<T> y) => x / y;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> MaxNative(Vector256<T> x, Vector256<T> y) => FusedSimd.MaxNative(x, y);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<T> LessThan(Vector256<T> x, Vector256<T> y) => Vector256.LessThan(x, y);
@@ -340,6 +358,12 @@ internal readonly struct Simd512<T> : ISimd<T, Vector512<T>>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<T> Multiply(Vector512<T> x, Vector512<T> y) => x * y;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> Divide(Vector512<T> x, Vector512<T> y) => x / y;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> MaxNative(Vector512<T> x, Vector512<T> y) => FusedSimd.MaxNative(x, y);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<T> LessThan(Vector512<T> x, Vector512<T> y) => Vector512.LessThan(x, y);
