@@ -20,7 +20,7 @@ internal static unsafe class ParallelSpans
     // At most this many partial sums, on the stack.
     private const int MaxChunks = 256;
 
-    private enum Operation : byte { Clear, Scale, Axpy, SumOfSquares }
+    private enum Operation : byte { Clear, Scale, Axpy, SumOfSquares, AxpySumOfSquares }
 
     private struct Job<T> where T : unmanaged
     {
@@ -69,6 +69,36 @@ internal static unsafe class ParallelSpans
             Run(new Job<T> { X = px, Y = py, Length = x.Length, Alpha = alpha, Operation = Operation.Axpy }, threads);
     }
 
+    /// <summary>
+    /// <c>y[i] ← y[i] + alpha·x[i]</c>, then Σ y[i]² of the result, each chunk's sum taken while the chunk is still in
+    /// cache: the SGD update and the finite check of the new parameters in one pass over memory instead of two.
+    /// </summary>
+    public static double AxpyThenSumOfSquares<T>(T alpha, ReadOnlySpan<T> x, Span<T> y, int threads) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        KernelGuard.SameLength(x.Length, y.Length, nameof(x), nameof(y));
+        KernelGuard.NoPartialOverlap(x, y, nameof(x), nameof(y));
+        int chunks = Chunks(x.Length);
+        double* partials = stackalloc double[chunks];
+        fixed (T* px = x, py = y)
+        {
+            var job = new Job<T> { X = px, Y = py, Partials = partials, Length = x.Length, Alpha = alpha, Operation = Operation.AxpySumOfSquares };
+            if (chunks == 1 || threads == 1)
+            {
+                job.ChunkSize = ChunkSize(job.Length);
+                for (int c = 0; c < chunks; c++)
+                    RunChunk<T>(Unsafe.AsPointer(ref job), c);
+            }
+            else
+            {
+                Run(job, threads);
+            }
+        }
+        double sum = 0;
+        for (int c = 0; c < chunks; c++)
+            sum += partials[c];
+        return sum;
+    }
+
     /// <summary>Σ x[i]², summed per chunk in <typeparamref name="T"/> and over chunks in double, in chunk order.</summary>
     public static double SumOfSquares<T>(ReadOnlySpan<T> x, int threads) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
@@ -113,6 +143,11 @@ internal static unsafe class ParallelSpans
                 break;
             case Operation.SumOfSquares:
                 job.Partials[chunk] = double.CreateTruncating(VectorMath.SumOfSquares<T>(x));
+                break;
+            case Operation.AxpySumOfSquares:
+                var y = new Span<T>(job.Y + start, count);
+                VectorMath.Axpy(job.Alpha, x, y);
+                job.Partials[chunk] = double.CreateTruncating(VectorMath.SumOfSquares<T>(y));
                 break;
         }
     }

@@ -32,16 +32,20 @@ public sealed class Sgd<T> : IOptimizer<T>, IOptimizerState<T>, IThreadedOptimiz
     public ReadOnlySpan<T> State => ReadOnlySpan<T>.Empty;
 
     /// <inheritdoc />
-    public void Step(Span<T> parameters, ReadOnlySpan<T> gradient, T learningRate) => Step(parameters, gradient, learningRate, 1);
-
-    /// <summary>The same step, its update split over up to <paramref name="threads"/> threads (each parameter updated as on one).</summary>
-    void IThreadedOptimizer<T>.Step(Span<T> parameters, ReadOnlySpan<T> gradient, T learningRate, int threads) => Step(parameters, gradient, learningRate, threads);
-
-    private void Step(Span<T> parameters, ReadOnlySpan<T> gradient, T learningRate, int threads)
+    public void Step(Span<T> parameters, ReadOnlySpan<T> gradient, T learningRate)
     {
         Guard.Length(gradient.Length, parameters.Length, nameof(gradient));
-        Threading.ParallelSpans.Axpy(-learningRate, gradient, parameters, threads);
+        Threading.ParallelSpans.Axpy(-learningRate, gradient, parameters, 1);
         StepCount++;
+    }
+
+    /// <summary>The same step, its update split over up to <paramref name="threads"/> threads (each parameter updated as on one).</summary>
+    double IThreadedOptimizer<T>.Step(Span<T> parameters, ReadOnlySpan<T> gradient, T learningRate, int threads)
+    {
+        Guard.Length(gradient.Length, parameters.Length, nameof(gradient));
+        double squares = Threading.ParallelSpans.AxpyThenSumOfSquares(-learningRate, gradient, parameters, threads);
+        StepCount++;
+        return squares;
     }
 
     /// <inheritdoc />
@@ -71,6 +75,10 @@ public interface IBlockAwareOptimizer
 /// <summary>An optimizer whose update can be split over the worker pool, element by element, with the same result.</summary>
 internal interface IThreadedOptimizer<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
-    /// <summary><see cref="IOptimizer{T}.Step"/> on up to <paramref name="threads"/> threads.</summary>
-    void Step(Span<T> parameters, ReadOnlySpan<T> gradient, T learningRate, int threads);
+    /// <summary>
+    /// <see cref="IOptimizer{T}.Step"/> on up to <paramref name="threads"/> threads; returns Σ θ² of the updated
+    /// parameters, taken in the same pass (not finite when a parameter is not), so the training loop need not read them
+    /// all again to check them.
+    /// </summary>
+    double Step(Span<T> parameters, ReadOnlySpan<T> gradient, T learningRate, int threads);
 }

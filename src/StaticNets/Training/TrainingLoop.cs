@@ -154,14 +154,19 @@ internal sealed class TrainingLoop<T> where T : unmanaged, IBinaryFloatingPointI
             }
         }
 
+        // NaN until a pass has looked at the new parameters: then the layer-by-layer check below runs.
+        double squares = double.NaN;
         using (var edit = _network.EditParameters())
         {
             if (_optimizer is IThreadedOptimizer<T> threaded)
-                threaded.Step(edit.Span, gradient, T.CreateTruncating(rate), Threads);
+                squares = threaded.Step(edit.Span, gradient, T.CreateTruncating(rate), Threads);
             else
                 _optimizer.Step(edit.Span, gradient, T.CreateTruncating(rate));
         }
-        CheckParameters(epoch, batch);
+        // The update's own pass already summed the new parameters' squares; only when that is not finite are they
+        // read again, layer by layer, to name the layer where the run diverged.
+        if (!double.IsFinite(squares))
+            CheckParameters(epoch, batch);
         return loss;
     }
 
