@@ -439,6 +439,20 @@ public static partial class DenseKernels
                     a30 = TW.MultiplyAdd(u, t, a30);
                     a31 = TW.MultiplyAdd(v, t, a31);
                 }
+                if (typeof(T) == typeof(float) && Unsafe.SizeOf<TVec>() >= 32)
+                {
+                    // Lane 2s + r is sample s against row r of the pair: each sample's two outputs are one 64-bit store.
+                    Vector256<float> sums = Unsafe.SizeOf<TVec>() == 64
+                        ? TransposedSums.Sum8(F(a00), F(a01), F(a10), F(a11), F(a20), F(a21), F(a30), F(a31))
+                        : TransposedSums.Sum8(H(a00), H(a01), H(a10), H(a11), H(a20), H(a21), H(a30), H(a31));
+                    float fa = Unsafe.As<T, float>(ref Unsafe.Add(ref b, j)), fb = Unsafe.As<T, float>(ref Unsafe.Add(ref b, j + 1));
+                    Vector256<double> pairs = (Vector256.Create(fa, fb, fa, fb, fa, fb, fa, fb) + sums).AsDouble();
+                    Unsafe.As<T, double>(ref Unsafe.Add(ref z0, j)) = pairs.GetElement(0);
+                    Unsafe.As<T, double>(ref Unsafe.Add(ref z1, j)) = pairs.GetElement(1);
+                    Unsafe.As<T, double>(ref Unsafe.Add(ref z2, j)) = pairs.GetElement(2);
+                    Unsafe.As<T, double>(ref Unsafe.Add(ref z3, j)) = pairs.GetElement(3);
+                    continue;
+                }
                 T ba = Unsafe.Add(ref b, j), bb = Unsafe.Add(ref b, j + 1);
                 Unsafe.Add(ref z0, j) = ba + TW.Sum(a00);
                 Unsafe.Add(ref z0, j + 1) = bb + TW.Sum(a01);
@@ -479,6 +493,14 @@ public static partial class DenseKernels
         for (; s < m; s++)
             Forward<T, TW, TVec>(ref w, ref b, ref Unsafe.Add(ref x, s * nIn), ref Unsafe.Add(ref z, s * zStride), nIn, nOut);
     }
+
+    // A 64-byte accumulator as the Vector512<float> it is (callers check T and the width); by value, so the accumulators
+    // stay in registers.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> F<TVec>(TVec v) where TVec : unmanaged => Unsafe.BitCast<TVec, Vector512<float>>(v);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> H<TVec>(TVec v) where TVec : unmanaged => Unsafe.BitCast<TVec, Vector256<float>>(v);
 
     // Four samples (rows of x, nIn apart) × four weight rows, sixteen accumulators.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -523,6 +545,21 @@ public static partial class DenseKernels
             a20 = TW.MultiplyAdd(u0, t, a20); a21 = TW.MultiplyAdd(u1, t, a21); a22 = TW.MultiplyAdd(u2, t, a22); a23 = TW.MultiplyAdd(u3, t, a23);
             t = TW.And(TW.Load(ref x3, tailAt), mask);
             a30 = TW.MultiplyAdd(u0, t, a30); a31 = TW.MultiplyAdd(u1, t, a31); a32 = TW.MultiplyAdd(u2, t, a32); a33 = TW.MultiplyAdd(u3, t, a33);
+        }
+        if (typeof(T) == typeof(float))
+        {
+            // Lane 4s + r of the sums is sample s against row r, so each sample's four outputs are one 128-bit store.
+            Vector512<float> sums = TransposedSums.Sum16(
+                F(a00), F(a01), F(a02), F(a03), F(a10), F(a11), F(a12), F(a13),
+                F(a20), F(a21), F(a22), F(a23), F(a30), F(a31), F(a32), F(a33));
+            Vector128<float> bias = Vector128.LoadUnsafe(ref Unsafe.As<T, float>(ref b));
+            sums = Vector512.Create(Vector256.Create(bias, bias), Vector256.Create(bias, bias)) + sums;
+            ref float zf = ref Unsafe.As<T, float>(ref z0);
+            sums.GetLower().GetLower().StoreUnsafe(ref zf);
+            sums.GetLower().GetUpper().StoreUnsafe(ref zf, zStride);
+            sums.GetUpper().GetLower().StoreUnsafe(ref zf, 2 * zStride);
+            sums.GetUpper().GetUpper().StoreUnsafe(ref zf, 3 * zStride);
+            return;
         }
         T b0 = b, b1 = Unsafe.Add(ref b, 1), b2 = Unsafe.Add(ref b, 2), b3 = Unsafe.Add(ref b, 3);
         ref T z = ref z0;
