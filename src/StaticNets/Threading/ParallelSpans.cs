@@ -20,7 +20,7 @@ internal static unsafe class ParallelSpans
     // At most this many partial sums, on the stack.
     private const int MaxChunks = 256;
 
-    private enum Operation : byte { Clear, Scale, Axpy, SumOfSquares, AxpySumOfSquares }
+    private enum Operation : byte { Clear, Scale, Axpy, SumOfSquares, AxpySumOfSquares, ScaleSumOfSquares }
 
     private struct Job<T> where T : unmanaged
     {
@@ -77,21 +77,35 @@ internal static unsafe class ParallelSpans
     {
         KernelGuard.SameLength(x.Length, y.Length, nameof(x), nameof(y));
         KernelGuard.NoPartialOverlap(x, y, nameof(x), nameof(y));
-        int chunks = Chunks(x.Length);
-        double* partials = stackalloc double[chunks];
         fixed (T* px = x, py = y)
+            return ThenSumOfSquares(new Job<T> { X = px, Y = py, Length = x.Length, Alpha = alpha, Operation = Operation.AxpySumOfSquares }, threads);
+    }
+
+    /// <summary>
+    /// <c>x[i] ← alpha·x[i]</c>, then Σ x[i]² of the result: the same bits as <see cref="Scale{T}"/> followed by
+    /// <see cref="SumOfSquares{T}"/> (the same chunks, summed in the same order), in one pass over memory.
+    /// </summary>
+    public static double ScaleThenSumOfSquares<T>(T alpha, Span<T> x, int threads) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        fixed (T* px = x)
+            return ThenSumOfSquares(new Job<T> { X = px, Length = x.Length, Alpha = alpha, Operation = Operation.ScaleSumOfSquares }, threads);
+    }
+
+    // An element-wise pass and the sum of squares of what it wrote, per chunk, the partial sums added in chunk order.
+    private static double ThenSumOfSquares<T>(Job<T> job, int threads) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        int chunks = Chunks(job.Length);
+        double* partials = stackalloc double[chunks];
+        job.Partials = partials;
+        if (chunks == 1 || threads == 1)
         {
-            var job = new Job<T> { X = px, Y = py, Partials = partials, Length = x.Length, Alpha = alpha, Operation = Operation.AxpySumOfSquares };
-            if (chunks == 1 || threads == 1)
-            {
-                job.ChunkSize = ChunkSize(job.Length);
-                for (int c = 0; c < chunks; c++)
-                    RunChunk<T>(Unsafe.AsPointer(ref job), c);
-            }
-            else
-            {
-                Run(job, threads);
-            }
+            job.ChunkSize = ChunkSize(job.Length);
+            for (int c = 0; c < chunks; c++)
+                RunChunk<T>(Unsafe.AsPointer(ref job), c);
+        }
+        else
+        {
+            Run(job, threads);
         }
         double sum = 0;
         for (int c = 0; c < chunks; c++)
@@ -148,6 +162,10 @@ internal static unsafe class ParallelSpans
                 var y = new Span<T>(job.Y + start, count);
                 VectorMath.Axpy(job.Alpha, x, y);
                 job.Partials[chunk] = double.CreateTruncating(VectorMath.SumOfSquares<T>(y));
+                break;
+            case Operation.ScaleSumOfSquares:
+                VectorMath.Scale(job.Alpha, x);
+                job.Partials[chunk] = double.CreateTruncating(VectorMath.SumOfSquares<T>(x));
                 break;
         }
     }

@@ -63,7 +63,7 @@ public interface ITrainingObjective<T> where T : unmanaged, IBinaryFloatingPoint
 /// partition back-propagates into its own buffer and the buffers are summed in partition order, so the gradient is
 /// bit-identical for any number of threads (see <see cref="Trainer{T}.PartitionCount"/>).
 /// </summary>
-public sealed class SupervisedObjective<T> : ITrainingObjective<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
+public sealed class SupervisedObjective<T> : ITrainingObjective<T>, IScaledGradientObjective<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     private PartitionedBackward<T>? _backward;
 
@@ -85,4 +85,26 @@ public sealed class SupervisedObjective<T> : ITrainingObjective<T> where T : unm
             throw new ArgumentException($"The batch has {batch.Count} samples but Prepare was given a capacity of {backward.Capacity}.", nameof(batch));
         return backward.MeanGradient(batch.Inputs, batch.Targets, batch.Count, gradient);
     }
+
+    /// <inheritdoc />
+    T IScaledGradientObjective<T>.ScaledGradient(INetwork<T> network, TrainingBatch<T> batch, Span<T> gradient, out T scale)
+    {
+        var backward = _backward ?? throw new InvalidOperationException("Call Prepare before MeanGradient.");
+        if (batch.Count > backward.Capacity)
+            throw new ArgumentException($"The batch has {batch.Count} samples but Prepare was given a capacity of {backward.Capacity}.", nameof(batch));
+        return backward.ScaledGradient(batch.Inputs, batch.Targets, batch.Count, gradient, out scale);
+    }
+}
+
+/// <summary>
+/// An objective that can leave the mean's last multiplication to the training loop, which scales the gradient in the
+/// pass that takes its norms instead of in a pass of its own.
+/// </summary>
+internal interface IScaledGradientObjective<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    /// <summary>
+    /// <see cref="ITrainingObjective{T}.MeanGradient"/> except that <paramref name="gradient"/> times
+    /// <paramref name="scale"/> is the mean gradient (1 when it already is).
+    /// </summary>
+    T ScaledGradient(INetwork<T> network, TrainingBatch<T> batch, Span<T> gradient, out T scale);
 }

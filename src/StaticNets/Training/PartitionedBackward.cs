@@ -110,15 +110,29 @@ internal sealed unsafe class PartitionedBackward<T> where T : unmanaged, IBinary
     /// <summary>Overwrites <paramref name="gradient"/> with the mean gradient of the batch and returns its summed cost.</summary>
     public T MeanGradient(ReadOnlySpan<T> inputs, ReadOnlySpan<T> targets, int count, Span<T> gradient)
     {
+        T loss = ScaledGradient(inputs, targets, count, gradient, out T scale);
+        if (scale != T.One)
+            ParallelSpans.Scale(scale, gradient, Threads);
+        return loss;
+    }
+
+    /// <summary>
+    /// <see cref="MeanGradient"/> but for the last multiplication: <paramref name="gradient"/> times
+    /// <paramref name="scale"/> (element by element) is the mean gradient, so a caller that reads every element next
+    /// can scale it in that pass. <paramref name="scale"/> is 1 when the gradient is already the mean.
+    /// </summary>
+    public T ScaledGradient(ReadOnlySpan<T> inputs, ReadOnlySpan<T> targets, int count, Span<T> gradient, out T scale)
+    {
         int partitions = PartitionCount(count);
-        T scale = T.One / T.CreateTruncating(count);
+        T meanScale = T.One / T.CreateTruncating(count);
         if (partitions == 1)
         {
             ParallelSpans.Clear(gradient, Threads);
-            T single = _network.Backward(inputs, targets, gradient, _workspaces[0]);
-            ParallelSpans.Scale(scale, gradient, Threads);
-            return single;
+            scale = meanScale;
+            return _network.Backward(inputs, targets, gradient, _workspaces[0]);
         }
+        scale = T.One;
+        T scaleLast = meanScale;
         gradient.Clear();
 
         fixed (T* x = inputs)
@@ -141,7 +155,7 @@ internal sealed unsafe class PartitionedBackward<T> where T : unmanaged, IBinary
         for (int p = 0; p < partitions; p++)
             loss += _losses[p];
         for (int p = 1; p < partitions; p++)
-            GradientKernels.AddScaleAndClear<T>(gradient, _gradients[p], p == partitions - 1 ? scale : T.One);
+            GradientKernels.AddScaleAndClear<T>(gradient, _gradients[p], p == partitions - 1 ? scaleLast : T.One);
         return loss;
     }
 

@@ -25,6 +25,7 @@ internal sealed class TrainingLoop<T> where T : unmanaged, IBinaryFloatingPointI
     private readonly ParameterBlock[][] _blocks;
     private readonly ParameterBlock[] _weights;     // trainable Weight blocks: L2 applies
     private readonly ParameterBlock[] _frozen;      // non-trainable blocks: their gradient is zeroed
+    private readonly bool _blocksCoverAll;
 
     /// <summary>Buffers for batches of up to <paramref name="capacity"/> samples; prepares the objective and binds block-aware optimizers.</summary>
     public TrainingLoop(INetwork<T> network, IOptimizer<T> optimizer, ITrainingObjective<T> objective, int capacity, int threads, double l2, double? clip)
@@ -69,6 +70,15 @@ internal sealed class TrainingLoop<T> where T : unmanaged, IBinaryFloatingPointI
             _kinds[i] = layers[_layerIndex[i]].Kind;
         _weights = weights.ToArray();
         _frozen = frozen.ToArray();
+        // Every parameter in exactly one block (frozen, or of a layer with trainable blocks): then scaling the blocks
+        // one by one scales the whole gradient.
+        long covered = 0;
+        foreach (var own in _blocks)
+            foreach (var block in own)
+                covered += block.Count;
+        foreach (var block in _frozen)
+            covered += block.Count;
+        _blocksCoverAll = covered == network.ParameterCount;
         GradientNormSums = new double[_layerIndex.Length];
         Inputs = new T[capacity * network.InputSize];
         Targets = new T[capacity * network.OutputSize];
@@ -114,7 +124,13 @@ internal sealed class TrainingLoop<T> where T : unmanaged, IBinaryFloatingPointI
     public double Step(ReadOnlySpan<T> inputs, ReadOnlySpan<T> targets, int count, double rate, int epoch, int batch)
     {
         Span<T> gradient = Gradient;
-        double loss = double.CreateTruncating(_objective.MeanGradient(_network, new TrainingBatch<T>(inputs, targets, count), gradient));
+        var trainingBatch = new TrainingBatch<T>(inputs, targets, count);
+        // Where the objective can leave the mean's 1/m to us and the blocks cover every parameter, the norms' pass
+        // applies it (the same bits as scaling first): one pass over the gradient instead of two.
+        T scale = T.One;
+        double loss = _blocksCoverAll && _objective is IScaledGradientObjective<T> scaled
+            ? double.CreateTruncating(scaled.ScaledGradient(_network, trainingBatch, gradient, out scale))
+            : double.CreateTruncating(_objective.MeanGradient(_network, trainingBatch, gradient));
         foreach (var block in _frozen)
             gradient.Slice(block.Offset, block.Count).Clear();
 
@@ -122,7 +138,7 @@ internal sealed class TrainingLoop<T> where T : unmanaged, IBinaryFloatingPointI
         double total = 0;
         for (int i = 0; i < _blocks.Length; i++)
         {
-            double measured = LayerSums(gradient, i, out double all);
+            double measured = LayerSums(gradient, i, out double all, scale);
             if (!double.IsFinite(all))
                 throw Diverged(epoch, batch, i, "gradient");
             GradientNormSums[i] += Math.Sqrt(measured);
@@ -201,6 +217,27 @@ internal sealed class TrainingLoop<T> where T : unmanaged, IBinaryFloatingPointI
         foreach (var block in _blocks[i])
         {
             double s = ParallelSpans.SumOfSquares<T>(values.Slice(block.Offset, block.Count), Threads);
+            all += s;
+            if (block.Role == ParameterRole.Weight)
+            {
+                weights += s;
+                hasWeights = true;
+            }
+        }
+        return hasWeights ? weights : all;
+    }
+
+    /// <summary><see cref="LayerSums(ReadOnlySpan{T}, int, out double)"/> of the gradient after multiplying layer <paramref name="i"/>'s blocks by <paramref name="scale"/> in place, in the same pass.</summary>
+    private double LayerSums(Span<T> values, int i, out double all, T scale)
+    {
+        if (scale == T.One)
+            return LayerSums(values, i, out all);
+        double weights = 0;
+        all = 0;
+        bool hasWeights = false;
+        foreach (var block in _blocks[i])
+        {
+            double s = ParallelSpans.ScaleThenSumOfSquares<T>(scale, values.Slice(block.Offset, block.Count), Threads);
             all += s;
             if (block.Role == ParameterRole.Weight)
             {

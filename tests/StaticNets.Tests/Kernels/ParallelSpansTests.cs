@@ -6,8 +6,9 @@ using Xunit;
 namespace StaticNets.Tests.Kernels;
 
 /// <summary>
-/// The fused SGD update and check of the training loop (<see cref="ParallelSpans.AxpyThenSumOfSquares{T}"/>): the same
-/// parameters as the plain update, and the same sum of squares as the separate pass over them, on any thread count.
+/// The fused passes of the training loop (<see cref="ParallelSpans.AxpyThenSumOfSquares{T}"/>: the SGD update and the
+/// check of the new parameters; <see cref="ParallelSpans.ScaleThenSumOfSquares{T}"/>: the mean's 1/m and the gradient
+/// norms): the same values as the separate passes, and the same sums, on any thread count.
 /// </summary>
 public class ParallelSpansTests
 {
@@ -42,6 +43,30 @@ public class ParallelSpansTests
             Assert.Equal(expected, y);
             Assert.Equal(expectedSum, sum); // the same chunks, summed in the same order: bit for bit
             Assert.Equal(reference, sum, Math.Max(1e-9, reference * 1e-5));
+        }
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(5)]
+    [InlineData(32_768)]
+    [InlineData(70_001)]
+    [InlineData(401_920)]
+    public void ScaleThenSumOfSquares_is_Scale_then_SumOfSquares_bit_for_bit(int length)
+    {
+        var rng = new Random(length + 7);
+        float[] start = new float[length];
+        for (int i = 0; i < length; i++)
+            start[i] = (float)((rng.NextDouble() * 2 - 1) * Math.Pow(2, rng.Next(-6, 6)));
+        foreach (int threads in new[] { 1, 2, 3, 8 })
+        {
+            float[] expected = (float[])start.Clone();
+            ParallelSpans.Scale(1f / 27, expected.AsSpan(), threads);
+            double expectedSum = ParallelSpans.SumOfSquares<float>(expected, threads);
+            float[] actual = (float[])start.Clone();
+            double sum = ParallelSpans.ScaleThenSumOfSquares(1f / 27, actual.AsSpan(), threads);
+            Assert.Equal(expected, actual);
+            Assert.Equal(expectedSum, sum);
         }
     }
 

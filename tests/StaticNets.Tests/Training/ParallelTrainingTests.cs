@@ -38,6 +38,34 @@ public class ParallelTrainingTests
         Assert.NotEqual(NetworkCatalog.Single[name](3).Parameters.ToArray(), one);
     }
 
+    // A network whose products split over the threads trains on the whole batch: the step must be exactly Backward, the
+    // 1/m of the mean and the SGD update, whichever passes the loop fuses (it scales in the norms' pass and checks the new
+    // weights in the update's).
+    [Theory]
+    [InlineData(1, 32)]
+    [InlineData(2, 32)]
+    [InlineData(3, 27)]
+    public void WholeBatchStep_IsBackwardThenTheMeanThenSgd_BitForBit(int threads, int batch)
+    {
+        var reference = new MnistNet(4);
+        var trained = new MnistNet(4);
+        Assert.Equal(1, Trainer<float>.PartitionCount(MnistNet.Architecture, batch));
+        var inputs = NetworkCatalog.Random<float>(batch * MnistNet.InputSize, 16, 0, 1);
+        var targets = NetworkCatalog.Targets<float>(MnistNet.Architecture, batch, 17);
+
+        var gradient = new float[MnistNet.ParameterCount];
+        var workspace = reference.CreateWorkspace(batch);
+        workspace.Threads = threads;
+        reference.Backward(inputs, targets, gradient, workspace);
+        StaticNets.Kernels.VectorMath.Scale(1f / batch, gradient);
+        float[] expected = reference.Parameters.ToArray();
+        StaticNets.Kernels.VectorMath.Axpy(-0.1f, gradient, expected);
+
+        new Trainer<float>(trained).TrainBatch(inputs, targets, new TrainerOptions { LearningRate = 0.1, Threads = threads });
+
+        Assert.Equal(expected, trained.Parameters.ToArray());
+    }
+
     [Theory]
     [InlineData(1)]
     [InlineData(2)]
