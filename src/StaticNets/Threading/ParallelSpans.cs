@@ -20,7 +20,7 @@ internal static unsafe class ParallelSpans
     // At most this many partial sums, on the stack.
     private const int MaxChunks = 256;
 
-    private enum Operation : byte { Clear, Scale, Axpy, SumOfSquares, AxpySumOfSquares, ScaleSumOfSquares }
+    private enum Operation : byte { Clear, Scale, Axpy, SumOfSquares, AxpySumOfSquares, AxpyClearSumOfSquares, ScaleSumOfSquares }
 
     private struct Job<T> where T : unmanaged
     {
@@ -79,6 +79,18 @@ internal static unsafe class ParallelSpans
         KernelGuard.NoPartialOverlap(x, y, nameof(x), nameof(y));
         fixed (T* px = x, py = y)
             return ThenSumOfSquares(new Job<T> { X = px, Y = py, Length = x.Length, Alpha = alpha, Operation = Operation.AxpySumOfSquares }, threads);
+    }
+
+    /// <summary>
+    /// <see cref="AxpyThenSumOfSquares{T}"/>, and <paramref name="x"/> zeroed once read: the SGD update also clears the
+    /// gradient for the next step's accumulation, on lines it has just loaded, instead of a pass of its own.
+    /// </summary>
+    public static double AxpyClearThenSumOfSquares<T>(T alpha, Span<T> x, Span<T> y, int threads) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        KernelGuard.SameLength(x.Length, y.Length, nameof(x), nameof(y));
+        KernelGuard.NoOverlap(x, y, nameof(x), nameof(y));
+        fixed (T* px = x, py = y)
+            return ThenSumOfSquares(new Job<T> { X = px, Y = py, Length = x.Length, Alpha = alpha, Operation = Operation.AxpyClearSumOfSquares }, threads);
     }
 
     /// <summary>
@@ -162,6 +174,12 @@ internal static unsafe class ParallelSpans
                 var y = new Span<T>(job.Y + start, count);
                 VectorMath.Axpy(job.Alpha, x, y);
                 job.Partials[chunk] = double.CreateTruncating(VectorMath.SumOfSquares<T>(y));
+                break;
+            case Operation.AxpyClearSumOfSquares:
+                var updated = new Span<T>(job.Y + start, count);
+                VectorMath.Axpy(job.Alpha, x, updated);
+                x.Clear();
+                job.Partials[chunk] = double.CreateTruncating(VectorMath.SumOfSquares<T>(updated));
                 break;
             case Operation.ScaleSumOfSquares:
                 VectorMath.Scale(job.Alpha, x);

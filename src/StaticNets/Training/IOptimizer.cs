@@ -40,10 +40,12 @@ public sealed class Sgd<T> : IOptimizer<T>, IOptimizerState<T>, IThreadedOptimiz
     }
 
     /// <summary>The same step, its update split over up to <paramref name="threads"/> threads (each parameter updated as on one).</summary>
-    double IThreadedOptimizer<T>.Step(Span<T> parameters, ReadOnlySpan<T> gradient, T learningRate, int threads)
+    double IThreadedOptimizer<T>.Step(Span<T> parameters, Span<T> gradient, T learningRate, int threads, bool clearGradient)
     {
         Guard.Length(gradient.Length, parameters.Length, nameof(gradient));
-        double squares = Threading.ParallelSpans.AxpyThenSumOfSquares(-learningRate, gradient, parameters, threads);
+        double squares = clearGradient
+            ? Threading.ParallelSpans.AxpyClearThenSumOfSquares(-learningRate, gradient, parameters, threads)
+            : Threading.ParallelSpans.AxpyThenSumOfSquares(-learningRate, gradient, parameters, threads);
         StepCount++;
         return squares;
     }
@@ -78,7 +80,8 @@ internal interface IThreadedOptimizer<T> where T : unmanaged, IBinaryFloatingPoi
     /// <summary>
     /// <see cref="IOptimizer{T}.Step"/> on up to <paramref name="threads"/> threads; returns Σ θ² of the updated
     /// parameters, taken in the same pass (not finite when a parameter is not), so the training loop need not read them
-    /// all again to check them.
+    /// all again to check them. With <paramref name="clearGradient"/> the gradient is zeroed as it is consumed, ready
+    /// for the next step's accumulation; otherwise it is left as it was.
     /// </summary>
-    double Step(Span<T> parameters, ReadOnlySpan<T> gradient, T learningRate, int threads);
+    double Step(Span<T> parameters, Span<T> gradient, T learningRate, int threads, bool clearGradient);
 }

@@ -87,12 +87,12 @@ public sealed class SupervisedObjective<T> : ITrainingObjective<T>, IScaledGradi
     }
 
     /// <inheritdoc />
-    T IScaledGradientObjective<T>.ScaledGradient(INetwork<T> network, TrainingBatch<T> batch, Span<T> gradient, out T scale)
+    T IScaledGradientObjective<T>.ScaledGradient(INetwork<T> network, TrainingBatch<T> batch, Span<T> gradient, bool gradientIsZero, out T scale)
     {
         var backward = _backward ?? throw new InvalidOperationException("Call Prepare before MeanGradient.");
         if (batch.Count > backward.Capacity)
             throw new ArgumentException($"The batch has {batch.Count} samples but Prepare was given a capacity of {backward.Capacity}.", nameof(batch));
-        return backward.ScaledGradient(batch.Inputs, batch.Targets, batch.Count, gradient, out scale);
+        return backward.ScaledGradient(batch.Inputs, batch.Targets, batch.Count, gradient, gradientIsZero, out scale);
     }
 }
 
@@ -104,7 +104,8 @@ internal interface IScaledGradientObjective<T> where T : unmanaged, IBinaryFloat
 {
     /// <summary>
     /// <see cref="ITrainingObjective{T}.MeanGradient"/> except that <paramref name="gradient"/> times
-    /// <paramref name="scale"/> is the mean gradient (1 when it already is).
+    /// <paramref name="scale"/> is the mean gradient (1 when it already is). <paramref name="gradientIsZero"/>: the
+    /// caller guarantees every element is zero already (the last SGD update cleared it), so it need not be cleared.
     /// </summary>
-    T ScaledGradient(INetwork<T> network, TrainingBatch<T> batch, Span<T> gradient, out T scale);
+    T ScaledGradient(INetwork<T> network, TrainingBatch<T> batch, Span<T> gradient, bool gradientIsZero, out T scale);
 }

@@ -110,7 +110,7 @@ internal sealed unsafe class PartitionedBackward<T> where T : unmanaged, IBinary
     /// <summary>Overwrites <paramref name="gradient"/> with the mean gradient of the batch and returns its summed cost.</summary>
     public T MeanGradient(ReadOnlySpan<T> inputs, ReadOnlySpan<T> targets, int count, Span<T> gradient)
     {
-        T loss = ScaledGradient(inputs, targets, count, gradient, out T scale);
+        T loss = ScaledGradient(inputs, targets, count, gradient, gradientIsZero: false, out T scale);
         if (scale != T.One)
             ParallelSpans.Scale(scale, gradient, Threads);
         return loss;
@@ -119,21 +119,22 @@ internal sealed unsafe class PartitionedBackward<T> where T : unmanaged, IBinary
     /// <summary>
     /// <see cref="MeanGradient"/> but for the last multiplication: <paramref name="gradient"/> times
     /// <paramref name="scale"/> (element by element) is the mean gradient, so a caller that reads every element next
-    /// can scale it in that pass. <paramref name="scale"/> is 1 when the gradient is already the mean.
+    /// can scale it in that pass. <paramref name="scale"/> is 1 when the gradient is already the mean. With
+    /// <paramref name="gradientIsZero"/> the caller promises that <paramref name="gradient"/> is all zeros.
     /// </summary>
-    public T ScaledGradient(ReadOnlySpan<T> inputs, ReadOnlySpan<T> targets, int count, Span<T> gradient, out T scale)
+    public T ScaledGradient(ReadOnlySpan<T> inputs, ReadOnlySpan<T> targets, int count, Span<T> gradient, bool gradientIsZero, out T scale)
     {
         int partitions = PartitionCount(count);
         T meanScale = T.One / T.CreateTruncating(count);
+        if (!gradientIsZero)
+            ParallelSpans.Clear(gradient, Threads);
         if (partitions == 1)
         {
-            ParallelSpans.Clear(gradient, Threads);
             scale = meanScale;
             return _network.Backward(inputs, targets, gradient, _workspaces[0]);
         }
         scale = T.One;
         T scaleLast = meanScale;
-        gradient.Clear();
 
         fixed (T* x = inputs)
         fixed (T* y = targets)

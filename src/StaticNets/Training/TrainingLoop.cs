@@ -26,6 +26,8 @@ internal sealed class TrainingLoop<T> where T : unmanaged, IBinaryFloatingPointI
     private readonly ParameterBlock[] _weights;     // trainable Weight blocks: L2 applies
     private readonly ParameterBlock[] _frozen;      // non-trainable blocks: their gradient is zeroed
     private readonly bool _blocksCoverAll;
+    private readonly bool _clearsInUpdate;  // the update zeroes the gradient, and the objective is told so
+    private bool _gradientIsZero;
 
     /// <summary>Buffers for batches of up to <paramref name="capacity"/> samples; prepares the objective and binds block-aware optimizers.</summary>
     public TrainingLoop(INetwork<T> network, IOptimizer<T> optimizer, ITrainingObjective<T> objective, int capacity, int threads, double l2, double? clip)
@@ -79,6 +81,7 @@ internal sealed class TrainingLoop<T> where T : unmanaged, IBinaryFloatingPointI
         foreach (var block in _frozen)
             covered += block.Count;
         _blocksCoverAll = covered == network.ParameterCount;
+        _clearsInUpdate = _blocksCoverAll && objective is IScaledGradientObjective<T>;
         GradientNormSums = new double[_layerIndex.Length];
         Inputs = new T[capacity * network.InputSize];
         Targets = new T[capacity * network.OutputSize];
@@ -100,7 +103,7 @@ internal sealed class TrainingLoop<T> where T : unmanaged, IBinaryFloatingPointI
     /// <summary>Room for one batch of targets.</summary>
     public T[] Targets { get; }
 
-    /// <summary>The mean gradient of the last step (after L2 and clipping).</summary>
+    /// <summary>The step's gradient buffer: the mean gradient (after L2 and clipping) until the update, which may zero it as it reads it.</summary>
     public T[] Gradient { get; }
 
     /// <summary>Per layer with parameters: the sum of its weight-gradient norms over the steps since the last <see cref="ResetNorms"/>.</summary>
@@ -128,8 +131,11 @@ internal sealed class TrainingLoop<T> where T : unmanaged, IBinaryFloatingPointI
         // Where the objective can leave the mean's 1/m to us and the blocks cover every parameter, the norms' pass
         // applies it (the same bits as scaling first): one pass over the gradient instead of two.
         T scale = T.One;
+        // Cleared by the last step's update only if that step finished; anything else leaves the flag false.
+        bool gradientIsZero = _gradientIsZero;
+        _gradientIsZero = false;
         double loss = _blocksCoverAll && _objective is IScaledGradientObjective<T> scaled
-            ? double.CreateTruncating(scaled.ScaledGradient(_network, trainingBatch, gradient, out scale))
+            ? double.CreateTruncating(scaled.ScaledGradient(_network, trainingBatch, gradient, gradientIsZero, out scale))
             : double.CreateTruncating(_objective.MeanGradient(_network, trainingBatch, gradient));
         foreach (var block in _frozen)
             gradient.Slice(block.Offset, block.Count).Clear();
@@ -174,8 +180,9 @@ internal sealed class TrainingLoop<T> where T : unmanaged, IBinaryFloatingPointI
         double squares = double.NaN;
         using (var edit = _network.EditParameters())
         {
+            // The update zeroes the gradient as it reads it (for an objective that then skips its own clearing pass).
             if (_optimizer is IThreadedOptimizer<T> threaded)
-                squares = threaded.Step(edit.Span, gradient, T.CreateTruncating(rate), Threads);
+                squares = threaded.Step(edit.Span, gradient, T.CreateTruncating(rate), Threads, clearGradient: _clearsInUpdate);
             else
                 _optimizer.Step(edit.Span, gradient, T.CreateTruncating(rate));
         }
@@ -183,6 +190,7 @@ internal sealed class TrainingLoop<T> where T : unmanaged, IBinaryFloatingPointI
         // read again, layer by layer, to name the layer where the run diverged.
         if (!double.IsFinite(squares))
             CheckParameters(epoch, batch);
+        _gradientIsZero = _clearsInUpdate && _optimizer is IThreadedOptimizer<T>;
         return loss;
     }
 

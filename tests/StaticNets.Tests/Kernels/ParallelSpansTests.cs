@@ -48,6 +48,32 @@ public class ParallelSpansTests
 
     [Theory]
     [InlineData(0)]
+    [InlineData(3)]
+    [InlineData(32_769)]
+    [InlineData(401_920)]
+    public void AxpyClearThenSumOfSquares_also_zeroes_what_it_read(int length)
+    {
+        var rng = new Random(length + 3);
+        float[] x = new float[length], start = new float[length];
+        for (int i = 0; i < length; i++)
+        {
+            x[i] = (float)(rng.NextDouble() * 2 - 1);
+            start[i] = (float)(rng.NextDouble() * 2 - 1);
+        }
+        float[] expected = (float[])start.Clone();
+        double expectedSum = ParallelSpans.AxpyThenSumOfSquares(0.7f, x, expected, 1);
+        foreach (int threads in new[] { 1, 2, 3, 8 })
+        {
+            float[] y = (float[])start.Clone(), g = (float[])x.Clone();
+            double sum = ParallelSpans.AxpyClearThenSumOfSquares(0.7f, g.AsSpan(), y.AsSpan(), threads);
+            Assert.Equal(expected, y);
+            Assert.Equal(expectedSum, sum);
+            Assert.All(g, v => Assert.Equal(0f, v));
+        }
+    }
+
+    [Theory]
+    [InlineData(0)]
     [InlineData(5)]
     [InlineData(32_768)]
     [InlineData(70_001)]

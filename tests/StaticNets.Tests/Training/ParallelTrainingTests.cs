@@ -60,10 +60,24 @@ public class ParallelTrainingTests
         StaticNets.Kernels.VectorMath.Scale(1f / batch, gradient);
         float[] expected = reference.Parameters.ToArray();
         StaticNets.Kernels.VectorMath.Axpy(-0.1f, gradient, expected);
+        using (var edit = reference.EditParameters())
+            expected.CopyTo(edit.Span);
 
-        new Trainer<float>(trained).TrainBatch(inputs, targets, new TrainerOptions { LearningRate = 0.1, Threads = threads });
-
+        var trainer = new Trainer<float>(trained);
+        trainer.TrainBatch(inputs, targets, new TrainerOptions { LearningRate = 0.1, Threads = threads });
         Assert.Equal(expected, trained.Parameters.ToArray());
+
+        // Later steps start from the gradient the last update zeroed as it read it: still exactly the manual sequence.
+        for (int step = 0; step < 3; step++)
+        {
+            Array.Clear(gradient);
+            reference.Backward(inputs, targets, gradient, workspace);
+            StaticNets.Kernels.VectorMath.Scale(1f / batch, gradient);
+            using (var edit = reference.EditParameters())
+                StaticNets.Kernels.VectorMath.Axpy(-0.1f, gradient, edit.Span);
+            trainer.TrainBatch(inputs, targets, new TrainerOptions { LearningRate = 0.1, Threads = threads });
+            Assert.Equal(reference.Parameters.ToArray(), trained.Parameters.ToArray());
+        }
     }
 
     [Theory]
