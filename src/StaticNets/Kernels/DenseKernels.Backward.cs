@@ -122,6 +122,9 @@ public static partial class DenseKernels
     // Tests turn the packing of ∂W and ∂input off to check that it changes no bit.
     internal static bool BackwardPacks = true;
 
+    // Bytes of W's packed strip per band of ∂input rows: a quarter of L2. Tests set smaller ones (any gives the same bits).
+    internal static int InputBandBytes = CacheSizes.L2 / 4;
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static nuint GradientBatchBlock<T, TW, TVec>(ref T d, ref T x, ref T gw, nuint nIn, nuint nOut, nuint dStride, nuint m)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
@@ -386,7 +389,7 @@ public static partial class DenseKernels
 
     // Six samples' dx, columns 0 … 2c − 1 (w, d and dx already offset to the block).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void InputBlock6x2<T, TW, TVec>(ref T row, nuint wStride, ref T d0, nuint dStride, ref T o, nuint oStride, nuint n, bool accumulate)
+    private static void InputBlock6x2<T, TW, TVec>(ref T row, nuint wStride, ref T d0, nuint dStride, ref T o, nuint oStride, nuint n, bool accumulate, ref T copy, bool copies)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TW : ISimd<T, TVec>
         where TVec : unmanaged
@@ -430,6 +433,12 @@ public static partial class DenseKernels
             a40 = TW.MultiplyAdd(u, e, a40); a41 = TW.MultiplyAdd(v, e, a41);
             e = TW.Create(Unsafe.Add(ref d5, j));
             a50 = TW.MultiplyAdd(u, e, a50); a51 = TW.MultiplyAdd(v, e, a51);
+            if (copies)
+            {
+                TW.Store(u, ref copy, 0);
+                TW.Store(v, ref copy, c);
+                copy = ref Unsafe.Add(ref copy, 2 * c);
+            }
             row = ref Unsafe.Add(ref row, wStride);
         }
         TW.Store(a00, ref o, 0); TW.Store(a01, ref o, c);
@@ -543,14 +552,16 @@ public static partial class DenseKernels
             for (; k + 4 * c <= nIn; k += 4 * c)
                 InputBatchColumns4<T, TW, TVec>(ref w, ref d, ref dx, nIn, nOut, m, k);
         }
-        // With sixteen registers, each strip of W is first copied to a contiguous, line-aligned panel that every
-        // block of samples then reads: read in place its rows lie nIn apart, and at 512 inputs (2 KiB, a power of two)
-        // the strip's lines share two L1 sets and came from L2 for every block, holding the AVX2 path to 70–80 % of
-        // peak (89–93 % packed). Rows beyond a quarter of L2 are taken in bands, the partial sums going through dx,
-        // which changes no bit (the sum over j stays in order).
+        // With sixteen registers, the first block of samples copies each strip of W, as it reads it, to a contiguous,
+        // line-aligned panel that the other blocks then read. In place its rows lie nIn apart, and at 512 inputs (2 KiB,
+        // a power of two) the strip's lines share two L1 sets and came from L2 for every block: the AVX2 path ran
+        // 512-output shapes at 70–80 % of peak, 93–95 % packed at batch 256. A separate copy pass before the first
+        // block cost batch 32 more than it gained (its loads miss with no FMAs to hide them); copied in the first
+        // block, batch 32 gains 6–10 points too. Rows beyond a quarter of L2 are taken in bands, the partial sums going
+        // through dx, which changes no bit (the sum over j stays in order).
         if (BackwardPacks && Unsafe.SizeOf<TVec>() != 64 && k + 2 * c <= nIn && m >= 12)
         {
-            nuint rows = (nuint)CacheSizes.L2 / 4 / (2 * c * (nuint)Unsafe.SizeOf<T>());
+            nuint rows = (nuint)InputBandBytes / (2 * c * (nuint)Unsafe.SizeOf<T>());
             rows = rows < 1 ? 1 : rows < nOut ? rows : nOut;
             ref T panel = ref GradientPanel<T>.Get((int)(2 * c * rows));
             for (; k + 2 * c <= nIn; k += 2 * c)
@@ -558,19 +569,12 @@ public static partial class DenseKernels
                 for (nuint j0 = 0; j0 < nOut; j0 += rows)
                 {
                     nuint n = nOut - j0 < rows ? nOut - j0 : rows;
-                    ref T src = ref Unsafe.Add(ref w, j0 * nIn + k);
-                    for (nuint j = 0; j < n; j++)
-                    {
-                        TW.Store(TW.Load(ref src, 0), ref panel, 2 * c * j);
-                        TW.Store(TW.Load(ref src, c), ref panel, 2 * c * j + c);
-                        src = ref Unsafe.Add(ref src, nIn);
-                    }
-                    InputBatchColumns2<T, TW, TVec>(ref panel, 2 * c, ref Unsafe.Add(ref d, j0), nOut, ref Unsafe.Add(ref dx, k), nIn, n, m, j0 > 0);
+                    InputBatchColumns2<T, TW, TVec>(ref Unsafe.Add(ref w, j0 * nIn + k), nIn, ref Unsafe.Add(ref d, j0), nOut, ref Unsafe.Add(ref dx, k), nIn, n, m, j0 > 0, ref panel);
                 }
             }
         }
         for (; k + 2 * c <= nIn; k += 2 * c)
-            InputBatchColumns2<T, TW, TVec>(ref Unsafe.Add(ref w, k), nIn, ref d, nOut, ref Unsafe.Add(ref dx, k), nIn, nOut, m, false);
+            InputBatchColumns2<T, TW, TVec>(ref Unsafe.Add(ref w, k), nIn, ref d, nOut, ref Unsafe.Add(ref dx, k), nIn, nOut, m, false, ref Unsafe.NullRef<T>());
         for (; k + c <= nIn; k += c)
             InputBatchColumns1<T, TW, TVec>(ref w, ref d, ref dx, nIn, nOut, m, k);
         if (k < nIn)
@@ -623,15 +627,15 @@ public static partial class DenseKernels
         // The remaining samples one at a time, as InputBatchColumns2 does, two vectors at a time.
         if (s < m)
         {
-            InputBatchColumns2<T, TW, TVec>(ref Unsafe.Add(ref w, k), nIn, ref Unsafe.Add(ref d, s * nOut), nOut, ref Unsafe.Add(ref dx, s * nIn + k), nIn, nOut, m - s, false);
-            InputBatchColumns2<T, TW, TVec>(ref Unsafe.Add(ref w, k + 2 * c), nIn, ref Unsafe.Add(ref d, s * nOut), nOut, ref Unsafe.Add(ref dx, s * nIn + k + 2 * c), nIn, nOut, m - s, false);
+            InputBatchColumns2<T, TW, TVec>(ref Unsafe.Add(ref w, k), nIn, ref Unsafe.Add(ref d, s * nOut), nOut, ref Unsafe.Add(ref dx, s * nIn + k), nIn, nOut, m - s, false, ref Unsafe.NullRef<T>());
+            InputBatchColumns2<T, TW, TVec>(ref Unsafe.Add(ref w, k + 2 * c), nIn, ref Unsafe.Add(ref d, s * nOut), nOut, ref Unsafe.Add(ref dx, s * nIn + k + 2 * c), nIn, nOut, m - s, false, ref Unsafe.NullRef<T>());
         }
     }
 
     // Two vectors of columns of every sample's dx, summing n rows of w (w, d and dx already offset to the block):
     // from zero, or on from the partial sums in dx when accumulate.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void InputBatchColumns2<T, TW, TVec>(ref T w, nuint wStride, ref T d, nuint dStride, ref T dx, nuint dxStride, nuint n, nuint m, bool accumulate)
+    private static void InputBatchColumns2<T, TW, TVec>(ref T w, nuint wStride, ref T d, nuint dStride, ref T dx, nuint dxStride, nuint n, nuint m, bool accumulate, ref T panel)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TW : ISimd<T, TVec>
         where TVec : unmanaged
@@ -643,8 +647,16 @@ public static partial class DenseKernels
         if (Unsafe.SizeOf<TVec>() != 64)
         {
             // An even number of six-blocks leaves a multiple of four for the four-blocks whenever m is one.
-            for (nuint end = (m / 6 & ~(nuint)1) * 6; s < end; s += 6)
-                InputBlock6x2<T, TW, TVec>(ref w, wStride, ref Unsafe.Add(ref d, s * dStride), dStride, ref Unsafe.Add(ref dx, s * dxStride), dxStride, n, accumulate);
+            nuint end = (m / 6 & ~(nuint)1) * 6;
+            if (!Unsafe.IsNullRef(ref panel) && end > 0)
+            {
+                InputBlock6x2<T, TW, TVec>(ref w, wStride, ref d, dStride, ref dx, dxStride, n, accumulate, ref panel, true);
+                w = ref panel;
+                wStride = 2 * c;
+                s = 6;
+            }
+            for (; s < end; s += 6)
+                InputBlock6x2<T, TW, TVec>(ref w, wStride, ref Unsafe.Add(ref d, s * dStride), dStride, ref Unsafe.Add(ref dx, s * dxStride), dxStride, n, accumulate, ref panel, false);
         }
         for (; s + 4 <= m; s += 4)
         {

@@ -247,8 +247,8 @@ public class BlockingTests
 
     /// <summary>
     /// ∂W and ∂input with their operands copied to contiguous panels (the sixteen-register paths) against the same
-    /// kernels reading them in place: the same bits at every width, on 1, 2, 3 and 8 threads and with several sample
-    /// blocks. The shapes cover 2 KiB row strides, strips ending in one vector and scalar columns, row counts
+    /// kernels reading them in place: the same bits at every width, on 1, 2, 3 and 8 threads, with several sample
+    /// blocks of ∂W and bands of ∂input rows (down to one row). The shapes cover 2 KiB row strides, strips ending in one vector and scalar columns, row counts
     /// around the six- and four-row blocks and the 12-row and 12-sample thresholds below which nothing is packed.
     /// </summary>
     [Theory]
@@ -264,16 +264,17 @@ public class BlockingTests
             float[] w = KernelTestSupport.Uniform<float>(rng, outputs * inputs);
             float[] gw0 = KernelTestSupport.Uniform<float>(rng, outputs * inputs), gb0 = KernelTestSupport.Uniform<float>(rng, outputs);
             float[] expectedW = (float[])gw0.Clone(), expectedB = (float[])gb0.Clone(), expectedDx = new float[samples * inputs];
-            int savedBlock = DenseKernels.GradientSampleBlockBytes;
+            int savedBlock = DenseKernels.GradientSampleBlockBytes, savedBand = DenseKernels.InputBandBytes;
             try
             {
                 DenseKernels.BackwardPacks = false;
                 DenseKernels.AccumulateGradientBatch<float>(d, x, expectedW, expectedB, inputs, outputs);
                 DenseKernels.BackwardInputBatch<float>(w, d, expectedDx, inputs, outputs);
                 DenseKernels.BackwardPacks = true;
-                foreach (int bytes in new[] { savedBlock, 4 * 1024, int.MaxValue / 2 })
+                foreach (var (bytes, band) in new[] { (savedBlock, savedBand), (4 * 1024, 1024), (int.MaxValue / 2, 1) })
                 {
                     DenseKernels.GradientSampleBlockBytes = bytes;
+                    DenseKernels.InputBandBytes = band;
                     foreach (int threads in new[] { 1, 2, 3, 8 })
                     {
                         float[] gw = (float[])gw0.Clone(), gb = (float[])gb0.Clone(), dx = new float[samples * inputs];
@@ -289,6 +290,7 @@ public class BlockingTests
             {
                 DenseKernels.BackwardPacks = true;
                 DenseKernels.GradientSampleBlockBytes = savedBlock;
+                DenseKernels.InputBandBytes = savedBand;
             }
         }
     });
