@@ -134,22 +134,22 @@ public static partial class DenseKernels
         nuint c = (nuint)TW.Count;
         nuint full = nIn - nIn % c;
         bool wide = Unsafe.SizeOf<TVec>() == 64;
-        // With sixteen registers the block's strips of x and each block of rows' deltas are first copied to contiguous,
-        // line-aligned panels. Read in place, a strip's rows lie nIn apart and the deltas nOut apart; at 512 (2 KiB, a
-        // power of two) those lines share two L1 sets, so the deltas, meant to stay in L1 across the strips, came from
-        // L2 and misaligned rows of x straddled lines: the AVX2 path ran 512-wide shapes at 62–77 % of peak, packed
-        // at 86–89 %. Each copy pays off only when read again: x by a second block of rows, the deltas by a second strip.
+        // With sixteen registers the block's strips of x and each block of rows' deltas are copied to contiguous,
+        // line-aligned panels (the strip of StripWidth columns at column k as m × width values from px[k·m]). Read in
+        // place, a strip's rows lie nIn apart and the deltas nOut apart; at 512 (2 KiB, a power of two) those lines
+        // share two L1 sets, so the deltas, meant to stay in L1 across the strips, came from L2 and misaligned rows of
+        // x straddled lines: the AVX2 path ran 512-wide shapes at 62–77 % of peak, packed at 86–89 %. Each copy pays
+        // off only when read again: x by a second block of rows, the deltas by a second strip.
         bool packX = BackwardPacks && !wide && nOut >= 12;
         bool packD = BackwardPacks && !wide && full >= 4 * c;
         nuint line = 64 / (nuint)Unsafe.SizeOf<T>();
         nuint deltasAt = packX ? (full * m + line - 1) / line * line : 0;
         ref T deltas = ref Unsafe.NullRef<T>();
+        ref T px = ref Unsafe.NullRef<T>();
         if (packX || packD)
         {
-            ref T panel = ref GradientPanel<T>.Get((int)(deltasAt + (packD ? 6 * m : 0)));
-            deltas = ref Unsafe.Add(ref panel, deltasAt);
-            if (packX)
-                x = ref PackInputStrips<T, TW, TVec>(ref x, nIn, full, m, wide, ref panel);
+            px = ref GradientPanel<T>.Get((int)(deltasAt + (packD ? 6 * m : 0)));
+            deltas = ref Unsafe.Add(ref px, deltasAt);
         }
         nuint j = 0;
         // With sixteen vector registers, six rows × two vectors: twelve accumulators. Four × two (eight) is exactly
@@ -167,17 +167,34 @@ public static partial class DenseKernels
                     dp = ref PackDeltas(ref dp, dStride, 6, m, ref deltas);
                     dps = 6;
                 }
+                // The first block of rows reads x in place and copies it to the panel as it goes (a pass of its own
+                // ahead of the kernels would load with no FMAs to hide the misses).
+                bool copying = packX && j == 0, fromPanel = packX && !copying;
                 for (nuint k = 0; k < full;)
                 {
                     nuint w = StripWidth(k, full, c, false);
-                    ref T xs = ref packX ? ref Unsafe.Add(ref x, k * m) : ref Unsafe.Add(ref x, k);
-                    nuint xStride = packX ? w : nIn;
+                    ref T strip = ref Unsafe.Add(ref px, k * m);
+                    ref T xs = ref fromPanel ? ref strip : ref Unsafe.Add(ref x, k);
+                    nuint xStride = fromPanel ? w : nIn;
                     if (w == 2 * c)
-                        GradientBlock6x2<T, TW, TVec>(ref dp, dps, ref xs, xStride, ref Unsafe.Add(ref g0, k), nIn, m);
+                    {
+                        if (copying)
+                            GradientBlock6x2<T, TW, TVec>(ref dp, dps, ref xs, xStride, ref Unsafe.Add(ref g0, k), nIn, m, ref strip, true);
+                        else
+                            GradientBlock6x2<T, TW, TVec>(ref dp, dps, ref xs, xStride, ref Unsafe.Add(ref g0, k), nIn, m, ref strip, false);
+                    }
                     else
                     {
-                        for (nuint r = 0; r < 6; r++)
-                            GradientBlock1x1<T, TW, TVec>(ref Unsafe.Add(ref dp, r), dps, ref xs, xStride, ref Unsafe.Add(ref g0, r * nIn + k), m);
+                        nuint r = 0;
+                        if (copying)
+                        {
+                            GradientBlock1x1<T, TW, TVec>(ref dp, dps, ref xs, xStride, ref Unsafe.Add(ref g0, k), m, ref strip, true);
+                            xs = ref strip;
+                            xStride = w;
+                            r = 1;
+                        }
+                        for (; r < 6; r++)
+                            GradientBlock1x1<T, TW, TVec>(ref Unsafe.Add(ref dp, r), dps, ref xs, xStride, ref Unsafe.Add(ref g0, r * nIn + k), m, ref strip, false);
                     }
                     k += w;
                 }
@@ -196,7 +213,7 @@ public static partial class DenseKernels
             for (nuint k = 0; k < full;)
             {
                 nuint w = StripWidth(k, full, c, wide);
-                ref T xs = ref packX ? ref Unsafe.Add(ref x, k * m) : ref Unsafe.Add(ref x, k);
+                ref T xs = ref packX ? ref Unsafe.Add(ref px, k * m) : ref Unsafe.Add(ref x, k);
                 nuint xStride = packX ? w : nIn;
                 // With 32 vector registers (AVX-512) four rows × four vectors fit: sixteen accumulators, enough
                 // independent FMAs for two FMA ports, and eight loads per sixteen FMAs. Every value still sums its
@@ -216,13 +233,13 @@ public static partial class DenseKernels
             for (nuint k = 0; k < full;)
             {
                 nuint w = StripWidth(k, full, c, wide);
-                ref T xs = ref packX ? ref Unsafe.Add(ref x, k * m) : ref Unsafe.Add(ref x, k);
+                ref T xs = ref packX ? ref Unsafe.Add(ref px, k * m) : ref Unsafe.Add(ref x, k);
                 nuint xStride = packX ? w : nIn;
                 nuint v = 0;
                 for (; v + 2 * c <= w; v += 2 * c)
                     GradientBlock1x2<T, TW, TVec>(ref Unsafe.Add(ref d, j), dStride, ref Unsafe.Add(ref xs, v), xStride, ref Unsafe.Add(ref g, k + v), m);
                 if (v < w)
-                    GradientBlock1x1<T, TW, TVec>(ref Unsafe.Add(ref d, j), dStride, ref Unsafe.Add(ref xs, v), xStride, ref Unsafe.Add(ref g, k + v), m);
+                    GradientBlock1x1<T, TW, TVec>(ref Unsafe.Add(ref d, j), dStride, ref Unsafe.Add(ref xs, v), xStride, ref Unsafe.Add(ref g, k + v), m, ref Unsafe.NullRef<T>(), false);
                 k += w;
             }
         }
@@ -234,31 +251,6 @@ public static partial class DenseKernels
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static nuint StripWidth(nuint k, nuint full, nuint c, bool wide)
         => wide && k + 4 * c <= full ? 4 * c : k + 2 * c <= full ? 2 * c : c;
-
-    // Copies the block's inputs strip after strip of StripWidth columns, each strip m × width contiguous: the strip at
-    // column k starts at p[k·m].
-    private static ref T PackInputStrips<T, TW, TVec>(ref T x, nuint nIn, nuint full, nuint m, bool wide, ref T p)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T>
-        where TW : ISimd<T, TVec>
-        where TVec : unmanaged
-    {
-        nuint c = (nuint)TW.Count;
-        for (nuint k = 0; k < full;)
-        {
-            nuint w = StripWidth(k, full, c, wide);
-            ref T o = ref Unsafe.Add(ref p, k * m);
-            ref T xs = ref Unsafe.Add(ref x, k);
-            for (nuint s = 0; s < m; s++)
-            {
-                for (nuint v = 0; v < w; v += c)
-                    TW.Store(TW.Load(ref xs, v), ref o, v);
-                xs = ref Unsafe.Add(ref xs, nIn);
-                o = ref Unsafe.Add(ref o, w);
-            }
-            k += w;
-        }
-        return ref p;
-    }
 
     // Copies the deltas of `rows` gradient rows, sample after sample (ds[s·dStride + r] to p[s·rows + r]).
     private static ref T PackDeltas<T>(ref T ds, nuint dStride, nuint rows, nuint m, ref T p)
@@ -372,7 +364,7 @@ public static partial class DenseKernels
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void GradientBlock1x1<T, TW, TVec>(ref T ds, nuint dStride, ref T xs, nuint xStride, ref T g, nuint m)
+    private static void GradientBlock1x1<T, TW, TVec>(ref T ds, nuint dStride, ref T xs, nuint xStride, ref T g, nuint m, ref T copy, bool copies)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TW : ISimd<T, TVec>
         where TVec : unmanaged
@@ -380,7 +372,13 @@ public static partial class DenseKernels
         TVec a0 = TW.Load(ref g, 0);
         for (nuint s = 0; s < m; s++)
         {
-            a0 = TW.MultiplyAdd(TW.Load(ref xs, 0), TW.Create(ds), a0);
+            TVec u = TW.Load(ref xs, 0);
+            a0 = TW.MultiplyAdd(u, TW.Create(ds), a0);
+            if (copies)
+            {
+                TW.Store(u, ref copy, 0);
+                copy = ref Unsafe.Add(ref copy, (nuint)TW.Count);
+            }
             xs = ref Unsafe.Add(ref xs, xStride);
             ds = ref Unsafe.Add(ref ds, dStride);
         }
@@ -456,7 +454,7 @@ public static partial class DenseKernels
 
     // Rows g0 … g0 + 5·nIn, columns 0 … 2c − 1 (g0 and xs already offset to the column block).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void GradientBlock6x2<T, TW, TVec>(ref T ds, nuint dStride, ref T xs, nuint xStride, ref T g0, nuint gStride, nuint m)
+    private static void GradientBlock6x2<T, TW, TVec>(ref T ds, nuint dStride, ref T xs, nuint xStride, ref T g0, nuint gStride, nuint m, ref T copy, bool copies)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TW : ISimd<T, TVec>
         where TVec : unmanaged
@@ -489,6 +487,12 @@ public static partial class DenseKernels
             a40 = TW.MultiplyAdd(u, e, a40); a41 = TW.MultiplyAdd(v, e, a41);
             e = TW.Create(Unsafe.Add(ref ds, 5));
             a50 = TW.MultiplyAdd(u, e, a50); a51 = TW.MultiplyAdd(v, e, a51);
+            if (copies)
+            {
+                TW.Store(u, ref copy, 0);
+                TW.Store(v, ref copy, c);
+                copy = ref Unsafe.Add(ref copy, 2 * c);
+            }
             xs = ref Unsafe.Add(ref xs, xStride);
             ds = ref Unsafe.Add(ref ds, dStride);
         }
