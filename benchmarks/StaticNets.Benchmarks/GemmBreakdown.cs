@@ -276,6 +276,41 @@ public static class GemmBreakdown
         return 0;
     }
 
+    /// <summary>
+    /// <c>bwd [rounds] [w|i|wi] [batch]</c>: ∂W and ∂input (one thread, float) on the N2/N3 shapes with their operands
+    /// packed to panels and read in place, alternated in one process so that the two compare under the same noise.
+    /// </summary>
+    public static int Backward(string[] args)
+    {
+        double peak = FmaPeak.GflopsPerCore;
+        Console.WriteLine($"FMA peak, one core: {peak:F1} GFLOP/s; Vector512 {(System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated ? "accelerated" : "not accelerated")}");
+        int rounds = args.Length > 0 ? int.Parse(args[0]) : 3;
+        string which = args.Length > 1 ? args[1] : "wi";
+        int batch = args.Length > 2 ? int.Parse(args[2]) : 256;
+        bool saved = DenseKernels.BackwardPacks;
+        for (int round = 0; round < rounds; round++)
+        {
+            foreach (var (inputs, outputs) in new[] { (784, 128), (784, 512), (512, 512) })
+            {
+                var rng = new Random(1);
+                float[] w = Fill(rng, inputs * outputs), x = Fill(rng, batch * inputs);
+                float[] d = Fill(rng, batch * outputs), gw = new float[inputs * outputs], gb = new float[outputs], dx = new float[batch * inputs];
+                double flops = 2.0 * batch * inputs * outputs;
+                foreach (bool packs in new[] { false, true })
+                {
+                    DenseKernels.BackwardPacks = packs;
+                    string how = packs ? "packed" : "in place";
+                    if (which.Contains('w'))
+                        Report($"∂W {outputs}×{inputs}, batch {batch}, {how}", 1, flops, peak, () => DenseKernels.AccumulateGradientBatch<float>(d, x, gw, gb, inputs, outputs, 1));
+                    if (which.Contains('i'))
+                        Report($"∂input {batch}×{inputs}←{outputs}, {how}", 1, flops, peak, () => DenseKernels.BackwardInputBatch<float>(w, d, dx, inputs, outputs, 1));
+                }
+            }
+        }
+        DenseKernels.BackwardPacks = saved;
+        return 0;
+    }
+
     private static float[] Fill(Random rng, int n) => Enumerable.Range(0, n).Select(_ => (float)(rng.NextDouble() - 0.5)).ToArray();
 
     private static void Report(string name, int threads, double flops, double peak, Action action)

@@ -12,8 +12,8 @@ namespace StaticNets.Benchmarks;
 /// does the same for LeNet-5 (Adam, 10 epochs by default); <c>lenet-layers</c> times LeNet-5's conv and pool
 /// kernels one by one at batch 32 against the whole forward and backward; <c>hamming</c> times HammingIndex queries
 /// over 60,000 codes by stopwatch. Stopwatch breakdowns of the dense paths (see <see cref="GemmBreakdown"/>): <c>gemm</c>,
-/// <c>kblock</c>, <c>forward-parts</c>, <c>forward-warm</c>, <c>train-steps</c>, <c>train-phases</c>, <c>train-drift</c>. <c>torch</c> (built with <c>-p:WithTorchSharp=true</c>) times the table's cells
-/// with TorchSharp beside StaticNets and ONNX Runtime.
+/// <c>kblock</c>, <c>bwd</c>, <c>forward-parts</c>, <c>forward-warm</c>, <c>train-steps</c>, <c>train-phases</c>, <c>train-drift</c>. <c>torch</c> (built with
+/// <c>-p:WithTorchSharp=true</c>) times the table's cells with TorchSharp beside StaticNets and ONNX Runtime.
 /// </summary>
 public static class Program
 {
@@ -46,6 +46,8 @@ public static class Program
             return GemmBreakdown.TrainPhases();
         if (args.Length > 0 && args[0] == "kblock")
             return GemmBreakdown.KBlocks();
+        if (args.Length > 0 && args[0] == "bwd")
+            return GemmBreakdown.Backward(args.Skip(1).ToArray());
         if (args.Length > 0 && args[0] == "gemm")
             return GemmBreakdown.Run(args.Skip(1).ToArray());
         if (args.Length > 0 && args[0] == "torch")

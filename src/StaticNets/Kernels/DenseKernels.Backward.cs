@@ -119,6 +119,12 @@ public static partial class DenseKernels
     // 5–12 points of peak better, and the same with AVX-512). Tests set other values (any gives the same bits).
     internal static int GradientSampleBlockBytes = CacheSizes.L2 / 8;
 
+    // Tests turn the packing of ∂W and ∂input off to check that it changes no bit.
+    internal static bool BackwardPacks = true;
+
+    // Bytes of W's packed strip per band of ∂input rows: a quarter of L2. Tests set smaller ones (any gives the same bits).
+    internal static int InputBandBytes = CacheSizes.L2 / 4;
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static nuint GradientBatchBlock<T, TW, TVec>(ref T d, ref T x, ref T gw, nuint nIn, nuint nOut, nuint dStride, nuint m)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
@@ -127,155 +133,290 @@ public static partial class DenseKernels
     {
         nuint c = (nuint)TW.Count;
         nuint full = nIn - nIn % c;
+        bool wide = Unsafe.SizeOf<TVec>() == 64;
+        // With sixteen registers the block's strips of x and each block of rows' deltas are copied to contiguous,
+        // line-aligned panels (the strip of StripWidth columns at column k as m × width values from px[k·m]). Read in
+        // place, a strip's rows lie nIn apart and the deltas nOut apart; at 512 (2 KiB, a power of two) those lines
+        // share two L1 sets, so the deltas, meant to stay in L1 across the strips, came from L2 and misaligned rows of
+        // x straddled lines: the AVX2 path ran 512-wide shapes at 62–77 % of peak, packed at 86–89 %. Each copy pays
+        // off only when read again: x by a second block of rows, the deltas by a second strip.
+        bool packX = BackwardPacks && !wide && nOut >= 12;
+        bool packD = BackwardPacks && !wide && full >= 4 * c;
+        nuint line = 64 / (nuint)Unsafe.SizeOf<T>();
+        nuint deltasAt = packX ? (full * m + line - 1) / line * line : 0;
+        ref T deltas = ref Unsafe.NullRef<T>();
+        ref T px = ref Unsafe.NullRef<T>();
+        if (packX || packD)
+        {
+            px = ref GradientPanel<T>.Get((int)(deltasAt + (packD ? 6 * m : 0)));
+            deltas = ref Unsafe.Add(ref px, deltasAt);
+        }
         nuint j = 0;
         // With sixteen vector registers, six rows × two vectors: twelve accumulators. Four × two (eight) is exactly
         // the FMA latency times two ports, so any stall showed (the AVX2 path ran ∂W at 50–65 % of peak).
-        if (Unsafe.SizeOf<TVec>() != 64)
+        if (!wide)
         {
             // An even number of six-row blocks leaves a multiple of four rows for the four-row blocks whenever nOut is one.
             for (nuint end = (nOut / 6 & ~(nuint)1) * 6; j < end; j += 6)
             {
                 ref T g0 = ref Unsafe.Add(ref gw, j * nIn);
-                nuint k = 0;
-                for (; k + 2 * c <= full; k += 2 * c)
-                    GradientBlock6x2<T, TW, TVec>(ref Unsafe.Add(ref d, j), ref Unsafe.Add(ref x, k), ref Unsafe.Add(ref g0, k), nIn, dStride, m);
-                for (; k < full; k += c)
+                ref T dp = ref Unsafe.Add(ref d, j);
+                nuint dps = dStride;
+                if (packD)
                 {
-                    for (nuint r = 0; r < 6; r++)
+                    dp = ref PackDeltas(ref dp, dStride, 6, m, ref deltas);
+                    dps = 6;
+                }
+                // The first block of rows reads x in place and copies it to the panel as it goes (a pass of its own
+                // ahead of the kernels would load with no FMAs to hide the misses).
+                bool copying = packX && j == 0, fromPanel = packX && !copying;
+                for (nuint k = 0; k < full;)
+                {
+                    nuint w = StripWidth(k, full, c, false);
+                    ref T strip = ref Unsafe.Add(ref px, k * m);
+                    ref T xs = ref fromPanel ? ref strip : ref Unsafe.Add(ref x, k);
+                    nuint xStride = fromPanel ? w : nIn;
+                    if (w == 2 * c)
                     {
-                        ref T g = ref Unsafe.Add(ref g0, r * nIn + k);
-                        TVec a = TW.Load(ref g, 0);
-                        ref T xs = ref Unsafe.Add(ref x, k);
-                        ref T ds = ref Unsafe.Add(ref d, j + r);
-                        for (nuint s = 0; s < m; s++)
-                        {
-                            a = TW.MultiplyAdd(TW.Load(ref xs, 0), TW.Create(ds), a);
-                            xs = ref Unsafe.Add(ref xs, nIn);
-                            ds = ref Unsafe.Add(ref ds, dStride);
-                        }
-                        TW.Store(a, ref g, 0);
+                        if (copying)
+                            GradientBlock6x2<T, TW, TVec>(ref dp, dps, ref xs, xStride, ref Unsafe.Add(ref g0, k), nIn, m, ref strip, true);
+                        else
+                            GradientBlock6x2<T, TW, TVec>(ref dp, dps, ref xs, xStride, ref Unsafe.Add(ref g0, k), nIn, m, ref strip, false);
                     }
+                    else
+                    {
+                        nuint r = 0;
+                        if (copying)
+                        {
+                            GradientBlock1x1<T, TW, TVec>(ref dp, dps, ref xs, xStride, ref Unsafe.Add(ref g0, k), m, ref strip, true);
+                            xs = ref strip;
+                            xStride = w;
+                            r = 1;
+                        }
+                        for (; r < 6; r++)
+                            GradientBlock1x1<T, TW, TVec>(ref Unsafe.Add(ref dp, r), dps, ref xs, xStride, ref Unsafe.Add(ref g0, r * nIn + k), m, ref strip, false);
+                    }
+                    k += w;
                 }
             }
         }
         for (; j + 4 <= nOut; j += 4)
         {
             ref T g0 = ref Unsafe.Add(ref gw, j * nIn);
-            ref T g1 = ref Unsafe.Add(ref g0, nIn);
-            ref T g2 = ref Unsafe.Add(ref g1, nIn);
-            ref T g3 = ref Unsafe.Add(ref g2, nIn);
-            nuint k = 0;
-            // With 32 vector registers (AVX-512) four rows × four vectors fit: sixteen accumulators, enough
-            // independent FMAs for two FMA ports, and eight loads per sixteen FMAs. Every value still sums its
-            // samples in order, so the blocks agree with the narrower ones bit for bit.
-            if (Unsafe.SizeOf<TVec>() == 64)
+            ref T dp = ref Unsafe.Add(ref d, j);
+            nuint dps = dStride;
+            if (packD)
             {
-                for (; k + 4 * c <= full; k += 4 * c)
-                    GradientBlock4x4<T, TW, TVec>(ref Unsafe.Add(ref d, j), ref Unsafe.Add(ref x, k), ref Unsafe.Add(ref g0, k), nIn, dStride, m);
+                dp = ref PackDeltas(ref dp, dStride, 4, m, ref deltas);
+                dps = 4;
             }
-            for (; k + 2 * c <= full; k += 2 * c)
+            for (nuint k = 0; k < full;)
             {
-                // aRV: gradient row R, vector V of the column pair.
-                TVec a00 = TW.Load(ref g0, k), a01 = TW.Load(ref g0, k + c);
-                TVec a10 = TW.Load(ref g1, k), a11 = TW.Load(ref g1, k + c);
-                TVec a20 = TW.Load(ref g2, k), a21 = TW.Load(ref g2, k + c);
-                TVec a30 = TW.Load(ref g3, k), a31 = TW.Load(ref g3, k + c);
-                ref T xs = ref Unsafe.Add(ref x, k);
-                ref T ds = ref Unsafe.Add(ref d, j);
-                for (nuint s = 0; s < m; s++)
-                {
-                    TVec u = TW.Load(ref xs, 0), v = TW.Load(ref xs, c);
-                    TVec e = TW.Create(ds);
-                    a00 = TW.MultiplyAdd(u, e, a00);
-                    a01 = TW.MultiplyAdd(v, e, a01);
-                    e = TW.Create(Unsafe.Add(ref ds, 1));
-                    a10 = TW.MultiplyAdd(u, e, a10);
-                    a11 = TW.MultiplyAdd(v, e, a11);
-                    e = TW.Create(Unsafe.Add(ref ds, 2));
-                    a20 = TW.MultiplyAdd(u, e, a20);
-                    a21 = TW.MultiplyAdd(v, e, a21);
-                    e = TW.Create(Unsafe.Add(ref ds, 3));
-                    a30 = TW.MultiplyAdd(u, e, a30);
-                    a31 = TW.MultiplyAdd(v, e, a31);
-                    xs = ref Unsafe.Add(ref xs, nIn);
-                    ds = ref Unsafe.Add(ref ds, dStride);
-                }
-                TW.Store(a00, ref g0, k); TW.Store(a01, ref g0, k + c);
-                TW.Store(a10, ref g1, k); TW.Store(a11, ref g1, k + c);
-                TW.Store(a20, ref g2, k); TW.Store(a21, ref g2, k + c);
-                TW.Store(a30, ref g3, k); TW.Store(a31, ref g3, k + c);
-            }
-            if (k < full)
-            {
-                TVec a0 = TW.Load(ref g0, k), a1 = TW.Load(ref g1, k), a2 = TW.Load(ref g2, k), a3 = TW.Load(ref g3, k);
-                ref T xs = ref Unsafe.Add(ref x, k);
-                ref T ds = ref Unsafe.Add(ref d, j);
-                for (nuint s = 0; s < m; s++)
-                {
-                    TVec u = TW.Load(ref xs, 0);
-                    a0 = TW.MultiplyAdd(u, TW.Create(ds), a0);
-                    a1 = TW.MultiplyAdd(u, TW.Create(Unsafe.Add(ref ds, 1)), a1);
-                    a2 = TW.MultiplyAdd(u, TW.Create(Unsafe.Add(ref ds, 2)), a2);
-                    a3 = TW.MultiplyAdd(u, TW.Create(Unsafe.Add(ref ds, 3)), a3);
-                    xs = ref Unsafe.Add(ref xs, nIn);
-                    ds = ref Unsafe.Add(ref ds, dStride);
-                }
-                TW.Store(a0, ref g0, k); TW.Store(a1, ref g1, k); TW.Store(a2, ref g2, k); TW.Store(a3, ref g3, k);
+                nuint w = StripWidth(k, full, c, wide);
+                ref T xs = ref packX ? ref Unsafe.Add(ref px, k * m) : ref Unsafe.Add(ref x, k);
+                nuint xStride = packX ? w : nIn;
+                // With 32 vector registers (AVX-512) four rows × four vectors fit: sixteen accumulators, enough
+                // independent FMAs for two FMA ports, and eight loads per sixteen FMAs. Every value still sums its
+                // samples in order, so the blocks agree with the narrower ones bit for bit.
+                if (w == 4 * c)
+                    GradientBlock4x4<T, TW, TVec>(ref dp, dps, ref xs, xStride, ref Unsafe.Add(ref g0, k), nIn, m);
+                else if (w == 2 * c)
+                    GradientBlock4x2<T, TW, TVec>(ref dp, dps, ref xs, xStride, ref Unsafe.Add(ref g0, k), nIn, m);
+                else
+                    GradientBlock4x1<T, TW, TVec>(ref dp, dps, ref xs, xStride, ref Unsafe.Add(ref g0, k), nIn, m);
+                k += w;
             }
         }
         for (; j < nOut; j++)
         {
             ref T g = ref Unsafe.Add(ref gw, j * nIn);
-            nuint k = 0;
-            for (; k + 2 * c <= full; k += 2 * c)
+            for (nuint k = 0; k < full;)
             {
-                TVec a0 = TW.Load(ref g, k), a1 = TW.Load(ref g, k + c);
-                ref T xs = ref Unsafe.Add(ref x, k);
-                ref T ds = ref Unsafe.Add(ref d, j);
-                for (nuint s = 0; s < m; s++)
-                {
-                    TVec e = TW.Create(ds);
-                    a0 = TW.MultiplyAdd(TW.Load(ref xs, 0), e, a0);
-                    a1 = TW.MultiplyAdd(TW.Load(ref xs, c), e, a1);
-                    xs = ref Unsafe.Add(ref xs, nIn);
-                    ds = ref Unsafe.Add(ref ds, dStride);
-                }
-                TW.Store(a0, ref g, k); TW.Store(a1, ref g, k + c);
-            }
-            if (k < full)
-            {
-                TVec a0 = TW.Load(ref g, k);
-                ref T xs = ref Unsafe.Add(ref x, k);
-                ref T ds = ref Unsafe.Add(ref d, j);
-                for (nuint s = 0; s < m; s++)
-                {
-                    a0 = TW.MultiplyAdd(TW.Load(ref xs, 0), TW.Create(ds), a0);
-                    xs = ref Unsafe.Add(ref xs, nIn);
-                    ds = ref Unsafe.Add(ref ds, dStride);
-                }
-                TW.Store(a0, ref g, k);
+                nuint w = StripWidth(k, full, c, wide);
+                ref T xs = ref packX ? ref Unsafe.Add(ref px, k * m) : ref Unsafe.Add(ref x, k);
+                nuint xStride = packX ? w : nIn;
+                nuint v = 0;
+                for (; v + 2 * c <= w; v += 2 * c)
+                    GradientBlock1x2<T, TW, TVec>(ref Unsafe.Add(ref d, j), dStride, ref Unsafe.Add(ref xs, v), xStride, ref Unsafe.Add(ref g, k + v), m);
+                if (v < w)
+                    GradientBlock1x1<T, TW, TVec>(ref Unsafe.Add(ref d, j), dStride, ref Unsafe.Add(ref xs, v), xStride, ref Unsafe.Add(ref g, k + v), m, ref Unsafe.NullRef<T>(), false);
+                k += w;
             }
         }
         return full;
     }
 
-    // Six samples' dx, columns 0 … 2c − 1 (w, d and dx already offset to the block).
+    // The columns of the block of gradient rows starting at k: four vectors where the AVX-512 kernel takes them, else
+    // two, else the last one.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void InputBlock6x2<T, TW, TVec>(ref T row, ref T d0, ref T o, nuint nIn, nuint nOut)
+    private static nuint StripWidth(nuint k, nuint full, nuint c, bool wide)
+        => wide && k + 4 * c <= full ? 4 * c : k + 2 * c <= full ? 2 * c : c;
+
+    // Copies the deltas of `rows` gradient rows, sample after sample (ds[s·dStride + r] to p[s·rows + r]).
+    private static ref T PackDeltas<T>(ref T ds, nuint dStride, nuint rows, nuint m, ref T p)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        for (nuint s = 0; s < m; s++)
+            for (nuint r = 0; r < rows; r++)
+                Unsafe.Add(ref p, s * rows + r) = Unsafe.Add(ref ds, s * dStride + r);
+        return ref p;
+    }
+
+    // The per-thread buffer the packed operands of ∂W and ∂input are copied to: grown once to the largest size asked
+    // for (so a warm call allocates nothing), pinned, and used from its first cache-line boundary so that no vector
+    // load from it straddles two lines, whatever the alignment of the caller's arrays.
+    private static class GradientPanel<T> where T : unmanaged
+    {
+        [ThreadStatic]
+        private static T[]? buffer;
+
+        internal static unsafe ref T Get(int length)
+        {
+            const int Line = 64;
+            T[]? current = buffer;
+            if (current is null || current.Length < length + Line / sizeof(T))
+                buffer = current = GC.AllocateUninitializedArray<T>(length + Line / sizeof(T), pinned: true);
+            ref T first = ref MemoryMarshal.GetArrayDataReference(current);
+            nuint misalign = (nuint)Unsafe.AsPointer(ref first) % Line;
+            return ref Unsafe.Add(ref first, misalign == 0 ? 0 : (Line - (int)misalign) / sizeof(T));
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void GradientBlock4x2<T, TW, TVec>(ref T ds, nuint dStride, ref T xs, nuint xStride, ref T g0, nuint gStride, nuint m)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TW : ISimd<T, TVec>
         where TVec : unmanaged
     {
         nuint c = (nuint)TW.Count;
-        ref T d1 = ref Unsafe.Add(ref d0, nOut);
-        ref T d2 = ref Unsafe.Add(ref d1, nOut);
-        ref T d3 = ref Unsafe.Add(ref d2, nOut);
-        ref T d4 = ref Unsafe.Add(ref d3, nOut);
-        ref T d5 = ref Unsafe.Add(ref d4, nOut);
+        ref T g1 = ref Unsafe.Add(ref g0, gStride);
+        ref T g2 = ref Unsafe.Add(ref g1, gStride);
+        ref T g3 = ref Unsafe.Add(ref g2, gStride);
+        // aRV: gradient row R, vector V of the column pair.
+        TVec a00 = TW.Load(ref g0, 0), a01 = TW.Load(ref g0, c);
+        TVec a10 = TW.Load(ref g1, 0), a11 = TW.Load(ref g1, c);
+        TVec a20 = TW.Load(ref g2, 0), a21 = TW.Load(ref g2, c);
+        TVec a30 = TW.Load(ref g3, 0), a31 = TW.Load(ref g3, c);
+        for (nuint s = 0; s < m; s++)
+        {
+            TVec u = TW.Load(ref xs, 0), v = TW.Load(ref xs, c);
+            TVec e = TW.Create(ds);
+            a00 = TW.MultiplyAdd(u, e, a00);
+            a01 = TW.MultiplyAdd(v, e, a01);
+            e = TW.Create(Unsafe.Add(ref ds, 1));
+            a10 = TW.MultiplyAdd(u, e, a10);
+            a11 = TW.MultiplyAdd(v, e, a11);
+            e = TW.Create(Unsafe.Add(ref ds, 2));
+            a20 = TW.MultiplyAdd(u, e, a20);
+            a21 = TW.MultiplyAdd(v, e, a21);
+            e = TW.Create(Unsafe.Add(ref ds, 3));
+            a30 = TW.MultiplyAdd(u, e, a30);
+            a31 = TW.MultiplyAdd(v, e, a31);
+            xs = ref Unsafe.Add(ref xs, xStride);
+            ds = ref Unsafe.Add(ref ds, dStride);
+        }
+        TW.Store(a00, ref g0, 0); TW.Store(a01, ref g0, c);
+        TW.Store(a10, ref g1, 0); TW.Store(a11, ref g1, c);
+        TW.Store(a20, ref g2, 0); TW.Store(a21, ref g2, c);
+        TW.Store(a30, ref g3, 0); TW.Store(a31, ref g3, c);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void GradientBlock4x1<T, TW, TVec>(ref T ds, nuint dStride, ref T xs, nuint xStride, ref T g0, nuint gStride, nuint m)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TW : ISimd<T, TVec>
+        where TVec : unmanaged
+    {
+        ref T g1 = ref Unsafe.Add(ref g0, gStride);
+        ref T g2 = ref Unsafe.Add(ref g1, gStride);
+        ref T g3 = ref Unsafe.Add(ref g2, gStride);
+        TVec a0 = TW.Load(ref g0, 0), a1 = TW.Load(ref g1, 0), a2 = TW.Load(ref g2, 0), a3 = TW.Load(ref g3, 0);
+        for (nuint s = 0; s < m; s++)
+        {
+            TVec u = TW.Load(ref xs, 0);
+            a0 = TW.MultiplyAdd(u, TW.Create(ds), a0);
+            a1 = TW.MultiplyAdd(u, TW.Create(Unsafe.Add(ref ds, 1)), a1);
+            a2 = TW.MultiplyAdd(u, TW.Create(Unsafe.Add(ref ds, 2)), a2);
+            a3 = TW.MultiplyAdd(u, TW.Create(Unsafe.Add(ref ds, 3)), a3);
+            xs = ref Unsafe.Add(ref xs, xStride);
+            ds = ref Unsafe.Add(ref ds, dStride);
+        }
+        TW.Store(a0, ref g0, 0); TW.Store(a1, ref g1, 0); TW.Store(a2, ref g2, 0); TW.Store(a3, ref g3, 0);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void GradientBlock1x2<T, TW, TVec>(ref T ds, nuint dStride, ref T xs, nuint xStride, ref T g, nuint m)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TW : ISimd<T, TVec>
+        where TVec : unmanaged
+    {
+        nuint c = (nuint)TW.Count;
+        TVec a0 = TW.Load(ref g, 0), a1 = TW.Load(ref g, c);
+        for (nuint s = 0; s < m; s++)
+        {
+            TVec e = TW.Create(ds);
+            a0 = TW.MultiplyAdd(TW.Load(ref xs, 0), e, a0);
+            a1 = TW.MultiplyAdd(TW.Load(ref xs, c), e, a1);
+            xs = ref Unsafe.Add(ref xs, xStride);
+            ds = ref Unsafe.Add(ref ds, dStride);
+        }
+        TW.Store(a0, ref g, 0); TW.Store(a1, ref g, c);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void GradientBlock1x1<T, TW, TVec>(ref T ds, nuint dStride, ref T xs, nuint xStride, ref T g, nuint m, ref T copy, bool copies)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TW : ISimd<T, TVec>
+        where TVec : unmanaged
+    {
+        TVec a0 = TW.Load(ref g, 0);
+        for (nuint s = 0; s < m; s++)
+        {
+            TVec u = TW.Load(ref xs, 0);
+            a0 = TW.MultiplyAdd(u, TW.Create(ds), a0);
+            if (copies)
+            {
+                TW.Store(u, ref copy, 0);
+                copy = ref Unsafe.Add(ref copy, (nuint)TW.Count);
+            }
+            xs = ref Unsafe.Add(ref xs, xStride);
+            ds = ref Unsafe.Add(ref ds, dStride);
+        }
+        TW.Store(a0, ref g, 0);
+    }
+
+    // Six samples' dx, columns 0 … 2c − 1 (w, d and dx already offset to the block).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void InputBlock6x2<T, TW, TVec>(ref T row, nuint wStride, ref T d0, nuint dStride, ref T o, nuint oStride, nuint n, bool accumulate, ref T copy, bool copies)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TW : ISimd<T, TVec>
+        where TVec : unmanaged
+    {
+        nuint c = (nuint)TW.Count;
+        ref T d1 = ref Unsafe.Add(ref d0, dStride);
+        ref T d2 = ref Unsafe.Add(ref d1, dStride);
+        ref T d3 = ref Unsafe.Add(ref d2, dStride);
+        ref T d4 = ref Unsafe.Add(ref d3, dStride);
+        ref T d5 = ref Unsafe.Add(ref d4, dStride);
         // aSV: sample S, vector V.
         TVec a00 = TW.Zero, a01 = TW.Zero, a10 = TW.Zero, a11 = TW.Zero, a20 = TW.Zero, a21 = TW.Zero;
         TVec a30 = TW.Zero, a31 = TW.Zero, a40 = TW.Zero, a41 = TW.Zero, a50 = TW.Zero, a51 = TW.Zero;
-        for (nuint j = 0; j < nOut; j++)
+        if (accumulate)
+        {
+            ref T p = ref o;
+            a00 = TW.Load(ref p, 0); a01 = TW.Load(ref p, c);
+            p = ref Unsafe.Add(ref p, oStride);
+            a10 = TW.Load(ref p, 0); a11 = TW.Load(ref p, c);
+            p = ref Unsafe.Add(ref p, oStride);
+            a20 = TW.Load(ref p, 0); a21 = TW.Load(ref p, c);
+            p = ref Unsafe.Add(ref p, oStride);
+            a30 = TW.Load(ref p, 0); a31 = TW.Load(ref p, c);
+            p = ref Unsafe.Add(ref p, oStride);
+            a40 = TW.Load(ref p, 0); a41 = TW.Load(ref p, c);
+            p = ref Unsafe.Add(ref p, oStride);
+            a50 = TW.Load(ref p, 0); a51 = TW.Load(ref p, c);
+        }
+        for (nuint j = 0; j < n; j++)
         {
             TVec u = TW.Load(ref row, 0), v = TW.Load(ref row, c);
             TVec e = TW.Create(Unsafe.Add(ref d0, j));
@@ -290,34 +431,40 @@ public static partial class DenseKernels
             a40 = TW.MultiplyAdd(u, e, a40); a41 = TW.MultiplyAdd(v, e, a41);
             e = TW.Create(Unsafe.Add(ref d5, j));
             a50 = TW.MultiplyAdd(u, e, a50); a51 = TW.MultiplyAdd(v, e, a51);
-            row = ref Unsafe.Add(ref row, nIn);
+            if (copies)
+            {
+                TW.Store(u, ref copy, 0);
+                TW.Store(v, ref copy, c);
+                copy = ref Unsafe.Add(ref copy, 2 * c);
+            }
+            row = ref Unsafe.Add(ref row, wStride);
         }
         TW.Store(a00, ref o, 0); TW.Store(a01, ref o, c);
-        o = ref Unsafe.Add(ref o, nIn);
+        o = ref Unsafe.Add(ref o, oStride);
         TW.Store(a10, ref o, 0); TW.Store(a11, ref o, c);
-        o = ref Unsafe.Add(ref o, nIn);
+        o = ref Unsafe.Add(ref o, oStride);
         TW.Store(a20, ref o, 0); TW.Store(a21, ref o, c);
-        o = ref Unsafe.Add(ref o, nIn);
+        o = ref Unsafe.Add(ref o, oStride);
         TW.Store(a30, ref o, 0); TW.Store(a31, ref o, c);
-        o = ref Unsafe.Add(ref o, nIn);
+        o = ref Unsafe.Add(ref o, oStride);
         TW.Store(a40, ref o, 0); TW.Store(a41, ref o, c);
-        o = ref Unsafe.Add(ref o, nIn);
+        o = ref Unsafe.Add(ref o, oStride);
         TW.Store(a50, ref o, 0); TW.Store(a51, ref o, c);
     }
 
     // Rows g0 … g0 + 5·nIn, columns 0 … 2c − 1 (g0 and xs already offset to the column block).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void GradientBlock6x2<T, TW, TVec>(ref T ds, ref T xs, ref T g0, nuint nIn, nuint dStride, nuint m)
+    private static void GradientBlock6x2<T, TW, TVec>(ref T ds, nuint dStride, ref T xs, nuint xStride, ref T g0, nuint gStride, nuint m, ref T copy, bool copies)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TW : ISimd<T, TVec>
         where TVec : unmanaged
     {
         nuint c = (nuint)TW.Count;
-        ref T g1 = ref Unsafe.Add(ref g0, nIn);
-        ref T g2 = ref Unsafe.Add(ref g1, nIn);
-        ref T g3 = ref Unsafe.Add(ref g2, nIn);
-        ref T g4 = ref Unsafe.Add(ref g3, nIn);
-        ref T g5 = ref Unsafe.Add(ref g4, nIn);
+        ref T g1 = ref Unsafe.Add(ref g0, gStride);
+        ref T g2 = ref Unsafe.Add(ref g1, gStride);
+        ref T g3 = ref Unsafe.Add(ref g2, gStride);
+        ref T g4 = ref Unsafe.Add(ref g3, gStride);
+        ref T g5 = ref Unsafe.Add(ref g4, gStride);
         // aRV: gradient row R, vector V.
         TVec a00 = TW.Load(ref g0, 0), a01 = TW.Load(ref g0, c);
         TVec a10 = TW.Load(ref g1, 0), a11 = TW.Load(ref g1, c);
@@ -340,7 +487,13 @@ public static partial class DenseKernels
             a40 = TW.MultiplyAdd(u, e, a40); a41 = TW.MultiplyAdd(v, e, a41);
             e = TW.Create(Unsafe.Add(ref ds, 5));
             a50 = TW.MultiplyAdd(u, e, a50); a51 = TW.MultiplyAdd(v, e, a51);
-            xs = ref Unsafe.Add(ref xs, nIn);
+            if (copies)
+            {
+                TW.Store(u, ref copy, 0);
+                TW.Store(v, ref copy, c);
+                copy = ref Unsafe.Add(ref copy, 2 * c);
+            }
+            xs = ref Unsafe.Add(ref xs, xStride);
             ds = ref Unsafe.Add(ref ds, dStride);
         }
         TW.Store(a00, ref g0, 0); TW.Store(a01, ref g0, c);
@@ -353,15 +506,15 @@ public static partial class DenseKernels
 
     // Rows g0 … g0 + 3·nIn, columns 0 … 4c − 1 (g0 and xs already offset to the column block).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void GradientBlock4x4<T, TW, TVec>(ref T ds, ref T xs, ref T g0, nuint nIn, nuint dStride, nuint m)
+    private static void GradientBlock4x4<T, TW, TVec>(ref T ds, nuint dStride, ref T xs, nuint xStride, ref T g0, nuint gStride, nuint m)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TW : ISimd<T, TVec>
         where TVec : unmanaged
     {
         nuint c = (nuint)TW.Count;
-        ref T g1 = ref Unsafe.Add(ref g0, nIn);
-        ref T g2 = ref Unsafe.Add(ref g1, nIn);
-        ref T g3 = ref Unsafe.Add(ref g2, nIn);
+        ref T g1 = ref Unsafe.Add(ref g0, gStride);
+        ref T g2 = ref Unsafe.Add(ref g1, gStride);
+        ref T g3 = ref Unsafe.Add(ref g2, gStride);
         // aRV: gradient row R, vector V.
         TVec a00 = TW.Load(ref g0, 0), a01 = TW.Load(ref g0, c), a02 = TW.Load(ref g0, 2 * c), a03 = TW.Load(ref g0, 3 * c);
         TVec a10 = TW.Load(ref g1, 0), a11 = TW.Load(ref g1, c), a12 = TW.Load(ref g1, 2 * c), a13 = TW.Load(ref g1, 3 * c);
@@ -378,7 +531,7 @@ public static partial class DenseKernels
             a20 = TW.MultiplyAdd(u0, e, a20); a21 = TW.MultiplyAdd(u1, e, a21); a22 = TW.MultiplyAdd(u2, e, a22); a23 = TW.MultiplyAdd(u3, e, a23);
             e = TW.Create(Unsafe.Add(ref ds, 3));
             a30 = TW.MultiplyAdd(u0, e, a30); a31 = TW.MultiplyAdd(u1, e, a31); a32 = TW.MultiplyAdd(u2, e, a32); a33 = TW.MultiplyAdd(u3, e, a33);
-            xs = ref Unsafe.Add(ref xs, nIn);
+            xs = ref Unsafe.Add(ref xs, xStride);
             ds = ref Unsafe.Add(ref ds, dStride);
         }
         TW.Store(a00, ref g0, 0); TW.Store(a01, ref g0, c); TW.Store(a02, ref g0, 2 * c); TW.Store(a03, ref g0, 3 * c);
@@ -403,8 +556,29 @@ public static partial class DenseKernels
             for (; k + 4 * c <= nIn; k += 4 * c)
                 InputBatchColumns4<T, TW, TVec>(ref w, ref d, ref dx, nIn, nOut, m, k);
         }
+        // With sixteen registers, the first block of samples copies each strip of W, as it reads it, to a contiguous,
+        // line-aligned panel that the other blocks then read. In place its rows lie nIn apart, and at 512 inputs (2 KiB,
+        // a power of two) the strip's lines share two L1 sets and came from L2 for every block: the AVX2 path ran
+        // 512-output shapes at 70–80 % of peak, 93–95 % packed at batch 256. A separate copy pass before the first
+        // block cost batch 32 more than it gained (its loads miss with no FMAs to hide them); copied in the first
+        // block, batch 32 gains 6–10 points too. Rows beyond a quarter of L2 are taken in bands, the partial sums going
+        // through dx, which changes no bit (the sum over j stays in order).
+        if (BackwardPacks && Unsafe.SizeOf<TVec>() != 64 && k + 2 * c <= nIn && m >= 12)
+        {
+            nuint rows = (nuint)InputBandBytes / (2 * c * (nuint)Unsafe.SizeOf<T>());
+            rows = rows < 1 ? 1 : rows < nOut ? rows : nOut;
+            ref T panel = ref GradientPanel<T>.Get((int)(2 * c * rows));
+            for (; k + 2 * c <= nIn; k += 2 * c)
+            {
+                for (nuint j0 = 0; j0 < nOut; j0 += rows)
+                {
+                    nuint n = nOut - j0 < rows ? nOut - j0 : rows;
+                    InputBatchColumns2<T, TW, TVec>(ref Unsafe.Add(ref w, j0 * nIn + k), nIn, ref Unsafe.Add(ref d, j0), nOut, ref Unsafe.Add(ref dx, k), nIn, n, m, j0 > 0, ref panel);
+                }
+            }
+        }
         for (; k + 2 * c <= nIn; k += 2 * c)
-            InputBatchColumns2<T, TW, TVec>(ref w, ref d, ref dx, nIn, nOut, m, k);
+            InputBatchColumns2<T, TW, TVec>(ref Unsafe.Add(ref w, k), nIn, ref d, nOut, ref Unsafe.Add(ref dx, k), nIn, nOut, m, false, ref Unsafe.NullRef<T>());
         for (; k + c <= nIn; k += c)
             InputBatchColumns1<T, TW, TVec>(ref w, ref d, ref dx, nIn, nOut, m, k);
         if (k < nIn)
@@ -457,14 +631,15 @@ public static partial class DenseKernels
         // The remaining samples one at a time, as InputBatchColumns2 does, two vectors at a time.
         if (s < m)
         {
-            InputBatchColumns2<T, TW, TVec>(ref w, ref Unsafe.Add(ref d, s * nOut), ref Unsafe.Add(ref dx, s * nIn), nIn, nOut, m - s, k);
-            InputBatchColumns2<T, TW, TVec>(ref w, ref Unsafe.Add(ref d, s * nOut), ref Unsafe.Add(ref dx, s * nIn), nIn, nOut, m - s, k + 2 * c);
+            InputBatchColumns2<T, TW, TVec>(ref Unsafe.Add(ref w, k), nIn, ref Unsafe.Add(ref d, s * nOut), nOut, ref Unsafe.Add(ref dx, s * nIn + k), nIn, nOut, m - s, false, ref Unsafe.NullRef<T>());
+            InputBatchColumns2<T, TW, TVec>(ref Unsafe.Add(ref w, k + 2 * c), nIn, ref Unsafe.Add(ref d, s * nOut), nOut, ref Unsafe.Add(ref dx, s * nIn + k + 2 * c), nIn, nOut, m - s, false, ref Unsafe.NullRef<T>());
         }
     }
 
-    // Columns k … k + 2c − 1 of every sample's dx.
+    // Two vectors of columns of every sample's dx, summing n rows of w (w, d and dx already offset to the block):
+    // from zero, or on from the partial sums in dx when accumulate.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void InputBatchColumns2<T, TW, TVec>(ref T w, ref T d, ref T dx, nuint nIn, nuint nOut, nuint m, nuint k)
+    private static void InputBatchColumns2<T, TW, TVec>(ref T w, nuint wStride, ref T d, nuint dStride, ref T dx, nuint dxStride, nuint n, nuint m, bool accumulate, ref T panel)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TW : ISimd<T, TVec>
         where TVec : unmanaged
@@ -476,19 +651,39 @@ public static partial class DenseKernels
         if (Unsafe.SizeOf<TVec>() != 64)
         {
             // An even number of six-blocks leaves a multiple of four for the four-blocks whenever m is one.
-            for (nuint end = (m / 6 & ~(nuint)1) * 6; s < end; s += 6)
-                InputBlock6x2<T, TW, TVec>(ref Unsafe.Add(ref w, k), ref Unsafe.Add(ref d, s * nOut), ref Unsafe.Add(ref dx, s * nIn + k), nIn, nOut);
+            nuint end = (m / 6 & ~(nuint)1) * 6;
+            if (!Unsafe.IsNullRef(ref panel) && end > 0)
+            {
+                InputBlock6x2<T, TW, TVec>(ref w, wStride, ref d, dStride, ref dx, dxStride, n, accumulate, ref panel, true);
+                w = ref panel;
+                wStride = 2 * c;
+                s = 6;
+            }
+            for (; s < end; s += 6)
+                InputBlock6x2<T, TW, TVec>(ref w, wStride, ref Unsafe.Add(ref d, s * dStride), dStride, ref Unsafe.Add(ref dx, s * dxStride), dxStride, n, accumulate, ref panel, false);
         }
         for (; s + 4 <= m; s += 4)
         {
-            ref T d0 = ref Unsafe.Add(ref d, s * nOut);
-            ref T d1 = ref Unsafe.Add(ref d0, nOut);
-            ref T d2 = ref Unsafe.Add(ref d1, nOut);
-            ref T d3 = ref Unsafe.Add(ref d2, nOut);
+            ref T d0 = ref Unsafe.Add(ref d, s * dStride);
+            ref T d1 = ref Unsafe.Add(ref d0, dStride);
+            ref T d2 = ref Unsafe.Add(ref d1, dStride);
+            ref T d3 = ref Unsafe.Add(ref d2, dStride);
+            ref T o = ref Unsafe.Add(ref dx, s * dxStride);
             TVec a00 = TW.Zero, a01 = TW.Zero, a10 = TW.Zero, a11 = TW.Zero;
             TVec a20 = TW.Zero, a21 = TW.Zero, a30 = TW.Zero, a31 = TW.Zero;
-            ref T row = ref Unsafe.Add(ref w, k);
-            for (nuint j = 0; j < nOut; j++)
+            if (accumulate)
+            {
+                ref T p = ref o;
+                a00 = TW.Load(ref p, 0); a01 = TW.Load(ref p, c);
+                p = ref Unsafe.Add(ref p, dxStride);
+                a10 = TW.Load(ref p, 0); a11 = TW.Load(ref p, c);
+                p = ref Unsafe.Add(ref p, dxStride);
+                a20 = TW.Load(ref p, 0); a21 = TW.Load(ref p, c);
+                p = ref Unsafe.Add(ref p, dxStride);
+                a30 = TW.Load(ref p, 0); a31 = TW.Load(ref p, c);
+            }
+            ref T row = ref w;
+            for (nuint j = 0; j < n; j++)
             {
                 TVec u = TW.Load(ref row, 0), v = TW.Load(ref row, c);
                 TVec e = TW.Create(Unsafe.Add(ref d0, j));
@@ -503,31 +698,31 @@ public static partial class DenseKernels
                 e = TW.Create(Unsafe.Add(ref d3, j));
                 a30 = TW.MultiplyAdd(u, e, a30);
                 a31 = TW.MultiplyAdd(v, e, a31);
-                row = ref Unsafe.Add(ref row, nIn);
+                row = ref Unsafe.Add(ref row, wStride);
             }
-            ref T o = ref Unsafe.Add(ref dx, s * nIn + k);
             TW.Store(a00, ref o, 0); TW.Store(a01, ref o, c);
-            o = ref Unsafe.Add(ref o, nIn);
+            o = ref Unsafe.Add(ref o, dxStride);
             TW.Store(a10, ref o, 0); TW.Store(a11, ref o, c);
-            o = ref Unsafe.Add(ref o, nIn);
+            o = ref Unsafe.Add(ref o, dxStride);
             TW.Store(a20, ref o, 0); TW.Store(a21, ref o, c);
-            o = ref Unsafe.Add(ref o, nIn);
+            o = ref Unsafe.Add(ref o, dxStride);
             TW.Store(a30, ref o, 0); TW.Store(a31, ref o, c);
         }
         for (; s < m; s++)
         {
-            ref T ds = ref Unsafe.Add(ref d, s * nOut);
-            TVec a0 = TW.Zero, a1 = TW.Zero;
-            ref T row = ref Unsafe.Add(ref w, k);
-            for (nuint j = 0; j < nOut; j++)
+            ref T ds = ref Unsafe.Add(ref d, s * dStride);
+            ref T o = ref Unsafe.Add(ref dx, s * dxStride);
+            TVec a0 = accumulate ? TW.Load(ref o, 0) : TW.Zero, a1 = accumulate ? TW.Load(ref o, c) : TW.Zero;
+            ref T row = ref w;
+            for (nuint j = 0; j < n; j++)
             {
                 TVec e = TW.Create(Unsafe.Add(ref ds, j));
                 a0 = TW.MultiplyAdd(TW.Load(ref row, 0), e, a0);
                 a1 = TW.MultiplyAdd(TW.Load(ref row, c), e, a1);
-                row = ref Unsafe.Add(ref row, nIn);
+                row = ref Unsafe.Add(ref row, wStride);
             }
-            TW.Store(a0, ref dx, s * nIn + k);
-            TW.Store(a1, ref dx, s * nIn + k + c);
+            TW.Store(a0, ref o, 0);
+            TW.Store(a1, ref o, c);
         }
     }
 

@@ -245,6 +245,56 @@ public class BlockingTests
         }
     }
 
+    /// <summary>
+    /// ∂W and ∂input with their operands copied to contiguous panels (the sixteen-register paths) against the same
+    /// kernels reading them in place: the same bits at every width, on 1, 2, 3 and 8 threads, with several sample
+    /// blocks of ∂W and bands of ∂input rows (down to one row). The shapes cover 2 KiB row strides, strips ending in one vector and scalar columns, row counts
+    /// around the six- and four-row blocks and the 12-row and 12-sample thresholds below which nothing is packed.
+    /// </summary>
+    [Theory]
+    [InlineData(512)]
+    [InlineData(256)]
+    [InlineData(128)]
+    public void PackingTheBackwardPanels_ChangesNoBit(int bits) => VectorWidthTests.WithWidth(bits, () =>
+    {
+        var rng = new Random(bits);
+        foreach (var (outputs, inputs, samples) in new[] { (24, 512, 70), (13, 33, 128), (67, 97, 13), (12, 40, 11), (11, 24, 12), (130, 300, 64), (30, 512, 30), (6, 16, 12), (19, 8, 37), (40, 784, 25) })
+        {
+            float[] d = KernelTestSupport.Uniform<float>(rng, samples * outputs), x = KernelTestSupport.Uniform<float>(rng, samples * inputs);
+            float[] w = KernelTestSupport.Uniform<float>(rng, outputs * inputs);
+            float[] gw0 = KernelTestSupport.Uniform<float>(rng, outputs * inputs), gb0 = KernelTestSupport.Uniform<float>(rng, outputs);
+            float[] expectedW = (float[])gw0.Clone(), expectedB = (float[])gb0.Clone(), expectedDx = new float[samples * inputs];
+            int savedBlock = DenseKernels.GradientSampleBlockBytes, savedBand = DenseKernels.InputBandBytes;
+            try
+            {
+                DenseKernels.BackwardPacks = false;
+                DenseKernels.AccumulateGradientBatch<float>(d, x, expectedW, expectedB, inputs, outputs);
+                DenseKernels.BackwardInputBatch<float>(w, d, expectedDx, inputs, outputs);
+                DenseKernels.BackwardPacks = true;
+                foreach (var (bytes, band) in new[] { (savedBlock, savedBand), (4 * 1024, 1024), (int.MaxValue / 2, 1) })
+                {
+                    DenseKernels.GradientSampleBlockBytes = bytes;
+                    DenseKernels.InputBandBytes = band;
+                    foreach (int threads in new[] { 1, 2, 3, 8 })
+                    {
+                        float[] gw = (float[])gw0.Clone(), gb = (float[])gb0.Clone(), dx = new float[samples * inputs];
+                        DenseKernels.AccumulateGradientBatch<float>(d, x, gw, gb, inputs, outputs, threads);
+                        DenseKernels.BackwardInputBatch<float>(w, d, dx, inputs, outputs, threads);
+                        Assert.Equal(expectedW, gw);
+                        Assert.Equal(expectedB, gb);
+                        Assert.Equal(expectedDx, dx);
+                    }
+                }
+            }
+            finally
+            {
+                DenseKernels.BackwardPacks = true;
+                DenseKernels.GradientSampleBlockBytes = savedBlock;
+                DenseKernels.InputBandBytes = savedBand;
+            }
+        }
+    });
+
     [Fact]
     public void The_measured_choice_picks_a_candidate_and_changes_no_bit()
     {
