@@ -140,7 +140,10 @@ public static partial class DenseKernels
         // share two L1 sets, so the deltas, meant to stay in L1 across the strips, came from L2 and misaligned rows of
         // x straddled lines: the AVX2 path ran 512-wide shapes at 62–77 % of peak, packed at 86–89 %. Each copy pays
         // off only when read again: x by a second block of rows, the deltas by a second strip.
-        bool packX = BackwardPacks && !wide && nOut >= 12;
+        // With 32 registers the strips are read in place unless rows of x lie a multiple of 1 KiB apart: then a strip's
+        // lines share a few L1 sets (512 floats: two), and one copy to the panel ahead of the row blocks pays for itself.
+        bool packWide = BackwardPacks && wide && nOut >= 8 && nIn * (nuint)Unsafe.SizeOf<T>() % 1024 == 0;
+        bool packX = BackwardPacks && (!wide && nOut >= 12 || packWide);
         bool packD = BackwardPacks && !wide && full >= 4 * c;
         nuint line = 64 / (nuint)Unsafe.SizeOf<T>();
         nuint deltasAt = packX ? (full * m + line - 1) / line * line : 0;
@@ -150,6 +153,18 @@ public static partial class DenseKernels
         {
             px = ref GradientPanel<T>.Get((int)(deltasAt + (packD ? 6 * m : 0)));
             deltas = ref Unsafe.Add(ref px, deltasAt);
+        }
+        if (packWide)
+        {
+            for (nuint k = 0; k < full;)
+            {
+                nuint w = StripWidth(k, full, c, true);
+                ref T strip = ref Unsafe.Add(ref px, k * m);
+                for (nuint s = 0; s < m; s++)
+                    for (nuint v = 0; v < w; v += c)
+                        TW.Store(TW.Load(ref x, s * nIn + k + v), ref strip, s * w + v);
+                k += w;
+            }
         }
         nuint j = 0;
         // With sixteen vector registers, six rows × two vectors: twelve accumulators. Four × two (eight) is exactly
