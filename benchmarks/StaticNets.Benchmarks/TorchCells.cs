@@ -103,16 +103,41 @@ public static class TorchCells
             BenchData.Agree("TorchSharp training step", reference.Parameters, check.Parameters());
         }
 
-        var trainer1 = new Trainer<float>(create());
-        var trainer2 = new Trainer<float>(create());
-        using var torch = new TorchPeer(sizes, create().Parameters, x, batch, y, learningRate);
+        // One batch trained over and over drives the softmax to 0 and 1 until values turn subnormal and steps slow
+        // down; every peer starts again from the first weights every 256 steps (as the BenchmarkDotNet cells do).
+        float[] start = create().Parameters.ToArray();
+        INetwork<float> net1 = create(), net2 = create();
+        var trainer1 = new Trainer<float>(net1);
+        var trainer2 = new Trainer<float>(net2);
+        using var torch = new TorchPeer(sizes, start, x, batch, y, learningRate);
+        int steps1 = 0, steps2 = 0, stepsTorch = 0;
+        float StaticStep(INetwork<float> net, Trainer<float> trainer, TrainerOptions o, ref int steps)
+        {
+            if (++steps == 256)
+            {
+                steps = 0;
+                using var edit = net.EditParameters();
+                start.CopyTo(edit.Span);
+            }
+            return trainer.TrainBatch(x, y, o);
+        }
         Measure($"{name} training step (SGD), batch {batch}", new Item[]
         {
-            new("StaticNets", () => trainer1.TrainBatch(x, y, options), 1, false),
-            new("TorchSharp", torch.TrainStep, 1, true),
-            new("StaticNets", () => trainer2.TrainBatch(x, y, options2), 2, false),
-            new("TorchSharp", torch.TrainStep, 2, true),
+            new("StaticNets", () => StaticStep(net1, trainer1, options, ref steps1), 1, false),
+            new("TorchSharp", TorchStep, 1, true),
+            new("StaticNets", () => StaticStep(net2, trainer2, options2, ref steps2), 2, false),
+            new("TorchSharp", TorchStep, 2, true),
         });
+
+        float TorchStep()
+        {
+            if (++stepsTorch == 256)
+            {
+                stepsTorch = 0;
+                torch.Load(start);
+            }
+            return torch.TrainStep();
+        }
     }
 
     private static void Measure(string cell, IReadOnlyList<Item> items)

@@ -209,6 +209,17 @@ public sealed class Mlp
         }
     }
 
+    /// <summary>Overwrites the weights from a parameter span in the StaticNets layout.</summary>
+    public void LoadParameters(ReadOnlySpan<float> parameters)
+    {
+        int offset = 0;
+        for (int l = 0; l < _w.Length; l++)
+        {
+            parameters.Slice(offset, _w[l].Length).CopyTo(_w[l]); offset += _w[l].Length;
+            parameters.Slice(offset, _b[l].Length).CopyTo(_b[l]); offset += _b[l].Length;
+        }
+    }
+
     /// <summary>The largest batch the buffers hold.</summary>
     public int BatchCapacity => _capacity;
 }

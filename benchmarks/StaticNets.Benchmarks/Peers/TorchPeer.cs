@@ -28,31 +28,38 @@ public sealed class TorchPeer : IDisposable
     {
         var layers = new System.Collections.Generic.List<(string, nn.Module<Tensor, Tensor>)>();
         _linears = new Linear[sizes.Length - 1];
-        int offset = 0;
         for (int l = 0; l < _linears.Length; l++)
         {
-            int nIn = sizes[l], nOut = sizes[l + 1];
-            var linear = nn.Linear(nIn, nOut);
-            using (no_grad())
-            {
-                using var w = tensor(parameters.Slice(offset, nIn * nOut).ToArray(), new long[] { nOut, nIn });
-                linear.weight!.copy_(w);
-                offset += nIn * nOut;
-                using var b = tensor(parameters.Slice(offset, nOut).ToArray(), new long[] { nOut });
-                linear.bias!.copy_(b);
-                offset += nOut;
-            }
+            var linear = nn.Linear(sizes[l], sizes[l + 1]);
             _linears[l] = linear;
             layers.Add(($"linear{l}", linear));
             if (l < _linears.Length - 1)
                 layers.Add(($"relu{l}", nn.ReLU()));
         }
         _model = nn.Sequential(layers);
+        Load(parameters);
         _x = tensor(x, new long[] { batch, sizes[0] });
         if (targets is not null)
         {
             _y = tensor(targets, new long[] { batch, sizes[^1] });
             _sgd = optim.SGD(_model.parameters(), learningRate);
+        }
+    }
+
+    /// <summary>Overwrites the weights from a parameter span in the StaticNets layout (a <c>Linear</c>'s weight is [out, in] too).</summary>
+    public void Load(ReadOnlySpan<float> parameters)
+    {
+        using var inference = no_grad();
+        int offset = 0;
+        foreach (var linear in _linears)
+        {
+            long nOut = linear.weight!.shape[0], nIn = linear.weight.shape[1];
+            using var w = tensor(parameters.Slice(offset, (int)(nIn * nOut)).ToArray(), new long[] { nOut, nIn });
+            linear.weight.copy_(w);
+            offset += (int)(nIn * nOut);
+            using var b = tensor(parameters.Slice(offset, (int)nOut).ToArray(), new long[] { nOut });
+            linear.bias!.copy_(b);
+            offset += (int)nOut;
         }
     }
 
