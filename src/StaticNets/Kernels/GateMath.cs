@@ -19,12 +19,11 @@ internal static class GateMath
 
     /// <summary>1 / (1 + e^−x) per lane.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<float> Sigmoid(Vector256<float> x) => Vector256<float>.One / (Vector256<float>.One + Exp(-x));
+    public static Vector256<float> Sigmoid(Vector256<float> x) => Sigmoid<Simd256<float>, Vector256<float>>(x);
 
     /// <summary>tanh x = 2·σ(2x) − 1 per lane (absolute error, not relative, near 0).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<float> Tanh(Vector256<float> x)
-        => Vector256.Create(2f) / (Vector256<float>.One + Exp(x * Vector256.Create(-2f))) - Vector256<float>.One;
+    public static Vector256<float> Tanh(Vector256<float> x) => Tanh<Simd256<float>, Vector256<float>>(x);
 
     /// <summary>The same three functions sixteen lanes at a time, bit for bit what the 256-bit forms give per lane.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -32,12 +31,21 @@ internal static class GateMath
 
     /// <summary>1 / (1 + e^−x) per lane.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<float> Sigmoid(Vector512<float> x) => Vector512<float>.One / (Vector512<float>.One + Exp(-x));
+    public static Vector512<float> Sigmoid(Vector512<float> x) => Sigmoid<Simd512<float>, Vector512<float>>(x);
 
-    /// <summary>tanh x = 2·σ(2x) − 1 per lane.</summary>
+    /// <summary>tanh x per lane.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<float> Tanh(Vector512<float> x)
-        => Vector512.Create(2f) / (Vector512<float>.One + Exp(x * Vector512.Create(-2f))) - Vector512<float>.One;
+    public static Vector512<float> Tanh(Vector512<float> x) => Tanh<Simd512<float>, Vector512<float>>(x);
+
+    /// <summary>σ at any width: one form, so every width gives the same bits per lane.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TVec Sigmoid<TW, TVec>(TVec x) where TW : ISimd<float, TVec> where TVec : unmanaged
+        => TW.Divide(TW.Create(1f), TW.Add(TW.Create(1f), LaneKernels.Exp<float, TW, TVec>(TW.Multiply(x, TW.Create(-1f)))));
+
+    /// <summary>tanh x = 2 / (1 + e^−2x) − 1 at any width.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TVec Tanh<TW, TVec>(TVec x) where TW : ISimd<float, TVec> where TVec : unmanaged
+        => TW.Subtract(TW.Divide(TW.Create(2f), TW.Add(TW.Create(1f), LaneKernels.Exp<float, TW, TVec>(TW.Multiply(x, TW.Create(-2f))))), TW.Create(1f));
 
     /// <summary>The scalar functions for the lanes past the last whole vector.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

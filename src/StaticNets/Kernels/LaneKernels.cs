@@ -215,7 +215,7 @@ public static class LaneKernels
 
     // The one vector form, instantiated per width; ExpScalar performs the same operations on one value.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static TVec Exp<T, TW, TVec>(TVec v)
+    internal static TVec Exp<T, TW, TVec>(TVec v)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TW : ISimd<T, TVec>
         where TVec : unmanaged

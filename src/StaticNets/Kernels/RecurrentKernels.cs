@@ -318,43 +318,12 @@ public static partial class RecurrentKernels
         ref float cp = ref MemoryMarshal.GetReference(cPrev);
         ref float cr = ref MemoryMarshal.GetReference(c);
         ref float hr = ref MemoryMarshal.GetReference(h);
-        nuint nn = (nuint)n;
-        // 512-bit lanes first where they are enabled, then 256-bit ones: the exponential gives the same bits at either
-        // width, so the split changes speed only (one core with two 512-bit FMA ports does twice the lanes per cycle),
-        // and the scalar tail still starts at the last multiple of eight.
+        // 512-bit lanes first where they are enabled, then 256-bit ones: one form at both widths gives the same bits per
+        // lane, so the split changes speed only (a core with two 512-bit FMA ports does twice the lanes per cycle), and
+        // the scalar tail still starts at the last multiple of eight.
         if (Simd512<float>.IsEnabled)
-        {
-            for (; j + Vector512<float>.Count <= n; j += Vector512<float>.Count)
-            {
-                nuint u = (nuint)j;
-                var i = GateMath.Sigmoid(Vector512.LoadUnsafe(ref g, u));
-                var f = GateMath.Sigmoid(Vector512.LoadUnsafe(ref g, nn + u));
-                var gg = GateMath.Tanh(Vector512.LoadUnsafe(ref g, 2 * nn + u));
-                var o = GateMath.Sigmoid(Vector512.LoadUnsafe(ref g, 3 * nn + u));
-                i.StoreUnsafe(ref g, u);
-                f.StoreUnsafe(ref g, nn + u);
-                gg.StoreUnsafe(ref g, 2 * nn + u);
-                o.StoreUnsafe(ref g, 3 * nn + u);
-                var cv = hasPrev ? f * Vector512.LoadUnsafe(ref cp, u) + i * gg : i * gg;
-                cv.StoreUnsafe(ref cr, u);
-                (o * GateMath.Tanh(cv)).StoreUnsafe(ref hr, u);
-            }
-        }
-        for (; j + Vector256<float>.Count <= n; j += Vector256<float>.Count)
-        {
-            nuint u = (nuint)j;
-            var i = GateMath.Sigmoid(Vector256.LoadUnsafe(ref g, u));
-            var f = GateMath.Sigmoid(Vector256.LoadUnsafe(ref g, nn + u));
-            var gg = GateMath.Tanh(Vector256.LoadUnsafe(ref g, 2 * nn + u));
-            var o = GateMath.Sigmoid(Vector256.LoadUnsafe(ref g, 3 * nn + u));
-            i.StoreUnsafe(ref g, u);
-            f.StoreUnsafe(ref g, nn + u);
-            gg.StoreUnsafe(ref g, 2 * nn + u);
-            o.StoreUnsafe(ref g, 3 * nn + u);
-            var cv = hasPrev ? f * Vector256.LoadUnsafe(ref cp, u) + i * gg : i * gg;
-            cv.StoreUnsafe(ref cr, u);
-            (o * GateMath.Tanh(cv)).StoreUnsafe(ref hr, u);
-        }
+            j = LstmLanes<Simd512<float>, Vector512<float>>(ref g, ref cp, ref cr, ref hr, n, j, hasPrev);
+        j = LstmLanes<Simd256<float>, Vector256<float>>(ref g, ref cp, ref cr, ref hr, n, j, hasPrev);
         for (; j < n; j++)
         {
             float i = GateMath.Sigmoid(gateRow[j]), f = GateMath.Sigmoid(gateRow[n + j]), gg = GateMath.Tanh(gateRow[2 * n + j]), o = GateMath.Sigmoid(gateRow[3 * n + j]);
@@ -376,35 +345,10 @@ public static partial class RecurrentKernels
         ref float g = ref MemoryMarshal.GetReference(gateRow);
         ref float hp = ref MemoryMarshal.GetReference(hPrev);
         ref float hr = ref MemoryMarshal.GetReference(h);
-        nuint nn = (nuint)n;
         // As in the LSTM cell: 512-bit lanes first, the same bits as 256-bit ones.
         if (Simd512<float>.IsEnabled)
-        {
-            for (; j + Vector512<float>.Count <= n; j += Vector512<float>.Count)
-            {
-                nuint u = (nuint)j;
-                var r = GateMath.Sigmoid(Vector512.LoadUnsafe(ref g, u));
-                var z = GateMath.Sigmoid(Vector512.LoadUnsafe(ref g, nn + u));
-                var nv = GateMath.Tanh(Vector512.LoadUnsafe(ref g, 2 * nn + u) + r * Vector512.LoadUnsafe(ref g, 3 * nn + u));
-                r.StoreUnsafe(ref g, u);
-                z.StoreUnsafe(ref g, nn + u);
-                nv.StoreUnsafe(ref g, 2 * nn + u);
-                var prev = hasPrev ? Vector512.LoadUnsafe(ref hp, u) : Vector512<float>.Zero;
-                (nv + z * (prev - nv)).StoreUnsafe(ref hr, u);
-            }
-        }
-        for (; j + Vector256<float>.Count <= n; j += Vector256<float>.Count)
-        {
-            nuint u = (nuint)j;
-            var r = GateMath.Sigmoid(Vector256.LoadUnsafe(ref g, u));
-            var z = GateMath.Sigmoid(Vector256.LoadUnsafe(ref g, nn + u));
-            var nv = GateMath.Tanh(Vector256.LoadUnsafe(ref g, 2 * nn + u) + r * Vector256.LoadUnsafe(ref g, 3 * nn + u));
-            r.StoreUnsafe(ref g, u);
-            z.StoreUnsafe(ref g, nn + u);
-            nv.StoreUnsafe(ref g, 2 * nn + u);
-            var prev = hasPrev ? Vector256.LoadUnsafe(ref hp, u) : Vector256<float>.Zero;
-            (nv + z * (prev - nv)).StoreUnsafe(ref hr, u);
-        }
+            j = GruLanes<Simd512<float>, Vector512<float>>(ref g, ref hp, ref hr, n, j, hasPrev);
+        j = GruLanes<Simd256<float>, Vector256<float>>(ref g, ref hp, ref hr, n, j, hasPrev);
         for (; j < n; j++)
         {
             float r = GateMath.Sigmoid(gateRow[j]), z = GateMath.Sigmoid(gateRow[n + j]);
@@ -415,6 +359,53 @@ public static partial class RecurrentKernels
             float prev = hasPrev ? hPrev[j] : 0f;
             h[j] = nv + z * (prev - nv);
         }
+    }
+
+    // The LSTM cell over whole vectors of units from j on; returns where it stopped.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int LstmLanes<TW, TVec>(ref float g, ref float cp, ref float cr, ref float hr, int n, int j, bool hasPrev)
+        where TW : ISimd<float, TVec>
+        where TVec : unmanaged
+    {
+        nuint nn = (nuint)n;
+        for (; j + TW.Count <= n; j += TW.Count)
+        {
+            nuint u = (nuint)j;
+            TVec i = GateMath.Sigmoid<TW, TVec>(TW.Load(ref g, u));
+            TVec f = GateMath.Sigmoid<TW, TVec>(TW.Load(ref g, nn + u));
+            TVec gg = GateMath.Tanh<TW, TVec>(TW.Load(ref g, 2 * nn + u));
+            TVec o = GateMath.Sigmoid<TW, TVec>(TW.Load(ref g, 3 * nn + u));
+            TW.Store(i, ref g, u);
+            TW.Store(f, ref g, nn + u);
+            TW.Store(gg, ref g, 2 * nn + u);
+            TW.Store(o, ref g, 3 * nn + u);
+            TVec cv = hasPrev ? TW.Add(TW.Multiply(f, TW.Load(ref cp, u)), TW.Multiply(i, gg)) : TW.Multiply(i, gg);
+            TW.Store(cv, ref cr, u);
+            TW.Store(TW.Multiply(o, GateMath.Tanh<TW, TVec>(cv)), ref hr, u);
+        }
+        return j;
+    }
+
+    // The GRU cell over whole vectors of units from j on; returns where it stopped.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int GruLanes<TW, TVec>(ref float g, ref float hp, ref float hr, int n, int j, bool hasPrev)
+        where TW : ISimd<float, TVec>
+        where TVec : unmanaged
+    {
+        nuint nn = (nuint)n;
+        for (; j + TW.Count <= n; j += TW.Count)
+        {
+            nuint u = (nuint)j;
+            TVec r = GateMath.Sigmoid<TW, TVec>(TW.Load(ref g, u));
+            TVec z = GateMath.Sigmoid<TW, TVec>(TW.Load(ref g, nn + u));
+            TVec nv = GateMath.Tanh<TW, TVec>(TW.Add(TW.Load(ref g, 2 * nn + u), TW.Multiply(r, TW.Load(ref g, 3 * nn + u))));
+            TW.Store(r, ref g, u);
+            TW.Store(z, ref g, nn + u);
+            TW.Store(nv, ref g, 2 * nn + u);
+            TVec prev = hasPrev ? TW.Load(ref hp, u) : TW.Zero;
+            TW.Store(TW.Add(nv, TW.Multiply(z, TW.Subtract(prev, nv))), ref hr, u);
+        }
+        return j;
     }
 
     private static int Samples(in RecurrentShape shape, int length, string paramName)
