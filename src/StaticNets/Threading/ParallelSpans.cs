@@ -171,15 +171,12 @@ internal static unsafe class ParallelSpans
                 job.Partials[chunk] = double.CreateTruncating(VectorMath.SumOfSquares<T>(x));
                 break;
             case Operation.AxpySumOfSquares:
+            case Operation.AxpyClearSumOfSquares:
                 var y = new Span<T>(job.Y + start, count);
                 VectorMath.Axpy(job.Alpha, x, y);
+                if (job.Operation == Operation.AxpyClearSumOfSquares)
+                    x.Clear();
                 job.Partials[chunk] = double.CreateTruncating(VectorMath.SumOfSquares<T>(y));
-                break;
-            case Operation.AxpyClearSumOfSquares:
-                var updated = new Span<T>(job.Y + start, count);
-                VectorMath.Axpy(job.Alpha, x, updated);
-                x.Clear();
-                job.Partials[chunk] = double.CreateTruncating(VectorMath.SumOfSquares<T>(updated));
                 break;
             case Operation.ScaleSumOfSquares:
                 VectorMath.Scale(job.Alpha, x);

@@ -79,20 +79,18 @@ public sealed class SupervisedObjective<T> : ITrainingObjective<T>, IScaledGradi
 
     /// <inheritdoc />
     public T MeanGradient(INetwork<T> network, TrainingBatch<T> batch, Span<T> gradient)
-    {
-        var backward = _backward ?? throw new InvalidOperationException("Call Prepare before MeanGradient.");
-        if (batch.Count > backward.Capacity)
-            throw new ArgumentException($"The batch has {batch.Count} samples but Prepare was given a capacity of {backward.Capacity}.", nameof(batch));
-        return backward.MeanGradient(batch.Inputs, batch.Targets, batch.Count, gradient);
-    }
+        => Prepared(batch).MeanGradient(batch.Inputs, batch.Targets, batch.Count, gradient);
 
     /// <inheritdoc />
     T IScaledGradientObjective<T>.ScaledGradient(INetwork<T> network, TrainingBatch<T> batch, Span<T> gradient, bool gradientIsZero, out T scale)
+        => Prepared(batch).ScaledGradient(batch.Inputs, batch.Targets, batch.Count, gradient, gradientIsZero, out scale);
+
+    private PartitionedBackward<T> Prepared(TrainingBatch<T> batch)
     {
         var backward = _backward ?? throw new InvalidOperationException("Call Prepare before MeanGradient.");
         if (batch.Count > backward.Capacity)
             throw new ArgumentException($"The batch has {batch.Count} samples but Prepare was given a capacity of {backward.Capacity}.", nameof(batch));
-        return backward.ScaledGradient(batch.Inputs, batch.Targets, batch.Count, gradient, gradientIsZero, out scale);
+        return backward;
     }
 }
 

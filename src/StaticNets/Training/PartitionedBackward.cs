@@ -134,7 +134,6 @@ internal sealed unsafe class PartitionedBackward<T> where T : unmanaged, IBinary
             return _network.Backward(inputs, targets, gradient, _workspaces[0]);
         }
         scale = T.One;
-        T scaleLast = meanScale;
 
         fixed (T* x = inputs)
         fixed (T* y = targets)
@@ -156,7 +155,7 @@ internal sealed unsafe class PartitionedBackward<T> where T : unmanaged, IBinary
         for (int p = 0; p < partitions; p++)
             loss += _losses[p];
         for (int p = 1; p < partitions; p++)
-            GradientKernels.AddScaleAndClear<T>(gradient, _gradients[p], p == partitions - 1 ? scaleLast : T.One);
+            GradientKernels.AddScaleAndClear<T>(gradient, _gradients[p], p == partitions - 1 ? meanScale : T.One);
         return loss;
     }
 

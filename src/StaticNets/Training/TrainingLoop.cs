@@ -26,7 +26,7 @@ internal sealed class TrainingLoop<T> where T : unmanaged, IBinaryFloatingPointI
     private readonly ParameterBlock[] _weights;     // trainable Weight blocks: L2 applies
     private readonly ParameterBlock[] _frozen;      // non-trainable blocks: their gradient is zeroed
     private readonly bool _blocksCoverAll;
-    private readonly bool _clearsInUpdate;  // the update zeroes the gradient, and the objective is told so
+    private readonly bool _clearsInUpdate;  // the SGD update zeroes the gradient, and the objective is told so
     private bool _gradientIsZero;
 
     /// <summary>Buffers for batches of up to <paramref name="capacity"/> samples; prepares the objective and binds block-aware optimizers.</summary>
@@ -81,7 +81,7 @@ internal sealed class TrainingLoop<T> where T : unmanaged, IBinaryFloatingPointI
         foreach (var block in _frozen)
             covered += block.Count;
         _blocksCoverAll = covered == network.ParameterCount;
-        _clearsInUpdate = _blocksCoverAll && objective is IScaledGradientObjective<T>;
+        _clearsInUpdate = _blocksCoverAll && objective is IScaledGradientObjective<T> && optimizer is IThreadedOptimizer<T>;
         GradientNormSums = new double[_layerIndex.Length];
         Inputs = new T[capacity * network.InputSize];
         Targets = new T[capacity * network.OutputSize];
@@ -190,7 +190,7 @@ internal sealed class TrainingLoop<T> where T : unmanaged, IBinaryFloatingPointI
         // read again, layer by layer, to name the layer where the run diverged.
         if (!double.IsFinite(squares))
             CheckParameters(epoch, batch);
-        _gradientIsZero = _clearsInUpdate && _optimizer is IThreadedOptimizer<T>;
+        _gradientIsZero = _clearsInUpdate;
         return loss;
     }
 
@@ -217,35 +217,22 @@ internal sealed class TrainingLoop<T> where T : unmanaged, IBinaryFloatingPointI
     }
 
     /// <summary>The sum of squares over layer <paramref name="i"/>'s Weight blocks (all its blocks when it has none), and over all its blocks.</summary>
-    private double LayerSums(ReadOnlySpan<T> values, int i, out double all)
-    {
-        double weights = 0;
-        all = 0;
-        bool hasWeights = false;
-        foreach (var block in _blocks[i])
-        {
-            double s = ParallelSpans.SumOfSquares<T>(values.Slice(block.Offset, block.Count), Threads);
-            all += s;
-            if (block.Role == ParameterRole.Weight)
-            {
-                weights += s;
-                hasWeights = true;
-            }
-        }
-        return hasWeights ? weights : all;
-    }
+    private double LayerSums(ReadOnlySpan<T> values, int i, out double all) => LayerSums(values, default, i, out all, T.One);
 
     /// <summary><see cref="LayerSums(ReadOnlySpan{T}, int, out double)"/> of the gradient after multiplying layer <paramref name="i"/>'s blocks by <paramref name="scale"/> in place, in the same pass.</summary>
-    private double LayerSums(Span<T> values, int i, out double all, T scale)
+    private double LayerSums(Span<T> gradient, int i, out double all, T scale) => LayerSums(gradient, gradient, i, out all, scale);
+
+    // values is read; with a scale other than 1, scaled (the same span) is multiplied by it first, block by block.
+    private double LayerSums(ReadOnlySpan<T> values, Span<T> scaled, int i, out double all, T scale)
     {
-        if (scale == T.One)
-            return LayerSums(values, i, out all);
         double weights = 0;
         all = 0;
         bool hasWeights = false;
         foreach (var block in _blocks[i])
         {
-            double s = ParallelSpans.ScaleThenSumOfSquares<T>(scale, values.Slice(block.Offset, block.Count), Threads);
+            double s = scale == T.One
+                ? ParallelSpans.SumOfSquares<T>(values.Slice(block.Offset, block.Count), Threads)
+                : ParallelSpans.ScaleThenSumOfSquares<T>(scale, scaled.Slice(block.Offset, block.Count), Threads);
             all += s;
             if (block.Role == ParameterRole.Weight)
             {
