@@ -6,12 +6,15 @@ namespace StaticNets.Threading;
 
 /// <summary>
 /// The persistent threads that split one kernel call (a batched GEMM, a training step's products) into
-/// chunks. One job runs at a time: its chunks are claimed with a compare-and-swap on a ticket that carries
-/// the job's generation, so a worker that wakes late can never run a chunk of the wrong job, and the caller
-/// claims chunks too, so a job never waits on a thread that has not woken yet. A call made while another
-/// job runs (another user thread, or a kernel called from inside a chunk) runs its chunks inline on the
-/// calling thread: nothing deadlocks and nothing is lost. Chunks must write disjoint outputs, so the result
-/// never depends on which thread ran which chunk.
+/// chunks. One job runs at a time. Its chunks are dealt out in contiguous ranges, one per taking part thread (the
+/// caller first, then worker 1, 2 …), so the same part of a product or of the parameters lands on the same thread
+/// call after call and stays in that core's cache: moving a chunk's memory to the other core made a memory-bound
+/// pass several times slower. Each range has its own ticket carrying the job's generation, claimed by
+/// compare-and-swap: the owner runs its range first, then takes what is left of the others' (a late or busy thread
+/// never holds a job up), and a worker that wakes late can never run a chunk of the wrong job. A call made while
+/// another job runs (another user thread, or a kernel called from inside a chunk) runs its chunks inline on the
+/// calling thread: nothing deadlocks and nothing is lost. Chunks must write disjoint outputs, so the result never
+/// depends on which thread ran which chunk.
 /// </summary>
 internal sealed unsafe class WorkerPool
 {
@@ -26,9 +29,15 @@ internal sealed unsafe class WorkerPool
     // Monitor.Wait, so a wake-up allocates nothing.
     private readonly int[] _sleeping;
     private readonly AutoResetEvent[] _wake;
+    // Longs per ticket: one cache line each, so that claiming from one's own range does not contend with the others.
+    private const int TicketStride = 8;
+
     private int _busy;        // 1 while a job owns the pool
-    private long _ticket;     // generation << 32 | next chunk
-    private int _generation;
+    // Per taking-part thread t (0: the caller): generation << 32 | end of its range << 16 | next chunk of it. The end
+    // travels in the ticket so that a claim never depends on fields a later job may already have overwritten.
+    private readonly long[] _tickets;
+    private int _generation;  // the newest job's, published after its tickets
+    private int _participants;
     private int _remaining;   // chunks not yet finished
     private int _workersWanted;
     private delegate*<void*, int, void> _body;
@@ -40,6 +49,7 @@ internal sealed unsafe class WorkerPool
     private WorkerPool(int workers)
     {
         _threads = new Thread[workers];
+        _tickets = new long[(workers + 1) * TicketStride];
         _sleeping = new int[workers];
         _workerAllocated = new long[workers];
         _wake = new AutoResetEvent[workers];
@@ -91,6 +101,7 @@ internal sealed unsafe class WorkerPool
     {
         if (chunks <= 0)
             return;
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(chunks, MaxChunks);
         int helpers = Math.Min(Math.Min(threads, chunks) - 1, _threads.Length);
         if (helpers <= 0 || Interlocked.CompareExchange(ref _busy, 1, 0) != 0)
         {
@@ -106,6 +117,7 @@ internal sealed unsafe class WorkerPool
     {
         if (chunks <= 0)
             return;
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(chunks, MaxChunks);
         int helpers = Math.Min(Math.Min(threads, chunks) - 1, _threads.Length);
         if (helpers <= 0 || Interlocked.CompareExchange(ref _busy, 1, 0) != 0)
         {
@@ -116,6 +128,9 @@ internal sealed unsafe class WorkerPool
         Dispatch(null, null, job, chunks, helpers);
     }
 
+    /// <summary>Most chunks one job may have: a range's bounds travel in 16 bits of its ticket.</summary>
+    public const int MaxChunks = 0xFFFF;
+
     // Called with _busy taken.
     private void Dispatch(delegate*<void*, int, void> body, void* state, IParallelJob? job, int chunks, int helpers)
     {
@@ -125,19 +140,25 @@ internal sealed unsafe class WorkerPool
             _state = state;
             _job = job;
             _chunks = chunks;
+            _participants = helpers + 1;
             _failure = null;
             _workersWanted = helpers;
             Volatile.Write(ref _remaining, chunks);
             int generation = _generation + 1;
-            _generation = generation;
-            // Publishing the ticket publishes the job: every field above is written before it.
-            Interlocked.Exchange(ref _ticket, (long)generation << 32);
+            // Publishing the tickets publishes the job: every field above is written before them, and the generation
+            // the workers wait on after them.
+            for (int t = 0; t <= helpers; t++)
+            {
+                long range = (long)RangeStart(t + 1, chunks, helpers + 1) << 16 | (long)RangeStart(t, chunks, helpers + 1);
+                Interlocked.Exchange(ref _tickets[t * TicketStride], (long)generation << 32 | range);
+            }
+            Volatile.Write(ref _generation, generation);
             for (int i = 0; i < helpers; i++)
             {
                 if (Volatile.Read(ref _sleeping[i]) != 0 && Interlocked.Exchange(ref _sleeping[i], 0) != 0)
                     _wake[i].Set();
             }
-            RunChunks(generation);
+            RunChunks(generation, 0);
             var spin = new SpinWait();
             while (Volatile.Read(ref _remaining) > 0)
                 spin.SpinOnce(sleep1Threshold: -1);
@@ -152,41 +173,54 @@ internal sealed unsafe class WorkerPool
         }
     }
 
-    // Claims and runs chunks of job `generation` until none is left, or the ticket belongs to another job;
-    // returns how many it ran.
-    private int RunChunks(int generation)
+    // The first chunk of taking-part thread t's range when `chunks` are dealt to `participants` threads.
+    private static int RangeStart(int t, int chunks, int participants) => (int)((long)t * chunks / participants);
+
+    // Claims and runs chunks of job `generation`, those of thread `self`'s range first, then what is left of the
+    // others' in turn, until none is left or the tickets belong to another job; returns how many it ran.
+    private int RunChunks(int generation, int self)
     {
         int ran = 0;
-        while (true)
+        int participants = Volatile.Read(ref _participants);
+        for (int k = 0; k < participants; k++)
         {
-            long ticket = Volatile.Read(ref _ticket);
-            int next = (int)ticket;
-            if ((int)(ticket >> 32) != generation || next >= _chunks)
-                return ran;
-            // The fields are those of this generation: they change only after its last chunk has finished,
-            // and this chunk has not been claimed yet.
-            var body = _body;
-            void* state = _state;
-            var job = _job;
-            if (Interlocked.CompareExchange(ref _ticket, ticket + 1, ticket) != ticket)
-                continue;
-            try
+            int owner = self + k < participants ? self + k : self + k - participants;
+            ref long ticket = ref _tickets[owner * TicketStride];
+            while (true)
             {
-                if (job is not null)
-                    job.Run(next);
-                else
-                    body(state, next);
-            }
-            catch (Exception e)
-            {
-                _failure ??= ExceptionDispatchInfo.Capture(e);
-            }
-            finally
-            {
-                ran++;
-                Interlocked.Decrement(ref _remaining);
+                long current = Volatile.Read(ref ticket);
+                if ((int)(current >> 32) != generation)
+                    break;
+                int next = (int)(current & 0xFFFF), end = (int)((current >> 16) & 0xFFFF);
+                if (next >= end)
+                    break;
+                // The fields are those of this generation whenever the claim below succeeds: they change only after
+                // its last chunk has finished, and this chunk has not been claimed yet. Read before that, they may
+                // already belong to the next job, and then the claim fails.
+                var body = _body;
+                void* state = _state;
+                var job = _job;
+                if (Interlocked.CompareExchange(ref ticket, current + 1, current) != current)
+                    continue;
+                try
+                {
+                    if (job is not null)
+                        job.Run(next);
+                    else
+                        body(state, next);
+                }
+                catch (Exception e)
+                {
+                    _failure ??= ExceptionDispatchInfo.Capture(e);
+                }
+                finally
+                {
+                    ran++;
+                    Interlocked.Decrement(ref _remaining);
+                }
             }
         }
+        return ran;
     }
 
     /// <summary>Chunks the workers (not the callers) have run since start-up: tests check that jobs really spread.</summary>
@@ -216,7 +250,7 @@ internal sealed unsafe class WorkerPool
             seen = generation;
             if (index < Volatile.Read(ref _workersWanted))
             {
-                Interlocked.Add(ref _workerChunks, RunChunks(generation));
+                Interlocked.Add(ref _workerChunks, RunChunks(generation, index + 1));
                 Volatile.Write(ref _workerAllocated[index], GC.GetAllocatedBytesForCurrentThread());
             }
         }
@@ -228,7 +262,7 @@ internal sealed unsafe class WorkerPool
         var spin = new SpinWait();
         while (true)
         {
-            int generation = (int)(Volatile.Read(ref _ticket) >> 32);
+            int generation = Volatile.Read(ref _generation);
             if (generation != seen)
                 return generation;
             if (System.Diagnostics.Stopwatch.GetTimestamp() - start > SpinTicks)
@@ -240,7 +274,7 @@ internal sealed unsafe class WorkerPool
             // Interlocked on both sides: either the dispatcher sees this flag and signals, or this check sees
             // its new ticket. A signal left over from a wake-up that was not needed only costs one more check.
             Interlocked.Exchange(ref _sleeping[index], 1);
-            int generation = (int)(Volatile.Read(ref _ticket) >> 32);
+            int generation = Volatile.Read(ref _generation);
             if (generation != seen)
             {
                 Volatile.Write(ref _sleeping[index], 0);
