@@ -140,9 +140,11 @@ internal static unsafe class ParallelSpans
         return sum;
     }
 
-    private static int ChunkSize(int length) => Math.Max(ChunkElements, (length + MaxChunks - 1) / MaxChunks);
+    /// <summary>Elements per chunk of a span of <paramref name="length"/> (the last chunk may be shorter): the length decides, never the threads.</summary>
+    internal static int ChunkSize(int length) => Math.Max(ChunkElements, (length + MaxChunks - 1) / MaxChunks);
 
-    private static int Chunks(int length) => Math.Max(1, (length + ChunkSize(length) - 1) / ChunkSize(length));
+    /// <summary>Chunks a span of <paramref name="length"/> is cut into: at least 1, at most 256.</summary>
+    internal static int Chunks(int length) => Math.Max(1, (length + ChunkSize(length) - 1) / ChunkSize(length));
 
     private static void Run<T>(Job<T> job, int threads) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {

@@ -40,15 +40,20 @@ public sealed class Sgd<T> : IOptimizer<T>, IOptimizerState<T>, IThreadedOptimiz
     }
 
     /// <summary>The same step, its update split over up to <paramref name="threads"/> threads (each parameter updated as on one).</summary>
-    double IThreadedOptimizer<T>.Step(Span<T> parameters, Span<T> gradient, T learningRate, int threads, bool clearGradient)
+    double IThreadedOptimizer<T>.Step(Span<T> parameters, Span<T> gradient, T learningRate, int threads, bool clearGradient, ReadOnlySpan<(int Offset, int Count)> segments)
     {
         Guard.Length(gradient.Length, parameters.Length, nameof(gradient));
-        double squares = clearGradient
-            ? Threading.ParallelSpans.AxpyClearThenSumOfSquares(-learningRate, gradient, parameters, threads)
-            : Threading.ParallelSpans.AxpyThenSumOfSquares(-learningRate, gradient, parameters, threads);
+        double squares = segments.IsEmpty ? Update(parameters, gradient, learningRate, threads, clearGradient) : 0;
+        foreach (var (offset, count) in segments)
+            squares += Update(parameters.Slice(offset, count), gradient.Slice(offset, count), learningRate, threads, clearGradient);
         StepCount++;
         return squares;
     }
+
+    private static double Update(Span<T> parameters, Span<T> gradient, T learningRate, int threads, bool clearGradient)
+        => clearGradient
+            ? Threading.ParallelSpans.AxpyClearThenSumOfSquares(-learningRate, gradient, parameters, threads)
+            : Threading.ParallelSpans.AxpyThenSumOfSquares(-learningRate, gradient, parameters, threads);
 
     /// <inheritdoc />
     public void Reset() => StepCount = 0;
@@ -81,7 +86,10 @@ internal interface IThreadedOptimizer<T> where T : unmanaged, IBinaryFloatingPoi
     /// <see cref="IOptimizer{T}.Step"/> on up to <paramref name="threads"/> threads; returns Σ θ² of the updated
     /// parameters, taken in the same pass (not finite when a parameter is not), so the training loop need not read them
     /// all again to check them. With <paramref name="clearGradient"/> the gradient is zeroed as it is consumed, ready
-    /// for the next step's accumulation; otherwise it is left as it was.
+    /// for the next step's accumulation; otherwise it is left as it was. <paramref name="segments"/> (in order, covering
+    /// the span; empty: the whole span as one) are split over the threads one by one, so that each thread updates the
+    /// same share of every parameter block as it computed the gradient of, and the memory stays in its core's cache.
     /// </summary>
-    double Step(Span<T> parameters, Span<T> gradient, T learningRate, int threads, bool clearGradient);
+    double Step(Span<T> parameters, Span<T> gradient, T learningRate, int threads, bool clearGradient, ReadOnlySpan<(int Offset, int Count)> segments);
+
 }

@@ -26,6 +26,7 @@ internal sealed class TrainingLoop<T> where T : unmanaged, IBinaryFloatingPointI
     private readonly ParameterBlock[] _weights;     // trainable Weight blocks: L2 applies
     private readonly ParameterBlock[] _frozen;      // non-trainable blocks: their gradient is zeroed
     private readonly bool _blocksCoverAll;
+    private readonly (int Offset, int Count)[] _segments;  // every block in order where they cover all: the update's pieces
     private readonly bool _clearsInUpdate;  // the SGD update zeroes the gradient, and the objective is told so
     private bool _gradientIsZero;
 
@@ -81,6 +82,8 @@ internal sealed class TrainingLoop<T> where T : unmanaged, IBinaryFloatingPointI
         foreach (var block in _frozen)
             covered += block.Count;
         _blocksCoverAll = covered == network.ParameterCount;
+        // The update goes block by block, each split over the threads as the products that computed its gradient were.
+        _segments = _blocksCoverAll ? Segments(network.Info) : Array.Empty<(int, int)>();
         _clearsInUpdate = _blocksCoverAll && objective is IScaledGradientObjective<T> && optimizer is IThreadedOptimizer<T>;
         GradientNormSums = new double[_layerIndex.Length];
         Inputs = new T[capacity * network.InputSize];
@@ -182,7 +185,7 @@ internal sealed class TrainingLoop<T> where T : unmanaged, IBinaryFloatingPointI
         {
             // The update zeroes the gradient as it reads it (for an objective that then skips its own clearing pass).
             if (_optimizer is IThreadedOptimizer<T> threaded)
-                squares = threaded.Step(edit.Span, gradient, T.CreateTruncating(rate), Threads, clearGradient: _clearsInUpdate);
+                squares = threaded.Step(edit.Span, gradient, T.CreateTruncating(rate), Threads, _clearsInUpdate, _segments);
             else
                 _optimizer.Step(edit.Span, gradient, T.CreateTruncating(rate));
         }
@@ -192,6 +195,24 @@ internal sealed class TrainingLoop<T> where T : unmanaged, IBinaryFloatingPointI
             CheckParameters(epoch, batch);
         _gradientIsZero = _clearsInUpdate;
         return loss;
+    }
+
+    // Every block of every layer, by offset, when they tile the parameters without gap or overlap; otherwise none.
+    private static (int Offset, int Count)[] Segments(NetworkInfo info)
+    {
+        var blocks = new List<(int Offset, int Count)>();
+        foreach (var layer in info.Layers)
+            foreach (var block in layer.Blocks)
+                blocks.Add((block.Offset, block.Count));
+        blocks.Sort((a, b) => a.Offset.CompareTo(b.Offset));
+        int next = 0;
+        foreach (var (offset, count) in blocks)
+        {
+            if (offset != next)
+                return Array.Empty<(int, int)>();
+            next += count;
+        }
+        return next == info.ParameterCount ? blocks.ToArray() : Array.Empty<(int, int)>();
     }
 
     /// <summary>Throws when a layer's parameters are no longer finite.</summary>

@@ -6,7 +6,8 @@ namespace StaticNets.Training;
 
 // The built-in optimizers. Each update walks the spans in Vector<T> blocks and finishes the few remaining
 // elements with the same formula in scalar form, so every element gets an identical update whatever the
-// machine's vector width (no fused multiply-add, which would differ between the two paths).
+// machine's vector width (no fused multiply-add, which would differ between the two paths) and wherever a
+// range starts: the training loop updates in chunks over the worker pool (OptimizerBase.UpdateRange).
 
 /// <summary>
 /// Momentum (the course's form): <c>v ← μ·v − η·g</c>, <c>θ ← θ + v</c>. State: one velocity per parameter.
@@ -24,6 +25,11 @@ public sealed class Momentum<T> : OptimizerBase<T> where T : unmanaged, IBinaryF
 
     /// <inheritdoc />
     protected override void Update(Span<T> parameters, ReadOnlySpan<T> gradient, T learningRate, Span<T> state, long step)
+        => UpdateWhole(parameters, gradient, learningRate, state, step);
+
+    private protected override bool UpdatesElementwise => true;
+
+    private protected override void UpdateRange(Span<T> parameters, ReadOnlySpan<T> gradient, Span<T> state, Span<T> unused, int offset, T learningRate)
     {
         int n = parameters.Length, i = 0;
         if (Vector.IsHardwareAccelerated && n >= Vector<T>.Count)
@@ -64,6 +70,11 @@ public sealed class Nesterov<T> : OptimizerBase<T> where T : unmanaged, IBinaryF
 
     /// <inheritdoc />
     protected override void Update(Span<T> parameters, ReadOnlySpan<T> gradient, T learningRate, Span<T> state, long step)
+        => UpdateWhole(parameters, gradient, learningRate, state, step);
+
+    private protected override bool UpdatesElementwise => true;
+
+    private protected override void UpdateRange(Span<T> parameters, ReadOnlySpan<T> gradient, Span<T> state, Span<T> unused, int offset, T learningRate)
     {
         int n = parameters.Length, i = 0;
         if (Vector.IsHardwareAccelerated && n >= Vector<T>.Count)
@@ -110,6 +121,11 @@ public sealed class RmsProp<T> : OptimizerBase<T> where T : unmanaged, IBinaryFl
 
     /// <inheritdoc />
     protected override void Update(Span<T> parameters, ReadOnlySpan<T> gradient, T learningRate, Span<T> state, long step)
+        => UpdateWhole(parameters, gradient, learningRate, state, step);
+
+    private protected override bool UpdatesElementwise => true;
+
+    private protected override void UpdateRange(Span<T> parameters, ReadOnlySpan<T> gradient, Span<T> state, Span<T> unused, int offset, T learningRate)
     {
         int n = parameters.Length, i = 0;
         T oneMinusRho = T.One - _rho;
@@ -148,6 +164,8 @@ public class Adam<T> : OptimizerBase<T>, IBlockAwareOptimizer where T : unmanage
     private readonly double _beta1, _beta2;
     private readonly T _epsilon, _weightDecay;
     private (int Offset, int Count)[]? _decayed;
+    private T _alpha, _epsHat, _shrink;  // this step's, from BeginUpdate
+    private int _length;                 // the whole span's: a bound block beyond it is not decayed
 
     /// <summary>Creates the optimizer.</summary>
     /// <param name="beta1">β₁ in [0, 1) (default 0.9).</param>
@@ -188,25 +206,38 @@ public class Adam<T> : OptimizerBase<T>, IBlockAwareOptimizer where T : unmanage
 
     /// <inheritdoc />
     protected override void Update(Span<T> parameters, ReadOnlySpan<T> gradient, T learningRate, Span<T> state, long step)
+        => UpdateWhole(parameters, gradient, learningRate, state, step);
+
+    private protected override bool UpdatesElementwise => true;
+
+    private protected override void BeginUpdate(T learningRate, long step, int length)
     {
-        int n = parameters.Length, i = 0;
-        Span<T> mState = state.Slice(0, n), vState = state.Slice(n, n);
-        T b1 = T.CreateTruncating(_beta1), b2 = T.CreateTruncating(_beta2);
-        T c1 = T.One - b1, c2 = T.One - b2;
+        _length = length;
         // The bias corrections fold into the step size and ε: η·m̂/(√v̂ + ε) = α·m/(√v + ε̂) with
         // α = η·√(1 − β₂ᵗ)/(1 − β₁ᵗ) and ε̂ = ε·√(1 − β₂ᵗ).
         double correction1 = 1 - Math.Pow(_beta1, step), correction2 = Math.Sqrt(1 - Math.Pow(_beta2, step));
-        T alpha = T.CreateTruncating(double.CreateTruncating(learningRate) * correction2 / correction1);
-        T epsHat = _epsilon * T.CreateTruncating(correction2);
-        T shrink = T.One - learningRate * _weightDecay;
+        _alpha = T.CreateTruncating(double.CreateTruncating(learningRate) * correction2 / correction1);
+        _epsHat = _epsilon * T.CreateTruncating(correction2);
+        _shrink = T.One - learningRate * _weightDecay;
+    }
+
+    private protected override void UpdateRange(Span<T> parameters, ReadOnlySpan<T> gradient, Span<T> mState, Span<T> vState, int offset, T learningRate)
+    {
+        int n = parameters.Length, i = 0;
+        T b1 = T.CreateTruncating(_beta1), b2 = T.CreateTruncating(_beta2);
+        T c1 = T.One - b1, c2 = T.One - b2;
+        T alpha = _alpha, epsHat = _epsHat, shrink = _shrink;
         bool decay = _weightDecay != T.Zero;
         if (decay && _decayed is not null)
         {
-            // Bound to blocks: shrink the weights first (the same rounding as the fused form), then a plain Adam step.
-            foreach (var (offset, count) in _decayed)
+            // Bound to blocks: shrink the weights of this range first (the same rounding as the fused form), then a plain Adam step.
+            foreach (var (blockOffset, count) in _decayed)
             {
-                if (offset + count <= n)
-                    Kernels.VectorMath.Scale(shrink, parameters.Slice(offset, count));
+                if (blockOffset + count > _length)
+                    continue;
+                int start = Math.Max(blockOffset, offset), end = Math.Min(blockOffset + count, offset + n);
+                if (start < end)
+                    Kernels.VectorMath.Scale(shrink, parameters.Slice(start - offset, end - start));
             }
             decay = false;
         }
