@@ -142,6 +142,55 @@ public static class GemmBreakdown
         return 0;
     }
 
+    /// <summary><c>train-optimizers</c>: N2 and N3 TrainBatch(32) with each built-in optimizer, on 1 and 2 threads.</summary>
+    public static int TrainOptimizers()
+    {
+        foreach (var (name, make) in new (string, Func<INetwork<float>>)[] { ("N2", () => new N2(2)), ("N3", () => new N3(3)) })
+        {
+            var x = BenchData.Inputs(32 * make().InputSize, 11);
+            var y = BenchData.Targets(32, make().OutputSize, 12);
+            double flops = 6.0 * make().Info.MultiplyAddsPerSample * 32;
+            foreach (var (optimizerName, optimizer, rate) in new (string, Func<StaticNets.Training.IOptimizer<float>>, double)[]
+            {
+                ("SGD", () => new StaticNets.Training.Sgd<float>(), 0.01),
+                ("Momentum", () => new StaticNets.Training.Momentum<float>(), 0.01),
+                ("Nesterov", () => new StaticNets.Training.Nesterov<float>(), 0.01),
+                ("RMSProp", () => new StaticNets.Training.RmsProp<float>(), 0.0001),
+                ("Adam", () => new StaticNets.Training.Adam<float>(), 0.0001),
+                ("AdamW", () => new StaticNets.Training.AdamW<float>(), 0.0001),
+            })
+            {
+                foreach (int threads in new[] { 1, 2 })
+                {
+                    var trainer = new StaticNets.Training.Trainer<float>(make(), optimizer());
+                    var options = new StaticNets.Training.TrainerOptions { LearningRate = rate, Threads = threads };
+                    Report($"{name} TrainBatch(32) {optimizerName}", threads, flops, FmaPeak.GflopsPerCore, () => trainer.TrainBatch(x, y, options));
+                }
+                // The update alone, on the network's parameter count: the public step with the loop's separate check and
+                // clear, and the training loop's chunked step that fuses them.
+                var p = make().Parameters.ToArray();
+                var g = BenchData.Inputs(p.Length, 13);
+                double bytes = 4.0 * p.Length;
+                var serial = optimizer();
+                Report($"{name} {optimizerName}.Step + check + clear", 1, bytes, FmaPeak.GflopsPerCore, () =>
+                {
+                    serial.Step(p, g, 0f);
+                    StaticNets.Threading.ParallelSpans.SumOfSquares<float>(p, 1);
+                    g.AsSpan().Clear();
+                });
+                if (optimizer() is StaticNets.Training.IThreadedOptimizer<float>)
+                {
+                    foreach (int threads in new[] { 1, 2 })
+                    {
+                        var threaded = (StaticNets.Training.IThreadedOptimizer<float>)optimizer();
+                        Report($"{name} {optimizerName} chunked step", threads, bytes, FmaPeak.GflopsPerCore, () => threaded.Step(p, g, 0f, threads, true, default));
+                    }
+                }
+            }
+        }
+        return 0;
+    }
+
     /// <summary><c>forward-warm</c>: the N2 and N3 batched forward (batch 256, one thread) after 3 s of warm-up, so tiered compilation has settled; time and bytes allocated per call.</summary>
     public static int ForwardWarm()
     {
@@ -207,8 +256,9 @@ public static class GemmBreakdown
         var g = new float[N3.ParameterCount];
         var sgd = new StaticNets.Training.Sgd<float>();
         var blocks = net.Info.Layers.SelectMany(l => l.Blocks).ToArray();
+        var segments = blocks.Select(b => (b.Offset, b.Count)).ToArray();
         // The training loop's passes as they run now: the 1/m of the mean in the norms' pass, the finite check of the new
-        // weights and the zeroing of the gradient for the next step in the update's.
+        // weights and the zeroing of the gradient for the next step in the update's, block by block.
         string[] names = { "backward", "scale + gradient norms", "SGD update + parameter check + gradient clear", "whole" };
         for (int round = 0; round < 4; round++)
         {
@@ -233,7 +283,7 @@ public static class GemmBreakdown
                         norm += StaticNets.Threading.ParallelSpans.ScaleThenSumOfSquares(1f / 32, g.AsSpan(block.Offset, block.Count), threads);
                     long t2 = Stopwatch.GetTimestamp();
                     using (var edit = net.EditParameters())
-                        norm += ((StaticNets.Training.IThreadedOptimizer<float>)sgd).Step(edit.Span, g, 0.001f, threads, clearGradient: true);
+                        norm += ((StaticNets.Training.IThreadedOptimizer<float>)sgd).Step(edit.Span, g, 0.001f, threads, true, segments);
                     long t3 = Stopwatch.GetTimestamp();
                     if (step < 0 || double.IsNaN(norm))
                         continue;
