@@ -13,9 +13,11 @@ namespace StaticNets.Threading;
 /// </summary>
 internal static unsafe class ParallelSpans
 {
-    // 32 Ki elements (128 KiB of float): big enough that a hand-off is paid for, small enough that 2–8
-    // threads share a 100 K-parameter network.
-    private const int ChunkElements = 1 << 15;
+    // 16 Ki elements (64 KiB of float): big enough that claiming one (a compare-and-swap on the thread's own
+    // ticket) costs a few per cent of its pass, small enough that the pool's contiguous ranges of a block's chunks
+    // end within a few rows of where the products that wrote it split the block's rows, so each thread finds the
+    // gradient it computed in its own cache.
+    private const int ChunkElements = 1 << 14;
 
     // At most this many partial sums, on the stack.
     private const int MaxChunks = 256;

@@ -16,7 +16,7 @@ public class ThreadedOptimizerTests
         var data = new TheoryData<string, int>();
         foreach (string name in new[] { "sgd", "momentum", "nesterov", "rmsprop", "adam", "adamw" })
         {
-            // One element, a ragged vector tail, and more than one 32 Ki-element chunk with a short last one.
+            // One element, a ragged vector tail, and several 16 Ki-element chunks with a short last one.
             foreach (int n in new[] { 1, 37, 100_003 })
                 data.Add(name, n);
         }
