@@ -38,6 +38,89 @@ internal static unsafe class AffinityProbe
         return 0;
     }
 
+    /// <summary>
+    /// <c>pool-ab [rounds]</c>: the worker pool dealing each thread its own range of chunks against all threads claiming
+    /// them in order (<see cref="WorkerPool.DealsRanges"/>), alternated round by round in one process so that both see
+    /// the same host: TrainBatch(32) of N2 and N3 with SGD and Adam, the N3 batched forward, and the update pass alone,
+    /// all on two threads. Medians of the rounds' medians.
+    /// </summary>
+    public static int PoolAb(string[] args)
+    {
+        int rounds = args.Length > 0 ? int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 15;
+        var cells = new System.Collections.Generic.List<(string Name, Action Run)>();
+        foreach (var (name, make) in new (string, Func<INetwork<float>>)[] { ("N2", () => new N2(2)), ("N3", () => new N3(3)) })
+        {
+            var probe = make();
+            var x = BenchData.Inputs(32 * probe.InputSize, 11);
+            var y = BenchData.Targets(32, probe.OutputSize, 12);
+            foreach (var (optimizerName, optimizer, rate) in new (string, Func<StaticNets.Training.IOptimizer<float>>, double)[]
+            {
+                ("SGD", () => new StaticNets.Training.Sgd<float>(), 0.01),
+                ("Adam", () => new StaticNets.Training.Adam<float>(), 0.0001),
+            })
+            {
+                var trainer = new StaticNets.Training.Trainer<float>(make(), optimizer());
+                var options = new StaticNets.Training.TrainerOptions { LearningRate = rate, Threads = 2 };
+                cells.Add(($"{name} TrainBatch(32) {optimizerName}", () => trainer.TrainBatch(x, y, options)));
+            }
+        }
+        var n3 = new N3(3);
+        var ws = n3.CreateWorkspace(256);
+        ws.Threads = 2;
+        var x256 = BenchData.Inputs(256 * N3.InputSize, 7);
+        var y256 = new float[256 * N3.OutputSize];
+        cells.Add(("N3 Forward(256)", () => n3.Forward(x256, y256, ws)));
+        var p = new float[N3.ParameterCount];
+        var g = BenchData.Inputs(N3.ParameterCount, 3);
+        cells.Add(("N3-sized update pass", () => ParallelSpans.AxpyThenSumOfSquares(0f, g, p, 2)));
+
+        var medians = new double[cells.Count, 2][];
+        for (int c = 0; c < cells.Count; c++)
+            for (int arm = 0; arm < 2; arm++)
+                medians[c, arm] = new double[rounds];
+        for (int r = 0; r < rounds; r++)
+        {
+            for (int c = 0; c < cells.Count; c++)
+            {
+                for (int arm = 0; arm < 2; arm++)
+                {
+                    WorkerPool.DealsRanges = arm == 0;
+                    medians[c, arm][r] = Window(cells[c].Run);
+                }
+            }
+        }
+        WorkerPool.DealsRanges = true;
+        Console.WriteLine($"{"cell (2 threads)",-28} {"ranges µs",10} {"in order µs",12} {"ratio",6}");
+        for (int c = 0; c < cells.Count; c++)
+        {
+            Array.Sort(medians[c, 0]);
+            Array.Sort(medians[c, 1]);
+            double dealt = medians[c, 0][rounds / 2], ordered = medians[c, 1][rounds / 2];
+            Console.WriteLine($"{cells[c].Name,-28} {dealt,10:F1} {ordered,12:F1} {ordered / dealt,6:F2}");
+        }
+        return 0;
+    }
+
+    // The median of 11 short windows of about 2 ms each, after a warm-up.
+    private static double Window(Action action)
+    {
+        var clock = Stopwatch.StartNew();
+        action();
+        int reps = Math.Max(1, (int)(0.002 / Math.Max(clock.Elapsed.TotalSeconds, 1e-7)));
+        for (int i = 0; i < reps; i++)
+            action();
+        var t = new double[11];
+        for (int w = 0; w < t.Length; w++)
+        {
+            clock.Restart();
+            for (int i = 0; i < reps; i++)
+                action();
+            t[w] = clock.Elapsed.TotalSeconds * 1e6 / reps;
+        }
+        Array.Sort(t);
+        return t[t.Length / 2];
+    }
+
     // The caller always the first half, the worker the second, whichever chunk each claimed.
     private static void Half(void* state, int chunk)
     {
