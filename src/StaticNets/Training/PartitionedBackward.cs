@@ -9,7 +9,7 @@ namespace StaticNets.Training;
 /// The mean gradient of a mini-batch, computed the same way for any number of threads: the batch is cut
 /// into contiguous partitions that depend only on its size, each partition back-propagates into its own
 /// gradient buffer, and the buffers are summed in partition order (fused with the 1/m scaling and the
-/// zeroing for the next step). Threads only decide how many partitions run at once, so 1 and 2 threads
+/// zeroing for the next step, chunk by chunk over the same pool). Threads only decide how many partitions run at once, so 1 and 2 threads
 /// give bit-identical weights. Chains of large dense layers are not cut: their kernels split each product by
 /// output rows over the worker pool instead (<see cref="SplitsProducts"/>), which is bit-identical for any
 /// thread count too. Every buffer is allocated up front; a step allocates nothing.
@@ -38,6 +38,7 @@ internal sealed unsafe class PartitionedBackward<T> where T : unmanaged, IBinary
     private readonly INetworkWorkspace<T>[] _workspaces;
     private readonly T[] _losses;
     private readonly PartitionJob _job;
+    private readonly SumJob _sum;
     private T* _x, _y, _gradient0;
     private int _count, _partitions;
 
@@ -69,6 +70,7 @@ internal sealed unsafe class PartitionedBackward<T> where T : unmanaged, IBinary
                 dropout.DropoutKey = (ulong)p;
         }
         _job = new PartitionJob(this);
+        _sum = new SumJob(this);
     }
 
     /// <summary>The largest batch.</summary>
@@ -134,6 +136,9 @@ internal sealed unsafe class PartitionedBackward<T> where T : unmanaged, IBinary
             return _network.Backward(inputs, targets, gradient, _workspaces[0]);
         }
         scale = T.One;
+        // Forward and backward cost about three times the forward's multiply-adds (two flops each).
+        double flopsPerPartition = 6.0 * _multiplyAdds * count / partitions;
+        int threads = flopsPerPartition >= MinFlopsPerThread ? Threads : 1;
 
         fixed (T* x = inputs)
         fixed (T* y = targets)
@@ -144,9 +149,6 @@ internal sealed unsafe class PartitionedBackward<T> where T : unmanaged, IBinary
             _gradient0 = g;
             _count = count;
             _partitions = partitions;
-            // Forward and backward cost about three times the forward's multiply-adds (two flops each).
-            double flopsPerPartition = 6.0 * _multiplyAdds * count / partitions;
-            int threads = flopsPerPartition >= MinFlopsPerThread ? Threads : 1;
             // The pool runs the partitions on its persistent workers; a partition's result does not depend on
             // which thread runs it.
             WorkerPool.Shared.Run(_job, partitions, threads);
@@ -154,9 +156,31 @@ internal sealed unsafe class PartitionedBackward<T> where T : unmanaged, IBinary
         T loss = T.Zero;
         for (int p = 0; p < partitions; p++)
             loss += _losses[p];
-        for (int p = 1; p < partitions; p++)
-            GradientKernels.AddScaleAndClear<T>(gradient, _gradients[p], p == partitions - 1 ? meanScale : T.One);
+        SumPartitions(gradient, partitions, meanScale, threads);
         return loss;
+    }
+
+    // gradient += Σ the other partitions' buffers (in partition order, the last addition times the mean's 1/m), each
+    // buffer zeroed for the next step: chunk by chunk over the pool, every element summed in the same order as on one
+    // thread.
+    private void SumPartitions(Span<T> gradient, int partitions, T meanScale, int threads)
+    {
+        fixed (T* g = gradient)
+        {
+            _sum.Gradient = g;
+            _sum.Length = gradient.Length;
+            _sum.Partitions = partitions;
+            _sum.MeanScale = meanScale;
+            _sum.ChunkSize = ParallelSpans.ChunkSize(gradient.Length);
+            try
+            {
+                WorkerPool.Shared.Run(_sum, ParallelSpans.Chunks(gradient.Length), threads);
+            }
+            finally
+            {
+                _sum.Gradient = null;
+            }
+        }
     }
 
     // Partition p back-propagates into its own buffer; partition 0 into the caller's gradient.
@@ -168,6 +192,22 @@ internal sealed unsafe class PartitionedBackward<T> where T : unmanaged, IBinary
         var y = new ReadOnlySpan<T>(_y + (long)start * nOut, (end - start) * nOut);
         Span<T> gradient = p == 0 ? new Span<T>(_gradient0, _network.ParameterCount) : _gradients[p];
         _losses[p] = _network.Backward(x, y, gradient, _workspaces[p]);
+    }
+
+    /// <summary>The sum of the partitions' buffers as one reusable job for the worker pool, a chunk of elements each.</summary>
+    private sealed class SumJob(PartitionedBackward<T> owner) : IParallelJob
+    {
+        public T* Gradient;
+        public int Length, Partitions, ChunkSize;
+        public T MeanScale;
+
+        public void Run(int chunk)
+        {
+            int start = chunk * ChunkSize, count = Math.Min(ChunkSize, Length - start);
+            var target = new Span<T>(Gradient + start, count);
+            for (int p = 1; p < Partitions; p++)
+                GradientKernels.AddScaleAndClear<T>(target, owner._gradients[p].AsSpan(start, count), p == Partitions - 1 ? MeanScale : T.One);
+        }
     }
 
     /// <summary>The partitions as one reusable job for the worker pool: running it allocates nothing.</summary>

@@ -80,6 +80,46 @@ public class ParallelTrainingTests
         }
     }
 
+    // A network that trains in partitions, with enough parameters that the sum of the partitions' buffers runs in
+    // several chunks over the pool: exactly the partitions' backward passes added in order, the last addition times
+    // 1/m, then the SGD update, on any thread count.
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(8)]
+    public void PartitionedStep_IsThePartitionsSummedInOrderThenSgd_BitForBit(int threads)
+    {
+        const int batch = 64;
+        INetwork<float> reference = new StaticNets.Tests.Layers.LeNet5(2), trained = new StaticNets.Tests.Layers.LeNet5(2);
+        int partitions = Trainer<float>.PartitionCount(reference.Info, batch);
+        Assert.True(partitions > 1);
+        Assert.True(reference.ParameterCount > 2 * 16_384);
+        var inputs = NetworkCatalog.Random<float>(batch * reference.InputSize, 21, 0, 1);
+        var targets = NetworkCatalog.Targets<float>(reference.Info, batch, 22);
+
+        var sum = new float[reference.ParameterCount];
+        var part = new float[reference.ParameterCount];
+        for (int p = 0; p < partitions; p++)
+        {
+            int start = batch * p / partitions, end = batch * (p + 1) / partitions;
+            var target = p == 0 ? sum : part;
+            Array.Clear(target);
+            reference.Backward(inputs.AsSpan(start * reference.InputSize, (end - start) * reference.InputSize),
+                targets.AsSpan(start * reference.OutputSize, (end - start) * reference.OutputSize), target, reference.CreateWorkspace(end - start));
+            if (p == 0)
+                continue;
+            float scale = p == partitions - 1 ? 1f / batch : 1f;
+            for (int i = 0; i < sum.Length; i++)
+                sum[i] = (sum[i] + part[i]) * scale;
+        }
+        float[] expected = reference.Parameters.ToArray();
+        StaticNets.Kernels.VectorMath.Axpy(-0.05f, sum, expected);
+
+        new Trainer<float>(trained).TrainBatch(inputs, targets, new TrainerOptions { LearningRate = 0.05, Threads = threads });
+        Assert.Equal(expected, trained.Parameters.ToArray());
+    }
+
     [Theory]
     [InlineData(1)]
     [InlineData(2)]
