@@ -42,6 +42,8 @@ public static class Program
             return GemmBreakdown.ForwardWarm();
         if (args.Length > 0 && args[0] == "train-drift")
             return GemmBreakdown.TrainDrift();
+        if (args.Length > 0 && args[0] == "mnist-load")
+            return MnistLoad.Run();
         if (args.Length > 0 && args[0] == "pool-ab")
             return AffinityProbe.PoolAb(args.Skip(1).ToArray());
         if (args.Length > 0 && args[0] == "affinity")
