@@ -85,7 +85,7 @@ internal static unsafe class AffinityProbe
                 for (int arm = 0; arm < 2; arm++)
                 {
                     WorkerPool.DealsRanges = arm == 0;
-                    medians[c, arm][r] = Window(cells[c].Run);
+                    medians[c, arm][r] = GemmBreakdown.MedianSeconds(cells[c].Run, 11, 1) * 1e6;
                 }
             }
         }
@@ -99,26 +99,6 @@ internal static unsafe class AffinityProbe
             Console.WriteLine($"{cells[c].Name,-28} {dealt,10:F1} {ordered,12:F1} {ordered / dealt,6:F2}");
         }
         return 0;
-    }
-
-    // The median of 11 short windows of about 2 ms each, after a warm-up.
-    private static double Window(Action action)
-    {
-        var clock = Stopwatch.StartNew();
-        action();
-        int reps = Math.Max(1, (int)(0.002 / Math.Max(clock.Elapsed.TotalSeconds, 1e-7)));
-        for (int i = 0; i < reps; i++)
-            action();
-        var t = new double[11];
-        for (int w = 0; w < t.Length; w++)
-        {
-            clock.Restart();
-            for (int i = 0; i < reps; i++)
-                action();
-            t[w] = clock.Elapsed.TotalSeconds * 1e6 / reps;
-        }
-        Array.Sort(t);
-        return t[t.Length / 2];
     }
 
     // The caller always the first half, the worker the second, whichever chunk each claimed.

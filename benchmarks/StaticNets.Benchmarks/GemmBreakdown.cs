@@ -361,26 +361,34 @@ public static class GemmBreakdown
         return 0;
     }
 
-    private static float[] Fill(Random rng, int n) => Enumerable.Range(0, n).Select(_ => (float)(rng.NextDouble() - 0.5)).ToArray();
-
-    private static void Report(string name, int threads, double flops, double peak, Action action)
+    /// <summary>
+    /// The median of <paramref name="windows"/> windows of about 2 ms each (enough calls that the clock's resolution
+    /// does not matter), in seconds per call, after <paramref name="warmup"/> windows' worth of calls.
+    /// </summary>
+    internal static double MedianSeconds(Action action, int windows, int warmup)
     {
-        // Enough repetitions per round for ~2 ms, so the clock's resolution does not matter.
         var clock = Stopwatch.StartNew();
         action();
         int reps = Math.Max(1, (int)(0.002 / Math.Max(clock.Elapsed.TotalSeconds, 1e-7)));
-        for (int i = 0; i < 3 * reps; i++)
+        for (int i = 0; i < warmup * reps; i++)
             action();
-        var rounds = new double[31];
-        for (int r = 0; r < rounds.Length; r++)
+        var times = new double[windows];
+        for (int w = 0; w < times.Length; w++)
         {
             clock.Restart();
             for (int i = 0; i < reps; i++)
                 action();
-            rounds[r] = clock.Elapsed.TotalSeconds / reps;
+            times[w] = clock.Elapsed.TotalSeconds / reps;
         }
-        Array.Sort(rounds);
-        double median = rounds[rounds.Length / 2];
+        Array.Sort(times);
+        return times[times.Length / 2];
+    }
+
+    private static float[] Fill(Random rng, int n) => Enumerable.Range(0, n).Select(_ => (float)(rng.NextDouble() - 0.5)).ToArray();
+
+    private static void Report(string name, int threads, double flops, double peak, Action action)
+    {
+        double median = MedianSeconds(action, 31, 3);
         double gflops = flops / median * 1e-9;
         Console.WriteLine($"{name,-34} {threads,7} {median * 1e6,10:F1} {gflops,8:F1} {100 * gflops / peak,13:F1} %");
     }

@@ -17,63 +17,42 @@ namespace StaticNets.Benchmarks;
 /// </summary>
 public static class Program
 {
-    /// <summary>Entry point.</summary>
-    public static int Main(string[] args)
+    // The stopwatch modes by name; each gets the arguments after its name. Anything else goes to BenchmarkDotNet.
+    private static readonly System.Collections.Generic.Dictionary<string, Func<string[], int>> Modes = new()
     {
-        if (args.Length > 0 && args[0] == "mnist")
-            return MnistEndToEnd(args.Skip(1).ToArray());
-        if (args.Length > 0 && args[0] == "lenet-mnist")
-            return LeNetMnist.Run(args.Skip(1).ToArray());
-        if (args.Length > 0 && args[0] == "lenet-layers")
-            return LeNetMnist.LayerBreakdown(args.Skip(1).ToArray());
-        if (args.Length > 0 && args[0] == "check")
-            return Check();
-        if (args.Length > 0 && args[0] == "partitions")
-            return PartitionCost();
-        if (args.Length > 0 && args[0] == "fused")
-            return FusedBudget.Run(args.Skip(1).ToArray());
-        if (args.Length > 0 && args[0] == "hamming")
-            return HammingData.Run();
-        if (args.Length > 0 && args[0] == "train-steps")
-            return GemmBreakdown.TrainSteps();
-        if (args.Length > 0 && args[0] == "forward-parts")
-            return GemmBreakdown.ForwardParts();
-        if (args.Length > 0 && args[0] == "forward-warm")
-            return GemmBreakdown.ForwardWarm();
-        if (args.Length > 0 && args[0] == "train-drift")
-            return GemmBreakdown.TrainDrift();
-        if (args.Length > 0 && args[0] == "mnist-load")
-            return MnistLoad.Run();
-        if (args.Length > 0 && args[0] == "pool-ab")
-            return AffinityProbe.PoolAb(args.Skip(1).ToArray());
-        if (args.Length > 0 && args[0] == "affinity")
-            return AffinityProbe.Run();
-        if (args.Length > 0 && args[0] == "train-optimizers")
-            return GemmBreakdown.TrainOptimizers();
-        if (args.Length > 0 && args[0] == "train-phases")
-            return GemmBreakdown.TrainPhases();
-        if (args.Length > 0 && args[0] == "kblock")
-            return GemmBreakdown.KBlocks();
-        if (args.Length > 0 && args[0] == "bwd")
-            return GemmBreakdown.Backward(args.Skip(1).ToArray());
-        if (args.Length > 0 && args[0] == "gemm")
-            return GemmBreakdown.Run(args.Skip(1).ToArray());
-        if (args.Length > 0 && args[0] == "torch")
-        {
-#if TORCHSHARP
-            return TorchCells.Run();
-#else
-            Console.WriteLine("The torch mode needs TorchSharp: dotnet run -c Release --project benchmarks/StaticNets.Benchmarks -p:WithTorchSharp=true -- torch");
-            return 1;
-#endif
-        }
-        if (args.Length > 0 && args[0] == "n1")
-            return N1Breakdown();
-        if (args.Length > 0 && args[0] == "fma")
+        ["mnist"] = MnistEndToEnd,
+        ["lenet-mnist"] = LeNetMnist.Run,
+        ["lenet-layers"] = LeNetMnist.LayerBreakdown,
+        ["check"] = _ => Check(),
+        ["partitions"] = _ => PartitionCost(),
+        ["fused"] = FusedBudget.Run,
+        ["hamming"] = _ => HammingData.Run(),
+        ["train-steps"] = _ => GemmBreakdown.TrainSteps(),
+        ["forward-parts"] = _ => GemmBreakdown.ForwardParts(),
+        ["forward-warm"] = _ => GemmBreakdown.ForwardWarm(),
+        ["train-drift"] = _ => GemmBreakdown.TrainDrift(),
+        ["mnist-load"] = _ => MnistLoad.Run(),
+        ["pool-ab"] = AffinityProbe.PoolAb,
+        ["affinity"] = _ => AffinityProbe.Run(),
+        ["train-optimizers"] = _ => GemmBreakdown.TrainOptimizers(),
+        ["train-phases"] = _ => GemmBreakdown.TrainPhases(),
+        ["kblock"] = _ => GemmBreakdown.KBlocks(),
+        ["bwd"] = GemmBreakdown.Backward,
+        ["gemm"] = GemmBreakdown.Run,
+        ["torch"] = _ => Torch(),
+        ["n1"] = _ => N1Breakdown(),
+        ["fma"] = _ =>
         {
             Console.WriteLine($"FMA loop: 1 thread {FmaPeak.MeasureConcurrently(1):F1} GFLOP/s, 2 threads together {FmaPeak.MeasureConcurrently(2):F1} GFLOP/s.");
             return 0;
-        }
+        },
+    };
+
+    /// <summary>Entry point.</summary>
+    public static int Main(string[] args)
+    {
+        if (args.Length > 0 && Modes.TryGetValue(args[0], out var mode))
+            return mode(args.Skip(1).ToArray());
 
         Console.WriteLine($"Measured FMA peak (one core, float): {FmaPeak.GflopsPerCore:F1} GFLOP/s");
         var types = typeof(Program).Assembly.GetTypes()
@@ -86,6 +65,16 @@ public static class Program
         }
         BenchmarkSwitcher.FromTypes(types.ToArray()).Run(args);
         return 0;
+    }
+
+    private static int Torch()
+    {
+#if TORCHSHARP
+        return TorchCells.Run();
+#else
+        Console.WriteLine("The torch mode needs TorchSharp: dotnet run -c Release --project benchmarks/StaticNets.Benchmarks -p:WithTorchSharp=true -- torch");
+        return 1;
+#endif
     }
 
     // Runs every cell's setup, which checks that all peers agree with StaticNets, without timing anything.
