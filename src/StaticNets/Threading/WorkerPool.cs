@@ -46,7 +46,8 @@ internal sealed unsafe class WorkerPool
     private int _chunks;
     private ExceptionDispatchInfo? _failure;
 
-    private WorkerPool(int workers)
+    /// <summary>A pool of <paramref name="workers"/> threads besides the caller's: <see cref="Shared"/> has one per extra logical processor; tests make larger ones to exercise ranges and stealing among many threads on a small machine.</summary>
+    internal WorkerPool(int workers)
     {
         _threads = new Thread[workers];
         _tickets = new long[(workers + 1) * TicketStride];

@@ -30,29 +30,39 @@ public class WorkerPoolTests
         }
     }
 
+    // The shared pool has one worker per extra core (one on a 2-core machine); a pool of seven workers deals ranges to
+    // up to eight threads and makes them steal from each other whatever the machine.
+    private static readonly WorkerPool Large = new(7);
+
     private static void RunEveryChunkOnce()
     {
         var job = new CountingJob(300);
-        for (int round = 0; round < 3; round++)
+        foreach (var pool in new[] { WorkerPool.Shared, Large })
         {
-            for (int chunks = 1; chunks <= 40; chunks++)
+            for (int round = 0; round < 3; round++)
             {
-                foreach (int threads in new[] { 1, 2, 3, 4, 8, 64 })
+                for (int chunks = 1; chunks <= 40; chunks++)
                 {
-                    job.Reset();
-                    WorkerPool.Shared.Run(job, chunks, threads);
-                    job.AssertRanOnce(chunks, $"{chunks} chunks on {threads} threads");
+                    foreach (int threads in new[] { 1, 2, 3, 4, 8, 64 })
+                    {
+                        job.Reset();
+                        pool.Run(job, chunks, threads);
+                        job.AssertRanOnce(chunks, $"{chunks} chunks on {threads} threads");
+                    }
                 }
             }
+            job.Reset();
+            pool.Run(job, 300, 8);
+            job.AssertRanOnce(300, "300 chunks on 8 threads");
         }
-        job.Reset();
-        WorkerPool.Shared.Run(job, 300, 2);
-        job.AssertRanOnce(300, "300 chunks on 2 threads");
     }
 
-    [Fact]
-    public void JobsFromSeveralUserThreads_EachRunEveryChunkOnce()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void JobsFromSeveralUserThreads_EachRunEveryChunkOnce(bool large)
     {
+        var pool = large ? Large : WorkerPool.Shared;
         var failures = new System.Collections.Concurrent.ConcurrentQueue<string>();
         var threads = new Thread[4];
         for (int t = 0; t < threads.Length; t++)
@@ -66,7 +76,7 @@ public class WorkerPoolTests
                 {
                     int chunks = rng.Next(1, 65);
                     job.Reset();
-                    WorkerPool.Shared.Run(job, chunks, 1 + rng.Next(8));
+                    pool.Run(job, chunks, 1 + rng.Next(8));
                     if (!job.RanOnce(chunks))
                         failures.Enqueue($"thread {seed}, job {i}: {chunks} chunks not each run once");
                 }
@@ -81,12 +91,31 @@ public class WorkerPoolTests
     [Fact]
     public void AFailingChunk_ThrowsToTheCaller_AndThePoolKeepsWorking()
     {
-        var failing = new FailingJob(5);
-        var e = Assert.Throws<InvalidOperationException>(() => WorkerPool.Shared.Run(failing, 8, 2));
-        Assert.Equal("chunk 5", e.Message);
-        var job = new CountingJob(8);
-        WorkerPool.Shared.Run(job, 8, 2);
-        job.AssertRanOnce(8, "after a failure");
+        foreach (var pool in new[] { WorkerPool.Shared, Large })
+        {
+            var failing = new FailingJob(5);
+            var e = Assert.Throws<InvalidOperationException>(() => pool.Run(failing, 8, 8));
+            Assert.Equal("chunk 5", e.Message);
+            var job = new CountingJob(8);
+            pool.Run(job, 8, 8);
+            job.AssertRanOnce(8, "after a failure");
+        }
+    }
+
+    [Fact]
+    public void ManyThreads_ShareTheWork()
+    {
+        // Eight threads, each range long enough that the workers wake before the caller could finish it alone.
+        var job = new SlowJob(64);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (clock.Elapsed < TimeSpan.FromSeconds(20))
+        {
+            job.Reset();
+            Large.Run(job, 64, 8);
+            if (job.Threads() > 1)
+                return;
+        }
+        Assert.Fail("no worker of an 8-thread pool ran a chunk in 20 s");
     }
 
     [Fact]
@@ -119,6 +148,21 @@ public class WorkerPoolTests
             for (int c = 0; c < _runs.Length; c++)
                 Assert.True(_runs[c] == (c < chunks ? 1 : 0), $"{what}: chunk {c} ran {_runs[c]} times");
         }
+    }
+
+    private sealed class SlowJob(int chunks) : IParallelJob
+    {
+        private readonly int[] _thread = new int[chunks];
+
+        public void Run(int chunk)
+        {
+            _thread[chunk] = Environment.CurrentManagedThreadId;
+            Thread.SpinWait(20_000);
+        }
+
+        public void Reset() => Array.Clear(_thread);
+
+        public int Threads() => new System.Collections.Generic.HashSet<int>(_thread).Count;
     }
 
     private sealed class FailingJob(int bad) : IParallelJob
