@@ -78,6 +78,15 @@ public class ThreadedOptimizerTests
     }
 
     [Fact]
+    public void ASegmentOutsideTheParameters_IsRefused()
+    {
+        var adam = (IThreadedOptimizer<float>)new Adam<float>();
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => adam.Step(new float[100], new float[100], 0.1f, 2, true, new[] { (0, 60), (60, 41) }));
+        Assert.Contains("Expected a segment within the 100 parameters but got 41 from 60", e.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentOutOfRangeException>(() => ((IThreadedOptimizer<float>)new Sgd<float>()).Step(new float[100], new float[100], 0.1f, 2, true, new[] { (90, 20) }));
+    }
+
+    [Fact]
     public void AParameterThatStopsBeingFinite_MakesTheSumNotFinite()
     {
         float[] theta = new float[50_000], g = new float[50_000];

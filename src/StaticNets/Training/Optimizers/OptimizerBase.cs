@@ -185,6 +185,8 @@ public abstract class OptimizerBase<T> : IOptimizer<T>, IOptimizerState<T>, IThr
         // Elements offset … offset + count − 1 of the whole span, in ParallelSpans' chunks of that segment.
         public double Run(Span<T> parameters, Span<T> gradient, T[] state, int offset, int count, T learningRate, int threads, bool clearGradient)
         {
+            if (offset < 0 || count < 0 || (long)offset + count > parameters.Length)
+                throw new ArgumentOutOfRangeException(nameof(count), $"Expected a segment within the {parameters.Length} parameters but got {count} from {offset}.");
             if (count == 0)
                 return 0;
             int chunks = Threading.ParallelSpans.Chunks(count);
