@@ -101,6 +101,61 @@ internal static unsafe class AffinityProbe
         return 0;
     }
 
+    /// <summary>
+    /// <c>layer-threads [rounds]</c>: the convolution and recurrent networks on one and two threads, alternated round by
+    /// round in one process: LeNet-5's and the 128-unit LSTM's batched forward (split into sub-batches inside the call) and
+    /// their training steps (the batch cut into partitions on the pool). Medians of the rounds' medians.
+    /// </summary>
+    public static int LayerThreads(string[] args)
+    {
+        int rounds = args.Length > 0 ? int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 11;
+        var cells = new System.Collections.Generic.List<(string Name, Action[] Run)>();
+        foreach (var (name, make, batch) in new (string, Func<INetwork<float>>, int)[]
+        {
+            ("LeNet-5", () => new LeNet5(5), 256),
+            ("LSTM 128 × 28 steps", () => new Lstm128Mnist(5), 64),
+        })
+        {
+            var net = make();
+            var x = BenchData.Inputs(batch * net.InputSize, 8);
+            var y = new float[batch * net.OutputSize];
+            var runs = new Action[2];
+            for (int t = 0; t < 2; t++)
+            {
+                var ws = net.CreateWorkspace(batch);
+                ws.Threads = t + 1;
+                runs[t] = () => net.Forward(x, y, ws);
+            }
+            cells.Add(($"{name} Forward({batch})", runs));
+            var targets = BenchData.Targets(64, net.OutputSize, 12);
+            var train = new Action[2];
+            for (int t = 0; t < 2; t++)
+            {
+                var trainer = new StaticNets.Training.Trainer<float>(make(), new StaticNets.Training.Adam<float>());
+                var options = new StaticNets.Training.TrainerOptions { BatchSize = 64, LearningRate = 0.0001, Threads = t + 1 };
+                train[t] = () => trainer.TrainBatch(x.AsSpan(0, 64 * net.InputSize), targets, options);
+            }
+            cells.Add(($"{name} TrainBatch(64) Adam", train));
+        }
+        var medians = new double[cells.Count, 2][];
+        for (int c = 0; c < cells.Count; c++)
+            for (int t = 0; t < 2; t++)
+                medians[c, t] = new double[rounds];
+        for (int r = 0; r < rounds; r++)
+            for (int c = 0; c < cells.Count; c++)
+                for (int t = 0; t < 2; t++)
+                    medians[c, t][r] = GemmBreakdown.MedianSeconds(cells[c].Run[t], 11, 1) * 1e6;
+        Console.WriteLine($"{"cell",-34} {"1 thread µs",12} {"2 threads µs",13} {"speed-up",9}");
+        for (int c = 0; c < cells.Count; c++)
+        {
+            Array.Sort(medians[c, 0]);
+            Array.Sort(medians[c, 1]);
+            double one = medians[c, 0][rounds / 2], two = medians[c, 1][rounds / 2];
+            Console.WriteLine($"{cells[c].Name,-34} {one,12:F1} {two,13:F1} {one / two,8:F2}×");
+        }
+        return 0;
+    }
+
     // The caller always the first half, the worker the second, whichever chunk each claimed.
     private static void Half(void* state, int chunk)
     {
