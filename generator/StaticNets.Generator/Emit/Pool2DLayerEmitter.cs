@@ -52,8 +52,8 @@ internal sealed class Pool2DLayerEmitter : LayerEmitter
         var layer = (Pool2DLayerSpec)spec;
         int l = layer.Index;
         c.W.Line(layer.IsMax
-            ? $"{Names.Pool}.MaxForward<{c.T}>(in Layer{l}Shape, {c.Input(layer)}, a{l}, argMax{l});"
-            : $"{Names.Pool}.AvgForward<{c.T}>(in Layer{l}Shape, {c.Input(layer)}, a{l});");
+            ? $"{Names.Pool}.MaxForward<{c.T}>(in Layer{l}Shape, {c.Input(layer)}, a{l}, argMax{l}, ws.Threads);"
+            : $"{Names.Pool}.AvgForward<{c.T}>(in Layer{l}Shape, {c.Input(layer)}, a{l}, ws.Threads);");
     }
 
     public override void EmitBatchBackward(NetworkEmitContext c, LayerSpec spec, bool applyDerivative)

@@ -19,7 +19,7 @@ namespace StaticNets.Kernels;
 /// recorded for the backward pass.
 /// </remarks>
 [EditorBrowsable(EditorBrowsableState.Advanced)]
-public static class PoolKernels
+public static unsafe partial class PoolKernels
 {
     private const string Inputs = "inputs";
     private const string Outputs = "outputs";
@@ -34,14 +34,25 @@ public static class PoolKernels
     /// <param name="input">The inputs, a whole number of samples of <see cref="Pool2DShape.InputSize"/>.</param>
     /// <param name="output">Receives as many samples of <see cref="Pool2DShape.OutputSize"/>.</param>
     /// <param name="argmax">Receives, per output, the index of the chosen input within its sample; as long as <paramref name="output"/>.</param>
+    /// <param name="threads">The most threads the call may use: the batch is split into sub-batches of whole samples, each computed exactly as on one thread.</param>
     /// <exception cref="ArgumentException">The shape is not valid, a length does not match, or <paramref name="output"/> overlaps <paramref name="input"/>.</exception>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void MaxForward<T>(in Pool2DShape s, ReadOnlySpan<T> input, Span<T> output, Span<int> argmax)
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="threads"/> is less than 1.</exception>
+    public static void MaxForward<T>(in Pool2DShape s, ReadOnlySpan<T> input, Span<T> output, Span<int> argmax, int threads = 1)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        int batch = CheckForward(s, input, output);
+        int batch = CheckForward(s, input, output, threads);
         KernelGuard.Length(argmax.Length, output.Length, "one per output", nameof(argmax));
+        int chunks = ForwardChunks(s, batch, threads);
+        if (chunks > 1)
+            ForwardSplit(s, input, output, argmax, batch, chunks, threads, max: true);
+        else
+            MaxForwardSamples(s, input, output, argmax, batch);
+    }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void MaxForwardSamples<T>(in Pool2DShape s, ReadOnlySpan<T> input, Span<T> output, Span<int> argmax, int batch)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
         ref T x = ref MemoryMarshal.GetReference(input);
         ref T y = ref MemoryMarshal.GetReference(output);
         ref int am = ref MemoryMarshal.GetReference(argmax);
@@ -387,12 +398,24 @@ public static class PoolKernels
     /// <param name="s">The shape.</param>
     /// <param name="input">The inputs, a whole number of samples of <see cref="Pool2DShape.InputSize"/>.</param>
     /// <param name="output">Receives as many samples of <see cref="Pool2DShape.OutputSize"/>.</param>
+    /// <param name="threads">The most threads the call may use: the batch is split into sub-batches of whole samples, each computed exactly as on one thread.</param>
     /// <exception cref="ArgumentException">The shape is not valid, a length does not match, or <paramref name="output"/> overlaps <paramref name="input"/>.</exception>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void AvgForward<T>(in Pool2DShape s, ReadOnlySpan<T> input, Span<T> output)
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="threads"/> is less than 1.</exception>
+    public static void AvgForward<T>(in Pool2DShape s, ReadOnlySpan<T> input, Span<T> output, int threads = 1)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        int batch = CheckForward(s, input, output);
+        int batch = CheckForward(s, input, output, threads);
+        int chunks = ForwardChunks(s, batch, threads);
+        if (chunks > 1)
+            ForwardSplit(s, input, output, default, batch, chunks, threads, max: false);
+        else
+            AvgForwardSamples(s, input, output, batch);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void AvgForwardSamples<T>(in Pool2DShape s, ReadOnlySpan<T> input, Span<T> output, int batch)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
         ref T x = ref MemoryMarshal.GetReference(input);
         ref T y = ref MemoryMarshal.GetReference(output);
         int inPlane = s.InHeight * s.InWidth, iw = s.InWidth, ow = s.OutWidth;
@@ -479,9 +502,10 @@ public static class PoolKernels
         }
     }
 
-    private static int CheckForward<T>(in Pool2DShape s, ReadOnlySpan<T> input, Span<T> output)
+    private static int CheckForward<T>(in Pool2DShape s, ReadOnlySpan<T> input, Span<T> output, int threads)
     {
         s.Validate();
+        KernelGuard.Positive(threads, nameof(threads));
         KernelGuard.WholeSamples(input.Length, s.InputSize, Inputs, nameof(input));
         int batch = input.Length / s.InputSize;
         KernelGuard.Samples(output.Length, batch, s.OutputSize, Outputs, nameof(output));

@@ -27,6 +27,52 @@ public class PoolKernelsTests
         yield return Make(16, 10, 10, 2, 2, 2, 2);
     }
 
+    /// <summary>
+    /// The batched forward split into sub-batches on 2, 3 and 8 threads gives the bits of one thread (outputs and
+    /// arg-max), every shape, batches 1 … 9 and 31, with every call big enough to split.
+    /// </summary>
+    [Fact]
+    public void Forward_OnAnyThreadCount_GivesTheBitsOfOne()
+    {
+        long saved = StaticNets.Threading.WorkerPool.MinMultiplyAddsPerChunk;
+        StaticNets.Threading.WorkerPool.MinMultiplyAddsPerChunk = 1;
+        try
+        {
+            var rng = new Random(41);
+            foreach (var s in Shapes())
+            {
+                foreach (int batch in new[] { 1, 2, 3, 5, 9, 31 })
+                {
+                    var x = new float[batch * s.InputSize];
+                    for (int i = 0; i < x.Length; i++)
+                        x[i] = (float)rng.Next(-4, 5); // ties
+                    var y1 = new float[batch * s.OutputSize];
+                    var a1 = new int[y1.Length];
+                    var avg1 = new float[y1.Length];
+                    PoolKernels.MaxForward<float>(s, x, y1, a1);
+                    PoolKernels.AvgForward<float>(s, x, avg1);
+                    foreach (int threads in new[] { 2, 3, 8 })
+                    {
+                        var y = new float[y1.Length];
+                        var a = new int[y1.Length];
+                        var avg = new float[y1.Length];
+                        PoolKernels.MaxForward<float>(s, x, y, a, threads);
+                        PoolKernels.AvgForward<float>(s, x, avg, threads);
+                        Assert.Equal(y1, y);
+                        Assert.Equal(a1, a);
+                        Assert.Equal(avg1, avg);
+                    }
+                }
+            }
+        }
+        finally
+        {
+            StaticNets.Threading.WorkerPool.MinMultiplyAddsPerChunk = saved;
+        }
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => PoolKernels.MaxForward<float>(Make(1, 4, 4, 2, 2, 2, 2), new float[16], new float[4], new int[4], 0));
+        Assert.Equal("threads", e.ParamName);
+    }
+
     private static Pool2DShape Make(int c, int ih, int iw, int wh, int ww, int sy, int sx)
         => new(c, ih, iw, wh, ww, sy, sx, (ih - wh) / sy + 1, (iw - ww) / sx + 1);
 
