@@ -74,28 +74,16 @@ internal static unsafe class AffinityProbe
         var g = BenchData.Inputs(N3.ParameterCount, 3);
         cells.Add(("N3-sized update pass", () => ParallelSpans.AxpyThenSumOfSquares(0f, g, p, 2)));
 
-        var medians = new double[cells.Count, 2][];
-        for (int c = 0; c < cells.Count; c++)
-            for (int arm = 0; arm < 2; arm++)
-                medians[c, arm] = new double[rounds];
-        for (int r = 0; r < rounds; r++)
+        var medians = Alternate(cells.Count, rounds, (c, arm) =>
         {
-            for (int c = 0; c < cells.Count; c++)
-            {
-                for (int arm = 0; arm < 2; arm++)
-                {
-                    WorkerPool.DealsRanges = arm == 0;
-                    medians[c, arm][r] = GemmBreakdown.MedianSeconds(cells[c].Run, 11, 1) * 1e6;
-                }
-            }
-        }
+            WorkerPool.DealsRanges = arm == 0;
+            return GemmBreakdown.MedianSeconds(cells[c].Run, 11, 1) * 1e6;
+        });
         WorkerPool.DealsRanges = true;
         Console.WriteLine($"{"cell (2 threads)",-28} {"ranges µs",10} {"in order µs",12} {"ratio",6}");
         for (int c = 0; c < cells.Count; c++)
         {
-            Array.Sort(medians[c, 0]);
-            Array.Sort(medians[c, 1]);
-            double dealt = medians[c, 0][rounds / 2], ordered = medians[c, 1][rounds / 2];
+            double dealt = medians[c, 0], ordered = medians[c, 1];
             Console.WriteLine($"{cells[c].Name,-28} {dealt,10:F1} {ordered,12:F1} {ordered / dealt,6:F2}");
         }
         return 0;
@@ -137,23 +125,37 @@ internal static unsafe class AffinityProbe
             }
             cells.Add(($"{name} TrainBatch(64) Adam", train));
         }
-        var medians = new double[cells.Count, 2][];
-        for (int c = 0; c < cells.Count; c++)
-            for (int t = 0; t < 2; t++)
-                medians[c, t] = new double[rounds];
-        for (int r = 0; r < rounds; r++)
-            for (int c = 0; c < cells.Count; c++)
-                for (int t = 0; t < 2; t++)
-                    medians[c, t][r] = GemmBreakdown.MedianSeconds(cells[c].Run[t], 11, 1) * 1e6;
+        var medians = Alternate(cells.Count, rounds, (c, t) => GemmBreakdown.MedianSeconds(cells[c].Run[t], 11, 1) * 1e6);
         Console.WriteLine($"{"cell",-34} {"1 thread µs",12} {"2 threads µs",13} {"speed-up",9}");
         for (int c = 0; c < cells.Count; c++)
         {
-            Array.Sort(medians[c, 0]);
-            Array.Sort(medians[c, 1]);
-            double one = medians[c, 0][rounds / 2], two = medians[c, 1][rounds / 2];
+            double one = medians[c, 0], two = medians[c, 1];
             Console.WriteLine($"{cells[c].Name,-34} {one,12:F1} {two,13:F1} {one / two,8:F2}×");
         }
         return 0;
+    }
+
+    // Every cell's two arms timed in turn, round after round, so that both see the same host; the median per cell and arm.
+    private static double[,] Alternate(int cells, int rounds, Func<int, int, double> time)
+    {
+        var samples = new double[cells, 2][];
+        for (int c = 0; c < cells; c++)
+            for (int arm = 0; arm < 2; arm++)
+                samples[c, arm] = new double[rounds];
+        for (int r = 0; r < rounds; r++)
+            for (int c = 0; c < cells; c++)
+                for (int arm = 0; arm < 2; arm++)
+                    samples[c, arm][r] = time(c, arm);
+        var medians = new double[cells, 2];
+        for (int c = 0; c < cells; c++)
+        {
+            for (int arm = 0; arm < 2; arm++)
+            {
+                Array.Sort(samples[c, arm]);
+                medians[c, arm] = samples[c, arm][rounds / 2];
+            }
+        }
+        return medians;
     }
 
     // The caller always the first half, the worker the second, whichever chunk each claimed.
