@@ -183,7 +183,8 @@ public static class GemmBreakdown
                     foreach (int threads in new[] { 1, 2 })
                     {
                         var threaded = (StaticNets.Training.IThreadedOptimizer<float>)optimizer();
-                        Report($"{name} {optimizerName} chunked step", threads, bytes, FmaPeak.GflopsPerCore, () => threaded.Step(p, g, 0f, threads, true, default));
+                        var whole = new[] { (0, p.Length) };
+                        Report($"{name} {optimizerName} chunked step", threads, bytes, FmaPeak.GflopsPerCore, () => threaded.Step(p, g, 0f, threads, true, whole));
                     }
                 }
             }

@@ -43,7 +43,6 @@ internal sealed unsafe class WorkerPool
     private delegate*<void*, int, void> _body;
     private void* _state;
     private IParallelJob? _job;
-    private int _chunks;
     private ExceptionDispatchInfo? _failure;
 
     /// <summary>A pool of <paramref name="workers"/> threads besides the caller's: <see cref="Shared"/> has one per extra logical processor; tests make larger ones to exercise ranges and stealing among many threads on a small machine.</summary>
@@ -146,7 +145,6 @@ internal sealed unsafe class WorkerPool
             _body = body;
             _state = state;
             _job = job;
-            _chunks = chunks;
             _participants = helpers + 1;
             _failure = null;
             _workersWanted = helpers;

@@ -43,7 +43,7 @@ public sealed class Sgd<T> : IOptimizer<T>, IOptimizerState<T>, IThreadedOptimiz
     double IThreadedOptimizer<T>.Step(Span<T> parameters, Span<T> gradient, T learningRate, int threads, bool clearGradient, ReadOnlySpan<(int Offset, int Count)> segments)
     {
         Guard.Length(gradient.Length, parameters.Length, nameof(gradient));
-        double squares = segments.IsEmpty ? Update(parameters, gradient, learningRate, threads, clearGradient) : 0;
+        double squares = 0;
         foreach (var (offset, count) in segments)
             squares += Update(parameters.Slice(offset, count), gradient.Slice(offset, count), learningRate, threads, clearGradient);
         StepCount++;
@@ -87,9 +87,8 @@ internal interface IThreadedOptimizer<T> where T : unmanaged, IBinaryFloatingPoi
     /// parameters, taken in the same pass (not finite when a parameter is not), so the training loop need not read them
     /// all again to check them. With <paramref name="clearGradient"/> the gradient is zeroed as it is consumed, ready
     /// for the next step's accumulation; otherwise it is left as it was. <paramref name="segments"/> (in order, covering
-    /// the span; empty: the whole span as one) are split over the threads one by one, so that each thread updates the
+    /// the span) are split over the threads one by one, so that each thread updates the
     /// same share of every parameter block as it computed the gradient of, and the memory stays in its core's cache.
     /// </summary>
     double Step(Span<T> parameters, Span<T> gradient, T learningRate, int threads, bool clearGradient, ReadOnlySpan<(int Offset, int Count)> segments);
-
 }

@@ -9,8 +9,8 @@ namespace StaticNets.Training;
 /// The mean gradient of a mini-batch, computed the same way for any number of threads: the batch is cut
 /// into contiguous partitions that depend only on its size, each partition back-propagates into its own
 /// gradient buffer, and the buffers are summed in partition order (fused with the 1/m scaling and the
-/// zeroing for the next step, chunk by chunk over the same pool). Threads only decide how many partitions run at once, so 1 and 2 threads
-/// give bit-identical weights. Chains of large dense layers are not cut: their kernels split each product by
+/// zeroing for the next step, chunk by chunk over the same pool). Threads only decide how many partitions run
+/// at once, so 1 and 2 threads give bit-identical weights. Chains of large dense layers are not cut: their kernels split each product by
 /// output rows over the worker pool instead (<see cref="SplitsProducts"/>), which is bit-identical for any
 /// thread count too. Every buffer is allocated up front; a step allocates nothing.
 /// </summary>

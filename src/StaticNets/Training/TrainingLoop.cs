@@ -26,8 +26,8 @@ internal sealed class TrainingLoop<T> where T : unmanaged, IBinaryFloatingPointI
     private readonly ParameterBlock[] _weights;     // trainable Weight blocks: L2 applies
     private readonly ParameterBlock[] _frozen;      // non-trainable blocks: their gradient is zeroed
     private readonly bool _blocksCoverAll;
-    private readonly (int Offset, int Count)[] _segments;  // every block in order where they cover all: the update's pieces
-    private readonly bool _clearsInUpdate;  // the SGD update zeroes the gradient, and the objective is told so
+    private readonly (int Offset, int Count)[] _segments;  // the update's pieces: every block in order, or the whole span
+    private readonly bool _clearsInUpdate;  // the optimizer's update zeroes the gradient, and the objective is told so
     private bool _gradientIsZero;
 
     /// <summary>Buffers for batches of up to <paramref name="capacity"/> samples; prepares the objective and binds block-aware optimizers.</summary>
@@ -83,7 +83,7 @@ internal sealed class TrainingLoop<T> where T : unmanaged, IBinaryFloatingPointI
             covered += block.Count;
         _blocksCoverAll = covered == network.ParameterCount;
         // The update goes block by block, each split over the threads as the products that computed its gradient were.
-        _segments = _blocksCoverAll ? Segments(network.Info) : Array.Empty<(int, int)>();
+        _segments = Segments(network.Info);
         _clearsInUpdate = _blocksCoverAll && objective is IScaledGradientObjective<T> && optimizer is IThreadedOptimizer<T>;
         GradientNormSums = new double[_layerIndex.Length];
         Inputs = new T[capacity * network.InputSize];
@@ -197,7 +197,7 @@ internal sealed class TrainingLoop<T> where T : unmanaged, IBinaryFloatingPointI
         return loss;
     }
 
-    // Every block of every layer, by offset, when they tile the parameters without gap or overlap; otherwise none.
+    // Every block of every layer, by offset, when they tile the parameters without gap or overlap; otherwise the whole span.
     private static (int Offset, int Count)[] Segments(NetworkInfo info)
     {
         var blocks = new List<(int Offset, int Count)>();
@@ -209,10 +209,10 @@ internal sealed class TrainingLoop<T> where T : unmanaged, IBinaryFloatingPointI
         foreach (var (offset, count) in blocks)
         {
             if (offset != next)
-                return Array.Empty<(int, int)>();
+                return new[] { (0, info.ParameterCount) };
             next += count;
         }
-        return next == info.ParameterCount ? blocks.ToArray() : Array.Empty<(int, int)>();
+        return next == info.ParameterCount ? blocks.ToArray() : new[] { (0, info.ParameterCount) };
     }
 
     /// <summary>Throws when a layer's parameters are no longer finite.</summary>

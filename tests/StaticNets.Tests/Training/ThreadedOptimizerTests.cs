@@ -52,7 +52,7 @@ public class ThreadedOptimizerTests
                 foreach (var g in gradients)
                 {
                     float[] copy = (float[])g.Clone();
-                    squares = threaded.Step(actual, copy, 0.01f, threads, clearGradient: true, split ? segments : default);
+                    squares = threaded.Step(actual, copy, 0.01f, threads, clearGradient: true, split ? segments : new[] { (0, n) });
                     Assert.All(copy, v => Assert.Equal(0f, v));
                 }
                 Assert.Equal(expected, actual);
@@ -73,7 +73,7 @@ public class ThreadedOptimizerTests
     {
         var rng = new Random(3);
         float[] theta = Random(rng, 70_000, 1f), g = Random(rng, 70_000, 0.5f), kept = (float[])g.Clone();
-        ((IThreadedOptimizer<float>)Create(name, theta.Length)).Step(theta, g, 0.1f, 2, clearGradient: false, default);
+        ((IThreadedOptimizer<float>)Create(name, theta.Length)).Step(theta, g, 0.1f, 2, clearGradient: false, new[] { (0, theta.Length) });
         Assert.Equal(kept, g);
     }
 
@@ -91,7 +91,7 @@ public class ThreadedOptimizerTests
     {
         float[] theta = new float[50_000], g = new float[50_000];
         g[41_000] = float.NaN;
-        Assert.False(double.IsFinite(((IThreadedOptimizer<float>)new Adam<float>()).Step(theta, g, 0.1f, 2, true, default)));
+        Assert.False(double.IsFinite(((IThreadedOptimizer<float>)new Adam<float>()).Step(theta, g, 0.1f, 2, true, new[] { (0, theta.Length) })));
     }
 
     [Fact]

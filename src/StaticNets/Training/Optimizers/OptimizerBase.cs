@@ -73,7 +73,7 @@ public abstract class OptimizerBase<T> : IOptimizer<T>, IOptimizerState<T>, IThr
         }
         BeginUpdate(learningRate, StepCount, parameters.Length);
         _chunked ??= new ChunkedUpdate(this);
-        double squares = segments.IsEmpty ? _chunked.Run(parameters, gradient, _state, 0, parameters.Length, learningRate, threads, clearGradient) : 0;
+        double squares = 0;
         foreach (var (offset, count) in segments)
             squares += _chunked.Run(parameters, gradient, _state, offset, count, learningRate, threads, clearGradient);
         return squares;
@@ -138,11 +138,10 @@ public abstract class OptimizerBase<T> : IOptimizer<T>, IOptimizerState<T>, IThr
     {
         BeginUpdate(learningRate, step, parameters.Length);
         int n = parameters.Length;
-        UpdateRange(parameters, gradient, Slot(state, 0, n, 0, n), Slot(state, 1, n, 0, n), 0, learningRate);
+        UpdateRange(parameters, gradient, Slot(state, 0, n), Slot(state, 1, n), 0, learningRate);
     }
 
-    private Span<T> Slot(Span<T> state, int slot, int n, int offset, int count)
-        => slot < StateSlots ? state.Slice(slot * n + offset, count) : Span<T>.Empty;
+    private Span<T> Slot(Span<T> state, int slot, int n) => slot < StateSlots ? state.Slice(slot * n, n) : Span<T>.Empty;
 
     // Checks the arguments, allocates the state on the first step, counts the step.
     private void BeginStep(Span<T> parameters, ReadOnlySpan<T> gradient, T learningRate)
