@@ -40,6 +40,7 @@ public static class Program
         ["kblock"] = _ => GemmBreakdown.KBlocks(),
         ["bwd"] = GemmBreakdown.Backward,
         ["gemm"] = GemmBreakdown.Run,
+        ["kernel-ab"] = KernelAb.Run,
         ["torch"] = _ => Torch(),
         ["n1"] = _ => N1Breakdown(),
         ["fma"] = _ =>

@@ -326,6 +326,40 @@ public class BlockingTests
         }
     }
 
+    [Fact]
+    public void SixSampleBlocks_GiveTheBitsOfFourSampleBlocks()
+    {
+        var rng = new Random(61);
+        foreach (var (outputs, inputs) in new[] { (64, 784), (130, 300), (128, 33), (192, 97) })
+        {
+            float[] w = KernelTestSupport.Uniform<float>(rng, outputs * inputs), b = KernelTestSupport.Uniform<float>(rng, outputs);
+            var packed = new float[DenseKernels.PackedLength<float>(inputs, outputs)];
+            DenseKernels.PackPanels<float>(w, packed, inputs, outputs);
+            foreach (int samples in new[] { 4, 6, 11, 12, 13, 16, 18, 24, 30, 67, 256 })
+            {
+                float[] x = KernelTestSupport.Uniform<float>(rng, samples * inputs);
+                bool saved = DenseKernels.SixSampleBlocks;
+                int savedBlock = DenseKernels.KBlock;
+                try
+                {
+                    float[] z4 = new float[samples * outputs], a4 = new float[z4.Length], z6 = new float[z4.Length], a6 = new float[z4.Length];
+                    DenseKernels.KBlock = 96; // a ragged last block on every shape with more inputs
+                    DenseKernels.SixSampleBlocks = false;
+                    DenseKernels.ForwardBatchPrepacked<float>(packed, w, b, x, z4, a4, inputs, outputs, Activation.ReLU);
+                    DenseKernels.SixSampleBlocks = true;
+                    DenseKernels.ForwardBatchPrepacked<float>(packed, w, b, x, z6, a6, inputs, outputs, Activation.ReLU, 3);
+                    Assert.Equal(z4, z6);
+                    Assert.Equal(a4, a6);
+                }
+                finally
+                {
+                    DenseKernels.SixSampleBlocks = saved;
+                    DenseKernels.KBlock = savedBlock;
+                }
+            }
+        }
+    }
+
     [Theory]
     [InlineData(32)]
     [InlineData(48)]

@@ -1,0 +1,112 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using StaticNets.Kernels;
+
+namespace StaticNets.Benchmarks;
+
+/// <summary>
+/// <c>kernel-ab [forward|backward] [rounds]</c>: the dense GEMMs on N2's and N3's shapes (one thread, float) under each
+/// blocking variant, the variants alternated round after round in one process so that they meet the same host; medians
+/// of the rounds as GFLOP/s and % of one core's measured FMA peak. Every variant gives the same bits (tested); this
+/// only says which is fastest on the machine at hand.
+/// </summary>
+public static class KernelAb
+{
+    public static int Run(string[] args)
+    {
+        string which = args.Length > 0 ? args[0] : "forward";
+        int rounds = args.Length > 1 ? int.Parse(args[1]) : 5;
+        double peak = FmaPeak.GflopsPerCore;
+        Console.WriteLine($"FMA peak, one core: {peak:F1} GFLOP/s; {CacheSizes.Describe()}; Vector512 {(System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated ? "accelerated" : "not accelerated")}");
+        bool six = DenseKernels.SixSampleBlocks;
+        int kBlock = DenseKernels.KBlock;
+        var arms = which == "forward"
+            ? new (string Name, Action Apply)[]
+            {
+                ("4x4 k256", () => { DenseKernels.SixSampleBlocks = false; DenseKernels.KBlock = 256; }),
+                ("4x4 k96", () => { DenseKernels.SixSampleBlocks = false; DenseKernels.KBlock = DenseKernels.ChooseKBlock(CacheSizes.L1Data); }),
+                ("6x4 k256", () => { DenseKernels.SixSampleBlocks = true; DenseKernels.KBlock = 256; }),
+                ("6x4 k128", () => { DenseKernels.SixSampleBlocks = true; DenseKernels.KBlock = 128; }),
+                ("6x4 kL1", () => { DenseKernels.SixSampleBlocks = true; DenseKernels.KBlock = DenseKernels.ChooseKBlock(CacheSizes.L1Data); }),
+            }
+            : new (string Name, Action Apply)[] { ("current", () => { }) };
+        var cells = new List<(string Name, double Flops, Action Run)>();
+        foreach (var (inputs, outputs) in new[] { (784, 128), (784, 512), (512, 512) })
+        {
+            foreach (int batch in new[] { 256, 32 })
+            {
+                var rng = new Random(1);
+                float[] w = Fill(rng, inputs * outputs), b = Fill(rng, outputs), x = Fill(rng, batch * inputs), z = new float[batch * outputs];
+                float[] d = Fill(rng, batch * outputs), gw = new float[inputs * outputs], gb = new float[outputs], dx = new float[batch * inputs];
+                var packed = new float[DenseKernels.PackedLength<float>(inputs, outputs)];
+                DenseKernels.PackPanels<float>(w, packed, inputs, outputs);
+                double flops = 2.0 * batch * inputs * outputs;
+                if (which == "forward")
+                {
+                    cells.Add(($"forward {batch}×{inputs}→{outputs}", flops, () => DenseKernels.ForwardBatchPrepacked<float>(packed, w, b, x, z, inputs, outputs, 1)));
+                    var aligned = Aligned(packed.Length);
+                    packed.CopyTo(aligned);
+                    var ax = Aligned(x.Length);
+                    x.CopyTo(ax);
+                    cells.Add(($"  panels on 64-byte lines", flops, () => DenseKernels.ForwardBatchPrepacked<float>(aligned.Span, w, b, x, z, inputs, outputs, 1)));
+                }
+                else
+                {
+                    cells.Add(($"∂W {outputs}×{inputs}, batch {batch}", flops, () => DenseKernels.AccumulateGradientBatch<float>(d, x, gw, gb, inputs, outputs, 1)));
+                    cells.Add(($"∂input {batch}×{inputs}←{outputs}", flops, () => DenseKernels.BackwardInputBatch<float>(w, d, dx, inputs, outputs, 1)));
+                }
+            }
+        }
+        // The FMA loop beside the cells, round after round: on a host that shares its cores, the peak of the moment.
+        cells.Add(("FMA loop (the peak)", 0, () => { }));
+        var peaks = new double[rounds];
+        var samples = new double[cells.Count, arms.Length, rounds];
+        for (int r = 0; r < rounds; r++)
+            for (int c = 0; c < cells.Count - 1; c++)
+                for (int a = 0; a < arms.Length; a++)
+                {
+                    if (c == 0 && a == 0)
+                        peaks[r] = Enumerable.Range(0, 3).Max(_ => FmaPeak.MeasureOnce());
+                    arms[a].Apply();
+                    samples[c, a, r] = GemmBreakdown.MedianSeconds(cells[c].Run, 9, 1);
+                }
+        DenseKernels.SixSampleBlocks = six;
+        DenseKernels.KBlock = kBlock;
+        Console.WriteLine($"{"cell",-30} " + string.Join(" ", arms.Select(a => $"{a.Name,16}")));
+        Array.Sort(peaks);
+        Console.WriteLine($"FMA loop, median of the rounds' best of three: {peaks[rounds / 2]:F1} GFLOP/s (range {peaks[0]:F1}–{peaks[^1]:F1}); % below are of it");
+        peak = peaks[rounds / 2];
+        for (int c = 0; c < cells.Count - 1; c++)
+        {
+            var line = $"{cells[c].Name,-30} ";
+            for (int a = 0; a < arms.Length; a++)
+            {
+                var sorted = Enumerable.Range(0, rounds).Select(r => samples[c, a, r]).OrderBy(t => t).ToArray();
+                double gflops = cells[c].Flops / sorted[rounds / 2] * 1e-9;
+                line += $"{gflops,7:F1} ({100 * gflops / peak,4:F0} %) ";
+            }
+            Console.WriteLine(line);
+        }
+        return 0;
+    }
+
+    // A 64-byte-aligned slice of a pinned array.
+    private static unsafe Memory<float> Aligned(int n)
+    {
+        var array = GC.AllocateArray<float>(n + 16, pinned: true);
+        fixed (float* p = array)
+        {
+            int skip = (int)((64 - (nint)p % 64) % 64 / sizeof(float));
+            return array.AsMemory(skip, n);
+        }
+    }
+
+    private static float[] Fill(Random rng, int n)
+    {
+        var a = new float[n];
+        for (int i = 0; i < n; i++)
+            a[i] = (float)(rng.NextDouble() * 2 - 1);
+        return a;
+    }
+}
