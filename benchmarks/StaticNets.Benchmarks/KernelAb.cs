@@ -30,7 +30,11 @@ public static class KernelAb
                 ("6x4 k128", () => { DenseKernels.SixSampleBlocks = true; DenseKernels.KBlock = 128; }),
                 ("6x4 kL1", () => { DenseKernels.SixSampleBlocks = true; DenseKernels.KBlock = DenseKernels.ChooseKBlock(CacheSizes.L1Data); }),
             }
-            : new (string Name, Action Apply)[] { ("current", () => { }) };
+            : new (string Name, Action Apply)[]
+            {
+                ("4-blocks", () => DenseKernels.SixBlocksBackward = false),
+                ("6-blocks", () => DenseKernels.SixBlocksBackward = true),
+            };
         var cells = new List<(string Name, double Flops, Action Run)>();
         foreach (var (inputs, outputs) in new[] { (784, 128), (784, 512), (512, 512) })
         {
@@ -72,6 +76,7 @@ public static class KernelAb
                     samples[c, a, r] = GemmBreakdown.MedianSeconds(cells[c].Run, 9, 1);
                 }
         DenseKernels.SixSampleBlocks = six;
+        DenseKernels.SixBlocksBackward = true;
         DenseKernels.KBlock = kBlock;
         Console.WriteLine($"{"cell",-30} " + string.Join(" ", arms.Select(a => $"{a.Name,16}")));
         Array.Sort(peaks);

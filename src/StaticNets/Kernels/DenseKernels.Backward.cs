@@ -140,9 +140,10 @@ public static partial class DenseKernels
         // share two L1 sets, so the deltas, meant to stay in L1 across the strips, came from L2 and misaligned rows of
         // x straddled lines: the AVX2 path ran 512-wide shapes at 62–77 % of peak, packed at 86–89 %. Each copy pays
         // off only when read again: x by a second block of rows, the deltas by a second strip.
-        // With 32 registers the strips are read in place unless rows of x lie a multiple of 1 KiB apart: then a strip's
-        // lines share a few L1 sets (512 floats: two), and one copy to the panel ahead of the row blocks pays for itself.
-        bool packWide = BackwardPacks && wide && nOut >= 8 && nIn * (nuint)Unsafe.SizeOf<T>() % 1024 == 0;
+        // With 32 registers the strips are copied once ahead of the row blocks when rows of x lie a multiple of 1 KiB
+        // apart (a strip's lines then share a few L1 sets; 512 floats: two), and whenever two six-row blocks will read
+        // them: in place every 64-byte load of a strip straddles two lines, which a core with two FMA ports pays twice.
+        bool packWide = BackwardPacks && wide && (nOut >= 8 && nIn * (nuint)Unsafe.SizeOf<T>() % 1024 == 0 || SixBlocksBackward && nOut >= 12);
         bool packX = BackwardPacks && (!wide && nOut >= 12 || packWide);
         bool packD = BackwardPacks && !wide && full >= 4 * c;
         nuint line = 64 / (nuint)Unsafe.SizeOf<T>();
@@ -211,6 +212,30 @@ public static partial class DenseKernels
                         for (; r < 6; r++)
                             GradientBlock1x1<T, TW, TVec>(ref Unsafe.Add(ref dp, r), dps, ref xs, xStride, ref Unsafe.Add(ref g0, r * nIn + k), m, ref strip, false);
                     }
+                    k += w;
+                }
+            }
+        }
+        // With 32 registers, six rows × four vectors first: twenty-four accumulators, so each strip of x loaded feeds six
+        // rows instead of four (a core with two 512-bit FMA ports consumes the strips faster than L2 delivers them).
+        if (wide && SixBlocksBackward)
+        {
+            for (nuint end = (nOut / 6 & ~(nuint)1) * 6; j < end; j += 6)
+            {
+                ref T g0 = ref Unsafe.Add(ref gw, j * nIn);
+                ref T dp = ref Unsafe.Add(ref d, j);
+                for (nuint k = 0; k < full;)
+                {
+                    nuint w = StripWidth(k, full, c, true);
+                    ref T xs = ref packX ? ref Unsafe.Add(ref px, k * m) : ref Unsafe.Add(ref x, k);
+                    nuint xStride = packX ? w : nIn;
+                    if (w == 4 * c)
+                        GradientBlock6x4<T, TW, TVec>(ref dp, dStride, ref xs, xStride, ref Unsafe.Add(ref g0, k), nIn, m);
+                    else if (w == 2 * c)
+                        GradientBlock6x2<T, TW, TVec>(ref dp, dStride, ref xs, xStride, ref Unsafe.Add(ref g0, k), nIn, m, ref Unsafe.NullRef<T>(), false);
+                    else
+                        for (nuint r = 0; r < 6; r++)
+                            GradientBlock1x1<T, TW, TVec>(ref Unsafe.Add(ref dp, r), dStride, ref xs, xStride, ref Unsafe.Add(ref g0, r * nIn + k), m, ref Unsafe.NullRef<T>(), false);
                     k += w;
                 }
             }
@@ -519,6 +544,62 @@ public static partial class DenseKernels
         TW.Store(a50, ref g5, 0); TW.Store(a51, ref g5, c);
     }
 
+    // Tests and benchmarks turn the six-row and six-sample blocks of the AVX-512 backward off (the bits are the same).
+    internal static bool SixBlocksBackward = true;
+
+    // Rows g0 … g0 + 5·nIn, columns 0 … 4c − 1 (g0 and xs already offset to the column block).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void GradientBlock6x4<T, TW, TVec>(ref T ds, nuint dStride, ref T xs, nuint xStride, ref T g0, nuint gStride, nuint m)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TW : ISimd<T, TVec>
+        where TVec : unmanaged
+    {
+        nuint c = (nuint)TW.Count;
+        ref T g = ref g0;
+        // aRV: gradient row R, vector V.
+        TVec a00 = TW.Load(ref g, 0), a01 = TW.Load(ref g, c), a02 = TW.Load(ref g, 2 * c), a03 = TW.Load(ref g, 3 * c);
+        g = ref Unsafe.Add(ref g, gStride);
+        TVec a10 = TW.Load(ref g, 0), a11 = TW.Load(ref g, c), a12 = TW.Load(ref g, 2 * c), a13 = TW.Load(ref g, 3 * c);
+        g = ref Unsafe.Add(ref g, gStride);
+        TVec a20 = TW.Load(ref g, 0), a21 = TW.Load(ref g, c), a22 = TW.Load(ref g, 2 * c), a23 = TW.Load(ref g, 3 * c);
+        g = ref Unsafe.Add(ref g, gStride);
+        TVec a30 = TW.Load(ref g, 0), a31 = TW.Load(ref g, c), a32 = TW.Load(ref g, 2 * c), a33 = TW.Load(ref g, 3 * c);
+        g = ref Unsafe.Add(ref g, gStride);
+        TVec a40 = TW.Load(ref g, 0), a41 = TW.Load(ref g, c), a42 = TW.Load(ref g, 2 * c), a43 = TW.Load(ref g, 3 * c);
+        g = ref Unsafe.Add(ref g, gStride);
+        TVec a50 = TW.Load(ref g, 0), a51 = TW.Load(ref g, c), a52 = TW.Load(ref g, 2 * c), a53 = TW.Load(ref g, 3 * c);
+        for (nuint s = m; s != 0; s--)
+        {
+            TVec u0 = TW.Load(ref xs, 0), u1 = TW.Load(ref xs, c), u2 = TW.Load(ref xs, 2 * c), u3 = TW.Load(ref xs, 3 * c);
+            TVec e = TW.Create(ds);
+            a00 = TW.MultiplyAdd(u0, e, a00); a01 = TW.MultiplyAdd(u1, e, a01); a02 = TW.MultiplyAdd(u2, e, a02); a03 = TW.MultiplyAdd(u3, e, a03);
+            e = TW.Create(Unsafe.Add(ref ds, 1));
+            a10 = TW.MultiplyAdd(u0, e, a10); a11 = TW.MultiplyAdd(u1, e, a11); a12 = TW.MultiplyAdd(u2, e, a12); a13 = TW.MultiplyAdd(u3, e, a13);
+            e = TW.Create(Unsafe.Add(ref ds, 2));
+            a20 = TW.MultiplyAdd(u0, e, a20); a21 = TW.MultiplyAdd(u1, e, a21); a22 = TW.MultiplyAdd(u2, e, a22); a23 = TW.MultiplyAdd(u3, e, a23);
+            e = TW.Create(Unsafe.Add(ref ds, 3));
+            a30 = TW.MultiplyAdd(u0, e, a30); a31 = TW.MultiplyAdd(u1, e, a31); a32 = TW.MultiplyAdd(u2, e, a32); a33 = TW.MultiplyAdd(u3, e, a33);
+            e = TW.Create(Unsafe.Add(ref ds, 4));
+            a40 = TW.MultiplyAdd(u0, e, a40); a41 = TW.MultiplyAdd(u1, e, a41); a42 = TW.MultiplyAdd(u2, e, a42); a43 = TW.MultiplyAdd(u3, e, a43);
+            e = TW.Create(Unsafe.Add(ref ds, 5));
+            a50 = TW.MultiplyAdd(u0, e, a50); a51 = TW.MultiplyAdd(u1, e, a51); a52 = TW.MultiplyAdd(u2, e, a52); a53 = TW.MultiplyAdd(u3, e, a53);
+            xs = ref Unsafe.Add(ref xs, xStride);
+            ds = ref Unsafe.Add(ref ds, dStride);
+        }
+        g = ref g0;
+        TW.Store(a00, ref g, 0); TW.Store(a01, ref g, c); TW.Store(a02, ref g, 2 * c); TW.Store(a03, ref g, 3 * c);
+        g = ref Unsafe.Add(ref g, gStride);
+        TW.Store(a10, ref g, 0); TW.Store(a11, ref g, c); TW.Store(a12, ref g, 2 * c); TW.Store(a13, ref g, 3 * c);
+        g = ref Unsafe.Add(ref g, gStride);
+        TW.Store(a20, ref g, 0); TW.Store(a21, ref g, c); TW.Store(a22, ref g, 2 * c); TW.Store(a23, ref g, 3 * c);
+        g = ref Unsafe.Add(ref g, gStride);
+        TW.Store(a30, ref g, 0); TW.Store(a31, ref g, c); TW.Store(a32, ref g, 2 * c); TW.Store(a33, ref g, 3 * c);
+        g = ref Unsafe.Add(ref g, gStride);
+        TW.Store(a40, ref g, 0); TW.Store(a41, ref g, c); TW.Store(a42, ref g, 2 * c); TW.Store(a43, ref g, 3 * c);
+        g = ref Unsafe.Add(ref g, gStride);
+        TW.Store(a50, ref g, 0); TW.Store(a51, ref g, c); TW.Store(a52, ref g, 2 * c); TW.Store(a53, ref g, 3 * c);
+    }
+
     // Rows g0 … g0 + 3·nIn, columns 0 … 4c − 1 (g0 and xs already offset to the column block).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void GradientBlock4x4<T, TW, TVec>(ref T ds, nuint dStride, ref T xs, nuint xStride, ref T g0, nuint gStride, nuint m)
@@ -609,6 +690,26 @@ public static partial class DenseKernels
     {
         nuint c = (nuint)TW.Count;
         nuint s = 0;
+        // From 64 samples on (ten six-sample blocks; at 32 the copy cost more than it saved), the strip of W is first copied to a contiguous, line-aligned panel: in place its
+        // rows lie nIn apart and start anywhere in a line, so every 64-byte load of it straddled two lines (a load a
+        // core with two FMA ports pays twice for), and every block of samples read it again.
+        ref T strip = ref Unsafe.Add(ref w, k);
+        nuint stripStride = nIn;
+        if (BackwardPacks && SixBlocksBackward && m >= 64)
+        {
+            ref T panel = ref GradientPanel<T>.Get((int)(nOut * 4 * c));
+            for (nuint j = 0; j < nOut; j++)
+                for (nuint v = 0; v < 4 * c; v += c)
+                    TW.Store(TW.Load(ref strip, j * nIn + v), ref panel, j * 4 * c + v);
+            strip = ref panel;
+            stripStride = 4 * c;
+        }
+        // Six samples first: each slice of W loaded feeds six samples instead of four.
+        if (SixBlocksBackward)
+        {
+            for (nuint end = (m / 6 & ~(nuint)1) * 6; s < end; s += 6)
+                InputBlock6x4<T, TW, TVec>(ref strip, stripStride, ref Unsafe.Add(ref d, s * nOut), nOut, ref Unsafe.Add(ref dx, s * nIn + k), nIn, nOut);
+        }
         for (; s + 4 <= m; s += 4)
         {
             ref T d0 = ref Unsafe.Add(ref d, s * nOut);
@@ -620,7 +721,7 @@ public static partial class DenseKernels
             TVec a10 = TW.Zero, a11 = TW.Zero, a12 = TW.Zero, a13 = TW.Zero;
             TVec a20 = TW.Zero, a21 = TW.Zero, a22 = TW.Zero, a23 = TW.Zero;
             TVec a30 = TW.Zero, a31 = TW.Zero, a32 = TW.Zero, a33 = TW.Zero;
-            ref T row = ref Unsafe.Add(ref w, k);
+            ref T row = ref strip;
             for (nuint j = 0; j < nOut; j++)
             {
                 TVec u0 = TW.Load(ref row, 0), u1 = TW.Load(ref row, c), u2 = TW.Load(ref row, 2 * c), u3 = TW.Load(ref row, 3 * c);
@@ -632,7 +733,7 @@ public static partial class DenseKernels
                 a20 = TW.MultiplyAdd(u0, e, a20); a21 = TW.MultiplyAdd(u1, e, a21); a22 = TW.MultiplyAdd(u2, e, a22); a23 = TW.MultiplyAdd(u3, e, a23);
                 e = TW.Create(Unsafe.Add(ref d3, j));
                 a30 = TW.MultiplyAdd(u0, e, a30); a31 = TW.MultiplyAdd(u1, e, a31); a32 = TW.MultiplyAdd(u2, e, a32); a33 = TW.MultiplyAdd(u3, e, a33);
-                row = ref Unsafe.Add(ref row, nIn);
+                row = ref Unsafe.Add(ref row, stripStride);
             }
             ref T o = ref Unsafe.Add(ref dx, s * nIn + k);
             TW.Store(a00, ref o, 0); TW.Store(a01, ref o, c); TW.Store(a02, ref o, 2 * c); TW.Store(a03, ref o, 3 * c);
@@ -649,6 +750,57 @@ public static partial class DenseKernels
             InputBatchColumns2<T, TW, TVec>(ref Unsafe.Add(ref w, k), nIn, ref Unsafe.Add(ref d, s * nOut), nOut, ref Unsafe.Add(ref dx, s * nIn + k), nIn, nOut, m - s, false, ref Unsafe.NullRef<T>());
             InputBatchColumns2<T, TW, TVec>(ref Unsafe.Add(ref w, k + 2 * c), nIn, ref Unsafe.Add(ref d, s * nOut), nOut, ref Unsafe.Add(ref dx, s * nIn + k + 2 * c), nIn, nOut, m - s, false, ref Unsafe.NullRef<T>());
         }
+    }
+
+    // Six samples' dx, columns 0 … 4c − 1, summing n rows of w from zero (w, d and dx already offset to the block). The
+    // six delta rows come from two bases and one row distance, so the loop keeps its pointers in registers.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void InputBlock6x4<T, TW, TVec>(ref T row, nuint wStride, ref T d0, nuint dStride, ref T o, nuint oStride, nuint n)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TW : ISimd<T, TVec>
+        where TVec : unmanaged
+    {
+        nuint c = (nuint)TW.Count;
+        // aSV: sample S, vector V.
+        TVec a00 = TW.Zero, a01 = TW.Zero, a02 = TW.Zero, a03 = TW.Zero;
+        TVec a10 = TW.Zero, a11 = TW.Zero, a12 = TW.Zero, a13 = TW.Zero;
+        TVec a20 = TW.Zero, a21 = TW.Zero, a22 = TW.Zero, a23 = TW.Zero;
+        TVec a30 = TW.Zero, a31 = TW.Zero, a32 = TW.Zero, a33 = TW.Zero;
+        TVec a40 = TW.Zero, a41 = TW.Zero, a42 = TW.Zero, a43 = TW.Zero;
+        TVec a50 = TW.Zero, a51 = TW.Zero, a52 = TW.Zero, a53 = TW.Zero;
+        nuint dRow = dStride * (nuint)Unsafe.SizeOf<T>();
+        ref byte da = ref Unsafe.As<T, byte>(ref d0);
+        ref byte db = ref Unsafe.AddByteOffset(ref da, 3 * dRow);
+        for (nuint j = n; j != 0; j--)
+        {
+            TVec u0 = TW.Load(ref row, 0), u1 = TW.Load(ref row, c), u2 = TW.Load(ref row, 2 * c), u3 = TW.Load(ref row, 3 * c);
+            TVec e = TW.Create(Unsafe.As<byte, T>(ref da));
+            a00 = TW.MultiplyAdd(u0, e, a00); a01 = TW.MultiplyAdd(u1, e, a01); a02 = TW.MultiplyAdd(u2, e, a02); a03 = TW.MultiplyAdd(u3, e, a03);
+            e = TW.Create(Unsafe.As<byte, T>(ref Unsafe.AddByteOffset(ref da, dRow)));
+            a10 = TW.MultiplyAdd(u0, e, a10); a11 = TW.MultiplyAdd(u1, e, a11); a12 = TW.MultiplyAdd(u2, e, a12); a13 = TW.MultiplyAdd(u3, e, a13);
+            e = TW.Create(Unsafe.As<byte, T>(ref Unsafe.AddByteOffset(ref da, 2 * dRow)));
+            a20 = TW.MultiplyAdd(u0, e, a20); a21 = TW.MultiplyAdd(u1, e, a21); a22 = TW.MultiplyAdd(u2, e, a22); a23 = TW.MultiplyAdd(u3, e, a23);
+            e = TW.Create(Unsafe.As<byte, T>(ref db));
+            a30 = TW.MultiplyAdd(u0, e, a30); a31 = TW.MultiplyAdd(u1, e, a31); a32 = TW.MultiplyAdd(u2, e, a32); a33 = TW.MultiplyAdd(u3, e, a33);
+            e = TW.Create(Unsafe.As<byte, T>(ref Unsafe.AddByteOffset(ref db, dRow)));
+            a40 = TW.MultiplyAdd(u0, e, a40); a41 = TW.MultiplyAdd(u1, e, a41); a42 = TW.MultiplyAdd(u2, e, a42); a43 = TW.MultiplyAdd(u3, e, a43);
+            e = TW.Create(Unsafe.As<byte, T>(ref Unsafe.AddByteOffset(ref db, 2 * dRow)));
+            a50 = TW.MultiplyAdd(u0, e, a50); a51 = TW.MultiplyAdd(u1, e, a51); a52 = TW.MultiplyAdd(u2, e, a52); a53 = TW.MultiplyAdd(u3, e, a53);
+            row = ref Unsafe.Add(ref row, wStride);
+            da = ref Unsafe.AddByteOffset(ref da, (nuint)Unsafe.SizeOf<T>());
+            db = ref Unsafe.AddByteOffset(ref db, (nuint)Unsafe.SizeOf<T>());
+        }
+        TW.Store(a00, ref o, 0); TW.Store(a01, ref o, c); TW.Store(a02, ref o, 2 * c); TW.Store(a03, ref o, 3 * c);
+        o = ref Unsafe.Add(ref o, oStride);
+        TW.Store(a10, ref o, 0); TW.Store(a11, ref o, c); TW.Store(a12, ref o, 2 * c); TW.Store(a13, ref o, 3 * c);
+        o = ref Unsafe.Add(ref o, oStride);
+        TW.Store(a20, ref o, 0); TW.Store(a21, ref o, c); TW.Store(a22, ref o, 2 * c); TW.Store(a23, ref o, 3 * c);
+        o = ref Unsafe.Add(ref o, oStride);
+        TW.Store(a30, ref o, 0); TW.Store(a31, ref o, c); TW.Store(a32, ref o, 2 * c); TW.Store(a33, ref o, 3 * c);
+        o = ref Unsafe.Add(ref o, oStride);
+        TW.Store(a40, ref o, 0); TW.Store(a41, ref o, c); TW.Store(a42, ref o, 2 * c); TW.Store(a43, ref o, 3 * c);
+        o = ref Unsafe.Add(ref o, oStride);
+        TW.Store(a50, ref o, 0); TW.Store(a51, ref o, c); TW.Store(a52, ref o, 2 * c); TW.Store(a53, ref o, 3 * c);
     }
 
     // Two vectors of columns of every sample's dx, summing n rows of w (w, d and dx already offset to the block):

@@ -326,6 +326,44 @@ public class BlockingTests
         }
     }
 
+    /// <summary>
+    /// The AVX-512 backward's six-row ∂W and six-sample ∂input blocks (with their aligned copies of x and W) against the
+    /// four-blocks: the same bits on 1, 2 and 3 threads, with row and sample counts around the twelve-row, twelve-sample
+    /// and 64-sample thresholds and strips ending in two vectors, one vector and scalar columns.
+    /// </summary>
+    [Fact]
+    public void SixBlocksBackward_GiveTheBitsOfFourBlocks()
+    {
+        var rng = new Random(67);
+        foreach (var (outputs, inputs, samples) in new[] { (12, 784, 12), (13, 97, 70), (24, 512, 64), (130, 300, 256), (25, 100, 13), (40, 784, 63), (12, 64, 32) })
+        {
+            float[] d = KernelTestSupport.Uniform<float>(rng, samples * outputs), x = KernelTestSupport.Uniform<float>(rng, samples * inputs);
+            float[] w = KernelTestSupport.Uniform<float>(rng, outputs * inputs);
+            float[] gw0 = KernelTestSupport.Uniform<float>(rng, outputs * inputs), gb0 = KernelTestSupport.Uniform<float>(rng, outputs);
+            float[] expectedW = (float[])gw0.Clone(), expectedB = (float[])gb0.Clone(), expectedDx = new float[samples * inputs];
+            try
+            {
+                DenseKernels.SixBlocksBackward = false;
+                DenseKernels.AccumulateGradientBatch<float>(d, x, expectedW, expectedB, inputs, outputs);
+                DenseKernels.BackwardInputBatch<float>(w, d, expectedDx, inputs, outputs);
+                DenseKernels.SixBlocksBackward = true;
+                foreach (int threads in new[] { 1, 2, 3 })
+                {
+                    float[] gw = (float[])gw0.Clone(), gb = (float[])gb0.Clone(), dx = new float[samples * inputs];
+                    DenseKernels.AccumulateGradientBatch<float>(d, x, gw, gb, inputs, outputs, threads);
+                    DenseKernels.BackwardInputBatch<float>(w, d, dx, inputs, outputs, threads);
+                    Assert.Equal(expectedW, gw);
+                    Assert.Equal(expectedB, gb);
+                    Assert.Equal(expectedDx, dx);
+                }
+            }
+            finally
+            {
+                DenseKernels.SixBlocksBackward = true;
+            }
+        }
+    }
+
     [Fact]
     public void SixSampleBlocks_GiveTheBitsOfFourSampleBlocks()
     {
