@@ -78,18 +78,18 @@ internal sealed class DenseLayerEmitter : LayerEmitter
     public override bool HasBatchCache(NetworkEmitContext c, LayerSpec layer) => ((DenseLayerSpec)layer).PackedPanels;
 
     public override void EmitBatchCacheField(NetworkEmitContext c, LayerSpec layer)
-        => c.W.Line($"private {c.T}[]? {PackedField(layer.Index)};");
+        => c.W.Line($"private {Names.AlignedArray}<{c.T}>? {PackedField(layer.Index)};");
 
     public override void EmitBatchCacheRefresh(NetworkEmitContext c, LayerSpec spec)
     {
         var layer = (DenseLayerSpec)spec;
         string field = PackedField(layer.Index);
-        c.W.Line($"{field} ??= new {c.T}[{Names.Dense}.PackedLength<{c.T}>({layer.InputCount}, {layer.OutputCount})];");
-        c.W.Line($"{Names.Dense}.PackPanels<{c.T}>(new {Names.ReadOnlySpan}<{c.T}>(_parameters, Layer{layer.Index}WeightOffset, Layer{layer.Index}WeightCount), {field}, {layer.InputCount}, {layer.OutputCount}, threads);");
+        c.W.Line($"{field} ??= new {Names.AlignedArray}<{c.T}>({Names.Dense}.PackedLength<{c.T}>({layer.InputCount}, {layer.OutputCount}));");
+        c.W.Line($"{Names.Dense}.PackPanels<{c.T}>(new {Names.ReadOnlySpan}<{c.T}>(_parameters, Layer{layer.Index}WeightOffset, Layer{layer.Index}WeightCount), {field}.Span, {layer.InputCount}, {layer.OutputCount}, threads);");
     }
 
     public override void EmitBatchCacheView(NetworkEmitContext c, LayerSpec layer)
-        => c.W.Line($"{Names.ReadOnlySpan}<{c.T}> packed{layer.Index} = {PackedField(layer.Index)};");
+        => c.W.Line($"{Names.ReadOnlySpan}<{c.T}> packed{layer.Index} = {PackedField(layer.Index)} is null ? default : {PackedField(layer.Index)}.Span;");
 
     public override void EmitBatchForward(NetworkEmitContext c, LayerSpec spec)
     {

@@ -12,6 +12,7 @@ internal static class Names
     public const string ReadOnlySpan = "global::System.ReadOnlySpan";
     public const string Kernels = "global::StaticNets.Kernels";
     public const string Dense = Kernels + ".DenseKernels";
+    public const string AlignedArray = Kernels + ".AlignedArray";
     public const string Conv = Kernels + ".ConvKernels";
     public const string Pool = Kernels + ".PoolKernels";
     public const string Activations = Kernels + ".ActivationKernels";

@@ -141,9 +141,9 @@ public static partial class DenseKernels
         // x straddled lines: the AVX2 path ran 512-wide shapes at 62–77 % of peak, packed at 86–89 %. Each copy pays
         // off only when read again: x by a second block of rows, the deltas by a second strip.
         // With 32 registers the strips are copied once ahead of the row blocks when rows of x lie a multiple of 1 KiB
-        // apart (a strip's lines then share a few L1 sets; 512 floats: two), and whenever two six-row blocks will read
-        // them: in place every 64-byte load of a strip straddles two lines, which a core with two FMA ports pays twice.
-        bool packWide = BackwardPacks && wide && (nOut >= 8 && nIn * (nuint)Unsafe.SizeOf<T>() % 1024 == 0 || SixBlocksBackward && nOut >= 12);
+        // apart (a strip's lines then share a few L1 sets; 512 floats: two), and, on cores that copy wide strips (see
+        // CopiesWideStrips), whenever two six-row blocks will read them.
+        bool packWide = BackwardPacks && wide && (nOut >= 8 && nIn * (nuint)Unsafe.SizeOf<T>() % 1024 == 0 || CopiesWideStrips && SixBlocksBackward && nOut >= 12);
         bool packX = BackwardPacks && (!wide && nOut >= 12 || packWide);
         bool packD = BackwardPacks && !wide && full >= 4 * c;
         nuint line = 64 / (nuint)Unsafe.SizeOf<T>();
@@ -547,6 +547,14 @@ public static partial class DenseKernels
     // Tests and benchmarks turn the six-row and six-sample blocks of the AVX-512 backward off (the bits are the same).
     internal static bool SixBlocksBackward = true;
 
+    // Whether the AVX-512 backward copies strips of x (∂W) and W (∂input) that it would read in place at the caller's
+    // alignment into line-aligned panels. Read in place, every 64-byte load of a strip straddles two lines. On a
+    // 48 KiB-L1 Xeon (two 512-bit FMA ports, full-width loads) the copies took ∂W from 46–48 % to 49–54 % of peak
+    // and ∂input at batch 256 from 52–59 % to 62–66 %; on Zen 4 (32 KiB L1, 512-bit loads in two halves) copying
+    // the 784-wide ∂W strips measured 4 points slower (round 9). The OS reports neither the load width nor the FMA
+    // ports, only the L1 size, which separates those two kinds of core; tests set both values (the bits are the same).
+    internal static bool CopiesWideStrips = CacheSizes.L1Data >= 48 * 1024;
+
     // Rows g0 … g0 + 5·nIn, columns 0 … 4c − 1 (g0 and xs already offset to the column block).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void GradientBlock6x4<T, TW, TVec>(ref T ds, nuint dStride, ref T xs, nuint xStride, ref T g0, nuint gStride, nuint m)
@@ -695,7 +703,7 @@ public static partial class DenseKernels
         // core with two FMA ports pays twice for), and every block of samples read it again.
         ref T strip = ref Unsafe.Add(ref w, k);
         nuint stripStride = nIn;
-        if (BackwardPacks && SixBlocksBackward && m >= 64)
+        if (BackwardPacks && CopiesWideStrips && SixBlocksBackward && m >= 64)
         {
             ref T panel = ref GradientPanel<T>.Get((int)(nOut * 4 * c));
             for (nuint j = 0; j < nOut; j++)

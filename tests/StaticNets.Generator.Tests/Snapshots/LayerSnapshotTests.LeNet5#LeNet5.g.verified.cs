@@ -110,8 +110,8 @@ partial class LeNet5 : global::StaticNets.INetwork<float>
     // Weight caches of the batched forward (dense: packed Wᵀ panels; convolution: weights as its scheme reads them), built on the first batched forward.
     private float[]? _prepared0;
     private float[]? _prepared2;
-    private float[]? _packed5;
-    private float[]? _packed6;
+    private global::StaticNets.Kernels.AlignedArray<float>? _packed5;
+    private global::StaticNets.Kernels.AlignedArray<float>? _packed6;
     private int _packedVersion = -1;
     // Single-sample forward runs the batched code on a one-sample workspace per thread, so Forward stays thread-safe.
     [global::System.ThreadStatic]
@@ -181,10 +181,10 @@ partial class LeNet5 : global::StaticNets.INetwork<float>
             if (_prepared2 is null || _prepared2.Length != prepared2)
                 _prepared2 = new float[prepared2];
             global::StaticNets.Kernels.ConvKernels.PrepareWeights<float>(in Layer2Shape, new global::System.ReadOnlySpan<float>(_parameters, Layer2WeightOffset, Layer2WeightCount), new global::System.ReadOnlySpan<float>(_parameters, Layer2BiasOffset, Layer2Filters), _prepared2);
-            _packed5 ??= new float[global::StaticNets.Kernels.DenseKernels.PackedLength<float>(400, 120)];
-            global::StaticNets.Kernels.DenseKernels.PackPanels<float>(new global::System.ReadOnlySpan<float>(_parameters, Layer5WeightOffset, Layer5WeightCount), _packed5, 400, 120, threads);
-            _packed6 ??= new float[global::StaticNets.Kernels.DenseKernels.PackedLength<float>(120, 84)];
-            global::StaticNets.Kernels.DenseKernels.PackPanels<float>(new global::System.ReadOnlySpan<float>(_parameters, Layer6WeightOffset, Layer6WeightCount), _packed6, 120, 84, threads);
+            _packed5 ??= new global::StaticNets.Kernels.AlignedArray<float>(global::StaticNets.Kernels.DenseKernels.PackedLength<float>(400, 120));
+            global::StaticNets.Kernels.DenseKernels.PackPanels<float>(new global::System.ReadOnlySpan<float>(_parameters, Layer5WeightOffset, Layer5WeightCount), _packed5.Span, 400, 120, threads);
+            _packed6 ??= new global::StaticNets.Kernels.AlignedArray<float>(global::StaticNets.Kernels.DenseKernels.PackedLength<float>(120, 84));
+            global::StaticNets.Kernels.DenseKernels.PackPanels<float>(new global::System.ReadOnlySpan<float>(_parameters, Layer6WeightOffset, Layer6WeightCount), _packed6.Span, 120, 84, threads);
             global::System.Threading.Volatile.Write(ref _packedVersion, version);
         }
     }
@@ -238,8 +238,8 @@ partial class LeNet5 : global::StaticNets.INetwork<float>
             RefreshPacked(ws.Threads);
         global::System.ReadOnlySpan<float> prepared0 = _prepared0;
         global::System.ReadOnlySpan<float> prepared2 = _prepared2;
-        global::System.ReadOnlySpan<float> packed5 = _packed5;
-        global::System.ReadOnlySpan<float> packed6 = _packed6;
+        global::System.ReadOnlySpan<float> packed5 = _packed5 is null ? default : _packed5.Span;
+        global::System.ReadOnlySpan<float> packed6 = _packed6 is null ? default : _packed6.Span;
         // Layer 0: conv2d 1×28×28 → 6×28×28, 6 filters 5×5, stride 1×1, padding 2,2,2,2 (top, left, bottom, right), ReLU.
         global::System.Span<float> a0 = new global::System.Span<float>(ws.A0, 0, batch * 4704);
         global::System.Span<float> z0 = new global::System.Span<float>(ws.Z0, 0, batch * 4704);

@@ -47,7 +47,7 @@ partial class MnistNet : global::StaticNets.INetwork<float>
     private readonly object _refreshLock = new object();
     private int _parameterVersion;
     // Weight caches of the batched forward (dense: packed Wᵀ panels; convolution: weights as its scheme reads them), built on the first batched forward.
-    private float[]? _packed0;
+    private global::StaticNets.Kernels.AlignedArray<float>? _packed0;
     private int _packedVersion = -1;
 
     /// <summary>Creates the network with parameters initialised from seed 0.</summary>
@@ -94,8 +94,8 @@ partial class MnistNet : global::StaticNets.INetwork<float>
             int version = global::System.Threading.Volatile.Read(ref _parameterVersion);
             if (global::System.Threading.Volatile.Read(ref _packedVersion) == version)
                 return;
-            _packed0 ??= new float[global::StaticNets.Kernels.DenseKernels.PackedLength<float>(784, 128)];
-            global::StaticNets.Kernels.DenseKernels.PackPanels<float>(new global::System.ReadOnlySpan<float>(_parameters, Layer0WeightOffset, Layer0WeightCount), _packed0, 784, 128, threads);
+            _packed0 ??= new global::StaticNets.Kernels.AlignedArray<float>(global::StaticNets.Kernels.DenseKernels.PackedLength<float>(784, 128));
+            global::StaticNets.Kernels.DenseKernels.PackPanels<float>(new global::System.ReadOnlySpan<float>(_parameters, Layer0WeightOffset, Layer0WeightCount), _packed0.Span, 784, 128, threads);
             global::System.Threading.Volatile.Write(ref _packedVersion, version);
         }
     }
@@ -152,7 +152,7 @@ partial class MnistNet : global::StaticNets.INetwork<float>
         // Rebuild the weight caches if the parameters may have changed since.
         if (packed && global::System.Threading.Volatile.Read(ref _packedVersion) != global::System.Threading.Volatile.Read(ref _parameterVersion))
             RefreshPacked(ws.Threads);
-        global::System.ReadOnlySpan<float> packed0 = _packed0;
+        global::System.ReadOnlySpan<float> packed0 = _packed0 is null ? default : _packed0.Span;
         // Layer 0: dense 784 → 128, ReLU.
         global::System.Span<float> z0 = new global::System.Span<float>(ws.Z0, 0, batch * 128), a0 = new global::System.Span<float>(ws.A0, 0, batch * 128);
         // Outer product over the network's packed Wᵀ panels (no packing per call); rows past the last panel as dot products; σ = ReLU applied as whole panels store z0.

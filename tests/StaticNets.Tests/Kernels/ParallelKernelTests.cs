@@ -328,8 +328,9 @@ public class BlockingTests
 
     /// <summary>
     /// The AVX-512 backward's six-row ∂W and six-sample ∂input blocks (with their aligned copies of x and W) against the
-    /// four-blocks: the same bits on 1, 2 and 3 threads, with row and sample counts around the twelve-row, twelve-sample
-    /// and 64-sample thresholds and strips ending in two vectors, one vector and scalar columns.
+    /// four-blocks: the same bits on 1, 2 and 3 threads, with and without the aligned copies of the strips, with row and
+    /// sample counts around the twelve-row, twelve-sample and 64-sample thresholds and strips ending in two vectors, one
+    /// vector and scalar columns.
     /// </summary>
     [Fact]
     public void SixBlocksBackward_GiveTheBitsOfFourBlocks()
@@ -341,14 +342,16 @@ public class BlockingTests
             float[] w = KernelTestSupport.Uniform<float>(rng, outputs * inputs);
             float[] gw0 = KernelTestSupport.Uniform<float>(rng, outputs * inputs), gb0 = KernelTestSupport.Uniform<float>(rng, outputs);
             float[] expectedW = (float[])gw0.Clone(), expectedB = (float[])gb0.Clone(), expectedDx = new float[samples * inputs];
+            bool savedCopies = DenseKernels.CopiesWideStrips;
             try
             {
                 DenseKernels.SixBlocksBackward = false;
                 DenseKernels.AccumulateGradientBatch<float>(d, x, expectedW, expectedB, inputs, outputs);
                 DenseKernels.BackwardInputBatch<float>(w, d, expectedDx, inputs, outputs);
                 DenseKernels.SixBlocksBackward = true;
-                foreach (int threads in new[] { 1, 2, 3 })
+                foreach (var (copies, threads) in new[] { (true, 1), (true, 2), (false, 1), (false, 3), (true, 3) })
                 {
+                    DenseKernels.CopiesWideStrips = copies;
                     float[] gw = (float[])gw0.Clone(), gb = (float[])gb0.Clone(), dx = new float[samples * inputs];
                     DenseKernels.AccumulateGradientBatch<float>(d, x, gw, gb, inputs, outputs, threads);
                     DenseKernels.BackwardInputBatch<float>(w, d, dx, inputs, outputs, threads);
@@ -360,6 +363,7 @@ public class BlockingTests
             finally
             {
                 DenseKernels.SixBlocksBackward = true;
+                DenseKernels.CopiesWideStrips = savedCopies;
             }
         }
     }
