@@ -8,7 +8,7 @@ namespace StaticNets.Kernels;
 /// A fixed-length buffer whose first element starts a 64-byte cache line, so that no 64-byte vector load of it
 /// straddles two lines. The generated networks keep their packed Wᵀ panels in one: read in place from an ordinary
 /// array, which .NET aligns to 8 or 16 bytes only, every AVX-512 load of a panel is a split load, which a core with
-/// two 512-bit FMA ports pays for twice (the batched forward ran 10–15 % slower on such a Xeon).
+/// two 512-bit FMA ports pays for twice (the batched forward ran up to 28 % slower on such a Xeon).
 /// </summary>
 /// <typeparam name="T">The element type.</typeparam>
 public sealed class AlignedArray<T> where T : unmanaged

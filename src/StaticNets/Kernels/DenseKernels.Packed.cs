@@ -249,7 +249,7 @@ public static partial class DenseKernels
         // Adjacent pairs, the order swapped each round, and the median of their ratios: a host that shares its cores
         // slows whole stretches of runs (±15 % on the 2-core VMs measured), which a pair sees on both sides and the
         // median ignores where it hits one. Three runs of each, best of each, chose the wrong block two times in three
-        // on a 48 KiB-L1 Xeon where the L1 rule is 8 % faster.
+        // on a 48 KiB-L1 Xeon where the L1 rule is 4–12 % faster on one thread.
         Span<double> ratios = stackalloc double[CalibrationPairs];
         for (int round = 0; round < CalibrationPairs; round++)
         {
