@@ -385,7 +385,7 @@ public static class GemmBreakdown
         return times[times.Length / 2];
     }
 
-    private static float[] Fill(Random rng, int n) => Enumerable.Range(0, n).Select(_ => (float)(rng.NextDouble() - 0.5)).ToArray();
+    internal static float[] Fill(Random rng, int n) => Enumerable.Range(0, n).Select(_ => (float)(rng.NextDouble() - 0.5)).ToArray();
 
     private static void Report(string name, int threads, double flops, double peak, Action action)
     {

@@ -41,8 +41,8 @@ public static class KernelAb
             foreach (int batch in new[] { 256, 32 })
             {
                 var rng = new Random(1);
-                float[] w = Fill(rng, inputs * outputs), b = Fill(rng, outputs), x = Fill(rng, batch * inputs), z = new float[batch * outputs];
-                float[] d = Fill(rng, batch * outputs), gw = new float[inputs * outputs], gb = new float[outputs], dx = new float[batch * inputs];
+                float[] w = GemmBreakdown.Fill(rng, inputs * outputs), b = GemmBreakdown.Fill(rng, outputs), x = GemmBreakdown.Fill(rng, batch * inputs), z = new float[batch * outputs];
+                float[] d = GemmBreakdown.Fill(rng, batch * outputs), gw = new float[inputs * outputs], gb = new float[outputs], dx = new float[batch * inputs];
                 var packed = new float[DenseKernels.PackedLength<float>(inputs, outputs)];
                 DenseKernels.PackPanels<float>(w, packed, inputs, outputs);
                 double flops = 2.0 * batch * inputs * outputs;
@@ -105,13 +105,5 @@ public static class KernelAb
             int skip = (int)((64 - (nint)p % 64) % 64 / sizeof(float));
             return array.AsMemory(skip, n);
         }
-    }
-
-    private static float[] Fill(Random rng, int n)
-    {
-        var a = new float[n];
-        for (int i = 0; i < n; i++)
-            a[i] = (float)(rng.NextDouble() * 2 - 1);
-        return a;
     }
 }
