@@ -6,8 +6,8 @@ using StaticNets.Kernels;
 namespace StaticNets.Benchmarks;
 
 /// <summary>
-/// <c>kernel-ab [forward|backward] [rounds]</c>: the dense GEMMs on N2's and N3's shapes (one thread, float) under each
-/// blocking variant, the variants alternated round after round in one process so that they meet the same host; medians
+/// <c>kernel-ab [forward|dots|backward] [rounds]</c>: the dense GEMMs on N2's and N3's shapes (one thread, float) under
+/// each blocking variant (<c>dots</c>: the unpacked dot-product forward that training batches and narrow layers run), the variants alternated round after round in one process so that they meet the same host; medians
 /// of the rounds as GFLOP/s and % of one core's measured FMA peak. Every variant gives the same bits (tested); this
 /// only says which is fastest on the machine at hand.
 /// </summary>
@@ -21,7 +21,14 @@ public static class KernelAb
         Console.WriteLine($"FMA peak, one core: {peak:F1} GFLOP/s; {CacheSizes.Describe()}; Vector512 {(System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated ? "accelerated" : "not accelerated")}");
         bool six = DenseKernels.SixSampleBlocks;
         int kBlock = DenseKernels.KBlock;
-        var arms = which == "forward"
+        bool sixDots = DenseKernels.SixSampleDots;
+        var arms = which == "dots"
+            ? new (string Name, Action Apply)[]
+            {
+                ("4-sample dots", () => DenseKernels.SixSampleDots = false),
+                ("6-sample dots", () => DenseKernels.SixSampleDots = true),
+            }
+            : which == "forward"
             ? new (string Name, Action Apply)[]
             {
                 ("4x4 k256", () => { DenseKernels.SixSampleBlocks = false; DenseKernels.KBlock = 256; }),
@@ -36,7 +43,7 @@ public static class KernelAb
                 ("6-blocks", () => DenseKernels.SixBlocksBackward = true),
             };
         var cells = new List<(string Name, double Flops, Action Run)>();
-        foreach (var (inputs, outputs) in new[] { (784, 128), (784, 512), (512, 512) })
+        foreach (var (inputs, outputs) in which == "dots" ? new[] { (784, 128), (784, 512), (512, 512), (128, 10), (512, 10) } : new[] { (784, 128), (784, 512), (512, 512) })
         {
             foreach (int batch in new[] { 256, 32 })
             {
@@ -46,7 +53,20 @@ public static class KernelAb
                 var packed = new float[DenseKernels.PackedLength<float>(inputs, outputs)];
                 DenseKernels.PackPanels<float>(w, packed, inputs, outputs);
                 double flops = 2.0 * batch * inputs * outputs;
-                if (which == "forward")
+                if (which == "dots")
+                {
+                    // From 64 samples a layer of a whole panel or more takes the packed path; only the narrow ones stay here.
+                    if (batch < 64 || outputs < 64)
+                    {
+                        cells.Add(($"dots {batch}×{inputs}→{outputs}", flops, () => DenseKernels.ForwardBatch<float>(w, b, x, z, inputs, outputs, 1)));
+                        var aw = Aligned(w.Length);
+                        w.CopyTo(aw);
+                        var ax = Aligned(x.Length);
+                        x.CopyTo(ax);
+                        cells.Add(($"  W and x on 64-byte lines", flops, () => DenseKernels.ForwardBatch<float>(aw.Span, b, ax.Span, z, inputs, outputs, 1)));
+                    }
+                }
+                else if (which == "forward")
                 {
                     cells.Add(($"forward {batch}×{inputs}→{outputs}", flops, () => DenseKernels.ForwardBatchPrepacked<float>(packed, w, b, x, z, inputs, outputs, 1)));
                     var aligned = Aligned(packed.Length);
@@ -76,6 +96,7 @@ public static class KernelAb
                     samples[c, a, r] = GemmBreakdown.MedianSeconds(cells[c].Run, 9, 1);
                 }
         DenseKernels.SixSampleBlocks = six;
+        DenseKernels.SixSampleDots = sixDots;
         DenseKernels.SixBlocksBackward = true;
         DenseKernels.KBlock = kBlock;
         Console.WriteLine($"{"cell",-30} " + string.Join(" ", arms.Select(a => $"{a.Name,16}")));

@@ -379,119 +379,147 @@ public static partial class DenseKernels
         TVec mask = hasTail ? TW.LastLanes(nIn - full) : TW.Zero;
 
         nuint s = 0;
-        for (; s + 4 <= m; s += 4)
+        // AVX-512: six-sample blocks first, as many as leave a multiple of four samples, so that the samples the
+        // single-sample kernel takes (the last m % 4, whose sums run in two chains) are the same wherever a thread's
+        // range of samples starts; the six- and four-sample blocks give the same bits. Not for a few rows, where the
+        // rows past the last four (computed twice for two samples) weigh too much: 512 → 10 measured 3–8 % slower.
+        if (Unsafe.SizeOf<TVec>() == 64 && SixSampleDots && nOut >= SixSampleDotsMinRows)
         {
-            ref T x0 = ref Unsafe.Add(ref x, s * nIn);
-            ref T x1 = ref Unsafe.Add(ref x0, nIn);
-            ref T x2 = ref Unsafe.Add(ref x1, nIn);
-            ref T x3 = ref Unsafe.Add(ref x2, nIn);
-            ref T z0 = ref Unsafe.Add(ref z, s * zStride);
-            ref T z1 = ref Unsafe.Add(ref z0, zStride);
-            ref T z2 = ref Unsafe.Add(ref z1, zStride);
-            ref T z3 = ref Unsafe.Add(ref z2, zStride);
-
-            nuint j = 0;
-            // With 32 vector registers (AVX-512) four rows fit: sixteen accumulators, and eight loads feed
-            // sixteen FMAs instead of six feeding eight. With sixteen registers this block would spill.
-            if (Unsafe.SizeOf<TVec>() == 64)
+            nuint sixes = (m - m % 4) / 12 * 12, rows4 = nOut - nOut % 4;
+            for (; s < sixes; s += 6)
             {
-                for (; j + 4 <= nOut; j += 4)
-                    ForwardBlock4x4<T, TW, TVec>(ref Unsafe.Add(ref w, j * nIn), ref Unsafe.Add(ref b, j), ref x0, ref Unsafe.Add(ref z0, j), nIn, zStride, full, hasTail, tailAt, mask);
-            }
-            for (; j + 2 <= nOut; j += 2)
-            {
-                ref T wa = ref Unsafe.Add(ref w, j * nIn);
-                ref T wb = ref Unsafe.Add(ref wa, nIn);
-                // aSR: sample S against row R of the pair.
-                TVec a00 = TW.Zero, a10 = TW.Zero, a20 = TW.Zero, a30 = TW.Zero;
-                TVec a01 = TW.Zero, a11 = TW.Zero, a21 = TW.Zero, a31 = TW.Zero;
-                for (nuint k = 0; k < full; k += c)
-                {
-                    TVec u = TW.Load(ref wa, k);
-                    TVec v = TW.Load(ref wb, k);
-                    TVec t = TW.Load(ref x0, k);
-                    a00 = TW.MultiplyAdd(u, t, a00);
-                    a01 = TW.MultiplyAdd(v, t, a01);
-                    t = TW.Load(ref x1, k);
-                    a10 = TW.MultiplyAdd(u, t, a10);
-                    a11 = TW.MultiplyAdd(v, t, a11);
-                    t = TW.Load(ref x2, k);
-                    a20 = TW.MultiplyAdd(u, t, a20);
-                    a21 = TW.MultiplyAdd(v, t, a21);
-                    t = TW.Load(ref x3, k);
-                    a30 = TW.MultiplyAdd(u, t, a30);
-                    a31 = TW.MultiplyAdd(v, t, a31);
-                }
-                if (hasTail)
-                {
-                    TVec u = TW.And(TW.Load(ref wa, tailAt), mask);
-                    TVec v = TW.And(TW.Load(ref wb, tailAt), mask);
-                    TVec t = TW.And(TW.Load(ref x0, tailAt), mask);
-                    a00 = TW.MultiplyAdd(u, t, a00);
-                    a01 = TW.MultiplyAdd(v, t, a01);
-                    t = TW.And(TW.Load(ref x1, tailAt), mask);
-                    a10 = TW.MultiplyAdd(u, t, a10);
-                    a11 = TW.MultiplyAdd(v, t, a11);
-                    t = TW.And(TW.Load(ref x2, tailAt), mask);
-                    a20 = TW.MultiplyAdd(u, t, a20);
-                    a21 = TW.MultiplyAdd(v, t, a21);
-                    t = TW.And(TW.Load(ref x3, tailAt), mask);
-                    a30 = TW.MultiplyAdd(u, t, a30);
-                    a31 = TW.MultiplyAdd(v, t, a31);
-                }
-                if (typeof(T) == typeof(float) && Unsafe.SizeOf<TVec>() >= 32)
-                {
-                    // Lane 2s + r is sample s against row r of the pair: each sample's two outputs are one 64-bit store.
-                    Vector256<float> sums = Unsafe.SizeOf<TVec>() == 64
-                        ? TransposedSums.Sum8(F(a00), F(a01), F(a10), F(a11), F(a20), F(a21), F(a30), F(a31))
-                        : TransposedSums.Sum8(H(a00), H(a01), H(a10), H(a11), H(a20), H(a21), H(a30), H(a31));
-                    float fa = Unsafe.As<T, float>(ref Unsafe.Add(ref b, j)), fb = Unsafe.As<T, float>(ref Unsafe.Add(ref b, j + 1));
-                    Vector256<double> pairs = (Vector256.Create(fa, fb, fa, fb, fa, fb, fa, fb) + sums).AsDouble();
-                    Unsafe.As<T, double>(ref Unsafe.Add(ref z0, j)) = pairs.GetElement(0);
-                    Unsafe.As<T, double>(ref Unsafe.Add(ref z1, j)) = pairs.GetElement(1);
-                    Unsafe.As<T, double>(ref Unsafe.Add(ref z2, j)) = pairs.GetElement(2);
-                    Unsafe.As<T, double>(ref Unsafe.Add(ref z3, j)) = pairs.GetElement(3);
+                ref T x0 = ref Unsafe.Add(ref x, s * nIn);
+                ref T z0 = ref Unsafe.Add(ref z, s * zStride);
+                for (nuint j = 0; j < rows4; j += 4)
+                    ForwardBlock6x4<T, TW, TVec>(ref Unsafe.Add(ref w, j * nIn), ref Unsafe.Add(ref b, j), ref x0, ref Unsafe.Add(ref z0, j), nIn, zStride, full, hasTail, tailAt, mask);
+                if (rows4 == nOut)
                     continue;
-                }
-                T ba = Unsafe.Add(ref b, j), bb = Unsafe.Add(ref b, j + 1);
-                Unsafe.Add(ref z0, j) = ba + TW.Sum(a00);
-                Unsafe.Add(ref z0, j + 1) = bb + TW.Sum(a01);
-                Unsafe.Add(ref z1, j) = ba + TW.Sum(a10);
-                Unsafe.Add(ref z1, j + 1) = bb + TW.Sum(a11);
-                Unsafe.Add(ref z2, j) = ba + TW.Sum(a20);
-                Unsafe.Add(ref z2, j + 1) = bb + TW.Sum(a21);
-                Unsafe.Add(ref z3, j) = ba + TW.Sum(a30);
-                Unsafe.Add(ref z3, j + 1) = bb + TW.Sum(a31);
-            }
-            if (j < nOut)
-            {
-                ref T wa = ref Unsafe.Add(ref w, j * nIn);
-                TVec a0 = TW.Zero, a1 = TW.Zero, a2 = TW.Zero, a3 = TW.Zero;
-                for (nuint k = 0; k < full; k += c)
-                {
-                    TVec u = TW.Load(ref wa, k);
-                    a0 = TW.MultiplyAdd(u, TW.Load(ref x0, k), a0);
-                    a1 = TW.MultiplyAdd(u, TW.Load(ref x1, k), a1);
-                    a2 = TW.MultiplyAdd(u, TW.Load(ref x2, k), a2);
-                    a3 = TW.MultiplyAdd(u, TW.Load(ref x3, k), a3);
-                }
-                if (hasTail)
-                {
-                    TVec u = TW.And(TW.Load(ref wa, tailAt), mask);
-                    a0 = TW.MultiplyAdd(u, TW.And(TW.Load(ref x0, tailAt), mask), a0);
-                    a1 = TW.MultiplyAdd(u, TW.And(TW.Load(ref x1, tailAt), mask), a1);
-                    a2 = TW.MultiplyAdd(u, TW.And(TW.Load(ref x2, tailAt), mask), a2);
-                    a3 = TW.MultiplyAdd(u, TW.And(TW.Load(ref x3, tailAt), mask), a3);
-                }
-                T ba = Unsafe.Add(ref b, j);
-                Unsafe.Add(ref z0, j) = ba + TW.Sum(a0);
-                Unsafe.Add(ref z1, j) = ba + TW.Sum(a1);
-                Unsafe.Add(ref z2, j) = ba + TW.Sum(a2);
-                Unsafe.Add(ref z3, j) = ba + TW.Sum(a3);
+                // The last rows through the four-sample code, for samples 0–3 and 2–5 of the block (2 and 3 are
+                // computed twice and written twice with the same bits).
+                ForwardFourSamples<T, TW, TVec>(ref w, ref b, ref x0, ref z0, nIn, nOut, zStride, rows4, full, hasTail, tailAt, mask);
+                ForwardFourSamples<T, TW, TVec>(ref w, ref b, ref Unsafe.Add(ref x0, 2 * nIn), ref Unsafe.Add(ref z0, 2 * zStride), nIn, nOut, zStride, rows4, full, hasTail, tailAt, mask);
             }
         }
+        for (; s + 4 <= m; s += 4)
+            ForwardFourSamples<T, TW, TVec>(ref w, ref b, ref Unsafe.Add(ref x, s * nIn), ref Unsafe.Add(ref z, s * zStride), nIn, nOut, zStride, 0, full, hasTail, tailAt, mask);
         for (; s < m; s++)
             Forward<T, TW, TVec>(ref w, ref b, ref Unsafe.Add(ref x, s * nIn), ref Unsafe.Add(ref z, s * zStride), nIn, nOut);
+    }
+
+    // Four samples (rows of x, nIn apart; of z, zStride apart) against rows j.. of W. A call per four samples: inlined
+    // three times into the driver it would only crowd the registers of the six-sample loop.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void ForwardFourSamples<T, TW, TVec>(ref T w, ref T b, ref T x0, ref T z0, nuint nIn, nuint nOut, nuint zStride, nuint j, nuint full, bool hasTail, nuint tailAt, TVec mask)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TW : ISimd<T, TVec>
+        where TVec : unmanaged
+    {
+        nuint c = (nuint)TW.Count;
+        ref T x1 = ref Unsafe.Add(ref x0, nIn);
+        ref T x2 = ref Unsafe.Add(ref x1, nIn);
+        ref T x3 = ref Unsafe.Add(ref x2, nIn);
+        ref T z1 = ref Unsafe.Add(ref z0, zStride);
+        ref T z2 = ref Unsafe.Add(ref z1, zStride);
+        ref T z3 = ref Unsafe.Add(ref z2, zStride);
+
+        // With 32 vector registers (AVX-512) four rows fit: sixteen accumulators, and eight loads feed
+        // sixteen FMAs instead of six feeding eight. With sixteen registers this block would spill.
+        if (Unsafe.SizeOf<TVec>() == 64)
+        {
+            for (; j + 4 <= nOut; j += 4)
+                ForwardBlock4x4<T, TW, TVec>(ref Unsafe.Add(ref w, j * nIn), ref Unsafe.Add(ref b, j), ref x0, ref Unsafe.Add(ref z0, j), nIn, zStride, full, hasTail, tailAt, mask);
+        }
+        for (; j + 2 <= nOut; j += 2)
+        {
+            ref T wa = ref Unsafe.Add(ref w, j * nIn);
+            ref T wb = ref Unsafe.Add(ref wa, nIn);
+            // aSR: sample S against row R of the pair.
+            TVec a00 = TW.Zero, a10 = TW.Zero, a20 = TW.Zero, a30 = TW.Zero;
+            TVec a01 = TW.Zero, a11 = TW.Zero, a21 = TW.Zero, a31 = TW.Zero;
+            for (nuint k = 0; k < full; k += c)
+            {
+                TVec u = TW.Load(ref wa, k);
+                TVec v = TW.Load(ref wb, k);
+                TVec t = TW.Load(ref x0, k);
+                a00 = TW.MultiplyAdd(u, t, a00);
+                a01 = TW.MultiplyAdd(v, t, a01);
+                t = TW.Load(ref x1, k);
+                a10 = TW.MultiplyAdd(u, t, a10);
+                a11 = TW.MultiplyAdd(v, t, a11);
+                t = TW.Load(ref x2, k);
+                a20 = TW.MultiplyAdd(u, t, a20);
+                a21 = TW.MultiplyAdd(v, t, a21);
+                t = TW.Load(ref x3, k);
+                a30 = TW.MultiplyAdd(u, t, a30);
+                a31 = TW.MultiplyAdd(v, t, a31);
+            }
+            if (hasTail)
+            {
+                TVec u = TW.And(TW.Load(ref wa, tailAt), mask);
+                TVec v = TW.And(TW.Load(ref wb, tailAt), mask);
+                TVec t = TW.And(TW.Load(ref x0, tailAt), mask);
+                a00 = TW.MultiplyAdd(u, t, a00);
+                a01 = TW.MultiplyAdd(v, t, a01);
+                t = TW.And(TW.Load(ref x1, tailAt), mask);
+                a10 = TW.MultiplyAdd(u, t, a10);
+                a11 = TW.MultiplyAdd(v, t, a11);
+                t = TW.And(TW.Load(ref x2, tailAt), mask);
+                a20 = TW.MultiplyAdd(u, t, a20);
+                a21 = TW.MultiplyAdd(v, t, a21);
+                t = TW.And(TW.Load(ref x3, tailAt), mask);
+                a30 = TW.MultiplyAdd(u, t, a30);
+                a31 = TW.MultiplyAdd(v, t, a31);
+            }
+            if (typeof(T) == typeof(float) && Unsafe.SizeOf<TVec>() >= 32)
+            {
+                // Lane 2s + r is sample s against row r of the pair: each sample's two outputs are one 64-bit store.
+                Vector256<float> sums = Unsafe.SizeOf<TVec>() == 64
+                    ? TransposedSums.Sum8(F(a00), F(a01), F(a10), F(a11), F(a20), F(a21), F(a30), F(a31))
+                    : TransposedSums.Sum8(H(a00), H(a01), H(a10), H(a11), H(a20), H(a21), H(a30), H(a31));
+                float fa = Unsafe.As<T, float>(ref Unsafe.Add(ref b, j)), fb = Unsafe.As<T, float>(ref Unsafe.Add(ref b, j + 1));
+                Vector256<double> pairs = (Vector256.Create(fa, fb, fa, fb, fa, fb, fa, fb) + sums).AsDouble();
+                Unsafe.As<T, double>(ref Unsafe.Add(ref z0, j)) = pairs.GetElement(0);
+                Unsafe.As<T, double>(ref Unsafe.Add(ref z1, j)) = pairs.GetElement(1);
+                Unsafe.As<T, double>(ref Unsafe.Add(ref z2, j)) = pairs.GetElement(2);
+                Unsafe.As<T, double>(ref Unsafe.Add(ref z3, j)) = pairs.GetElement(3);
+                continue;
+            }
+            T ba = Unsafe.Add(ref b, j), bb = Unsafe.Add(ref b, j + 1);
+            Unsafe.Add(ref z0, j) = ba + TW.Sum(a00);
+            Unsafe.Add(ref z0, j + 1) = bb + TW.Sum(a01);
+            Unsafe.Add(ref z1, j) = ba + TW.Sum(a10);
+            Unsafe.Add(ref z1, j + 1) = bb + TW.Sum(a11);
+            Unsafe.Add(ref z2, j) = ba + TW.Sum(a20);
+            Unsafe.Add(ref z2, j + 1) = bb + TW.Sum(a21);
+            Unsafe.Add(ref z3, j) = ba + TW.Sum(a30);
+            Unsafe.Add(ref z3, j + 1) = bb + TW.Sum(a31);
+        }
+        if (j < nOut)
+        {
+            ref T wa = ref Unsafe.Add(ref w, j * nIn);
+            TVec a0 = TW.Zero, a1 = TW.Zero, a2 = TW.Zero, a3 = TW.Zero;
+            for (nuint k = 0; k < full; k += c)
+            {
+                TVec u = TW.Load(ref wa, k);
+                a0 = TW.MultiplyAdd(u, TW.Load(ref x0, k), a0);
+                a1 = TW.MultiplyAdd(u, TW.Load(ref x1, k), a1);
+                a2 = TW.MultiplyAdd(u, TW.Load(ref x2, k), a2);
+                a3 = TW.MultiplyAdd(u, TW.Load(ref x3, k), a3);
+            }
+            if (hasTail)
+            {
+                TVec u = TW.And(TW.Load(ref wa, tailAt), mask);
+                a0 = TW.MultiplyAdd(u, TW.And(TW.Load(ref x0, tailAt), mask), a0);
+                a1 = TW.MultiplyAdd(u, TW.And(TW.Load(ref x1, tailAt), mask), a1);
+                a2 = TW.MultiplyAdd(u, TW.And(TW.Load(ref x2, tailAt), mask), a2);
+                a3 = TW.MultiplyAdd(u, TW.And(TW.Load(ref x3, tailAt), mask), a3);
+            }
+            T ba = Unsafe.Add(ref b, j);
+            Unsafe.Add(ref z0, j) = ba + TW.Sum(a0);
+            Unsafe.Add(ref z1, j) = ba + TW.Sum(a1);
+            Unsafe.Add(ref z2, j) = ba + TW.Sum(a2);
+            Unsafe.Add(ref z3, j) = ba + TW.Sum(a3);
+        }
     }
 
     // A 64-byte accumulator as the Vector512<float> it is (callers check T and the width); by value, so the accumulators
@@ -570,6 +598,119 @@ public static partial class DenseKernels
         z = b0 + TW.Sum(a20); Unsafe.Add(ref z, 1) = b1 + TW.Sum(a21); Unsafe.Add(ref z, 2) = b2 + TW.Sum(a22); Unsafe.Add(ref z, 3) = b3 + TW.Sum(a23);
         z = ref Unsafe.Add(ref z, zStride);
         z = b0 + TW.Sum(a30); Unsafe.Add(ref z, 1) = b1 + TW.Sum(a31); Unsafe.Add(ref z, 2) = b2 + TW.Sum(a32); Unsafe.Add(ref z, 3) = b3 + TW.Sum(a33);
+    }
+
+    /// <summary>
+    /// Whether the AVX-512 dot-product forward (training batches, rows past the last packed panel) runs six-sample blocks
+    /// before its four-sample ones; the bits are the same either way. A switch for tests and benchmarks.
+    /// </summary>
+    internal static bool SixSampleDots = true;
+
+    private const int SixSampleDotsMinRows = 32;
+
+    // Six samples × four weight rows, 24 accumulators. The row block of W comes from L2 once per sample block, and two
+    // FMA ports eat four of its vectors per sixteen FMAs faster than L2 delivers them; six samples make that 24 FMAs.
+    // Six rows of x and four of W from four bases and one row distance (x and W rows are both nIn long), so the loop
+    // needs six general registers with its counter. One chain per (sample, row) and the same lane tree as the 4 × 4
+    // block: the same bits.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void ForwardBlock6x4<T, TW, TVec>(ref T w0, ref T b, ref T x0, ref T z0, nuint nIn, nuint zStride, nuint full, bool hasTail, nuint tailAt, TVec mask)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TW : ISimd<T, TVec>
+        where TVec : unmanaged
+    {
+        nuint row = nIn * (nuint)Unsafe.SizeOf<T>(), step = (nuint)Unsafe.SizeOf<TVec>();
+        ref byte wa = ref Unsafe.As<T, byte>(ref w0);
+        ref byte wb = ref Unsafe.AddByteOffset(ref wa, 2 * row);
+        ref byte xa = ref Unsafe.As<T, byte>(ref x0);
+        ref byte xb = ref Unsafe.AddByteOffset(ref xa, 3 * row);
+        // aSR: sample S, row R.
+        TVec a00 = TW.Zero, a01 = TW.Zero, a02 = TW.Zero, a03 = TW.Zero;
+        TVec a10 = TW.Zero, a11 = TW.Zero, a12 = TW.Zero, a13 = TW.Zero;
+        TVec a20 = TW.Zero, a21 = TW.Zero, a22 = TW.Zero, a23 = TW.Zero;
+        TVec a30 = TW.Zero, a31 = TW.Zero, a32 = TW.Zero, a33 = TW.Zero;
+        TVec a40 = TW.Zero, a41 = TW.Zero, a42 = TW.Zero, a43 = TW.Zero;
+        TVec a50 = TW.Zero, a51 = TW.Zero, a52 = TW.Zero, a53 = TW.Zero;
+        for (nuint k = full / (nuint)TW.Count; k != 0; k--)
+        {
+            TVec u0 = TW.Load(ref Unsafe.As<byte, T>(ref wa), 0), u1 = TW.Load(ref Unsafe.As<byte, T>(ref Unsafe.AddByteOffset(ref wa, row)), 0);
+            TVec u2 = TW.Load(ref Unsafe.As<byte, T>(ref wb), 0), u3 = TW.Load(ref Unsafe.As<byte, T>(ref Unsafe.AddByteOffset(ref wb, row)), 0);
+            TVec t = TW.Load(ref Unsafe.As<byte, T>(ref xa), 0);
+            a00 = TW.MultiplyAdd(u0, t, a00); a01 = TW.MultiplyAdd(u1, t, a01); a02 = TW.MultiplyAdd(u2, t, a02); a03 = TW.MultiplyAdd(u3, t, a03);
+            t = TW.Load(ref Unsafe.As<byte, T>(ref Unsafe.AddByteOffset(ref xa, row)), 0);
+            a10 = TW.MultiplyAdd(u0, t, a10); a11 = TW.MultiplyAdd(u1, t, a11); a12 = TW.MultiplyAdd(u2, t, a12); a13 = TW.MultiplyAdd(u3, t, a13);
+            t = TW.Load(ref Unsafe.As<byte, T>(ref Unsafe.AddByteOffset(ref xa, 2 * row)), 0);
+            a20 = TW.MultiplyAdd(u0, t, a20); a21 = TW.MultiplyAdd(u1, t, a21); a22 = TW.MultiplyAdd(u2, t, a22); a23 = TW.MultiplyAdd(u3, t, a23);
+            t = TW.Load(ref Unsafe.As<byte, T>(ref xb), 0);
+            a30 = TW.MultiplyAdd(u0, t, a30); a31 = TW.MultiplyAdd(u1, t, a31); a32 = TW.MultiplyAdd(u2, t, a32); a33 = TW.MultiplyAdd(u3, t, a33);
+            t = TW.Load(ref Unsafe.As<byte, T>(ref Unsafe.AddByteOffset(ref xb, row)), 0);
+            a40 = TW.MultiplyAdd(u0, t, a40); a41 = TW.MultiplyAdd(u1, t, a41); a42 = TW.MultiplyAdd(u2, t, a42); a43 = TW.MultiplyAdd(u3, t, a43);
+            t = TW.Load(ref Unsafe.As<byte, T>(ref Unsafe.AddByteOffset(ref xb, 2 * row)), 0);
+            a50 = TW.MultiplyAdd(u0, t, a50); a51 = TW.MultiplyAdd(u1, t, a51); a52 = TW.MultiplyAdd(u2, t, a52); a53 = TW.MultiplyAdd(u3, t, a53);
+            wa = ref Unsafe.AddByteOffset(ref wa, step);
+            wb = ref Unsafe.AddByteOffset(ref wb, step);
+            xa = ref Unsafe.AddByteOffset(ref xa, step);
+            xb = ref Unsafe.AddByteOffset(ref xb, step);
+        }
+        if (hasTail)
+        {
+            ref T w1 = ref Unsafe.Add(ref w0, nIn);
+            ref T w2 = ref Unsafe.Add(ref w1, nIn);
+            ref T w3 = ref Unsafe.Add(ref w2, nIn);
+            TVec u0 = TW.And(TW.Load(ref w0, tailAt), mask), u1 = TW.And(TW.Load(ref w1, tailAt), mask);
+            TVec u2 = TW.And(TW.Load(ref w2, tailAt), mask), u3 = TW.And(TW.Load(ref w3, tailAt), mask);
+            ref T xs = ref x0;
+            TVec t = TW.And(TW.Load(ref xs, tailAt), mask);
+            a00 = TW.MultiplyAdd(u0, t, a00); a01 = TW.MultiplyAdd(u1, t, a01); a02 = TW.MultiplyAdd(u2, t, a02); a03 = TW.MultiplyAdd(u3, t, a03);
+            xs = ref Unsafe.Add(ref xs, nIn);
+            t = TW.And(TW.Load(ref xs, tailAt), mask);
+            a10 = TW.MultiplyAdd(u0, t, a10); a11 = TW.MultiplyAdd(u1, t, a11); a12 = TW.MultiplyAdd(u2, t, a12); a13 = TW.MultiplyAdd(u3, t, a13);
+            xs = ref Unsafe.Add(ref xs, nIn);
+            t = TW.And(TW.Load(ref xs, tailAt), mask);
+            a20 = TW.MultiplyAdd(u0, t, a20); a21 = TW.MultiplyAdd(u1, t, a21); a22 = TW.MultiplyAdd(u2, t, a22); a23 = TW.MultiplyAdd(u3, t, a23);
+            xs = ref Unsafe.Add(ref xs, nIn);
+            t = TW.And(TW.Load(ref xs, tailAt), mask);
+            a30 = TW.MultiplyAdd(u0, t, a30); a31 = TW.MultiplyAdd(u1, t, a31); a32 = TW.MultiplyAdd(u2, t, a32); a33 = TW.MultiplyAdd(u3, t, a33);
+            xs = ref Unsafe.Add(ref xs, nIn);
+            t = TW.And(TW.Load(ref xs, tailAt), mask);
+            a40 = TW.MultiplyAdd(u0, t, a40); a41 = TW.MultiplyAdd(u1, t, a41); a42 = TW.MultiplyAdd(u2, t, a42); a43 = TW.MultiplyAdd(u3, t, a43);
+            xs = ref Unsafe.Add(ref xs, nIn);
+            t = TW.And(TW.Load(ref xs, tailAt), mask);
+            a50 = TW.MultiplyAdd(u0, t, a50); a51 = TW.MultiplyAdd(u1, t, a51); a52 = TW.MultiplyAdd(u2, t, a52); a53 = TW.MultiplyAdd(u3, t, a53);
+        }
+        if (typeof(T) == typeof(float))
+        {
+            // Lane 4s + r is sample s against row r: each sample's four outputs are one 128-bit store.
+            Vector512<float> first = TransposedSums.Sum16(
+                F(a00), F(a01), F(a02), F(a03), F(a10), F(a11), F(a12), F(a13),
+                F(a20), F(a21), F(a22), F(a23), F(a30), F(a31), F(a32), F(a33));
+            Vector256<float> last = TransposedSums.Sum8(F(a40), F(a41), F(a42), F(a43), F(a50), F(a51), F(a52), F(a53));
+            Vector128<float> bias = Vector128.LoadUnsafe(ref Unsafe.As<T, float>(ref b));
+            Vector256<float> bias2 = Vector256.Create(bias, bias);
+            first = Vector512.Create(bias2, bias2) + first;
+            last = bias2 + last;
+            ref float zf = ref Unsafe.As<T, float>(ref z0);
+            first.GetLower().GetLower().StoreUnsafe(ref zf);
+            first.GetLower().GetUpper().StoreUnsafe(ref zf, zStride);
+            first.GetUpper().GetLower().StoreUnsafe(ref zf, 2 * zStride);
+            first.GetUpper().GetUpper().StoreUnsafe(ref zf, 3 * zStride);
+            last.GetLower().StoreUnsafe(ref zf, 4 * zStride);
+            last.GetUpper().StoreUnsafe(ref zf, 5 * zStride);
+            return;
+        }
+        T b0 = b, b1 = Unsafe.Add(ref b, 1), b2 = Unsafe.Add(ref b, 2), b3 = Unsafe.Add(ref b, 3);
+        ref T z = ref z0;
+        z = b0 + TW.Sum(a00); Unsafe.Add(ref z, 1) = b1 + TW.Sum(a01); Unsafe.Add(ref z, 2) = b2 + TW.Sum(a02); Unsafe.Add(ref z, 3) = b3 + TW.Sum(a03);
+        z = ref Unsafe.Add(ref z, zStride);
+        z = b0 + TW.Sum(a10); Unsafe.Add(ref z, 1) = b1 + TW.Sum(a11); Unsafe.Add(ref z, 2) = b2 + TW.Sum(a12); Unsafe.Add(ref z, 3) = b3 + TW.Sum(a13);
+        z = ref Unsafe.Add(ref z, zStride);
+        z = b0 + TW.Sum(a20); Unsafe.Add(ref z, 1) = b1 + TW.Sum(a21); Unsafe.Add(ref z, 2) = b2 + TW.Sum(a22); Unsafe.Add(ref z, 3) = b3 + TW.Sum(a23);
+        z = ref Unsafe.Add(ref z, zStride);
+        z = b0 + TW.Sum(a30); Unsafe.Add(ref z, 1) = b1 + TW.Sum(a31); Unsafe.Add(ref z, 2) = b2 + TW.Sum(a32); Unsafe.Add(ref z, 3) = b3 + TW.Sum(a33);
+        z = ref Unsafe.Add(ref z, zStride);
+        z = b0 + TW.Sum(a40); Unsafe.Add(ref z, 1) = b1 + TW.Sum(a41); Unsafe.Add(ref z, 2) = b2 + TW.Sum(a42); Unsafe.Add(ref z, 3) = b3 + TW.Sum(a43);
+        z = ref Unsafe.Add(ref z, zStride);
+        z = b0 + TW.Sum(a50); Unsafe.Add(ref z, 1) = b1 + TW.Sum(a51); Unsafe.Add(ref z, 2) = b2 + TW.Sum(a52); Unsafe.Add(ref z, 3) = b3 + TW.Sum(a53);
     }
 
     // ------------------------------------------------------------------ backward
