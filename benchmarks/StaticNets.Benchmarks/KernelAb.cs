@@ -21,7 +21,7 @@ public static class KernelAb
         Console.WriteLine($"FMA peak, one core: {peak:F1} GFLOP/s; {CacheSizes.Describe()}; Vector512 {(System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated ? "accelerated" : "not accelerated")}");
         bool six = DenseKernels.SixSampleBlocks;
         int kBlock = DenseKernels.KBlock;
-        bool sixDots = DenseKernels.SixSampleDots;
+        bool sixDots = DenseKernels.SixSampleDots, copies = DenseKernels.CopiesWideStrips;
         var arms = which == "dots"
             ? new (string Name, Action Apply)[]
             {
@@ -39,8 +39,9 @@ public static class KernelAb
             }
             : new (string Name, Action Apply)[]
             {
-                ("4-blocks", () => DenseKernels.SixBlocksBackward = false),
-                ("6-blocks", () => DenseKernels.SixBlocksBackward = true),
+                ("4-blocks", () => { DenseKernels.SixBlocksBackward = false; DenseKernels.CopiesWideStrips = copies; }),
+                ("6-blocks", () => { DenseKernels.SixBlocksBackward = true; DenseKernels.CopiesWideStrips = copies; }),
+                ("6, no copies", () => { DenseKernels.SixBlocksBackward = true; DenseKernels.CopiesWideStrips = false; }),
             };
         var cells = new List<(string Name, double Flops, Action Run)>();
         foreach (var (inputs, outputs) in which == "dots" ? new[] { (784, 128), (784, 512), (512, 512), (128, 10), (512, 10) } : new[] { (784, 128), (784, 512), (512, 512) })
@@ -79,6 +80,13 @@ public static class KernelAb
                 {
                     cells.Add(($"∂W {outputs}×{inputs}, batch {batch}", flops, () => DenseKernels.AccumulateGradientBatch<float>(d, x, gw, gb, inputs, outputs, 1)));
                     cells.Add(($"∂input {batch}×{inputs}←{outputs}", flops, () => DenseKernels.BackwardInputBatch<float>(w, d, dx, inputs, outputs, 1)));
+                    // What a generated network passes: parameters, gradient, workspace rows and the trainer's batch on lines.
+                    Memory<float> aw = Aligned(w.Length), ax = Aligned(x.Length), ad = Aligned(d.Length), agw = Aligned(gw.Length), adx = Aligned(dx.Length);
+                    w.CopyTo(aw);
+                    x.CopyTo(ax);
+                    d.CopyTo(ad);
+                    cells.Add(($"  ∂W, all on 64-byte lines", flops, () => DenseKernels.AccumulateGradientBatch<float>(ad.Span, ax.Span, agw.Span, gb, inputs, outputs, 1)));
+                    cells.Add(($"  ∂input, all on 64-byte lines", flops, () => DenseKernels.BackwardInputBatch<float>(aw.Span, ad.Span, adx.Span, inputs, outputs, 1)));
                 }
             }
         }
@@ -97,6 +105,7 @@ public static class KernelAb
                 }
         DenseKernels.SixSampleBlocks = six;
         DenseKernels.SixSampleDots = sixDots;
+        DenseKernels.CopiesWideStrips = copies;
         DenseKernels.SixBlocksBackward = true;
         DenseKernels.KBlock = kBlock;
         Console.WriteLine($"{"cell",-30} " + string.Join(" ", arms.Select(a => $"{a.Name,16}")));

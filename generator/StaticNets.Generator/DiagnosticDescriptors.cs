@@ -80,7 +80,7 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor TooManyParameters = Create(
         "SNN013", "Network too large",
-        "Network '{0}' has {1} parameters, more than the 2147483647 that one span can hold; reduce the layer sizes",
+        "Network '{0}' has {1} parameters, more than the 2147483527 that one parameter buffer can hold; reduce the layer sizes",
         DiagnosticSeverity.Error);
 
     public static readonly DiagnosticDescriptor ActivationsOverrideHiddenOutput = Create(

@@ -119,8 +119,10 @@ public sealed partial class NetworkGenerator
                 w.Line("});");
             }
             w.Line();
-            w.Comment("Every weight and bias in one array, in the layout documented on INetwork<T>.");
-            w.Line($"private readonly {t}[] _parameters = new {t}[ParameterCount];");
+            w.Comment("Every weight and bias in one buffer, in the layout documented on INetwork<T>, from a 64-byte line: the rows");
+            w.Comment("of a block whose offset and row width are whole lines (784 × 128, 512 × 512, …) then start lines too, so no");
+            w.Comment("vector load of them splits across two.");
+            w.Line($"private readonly {Names.AlignedArray}<{t}> _parameters = new {Names.AlignedArray}<{t}>(ParameterCount);");
             int transposed = TransposedTotal(spec);
             var packedLayers = PackedLayers(context);
             bool fused = FusedForwardEmitter.Applies(spec);
@@ -136,12 +138,12 @@ public sealed partial class NetworkGenerator
             if (transposed > 0)
             {
                 w.Comment("Transposed weights of layers vectorised over outputs (single-sample forward only).");
-                w.Line($"private readonly {t}[] _transposed = new {t}[{transposed}];");
+                w.Line($"private readonly {Names.AlignedArray}<{t}> _transposed = new {Names.AlignedArray}<{t}>({transposed});");
             }
             if (fused)
             {
                 w.Comment("Transposed weights and biases of every layer, rows padded to 64 bytes, for the fused single-sample forward.");
-                w.Line($"private readonly {t}[] _fused = new {t}[{FusedForwardEmitter.Length(spec)}];");
+                w.Line($"private readonly {Names.AlignedArray}<{t}> _fused = new {Names.AlignedArray}<{t}>({FusedForwardEmitter.Length(spec)});");
             }
             if (transposed > 0 || fused)
                 w.Line("private int _transposedVersion = -1;");
@@ -180,9 +182,9 @@ public sealed partial class NetworkGenerator
 
             // Parameter views: read-only, so no write can bypass the version that keeps the weight copies fresh.
             w.Line("/// <summary>All parameters in the documented layout, read-only. Write them through <see cref=\"EditParameters\"/>.</summary>");
-            w.Line($"public {Names.ReadOnlySpan}<{t}> Parameters => _parameters;");
+            w.Line($"public {Names.ReadOnlySpan}<{t}> Parameters => _parameters.Span;");
             w.Line("/// <summary>Opens a write window onto the parameters; disposing it makes the next forward see every write.</summary>");
-            w.Line($"public global::StaticNets.ParameterEdit<{t}> EditParameters() => new global::StaticNets.ParameterEdit<{t}>(_parameters, this);");
+            w.Line($"public global::StaticNets.ParameterEdit<{t}> EditParameters() => new global::StaticNets.ParameterEdit<{t}>(_parameters.Span, this);");
             w.Line(versioned
                 ? $"void global::StaticNets.INetwork<{t}>.OnParametersWritten() => ParametersChanged();"
                 : $"void global::StaticNets.INetwork<{t}>.OnParametersWritten() {{ }}");
@@ -202,7 +204,7 @@ public sealed partial class NetworkGenerator
                             _ => $"Layer {layer.Index}'s {block.Count} scales (1/σ), multiplying the centred input (fitted by Normalization.Fit, not trained).",
                         };
                     w.Line($"/// <summary>{doc}</summary>");
-                    w.Line($"public {Names.ReadOnlySpan}<{t}> Layer{layer.Index}{property} => new {Names.ReadOnlySpan}<{t}>(_parameters, {block.Offset}, {block.Count});");
+                    w.Line($"public {Names.ReadOnlySpan}<{t}> Layer{layer.Index}{property} => _parameters.Span.Slice({block.Offset}, {block.Count});");
                 }
             }
             w.Line();
@@ -211,7 +213,7 @@ public sealed partial class NetworkGenerator
             {
                 using (w.Block("public void Initialize(int seed)"))
                 {
-                    w.Line($"global::StaticNets.ParameterInitializer.Initialize<{t}>(Architecture, _parameters, seed);");
+                    w.Line($"global::StaticNets.ParameterInitializer.Initialize<{t}>(Architecture, _parameters.Span, seed);");
                     w.Line("ParametersChanged();");
                 }
                 w.Line();
@@ -219,7 +221,7 @@ public sealed partial class NetworkGenerator
             }
             else
             {
-                w.Line($"public void Initialize(int seed) => global::StaticNets.ParameterInitializer.Initialize<{t}>(Architecture, _parameters, seed);");
+                w.Line($"public void Initialize(int seed) => global::StaticNets.ParameterInitializer.Initialize<{t}>(Architecture, _parameters.Span, seed);");
             }
             w.Line();
             BakedWeightsEmitter.EmitMembers(w, spec);
@@ -313,9 +315,9 @@ public sealed partial class NetworkGenerator
         {
             using (signature is null ? null : w.Block(signature))
             {
-                w.Line($"{Names.ReadOnlySpan}<{t}> p = _parameters;");
+                w.Line($"{Names.ReadOnlySpan}<{t}> p = _parameters.Span;");
                 if (TransposedTotal(spec) > 0)
-                    w.Line($"{Names.ReadOnlySpan}<{t}> tw = _transposed;");
+                    w.Line($"{Names.ReadOnlySpan}<{t}> tw = _transposed.Span;");
                 int hidden = HiddenTotal(spec);
                 if (hidden > 0)
                 {
@@ -406,7 +408,7 @@ public sealed partial class NetworkGenerator
                 w.Line("/// <param name=\"packed\">Whether to read the packed Wᵀ panels (re-packing them first if the parameters changed); Backward passes false.</param>");
             using (w.Block($"private {Names.ReadOnlySpan}<{t}> ForwardBatch({Names.ReadOnlySpan}<{t}> x, int batch, Workspace ws{(dropout ? ", bool train" : "")}{(packedFlag ? ", bool packed = true" : "")})"))
             {
-                w.Line($"{Names.ReadOnlySpan}<{t}> p = _parameters;");
+                w.Line($"{Names.ReadOnlySpan}<{t}> p = _parameters.Span;");
                 var packedLayers = PackedLayers(c);
                 if (packedLayers.Count > 0)
                 {
@@ -489,7 +491,7 @@ public sealed partial class NetworkGenerator
                 {
                     w.Line($"ForwardBatch(inputs, batch, ws{packedArgument});");
                 }
-                w.Line($"{ros}<{t}> p = _parameters;");
+                w.Line($"{ros}<{t}> p = _parameters.Span;");
                 w.Line($"{ros}<{t}> x = inputs, y = targets;");
                 w.Comment("Whole-batch views of every layer's values and δ (sample after sample).");
                 c.InBackward = true;
@@ -562,8 +564,8 @@ public sealed partial class NetworkGenerator
             }
         }
 
-        /// <summary>Array.MaxLength: the most elements one array holds.</summary>
-        private const long ArrayMaxLength = 0x7FFFFFC7;
+        /// <summary>AlignedArray&lt;T&gt;.MaxLength: the most elements one workspace buffer holds.</summary>
+        private const long BufferMaxLength = NetworkGenerator.AlignedMaxLength;
 
         private static void WriteWorkspace(NetworkEmitContext c)
         {
@@ -586,13 +588,13 @@ public sealed partial class NetworkGenerator
             using (w.Block($"public sealed class Workspace : global::StaticNets.INetworkWorkspace<{t}>{DropoutEmitter.WorkspaceInterfaces(spec)}"))
             {
                 foreach (var group in buffers.GroupBy(b => b.Buffer.ElementType))
-                    w.Line($"internal readonly {group.Key}[] {string.Join(", ", group.Select(b => b.Buffer.Field))};");
+                    w.Line($"internal readonly {Names.AlignedArray}<{group.Key}> {string.Join(", ", group.Select(b => b.Buffer.Field))};");
                 w.Line();
-                // The largest capacity whose buffers all fit in one array each (buffers of a fixed length, such as a
+                // The largest capacity whose buffers all each fit in one aligned buffer (buffers of a fixed length, such as a
                 // convolution's scratch, do not grow with the capacity).
                 long perSample = System.Math.Max(1, buffers.Where(b => b.Buffer.Length is null).Select(b => b.Buffer.PerSample).DefaultIfEmpty(1).Max());
-                long maxCapacity = ArrayMaxLength / perSample;
-                w.Line($"/// <summary>The largest batch capacity: the largest buffer holds {perSample} values per sample, and an array at most {ArrayMaxLength} (Array.MaxLength).</summary>");
+                long maxCapacity = BufferMaxLength / perSample;
+                w.Line($"/// <summary>The largest batch capacity: the largest buffer holds {perSample} values per sample, and a buffer at most {BufferMaxLength} (AlignedArray's MaxLength).</summary>");
                 w.Line($"public const int MaxBatchCapacity = {maxCapacity};");
                 w.Line();
                 w.Line("/// <summary>Allocates scratch memory for batches of up to <paramref name=\"batchCapacity\"/> samples.</summary>");
@@ -604,7 +606,7 @@ public sealed partial class NetworkGenerator
                     foreach (var (buffer, lengths) in buffers)
                     {
                         string length = lengths.Count == 1 ? lengths[0] : lengths.Aggregate((x, y) => $"global::System.Math.Max({x}, {y})");
-                        w.Line($"{buffer.Field} = new {buffer.ElementType}[{length}];");
+                        w.Line($"{buffer.Field} = new {Names.AlignedArray}<{buffer.ElementType}>({length});");
                     }
                 }
                 w.Line();
@@ -654,7 +656,7 @@ public sealed partial class NetworkGenerator
                         w.Line("if (global::System.Threading.Volatile.Read(ref _transposedVersion) == version)");
                         w.Line("    return;");
                         foreach (var layer in spec.Layers.OfType<DenseLayerSpec>().Where(l => l.Strategy == DenseStrategy.OutputVectors && IsDenseChain(spec)))
-                            w.Line($"{Names.Dense}.Transpose<{t}>(new {Names.ReadOnlySpan}<{t}>(_parameters, {layer.WeightOffset}, {layer.WeightCount}), new {Names.Span}<{t}>(_transposed, {TransposedOffset(spec, layer)}, {layer.WeightCount}), {layer.Inputs}, {layer.Outputs});");
+                            w.Line($"{Names.Dense}.Transpose<{t}>(_parameters.Span.Slice({layer.WeightOffset}, {layer.WeightCount}), _transposed.Span.Slice({TransposedOffset(spec, layer)}, {layer.WeightCount}), {layer.Inputs}, {layer.Outputs});");
                         if (FusedForwardEmitter.Applies(spec))
                             FusedForwardEmitter.EmitRefresh(w, spec);
                         w.Line("global::System.Threading.Volatile.Write(ref _transposedVersion, version);");

@@ -13,6 +13,12 @@ namespace StaticNets.Generator;
 public sealed partial class NetworkGenerator
 {
     /// <summary>
+    /// The most elements of one generated buffer (parameters, workspace): AlignedArray&lt;T&gt;.MaxLength, Array.MaxLength
+    /// less the 64 bytes of slack that put its first element on a cache line.
+    /// </summary>
+    internal const long AlignedMaxLength = 0x7FFFFFC7 - 64;
+
+    /// <summary>
     /// Turns one [Network] declaration into a <see cref="NetworkSpec"/> and its diagnostics. This is the only
     /// place that sees symbols and syntax; what it returns is plain values.
     /// </summary>
@@ -256,7 +262,7 @@ public sealed partial class NetworkGenerator
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.CrossEntropyWithoutProbabilities, attributeLocation, name, outputActivation.ToString()));
 
             long parameters = layers.Sum(l => l.ParameterCount);
-            if (parameters > int.MaxValue || layers.Any(l => l.Output.Size > int.MaxValue))
+            if (parameters > AlignedMaxLength || layers.Any(l => l.Output.Size > int.MaxValue))
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.TooManyParameters, attributeLocation, name, parameters.ToString()));
                 return null;

@@ -67,13 +67,13 @@ public static class Guard
 
     /// <summary>
     /// Checks a workspace's batch capacity: at least 1, and at most <paramref name="max"/>, the largest whose buffers
-    /// (<paramref name="perSample"/> values per sample in the largest) fit in one array each.
+    /// (<paramref name="perSample"/> values per sample in the largest) each fit in one <see cref="Kernels.AlignedArray{T}"/>.
     /// </summary>
     public static void BatchCapacity(int value, int max, long perSample, string paramName)
     {
         if (value < 1 || value > max)
             throw new ArgumentOutOfRangeException(paramName, value,
-                $"Expected a batch capacity between 1 and {max} (the most samples whose workspace buffers fit in one array each: the largest holds {perSample} values per sample, an array at most {Array.MaxLength}) but got {value}.");
+                $"Expected a batch capacity between 1 and {max} (the most samples for which every workspace buffer fits: the largest holds {perSample} values per sample, a buffer at most {Kernels.AlignedArray<byte>.MaxLength}) but got {value}.");
     }
 
     /// <summary>The exception for a workspace created by another network type.</summary>

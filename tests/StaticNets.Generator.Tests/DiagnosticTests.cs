@@ -104,7 +104,7 @@ public class DiagnosticTests
     [Fact]
     public void SNN013_too_many_parameters()
     {
-        AssertDiagnostics("[Network(50000, 50000, 1)]\npublic partial class Net;", "SNN013 Error (2,2)-(2,26): Network 'Net' has 2500100001 parameters, more than the 2147483647 that one span can hold; reduce the layer sizes");
+        AssertDiagnostics("[Network(50000, 50000, 1)]\npublic partial class Net;", "SNN013 Error (2,2)-(2,26): Network 'Net' has 2500100001 parameters, more than the 2147483527 that one parameter buffer can hold; reduce the layer sizes");
     }
 
     [Fact]

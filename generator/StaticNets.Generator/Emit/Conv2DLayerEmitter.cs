@@ -74,7 +74,7 @@ internal sealed class Conv2DLayerEmitter : LayerEmitter
         int l = layer.Index;
         string bias = layer.HasBias ? $"p.Slice(Layer{l}BiasOffset, Layer{l}Filters)" : $"{Names.ReadOnlySpan}<{c.T}>.Empty";
         string target = HasZ(layer) ? "z" + l : "a" + l;
-        c.W.Line($"{Names.Conv}.ForwardPrepared<{c.T}>(in Layer{l}Shape, prepared{l}, p.Slice(Layer{l}WeightOffset, Layer{l}WeightCount), {bias}, {c.Input(layer)}, {target}, ws.Scratch, ws.Threads);");
+        c.W.Line($"{Names.Conv}.ForwardPrepared<{c.T}>(in Layer{l}Shape, prepared{l}, p.Slice(Layer{l}WeightOffset, Layer{l}WeightCount), {bias}, {c.Input(layer)}, {target}, ws.Scratch.Span, ws.Threads);");
         if (HasZ(layer))
             c.EmitActivation(layer.Activation, "z" + l, "a" + l, layer.Outputs);
     }
@@ -97,7 +97,7 @@ internal sealed class Conv2DLayerEmitter : LayerEmitter
                 : $"Layer {l}: ∂C/∂W += δ·colᵀ, ∂C/∂b += Σ δ, ∂C/∂input = col2im(Wᵀ·δ).");
         c.W.Line($"{Names.Conv}.Backward<{c.T}>(in Layer{l}Shape, p.Slice(Layer{l}WeightOffset, Layer{l}WeightCount),");
         string dIn = l > 0 && c.InputDeltaOnlyForCaller(layer) ? $"dx.IsEmpty ? {Names.Span}<{c.T}>.Empty : {c.DeltaIn(layer)}" : c.DeltaIn(layer);
-        c.W.Line($"    {c.Input(layer)}, {d}, gradient.Slice(Layer{l}WeightOffset, Layer{l}WeightCount), {biasGradient}, {dIn}, ws.Scratch);");
+        c.W.Line($"    {c.Input(layer)}, {d}, gradient.Slice(Layer{l}WeightOffset, Layer{l}WeightCount), {biasGradient}, {dIn}, ws.Scratch.Span);");
     }
 
     // Every convolution keeps its weights in the layout its scheme reads (ConvKernels.PrepareWeights; empty when the
@@ -111,11 +111,11 @@ internal sealed class Conv2DLayerEmitter : LayerEmitter
     {
         var layer = (Conv2DLayerSpec)spec;
         int l = layer.Index;
-        string bias = layer.HasBias ? $"new {Names.ReadOnlySpan}<{c.T}>(_parameters, Layer{l}BiasOffset, Layer{l}Filters)" : $"{Names.ReadOnlySpan}<{c.T}>.Empty";
+        string bias = layer.HasBias ? $"_parameters.Span.Slice(Layer{l}BiasOffset, Layer{l}Filters)" : $"{Names.ReadOnlySpan}<{c.T}>.Empty";
         c.W.Line($"int prepared{l} = {Names.Conv}.PreparedLength<{c.T}>(in Layer{l}Shape);");
         c.W.Line($"if (_prepared{l} is null || _prepared{l}.Length != prepared{l})");
         c.W.Line($"    _prepared{l} = new {c.T}[prepared{l}];");
-        c.W.Line($"{Names.Conv}.PrepareWeights<{c.T}>(in Layer{l}Shape, new {Names.ReadOnlySpan}<{c.T}>(_parameters, Layer{l}WeightOffset, Layer{l}WeightCount), {bias}, _prepared{l});");
+        c.W.Line($"{Names.Conv}.PrepareWeights<{c.T}>(in Layer{l}Shape, _parameters.Span.Slice(Layer{l}WeightOffset, Layer{l}WeightCount), {bias}, _prepared{l});");
     }
 
     public override void EmitBatchCacheView(NetworkEmitContext c, LayerSpec layer)

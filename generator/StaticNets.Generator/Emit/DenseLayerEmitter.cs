@@ -67,7 +67,7 @@ internal sealed class DenseLayerEmitter : LayerEmitter
         => layer.HasBias ? $"{parameters}.Slice(Layer{layer.Index}BiasOffset, Layer{layer.Index}Size)" : $"s_zeroBias{layer.Index}";
 
     private static string BiasGradient(DenseLayerSpec layer)
-        => layer.HasBias ? $"gradient.Slice(Layer{layer.Index}BiasOffset, Layer{layer.Index}Size)" : $"ws.NoBiasGradient{layer.Index}";
+        => layer.HasBias ? $"gradient.Slice(Layer{layer.Index}BiasOffset, Layer{layer.Index}Size)" : $"ws.NoBiasGradient{layer.Index}.Span";
 
     /// <summary><c>p.Slice(Layer3WeightOffset, Layer3WeightCount)</c>: the constants the file declares, so a reader sees what is sliced.</summary>
     private static string Weights(DenseLayerSpec layer, string span) => $"{span}.Slice(Layer{layer.Index}WeightOffset, Layer{layer.Index}WeightCount)";
@@ -85,7 +85,7 @@ internal sealed class DenseLayerEmitter : LayerEmitter
         var layer = (DenseLayerSpec)spec;
         string field = PackedField(layer.Index);
         c.W.Line($"{field} ??= new {Names.AlignedArray}<{c.T}>({Names.Dense}.PackedLength<{c.T}>({layer.InputCount}, {layer.OutputCount}));");
-        c.W.Line($"{Names.Dense}.PackPanels<{c.T}>(new {Names.ReadOnlySpan}<{c.T}>(_parameters, Layer{layer.Index}WeightOffset, Layer{layer.Index}WeightCount), {field}.Span, {layer.InputCount}, {layer.OutputCount}, threads);");
+        c.W.Line($"{Names.Dense}.PackPanels<{c.T}>(_parameters.Span.Slice(Layer{layer.Index}WeightOffset, Layer{layer.Index}WeightCount), {field}.Span, {layer.InputCount}, {layer.OutputCount}, threads);");
     }
 
     public override void EmitBatchCacheView(NetworkEmitContext c, LayerSpec layer)

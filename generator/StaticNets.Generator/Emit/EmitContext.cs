@@ -178,10 +178,10 @@ internal sealed class NetworkEmitContext
     /// <summary>Values of one row of <see cref="Rows"/>.</summary>
     public int RowSize(LayerSpec layer) => layer is DenseLayerSpec { PerStep: true } dense ? dense.OutputCount : layer.Outputs;
 
-    /// <summary><c>Span&lt;T&gt; name = new Span&lt;T&gt;(ws.Field, 0, batch * n);</c></summary>
+    /// <summary><c>ws.Field.Span.Slice(0, batch * n)</c>: the first rows of a workspace buffer.</summary>
     public string View(string field, long perSample, string elementType = "")
     {
         string type = elementType.Length == 0 ? T : elementType;
-        return $"new {Names.Span}<{type}>(ws.{field}, 0, batch * {perSample})";
+        return $"ws.{field}.Span.Slice(0, batch * {perSample})";
     }
 }

@@ -64,7 +64,7 @@ internal static class EncoderEmitter
         w.Line($"/// <summary>The batched forward pass up to and including layer {code.Index}, in inference mode; returns the code rows.</summary>");
         using (w.Block($"private {ros}<{t}> EncodeBatch({ros}<{t}> x, int batch, Workspace ws)"))
         {
-            w.Line($"{ros}<{t}> p = _parameters;");
+            w.Line($"{ros}<{t}> p = _parameters.Span;");
             var layers = spec.Layers.Take(code.Index + 1).ToList();
             var packed = layers.Where(l => LayerEmitters.For(l).HasBatchCache(c, l)).ToList();
             if (packed.Count > 0)

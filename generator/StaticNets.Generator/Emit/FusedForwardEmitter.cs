@@ -99,6 +99,9 @@ internal static class FusedForwardEmitter
     /// <summary>Statements inside the refresh lock that rebuild the padded copy from <c>_parameters</c>.</summary>
     public static void EmitRefresh(SourceWriter w, NetworkSpec spec)
     {
+        string t = Names.Scalar(spec.Scalar);
+        w.Line($"global::System.Span<{t}> fused = _fused.Span;");
+        w.Line($"global::System.ReadOnlySpan<{t}> parameters = _parameters.Span;");
         foreach (var layer in spec.Layers.OfType<DenseLayerSpec>())
         {
             int o = Offset(spec, layer), p = Padded(spec, layer.Outputs);
@@ -106,8 +109,8 @@ internal static class FusedForwardEmitter
             using (w.Block($"for (int j = 0; j < {layer.Outputs}; j++)"))
             {
                 w.Line($"for (int k = 0; k < {layer.Inputs}; k++)");
-                w.Line($"    _fused[{o} + k * {p} + j] = _parameters[{layer.WeightOffset} + j * {layer.Inputs} + k];");
-                w.Line($"_fused[{o + layer.Inputs * p} + j] = _parameters[{layer.BiasOffset} + j];");
+                w.Line($"    fused[{o} + k * {p} + j] = parameters[{layer.WeightOffset} + j * {layer.Inputs} + k];");
+                w.Line($"fused[{o + layer.Inputs * p} + j] = parameters[{layer.BiasOffset} + j];");
             }
         }
     }
@@ -159,7 +162,7 @@ internal static class FusedForwardEmitter
         w.Line($"/// <summary>All {layers.Count} layers for one sample with {bits}-bit vectors; <paramref name=\"x\"/> and <paramref name=\"output\"/> have been length-checked.</summary>");
         using (w.Block($"private void ForwardFused{bits}(ref {t} x, {Names.Span}<{t}> output)"))
         {
-            w.Line($"ref {t} f = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fused);");
+            w.Line($"ref {t} f = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(_fused.Span);");
             if (outputInRegisters || (output.Activation == ActivationKind.Softmax && output.Outputs < SmallSoftmax))
                 w.Line($"ref {t} y = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output);");
             if (scratch > 0)

@@ -104,7 +104,7 @@ internal static class RecurrentEmitter
             w.Comment("The fused gate matrices are the batched path's weight caches: rebuild them if the parameters changed.");
             w.Line("if (global::System.Threading.Volatile.Read(ref _packedVersion) != global::System.Threading.Volatile.Read(ref _parameterVersion))");
             w.Line("    RefreshPacked(1);");
-            w.Line($"{ros}<{t}> p = _parameters;");
+            w.Line($"{ros}<{t}> p = _parameters.Span;");
             w.Line($"{span}<{t}> values = state.Values, scratch = state.Scratch;");
             string current = "input";
             foreach (var layer in spec.Layers)

@@ -89,8 +89,8 @@ internal sealed class TiedDenseLayerEmitter : LayerEmitter
             c.EmitDerivative(layer.Activation, $"z{l}", $"a{l}", d, layer.OutputCount);
         }
         w.Comment($"Layer {l}: ∂C/∂W{layer.TiedLayer}[k, j] += Σ_s {input}[s, k]·δ{l}[s, j], added to layer {layer.TiedLayer}'s own gradient (the kernel's column sums of {input} are discarded).");
-        w.Line($"{Names.Dense}.AccumulateGradientBatch<{t}>({input}, {d}, {TiedWeights(layer, "gradient")}, ws.TiedDiscard{l}, {layer.OutputCount}, {layer.InputCount}, ws.Threads);");
-        w.Line($"global::System.Array.Clear(ws.TiedDiscard{l});");
+        w.Line($"{Names.Dense}.AccumulateGradientBatch<{t}>({input}, {d}, {TiedWeights(layer, "gradient")}, ws.TiedDiscard{l}.Span, {layer.OutputCount}, {layer.InputCount}, ws.Threads);");
+        w.Line($"ws.TiedDiscard{l}.Span.Clear();");
         if (layer.HasBias)
         {
             w.Comment($"∂C/∂b{l} += Σ_s δ{l}[s].");

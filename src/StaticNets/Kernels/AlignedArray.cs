@@ -6,7 +6,7 @@ namespace StaticNets.Kernels;
 
 /// <summary>
 /// A fixed-length buffer whose first element starts a 64-byte cache line, so that no 64-byte vector load of it
-/// straddles two lines. The generated networks keep their packed Wᵀ panels in one: read in place from an ordinary
+/// straddles two lines. The generated networks keep their parameters, weight caches and workspace buffers in them: read in place from an ordinary
 /// array, which .NET aligns to 8 or 16 bytes only, every AVX-512 load of a panel is a split load, which a core with
 /// two 512-bit FMA ports pays for twice (the batched forward ran up to 28 % slower on such a Xeon).
 /// </summary>
@@ -15,15 +15,19 @@ public sealed class AlignedArray<T> where T : unmanaged
 {
     private const int Line = 64;
 
+    /// <summary>The most elements one buffer holds: <see cref="Array.MaxLength"/> less a line of slack for any element size.</summary>
+    public const int MaxLength = 0x7FFFFFC7 - Line;
+
     private readonly T[] _array;
     private readonly int _offset;
 
     /// <summary>Allocates <paramref name="length"/> zeroed elements on the pinned object heap (it never moves, so the alignment holds).</summary>
-    /// <param name="length">The number of elements, at least 0.</param>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="length"/> is negative.</exception>
+    /// <param name="length">The number of elements, at least 0 and at most <see cref="MaxLength"/>.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="length"/> is negative or above <see cref="MaxLength"/>.</exception>
     public unsafe AlignedArray(int length)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(length);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(length, MaxLength);
         Length = length;
         _array = GC.AllocateArray<T>(checked(length + Line / sizeof(T)), pinned: true);
         nuint misalign = (nuint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_array)) % Line;

@@ -120,8 +120,8 @@ public static class NetworkFit
                         _options.CancellationToken.ThrowIfCancellationRequested();
                         int start = b * _batchSize, count = Math.Min(_batchSize, _train.Count - start);
                         rate = _schedule.Rate(step, epoch - 1 + (double)b / _batchesPerEpoch);
-                        Span<T> inputs = _loop.Inputs.AsSpan(0, count * _train.InputSize);
-                        Span<T> targets = _loop.Targets.AsSpan(0, count * _train.TargetSize);
+                        Span<T> inputs = _loop.Inputs.Slice(0, count * _train.InputSize);
+                        Span<T> targets = _loop.Targets.Slice(0, count * _train.TargetSize);
                         _train.CopyBatch(_order.AsSpan(start, count), inputs, targets);
                         // Denoising: corrupt the batch's copy of the inputs only; the targets were copied clean.
                         _options.InputNoise?.Apply(inputs, _options.Seed, step);

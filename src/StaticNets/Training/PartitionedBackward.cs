@@ -34,7 +34,7 @@ internal sealed unsafe class PartitionedBackward<T> where T : unmanaged, IBinary
     private readonly INetwork<T> _network;
     private readonly long _multiplyAdds;
     private readonly bool _splitsProducts;
-    private readonly T[][] _gradients;
+    private readonly AlignedArray<T>?[] _gradients;
     private readonly INetworkWorkspace<T>[] _workspaces;
     private readonly T[] _losses;
     private readonly PartitionJob _job;
@@ -55,13 +55,13 @@ internal sealed unsafe class PartitionedBackward<T> where T : unmanaged, IBinary
         int largest = 1;
         for (int count = 1; count <= capacity; count++)
             largest = Math.Max(largest, (count + PartitionCount(count) - 1) / PartitionCount(count));
-        _gradients = new T[partitions][];
+        _gradients = new AlignedArray<T>?[partitions];
         _workspaces = new INetworkWorkspace<T>[partitions];
         _losses = new T[partitions];
         for (int p = 0; p < partitions; p++)
         {
             // Partition 0 back-propagates straight into the caller's gradient.
-            _gradients[p] = p == 0 ? Array.Empty<T>() : new T[network.ParameterCount];
+            _gradients[p] = p == 0 ? null : new AlignedArray<T>(network.ParameterCount);
             _workspaces[p] = network.CreateWorkspace(partitions == 1 ? capacity : largest);
             // Either the threads split the products of one whole batch, or they run partitions, each on one thread.
             _workspaces[p].Threads = _splitsProducts ? threads : 1;
@@ -190,7 +190,7 @@ internal sealed unsafe class PartitionedBackward<T> where T : unmanaged, IBinary
         int start = (int)((long)_count * p / _partitions), end = (int)((long)_count * (p + 1) / _partitions);
         var x = new ReadOnlySpan<T>(_x + (long)start * nIn, (end - start) * nIn);
         var y = new ReadOnlySpan<T>(_y + (long)start * nOut, (end - start) * nOut);
-        Span<T> gradient = p == 0 ? new Span<T>(_gradient0, _network.ParameterCount) : _gradients[p];
+        Span<T> gradient = p == 0 ? new Span<T>(_gradient0, _network.ParameterCount) : _gradients[p]!.Span;
         _losses[p] = _network.Backward(x, y, gradient, _workspaces[p]);
     }
 
@@ -206,7 +206,7 @@ internal sealed unsafe class PartitionedBackward<T> where T : unmanaged, IBinary
             int start = chunk * ChunkSize, count = Math.Min(ChunkSize, Length - start);
             var target = new Span<T>(Gradient + start, count);
             for (int p = 1; p < Partitions; p++)
-                GradientKernels.AddScaleAndClear<T>(target, owner._gradients[p].AsSpan(start, count), p == Partitions - 1 ? MeanScale : T.One);
+                GradientKernels.AddScaleAndClear<T>(target, owner._gradients[p]!.Span.Slice(start, count), p == Partitions - 1 ? MeanScale : T.One);
         }
     }
 

@@ -86,9 +86,11 @@ internal sealed class TrainingLoop<T> where T : unmanaged, IBinaryFloatingPointI
         _segments = Segments(network.Info);
         _clearsInUpdate = _blocksCoverAll && objective is IScaledGradientObjective<T> && optimizer is IThreadedOptimizer<T>;
         GradientNormSums = new double[_layerIndex.Length];
-        Inputs = new T[capacity * network.InputSize];
-        Targets = new T[capacity * network.OutputSize];
-        Gradient = new T[network.ParameterCount];
+        // On 64-byte lines, as the network's parameters and workspaces are: the batch is the first layer's x, and the
+        // gradient the rows ∂W is written to and the update reads.
+        _inputs = new AlignedArray<T>(checked(capacity * network.InputSize));
+        _targets = new AlignedArray<T>(checked(capacity * network.OutputSize));
+        _gradient = new AlignedArray<T>(network.ParameterCount);
         objective.Prepare(network, capacity, threads);
         if (optimizer is IBlockAwareOptimizer aware)
             aware.BindBlocks(network.Info);
@@ -100,14 +102,16 @@ internal sealed class TrainingLoop<T> where T : unmanaged, IBinaryFloatingPointI
     /// <summary>Threads the objective was prepared for.</summary>
     public int Threads { get; }
 
+    private readonly AlignedArray<T> _inputs, _targets, _gradient;
+
     /// <summary>Room for one batch of inputs.</summary>
-    public T[] Inputs { get; }
+    public Span<T> Inputs => _inputs.Span;
 
     /// <summary>Room for one batch of targets.</summary>
-    public T[] Targets { get; }
+    public Span<T> Targets => _targets.Span;
 
     /// <summary>The step's gradient buffer: the mean gradient (after L2 and clipping) until the update, which may zero it as it reads it.</summary>
-    public T[] Gradient { get; }
+    public Span<T> Gradient => _gradient.Span;
 
     /// <summary>Per layer with parameters: the sum of its weight-gradient norms over the steps since the last <see cref="ResetNorms"/>.</summary>
     public double[] GradientNormSums { get; }

@@ -63,8 +63,10 @@ partial class TiedAutoencoder : global::StaticNets.INetwork<float>, global::Stat
         new global::StaticNets.TiedDenseLayerInfo(8, 16, global::StaticNets.Activation.Sigmoid, 0, 180),
     });
 
-    // Every weight and bias in one array, in the layout documented on INetwork<T>.
-    private readonly float[] _parameters = new float[ParameterCount];
+    // Every weight and bias in one buffer, in the layout documented on INetwork<T>, from a 64-byte line: the rows
+    // of a block whose offset and row width are whole lines (784 × 128, 512 × 512, …) then start lines too, so no
+    // vector load of them splits across two.
+    private readonly global::StaticNets.Kernels.AlignedArray<float> _parameters = new global::StaticNets.Kernels.AlignedArray<float>(ParameterCount);
     // Single-sample forward runs the batched code on a one-sample workspace per thread, so Forward stays thread-safe.
     [global::System.ThreadStatic]
     private static Workspace? t_singleSample;
@@ -82,25 +84,25 @@ partial class TiedAutoencoder : global::StaticNets.INetwork<float>, global::Stat
     }
 
     /// <summary>All parameters in the documented layout, read-only. Write them through <see cref="EditParameters"/>.</summary>
-    public global::System.ReadOnlySpan<float> Parameters => _parameters;
+    public global::System.ReadOnlySpan<float> Parameters => _parameters.Span;
     /// <summary>Opens a write window onto the parameters; disposing it makes the next forward see every write.</summary>
-    public global::StaticNets.ParameterEdit<float> EditParameters() => new global::StaticNets.ParameterEdit<float>(_parameters, this);
+    public global::StaticNets.ParameterEdit<float> EditParameters() => new global::StaticNets.ParameterEdit<float>(_parameters.Span, this);
     void global::StaticNets.INetwork<float>.OnParametersWritten() { }
     /// <summary>Layer 0's weights, row-major [8, 16]: w[j, k] is at j·16 + k.</summary>
-    public global::System.ReadOnlySpan<float> Layer0Weights => new global::System.ReadOnlySpan<float>(_parameters, 0, 128);
+    public global::System.ReadOnlySpan<float> Layer0Weights => _parameters.Span.Slice(0, 128);
     /// <summary>Layer 0's 8 biases.</summary>
-    public global::System.ReadOnlySpan<float> Layer0Biases => new global::System.ReadOnlySpan<float>(_parameters, 128, 8);
+    public global::System.ReadOnlySpan<float> Layer0Biases => _parameters.Span.Slice(128, 8);
     /// <summary>Layer 1's weights, row-major [4, 8]: w[j, k] is at j·8 + k.</summary>
-    public global::System.ReadOnlySpan<float> Layer1Weights => new global::System.ReadOnlySpan<float>(_parameters, 136, 32);
+    public global::System.ReadOnlySpan<float> Layer1Weights => _parameters.Span.Slice(136, 32);
     /// <summary>Layer 1's 4 biases.</summary>
-    public global::System.ReadOnlySpan<float> Layer1Biases => new global::System.ReadOnlySpan<float>(_parameters, 168, 4);
+    public global::System.ReadOnlySpan<float> Layer1Biases => _parameters.Span.Slice(168, 4);
     /// <summary>Layer 2's 8 biases.</summary>
-    public global::System.ReadOnlySpan<float> Layer2Biases => new global::System.ReadOnlySpan<float>(_parameters, 172, 8);
+    public global::System.ReadOnlySpan<float> Layer2Biases => _parameters.Span.Slice(172, 8);
     /// <summary>Layer 3's 16 biases.</summary>
-    public global::System.ReadOnlySpan<float> Layer3Biases => new global::System.ReadOnlySpan<float>(_parameters, 180, 16);
+    public global::System.ReadOnlySpan<float> Layer3Biases => _parameters.Span.Slice(180, 16);
 
     /// <inheritdoc />
-    public void Initialize(int seed) => global::StaticNets.ParameterInitializer.Initialize<float>(Architecture, _parameters, seed);
+    public void Initialize(int seed) => global::StaticNets.ParameterInitializer.Initialize<float>(Architecture, _parameters.Span, seed);
 
     /// <summary>Values of one sample's code: the outputs of layer 1 (dense 8 → 4, Sigmoid).</summary>
     public const int CodeSize = 4;
@@ -138,15 +140,15 @@ partial class TiedAutoencoder : global::StaticNets.INetwork<float>, global::Stat
     /// <summary>The batched forward pass up to and including layer 1, in inference mode; returns the code rows.</summary>
     private global::System.ReadOnlySpan<float> EncodeBatch(global::System.ReadOnlySpan<float> x, int batch, Workspace ws)
     {
-        global::System.ReadOnlySpan<float> p = _parameters;
+        global::System.ReadOnlySpan<float> p = _parameters.Span;
         // Layer 0: dense 16 → 8, ReLU.
-        global::System.Span<float> z0 = new global::System.Span<float>(ws.Z0, 0, batch * 8), a0 = new global::System.Span<float>(ws.A0, 0, batch * 8);
+        global::System.Span<float> z0 = ws.Z0.Span.Slice(0, batch * 8), a0 = ws.A0.Span.Slice(0, batch * 8);
         // Blocked over samples so each weight row is loaded once for several samples.
         global::StaticNets.Kernels.DenseKernels.ForwardBatch<float>(p.Slice(Layer0WeightOffset, Layer0WeightCount), p.Slice(Layer0BiasOffset, Layer0Size), x, z0, 16, 8, ws.Threads);
         // Element-wise activation over the whole batch in one vectorised pass.
         global::StaticNets.Kernels.ActivationKernels.ReLU<float>(z0, a0);
         // Layer 1: dense 8 → 4, Sigmoid.
-        global::System.Span<float> z1 = new global::System.Span<float>(ws.Z1, 0, batch * 4), a1 = new global::System.Span<float>(ws.A1, 0, batch * 4);
+        global::System.Span<float> z1 = ws.Z1.Span.Slice(0, batch * 4), a1 = ws.A1.Span.Slice(0, batch * 4);
         // Blocked over samples so each weight row is loaded once for several samples.
         global::StaticNets.Kernels.DenseKernels.ForwardBatch<float>(p.Slice(Layer1WeightOffset, Layer1WeightCount), p.Slice(Layer1BiasOffset, Layer1Size), a0, z1, 8, 4, ws.Threads);
         // Element-wise activation over the whole batch in one vectorised pass.
@@ -197,21 +199,21 @@ partial class TiedAutoencoder : global::StaticNets.INetwork<float>, global::Stat
     /// <summary>Batched forward pass keeping every layer's values in the workspace for the backward pass; returns the output rows.</summary>
     private global::System.ReadOnlySpan<float> ForwardBatch(global::System.ReadOnlySpan<float> x, int batch, Workspace ws)
     {
-        global::System.ReadOnlySpan<float> p = _parameters;
+        global::System.ReadOnlySpan<float> p = _parameters.Span;
         // Layer 0: dense 16 → 8, ReLU.
-        global::System.Span<float> z0 = new global::System.Span<float>(ws.Z0, 0, batch * 8), a0 = new global::System.Span<float>(ws.A0, 0, batch * 8);
+        global::System.Span<float> z0 = ws.Z0.Span.Slice(0, batch * 8), a0 = ws.A0.Span.Slice(0, batch * 8);
         // Blocked over samples so each weight row is loaded once for several samples.
         global::StaticNets.Kernels.DenseKernels.ForwardBatch<float>(p.Slice(Layer0WeightOffset, Layer0WeightCount), p.Slice(Layer0BiasOffset, Layer0Size), x, z0, 16, 8, ws.Threads);
         // Element-wise activation over the whole batch in one vectorised pass.
         global::StaticNets.Kernels.ActivationKernels.ReLU<float>(z0, a0);
         // Layer 1: dense 8 → 4, Sigmoid.
-        global::System.Span<float> z1 = new global::System.Span<float>(ws.Z1, 0, batch * 4), a1 = new global::System.Span<float>(ws.A1, 0, batch * 4);
+        global::System.Span<float> z1 = ws.Z1.Span.Slice(0, batch * 4), a1 = ws.A1.Span.Slice(0, batch * 4);
         // Blocked over samples so each weight row is loaded once for several samples.
         global::StaticNets.Kernels.DenseKernels.ForwardBatch<float>(p.Slice(Layer1WeightOffset, Layer1WeightCount), p.Slice(Layer1BiasOffset, Layer1Size), a0, z1, 8, 4, ws.Threads);
         // Element-wise activation over the whole batch in one vectorised pass.
         global::StaticNets.Kernels.ActivationKernels.Sigmoid<float>(z1, a1);
         // Layer 2: dense 4 → 8, ReLU, weights tied to layer 1 ('code', read transposed).
-        global::System.Span<float> z2 = new global::System.Span<float>(ws.Z2, 0, batch * 8), a2 = new global::System.Span<float>(ws.A2, 0, batch * 8);
+        global::System.Span<float> z2 = ws.Z2.Span.Slice(0, batch * 8), a2 = ws.A2.Span.Slice(0, batch * 8);
         // z = x·W1 (Wᵀ applied to each sample): the kernel that back-propagates through layer 1.
         global::StaticNets.Kernels.DenseKernels.BackwardInputBatch<float>(p.Slice(Layer1WeightOffset, Layer1WeightCount), a1, z2, 8, 4, ws.Threads);
         global::System.ReadOnlySpan<float> b2 = p.Slice(Layer2BiasOffset, Layer2Size);
@@ -222,7 +224,7 @@ partial class TiedAutoencoder : global::StaticNets.INetwork<float>, global::Stat
         // Element-wise activation over the whole batch in one vectorised pass.
         global::StaticNets.Kernels.ActivationKernels.ReLU<float>(z2, a2);
         // Layer 3: dense 8 → 16, Sigmoid, weights tied to layer 0 ('encoder', read transposed).
-        global::System.Span<float> z3 = new global::System.Span<float>(ws.Z3, 0, batch * 16), a3 = new global::System.Span<float>(ws.A3, 0, batch * 16);
+        global::System.Span<float> z3 = ws.Z3.Span.Slice(0, batch * 16), a3 = ws.A3.Span.Slice(0, batch * 16);
         // z = x·W0 (Wᵀ applied to each sample): the kernel that back-propagates through layer 0.
         global::StaticNets.Kernels.DenseKernels.BackwardInputBatch<float>(p.Slice(Layer0WeightOffset, Layer0WeightCount), a2, z3, 16, 8, ws.Threads);
         global::System.ReadOnlySpan<float> b3 = p.Slice(Layer3BiasOffset, Layer3Size);
@@ -280,13 +282,13 @@ partial class TiedAutoencoder : global::StaticNets.INetwork<float>, global::Stat
         if (!dx.IsEmpty)
             global::StaticNets.Guard.Length(dx.Length, batch * InputSize, "inputGradient");
         ForwardBatch(inputs, batch, ws);
-        global::System.ReadOnlySpan<float> p = _parameters;
+        global::System.ReadOnlySpan<float> p = _parameters.Span;
         global::System.ReadOnlySpan<float> x = inputs, y = targets;
         // Whole-batch views of every layer's values and δ (sample after sample).
-        global::System.Span<float> z0 = new global::System.Span<float>(ws.Z0, 0, batch * 8), a0 = new global::System.Span<float>(ws.A0, 0, batch * 8), d0 = new global::System.Span<float>(ws.D0, 0, batch * 8);
-        global::System.Span<float> z1 = new global::System.Span<float>(ws.Z1, 0, batch * 4), a1 = new global::System.Span<float>(ws.A1, 0, batch * 4), d1 = new global::System.Span<float>(ws.D1, 0, batch * 4);
-        global::System.Span<float> z2 = new global::System.Span<float>(ws.Z2, 0, batch * 8), a2 = new global::System.Span<float>(ws.A2, 0, batch * 8), d2 = new global::System.Span<float>(ws.D2, 0, batch * 8);
-        global::System.Span<float> z3 = new global::System.Span<float>(ws.Z3, 0, batch * 16), a3 = new global::System.Span<float>(ws.A3, 0, batch * 16), d3 = new global::System.Span<float>(ws.D3, 0, batch * 16);
+        global::System.Span<float> z0 = ws.Z0.Span.Slice(0, batch * 8), a0 = ws.A0.Span.Slice(0, batch * 8), d0 = ws.D0.Span.Slice(0, batch * 8);
+        global::System.Span<float> z1 = ws.Z1.Span.Slice(0, batch * 4), a1 = ws.A1.Span.Slice(0, batch * 4), d1 = ws.D1.Span.Slice(0, batch * 4);
+        global::System.Span<float> z2 = ws.Z2.Span.Slice(0, batch * 8), a2 = ws.A2.Span.Slice(0, batch * 8), d2 = ws.D2.Span.Slice(0, batch * 8);
+        global::System.Span<float> z3 = ws.Z3.Span.Slice(0, batch * 16), a3 = ws.A3.Span.Slice(0, batch * 16), d3 = ws.D3.Span.Slice(0, batch * 16);
 
         float loss;
         if (!fromGradient)
@@ -304,8 +306,8 @@ partial class TiedAutoencoder : global::StaticNets.INetwork<float>, global::Stat
         }
 
         // Layer 3: ∂C/∂W0[k, j] += Σ_s a2[s, k]·δ3[s, j], added to layer 0's own gradient (the kernel's column sums of a2 are discarded).
-        global::StaticNets.Kernels.DenseKernels.AccumulateGradientBatch<float>(a2, d3, gradient.Slice(Layer0WeightOffset, Layer0WeightCount), ws.TiedDiscard3, 16, 8, ws.Threads);
-        global::System.Array.Clear(ws.TiedDiscard3);
+        global::StaticNets.Kernels.DenseKernels.AccumulateGradientBatch<float>(a2, d3, gradient.Slice(Layer0WeightOffset, Layer0WeightCount), ws.TiedDiscard3.Span, 16, 8, ws.Threads);
+        ws.TiedDiscard3.Span.Clear();
         // ∂C/∂b3 += Σ_s δ3[s].
         global::System.Span<float> gb3 = gradient.Slice(Layer3BiasOffset, Layer3Size);
         for (int s = 0; s < batch; s++)
@@ -318,8 +320,8 @@ partial class TiedAutoencoder : global::StaticNets.INetwork<float>, global::Stat
         // δ2 ⊙= σ'(z2), σ = ReLU: element-wise, so one pass over the whole batch.
         global::StaticNets.Kernels.ActivationKernels.ReLUDerivative<float>(z2, a2, d2);
         // Layer 2: ∂C/∂W1[k, j] += Σ_s a1[s, k]·δ2[s, j], added to layer 1's own gradient (the kernel's column sums of a1 are discarded).
-        global::StaticNets.Kernels.DenseKernels.AccumulateGradientBatch<float>(a1, d2, gradient.Slice(Layer1WeightOffset, Layer1WeightCount), ws.TiedDiscard2, 8, 4, ws.Threads);
-        global::System.Array.Clear(ws.TiedDiscard2);
+        global::StaticNets.Kernels.DenseKernels.AccumulateGradientBatch<float>(a1, d2, gradient.Slice(Layer1WeightOffset, Layer1WeightCount), ws.TiedDiscard2.Span, 8, 4, ws.Threads);
+        ws.TiedDiscard2.Span.Clear();
         // ∂C/∂b2 += Σ_s δ2[s].
         global::System.Span<float> gb2 = gradient.Slice(Layer2BiasOffset, Layer2Size);
         for (int s = 0; s < batch; s++)
@@ -353,10 +355,10 @@ partial class TiedAutoencoder : global::StaticNets.INetwork<float>, global::Stat
     /// <summary>Scratch memory (every layer's values and δ) for batches of up to <see cref="BatchCapacity"/> samples. Use one per thread.</summary>
     public sealed class Workspace : global::StaticNets.INetworkWorkspace<float>
     {
-        internal readonly float[] Z0, A0, D0, Z1, A1, D1, Z2, A2, D2, TiedDiscard2, Z3, A3, D3, TiedDiscard3;
+        internal readonly global::StaticNets.Kernels.AlignedArray<float> Z0, A0, D0, Z1, A1, D1, Z2, A2, D2, TiedDiscard2, Z3, A3, D3, TiedDiscard3;
 
-        /// <summary>The largest batch capacity: the largest buffer holds 16 values per sample, and an array at most 2147483591 (Array.MaxLength).</summary>
-        public const int MaxBatchCapacity = 134217724;
+        /// <summary>The largest batch capacity: the largest buffer holds 16 values per sample, and a buffer at most 2147483527 (AlignedArray's MaxLength).</summary>
+        public const int MaxBatchCapacity = 134217720;
 
         /// <summary>Allocates scratch memory for batches of up to <paramref name="batchCapacity"/> samples.</summary>
         /// <param name="batchCapacity">The largest batch, at least 1 and at most <see cref="MaxBatchCapacity"/>.</param>
@@ -364,20 +366,20 @@ partial class TiedAutoencoder : global::StaticNets.INetwork<float>, global::Stat
         {
             global::StaticNets.Guard.BatchCapacity(batchCapacity, MaxBatchCapacity, 16, "batchCapacity");
             BatchCapacity = batchCapacity;
-            Z0 = new float[checked(batchCapacity * 8)];
-            A0 = new float[checked(batchCapacity * 8)];
-            D0 = new float[checked(batchCapacity * 8)];
-            Z1 = new float[checked(batchCapacity * 4)];
-            A1 = new float[checked(batchCapacity * 4)];
-            D1 = new float[checked(batchCapacity * 4)];
-            Z2 = new float[checked(batchCapacity * 8)];
-            A2 = new float[checked(batchCapacity * 8)];
-            D2 = new float[checked(batchCapacity * 8)];
-            TiedDiscard2 = new float[4];
-            Z3 = new float[checked(batchCapacity * 16)];
-            A3 = new float[checked(batchCapacity * 16)];
-            D3 = new float[checked(batchCapacity * 16)];
-            TiedDiscard3 = new float[8];
+            Z0 = new global::StaticNets.Kernels.AlignedArray<float>(checked(batchCapacity * 8));
+            A0 = new global::StaticNets.Kernels.AlignedArray<float>(checked(batchCapacity * 8));
+            D0 = new global::StaticNets.Kernels.AlignedArray<float>(checked(batchCapacity * 8));
+            Z1 = new global::StaticNets.Kernels.AlignedArray<float>(checked(batchCapacity * 4));
+            A1 = new global::StaticNets.Kernels.AlignedArray<float>(checked(batchCapacity * 4));
+            D1 = new global::StaticNets.Kernels.AlignedArray<float>(checked(batchCapacity * 4));
+            Z2 = new global::StaticNets.Kernels.AlignedArray<float>(checked(batchCapacity * 8));
+            A2 = new global::StaticNets.Kernels.AlignedArray<float>(checked(batchCapacity * 8));
+            D2 = new global::StaticNets.Kernels.AlignedArray<float>(checked(batchCapacity * 8));
+            TiedDiscard2 = new global::StaticNets.Kernels.AlignedArray<float>(4);
+            Z3 = new global::StaticNets.Kernels.AlignedArray<float>(checked(batchCapacity * 16));
+            A3 = new global::StaticNets.Kernels.AlignedArray<float>(checked(batchCapacity * 16));
+            D3 = new global::StaticNets.Kernels.AlignedArray<float>(checked(batchCapacity * 16));
+            TiedDiscard3 = new global::StaticNets.Kernels.AlignedArray<float>(8);
         }
 
         /// <inheritdoc />

@@ -74,8 +74,10 @@ partial class DropConvNet : global::StaticNets.INetwork<double>, global::StaticN
         new global::StaticNets.DenseLayerInfo(8, 3, global::StaticNets.Activation.Sigmoid, 134),
     });
 
-    // Every weight and bias in one array, in the layout documented on INetwork<T>.
-    private readonly double[] _parameters = new double[ParameterCount];
+    // Every weight and bias in one buffer, in the layout documented on INetwork<T>, from a 64-byte line: the rows
+    // of a block whose offset and row width are whole lines (784 × 128, 512 × 512, …) then start lines too, so no
+    // vector load of them splits across two.
+    private readonly global::StaticNets.Kernels.AlignedArray<double> _parameters = new global::StaticNets.Kernels.AlignedArray<double>(ParameterCount);
     // Copies of the weights in the layouts the kernels read fastest. Every way to reach the parameters
     // (EditParameters, Initialize) bumps _parameterVersion when it ends; a forward rebuilds a copy older than that,
     // under _refreshLock so concurrent forwards rebuild once. Code writing _parameters directly calls ParametersChanged().
@@ -102,25 +104,25 @@ partial class DropConvNet : global::StaticNets.INetwork<double>, global::StaticN
     }
 
     /// <summary>All parameters in the documented layout, read-only. Write them through <see cref="EditParameters"/>.</summary>
-    public global::System.ReadOnlySpan<double> Parameters => _parameters;
+    public global::System.ReadOnlySpan<double> Parameters => _parameters.Span;
     /// <summary>Opens a write window onto the parameters; disposing it makes the next forward see every write.</summary>
-    public global::StaticNets.ParameterEdit<double> EditParameters() => new global::StaticNets.ParameterEdit<double>(_parameters, this);
+    public global::StaticNets.ParameterEdit<double> EditParameters() => new global::StaticNets.ParameterEdit<double>(_parameters.Span, this);
     void global::StaticNets.INetwork<double>.OnParametersWritten() => ParametersChanged();
     /// <summary>Layer 0's weights, row-major [4, 3, 3, 3].</summary>
-    public global::System.ReadOnlySpan<double> Layer0Weights => new global::System.ReadOnlySpan<double>(_parameters, 0, 108);
+    public global::System.ReadOnlySpan<double> Layer0Weights => _parameters.Span.Slice(0, 108);
     /// <summary>Layer 2's weights, row-major [2, 4, 3, 1].</summary>
-    public global::System.ReadOnlySpan<double> Layer2Weights => new global::System.ReadOnlySpan<double>(_parameters, 108, 24);
+    public global::System.ReadOnlySpan<double> Layer2Weights => _parameters.Span.Slice(108, 24);
     /// <summary>Layer 2's 2 biases.</summary>
-    public global::System.ReadOnlySpan<double> Layer2Biases => new global::System.ReadOnlySpan<double>(_parameters, 132, 2);
+    public global::System.ReadOnlySpan<double> Layer2Biases => _parameters.Span.Slice(132, 2);
     /// <summary>Layer 5's weights, row-major [3, 8]: w[j, k] is at j·8 + k.</summary>
-    public global::System.ReadOnlySpan<double> Layer5Weights => new global::System.ReadOnlySpan<double>(_parameters, 134, 24);
+    public global::System.ReadOnlySpan<double> Layer5Weights => _parameters.Span.Slice(134, 24);
     /// <summary>Layer 5's 3 biases.</summary>
-    public global::System.ReadOnlySpan<double> Layer5Biases => new global::System.ReadOnlySpan<double>(_parameters, 158, 3);
+    public global::System.ReadOnlySpan<double> Layer5Biases => _parameters.Span.Slice(158, 3);
 
     /// <inheritdoc />
     public void Initialize(int seed)
     {
-        global::StaticNets.ParameterInitializer.Initialize<double>(Architecture, _parameters, seed);
+        global::StaticNets.ParameterInitializer.Initialize<double>(Architecture, _parameters.Span, seed);
         ParametersChanged();
     }
 
@@ -138,11 +140,11 @@ partial class DropConvNet : global::StaticNets.INetwork<double>, global::StaticN
             int prepared0 = global::StaticNets.Kernels.ConvKernels.PreparedLength<double>(in Layer0Shape);
             if (_prepared0 is null || _prepared0.Length != prepared0)
                 _prepared0 = new double[prepared0];
-            global::StaticNets.Kernels.ConvKernels.PrepareWeights<double>(in Layer0Shape, new global::System.ReadOnlySpan<double>(_parameters, Layer0WeightOffset, Layer0WeightCount), global::System.ReadOnlySpan<double>.Empty, _prepared0);
+            global::StaticNets.Kernels.ConvKernels.PrepareWeights<double>(in Layer0Shape, _parameters.Span.Slice(Layer0WeightOffset, Layer0WeightCount), global::System.ReadOnlySpan<double>.Empty, _prepared0);
             int prepared2 = global::StaticNets.Kernels.ConvKernels.PreparedLength<double>(in Layer2Shape);
             if (_prepared2 is null || _prepared2.Length != prepared2)
                 _prepared2 = new double[prepared2];
-            global::StaticNets.Kernels.ConvKernels.PrepareWeights<double>(in Layer2Shape, new global::System.ReadOnlySpan<double>(_parameters, Layer2WeightOffset, Layer2WeightCount), new global::System.ReadOnlySpan<double>(_parameters, Layer2BiasOffset, Layer2Filters), _prepared2);
+            global::StaticNets.Kernels.ConvKernels.PrepareWeights<double>(in Layer2Shape, _parameters.Span.Slice(Layer2WeightOffset, Layer2WeightCount), _parameters.Span.Slice(Layer2BiasOffset, Layer2Filters), _prepared2);
             global::System.Threading.Volatile.Write(ref _packedVersion, version);
         }
     }
@@ -195,7 +197,7 @@ partial class DropConvNet : global::StaticNets.INetwork<double>, global::StaticN
     /// <summary>Batched forward pass keeping every layer's values in the workspace for the backward pass; returns the output rows.</summary>
     private global::System.ReadOnlySpan<double> ForwardBatch(global::System.ReadOnlySpan<double> x, int batch, Workspace ws, bool train)
     {
-        global::System.ReadOnlySpan<double> p = _parameters;
+        global::System.ReadOnlySpan<double> p = _parameters.Span;
         // Rebuild the weight caches if the parameters may have changed since.
         if (global::System.Threading.Volatile.Read(ref _packedVersion) != global::System.Threading.Volatile.Read(ref _parameterVersion))
             RefreshPacked(ws.Threads);
@@ -204,13 +206,13 @@ partial class DropConvNet : global::StaticNets.INetwork<double>, global::StaticN
         // Each training call draws fresh masks: the stream depends on the seed, the workspace's key and how often it ran.
         ulong rng = train ? global::StaticNets.Kernels.DropoutKernels.StreamStart(DropoutSeed, ws.DropoutKey, ws.DropoutCalls++) : 0UL;
         // Layer 0: conv2d 3×9×9 → 4×4×4, 4 filters 3×3, stride 2×2, no padding, ReLU, no bias.
-        global::System.Span<double> a0 = new global::System.Span<double>(ws.A0, 0, batch * 64);
-        global::System.Span<double> z0 = new global::System.Span<double>(ws.Z0, 0, batch * 64);
-        global::StaticNets.Kernels.ConvKernels.ForwardPrepared<double>(in Layer0Shape, prepared0, p.Slice(Layer0WeightOffset, Layer0WeightCount), global::System.ReadOnlySpan<double>.Empty, x, z0, ws.Scratch, ws.Threads);
+        global::System.Span<double> a0 = ws.A0.Span.Slice(0, batch * 64);
+        global::System.Span<double> z0 = ws.Z0.Span.Slice(0, batch * 64);
+        global::StaticNets.Kernels.ConvKernels.ForwardPrepared<double>(in Layer0Shape, prepared0, p.Slice(Layer0WeightOffset, Layer0WeightCount), global::System.ReadOnlySpan<double>.Empty, x, z0, ws.Scratch.Span, ws.Threads);
         // Element-wise activation over the whole batch in one vectorised pass.
         global::StaticNets.Kernels.ActivationKernels.ReLU<double>(z0, a0);
         // Layer 1: dropout 0.25 over 4×4×4.
-        global::System.Span<double> o1 = new global::System.Span<double>(ws.O1, 0, batch * 64), m1 = new global::System.Span<double>(ws.M1, 0, batch * 64);
+        global::System.Span<double> o1 = ws.O1.Span.Slice(0, batch * 64), m1 = ws.M1.Span.Slice(0, batch * 64);
         global::System.ReadOnlySpan<double> a1 = train ? o1 : a0;
         // Dropout 0.25 while training: the next layer reads a0 ⊙ mask; a0 itself stays intact for σ'.
         if (train)
@@ -219,18 +221,18 @@ partial class DropConvNet : global::StaticNets.INetwork<double>, global::StaticN
             global::StaticNets.Kernels.DropoutKernels.Apply<double>(o1, m1, (double)0.75, ref rng);
         }
         // Layer 2: conv2d 4×4×4 → 2×4×4, 2 filters 3×1, stride 1×1, padding 1,0,1,0 (top, left, bottom, right), Tanh.
-        global::System.Span<double> a2 = new global::System.Span<double>(ws.A2, 0, batch * 32);
-        global::System.Span<double> z2 = new global::System.Span<double>(ws.Z2, 0, batch * 32);
-        global::StaticNets.Kernels.ConvKernels.ForwardPrepared<double>(in Layer2Shape, prepared2, p.Slice(Layer2WeightOffset, Layer2WeightCount), p.Slice(Layer2BiasOffset, Layer2Filters), a1, z2, ws.Scratch, ws.Threads);
+        global::System.Span<double> a2 = ws.A2.Span.Slice(0, batch * 32);
+        global::System.Span<double> z2 = ws.Z2.Span.Slice(0, batch * 32);
+        global::StaticNets.Kernels.ConvKernels.ForwardPrepared<double>(in Layer2Shape, prepared2, p.Slice(Layer2WeightOffset, Layer2WeightCount), p.Slice(Layer2BiasOffset, Layer2Filters), a1, z2, ws.Scratch.Span, ws.Threads);
         // Element-wise activation over the whole batch in one vectorised pass.
         global::StaticNets.Kernels.ActivationKernels.Tanh<double>(z2, a2);
         // Layer 3: average pool 2×4×4 → 2×2×2, window 2×2, stride 2×2.
-        global::System.Span<double> a3 = new global::System.Span<double>(ws.A3, 0, batch * 8);
+        global::System.Span<double> a3 = ws.A3.Span.Slice(0, batch * 8);
         global::StaticNets.Kernels.PoolKernels.AvgForward<double>(in Layer3Shape, a2, a3, ws.Threads);
         // Layer 4: flatten 2×2×2 → 8.
         // No data moves: the next layer reads a3 as it lies.
         // Layer 5: dense 8 → 3, Sigmoid.
-        global::System.Span<double> z5 = new global::System.Span<double>(ws.Z5, 0, batch * 3), a5 = new global::System.Span<double>(ws.A5, 0, batch * 3);
+        global::System.Span<double> z5 = ws.Z5.Span.Slice(0, batch * 3), a5 = ws.A5.Span.Slice(0, batch * 3);
         // Blocked over samples so each weight row is loaded once for several samples.
         global::StaticNets.Kernels.DenseKernels.ForwardBatch<double>(p.Slice(Layer5WeightOffset, Layer5WeightCount), p.Slice(Layer5BiasOffset, Layer5Size), a3, z5, 8, 3, ws.Threads);
         // Element-wise activation over the whole batch in one vectorised pass.
@@ -284,17 +286,17 @@ partial class DropConvNet : global::StaticNets.INetwork<double>, global::StaticN
             global::StaticNets.Guard.Length(dx.Length, batch * InputSize, "inputGradient");
         bool train = Training;
         ForwardBatch(inputs, batch, ws, train);
-        global::System.ReadOnlySpan<double> p = _parameters;
+        global::System.ReadOnlySpan<double> p = _parameters.Span;
         global::System.ReadOnlySpan<double> x = inputs, y = targets;
         // Whole-batch views of every layer's values and δ (sample after sample).
-        global::System.Span<double> a0 = new global::System.Span<double>(ws.A0, 0, batch * 64), d0 = new global::System.Span<double>(ws.D0, 0, batch * 64);
-        global::System.Span<double> z0 = new global::System.Span<double>(ws.Z0, 0, batch * 64);
-        global::System.Span<double> o1 = new global::System.Span<double>(ws.O1, 0, batch * 64), m1 = new global::System.Span<double>(ws.M1, 0, batch * 64);
+        global::System.Span<double> a0 = ws.A0.Span.Slice(0, batch * 64), d0 = ws.D0.Span.Slice(0, batch * 64);
+        global::System.Span<double> z0 = ws.Z0.Span.Slice(0, batch * 64);
+        global::System.Span<double> o1 = ws.O1.Span.Slice(0, batch * 64), m1 = ws.M1.Span.Slice(0, batch * 64);
         global::System.ReadOnlySpan<double> a1 = train ? o1 : a0;
-        global::System.Span<double> a2 = new global::System.Span<double>(ws.A2, 0, batch * 32), d2 = new global::System.Span<double>(ws.D2, 0, batch * 32);
-        global::System.Span<double> z2 = new global::System.Span<double>(ws.Z2, 0, batch * 32);
-        global::System.Span<double> a3 = new global::System.Span<double>(ws.A3, 0, batch * 8), d3 = new global::System.Span<double>(ws.D3, 0, batch * 8);
-        global::System.Span<double> z5 = new global::System.Span<double>(ws.Z5, 0, batch * 3), a5 = new global::System.Span<double>(ws.A5, 0, batch * 3), d5 = new global::System.Span<double>(ws.D5, 0, batch * 3);
+        global::System.Span<double> a2 = ws.A2.Span.Slice(0, batch * 32), d2 = ws.D2.Span.Slice(0, batch * 32);
+        global::System.Span<double> z2 = ws.Z2.Span.Slice(0, batch * 32);
+        global::System.Span<double> a3 = ws.A3.Span.Slice(0, batch * 8), d3 = ws.D3.Span.Slice(0, batch * 8);
+        global::System.Span<double> z5 = ws.Z5.Span.Slice(0, batch * 3), a5 = ws.A5.Span.Slice(0, batch * 3), d5 = ws.D5.Span.Slice(0, batch * 3);
 
         double loss;
         if (!fromGradient)
@@ -326,7 +328,7 @@ partial class DropConvNet : global::StaticNets.INetwork<double>, global::StaticN
         global::StaticNets.Kernels.ActivationKernels.TanhDerivative<double>(z2, a2, d2);
         // Layer 2: ∂C/∂W += δ·colᵀ, ∂C/∂b += Σ δ, ∂C/∂input = col2im(Wᵀ·δ).
         global::StaticNets.Kernels.ConvKernels.Backward<double>(in Layer2Shape, p.Slice(Layer2WeightOffset, Layer2WeightCount),
-            a1, d2, gradient.Slice(Layer2WeightOffset, Layer2WeightCount), gradient.Slice(Layer2BiasOffset, Layer2Filters), d0, ws.Scratch);
+            a1, d2, gradient.Slice(Layer2WeightOffset, Layer2WeightCount), gradient.Slice(Layer2BiasOffset, Layer2Filters), d0, ws.Scratch.Span);
 
         // Layer 1: dropped values pass no gradient: δ ⊙= mask.
         if (train)
@@ -338,7 +340,7 @@ partial class DropConvNet : global::StaticNets.INetwork<double>, global::StaticN
         global::StaticNets.Kernels.ActivationKernels.ReLUDerivative<double>(z0, a0, d0);
         // Layer 0: ∂C/∂W += δ·colᵀ, ∂C/∂b += Σ δ; ∂C/∂input only into a non-empty dx (the kernel skips an empty one).
         global::StaticNets.Kernels.ConvKernels.Backward<double>(in Layer0Shape, p.Slice(Layer0WeightOffset, Layer0WeightCount),
-            x, d0, gradient.Slice(Layer0WeightOffset, Layer0WeightCount), global::System.Span<double>.Empty, dx, ws.Scratch);
+            x, d0, gradient.Slice(Layer0WeightOffset, Layer0WeightCount), global::System.Span<double>.Empty, dx, ws.Scratch.Span);
         return loss;
     }
 
@@ -349,10 +351,10 @@ partial class DropConvNet : global::StaticNets.INetwork<double>, global::StaticN
     /// <summary>Scratch memory (every layer's values and δ) for batches of up to <see cref="BatchCapacity"/> samples. Use one per thread.</summary>
     public sealed class Workspace : global::StaticNets.INetworkWorkspace<double>, global::StaticNets.Training.IDropoutWorkspace
     {
-        internal readonly double[] Z0, A0, D0, Scratch, O1, M1, Z2, A2, D2, A3, D3, Z5, A5, D5;
+        internal readonly global::StaticNets.Kernels.AlignedArray<double> Z0, A0, D0, Scratch, O1, M1, Z2, A2, D2, A3, D3, Z5, A5, D5;
 
-        /// <summary>The largest batch capacity: the largest buffer holds 64 values per sample, and an array at most 2147483591 (Array.MaxLength).</summary>
-        public const int MaxBatchCapacity = 33554431;
+        /// <summary>The largest batch capacity: the largest buffer holds 64 values per sample, and a buffer at most 2147483527 (AlignedArray's MaxLength).</summary>
+        public const int MaxBatchCapacity = 33554430;
 
         /// <summary>Allocates scratch memory for batches of up to <paramref name="batchCapacity"/> samples.</summary>
         /// <param name="batchCapacity">The largest batch, at least 1 and at most <see cref="MaxBatchCapacity"/>.</param>
@@ -360,20 +362,20 @@ partial class DropConvNet : global::StaticNets.INetwork<double>, global::StaticN
         {
             global::StaticNets.Guard.BatchCapacity(batchCapacity, MaxBatchCapacity, 64, "batchCapacity");
             BatchCapacity = batchCapacity;
-            Z0 = new double[checked(batchCapacity * 64)];
-            A0 = new double[checked(batchCapacity * 64)];
-            D0 = new double[checked(batchCapacity * 64)];
-            Scratch = new double[global::System.Math.Max(global::StaticNets.Kernels.ConvKernels.ScratchLength<double>(in Layer0Shape, batchCapacity), global::StaticNets.Kernels.ConvKernels.ScratchLength<double>(in Layer2Shape, batchCapacity))];
-            O1 = new double[checked(batchCapacity * 64)];
-            M1 = new double[checked(batchCapacity * 64)];
-            Z2 = new double[checked(batchCapacity * 32)];
-            A2 = new double[checked(batchCapacity * 32)];
-            D2 = new double[checked(batchCapacity * 32)];
-            A3 = new double[checked(batchCapacity * 8)];
-            D3 = new double[checked(batchCapacity * 8)];
-            Z5 = new double[checked(batchCapacity * 3)];
-            A5 = new double[checked(batchCapacity * 3)];
-            D5 = new double[checked(batchCapacity * 3)];
+            Z0 = new global::StaticNets.Kernels.AlignedArray<double>(checked(batchCapacity * 64));
+            A0 = new global::StaticNets.Kernels.AlignedArray<double>(checked(batchCapacity * 64));
+            D0 = new global::StaticNets.Kernels.AlignedArray<double>(checked(batchCapacity * 64));
+            Scratch = new global::StaticNets.Kernels.AlignedArray<double>(global::System.Math.Max(global::StaticNets.Kernels.ConvKernels.ScratchLength<double>(in Layer0Shape, batchCapacity), global::StaticNets.Kernels.ConvKernels.ScratchLength<double>(in Layer2Shape, batchCapacity)));
+            O1 = new global::StaticNets.Kernels.AlignedArray<double>(checked(batchCapacity * 64));
+            M1 = new global::StaticNets.Kernels.AlignedArray<double>(checked(batchCapacity * 64));
+            Z2 = new global::StaticNets.Kernels.AlignedArray<double>(checked(batchCapacity * 32));
+            A2 = new global::StaticNets.Kernels.AlignedArray<double>(checked(batchCapacity * 32));
+            D2 = new global::StaticNets.Kernels.AlignedArray<double>(checked(batchCapacity * 32));
+            A3 = new global::StaticNets.Kernels.AlignedArray<double>(checked(batchCapacity * 8));
+            D3 = new global::StaticNets.Kernels.AlignedArray<double>(checked(batchCapacity * 8));
+            Z5 = new global::StaticNets.Kernels.AlignedArray<double>(checked(batchCapacity * 3));
+            A5 = new global::StaticNets.Kernels.AlignedArray<double>(checked(batchCapacity * 3));
+            D5 = new global::StaticNets.Kernels.AlignedArray<double>(checked(batchCapacity * 3));
         }
 
         /// <inheritdoc />

@@ -44,8 +44,10 @@ partial class FlatNet : global::StaticNets.INetwork<float>
         new global::StaticNets.DenseLayerInfo(4, 1, global::StaticNets.Activation.Sigmoid, 76),
     });
 
-    // Every weight and bias in one array, in the layout documented on INetwork<T>.
-    private readonly float[] _parameters = new float[ParameterCount];
+    // Every weight and bias in one buffer, in the layout documented on INetwork<T>, from a 64-byte line: the rows
+    // of a block whose offset and row width are whole lines (784 × 128, 512 × 512, …) then start lines too, so no
+    // vector load of them splits across two.
+    private readonly global::StaticNets.Kernels.AlignedArray<float> _parameters = new global::StaticNets.Kernels.AlignedArray<float>(ParameterCount);
     // Single-sample forward runs the batched code on a one-sample workspace per thread, so Forward stays thread-safe.
     [global::System.ThreadStatic]
     private static Workspace? t_singleSample;
@@ -63,21 +65,21 @@ partial class FlatNet : global::StaticNets.INetwork<float>
     }
 
     /// <summary>All parameters in the documented layout, read-only. Write them through <see cref="EditParameters"/>.</summary>
-    public global::System.ReadOnlySpan<float> Parameters => _parameters;
+    public global::System.ReadOnlySpan<float> Parameters => _parameters.Span;
     /// <summary>Opens a write window onto the parameters; disposing it makes the next forward see every write.</summary>
-    public global::StaticNets.ParameterEdit<float> EditParameters() => new global::StaticNets.ParameterEdit<float>(_parameters, this);
+    public global::StaticNets.ParameterEdit<float> EditParameters() => new global::StaticNets.ParameterEdit<float>(_parameters.Span, this);
     void global::StaticNets.INetwork<float>.OnParametersWritten() { }
     /// <summary>Layer 1's weights, row-major [4, 18]: w[j, k] is at j·18 + k.</summary>
-    public global::System.ReadOnlySpan<float> Layer1Weights => new global::System.ReadOnlySpan<float>(_parameters, 0, 72);
+    public global::System.ReadOnlySpan<float> Layer1Weights => _parameters.Span.Slice(0, 72);
     /// <summary>Layer 1's 4 biases.</summary>
-    public global::System.ReadOnlySpan<float> Layer1Biases => new global::System.ReadOnlySpan<float>(_parameters, 72, 4);
+    public global::System.ReadOnlySpan<float> Layer1Biases => _parameters.Span.Slice(72, 4);
     /// <summary>Layer 2's weights, row-major [1, 4]: w[j, k] is at j·4 + k.</summary>
-    public global::System.ReadOnlySpan<float> Layer2Weights => new global::System.ReadOnlySpan<float>(_parameters, 76, 4);
+    public global::System.ReadOnlySpan<float> Layer2Weights => _parameters.Span.Slice(76, 4);
     /// <summary>Layer 2's 1 biases.</summary>
-    public global::System.ReadOnlySpan<float> Layer2Biases => new global::System.ReadOnlySpan<float>(_parameters, 80, 1);
+    public global::System.ReadOnlySpan<float> Layer2Biases => _parameters.Span.Slice(80, 1);
 
     /// <inheritdoc />
-    public void Initialize(int seed) => global::StaticNets.ParameterInitializer.Initialize<float>(Architecture, _parameters, seed);
+    public void Initialize(int seed) => global::StaticNets.ParameterInitializer.Initialize<float>(Architecture, _parameters.Span, seed);
 
     /// <summary>The architecture, the same object as <see cref="Architecture"/> (and <c>INetwork&lt;T&gt;.Info</c>).</summary>
     public global::StaticNets.NetworkInfo Info => Architecture;
@@ -122,17 +124,17 @@ partial class FlatNet : global::StaticNets.INetwork<float>
     /// <summary>Batched forward pass keeping every layer's values in the workspace for the backward pass; returns the output rows.</summary>
     private global::System.ReadOnlySpan<float> ForwardBatch(global::System.ReadOnlySpan<float> x, int batch, Workspace ws)
     {
-        global::System.ReadOnlySpan<float> p = _parameters;
+        global::System.ReadOnlySpan<float> p = _parameters.Span;
         // Layer 0: flatten 2×3×3 → 18.
         // No data moves: the next layer reads x as it lies.
         // Layer 1: dense 18 → 4, ReLU.
-        global::System.Span<float> z1 = new global::System.Span<float>(ws.Z1, 0, batch * 4), a1 = new global::System.Span<float>(ws.A1, 0, batch * 4);
+        global::System.Span<float> z1 = ws.Z1.Span.Slice(0, batch * 4), a1 = ws.A1.Span.Slice(0, batch * 4);
         // Blocked over samples so each weight row is loaded once for several samples.
         global::StaticNets.Kernels.DenseKernels.ForwardBatch<float>(p.Slice(Layer1WeightOffset, Layer1WeightCount), p.Slice(Layer1BiasOffset, Layer1Size), x, z1, 18, 4, ws.Threads);
         // Element-wise activation over the whole batch in one vectorised pass.
         global::StaticNets.Kernels.ActivationKernels.ReLU<float>(z1, a1);
         // Layer 2: dense 4 → 1, Sigmoid.
-        global::System.Span<float> z2 = new global::System.Span<float>(ws.Z2, 0, batch * 1), a2 = new global::System.Span<float>(ws.A2, 0, batch * 1);
+        global::System.Span<float> z2 = ws.Z2.Span.Slice(0, batch * 1), a2 = ws.A2.Span.Slice(0, batch * 1);
         // Too narrow for SIMD: the unrolled single-sample code, once per sample.
         for (int s = 0; s < batch; s++)
         {
@@ -186,12 +188,12 @@ partial class FlatNet : global::StaticNets.INetwork<float>
         if (!dx.IsEmpty)
             global::StaticNets.Guard.Length(dx.Length, batch * InputSize, "inputGradient");
         ForwardBatch(inputs, batch, ws);
-        global::System.ReadOnlySpan<float> p = _parameters;
+        global::System.ReadOnlySpan<float> p = _parameters.Span;
         global::System.ReadOnlySpan<float> x = inputs, y = targets;
         // Whole-batch views of every layer's values and δ (sample after sample).
-        global::System.Span<float> d0 = new global::System.Span<float>(ws.D0, 0, batch * 18);
-        global::System.Span<float> z1 = new global::System.Span<float>(ws.Z1, 0, batch * 4), a1 = new global::System.Span<float>(ws.A1, 0, batch * 4), d1 = new global::System.Span<float>(ws.D1, 0, batch * 4);
-        global::System.Span<float> z2 = new global::System.Span<float>(ws.Z2, 0, batch * 1), a2 = new global::System.Span<float>(ws.A2, 0, batch * 1), d2 = new global::System.Span<float>(ws.D2, 0, batch * 1);
+        global::System.Span<float> d0 = ws.D0.Span.Slice(0, batch * 18);
+        global::System.Span<float> z1 = ws.Z1.Span.Slice(0, batch * 4), a1 = ws.A1.Span.Slice(0, batch * 4), d1 = ws.D1.Span.Slice(0, batch * 4);
+        global::System.Span<float> z2 = ws.Z2.Span.Slice(0, batch * 1), a2 = ws.A2.Span.Slice(0, batch * 1), d2 = ws.D2.Span.Slice(0, batch * 1);
 
         float loss;
         if (!fromGradient)
@@ -268,10 +270,10 @@ partial class FlatNet : global::StaticNets.INetwork<float>
     /// <summary>Scratch memory (every layer's values and δ) for batches of up to <see cref="BatchCapacity"/> samples. Use one per thread.</summary>
     public sealed class Workspace : global::StaticNets.INetworkWorkspace<float>
     {
-        internal readonly float[] D0, Z1, A1, D1, Z2, A2, D2;
+        internal readonly global::StaticNets.Kernels.AlignedArray<float> D0, Z1, A1, D1, Z2, A2, D2;
 
-        /// <summary>The largest batch capacity: the largest buffer holds 18 values per sample, and an array at most 2147483591 (Array.MaxLength).</summary>
-        public const int MaxBatchCapacity = 119304643;
+        /// <summary>The largest batch capacity: the largest buffer holds 18 values per sample, and a buffer at most 2147483527 (AlignedArray's MaxLength).</summary>
+        public const int MaxBatchCapacity = 119304640;
 
         /// <summary>Allocates scratch memory for batches of up to <paramref name="batchCapacity"/> samples.</summary>
         /// <param name="batchCapacity">The largest batch, at least 1 and at most <see cref="MaxBatchCapacity"/>.</param>
@@ -279,13 +281,13 @@ partial class FlatNet : global::StaticNets.INetwork<float>
         {
             global::StaticNets.Guard.BatchCapacity(batchCapacity, MaxBatchCapacity, 18, "batchCapacity");
             BatchCapacity = batchCapacity;
-            D0 = new float[checked(batchCapacity * 18)];
-            Z1 = new float[checked(batchCapacity * 4)];
-            A1 = new float[checked(batchCapacity * 4)];
-            D1 = new float[checked(batchCapacity * 4)];
-            Z2 = new float[checked(batchCapacity * 1)];
-            A2 = new float[checked(batchCapacity * 1)];
-            D2 = new float[checked(batchCapacity * 1)];
+            D0 = new global::StaticNets.Kernels.AlignedArray<float>(checked(batchCapacity * 18));
+            Z1 = new global::StaticNets.Kernels.AlignedArray<float>(checked(batchCapacity * 4));
+            A1 = new global::StaticNets.Kernels.AlignedArray<float>(checked(batchCapacity * 4));
+            D1 = new global::StaticNets.Kernels.AlignedArray<float>(checked(batchCapacity * 4));
+            Z2 = new global::StaticNets.Kernels.AlignedArray<float>(checked(batchCapacity * 1));
+            A2 = new global::StaticNets.Kernels.AlignedArray<float>(checked(batchCapacity * 1));
+            D2 = new global::StaticNets.Kernels.AlignedArray<float>(checked(batchCapacity * 1));
         }
 
         /// <inheritdoc />

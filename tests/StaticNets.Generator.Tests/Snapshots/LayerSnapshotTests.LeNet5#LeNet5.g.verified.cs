@@ -100,8 +100,10 @@ partial class LeNet5 : global::StaticNets.INetwork<float>
         new global::StaticNets.DenseLayerInfo(84, 10, global::StaticNets.Activation.Softmax, 60856),
     });
 
-    // Every weight and bias in one array, in the layout documented on INetwork<T>.
-    private readonly float[] _parameters = new float[ParameterCount];
+    // Every weight and bias in one buffer, in the layout documented on INetwork<T>, from a 64-byte line: the rows
+    // of a block whose offset and row width are whole lines (784 × 128, 512 × 512, …) then start lines too, so no
+    // vector load of them splits across two.
+    private readonly global::StaticNets.Kernels.AlignedArray<float> _parameters = new global::StaticNets.Kernels.AlignedArray<float>(ParameterCount);
     // Copies of the weights in the layouts the kernels read fastest. Every way to reach the parameters
     // (EditParameters, Initialize) bumps _parameterVersion when it ends; a forward rebuilds a copy older than that,
     // under _refreshLock so concurrent forwards rebuild once. Code writing _parameters directly calls ParametersChanged().
@@ -130,35 +132,35 @@ partial class LeNet5 : global::StaticNets.INetwork<float>
     }
 
     /// <summary>All parameters in the documented layout, read-only. Write them through <see cref="EditParameters"/>.</summary>
-    public global::System.ReadOnlySpan<float> Parameters => _parameters;
+    public global::System.ReadOnlySpan<float> Parameters => _parameters.Span;
     /// <summary>Opens a write window onto the parameters; disposing it makes the next forward see every write.</summary>
-    public global::StaticNets.ParameterEdit<float> EditParameters() => new global::StaticNets.ParameterEdit<float>(_parameters, this);
+    public global::StaticNets.ParameterEdit<float> EditParameters() => new global::StaticNets.ParameterEdit<float>(_parameters.Span, this);
     void global::StaticNets.INetwork<float>.OnParametersWritten() => ParametersChanged();
     /// <summary>Layer 0's weights, row-major [6, 1, 5, 5].</summary>
-    public global::System.ReadOnlySpan<float> Layer0Weights => new global::System.ReadOnlySpan<float>(_parameters, 0, 150);
+    public global::System.ReadOnlySpan<float> Layer0Weights => _parameters.Span.Slice(0, 150);
     /// <summary>Layer 0's 6 biases.</summary>
-    public global::System.ReadOnlySpan<float> Layer0Biases => new global::System.ReadOnlySpan<float>(_parameters, 150, 6);
+    public global::System.ReadOnlySpan<float> Layer0Biases => _parameters.Span.Slice(150, 6);
     /// <summary>Layer 2's weights, row-major [16, 6, 5, 5].</summary>
-    public global::System.ReadOnlySpan<float> Layer2Weights => new global::System.ReadOnlySpan<float>(_parameters, 156, 2400);
+    public global::System.ReadOnlySpan<float> Layer2Weights => _parameters.Span.Slice(156, 2400);
     /// <summary>Layer 2's 16 biases.</summary>
-    public global::System.ReadOnlySpan<float> Layer2Biases => new global::System.ReadOnlySpan<float>(_parameters, 2556, 16);
+    public global::System.ReadOnlySpan<float> Layer2Biases => _parameters.Span.Slice(2556, 16);
     /// <summary>Layer 5's weights, row-major [120, 400]: w[j, k] is at j·400 + k.</summary>
-    public global::System.ReadOnlySpan<float> Layer5Weights => new global::System.ReadOnlySpan<float>(_parameters, 2572, 48000);
+    public global::System.ReadOnlySpan<float> Layer5Weights => _parameters.Span.Slice(2572, 48000);
     /// <summary>Layer 5's 120 biases.</summary>
-    public global::System.ReadOnlySpan<float> Layer5Biases => new global::System.ReadOnlySpan<float>(_parameters, 50572, 120);
+    public global::System.ReadOnlySpan<float> Layer5Biases => _parameters.Span.Slice(50572, 120);
     /// <summary>Layer 6's weights, row-major [84, 120]: w[j, k] is at j·120 + k.</summary>
-    public global::System.ReadOnlySpan<float> Layer6Weights => new global::System.ReadOnlySpan<float>(_parameters, 50692, 10080);
+    public global::System.ReadOnlySpan<float> Layer6Weights => _parameters.Span.Slice(50692, 10080);
     /// <summary>Layer 6's 84 biases.</summary>
-    public global::System.ReadOnlySpan<float> Layer6Biases => new global::System.ReadOnlySpan<float>(_parameters, 60772, 84);
+    public global::System.ReadOnlySpan<float> Layer6Biases => _parameters.Span.Slice(60772, 84);
     /// <summary>Layer 7's weights, row-major [10, 84]: w[j, k] is at j·84 + k.</summary>
-    public global::System.ReadOnlySpan<float> Layer7Weights => new global::System.ReadOnlySpan<float>(_parameters, 60856, 840);
+    public global::System.ReadOnlySpan<float> Layer7Weights => _parameters.Span.Slice(60856, 840);
     /// <summary>Layer 7's 10 biases.</summary>
-    public global::System.ReadOnlySpan<float> Layer7Biases => new global::System.ReadOnlySpan<float>(_parameters, 61696, 10);
+    public global::System.ReadOnlySpan<float> Layer7Biases => _parameters.Span.Slice(61696, 10);
 
     /// <inheritdoc />
     public void Initialize(int seed)
     {
-        global::StaticNets.ParameterInitializer.Initialize<float>(Architecture, _parameters, seed);
+        global::StaticNets.ParameterInitializer.Initialize<float>(Architecture, _parameters.Span, seed);
         ParametersChanged();
     }
 
@@ -176,15 +178,15 @@ partial class LeNet5 : global::StaticNets.INetwork<float>
             int prepared0 = global::StaticNets.Kernels.ConvKernels.PreparedLength<float>(in Layer0Shape);
             if (_prepared0 is null || _prepared0.Length != prepared0)
                 _prepared0 = new float[prepared0];
-            global::StaticNets.Kernels.ConvKernels.PrepareWeights<float>(in Layer0Shape, new global::System.ReadOnlySpan<float>(_parameters, Layer0WeightOffset, Layer0WeightCount), new global::System.ReadOnlySpan<float>(_parameters, Layer0BiasOffset, Layer0Filters), _prepared0);
+            global::StaticNets.Kernels.ConvKernels.PrepareWeights<float>(in Layer0Shape, _parameters.Span.Slice(Layer0WeightOffset, Layer0WeightCount), _parameters.Span.Slice(Layer0BiasOffset, Layer0Filters), _prepared0);
             int prepared2 = global::StaticNets.Kernels.ConvKernels.PreparedLength<float>(in Layer2Shape);
             if (_prepared2 is null || _prepared2.Length != prepared2)
                 _prepared2 = new float[prepared2];
-            global::StaticNets.Kernels.ConvKernels.PrepareWeights<float>(in Layer2Shape, new global::System.ReadOnlySpan<float>(_parameters, Layer2WeightOffset, Layer2WeightCount), new global::System.ReadOnlySpan<float>(_parameters, Layer2BiasOffset, Layer2Filters), _prepared2);
+            global::StaticNets.Kernels.ConvKernels.PrepareWeights<float>(in Layer2Shape, _parameters.Span.Slice(Layer2WeightOffset, Layer2WeightCount), _parameters.Span.Slice(Layer2BiasOffset, Layer2Filters), _prepared2);
             _packed5 ??= new global::StaticNets.Kernels.AlignedArray<float>(global::StaticNets.Kernels.DenseKernels.PackedLength<float>(400, 120));
-            global::StaticNets.Kernels.DenseKernels.PackPanels<float>(new global::System.ReadOnlySpan<float>(_parameters, Layer5WeightOffset, Layer5WeightCount), _packed5.Span, 400, 120, threads);
+            global::StaticNets.Kernels.DenseKernels.PackPanels<float>(_parameters.Span.Slice(Layer5WeightOffset, Layer5WeightCount), _packed5.Span, 400, 120, threads);
             _packed6 ??= new global::StaticNets.Kernels.AlignedArray<float>(global::StaticNets.Kernels.DenseKernels.PackedLength<float>(120, 84));
-            global::StaticNets.Kernels.DenseKernels.PackPanels<float>(new global::System.ReadOnlySpan<float>(_parameters, Layer6WeightOffset, Layer6WeightCount), _packed6.Span, 120, 84, threads);
+            global::StaticNets.Kernels.DenseKernels.PackPanels<float>(_parameters.Span.Slice(Layer6WeightOffset, Layer6WeightCount), _packed6.Span, 120, 84, threads);
             global::System.Threading.Volatile.Write(ref _packedVersion, version);
         }
     }
@@ -232,7 +234,7 @@ partial class LeNet5 : global::StaticNets.INetwork<float>
     /// <summary>Batched forward pass keeping every layer's values in the workspace for the backward pass; returns the output rows.</summary>
     private global::System.ReadOnlySpan<float> ForwardBatch(global::System.ReadOnlySpan<float> x, int batch, Workspace ws)
     {
-        global::System.ReadOnlySpan<float> p = _parameters;
+        global::System.ReadOnlySpan<float> p = _parameters.Span;
         // Rebuild the weight caches if the parameters may have changed since.
         if (global::System.Threading.Volatile.Read(ref _packedVersion) != global::System.Threading.Volatile.Read(ref _parameterVersion))
             RefreshPacked(ws.Threads);
@@ -241,37 +243,37 @@ partial class LeNet5 : global::StaticNets.INetwork<float>
         global::System.ReadOnlySpan<float> packed5 = _packed5 is null ? default : _packed5.Span;
         global::System.ReadOnlySpan<float> packed6 = _packed6 is null ? default : _packed6.Span;
         // Layer 0: conv2d 1×28×28 → 6×28×28, 6 filters 5×5, stride 1×1, padding 2,2,2,2 (top, left, bottom, right), ReLU.
-        global::System.Span<float> a0 = new global::System.Span<float>(ws.A0, 0, batch * 4704);
-        global::System.Span<float> z0 = new global::System.Span<float>(ws.Z0, 0, batch * 4704);
-        global::StaticNets.Kernels.ConvKernels.ForwardPrepared<float>(in Layer0Shape, prepared0, p.Slice(Layer0WeightOffset, Layer0WeightCount), p.Slice(Layer0BiasOffset, Layer0Filters), x, z0, ws.Scratch, ws.Threads);
+        global::System.Span<float> a0 = ws.A0.Span.Slice(0, batch * 4704);
+        global::System.Span<float> z0 = ws.Z0.Span.Slice(0, batch * 4704);
+        global::StaticNets.Kernels.ConvKernels.ForwardPrepared<float>(in Layer0Shape, prepared0, p.Slice(Layer0WeightOffset, Layer0WeightCount), p.Slice(Layer0BiasOffset, Layer0Filters), x, z0, ws.Scratch.Span, ws.Threads);
         // Element-wise activation over the whole batch in one vectorised pass.
         global::StaticNets.Kernels.ActivationKernels.ReLU<float>(z0, a0);
         // Layer 1: max pool 6×28×28 → 6×14×14, window 2×2, stride 2×2.
-        global::System.Span<float> a1 = new global::System.Span<float>(ws.A1, 0, batch * 1176);
-        global::System.Span<int> argMax1 = new global::System.Span<int>(ws.ArgMax1, 0, batch * 1176);
+        global::System.Span<float> a1 = ws.A1.Span.Slice(0, batch * 1176);
+        global::System.Span<int> argMax1 = ws.ArgMax1.Span.Slice(0, batch * 1176);
         global::StaticNets.Kernels.PoolKernels.MaxForward<float>(in Layer1Shape, a0, a1, argMax1, ws.Threads);
         // Layer 2: conv2d 6×14×14 → 16×10×10, 16 filters 5×5, stride 1×1, no padding, ReLU.
-        global::System.Span<float> a2 = new global::System.Span<float>(ws.A2, 0, batch * 1600);
-        global::System.Span<float> z2 = new global::System.Span<float>(ws.Z2, 0, batch * 1600);
-        global::StaticNets.Kernels.ConvKernels.ForwardPrepared<float>(in Layer2Shape, prepared2, p.Slice(Layer2WeightOffset, Layer2WeightCount), p.Slice(Layer2BiasOffset, Layer2Filters), a1, z2, ws.Scratch, ws.Threads);
+        global::System.Span<float> a2 = ws.A2.Span.Slice(0, batch * 1600);
+        global::System.Span<float> z2 = ws.Z2.Span.Slice(0, batch * 1600);
+        global::StaticNets.Kernels.ConvKernels.ForwardPrepared<float>(in Layer2Shape, prepared2, p.Slice(Layer2WeightOffset, Layer2WeightCount), p.Slice(Layer2BiasOffset, Layer2Filters), a1, z2, ws.Scratch.Span, ws.Threads);
         // Element-wise activation over the whole batch in one vectorised pass.
         global::StaticNets.Kernels.ActivationKernels.ReLU<float>(z2, a2);
         // Layer 3: max pool 16×10×10 → 16×5×5, window 2×2, stride 2×2.
-        global::System.Span<float> a3 = new global::System.Span<float>(ws.A3, 0, batch * 400);
-        global::System.Span<int> argMax3 = new global::System.Span<int>(ws.ArgMax3, 0, batch * 400);
+        global::System.Span<float> a3 = ws.A3.Span.Slice(0, batch * 400);
+        global::System.Span<int> argMax3 = ws.ArgMax3.Span.Slice(0, batch * 400);
         global::StaticNets.Kernels.PoolKernels.MaxForward<float>(in Layer3Shape, a2, a3, argMax3, ws.Threads);
         // Layer 4: flatten 16×5×5 → 400.
         // No data moves: the next layer reads a3 as it lies.
         // Layer 5: dense 400 → 120, ReLU.
-        global::System.Span<float> z5 = new global::System.Span<float>(ws.Z5, 0, batch * 120), a5 = new global::System.Span<float>(ws.A5, 0, batch * 120);
+        global::System.Span<float> z5 = ws.Z5.Span.Slice(0, batch * 120), a5 = ws.A5.Span.Slice(0, batch * 120);
         // Outer product over the network's packed Wᵀ panels (no packing per call); rows past the last panel as dot products; σ = ReLU applied as whole panels store z5.
         global::StaticNets.Kernels.DenseKernels.ForwardBatchPrepacked<float>(packed5, p.Slice(Layer5WeightOffset, Layer5WeightCount), p.Slice(Layer5BiasOffset, Layer5Size), a3, z5, a5, 400, 120, global::StaticNets.Activation.ReLU, ws.Threads);
         // Layer 6: dense 120 → 84, ReLU.
-        global::System.Span<float> z6 = new global::System.Span<float>(ws.Z6, 0, batch * 84), a6 = new global::System.Span<float>(ws.A6, 0, batch * 84);
+        global::System.Span<float> z6 = ws.Z6.Span.Slice(0, batch * 84), a6 = ws.A6.Span.Slice(0, batch * 84);
         // Outer product over the network's packed Wᵀ panels (no packing per call); rows past the last panel as dot products; σ = ReLU applied as whole panels store z6.
         global::StaticNets.Kernels.DenseKernels.ForwardBatchPrepacked<float>(packed6, p.Slice(Layer6WeightOffset, Layer6WeightCount), p.Slice(Layer6BiasOffset, Layer6Size), a5, z6, a6, 120, 84, global::StaticNets.Activation.ReLU, ws.Threads);
         // Layer 7: dense 84 → 10, Softmax.
-        global::System.Span<float> z7 = new global::System.Span<float>(ws.Z7, 0, batch * 10), a7 = new global::System.Span<float>(ws.A7, 0, batch * 10);
+        global::System.Span<float> z7 = ws.Z7.Span.Slice(0, batch * 10), a7 = ws.A7.Span.Slice(0, batch * 10);
         // Blocked over samples so each weight row is loaded once for several samples.
         global::StaticNets.Kernels.DenseKernels.ForwardBatch<float>(p.Slice(Layer7WeightOffset, Layer7WeightCount), p.Slice(Layer7BiasOffset, Layer7Size), a6, z7, 84, 10, ws.Threads);
         // Softmax normalises each sample's values on its own: rows of a block of samples side by side in vector lanes.
@@ -324,20 +326,20 @@ partial class LeNet5 : global::StaticNets.INetwork<float>
         if (!dx.IsEmpty)
             global::StaticNets.Guard.Length(dx.Length, batch * InputSize, "inputGradient");
         ForwardBatch(inputs, batch, ws);
-        global::System.ReadOnlySpan<float> p = _parameters;
+        global::System.ReadOnlySpan<float> p = _parameters.Span;
         global::System.ReadOnlySpan<float> x = inputs, y = targets;
         // Whole-batch views of every layer's values and δ (sample after sample).
-        global::System.Span<float> a0 = new global::System.Span<float>(ws.A0, 0, batch * 4704), d0 = new global::System.Span<float>(ws.D0, 0, batch * 4704);
-        global::System.Span<float> z0 = new global::System.Span<float>(ws.Z0, 0, batch * 4704);
-        global::System.Span<float> a1 = new global::System.Span<float>(ws.A1, 0, batch * 1176), d1 = new global::System.Span<float>(ws.D1, 0, batch * 1176);
-        global::System.Span<int> argMax1 = new global::System.Span<int>(ws.ArgMax1, 0, batch * 1176);
-        global::System.Span<float> a2 = new global::System.Span<float>(ws.A2, 0, batch * 1600), d2 = new global::System.Span<float>(ws.D2, 0, batch * 1600);
-        global::System.Span<float> z2 = new global::System.Span<float>(ws.Z2, 0, batch * 1600);
-        global::System.Span<float> a3 = new global::System.Span<float>(ws.A3, 0, batch * 400), d3 = new global::System.Span<float>(ws.D3, 0, batch * 400);
-        global::System.Span<int> argMax3 = new global::System.Span<int>(ws.ArgMax3, 0, batch * 400);
-        global::System.Span<float> z5 = new global::System.Span<float>(ws.Z5, 0, batch * 120), a5 = new global::System.Span<float>(ws.A5, 0, batch * 120), d5 = new global::System.Span<float>(ws.D5, 0, batch * 120);
-        global::System.Span<float> z6 = new global::System.Span<float>(ws.Z6, 0, batch * 84), a6 = new global::System.Span<float>(ws.A6, 0, batch * 84), d6 = new global::System.Span<float>(ws.D6, 0, batch * 84);
-        global::System.Span<float> z7 = new global::System.Span<float>(ws.Z7, 0, batch * 10), a7 = new global::System.Span<float>(ws.A7, 0, batch * 10), d7 = new global::System.Span<float>(ws.D7, 0, batch * 10);
+        global::System.Span<float> a0 = ws.A0.Span.Slice(0, batch * 4704), d0 = ws.D0.Span.Slice(0, batch * 4704);
+        global::System.Span<float> z0 = ws.Z0.Span.Slice(0, batch * 4704);
+        global::System.Span<float> a1 = ws.A1.Span.Slice(0, batch * 1176), d1 = ws.D1.Span.Slice(0, batch * 1176);
+        global::System.Span<int> argMax1 = ws.ArgMax1.Span.Slice(0, batch * 1176);
+        global::System.Span<float> a2 = ws.A2.Span.Slice(0, batch * 1600), d2 = ws.D2.Span.Slice(0, batch * 1600);
+        global::System.Span<float> z2 = ws.Z2.Span.Slice(0, batch * 1600);
+        global::System.Span<float> a3 = ws.A3.Span.Slice(0, batch * 400), d3 = ws.D3.Span.Slice(0, batch * 400);
+        global::System.Span<int> argMax3 = ws.ArgMax3.Span.Slice(0, batch * 400);
+        global::System.Span<float> z5 = ws.Z5.Span.Slice(0, batch * 120), a5 = ws.A5.Span.Slice(0, batch * 120), d5 = ws.D5.Span.Slice(0, batch * 120);
+        global::System.Span<float> z6 = ws.Z6.Span.Slice(0, batch * 84), a6 = ws.A6.Span.Slice(0, batch * 84), d6 = ws.D6.Span.Slice(0, batch * 84);
+        global::System.Span<float> z7 = ws.Z7.Span.Slice(0, batch * 10), a7 = ws.A7.Span.Slice(0, batch * 10), d7 = ws.D7.Span.Slice(0, batch * 10);
 
         float loss;
         if (!fromGradient)
@@ -386,7 +388,7 @@ partial class LeNet5 : global::StaticNets.INetwork<float>
         global::StaticNets.Kernels.ActivationKernels.ReLUDerivative<float>(z2, a2, d2);
         // Layer 2: ∂C/∂W += δ·colᵀ, ∂C/∂b += Σ δ, ∂C/∂input = col2im(Wᵀ·δ).
         global::StaticNets.Kernels.ConvKernels.Backward<float>(in Layer2Shape, p.Slice(Layer2WeightOffset, Layer2WeightCount),
-            a1, d2, gradient.Slice(Layer2WeightOffset, Layer2WeightCount), gradient.Slice(Layer2BiasOffset, Layer2Filters), d1, ws.Scratch);
+            a1, d2, gradient.Slice(Layer2WeightOffset, Layer2WeightCount), gradient.Slice(Layer2BiasOffset, Layer2Filters), d1, ws.Scratch.Span);
 
         // Layer 1: each δ goes to its window's arg-max; the rest of ∂C/∂input is zero.
         global::StaticNets.Kernels.PoolKernels.MaxBackward<float>(in Layer1Shape, d1, argMax1, d0);
@@ -395,7 +397,7 @@ partial class LeNet5 : global::StaticNets.INetwork<float>
         global::StaticNets.Kernels.ActivationKernels.ReLUDerivative<float>(z0, a0, d0);
         // Layer 0: ∂C/∂W += δ·colᵀ, ∂C/∂b += Σ δ; ∂C/∂input only into a non-empty dx (the kernel skips an empty one).
         global::StaticNets.Kernels.ConvKernels.Backward<float>(in Layer0Shape, p.Slice(Layer0WeightOffset, Layer0WeightCount),
-            x, d0, gradient.Slice(Layer0WeightOffset, Layer0WeightCount), gradient.Slice(Layer0BiasOffset, Layer0Filters), dx, ws.Scratch);
+            x, d0, gradient.Slice(Layer0WeightOffset, Layer0WeightCount), gradient.Slice(Layer0BiasOffset, Layer0Filters), dx, ws.Scratch.Span);
         return loss;
     }
 
@@ -408,10 +410,10 @@ partial class LeNet5 : global::StaticNets.INetwork<float>
     /// <summary>Scratch memory (every layer's values and δ) for batches of up to <see cref="BatchCapacity"/> samples. Use one per thread.</summary>
     public sealed class Workspace : global::StaticNets.INetworkWorkspace<float>
     {
-        internal readonly float[] Z0, A0, D0, Scratch, A1, D1, Z2, A2, D2, A3, D3, Z5, A5, D5, Z6, A6, D6, Z7, A7, D7;
-        internal readonly int[] ArgMax1, ArgMax3;
+        internal readonly global::StaticNets.Kernels.AlignedArray<float> Z0, A0, D0, Scratch, A1, D1, Z2, A2, D2, A3, D3, Z5, A5, D5, Z6, A6, D6, Z7, A7, D7;
+        internal readonly global::StaticNets.Kernels.AlignedArray<int> ArgMax1, ArgMax3;
 
-        /// <summary>The largest batch capacity: the largest buffer holds 4704 values per sample, and an array at most 2147483591 (Array.MaxLength).</summary>
+        /// <summary>The largest batch capacity: the largest buffer holds 4704 values per sample, and a buffer at most 2147483527 (AlignedArray's MaxLength).</summary>
         public const int MaxBatchCapacity = 456522;
 
         /// <summary>Allocates scratch memory for batches of up to <paramref name="batchCapacity"/> samples.</summary>
@@ -420,28 +422,28 @@ partial class LeNet5 : global::StaticNets.INetwork<float>
         {
             global::StaticNets.Guard.BatchCapacity(batchCapacity, MaxBatchCapacity, 4704, "batchCapacity");
             BatchCapacity = batchCapacity;
-            Z0 = new float[checked(batchCapacity * 4704)];
-            A0 = new float[checked(batchCapacity * 4704)];
-            D0 = new float[checked(batchCapacity * 4704)];
-            Scratch = new float[global::System.Math.Max(global::StaticNets.Kernels.ConvKernels.ScratchLength<float>(in Layer0Shape, batchCapacity), global::StaticNets.Kernels.ConvKernels.ScratchLength<float>(in Layer2Shape, batchCapacity))];
-            A1 = new float[checked(batchCapacity * 1176)];
-            D1 = new float[checked(batchCapacity * 1176)];
-            ArgMax1 = new int[checked(batchCapacity * 1176)];
-            Z2 = new float[checked(batchCapacity * 1600)];
-            A2 = new float[checked(batchCapacity * 1600)];
-            D2 = new float[checked(batchCapacity * 1600)];
-            A3 = new float[checked(batchCapacity * 400)];
-            D3 = new float[checked(batchCapacity * 400)];
-            ArgMax3 = new int[checked(batchCapacity * 400)];
-            Z5 = new float[checked(batchCapacity * 120)];
-            A5 = new float[checked(batchCapacity * 120)];
-            D5 = new float[checked(batchCapacity * 120)];
-            Z6 = new float[checked(batchCapacity * 84)];
-            A6 = new float[checked(batchCapacity * 84)];
-            D6 = new float[checked(batchCapacity * 84)];
-            Z7 = new float[checked(batchCapacity * 10)];
-            A7 = new float[checked(batchCapacity * 10)];
-            D7 = new float[checked(batchCapacity * 10)];
+            Z0 = new global::StaticNets.Kernels.AlignedArray<float>(checked(batchCapacity * 4704));
+            A0 = new global::StaticNets.Kernels.AlignedArray<float>(checked(batchCapacity * 4704));
+            D0 = new global::StaticNets.Kernels.AlignedArray<float>(checked(batchCapacity * 4704));
+            Scratch = new global::StaticNets.Kernels.AlignedArray<float>(global::System.Math.Max(global::StaticNets.Kernels.ConvKernels.ScratchLength<float>(in Layer0Shape, batchCapacity), global::StaticNets.Kernels.ConvKernels.ScratchLength<float>(in Layer2Shape, batchCapacity)));
+            A1 = new global::StaticNets.Kernels.AlignedArray<float>(checked(batchCapacity * 1176));
+            D1 = new global::StaticNets.Kernels.AlignedArray<float>(checked(batchCapacity * 1176));
+            ArgMax1 = new global::StaticNets.Kernels.AlignedArray<int>(checked(batchCapacity * 1176));
+            Z2 = new global::StaticNets.Kernels.AlignedArray<float>(checked(batchCapacity * 1600));
+            A2 = new global::StaticNets.Kernels.AlignedArray<float>(checked(batchCapacity * 1600));
+            D2 = new global::StaticNets.Kernels.AlignedArray<float>(checked(batchCapacity * 1600));
+            A3 = new global::StaticNets.Kernels.AlignedArray<float>(checked(batchCapacity * 400));
+            D3 = new global::StaticNets.Kernels.AlignedArray<float>(checked(batchCapacity * 400));
+            ArgMax3 = new global::StaticNets.Kernels.AlignedArray<int>(checked(batchCapacity * 400));
+            Z5 = new global::StaticNets.Kernels.AlignedArray<float>(checked(batchCapacity * 120));
+            A5 = new global::StaticNets.Kernels.AlignedArray<float>(checked(batchCapacity * 120));
+            D5 = new global::StaticNets.Kernels.AlignedArray<float>(checked(batchCapacity * 120));
+            Z6 = new global::StaticNets.Kernels.AlignedArray<float>(checked(batchCapacity * 84));
+            A6 = new global::StaticNets.Kernels.AlignedArray<float>(checked(batchCapacity * 84));
+            D6 = new global::StaticNets.Kernels.AlignedArray<float>(checked(batchCapacity * 84));
+            Z7 = new global::StaticNets.Kernels.AlignedArray<float>(checked(batchCapacity * 10));
+            A7 = new global::StaticNets.Kernels.AlignedArray<float>(checked(batchCapacity * 10));
+            D7 = new global::StaticNets.Kernels.AlignedArray<float>(checked(batchCapacity * 10));
         }
 
         /// <inheritdoc />

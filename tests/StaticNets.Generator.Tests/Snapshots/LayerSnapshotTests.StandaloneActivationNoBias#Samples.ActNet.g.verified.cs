@@ -48,8 +48,10 @@ namespace Samples
             new global::StaticNets.ActivationLayerInfo(new global::StaticNets.Shape(3), global::StaticNets.Activation.Softmax, 39),
         });
 
-        // Every weight and bias in one array, in the layout documented on INetwork<T>.
-        private readonly float[] _parameters = new float[ParameterCount];
+        // Every weight and bias in one buffer, in the layout documented on INetwork<T>, from a 64-byte line: the rows
+        // of a block whose offset and row width are whole lines (784 × 128, 512 × 512, …) then start lines too, so no
+        // vector load of them splits across two.
+        private readonly global::StaticNets.Kernels.AlignedArray<float> _parameters = new global::StaticNets.Kernels.AlignedArray<float>(ParameterCount);
         // Single-sample forward runs the batched code on a one-sample workspace per thread, so Forward stays thread-safe.
         [global::System.ThreadStatic]
         private static Workspace? t_singleSample;
@@ -67,19 +69,19 @@ namespace Samples
         }
 
         /// <summary>All parameters in the documented layout, read-only. Write them through <see cref="EditParameters"/>.</summary>
-        public global::System.ReadOnlySpan<float> Parameters => _parameters;
+        public global::System.ReadOnlySpan<float> Parameters => _parameters.Span;
         /// <summary>Opens a write window onto the parameters; disposing it makes the next forward see every write.</summary>
-        public global::StaticNets.ParameterEdit<float> EditParameters() => new global::StaticNets.ParameterEdit<float>(_parameters, this);
+        public global::StaticNets.ParameterEdit<float> EditParameters() => new global::StaticNets.ParameterEdit<float>(_parameters.Span, this);
         void global::StaticNets.INetwork<float>.OnParametersWritten() { }
         /// <summary>Layer 0's weights, row-major [4, 6]: w[j, k] is at j·6 + k.</summary>
-        public global::System.ReadOnlySpan<float> Layer0Weights => new global::System.ReadOnlySpan<float>(_parameters, 0, 24);
+        public global::System.ReadOnlySpan<float> Layer0Weights => _parameters.Span.Slice(0, 24);
         /// <summary>Layer 2's weights, row-major [3, 4]: w[j, k] is at j·4 + k.</summary>
-        public global::System.ReadOnlySpan<float> Layer2Weights => new global::System.ReadOnlySpan<float>(_parameters, 24, 12);
+        public global::System.ReadOnlySpan<float> Layer2Weights => _parameters.Span.Slice(24, 12);
         /// <summary>Layer 2's 3 biases.</summary>
-        public global::System.ReadOnlySpan<float> Layer2Biases => new global::System.ReadOnlySpan<float>(_parameters, 36, 3);
+        public global::System.ReadOnlySpan<float> Layer2Biases => _parameters.Span.Slice(36, 3);
 
         /// <inheritdoc />
-        public void Initialize(int seed) => global::StaticNets.ParameterInitializer.Initialize<float>(Architecture, _parameters, seed);
+        public void Initialize(int seed) => global::StaticNets.ParameterInitializer.Initialize<float>(Architecture, _parameters.Span, seed);
 
         /// <summary>The architecture, the same object as <see cref="Architecture"/> (and <c>INetwork&lt;T&gt;.Info</c>).</summary>
         public global::StaticNets.NetworkInfo Info => Architecture;
@@ -124,26 +126,26 @@ namespace Samples
         /// <summary>Batched forward pass keeping every layer's values in the workspace for the backward pass; returns the output rows.</summary>
         private global::System.ReadOnlySpan<float> ForwardBatch(global::System.ReadOnlySpan<float> x, int batch, Workspace ws)
         {
-            global::System.ReadOnlySpan<float> p = _parameters;
+            global::System.ReadOnlySpan<float> p = _parameters.Span;
             // Layer 0: dense 6 → 4, Identity, no bias.
-            global::System.Span<float> z0 = new global::System.Span<float>(ws.Z0, 0, batch * 4), a0 = new global::System.Span<float>(ws.A0, 0, batch * 4);
+            global::System.Span<float> z0 = ws.Z0.Span.Slice(0, batch * 4), a0 = ws.A0.Span.Slice(0, batch * 4);
             // Blocked over samples so each weight row is loaded once for several samples.
             global::StaticNets.Kernels.DenseKernels.ForwardBatch<float>(p.Slice(Layer0WeightOffset, Layer0WeightCount), s_zeroBias0, x, z0, 6, 4, ws.Threads);
             // Element-wise activation over the whole batch in one vectorised pass.
             global::StaticNets.Kernels.ActivationKernels.Identity<float>(z0, a0);
             // Layer 1: activation Tanh over 4.
-            global::System.Span<float> a1 = new global::System.Span<float>(ws.A1, 0, batch * 4);
+            global::System.Span<float> a1 = ws.A1.Span.Slice(0, batch * 4);
             // Element-wise activation over the whole batch in one vectorised pass.
             global::StaticNets.Kernels.ActivationKernels.Tanh<float>(a0, a1);
             // Layer 2: dense 4 → 3, Identity.
-            global::System.Span<float> z2 = new global::System.Span<float>(ws.Z2, 0, batch * 3), a2 = new global::System.Span<float>(ws.A2, 0, batch * 3);
+            global::System.Span<float> z2 = ws.Z2.Span.Slice(0, batch * 3), a2 = ws.A2.Span.Slice(0, batch * 3);
             // Too narrow for SIMD: the unrolled single-sample code, once per sample.
             for (int s = 0; s < batch; s++)
             {
                 Layer2Forward(p, a1.Slice(s * 4, 4), z2.Slice(s * 3, 3), a2.Slice(s * 3, 3));
             }
             // Layer 3: activation Softmax over 3.
-            global::System.Span<float> a3 = new global::System.Span<float>(ws.A3, 0, batch * 3);
+            global::System.Span<float> a3 = ws.A3.Span.Slice(0, batch * 3);
             // Softmax normalises each sample's values on its own: rows of a block of samples side by side in vector lanes.
             global::StaticNets.Kernels.ActivationKernels.SoftmaxRows<float>(a2, a3, 3);
             return a3;
@@ -194,13 +196,13 @@ namespace Samples
             if (!dx.IsEmpty)
                 global::StaticNets.Guard.Length(dx.Length, batch * InputSize, "inputGradient");
             ForwardBatch(inputs, batch, ws);
-            global::System.ReadOnlySpan<float> p = _parameters;
+            global::System.ReadOnlySpan<float> p = _parameters.Span;
             global::System.ReadOnlySpan<float> x = inputs, y = targets;
             // Whole-batch views of every layer's values and δ (sample after sample).
-            global::System.Span<float> z0 = new global::System.Span<float>(ws.Z0, 0, batch * 4), a0 = new global::System.Span<float>(ws.A0, 0, batch * 4), d0 = new global::System.Span<float>(ws.D0, 0, batch * 4);
-            global::System.Span<float> a1 = new global::System.Span<float>(ws.A1, 0, batch * 4);
-            global::System.Span<float> z2 = new global::System.Span<float>(ws.Z2, 0, batch * 3), a2 = new global::System.Span<float>(ws.A2, 0, batch * 3), d2 = new global::System.Span<float>(ws.D2, 0, batch * 3);
-            global::System.Span<float> a3 = new global::System.Span<float>(ws.A3, 0, batch * 3);
+            global::System.Span<float> z0 = ws.Z0.Span.Slice(0, batch * 4), a0 = ws.A0.Span.Slice(0, batch * 4), d0 = ws.D0.Span.Slice(0, batch * 4);
+            global::System.Span<float> a1 = ws.A1.Span.Slice(0, batch * 4);
+            global::System.Span<float> z2 = ws.Z2.Span.Slice(0, batch * 3), a2 = ws.A2.Span.Slice(0, batch * 3), d2 = ws.D2.Span.Slice(0, batch * 3);
+            global::System.Span<float> a3 = ws.A3.Span.Slice(0, batch * 3);
 
             float loss;
             if (!fromGradient)
@@ -234,7 +236,7 @@ namespace Samples
             global::StaticNets.Kernels.ActivationKernels.TanhDerivative<float>(a0, a1, d0);
 
             // Layer 0: ∂C/∂W += δ0ᵀ·x and ∂C/∂b += Σ δ0 over the whole batch, register-blocked (4 rows × 2 vectors).
-            global::StaticNets.Kernels.DenseKernels.AccumulateGradientBatch<float>(d0, x, gradient.Slice(Layer0WeightOffset, Layer0WeightCount), ws.NoBiasGradient0, 6, 4, ws.Threads);
+            global::StaticNets.Kernels.DenseKernels.AccumulateGradientBatch<float>(d0, x, gradient.Slice(Layer0WeightOffset, Layer0WeightCount), ws.NoBiasGradient0.Span, 6, 4, ws.Threads);
             // ∂C/∂input only when the caller asked for it (chained networks).
             if (!dx.IsEmpty) global::StaticNets.Kernels.DenseKernels.BackwardInputBatch<float>(p.Slice(Layer0WeightOffset, Layer0WeightCount), d0, dx, 6, 4, ws.Threads);
             return loss;
@@ -284,10 +286,10 @@ namespace Samples
         /// <summary>Scratch memory (every layer's values and δ) for batches of up to <see cref="BatchCapacity"/> samples. Use one per thread.</summary>
         public sealed class Workspace : global::StaticNets.INetworkWorkspace<float>
         {
-            internal readonly float[] Z0, A0, D0, NoBiasGradient0, A1, Z2, A2, D2, A3;
+            internal readonly global::StaticNets.Kernels.AlignedArray<float> Z0, A0, D0, NoBiasGradient0, A1, Z2, A2, D2, A3;
 
-            /// <summary>The largest batch capacity: the largest buffer holds 4 values per sample, and an array at most 2147483591 (Array.MaxLength).</summary>
-            public const int MaxBatchCapacity = 536870897;
+            /// <summary>The largest batch capacity: the largest buffer holds 4 values per sample, and a buffer at most 2147483527 (AlignedArray's MaxLength).</summary>
+            public const int MaxBatchCapacity = 536870881;
 
             /// <summary>Allocates scratch memory for batches of up to <paramref name="batchCapacity"/> samples.</summary>
             /// <param name="batchCapacity">The largest batch, at least 1 and at most <see cref="MaxBatchCapacity"/>.</param>
@@ -295,15 +297,15 @@ namespace Samples
             {
                 global::StaticNets.Guard.BatchCapacity(batchCapacity, MaxBatchCapacity, 4, "batchCapacity");
                 BatchCapacity = batchCapacity;
-                Z0 = new float[checked(batchCapacity * 4)];
-                A0 = new float[checked(batchCapacity * 4)];
-                D0 = new float[checked(batchCapacity * 4)];
-                NoBiasGradient0 = new float[4];
-                A1 = new float[checked(batchCapacity * 4)];
-                Z2 = new float[checked(batchCapacity * 3)];
-                A2 = new float[checked(batchCapacity * 3)];
-                D2 = new float[checked(batchCapacity * 3)];
-                A3 = new float[checked(batchCapacity * 3)];
+                Z0 = new global::StaticNets.Kernels.AlignedArray<float>(checked(batchCapacity * 4));
+                A0 = new global::StaticNets.Kernels.AlignedArray<float>(checked(batchCapacity * 4));
+                D0 = new global::StaticNets.Kernels.AlignedArray<float>(checked(batchCapacity * 4));
+                NoBiasGradient0 = new global::StaticNets.Kernels.AlignedArray<float>(4);
+                A1 = new global::StaticNets.Kernels.AlignedArray<float>(checked(batchCapacity * 4));
+                Z2 = new global::StaticNets.Kernels.AlignedArray<float>(checked(batchCapacity * 3));
+                A2 = new global::StaticNets.Kernels.AlignedArray<float>(checked(batchCapacity * 3));
+                D2 = new global::StaticNets.Kernels.AlignedArray<float>(checked(batchCapacity * 3));
+                A3 = new global::StaticNets.Kernels.AlignedArray<float>(checked(batchCapacity * 3));
             }
 
             /// <inheritdoc />

@@ -42,8 +42,10 @@ partial class RowLstm : global::StaticNets.INetwork<float>, global::StaticNets.I
         new global::StaticNets.DenseLayerInfo(128, 10, global::StaticNets.Activation.Softmax, 80896),
     });
 
-    // Every weight and bias in one array, in the layout documented on INetwork<T>.
-    private readonly float[] _parameters = new float[ParameterCount];
+    // Every weight and bias in one buffer, in the layout documented on INetwork<T>, from a 64-byte line: the rows
+    // of a block whose offset and row width are whole lines (784 × 128, 512 × 512, …) then start lines too, so no
+    // vector load of them splits across two.
+    private readonly global::StaticNets.Kernels.AlignedArray<float> _parameters = new global::StaticNets.Kernels.AlignedArray<float>(ParameterCount);
     // Copies of the weights in the layouts the kernels read fastest. Every way to reach the parameters
     // (EditParameters, Initialize) bumps _parameterVersion when it ends; a forward rebuilds a copy older than that,
     // under _refreshLock so concurrent forwards rebuild once. Code writing _parameters directly calls ParametersChanged().
@@ -69,27 +71,27 @@ partial class RowLstm : global::StaticNets.INetwork<float>, global::StaticNets.I
     }
 
     /// <summary>All parameters in the documented layout, read-only. Write them through <see cref="EditParameters"/>.</summary>
-    public global::System.ReadOnlySpan<float> Parameters => _parameters;
+    public global::System.ReadOnlySpan<float> Parameters => _parameters.Span;
     /// <summary>Opens a write window onto the parameters; disposing it makes the next forward see every write.</summary>
-    public global::StaticNets.ParameterEdit<float> EditParameters() => new global::StaticNets.ParameterEdit<float>(_parameters, this);
+    public global::StaticNets.ParameterEdit<float> EditParameters() => new global::StaticNets.ParameterEdit<float>(_parameters.Span, this);
     void global::StaticNets.INetwork<float>.OnParametersWritten() => ParametersChanged();
     /// <summary>Layer 0's weight_ih_l0, row-major [512, 28] (PyTorch's layout).</summary>
-    public global::System.ReadOnlySpan<float> Layer0InputWeights => new global::System.ReadOnlySpan<float>(_parameters, 0, 14336);
+    public global::System.ReadOnlySpan<float> Layer0InputWeights => _parameters.Span.Slice(0, 14336);
     /// <summary>Layer 0's weight_hh_l0, row-major [512, 128] (PyTorch's layout).</summary>
-    public global::System.ReadOnlySpan<float> Layer0HiddenWeights => new global::System.ReadOnlySpan<float>(_parameters, 14336, 65536);
+    public global::System.ReadOnlySpan<float> Layer0HiddenWeights => _parameters.Span.Slice(14336, 65536);
     /// <summary>Layer 0's bias_ih_l0, row-major [512] (PyTorch's layout).</summary>
-    public global::System.ReadOnlySpan<float> Layer0InputBiases => new global::System.ReadOnlySpan<float>(_parameters, 79872, 512);
+    public global::System.ReadOnlySpan<float> Layer0InputBiases => _parameters.Span.Slice(79872, 512);
     /// <summary>Layer 0's bias_hh_l0, row-major [512] (PyTorch's layout).</summary>
-    public global::System.ReadOnlySpan<float> Layer0HiddenBiases => new global::System.ReadOnlySpan<float>(_parameters, 80384, 512);
+    public global::System.ReadOnlySpan<float> Layer0HiddenBiases => _parameters.Span.Slice(80384, 512);
     /// <summary>Layer 1's weights, row-major [10, 128]: w[j, k] is at j·128 + k.</summary>
-    public global::System.ReadOnlySpan<float> Layer1Weights => new global::System.ReadOnlySpan<float>(_parameters, 80896, 1280);
+    public global::System.ReadOnlySpan<float> Layer1Weights => _parameters.Span.Slice(80896, 1280);
     /// <summary>Layer 1's 10 biases.</summary>
-    public global::System.ReadOnlySpan<float> Layer1Biases => new global::System.ReadOnlySpan<float>(_parameters, 82176, 10);
+    public global::System.ReadOnlySpan<float> Layer1Biases => _parameters.Span.Slice(82176, 10);
 
     /// <inheritdoc />
     public void Initialize(int seed)
     {
-        global::StaticNets.ParameterInitializer.Initialize<float>(Architecture, _parameters, seed);
+        global::StaticNets.ParameterInitializer.Initialize<float>(Architecture, _parameters.Span, seed);
         ParametersChanged();
     }
 
@@ -105,7 +107,7 @@ partial class RowLstm : global::StaticNets.INetwork<float>, global::StaticNets.I
             if (global::System.Threading.Volatile.Read(ref _packedVersion) == version)
                 return;
             _prepared0 ??= new float[global::StaticNets.Kernels.RecurrentKernels.PreparedLength<float>(in Layer0Shape)];
-            global::StaticNets.Kernels.RecurrentKernels.PrepareWeights<float>(in Layer0Shape, new global::System.ReadOnlySpan<float>(_parameters, Layer0ParameterOffset, Layer0ParameterCount), _prepared0);
+            global::StaticNets.Kernels.RecurrentKernels.PrepareWeights<float>(in Layer0Shape, _parameters.Span.Slice(Layer0ParameterOffset, Layer0ParameterCount), _prepared0);
             global::System.Threading.Volatile.Write(ref _packedVersion, version);
         }
     }
@@ -145,7 +147,7 @@ partial class RowLstm : global::StaticNets.INetwork<float>, global::StaticNets.I
         // The fused gate matrices are the batched path's weight caches: rebuild them if the parameters changed.
         if (global::System.Threading.Volatile.Read(ref _packedVersion) != global::System.Threading.Volatile.Read(ref _parameterVersion))
             RefreshPacked(1);
-        global::System.ReadOnlySpan<float> p = _parameters;
+        global::System.ReadOnlySpan<float> p = _parameters.Span;
         global::System.Span<float> values = state.Values, scratch = state.Scratch;
         // Layer 0: one LSTM step; its state's first 128 values are the new h.
         global::System.Span<float> s0 = values.Slice(0, 256);
@@ -200,20 +202,20 @@ partial class RowLstm : global::StaticNets.INetwork<float>, global::StaticNets.I
     /// <summary>Batched forward pass keeping every layer's values in the workspace for the backward pass; returns the output rows.</summary>
     private global::System.ReadOnlySpan<float> ForwardBatch(global::System.ReadOnlySpan<float> x, int batch, Workspace ws)
     {
-        global::System.ReadOnlySpan<float> p = _parameters;
+        global::System.ReadOnlySpan<float> p = _parameters.Span;
         // Rebuild the weight caches if the parameters may have changed since.
         if (global::System.Threading.Volatile.Read(ref _packedVersion) != global::System.Threading.Volatile.Read(ref _parameterVersion))
             RefreshPacked(ws.Threads);
         global::System.ReadOnlySpan<float> prepared0 = _prepared0;
         // Layer 0: LSTM 28×28 → 128 units, last step's h.
-        global::System.Span<float> a0 = new global::System.Span<float>(ws.A0, 0, batch * 128);
-        global::System.Span<float> g0 = new global::System.Span<float>(ws.Gates0, 0, batch * 14336);
-        global::System.Span<float> c0 = new global::System.Span<float>(ws.Cells0, 0, batch * 3584);
-        global::System.Span<float> h0 = new global::System.Span<float>(ws.H0, 0, batch * 3584);
+        global::System.Span<float> a0 = ws.A0.Span.Slice(0, batch * 128);
+        global::System.Span<float> g0 = ws.Gates0.Span.Slice(0, batch * 14336);
+        global::System.Span<float> c0 = ws.Cells0.Span.Slice(0, batch * 3584);
+        global::System.Span<float> h0 = ws.H0.Span.Slice(0, batch * 3584);
         // Every step of every sample from a zero state; the last step's h is the layer's output, every step's is kept for back-propagation through time.
         global::StaticNets.Kernels.RecurrentKernels.Forward<float>(in Layer0Shape, prepared0, x, g0, c0, h0, a0, ws.Threads);
         // Layer 1: dense 128 → 10, Softmax.
-        global::System.Span<float> z1 = new global::System.Span<float>(ws.Z1, 0, batch * 10), a1 = new global::System.Span<float>(ws.A1, 0, batch * 10);
+        global::System.Span<float> z1 = ws.Z1.Span.Slice(0, batch * 10), a1 = ws.A1.Span.Slice(0, batch * 10);
         // Blocked over samples so each weight row is loaded once for several samples.
         global::StaticNets.Kernels.DenseKernels.ForwardBatch<float>(p.Slice(Layer1WeightOffset, Layer1WeightCount), p.Slice(Layer1BiasOffset, Layer1Size), a0, z1, 128, 10, ws.Threads);
         // Softmax normalises each sample's values on its own: rows of a block of samples side by side in vector lanes.
@@ -266,14 +268,14 @@ partial class RowLstm : global::StaticNets.INetwork<float>, global::StaticNets.I
         if (!dx.IsEmpty)
             global::StaticNets.Guard.Length(dx.Length, batch * InputSize, "inputGradient");
         ForwardBatch(inputs, batch, ws);
-        global::System.ReadOnlySpan<float> p = _parameters;
+        global::System.ReadOnlySpan<float> p = _parameters.Span;
         global::System.ReadOnlySpan<float> x = inputs, y = targets;
         // Whole-batch views of every layer's values and δ (sample after sample).
-        global::System.Span<float> a0 = new global::System.Span<float>(ws.A0, 0, batch * 128), d0 = new global::System.Span<float>(ws.D0, 0, batch * 128);
-        global::System.Span<float> g0 = new global::System.Span<float>(ws.Gates0, 0, batch * 14336);
-        global::System.Span<float> c0 = new global::System.Span<float>(ws.Cells0, 0, batch * 3584);
-        global::System.Span<float> h0 = new global::System.Span<float>(ws.H0, 0, batch * 3584);
-        global::System.Span<float> z1 = new global::System.Span<float>(ws.Z1, 0, batch * 10), a1 = new global::System.Span<float>(ws.A1, 0, batch * 10), d1 = new global::System.Span<float>(ws.D1, 0, batch * 10);
+        global::System.Span<float> a0 = ws.A0.Span.Slice(0, batch * 128), d0 = ws.D0.Span.Slice(0, batch * 128);
+        global::System.Span<float> g0 = ws.Gates0.Span.Slice(0, batch * 14336);
+        global::System.Span<float> c0 = ws.Cells0.Span.Slice(0, batch * 3584);
+        global::System.Span<float> h0 = ws.H0.Span.Slice(0, batch * 3584);
+        global::System.Span<float> z1 = ws.Z1.Span.Slice(0, batch * 10), a1 = ws.A1.Span.Slice(0, batch * 10), d1 = ws.D1.Span.Slice(0, batch * 10);
 
         float loss;
         if (!fromGradient)
@@ -301,7 +303,7 @@ partial class RowLstm : global::StaticNets.INetwork<float>, global::StaticNets.I
 
         // Layer 0: back-propagation through time (truncated at multiples of BackpropagationWindow when set); ∂C/∂input only into a non-empty dx.
         global::StaticNets.Kernels.RecurrentKernels.Backward<float>(in Layer0Shape, p.Slice(Layer0ParameterOffset, Layer0ParameterCount), x, g0, c0, h0, d0,
-            gradient.Slice(Layer0ParameterOffset, Layer0ParameterCount), dx, new global::System.Span<float>(ws.RecurrentScratch, 0, global::StaticNets.Kernels.RecurrentKernels.BackwardScratchLength<float>(in Layer0Shape, batch)), _backpropagationWindow);
+            gradient.Slice(Layer0ParameterOffset, Layer0ParameterCount), dx, ws.RecurrentScratch.Span.Slice(0, global::StaticNets.Kernels.RecurrentKernels.BackwardScratchLength<float>(in Layer0Shape, batch)), _backpropagationWindow);
         return loss;
     }
 
@@ -312,9 +314,9 @@ partial class RowLstm : global::StaticNets.INetwork<float>, global::StaticNets.I
     /// <summary>Scratch memory (every layer's values and δ) for batches of up to <see cref="BatchCapacity"/> samples. Use one per thread.</summary>
     public sealed class Workspace : global::StaticNets.INetworkWorkspace<float>
     {
-        internal readonly float[] Gates0, Cells0, H0, A0, D0, RecurrentScratch, Z1, A1, D1;
+        internal readonly global::StaticNets.Kernels.AlignedArray<float> Gates0, Cells0, H0, A0, D0, RecurrentScratch, Z1, A1, D1;
 
-        /// <summary>The largest batch capacity: the largest buffer holds 14336 values per sample, and an array at most 2147483591 (Array.MaxLength).</summary>
+        /// <summary>The largest batch capacity: the largest buffer holds 14336 values per sample, and a buffer at most 2147483527 (AlignedArray's MaxLength).</summary>
         public const int MaxBatchCapacity = 149796;
 
         /// <summary>Allocates scratch memory for batches of up to <paramref name="batchCapacity"/> samples.</summary>
@@ -323,15 +325,15 @@ partial class RowLstm : global::StaticNets.INetwork<float>, global::StaticNets.I
         {
             global::StaticNets.Guard.BatchCapacity(batchCapacity, MaxBatchCapacity, 14336, "batchCapacity");
             BatchCapacity = batchCapacity;
-            Gates0 = new float[checked(batchCapacity * 14336)];
-            Cells0 = new float[checked(batchCapacity * 3584)];
-            H0 = new float[checked(batchCapacity * 3584)];
-            A0 = new float[checked(batchCapacity * 128)];
-            D0 = new float[checked(batchCapacity * 128)];
-            RecurrentScratch = new float[global::StaticNets.Kernels.RecurrentKernels.BackwardScratchLength<float>(in Layer0Shape, batchCapacity)];
-            Z1 = new float[checked(batchCapacity * 10)];
-            A1 = new float[checked(batchCapacity * 10)];
-            D1 = new float[checked(batchCapacity * 10)];
+            Gates0 = new global::StaticNets.Kernels.AlignedArray<float>(checked(batchCapacity * 14336));
+            Cells0 = new global::StaticNets.Kernels.AlignedArray<float>(checked(batchCapacity * 3584));
+            H0 = new global::StaticNets.Kernels.AlignedArray<float>(checked(batchCapacity * 3584));
+            A0 = new global::StaticNets.Kernels.AlignedArray<float>(checked(batchCapacity * 128));
+            D0 = new global::StaticNets.Kernels.AlignedArray<float>(checked(batchCapacity * 128));
+            RecurrentScratch = new global::StaticNets.Kernels.AlignedArray<float>(global::StaticNets.Kernels.RecurrentKernels.BackwardScratchLength<float>(in Layer0Shape, batchCapacity));
+            Z1 = new global::StaticNets.Kernels.AlignedArray<float>(checked(batchCapacity * 10));
+            A1 = new global::StaticNets.Kernels.AlignedArray<float>(checked(batchCapacity * 10));
+            D1 = new global::StaticNets.Kernels.AlignedArray<float>(checked(batchCapacity * 10));
         }
 
         /// <inheritdoc />

@@ -56,8 +56,10 @@ namespace Samples
             new global::StaticNets.DenseLayerInfo(new global::StaticNets.Shape(16, 12), 5, global::StaticNets.Activation.Softmax, 2688),
         });
 
-        // Every weight and bias in one array, in the layout documented on INetwork<T>.
-        private readonly double[] _parameters = new double[ParameterCount];
+        // Every weight and bias in one buffer, in the layout documented on INetwork<T>, from a 64-byte line: the rows
+        // of a block whose offset and row width are whole lines (784 × 128, 512 × 512, …) then start lines too, so no
+        // vector load of them splits across two.
+        private readonly global::StaticNets.Kernels.AlignedArray<double> _parameters = new global::StaticNets.Kernels.AlignedArray<double>(ParameterCount);
         // Copies of the weights in the layouts the kernels read fastest. Every way to reach the parameters
         // (EditParameters, Initialize) bumps _parameterVersion when it ends; a forward rebuilds a copy older than that,
         // under _refreshLock so concurrent forwards rebuild once. Code writing _parameters directly calls ParametersChanged().
@@ -84,35 +86,35 @@ namespace Samples
         }
 
         /// <summary>All parameters in the documented layout, read-only. Write them through <see cref="EditParameters"/>.</summary>
-        public global::System.ReadOnlySpan<double> Parameters => _parameters;
+        public global::System.ReadOnlySpan<double> Parameters => _parameters.Span;
         /// <summary>Opens a write window onto the parameters; disposing it makes the next forward see every write.</summary>
-        public global::StaticNets.ParameterEdit<double> EditParameters() => new global::StaticNets.ParameterEdit<double>(_parameters, this);
+        public global::StaticNets.ParameterEdit<double> EditParameters() => new global::StaticNets.ParameterEdit<double>(_parameters.Span, this);
         void global::StaticNets.INetwork<double>.OnParametersWritten() => ParametersChanged();
         /// <summary>Layer 0's weight_ih_l0, row-major [48, 8] (PyTorch's layout).</summary>
-        public global::System.ReadOnlySpan<double> Layer0InputWeights => new global::System.ReadOnlySpan<double>(_parameters, 0, 384);
+        public global::System.ReadOnlySpan<double> Layer0InputWeights => _parameters.Span.Slice(0, 384);
         /// <summary>Layer 0's weight_hh_l0, row-major [48, 16] (PyTorch's layout).</summary>
-        public global::System.ReadOnlySpan<double> Layer0HiddenWeights => new global::System.ReadOnlySpan<double>(_parameters, 384, 768);
+        public global::System.ReadOnlySpan<double> Layer0HiddenWeights => _parameters.Span.Slice(384, 768);
         /// <summary>Layer 0's bias_ih_l0, row-major [48] (PyTorch's layout).</summary>
-        public global::System.ReadOnlySpan<double> Layer0InputBiases => new global::System.ReadOnlySpan<double>(_parameters, 1152, 48);
+        public global::System.ReadOnlySpan<double> Layer0InputBiases => _parameters.Span.Slice(1152, 48);
         /// <summary>Layer 0's bias_hh_l0, row-major [48] (PyTorch's layout).</summary>
-        public global::System.ReadOnlySpan<double> Layer0HiddenBiases => new global::System.ReadOnlySpan<double>(_parameters, 1200, 48);
+        public global::System.ReadOnlySpan<double> Layer0HiddenBiases => _parameters.Span.Slice(1200, 48);
         /// <summary>Layer 2's weight_ih_l0, row-major [48, 16] (PyTorch's layout).</summary>
-        public global::System.ReadOnlySpan<double> Layer2InputWeights => new global::System.ReadOnlySpan<double>(_parameters, 1248, 768);
+        public global::System.ReadOnlySpan<double> Layer2InputWeights => _parameters.Span.Slice(1248, 768);
         /// <summary>Layer 2's weight_hh_l0, row-major [48, 12] (PyTorch's layout).</summary>
-        public global::System.ReadOnlySpan<double> Layer2HiddenWeights => new global::System.ReadOnlySpan<double>(_parameters, 2016, 576);
+        public global::System.ReadOnlySpan<double> Layer2HiddenWeights => _parameters.Span.Slice(2016, 576);
         /// <summary>Layer 2's bias_ih_l0, row-major [48] (PyTorch's layout).</summary>
-        public global::System.ReadOnlySpan<double> Layer2InputBiases => new global::System.ReadOnlySpan<double>(_parameters, 2592, 48);
+        public global::System.ReadOnlySpan<double> Layer2InputBiases => _parameters.Span.Slice(2592, 48);
         /// <summary>Layer 2's bias_hh_l0, row-major [48] (PyTorch's layout).</summary>
-        public global::System.ReadOnlySpan<double> Layer2HiddenBiases => new global::System.ReadOnlySpan<double>(_parameters, 2640, 48);
+        public global::System.ReadOnlySpan<double> Layer2HiddenBiases => _parameters.Span.Slice(2640, 48);
         /// <summary>Layer 3's weights, row-major [5, 12]: w[j, k] is at j·12 + k.</summary>
-        public global::System.ReadOnlySpan<double> Layer3Weights => new global::System.ReadOnlySpan<double>(_parameters, 2688, 60);
+        public global::System.ReadOnlySpan<double> Layer3Weights => _parameters.Span.Slice(2688, 60);
         /// <summary>Layer 3's 5 biases.</summary>
-        public global::System.ReadOnlySpan<double> Layer3Biases => new global::System.ReadOnlySpan<double>(_parameters, 2748, 5);
+        public global::System.ReadOnlySpan<double> Layer3Biases => _parameters.Span.Slice(2748, 5);
 
         /// <inheritdoc />
         public void Initialize(int seed)
         {
-            global::StaticNets.ParameterInitializer.Initialize<double>(Architecture, _parameters, seed);
+            global::StaticNets.ParameterInitializer.Initialize<double>(Architecture, _parameters.Span, seed);
             ParametersChanged();
         }
 
@@ -128,9 +130,9 @@ namespace Samples
                 if (global::System.Threading.Volatile.Read(ref _packedVersion) == version)
                     return;
                 _prepared0 ??= new double[global::StaticNets.Kernels.RecurrentKernels.PreparedLength<double>(in Layer0Shape)];
-                global::StaticNets.Kernels.RecurrentKernels.PrepareWeights<double>(in Layer0Shape, new global::System.ReadOnlySpan<double>(_parameters, Layer0ParameterOffset, Layer0ParameterCount), _prepared0);
+                global::StaticNets.Kernels.RecurrentKernels.PrepareWeights<double>(in Layer0Shape, _parameters.Span.Slice(Layer0ParameterOffset, Layer0ParameterCount), _prepared0);
                 _prepared2 ??= new double[global::StaticNets.Kernels.RecurrentKernels.PreparedLength<double>(in Layer2Shape)];
-                global::StaticNets.Kernels.RecurrentKernels.PrepareWeights<double>(in Layer2Shape, new global::System.ReadOnlySpan<double>(_parameters, Layer2ParameterOffset, Layer2ParameterCount), _prepared2);
+                global::StaticNets.Kernels.RecurrentKernels.PrepareWeights<double>(in Layer2Shape, _parameters.Span.Slice(Layer2ParameterOffset, Layer2ParameterCount), _prepared2);
                 global::System.Threading.Volatile.Write(ref _packedVersion, version);
             }
         }
@@ -175,7 +177,7 @@ namespace Samples
             // The fused gate matrices are the batched path's weight caches: rebuild them if the parameters changed.
             if (global::System.Threading.Volatile.Read(ref _packedVersion) != global::System.Threading.Volatile.Read(ref _parameterVersion))
                 RefreshPacked(1);
-            global::System.ReadOnlySpan<double> p = _parameters;
+            global::System.ReadOnlySpan<double> p = _parameters.Span;
             global::System.Span<double> values = state.Values, scratch = state.Scratch;
             // Layer 0: one GRU step; its state's first 16 values are the new h.
             global::System.Span<double> s0 = values.Slice(0, 16);
@@ -234,7 +236,7 @@ namespace Samples
         /// <summary>Batched forward pass keeping every layer's values in the workspace for the backward pass; returns the output rows.</summary>
         private global::System.ReadOnlySpan<double> ForwardBatch(global::System.ReadOnlySpan<double> x, int batch, Workspace ws, bool train)
         {
-            global::System.ReadOnlySpan<double> p = _parameters;
+            global::System.ReadOnlySpan<double> p = _parameters.Span;
             // Rebuild the weight caches if the parameters may have changed since.
             if (global::System.Threading.Volatile.Read(ref _packedVersion) != global::System.Threading.Volatile.Read(ref _parameterVersion))
                 RefreshPacked(ws.Threads);
@@ -243,13 +245,13 @@ namespace Samples
             // Each training call draws fresh masks: the stream depends on the seed, the workspace's key and how often it ran.
             ulong rng = train ? global::StaticNets.Kernels.DropoutKernels.StreamStart(DropoutSeed, ws.DropoutKey, ws.DropoutCalls++) : 0UL;
             // Layer 0: GRU 16×8 → 16 units, every step's h.
-            global::System.Span<double> a0 = new global::System.Span<double>(ws.A0, 0, batch * 256);
-            global::System.Span<double> g0 = new global::System.Span<double>(ws.Gates0, 0, batch * 1024);
+            global::System.Span<double> a0 = ws.A0.Span.Slice(0, batch * 256);
+            global::System.Span<double> g0 = ws.Gates0.Span.Slice(0, batch * 1024);
             global::System.Span<double> c0 = default; // a GRU keeps no cells
             // Every step of every sample from a zero state; h of every step is the layer's output.
             global::StaticNets.Kernels.RecurrentKernels.Forward<double>(in Layer0Shape, prepared0, x, g0, c0, a0, global::System.Span<double>.Empty, ws.Threads);
             // Layer 1: dropout 0.1 over 16×16.
-            global::System.Span<double> o1 = new global::System.Span<double>(ws.O1, 0, batch * 256), m1 = new global::System.Span<double>(ws.M1, 0, batch * 256);
+            global::System.Span<double> o1 = ws.O1.Span.Slice(0, batch * 256), m1 = ws.M1.Span.Slice(0, batch * 256);
             global::System.ReadOnlySpan<double> a1 = train ? o1 : a0;
             // Dropout 0.1 while training: the next layer reads a0 ⊙ mask; a0 itself stays intact for σ'.
             if (train)
@@ -258,13 +260,13 @@ namespace Samples
                 global::StaticNets.Kernels.DropoutKernels.Apply<double>(o1, m1, (double)0.9, ref rng);
             }
             // Layer 2: LSTM 16×16 → 12 units, every step's h.
-            global::System.Span<double> a2 = new global::System.Span<double>(ws.A2, 0, batch * 192);
-            global::System.Span<double> g2 = new global::System.Span<double>(ws.Gates2, 0, batch * 768);
-            global::System.Span<double> c2 = new global::System.Span<double>(ws.Cells2, 0, batch * 192);
+            global::System.Span<double> a2 = ws.A2.Span.Slice(0, batch * 192);
+            global::System.Span<double> g2 = ws.Gates2.Span.Slice(0, batch * 768);
+            global::System.Span<double> c2 = ws.Cells2.Span.Slice(0, batch * 192);
             // Every step of every sample from a zero state; h of every step is the layer's output.
             global::StaticNets.Kernels.RecurrentKernels.Forward<double>(in Layer2Shape, prepared2, a1, g2, c2, a2, global::System.Span<double>.Empty, ws.Threads);
             // Layer 3: dense 12 → 5, Softmax, applied to each of 16 steps.
-            global::System.Span<double> z3 = new global::System.Span<double>(ws.Z3, 0, batch * 80), a3 = new global::System.Span<double>(ws.A3, 0, batch * 80);
+            global::System.Span<double> z3 = ws.Z3.Span.Slice(0, batch * 80), a3 = ws.A3.Span.Slice(0, batch * 80);
             // Blocked over samples so each weight row is loaded once for several samples.
             global::StaticNets.Kernels.DenseKernels.ForwardBatch<double>(p.Slice(Layer3WeightOffset, Layer3WeightCount), p.Slice(Layer3BiasOffset, Layer3Size), a2, z3, 12, 5, ws.Threads);
             // Softmax normalises each step's values on its own: rows of a block of steps side by side in vector lanes.
@@ -318,18 +320,18 @@ namespace Samples
                 global::StaticNets.Guard.Length(dx.Length, batch * InputSize, "inputGradient");
             bool train = Training;
             ForwardBatch(inputs, batch, ws, train);
-            global::System.ReadOnlySpan<double> p = _parameters;
+            global::System.ReadOnlySpan<double> p = _parameters.Span;
             global::System.ReadOnlySpan<double> x = inputs, y = targets;
             // Whole-batch views of every layer's values and δ (sample after sample).
-            global::System.Span<double> a0 = new global::System.Span<double>(ws.A0, 0, batch * 256), d0 = new global::System.Span<double>(ws.D0, 0, batch * 256);
-            global::System.Span<double> g0 = new global::System.Span<double>(ws.Gates0, 0, batch * 1024);
+            global::System.Span<double> a0 = ws.A0.Span.Slice(0, batch * 256), d0 = ws.D0.Span.Slice(0, batch * 256);
+            global::System.Span<double> g0 = ws.Gates0.Span.Slice(0, batch * 1024);
             global::System.Span<double> c0 = default; // a GRU keeps no cells
-            global::System.Span<double> o1 = new global::System.Span<double>(ws.O1, 0, batch * 256), m1 = new global::System.Span<double>(ws.M1, 0, batch * 256);
+            global::System.Span<double> o1 = ws.O1.Span.Slice(0, batch * 256), m1 = ws.M1.Span.Slice(0, batch * 256);
             global::System.ReadOnlySpan<double> a1 = train ? o1 : a0;
-            global::System.Span<double> a2 = new global::System.Span<double>(ws.A2, 0, batch * 192), d2 = new global::System.Span<double>(ws.D2, 0, batch * 192);
-            global::System.Span<double> g2 = new global::System.Span<double>(ws.Gates2, 0, batch * 768);
-            global::System.Span<double> c2 = new global::System.Span<double>(ws.Cells2, 0, batch * 192);
-            global::System.Span<double> z3 = new global::System.Span<double>(ws.Z3, 0, batch * 80), a3 = new global::System.Span<double>(ws.A3, 0, batch * 80), d3 = new global::System.Span<double>(ws.D3, 0, batch * 80);
+            global::System.Span<double> a2 = ws.A2.Span.Slice(0, batch * 192), d2 = ws.D2.Span.Slice(0, batch * 192);
+            global::System.Span<double> g2 = ws.Gates2.Span.Slice(0, batch * 768);
+            global::System.Span<double> c2 = ws.Cells2.Span.Slice(0, batch * 192);
+            global::System.Span<double> z3 = ws.Z3.Span.Slice(0, batch * 80), a3 = ws.A3.Span.Slice(0, batch * 80), d3 = ws.D3.Span.Slice(0, batch * 80);
 
             double loss;
             if (!fromGradient)
@@ -357,7 +359,7 @@ namespace Samples
 
             // Layer 2: back-propagation through time (truncated at multiples of BackpropagationWindow when set), then ∂C/∂input for the layer below.
             global::StaticNets.Kernels.RecurrentKernels.Backward<double>(in Layer2Shape, p.Slice(Layer2ParameterOffset, Layer2ParameterCount), a1, g2, c2, a2, d2,
-                gradient.Slice(Layer2ParameterOffset, Layer2ParameterCount), d0, new global::System.Span<double>(ws.RecurrentScratch, 0, global::StaticNets.Kernels.RecurrentKernels.BackwardScratchLength<double>(in Layer2Shape, batch)), _backpropagationWindow);
+                gradient.Slice(Layer2ParameterOffset, Layer2ParameterCount), d0, ws.RecurrentScratch.Span.Slice(0, global::StaticNets.Kernels.RecurrentKernels.BackwardScratchLength<double>(in Layer2Shape, batch)), _backpropagationWindow);
 
             // Layer 1: dropped values pass no gradient: δ ⊙= mask.
             if (train)
@@ -367,7 +369,7 @@ namespace Samples
 
             // Layer 0: back-propagation through time (truncated at multiples of BackpropagationWindow when set); ∂C/∂input only into a non-empty dx.
             global::StaticNets.Kernels.RecurrentKernels.Backward<double>(in Layer0Shape, p.Slice(Layer0ParameterOffset, Layer0ParameterCount), x, g0, c0, a0, d0,
-                gradient.Slice(Layer0ParameterOffset, Layer0ParameterCount), dx, new global::System.Span<double>(ws.RecurrentScratch, 0, global::StaticNets.Kernels.RecurrentKernels.BackwardScratchLength<double>(in Layer0Shape, batch)), _backpropagationWindow);
+                gradient.Slice(Layer0ParameterOffset, Layer0ParameterCount), dx, ws.RecurrentScratch.Span.Slice(0, global::StaticNets.Kernels.RecurrentKernels.BackwardScratchLength<double>(in Layer0Shape, batch)), _backpropagationWindow);
             return loss;
         }
 
@@ -378,9 +380,9 @@ namespace Samples
         /// <summary>Scratch memory (every layer's values and δ) for batches of up to <see cref="BatchCapacity"/> samples. Use one per thread.</summary>
         public sealed class Workspace : global::StaticNets.INetworkWorkspace<double>, global::StaticNets.Training.IDropoutWorkspace
         {
-            internal readonly double[] Gates0, A0, D0, RecurrentScratch, O1, M1, Gates2, Cells2, A2, D2, Z3, A3, D3;
+            internal readonly global::StaticNets.Kernels.AlignedArray<double> Gates0, A0, D0, RecurrentScratch, O1, M1, Gates2, Cells2, A2, D2, Z3, A3, D3;
 
-            /// <summary>The largest batch capacity: the largest buffer holds 1024 values per sample, and an array at most 2147483591 (Array.MaxLength).</summary>
+            /// <summary>The largest batch capacity: the largest buffer holds 1024 values per sample, and a buffer at most 2147483527 (AlignedArray's MaxLength).</summary>
             public const int MaxBatchCapacity = 2097151;
 
             /// <summary>Allocates scratch memory for batches of up to <paramref name="batchCapacity"/> samples.</summary>
@@ -389,19 +391,19 @@ namespace Samples
             {
                 global::StaticNets.Guard.BatchCapacity(batchCapacity, MaxBatchCapacity, 1024, "batchCapacity");
                 BatchCapacity = batchCapacity;
-                Gates0 = new double[checked(batchCapacity * 1024)];
-                A0 = new double[checked(batchCapacity * 256)];
-                D0 = new double[checked(batchCapacity * 256)];
-                RecurrentScratch = new double[global::System.Math.Max(global::StaticNets.Kernels.RecurrentKernels.BackwardScratchLength<double>(in Layer0Shape, batchCapacity), global::StaticNets.Kernels.RecurrentKernels.BackwardScratchLength<double>(in Layer2Shape, batchCapacity))];
-                O1 = new double[checked(batchCapacity * 256)];
-                M1 = new double[checked(batchCapacity * 256)];
-                Gates2 = new double[checked(batchCapacity * 768)];
-                Cells2 = new double[checked(batchCapacity * 192)];
-                A2 = new double[checked(batchCapacity * 192)];
-                D2 = new double[checked(batchCapacity * 192)];
-                Z3 = new double[checked(batchCapacity * 80)];
-                A3 = new double[checked(batchCapacity * 80)];
-                D3 = new double[checked(batchCapacity * 80)];
+                Gates0 = new global::StaticNets.Kernels.AlignedArray<double>(checked(batchCapacity * 1024));
+                A0 = new global::StaticNets.Kernels.AlignedArray<double>(checked(batchCapacity * 256));
+                D0 = new global::StaticNets.Kernels.AlignedArray<double>(checked(batchCapacity * 256));
+                RecurrentScratch = new global::StaticNets.Kernels.AlignedArray<double>(global::System.Math.Max(global::StaticNets.Kernels.RecurrentKernels.BackwardScratchLength<double>(in Layer0Shape, batchCapacity), global::StaticNets.Kernels.RecurrentKernels.BackwardScratchLength<double>(in Layer2Shape, batchCapacity)));
+                O1 = new global::StaticNets.Kernels.AlignedArray<double>(checked(batchCapacity * 256));
+                M1 = new global::StaticNets.Kernels.AlignedArray<double>(checked(batchCapacity * 256));
+                Gates2 = new global::StaticNets.Kernels.AlignedArray<double>(checked(batchCapacity * 768));
+                Cells2 = new global::StaticNets.Kernels.AlignedArray<double>(checked(batchCapacity * 192));
+                A2 = new global::StaticNets.Kernels.AlignedArray<double>(checked(batchCapacity * 192));
+                D2 = new global::StaticNets.Kernels.AlignedArray<double>(checked(batchCapacity * 192));
+                Z3 = new global::StaticNets.Kernels.AlignedArray<double>(checked(batchCapacity * 80));
+                A3 = new global::StaticNets.Kernels.AlignedArray<double>(checked(batchCapacity * 80));
+                D3 = new global::StaticNets.Kernels.AlignedArray<double>(checked(batchCapacity * 80));
             }
 
             /// <inheritdoc />

@@ -53,15 +53,17 @@ namespace Deep.Nets
             /// <summary>The architecture: shapes, layers, parameter blocks, loss and precision.</summary>
             public static global::StaticNets.NetworkInfo Architecture { get; } = new global::StaticNets.NetworkInfo("DeepNet", global::StaticNets.Precision.Double, global::StaticNets.Loss.Quadratic, new int[] { 13, 7, 5, 3 }, new global::StaticNets.Activation[] { global::StaticNets.Activation.Tanh, global::StaticNets.Activation.LeakyReLU, global::StaticNets.Activation.Identity });
 
-            // Every weight and bias in one array, in the layout documented on INetwork<T>.
-            private readonly double[] _parameters = new double[ParameterCount];
+            // Every weight and bias in one buffer, in the layout documented on INetwork<T>, from a 64-byte line: the rows
+            // of a block whose offset and row width are whole lines (784 × 128, 512 × 512, …) then start lines too, so no
+            // vector load of them splits across two.
+            private readonly global::StaticNets.Kernels.AlignedArray<double> _parameters = new global::StaticNets.Kernels.AlignedArray<double>(ParameterCount);
             // Copies of the weights in the layouts the kernels read fastest. Every way to reach the parameters
             // (EditParameters, Initialize) bumps _parameterVersion when it ends; a forward rebuilds a copy older than that,
             // under _refreshLock so concurrent forwards rebuild once. Code writing _parameters directly calls ParametersChanged().
             private readonly object _refreshLock = new object();
             private int _parameterVersion;
             // Transposed weights and biases of every layer, rows padded to 64 bytes, for the fused single-sample forward.
-            private readonly double[] _fused = new double[224];
+            private readonly global::StaticNets.Kernels.AlignedArray<double> _fused = new global::StaticNets.Kernels.AlignedArray<double>(224);
             private int _transposedVersion = -1;
 
             /// <summary>Creates the network with parameters initialised from seed 0.</summary>
@@ -77,27 +79,27 @@ namespace Deep.Nets
             }
 
             /// <summary>All parameters in the documented layout, read-only. Write them through <see cref="EditParameters"/>.</summary>
-            public global::System.ReadOnlySpan<double> Parameters => _parameters;
+            public global::System.ReadOnlySpan<double> Parameters => _parameters.Span;
             /// <summary>Opens a write window onto the parameters; disposing it makes the next forward see every write.</summary>
-            public global::StaticNets.ParameterEdit<double> EditParameters() => new global::StaticNets.ParameterEdit<double>(_parameters, this);
+            public global::StaticNets.ParameterEdit<double> EditParameters() => new global::StaticNets.ParameterEdit<double>(_parameters.Span, this);
             void global::StaticNets.INetwork<double>.OnParametersWritten() => ParametersChanged();
             /// <summary>Layer 0's weights, row-major [7, 13]: w[j, k] is at j·13 + k.</summary>
-            public global::System.ReadOnlySpan<double> Layer0Weights => new global::System.ReadOnlySpan<double>(_parameters, 0, 91);
+            public global::System.ReadOnlySpan<double> Layer0Weights => _parameters.Span.Slice(0, 91);
             /// <summary>Layer 0's 7 biases.</summary>
-            public global::System.ReadOnlySpan<double> Layer0Biases => new global::System.ReadOnlySpan<double>(_parameters, 91, 7);
+            public global::System.ReadOnlySpan<double> Layer0Biases => _parameters.Span.Slice(91, 7);
             /// <summary>Layer 1's weights, row-major [5, 7]: w[j, k] is at j·7 + k.</summary>
-            public global::System.ReadOnlySpan<double> Layer1Weights => new global::System.ReadOnlySpan<double>(_parameters, 98, 35);
+            public global::System.ReadOnlySpan<double> Layer1Weights => _parameters.Span.Slice(98, 35);
             /// <summary>Layer 1's 5 biases.</summary>
-            public global::System.ReadOnlySpan<double> Layer1Biases => new global::System.ReadOnlySpan<double>(_parameters, 133, 5);
+            public global::System.ReadOnlySpan<double> Layer1Biases => _parameters.Span.Slice(133, 5);
             /// <summary>Layer 2's weights, row-major [3, 5]: w[j, k] is at j·5 + k.</summary>
-            public global::System.ReadOnlySpan<double> Layer2Weights => new global::System.ReadOnlySpan<double>(_parameters, 138, 15);
+            public global::System.ReadOnlySpan<double> Layer2Weights => _parameters.Span.Slice(138, 15);
             /// <summary>Layer 2's 3 biases.</summary>
-            public global::System.ReadOnlySpan<double> Layer2Biases => new global::System.ReadOnlySpan<double>(_parameters, 153, 3);
+            public global::System.ReadOnlySpan<double> Layer2Biases => _parameters.Span.Slice(153, 3);
 
             /// <inheritdoc />
             public void Initialize(int seed)
             {
-                global::StaticNets.ParameterInitializer.Initialize<double>(Architecture, _parameters, seed);
+                global::StaticNets.ParameterInitializer.Initialize<double>(Architecture, _parameters.Span, seed);
                 ParametersChanged();
             }
 
@@ -112,26 +114,28 @@ namespace Deep.Nets
                     int version = global::System.Threading.Volatile.Read(ref _parameterVersion);
                     if (global::System.Threading.Volatile.Read(ref _transposedVersion) == version)
                         return;
+                    global::System.Span<double> fused = _fused.Span;
+                    global::System.ReadOnlySpan<double> parameters = _parameters.Span;
                     // Layer 0: fused[0 + k·8 + j] = w[j, k], biases at 104; padding lanes stay zero.
                     for (int j = 0; j < 7; j++)
                     {
                         for (int k = 0; k < 13; k++)
-                            _fused[0 + k * 8 + j] = _parameters[0 + j * 13 + k];
-                        _fused[104 + j] = _parameters[91 + j];
+                            fused[0 + k * 8 + j] = parameters[0 + j * 13 + k];
+                        fused[104 + j] = parameters[91 + j];
                     }
                     // Layer 1: fused[112 + k·8 + j] = w[j, k], biases at 168; padding lanes stay zero.
                     for (int j = 0; j < 5; j++)
                     {
                         for (int k = 0; k < 7; k++)
-                            _fused[112 + k * 8 + j] = _parameters[98 + j * 7 + k];
-                        _fused[168 + j] = _parameters[133 + j];
+                            fused[112 + k * 8 + j] = parameters[98 + j * 7 + k];
+                        fused[168 + j] = parameters[133 + j];
                     }
                     // Layer 2: fused[176 + k·8 + j] = w[j, k], biases at 216; padding lanes stay zero.
                     for (int j = 0; j < 3; j++)
                     {
                         for (int k = 0; k < 5; k++)
-                            _fused[176 + k * 8 + j] = _parameters[138 + j * 5 + k];
-                        _fused[216 + j] = _parameters[153 + j];
+                            fused[176 + k * 8 + j] = parameters[138 + j * 5 + k];
+                        fused[216 + j] = parameters[153 + j];
                     }
                     global::System.Threading.Volatile.Write(ref _transposedVersion, version);
                 }
@@ -177,7 +181,7 @@ namespace Deep.Nets
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
             private void ForwardPerLayer(global::System.ReadOnlySpan<double> input, global::System.Span<double> output)
             {
-                global::System.ReadOnlySpan<double> p = _parameters;
+                global::System.ReadOnlySpan<double> p = _parameters.Span;
                 // Hidden activations live on the stack: no allocation, and each thread has its own.
                 global::System.Span<double> scratch = stackalloc double[12];
                 global::System.Span<double> h0 = scratch.Slice(0, 7);
@@ -193,7 +197,7 @@ namespace Deep.Nets
             /// <summary>All 3 layers for one sample with 512-bit vectors; <paramref name="x"/> and <paramref name="output"/> have been length-checked.</summary>
             private void ForwardFused512(ref double x, global::System.Span<double> output)
             {
-                ref double f = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fused);
+                ref double f = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(_fused.Span);
                 global::System.Span<double> scratch = stackalloc double[16];
                 ref double s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scratch);
                 // Layer 0: dense 13 → 7, Tanh: 1 vector(s) of outputs, 8 chain(s) over the inputs.
@@ -296,7 +300,7 @@ namespace Deep.Nets
             /// <summary>All 3 layers for one sample with 256-bit vectors; <paramref name="x"/> and <paramref name="output"/> have been length-checked.</summary>
             private void ForwardFused256(ref double x, global::System.Span<double> output)
             {
-                ref double f = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fused);
+                ref double f = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(_fused.Span);
                 global::System.Span<double> scratch = stackalloc double[16];
                 ref double s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scratch);
                 // Layer 0: dense 13 → 7, Tanh: 2 vector(s) of outputs, 4 chain(s) over the inputs.
@@ -378,7 +382,7 @@ namespace Deep.Nets
             /// <summary>All 3 layers for one sample with 128-bit vectors; <paramref name="x"/> and <paramref name="output"/> have been length-checked.</summary>
             private void ForwardFused128(ref double x, global::System.Span<double> output)
             {
-                ref double f = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fused);
+                ref double f = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(_fused.Span);
                 global::System.Span<double> scratch = stackalloc double[16];
                 ref double s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scratch);
                 // Layer 0: dense 13 → 7, Tanh: 4 vector(s) of outputs, 2 chain(s) over the inputs.
@@ -447,7 +451,7 @@ namespace Deep.Nets
             /// <summary>The batched forward in lanes of 8 samples with 512-bit vectors; the spans have been checked and do not overlap.</summary>
             private void ForwardLanes512(global::System.ReadOnlySpan<double> inputs, global::System.Span<double> outputs, int batch)
             {
-                ref double f = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fused);
+                ref double f = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(_fused.Span);
                 // Two lane buffers of 13 rows × 8 samples, each layer reading one and writing the other.
                 global::System.Span<double> lanes = stackalloc double[208];
                 ref double s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(lanes);
@@ -667,7 +671,7 @@ namespace Deep.Nets
             /// <summary>The batched forward in lanes of 4 samples with 256-bit vectors; the spans have been checked and do not overlap.</summary>
             private void ForwardLanes256(global::System.ReadOnlySpan<double> inputs, global::System.Span<double> outputs, int batch)
             {
-                ref double f = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fused);
+                ref double f = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(_fused.Span);
                 // Two lane buffers of 13 rows × 4 samples, each layer reading one and writing the other.
                 global::System.Span<double> lanes = stackalloc double[104];
                 ref double s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(lanes);
@@ -839,7 +843,7 @@ namespace Deep.Nets
             /// <summary>The batched forward in lanes of 2 samples with 128-bit vectors; the spans have been checked and do not overlap.</summary>
             private void ForwardLanes128(global::System.ReadOnlySpan<double> inputs, global::System.Span<double> outputs, int batch)
             {
-                ref double f = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fused);
+                ref double f = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(_fused.Span);
                 // Two lane buffers of 13 rows × 2 samples, each layer reading one and writing the other.
                 global::System.Span<double> lanes = stackalloc double[52];
                 ref double s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(lanes);
@@ -1044,22 +1048,22 @@ namespace Deep.Nets
             /// <summary>Batched forward pass keeping every layer's values in the workspace for the backward pass; returns the output rows.</summary>
             private global::System.ReadOnlySpan<double> ForwardBatch(global::System.ReadOnlySpan<double> x, int batch, Workspace ws)
             {
-                global::System.ReadOnlySpan<double> p = _parameters;
+                global::System.ReadOnlySpan<double> p = _parameters.Span;
                 // Layer 0: dense 13 → 7, Tanh.
-                global::System.Span<double> z0 = new global::System.Span<double>(ws.Z0, 0, batch * 7), a0 = new global::System.Span<double>(ws.A0, 0, batch * 7);
+                global::System.Span<double> z0 = ws.Z0.Span.Slice(0, batch * 7), a0 = ws.A0.Span.Slice(0, batch * 7);
                 // Blocked over samples so each weight row is loaded once for several samples.
                 global::StaticNets.Kernels.DenseKernels.ForwardBatch<double>(p.Slice(Layer0WeightOffset, Layer0WeightCount), p.Slice(Layer0BiasOffset, Layer0Size), x, z0, 13, 7, ws.Threads);
                 // Element-wise activation over the whole batch in one vectorised pass.
                 global::StaticNets.Kernels.ActivationKernels.Tanh<double>(z0, a0);
                 // Layer 1: dense 7 → 5, LeakyReLU.
-                global::System.Span<double> z1 = new global::System.Span<double>(ws.Z1, 0, batch * 5), a1 = new global::System.Span<double>(ws.A1, 0, batch * 5);
+                global::System.Span<double> z1 = ws.Z1.Span.Slice(0, batch * 5), a1 = ws.A1.Span.Slice(0, batch * 5);
                 // Too narrow for SIMD: the unrolled single-sample code, once per sample.
                 for (int s = 0; s < batch; s++)
                 {
                     Layer1Forward(p, a0.Slice(s * 7, 7), z1.Slice(s * 5, 5), a1.Slice(s * 5, 5));
                 }
                 // Layer 2: dense 5 → 3, Identity.
-                global::System.Span<double> z2 = new global::System.Span<double>(ws.Z2, 0, batch * 3), a2 = new global::System.Span<double>(ws.A2, 0, batch * 3);
+                global::System.Span<double> z2 = ws.Z2.Span.Slice(0, batch * 3), a2 = ws.A2.Span.Slice(0, batch * 3);
                 // Too narrow for SIMD: the unrolled single-sample code, once per sample.
                 for (int s = 0; s < batch; s++)
                 {
@@ -1113,12 +1117,12 @@ namespace Deep.Nets
                 if (!dx.IsEmpty)
                     global::StaticNets.Guard.Length(dx.Length, batch * InputSize, "inputGradient");
                 ForwardBatch(inputs, batch, ws);
-                global::System.ReadOnlySpan<double> p = _parameters;
+                global::System.ReadOnlySpan<double> p = _parameters.Span;
                 global::System.ReadOnlySpan<double> x = inputs, y = targets;
                 // Whole-batch views of every layer's values and δ (sample after sample).
-                global::System.Span<double> z0 = new global::System.Span<double>(ws.Z0, 0, batch * 7), a0 = new global::System.Span<double>(ws.A0, 0, batch * 7), d0 = new global::System.Span<double>(ws.D0, 0, batch * 7);
-                global::System.Span<double> z1 = new global::System.Span<double>(ws.Z1, 0, batch * 5), a1 = new global::System.Span<double>(ws.A1, 0, batch * 5), d1 = new global::System.Span<double>(ws.D1, 0, batch * 5);
-                global::System.Span<double> z2 = new global::System.Span<double>(ws.Z2, 0, batch * 3), a2 = new global::System.Span<double>(ws.A2, 0, batch * 3), d2 = new global::System.Span<double>(ws.D2, 0, batch * 3);
+                global::System.Span<double> z0 = ws.Z0.Span.Slice(0, batch * 7), a0 = ws.A0.Span.Slice(0, batch * 7), d0 = ws.D0.Span.Slice(0, batch * 7);
+                global::System.Span<double> z1 = ws.Z1.Span.Slice(0, batch * 5), a1 = ws.A1.Span.Slice(0, batch * 5), d1 = ws.D1.Span.Slice(0, batch * 5);
+                global::System.Span<double> z2 = ws.Z2.Span.Slice(0, batch * 3), a2 = ws.A2.Span.Slice(0, batch * 3), d2 = ws.D2.Span.Slice(0, batch * 3);
 
                 double loss;
                 if (!fromGradient)
@@ -1258,10 +1262,10 @@ namespace Deep.Nets
             /// <summary>Scratch memory (every layer's values and δ) for batches of up to <see cref="BatchCapacity"/> samples. Use one per thread.</summary>
             public sealed class Workspace : global::StaticNets.INetworkWorkspace<double>
             {
-                internal readonly double[] Z0, A0, D0, Z1, A1, D1, Z2, A2, D2;
+                internal readonly global::StaticNets.Kernels.AlignedArray<double> Z0, A0, D0, Z1, A1, D1, Z2, A2, D2;
 
-                /// <summary>The largest batch capacity: the largest buffer holds 7 values per sample, and an array at most 2147483591 (Array.MaxLength).</summary>
-                public const int MaxBatchCapacity = 306783370;
+                /// <summary>The largest batch capacity: the largest buffer holds 7 values per sample, and a buffer at most 2147483527 (AlignedArray's MaxLength).</summary>
+                public const int MaxBatchCapacity = 306783361;
 
                 /// <summary>Allocates scratch memory for batches of up to <paramref name="batchCapacity"/> samples.</summary>
                 /// <param name="batchCapacity">The largest batch, at least 1 and at most <see cref="MaxBatchCapacity"/>.</param>
@@ -1269,15 +1273,15 @@ namespace Deep.Nets
                 {
                     global::StaticNets.Guard.BatchCapacity(batchCapacity, MaxBatchCapacity, 7, "batchCapacity");
                     BatchCapacity = batchCapacity;
-                    Z0 = new double[checked(batchCapacity * 7)];
-                    A0 = new double[checked(batchCapacity * 7)];
-                    D0 = new double[checked(batchCapacity * 7)];
-                    Z1 = new double[checked(batchCapacity * 5)];
-                    A1 = new double[checked(batchCapacity * 5)];
-                    D1 = new double[checked(batchCapacity * 5)];
-                    Z2 = new double[checked(batchCapacity * 3)];
-                    A2 = new double[checked(batchCapacity * 3)];
-                    D2 = new double[checked(batchCapacity * 3)];
+                    Z0 = new global::StaticNets.Kernels.AlignedArray<double>(checked(batchCapacity * 7));
+                    A0 = new global::StaticNets.Kernels.AlignedArray<double>(checked(batchCapacity * 7));
+                    D0 = new global::StaticNets.Kernels.AlignedArray<double>(checked(batchCapacity * 7));
+                    Z1 = new global::StaticNets.Kernels.AlignedArray<double>(checked(batchCapacity * 5));
+                    A1 = new global::StaticNets.Kernels.AlignedArray<double>(checked(batchCapacity * 5));
+                    D1 = new global::StaticNets.Kernels.AlignedArray<double>(checked(batchCapacity * 5));
+                    Z2 = new global::StaticNets.Kernels.AlignedArray<double>(checked(batchCapacity * 3));
+                    A2 = new global::StaticNets.Kernels.AlignedArray<double>(checked(batchCapacity * 3));
+                    D2 = new global::StaticNets.Kernels.AlignedArray<double>(checked(batchCapacity * 3));
                 }
 
                 /// <inheritdoc />

@@ -40,17 +40,19 @@ partial class DigitsNet : global::StaticNets.INetwork<float>
     /// <summary>The architecture: shapes, layers, parameter blocks, loss and precision.</summary>
     public static global::StaticNets.NetworkInfo Architecture { get; } = new global::StaticNets.NetworkInfo("DigitsNet", global::StaticNets.Precision.Single, global::StaticNets.Loss.CrossEntropy, new int[] { 64, 32, 10 }, new global::StaticNets.Activation[] { global::StaticNets.Activation.ReLU, global::StaticNets.Activation.Softmax });
 
-    // Every weight and bias in one array, in the layout documented on INetwork<T>.
-    private readonly float[] _parameters = new float[ParameterCount];
+    // Every weight and bias in one buffer, in the layout documented on INetwork<T>, from a 64-byte line: the rows
+    // of a block whose offset and row width are whole lines (784 × 128, 512 × 512, …) then start lines too, so no
+    // vector load of them splits across two.
+    private readonly global::StaticNets.Kernels.AlignedArray<float> _parameters = new global::StaticNets.Kernels.AlignedArray<float>(ParameterCount);
     // Copies of the weights in the layouts the kernels read fastest. Every way to reach the parameters
     // (EditParameters, Initialize) bumps _parameterVersion when it ends; a forward rebuilds a copy older than that,
     // under _refreshLock so concurrent forwards rebuild once. Code writing _parameters directly calls ParametersChanged().
     private readonly object _refreshLock = new object();
     private int _parameterVersion;
     // Transposed weights of layers vectorised over outputs (single-sample forward only).
-    private readonly float[] _transposed = new float[2368];
+    private readonly global::StaticNets.Kernels.AlignedArray<float> _transposed = new global::StaticNets.Kernels.AlignedArray<float>(2368);
     // Transposed weights and biases of every layer, rows padded to 64 bytes, for the fused single-sample forward.
-    private readonly float[] _fused = new float[2608];
+    private readonly global::StaticNets.Kernels.AlignedArray<float> _fused = new global::StaticNets.Kernels.AlignedArray<float>(2608);
     private int _transposedVersion = -1;
 
     /// <summary>Creates the network with parameters initialised from seed 0.</summary>
@@ -66,23 +68,23 @@ partial class DigitsNet : global::StaticNets.INetwork<float>
     }
 
     /// <summary>All parameters in the documented layout, read-only. Write them through <see cref="EditParameters"/>.</summary>
-    public global::System.ReadOnlySpan<float> Parameters => _parameters;
+    public global::System.ReadOnlySpan<float> Parameters => _parameters.Span;
     /// <summary>Opens a write window onto the parameters; disposing it makes the next forward see every write.</summary>
-    public global::StaticNets.ParameterEdit<float> EditParameters() => new global::StaticNets.ParameterEdit<float>(_parameters, this);
+    public global::StaticNets.ParameterEdit<float> EditParameters() => new global::StaticNets.ParameterEdit<float>(_parameters.Span, this);
     void global::StaticNets.INetwork<float>.OnParametersWritten() => ParametersChanged();
     /// <summary>Layer 0's weights, row-major [32, 64]: w[j, k] is at j·64 + k.</summary>
-    public global::System.ReadOnlySpan<float> Layer0Weights => new global::System.ReadOnlySpan<float>(_parameters, 0, 2048);
+    public global::System.ReadOnlySpan<float> Layer0Weights => _parameters.Span.Slice(0, 2048);
     /// <summary>Layer 0's 32 biases.</summary>
-    public global::System.ReadOnlySpan<float> Layer0Biases => new global::System.ReadOnlySpan<float>(_parameters, 2048, 32);
+    public global::System.ReadOnlySpan<float> Layer0Biases => _parameters.Span.Slice(2048, 32);
     /// <summary>Layer 1's weights, row-major [10, 32]: w[j, k] is at j·32 + k.</summary>
-    public global::System.ReadOnlySpan<float> Layer1Weights => new global::System.ReadOnlySpan<float>(_parameters, 2080, 320);
+    public global::System.ReadOnlySpan<float> Layer1Weights => _parameters.Span.Slice(2080, 320);
     /// <summary>Layer 1's 10 biases.</summary>
-    public global::System.ReadOnlySpan<float> Layer1Biases => new global::System.ReadOnlySpan<float>(_parameters, 2400, 10);
+    public global::System.ReadOnlySpan<float> Layer1Biases => _parameters.Span.Slice(2400, 10);
 
     /// <inheritdoc />
     public void Initialize(int seed)
     {
-        global::StaticNets.ParameterInitializer.Initialize<float>(Architecture, _parameters, seed);
+        global::StaticNets.ParameterInitializer.Initialize<float>(Architecture, _parameters.Span, seed);
         ParametersChanged();
     }
 
@@ -97,21 +99,23 @@ partial class DigitsNet : global::StaticNets.INetwork<float>
             int version = global::System.Threading.Volatile.Read(ref _parameterVersion);
             if (global::System.Threading.Volatile.Read(ref _transposedVersion) == version)
                 return;
-            global::StaticNets.Kernels.DenseKernels.Transpose<float>(new global::System.ReadOnlySpan<float>(_parameters, 0, 2048), new global::System.Span<float>(_transposed, 0, 2048), 64, 32);
-            global::StaticNets.Kernels.DenseKernels.Transpose<float>(new global::System.ReadOnlySpan<float>(_parameters, 2080, 320), new global::System.Span<float>(_transposed, 2048, 320), 32, 10);
+            global::StaticNets.Kernels.DenseKernels.Transpose<float>(_parameters.Span.Slice(0, 2048), _transposed.Span.Slice(0, 2048), 64, 32);
+            global::StaticNets.Kernels.DenseKernels.Transpose<float>(_parameters.Span.Slice(2080, 320), _transposed.Span.Slice(2048, 320), 32, 10);
+            global::System.Span<float> fused = _fused.Span;
+            global::System.ReadOnlySpan<float> parameters = _parameters.Span;
             // Layer 0: fused[0 + k·32 + j] = w[j, k], biases at 2048; padding lanes stay zero.
             for (int j = 0; j < 32; j++)
             {
                 for (int k = 0; k < 64; k++)
-                    _fused[0 + k * 32 + j] = _parameters[0 + j * 64 + k];
-                _fused[2048 + j] = _parameters[2048 + j];
+                    fused[0 + k * 32 + j] = parameters[0 + j * 64 + k];
+                fused[2048 + j] = parameters[2048 + j];
             }
             // Layer 1: fused[2080 + k·16 + j] = w[j, k], biases at 2592; padding lanes stay zero.
             for (int j = 0; j < 10; j++)
             {
                 for (int k = 0; k < 32; k++)
-                    _fused[2080 + k * 16 + j] = _parameters[2080 + j * 32 + k];
-                _fused[2592 + j] = _parameters[2400 + j];
+                    fused[2080 + k * 16 + j] = parameters[2080 + j * 32 + k];
+                fused[2592 + j] = parameters[2400 + j];
             }
             global::System.Threading.Volatile.Write(ref _transposedVersion, version);
         }
@@ -157,8 +161,8 @@ partial class DigitsNet : global::StaticNets.INetwork<float>
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
     private void ForwardPerLayer(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
     {
-        global::System.ReadOnlySpan<float> p = _parameters;
-        global::System.ReadOnlySpan<float> tw = _transposed;
+        global::System.ReadOnlySpan<float> p = _parameters.Span;
+        global::System.ReadOnlySpan<float> tw = _transposed.Span;
         // Hidden activations live on the stack: no allocation, and each thread has its own.
         global::System.Span<float> scratch = stackalloc float[32];
         global::System.Span<float> h0 = scratch.Slice(0, 32);
@@ -171,7 +175,7 @@ partial class DigitsNet : global::StaticNets.INetwork<float>
     /// <summary>All 2 layers for one sample with 512-bit vectors; <paramref name="x"/> and <paramref name="output"/> have been length-checked.</summary>
     private void ForwardFused512(ref float x, global::System.Span<float> output)
     {
-        ref float f = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fused);
+        ref float f = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(_fused.Span);
         global::System.Span<float> scratch = stackalloc float[16];
         ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scratch);
         // Layer 0: dense 64 → 32, ReLU: 2 vector(s) of outputs, 8 chain(s) over the inputs.
@@ -292,7 +296,7 @@ partial class DigitsNet : global::StaticNets.INetwork<float>
     /// <summary>All 2 layers for one sample with 256-bit vectors; <paramref name="x"/> and <paramref name="output"/> have been length-checked.</summary>
     private void ForwardFused256(ref float x, global::System.Span<float> output)
     {
-        ref float f = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fused);
+        ref float f = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(_fused.Span);
         global::System.Span<float> scratch = stackalloc float[16];
         ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scratch);
         // Layer 0: dense 64 → 32, ReLU: 4 vector(s) of outputs, 2 chain(s) over the inputs.
@@ -394,7 +398,7 @@ partial class DigitsNet : global::StaticNets.INetwork<float>
     /// <summary>All 2 layers for one sample with 128-bit vectors; <paramref name="x"/> and <paramref name="output"/> have been length-checked.</summary>
     private void ForwardFused128(ref float x, global::System.Span<float> output)
     {
-        ref float f = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fused);
+        ref float f = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(_fused.Span);
         global::System.Span<float> scratch = stackalloc float[16];
         ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scratch);
         // Layer 0: dense 64 → 32, ReLU: 8 vector(s) of outputs, 1 chain(s) over the inputs.
@@ -496,7 +500,7 @@ partial class DigitsNet : global::StaticNets.INetwork<float>
     /// <summary>The batched forward in lanes of 16 samples with 512-bit vectors; the spans have been checked and do not overlap.</summary>
     private void ForwardLanes512(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batch)
     {
-        ref float f = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fused);
+        ref float f = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(_fused.Span);
         // Two lane buffers of 64 rows × 16 samples, each layer reading one and writing the other.
         global::System.Span<float> lanes = stackalloc float[2048];
         ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(lanes);
@@ -600,7 +604,7 @@ partial class DigitsNet : global::StaticNets.INetwork<float>
     /// <summary>The batched forward in lanes of 8 samples with 256-bit vectors; the spans have been checked and do not overlap.</summary>
     private void ForwardLanes256(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batch)
     {
-        ref float f = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fused);
+        ref float f = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(_fused.Span);
         // Two lane buffers of 64 rows × 8 samples, each layer reading one and writing the other.
         global::System.Span<float> lanes = stackalloc float[1024];
         ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(lanes);
@@ -676,7 +680,7 @@ partial class DigitsNet : global::StaticNets.INetwork<float>
     /// <summary>The batched forward in lanes of 4 samples with 128-bit vectors; the spans have been checked and do not overlap.</summary>
     private void ForwardLanes128(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batch)
     {
-        ref float f = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fused);
+        ref float f = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(_fused.Span);
         // Two lane buffers of 64 rows × 4 samples, each layer reading one and writing the other.
         global::System.Span<float> lanes = stackalloc float[512];
         ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(lanes);
@@ -809,15 +813,15 @@ partial class DigitsNet : global::StaticNets.INetwork<float>
     /// <summary>Batched forward pass keeping every layer's values in the workspace for the backward pass; returns the output rows.</summary>
     private global::System.ReadOnlySpan<float> ForwardBatch(global::System.ReadOnlySpan<float> x, int batch, Workspace ws)
     {
-        global::System.ReadOnlySpan<float> p = _parameters;
+        global::System.ReadOnlySpan<float> p = _parameters.Span;
         // Layer 0: dense 64 → 32, ReLU.
-        global::System.Span<float> z0 = new global::System.Span<float>(ws.Z0, 0, batch * 32), a0 = new global::System.Span<float>(ws.A0, 0, batch * 32);
+        global::System.Span<float> z0 = ws.Z0.Span.Slice(0, batch * 32), a0 = ws.A0.Span.Slice(0, batch * 32);
         // Blocked over samples so each weight row is loaded once for several samples.
         global::StaticNets.Kernels.DenseKernels.ForwardBatch<float>(p.Slice(Layer0WeightOffset, Layer0WeightCount), p.Slice(Layer0BiasOffset, Layer0Size), x, z0, 64, 32, ws.Threads);
         // Element-wise activation over the whole batch in one vectorised pass.
         global::StaticNets.Kernels.ActivationKernels.ReLU<float>(z0, a0);
         // Layer 1: dense 32 → 10, Softmax.
-        global::System.Span<float> z1 = new global::System.Span<float>(ws.Z1, 0, batch * 10), a1 = new global::System.Span<float>(ws.A1, 0, batch * 10);
+        global::System.Span<float> z1 = ws.Z1.Span.Slice(0, batch * 10), a1 = ws.A1.Span.Slice(0, batch * 10);
         // Blocked over samples so each weight row is loaded once for several samples.
         global::StaticNets.Kernels.DenseKernels.ForwardBatch<float>(p.Slice(Layer1WeightOffset, Layer1WeightCount), p.Slice(Layer1BiasOffset, Layer1Size), a0, z1, 32, 10, ws.Threads);
         // Softmax normalises each sample's values on its own: rows of a block of samples side by side in vector lanes.
@@ -870,11 +874,11 @@ partial class DigitsNet : global::StaticNets.INetwork<float>
         if (!dx.IsEmpty)
             global::StaticNets.Guard.Length(dx.Length, batch * InputSize, "inputGradient");
         ForwardBatch(inputs, batch, ws);
-        global::System.ReadOnlySpan<float> p = _parameters;
+        global::System.ReadOnlySpan<float> p = _parameters.Span;
         global::System.ReadOnlySpan<float> x = inputs, y = targets;
         // Whole-batch views of every layer's values and δ (sample after sample).
-        global::System.Span<float> z0 = new global::System.Span<float>(ws.Z0, 0, batch * 32), a0 = new global::System.Span<float>(ws.A0, 0, batch * 32), d0 = new global::System.Span<float>(ws.D0, 0, batch * 32);
-        global::System.Span<float> z1 = new global::System.Span<float>(ws.Z1, 0, batch * 10), a1 = new global::System.Span<float>(ws.A1, 0, batch * 10), d1 = new global::System.Span<float>(ws.D1, 0, batch * 10);
+        global::System.Span<float> z0 = ws.Z0.Span.Slice(0, batch * 32), a0 = ws.A0.Span.Slice(0, batch * 32), d0 = ws.D0.Span.Slice(0, batch * 32);
+        global::System.Span<float> z1 = ws.Z1.Span.Slice(0, batch * 10), a1 = ws.A1.Span.Slice(0, batch * 10), d1 = ws.D1.Span.Slice(0, batch * 10);
 
         float loss;
         if (!fromGradient)
@@ -933,10 +937,10 @@ partial class DigitsNet : global::StaticNets.INetwork<float>
     /// <summary>Scratch memory (every layer's values and δ) for batches of up to <see cref="BatchCapacity"/> samples. Use one per thread.</summary>
     public sealed class Workspace : global::StaticNets.INetworkWorkspace<float>
     {
-        internal readonly float[] Z0, A0, D0, Z1, A1, D1;
+        internal readonly global::StaticNets.Kernels.AlignedArray<float> Z0, A0, D0, Z1, A1, D1;
 
-        /// <summary>The largest batch capacity: the largest buffer holds 32 values per sample, and an array at most 2147483591 (Array.MaxLength).</summary>
-        public const int MaxBatchCapacity = 67108862;
+        /// <summary>The largest batch capacity: the largest buffer holds 32 values per sample, and a buffer at most 2147483527 (AlignedArray's MaxLength).</summary>
+        public const int MaxBatchCapacity = 67108860;
 
         /// <summary>Allocates scratch memory for batches of up to <paramref name="batchCapacity"/> samples.</summary>
         /// <param name="batchCapacity">The largest batch, at least 1 and at most <see cref="MaxBatchCapacity"/>.</param>
@@ -944,12 +948,12 @@ partial class DigitsNet : global::StaticNets.INetwork<float>
         {
             global::StaticNets.Guard.BatchCapacity(batchCapacity, MaxBatchCapacity, 32, "batchCapacity");
             BatchCapacity = batchCapacity;
-            Z0 = new float[checked(batchCapacity * 32)];
-            A0 = new float[checked(batchCapacity * 32)];
-            D0 = new float[checked(batchCapacity * 32)];
-            Z1 = new float[checked(batchCapacity * 10)];
-            A1 = new float[checked(batchCapacity * 10)];
-            D1 = new float[checked(batchCapacity * 10)];
+            Z0 = new global::StaticNets.Kernels.AlignedArray<float>(checked(batchCapacity * 32));
+            A0 = new global::StaticNets.Kernels.AlignedArray<float>(checked(batchCapacity * 32));
+            D0 = new global::StaticNets.Kernels.AlignedArray<float>(checked(batchCapacity * 32));
+            Z1 = new global::StaticNets.Kernels.AlignedArray<float>(checked(batchCapacity * 10));
+            A1 = new global::StaticNets.Kernels.AlignedArray<float>(checked(batchCapacity * 10));
+            D1 = new global::StaticNets.Kernels.AlignedArray<float>(checked(batchCapacity * 10));
         }
 
         /// <inheritdoc />

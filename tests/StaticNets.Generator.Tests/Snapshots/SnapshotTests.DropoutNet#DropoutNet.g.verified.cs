@@ -59,17 +59,19 @@ partial class DropoutNet : global::StaticNets.INetwork<float>, global::StaticNet
         new global::StaticNets.DenseLayerInfo(40, 2, global::StaticNets.Activation.Sigmoid, 260),
     });
 
-    // Every weight and bias in one array, in the layout documented on INetwork<T>.
-    private readonly float[] _parameters = new float[ParameterCount];
+    // Every weight and bias in one buffer, in the layout documented on INetwork<T>, from a 64-byte line: the rows
+    // of a block whose offset and row width are whole lines (784 × 128, 512 × 512, …) then start lines too, so no
+    // vector load of them splits across two.
+    private readonly global::StaticNets.Kernels.AlignedArray<float> _parameters = new global::StaticNets.Kernels.AlignedArray<float>(ParameterCount);
     // Copies of the weights in the layouts the kernels read fastest. Every way to reach the parameters
     // (EditParameters, Initialize) bumps _parameterVersion when it ends; a forward rebuilds a copy older than that,
     // under _refreshLock so concurrent forwards rebuild once. Code writing _parameters directly calls ParametersChanged().
     private readonly object _refreshLock = new object();
     private int _parameterVersion;
     // Transposed weights of layers vectorised over outputs (single-sample forward only).
-    private readonly float[] _transposed = new float[200];
+    private readonly global::StaticNets.Kernels.AlignedArray<float> _transposed = new global::StaticNets.Kernels.AlignedArray<float>(200);
     // Transposed weights and biases of every layer, rows padded to 64 bytes, for the fused single-sample forward.
-    private readonly float[] _fused = new float[1008];
+    private readonly global::StaticNets.Kernels.AlignedArray<float> _fused = new global::StaticNets.Kernels.AlignedArray<float>(1008);
     private int _transposedVersion = -1;
 
     /// <summary>Creates the network with parameters initialised from seed 0.</summary>
@@ -85,27 +87,27 @@ partial class DropoutNet : global::StaticNets.INetwork<float>, global::StaticNet
     }
 
     /// <summary>All parameters in the documented layout, read-only. Write them through <see cref="EditParameters"/>.</summary>
-    public global::System.ReadOnlySpan<float> Parameters => _parameters;
+    public global::System.ReadOnlySpan<float> Parameters => _parameters.Span;
     /// <summary>Opens a write window onto the parameters; disposing it makes the next forward see every write.</summary>
-    public global::StaticNets.ParameterEdit<float> EditParameters() => new global::StaticNets.ParameterEdit<float>(_parameters, this);
+    public global::StaticNets.ParameterEdit<float> EditParameters() => new global::StaticNets.ParameterEdit<float>(_parameters.Span, this);
     void global::StaticNets.INetwork<float>.OnParametersWritten() => ParametersChanged();
     /// <summary>Layer 0's weights, row-major [5, 3]: w[j, k] is at j·3 + k.</summary>
-    public global::System.ReadOnlySpan<float> Layer0Weights => new global::System.ReadOnlySpan<float>(_parameters, 0, 15);
+    public global::System.ReadOnlySpan<float> Layer0Weights => _parameters.Span.Slice(0, 15);
     /// <summary>Layer 0's 5 biases.</summary>
-    public global::System.ReadOnlySpan<float> Layer0Biases => new global::System.ReadOnlySpan<float>(_parameters, 15, 5);
+    public global::System.ReadOnlySpan<float> Layer0Biases => _parameters.Span.Slice(15, 5);
     /// <summary>Layer 2's weights, row-major [40, 5]: w[j, k] is at j·5 + k.</summary>
-    public global::System.ReadOnlySpan<float> Layer2Weights => new global::System.ReadOnlySpan<float>(_parameters, 20, 200);
+    public global::System.ReadOnlySpan<float> Layer2Weights => _parameters.Span.Slice(20, 200);
     /// <summary>Layer 2's 40 biases.</summary>
-    public global::System.ReadOnlySpan<float> Layer2Biases => new global::System.ReadOnlySpan<float>(_parameters, 220, 40);
+    public global::System.ReadOnlySpan<float> Layer2Biases => _parameters.Span.Slice(220, 40);
     /// <summary>Layer 4's weights, row-major [2, 40]: w[j, k] is at j·40 + k.</summary>
-    public global::System.ReadOnlySpan<float> Layer4Weights => new global::System.ReadOnlySpan<float>(_parameters, 260, 80);
+    public global::System.ReadOnlySpan<float> Layer4Weights => _parameters.Span.Slice(260, 80);
     /// <summary>Layer 4's 2 biases.</summary>
-    public global::System.ReadOnlySpan<float> Layer4Biases => new global::System.ReadOnlySpan<float>(_parameters, 340, 2);
+    public global::System.ReadOnlySpan<float> Layer4Biases => _parameters.Span.Slice(340, 2);
 
     /// <inheritdoc />
     public void Initialize(int seed)
     {
-        global::StaticNets.ParameterInitializer.Initialize<float>(Architecture, _parameters, seed);
+        global::StaticNets.ParameterInitializer.Initialize<float>(Architecture, _parameters.Span, seed);
         ParametersChanged();
     }
 
@@ -120,27 +122,29 @@ partial class DropoutNet : global::StaticNets.INetwork<float>, global::StaticNet
             int version = global::System.Threading.Volatile.Read(ref _parameterVersion);
             if (global::System.Threading.Volatile.Read(ref _transposedVersion) == version)
                 return;
-            global::StaticNets.Kernels.DenseKernels.Transpose<float>(new global::System.ReadOnlySpan<float>(_parameters, 20, 200), new global::System.Span<float>(_transposed, 0, 200), 5, 40);
+            global::StaticNets.Kernels.DenseKernels.Transpose<float>(_parameters.Span.Slice(20, 200), _transposed.Span.Slice(0, 200), 5, 40);
+            global::System.Span<float> fused = _fused.Span;
+            global::System.ReadOnlySpan<float> parameters = _parameters.Span;
             // Layer 0: fused[0 + k·16 + j] = w[j, k], biases at 48; padding lanes stay zero.
             for (int j = 0; j < 5; j++)
             {
                 for (int k = 0; k < 3; k++)
-                    _fused[0 + k * 16 + j] = _parameters[0 + j * 3 + k];
-                _fused[48 + j] = _parameters[15 + j];
+                    fused[0 + k * 16 + j] = parameters[0 + j * 3 + k];
+                fused[48 + j] = parameters[15 + j];
             }
             // Layer 2: fused[64 + k·48 + j] = w[j, k], biases at 304; padding lanes stay zero.
             for (int j = 0; j < 40; j++)
             {
                 for (int k = 0; k < 5; k++)
-                    _fused[64 + k * 48 + j] = _parameters[20 + j * 5 + k];
-                _fused[304 + j] = _parameters[220 + j];
+                    fused[64 + k * 48 + j] = parameters[20 + j * 5 + k];
+                fused[304 + j] = parameters[220 + j];
             }
             // Layer 4: fused[352 + k·16 + j] = w[j, k], biases at 992; padding lanes stay zero.
             for (int j = 0; j < 2; j++)
             {
                 for (int k = 0; k < 40; k++)
-                    _fused[352 + k * 16 + j] = _parameters[260 + j * 40 + k];
-                _fused[992 + j] = _parameters[340 + j];
+                    fused[352 + k * 16 + j] = parameters[260 + j * 40 + k];
+                fused[992 + j] = parameters[340 + j];
             }
             global::System.Threading.Volatile.Write(ref _transposedVersion, version);
         }
@@ -191,8 +195,8 @@ partial class DropoutNet : global::StaticNets.INetwork<float>, global::StaticNet
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
     private void ForwardPerLayer(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
     {
-        global::System.ReadOnlySpan<float> p = _parameters;
-        global::System.ReadOnlySpan<float> tw = _transposed;
+        global::System.ReadOnlySpan<float> p = _parameters.Span;
+        global::System.ReadOnlySpan<float> tw = _transposed.Span;
         // Hidden activations live on the stack: no allocation, and each thread has its own.
         global::System.Span<float> scratch = stackalloc float[45];
         // Dropout layers are the identity at inference: the dense layers chain directly.
@@ -209,7 +213,7 @@ partial class DropoutNet : global::StaticNets.INetwork<float>, global::StaticNet
     /// <summary>All 3 layers for one sample with 512-bit vectors; <paramref name="x"/> and <paramref name="output"/> have been length-checked.</summary>
     private void ForwardFused512(ref float x, global::System.Span<float> output)
     {
-        ref float f = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fused);
+        ref float f = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(_fused.Span);
         global::System.Span<float> scratch = stackalloc float[32];
         ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scratch);
         // Layer 0: dense 3 → 5, Sigmoid: 1 vector(s) of outputs, 3 chain(s) over the inputs.
@@ -356,7 +360,7 @@ partial class DropoutNet : global::StaticNets.INetwork<float>, global::StaticNet
     /// <summary>All 3 layers for one sample with 256-bit vectors; <paramref name="x"/> and <paramref name="output"/> have been length-checked.</summary>
     private void ForwardFused256(ref float x, global::System.Span<float> output)
     {
-        ref float f = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fused);
+        ref float f = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(_fused.Span);
         global::System.Span<float> scratch = stackalloc float[32];
         ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scratch);
         // Layer 0: dense 3 → 5, Sigmoid: 1 vector(s) of outputs, 3 chain(s) over the inputs.
@@ -493,7 +497,7 @@ partial class DropoutNet : global::StaticNets.INetwork<float>, global::StaticNet
     /// <summary>All 3 layers for one sample with 128-bit vectors; <paramref name="x"/> and <paramref name="output"/> have been length-checked.</summary>
     private void ForwardFused128(ref float x, global::System.Span<float> output)
     {
-        ref float f = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fused);
+        ref float f = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(_fused.Span);
         global::System.Span<float> scratch = stackalloc float[32];
         ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scratch);
         // Layer 0: dense 3 → 5, Sigmoid: 2 vector(s) of outputs, 3 chain(s) over the inputs.
@@ -636,7 +640,7 @@ partial class DropoutNet : global::StaticNets.INetwork<float>, global::StaticNet
     /// <summary>The batched forward in lanes of 16 samples with 512-bit vectors; the spans have been checked and do not overlap.</summary>
     private void ForwardLanes512(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batch)
     {
-        ref float f = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fused);
+        ref float f = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(_fused.Span);
         // Two lane buffers of 40 rows × 16 samples, each layer reading one and writing the other.
         global::System.Span<float> lanes = stackalloc float[1280];
         ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(lanes);
@@ -787,7 +791,7 @@ partial class DropoutNet : global::StaticNets.INetwork<float>, global::StaticNet
     /// <summary>The batched forward in lanes of 8 samples with 256-bit vectors; the spans have been checked and do not overlap.</summary>
     private void ForwardLanes256(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batch)
     {
-        ref float f = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fused);
+        ref float f = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(_fused.Span);
         // Two lane buffers of 40 rows × 8 samples, each layer reading one and writing the other.
         global::System.Span<float> lanes = stackalloc float[640];
         ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(lanes);
@@ -921,7 +925,7 @@ partial class DropoutNet : global::StaticNets.INetwork<float>, global::StaticNet
     /// <summary>The batched forward in lanes of 4 samples with 128-bit vectors; the spans have been checked and do not overlap.</summary>
     private void ForwardLanes128(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batch)
     {
-        ref float f = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fused);
+        ref float f = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(_fused.Span);
         // Two lane buffers of 40 rows × 4 samples, each layer reading one and writing the other.
         global::System.Span<float> lanes = stackalloc float[320];
         ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(lanes);
@@ -1097,18 +1101,18 @@ partial class DropoutNet : global::StaticNets.INetwork<float>, global::StaticNet
     /// <summary>Batched forward pass keeping every layer's values in the workspace for the backward pass; returns the output rows.</summary>
     private global::System.ReadOnlySpan<float> ForwardBatch(global::System.ReadOnlySpan<float> x, int batch, Workspace ws, bool train)
     {
-        global::System.ReadOnlySpan<float> p = _parameters;
+        global::System.ReadOnlySpan<float> p = _parameters.Span;
         // Each training call draws fresh masks: the stream depends on the seed, the workspace's key and how often it ran.
         ulong rng = train ? global::StaticNets.Kernels.DropoutKernels.StreamStart(DropoutSeed, ws.DropoutKey, ws.DropoutCalls++) : 0UL;
         // Layer 0: dense 3 → 5, Sigmoid.
-        global::System.Span<float> z0 = new global::System.Span<float>(ws.Z0, 0, batch * 5), a0 = new global::System.Span<float>(ws.A0, 0, batch * 5);
+        global::System.Span<float> z0 = ws.Z0.Span.Slice(0, batch * 5), a0 = ws.A0.Span.Slice(0, batch * 5);
         // Too narrow for SIMD: the unrolled single-sample code, once per sample.
         for (int s = 0; s < batch; s++)
         {
             Layer0Forward(p, x.Slice(s * 3, 3), z0.Slice(s * 5, 5), a0.Slice(s * 5, 5));
         }
         // Layer 1: dropout 0.5 over 5.
-        global::System.Span<float> o1 = new global::System.Span<float>(ws.O1, 0, batch * 5), m1 = new global::System.Span<float>(ws.M1, 0, batch * 5);
+        global::System.Span<float> o1 = ws.O1.Span.Slice(0, batch * 5), m1 = ws.M1.Span.Slice(0, batch * 5);
         global::System.ReadOnlySpan<float> a1 = train ? o1 : a0;
         // Dropout 0.5 while training: the next layer reads a0 ⊙ mask; a0 itself stays intact for σ'.
         if (train)
@@ -1117,13 +1121,13 @@ partial class DropoutNet : global::StaticNets.INetwork<float>, global::StaticNet
             global::StaticNets.Kernels.DropoutKernels.Apply<float>(o1, m1, (float)0.5, ref rng);
         }
         // Layer 2: dense 5 → 40, ReLU.
-        global::System.Span<float> z2 = new global::System.Span<float>(ws.Z2, 0, batch * 40), a2 = new global::System.Span<float>(ws.A2, 0, batch * 40);
+        global::System.Span<float> z2 = ws.Z2.Span.Slice(0, batch * 40), a2 = ws.A2.Span.Slice(0, batch * 40);
         // Blocked over samples so each weight row is loaded once for several samples.
         global::StaticNets.Kernels.DenseKernels.ForwardBatch<float>(p.Slice(Layer2WeightOffset, Layer2WeightCount), p.Slice(Layer2BiasOffset, Layer2Size), a1, z2, 5, 40, ws.Threads);
         // Element-wise activation over the whole batch in one vectorised pass.
         global::StaticNets.Kernels.ActivationKernels.ReLU<float>(z2, a2);
         // Layer 3: dropout 0.2 over 40.
-        global::System.Span<float> o3 = new global::System.Span<float>(ws.O3, 0, batch * 40), m3 = new global::System.Span<float>(ws.M3, 0, batch * 40);
+        global::System.Span<float> o3 = ws.O3.Span.Slice(0, batch * 40), m3 = ws.M3.Span.Slice(0, batch * 40);
         global::System.ReadOnlySpan<float> a3 = train ? o3 : a2;
         // Dropout 0.2 while training: the next layer reads a2 ⊙ mask; a2 itself stays intact for σ'.
         if (train)
@@ -1132,7 +1136,7 @@ partial class DropoutNet : global::StaticNets.INetwork<float>, global::StaticNet
             global::StaticNets.Kernels.DropoutKernels.Apply<float>(o3, m3, (float)0.8, ref rng);
         }
         // Layer 4: dense 40 → 2, Sigmoid.
-        global::System.Span<float> z4 = new global::System.Span<float>(ws.Z4, 0, batch * 2), a4 = new global::System.Span<float>(ws.A4, 0, batch * 2);
+        global::System.Span<float> z4 = ws.Z4.Span.Slice(0, batch * 2), a4 = ws.A4.Span.Slice(0, batch * 2);
         // Blocked over samples so each weight row is loaded once for several samples.
         global::StaticNets.Kernels.DenseKernels.ForwardBatch<float>(p.Slice(Layer4WeightOffset, Layer4WeightCount), p.Slice(Layer4BiasOffset, Layer4Size), a3, z4, 40, 2, ws.Threads);
         // Element-wise activation over the whole batch in one vectorised pass.
@@ -1186,16 +1190,16 @@ partial class DropoutNet : global::StaticNets.INetwork<float>, global::StaticNet
             global::StaticNets.Guard.Length(dx.Length, batch * InputSize, "inputGradient");
         bool train = Training;
         ForwardBatch(inputs, batch, ws, train);
-        global::System.ReadOnlySpan<float> p = _parameters;
+        global::System.ReadOnlySpan<float> p = _parameters.Span;
         global::System.ReadOnlySpan<float> x = inputs, y = targets;
         // Whole-batch views of every layer's values and δ (sample after sample).
-        global::System.Span<float> z0 = new global::System.Span<float>(ws.Z0, 0, batch * 5), a0 = new global::System.Span<float>(ws.A0, 0, batch * 5), d0 = new global::System.Span<float>(ws.D0, 0, batch * 5);
-        global::System.Span<float> o1 = new global::System.Span<float>(ws.O1, 0, batch * 5), m1 = new global::System.Span<float>(ws.M1, 0, batch * 5);
+        global::System.Span<float> z0 = ws.Z0.Span.Slice(0, batch * 5), a0 = ws.A0.Span.Slice(0, batch * 5), d0 = ws.D0.Span.Slice(0, batch * 5);
+        global::System.Span<float> o1 = ws.O1.Span.Slice(0, batch * 5), m1 = ws.M1.Span.Slice(0, batch * 5);
         global::System.ReadOnlySpan<float> a1 = train ? o1 : a0;
-        global::System.Span<float> z2 = new global::System.Span<float>(ws.Z2, 0, batch * 40), a2 = new global::System.Span<float>(ws.A2, 0, batch * 40), d2 = new global::System.Span<float>(ws.D2, 0, batch * 40);
-        global::System.Span<float> o3 = new global::System.Span<float>(ws.O3, 0, batch * 40), m3 = new global::System.Span<float>(ws.M3, 0, batch * 40);
+        global::System.Span<float> z2 = ws.Z2.Span.Slice(0, batch * 40), a2 = ws.A2.Span.Slice(0, batch * 40), d2 = ws.D2.Span.Slice(0, batch * 40);
+        global::System.Span<float> o3 = ws.O3.Span.Slice(0, batch * 40), m3 = ws.M3.Span.Slice(0, batch * 40);
         global::System.ReadOnlySpan<float> a3 = train ? o3 : a2;
-        global::System.Span<float> z4 = new global::System.Span<float>(ws.Z4, 0, batch * 2), a4 = new global::System.Span<float>(ws.A4, 0, batch * 2), d4 = new global::System.Span<float>(ws.D4, 0, batch * 2);
+        global::System.Span<float> z4 = ws.Z4.Span.Slice(0, batch * 2), a4 = ws.A4.Span.Slice(0, batch * 2), d4 = ws.D4.Span.Slice(0, batch * 2);
 
         float loss;
         if (!fromGradient)
@@ -1312,10 +1316,10 @@ partial class DropoutNet : global::StaticNets.INetwork<float>, global::StaticNet
     /// <summary>Scratch memory (every layer's values and δ) for batches of up to <see cref="BatchCapacity"/> samples. Use one per thread.</summary>
     public sealed class Workspace : global::StaticNets.INetworkWorkspace<float>, global::StaticNets.Training.IDropoutWorkspace
     {
-        internal readonly float[] Z0, A0, D0, O1, M1, Z2, A2, D2, O3, M3, Z4, A4, D4;
+        internal readonly global::StaticNets.Kernels.AlignedArray<float> Z0, A0, D0, O1, M1, Z2, A2, D2, O3, M3, Z4, A4, D4;
 
-        /// <summary>The largest batch capacity: the largest buffer holds 40 values per sample, and an array at most 2147483591 (Array.MaxLength).</summary>
-        public const int MaxBatchCapacity = 53687089;
+        /// <summary>The largest batch capacity: the largest buffer holds 40 values per sample, and a buffer at most 2147483527 (AlignedArray's MaxLength).</summary>
+        public const int MaxBatchCapacity = 53687088;
 
         /// <summary>Allocates scratch memory for batches of up to <paramref name="batchCapacity"/> samples.</summary>
         /// <param name="batchCapacity">The largest batch, at least 1 and at most <see cref="MaxBatchCapacity"/>.</param>
@@ -1323,19 +1327,19 @@ partial class DropoutNet : global::StaticNets.INetwork<float>, global::StaticNet
         {
             global::StaticNets.Guard.BatchCapacity(batchCapacity, MaxBatchCapacity, 40, "batchCapacity");
             BatchCapacity = batchCapacity;
-            Z0 = new float[checked(batchCapacity * 5)];
-            A0 = new float[checked(batchCapacity * 5)];
-            D0 = new float[checked(batchCapacity * 5)];
-            O1 = new float[checked(batchCapacity * 5)];
-            M1 = new float[checked(batchCapacity * 5)];
-            Z2 = new float[checked(batchCapacity * 40)];
-            A2 = new float[checked(batchCapacity * 40)];
-            D2 = new float[checked(batchCapacity * 40)];
-            O3 = new float[checked(batchCapacity * 40)];
-            M3 = new float[checked(batchCapacity * 40)];
-            Z4 = new float[checked(batchCapacity * 2)];
-            A4 = new float[checked(batchCapacity * 2)];
-            D4 = new float[checked(batchCapacity * 2)];
+            Z0 = new global::StaticNets.Kernels.AlignedArray<float>(checked(batchCapacity * 5));
+            A0 = new global::StaticNets.Kernels.AlignedArray<float>(checked(batchCapacity * 5));
+            D0 = new global::StaticNets.Kernels.AlignedArray<float>(checked(batchCapacity * 5));
+            O1 = new global::StaticNets.Kernels.AlignedArray<float>(checked(batchCapacity * 5));
+            M1 = new global::StaticNets.Kernels.AlignedArray<float>(checked(batchCapacity * 5));
+            Z2 = new global::StaticNets.Kernels.AlignedArray<float>(checked(batchCapacity * 40));
+            A2 = new global::StaticNets.Kernels.AlignedArray<float>(checked(batchCapacity * 40));
+            D2 = new global::StaticNets.Kernels.AlignedArray<float>(checked(batchCapacity * 40));
+            O3 = new global::StaticNets.Kernels.AlignedArray<float>(checked(batchCapacity * 40));
+            M3 = new global::StaticNets.Kernels.AlignedArray<float>(checked(batchCapacity * 40));
+            Z4 = new global::StaticNets.Kernels.AlignedArray<float>(checked(batchCapacity * 2));
+            A4 = new global::StaticNets.Kernels.AlignedArray<float>(checked(batchCapacity * 2));
+            D4 = new global::StaticNets.Kernels.AlignedArray<float>(checked(batchCapacity * 2));
         }
 
         /// <inheritdoc />

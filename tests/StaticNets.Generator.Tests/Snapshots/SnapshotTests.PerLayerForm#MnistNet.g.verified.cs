@@ -39,8 +39,10 @@ partial class MnistNet : global::StaticNets.INetwork<float>
     /// <summary>The architecture: shapes, layers, parameter blocks, loss and precision.</summary>
     public static global::StaticNets.NetworkInfo Architecture { get; } = new global::StaticNets.NetworkInfo("MnistNet", global::StaticNets.Precision.Single, global::StaticNets.Loss.CrossEntropy, new int[] { 784, 128, 10 }, new global::StaticNets.Activation[] { global::StaticNets.Activation.ReLU, global::StaticNets.Activation.Softmax });
 
-    // Every weight and bias in one array, in the layout documented on INetwork<T>.
-    private readonly float[] _parameters = new float[ParameterCount];
+    // Every weight and bias in one buffer, in the layout documented on INetwork<T>, from a 64-byte line: the rows
+    // of a block whose offset and row width are whole lines (784 × 128, 512 × 512, …) then start lines too, so no
+    // vector load of them splits across two.
+    private readonly global::StaticNets.Kernels.AlignedArray<float> _parameters = new global::StaticNets.Kernels.AlignedArray<float>(ParameterCount);
     // Copies of the weights in the layouts the kernels read fastest. Every way to reach the parameters
     // (EditParameters, Initialize) bumps _parameterVersion when it ends; a forward rebuilds a copy older than that,
     // under _refreshLock so concurrent forwards rebuild once. Code writing _parameters directly calls ParametersChanged().
@@ -63,23 +65,23 @@ partial class MnistNet : global::StaticNets.INetwork<float>
     }
 
     /// <summary>All parameters in the documented layout, read-only. Write them through <see cref="EditParameters"/>.</summary>
-    public global::System.ReadOnlySpan<float> Parameters => _parameters;
+    public global::System.ReadOnlySpan<float> Parameters => _parameters.Span;
     /// <summary>Opens a write window onto the parameters; disposing it makes the next forward see every write.</summary>
-    public global::StaticNets.ParameterEdit<float> EditParameters() => new global::StaticNets.ParameterEdit<float>(_parameters, this);
+    public global::StaticNets.ParameterEdit<float> EditParameters() => new global::StaticNets.ParameterEdit<float>(_parameters.Span, this);
     void global::StaticNets.INetwork<float>.OnParametersWritten() => ParametersChanged();
     /// <summary>Layer 0's weights, row-major [128, 784]: w[j, k] is at j·784 + k.</summary>
-    public global::System.ReadOnlySpan<float> Layer0Weights => new global::System.ReadOnlySpan<float>(_parameters, 0, 100352);
+    public global::System.ReadOnlySpan<float> Layer0Weights => _parameters.Span.Slice(0, 100352);
     /// <summary>Layer 0's 128 biases.</summary>
-    public global::System.ReadOnlySpan<float> Layer0Biases => new global::System.ReadOnlySpan<float>(_parameters, 100352, 128);
+    public global::System.ReadOnlySpan<float> Layer0Biases => _parameters.Span.Slice(100352, 128);
     /// <summary>Layer 1's weights, row-major [10, 128]: w[j, k] is at j·128 + k.</summary>
-    public global::System.ReadOnlySpan<float> Layer1Weights => new global::System.ReadOnlySpan<float>(_parameters, 100480, 1280);
+    public global::System.ReadOnlySpan<float> Layer1Weights => _parameters.Span.Slice(100480, 1280);
     /// <summary>Layer 1's 10 biases.</summary>
-    public global::System.ReadOnlySpan<float> Layer1Biases => new global::System.ReadOnlySpan<float>(_parameters, 101760, 10);
+    public global::System.ReadOnlySpan<float> Layer1Biases => _parameters.Span.Slice(101760, 10);
 
     /// <inheritdoc />
     public void Initialize(int seed)
     {
-        global::StaticNets.ParameterInitializer.Initialize<float>(Architecture, _parameters, seed);
+        global::StaticNets.ParameterInitializer.Initialize<float>(Architecture, _parameters.Span, seed);
         ParametersChanged();
     }
 
@@ -95,7 +97,7 @@ partial class MnistNet : global::StaticNets.INetwork<float>
             if (global::System.Threading.Volatile.Read(ref _packedVersion) == version)
                 return;
             _packed0 ??= new global::StaticNets.Kernels.AlignedArray<float>(global::StaticNets.Kernels.DenseKernels.PackedLength<float>(784, 128));
-            global::StaticNets.Kernels.DenseKernels.PackPanels<float>(new global::System.ReadOnlySpan<float>(_parameters, Layer0WeightOffset, Layer0WeightCount), _packed0.Span, 784, 128, threads);
+            global::StaticNets.Kernels.DenseKernels.PackPanels<float>(_parameters.Span.Slice(Layer0WeightOffset, Layer0WeightCount), _packed0.Span, 784, 128, threads);
             global::System.Threading.Volatile.Write(ref _packedVersion, version);
         }
     }
@@ -113,7 +115,7 @@ partial class MnistNet : global::StaticNets.INetwork<float>
     public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
     {
         global::StaticNets.Guard.Lengths(input.Length, InputSize, output.Length, OutputSize);
-        global::System.ReadOnlySpan<float> p = _parameters;
+        global::System.ReadOnlySpan<float> p = _parameters.Span;
         // Hidden activations live on the stack: no allocation, and each thread has its own.
         global::System.Span<float> scratch = stackalloc float[128];
         global::System.Span<float> h0 = scratch.Slice(0, 128);
@@ -148,20 +150,20 @@ partial class MnistNet : global::StaticNets.INetwork<float>
     /// <param name="packed">Whether to read the packed Wᵀ panels (re-packing them first if the parameters changed); Backward passes false.</param>
     private global::System.ReadOnlySpan<float> ForwardBatch(global::System.ReadOnlySpan<float> x, int batch, Workspace ws, bool packed = true)
     {
-        global::System.ReadOnlySpan<float> p = _parameters;
+        global::System.ReadOnlySpan<float> p = _parameters.Span;
         // Rebuild the weight caches if the parameters may have changed since.
         if (packed && global::System.Threading.Volatile.Read(ref _packedVersion) != global::System.Threading.Volatile.Read(ref _parameterVersion))
             RefreshPacked(ws.Threads);
         global::System.ReadOnlySpan<float> packed0 = _packed0 is null ? default : _packed0.Span;
         // Layer 0: dense 784 → 128, ReLU.
-        global::System.Span<float> z0 = new global::System.Span<float>(ws.Z0, 0, batch * 128), a0 = new global::System.Span<float>(ws.A0, 0, batch * 128);
+        global::System.Span<float> z0 = ws.Z0.Span.Slice(0, batch * 128), a0 = ws.A0.Span.Slice(0, batch * 128);
         // Outer product over the network's packed Wᵀ panels (no packing per call); rows past the last panel as dot products; σ = ReLU applied as whole panels store z0.
         if (packed)
             global::StaticNets.Kernels.DenseKernels.ForwardBatchPrepacked<float>(packed0, p.Slice(Layer0WeightOffset, Layer0WeightCount), p.Slice(Layer0BiasOffset, Layer0Size), x, z0, a0, 784, 128, global::StaticNets.Activation.ReLU, ws.Threads);
         else
             global::StaticNets.Kernels.DenseKernels.ForwardBatch<float>(p.Slice(Layer0WeightOffset, Layer0WeightCount), p.Slice(Layer0BiasOffset, Layer0Size), x, z0, a0, 784, 128, global::StaticNets.Activation.ReLU, ws.Threads);
         // Layer 1: dense 128 → 10, Softmax.
-        global::System.Span<float> z1 = new global::System.Span<float>(ws.Z1, 0, batch * 10), a1 = new global::System.Span<float>(ws.A1, 0, batch * 10);
+        global::System.Span<float> z1 = ws.Z1.Span.Slice(0, batch * 10), a1 = ws.A1.Span.Slice(0, batch * 10);
         // Blocked over samples so each weight row is loaded once for several samples.
         global::StaticNets.Kernels.DenseKernels.ForwardBatch<float>(p.Slice(Layer1WeightOffset, Layer1WeightCount), p.Slice(Layer1BiasOffset, Layer1Size), a0, z1, 128, 10, ws.Threads);
         // Softmax normalises each sample's values on its own: rows of a block of samples side by side in vector lanes.
@@ -215,11 +217,11 @@ partial class MnistNet : global::StaticNets.INetwork<float>
             global::StaticNets.Guard.Length(dx.Length, batch * InputSize, "inputGradient");
         // Weights as they are: the parameters change every step, and re-packing them would cost more than it saves.
         ForwardBatch(inputs, batch, ws, packed: false);
-        global::System.ReadOnlySpan<float> p = _parameters;
+        global::System.ReadOnlySpan<float> p = _parameters.Span;
         global::System.ReadOnlySpan<float> x = inputs, y = targets;
         // Whole-batch views of every layer's values and δ (sample after sample).
-        global::System.Span<float> z0 = new global::System.Span<float>(ws.Z0, 0, batch * 128), a0 = new global::System.Span<float>(ws.A0, 0, batch * 128), d0 = new global::System.Span<float>(ws.D0, 0, batch * 128);
-        global::System.Span<float> z1 = new global::System.Span<float>(ws.Z1, 0, batch * 10), a1 = new global::System.Span<float>(ws.A1, 0, batch * 10), d1 = new global::System.Span<float>(ws.D1, 0, batch * 10);
+        global::System.Span<float> z0 = ws.Z0.Span.Slice(0, batch * 128), a0 = ws.A0.Span.Slice(0, batch * 128), d0 = ws.D0.Span.Slice(0, batch * 128);
+        global::System.Span<float> z1 = ws.Z1.Span.Slice(0, batch * 10), a1 = ws.A1.Span.Slice(0, batch * 10), d1 = ws.D1.Span.Slice(0, batch * 10);
 
         float loss;
         if (!fromGradient)
@@ -278,9 +280,9 @@ partial class MnistNet : global::StaticNets.INetwork<float>
     /// <summary>Scratch memory (every layer's values and δ) for batches of up to <see cref="BatchCapacity"/> samples. Use one per thread.</summary>
     public sealed class Workspace : global::StaticNets.INetworkWorkspace<float>
     {
-        internal readonly float[] Z0, A0, D0, Z1, A1, D1;
+        internal readonly global::StaticNets.Kernels.AlignedArray<float> Z0, A0, D0, Z1, A1, D1;
 
-        /// <summary>The largest batch capacity: the largest buffer holds 128 values per sample, and an array at most 2147483591 (Array.MaxLength).</summary>
+        /// <summary>The largest batch capacity: the largest buffer holds 128 values per sample, and a buffer at most 2147483527 (AlignedArray's MaxLength).</summary>
         public const int MaxBatchCapacity = 16777215;
 
         /// <summary>Allocates scratch memory for batches of up to <paramref name="batchCapacity"/> samples.</summary>
@@ -289,12 +291,12 @@ partial class MnistNet : global::StaticNets.INetwork<float>
         {
             global::StaticNets.Guard.BatchCapacity(batchCapacity, MaxBatchCapacity, 128, "batchCapacity");
             BatchCapacity = batchCapacity;
-            Z0 = new float[checked(batchCapacity * 128)];
-            A0 = new float[checked(batchCapacity * 128)];
-            D0 = new float[checked(batchCapacity * 128)];
-            Z1 = new float[checked(batchCapacity * 10)];
-            A1 = new float[checked(batchCapacity * 10)];
-            D1 = new float[checked(batchCapacity * 10)];
+            Z0 = new global::StaticNets.Kernels.AlignedArray<float>(checked(batchCapacity * 128));
+            A0 = new global::StaticNets.Kernels.AlignedArray<float>(checked(batchCapacity * 128));
+            D0 = new global::StaticNets.Kernels.AlignedArray<float>(checked(batchCapacity * 128));
+            Z1 = new global::StaticNets.Kernels.AlignedArray<float>(checked(batchCapacity * 10));
+            A1 = new global::StaticNets.Kernels.AlignedArray<float>(checked(batchCapacity * 10));
+            D1 = new global::StaticNets.Kernels.AlignedArray<float>(checked(batchCapacity * 10));
         }
 
         /// <inheritdoc />

@@ -42,15 +42,17 @@ namespace Samples
         /// <summary>The architecture: shapes, layers, parameter blocks, loss and precision.</summary>
         public static global::StaticNets.NetworkInfo Architecture { get; } = new global::StaticNets.NetworkInfo("XorNet", global::StaticNets.Precision.Single, global::StaticNets.Loss.Quadratic, new int[] { 2, 3, 1 }, new global::StaticNets.Activation[] { global::StaticNets.Activation.Sigmoid, global::StaticNets.Activation.Sigmoid });
 
-        // Every weight and bias in one array, in the layout documented on INetwork<T>.
-        private readonly float[] _parameters = new float[ParameterCount];
+        // Every weight and bias in one buffer, in the layout documented on INetwork<T>, from a 64-byte line: the rows
+        // of a block whose offset and row width are whole lines (784 × 128, 512 × 512, …) then start lines too, so no
+        // vector load of them splits across two.
+        private readonly global::StaticNets.Kernels.AlignedArray<float> _parameters = new global::StaticNets.Kernels.AlignedArray<float>(ParameterCount);
         // Copies of the weights in the layouts the kernels read fastest. Every way to reach the parameters
         // (EditParameters, Initialize) bumps _parameterVersion when it ends; a forward rebuilds a copy older than that,
         // under _refreshLock so concurrent forwards rebuild once. Code writing _parameters directly calls ParametersChanged().
         private readonly object _refreshLock = new object();
         private int _parameterVersion;
         // Transposed weights and biases of every layer, rows padded to 64 bytes, for the fused single-sample forward.
-        private readonly float[] _fused = new float[112];
+        private readonly global::StaticNets.Kernels.AlignedArray<float> _fused = new global::StaticNets.Kernels.AlignedArray<float>(112);
         private int _transposedVersion = -1;
 
         /// <summary>Creates the network with parameters initialised from seed 0.</summary>
@@ -66,23 +68,23 @@ namespace Samples
         }
 
         /// <summary>All parameters in the documented layout, read-only. Write them through <see cref="EditParameters"/>.</summary>
-        public global::System.ReadOnlySpan<float> Parameters => _parameters;
+        public global::System.ReadOnlySpan<float> Parameters => _parameters.Span;
         /// <summary>Opens a write window onto the parameters; disposing it makes the next forward see every write.</summary>
-        public global::StaticNets.ParameterEdit<float> EditParameters() => new global::StaticNets.ParameterEdit<float>(_parameters, this);
+        public global::StaticNets.ParameterEdit<float> EditParameters() => new global::StaticNets.ParameterEdit<float>(_parameters.Span, this);
         void global::StaticNets.INetwork<float>.OnParametersWritten() => ParametersChanged();
         /// <summary>Layer 0's weights, row-major [3, 2]: w[j, k] is at j·2 + k.</summary>
-        public global::System.ReadOnlySpan<float> Layer0Weights => new global::System.ReadOnlySpan<float>(_parameters, 0, 6);
+        public global::System.ReadOnlySpan<float> Layer0Weights => _parameters.Span.Slice(0, 6);
         /// <summary>Layer 0's 3 biases.</summary>
-        public global::System.ReadOnlySpan<float> Layer0Biases => new global::System.ReadOnlySpan<float>(_parameters, 6, 3);
+        public global::System.ReadOnlySpan<float> Layer0Biases => _parameters.Span.Slice(6, 3);
         /// <summary>Layer 1's weights, row-major [1, 3]: w[j, k] is at j·3 + k.</summary>
-        public global::System.ReadOnlySpan<float> Layer1Weights => new global::System.ReadOnlySpan<float>(_parameters, 9, 3);
+        public global::System.ReadOnlySpan<float> Layer1Weights => _parameters.Span.Slice(9, 3);
         /// <summary>Layer 1's 1 biases.</summary>
-        public global::System.ReadOnlySpan<float> Layer1Biases => new global::System.ReadOnlySpan<float>(_parameters, 12, 1);
+        public global::System.ReadOnlySpan<float> Layer1Biases => _parameters.Span.Slice(12, 1);
 
         /// <inheritdoc />
         public void Initialize(int seed)
         {
-            global::StaticNets.ParameterInitializer.Initialize<float>(Architecture, _parameters, seed);
+            global::StaticNets.ParameterInitializer.Initialize<float>(Architecture, _parameters.Span, seed);
             ParametersChanged();
         }
 
@@ -97,19 +99,21 @@ namespace Samples
                 int version = global::System.Threading.Volatile.Read(ref _parameterVersion);
                 if (global::System.Threading.Volatile.Read(ref _transposedVersion) == version)
                     return;
+                global::System.Span<float> fused = _fused.Span;
+                global::System.ReadOnlySpan<float> parameters = _parameters.Span;
                 // Layer 0: fused[0 + k·16 + j] = w[j, k], biases at 32; padding lanes stay zero.
                 for (int j = 0; j < 3; j++)
                 {
                     for (int k = 0; k < 2; k++)
-                        _fused[0 + k * 16 + j] = _parameters[0 + j * 2 + k];
-                    _fused[32 + j] = _parameters[6 + j];
+                        fused[0 + k * 16 + j] = parameters[0 + j * 2 + k];
+                    fused[32 + j] = parameters[6 + j];
                 }
                 // Layer 1: fused[48 + k·16 + j] = w[j, k], biases at 96; padding lanes stay zero.
                 for (int j = 0; j < 1; j++)
                 {
                     for (int k = 0; k < 3; k++)
-                        _fused[48 + k * 16 + j] = _parameters[9 + j * 3 + k];
-                    _fused[96 + j] = _parameters[12 + j];
+                        fused[48 + k * 16 + j] = parameters[9 + j * 3 + k];
+                    fused[96 + j] = parameters[12 + j];
                 }
                 global::System.Threading.Volatile.Write(ref _transposedVersion, version);
             }
@@ -155,7 +159,7 @@ namespace Samples
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
         private void ForwardPerLayer(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
         {
-            global::System.ReadOnlySpan<float> p = _parameters;
+            global::System.ReadOnlySpan<float> p = _parameters.Span;
             // Hidden activations live on the stack: no allocation, and each thread has its own.
             global::System.Span<float> scratch = stackalloc float[3];
             global::System.Span<float> h0 = scratch.Slice(0, 3);
@@ -168,7 +172,7 @@ namespace Samples
         /// <summary>All 2 layers for one sample with 512-bit vectors; <paramref name="x"/> and <paramref name="output"/> have been length-checked.</summary>
         private void ForwardFused512(ref float x, global::System.Span<float> output)
         {
-            ref float f = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fused);
+            ref float f = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(_fused.Span);
             global::System.Span<float> scratch = stackalloc float[32];
             ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scratch);
             // Layer 0: dense 2 → 3, Sigmoid: 1 vector(s) of outputs, 2 chain(s) over the inputs.
@@ -210,7 +214,7 @@ namespace Samples
         /// <summary>All 2 layers for one sample with 256-bit vectors; <paramref name="x"/> and <paramref name="output"/> have been length-checked.</summary>
         private void ForwardFused256(ref float x, global::System.Span<float> output)
         {
-            ref float f = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fused);
+            ref float f = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(_fused.Span);
             global::System.Span<float> scratch = stackalloc float[32];
             ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scratch);
             // Layer 0: dense 2 → 3, Sigmoid: 1 vector(s) of outputs, 2 chain(s) over the inputs.
@@ -252,7 +256,7 @@ namespace Samples
         /// <summary>All 2 layers for one sample with 128-bit vectors; <paramref name="x"/> and <paramref name="output"/> have been length-checked.</summary>
         private void ForwardFused128(ref float x, global::System.Span<float> output)
         {
-            ref float f = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fused);
+            ref float f = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(_fused.Span);
             global::System.Span<float> scratch = stackalloc float[32];
             ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scratch);
             // Layer 0: dense 2 → 3, Sigmoid: 1 vector(s) of outputs, 2 chain(s) over the inputs.
@@ -294,7 +298,7 @@ namespace Samples
         /// <summary>The batched forward in lanes of 16 samples with 512-bit vectors; the spans have been checked and do not overlap.</summary>
         private void ForwardLanes512(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batch)
         {
-            ref float f = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fused);
+            ref float f = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(_fused.Span);
             // Two lane buffers of 3 rows × 16 samples, each layer reading one and writing the other.
             global::System.Span<float> lanes = stackalloc float[96];
             ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(lanes);
@@ -366,7 +370,7 @@ namespace Samples
         /// <summary>The batched forward in lanes of 8 samples with 256-bit vectors; the spans have been checked and do not overlap.</summary>
         private void ForwardLanes256(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batch)
         {
-            ref float f = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fused);
+            ref float f = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(_fused.Span);
             // Two lane buffers of 3 rows × 8 samples, each layer reading one and writing the other.
             global::System.Span<float> lanes = stackalloc float[48];
             ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(lanes);
@@ -438,7 +442,7 @@ namespace Samples
         /// <summary>The batched forward in lanes of 4 samples with 128-bit vectors; the spans have been checked and do not overlap.</summary>
         private void ForwardLanes128(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batch)
         {
-            ref float f = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_fused);
+            ref float f = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(_fused.Span);
             // Two lane buffers of 3 rows × 4 samples, each layer reading one and writing the other.
             global::System.Span<float> lanes = stackalloc float[24];
             ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(lanes);
@@ -552,16 +556,16 @@ namespace Samples
         /// <summary>Batched forward pass keeping every layer's values in the workspace for the backward pass; returns the output rows.</summary>
         private global::System.ReadOnlySpan<float> ForwardBatch(global::System.ReadOnlySpan<float> x, int batch, Workspace ws)
         {
-            global::System.ReadOnlySpan<float> p = _parameters;
+            global::System.ReadOnlySpan<float> p = _parameters.Span;
             // Layer 0: dense 2 → 3, Sigmoid.
-            global::System.Span<float> z0 = new global::System.Span<float>(ws.Z0, 0, batch * 3), a0 = new global::System.Span<float>(ws.A0, 0, batch * 3);
+            global::System.Span<float> z0 = ws.Z0.Span.Slice(0, batch * 3), a0 = ws.A0.Span.Slice(0, batch * 3);
             // Too narrow for SIMD: the unrolled single-sample code, once per sample.
             for (int s = 0; s < batch; s++)
             {
                 Layer0Forward(p, x.Slice(s * 2, 2), z0.Slice(s * 3, 3), a0.Slice(s * 3, 3));
             }
             // Layer 1: dense 3 → 1, Sigmoid.
-            global::System.Span<float> z1 = new global::System.Span<float>(ws.Z1, 0, batch * 1), a1 = new global::System.Span<float>(ws.A1, 0, batch * 1);
+            global::System.Span<float> z1 = ws.Z1.Span.Slice(0, batch * 1), a1 = ws.A1.Span.Slice(0, batch * 1);
             // Too narrow for SIMD: the unrolled single-sample code, once per sample.
             for (int s = 0; s < batch; s++)
             {
@@ -615,11 +619,11 @@ namespace Samples
             if (!dx.IsEmpty)
                 global::StaticNets.Guard.Length(dx.Length, batch * InputSize, "inputGradient");
             ForwardBatch(inputs, batch, ws);
-            global::System.ReadOnlySpan<float> p = _parameters;
+            global::System.ReadOnlySpan<float> p = _parameters.Span;
             global::System.ReadOnlySpan<float> x = inputs, y = targets;
             // Whole-batch views of every layer's values and δ (sample after sample).
-            global::System.Span<float> z0 = new global::System.Span<float>(ws.Z0, 0, batch * 3), a0 = new global::System.Span<float>(ws.A0, 0, batch * 3), d0 = new global::System.Span<float>(ws.D0, 0, batch * 3);
-            global::System.Span<float> z1 = new global::System.Span<float>(ws.Z1, 0, batch * 1), a1 = new global::System.Span<float>(ws.A1, 0, batch * 1), d1 = new global::System.Span<float>(ws.D1, 0, batch * 1);
+            global::System.Span<float> z0 = ws.Z0.Span.Slice(0, batch * 3), a0 = ws.A0.Span.Slice(0, batch * 3), d0 = ws.D0.Span.Slice(0, batch * 3);
+            global::System.Span<float> z1 = ws.Z1.Span.Slice(0, batch * 1), a1 = ws.A1.Span.Slice(0, batch * 1), d1 = ws.D1.Span.Slice(0, batch * 1);
 
             float loss;
             if (!fromGradient)
@@ -730,10 +734,10 @@ namespace Samples
         /// <summary>Scratch memory (every layer's values and δ) for batches of up to <see cref="BatchCapacity"/> samples. Use one per thread.</summary>
         public sealed class Workspace : global::StaticNets.INetworkWorkspace<float>
         {
-            internal readonly float[] Z0, A0, D0, Z1, A1, D1;
+            internal readonly global::StaticNets.Kernels.AlignedArray<float> Z0, A0, D0, Z1, A1, D1;
 
-            /// <summary>The largest batch capacity: the largest buffer holds 3 values per sample, and an array at most 2147483591 (Array.MaxLength).</summary>
-            public const int MaxBatchCapacity = 715827863;
+            /// <summary>The largest batch capacity: the largest buffer holds 3 values per sample, and a buffer at most 2147483527 (AlignedArray's MaxLength).</summary>
+            public const int MaxBatchCapacity = 715827842;
 
             /// <summary>Allocates scratch memory for batches of up to <paramref name="batchCapacity"/> samples.</summary>
             /// <param name="batchCapacity">The largest batch, at least 1 and at most <see cref="MaxBatchCapacity"/>.</param>
@@ -741,12 +745,12 @@ namespace Samples
             {
                 global::StaticNets.Guard.BatchCapacity(batchCapacity, MaxBatchCapacity, 3, "batchCapacity");
                 BatchCapacity = batchCapacity;
-                Z0 = new float[checked(batchCapacity * 3)];
-                A0 = new float[checked(batchCapacity * 3)];
-                D0 = new float[checked(batchCapacity * 3)];
-                Z1 = new float[checked(batchCapacity * 1)];
-                A1 = new float[checked(batchCapacity * 1)];
-                D1 = new float[checked(batchCapacity * 1)];
+                Z0 = new global::StaticNets.Kernels.AlignedArray<float>(checked(batchCapacity * 3));
+                A0 = new global::StaticNets.Kernels.AlignedArray<float>(checked(batchCapacity * 3));
+                D0 = new global::StaticNets.Kernels.AlignedArray<float>(checked(batchCapacity * 3));
+                Z1 = new global::StaticNets.Kernels.AlignedArray<float>(checked(batchCapacity * 1));
+                A1 = new global::StaticNets.Kernels.AlignedArray<float>(checked(batchCapacity * 1));
+                D1 = new global::StaticNets.Kernels.AlignedArray<float>(checked(batchCapacity * 1));
             }
 
             /// <inheritdoc />

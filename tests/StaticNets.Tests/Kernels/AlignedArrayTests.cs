@@ -1,6 +1,7 @@
 using System;
 using System.Runtime.CompilerServices;
 using StaticNets.Kernels;
+using StaticNets.Training;
 using Xunit;
 
 namespace StaticNets.Tests.Kernels;
@@ -31,6 +32,34 @@ public class AlignedArrayTests
     }
 
     [Fact]
-    public void NegativeLength_IsRejectedByName()
-        => Assert.Equal("length", Assert.Throws<ArgumentOutOfRangeException>(() => new AlignedArray<float>(-1)).ParamName);
+    public void NegativeOrTooLargeLengths_AreRejectedByName()
+    {
+        Assert.Equal("length", Assert.Throws<ArgumentOutOfRangeException>(() => new AlignedArray<float>(-1)).ParamName);
+        Assert.Equal("length", Assert.Throws<ArgumentOutOfRangeException>(() => new AlignedArray<byte>(AlignedArray<byte>.MaxLength + 1)).ParamName);
+    }
+
+    /// <summary>
+    /// What the kernels read on a line: a generated network's parameters (and so the rows of its 784 × 128 and 128 × 10
+    /// weights, whose offsets and widths are whole lines), every workspace buffer, and the training loop's batch and
+    /// gradient buffers.
+    /// </summary>
+    [Fact]
+    public unsafe void Networks_Workspaces_AndTheTrainingLoop_KeepTheirBuffersOnLines()
+    {
+        var net = new StaticNets.Tests.Networks.MnistNet(1);
+        Assert.Equal(0u, Address(net.Parameters) % 64);
+        Assert.Equal(0u, Address(net.Layer1Weights) % 64);
+        var ws = (StaticNets.Tests.Networks.MnistNet.Workspace)net.CreateWorkspace(3);
+        foreach (var buffer in new[] { ws.Z0, ws.A0, ws.D0, ws.Z1, ws.A1, ws.D1 })
+            Assert.Equal(0u, Address(buffer.Span) % 64);
+        var loop = new TrainingLoop<float>(net, new Sgd<float>(), new SupervisedObjective<float>(), 5, 1, l2: 0, clip: null);
+        Assert.Equal(0u, Address(loop.Inputs) % 64);
+        Assert.Equal(0u, Address(loop.Targets) % 64);
+        Assert.Equal(0u, Address(loop.Gradient) % 64);
+        Assert.Equal(5 * 784, loop.Inputs.Length);
+        Assert.Equal(MnistNetParameterCount(), loop.Gradient.Length);
+
+        static nuint Address<T>(ReadOnlySpan<T> span) where T : unmanaged => (nuint)Unsafe.AsPointer(ref Unsafe.AsRef(in span[0]));
+        static int MnistNetParameterCount() => StaticNets.Tests.Networks.MnistNet.ParameterCount;
+    }
 }

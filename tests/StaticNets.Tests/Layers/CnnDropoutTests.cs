@@ -23,10 +23,10 @@ public class CnnDropoutTests
         double cost = net.Backward(x, targets, gradient, dx, ws);
 
         // Both layers dropped something, and kept values are scaled by 1/(1 − rate).
-        Assert.Contains(ws.M1, m => m == 0);
-        Assert.Contains(ws.M4, m => m == 0);
-        Assert.All(ws.M1, m => Assert.True(m == 0 || Math.Abs(m - 1 / 0.7) < 1e-12, $"mask value {m}"));
-        Assert.All(ws.M4, m => Assert.True(m == 0 || Math.Abs(m - 1 / 0.5) < 1e-12, $"mask value {m}"));
+        Assert.Contains(ws.M1.Span.ToArray(), m => m == 0);
+        Assert.Contains(ws.M4.Span.ToArray(), m => m == 0);
+        Assert.All(ws.M1.Span.ToArray(), m => Assert.True(m == 0 || Math.Abs(m - 1 / 0.7) < 1e-12, $"mask value {m}"));
+        Assert.All(ws.M4.Span.ToArray(), m => Assert.True(m == 0 || Math.Abs(m - 1 / 0.5) < 1e-12, $"mask value {m}"));
 
         // The cost differs from inference's: the masks were applied.
         var plain = new DropoutCnnD(3);

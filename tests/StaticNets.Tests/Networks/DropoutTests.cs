@@ -25,7 +25,7 @@ public class DropoutTests
         // The masks depend on (seed, key, call count): rewinding the count replays the same masks.
         ws.DropoutCalls = 0;
         net.Backward(inputs, targets, gradient, ws);
-        Assert.Contains(ws.M1, m => m == 0);               // something was dropped
+        Assert.Contains(ws.M1.Span.ToArray(), m => m == 0);               // something was dropped
 
         const double h = 1e-6;
         for (int i = 0; i < DropNetD.ParameterCount; i += 3)
@@ -54,15 +54,16 @@ public class DropoutTests
         var ws = (DropNet.Workspace)net.CreateWorkspace(batch);
         net.Backward(inputs, targets, new float[DropNet.ParameterCount], ws);
 
-        foreach (var mask in new[] { ws.M1, ws.M3 })
+        foreach (var mask in new[] { ws.M1.Span.ToArray(), ws.M3.Span.ToArray() })
         {
             double dropped = mask.Count(m => m == 0) / (double)mask.Length;
             Assert.InRange(dropped, 0.25, 0.35);            // rate 0.3; thousands of draws
             Assert.All(mask, m => Assert.True(m == 0 || Math.Abs(m - 1 / 0.7f) < 1e-6f, $"mask value {m}"));
         }
         // The layer above read a ⊙ mask; a itself is untouched (σ' needs it).
-        for (int i = 0; i < ws.O1.Length; i++)
-            Assert.Equal(ws.A0[i] * ws.M1[i], ws.O1[i]);
+        Span<float> a0 = ws.A0.Span, m1 = ws.M1.Span, o1 = ws.O1.Span;
+        for (int i = 0; i < o1.Length; i++)
+            Assert.Equal(a0[i] * m1[i], o1[i]);
     }
 
     [Fact]
@@ -74,12 +75,12 @@ public class DropoutTests
         var ws = (DropNet.Workspace)net.CreateWorkspace(8);
         var gradient = new float[DropNet.ParameterCount];
         net.Backward(inputs, targets, gradient, ws);
-        var first = ws.M1.ToArray();
+        var first = ws.M1.Span.ToArray();
         net.Backward(inputs, targets, gradient, ws);
-        Assert.NotEqual(first, ws.M1);
+        Assert.NotEqual(first, ws.M1.Span.ToArray());
         ws.DropoutCalls = 0;
         net.Backward(inputs, targets, gradient, ws);
-        Assert.Equal(first, ws.M1);
+        Assert.Equal(first, ws.M1.Span.ToArray());
     }
 
     [Fact]
