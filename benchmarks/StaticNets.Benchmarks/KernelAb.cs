@@ -75,6 +75,9 @@ public static class KernelAb
                     var ax = Aligned(x.Length);
                     x.CopyTo(ax);
                     cells.Add(($"  panels on 64-byte lines", flops, () => DenseKernels.ForwardBatchPrepacked<float>(aligned.Span, w, b, x, z, inputs, outputs, 1)));
+                    // What a generated network's hidden layer gets: x and z are workspace rows, on lines too.
+                    var az = Aligned(z.Length);
+                    cells.Add(($"  panels, x and z on lines", flops, () => DenseKernels.ForwardBatchPrepacked<float>(aligned.Span, w, b, ax.Span, az.Span, inputs, outputs, 1)));
                 }
                 else
                 {
