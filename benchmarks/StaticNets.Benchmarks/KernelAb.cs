@@ -65,6 +65,8 @@ public static class KernelAb
                         var ax = Aligned(x.Length);
                         x.CopyTo(ax);
                         cells.Add(($"  W and x on 64-byte lines", flops, () => DenseKernels.ForwardBatch<float>(aw.Span, b, ax.Span, z, inputs, outputs, 1)));
+                        // A generated network's first layer called with the user's own input array.
+                        cells.Add(($"  W on lines, x as given", flops, () => DenseKernels.ForwardBatch<float>(aw.Span, b, x, z, inputs, outputs, 1)));
                     }
                 }
                 else if (which == "forward")

@@ -101,14 +101,17 @@ internal static class BatchKernelChecks
         }
     }
 
-    /// <summary>Layers wide enough that the forward kernel splits W into several cache blocks, with a ragged last block.</summary>
+    /// <summary>
+    /// Layers wide enough that the forward kernel splits W into several cache blocks, with a ragged last block; 13 and
+    /// 30 samples also run the AVX-512 six-sample blocks (rows past the last four included) and single samples after them.
+    /// </summary>
     public static void ForwardBatchAcrossRowBlocks<T>() where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         var rng = new Random(604);
         foreach (var (outputs, inputs) in new[] { (130, 784), (67, 1001) })
         {
             T[] w = Uniform<T>(rng, outputs * inputs), b = Uniform<T>(rng, outputs);
-            foreach (int m in new[] { 1, 4, 7 })
+            foreach (int m in new[] { 1, 4, 7, 13, 30 })
             {
                 T[] x = Uniform<T>(rng, m * inputs);
                 var z = new T[m * outputs];
