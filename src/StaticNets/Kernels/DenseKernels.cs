@@ -87,8 +87,9 @@ public static partial class DenseKernels
     /// From 64 samples on, whole panels of outputs (64 floats wide with AVX-512) are computed as an outer
     /// product over a transposed copy of that panel of <paramref name="w"/>, packed per call into a
     /// per-thread buffer (allocated on a thread's first such call, then reused): each input is broadcast into
-    /// vectors of outputs, four samples at a time, with no horizontal sums. Smaller batches, and rows past the
-    /// last whole panel, are register-blocked dot products: four samples against up to four weight rows.
+    /// vectors of outputs, six or four samples at a time, with no horizontal sums. Smaller batches, and rows past the
+    /// last whole panel, are register-blocked dot products: six or four samples against up to four weight rows. Rows
+    /// of 64-byte multiples on 64-byte lines (see <see cref="AlignedArray{T}"/>) load fastest; any alignment works.
     /// With <paramref name="threads"/> above 1 a large batch is split into ranges of samples over the worker
     /// pool; every value is computed exactly as on one thread.
     /// </remarks>
