@@ -100,6 +100,47 @@ public static class GemmBreakdown
         return 0;
     }
 
+    /// <summary>
+    /// <c>train-align [rounds]</c>: N3's training step at batch 32 (Trainer.TrainBatch, SGD) and its Backward alone, on
+    /// 1 and 2 threads, with the batch in ordinary arrays and in 64-byte-aligned ones, the four arms alternated round by
+    /// round in one process; medians of the rounds in µs.
+    /// </summary>
+    public static int TrainAlign(string[] args)
+    {
+        int rounds = args.Length > 0 ? int.Parse(args[0]) : 15;
+        var x = BenchData.Inputs(32 * N3.InputSize, 11);
+        var y = BenchData.Targets(32, N3.OutputSize, 12);
+        var ax = new AlignedArray<float>(x.Length);
+        var ay = new AlignedArray<float>(y.Length);
+        x.CopyTo(ax.Span);
+        y.CopyTo(ay.Span);
+        var arms = new System.Collections.Generic.List<(string Name, Action Run)>();
+        foreach (int threads in new[] { 1, 2 })
+        {
+            var options = new StaticNets.Training.TrainerOptions { LearningRate = 0.01, Threads = threads };
+            var plain = new StaticNets.Training.Trainer<float>(new N3(3));
+            var aligned = new StaticNets.Training.Trainer<float>(new N3(3));
+            arms.Add(($"TrainBatch {threads}t, batch in arrays", () => plain.TrainBatch(x, y, options)));
+            arms.Add(($"TrainBatch {threads}t, batch on lines", () => aligned.TrainBatch(ax.Span, ay.Span, options)));
+            var net = new N3(3);
+            var ws = net.CreateWorkspace(32);
+            ws.Threads = threads;
+            var g = new AlignedArray<float>(N3.ParameterCount);
+            arms.Add(($"Backward {threads}t, batch in arrays", () => net.Backward(x, y, g.Span, ws)));
+            arms.Add(($"Backward {threads}t, batch on lines", () => net.Backward(ax.Span, ay.Span, g.Span, ws)));
+        }
+        var samples = new double[arms.Count, rounds];
+        for (int r = 0; r < rounds; r++)
+            for (int a = 0; a < arms.Count; a++)
+                samples[a, r] = MedianSeconds(arms[a].Run, 9, 2) * 1e6;
+        for (int a = 0; a < arms.Count; a++)
+        {
+            var sorted = Enumerable.Range(0, rounds).Select(r => samples[a, r]).OrderBy(t => t).ToArray();
+            Console.WriteLine($"{arms[a].Name,-36} {sorted[rounds / 2],9:F1} µs  [{sorted[0]:F1} – {sorted[^1]:F1}]");
+        }
+        return 0;
+    }
+
     /// <summary><c>forward-parts</c>: the N2 and N3 batched forward (batch 256, one thread) against its parts run alone on the same data.</summary>
     public static int ForwardParts()
     {
