@@ -129,6 +129,10 @@ internal static class Simd
             if (typeof(T) == typeof(double))
                 return Fma.MultiplyAdd(x.AsDouble(), y.AsDouble(), addend.AsDouble()).As<double, T>();
         }
+        // A width the machine does not have (Vector256 on Arm): in fused halves where the narrower width has them, so
+        // every width rounds once per multiply-add, as the scalar code's T.FusedMultiplyAdd does.
+        if (AdvSimd.IsSupported)
+            return Vector256.Create(MultiplyAdd(x.GetLower(), y.GetLower(), addend.GetLower()), MultiplyAdd(x.GetUpper(), y.GetUpper(), addend.GetUpper()));
         return x * y + addend;
     }
 
@@ -142,6 +146,10 @@ internal static class Simd
             if (typeof(T) == typeof(double))
                 return Avx512F.FusedMultiplyAdd(x.AsDouble(), y.AsDouble(), addend.AsDouble()).As<double, T>();
         }
+        // Without AVX-512 (or with it turned off: DOTNET_EnableAVX512=0) in fused halves, so the 512-bit forms that
+        // callers may still use (LaneKernels.Exp, GateMath) give the bits of the narrower widths.
+        if (Fma.IsSupported || AdvSimd.IsSupported)
+            return Vector512.Create(MultiplyAdd(x.GetLower(), y.GetLower(), addend.GetLower()), MultiplyAdd(x.GetUpper(), y.GetUpper(), addend.GetUpper()));
         return x * y + addend;
     }
 }

@@ -58,7 +58,11 @@ public class RbmPersistenceTests
         var actual = new float[32];
         rbm.HiddenProbabilities(v, expected);
         net.Forward(v, actual);
-        Assert.Equal(expected, actual);
+        // The same sums in another order (the RBM's dot-product kernel runs two chains per row, the network's fused
+        // forward eight, and which is faster depends on the vector width): equal within a few roundings, where a wrong
+        // layout or a missing bias would be off in the first digits.
+        for (int j = 0; j < expected.Length; j++)
+            Assert.True(Math.Abs(expected[j] - actual[j]) <= 4 * MathF.Pow(2, -24), $"hidden {j}: {expected[j]:R} vs {actual[j]:R}");
         Assert.Equal(new[] { Rbm<float>.VisibleBiasSection, Rbm<float>.VisibleUnitsSection }, NetworkFile.Read(dir.File("rbm.snet")).SectionNames);
     }
 
