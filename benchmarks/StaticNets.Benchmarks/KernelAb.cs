@@ -60,10 +60,8 @@ public static class KernelAb
                     if (batch < 64 || outputs < 64)
                     {
                         cells.Add(($"dots {batch}×{inputs}→{outputs}", flops, () => DenseKernels.ForwardBatch<float>(w, b, x, z, inputs, outputs, 1)));
-                        var aw = Aligned(w.Length);
-                        w.CopyTo(aw);
-                        var ax = Aligned(x.Length);
-                        x.CopyTo(ax);
+                        var aw = Aligned(w);
+                        var ax = Aligned(x);
                         cells.Add(($"  W and x on 64-byte lines", flops, () => DenseKernels.ForwardBatch<float>(aw.Span, b, ax.Span, z, inputs, outputs, 1)));
                         // A generated network's first layer called with the user's own input array.
                         cells.Add(($"  W on lines, x as given", flops, () => DenseKernels.ForwardBatch<float>(aw.Span, b, x, z, inputs, outputs, 1)));
@@ -72,13 +70,11 @@ public static class KernelAb
                 else if (which == "forward")
                 {
                     cells.Add(($"forward {batch}×{inputs}→{outputs}", flops, () => DenseKernels.ForwardBatchPrepacked<float>(packed, w, b, x, z, inputs, outputs, 1)));
-                    var aligned = Aligned(packed.Length);
-                    packed.CopyTo(aligned);
-                    var ax = Aligned(x.Length);
-                    x.CopyTo(ax);
+                    var aligned = Aligned(packed);
+                    var ax = Aligned(x);
                     cells.Add(($"  panels on 64-byte lines", flops, () => DenseKernels.ForwardBatchPrepacked<float>(aligned.Span, w, b, x, z, inputs, outputs, 1)));
                     // What a generated network's hidden layer gets: x and z are workspace rows, on lines too.
-                    var az = Aligned(z.Length);
+                    var az = new AlignedArray<float>(z.Length);
                     cells.Add(($"  panels, x and z on lines", flops, () => DenseKernels.ForwardBatchPrepacked<float>(aligned.Span, w, b, ax.Span, az.Span, inputs, outputs, 1)));
                 }
                 else
@@ -86,10 +82,7 @@ public static class KernelAb
                     cells.Add(($"∂W {outputs}×{inputs}, batch {batch}", flops, () => DenseKernels.AccumulateGradientBatch<float>(d, x, gw, gb, inputs, outputs, 1)));
                     cells.Add(($"∂input {batch}×{inputs}←{outputs}", flops, () => DenseKernels.BackwardInputBatch<float>(w, d, dx, inputs, outputs, 1)));
                     // What a generated network passes: parameters, gradient, workspace rows and the trainer's batch on lines.
-                    Memory<float> aw = Aligned(w.Length), ax = Aligned(x.Length), ad = Aligned(d.Length), agw = Aligned(gw.Length), adx = Aligned(dx.Length);
-                    w.CopyTo(aw);
-                    x.CopyTo(ax);
-                    d.CopyTo(ad);
+                    AlignedArray<float> aw = Aligned(w), ax = Aligned(x), ad = Aligned(d), agw = new(gw.Length), adx = new(dx.Length);
                     cells.Add(($"  ∂W, all on 64-byte lines", flops, () => DenseKernels.AccumulateGradientBatch<float>(ad.Span, ax.Span, agw.Span, gb, inputs, outputs, 1)));
                     cells.Add(($"  ∂input, all on 64-byte lines", flops, () => DenseKernels.BackwardInputBatch<float>(aw.Span, ad.Span, adx.Span, inputs, outputs, 1)));
                 }
@@ -131,14 +124,11 @@ public static class KernelAb
         return 0;
     }
 
-    // A 64-byte-aligned slice of a pinned array.
-    private static unsafe Memory<float> Aligned(int n)
+    // A copy of values on 64-byte lines, as a generated network keeps its buffers.
+    private static AlignedArray<float> Aligned(float[] values)
     {
-        var array = GC.AllocateArray<float>(n + 16, pinned: true);
-        fixed (float* p = array)
-        {
-            int skip = (int)((64 - (nint)p % 64) % 64 / sizeof(float));
-            return array.AsMemory(skip, n);
-        }
+        var copy = new AlignedArray<float>(values.Length);
+        values.CopyTo(copy.Span);
+        return copy;
     }
 }

@@ -162,7 +162,7 @@ internal static class FusedForwardEmitter
         w.Line($"/// <summary>All {layers.Count} layers for one sample with {bits}-bit vectors; <paramref name=\"x\"/> and <paramref name=\"output\"/> have been length-checked.</summary>");
         using (w.Block($"private void ForwardFused{bits}(ref {t} x, {Names.Span}<{t}> output)"))
         {
-            w.Line($"ref {t} f = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(_fused.Span);");
+            w.Line($"ref {t} f = ref _fused.GetPinnableReference();");
             if (outputInRegisters || (output.Activation == ActivationKind.Softmax && output.Outputs < SmallSoftmax))
                 w.Line($"ref {t} y = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output);");
             if (scratch > 0)

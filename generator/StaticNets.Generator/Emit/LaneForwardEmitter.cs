@@ -84,7 +84,7 @@ internal static class LaneForwardEmitter
         w.Line($"/// <summary>The batched forward in lanes of {lanes} samples with {bits}-bit vectors; the spans have been checked and do not overlap.</summary>");
         using (w.Block($"private void ForwardLanes{bits}({Names.ReadOnlySpan}<{t}> inputs, {Names.Span}<{t}> outputs, int batch)"))
         {
-            w.Line($"ref {t} f = ref {Marshal}.GetReference(_fused.Span);");
+            w.Line($"ref {t} f = ref _fused.GetPinnableReference();");
             w.Comment($"Two lane buffers of {width} rows × {lanes} samples, each layer reading one and writing the other.");
             w.Line($"{Names.Span}<{t}> lanes = stackalloc {t}[{2 * width * lanes}];");
             w.Line($"ref {t} s = ref {Marshal}.GetReference(lanes);");

@@ -39,4 +39,11 @@ public sealed class AlignedArray<T> where T : unmanaged
 
     /// <summary>The elements, starting on a cache line.</summary>
     public Span<T> Span => new(_array, _offset, Length);
+
+    /// <summary>
+    /// A reference to the first element (on a cache line), without the bounds checks of building <see cref="Span"/>:
+    /// for hot paths that index the buffer themselves, and for <c>fixed (T* p = buffer)</c>. With a length of 0 it
+    /// refers to the slack after the (empty) elements and must not be read.
+    /// </summary>
+    public ref T GetPinnableReference() => ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_array), _offset);
 }

@@ -590,15 +590,23 @@ public static partial class DenseKernels
             sums.GetUpper().GetUpper().StoreUnsafe(ref zf, 3 * zStride);
             return;
         }
-        T b0 = b, b1 = Unsafe.Add(ref b, 1), b2 = Unsafe.Add(ref b, 2), b3 = Unsafe.Add(ref b, 3);
-        ref T z = ref z0;
-        z = b0 + TW.Sum(a00); Unsafe.Add(ref z, 1) = b1 + TW.Sum(a01); Unsafe.Add(ref z, 2) = b2 + TW.Sum(a02); Unsafe.Add(ref z, 3) = b3 + TW.Sum(a03);
-        z = ref Unsafe.Add(ref z, zStride);
-        z = b0 + TW.Sum(a10); Unsafe.Add(ref z, 1) = b1 + TW.Sum(a11); Unsafe.Add(ref z, 2) = b2 + TW.Sum(a12); Unsafe.Add(ref z, 3) = b3 + TW.Sum(a13);
-        z = ref Unsafe.Add(ref z, zStride);
-        z = b0 + TW.Sum(a20); Unsafe.Add(ref z, 1) = b1 + TW.Sum(a21); Unsafe.Add(ref z, 2) = b2 + TW.Sum(a22); Unsafe.Add(ref z, 3) = b3 + TW.Sum(a23);
-        z = ref Unsafe.Add(ref z, zStride);
-        z = b0 + TW.Sum(a30); Unsafe.Add(ref z, 1) = b1 + TW.Sum(a31); Unsafe.Add(ref z, 2) = b2 + TW.Sum(a32); Unsafe.Add(ref z, 3) = b3 + TW.Sum(a33);
+        StoreRowSums<T, TW, TVec>(ref z0, ref b, a00, a01, a02, a03);
+        StoreRowSums<T, TW, TVec>(ref Unsafe.Add(ref z0, 1 * zStride), ref b, a10, a11, a12, a13);
+        StoreRowSums<T, TW, TVec>(ref Unsafe.Add(ref z0, 2 * zStride), ref b, a20, a21, a22, a23);
+        StoreRowSums<T, TW, TVec>(ref Unsafe.Add(ref z0, 3 * zStride), ref b, a30, a31, a32, a33);
+    }
+
+    // One sample's four outputs from its four accumulators, each summed alone (the non-float path of the blocks).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreRowSums<T, TW, TVec>(ref T z, ref T b, TVec a0, TVec a1, TVec a2, TVec a3)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TW : ISimd<T, TVec>
+        where TVec : unmanaged
+    {
+        z = b + TW.Sum(a0);
+        Unsafe.Add(ref z, 1) = Unsafe.Add(ref b, 1) + TW.Sum(a1);
+        Unsafe.Add(ref z, 2) = Unsafe.Add(ref b, 2) + TW.Sum(a2);
+        Unsafe.Add(ref z, 3) = Unsafe.Add(ref b, 3) + TW.Sum(a3);
     }
 
     /// <summary>
@@ -699,19 +707,12 @@ public static partial class DenseKernels
             last.GetUpper().StoreUnsafe(ref zf, 5 * zStride);
             return;
         }
-        T b0 = b, b1 = Unsafe.Add(ref b, 1), b2 = Unsafe.Add(ref b, 2), b3 = Unsafe.Add(ref b, 3);
-        ref T z = ref z0;
-        z = b0 + TW.Sum(a00); Unsafe.Add(ref z, 1) = b1 + TW.Sum(a01); Unsafe.Add(ref z, 2) = b2 + TW.Sum(a02); Unsafe.Add(ref z, 3) = b3 + TW.Sum(a03);
-        z = ref Unsafe.Add(ref z, zStride);
-        z = b0 + TW.Sum(a10); Unsafe.Add(ref z, 1) = b1 + TW.Sum(a11); Unsafe.Add(ref z, 2) = b2 + TW.Sum(a12); Unsafe.Add(ref z, 3) = b3 + TW.Sum(a13);
-        z = ref Unsafe.Add(ref z, zStride);
-        z = b0 + TW.Sum(a20); Unsafe.Add(ref z, 1) = b1 + TW.Sum(a21); Unsafe.Add(ref z, 2) = b2 + TW.Sum(a22); Unsafe.Add(ref z, 3) = b3 + TW.Sum(a23);
-        z = ref Unsafe.Add(ref z, zStride);
-        z = b0 + TW.Sum(a30); Unsafe.Add(ref z, 1) = b1 + TW.Sum(a31); Unsafe.Add(ref z, 2) = b2 + TW.Sum(a32); Unsafe.Add(ref z, 3) = b3 + TW.Sum(a33);
-        z = ref Unsafe.Add(ref z, zStride);
-        z = b0 + TW.Sum(a40); Unsafe.Add(ref z, 1) = b1 + TW.Sum(a41); Unsafe.Add(ref z, 2) = b2 + TW.Sum(a42); Unsafe.Add(ref z, 3) = b3 + TW.Sum(a43);
-        z = ref Unsafe.Add(ref z, zStride);
-        z = b0 + TW.Sum(a50); Unsafe.Add(ref z, 1) = b1 + TW.Sum(a51); Unsafe.Add(ref z, 2) = b2 + TW.Sum(a52); Unsafe.Add(ref z, 3) = b3 + TW.Sum(a53);
+        StoreRowSums<T, TW, TVec>(ref z0, ref b, a00, a01, a02, a03);
+        StoreRowSums<T, TW, TVec>(ref Unsafe.Add(ref z0, 1 * zStride), ref b, a10, a11, a12, a13);
+        StoreRowSums<T, TW, TVec>(ref Unsafe.Add(ref z0, 2 * zStride), ref b, a20, a21, a22, a23);
+        StoreRowSums<T, TW, TVec>(ref Unsafe.Add(ref z0, 3 * zStride), ref b, a30, a31, a32, a33);
+        StoreRowSums<T, TW, TVec>(ref Unsafe.Add(ref z0, 4 * zStride), ref b, a40, a41, a42, a43);
+        StoreRowSums<T, TW, TVec>(ref Unsafe.Add(ref z0, 5 * zStride), ref b, a50, a51, a52, a53);
     }
 
     // ------------------------------------------------------------------ backward

@@ -285,15 +285,15 @@ public static class LaneKernels
         if (typeof(T) == typeof(float))
         {
             float v = Unsafe.As<T, float>(ref x);
-            float t = Mad(v, FloatLog2E, FloatMagic);
+            float t = Simd.MultiplyAdd(v, FloatLog2E, FloatMagic);
             float n = t - FloatMagic;
-            float r = Mad(n, -FloatLn2Hi, v);
-            r = Mad(n, -FloatLn2Lo, r);
+            float r = Simd.MultiplyAdd(n, -FloatLn2Hi, v);
+            r = Simd.MultiplyAdd(n, -FloatLn2Lo, r);
             float r2 = r * r;
-            float p = Mad(Mad(P0, r, P1), r2 * r2,
-                Mad(Mad(P2, r, P3), r2, Mad(P4, r, P5)));
-            float y = Mad(p, r2, r) + 1f;
-            float h = Mad(n, 0.5f, FloatMagic);
+            float p = Simd.MultiplyAdd(Simd.MultiplyAdd(P0, r, P1), r2 * r2,
+                Simd.MultiplyAdd(Simd.MultiplyAdd(P2, r, P3), r2, Simd.MultiplyAdd(P4, r, P5)));
+            float y = Simd.MultiplyAdd(p, r2, r) + 1f;
+            float h = Simd.MultiplyAdd(n, 0.5f, FloatMagic);
             float half = h - FloatMagic;
             float t2 = (n - half) + FloatMagic;
             float s1 = BitConverter.Int32BitsToSingle((BitConverter.SingleToInt32Bits(h) + FloatBias) << 23);
@@ -305,23 +305,23 @@ public static class LaneKernels
         if (typeof(T) == typeof(double))
         {
             double v = Unsafe.As<T, double>(ref x);
-            double t = Mad(v, DoubleLog2E, DoubleMagic);
+            double t = Simd.MultiplyAdd(v, DoubleLog2E, DoubleMagic);
             double n = t - DoubleMagic;
-            double r = Mad(n, -DoubleLn2Hi, v);
-            r = Mad(n, -DoubleLn2Lo, r);
-            double p = Mad(Q13, r, Q12);
-            p = Mad(p, r, Q11);
-            p = Mad(p, r, Q10);
-            p = Mad(p, r, Q9);
-            p = Mad(p, r, Q8);
-            p = Mad(p, r, Q7);
-            p = Mad(p, r, Q6);
-            p = Mad(p, r, Q5);
-            p = Mad(p, r, Q4);
-            p = Mad(p, r, Q3);
-            p = Mad(p, r, Q2);
-            double y = Mad(p, r * r, r) + 1.0;
-            double h = Mad(n, 0.5, DoubleMagic);
+            double r = Simd.MultiplyAdd(n, -DoubleLn2Hi, v);
+            r = Simd.MultiplyAdd(n, -DoubleLn2Lo, r);
+            double p = Simd.MultiplyAdd(Q13, r, Q12);
+            p = Simd.MultiplyAdd(p, r, Q11);
+            p = Simd.MultiplyAdd(p, r, Q10);
+            p = Simd.MultiplyAdd(p, r, Q9);
+            p = Simd.MultiplyAdd(p, r, Q8);
+            p = Simd.MultiplyAdd(p, r, Q7);
+            p = Simd.MultiplyAdd(p, r, Q6);
+            p = Simd.MultiplyAdd(p, r, Q5);
+            p = Simd.MultiplyAdd(p, r, Q4);
+            p = Simd.MultiplyAdd(p, r, Q3);
+            p = Simd.MultiplyAdd(p, r, Q2);
+            double y = Simd.MultiplyAdd(p, r * r, r) + 1.0;
+            double h = Simd.MultiplyAdd(n, 0.5, DoubleMagic);
             double half = h - DoubleMagic;
             double t2 = (n - half) + DoubleMagic;
             double s1 = BitConverter.Int64BitsToDouble((BitConverter.DoubleToInt64Bits(h) + DoubleBias) << 52);
@@ -333,13 +333,4 @@ public static class LaneKernels
         return T.Exp(x);
     }
 
-    // Fused exactly where the vector kernels fuse (Simd.MultiplyAdd: FMA on x86, AdvSimd on Arm); on x86 without FMA
-    // both round the product and the sum separately, so the scalar and vector exponentials keep the same bits.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static float Mad(float a, float b, float c)
-        => System.Runtime.Intrinsics.X86.Fma.IsSupported || System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported ? MathF.FusedMultiplyAdd(a, b, c) : a * b + c;
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static double Mad(double a, double b, double c)
-        => System.Runtime.Intrinsics.X86.Fma.IsSupported || System.Runtime.Intrinsics.Arm.AdvSimd.Arm64.IsSupported ? Math.FusedMultiplyAdd(a, b, c) : a * b + c;
 }

@@ -1,3 +1,4 @@
+using System;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
@@ -99,6 +100,16 @@ internal static class Simd
     /// (<see cref="System.Half"/>, <c>NFloat</c>) take the scalar paths. A JIT-time constant per <typeparamref name="T"/>.
     /// </summary>
     internal static bool IsVectorizable<T>() => typeof(T) == typeof(float) || typeof(T) == typeof(double);
+
+    // Scalar code that must give the vector kernels' bits (the exponential's scalar tails): fused exactly where the
+    // 128-bit form below fuses; on x86 without FMA both round the product and the sum separately.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static float MultiplyAdd(float x, float y, float addend)
+        => Fma.IsSupported || AdvSimd.IsSupported ? MathF.FusedMultiplyAdd(x, y, addend) : x * y + addend;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static double MultiplyAdd(double x, double y, double addend)
+        => Fma.IsSupported || AdvSimd.Arm64.IsSupported ? Math.FusedMultiplyAdd(x, y, addend) : x * y + addend;
 
     // net8.0 has no VectorNNN.FusedMultiplyAdd, so go to the instruction sets directly. The typeof tests fold
     // per T and the IsSupported tests per machine, leaving one instruction.

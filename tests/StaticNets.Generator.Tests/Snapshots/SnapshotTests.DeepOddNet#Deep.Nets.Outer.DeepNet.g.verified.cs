@@ -197,7 +197,7 @@ namespace Deep.Nets
             /// <summary>All 3 layers for one sample with 512-bit vectors; <paramref name="x"/> and <paramref name="output"/> have been length-checked.</summary>
             private void ForwardFused512(ref double x, global::System.Span<double> output)
             {
-                ref double f = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(_fused.Span);
+                ref double f = ref _fused.GetPinnableReference();
                 global::System.Span<double> scratch = stackalloc double[16];
                 ref double s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scratch);
                 // Layer 0: dense 13 → 7, Tanh: 1 vector(s) of outputs, 8 chain(s) over the inputs.
@@ -300,7 +300,7 @@ namespace Deep.Nets
             /// <summary>All 3 layers for one sample with 256-bit vectors; <paramref name="x"/> and <paramref name="output"/> have been length-checked.</summary>
             private void ForwardFused256(ref double x, global::System.Span<double> output)
             {
-                ref double f = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(_fused.Span);
+                ref double f = ref _fused.GetPinnableReference();
                 global::System.Span<double> scratch = stackalloc double[16];
                 ref double s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scratch);
                 // Layer 0: dense 13 → 7, Tanh: 2 vector(s) of outputs, 4 chain(s) over the inputs.
@@ -382,7 +382,7 @@ namespace Deep.Nets
             /// <summary>All 3 layers for one sample with 128-bit vectors; <paramref name="x"/> and <paramref name="output"/> have been length-checked.</summary>
             private void ForwardFused128(ref double x, global::System.Span<double> output)
             {
-                ref double f = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(_fused.Span);
+                ref double f = ref _fused.GetPinnableReference();
                 global::System.Span<double> scratch = stackalloc double[16];
                 ref double s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scratch);
                 // Layer 0: dense 13 → 7, Tanh: 4 vector(s) of outputs, 2 chain(s) over the inputs.
@@ -451,7 +451,7 @@ namespace Deep.Nets
             /// <summary>The batched forward in lanes of 8 samples with 512-bit vectors; the spans have been checked and do not overlap.</summary>
             private void ForwardLanes512(global::System.ReadOnlySpan<double> inputs, global::System.Span<double> outputs, int batch)
             {
-                ref double f = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(_fused.Span);
+                ref double f = ref _fused.GetPinnableReference();
                 // Two lane buffers of 13 rows × 8 samples, each layer reading one and writing the other.
                 global::System.Span<double> lanes = stackalloc double[208];
                 ref double s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(lanes);
@@ -671,7 +671,7 @@ namespace Deep.Nets
             /// <summary>The batched forward in lanes of 4 samples with 256-bit vectors; the spans have been checked and do not overlap.</summary>
             private void ForwardLanes256(global::System.ReadOnlySpan<double> inputs, global::System.Span<double> outputs, int batch)
             {
-                ref double f = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(_fused.Span);
+                ref double f = ref _fused.GetPinnableReference();
                 // Two lane buffers of 13 rows × 4 samples, each layer reading one and writing the other.
                 global::System.Span<double> lanes = stackalloc double[104];
                 ref double s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(lanes);
@@ -843,7 +843,7 @@ namespace Deep.Nets
             /// <summary>The batched forward in lanes of 2 samples with 128-bit vectors; the spans have been checked and do not overlap.</summary>
             private void ForwardLanes128(global::System.ReadOnlySpan<double> inputs, global::System.Span<double> outputs, int batch)
             {
-                ref double f = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(_fused.Span);
+                ref double f = ref _fused.GetPinnableReference();
                 // Two lane buffers of 13 rows × 2 samples, each layer reading one and writing the other.
                 global::System.Span<double> lanes = stackalloc double[52];
                 ref double s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(lanes);

@@ -175,7 +175,7 @@ partial class DigitsNet : global::StaticNets.INetwork<float>
     /// <summary>All 2 layers for one sample with 512-bit vectors; <paramref name="x"/> and <paramref name="output"/> have been length-checked.</summary>
     private void ForwardFused512(ref float x, global::System.Span<float> output)
     {
-        ref float f = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(_fused.Span);
+        ref float f = ref _fused.GetPinnableReference();
         global::System.Span<float> scratch = stackalloc float[16];
         ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scratch);
         // Layer 0: dense 64 → 32, ReLU: 2 vector(s) of outputs, 8 chain(s) over the inputs.
@@ -296,7 +296,7 @@ partial class DigitsNet : global::StaticNets.INetwork<float>
     /// <summary>All 2 layers for one sample with 256-bit vectors; <paramref name="x"/> and <paramref name="output"/> have been length-checked.</summary>
     private void ForwardFused256(ref float x, global::System.Span<float> output)
     {
-        ref float f = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(_fused.Span);
+        ref float f = ref _fused.GetPinnableReference();
         global::System.Span<float> scratch = stackalloc float[16];
         ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scratch);
         // Layer 0: dense 64 → 32, ReLU: 4 vector(s) of outputs, 2 chain(s) over the inputs.
@@ -398,7 +398,7 @@ partial class DigitsNet : global::StaticNets.INetwork<float>
     /// <summary>All 2 layers for one sample with 128-bit vectors; <paramref name="x"/> and <paramref name="output"/> have been length-checked.</summary>
     private void ForwardFused128(ref float x, global::System.Span<float> output)
     {
-        ref float f = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(_fused.Span);
+        ref float f = ref _fused.GetPinnableReference();
         global::System.Span<float> scratch = stackalloc float[16];
         ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scratch);
         // Layer 0: dense 64 → 32, ReLU: 8 vector(s) of outputs, 1 chain(s) over the inputs.
@@ -500,7 +500,7 @@ partial class DigitsNet : global::StaticNets.INetwork<float>
     /// <summary>The batched forward in lanes of 16 samples with 512-bit vectors; the spans have been checked and do not overlap.</summary>
     private void ForwardLanes512(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batch)
     {
-        ref float f = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(_fused.Span);
+        ref float f = ref _fused.GetPinnableReference();
         // Two lane buffers of 64 rows × 16 samples, each layer reading one and writing the other.
         global::System.Span<float> lanes = stackalloc float[2048];
         ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(lanes);
@@ -604,7 +604,7 @@ partial class DigitsNet : global::StaticNets.INetwork<float>
     /// <summary>The batched forward in lanes of 8 samples with 256-bit vectors; the spans have been checked and do not overlap.</summary>
     private void ForwardLanes256(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batch)
     {
-        ref float f = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(_fused.Span);
+        ref float f = ref _fused.GetPinnableReference();
         // Two lane buffers of 64 rows × 8 samples, each layer reading one and writing the other.
         global::System.Span<float> lanes = stackalloc float[1024];
         ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(lanes);
@@ -680,7 +680,7 @@ partial class DigitsNet : global::StaticNets.INetwork<float>
     /// <summary>The batched forward in lanes of 4 samples with 128-bit vectors; the spans have been checked and do not overlap.</summary>
     private void ForwardLanes128(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batch)
     {
-        ref float f = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(_fused.Span);
+        ref float f = ref _fused.GetPinnableReference();
         // Two lane buffers of 64 rows × 4 samples, each layer reading one and writing the other.
         global::System.Span<float> lanes = stackalloc float[512];
         ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(lanes);

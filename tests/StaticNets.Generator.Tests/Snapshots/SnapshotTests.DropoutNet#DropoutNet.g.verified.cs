@@ -213,7 +213,7 @@ partial class DropoutNet : global::StaticNets.INetwork<float>, global::StaticNet
     /// <summary>All 3 layers for one sample with 512-bit vectors; <paramref name="x"/> and <paramref name="output"/> have been length-checked.</summary>
     private void ForwardFused512(ref float x, global::System.Span<float> output)
     {
-        ref float f = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(_fused.Span);
+        ref float f = ref _fused.GetPinnableReference();
         global::System.Span<float> scratch = stackalloc float[32];
         ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scratch);
         // Layer 0: dense 3 → 5, Sigmoid: 1 vector(s) of outputs, 3 chain(s) over the inputs.
@@ -360,7 +360,7 @@ partial class DropoutNet : global::StaticNets.INetwork<float>, global::StaticNet
     /// <summary>All 3 layers for one sample with 256-bit vectors; <paramref name="x"/> and <paramref name="output"/> have been length-checked.</summary>
     private void ForwardFused256(ref float x, global::System.Span<float> output)
     {
-        ref float f = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(_fused.Span);
+        ref float f = ref _fused.GetPinnableReference();
         global::System.Span<float> scratch = stackalloc float[32];
         ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scratch);
         // Layer 0: dense 3 → 5, Sigmoid: 1 vector(s) of outputs, 3 chain(s) over the inputs.
@@ -497,7 +497,7 @@ partial class DropoutNet : global::StaticNets.INetwork<float>, global::StaticNet
     /// <summary>All 3 layers for one sample with 128-bit vectors; <paramref name="x"/> and <paramref name="output"/> have been length-checked.</summary>
     private void ForwardFused128(ref float x, global::System.Span<float> output)
     {
-        ref float f = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(_fused.Span);
+        ref float f = ref _fused.GetPinnableReference();
         global::System.Span<float> scratch = stackalloc float[32];
         ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scratch);
         // Layer 0: dense 3 → 5, Sigmoid: 2 vector(s) of outputs, 3 chain(s) over the inputs.
@@ -640,7 +640,7 @@ partial class DropoutNet : global::StaticNets.INetwork<float>, global::StaticNet
     /// <summary>The batched forward in lanes of 16 samples with 512-bit vectors; the spans have been checked and do not overlap.</summary>
     private void ForwardLanes512(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batch)
     {
-        ref float f = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(_fused.Span);
+        ref float f = ref _fused.GetPinnableReference();
         // Two lane buffers of 40 rows × 16 samples, each layer reading one and writing the other.
         global::System.Span<float> lanes = stackalloc float[1280];
         ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(lanes);
@@ -791,7 +791,7 @@ partial class DropoutNet : global::StaticNets.INetwork<float>, global::StaticNet
     /// <summary>The batched forward in lanes of 8 samples with 256-bit vectors; the spans have been checked and do not overlap.</summary>
     private void ForwardLanes256(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batch)
     {
-        ref float f = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(_fused.Span);
+        ref float f = ref _fused.GetPinnableReference();
         // Two lane buffers of 40 rows × 8 samples, each layer reading one and writing the other.
         global::System.Span<float> lanes = stackalloc float[640];
         ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(lanes);
@@ -925,7 +925,7 @@ partial class DropoutNet : global::StaticNets.INetwork<float>, global::StaticNet
     /// <summary>The batched forward in lanes of 4 samples with 128-bit vectors; the spans have been checked and do not overlap.</summary>
     private void ForwardLanes128(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batch)
     {
-        ref float f = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(_fused.Span);
+        ref float f = ref _fused.GetPinnableReference();
         // Two lane buffers of 40 rows × 4 samples, each layer reading one and writing the other.
         global::System.Span<float> lanes = stackalloc float[320];
         ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(lanes);

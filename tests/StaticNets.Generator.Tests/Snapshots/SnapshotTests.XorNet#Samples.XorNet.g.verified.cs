@@ -172,7 +172,7 @@ namespace Samples
         /// <summary>All 2 layers for one sample with 512-bit vectors; <paramref name="x"/> and <paramref name="output"/> have been length-checked.</summary>
         private void ForwardFused512(ref float x, global::System.Span<float> output)
         {
-            ref float f = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(_fused.Span);
+            ref float f = ref _fused.GetPinnableReference();
             global::System.Span<float> scratch = stackalloc float[32];
             ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scratch);
             // Layer 0: dense 2 → 3, Sigmoid: 1 vector(s) of outputs, 2 chain(s) over the inputs.
@@ -214,7 +214,7 @@ namespace Samples
         /// <summary>All 2 layers for one sample with 256-bit vectors; <paramref name="x"/> and <paramref name="output"/> have been length-checked.</summary>
         private void ForwardFused256(ref float x, global::System.Span<float> output)
         {
-            ref float f = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(_fused.Span);
+            ref float f = ref _fused.GetPinnableReference();
             global::System.Span<float> scratch = stackalloc float[32];
             ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scratch);
             // Layer 0: dense 2 → 3, Sigmoid: 1 vector(s) of outputs, 2 chain(s) over the inputs.
@@ -256,7 +256,7 @@ namespace Samples
         /// <summary>All 2 layers for one sample with 128-bit vectors; <paramref name="x"/> and <paramref name="output"/> have been length-checked.</summary>
         private void ForwardFused128(ref float x, global::System.Span<float> output)
         {
-            ref float f = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(_fused.Span);
+            ref float f = ref _fused.GetPinnableReference();
             global::System.Span<float> scratch = stackalloc float[32];
             ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scratch);
             // Layer 0: dense 2 → 3, Sigmoid: 1 vector(s) of outputs, 2 chain(s) over the inputs.
@@ -298,7 +298,7 @@ namespace Samples
         /// <summary>The batched forward in lanes of 16 samples with 512-bit vectors; the spans have been checked and do not overlap.</summary>
         private void ForwardLanes512(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batch)
         {
-            ref float f = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(_fused.Span);
+            ref float f = ref _fused.GetPinnableReference();
             // Two lane buffers of 3 rows × 16 samples, each layer reading one and writing the other.
             global::System.Span<float> lanes = stackalloc float[96];
             ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(lanes);
@@ -370,7 +370,7 @@ namespace Samples
         /// <summary>The batched forward in lanes of 8 samples with 256-bit vectors; the spans have been checked and do not overlap.</summary>
         private void ForwardLanes256(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batch)
         {
-            ref float f = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(_fused.Span);
+            ref float f = ref _fused.GetPinnableReference();
             // Two lane buffers of 3 rows × 8 samples, each layer reading one and writing the other.
             global::System.Span<float> lanes = stackalloc float[48];
             ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(lanes);
@@ -442,7 +442,7 @@ namespace Samples
         /// <summary>The batched forward in lanes of 4 samples with 128-bit vectors; the spans have been checked and do not overlap.</summary>
         private void ForwardLanes128(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batch)
         {
-            ref float f = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(_fused.Span);
+            ref float f = ref _fused.GetPinnableReference();
             // Two lane buffers of 3 rows × 4 samples, each layer reading one and writing the other.
             global::System.Span<float> lanes = stackalloc float[24];
             ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(lanes);

@@ -23,6 +23,8 @@ public class AlignedArrayTests
                 continue;
             nuint at = (nuint)Unsafe.AsPointer(ref floats.Span[0]);
             Assert.Equal(0u, at % 64);
+            Assert.Equal(at, (nuint)Unsafe.AsPointer(ref floats.GetPinnableReference()));
+            Assert.Equal((nuint)Unsafe.AsPointer(ref doubles.Span[0]), (nuint)Unsafe.AsPointer(ref doubles.GetPinnableReference()));
             Assert.Equal(0u, (nuint)Unsafe.AsPointer(ref doubles.Span[0]) % 64);
             floats.Span[^1] = 3f;
             GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
