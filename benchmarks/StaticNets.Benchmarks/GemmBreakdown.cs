@@ -128,6 +128,29 @@ public static class GemmBreakdown
             var g = new AlignedArray<float>(N3.ParameterCount);
             arms.Add(($"Backward {threads}t, batch in arrays", () => net.Backward(x, y, g.Span, ws)));
             arms.Add(($"Backward {threads}t, batch on lines", () => net.Backward(ax.Span, ay.Span, g.Span, ws)));
+            // The step's two passes over every parameter after the backward, alone: the norms (scaling in place by
+            // 1, which writes the same bits back) and the SGD update at rate 0 (the same arithmetic, no drift).
+            var blocks = net.Info.Layers.SelectMany(l => l.Blocks).OrderBy(b => b.Offset).ToArray();
+            var segments = blocks.Select(b => (b.Offset, b.Count)).ToArray();
+            var sgd = (IThreadedOptimizer<float>)new Sgd<float>();
+            arms.Add(($"norm pass {threads}t", () =>
+            {
+                foreach (var block in blocks)
+                    StaticNets.Threading.ParallelSpans.ScaleThenSumOfSquares(1f, g.Span.Slice(block.Offset, block.Count), threads);
+            }));
+            arms.Add(($"Backward, norm pass {threads}t", () =>
+            {
+                net.Backward(ax.Span, ay.Span, g.Span, ws);
+                foreach (var block in blocks)
+                    StaticNets.Threading.ParallelSpans.ScaleThenSumOfSquares(1f, g.Span.Slice(block.Offset, block.Count), threads);
+            }));
+            arms.Add(($"Backward, SGD update {threads}t", () =>
+            {
+                net.Backward(ax.Span, ay.Span, g.Span, ws);
+                using var edit = net.EditParameters();
+                sgd.Step(edit.Span, g.Span, 0f, threads, false, segments);
+            }));
+            arms.Add(($"SGD update {threads}t", () => { using var edit = net.EditParameters(); sgd.Step(edit.Span, g.Span, 0f, threads, false, segments); }));
         }
         var samples = new double[arms.Count, rounds];
         for (int r = 0; r < rounds; r++)
@@ -337,6 +360,93 @@ public static class GemmBreakdown
                 Console.WriteLine($"round {round}, {threads} thread(s): re-pack + 4-sample forward {repack / (steps + 50):F1}, " + string.Join(", ", names.Select((n, i) => $"{n} {sums[i] / steps:F1}")));
             }
         }
+        return 0;
+    }
+
+    /// <summary><c>input-split [rounds]</c>: ∂input on 2 threads split by column strips against split by samples, alternated, on the N2/N3 shapes at batch 32 and 256.</summary>
+    public static int InputSplit(string[] args)
+    {
+        int rounds = args.Length > 0 ? int.Parse(args[0]) : 9;
+        double peak = FmaPeak.GflopsPerCore;
+        foreach (var (inputs, outputs) in new[] { (512, 512), (784, 512), (784, 128), (128, 10) })
+            foreach (int m in new[] { 32, 256 })
+            {
+                var rng = new Random(3);
+                var w = new AlignedArray<float>(inputs * outputs);
+                var d = new AlignedArray<float>(m * outputs);
+                var dx = new AlignedArray<float>(m * inputs);
+                Fill(rng, w.Length).CopyTo(w.Span);
+                Fill(rng, d.Length).CopyTo(d.Span);
+                var cells = new[] { true, false };
+                var t = new double[2, rounds];
+                for (int r = 0; r < rounds; r++)
+                    for (int c = 0; c < 2; c++)
+                    {
+                        DenseKernels.SplitsInputByColumns = cells[c];
+                        t[c, r] = MedianSeconds(() => DenseKernels.BackwardInputBatch<float>(w.Span, d.Span, dx.Span, inputs, outputs, 2), 7, 1);
+                    }
+                DenseKernels.SplitsInputByColumns = true;
+                double flops = 2.0 * m * inputs * outputs;
+                double Median(int c) => Enumerable.Range(0, rounds).Select(r => t[c, r]).OrderBy(v => v).ElementAt(rounds / 2);
+                Console.WriteLine($"∂input {m}×{inputs}←{outputs}, 2 threads: by columns {Median(0) * 1e6,8:F1} µs ({flops / Median(0) / 1e9 / (2 * peak) * 100:F0} % of 2-core peak), by samples {Median(1) * 1e6,8:F1} µs ({flops / Median(1) / 1e9 / (2 * peak) * 100:F0} %), ratio {Median(1) / Median(0):F2}");
+            }
+        return 0;
+    }
+
+    /// <summary>
+    /// <c>train-kernels [rounds]</c>: N3's training step at batch 32 as the kernels the generated Backward and the loop
+    /// call, in their order on the same buffers, each one timed: where the time goes on 1 and 2 threads.
+    /// </summary>
+    public static int TrainKernels(string[] args)
+    {
+        int rounds = args.Length > 0 ? int.Parse(args[0]) : 3;
+        const int m = 32;
+        var rng = new Random(5);
+        var net = new N3(3);
+        float[] p = net.Parameters.ToArray();
+        var g = new AlignedArray<float>(p.Length);
+        var x = new AlignedArray<float>(m * 784);
+        BenchData.Inputs(m * 784, 11).CopyTo(x.Span);
+        var y = BenchData.Targets(m, 10, 12);
+        AlignedArray<float> z0 = new(m * 512), a0 = new(m * 512), z1 = new(m * 512), a1 = new(m * 512), z2 = new(m * 10), a2 = new(m * 10);
+        AlignedArray<float> d2 = new(m * 10), d1 = new(m * 512), d0 = new(m * 512);
+        var pa = new AlignedArray<float>(p.Length);
+        p.CopyTo(pa.Span);
+        var info = net.Info.Layers;
+        int w0 = info[0].WeightOffset, b0 = info[0].BiasOffset, w1 = info[1].WeightOffset, b1 = info[1].BiasOffset, w2 = info[2].WeightOffset, b2 = info[2].BiasOffset;
+        var blocks = info.SelectMany(l => l.Blocks).OrderBy(b => b.Offset).ToArray();
+        var segments = blocks.Select(b => (b.Offset, b.Count)).ToArray();
+        var sgd = (IThreadedOptimizer<float>)new Sgd<float>();
+        foreach (int round in Enumerable.Range(0, rounds))
+            foreach (int t in new[] { 1, 2 })
+            {
+                Span<float> P() => pa.Span;
+                var steps = new (string Name, Action Run)[]
+                {
+                    ("fwd 784→512 ReLU", () => DenseKernels.ForwardBatch<float>(P().Slice(w0, 784 * 512), P().Slice(b0, 512), x.Span, z0.Span, a0.Span, 784, 512, Activation.ReLU, t)),
+                    ("fwd 512→512 ReLU", () => DenseKernels.ForwardBatch<float>(P().Slice(w1, 512 * 512), P().Slice(b1, 512), a0.Span, z1.Span, a1.Span, 512, 512, Activation.ReLU, t)),
+                    ("fwd 512→10 + softmax", () => { DenseKernels.ForwardBatch<float>(P().Slice(w2, 5120), P().Slice(b2, 10), a1.Span, z2.Span, 512, 10, t); ActivationKernels.SoftmaxRows<float>(z2.Span, a2.Span, 10); LossKernels.OutputError<float>(a2.Span, y, d2.Span); }),
+                    ("∂W 10×512", () => DenseKernels.AccumulateGradientBatch<float>(d2.Span, a1.Span, g.Span.Slice(w2, 5120), g.Span.Slice(b2, 10), 512, 10, t)),
+                    ("∂in 512←10 + ReLU'", () => { DenseKernels.BackwardInputBatch<float>(P().Slice(w2, 5120), d2.Span, d1.Span, 512, 10, t); ActivationKernels.ReLUDerivative<float>(z1.Span, a1.Span, d1.Span); }),
+                    ("∂W 512×512", () => DenseKernels.AccumulateGradientBatch<float>(d1.Span, a0.Span, g.Span.Slice(w1, 512 * 512), g.Span.Slice(b1, 512), 512, 512, t)),
+                    ("∂in 512←512 by samples", () => { DenseKernels.SplitsInputByColumns = false; DenseKernels.BackwardInputBatch<float>(P().Slice(w1, 512 * 512), d1.Span, d0.Span, 512, 512, t); DenseKernels.SplitsInputByColumns = true; }),
+                    ("∂in 512←512 + ReLU'", () => { DenseKernels.BackwardInputBatch<float>(P().Slice(w1, 512 * 512), d1.Span, d0.Span, 512, 512, t); ActivationKernels.ReLUDerivative<float>(z0.Span, a0.Span, d0.Span); }),
+                    ("∂W 512×784", () => DenseKernels.AccumulateGradientBatch<float>(d0.Span, x.Span, g.Span.Slice(w0, 784 * 512), g.Span.Slice(b0, 512), 784, 512, t)),
+                    ("norms", () => { foreach (var block in blocks) StaticNets.Threading.ParallelSpans.ScaleThenSumOfSquares(1f, g.Span.Slice(block.Offset, block.Count), t); }),
+                    ("SGD update + clear", () => sgd.Step(pa.Span, g.Span, 0f, t, true, segments)),
+                };
+                var sums = new double[steps.Length];
+                const int reps = 300;
+                for (int r = -30; r < reps; r++)
+                    for (int k = 0; k < steps.Length; k++)
+                    {
+                        long t0 = Stopwatch.GetTimestamp();
+                        steps[k].Run();
+                        if (r >= 0)
+                            sums[k] += (Stopwatch.GetTimestamp() - t0) * 1e6 / Stopwatch.Frequency;
+                    }
+                Console.WriteLine($"round {round}, {t}t: total {sums.Sum() / reps:F1} µs; " + string.Join(", ", steps.Select((st, k) => $"{st.Name} {sums[k] / reps:F1}")));
+            }
         return 0;
     }
 

@@ -29,6 +29,8 @@ public static class Program
         ["hamming"] = _ => HammingData.Run(),
         ["train-steps"] = _ => GemmBreakdown.TrainSteps(),
         ["train-align"] = GemmBreakdown.TrainAlign,
+        ["train-kernels"] = GemmBreakdown.TrainKernels,
+        ["input-split"] = GemmBreakdown.InputSplit,
         ["forward-parts"] = _ => GemmBreakdown.ForwardParts(),
         ["forward-warm"] = _ => GemmBreakdown.ForwardWarm(),
         ["train-drift"] = _ => GemmBreakdown.TrainDrift(),

@@ -65,7 +65,7 @@ public static partial class DenseKernels
     /// <param name="dx">Receives <c>m × inputs</c> values.</param>
     /// <param name="inputs">Inputs per sample, at least 1.</param>
     /// <param name="outputs">Outputs per sample, at least 1.</param>
-    /// <param name="threads">The most threads the call may use (see <see cref="Parallelism"/>); each owns whole sample rows of <paramref name="dx"/>, so every value is computed exactly as on one thread.</param>
+    /// <param name="threads">The most threads the call may use (see <see cref="Parallelism"/>); each owns whole column strips of <paramref name="dx"/> on batches under 64 samples (whole sample rows on larger ones, or where it is under 128 columns wide), so every value is computed exactly as on one thread.</param>
     /// <remarks>
     /// Register-blocked: four samples × two vectors of columns in eight accumulators; each weight row slice
     /// loaded feeds four samples. Column blocks are the outer loop, so a block's slice of W stays in cache
@@ -91,6 +91,10 @@ public static partial class DenseKernels
         fixed (T* pw = w, pd = d, pdx = dx)
         {
             var job = new InputJob<T> { W = pw, D = pd, DX = pdx, NIn = (nuint)inputs, NOut = (nuint)outputs, M = (nuint)samples, Isa = IsaFor<T>((nuint)inputs) };
+            // Few samples (as where the forward splits W's rows): by columns, so each thread reads its own part of W,
+            // which the forward left in its core's cache. Many: by samples, where every thread reading all of W is cheap
+            // beside its FMAs and a strip's worth of columns left over (784 = 12 strips and 16) would not be shared.
+            job.SplitColumns = SplitsInputByColumns && threads > 1 && samples < PackedMinSamples && ColumnStrips(job.NIn) > 1;
             RunSplit(ref job, threads);
         }
     }
@@ -121,6 +125,10 @@ public static partial class DenseKernels
 
     // Tests turn the packing of ∂W and ∂input off to check that it changes no bit.
     internal static bool BackwardPacks = true;
+
+    // ∂input on few samples split over threads by column strips (see InputJob); tests and the benchmarks' A/B turn it
+    // off to split by samples, which gives the same bits.
+    internal static bool SplitsInputByColumns = true;
 
     // Bytes of W's packed strip per band of ∂input rows: a quarter of L2. Tests set smaller ones (any gives the same bits).
     internal static int InputBandBytes = CacheSizes.L2 / 4;
@@ -646,18 +654,18 @@ public static partial class DenseKernels
 
     // nIn ≥ TW.Count. dx is pure output, so the ragged end is the last whole vector, recomputed over the
     // overlap with the previous block.
-    private static void InputBatch<T, TW, TVec>(ref T w, ref T d, ref T dx, nuint nIn, nuint nOut, nuint m)
+    private static void InputBatch<T, TW, TVec>(ref T w, ref T d, ref T dx, nuint nIn, nuint nOut, nuint m, nuint k0, nuint k1)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TW : ISimd<T, TVec>
         where TVec : unmanaged
     {
         nuint c = (nuint)TW.Count;
-        nuint k = 0;
+        nuint k = k0;
         // Four vectors of columns with AVX-512's 32 registers (sixteen accumulators); each value sums over j in
         // order in every block width, so they agree bit for bit.
         if (Unsafe.SizeOf<TVec>() == 64)
         {
-            for (; k + 4 * c <= nIn; k += 4 * c)
+            for (; k + 4 * c <= k1; k += 4 * c)
                 InputBatchColumns4<T, TW, TVec>(ref w, ref d, ref dx, nIn, nOut, m, k);
         }
         // With sixteen registers, the first block of samples copies each strip of W, as it reads it, to a contiguous,
@@ -667,12 +675,12 @@ public static partial class DenseKernels
         // block cost batch 32 more than it gained (its loads miss with no FMAs to hide them); copied in the first
         // block, batch 32 gains 6–10 points too. Rows beyond a quarter of L2 are taken in bands, the partial sums going
         // through dx, which changes no bit (the sum over j stays in order).
-        if (BackwardPacks && Unsafe.SizeOf<TVec>() != 64 && k + 2 * c <= nIn && m >= 12)
+        if (BackwardPacks && Unsafe.SizeOf<TVec>() != 64 && k + 2 * c <= k1 && m >= 12)
         {
             nuint rows = (nuint)InputBandBytes / (2 * c * (nuint)Unsafe.SizeOf<T>());
             rows = rows < 1 ? 1 : rows < nOut ? rows : nOut;
             ref T panel = ref GradientPanel<T>.Get((int)(2 * c * rows));
-            for (; k + 2 * c <= nIn; k += 2 * c)
+            for (; k + 2 * c <= k1; k += 2 * c)
             {
                 for (nuint j0 = 0; j0 < nOut; j0 += rows)
                 {
@@ -681,12 +689,12 @@ public static partial class DenseKernels
                 }
             }
         }
-        for (; k + 2 * c <= nIn; k += 2 * c)
+        for (; k + 2 * c <= k1; k += 2 * c)
             InputBatchColumns2<T, TW, TVec>(ref Unsafe.Add(ref w, k), nIn, ref d, nOut, ref Unsafe.Add(ref dx, k), nIn, nOut, m, false, ref Unsafe.NullRef<T>());
-        for (; k + c <= nIn; k += c)
+        for (; k + c <= k1; k += c)
             InputBatchColumns1<T, TW, TVec>(ref w, ref d, ref dx, nIn, nOut, m, k);
-        if (k < nIn)
-            InputBatchColumns1<T, TW, TVec>(ref w, ref d, ref dx, nIn, nOut, m, nIn - c);
+        if (k < k1)
+            InputBatchColumns1<T, TW, TVec>(ref w, ref d, ref dx, nIn, nOut, m, k1 - c);
     }
 
     // Columns k … k + 4c − 1 of every sample's dx: four samples × four vectors.

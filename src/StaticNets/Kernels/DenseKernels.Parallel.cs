@@ -9,9 +9,10 @@ namespace StaticNets.Kernels;
 // How the batched products are split over threads. Every output element is computed by the same kernel,
 // the same blocking and the same order of operations whichever chunk holds it: sample ranges start at
 // multiples of four (the register block of samples), ∂W row ranges and the row ranges of a forward on few
-// samples at multiples of four (the block of rows), and the kernel variant and the way of splitting are chosen
-// once from the whole call, never per chunk. So any thread count
-// gives bit-identical results, and a chunk writes only its own rows: no reduction, no atomics.
+// samples at multiples of four (the block of rows), the column ranges of ∂input on few samples at multiples of 64
+// (the widest strip), and the kernel variant and the way of splitting are chosen once from the whole call, never
+// per chunk. So any thread count gives bit-identical results, and a chunk writes only its own rows or columns: no
+// reduction, no atomics.
 public static unsafe partial class DenseKernels
 {
     // Samples and ∂W rows are split in blocks of the register block's four.
@@ -75,21 +76,37 @@ public static unsafe partial class DenseKernels
         public void Run(nuint start, nuint end) => GradientRows(ref this, start, end);
     }
 
-    // ∂input: chunks own disjoint sample rows of dx.
+    // ∂input: chunks own disjoint column strips of dx (every sample) on few samples, else disjoint sample rows. By
+    // columns each thread reads only its strips of W: split by samples every thread streamed all of W, and at the
+    // training batches' 16 samples per thread that read cost as much as the FMAs (512 × 512 at batch 32 took as long on
+    // two threads as on one).
     private struct InputJob<T> : ISplitJob where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         public T* W, D, DX;
         public nuint NIn, NOut, M;
         public Isa Isa;
+        public bool SplitColumns;
 
         public readonly long MultiplyAdds => (long)M * (long)NIn * (long)NOut;
 
-        public readonly nuint Items => M;
+        public readonly nuint Items => SplitColumns ? ColumnStrips(NIn) : M;
 
         public int Chunks { get; set; }
 
-        public void Run(nuint start, nuint end) => InputSamples(ref this, start, end);
+        public void Run(nuint start, nuint end)
+        {
+            if (SplitColumns)
+                InputColumns(ref this, start, end);
+            else
+                InputSamples(ref this, start, end);
+        }
     }
+
+    // Column strips ∂input splits into: whole strips of the widest block (four 512-bit vectors, 64 floats), the last also
+    // taking the columns beyond the last whole strip, so every chunk is at least a vector wide.
+    private const int InputStripColumns = 64;
+
+    private static nuint ColumnStrips(nuint nIn) => nIn < InputStripColumns ? 1 : nIn / InputStripColumns;
 
     // The widest enabled vector that fits `width` elements at least once.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -239,6 +256,13 @@ public static unsafe partial class DenseKernels
     }
 
     private static void InputSamples<T>(ref InputJob<T> job, nuint start, nuint end) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        => InputRange(ref job, start, end, 0, job.NIn);
+
+    // Every sample's columns [strip start, strip end) of dx, the last strip running to the last column.
+    private static void InputColumns<T>(ref InputJob<T> job, nuint start, nuint end) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        => InputRange(ref job, 0, job.M, start * InputStripColumns, end == ColumnStrips(job.NIn) ? job.NIn : end * InputStripColumns);
+
+    private static void InputRange<T>(ref InputJob<T> job, nuint start, nuint end, nuint k0, nuint k1) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         nuint nIn = job.NIn, nOut = job.NOut, m = end - start;
         ref T w = ref *job.W;
@@ -247,18 +271,18 @@ public static unsafe partial class DenseKernels
         switch (job.Isa)
         {
             case Isa.V512:
-                InputBatch<T, Simd512<T>, Vector512<T>>(ref w, ref d, ref dx, nIn, nOut, m);
+                InputBatch<T, Simd512<T>, Vector512<T>>(ref w, ref d, ref dx, nIn, nOut, m, k0, k1);
                 break;
             case Isa.V256:
-                InputBatch<T, Simd256<T>, Vector256<T>>(ref w, ref d, ref dx, nIn, nOut, m);
+                InputBatch<T, Simd256<T>, Vector256<T>>(ref w, ref d, ref dx, nIn, nOut, m, k0, k1);
                 break;
             case Isa.V128:
-                InputBatch<T, Simd128<T>, Vector128<T>>(ref w, ref d, ref dx, nIn, nOut, m);
+                InputBatch<T, Simd128<T>, Vector128<T>>(ref w, ref d, ref dx, nIn, nOut, m, k0, k1);
                 break;
             default:
                 for (nuint s = 0; s < m; s++)
                 {
-                    for (nuint k = 0; k < nIn; k++)
+                    for (nuint k = k0; k < k1; k++)
                     {
                         T sum = T.Zero;
                         for (nuint j = 0; j < nOut; j++)

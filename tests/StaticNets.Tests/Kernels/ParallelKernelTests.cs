@@ -373,6 +373,54 @@ public class BlockingTests
     /// batch) against the four-sample blocks: the same bits in float and double on 1, 2 and 3 threads, with rows past
     /// the last four, ragged input widths, and sample counts around the blocks of twelve.
     /// </summary>
+    [Theory]
+    [InlineData(512)]
+    [InlineData(256)]
+    [InlineData(128)]
+    public void InputGradientByColumnStrips_GivesTheBitsOfOneThread(int bits) => VectorWidthTests.WithWidth(bits, () =>
+    {
+        // Widths of one strip (no split), two with a tail, exact strips, and the training shapes; sample counts below,
+        // at and beyond the six- and four-sample blocks.
+        var rng = new Random(bits + 1);
+        long savedMin = StaticNets.Threading.WorkerPool.MinMultiplyAddsPerChunk;
+        StaticNets.Threading.WorkerPool.MinMultiplyAddsPerChunk = 1;
+        try
+        {
+            foreach (var (outputs, inputs) in new[] { (7, 64), (9, 127), (10, 128), (33, 130), (5, 191), (512, 512), (40, 784), (3, 1000) })
+            {
+                foreach (int samples in new[] { 1, 5, 12, 32, 63, 64, 67 })
+                {
+                    Check<float>(rng, outputs, inputs, samples);
+                    Check<double>(rng, outputs, inputs, samples);
+                }
+            }
+        }
+        finally
+        {
+            StaticNets.Threading.WorkerPool.MinMultiplyAddsPerChunk = savedMin;
+            DenseKernels.SplitsInputByColumns = true;
+        }
+
+        static void Check<T>(Random rng, int outputs, int inputs, int samples) where T : unmanaged, System.Numerics.IBinaryFloatingPointIeee754<T>
+        {
+            T[] w = KernelTestSupport.Uniform<T>(rng, outputs * inputs), d = KernelTestSupport.Uniform<T>(rng, samples * outputs);
+            var expected = new T[samples * inputs];
+            DenseKernels.BackwardInputBatch<T>(w, d, expected, inputs, outputs, 1);
+            foreach (bool columns in new[] { true, false })
+            {
+                DenseKernels.SplitsInputByColumns = columns;
+                foreach (int threads in new[] { 2, 3, 8 })
+                {
+                    var dx = new T[expected.Length];
+                    DenseKernels.BackwardInputBatch<T>(w, d, dx, inputs, outputs, threads);
+                    if (!expected.AsSpan().SequenceEqual(dx))
+                        Assert.Fail($"BackwardInputBatch<{typeof(T).Name}> {outputs}×{inputs}, m={samples}, {(columns ? "by columns" : "by samples")} on {threads} threads differs from one thread.");
+                }
+            }
+            DenseKernels.SplitsInputByColumns = true;
+        }
+    });
+
     [Fact]
     public void SixSampleDots_GiveTheBitsOfFourSampleDots()
     {
