@@ -394,12 +394,15 @@ public static class GemmBreakdown
     }
 
     /// <summary>
-    /// <c>train-kernels [rounds]</c>: N3's training step at batch 32 as the kernels the generated Backward and the loop
-    /// call, in their order on the same buffers, each one timed: where the time goes on 1 and 2 threads.
+    /// <c>train-kernels [rounds] [samples]</c>: N3's training step at batch 32 as the kernels the generated Backward and the loop
+    /// call, in their order on the same buffers, each one timed: where the time goes on 1 and 2 threads (<c>samples</c>:
+    /// ∂input split by samples).
     /// </summary>
     public static int TrainKernels(string[] args)
     {
         int rounds = args.Length > 0 ? int.Parse(args[0]) : 3;
+        // A second argument "samples" splits ∂input by samples, as before it split by column strips.
+        DenseKernels.SplitsInputByColumns = args.Length < 2 || args[1] != "samples";
         const int m = 32;
         var rng = new Random(5);
         var net = new N3(3);
@@ -429,10 +432,10 @@ public static class GemmBreakdown
                     ("∂W 10×512", () => DenseKernels.AccumulateGradientBatch<float>(d2.Span, a1.Span, g.Span.Slice(w2, 5120), g.Span.Slice(b2, 10), 512, 10, t)),
                     ("∂in 512←10 + ReLU'", () => { DenseKernels.BackwardInputBatch<float>(P().Slice(w2, 5120), d2.Span, d1.Span, 512, 10, t); ActivationKernels.ReLUDerivative<float>(z1.Span, a1.Span, d1.Span); }),
                     ("∂W 512×512", () => DenseKernels.AccumulateGradientBatch<float>(d1.Span, a0.Span, g.Span.Slice(w1, 512 * 512), g.Span.Slice(b1, 512), 512, 512, t)),
-                    ("∂in 512←512 by samples", () => { DenseKernels.SplitsInputByColumns = false; DenseKernels.BackwardInputBatch<float>(P().Slice(w1, 512 * 512), d1.Span, d0.Span, 512, 512, t); DenseKernels.SplitsInputByColumns = true; }),
                     ("∂in 512←512 + ReLU'", () => { DenseKernels.BackwardInputBatch<float>(P().Slice(w1, 512 * 512), d1.Span, d0.Span, 512, 512, t); ActivationKernels.ReLUDerivative<float>(z0.Span, a0.Span, d0.Span); }),
                     ("∂W 512×784", () => DenseKernels.AccumulateGradientBatch<float>(d0.Span, x.Span, g.Span.Slice(w0, 784 * 512), g.Span.Slice(b0, 512), 784, 512, t)),
                     ("norms", () => { foreach (var block in blocks) StaticNets.Threading.ParallelSpans.ScaleThenSumOfSquares(1f, g.Span.Slice(block.Offset, block.Count), t); }),
+                    ("norms read-only", () => { foreach (var block in blocks) StaticNets.Threading.ParallelSpans.SumOfSquares<float>(g.Span.Slice(block.Offset, block.Count), t); }),
                     ("SGD update + clear", () => sgd.Step(pa.Span, g.Span, 0f, t, true, segments)),
                 };
                 var sums = new double[steps.Length];
