@@ -1,7 +1,6 @@
 using System;
 using System.Diagnostics;
 using System.Threading;
-using StaticNets.Kernels;
 using StaticNets.Threading;
 
 namespace StaticNets.Benchmarks;
@@ -116,6 +115,17 @@ internal static unsafe class AffinityProbe
             }
             cells.Add(($"{name} Forward({batch})", runs));
             var targets = BenchData.Targets(64, net.OutputSize, 12);
+            // One Backward call on a workspace of 1 or 2 threads: what splits inside the call (the recurrent layer's
+            // steps back and gradient products; a convolution's backward does not split yet).
+            var backward = new Action[2];
+            for (int t = 0; t < 2; t++)
+            {
+                var ws = net.CreateWorkspace(64);
+                ws.Threads = t + 1;
+                var g = new float[net.ParameterCount];
+                backward[t] = () => net.Backward(x.AsSpan(0, 64 * net.InputSize), targets, g, ws);
+            }
+            cells.Add(($"{name} Backward(64)", backward));
             var train = new Action[2];
             for (int t = 0; t < 2; t++)
             {

@@ -90,7 +90,7 @@ internal sealed class RecurrentLayerEmitter : LayerEmitter
             ? $"Layer {l}: back-propagation through time (truncated at multiples of BackpropagationWindow when set); ∂C/∂input only into a non-empty dx."
             : $"Layer {l}: back-propagation through time (truncated at multiples of BackpropagationWindow when set), then ∂C/∂input for the layer below.");
         c.W.Line($"{Names.Kernels}.RecurrentKernels.Backward<{c.T}>(in Layer{l}Shape, p.Slice(Layer{l}ParameterOffset, Layer{l}ParameterCount), {c.Input(layer)}, g{l}, c{l}, {Hidden(layer)}, {c.Delta(layer)},");
-        c.W.Line($"    gradient.Slice(Layer{l}ParameterOffset, Layer{l}ParameterCount), {c.DeltaIn(layer)}, ws.RecurrentScratch.Span.Slice(0, {Names.Kernels}.RecurrentKernels.BackwardScratchLength<{c.T}>(in Layer{l}Shape, batch)), _backpropagationWindow);");
+        c.W.Line($"    gradient.Slice(Layer{l}ParameterOffset, Layer{l}ParameterCount), {c.DeltaIn(layer)}, ws.RecurrentScratch.Span.Slice(0, {Names.Kernels}.RecurrentKernels.BackwardScratchLength<{c.T}>(in Layer{l}Shape, batch)), _backpropagationWindow, ws.Threads);");
     }
 
     // The fused gate matrix [W_ihᵀ; W_hhᵀ] and bias, rebuilt once per parameter version: both the whole-sequence

@@ -97,6 +97,84 @@ public class ParallelKernelTests
         Check(new StaticNets.Tests.Recurrent.DLstmSequence(6));
     }
 
+    // One thread's results at the default row block, per network, batch and window.
+    private static readonly System.Collections.Generic.Dictionary<string, object> Baselines = new();
+
+    [Fact]
+    public void RecurrentBackward_GivesTheSameBitsOnAnyThreadCount()
+    {
+        // The steps back in sub-batches of sequences, the gradient products by gate unit, ∂C/∂x by step rows: the split
+        // threshold lowered so that these small layers are cut too; odd batches put chunk edges everywhere; with and
+        // without truncation; ∂C/∂input asked for, so the first layer's ∂x splits as well.
+        long saved = StaticNets.Threading.WorkerPool.MinMultiplyAddsPerChunk;
+        StaticNets.Threading.WorkerPool.MinMultiplyAddsPerChunk = 1;
+        try
+        {
+            // And every block of rows of the weight-gradient products: one row, a few, the default, all at once.
+            int savedBlock = RecurrentKernels.GradientRowBlockBytes;
+            try
+            {
+                foreach (int bytes in new[] { savedBlock, 1, 8 * 1024, int.MaxValue / 2 })
+                {
+                    RecurrentKernels.GradientRowBlockBytes = bytes;
+                    Check(new StaticNets.Tests.Recurrent.FLstm64(4), bytes == savedBlock);
+                    Check(new StaticNets.Tests.Recurrent.DGruStacked(5), bytes == savedBlock);
+                    Check(new StaticNets.Tests.Recurrent.DLstmSequence(6), bytes == savedBlock);
+                }
+            }
+            finally
+            {
+                RecurrentKernels.GradientRowBlockBytes = savedBlock;
+            }
+        }
+        finally
+        {
+            StaticNets.Threading.WorkerPool.MinMultiplyAddsPerChunk = saved;
+        }
+
+        static void Check<T>(INetwork<T> net, bool first) where T : unmanaged, System.Numerics.IBinaryFloatingPointIeee754<T>
+        {
+            var recurrent = (IRecurrentNetwork<T>)net;
+            foreach (int batch in new[] { 1, 7, 19 })
+            {
+                foreach (int window in new[] { 0, 3 })
+                {
+                    recurrent.BackpropagationWindow = window;
+                    var rng = new Random(batch + window);
+                    var x = new T[batch * net.InputSize];
+                    for (int i = 0; i < x.Length; i++)
+                        x[i] = T.CreateTruncating(rng.NextDouble() * 2 - 1);
+                    T[] y = NetworkCatalog.Targets<T>(net.Info, batch, batch + 1);
+                    T[]? expectedGradient = null, expectedInput = null;
+                    T expectedLoss = T.Zero;
+                    string key = $"{net.GetType().Name}/{batch}/{window}";
+                    if (!first)
+                        (expectedGradient, expectedInput, expectedLoss) = ((T[], T[], T))Baselines[key];
+                    foreach (int threads in ThreadCounts)
+                    {
+                        var ws = net.CreateWorkspace(batch);
+                        ws.Threads = threads;
+                        var gradient = new T[net.ParameterCount];
+                        var input = new T[x.Length];
+                        T loss = net.Backward(x, y, gradient, input, ws);
+                        if (expectedGradient is null)
+                        {
+                            (expectedGradient, expectedInput, expectedLoss) = (gradient, input, loss);
+                            Baselines[key] = (gradient, input, loss);
+                            Assert.Contains(gradient, v => v != T.Zero);
+                            continue;
+                        }
+                        string what = $"{net.GetType().Name}, batch {batch}, window {window}, {threads} threads, row blocks of {RecurrentKernels.GradientRowBlockBytes} bytes";
+                        Assert.True(expectedGradient.AsSpan().SequenceEqual(gradient), $"{what}: the parameter gradient differs from one thread's");
+                        Assert.True(expectedInput!.AsSpan().SequenceEqual(input), $"{what}: ∂C/∂input differs from one thread's");
+                        Assert.Equal(expectedLoss, loss);
+                    }
+                }
+            }
+            recurrent.BackpropagationWindow = 0;
+        }
+    }
+
     [Fact]
     public void OverlappingCallsFromManyThreads_FinishWithEveryResult()
     {

@@ -67,7 +67,7 @@ internal sealed record RecurrentLayerSpec(int Index, ShapeSpec Input, ShapeSpec 
                 ? $"single step: one product of [x; h] ({k} values) with the fused matrix, {width} gate values in registers (1 row × 4 vectors), then the cell in one vectorised pass"
                 : $"single step: one product of [x; h] ({k} values) with the fused matrix (1 row × 4 vectors), then the cell in one vectorised pass";
             return $"fused gate matrix [W_ihᵀ; W_hhᵀ] {k}×{width} (gates {gates}) prepared once per parameter version; whole sequences: every step's input product in one pass over batch × {Steps} rows, "
-                 + $"then per step one recurrent product over the batch (4 samples × 4 vectors register-blocked with AVX-512, × 2 below), the cell in one fused vector pass; back-propagation through time, optionally truncated (BackpropagationWindow); {step}";
+                 + $"then per step one recurrent product over the batch (4 samples × 4 vectors register-blocked with AVX-512, × 2 below), the cell in one fused vector pass; back-propagation through time, optionally truncated (BackpropagationWindow), sub-batches of whole sequences over the worker pool, then the gradient products split by gate unit; {step}";
         }
     }
 }
