@@ -1,6 +1,7 @@
 using System;
 using System.Diagnostics;
 using System.Threading;
+using StaticNets.Kernels;
 using StaticNets.Threading;
 
 namespace StaticNets.Benchmarks;

@@ -97,7 +97,7 @@ internal sealed class Conv2DLayerEmitter : LayerEmitter
                 : $"Layer {l}: ∂C/∂W += δ·colᵀ, ∂C/∂b += Σ δ, ∂C/∂input = col2im(Wᵀ·δ).");
         c.W.Line($"{Names.Conv}.Backward<{c.T}>(in Layer{l}Shape, p.Slice(Layer{l}WeightOffset, Layer{l}WeightCount),");
         string dIn = l > 0 && c.InputDeltaOnlyForCaller(layer) ? $"dx.IsEmpty ? {Names.Span}<{c.T}>.Empty : {c.DeltaIn(layer)}" : c.DeltaIn(layer);
-        c.W.Line($"    {c.Input(layer)}, {d}, gradient.Slice(Layer{l}WeightOffset, Layer{l}WeightCount), {biasGradient}, {dIn}, ws.Scratch.Span);");
+        c.W.Line($"    {c.Input(layer)}, {d}, gradient.Slice(Layer{l}WeightOffset, Layer{l}WeightCount), {biasGradient}, {dIn}, ws.Scratch.Span, ws.Threads);");
     }
 
     // Every convolution keeps its weights in the layout its scheme reads (ConvKernels.PrepareWeights; empty when the

@@ -172,15 +172,16 @@ public static partial class ConvKernels
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void ChannelWeightGradient<T>(in Conv2DShape s, ReadOnlySpan<T> input, ReadOnlySpan<T> outputDelta, Span<T> weightGradient, Span<T> scratch)
+    private static void ChannelWeightGradient<T>(in Conv2DShape s, ReadOnlySpan<T> input, ReadOnlySpan<T> outputDelta, Span<T> weightGradient, Span<T> scratch, int tapStart = 0, int tapEnd = int.MaxValue)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
+        tapEnd = Math.Min(tapEnd, s.PatchSize);
         if (Simd512<T>.IsEnabled && s.OutChannels >= Vector512<T>.Count)
-            ChannelWeightGradient<T, Simd512<T>, Vector512<T>>(s, input, outputDelta, weightGradient, scratch);
+            ChannelWeightGradient<T, Simd512<T>, Vector512<T>>(s, input, outputDelta, weightGradient, scratch, tapStart, tapEnd);
         else if (Simd256<T>.IsEnabled && s.OutChannels >= Vector256<T>.Count)
-            ChannelWeightGradient<T, Simd256<T>, Vector256<T>>(s, input, outputDelta, weightGradient, scratch);
+            ChannelWeightGradient<T, Simd256<T>, Vector256<T>>(s, input, outputDelta, weightGradient, scratch, tapStart, tapEnd);
         else
-            ChannelWeightGradient<T, Simd128<T>, Vector128<T>>(s, input, outputDelta, weightGradient, scratch);
+            ChannelWeightGradient<T, Simd128<T>, Vector128<T>>(s, input, outputDelta, weightGradient, scratch, tapStart, tapEnd);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -350,7 +351,9 @@ public static partial class ConvKernels
 
     // g[oc, t] += Σ_n Σ_p δ[n, oc, p]·x[n, tap t of p], through gT[t, oc] in scratch for the whole batch.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void ChannelWeightGradient<T, TW, TVec>(in Conv2DShape s, ReadOnlySpan<T> input, ReadOnlySpan<T> outputDelta, Span<T> weightGradient, Span<T> scratch)
+    // Taps [tapStart, tapEnd) of every weight row (all of them in one call on one thread; a range per chunk of a split
+    // backward, starting at a multiple of twelve so that the four- and six-tap blocks fall as on one thread).
+    private static void ChannelWeightGradient<T, TW, TVec>(in Conv2DShape s, ReadOnlySpan<T> input, ReadOnlySpan<T> outputDelta, Span<T> weightGradient, Span<T> scratch, int tapStart, int tapEnd)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TW : ISimd<T, TVec>
         where TVec : unmanaged
@@ -388,28 +391,28 @@ public static partial class ConvKernels
             }
             int cv = 0;
             for (; cv + 2 * lanes <= vl; cv += 2 * lanes)
-                GradientPairs<T, TW, TVec>(s, ref Unsafe.Add(ref dt, (nuint)cv), (nuint)vl, patch, ref tp, ref x, rowPitch, ref Unsafe.Add(ref g, (nuint)cv));
+                GradientPairs<T, TW, TVec>(s, ref Unsafe.Add(ref dt, (nuint)cv), (nuint)vl, patch, ref tp, ref x, rowPitch, ref Unsafe.Add(ref g, (nuint)cv), tapStart, tapEnd);
             if (cv < vl)
-                GradientSingles<T, TW, TVec>(s, ref Unsafe.Add(ref dt, (nuint)cv), (nuint)vl, patch, ref tp, ref x, rowPitch, ref Unsafe.Add(ref g, (nuint)cv));
+                GradientSingles<T, TW, TVec>(s, ref Unsafe.Add(ref dt, (nuint)cv), (nuint)vl, patch, ref tp, ref x, rowPitch, ref Unsafe.Add(ref g, (nuint)cv), tapStart, tapEnd);
         }
         for (int c = 0; c < oc; c++)
         {
             Span<T> row = weightGradient.Slice(c * patch, patch);
-            for (int t = 0; t < patch; t++)
+            for (int t = tapStart; t < tapEnd; t++)
                 row[t] += gT[t * vl + c];
         }
     }
 
     // One channel vector, blocks of six taps (the last clamped; its taps already counted are not added again). Taps ≥ 6.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void GradientSingles<T, TW, TVec>(in Conv2DShape s, ref T d, nuint vl, int patch, ref int tap, ref T x, int rowPitch, ref T g)
+    private static void GradientSingles<T, TW, TVec>(in Conv2DShape s, ref T d, nuint vl, int patch, ref int tap, ref T x, int rowPitch, ref T g, int tapStart, int tapEnd)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TW : ISimd<T, TVec>
         where TVec : unmanaged
     {
         int oh = s.OutHeight, ow = s.OutWidth;
         nuint step = (nuint)(s.StrideY * rowPitch);
-        for (int t = 0; t < patch; t += 6)
+        for (int t = tapStart; t < tapEnd; t += 6)
         {
             int t0 = Math.Min(t, patch - 6);
             ref T p0 = ref Unsafe.Add(ref x, (nuint)Unsafe.Add(ref tap, t0));
@@ -448,14 +451,14 @@ public static partial class ConvKernels
 
     // Two channel vectors, blocks of four taps (the last clamped; its taps already counted are not added again). Taps ≥ 4.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void GradientPairs<T, TW, TVec>(in Conv2DShape s, ref T d, nuint vl, int patch, ref int tap, ref T x, int rowPitch, ref T g)
+    private static void GradientPairs<T, TW, TVec>(in Conv2DShape s, ref T d, nuint vl, int patch, ref int tap, ref T x, int rowPitch, ref T g, int tapStart, int tapEnd)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TW : ISimd<T, TVec>
         where TVec : unmanaged
     {
         int oh = s.OutHeight, ow = s.OutWidth;
         nuint step = (nuint)(s.StrideY * rowPitch), l = (nuint)TW.Count;
-        for (int t = 0; t < patch; t += 4)
+        for (int t = tapStart; t < tapEnd; t += 4)
         {
             int t0 = Math.Min(t, patch - 4);
             ref T p0 = ref Unsafe.Add(ref x, (nuint)Unsafe.Add(ref tap, t0));

@@ -1,6 +1,7 @@
 using System;
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using StaticNets.Threading;
 
 namespace StaticNets.Kernels;
@@ -8,7 +9,9 @@ namespace StaticNets.Kernels;
 // The batched convolution forward split over the worker pool: sub-batches of whole samples, each with its
 // own slice of the scratch (so there are at most as many as the scratch holds unrolled inputs: a workspace's
 // scratch has room for up to eight). Every scheme computes each sample on its own, so the result does not
-// depend on the split.
+// depend on the split. The backward splits in two hand-offs: the weight and bias gradients by output channel (by
+// tap where the scheme vectorises over channels), then ∂C/∂input by sample; each chunk runs the one-thread code on
+// its range, with a per-thread scratch as long as the caller's, so it meets the same blocks in the same order.
 public static unsafe partial class ConvKernels
 {
     private struct ForwardJob<T> where T : unmanaged
@@ -51,5 +54,173 @@ public static unsafe partial class ConvKernels
             new ReadOnlySpan<T>(job.Input + (long)start * inSize, (end - start) * inSize),
             new Span<T>(job.Output + (long)start * outSize, (end - start) * outSize),
             new Span<T>(job.Scratch + (long)chunk * job.ColumnLength, job.ColumnLength));
+    }
+
+    private struct BackwardJob<T> where T : unmanaged
+    {
+        public Conv2DShape Shape;
+        public T* Weights, Input, Delta, WeightGradient, BiasGradient, InputDelta;
+        public int Batch, ScratchLength, BiasLength, Units, Chunks, RowLanes, DeltaChunk;
+        public ConvScheme Scheme;
+    }
+
+    // Output channels per unit of the weight gradient's split: the GEMMs' register block of rows (eight), the direct
+    // scheme's block of three channels; taps per unit where the scheme vectorises over channels: twelve, so that its
+    // four- and six-tap blocks start where they start on one thread.
+    private const int GemmRowUnit = 8, DirectChannelUnit = 3, TapUnit = 12;
+
+    // Runs the backward split over the pool; false where it would not split (then the caller runs it on one thread).
+    private static bool BackwardSplit<T>(in Conv2DShape s, ReadOnlySpan<T> weights, ReadOnlySpan<T> input, ReadOnlySpan<T> outputDelta,
+        Span<T> weightGradient, Span<T> biasGradient, Span<T> inputDelta, int scratchLength, ConvScheme scheme, int rowLanes, int deltaChunk, int threads)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        int batch = input.Length / s.InputSize, oc = s.OutChannels;
+        long multiplyAdds = (long)batch * s.OutputSize * s.PatchSize;
+        int weightUnits = scheme == ConvScheme.OutChannels ? Math.Max(1, s.PatchSize / TapUnit)
+            : (oc + (scheme == ConvScheme.Direct ? DirectChannelUnit : GemmRowUnit) - 1) / (scheme == ConvScheme.Direct ? DirectChannelUnit : GemmRowUnit);
+        int weightChunks = WorkerPool.ChunkCount(threads, weightUnits, multiplyAdds);
+        int inputUnits = (batch + deltaChunk - 1) / deltaChunk;
+        int inputChunks = inputDelta.IsEmpty ? 1 : WorkerPool.ChunkCount(threads, inputUnits, multiplyAdds);
+        if (weightChunks == 1 && inputChunks == 1)
+            return false;
+        fixed (T* pw = weights, px = input, pd = outputDelta, pgw = weightGradient, pgb = biasGradient, pdx = inputDelta)
+        {
+            var job = new BackwardJob<T>
+            {
+                Shape = s, Weights = pw, Input = px, Delta = pd, WeightGradient = pgw, BiasGradient = pgb, InputDelta = pdx,
+                Batch = batch, ScratchLength = scratchLength, BiasLength = biasGradient.Length, Units = weightUnits, Chunks = weightChunks,
+                RowLanes = rowLanes, DeltaChunk = deltaChunk, Scheme = scheme,
+            };
+            WorkerPool.Shared.Run(&WeightGradientChunk<T>, Unsafe.AsPointer(ref job), weightChunks, threads);
+            if (!inputDelta.IsEmpty)
+            {
+                job.Units = inputUnits;
+                job.Chunks = inputChunks;
+                WorkerPool.Shared.Run(&InputDeltaChunk<T>, Unsafe.AsPointer(ref job), inputChunks, threads);
+            }
+        }
+        return true;
+    }
+
+    // Units [u0, u1) of chunk `chunk` of `units` split into `chunks`.
+    private static void UnitRange(int units, int chunks, int chunk, out int u0, out int u1)
+    {
+        u0 = (int)((long)units * chunk / chunks);
+        u1 = (int)((long)units * (chunk + 1) / chunks);
+    }
+
+    private static void WeightGradientChunk<T>(void* state, int chunk) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        ref BackwardJob<T> job = ref Unsafe.AsRef<BackwardJob<T>>(state);
+        Conv2DShape s = job.Shape;
+        int batch = job.Batch, inSize = s.InputSize, outSize = s.OutputSize, oc = s.OutChannels, patch = s.PatchSize, plane = s.OutPlane;
+        var input = new ReadOnlySpan<T>(job.Input, batch * inSize);
+        var delta = new ReadOnlySpan<T>(job.Delta, batch * outSize);
+        var gw = new Span<T>(job.WeightGradient, s.WeightCount);
+        Span<T> scratch = ChunkScratch<T>.Get(job.ScratchLength);
+        ref T x = ref MemoryMarshal.GetReference(input);
+        ref T d = ref MemoryMarshal.GetReference(delta);
+        ref T col = ref MemoryMarshal.GetReference(scratch);
+        UnitRange(job.Units, job.Chunks, chunk, out int u0, out int u1);
+        if (job.Scheme == ConvScheme.OutChannels)
+        {
+            ChannelWeightGradient(s, input, delta, gw, scratch, u0 * TapUnit, u1 == job.Units ? patch : u1 * TapUnit);
+        }
+        else
+        {
+            int unit = job.Scheme == ConvScheme.Direct ? DirectChannelUnit : GemmRowUnit;
+            int c0 = u0 * unit, c1 = Math.Min(oc, u1 * unit);
+            ref T g = ref Unsafe.Add(ref MemoryMarshal.GetReference(gw), (nuint)(c0 * patch));
+            ref T dc = ref Unsafe.Add(ref d, (nuint)(c0 * plane));
+            if (IsPointwise(s))
+            {
+                GradGemm(ref dc, (nuint)outSize, ref x, (nuint)inSize, (nuint)batch, ref g, (nuint)(c1 - c0), (nuint)patch, (nuint)plane);
+            }
+            else if (job.Scheme == ConvScheme.Direct)
+            {
+                // The direct kernel on the channels' own shape: its blocks of three start at c0 as on one thread at 0.
+                Conv2DShape channels = s with { OutChannels = c1 - c0 };
+                for (int n = 0; n < batch; n++)
+                {
+                    PadInput(s, ref Unsafe.Add(ref x, (nuint)n * (nuint)inSize), ref col);
+                    DirectWeightGradient(channels, ref Unsafe.Add(ref dc, (nuint)n * (nuint)outSize), ref col, ref g);
+                }
+            }
+            else
+            {
+                int unrolled = patch * plane;
+                int block = Math.Min(batch, Math.Min(GradientChunk<T>(s), job.ScratchLength / unrolled));
+                for (int n0 = 0; n0 < batch; n0 += block)
+                {
+                    int count = Math.Min(block, batch - n0);
+                    for (int k = 0; k < count; k++)
+                        Im2Col(s, ref Unsafe.Add(ref x, (nuint)(n0 + k) * (nuint)inSize), ref Unsafe.Add(ref col, (nuint)(k * unrolled)));
+                    GradGemm(ref Unsafe.Add(ref dc, (nuint)n0 * (nuint)outSize), (nuint)outSize, ref col, (nuint)unrolled, (nuint)count, ref g, (nuint)(c1 - c0), (nuint)patch, (nuint)plane);
+                }
+            }
+        }
+        if (job.BiasLength > 0)
+        {
+            // The bias rows of this chunk's share of the channels, sample after sample as on one thread.
+            var gb = new Span<T>(job.BiasGradient, job.BiasLength);
+            UnitRange(oc, job.Chunks, chunk, out int b0, out int b1);
+            for (int n = 0; n < batch; n++)
+                for (int c = b0; c < b1; c++)
+                    gb[c] += VectorMath.Sum(delta.Slice(n * outSize + c * plane, plane));
+        }
+    }
+
+    private static void InputDeltaChunk<T>(void* state, int chunk) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        ref BackwardJob<T> job = ref Unsafe.AsRef<BackwardJob<T>>(state);
+        Conv2DShape s = job.Shape;
+        int inSize = s.InputSize, outSize = s.OutputSize, patch = s.PatchSize, plane = s.OutPlane, oc = s.OutChannels;
+        UnitRange(job.Units, job.Chunks, chunk, out int u0, out int u1);
+        int n0 = u0 * job.DeltaChunk, n1 = Math.Min(job.Batch, u1 * job.DeltaChunk);
+        if (n1 <= n0)
+            return;
+        var delta = new ReadOnlySpan<T>(job.Delta + (long)n0 * outSize, (n1 - n0) * outSize);
+        // Its own samples' rows only: the last sample's row fold keeps its spare lanes inside them.
+        var dx = new Span<T>(job.InputDelta + (long)n0 * inSize, (n1 - n0) * inSize);
+        Span<T> scratch = ChunkScratch<T>.Get(job.ScratchLength);
+        ref T w = ref Unsafe.AsRef<T>(job.Weights);
+        if (job.DeltaChunk > 1)
+        {
+            BlockedInputDelta(s, job.RowLanes, job.DeltaChunk, ref w, delta, scratch, dx);
+            return;
+        }
+        ref T col = ref MemoryMarshal.GetReference(scratch);
+        bool pointwise = IsPointwise(s);
+        for (int n = 0; n < n1 - n0; n++)
+        {
+            ref T dn = ref Unsafe.Add(ref MemoryMarshal.GetReference(delta), (nuint)n * (nuint)outSize);
+            ref T dxn = ref Unsafe.Add(ref MemoryMarshal.GetReference(dx), (nuint)n * (nuint)inSize);
+            if (pointwise)
+            {
+                Gemm(ref w, 1, (nuint)patch, ref w, false, ref dn, ref dxn, (nuint)patch, (nuint)oc, (nuint)plane);
+                continue;
+            }
+            Gemm(ref w, 1, (nuint)patch, ref w, false, ref dn, ref col, (nuint)patch, (nuint)oc, (nuint)plane);
+            if (job.RowLanes > 0)
+                Col2ImRows(s, job.RowLanes, ref col, plane, job.ScratchLength, ref dxn, dx.Length - n * inSize);
+            else
+                Col2Im(s, ref col, ref dxn);
+        }
+    }
+
+    // The scratch of a chunk of a split backward: per thread, as long as the caller's, grown once to the longest asked
+    // for (so a warm call allocates nothing), on 64-byte lines like a workspace's.
+    private static class ChunkScratch<T> where T : unmanaged
+    {
+        [ThreadStatic]
+        private static AlignedArray<T>? buffer;
+
+        internal static Span<T> Get(int length)
+        {
+            AlignedArray<T>? current = buffer;
+            if (current is null || current.Length < length)
+                buffer = current = new AlignedArray<T>(length);
+            return current.Span.Slice(0, length);
+        }
     }
 }

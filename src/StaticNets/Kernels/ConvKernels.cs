@@ -220,9 +220,10 @@ public static partial class ConvKernels
     /// <param name="biasGradient">The bias gradient, <c>OutChannels</c> values (accumulates), or empty for a layer without bias.</param>
     /// <param name="inputDelta">Receives ∂C/∂input, as long as <paramref name="input"/>; or empty to skip that work (a first layer).</param>
     /// <param name="scratch">Work space of at least <c>ScratchLength(s, 1)</c> elements (<c>ScratchLength(s, batch)</c> for the fastest backward); its contents are overwritten.</param>
+    /// <param name="threads">The most threads the call may use (see <see cref="Parallelism"/>): the weight gradient splits its output channels (its taps where the scheme vectorises over channels) and ∂C/∂input its samples, each chunk with a scratch of the same length of its own; every value is computed exactly as on one thread.</param>
     /// <exception cref="ArgumentException">The shape is not valid, a length does not match, or an output span overlaps another span.</exception>
     public static void Backward<T>(in Conv2DShape s, ReadOnlySpan<T> weights, ReadOnlySpan<T> input, ReadOnlySpan<T> outputDelta,
-        Span<T> weightGradient, Span<T> biasGradient, Span<T> inputDelta, Span<T> scratch)
+        Span<T> weightGradient, Span<T> biasGradient, Span<T> inputDelta, Span<T> scratch, int threads = 1)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         s.Validate();
@@ -274,6 +275,9 @@ public static partial class ConvKernels
         // the block computes fewer vectors (ConvSchemes.BlocksInputDelta).
         int deltaChunk = rowLanes > 0 ? InputDeltaBlock<T>(s, batch, scratch.Length) : 1;
         bool blockedDelta = deltaChunk > 1;
+        KernelGuard.Positive(threads, nameof(threads));
+        if (threads > 1 && BackwardSplit(s, weights, input, outputDelta, weightGradient, biasGradient, inputDelta, scratch.Length, scheme, rowLanes, deltaChunk, threads))
+            return;
         if (channels)
             ChannelWeightGradient(s, input, outputDelta, weightGradient, scratch);
         if (pointwise)

@@ -37,9 +37,9 @@ internal static class ParallelKernelChecks
     }
 
     /// <summary>
-    /// The convolution forward split into sub-batches on 2, 3 and 8 threads gives the bits of one thread, for every
-    /// shape of the convolution checks (each scheme) and batches around the sub-batch count; one thread is checked
-    /// against the reference by <see cref="ConvChecks"/>.
+    /// The convolution forward split into sub-batches and the backward split by channel, tap and sample, on 2, 3 and 8
+    /// threads, give the bits of one thread, for every shape of the convolution checks (each scheme) and batches around
+    /// the sub-batch count; one thread is checked against the reference by <see cref="ConvChecks"/>.
     /// </summary>
     public static void Conv<T>() where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
@@ -72,6 +72,30 @@ internal static class ParallelKernelChecks
                     ConvKernels.Forward<T>(shape, w, b, x, z, scratch, threads);
                     Same(expected, z, $"ConvKernels.Forward {ConvKernels.Describe<T>(shape)} batch {batch} on {threads} threads");
                 }
+                Backward<T>(rng, shape, batch, w, x);
+            }
+        }
+    }
+
+    // The backward split (∂W by channel or tap, ∂x by sample): the bits of one thread, accumulating onto gradients that
+    // are not zero, with and without a bias and ∂x, with the workspace's scratch and with the one-sample minimum.
+    private static void Backward<T>(Random rng, Conv2DShape shape, int batch, T[] w, T[] x) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        T[] d = Uniform<T>(rng, batch * shape.OutputSize), gw0 = Uniform<T>(rng, shape.WeightCount), gb0 = Uniform<T>(rng, shape.OutChannels);
+        bool bias = (batch + shape.OutChannels) % 3 != 0, wantInput = (batch + shape.InChannels) % 4 != 0;
+        foreach (int scratchBatch in new[] { Math.Max(batch, 8), 1 })
+        {
+            var scratch = new T[ConvKernels.ScratchLength<T>(shape, scratchBatch)];
+            T[] gw = (T[])gw0.Clone(), gb = bias ? (T[])gb0.Clone() : Array.Empty<T>(), dx = wantInput ? new T[x.Length] : Array.Empty<T>();
+            ConvKernels.Backward<T>(shape, w, x, d, gw, gb, dx, scratch, 1);
+            foreach (int threads in ThreadCounts)
+            {
+                T[] gwt = (T[])gw0.Clone(), gbt = bias ? (T[])gb0.Clone() : Array.Empty<T>(), dxt = wantInput ? new T[x.Length] : Array.Empty<T>();
+                ConvKernels.Backward<T>(shape, w, x, d, gwt, gbt, dxt, scratch, threads);
+                string what = $"ConvKernels.Backward {ConvKernels.Describe<T>(shape)} batch {batch}, scratch for {scratchBatch}, on {threads} threads";
+                Same(gw, gwt, what + ": ∂W");
+                Same(gb, gbt, what + ": ∂b");
+                Same(dx, dxt, what + ": ∂x");
             }
         }
     }

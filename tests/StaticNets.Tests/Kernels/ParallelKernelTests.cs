@@ -55,17 +55,27 @@ public class ParallelKernelTests
         const int batch = 19;
         var net = new StaticNets.Tests.Layers.LeNet5(3);
         var x = NetworkCatalog.Random<float>(batch * StaticNets.Tests.Layers.LeNet5.InputSize, 10, 0, 1);
-        float[]? expected = null;
+        var y = NetworkCatalog.Targets<float>(net.Info, batch, 11);
+        float[]? expected = null, expectedGradient = null, expectedInput = null;
         foreach (int threads in ThreadCounts)
         {
             var ws = net.CreateWorkspace(batch);
             ws.Threads = threads;
             var o = new float[batch * StaticNets.Tests.Layers.LeNet5.OutputSize];
             net.Forward(x, o, ws);
+            // Backward too: both convolutions split their ∂W (the first layer's direct scheme by channel, the second's
+            // channel scheme by tap) and the second its ∂x by sample; ∂C/∂input asked for, so the first layer's as well.
+            var gradient = new float[StaticNets.Tests.Layers.LeNet5.ParameterCount];
+            var input = new float[x.Length];
+            net.Backward(x, y, gradient, input, ws);
             if (expected is null)
-                expected = o;
-            else
-                Assert.Equal(expected, o);
+            {
+                (expected, expectedGradient, expectedInput) = (o, gradient, input);
+                continue;
+            }
+            Assert.Equal(expected, o);
+            Assert.True(expectedGradient!.AsSpan().SequenceEqual(gradient), $"LeNet-5's gradient on {threads} threads differs from one thread's");
+            Assert.True(expectedInput!.AsSpan().SequenceEqual(input), $"LeNet-5's ∂C/∂input on {threads} threads differs from one thread's");
         }
     }
 

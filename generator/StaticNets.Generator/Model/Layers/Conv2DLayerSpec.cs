@@ -64,7 +64,7 @@ internal sealed record Conv2DLayerSpec(int Index, ShapeSpec Input, ShapeSpec Out
                 : $"{at512} with 512-bit vectors, {at256} with 256-bit, {at128} with 128-bit";
             return $"ConvKernels, {MultiplyAdds} multiply-adds per sample: {schemes} (chosen from the shape and the machine's vector width by the kernels' cost model); "
                  + (at512.StartsWith("vectorised over output channels", System.StringComparison.Ordinal) ? "backward ∂W from δ transposed per sample (vectorised over output channels)" : "backward ∂W = δ·colᵀ over blocks of samples")
-                 + $"{(Index == 0 ? ", ∂C/∂input skipped unless asked for" : ", ∂x = col2im(Wᵀ·δ)")}";
+                 + $"{(Index == 0 ? ", ∂C/∂input skipped unless asked for" : ", ∂x = col2im(Wᵀ·δ)")}; backward over the worker pool: ∂W by output channel (by tap where vectorised over channels), ∂x by sample";
         }
     }
 }
