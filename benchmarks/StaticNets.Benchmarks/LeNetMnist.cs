@@ -65,6 +65,7 @@ public static class LeNetMnist
         int rounds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 40;
         var net = new LeNet5(seed: 1);
         var workspace = net.CreateWorkspace(batch);
+        workspace.Threads = 1; // as the kernels below: the breakdown is of one thread's time
         float[] x = BenchData.Inputs(batch * LeNet5.InputSize, 3), y = BenchData.Targets(batch, 10, 4);
         float[] output = new float[batch * 10], gradient = new float[LeNet5.ParameterCount];
 
