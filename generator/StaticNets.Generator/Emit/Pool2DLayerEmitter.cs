@@ -61,8 +61,8 @@ internal sealed class Pool2DLayerEmitter : LayerEmitter
         var layer = (Pool2DLayerSpec)spec;
         int l = layer.Index;
         string call = layer.IsMax
-            ? $"{Names.Pool}.MaxBackward<{c.T}>(in Layer{l}Shape, {c.Delta(layer)}, argMax{l}, {c.DeltaIn(layer)});"
-            : $"{Names.Pool}.AvgBackward<{c.T}>(in Layer{l}Shape, {c.Delta(layer)}, {c.DeltaIn(layer)});";
+            ? $"{Names.Pool}.MaxBackward<{c.T}>(in Layer{l}Shape, {c.Delta(layer)}, argMax{l}, {c.DeltaIn(layer)}, ws.Threads);"
+            : $"{Names.Pool}.AvgBackward<{c.T}>(in Layer{l}Shape, {c.Delta(layer)}, {c.DeltaIn(layer)}, ws.Threads);";
         c.W.Comment(layer.IsMax ? $"Layer {l}: each δ goes to its window's arg-max; the rest of ∂C/∂input is zero." : $"Layer {l}: each δ is shared equally by its window.");
         c.W.Line(c.InputDeltaOnlyForCaller(layer) ? $"if (!dx.IsEmpty) {call}" : call);
     }

@@ -264,13 +264,21 @@ public static unsafe partial class PoolKernels
     /// <param name="argmax">The indices <see cref="MaxForward{T}"/> recorded, as long as <paramref name="outputDelta"/>; each in 0 … InputSize − 1.</param>
     /// <param name="inputDelta">Receives ∂C/∂input, as many samples of <see cref="Pool2DShape.InputSize"/>.</param>
     /// <exception cref="ArgumentException">The shape is not valid, a length does not match, or <paramref name="inputDelta"/> overlaps <paramref name="outputDelta"/>.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">An index in <paramref name="argmax"/> lies outside its sample.</exception>
+    /// <param name="threads">The most threads the call may use: sub-batches of whole samples, each computed exactly as on one thread.</param>
+    /// <exception cref="ArgumentOutOfRangeException">An index in <paramref name="argmax"/> lies outside its sample, or <paramref name="threads"/> is less than 1.</exception>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void MaxBackward<T>(in Pool2DShape s, ReadOnlySpan<T> outputDelta, ReadOnlySpan<int> argmax, Span<T> inputDelta)
+    public static void MaxBackward<T>(in Pool2DShape s, ReadOnlySpan<T> outputDelta, ReadOnlySpan<int> argmax, Span<T> inputDelta, int threads = 1)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         int batch = CheckBackward(s, outputDelta, inputDelta);
         KernelGuard.Length(argmax.Length, outputDelta.Length, "one per output", nameof(argmax));
+        KernelGuard.Positive(threads, nameof(threads));
+        int chunks = threads > 1 ? ForwardChunks(s, batch, threads) : 1;
+        if (chunks > 1)
+        {
+            BackwardSplit(s, outputDelta, argmax, inputDelta, batch, chunks, threads, max: true);
+            return;
+        }
 
         inputDelta.Clear();
         ref T d = ref MemoryMarshal.GetReference(outputDelta);
@@ -468,12 +476,21 @@ public static unsafe partial class PoolKernels
     /// <param name="s">The shape.</param>
     /// <param name="outputDelta">∂C/∂output, a whole number of samples of <see cref="Pool2DShape.OutputSize"/>.</param>
     /// <param name="inputDelta">Receives ∂C/∂input, as many samples of <see cref="Pool2DShape.InputSize"/>.</param>
+    /// <param name="threads">The most threads the call may use: sub-batches of whole samples, each computed exactly as on one thread.</param>
     /// <exception cref="ArgumentException">The shape is not valid, a length does not match, or <paramref name="inputDelta"/> overlaps <paramref name="outputDelta"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="threads"/> is less than 1.</exception>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void AvgBackward<T>(in Pool2DShape s, ReadOnlySpan<T> outputDelta, Span<T> inputDelta)
+    public static void AvgBackward<T>(in Pool2DShape s, ReadOnlySpan<T> outputDelta, Span<T> inputDelta, int threads = 1)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         int batch = CheckBackward(s, outputDelta, inputDelta);
+        KernelGuard.Positive(threads, nameof(threads));
+        int chunks = threads > 1 ? ForwardChunks(s, batch, threads) : 1;
+        if (chunks > 1)
+        {
+            BackwardSplit(s, outputDelta, default, inputDelta, batch, chunks, threads, max: false);
+            return;
+        }
         inputDelta.Clear();
         ref T d = ref MemoryMarshal.GetReference(outputDelta);
         ref T dx = ref MemoryMarshal.GetReference(inputDelta);

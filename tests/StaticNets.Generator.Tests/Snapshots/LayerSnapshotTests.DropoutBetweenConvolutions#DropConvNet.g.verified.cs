@@ -3,7 +3,7 @@
 //   Layer 0: conv2d 3×9×9 → 4×4×4, 4 filters 3×3, stride 2×2, no padding, ReLU, no bias; ConvKernels, 1728 multiply-adds per sample: im2col + register-blocked GEMM over the output plane at every vector width (chosen from the shape and the machine's vector width by the kernels' cost model); backward ∂W = δ·colᵀ over blocks of samples, ∂C/∂input skipped unless asked for; backward over the worker pool: ∂W by output channel (by tap where vectorised over channels), ∂x by sample.
 //   Layer 1: dropout 0.25 over 4×4×4; while Training: a masked copy (0 or 1/(1 − rate)) feeds the next layer and δ is masked alike; at inference the next layer reads this layer's input.
 //   Layer 2: conv2d 4×4×4 → 2×4×4, 2 filters 3×1, stride 1×1, padding 1,0,1,0 (top, left, bottom, right), Tanh; ConvKernels, 384 multiply-adds per sample: im2col + register-blocked GEMM over the output plane with 512- and 256-bit vectors, direct (vectorised over output width, 6 channels × 2 vectors) with 128-bit (chosen from the shape and the machine's vector width by the kernels' cost model); backward ∂W = δ·colᵀ over blocks of samples, ∂x = col2im(Wᵀ·δ); backward over the worker pool: ∂W by output channel (by tap where vectorised over channels), ∂x by sample.
-//   Layer 3: average pool 2×4×4 → 2×2×2, window 2×2, stride 2×2; PoolKernels.AvgForward, batches in sub-batches of whole samples over the worker pool; backward spreads δ / window size over the window.
+//   Layer 3: average pool 2×4×4 → 2×2×2, window 2×2, stride 2×2; PoolKernels.AvgForward, batches (forward and backward) in sub-batches of whole samples over the worker pool; backward spreads δ / window size over the window.
 //   Layer 4: flatten 2×2×2 → 8; no code: the next layer reads this layer's input as it lies (NCHW row-major is PyTorch's flatten order).
 //   Layer 5: dense 8 → 3, Sigmoid; SIMD row dot products over 8 inputs (Vector512/256/128, masked tail); batches register-blocked dot products, 4 samples × 4 rows (× 2 below AVX-512).
 //   Output delta: (a − y) ⊙ σ'(z), σ = Sigmoid (quadratic cost).
@@ -322,7 +322,7 @@ partial class DropConvNet : global::StaticNets.INetwork<double>, global::StaticN
         // Layer 4: flatten; its δ already lies in d3, shaped as the layer below.
 
         // Layer 3: each δ is shared equally by its window.
-        global::StaticNets.Kernels.PoolKernels.AvgBackward<double>(in Layer3Shape, d3, d2);
+        global::StaticNets.Kernels.PoolKernels.AvgBackward<double>(in Layer3Shape, d3, d2, ws.Threads);
 
         // δ2 ⊙= σ'(z2), σ = Tanh.
         global::StaticNets.Kernels.ActivationKernels.TanhDerivative<double>(z2, a2, d2);

@@ -51,6 +51,13 @@ public class PoolKernelsTests
                     var avg1 = new float[y1.Length];
                     PoolKernels.MaxForward<float>(s, x, y1, a1);
                     PoolKernels.AvgForward<float>(s, x, avg1);
+                    // The backward too: each sample's input delta from its own arg-max and deltas (overwriting what was there).
+                    var d = new float[y1.Length];
+                    for (int i = 0; i < d.Length; i++)
+                        d[i] = (float)(rng.NextDouble() - 0.5);
+                    float[] dxMax1 = new float[x.Length], dxAvg1 = new float[x.Length];
+                    PoolKernels.MaxBackward<float>(s, d, a1, dxMax1);
+                    PoolKernels.AvgBackward<float>(s, d, dxAvg1);
                     foreach (int threads in new[] { 2, 3, 8 })
                     {
                         var y = new float[y1.Length];
@@ -61,6 +68,13 @@ public class PoolKernelsTests
                         Assert.Equal(y1, y);
                         Assert.Equal(a1, a);
                         Assert.Equal(avg1, avg);
+                        float[] dxMax = new float[x.Length], dxAvg = new float[x.Length];
+                        Array.Fill(dxMax, 7f);
+                        Array.Fill(dxAvg, 7f);
+                        PoolKernels.MaxBackward<float>(s, d, a, dxMax, threads);
+                        PoolKernels.AvgBackward<float>(s, d, dxAvg, threads);
+                        Assert.Equal(dxMax1, dxMax);
+                        Assert.Equal(dxAvg1, dxAvg);
                     }
                 }
             }
@@ -71,6 +85,29 @@ public class PoolKernelsTests
         }
         var e = Assert.Throws<ArgumentOutOfRangeException>(() => PoolKernels.MaxForward<float>(Make(1, 4, 4, 2, 2, 2, 2), new float[16], new float[4], new int[4], 0));
         Assert.Equal("threads", e.ParamName);
+        Assert.Equal("threads", Assert.Throws<ArgumentOutOfRangeException>(() => PoolKernels.MaxBackward<float>(Make(1, 4, 4, 2, 2, 2, 2), new float[4], new int[4], new float[16], 0)).ParamName);
+        Assert.Equal("threads", Assert.Throws<ArgumentOutOfRangeException>(() => PoolKernels.AvgBackward<float>(Make(1, 4, 4, 2, 2, 2, 2), new float[4], new float[16], -1)).ParamName);
+    }
+
+    /// <summary>An arg-max outside its sample is refused from a chunk of a split backward too, naming the index.</summary>
+    [Fact]
+    public void MaxBackward_split_refuses_a_bad_index()
+    {
+        long saved = StaticNets.Threading.WorkerPool.MinMultiplyAddsPerChunk;
+        StaticNets.Threading.WorkerPool.MinMultiplyAddsPerChunk = 1;
+        try
+        {
+            var s = Make(2, 8, 8, 2, 2, 2, 2);
+            const int batch = 6;
+            var am = new int[batch * s.OutputSize];
+            am[^1] = s.InputSize; // one past its sample, in the last chunk
+            var e = Assert.Throws<ArgumentOutOfRangeException>(() => PoolKernels.MaxBackward<float>(s, new float[am.Length], am, new float[batch * s.InputSize], 3));
+            Assert.Contains(s.InputSize.ToString(System.Globalization.CultureInfo.InvariantCulture), e.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            StaticNets.Threading.WorkerPool.MinMultiplyAddsPerChunk = saved;
+        }
     }
 
     private static Pool2DShape Make(int c, int ih, int iw, int wh, int ww, int sy, int sx)

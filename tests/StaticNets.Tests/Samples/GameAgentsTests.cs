@@ -58,10 +58,19 @@ public class GameAgentsTests
         Assert.Equal(a.X.ToArray(), b.X.ToArray());
         Assert.Equal(a.Policy.Parameters.ToArray(), b.Policy.Parameters.ToArray());
 
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int f = 0; f < 20; f++)
-            a.Step();
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        // As the other allocation tests: one clean round out of three. A kernel's per-thread panel grows once when a
+        // test running beside this one lowers the pool's split threshold, and tiered re-compilation may allocate once.
+        long[] rounds = new long[3];
+        for (int round = 0; round < rounds.Length; round++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int f = 0; f < 20; f++)
+                a.Step();
+            rounds[round] = GC.GetAllocatedBytesForCurrentThread() - before;
+            if (rounds[round] == 0)
+                return;
+        }
+        Assert.Fail($"every round of 20 frames allocated: {string.Join(", ", rounds)} bytes");
     }
 
     [Fact]

@@ -10,6 +10,6 @@ internal sealed record Pool2DLayerSpec(int Index, ShapeSpec Input, ShapeSpec Out
     public override string Description => $"{(IsMax ? "max" : "average")} pool {Input} → {Output}, window {WindowHeight}×{WindowWidth}, stride {StrideY}×{StrideX}";
 
     public override string StrategyDescription => IsMax
-        ? "PoolKernels.MaxForward records each window's arg-max (first maximum on ties) in the workspace, batches in sub-batches of whole samples over the worker pool; backward routes δ to it"
-        : "PoolKernels.AvgForward, batches in sub-batches of whole samples over the worker pool; backward spreads δ / window size over the window";
+        ? "PoolKernels.MaxForward records each window's arg-max (first maximum on ties) in the workspace, batches (forward and backward) in sub-batches of whole samples over the worker pool; backward routes δ to it"
+        : "PoolKernels.AvgForward, batches (forward and backward) in sub-batches of whole samples over the worker pool; backward spreads δ / window size over the window";
 }
