@@ -7,6 +7,8 @@ using Xunit;
 namespace StaticNets.Tests.Kernels;
 
 /// <summary><see cref="PoolKernels"/> against plain loops: ties, overlapping windows, windows that do not divide the input.</summary>
+/// <remarks>In the collection that runs alone: the thread-count checks lower the pool's split threshold for the whole process.</remarks>
+[Collection(nameof(VectorWidthCollection))]
 public class PoolKernelsTests
 {
     public static IEnumerable<Pool2DShape> Shapes()

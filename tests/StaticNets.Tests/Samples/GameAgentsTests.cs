@@ -58,8 +58,7 @@ public class GameAgentsTests
         Assert.Equal(a.X.ToArray(), b.X.ToArray());
         Assert.Equal(a.Policy.Parameters.ToArray(), b.Policy.Parameters.ToArray());
 
-        // As the other allocation tests: one clean round out of three. A kernel's per-thread panel grows once when a
-        // test running beside this one lowers the pool's split threshold, and tiered re-compilation may allocate once.
+        // As the other allocation tests: one clean round out of three (tiered re-compilation may allocate once).
         long[] rounds = new long[3];
         for (int round = 0; round < rounds.Length; round++)
         {
