@@ -10,13 +10,15 @@ namespace StaticNets.Kernels;
 // what one thread computes.
 public static unsafe partial class PoolKernels
 {
-    private struct ForwardJob<T> where T : unmanaged
+    // One sub-batch job for either direction: the input side (x, or ∂C/∂x) and the output side (y and the arg-max, or
+    // ∂C/∂y) of whole samples.
+    private struct SplitJob<T> where T : unmanaged
     {
         public Pool2DShape Shape;
-        public T* Input, Output;
+        public T* InputSide, OutputSide;
         public int* ArgMax;
         public int Batch, Chunks;
-        public bool Max;
+        public bool Max, Backward;
     }
 
     // One comparison or addition per window element: the "multiply-adds" that decide whether a hand-off pays.
@@ -28,47 +30,39 @@ public static unsafe partial class PoolKernels
     {
         fixed (T* px = input, py = output)
         fixed (int* pa = argmax)
-        {
-            var job = new ForwardJob<T> { Shape = s, Input = px, Output = py, ArgMax = pa, Batch = batch, Chunks = chunks, Max = max };
-            WorkerPool.Shared.Run(&ForwardChunk<T>, Unsafe.AsPointer(ref job), chunks, threads);
-        }
-    }
-
-    private static void ForwardChunk<T>(void* state, int chunk) where T : unmanaged, IBinaryFloatingPointIeee754<T>
-    {
-        ref ForwardJob<T> job = ref Unsafe.AsRef<ForwardJob<T>>(state);
-        int start = (int)((long)job.Batch * chunk / job.Chunks), end = (int)((long)job.Batch * (chunk + 1) / job.Chunks);
-        int inSize = job.Shape.InputSize, outSize = job.Shape.OutputSize, count = end - start;
-        var input = new ReadOnlySpan<T>(job.Input + (long)start * inSize, count * inSize);
-        var output = new Span<T>(job.Output + (long)start * outSize, count * outSize);
-        if (job.Max)
-            MaxForwardSamples(job.Shape, input, output, new Span<int>(job.ArgMax + (long)start * outSize, count * outSize), count);
-        else
-            AvgForwardSamples(job.Shape, input, output, count);
+            Split(s, px, py, pa, batch, chunks, threads, max, backward: false);
     }
 
     private static void BackwardSplit<T>(in Pool2DShape s, ReadOnlySpan<T> outputDelta, ReadOnlySpan<int> argmax, Span<T> inputDelta, int batch, int chunks, int threads, bool max)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        fixed (T* pd = outputDelta, pdx = inputDelta)
+        fixed (T* pdx = inputDelta, pd = outputDelta)
         fixed (int* pa = argmax)
-        {
-            // Input holds ∂C/∂output here and Output ∂C/∂input: the backward reads the outputs' side and writes the inputs'.
-            var job = new ForwardJob<T> { Shape = s, Input = pd, Output = pdx, ArgMax = pa, Batch = batch, Chunks = chunks, Max = max };
-            WorkerPool.Shared.Run(&BackwardChunk<T>, Unsafe.AsPointer(ref job), chunks, threads);
-        }
+            Split(s, pdx, pd, pa, batch, chunks, threads, max, backward: true);
     }
 
-    private static void BackwardChunk<T>(void* state, int chunk) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    private static void Split<T>(in Pool2DShape s, T* inputSide, T* outputSide, int* argmax, int batch, int chunks, int threads, bool max, bool backward)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        ref ForwardJob<T> job = ref Unsafe.AsRef<ForwardJob<T>>(state);
+        var job = new SplitJob<T> { Shape = s, InputSide = inputSide, OutputSide = outputSide, ArgMax = argmax, Batch = batch, Chunks = chunks, Max = max, Backward = backward };
+        WorkerPool.Shared.Run(&SplitChunk<T>, Unsafe.AsPointer(ref job), chunks, threads);
+    }
+
+    private static void SplitChunk<T>(void* state, int chunk) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        ref SplitJob<T> job = ref Unsafe.AsRef<SplitJob<T>>(state);
         int start = (int)((long)job.Batch * chunk / job.Chunks), end = (int)((long)job.Batch * (chunk + 1) / job.Chunks);
         int inSize = job.Shape.InputSize, outSize = job.Shape.OutputSize, count = end - start;
-        var delta = new ReadOnlySpan<T>(job.Input + (long)start * outSize, count * outSize);
-        var inputDelta = new Span<T>(job.Output + (long)start * inSize, count * inSize);
-        if (job.Max)
-            MaxBackward(job.Shape, delta, new ReadOnlySpan<int>(job.ArgMax + (long)start * outSize, count * outSize), inputDelta);
+        var inputSide = new Span<T>(job.InputSide + (long)start * inSize, count * inSize);
+        var outputSide = new Span<T>(job.OutputSide + (long)start * outSize, count * outSize);
+        var argmax = job.Max ? new Span<int>(job.ArgMax + (long)start * outSize, count * outSize) : default;
+        if (job.Backward && job.Max)
+            MaxBackward(job.Shape, outputSide, argmax, inputSide);
+        else if (job.Backward)
+            AvgBackward(job.Shape, outputSide, inputSide);
+        else if (job.Max)
+            MaxForwardSamples(job.Shape, inputSide, outputSide, argmax, count);
         else
-            AvgBackward(job.Shape, delta, inputDelta);
+            AvgForwardSamples(job.Shape, inputSide, outputSide, count);
     }
 }
