@@ -58,18 +58,11 @@ public class GameAgentsTests
         Assert.Equal(a.X.ToArray(), b.X.ToArray());
         Assert.Equal(a.Policy.Parameters.ToArray(), b.Policy.Parameters.ToArray());
 
-        // As the other allocation tests: one clean round out of three (tiered re-compilation may allocate once).
-        long[] rounds = new long[3];
-        for (int round = 0; round < rounds.Length; round++)
+        Allocations.AssertOneCleanRound(() =>
         {
-            long before = GC.GetAllocatedBytesForCurrentThread();
             for (int f = 0; f < 20; f++)
                 a.Step();
-            rounds[round] = GC.GetAllocatedBytesForCurrentThread() - before;
-            if (rounds[round] == 0)
-                return;
-        }
-        Assert.Fail($"every round of 20 frames allocated: {string.Join(", ", rounds)} bytes");
+        }, "20 frames of the game");
     }
 
     [Fact]

@@ -148,13 +148,14 @@ public class HammingIndexTests
             var distances = new int[100];
             index.Nearest(query, indices, distances);
             index.WithinRadius(query, bits / 3, indices, distances);
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            for (int i = 0; i < 10; i++)
+            Allocations.AssertOneCleanRound(() =>
             {
-                index.Nearest(query, indices, distances);
-                index.WithinRadius(query, bits / 3, indices, distances);
-            }
-            Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+                for (int i = 0; i < 10; i++)
+                {
+                    index.Nearest(query, indices, distances);
+                    index.WithinRadius(query, bits / 3, indices, distances);
+                }
+            }, $"HammingIndex queries ({bits} bits)");
         }
     }
 }
