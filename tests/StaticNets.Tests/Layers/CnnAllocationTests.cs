@@ -34,17 +34,11 @@ public class CnnAllocationTests
 
         Run(); // JIT, weight copies and optimizer state happen here, not in the measurement
         // As in Networks/AllocationTests: a clean round out of three passes (tiered re-compilation may allocate once).
-        long[] rounds = new long[3];
-        for (int round = 0; round < rounds.Length; round++)
+        Allocations.AssertOneCleanRound(() =>
         {
-            long before = GC.GetAllocatedBytesForCurrentThread();
             for (int i = 0; i < 20; i++)
                 Run();
-            rounds[round] = GC.GetAllocatedBytesForCurrentThread() - before;
-            if (rounds[round] == 0)
-                return;
-        }
-        Assert.Fail($"{net.Info.Name}: every round allocated: {string.Join(", ", rounds)} bytes");
+        }, net.Info.Name);
     }
 
     [Fact]

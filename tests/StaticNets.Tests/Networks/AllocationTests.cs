@@ -36,16 +36,10 @@ public class AllocationTests
         Run(); // JIT happens here, not in the measurement
         // A round of 100 steps allocates nothing. Tiered re-compilation can allocate a few bytes once on this
         // thread, so a clean round out of three passes; a real allocation in the hot path shows in every round.
-        long[] rounds = new long[3];
-        for (int round = 0; round < rounds.Length; round++)
+        Allocations.AssertOneCleanRound(() =>
         {
-            long before = GC.GetAllocatedBytesForCurrentThread();
             for (int i = 0; i < 100; i++)
                 Run();
-            rounds[round] = GC.GetAllocatedBytesForCurrentThread() - before;
-            if (rounds[round] == 0)
-                return;
-        }
-        Assert.Fail($"every round allocated: {string.Join(", ", rounds)} bytes");
+        }, "100 forward and backward calls");
     }
 }

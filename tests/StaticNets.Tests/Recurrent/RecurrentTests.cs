@@ -332,17 +332,11 @@ public class RecurrentTests
         for (int i = 0; i < 60; i++)
             Round();
         // As the other allocation tests: one clean round is enough (re-compilation may still allocate once).
-        long[] rounds = new long[5];
-        for (int round = 0; round < rounds.Length; round++)
+        Allocations.AssertOneCleanRound(() =>
         {
-            long before = GC.GetAllocatedBytesForCurrentThread();
             for (int i = 0; i < 20; i++)
                 Round();
-            rounds[round] = GC.GetAllocatedBytesForCurrentThread() - before;
-            if (rounds[round] == 0)
-                return;
-        }
-        Assert.Fail($"every round allocated: {string.Join(", ", rounds)} bytes");
+        }, "the recurrent step, forward and backward", rounds: 5);
     }
 
     [Fact]

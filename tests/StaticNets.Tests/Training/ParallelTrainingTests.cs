@@ -156,17 +156,11 @@ public class ParallelTrainingTests
         var options = new TrainerOptions { LearningRate = 0.01, Threads = threads };
         trainer.TrainBatch(inputs, targets, options); // buffers and JIT here
 
-        long[] rounds = new long[3];
-        for (int round = 0; round < rounds.Length; round++)
+        Allocations.AssertOneCleanRound(() =>
         {
-            long before = GC.GetAllocatedBytesForCurrentThread();
             for (int i = 0; i < 50; i++)
                 trainer.TrainBatch(inputs, targets, options);
-            rounds[round] = GC.GetAllocatedBytesForCurrentThread() - before;
-            if (rounds[round] == 0)
-                return;
-        }
-        Assert.Fail($"every round allocated: {string.Join(", ", rounds)} bytes");
+        }, $"TrainBatch on {threads} threads");
     }
 
     [Fact]

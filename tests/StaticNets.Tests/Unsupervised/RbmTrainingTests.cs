@@ -139,17 +139,11 @@ public class RbmTrainingTests(ITestOutputHelper output)
         for (int i = 0; i < 30; i++)
             trainer.Step(batch);
         // Tiered re-compilation can allocate a few bytes once on this thread, so a clean round out of three passes.
-        long[] rounds = new long[3];
-        for (int round = 0; round < rounds.Length; round++)
+        Allocations.AssertOneCleanRound(() =>
         {
-            long before = GC.GetAllocatedBytesForCurrentThread();
             for (int i = 0; i < 20; i++)
                 trainer.Step(batch);
-            rounds[round] = GC.GetAllocatedBytesForCurrentThread() - before;
-            if (rounds[round] == 0)
-                return;
-        }
-        Assert.Fail($"every round of 20 steps allocated: {string.Join(", ", rounds)} bytes");
+        }, "20 contrastive-divergence steps");
     }
 
     [Fact]
@@ -162,17 +156,11 @@ public class RbmTrainingTests(ITestOutputHelper output)
             batch[i] = 1;
         for (int i = 0; i < 30; i++)
             trainer.Step(batch);
-        long[] rounds = new long[3];
-        for (int round = 0; round < rounds.Length; round++)
+        Allocations.AssertOneCleanRound(() =>
         {
-            long before = GC.GetAllocatedBytesForCurrentThread();
             for (int i = 0; i < 20; i++)
                 trainer.Step(batch);
-            rounds[round] = GC.GetAllocatedBytesForCurrentThread() - before;
-            if (rounds[round] == 0)
-                return;
-        }
-        Assert.Fail($"every round of 20 steps allocated: {string.Join(", ", rounds)} bytes");
+        }, "20 contrastive-divergence steps");
     }
 
     [Fact]
