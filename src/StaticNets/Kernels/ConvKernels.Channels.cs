@@ -172,10 +172,9 @@ public static partial class ConvKernels
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void ChannelWeightGradient<T>(in Conv2DShape s, ReadOnlySpan<T> input, ReadOnlySpan<T> outputDelta, Span<T> weightGradient, Span<T> scratch, int tapStart = 0, int tapEnd = int.MaxValue)
+    private static void ChannelWeightGradient<T>(in Conv2DShape s, ReadOnlySpan<T> input, ReadOnlySpan<T> outputDelta, Span<T> weightGradient, Span<T> scratch, int tapStart, int tapEnd)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        tapEnd = Math.Min(tapEnd, s.PatchSize);
         if (Simd512<T>.IsEnabled && s.OutChannels >= Vector512<T>.Count)
             ChannelWeightGradient<T, Simd512<T>, Vector512<T>>(s, input, outputDelta, weightGradient, scratch, tapStart, tapEnd);
         else if (Simd256<T>.IsEnabled && s.OutChannels >= Vector256<T>.Count)

@@ -1,7 +1,6 @@
 using System;
 using System.Numerics;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using StaticNets.Threading;
 
 namespace StaticNets.Kernels;
@@ -113,60 +112,19 @@ public static unsafe partial class ConvKernels
     {
         ref BackwardJob<T> job = ref Unsafe.AsRef<BackwardJob<T>>(state);
         Conv2DShape s = job.Shape;
-        int batch = job.Batch, inSize = s.InputSize, outSize = s.OutputSize, oc = s.OutChannels, patch = s.PatchSize, plane = s.OutPlane;
-        var input = new ReadOnlySpan<T>(job.Input, batch * inSize);
-        var delta = new ReadOnlySpan<T>(job.Delta, batch * outSize);
-        var gw = new Span<T>(job.WeightGradient, s.WeightCount);
-        Span<T> scratch = ChunkScratch<T>.Get(job.ScratchLength);
-        ref T x = ref MemoryMarshal.GetReference(input);
-        ref T d = ref MemoryMarshal.GetReference(delta);
-        ref T col = ref MemoryMarshal.GetReference(scratch);
+        int batch = job.Batch, oc = s.OutChannels;
+        var input = new ReadOnlySpan<T>(job.Input, batch * s.InputSize);
+        var delta = new ReadOnlySpan<T>(job.Delta, batch * s.OutputSize);
         UnitRange(job.Units, job.Chunks, chunk, out int u0, out int u1);
-        if (job.Scheme == ConvScheme.OutChannels)
-        {
-            ChannelWeightGradient(s, input, delta, gw, scratch, u0 * TapUnit, u1 == job.Units ? patch : u1 * TapUnit);
-        }
-        else
-        {
-            int unit = job.Scheme == ConvScheme.Direct ? DirectChannelUnit : GemmRowUnit;
-            int c0 = u0 * unit, c1 = Math.Min(oc, u1 * unit);
-            ref T g = ref Unsafe.Add(ref MemoryMarshal.GetReference(gw), (nuint)(c0 * patch));
-            ref T dc = ref Unsafe.Add(ref d, (nuint)(c0 * plane));
-            if (IsPointwise(s))
-            {
-                GradGemm(ref dc, (nuint)outSize, ref x, (nuint)inSize, (nuint)batch, ref g, (nuint)(c1 - c0), (nuint)patch, (nuint)plane);
-            }
-            else if (job.Scheme == ConvScheme.Direct)
-            {
-                // The direct kernel on the channels' own shape: its blocks of three start at c0 as on one thread at 0.
-                Conv2DShape channels = s with { OutChannels = c1 - c0 };
-                for (int n = 0; n < batch; n++)
-                {
-                    PadInput(s, ref Unsafe.Add(ref x, (nuint)n * (nuint)inSize), ref col);
-                    DirectWeightGradient(channels, ref Unsafe.Add(ref dc, (nuint)n * (nuint)outSize), ref col, ref g);
-                }
-            }
-            else
-            {
-                int unrolled = patch * plane;
-                int block = Math.Min(batch, Math.Min(GradientChunk<T>(s), job.ScratchLength / unrolled));
-                for (int n0 = 0; n0 < batch; n0 += block)
-                {
-                    int count = Math.Min(block, batch - n0);
-                    for (int k = 0; k < count; k++)
-                        Im2Col(s, ref Unsafe.Add(ref x, (nuint)(n0 + k) * (nuint)inSize), ref Unsafe.Add(ref col, (nuint)(k * unrolled)));
-                    GradGemm(ref Unsafe.Add(ref dc, (nuint)n0 * (nuint)outSize), (nuint)outSize, ref col, (nuint)unrolled, (nuint)count, ref g, (nuint)(c1 - c0), (nuint)patch, (nuint)plane);
-                }
-            }
-        }
+        int unit = job.Scheme == ConvScheme.OutChannels ? TapUnit : job.Scheme == ConvScheme.Direct ? DirectChannelUnit : GemmRowUnit;
+        int end = job.Scheme == ConvScheme.OutChannels ? s.PatchSize : oc;
+        // The last chunk takes what is left past its last whole unit (taps: the units are whole twelves only).
+        WeightGradients(s, job.Scheme, input, delta, new Span<T>(job.WeightGradient, s.WeightCount), ChunkScratch<T>.Get(job.ScratchLength),
+            u0 * unit, u1 == job.Units ? end : Math.Min(end, u1 * unit));
         if (job.BiasLength > 0)
         {
-            // The bias rows of this chunk's share of the channels, sample after sample as on one thread.
-            var gb = new Span<T>(job.BiasGradient, job.BiasLength);
             UnitRange(oc, job.Chunks, chunk, out int b0, out int b1);
-            for (int n = 0; n < batch; n++)
-                for (int c = b0; c < b1; c++)
-                    gb[c] += VectorMath.Sum(delta.Slice(n * outSize + c * plane, plane));
+            BiasGradients(s, delta, new Span<T>(job.BiasGradient, job.BiasLength), b0, b1);
         }
     }
 
@@ -174,38 +132,15 @@ public static unsafe partial class ConvKernels
     {
         ref BackwardJob<T> job = ref Unsafe.AsRef<BackwardJob<T>>(state);
         Conv2DShape s = job.Shape;
-        int inSize = s.InputSize, outSize = s.OutputSize, patch = s.PatchSize, plane = s.OutPlane, oc = s.OutChannels;
+        int inSize = s.InputSize, outSize = s.OutputSize;
         UnitRange(job.Units, job.Chunks, chunk, out int u0, out int u1);
         int n0 = u0 * job.DeltaChunk, n1 = Math.Min(job.Batch, u1 * job.DeltaChunk);
         if (n1 <= n0)
             return;
-        var delta = new ReadOnlySpan<T>(job.Delta + (long)n0 * outSize, (n1 - n0) * outSize);
         // Its own samples' rows only: the last sample's row fold keeps its spare lanes inside them.
-        var dx = new Span<T>(job.InputDelta + (long)n0 * inSize, (n1 - n0) * inSize);
-        Span<T> scratch = ChunkScratch<T>.Get(job.ScratchLength);
-        ref T w = ref Unsafe.AsRef<T>(job.Weights);
-        if (job.DeltaChunk > 1)
-        {
-            BlockedInputDelta(s, job.RowLanes, job.DeltaChunk, ref w, delta, scratch, dx);
-            return;
-        }
-        ref T col = ref MemoryMarshal.GetReference(scratch);
-        bool pointwise = IsPointwise(s);
-        for (int n = 0; n < n1 - n0; n++)
-        {
-            ref T dn = ref Unsafe.Add(ref MemoryMarshal.GetReference(delta), (nuint)n * (nuint)outSize);
-            ref T dxn = ref Unsafe.Add(ref MemoryMarshal.GetReference(dx), (nuint)n * (nuint)inSize);
-            if (pointwise)
-            {
-                Gemm(ref w, 1, (nuint)patch, ref w, false, ref dn, ref dxn, (nuint)patch, (nuint)oc, (nuint)plane);
-                continue;
-            }
-            Gemm(ref w, 1, (nuint)patch, ref w, false, ref dn, ref col, (nuint)patch, (nuint)oc, (nuint)plane);
-            if (job.RowLanes > 0)
-                Col2ImRows(s, job.RowLanes, ref col, plane, job.ScratchLength, ref dxn, dx.Length - n * inSize);
-            else
-                Col2Im(s, ref col, ref dxn);
-        }
+        InputDeltas(s, job.RowLanes, job.DeltaChunk, new ReadOnlySpan<T>(job.Weights, s.WeightCount),
+            new ReadOnlySpan<T>(job.Delta + (long)n0 * outSize, (n1 - n0) * outSize), ChunkScratch<T>.Get(job.ScratchLength),
+            new Span<T>(job.InputDelta + (long)n0 * inSize, (n1 - n0) * inSize));
     }
 
     // The scratch of a chunk of a split backward: per thread, as long as the caller's, grown once to the longest asked

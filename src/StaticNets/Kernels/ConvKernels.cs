@@ -257,81 +257,110 @@ public static partial class ConvKernels
         KernelGuard.NoOverlap(weights, sc, nameof(weights), nameof(scratch));
         KernelGuard.NoOverlap(outputDelta, sc, nameof(outputDelta), nameof(scratch));
 
-        ref T w = ref MemoryMarshal.GetReference(weights);
-        ref T x = ref MemoryMarshal.GetReference(input);
-        ref T d = ref MemoryMarshal.GetReference(outputDelta);
-        ref T gw = ref MemoryMarshal.GetReference(weightGradient);
-        ref T dx = ref MemoryMarshal.GetReference(inputDelta);
-        ref T col = ref MemoryMarshal.GetReference(scratch);
-        bool hasBias = !biasGradient.IsEmpty, wantInput = !inputDelta.IsEmpty;
-        int plane = s.OutPlane;
-        nuint patch = (nuint)s.PatchSize, nPlane = (nuint)plane, oc = (nuint)s.OutChannels;
         ConvScheme scheme = SchemeOf<T>(s);
-        bool direct = scheme == ConvScheme.Direct, channels = scheme == ConvScheme.OutChannels;
-        int rowLanes = wantInput ? RowLanes<T>(s) : 0;
+        int rowLanes = inputDelta.IsEmpty ? 0 : RowLanes<T>(s);
         // The input delta of a block of samples in one GEMM over their positions side by side (a longer, less
         // ragged N for the vectors: 4 × 100 positions instead of 100 for LeNet's second layer), folded sample by
         // sample; where the scratch holds two samples or more, the fold runs along input rows and the rule says
         // the block computes fewer vectors (ConvSchemes.BlocksInputDelta).
         int deltaChunk = rowLanes > 0 ? InputDeltaBlock<T>(s, batch, scratch.Length) : 1;
-        bool blockedDelta = deltaChunk > 1;
         KernelGuard.Positive(threads, nameof(threads));
         if (threads > 1 && BackwardSplit(s, weights, input, outputDelta, weightGradient, biasGradient, inputDelta, scratch.Length, scheme, rowLanes, deltaChunk, threads))
             return;
-        if (channels)
-            ChannelWeightGradient(s, input, outputDelta, weightGradient, scratch);
-        if (pointwise)
+        // One thread: the three parts over their whole ranges, as the split runs them over its chunks'.
+        WeightGradients(s, scheme, input, outputDelta, weightGradient, scratch, 0, scheme == ConvScheme.OutChannels ? s.PatchSize : s.OutChannels);
+        if (!biasGradient.IsEmpty)
+            BiasGradients(s, outputDelta, biasGradient, 0, s.OutChannels);
+        if (!inputDelta.IsEmpty)
+            InputDeltas(s, rowLanes, deltaChunk, weights, outputDelta, scratch, inputDelta);
+    }
+
+    // ∂W += over the whole batch for output channels [from, to) (taps [from, to) of every channel where the scheme
+    // vectorises over channels). A range starts where the scheme's block of channels (or taps) starts on one thread.
+    private static void WeightGradients<T>(in Conv2DShape s, ConvScheme scheme, ReadOnlySpan<T> input, ReadOnlySpan<T> outputDelta, Span<T> weightGradient, Span<T> scratch, int from, int to)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        if (scheme == ConvScheme.OutChannels)
+        {
+            ChannelWeightGradient(s, input, outputDelta, weightGradient, scratch, from, to);
+            return;
+        }
+        int inSize = s.InputSize, outSize = s.OutputSize, patch = s.PatchSize, plane = s.OutPlane, batch = input.Length / inSize;
+        ref T x = ref MemoryMarshal.GetReference(input);
+        ref T d = ref Unsafe.Add(ref MemoryMarshal.GetReference(outputDelta), (nuint)(from * plane));
+        ref T g = ref Unsafe.Add(ref MemoryMarshal.GetReference(weightGradient), (nuint)(from * patch));
+        ref T col = ref MemoryMarshal.GetReference(scratch);
+        nuint rows = (nuint)(to - from);
+        if (IsPointwise(s))
         {
             // The inputs already are the unrolled matrices: one weight-gradient pass over the whole batch.
-            GradGemm(ref d, (nuint)outSize, ref x, (nuint)inSize, (nuint)batch, ref gw, oc, patch, nPlane);
+            GradGemm(ref d, (nuint)outSize, ref x, (nuint)inSize, (nuint)batch, ref g, rows, (nuint)patch, (nuint)plane);
         }
-        int unrolled = s.PatchSize * plane;
-        int chunk = pointwise || direct || channels ? 1 : Math.Min(batch, Math.Min(GradientChunk<T>(s), scratch.Length / unrolled));
-        for (int n0 = 0; n0 < batch; n0 += chunk)
+        else if (scheme == ConvScheme.Direct)
         {
-            int count = Math.Min(chunk, batch - n0);
-            if (!pointwise && !direct && !channels)
+            // The direct kernel on the range's own channels: its blocks of three start at `from` as they would at 0.
+            Conv2DShape channels = s with { OutChannels = to - from };
+            for (int n = 0; n < batch; n++)
             {
-                // A block of samples unrolled side by side: the weight gradient's horizontal sums once per block.
+                PadInput(s, ref Unsafe.Add(ref x, (nuint)n * (nuint)inSize), ref col);
+                DirectWeightGradient(channels, ref Unsafe.Add(ref d, (nuint)n * (nuint)outSize), ref col, ref g);
+            }
+        }
+        else
+        {
+            // A block of samples unrolled side by side: the weight gradient's horizontal sums once per block.
+            int unrolled = patch * plane;
+            int block = Math.Min(batch, Math.Min(GradientChunk<T>(s), scratch.Length / unrolled));
+            for (int n0 = 0; n0 < batch; n0 += block)
+            {
+                int count = Math.Min(block, batch - n0);
                 for (int k = 0; k < count; k++)
                     Im2Col(s, ref Unsafe.Add(ref x, (nuint)(n0 + k) * (nuint)inSize), ref Unsafe.Add(ref col, (nuint)(k * unrolled)));
-                GradGemm(ref Unsafe.Add(ref d, (nuint)n0 * (nuint)outSize), (nuint)outSize, ref col, (nuint)unrolled, (nuint)count, ref gw, oc, patch, nPlane);
-            }
-            for (int n = n0; n < n0 + count; n++)
-            {
-                ref T xn = ref Unsafe.Add(ref x, (nuint)n * (nuint)inSize);
-                ref T dn = ref Unsafe.Add(ref d, (nuint)n * (nuint)outSize);
-                ref T dxn = ref Unsafe.Add(ref dx, (nuint)n * (nuint)inSize);
-                if (direct)
-                {
-                    PadInput(s, ref xn, ref col);
-                    DirectWeightGradient(s, ref dn, ref col, ref gw);
-                }
-                if (wantInput && !blockedDelta)
-                {
-                    if (pointwise)
-                    {
-                        Gemm(ref w, 1, patch, ref w, false, ref dn, ref dxn, patch, oc, nPlane);
-                    }
-                    else
-                    {
-                        Gemm(ref w, 1, patch, ref w, false, ref dn, ref col, patch, oc, nPlane);
-                        if (rowLanes > 0)
-                            Col2ImRows(s, rowLanes, ref col, plane, scratch.Length, ref dxn, inputDelta.Length - n * inSize);
-                        else
-                            Col2Im(s, ref col, ref dxn);
-                    }
-                }
-                if (hasBias)
-                {
-                    ReadOnlySpan<T> deltas = outputDelta.Slice(n * outSize, outSize);
-                    for (int c = 0; c < s.OutChannels; c++)
-                        biasGradient[c] += VectorMath.Sum(deltas.Slice(c * plane, plane));
-                }
+                GradGemm(ref Unsafe.Add(ref d, (nuint)n0 * (nuint)outSize), (nuint)outSize, ref col, (nuint)unrolled, (nuint)count, ref g, rows, (nuint)patch, (nuint)plane);
             }
         }
-        if (blockedDelta)
+    }
+
+    // ∂b += Σ δ for output channels [c0, c1), sample after sample.
+    private static void BiasGradients<T>(in Conv2DShape s, ReadOnlySpan<T> outputDelta, Span<T> biasGradient, int c0, int c1)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        int outSize = s.OutputSize, plane = s.OutPlane, batch = outputDelta.Length / outSize;
+        for (int n = 0; n < batch; n++)
+            for (int c = c0; c < c1; c++)
+                biasGradient[c] += VectorMath.Sum(outputDelta.Slice(n * outSize + c * plane, plane));
+    }
+
+    // ∂C/∂input of the samples of outputDelta into inputDelta (as many), in blocks of deltaChunk samples or one by one.
+    // Row folds write only within inputDelta, so a range of samples never touches its neighbours'.
+    private static void InputDeltas<T>(in Conv2DShape s, int rowLanes, int deltaChunk, ReadOnlySpan<T> weights, ReadOnlySpan<T> outputDelta, Span<T> scratch, Span<T> inputDelta)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        ref T w = ref MemoryMarshal.GetReference(weights);
+        if (deltaChunk > 1)
+        {
             BlockedInputDelta(s, rowLanes, deltaChunk, ref w, outputDelta, scratch, inputDelta);
+            return;
+        }
+        int inSize = s.InputSize, outSize = s.OutputSize, batch = outputDelta.Length / outSize;
+        nuint patch = (nuint)s.PatchSize, oc = (nuint)s.OutChannels, plane = (nuint)s.OutPlane;
+        ref T col = ref MemoryMarshal.GetReference(scratch);
+        bool pointwise = IsPointwise(s);
+        for (int n = 0; n < batch; n++)
+        {
+            ref T dn = ref Unsafe.Add(ref MemoryMarshal.GetReference(outputDelta), (nuint)n * (nuint)outSize);
+            ref T dxn = ref Unsafe.Add(ref MemoryMarshal.GetReference(inputDelta), (nuint)n * (nuint)inSize);
+            if (pointwise)
+            {
+                Gemm(ref w, 1, patch, ref w, false, ref dn, ref dxn, patch, oc, plane);
+                continue;
+            }
+            Gemm(ref w, 1, patch, ref w, false, ref dn, ref col, patch, oc, plane);
+            if (rowLanes > 0)
+                Col2ImRows(s, rowLanes, ref col, (int)plane, scratch.Length, ref dxn, inputDelta.Length - n * inSize);
+            else
+                Col2Im(s, ref col, ref dxn);
+        }
     }
 
     /// <summary>
