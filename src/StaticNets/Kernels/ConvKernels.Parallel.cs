@@ -73,10 +73,11 @@ public static unsafe partial class ConvKernels
         Span<T> weightGradient, Span<T> biasGradient, Span<T> inputDelta, int scratchLength, ConvScheme scheme, int rowLanes, int deltaChunk, int threads)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        int batch = input.Length / s.InputSize, oc = s.OutChannels;
+        int batch = input.Length / s.InputSize;
         long multiplyAdds = (long)batch * s.OutputSize * s.PatchSize;
-        int weightUnits = scheme == ConvScheme.OutChannels ? Math.Max(1, s.PatchSize / TapUnit)
-            : (oc + (scheme == ConvScheme.Direct ? DirectChannelUnit : GemmRowUnit) - 1) / (scheme == ConvScheme.Direct ? DirectChannelUnit : GemmRowUnit);
+        int unit = WeightUnit(scheme), end = WeightRange(s, scheme);
+        // Taps in whole units only (the last chunk takes the rest); channels in units, the last one partial.
+        int weightUnits = scheme == ConvScheme.OutChannels ? Math.Max(1, end / unit) : (end + unit - 1) / unit;
         int weightChunks = WorkerPool.ChunkCount(threads, weightUnits, multiplyAdds);
         int inputUnits = (batch + deltaChunk - 1) / deltaChunk;
         int inputChunks = inputDelta.IsEmpty ? 1 : WorkerPool.ChunkCount(threads, inputUnits, multiplyAdds);
@@ -101,6 +102,13 @@ public static unsafe partial class ConvKernels
         return true;
     }
 
+    // What the weight gradient's split cuts (taps where the scheme vectorises over channels, else output channels),
+    // how many of them, and in what unit.
+    private static int WeightUnit(ConvScheme scheme)
+        => scheme == ConvScheme.OutChannels ? TapUnit : scheme == ConvScheme.Direct ? DirectChannelUnit : GemmRowUnit;
+
+    private static int WeightRange(in Conv2DShape s, ConvScheme scheme) => scheme == ConvScheme.OutChannels ? s.PatchSize : s.OutChannels;
+
     // Units [u0, u1) of chunk `chunk` of `units` split into `chunks`.
     private static void UnitRange(int units, int chunks, int chunk, out int u0, out int u1)
     {
@@ -116,8 +124,7 @@ public static unsafe partial class ConvKernels
         var input = new ReadOnlySpan<T>(job.Input, batch * s.InputSize);
         var delta = new ReadOnlySpan<T>(job.Delta, batch * s.OutputSize);
         UnitRange(job.Units, job.Chunks, chunk, out int u0, out int u1);
-        int unit = job.Scheme == ConvScheme.OutChannels ? TapUnit : job.Scheme == ConvScheme.Direct ? DirectChannelUnit : GemmRowUnit;
-        int end = job.Scheme == ConvScheme.OutChannels ? s.PatchSize : oc;
+        int unit = WeightUnit(job.Scheme), end = WeightRange(s, job.Scheme);
         // The last chunk takes what is left past its last whole unit (taps: the units are whole twelves only).
         WeightGradients(s, job.Scheme, input, delta, new Span<T>(job.WeightGradient, s.WeightCount), ChunkScratch<T>.Get(job.ScratchLength),
             u0 * unit, u1 == job.Units ? end : Math.Min(end, u1 * unit));

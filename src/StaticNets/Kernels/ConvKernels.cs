@@ -268,7 +268,7 @@ public static partial class ConvKernels
         if (threads > 1 && BackwardSplit(s, weights, input, outputDelta, weightGradient, biasGradient, inputDelta, scratch.Length, scheme, rowLanes, deltaChunk, threads))
             return;
         // One thread: the three parts over their whole ranges, as the split runs them over its chunks'.
-        WeightGradients(s, scheme, input, outputDelta, weightGradient, scratch, 0, scheme == ConvScheme.OutChannels ? s.PatchSize : s.OutChannels);
+        WeightGradients(s, scheme, input, outputDelta, weightGradient, scratch, 0, WeightRange(s, scheme));
         if (!biasGradient.IsEmpty)
             BiasGradients(s, outputDelta, biasGradient, 0, s.OutChannels);
         if (!inputDelta.IsEmpty)
