@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Diagnostics;
 using System.Linq;
 using StaticNets.Kernels;
@@ -514,6 +515,79 @@ public static class GemmBreakdown
         }
         DenseKernels.BackwardPacks = saved;
         return 0;
+    }
+
+    /// <summary>
+    /// <c>gemm-peer [rounds] [inputs×outputs×batch…]</c>: each dense product of a layer (forward prepacked, ∂W, ∂input;
+    /// one thread, float, operands on 64-byte lines as a generated network passes them) beside ONNX Runtime's Gemm on
+    /// the same product (MLAS, B prepacked, one thread; a softmax follows it, under 1 % of the time here), rounds
+    /// alternated, the FMA loop timed at the start of each round: medians of the rounds in GFLOP/s, % of the FMA loop
+    /// and the ratio to the peer. Default shapes: N2's and N3's layers at batch 32 and 256.
+    /// </summary>
+    public static int GemmPeer(string[] args)
+    {
+        int rounds = args.Length > 0 && int.TryParse(args[0], out int r) ? r : 7;
+        string[] shapes = args.Where(a => a.Contains('x')).ToArray();
+        if (shapes.Length == 0)
+            shapes = new[] { "784x128x32", "784x512x32", "512x512x32", "784x128x256", "784x512x256", "512x512x256" };
+        Console.WriteLine($"{CacheSizes.Describe()}; Vector512 {(System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated ? "accelerated" : "not accelerated")}; {rounds} rounds");
+        var cells = new List<(string Name, double Flops, Action Run, int Peer)>();
+        var peers = new List<IDisposable>();
+        foreach (string shape in shapes)
+        {
+            int[] n = shape.Split('x').Select(int.Parse).ToArray();
+            int inputs = n[0], outputs = n[1], batch = n[2];
+            var rng = new Random(1);
+            AlignedArray<float> w = Aligned(Fill(rng, inputs * outputs)), b = Aligned(Fill(rng, outputs)), x = Aligned(Fill(rng, batch * inputs));
+            AlignedArray<float> d = Aligned(Fill(rng, batch * outputs)), gw = new(inputs * outputs), gb = new(outputs), dx = new(batch * inputs), z = new(batch * outputs);
+            var packed = new AlignedArray<float>(DenseKernels.PackedLength<float>(inputs, outputs));
+            DenseKernels.PackPanels<float>(w.Span, packed.Span, inputs, outputs);
+            double flops = 2.0 * batch * inputs * outputs;
+            // The peer's two products: the forward's (batch × inputs → outputs) and ∂input's (batch × outputs → inputs).
+            var forwardPeer = new Peers.OnnxPeer(new[] { inputs, outputs }, Fill(rng, inputs * outputs + outputs), batch);
+            var inputPeer = new Peers.OnnxPeer(new[] { outputs, inputs }, Fill(rng, inputs * outputs + inputs), batch);
+            x.Span.CopyTo(forwardPeer.Input);
+            d.Span.CopyTo(inputPeer.Input);
+            peers.Add(forwardPeer);
+            peers.Add(inputPeer);
+            int forwardAt = cells.Count;
+            cells.Add(($"ONNX Runtime Gemm {batch}×{inputs}→{outputs}", flops, forwardPeer.Run, -1));
+            cells.Add(($"  forward {batch}×{inputs}→{outputs}", flops, () => DenseKernels.ForwardBatchPrepacked<float>(packed.Span, w.Span, b.Span, x.Span, z.Span, inputs, outputs, 1), forwardAt));
+            cells.Add(($"  ∂W {outputs}×{inputs}, batch {batch}", flops, () => DenseKernels.AccumulateGradientBatch<float>(d.Span, x.Span, gw.Span, gb.Span, inputs, outputs, 1), forwardAt));
+            cells.Add(($"ONNX Runtime Gemm {batch}×{outputs}→{inputs}", flops, inputPeer.Run, -1));
+            cells.Add(($"  ∂input {batch}×{inputs}←{outputs}", flops, () => DenseKernels.BackwardInputBatch<float>(w.Span, d.Span, dx.Span, inputs, outputs, 1), cells.Count - 1));
+        }
+        var seconds = new double[cells.Count, rounds];
+        var loop = new double[rounds];
+        for (int round = 0; round < rounds; round++)
+        {
+            loop[round] = Enumerable.Range(0, 3).Max(_ => FmaPeak.MeasureOnce());
+            for (int c = 0; c < cells.Count; c++)
+                seconds[c, round] = MedianSeconds(cells[c].Run, 9, 1);
+        }
+        foreach (var peer in peers)
+            peer.Dispose();
+        Array.Sort(loop);
+        double peak = loop[rounds / 2];
+        Console.WriteLine($"FMA loop, median of the rounds' best of three: {peak:F1} GFLOP/s (range {loop[0]:F1}–{loop[^1]:F1})");
+        Console.WriteLine($"{"cell",-40} {"µs",9} {"GFLOP/s",8} {"% of loop",10} {"÷ peer",7}");
+        var medians = new double[cells.Count];
+        for (int c = 0; c < cells.Count; c++)
+        {
+            var times = Enumerable.Range(0, rounds).Select(i => seconds[c, i]).OrderBy(t => t).ToArray();
+            medians[c] = times[rounds / 2];
+            double gflops = cells[c].Flops / medians[c] * 1e-9;
+            string ratio = cells[c].Peer < 0 ? "" : $"{medians[cells[c].Peer] / medians[c]:F2}×";
+            Console.WriteLine($"{cells[c].Name,-40} {medians[c] * 1e6,9:F1} {gflops,8:F1} {100 * gflops / peak,9:F1} % {ratio,7}");
+        }
+        return 0;
+    }
+
+    private static AlignedArray<float> Aligned(float[] values)
+    {
+        var copy = new AlignedArray<float>(values.Length);
+        values.CopyTo(copy.Span);
+        return copy;
     }
 
     /// <summary>

@@ -12,7 +12,7 @@ namespace StaticNets.Benchmarks;
 /// does the same for LeNet-5 (Adam, 10 epochs by default); <c>lenet-layers</c> times LeNet-5's conv and pool
 /// kernels one by one at batch 32 against the whole forward and backward; <c>hamming</c> times HammingIndex queries
 /// over 60,000 codes by stopwatch. Stopwatch breakdowns of the dense paths (see <see cref="GemmBreakdown"/>): <c>gemm</c>,
-/// <c>kblock</c>, <c>kernel-ab</c>, <c>bwd</c>, <c>forward-parts</c>, <c>forward-warm</c>, <c>train-steps</c>, <c>train-align</c>, <c>train-kernels</c>, <c>input-split</c>, <c>train-optimizers</c>, <c>affinity</c>, <c>pool-ab</c>, <c>layer-threads</c>, <c>train-phases</c>, <c>train-drift</c>. <c>torch</c> (built with
+/// <c>kblock</c>, <c>kernel-ab</c>, <c>bwd</c>, <c>gemm-peer</c>, <c>forward-parts</c>, <c>forward-warm</c>, <c>train-steps</c>, <c>train-align</c>, <c>train-kernels</c>, <c>input-split</c>, <c>train-optimizers</c>, <c>affinity</c>, <c>pool-ab</c>, <c>layer-threads</c>, <c>train-phases</c>, <c>train-drift</c>. <c>torch</c> (built with
 /// <c>-p:WithTorchSharp=true</c>) times the table's cells with TorchSharp beside StaticNets and ONNX Runtime.
 /// </summary>
 public static class Program
@@ -42,6 +42,7 @@ public static class Program
         ["train-phases"] = _ => GemmBreakdown.TrainPhases(),
         ["kblock"] = _ => GemmBreakdown.KBlocks(),
         ["bwd"] = GemmBreakdown.Backward,
+        ["gemm-peer"] = GemmBreakdown.GemmPeer,
         ["gemm"] = GemmBreakdown.Run,
         ["kernel-ab"] = KernelAb.Run,
         ["torch"] = _ => Torch(),
@@ -49,6 +50,8 @@ public static class Program
         ["fma"] = _ =>
         {
             Console.WriteLine($"FMA loop: 1 thread {FmaPeak.MeasureConcurrently(1):F1} GFLOP/s, 2 threads together {FmaPeak.MeasureConcurrently(2):F1} GFLOP/s.");
+            for (int round = 0; round < 5; round++)
+                Console.WriteLine($"FMA loop alone {FmaPeak.MeasureOnce():F1} GFLOP/s; with the ∂input kernel's loads from L1 {FmaPeak.MeasureLoadLoopOnce():F1} GFLOP/s");
             return 0;
         },
     };
