@@ -238,7 +238,11 @@ public static partial class DenseKernels
                     ref T xs = ref packX ? ref Unsafe.Add(ref px, k * m) : ref Unsafe.Add(ref x, k);
                     nuint xStride = packX ? w : nIn;
                     if (w == 4 * c)
-                        GradientBlock6x4<T, TW, TVec>(ref dp, dStride, ref xs, xStride, ref Unsafe.Add(ref g0, k), nIn, m);
+                    {
+                        // The block after this one: the next strip of the same rows, else the next six rows' first strip.
+                        ref T next = ref k + w < full ? ref Unsafe.Add(ref g0, k + w) : ref j + 6 < end ? ref Unsafe.Add(ref g0, 6 * nIn) : ref Unsafe.NullRef<T>();
+                        GradientBlock6x4<T, TW, TVec>(ref dp, dStride, ref xs, xStride, ref Unsafe.Add(ref g0, k), nIn, m, ref next);
+                    }
                     else if (w == 2 * c)
                         GradientBlock6x2<T, TW, TVec>(ref dp, dStride, ref xs, xStride, ref Unsafe.Add(ref g0, k), nIn, m, ref Unsafe.NullRef<T>(), false);
                     else
@@ -591,14 +595,31 @@ public static partial class DenseKernels
     // ports, only the L1 size, which separates those two kinds of core; tests set both values (the bits are the same).
     internal static bool CopiesWideStrips = CacheSizes.L1Data >= 48 * 1024;
 
-    // Rows g0 … g0 + 5·nIn, columns 0 … 4c − 1 (g0 and xs already offset to the column block).
+    // Rows g0 … g0 + 5·nIn, columns 0 … 4c − 1 (g0 and xs already offset to the column block). The 24 lines of the next
+    // block's partial sums (`next`, the same place in its rows; null for none) are prefetched first: each block starts by
+    // loading its sums, and in training a wide network's gradient and parameters do not fit L2 together (N3: 5 MB), so
+    // every block began with a wait on L3 that the out-of-order window is too short to hide (a block at batch 32 is
+    // ~1,300 instructions). N3's training step measured 1–6 % faster with it in four alternated pairs (round 14). A
+    // prefetch is only a hint: it never faults and changes no bit.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void GradientBlock6x4<T, TW, TVec>(ref T ds, nuint dStride, ref T xs, nuint xStride, ref T g0, nuint gStride, nuint m)
+    private static unsafe void GradientBlock6x4<T, TW, TVec>(ref T ds, nuint dStride, ref T xs, nuint xStride, ref T g0, nuint gStride, nuint m, ref T next)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TW : ISimd<T, TVec>
         where TVec : unmanaged
     {
         nuint c = (nuint)TW.Count;
+        if (System.Runtime.Intrinsics.X86.Sse.IsSupported && !Unsafe.IsNullRef(ref next))
+        {
+            byte* p = (byte*)Unsafe.AsPointer(ref next);
+            nuint rowBytes = gStride * (nuint)Unsafe.SizeOf<T>();
+            for (int r = 0; r < 6; r++, p += rowBytes)
+            {
+                System.Runtime.Intrinsics.X86.Sse.Prefetch0(p);
+                System.Runtime.Intrinsics.X86.Sse.Prefetch0(p + 64);
+                System.Runtime.Intrinsics.X86.Sse.Prefetch0(p + 128);
+                System.Runtime.Intrinsics.X86.Sse.Prefetch0(p + 192);
+            }
+        }
         ref T g = ref g0;
         // aRV: gradient row R, vector V.
         TVec a00 = TW.Load(ref g, 0), a01 = TW.Load(ref g, c), a02 = TW.Load(ref g, 2 * c), a03 = TW.Load(ref g, 3 * c);
