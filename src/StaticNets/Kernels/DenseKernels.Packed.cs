@@ -606,46 +606,56 @@ public static partial class DenseKernels
         where TAct : IUnaryOperator<T>
     {
         nuint c = (nuint)TW.Count;
-        ref T x1 = ref Unsafe.Add(ref x0, nIn);
-        ref T x2 = ref Unsafe.Add(ref x1, nIn);
-        ref T x3 = ref Unsafe.Add(ref x2, nIn);
-        ref T x4 = ref Unsafe.Add(ref x3, nIn);
-        ref T x5 = ref Unsafe.Add(ref x4, nIn);
-        ref T z1 = ref Unsafe.Add(ref z0, nOut);
-        ref T z2 = ref Unsafe.Add(ref z1, nOut);
-        ref T z3 = ref Unsafe.Add(ref z2, nOut);
-        ref T z4 = ref Unsafe.Add(ref z3, nOut);
-        ref T z5 = ref Unsafe.Add(ref z4, nOut);
-        TVec a00 = TW.Load(ref first ? ref b : ref z0, 0), a01 = TW.Load(ref first ? ref b : ref z0, c);
-        TVec a10 = TW.Load(ref first ? ref b : ref z1, 0), a11 = TW.Load(ref first ? ref b : ref z1, c);
-        TVec a20 = TW.Load(ref first ? ref b : ref z2, 0), a21 = TW.Load(ref first ? ref b : ref z2, c);
-        TVec a30 = TW.Load(ref first ? ref b : ref z3, 0), a31 = TW.Load(ref first ? ref b : ref z3, c);
-        TVec a40 = TW.Load(ref first ? ref b : ref z4, 0), a41 = TW.Load(ref first ? ref b : ref z4, c);
-        TVec a50 = TW.Load(ref first ? ref b : ref z5, 0), a51 = TW.Load(ref first ? ref b : ref z5, c);
+        ref T s0 = ref first ? ref b : ref z0;
+        nuint sStride = first ? 0 : nOut;
+        TVec a00 = TW.Load(ref s0, 0), a01 = TW.Load(ref s0, c);
+        s0 = ref Unsafe.Add(ref s0, sStride);
+        TVec a10 = TW.Load(ref s0, 0), a11 = TW.Load(ref s0, c);
+        s0 = ref Unsafe.Add(ref s0, sStride);
+        TVec a20 = TW.Load(ref s0, 0), a21 = TW.Load(ref s0, c);
+        s0 = ref Unsafe.Add(ref s0, sStride);
+        TVec a30 = TW.Load(ref s0, 0), a31 = TW.Load(ref s0, c);
+        s0 = ref Unsafe.Add(ref s0, sStride);
+        TVec a40 = TW.Load(ref s0, 0), a41 = TW.Load(ref s0, c);
+        s0 = ref Unsafe.Add(ref s0, sStride);
+        TVec a50 = TW.Load(ref s0, 0), a51 = TW.Load(ref s0, c);
+        // As in the 6 × 4 block: six rows from two bases and one row distance, so that with sixteen general registers
+        // the JIT keeps all of them out of memory (six separate row pointers cost three stack reloads per step).
+        nuint row = nIn * (nuint)Unsafe.SizeOf<T>();
+        ref byte xa = ref Unsafe.As<T, byte>(ref x0);
+        ref byte xb = ref Unsafe.AddByteOffset(ref xa, 3 * row);
         ref T p = ref pack;
-        for (nuint k = 0; k < kn; k++)
+        for (nuint k = kn; k != 0; k--)
         {
             TVec u0 = TW.Load(ref p, 0), u1 = TW.Load(ref p, c);
-            TVec t = TW.Create(Unsafe.Add(ref x0, k));
+            TVec t = TW.Create(Unsafe.As<byte, T>(ref xa));
             a00 = TW.MultiplyAdd(u0, t, a00); a01 = TW.MultiplyAdd(u1, t, a01);
-            t = TW.Create(Unsafe.Add(ref x1, k));
+            t = TW.Create(Unsafe.As<byte, T>(ref Unsafe.AddByteOffset(ref xa, row)));
             a10 = TW.MultiplyAdd(u0, t, a10); a11 = TW.MultiplyAdd(u1, t, a11);
-            t = TW.Create(Unsafe.Add(ref x2, k));
+            t = TW.Create(Unsafe.As<byte, T>(ref Unsafe.AddByteOffset(ref xa, 2 * row)));
             a20 = TW.MultiplyAdd(u0, t, a20); a21 = TW.MultiplyAdd(u1, t, a21);
-            t = TW.Create(Unsafe.Add(ref x3, k));
+            t = TW.Create(Unsafe.As<byte, T>(ref xb));
             a30 = TW.MultiplyAdd(u0, t, a30); a31 = TW.MultiplyAdd(u1, t, a31);
-            t = TW.Create(Unsafe.Add(ref x4, k));
+            t = TW.Create(Unsafe.As<byte, T>(ref Unsafe.AddByteOffset(ref xb, row)));
             a40 = TW.MultiplyAdd(u0, t, a40); a41 = TW.MultiplyAdd(u1, t, a41);
-            t = TW.Create(Unsafe.Add(ref x5, k));
+            t = TW.Create(Unsafe.As<byte, T>(ref Unsafe.AddByteOffset(ref xb, 2 * row)));
             a50 = TW.MultiplyAdd(u0, t, a50); a51 = TW.MultiplyAdd(u1, t, a51);
+            xa = ref Unsafe.AddByteOffset(ref xa, (nuint)Unsafe.SizeOf<T>());
+            xb = ref Unsafe.AddByteOffset(ref xb, (nuint)Unsafe.SizeOf<T>());
             p = ref Unsafe.Add(ref p, stride);
         }
-        TW.Store(a00, ref z0, 0); TW.Store(a01, ref z0, c);
-        TW.Store(a10, ref z1, 0); TW.Store(a11, ref z1, c);
-        TW.Store(a20, ref z2, 0); TW.Store(a21, ref z2, c);
-        TW.Store(a30, ref z3, 0); TW.Store(a31, ref z3, c);
-        TW.Store(a40, ref z4, 0); TW.Store(a41, ref z4, c);
-        TW.Store(a50, ref z5, 0); TW.Store(a51, ref z5, c);
+        ref T z = ref z0;
+        TW.Store(a00, ref z, 0); TW.Store(a01, ref z, c);
+        z = ref Unsafe.Add(ref z, nOut);
+        TW.Store(a10, ref z, 0); TW.Store(a11, ref z, c);
+        z = ref Unsafe.Add(ref z, nOut);
+        TW.Store(a20, ref z, 0); TW.Store(a21, ref z, c);
+        z = ref Unsafe.Add(ref z, nOut);
+        TW.Store(a30, ref z, 0); TW.Store(a31, ref z, c);
+        z = ref Unsafe.Add(ref z, nOut);
+        TW.Store(a40, ref z, 0); TW.Store(a41, ref z, c);
+        z = ref Unsafe.Add(ref z, nOut);
+        TW.Store(a50, ref z, 0); TW.Store(a51, ref z, c);
         if (activate)
         {
             TVec none = TW.Create(T.Zero);
