@@ -473,11 +473,6 @@ public static partial class DenseKernels
         where TVec : unmanaged
     {
         nuint c = (nuint)TW.Count;
-        ref T d1 = ref Unsafe.Add(ref d0, dStride);
-        ref T d2 = ref Unsafe.Add(ref d1, dStride);
-        ref T d3 = ref Unsafe.Add(ref d2, dStride);
-        ref T d4 = ref Unsafe.Add(ref d3, dStride);
-        ref T d5 = ref Unsafe.Add(ref d4, dStride);
         // aSV: sample S, vector V.
         TVec a00 = TW.Zero, a01 = TW.Zero, a10 = TW.Zero, a11 = TW.Zero, a20 = TW.Zero, a21 = TW.Zero;
         TVec a30 = TW.Zero, a31 = TW.Zero, a40 = TW.Zero, a41 = TW.Zero, a50 = TW.Zero, a51 = TW.Zero;
@@ -496,21 +491,28 @@ public static partial class DenseKernels
             p = ref Unsafe.Add(ref p, oStride);
             a50 = TW.Load(ref p, 0); a51 = TW.Load(ref p, c);
         }
-        for (nuint j = 0; j < n; j++)
+        // Six rows of d from two bases and one row distance: with sixteen general registers six separate row
+        // pointers left one to five of them reloaded from the stack every step (AVX2).
+        nuint dRow = dStride * (nuint)Unsafe.SizeOf<T>();
+        ref byte da = ref Unsafe.As<T, byte>(ref d0);
+        ref byte db = ref Unsafe.AddByteOffset(ref da, 3 * dRow);
+        for (nuint j = n; j != 0; j--)
         {
             TVec u = TW.Load(ref row, 0), v = TW.Load(ref row, c);
-            TVec e = TW.Create(Unsafe.Add(ref d0, j));
+            TVec e = TW.Create(Unsafe.As<byte, T>(ref da));
             a00 = TW.MultiplyAdd(u, e, a00); a01 = TW.MultiplyAdd(v, e, a01);
-            e = TW.Create(Unsafe.Add(ref d1, j));
+            e = TW.Create(Unsafe.As<byte, T>(ref Unsafe.AddByteOffset(ref da, dRow)));
             a10 = TW.MultiplyAdd(u, e, a10); a11 = TW.MultiplyAdd(v, e, a11);
-            e = TW.Create(Unsafe.Add(ref d2, j));
+            e = TW.Create(Unsafe.As<byte, T>(ref Unsafe.AddByteOffset(ref da, 2 * dRow)));
             a20 = TW.MultiplyAdd(u, e, a20); a21 = TW.MultiplyAdd(v, e, a21);
-            e = TW.Create(Unsafe.Add(ref d3, j));
+            e = TW.Create(Unsafe.As<byte, T>(ref db));
             a30 = TW.MultiplyAdd(u, e, a30); a31 = TW.MultiplyAdd(v, e, a31);
-            e = TW.Create(Unsafe.Add(ref d4, j));
+            e = TW.Create(Unsafe.As<byte, T>(ref Unsafe.AddByteOffset(ref db, dRow)));
             a40 = TW.MultiplyAdd(u, e, a40); a41 = TW.MultiplyAdd(v, e, a41);
-            e = TW.Create(Unsafe.Add(ref d5, j));
+            e = TW.Create(Unsafe.As<byte, T>(ref Unsafe.AddByteOffset(ref db, 2 * dRow)));
             a50 = TW.MultiplyAdd(u, e, a50); a51 = TW.MultiplyAdd(v, e, a51);
+            da = ref Unsafe.AddByteOffset(ref da, (nuint)Unsafe.SizeOf<T>());
+            db = ref Unsafe.AddByteOffset(ref db, (nuint)Unsafe.SizeOf<T>());
             if (copies)
             {
                 TW.Store(u, ref copy, 0);
@@ -776,45 +778,53 @@ public static partial class DenseKernels
                 InputBlock6x4<T, TW, TVec>(ref strip, stripStride, ref Unsafe.Add(ref d, s * nOut), nOut, ref Unsafe.Add(ref dx, s * nIn + k), nIn, nOut);
         }
         for (; s + 4 <= m; s += 4)
-        {
-            ref T d0 = ref Unsafe.Add(ref d, s * nOut);
-            ref T d1 = ref Unsafe.Add(ref d0, nOut);
-            ref T d2 = ref Unsafe.Add(ref d1, nOut);
-            ref T d3 = ref Unsafe.Add(ref d2, nOut);
-            // aSV: sample S, vector V.
-            TVec a00 = TW.Zero, a01 = TW.Zero, a02 = TW.Zero, a03 = TW.Zero;
-            TVec a10 = TW.Zero, a11 = TW.Zero, a12 = TW.Zero, a13 = TW.Zero;
-            TVec a20 = TW.Zero, a21 = TW.Zero, a22 = TW.Zero, a23 = TW.Zero;
-            TVec a30 = TW.Zero, a31 = TW.Zero, a32 = TW.Zero, a33 = TW.Zero;
-            ref T row = ref strip;
-            for (nuint j = 0; j < nOut; j++)
-            {
-                TVec u0 = TW.Load(ref row, 0), u1 = TW.Load(ref row, c), u2 = TW.Load(ref row, 2 * c), u3 = TW.Load(ref row, 3 * c);
-                TVec e = TW.Create(Unsafe.Add(ref d0, j));
-                a00 = TW.MultiplyAdd(u0, e, a00); a01 = TW.MultiplyAdd(u1, e, a01); a02 = TW.MultiplyAdd(u2, e, a02); a03 = TW.MultiplyAdd(u3, e, a03);
-                e = TW.Create(Unsafe.Add(ref d1, j));
-                a10 = TW.MultiplyAdd(u0, e, a10); a11 = TW.MultiplyAdd(u1, e, a11); a12 = TW.MultiplyAdd(u2, e, a12); a13 = TW.MultiplyAdd(u3, e, a13);
-                e = TW.Create(Unsafe.Add(ref d2, j));
-                a20 = TW.MultiplyAdd(u0, e, a20); a21 = TW.MultiplyAdd(u1, e, a21); a22 = TW.MultiplyAdd(u2, e, a22); a23 = TW.MultiplyAdd(u3, e, a23);
-                e = TW.Create(Unsafe.Add(ref d3, j));
-                a30 = TW.MultiplyAdd(u0, e, a30); a31 = TW.MultiplyAdd(u1, e, a31); a32 = TW.MultiplyAdd(u2, e, a32); a33 = TW.MultiplyAdd(u3, e, a33);
-                row = ref Unsafe.Add(ref row, stripStride);
-            }
-            ref T o = ref Unsafe.Add(ref dx, s * nIn + k);
-            TW.Store(a00, ref o, 0); TW.Store(a01, ref o, c); TW.Store(a02, ref o, 2 * c); TW.Store(a03, ref o, 3 * c);
-            o = ref Unsafe.Add(ref o, nIn);
-            TW.Store(a10, ref o, 0); TW.Store(a11, ref o, c); TW.Store(a12, ref o, 2 * c); TW.Store(a13, ref o, 3 * c);
-            o = ref Unsafe.Add(ref o, nIn);
-            TW.Store(a20, ref o, 0); TW.Store(a21, ref o, c); TW.Store(a22, ref o, 2 * c); TW.Store(a23, ref o, 3 * c);
-            o = ref Unsafe.Add(ref o, nIn);
-            TW.Store(a30, ref o, 0); TW.Store(a31, ref o, c); TW.Store(a32, ref o, 2 * c); TW.Store(a33, ref o, 3 * c);
-        }
+            InputBlock4x4<T, TW, TVec>(ref strip, stripStride, ref Unsafe.Add(ref d, s * nOut), nOut, ref Unsafe.Add(ref dx, s * nIn + k), nIn, nOut);
         // The remaining samples one at a time, as InputBatchColumns2 does, two vectors at a time.
         if (s < m)
         {
             InputBatchColumns2<T, TW, TVec>(ref Unsafe.Add(ref w, k), nIn, ref Unsafe.Add(ref d, s * nOut), nOut, ref Unsafe.Add(ref dx, s * nIn + k), nIn, nOut, m - s, false, ref Unsafe.NullRef<T>());
             InputBatchColumns2<T, TW, TVec>(ref Unsafe.Add(ref w, k + 2 * c), nIn, ref Unsafe.Add(ref d, s * nOut), nOut, ref Unsafe.Add(ref dx, s * nIn + k + 2 * c), nIn, nOut, m - s, false, ref Unsafe.NullRef<T>());
         }
+    }
+
+    // Four samples' dx, columns 0 … 4c − 1 (the rest after the six-sample blocks: a quarter of a batch of 32). A method of its
+    // own, as InputBlock6x4: inlined into the strip loop, the row stride was kept on the stack and stored and reloaded
+    // every step.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void InputBlock4x4<T, TW, TVec>(ref T row, nuint wStride, ref T d0, nuint dStride, ref T o, nuint oStride, nuint n)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TW : ISimd<T, TVec>
+        where TVec : unmanaged
+    {
+        nuint c = (nuint)TW.Count;
+        ref T d1 = ref Unsafe.Add(ref d0, dStride);
+        ref T d2 = ref Unsafe.Add(ref d1, dStride);
+        ref T d3 = ref Unsafe.Add(ref d2, dStride);
+        // aSV: sample S, vector V.
+        TVec a00 = TW.Zero, a01 = TW.Zero, a02 = TW.Zero, a03 = TW.Zero;
+        TVec a10 = TW.Zero, a11 = TW.Zero, a12 = TW.Zero, a13 = TW.Zero;
+        TVec a20 = TW.Zero, a21 = TW.Zero, a22 = TW.Zero, a23 = TW.Zero;
+        TVec a30 = TW.Zero, a31 = TW.Zero, a32 = TW.Zero, a33 = TW.Zero;
+        for (nuint j = 0; j < n; j++)
+        {
+            TVec u0 = TW.Load(ref row, 0), u1 = TW.Load(ref row, c), u2 = TW.Load(ref row, 2 * c), u3 = TW.Load(ref row, 3 * c);
+            TVec e = TW.Create(Unsafe.Add(ref d0, j));
+            a00 = TW.MultiplyAdd(u0, e, a00); a01 = TW.MultiplyAdd(u1, e, a01); a02 = TW.MultiplyAdd(u2, e, a02); a03 = TW.MultiplyAdd(u3, e, a03);
+            e = TW.Create(Unsafe.Add(ref d1, j));
+            a10 = TW.MultiplyAdd(u0, e, a10); a11 = TW.MultiplyAdd(u1, e, a11); a12 = TW.MultiplyAdd(u2, e, a12); a13 = TW.MultiplyAdd(u3, e, a13);
+            e = TW.Create(Unsafe.Add(ref d2, j));
+            a20 = TW.MultiplyAdd(u0, e, a20); a21 = TW.MultiplyAdd(u1, e, a21); a22 = TW.MultiplyAdd(u2, e, a22); a23 = TW.MultiplyAdd(u3, e, a23);
+            e = TW.Create(Unsafe.Add(ref d3, j));
+            a30 = TW.MultiplyAdd(u0, e, a30); a31 = TW.MultiplyAdd(u1, e, a31); a32 = TW.MultiplyAdd(u2, e, a32); a33 = TW.MultiplyAdd(u3, e, a33);
+            row = ref Unsafe.Add(ref row, wStride);
+        }
+        TW.Store(a00, ref o, 0); TW.Store(a01, ref o, c); TW.Store(a02, ref o, 2 * c); TW.Store(a03, ref o, 3 * c);
+        o = ref Unsafe.Add(ref o, oStride);
+        TW.Store(a10, ref o, 0); TW.Store(a11, ref o, c); TW.Store(a12, ref o, 2 * c); TW.Store(a13, ref o, 3 * c);
+        o = ref Unsafe.Add(ref o, oStride);
+        TW.Store(a20, ref o, 0); TW.Store(a21, ref o, c); TW.Store(a22, ref o, 2 * c); TW.Store(a23, ref o, 3 * c);
+        o = ref Unsafe.Add(ref o, oStride);
+        TW.Store(a30, ref o, 0); TW.Store(a31, ref o, c); TW.Store(a32, ref o, 2 * c); TW.Store(a33, ref o, 3 * c);
     }
 
     // Six samples' dx, columns 0 … 4c − 1, summing n rows of w from zero (w, d and dx already offset to the block). The
