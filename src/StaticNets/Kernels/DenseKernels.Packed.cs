@@ -335,18 +335,18 @@ public static partial class DenseKernels
                                 Micro6x4<T, TW, TVec, TAct>(ref pq, ref Unsafe.Add(ref x, s * nIn + k0), ref bj, ref Unsafe.Add(ref z, s * nOut + j0 + q), ref Unsafe.Add(ref a, s * nOut + j0 + q), nIn, nOut, kn, first, store);
                         }
                         for (; s + 4 <= m; s += 4)
-                            Micro4x4<T, TW, TVec, TAct>(ref pq, ref Unsafe.Add(ref x, s * nIn + k0), ref bj, ref Unsafe.Add(ref z, s * nOut + j0 + q), ref Unsafe.Add(ref a, s * nOut + j0 + q), nIn, nOut, nr, kn, first, store);
+                            Micro4x4<T, TW, TVec, TAct>(ref pq, ref Unsafe.Add(ref x, s * nIn + k0), ref bj, ref Unsafe.Add(ref z, s * nOut + j0 + q), ref Unsafe.Add(ref a, s * nOut + j0 + q), nIn, nOut, kn, first, store);
                     }
                     else
                     {
                         // An even number of six-sample blocks leaves a multiple of four for the four-sample blocks.
                         for (nuint end = (m / 6 & ~(nuint)1) * 6; s < end; s += 6)
-                            Micro6x2<T, TW, TVec, TAct>(ref pq, ref Unsafe.Add(ref x, s * nIn + k0), ref bj, ref Unsafe.Add(ref z, s * nOut + j0 + q), ref Unsafe.Add(ref a, s * nOut + j0 + q), nIn, nOut, nr, kn, first, store);
+                            Micro6x2<T, TW, TVec, TAct>(ref pq, ref Unsafe.Add(ref x, s * nIn + k0), ref bj, ref Unsafe.Add(ref z, s * nOut + j0 + q), ref Unsafe.Add(ref a, s * nOut + j0 + q), nIn, nOut, kn, first, store);
                         for (; s + 4 <= m; s += 4)
-                            Micro4x2<T, TW, TVec, TAct>(ref pq, ref Unsafe.Add(ref x, s * nIn + k0), ref bj, ref Unsafe.Add(ref z, s * nOut + j0 + q), ref Unsafe.Add(ref a, s * nOut + j0 + q), nIn, nOut, nr, kn, first, store);
+                            Micro4x2<T, TW, TVec, TAct>(ref pq, ref Unsafe.Add(ref x, s * nIn + k0), ref bj, ref Unsafe.Add(ref z, s * nOut + j0 + q), ref Unsafe.Add(ref a, s * nOut + j0 + q), nIn, nOut, kn, first, store);
                     }
                     for (; s < m; s++)
-                        Micro1<T, TW, TVec, TAct>(ref pq, ref Unsafe.Add(ref x, s * nIn + k0), ref bj, ref Unsafe.Add(ref z, s * nOut + j0 + q), ref Unsafe.Add(ref a, s * nOut + j0 + q), nr, sub, kn, first, store);
+                        Micro1<T, TW, TVec, TAct>(ref pq, ref Unsafe.Add(ref x, s * nIn + k0), ref bj, ref Unsafe.Add(ref z, s * nOut + j0 + q), ref Unsafe.Add(ref a, s * nOut + j0 + q), sub, kn, first, store);
                 }
             }
         }
@@ -462,7 +462,7 @@ public static partial class DenseKernels
     // Four samples × four vectors of outputs: sixteen accumulators. On the first input block they start at
     // the biases, on later ones at the partial sums already in z.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Micro4x4<T, TW, TVec, TAct>(ref T pack, ref T x0, ref T b, ref T z0, ref T o0, nuint nIn, nuint nOut, nuint stride, nuint kn, bool first, bool activate)
+    private static void Micro4x4<T, TW, TVec, TAct>(ref T pack, ref T x0, ref T b, ref T z0, ref T o0, nuint nIn, nuint nOut, nuint kn, bool first, bool activate)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TW : ISimd<T, TVec>
         where TVec : unmanaged
@@ -496,7 +496,7 @@ public static partial class DenseKernels
             a20 = TW.MultiplyAdd(u0, t, a20); a21 = TW.MultiplyAdd(u1, t, a21); a22 = TW.MultiplyAdd(u2, t, a22); a23 = TW.MultiplyAdd(u3, t, a23);
             t = TW.Create(Unsafe.Add(ref x3, k));
             a30 = TW.MultiplyAdd(u0, t, a30); a31 = TW.MultiplyAdd(u1, t, a31); a32 = TW.MultiplyAdd(u2, t, a32); a33 = TW.MultiplyAdd(u3, t, a33);
-            p = ref Unsafe.Add(ref p, stride);
+            p = ref Unsafe.Add(ref p, PanelWidth<T>());
         }
         TW.Store(a00, ref z0, 0); TW.Store(a01, ref z0, c); TW.Store(a02, ref z0, 2 * c); TW.Store(a03, ref z0, 3 * c);
         TW.Store(a10, ref z1, 0); TW.Store(a11, ref z1, c); TW.Store(a12, ref z1, 2 * c); TW.Store(a13, ref z1, 3 * c);
@@ -599,7 +599,7 @@ public static partial class DenseKernels
     // Six samples × two vectors of outputs: twelve accumulators, for widths with sixteen registers (eight, the
     // four-sample block's, is exactly the FMA latency times two ports, and the AVX2 path ran at 77–86 % of peak).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Micro6x2<T, TW, TVec, TAct>(ref T pack, ref T x0, ref T b, ref T z0, ref T o0, nuint nIn, nuint nOut, nuint stride, nuint kn, bool first, bool activate)
+    private static void Micro6x2<T, TW, TVec, TAct>(ref T pack, ref T x0, ref T b, ref T z0, ref T o0, nuint nIn, nuint nOut, nuint kn, bool first, bool activate)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TW : ISimd<T, TVec>
         where TVec : unmanaged
@@ -642,7 +642,7 @@ public static partial class DenseKernels
             a50 = TW.MultiplyAdd(u0, t, a50); a51 = TW.MultiplyAdd(u1, t, a51);
             xa = ref Unsafe.AddByteOffset(ref xa, (nuint)Unsafe.SizeOf<T>());
             xb = ref Unsafe.AddByteOffset(ref xb, (nuint)Unsafe.SizeOf<T>());
-            p = ref Unsafe.Add(ref p, stride);
+            p = ref Unsafe.Add(ref p, PanelWidth<T>());
         }
         ref T z = ref z0;
         TW.Store(a00, ref z, 0); TW.Store(a01, ref z, c);
@@ -676,7 +676,7 @@ public static partial class DenseKernels
 
     // Four samples × two vectors of outputs: eight accumulators, for widths with sixteen registers.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Micro4x2<T, TW, TVec, TAct>(ref T pack, ref T x0, ref T b, ref T z0, ref T o0, nuint nIn, nuint nOut, nuint stride, nuint kn, bool first, bool activate)
+    private static void Micro4x2<T, TW, TVec, TAct>(ref T pack, ref T x0, ref T b, ref T z0, ref T o0, nuint nIn, nuint nOut, nuint kn, bool first, bool activate)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TW : ISimd<T, TVec>
         where TVec : unmanaged
@@ -709,7 +709,7 @@ public static partial class DenseKernels
             a20 = TW.MultiplyAdd(u0, t, a20); a21 = TW.MultiplyAdd(u1, t, a21);
             t = TW.Create(Unsafe.Add(ref x3, k));
             a30 = TW.MultiplyAdd(u0, t, a30); a31 = TW.MultiplyAdd(u1, t, a31);
-            p = ref Unsafe.Add(ref p, stride);
+            p = ref Unsafe.Add(ref p, PanelWidth<T>());
         }
         TW.Store(a00, ref z0, 0); TW.Store(a01, ref z0, c);
         TW.Store(a10, ref z1, 0); TW.Store(a11, ref z1, c);
@@ -731,7 +731,7 @@ public static partial class DenseKernels
     // One sample against the whole panel, a vector at a time; the same operations per lane, in the same
     // order, as the four-sample blocks, so a sample's outputs do not depend on where it sits in the batch.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Micro1<T, TW, TVec, TAct>(ref T pack, ref T x, ref T b, ref T z, ref T o, nuint stride, nuint width, nuint kn, bool first, bool activate)
+    private static void Micro1<T, TW, TVec, TAct>(ref T pack, ref T x, ref T b, ref T z, ref T o, nuint width, nuint kn, bool first, bool activate)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TW : ISimd<T, TVec>
         where TVec : unmanaged
@@ -746,7 +746,7 @@ public static partial class DenseKernels
             for (nuint k = 0; k < kn; k++)
             {
                 a = TW.MultiplyAdd(TW.Load(ref p, 0), TW.Create(Unsafe.Add(ref x, k)), a);
-                p = ref Unsafe.Add(ref p, stride);
+                p = ref Unsafe.Add(ref p, PanelWidth<T>());
             }
             TW.Store(a, ref z, v);
             if (activate)

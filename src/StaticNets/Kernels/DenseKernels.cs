@@ -416,12 +416,11 @@ public static partial class DenseKernels
         where TVec : unmanaged
     {
         nuint c = (nuint)TW.Count;
-        ref T x1 = ref Unsafe.Add(ref x0, nIn);
-        ref T x2 = ref Unsafe.Add(ref x1, nIn);
-        ref T x3 = ref Unsafe.Add(ref x2, nIn);
-        ref T z1 = ref Unsafe.Add(ref z0, zStride);
-        ref T z2 = ref Unsafe.Add(ref z1, zStride);
-        ref T z3 = ref Unsafe.Add(ref z2, zStride);
+        // The loops address the four rows of x (and the pair of rows of W) from moving bases and one row distance, and
+        // the other rows' pointers are made only where the tails and the stores need them: with x1 … x3 and z1 … z3
+        // live across the loops, the JIT reloaded three row pointers from the stack every step.
+        nuint row = nIn * (nuint)Unsafe.SizeOf<T>();
+        nuint step = c * (nuint)Unsafe.SizeOf<T>();
 
         // With 32 vector registers (AVX-512) four rows fit: sixteen accumulators, and eight loads feed
         // sixteen FMAs instead of six feeding eight. With sixteen registers this block would spill.
@@ -433,31 +432,42 @@ public static partial class DenseKernels
         for (; j + 2 <= nOut; j += 2)
         {
             ref T wa = ref Unsafe.Add(ref w, j * nIn);
-            ref T wb = ref Unsafe.Add(ref wa, nIn);
             // aSR: sample S against row R of the pair.
             TVec a00 = TW.Zero, a10 = TW.Zero, a20 = TW.Zero, a30 = TW.Zero;
             TVec a01 = TW.Zero, a11 = TW.Zero, a21 = TW.Zero, a31 = TW.Zero;
+            ref byte pa = ref Unsafe.As<T, byte>(ref wa);
+            ref byte xa = ref Unsafe.As<T, byte>(ref x0);
+            ref byte xb = ref Unsafe.AddByteOffset(ref xa, 2 * row);
             for (nuint k = 0; k < full; k += c)
             {
-                TVec u = TW.Load(ref wa, k);
-                TVec v = TW.Load(ref wb, k);
-                TVec t = TW.Load(ref x0, k);
+                TVec u = TW.Load(ref Unsafe.As<byte, T>(ref pa), 0);
+                TVec v = TW.Load(ref Unsafe.As<byte, T>(ref Unsafe.AddByteOffset(ref pa, row)), 0);
+                TVec t = TW.Load(ref Unsafe.As<byte, T>(ref xa), 0);
                 a00 = TW.MultiplyAdd(u, t, a00);
                 a01 = TW.MultiplyAdd(v, t, a01);
-                t = TW.Load(ref x1, k);
+                t = TW.Load(ref Unsafe.As<byte, T>(ref Unsafe.AddByteOffset(ref xa, row)), 0);
                 a10 = TW.MultiplyAdd(u, t, a10);
                 a11 = TW.MultiplyAdd(v, t, a11);
-                t = TW.Load(ref x2, k);
+                t = TW.Load(ref Unsafe.As<byte, T>(ref xb), 0);
                 a20 = TW.MultiplyAdd(u, t, a20);
                 a21 = TW.MultiplyAdd(v, t, a21);
-                t = TW.Load(ref x3, k);
+                t = TW.Load(ref Unsafe.As<byte, T>(ref Unsafe.AddByteOffset(ref xb, row)), 0);
                 a30 = TW.MultiplyAdd(u, t, a30);
                 a31 = TW.MultiplyAdd(v, t, a31);
+                pa = ref Unsafe.AddByteOffset(ref pa, step);
+                xa = ref Unsafe.AddByteOffset(ref xa, step);
+                xb = ref Unsafe.AddByteOffset(ref xb, step);
             }
+            ref T x1 = ref Unsafe.Add(ref x0, nIn);
+            ref T x2 = ref Unsafe.Add(ref x1, nIn);
+            ref T x3 = ref Unsafe.Add(ref x2, nIn);
+            ref T z1 = ref Unsafe.Add(ref z0, zStride);
+            ref T z2 = ref Unsafe.Add(ref z1, zStride);
+            ref T z3 = ref Unsafe.Add(ref z2, zStride);
             if (hasTail)
             {
                 TVec u = TW.And(TW.Load(ref wa, tailAt), mask);
-                TVec v = TW.And(TW.Load(ref wb, tailAt), mask);
+                TVec v = TW.And(TW.Load(ref wa, nIn + tailAt), mask);
                 TVec t = TW.And(TW.Load(ref x0, tailAt), mask);
                 a00 = TW.MultiplyAdd(u, t, a00);
                 a01 = TW.MultiplyAdd(v, t, a01);
@@ -499,14 +509,26 @@ public static partial class DenseKernels
         {
             ref T wa = ref Unsafe.Add(ref w, j * nIn);
             TVec a0 = TW.Zero, a1 = TW.Zero, a2 = TW.Zero, a3 = TW.Zero;
+            ref byte pa = ref Unsafe.As<T, byte>(ref wa);
+            ref byte xa = ref Unsafe.As<T, byte>(ref x0);
+            ref byte xb = ref Unsafe.AddByteOffset(ref xa, 2 * row);
             for (nuint k = 0; k < full; k += c)
             {
-                TVec u = TW.Load(ref wa, k);
-                a0 = TW.MultiplyAdd(u, TW.Load(ref x0, k), a0);
-                a1 = TW.MultiplyAdd(u, TW.Load(ref x1, k), a1);
-                a2 = TW.MultiplyAdd(u, TW.Load(ref x2, k), a2);
-                a3 = TW.MultiplyAdd(u, TW.Load(ref x3, k), a3);
+                TVec u = TW.Load(ref Unsafe.As<byte, T>(ref pa), 0);
+                a0 = TW.MultiplyAdd(u, TW.Load(ref Unsafe.As<byte, T>(ref xa), 0), a0);
+                a1 = TW.MultiplyAdd(u, TW.Load(ref Unsafe.As<byte, T>(ref Unsafe.AddByteOffset(ref xa, row)), 0), a1);
+                a2 = TW.MultiplyAdd(u, TW.Load(ref Unsafe.As<byte, T>(ref xb), 0), a2);
+                a3 = TW.MultiplyAdd(u, TW.Load(ref Unsafe.As<byte, T>(ref Unsafe.AddByteOffset(ref xb, row)), 0), a3);
+                pa = ref Unsafe.AddByteOffset(ref pa, step);
+                xa = ref Unsafe.AddByteOffset(ref xa, step);
+                xb = ref Unsafe.AddByteOffset(ref xb, step);
             }
+            ref T x1 = ref Unsafe.Add(ref x0, nIn);
+            ref T x2 = ref Unsafe.Add(ref x1, nIn);
+            ref T x3 = ref Unsafe.Add(ref x2, nIn);
+            ref T z1 = ref Unsafe.Add(ref z0, zStride);
+            ref T z2 = ref Unsafe.Add(ref z1, zStride);
+            ref T z3 = ref Unsafe.Add(ref z2, zStride);
             if (hasTail)
             {
                 TVec u = TW.And(TW.Load(ref wa, tailAt), mask);
