@@ -417,8 +417,8 @@ public static partial class DenseKernels
     {
         nuint c = (nuint)TW.Count;
         // The loops address the four rows of x (and the pair of rows of W) from moving bases and one row distance, and
-        // the other rows' pointers are made only where the tails and the stores need them: with x1 … x3 and z1 … z3
-        // live across the loops, the JIT reloaded three row pointers from the stack every step.
+        // the tails and stores by offsets from x0 and z0: with pointers to rows 1–3 live across the loops, the JIT
+        // reloaded three of them from the stack every step.
         nuint row = nIn * (nuint)Unsafe.SizeOf<T>();
         nuint step = c * (nuint)Unsafe.SizeOf<T>();
 
@@ -458,12 +458,6 @@ public static partial class DenseKernels
                 xa = ref Unsafe.AddByteOffset(ref xa, step);
                 xb = ref Unsafe.AddByteOffset(ref xb, step);
             }
-            ref T x1 = ref Unsafe.Add(ref x0, nIn);
-            ref T x2 = ref Unsafe.Add(ref x1, nIn);
-            ref T x3 = ref Unsafe.Add(ref x2, nIn);
-            ref T z1 = ref Unsafe.Add(ref z0, zStride);
-            ref T z2 = ref Unsafe.Add(ref z1, zStride);
-            ref T z3 = ref Unsafe.Add(ref z2, zStride);
             if (hasTail)
             {
                 TVec u = TW.And(TW.Load(ref wa, tailAt), mask);
@@ -471,13 +465,13 @@ public static partial class DenseKernels
                 TVec t = TW.And(TW.Load(ref x0, tailAt), mask);
                 a00 = TW.MultiplyAdd(u, t, a00);
                 a01 = TW.MultiplyAdd(v, t, a01);
-                t = TW.And(TW.Load(ref x1, tailAt), mask);
+                t = TW.And(TW.Load(ref x0, nIn + tailAt), mask);
                 a10 = TW.MultiplyAdd(u, t, a10);
                 a11 = TW.MultiplyAdd(v, t, a11);
-                t = TW.And(TW.Load(ref x2, tailAt), mask);
+                t = TW.And(TW.Load(ref x0, 2 * nIn + tailAt), mask);
                 a20 = TW.MultiplyAdd(u, t, a20);
                 a21 = TW.MultiplyAdd(v, t, a21);
-                t = TW.And(TW.Load(ref x3, tailAt), mask);
+                t = TW.And(TW.Load(ref x0, 3 * nIn + tailAt), mask);
                 a30 = TW.MultiplyAdd(u, t, a30);
                 a31 = TW.MultiplyAdd(v, t, a31);
             }
@@ -490,20 +484,20 @@ public static partial class DenseKernels
                 float fa = Unsafe.As<T, float>(ref Unsafe.Add(ref b, j)), fb = Unsafe.As<T, float>(ref Unsafe.Add(ref b, j + 1));
                 Vector256<double> pairs = (Vector256.Create(fa, fb, fa, fb, fa, fb, fa, fb) + sums).AsDouble();
                 Unsafe.As<T, double>(ref Unsafe.Add(ref z0, j)) = pairs.GetElement(0);
-                Unsafe.As<T, double>(ref Unsafe.Add(ref z1, j)) = pairs.GetElement(1);
-                Unsafe.As<T, double>(ref Unsafe.Add(ref z2, j)) = pairs.GetElement(2);
-                Unsafe.As<T, double>(ref Unsafe.Add(ref z3, j)) = pairs.GetElement(3);
+                Unsafe.As<T, double>(ref Unsafe.Add(ref z0, zStride + j)) = pairs.GetElement(1);
+                Unsafe.As<T, double>(ref Unsafe.Add(ref z0, 2 * zStride + j)) = pairs.GetElement(2);
+                Unsafe.As<T, double>(ref Unsafe.Add(ref z0, 3 * zStride + j)) = pairs.GetElement(3);
                 continue;
             }
             T ba = Unsafe.Add(ref b, j), bb = Unsafe.Add(ref b, j + 1);
             Unsafe.Add(ref z0, j) = ba + TW.Sum(a00);
             Unsafe.Add(ref z0, j + 1) = bb + TW.Sum(a01);
-            Unsafe.Add(ref z1, j) = ba + TW.Sum(a10);
-            Unsafe.Add(ref z1, j + 1) = bb + TW.Sum(a11);
-            Unsafe.Add(ref z2, j) = ba + TW.Sum(a20);
-            Unsafe.Add(ref z2, j + 1) = bb + TW.Sum(a21);
-            Unsafe.Add(ref z3, j) = ba + TW.Sum(a30);
-            Unsafe.Add(ref z3, j + 1) = bb + TW.Sum(a31);
+            Unsafe.Add(ref z0, zStride + j) = ba + TW.Sum(a10);
+            Unsafe.Add(ref z0, zStride + j + 1) = bb + TW.Sum(a11);
+            Unsafe.Add(ref z0, 2 * zStride + j) = ba + TW.Sum(a20);
+            Unsafe.Add(ref z0, 2 * zStride + j + 1) = bb + TW.Sum(a21);
+            Unsafe.Add(ref z0, 3 * zStride + j) = ba + TW.Sum(a30);
+            Unsafe.Add(ref z0, 3 * zStride + j + 1) = bb + TW.Sum(a31);
         }
         if (j < nOut)
         {
@@ -523,25 +517,19 @@ public static partial class DenseKernels
                 xa = ref Unsafe.AddByteOffset(ref xa, step);
                 xb = ref Unsafe.AddByteOffset(ref xb, step);
             }
-            ref T x1 = ref Unsafe.Add(ref x0, nIn);
-            ref T x2 = ref Unsafe.Add(ref x1, nIn);
-            ref T x3 = ref Unsafe.Add(ref x2, nIn);
-            ref T z1 = ref Unsafe.Add(ref z0, zStride);
-            ref T z2 = ref Unsafe.Add(ref z1, zStride);
-            ref T z3 = ref Unsafe.Add(ref z2, zStride);
             if (hasTail)
             {
                 TVec u = TW.And(TW.Load(ref wa, tailAt), mask);
                 a0 = TW.MultiplyAdd(u, TW.And(TW.Load(ref x0, tailAt), mask), a0);
-                a1 = TW.MultiplyAdd(u, TW.And(TW.Load(ref x1, tailAt), mask), a1);
-                a2 = TW.MultiplyAdd(u, TW.And(TW.Load(ref x2, tailAt), mask), a2);
-                a3 = TW.MultiplyAdd(u, TW.And(TW.Load(ref x3, tailAt), mask), a3);
+                a1 = TW.MultiplyAdd(u, TW.And(TW.Load(ref x0, nIn + tailAt), mask), a1);
+                a2 = TW.MultiplyAdd(u, TW.And(TW.Load(ref x0, 2 * nIn + tailAt), mask), a2);
+                a3 = TW.MultiplyAdd(u, TW.And(TW.Load(ref x0, 3 * nIn + tailAt), mask), a3);
             }
             T ba = Unsafe.Add(ref b, j);
             Unsafe.Add(ref z0, j) = ba + TW.Sum(a0);
-            Unsafe.Add(ref z1, j) = ba + TW.Sum(a1);
-            Unsafe.Add(ref z2, j) = ba + TW.Sum(a2);
-            Unsafe.Add(ref z3, j) = ba + TW.Sum(a3);
+            Unsafe.Add(ref z0, zStride + j) = ba + TW.Sum(a1);
+            Unsafe.Add(ref z0, 2 * zStride + j) = ba + TW.Sum(a2);
+            Unsafe.Add(ref z0, 3 * zStride + j) = ba + TW.Sum(a3);
         }
     }
 
