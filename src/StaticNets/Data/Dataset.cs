@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 
 namespace StaticNets;
 
@@ -248,6 +249,7 @@ public sealed class Dataset<T> where T : unmanaged, IBinaryFloatingPointIeee754<
     /// <param name="targets">Exactly <c>indices.Length × TargetSize</c> values.</param>
     /// <exception cref="ArgumentException">A buffer's length is not the expected one.</exception>
     /// <exception cref="ArgumentOutOfRangeException">An index is out of range (the message gives its position and value).</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void CopyBatch(ReadOnlySpan<int> indices, Span<T> inputs, Span<T> targets)
     {
         if (inputs.Length != (long)indices.Length * InputSize)

@@ -1,5 +1,6 @@
 using System;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace StaticNets;
 
@@ -51,6 +52,7 @@ public static class OneHot
     /// <param name="values">At least one value.</param>
     /// <returns>An index in [0, <c>values.Length</c>).</returns>
     /// <exception cref="ArgumentException"><paramref name="values"/> is empty.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int ArgMax<T>(ReadOnlySpan<T> values)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {

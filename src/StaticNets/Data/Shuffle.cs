@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System;
 
 namespace StaticNets;
@@ -30,6 +31,7 @@ public static class Shuffle
     /// <param name="items">The values to permute.</param>
     /// <param name="rng">The random source; a <see cref="SplitMix64"/> for reproducible runs.</param>
     /// <exception cref="ArgumentNullException"><paramref name="rng"/> is <see langword="null"/>.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void FisherYates<TItem>(Span<TItem> items, Random rng)
     {
         ArgumentNullException.ThrowIfNull(rng);

@@ -1,5 +1,6 @@
 using System;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace StaticNets.Kernels;
 
@@ -19,6 +20,7 @@ public static partial class ActivationKernels
     /// <param name="z">The weighted inputs.</param>
     /// <param name="a">Receives the activations; as long as <paramref name="z"/>, may be <paramref name="z"/>.</param>
     /// <exception cref="ArgumentException">The lengths differ or the spans partly overlap.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ELU<T>(ReadOnlySpan<T> z, Span<T> a) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         CheckForward(z, a);
@@ -35,6 +37,7 @@ public static partial class ActivationKernels
     /// <param name="a">The activations ELU(z).</param>
     /// <param name="delta">The delta to scale in place.</param>
     /// <exception cref="ArgumentException">The lengths differ or the spans partly overlap.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ELUDerivative<T>(ReadOnlySpan<T> z, ReadOnlySpan<T> a, Span<T> delta) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         CheckBackward(z, a, delta);
@@ -50,6 +53,7 @@ public static partial class ActivationKernels
     /// <param name="z">The weighted inputs.</param>
     /// <param name="a">Receives the activations; as long as <paramref name="z"/>, may be <paramref name="z"/>.</param>
     /// <exception cref="ArgumentException">The lengths differ or the spans partly overlap.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void GELU<T>(ReadOnlySpan<T> z, Span<T> a) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         CheckForward(z, a);
@@ -70,6 +74,7 @@ public static partial class ActivationKernels
     /// <param name="a">The activations (only their length is used).</param>
     /// <param name="delta">The delta to scale in place.</param>
     /// <exception cref="ArgumentException">The lengths differ or the spans partly overlap.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void GELUDerivative<T>(ReadOnlySpan<T> z, ReadOnlySpan<T> a, Span<T> delta) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         CheckBackward(z, a, delta);
@@ -89,6 +94,7 @@ public static partial class ActivationKernels
     /// <param name="z">The weighted inputs.</param>
     /// <param name="a">Receives the activations; as long as <paramref name="z"/>, may be <paramref name="z"/>.</param>
     /// <exception cref="ArgumentException">The lengths differ or the spans partly overlap.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Softplus<T>(ReadOnlySpan<T> z, Span<T> a) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         CheckForward(z, a);
@@ -105,6 +111,7 @@ public static partial class ActivationKernels
     /// <param name="a">The activations (only their length is used).</param>
     /// <param name="delta">The delta to scale in place.</param>
     /// <exception cref="ArgumentException">The lengths differ or the spans partly overlap.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void SoftplusDerivative<T>(ReadOnlySpan<T> z, ReadOnlySpan<T> a, Span<T> delta) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         CheckBackward(z, a, delta);
@@ -117,6 +124,7 @@ public static partial class ActivationKernels
     /// <param name="z">The weighted inputs.</param>
     /// <param name="a">Receives the activations; as long as <paramref name="z"/>, may be <paramref name="z"/>.</param>
     /// <exception cref="ArgumentException">The lengths differ or the spans partly overlap.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void SiLU<T>(ReadOnlySpan<T> z, Span<T> a) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         CheckForward(z, a);
@@ -133,6 +141,7 @@ public static partial class ActivationKernels
     /// <param name="a">The activations (only their length is used).</param>
     /// <param name="delta">The delta to scale in place.</param>
     /// <exception cref="ArgumentException">The lengths differ or the spans partly overlap.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void SiLUDerivative<T>(ReadOnlySpan<T> z, ReadOnlySpan<T> a, Span<T> delta) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         CheckBackward(z, a, delta);

@@ -132,6 +132,7 @@ public static partial class ActivationKernels
     /// </remarks>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="size"/> is less than 1.</exception>
     /// <exception cref="ArgumentException">The lengths differ, are not a whole number of rows, or the spans partly overlap.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void SoftmaxRows<T>(ReadOnlySpan<T> z, Span<T> a, int size) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         KernelGuard.Positive(size, nameof(size));

@@ -49,6 +49,7 @@ public static partial class ConvKernels
             s.OutChannels, s.OutHeight, s.OutWidth, DirectLanes<T>(s.OutWidth), GemmLanes<T>(s.OutPlane), ChannelLanes<T>(s.OutChannels));
 
     /// <summary>Whether the channel scheme may run for this shape at some vector width (so that the scratch covers it).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool ChannelSchemePossible<T>(in Conv2DShape s)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
@@ -89,6 +90,7 @@ public static partial class ConvKernels
     }
 
     // tap[(ic·KH + ky)·KW + kx] = ic·planePitch + ky·rowPitch + (kx mod sx)·phaseWidth + kx div sx.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void TapOffsets(in Conv2DShape s, Span<int> tap, int rowPitch, int planePitch)
     {
         int pw = PhaseWidth(s), t = 0;
@@ -241,6 +243,7 @@ public static partial class ConvKernels
     }
 
     /// <summary>wT[t, c] = w[c, t] with channels padded to <paramref name="vl"/> (zeros), and the padded biases.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void TransposeChannelWeights<T>(ReadOnlySpan<T> weights, ReadOnlySpan<T> bias, int oc, int patch, int vl, Span<T> wT, Span<T> bT)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {

@@ -97,7 +97,7 @@ public static partial class ConvKernels
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     private static void Block4x4<T, TW, TVec>(ref T a0, ref T a1, ref T a2, ref T a3, nuint acs, ref T b, nuint n, nuint kd,
         ref T c0, ref T c1, ref T c2, ref T c3, TVec b0, TVec b1, TVec b2, TVec b3)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
@@ -130,7 +130,7 @@ public static partial class ConvKernels
         TW.Store(x00, ref c0, 0); TW.Store(x01, ref c0, w); TW.Store(x02, ref c0, 2 * w); TW.Store(x03, ref c0, 3 * w);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     private static void Block4x2<T, TW, TVec>(ref T a0, ref T a1, ref T a2, ref T a3, nuint acs, ref T b, nuint n, nuint kd,
         ref T c0, ref T c1, ref T c2, ref T c3, TVec b0, TVec b1, TVec b2, TVec b3)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
@@ -159,7 +159,7 @@ public static partial class ConvKernels
         TW.Store(x00, ref c0, 0); TW.Store(x01, ref c0, w);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     private static void Block4x1<T, TW, TVec>(ref T a0, ref T a1, ref T a2, ref T a3, nuint acs, ref T b, nuint n, nuint kd,
         ref T c0, ref T c1, ref T c2, ref T c3, TVec b0, TVec b1, TVec b2, TVec b3)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
@@ -188,7 +188,7 @@ public static partial class ConvKernels
     // G[i·Kd + j] += Σ_s Σ_p D[s·ds + i·N + p]·X[s·xs + j·N + p]: the sum runs over several samples (each with its
     // own δ and unrolled input) before the horizontal sums, so those are paid once per block of samples.
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     private static void GradGemm<T>(ref T d, nuint ds, ref T x, nuint xs, nuint samples, ref T g, nuint m, nuint kd, nuint n)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {

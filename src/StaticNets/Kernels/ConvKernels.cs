@@ -166,6 +166,7 @@ public static partial class ConvKernels
     }
 
     // The batch's forward on the calling thread, after the checks.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ForwardSamples<T>(in Conv2DShape s, ReadOnlySpan<T> prepared, ReadOnlySpan<T> weights, ReadOnlySpan<T> bias, ReadOnlySpan<T> input, Span<T> output, Span<T> scratch)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
@@ -277,6 +278,7 @@ public static partial class ConvKernels
 
     // ∂W += over the whole batch for output channels [from, to) (taps [from, to) of every channel where the scheme
     // vectorises over channels). A range starts where the scheme's block of channels (or taps) starts on one thread.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void WeightGradients<T>(in Conv2DShape s, ConvScheme scheme, ReadOnlySpan<T> input, ReadOnlySpan<T> outputDelta, Span<T> weightGradient, Span<T> scratch, int from, int to)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
@@ -322,6 +324,7 @@ public static partial class ConvKernels
     }
 
     // ∂b += Σ δ for output channels [c0, c1), sample after sample.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void BiasGradients<T>(in Conv2DShape s, ReadOnlySpan<T> outputDelta, Span<T> biasGradient, int c0, int c1)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
@@ -333,6 +336,7 @@ public static partial class ConvKernels
 
     // ∂C/∂input of the samples of outputDelta into inputDelta (as many), in blocks of deltaChunk samples or one by one.
     // Row folds write only within inputDelta, so a range of samples never touches its neighbours'.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void InputDeltas<T>(in Conv2DShape s, int rowLanes, int deltaChunk, ReadOnlySpan<T> weights, ReadOnlySpan<T> outputDelta, Span<T> scratch, Span<T> inputDelta)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
@@ -368,6 +372,7 @@ public static partial class ConvKernels
     /// the scratch holds, at most the weight gradient's block, where the rule (<see cref="ConvSchemes.BlocksInputDelta"/>)
     /// takes them and the fold runs along input rows.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static int InputDeltaBlock<T>(in Conv2DShape s, int batch, int scratchLength)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
@@ -381,6 +386,7 @@ public static partial class ConvKernels
 
     // δ of up to k samples packed as [oc][sample·plane + p] after their unrolled Wᵀ·δ ([tap][sample·plane + p]),
     // one GEMM per block, then the row fold per sample (tap rows k·plane apart).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void BlockedInputDelta<T>(in Conv2DShape s, int rowLanes, int k, ref T w, ReadOnlySpan<T> outputDelta, Span<T> scratch, Span<T> inputDelta)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
@@ -533,7 +539,7 @@ public static partial class ConvKernels
     // Rows of an output plane are short (tens of elements), too short for a call to memmove or a checked
     // kernel to pay off: whole vectors, then one last vector overlapping the previous one (a copy is
     // idempotent), then scalars only for rows shorter than a vector.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     private static void CopyShort<T>(ref T src, ref T dst, int length)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
@@ -554,7 +560,7 @@ public static partial class ConvKernels
     }
 
     // dst[i] += src[i]. Additions are not idempotent, so the ragged end is scalar.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     private static void AddShort<T>(ref T src, ref T dst, int length)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {

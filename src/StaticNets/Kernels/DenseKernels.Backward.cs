@@ -105,6 +105,7 @@ public static partial class DenseKernels
     // after column strip, and 256 samples of 784 inputs (800 KiB) streamed from L3 once per block of rows held
     // the AVX2 path to about half of peak. Each gradient still sums its samples in order (the partial sum goes
     // through gw between sample blocks), so the blocking changes no bit.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static nuint GradientBatch<T, TW, TVec>(ref T d, ref T x, ref T gw, nuint nIn, nuint nOut, nuint dStride, nuint m)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TW : ISimd<T, TVec>
@@ -304,6 +305,7 @@ public static partial class DenseKernels
         => wide && k + 4 * c <= full ? 4 * c : k + 2 * c <= full ? 2 * c : c;
 
     // Copies the deltas of `rows` gradient rows, sample after sample (ds[s·dStride + r] to p[s·rows + r]).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static ref T PackDeltas<T>(ref T ds, nuint dStride, nuint rows, nuint m, ref T p)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
@@ -333,7 +335,7 @@ public static partial class DenseKernels
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     private static void GradientBlock4x2<T, TW, TVec>(ref T ds, nuint dStride, ref T xs, nuint xStride, ref T g0, nuint gStride, nuint m)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TW : ISimd<T, TVec>
@@ -372,7 +374,7 @@ public static partial class DenseKernels
         TW.Store(a30, ref g3, 0); TW.Store(a31, ref g3, c);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     private static void GradientBlock4x1<T, TW, TVec>(ref T ds, nuint dStride, ref T xs, nuint xStride, ref T g0, nuint gStride, nuint m)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TW : ISimd<T, TVec>
@@ -397,7 +399,7 @@ public static partial class DenseKernels
 
     // The last vector of columns of six rows (784 inputs: 12 strips of four vectors and one): six chains instead of the
     // one per row that left each row's sum waiting on the FMA latency, sample after sample.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     private static void GradientBlock6x1<T, TW, TVec>(ref T ds, nuint dStride, ref T xs, nuint xStride, ref T g0, nuint gStride, nuint m)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TW : ISimd<T, TVec>
@@ -424,7 +426,7 @@ public static partial class DenseKernels
         TW.Store(a0, ref g0, 0); TW.Store(a1, ref g1, 0); TW.Store(a2, ref g2, 0); TW.Store(a3, ref g3, 0); TW.Store(a4, ref g4, 0); TW.Store(a5, ref g5, 0);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     private static void GradientBlock1x2<T, TW, TVec>(ref T ds, nuint dStride, ref T xs, nuint xStride, ref T g, nuint m)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TW : ISimd<T, TVec>
@@ -443,7 +445,7 @@ public static partial class DenseKernels
         TW.Store(a0, ref g, 0); TW.Store(a1, ref g, c);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     private static void GradientBlock1x1<T, TW, TVec>(ref T ds, nuint dStride, ref T xs, nuint xStride, ref T g, nuint m, ref T copy, bool copies)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TW : ISimd<T, TVec>
@@ -466,7 +468,7 @@ public static partial class DenseKernels
     }
 
     // Six samples' dx, columns 0 … 2c − 1 (w, d and dx already offset to the block).
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     private static void InputBlock6x2<T, TW, TVec>(ref T row, nuint wStride, ref T d0, nuint dStride, ref T o, nuint oStride, nuint n, bool accumulate, ref T copy, bool copies)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TW : ISimd<T, TVec>
@@ -535,7 +537,7 @@ public static partial class DenseKernels
     }
 
     // Rows g0 … g0 + 5·nIn, columns 0 … 2c − 1 (g0 and xs already offset to the column block).
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     private static void GradientBlock6x2<T, TW, TVec>(ref T ds, nuint dStride, ref T xs, nuint xStride, ref T g0, nuint gStride, nuint m, ref T copy, bool copies)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TW : ISimd<T, TVec>
@@ -668,7 +670,7 @@ public static partial class DenseKernels
     }
 
     // Rows g0 … g0 + 3·nIn, columns 0 … 4c − 1 (g0 and xs already offset to the column block).
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     private static void GradientBlock4x4<T, TW, TVec>(ref T ds, nuint dStride, ref T xs, nuint xStride, ref T g0, nuint gStride, nuint m)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TW : ISimd<T, TVec>
@@ -705,6 +707,7 @@ public static partial class DenseKernels
 
     // nIn ≥ TW.Count. dx is pure output, so the ragged end is the last whole vector, recomputed over the
     // overlap with the previous block.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void InputBatch<T, TW, TVec>(ref T w, ref T d, ref T dx, nuint nIn, nuint nOut, nuint m, nuint k0, nuint k1)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TW : ISimd<T, TVec>

@@ -142,6 +142,7 @@ public static partial class DenseKernels
         PackPanelRange(ref job, start, end);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void PackPanelRange<T>(ref PackJob<T> job, nuint start, nuint end) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         nuint nIn = job.NIn, nr = PanelWidth<T>();
@@ -236,6 +237,7 @@ public static partial class DenseKernels
     // Runs the call seven times with each k-block candidate, keeps the choice for the process and returns true (the last
     // run's z and a are the call's result, the same bits as any other block gives); false when another thread is
     // measuring or the candidates coincide.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool CalibrateKBlock<T>(ref ForwardJob<T> job, int threads) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         if (Interlocked.CompareExchange(ref s_kBlockState, 1, 0) != 0)
@@ -363,7 +365,7 @@ public static partial class DenseKernels
     // the last whole tile, and machines without AVX, copy elements in tiles of 16 inputs, so each row's cache
     // line is read whole as soon as it arrives and the destination tile stays in L1. (Walking one k at a time
     // across the nr rows thrashes L1 when nIn is a multiple of 512: every row maps to the same sets.)
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     private static void Pack<T>(ref T w, ref T pack, nuint nIn, nuint nr, nuint kn)
     {
         nuint done = 0;
@@ -386,6 +388,7 @@ public static partial class DenseKernels
     }
 
     // Whole 8 × 8 tiles of a float panel (nr a multiple of 8); returns the inputs done.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static nuint PackTiles8(ref float w, ref float pack, nuint nIn, nuint nr, nuint kn)
     {
         nuint whole = kn - kn % 8;
@@ -433,6 +436,7 @@ public static partial class DenseKernels
     }
 
     // Whole 4 × 4 tiles of a double panel (nr a multiple of 4); returns the inputs done.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static nuint PackTiles4(ref double w, ref double pack, nuint nIn, nuint nr, nuint kn)
     {
         nuint whole = kn - kn % 4;
@@ -461,7 +465,7 @@ public static partial class DenseKernels
 
     // Four samples × four vectors of outputs: sixteen accumulators. On the first input block they start at
     // the biases, on later ones at the partial sums already in z.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     private static void Micro4x4<T, TW, TVec, TAct>(ref T pack, ref T x0, ref T b, ref T z0, ref T o0, nuint nIn, nuint nOut, nuint kn, bool first, bool activate)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TW : ISimd<T, TVec>
@@ -519,7 +523,7 @@ public static partial class DenseKernels
 
     // Six samples × four vectors of outputs: twenty-four accumulators, four weight vectors and a broadcast in 29 of
     // AVX-512's 32 registers. Each weight vector loaded feeds six samples instead of four.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     private static void Micro6x4<T, TW, TVec, TAct>(ref T pack, ref T x0, ref T b, ref T z0, ref T o0, nuint nIn, nuint nOut, nuint kn, bool first, bool activate)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TW : ISimd<T, TVec>
@@ -598,7 +602,7 @@ public static partial class DenseKernels
 
     // Six samples × two vectors of outputs: twelve accumulators, for widths with sixteen registers (eight, the
     // four-sample block's, is exactly the FMA latency times two ports, and the AVX2 path ran at 77–86 % of peak).
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     private static void Micro6x2<T, TW, TVec, TAct>(ref T pack, ref T x0, ref T b, ref T z0, ref T o0, nuint nIn, nuint nOut, nuint kn, bool first, bool activate)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TW : ISimd<T, TVec>
@@ -675,7 +679,7 @@ public static partial class DenseKernels
     }
 
     // Four samples × two vectors of outputs: eight accumulators, for widths with sixteen registers.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     private static void Micro4x2<T, TW, TVec, TAct>(ref T pack, ref T x0, ref T b, ref T z0, ref T o0, nuint nIn, nuint nOut, nuint kn, bool first, bool activate)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TW : ISimd<T, TVec>
@@ -730,7 +734,7 @@ public static partial class DenseKernels
 
     // One sample against the whole panel, a vector at a time; the same operations per lane, in the same
     // order, as the four-sample blocks, so a sample's outputs do not depend on where it sits in the batch.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     private static void Micro1<T, TW, TVec, TAct>(ref T pack, ref T x, ref T b, ref T z, ref T o, nuint width, nuint kn, bool first, bool activate)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TW : ISimd<T, TVec>

@@ -170,6 +170,7 @@ public static unsafe partial class DenseKernels
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ForwardSamples<T>(ref ForwardJob<T> job, nuint start, nuint end) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         nuint nIn = job.NIn, nOut = job.NOut, m = end - start;
@@ -226,6 +227,7 @@ public static unsafe partial class DenseKernels
             ForwardBatchPacked<T, TW, TVec, ReLUOperator<T>>(ref w, ref b, ref x, ref z, ref z, nIn, nOut, m, ref packed, path == ForwardPath.Prepacked, activate: false);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void GradientRows<T>(ref GradientJob<T> job, nuint start, nuint end) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         nuint nIn = job.NIn, nOut = job.NOut, m = job.M, rows = end - start;
@@ -262,6 +264,7 @@ public static unsafe partial class DenseKernels
     private static void InputColumns<T>(ref InputJob<T> job, nuint start, nuint end) where T : unmanaged, IBinaryFloatingPointIeee754<T>
         => InputRange(ref job, 0, job.M, start * InputStripColumns, end == ColumnStrips(job.NIn) ? job.NIn : end * InputStripColumns);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void InputRange<T>(ref InputJob<T> job, nuint start, nuint end, nuint k0, nuint k1) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         nuint nIn = job.NIn, nOut = job.NOut, m = end - start;

@@ -21,6 +21,7 @@ public static partial class DenseKernels
     /// <param name="outputs">Outputs of the layer, at least 1.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="inputs"/> or <paramref name="outputs"/> is less than 1.</exception>
     /// <exception cref="ArgumentException">A length does not match, or the spans overlap.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Transpose<T>(ReadOnlySpan<T> w, Span<T> wT, int inputs, int outputs)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
@@ -91,7 +92,7 @@ public static partial class DenseKernels
             ref MemoryMarshal.GetReference(z), (nuint)x.Length, (nuint)z.Length);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     private static void ForwardTransposedCore<T>(ref T wRef, ref T bRef, ref T xRef, ref T zRef, nuint nIn, nuint nOut)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
@@ -196,7 +197,7 @@ public static partial class DenseKernels
             ForwardTransposedVector<T, TW, TVec>(ref w, ref b, ref x, ref z, nIn, nOut, nOut - c);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     private static void ForwardTransposedVector<T, TW, TVec>(ref T w, ref T b, ref T x, ref T z, nuint nIn, nuint nOut, nuint j)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TW : ISimd<T, TVec>

@@ -178,6 +178,7 @@ public static partial class DenseKernels
     /// <param name="d">The layer's delta, <c>n_out = d.Length</c> values.</param>
     /// <param name="dx">Receives the <c>n_in = dx.Length</c> values of the gradient with respect to the layer input.</param>
     /// <exception cref="ArgumentException">A length does not match, or <paramref name="dx"/> overlaps an input.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void BackwardInput<T>(ReadOnlySpan<T> w, ReadOnlySpan<T> d, Span<T> dx)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
@@ -218,6 +219,7 @@ public static partial class DenseKernels
     /// <param name="gw">The weight gradient, <c>n_out × n_in</c> row-major.</param>
     /// <param name="gb">The bias gradient, <c>n_out</c> values.</param>
     /// <exception cref="ArgumentException">A length does not match, or a gradient span overlaps an input or the other gradient span.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AccumulateGradient<T>(ReadOnlySpan<T> d, ReadOnlySpan<T> x, Span<T> gw, Span<T> gb)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
@@ -268,6 +270,7 @@ public static partial class DenseKernels
             ForwardScalar(ref w, ref b, ref x, ref z, nIn, nOut);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ForwardScalar<T>(ref T w, ref T b, ref T x, ref T z, nuint nIn, nuint nOut)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
@@ -351,6 +354,7 @@ public static partial class DenseKernels
     // sample of the batch before the next block is loaded, so a large W is streamed from memory once per
     // batch instead of once per four samples.
     // nOut rows of W (from w), written into columns of z that are zStride apart per sample.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ForwardBatchRows<T, TW, TVec>(ref T w, ref T b, ref T x, ref T z, nuint nIn, nuint nOut, nuint zStride, nuint m)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TW : ISimd<T, TVec>
@@ -542,7 +546,7 @@ public static partial class DenseKernels
     private static Vector256<float> H<TVec>(TVec v) where TVec : unmanaged => Unsafe.BitCast<TVec, Vector256<float>>(v);
 
     // Four samples (rows of x, nIn apart) × four weight rows, sixteen accumulators.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     private static void ForwardBlock4x4<T, TW, TVec>(ref T w0, ref T b, ref T x0, ref T z0, nuint nIn, nuint zStride, nuint full, bool hasTail, nuint tailAt, TVec mask)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TW : ISimd<T, TVec>
@@ -632,7 +636,7 @@ public static partial class DenseKernels
     // Six rows of x and four of W from four bases and one row distance (x and W rows are both nIn long), so the loop
     // needs six general registers with its counter. One chain per (sample, row) and the same lane tree as the 4 × 4
     // block: the same bits.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     private static void ForwardBlock6x4<T, TW, TVec>(ref T w0, ref T b, ref T x0, ref T z0, nuint nIn, nuint zStride, nuint full, bool hasTail, nuint tailAt, TVec mask)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TW : ISimd<T, TVec>
@@ -764,7 +768,7 @@ public static partial class DenseKernels
     }
 
     // One vector-wide column strip of Wᵀ·d. Two accumulators (even and odd rows) halve the FMA chain.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     private static void BackwardInputColumn<T, TW, TVec>(ref T w, ref T d, ref T dx, nuint nIn, nuint nOut, nuint k)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TW : ISimd<T, TVec>

@@ -1,6 +1,7 @@
 using System;
 using System.ComponentModel;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace StaticNets.Kernels;
@@ -21,6 +22,7 @@ public static class DropoutKernels
     /// <param name="rngState">SplitMix64 state, advanced by one draw per element.</param>
     /// <exception cref="ArgumentException">The lengths differ.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="keepProbability"/> is outside (0, 1].</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Apply<T>(Span<T> a, Span<T> mask, T keepProbability, ref ulong rngState) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         KernelGuard.SameLength(a.Length, mask.Length, nameof(a), nameof(mask));

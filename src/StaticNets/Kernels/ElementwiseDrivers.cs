@@ -14,7 +14,7 @@ namespace StaticNets.Kernels;
 internal static class ElementwiseDrivers
 {
     /// <summary><c>destination[i] = TOp(x[i], s)</c>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     internal static void Unary<T, TOp>(ReadOnlySpan<T> x, Span<T> destination, T s)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TOp : IUnaryOperator<T>
@@ -40,7 +40,7 @@ internal static class ElementwiseDrivers
     }
 
     /// <summary><c>destination[i] = TOp(x[i], y[i], s)</c>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     internal static void Binary<T, TOp>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, Span<T> destination, T s)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TOp : IBinaryOperator<T>
@@ -67,6 +67,7 @@ internal static class ElementwiseDrivers
     // n ≥ TW.Count. The tail is the last full vector, overlapping the one before it, instead of a scalar
     // loop. It is computed before the loop stores anything: when the destination is also an input, the
     // overlapped elements would otherwise be read back already transformed (d += x would add twice).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Unary<T, TOp, TW, TVec>(ref T x, ref T d, nuint n, T s)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TOp : IUnaryOperator<T>
@@ -95,6 +96,7 @@ internal static class ElementwiseDrivers
         TW.Store(end, ref d, last);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Binary<T, TOp, TW, TVec>(ref T x, ref T y, ref T d, nuint n, T s)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TOp : IBinaryOperator<T>

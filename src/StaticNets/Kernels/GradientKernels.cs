@@ -13,6 +13,7 @@ namespace StaticNets.Kernels;
 internal static class GradientKernels
 {
     /// <summary><c>target[i] = (target[i] + source[i])·scale; source[i] = 0</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AddScaleAndClear<T>(Span<T> target, Span<T> source, T scale)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {

@@ -31,6 +31,7 @@ public static class LaneKernels
     /// <param name="lanes">At least <paramref name="size"/> × <paramref name="width"/> values; the first that many are overwritten.</param>
     /// <param name="width">Samples per lane row (at least 1).</param>
     /// <exception cref="ArgumentException">A length or count does not fit, or the spans overlap.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ToLanes<T>(ReadOnlySpan<T> rows, int size, int count, Span<T> lanes, int width) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         CheckShape(rows.Length, size, count, lanes.Length, width, nameof(rows), nameof(lanes));
@@ -56,6 +57,7 @@ public static class LaneKernels
     /// <param name="rows">Exactly <paramref name="count"/> × <paramref name="size"/> values, overwritten.</param>
     /// <param name="width">Samples per lane row (at least 1).</param>
     /// <exception cref="ArgumentException">A length or count does not fit, or the spans overlap.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void FromLanes<T>(ReadOnlySpan<T> lanes, int size, int count, Span<T> rows, int width) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         CheckShape(rows.Length, size, count, lanes.Length, width, nameof(rows), nameof(lanes));
@@ -96,6 +98,7 @@ public static class LaneKernels
     /// exponential then makes the sum, and so every output, NaN.
     /// </remarks>
     /// <exception cref="ArgumentException"><paramref name="lanes"/> is too short.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Softmax<T>(Span<T> lanes, int outputs, int width) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         KernelGuard.Positive(outputs, nameof(outputs));
@@ -137,6 +140,7 @@ public static class LaneKernels
     private static T MaxNative<T>(T x, T y) where T : unmanaged, IBinaryFloatingPointIeee754<T> => x > y ? x : y;
 
     // One vector of samples (columns), the rows w apart: the maximum, the exponentials summed in row order, the quotients.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Softmax<T, TW, TVec>(ref T z, nuint w, nuint m)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TW : ISimd<T, TVec>

@@ -48,6 +48,7 @@ public static class LossKernels
     /// <param name="y">The targets (usually one-hot), as long as <paramref name="a"/>.</param>
     /// <exception cref="ArgumentException">The lengths differ.</exception>
     [SkipLocalsInit]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static T CrossEntropy<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> y) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         KernelGuard.SameLength(a.Length, y.Length, nameof(a), nameof(y));
@@ -74,6 +75,7 @@ public static class LossKernels
     /// <param name="y">The targets in [0, 1], as long as <paramref name="a"/>.</param>
     /// <exception cref="ArgumentException">The lengths differ.</exception>
     [SkipLocalsInit]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static T BinaryCrossEntropy<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> y) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         KernelGuard.SameLength(a.Length, y.Length, nameof(a), nameof(y));

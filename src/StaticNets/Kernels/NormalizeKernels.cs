@@ -1,6 +1,7 @@
 using System;
 using System.ComponentModel;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace StaticNets.Kernels;
 
@@ -19,6 +20,7 @@ public static class NormalizeKernels
     /// <param name="scale">One sample's scales (1/σ); as long as <paramref name="mean"/>.</param>
     /// <param name="y">As long as <paramref name="x"/>; may be <paramref name="x"/> itself.</param>
     /// <exception cref="ArgumentException">Lengths that do not match, or <paramref name="y"/> partly overlapping <paramref name="x"/>.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Forward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> mean, ReadOnlySpan<T> scale, Span<T> y) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         int n = mean.Length;
@@ -49,6 +51,7 @@ public static class NormalizeKernels
     /// <param name="scale">One sample's scales.</param>
     /// <param name="dx">As long as <paramref name="delta"/>; may be <paramref name="delta"/> itself.</param>
     /// <exception cref="ArgumentException">Lengths that do not match, or <paramref name="dx"/> partly overlapping <paramref name="delta"/>.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Backward<T>(ReadOnlySpan<T> delta, ReadOnlySpan<T> scale, Span<T> dx) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         int n = scale.Length;

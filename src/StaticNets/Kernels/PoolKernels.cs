@@ -149,7 +149,7 @@ public static unsafe partial class PoolKernels
         => Vector128.GreaterThan(c, b) | Vector128.AndNot(Vector128.Equals(b, b), Vector128.Equals(c, c));
 
     // ow ≥ 16. Two-source permutes de-interleave in natural order.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     private static void MaxRow2x2Vector512(ref float r0, ref float r1, ref float y, ref int am, int ow, int iw, int i0)
     {
         const int W = 16;
@@ -178,7 +178,7 @@ public static unsafe partial class PoolKernels
 
     // ow ≥ 8. vshufps de-interleaves within 128-bit halves, leaving the outputs' 64-bit pairs in the order
     // 0, 2, 1, 3; one vpermpd per result puts them back.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     private static void MaxRow2x2Vector256(ref float r0, ref float r1, ref float y, ref int am, int ow, int iw, int i0)
     {
         const int W = 8;
@@ -208,7 +208,7 @@ public static unsafe partial class PoolKernels
     }
 
     // ow ≥ 4. shufps de-interleaves two vectors in natural order.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     private static void MaxRow2x2Vector128(ref float r0, ref float r1, ref float y, ref int am, int ow, int iw, int i0)
     {
         const int W = 4;
@@ -340,7 +340,7 @@ public static unsafe partial class PoolKernels
     }
 
     // ow ≥ 8. Returns whether every argmax of the row lay in its window.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     private static bool MaxBackwardRow256(ref float d, ref int am, ref float r0, int ow, int iw, int rowBase)
     {
         const int W = 8;
@@ -372,7 +372,7 @@ public static unsafe partial class PoolKernels
     }
 
     // ow ≥ 4. As above; unpacking a vector with itself duplicates lanes in natural order.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     private static bool MaxBackwardRow128(ref float d, ref int am, ref float r0, int ow, int iw, int rowBase)
     {
         const int W = 4;

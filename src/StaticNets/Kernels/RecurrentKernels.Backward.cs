@@ -71,6 +71,7 @@ public static partial class RecurrentKernels
 
     // Samples [s0, s1) of the batch from the last step to the first: each step's gate gradients into their rows of the
     // scratch's ∂gates, the carried ∂h and ∂c in the samples' own slices. Nothing here reads another sample.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void StepsBack<T>(in RecurrentShape shape, ReadOnlySpan<T> gates, ReadOnlySpan<T> cells, ReadOnlySpan<T> hidden, ReadOnlySpan<T> dOutput,
         ReadOnlySpan<T> whh, Span<T> scratch, int batch, int s0, int s1, int window)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
@@ -131,6 +132,7 @@ public static partial class RecurrentKernels
 
     // Gradient rows [j0, j1) of W_ih, W_hh, b_ih and b_hh (a row of each: the gate unit j), over every step of every
     // sample. Each value sums the rows of ∂gates in the same order whichever range holds it.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void GradientRows<T>(in RecurrentShape shape, ReadOnlySpan<T> x, ReadOnlySpan<T> hidden, Span<T> gradient, Span<T> scratch, int batch, int j0, int j1)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
@@ -224,6 +226,7 @@ public static partial class RecurrentKernels
     /// One LSTM step back: from ∂h (<paramref name="dh"/>, destroyed) and the carried ∂c (<paramref name="dc"/>,
     /// replaced by ∂c_{t−1}), the gradient of the gate pre-activations.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void LstmStepBackward<T>(ReadOnlySpan<T> gateRow, ReadOnlySpan<T> c, ReadOnlySpan<T> cPrev, Span<T> dh, Span<T> dc, Span<T> dGate)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
@@ -277,6 +280,7 @@ public static partial class RecurrentKernels
     /// One GRU step back: from ∂h (<paramref name="dh"/>), the gradient of the four gate blocks (r, z, n's input
     /// part, n's hidden part) and the direct part of ∂h_{t−1}, z ⊙ ∂h, into <paramref name="dhPrev"/>.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void GruStepBackward<T>(ReadOnlySpan<T> gateRow, ReadOnlySpan<T> hPrev, ReadOnlySpan<T> dh, Span<T> dhPrev, Span<T> dGate)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {

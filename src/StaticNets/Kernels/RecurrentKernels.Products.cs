@@ -17,6 +17,7 @@ public static partial class RecurrentKernels
     private const int ColumnBlockBytes = 16 * 1024;
 
     /// <summary>c += a·b over <paramref name="rows"/> rows; b is <paramref name="k"/> × <paramref name="n"/> with row stride <paramref name="ldb"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void AddProducts<T>(ref T a, nuint lda, nuint rows, nuint k, ref T b, nuint ldb, nuint n, ref T c, nuint ldc)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
@@ -36,6 +37,7 @@ public static partial class RecurrentKernels
         AddProductsBlock(ref a, lda, rows, k, ref b, ldb, n, ref c, ldc);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void AddProductsBlock<T>(ref T a, nuint lda, nuint rows, nuint k, ref T b, nuint ldb, nuint n, ref T c, nuint ldc)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
@@ -107,7 +109,7 @@ public static partial class RecurrentKernels
         return j;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     private static void Rows4x4<T, TW, TVec>(ref T a, nuint lda, nuint k, ref T b, nuint ldb, ref T c, nuint ldc)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TW : ISimd<T, TVec>
@@ -161,7 +163,7 @@ public static partial class RecurrentKernels
         TW.Store(c33, ref c, 3 * ldc + 3 * v);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     private static void Rows4x2<T, TW, TVec>(ref T a, nuint lda, nuint k, ref T b, nuint ldb, ref T c, nuint ldc)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TW : ISimd<T, TVec>
@@ -201,7 +203,7 @@ public static partial class RecurrentKernels
     // Single rows add the terms in the same order as the four-row block (k after k into one accumulator per
     // output), so a sample's result does not depend on where it falls in the batch: any thread partition of a
     // batch, and the single-step path, give the same bits.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     private static void Row1x4<T, TW, TVec>(ref T a, nuint k, ref T b, nuint ldb, ref T c)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TW : ISimd<T, TVec>
@@ -223,7 +225,7 @@ public static partial class RecurrentKernels
         TW.Store(c3, ref c, 3 * v);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     private static void Row1x2<T, TW, TVec>(ref T a, nuint k, ref T b, nuint ldb, ref T c)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TW : ISimd<T, TVec>
@@ -241,7 +243,7 @@ public static partial class RecurrentKernels
         TW.Store(c1, ref c, v);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     private static void Row1x1<T, TW, TVec>(ref T a, nuint k, ref T b, nuint ldb, ref T c)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TW : ISimd<T, TVec>
@@ -260,6 +262,7 @@ public static partial class RecurrentKernels
 // every row passes; each output sums its rows in the same order whatever the blocking.
 public static partial class RecurrentKernels
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void AddTransposedProducts<T>(ref T d, nuint ldd, nuint outer, nuint dOuter, nuint xOuter, nuint inner, nuint nj, ref T x, nuint ldx, nuint nk, ref T g, nuint ldg)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
@@ -346,7 +349,7 @@ public static partial class RecurrentKernels
     }
 
     /// <summary>One gradient row, one or two vectors of k.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     private static void GradientRow<T, TW, TVec>(ref T d, nuint ldd, nuint outer, nuint dOuter, nuint xOuter, nuint inner, nuint j, ref T x, nuint ldx, nuint k, ref T gj, int vectors)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TW : ISimd<T, TVec>

@@ -84,6 +84,7 @@ public static partial class RecurrentKernels
     /// <param name="shape">The layer.</param>
     /// <param name="parameters">The layer's parameters: <c>weight_ih</c>, <c>weight_hh</c>, <c>bias_ih</c>, <c>bias_hh</c>.</param>
     /// <param name="prepared"><see cref="PreparedLength{T}"/> values; overwritten.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void PrepareWeights<T>(in RecurrentShape shape, ReadOnlySpan<T> parameters, Span<T> prepared)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
@@ -164,6 +165,7 @@ public static partial class RecurrentKernels
     }
 
     // Whole sequences of `batch` samples on the calling thread, the lengths already checked.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ForwardSequences<T>(in RecurrentShape shape, ReadOnlySpan<T> prepared, ReadOnlySpan<T> x, Span<T> gates, Span<T> cells, Span<T> hidden, Span<T> output, int batch)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
@@ -310,6 +312,7 @@ public static partial class RecurrentKernels
     /// The LSTM cell of floats in one vectorised pass: each lane's four gates, c and h while they are in registers
     /// (<see cref="GateMath"/>'s sigmoid and tanh), the activated gates written back for the backward pass.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void LstmCellFused(Span<float> gateRow, ReadOnlySpan<float> cPrev, Span<float> c, Span<float> h)
     {
         int n = h.Length, j = 0;
@@ -338,6 +341,7 @@ public static partial class RecurrentKernels
     }
 
     /// <summary>The GRU cell of floats in one vectorised pass: r, z and n written back, h = n + z ⊙ (h_prev − n).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void GruCellFused(Span<float> gateRow, ReadOnlySpan<float> hPrev, Span<float> h)
     {
         int n = h.Length, j = 0;
@@ -362,7 +366,7 @@ public static partial class RecurrentKernels
     }
 
     // The LSTM cell over whole vectors of units from j on; returns where it stopped.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     private static int LstmLanes<TW, TVec>(ref float g, ref float cp, ref float cr, ref float hr, int n, int j, bool hasPrev)
         where TW : ISimd<float, TVec>
         where TVec : unmanaged
@@ -387,7 +391,7 @@ public static partial class RecurrentKernels
     }
 
     // The GRU cell over whole vectors of units from j on; returns where it stopped.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     private static int GruLanes<TW, TVec>(ref float g, ref float hp, ref float hr, int n, int j, bool hasPrev)
         where TW : ISimd<float, TVec>
         where TVec : unmanaged

@@ -13,7 +13,7 @@ namespace StaticNets.Kernels;
 internal static class Reductions
 {
     /// <summary><c>Σ f(x[i])</c> for the fold <typeparamref name="TOp"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     internal static T Aggregate<T, TOp>(ReadOnlySpan<T> x)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TOp : IAggregateOperator<T>
@@ -43,7 +43,7 @@ internal static class Reductions
     }
 
     /// <summary>Reference-based form of the two-span reduction, for kernels that reduce rows of a larger span.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     internal static T Aggregate<T, TOp>(ref T x, ref T y, nuint n)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TOp : IBinaryAggregateOperator<T>
@@ -63,6 +63,7 @@ internal static class Reductions
     // n ≥ TW.Count. Four accumulators hide the add/FMA latency (about four cycles against two issues per
     // cycle); the tail is the last full vector with its already-counted leading lanes zeroed, which the
     // operators turn into a zero contribution.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static T Aggregate<T, TOp, TW, TVec>(ref T x, nuint n)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TOp : IAggregateOperator<T>
@@ -86,6 +87,7 @@ internal static class Reductions
         return TW.Sum(TW.Add(TW.Add(a0, a1), TW.Add(a2, a3)));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static T Aggregate<T, TOp, TW, TVec>(ref T x, ref T y, nuint n)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TOp : IBinaryAggregateOperator<T>

@@ -106,6 +106,7 @@ internal static unsafe class ParallelSpans
     }
 
     // An element-wise pass and the sum of squares of what it wrote, per chunk, the partial sums added in chunk order.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static double ThenSumOfSquares<T>(Job<T> job, int threads) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         int chunks = Chunks(job.Length);
@@ -128,6 +129,7 @@ internal static unsafe class ParallelSpans
     }
 
     /// <summary>Σ x[i]², summed per chunk in <typeparamref name="T"/> and over chunks in double, in chunk order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static double SumOfSquares<T>(ReadOnlySpan<T> x, int threads) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         int chunks = Chunks(x.Length);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System;
 using System.Runtime.ExceptionServices;
 using System.Threading;
@@ -97,6 +98,7 @@ internal sealed unsafe class WorkerPool
     /// on up to <paramref name="threads"/> threads (the caller included) and returns when all are done. The state
     /// usually lives on the caller's stack: it stays valid because this returns only after the last chunk.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Run(delegate*<void*, int, void> body, void* state, int chunks, int threads)
     {
         if (chunks <= 0)
@@ -113,6 +115,7 @@ internal sealed unsafe class WorkerPool
     }
 
     /// <summary>Runs <paramref name="job"/>.<see cref="IParallelJob.Run"/>(c) for every chunk c, as the pointer overload does.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Run(IParallelJob job, int chunks, int threads)
     {
         if (chunks <= 0)
@@ -138,6 +141,7 @@ internal sealed unsafe class WorkerPool
     public const int MaxChunks = 0xFFFF;
 
     // Called with _busy taken.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Dispatch(delegate*<void*, int, void> body, void* state, IParallelJob? job, int chunks, int helpers)
     {
         try
@@ -184,6 +188,7 @@ internal sealed unsafe class WorkerPool
 
     // Claims and runs chunks of job `generation`, those of thread `self`'s range first, then what is left of the
     // others' in turn, until none is left or the tickets belong to another job; returns how many it ran.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int RunChunks(int generation, int self)
     {
         int ran = 0;
@@ -247,6 +252,7 @@ internal sealed unsafe class WorkerPool
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void WorkerLoop(int index)
     {
         int seen = 0;
@@ -262,6 +268,7 @@ internal sealed unsafe class WorkerPool
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int WaitForJob(int index, int seen)
     {
         long start = System.Diagnostics.Stopwatch.GetTimestamp();

@@ -1,5 +1,6 @@
 using System;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using StaticNets.Kernels;
 
 namespace StaticNets.Training;
@@ -20,6 +21,7 @@ public static class Evaluator
     /// Runs every sample forward and measures the mean cost and the accuracy. The predicted class is the
     /// largest output (or, for a single output, output ≥ 0.5); the true class is <see cref="Dataset{T}.Label"/>.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static EvaluationResult Evaluate<T>(INetwork<T> network, Dataset<T> data) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(network);

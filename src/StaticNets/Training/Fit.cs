@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace StaticNets.Training;
 
@@ -90,6 +91,7 @@ public static class NetworkFit
             Shuffle.Identity(_order);
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public FitHistory Execute()
         {
             var rng = new SplitMix64(_options.Seed);

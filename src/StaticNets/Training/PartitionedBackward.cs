@@ -1,5 +1,6 @@
 using System;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using StaticNets.Kernels;
 using StaticNets.Threading;
 
@@ -91,6 +92,7 @@ internal sealed unsafe class PartitionedBackward<T> where T : unmanaged, IBinary
     /// Whether the network's batched kernels split their own products over threads (chains of dense layers with
     /// element-wise layers between them, large enough to gain): then a batch is one partition.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool SplitsProducts(NetworkInfo network)
     {
         if (network.MultiplyAddsPerSample < MinSplitMultiplyAdds)
@@ -124,6 +126,7 @@ internal sealed unsafe class PartitionedBackward<T> where T : unmanaged, IBinary
     /// can scale it in that pass. <paramref name="scale"/> is 1 when the gradient is already the mean. With
     /// <paramref name="gradientIsZero"/> the caller promises that <paramref name="gradient"/> is all zeros.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public T ScaledGradient(ReadOnlySpan<T> inputs, ReadOnlySpan<T> targets, int count, Span<T> gradient, bool gradientIsZero, out T scale)
     {
         int partitions = PartitionCount(count);
@@ -201,6 +204,7 @@ internal sealed unsafe class PartitionedBackward<T> where T : unmanaged, IBinary
         public int Length, Partitions, ChunkSize;
         public T MeanScale;
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Run(int chunk)
         {
             int start = chunk * ChunkSize, count = Math.Min(ChunkSize, Length - start);

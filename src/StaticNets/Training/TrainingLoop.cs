@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using StaticNets.Kernels;
 using StaticNets.Threading;
 
@@ -131,6 +132,7 @@ internal sealed class TrainingLoop<T> where T : unmanaged, IBinaryFloatingPointI
 
     /// <summary>One step on <paramref name="count"/> samples; returns the batch's summed loss (without the L2 penalty).</summary>
     /// <exception cref="TrainingDivergedException">The loss, a gradient or the new parameters are NaN or infinite.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public double Step(ReadOnlySpan<T> inputs, ReadOnlySpan<T> targets, int count, double rate, int epoch, int batch)
     {
         Span<T> gradient = Gradient;
@@ -220,6 +222,7 @@ internal sealed class TrainingLoop<T> where T : unmanaged, IBinaryFloatingPointI
     }
 
     /// <summary>Throws when a layer's parameters are no longer finite.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void CheckParameters(int epoch, int batch)
     {
         ReadOnlySpan<T> parameters = _network.Parameters;
@@ -232,6 +235,7 @@ internal sealed class TrainingLoop<T> where T : unmanaged, IBinaryFloatingPointI
     }
 
     /// <summary>Per layer with parameters: its index in the network, kind, ‖∂C/∂W‖ averaged over <paramref name="steps"/> steps, and ‖W‖ now.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public LayerNorms[] EpochNorms(int steps)
     {
         var result = new LayerNorms[_blocks.Length];
@@ -248,6 +252,7 @@ internal sealed class TrainingLoop<T> where T : unmanaged, IBinaryFloatingPointI
     private double LayerSums(Span<T> gradient, int i, out double all, T scale) => LayerSums(gradient, gradient, i, out all, scale);
 
     // values is read; with a scale other than 1, scaled (the same span) is multiplied by it first, block by block.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private double LayerSums(ReadOnlySpan<T> values, Span<T> scaled, int i, out double all, T scale)
     {
         double weights = 0;

@@ -1,5 +1,6 @@
 using System;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using StaticNets.Kernels;
 using StaticNets.Training;
 
@@ -66,6 +67,7 @@ public sealed class BinaryBottleneck<T> where T : unmanaged, IBinaryFloatingPoin
     /// <param name="training">Whether this is a training step (noise or threshold apply).</param>
     /// <param name="step">The training step's number, which selects the noise.</param>
     /// <exception cref="ArgumentException">The lengths differ.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Forward(ReadOnlySpan<T> logits, Span<T> codes, bool training, long step = 0)
     {
         Guard.Length(codes.Length, logits.Length, nameof(codes));
@@ -90,6 +92,7 @@ public sealed class BinaryBottleneck<T> where T : unmanaged, IBinaryFloatingPoin
     /// <param name="codeGradient">∂C/∂code, as long as <paramref name="logits"/>.</param>
     /// <param name="logitGradient">Receives ∂C/∂z; may be <paramref name="codeGradient"/>'s memory.</param>
     /// <exception cref="ArgumentException">The lengths differ.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Backward(ReadOnlySpan<T> logits, ReadOnlySpan<T> codes, ReadOnlySpan<T> codeGradient, Span<T> logitGradient)
     {
         Guard.Length(codes.Length, logits.Length, nameof(codes));

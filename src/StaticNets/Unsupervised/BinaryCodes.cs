@@ -1,5 +1,6 @@
 using System;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace StaticNets;
 
@@ -43,6 +44,7 @@ public static class BinaryCodes
     /// <param name="threshold">The value from which a bit is 1 (0.5 for sigmoid codes).</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="codeSize"/> is not in [1, <see cref="MaxBits"/>].</exception>
     /// <exception cref="ArgumentException"><paramref name="codes"/> is not whole codes, or <paramref name="bits"/> has the wrong length.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Pack<T>(ReadOnlySpan<T> codes, int codeSize, Span<ulong> bits, double threshold = 0.5) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         CheckBits(codeSize, nameof(codeSize));
@@ -65,6 +67,7 @@ public static class BinaryCodes
         return ((bits[index >> 6] >> (index & 63)) & 1) != 0;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackUnchecked<T>(ReadOnlySpan<T> code, Span<ulong> bits, T threshold) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         for (int w = 0; w < bits.Length; w++)

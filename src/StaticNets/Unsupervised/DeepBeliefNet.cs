@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using StaticNets.Kernels;
 
 namespace StaticNets.Unsupervised;
@@ -88,6 +89,7 @@ public sealed class DeepBeliefNet<T> where T : unmanaged, IBinaryFloatingPointIe
     /// <returns>Each RBM's training history, bottom first.</returns>
     /// <exception cref="ArgumentException"><paramref name="data"/> is empty or not a whole number of samples.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A layer's options are invalid; the message names the option.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public IReadOnlyList<RbmHistory> Pretrain(ReadOnlySpan<T> data, Func<int, RbmTrainingOptions> optionsForLayer)
     {
         ArgumentNullException.ThrowIfNull(optionsForLayer);
@@ -113,6 +115,7 @@ public sealed class DeepBeliefNet<T> where T : unmanaged, IBinaryFloatingPointIe
     /// <summary>Propagates samples up the whole stack with probabilities: the features the top RBM gives, <see cref="OutputSize"/> per sample.</summary>
     /// <param name="data">Samples, row-major, <see cref="InputSize"/> values each.</param>
     /// <returns>The top hidden probabilities (means for Gaussian units), row-major.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public T[] Transform(ReadOnlySpan<T> data)
     {
         int samples = Rbm<T>.Rows(data.Length, InputSize, nameof(data));
@@ -137,6 +140,7 @@ public sealed class DeepBeliefNet<T> where T : unmanaged, IBinaryFloatingPointIe
     /// representation at the top RBM's visible layer starts the chains (they mix faster from there).</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="steps"/> is negative.</exception>
     /// <exception cref="ArgumentException">A length is not a whole number of samples or the sample counts differ.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Sample(Span<T> visible, int steps, Random rng, ReadOnlySpan<T> start = default)
     {
         ArgumentNullException.ThrowIfNull(rng);
@@ -185,6 +189,7 @@ public sealed class DeepBeliefNet<T> where T : unmanaged, IBinaryFloatingPointIe
     /// <param name="network">A network whose first <c>Rbms.Count</c> layers are dense with the RBMs' shapes and activations
     /// (sigmoid for Bernoulli hidden units, identity for Gaussian ones), e.g. <c>[Network(784, 500, 500, 2000, 10, Hidden = Activation.Sigmoid, Output = Activation.Softmax)]</c>.</param>
     /// <exception cref="ArgumentException">A layer does not match; the message names the layer with the expected and actual shapes.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Unroll(INetwork<T> network)
     {
         ArgumentNullException.ThrowIfNull(network);
@@ -206,6 +211,7 @@ public sealed class DeepBeliefNet<T> where T : unmanaged, IBinaryFloatingPointIe
     /// shapes; encoder activations as in <see cref="Unroll"/>, decoder activations sigmoid for Bernoulli visible units and
     /// identity for Gaussian ones (so the code layer of a Gaussian top RBM is identity, and every other layer sigmoid).</param>
     /// <exception cref="ArgumentException">The layer count or a layer does not match; the message says what was expected and found.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void UnrollAutoencoder(INetwork<T> network)
     {
         ArgumentNullException.ThrowIfNull(network);
@@ -235,6 +241,7 @@ public sealed class DeepBeliefNet<T> where T : unmanaged, IBinaryFloatingPointIe
     }
 
     /// <summary>The network's layers other than Dropout; at least (or, with <paramref name="exact"/>, exactly) <paramref name="needed"/> of them.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static List<LayerInfo> DenseLayers(INetwork<T> network, int needed, bool exact)
     {
         var layers = new List<LayerInfo>();

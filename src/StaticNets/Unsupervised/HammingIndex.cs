@@ -74,6 +74,7 @@ public sealed class HammingIndex
 
     /// <summary>The Hamming distance between two packed codes of equal length.</summary>
     /// <exception cref="ArgumentException">The lengths differ.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int Distance(ReadOnlySpan<ulong> a, ReadOnlySpan<ulong> b)
     {
         if (a.Length != b.Length)
@@ -92,6 +93,7 @@ public sealed class HammingIndex
     /// <param name="indices">Receives the indices of the nearest codes; its length is k (at least 1).</param>
     /// <param name="distances">Empty, or as long as <paramref name="indices"/>: receives each one's distance.</param>
     /// <exception cref="ArgumentException">A span has the wrong length.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public int Nearest(ReadOnlySpan<ulong> query, Span<int> indices, Span<int> distances = default)
     {
         CheckQuery(query);
@@ -135,6 +137,7 @@ public sealed class HammingIndex
     /// <param name="distances">Empty, or as long as <paramref name="indices"/>: receives each one's distance.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="radius"/> is negative.</exception>
     /// <exception cref="ArgumentException">A span has the wrong length.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public int WithinRadius(ReadOnlySpan<ulong> query, int radius, Span<int> indices, Span<int> distances = default)
     {
         CheckQuery(query);
@@ -166,7 +169,7 @@ public sealed class HammingIndex
             throw new ArgumentException($"Expected a query of {Words} word(s) ({Bits} bits), actual {query.Length}.", nameof(query));
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     private static int DistanceAt(ref ulong codes, int offset, ReadOnlySpan<ulong> query, int words)
     {
         int d = 0;
@@ -180,6 +183,7 @@ public sealed class HammingIndex
     /// histograms (summed at the end) keep neighbouring codes at the same distance from waiting on each other's
     /// increment (a store-to-load dependency through one counter).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Histogram(ReadOnlySpan<ulong> query, Span<int> histogram, ushort[] scratch)
     {
         const int Bins = BinaryCodes.MaxBits + 1;
@@ -278,6 +282,7 @@ public sealed class HammingIndex
     /// Pass 2 of <see cref="Nearest"/>: codes nearer than <paramref name="limit"/>, and the first <paramref name="atLimit"/>
     /// at it, into their slots. The stored distances are compared 16 at a time; only candidates are visited.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Select(ushort[] scratch, int limit, int atLimit, Span<int> next, Span<int> indices, Span<int> distances)
     {
         int n = Count, i = 0;

@@ -1,5 +1,6 @@
 using System;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace StaticNets;
 
@@ -38,6 +39,7 @@ public static class Encoders
     /// <param name="batchSize">Samples per batch (default 256).</param>
     /// <returns>One code of <see cref="IEncoder{T}.CodeSize"/> values per sample, row-major.</returns>
     /// <exception cref="ArgumentException"><paramref name="inputs"/> is not whole samples.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static T[] EncodeAll<T>(this IEncoder<T> encoder, ReadOnlySpan<T> inputs, int batchSize = 256) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(encoder);

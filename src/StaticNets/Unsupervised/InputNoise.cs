@@ -1,5 +1,6 @@
 using System;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace StaticNets.Training;
 
@@ -75,6 +76,7 @@ public abstract record InputNoise
 
     private sealed record MaskingNoise(double Fraction) : InputNoise
     {
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private protected override void Corrupt<T>(Span<T> values, ref Stream stream)
         {
             // 32 random bits per value, two values per draw: zeroed when below fraction · 2³².
@@ -97,6 +99,7 @@ public abstract record InputNoise
 
     private sealed record GaussianNoise(double Sigma) : InputNoise
     {
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private protected override void Corrupt<T>(Span<T> values, ref Stream stream)
         {
             // Box–Muller: two independent N(0, 1) draws from two uniforms.

@@ -1,6 +1,7 @@
 using System;
 using System.Buffers;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using StaticNets.Kernels;
 
 namespace StaticNets.Unsupervised;
@@ -108,6 +109,7 @@ public sealed partial class Rbm<T> where T : unmanaged, IBinaryFloatingPointIeee
     /// </summary>
     /// <param name="data">Training samples, row-major, at least one.</param>
     /// <exception cref="ArgumentException"><paramref name="data"/> is empty or not a whole number of rows of <see cref="VisibleCount"/>.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void InitializeVisibleBias(ReadOnlySpan<T> data)
     {
         int samples = Rows(data.Length, VisibleCount, nameof(data));
@@ -184,6 +186,7 @@ public sealed partial class Rbm<T> where T : unmanaged, IBinaryFloatingPointIeee
     /// <param name="visible">Visible vectors, <c>m × VisibleCount</c>.</param>
     /// <param name="energies">Receives the <c>m</c> free energies.</param>
     /// <exception cref="ArgumentException">A length is not a whole number of samples or the sample counts differ.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void FreeEnergies(ReadOnlySpan<T> visible, Span<T> energies)
     {
         int samples = Rows(visible.Length, VisibleCount, nameof(visible));
@@ -216,6 +219,7 @@ public sealed partial class Rbm<T> where T : unmanaged, IBinaryFloatingPointIeee
     /// <remarks>Rents its scratch memory from <see cref="ArrayPool{T}.Shared"/> for the call.</remarks>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="steps"/> is negative.</exception>
     /// <exception cref="ArgumentException">A length is not a whole number of samples or the sample counts differ.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Gibbs(Span<T> visible, int steps, Random rng, Span<T> means = default)
     {
         ArgumentNullException.ThrowIfNull(rng);
@@ -258,6 +262,7 @@ public sealed partial class Rbm<T> where T : unmanaged, IBinaryFloatingPointIeee
     /// <param name="means">Empty, or <c>m × VisibleCount</c> values receiving the last step's <c>p(v | h)</c>.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="steps"/> is negative.</exception>
     /// <exception cref="ArgumentException">A length is not a whole number of samples or the sample counts differ.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Sample(Span<T> visible, int steps, Random rng, Span<T> means = default)
     {
         ArgumentNullException.ThrowIfNull(rng);
@@ -288,6 +293,7 @@ public sealed partial class Rbm<T> where T : unmanaged, IBinaryFloatingPointIeee
     }
 
     /// <summary>p(v | h) or E[v | h] of <c>m</c> samples into <paramref name="visible"/> (<c>m × VisibleCount</c>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal void VisibleMeans(ReadOnlySpan<T> hidden, Span<T> visible, int threads = 1)
     {
         DenseKernels.BackwardInputBatch<T>(Weights, hidden, visible, VisibleCount, HiddenCount, threads);
@@ -327,6 +333,7 @@ public sealed partial class Rbm<T> where T : unmanaged, IBinaryFloatingPointIeee
     }
 
     /// <summary>Free energies of <c>m</c> samples, using <paramref name="scratch"/> (<c>m × HiddenCount</c>) for the hidden inputs. Allocation-free.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal void FreeEnergies(ReadOnlySpan<T> visible, Span<T> energies, Span<T> scratch)
     {
         int v = VisibleCount, h = HiddenCount;

@@ -1,5 +1,6 @@
 using System;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace StaticNets.Unsupervised;
@@ -8,6 +9,7 @@ namespace StaticNets.Unsupervised;
 internal static class RbmSampling
 {
     /// <summary><c>states[i] = 1</c> with probability <c>p[i]</c>, else 0. May work in place.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Bernoulli<T>(ReadOnlySpan<T> p, Span<T> states, Random rng)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
@@ -22,6 +24,7 @@ internal static class RbmSampling
 
     // The sealed generator: no virtual call per draw, and two 24-bit uniforms from each 64-bit draw for float,
     // which is all a comparison with a float probability can resolve.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Bernoulli<T>(ReadOnlySpan<T> p, Span<T> states, SplitMix64 rng)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
@@ -46,6 +49,7 @@ internal static class RbmSampling
     }
 
     /// <summary>Adds independent N(0, 1) noise to every element (Box–Muller, two values per pair of uniforms).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AddGaussianNoise<T>(Span<T> values, Random rng)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {

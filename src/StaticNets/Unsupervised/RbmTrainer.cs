@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using StaticNets.Kernels;
 
 namespace StaticNets.Unsupervised;
@@ -102,6 +103,7 @@ public sealed class RbmTrainer<T> where T : unmanaged, IBinaryFloatingPointIeee7
         return StepUnchecked(batch, m);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private T StepUnchecked(ReadOnlySpan<T> v0, int m)
     {
         var rbm = _rbm;
@@ -197,6 +199,7 @@ public sealed class RbmTrainer<T> where T : unmanaged, IBinaryFloatingPointIeee7
 
     // The guide's §11: the gradient of the cross-entropy between the target p and the running mean q of each hidden unit
     // with respect to its total input is q − p; it is applied to the bias and, through the batch's visible vectors, the weights.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void AddSparsityGradient(ReadOnlySpan<T> v0, ReadOnlySpan<T> h0, int m)
     {
         var qBatch = _qBatch.AsSpan();
@@ -238,6 +241,7 @@ public sealed class RbmTrainer<T> where T : unmanaged, IBinaryFloatingPointIeee7
     /// <param name="data">Training samples, row-major, at least one.</param>
     /// <param name="validation">Optional validation samples (row-major) for the free-energy gap; empty for none.</param>
     /// <exception cref="ArgumentException">A span is not a whole number of samples, or <paramref name="data"/> is empty.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public RbmHistory Train(ReadOnlySpan<T> data, ReadOnlySpan<T> validation = default)
     {
         int count = Rbm<T>.Rows(data.Length, _visible, nameof(data));
@@ -291,6 +295,7 @@ public sealed class RbmTrainer<T> where T : unmanaged, IBinaryFloatingPointIeee7
     }
 
     /// <summary>Mean free energy of the samples in <paramref name="samples"/>, in chunks of the batch size through the trainer's scratch.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private double MeanFreeEnergy(ReadOnlySpan<T> samples)
     {
         int count = samples.Length / _visible;
@@ -309,6 +314,7 @@ public sealed class RbmTrainer<T> where T : unmanaged, IBinaryFloatingPointIeee7
     /// The stochastic pseudo-log-likelihood: for each sample one random component <c>i</c> is flipped (<c>1 − v_i</c>) and
     /// <c>n · log p(v_i | v_−i) = n · log σ(F(ṽ) − F(v))</c> estimates <c>Σ_i log p(v_i | v_−i)</c>.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private double PseudoLogLikelihood(ReadOnlySpan<T> samples)
     {
         int count = samples.Length / _visible;

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using StaticNets.Kernels;
 
 namespace StaticNets.Training;
@@ -83,6 +84,7 @@ public static class GradientDiagnostics
 {
     /// <summary>Per layer with trainable parameters (Normalize layers are left out), ‖∂C/∂W‖₂ of the mean gradient over <paramref name="data"/>'s first <paramref name="batchSize"/> samples, and ‖W‖₂: what back-propagation delivers to each layer right now.</summary>
     /// <exception cref="ArgumentException">The data does not fit the network.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static LayerNorms[] Measure<T>(INetwork<T> network, Dataset<T> data, int batchSize = 256) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(network);
@@ -117,6 +119,7 @@ public static class GradientDiagnostics
         return result.ToArray();
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool HasTrainableBlock(LayerInfo layer)
     {
         foreach (var block in layer.Blocks)
@@ -128,6 +131,7 @@ public static class GradientDiagnostics
     }
 
     /// <summary>Σx² over <paramref name="layer"/>'s Weight blocks of <paramref name="values"/> (over all its blocks when it has no Weight block).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static double WeightSumOfSquares<T>(LayerInfo layer, ReadOnlySpan<T> values) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         double weights = 0, all = 0;
@@ -151,6 +155,7 @@ public static class GradientDiagnostics
     /// The warnings for one epoch's per-layer gradient norms (pass only layers with parameters, as <see cref="Measure{T}"/> and <see cref="EpochMetrics.Layers"/> do): a layer is vanishing when its norm is below
     /// <paramref name="vanishingRatio"/> × the largest layer's norm, exploding when above <paramref name="explodingNorm"/>.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static IReadOnlyList<GradientWarning> Check(int epoch, ReadOnlySpan<LayerNorms> layers, double? vanishingRatio, double? explodingNorm)
     {
         var warnings = new List<GradientWarning>();

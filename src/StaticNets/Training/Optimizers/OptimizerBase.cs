@@ -1,5 +1,6 @@
 using System;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace StaticNets.Training;
 
@@ -61,6 +62,7 @@ public abstract class OptimizerBase<T> : IOptimizer<T>, IOptimizerState<T>, IThr
     /// on one thread, so any thread count gives the same bits) and, while a chunk is in cache, zero its gradient and
     /// sum its new parameters' squares. An optimizer derived elsewhere runs its <see cref="Update"/> on the whole span.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     double IThreadedOptimizer<T>.Step(Span<T> parameters, Span<T> gradient, T learningRate, int threads, bool clearGradient, ReadOnlySpan<(int Offset, int Count)> segments)
     {
         BeginStep(parameters, gradient, learningRate);
@@ -182,6 +184,7 @@ public abstract class OptimizerBase<T> : IOptimizer<T>, IOptimizerState<T>, IThr
         private bool _clear;
 
         // Elements offset … offset + count − 1 of the whole span, in ParallelSpans' chunks of that segment.
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public double Run(Span<T> parameters, Span<T> gradient, T[] state, int offset, int count, T learningRate, int threads, bool clearGradient)
         {
             if (offset < 0 || count < 0 || (long)offset + count > parameters.Length)

@@ -1,5 +1,6 @@
 using System;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace StaticNets.Training;
@@ -29,6 +30,7 @@ public sealed class Momentum<T> : OptimizerBase<T> where T : unmanaged, IBinaryF
 
     private protected override bool UpdatesElementwise => true;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private protected override void UpdateRange(Span<T> parameters, ReadOnlySpan<T> gradient, Span<T> state, Span<T> unused, int offset, T learningRate)
     {
         int n = parameters.Length, i = 0;
@@ -74,6 +76,7 @@ public sealed class Nesterov<T> : OptimizerBase<T> where T : unmanaged, IBinaryF
 
     private protected override bool UpdatesElementwise => true;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private protected override void UpdateRange(Span<T> parameters, ReadOnlySpan<T> gradient, Span<T> state, Span<T> unused, int offset, T learningRate)
     {
         int n = parameters.Length, i = 0;
@@ -125,6 +128,7 @@ public sealed class RmsProp<T> : OptimizerBase<T> where T : unmanaged, IBinaryFl
 
     private protected override bool UpdatesElementwise => true;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private protected override void UpdateRange(Span<T> parameters, ReadOnlySpan<T> gradient, Span<T> state, Span<T> unused, int offset, T learningRate)
     {
         int n = parameters.Length, i = 0;
@@ -189,6 +193,7 @@ public class Adam<T> : OptimizerBase<T>, IBlockAwareOptimizer where T : unmanage
     public override int StateSlots => 2;
 
     /// <summary>Limits the decoupled weight decay to the trainable <see cref="ParameterRole.Weight"/> blocks of <paramref name="info"/> (biases are not decayed).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void BindBlocks(NetworkInfo info)
     {
         ArgumentNullException.ThrowIfNull(info);
@@ -221,6 +226,7 @@ public class Adam<T> : OptimizerBase<T>, IBlockAwareOptimizer where T : unmanage
         _shrink = T.One - learningRate * _weightDecay;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private protected override void UpdateRange(Span<T> parameters, ReadOnlySpan<T> gradient, Span<T> mState, Span<T> vState, int offset, T learningRate)
     {
         int n = parameters.Length, i = 0;
