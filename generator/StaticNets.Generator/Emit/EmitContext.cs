@@ -21,6 +21,10 @@ internal static class Names
     public const string ActivationEnum = "global::StaticNets.Activation";
     public const string InliningAttribute = "[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]";
 
+    // On the generated methods whose vector loops do a call's work (the fused and lane forwards): compiled fully
+    // optimised from the first call, as the runtime's kernels are; in tier 0 each vector operation would be a call.
+    public const string OptimizationAttribute = "[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]";
+
     public static string Scalar(ScalarKind kind) => kind == ScalarKind.Double ? "double" : "float";
 
     public static string Zero(ScalarKind kind) => kind == ScalarKind.Double ? "0d" : "0f";

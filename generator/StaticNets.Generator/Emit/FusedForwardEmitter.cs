@@ -160,6 +160,7 @@ internal static class FusedForwardEmitter
         int scratch = layers.Take(last).Where(l => !KeptInRegisters(l.Activation)).Sum(l => Padded(spec, l.Outputs)) + (outputInRegisters || vectorSoftmax ? 0 : Padded(spec, output.Outputs));
 
         w.Line($"/// <summary>All {layers.Count} layers for one sample with {bits}-bit vectors; <paramref name=\"x\"/> and <paramref name=\"output\"/> have been length-checked.</summary>");
+        w.Line(Names.OptimizationAttribute);
         using (w.Block($"private void ForwardFused{bits}(ref {t} x, {Names.Span}<{t}> output)"))
         {
             w.Line($"ref {t} f = ref _fused.GetPinnableReference();");

@@ -82,6 +82,7 @@ internal static class LaneForwardEmitter
         int minimum = Strategies.LaneMinimumBlock(lanes);
 
         w.Line($"/// <summary>The batched forward in lanes of {lanes} samples with {bits}-bit vectors; the spans have been checked and do not overlap.</summary>");
+        w.Line(Names.OptimizationAttribute);
         using (w.Block($"private void ForwardLanes{bits}({Names.ReadOnlySpan}<{t}> inputs, {Names.Span}<{t}> outputs, int batch)"))
         {
             w.Line($"ref {t} f = ref _fused.GetPinnableReference();");

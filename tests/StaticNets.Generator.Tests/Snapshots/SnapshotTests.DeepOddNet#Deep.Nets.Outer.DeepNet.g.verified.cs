@@ -195,6 +195,7 @@ namespace Deep.Nets
             }
 
             /// <summary>All 3 layers for one sample with 512-bit vectors; <paramref name="x"/> and <paramref name="output"/> have been length-checked.</summary>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private void ForwardFused512(ref double x, global::System.Span<double> output)
             {
                 ref double f = ref _fused.GetPinnableReference();
@@ -298,6 +299,7 @@ namespace Deep.Nets
             }
 
             /// <summary>All 3 layers for one sample with 256-bit vectors; <paramref name="x"/> and <paramref name="output"/> have been length-checked.</summary>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private void ForwardFused256(ref double x, global::System.Span<double> output)
             {
                 ref double f = ref _fused.GetPinnableReference();
@@ -380,6 +382,7 @@ namespace Deep.Nets
             }
 
             /// <summary>All 3 layers for one sample with 128-bit vectors; <paramref name="x"/> and <paramref name="output"/> have been length-checked.</summary>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private void ForwardFused128(ref double x, global::System.Span<double> output)
             {
                 ref double f = ref _fused.GetPinnableReference();
@@ -449,6 +452,7 @@ namespace Deep.Nets
             }
 
             /// <summary>The batched forward in lanes of 8 samples with 512-bit vectors; the spans have been checked and do not overlap.</summary>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private void ForwardLanes512(global::System.ReadOnlySpan<double> inputs, global::System.Span<double> outputs, int batch)
             {
                 ref double f = ref _fused.GetPinnableReference();
@@ -669,6 +673,7 @@ namespace Deep.Nets
             }
 
             /// <summary>The batched forward in lanes of 4 samples with 256-bit vectors; the spans have been checked and do not overlap.</summary>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private void ForwardLanes256(global::System.ReadOnlySpan<double> inputs, global::System.Span<double> outputs, int batch)
             {
                 ref double f = ref _fused.GetPinnableReference();
@@ -841,6 +846,7 @@ namespace Deep.Nets
             }
 
             /// <summary>The batched forward in lanes of 2 samples with 128-bit vectors; the spans have been checked and do not overlap.</summary>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private void ForwardLanes128(global::System.ReadOnlySpan<double> inputs, global::System.Span<double> outputs, int batch)
             {
                 ref double f = ref _fused.GetPinnableReference();

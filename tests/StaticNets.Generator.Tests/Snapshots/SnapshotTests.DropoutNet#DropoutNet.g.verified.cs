@@ -211,6 +211,7 @@ partial class DropoutNet : global::StaticNets.INetwork<float>, global::StaticNet
     }
 
     /// <summary>All 3 layers for one sample with 512-bit vectors; <paramref name="x"/> and <paramref name="output"/> have been length-checked.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void ForwardFused512(ref float x, global::System.Span<float> output)
     {
         ref float f = ref _fused.GetPinnableReference();
@@ -358,6 +359,7 @@ partial class DropoutNet : global::StaticNets.INetwork<float>, global::StaticNet
     }
 
     /// <summary>All 3 layers for one sample with 256-bit vectors; <paramref name="x"/> and <paramref name="output"/> have been length-checked.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void ForwardFused256(ref float x, global::System.Span<float> output)
     {
         ref float f = ref _fused.GetPinnableReference();
@@ -495,6 +497,7 @@ partial class DropoutNet : global::StaticNets.INetwork<float>, global::StaticNet
     }
 
     /// <summary>All 3 layers for one sample with 128-bit vectors; <paramref name="x"/> and <paramref name="output"/> have been length-checked.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void ForwardFused128(ref float x, global::System.Span<float> output)
     {
         ref float f = ref _fused.GetPinnableReference();
@@ -638,6 +641,7 @@ partial class DropoutNet : global::StaticNets.INetwork<float>, global::StaticNet
     }
 
     /// <summary>The batched forward in lanes of 16 samples with 512-bit vectors; the spans have been checked and do not overlap.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void ForwardLanes512(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batch)
     {
         ref float f = ref _fused.GetPinnableReference();
@@ -789,6 +793,7 @@ partial class DropoutNet : global::StaticNets.INetwork<float>, global::StaticNet
     }
 
     /// <summary>The batched forward in lanes of 8 samples with 256-bit vectors; the spans have been checked and do not overlap.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void ForwardLanes256(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batch)
     {
         ref float f = ref _fused.GetPinnableReference();
@@ -923,6 +928,7 @@ partial class DropoutNet : global::StaticNets.INetwork<float>, global::StaticNet
     }
 
     /// <summary>The batched forward in lanes of 4 samples with 128-bit vectors; the spans have been checked and do not overlap.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void ForwardLanes128(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batch)
     {
         ref float f = ref _fused.GetPinnableReference();

@@ -170,6 +170,7 @@ namespace Samples
         }
 
         /// <summary>All 2 layers for one sample with 512-bit vectors; <paramref name="x"/> and <paramref name="output"/> have been length-checked.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private void ForwardFused512(ref float x, global::System.Span<float> output)
         {
             ref float f = ref _fused.GetPinnableReference();
@@ -212,6 +213,7 @@ namespace Samples
         }
 
         /// <summary>All 2 layers for one sample with 256-bit vectors; <paramref name="x"/> and <paramref name="output"/> have been length-checked.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private void ForwardFused256(ref float x, global::System.Span<float> output)
         {
             ref float f = ref _fused.GetPinnableReference();
@@ -254,6 +256,7 @@ namespace Samples
         }
 
         /// <summary>All 2 layers for one sample with 128-bit vectors; <paramref name="x"/> and <paramref name="output"/> have been length-checked.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private void ForwardFused128(ref float x, global::System.Span<float> output)
         {
             ref float f = ref _fused.GetPinnableReference();
@@ -296,6 +299,7 @@ namespace Samples
         }
 
         /// <summary>The batched forward in lanes of 16 samples with 512-bit vectors; the spans have been checked and do not overlap.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private void ForwardLanes512(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batch)
         {
             ref float f = ref _fused.GetPinnableReference();
@@ -368,6 +372,7 @@ namespace Samples
         }
 
         /// <summary>The batched forward in lanes of 8 samples with 256-bit vectors; the spans have been checked and do not overlap.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private void ForwardLanes256(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batch)
         {
             ref float f = ref _fused.GetPinnableReference();
@@ -440,6 +445,7 @@ namespace Samples
         }
 
         /// <summary>The batched forward in lanes of 4 samples with 128-bit vectors; the spans have been checked and do not overlap.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private void ForwardLanes128(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batch)
         {
             ref float f = ref _fused.GetPinnableReference();
