@@ -36,25 +36,15 @@ public class TieringTests
     [Fact]
     public void Kernel_and_pool_methods_with_loops_are_fully_optimised_from_the_first_call()
     {
-        var offenders = Methods.Values
-            .Where(m => InKernelNamespaces(m.Method) && m.HasLoop && !m.Optimized && !Exempt(m))
-            .Select(m => m.Name)
-            .Distinct()
-            .OrderBy(n => n, StringComparer.Ordinal)
-            .ToList();
-        Assert.True(offenders.Count == 0, "Loops that would start in tier-0 code (mark them AggressiveOptimization):\n" + string.Join("\n", offenders));
+        AssertNone(m => InKernelNamespaces(m.Method) && m.HasLoop && !m.Optimized && !Exempt(m),
+            "Loops that would start in tier-0 code (mark them AggressiveOptimization):");
     }
 
     [Fact]
     public void Inlined_methods_with_loops_are_fully_optimised_where_they_are_not_inlined()
     {
-        var offenders = Methods.Values
-            .Where(m => m.Inlined && m.HasLoop && !m.Optimized)
-            .Select(m => m.Name)
-            .Distinct()
-            .OrderBy(n => n, StringComparer.Ordinal)
-            .ToList();
-        Assert.True(offenders.Count == 0, "Inlined loops that would run in tier 0 wherever an inline fails (add AggressiveOptimization):\n" + string.Join("\n", offenders));
+        AssertNone(m => m.Inlined && m.HasLoop && !m.Optimized,
+            "Inlined loops that would run in tier 0 wherever an inline fails (add AggressiveOptimization):");
     }
 
     [Fact]
@@ -69,6 +59,12 @@ public class TieringTests
         var guard = Methods.Values.First(m => m.Method.DeclaringType?.Name == "KernelGuard" && m.Method.Name == "SameLength");
         Assert.False(guard.HasLoop);
         Assert.Contains(RunOnce, name => Methods.Values.Any(m => m.Name == name && m.HasLoop));
+    }
+
+    private static void AssertNone(Func<MethodIl, bool> offends, string heading)
+    {
+        var offenders = Methods.Values.Where(offends).Select(m => m.Name).Distinct().OrderBy(n => n, StringComparer.Ordinal).ToList();
+        Assert.True(offenders.Count == 0, heading + "\n" + string.Join("\n", offenders));
     }
 
     // The code a training step, an epoch, an evaluation or a code lookup runs through: the kernels and the pool, the
