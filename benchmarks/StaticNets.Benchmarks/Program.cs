@@ -249,6 +249,8 @@ public static class Program
         });
         var result = Evaluator.Evaluate(net, test);
         clock.Stop();
+        // The JIT's share of the wall clock (all threads' compilations, the runtime's own count).
+        Console.WriteLine($"JIT: {System.Runtime.JitInfo.GetCompiledMethodCount()} methods, {System.Runtime.JitInfo.GetCompilationTime().TotalMilliseconds:F0} ms.");
         Console.WriteLine($"MNIST 784-128-10, {optimizerName} η = {rate}{(cosine ? " cosine" : "")}, batch {batch}, {epochs} epochs, {threads} thread(s): test accuracy {result.Accuracy:P2}, wall clock {clock.Elapsed.TotalSeconds:F2} s (loading {loaded.TotalSeconds:F2} s).");
         return 0;
     }
