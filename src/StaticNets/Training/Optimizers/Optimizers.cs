@@ -8,7 +8,8 @@ namespace StaticNets.Training;
 // The built-in optimizers. Each update walks the spans in Vector<T> blocks and finishes the few remaining
 // elements with the same formula in scalar form, so every element gets an identical update whatever the
 // machine's vector width (no fused multiply-add, which would differ between the two paths) and wherever a
-// range starts: the training loop updates in chunks over the worker pool (OptimizerBase.UpdateRange).
+// range starts: the training loop updates in chunks over the worker pool (OptimizerBase.UpdateRange). Decaying
+// state is flushed to zero below the smallest normal number (FlushToZero.cs says why).
 
 /// <summary>
 /// Momentum (the course's form): <c>v ← μ·v − η·g</c>, <c>θ ← θ + v</c>. State: one velocity per parameter.
@@ -39,17 +40,17 @@ public sealed class Momentum<T> : OptimizerBase<T> where T : unmanaged, IBinaryF
             var p = MemoryMarshal.Cast<T, Vector<T>>(parameters);
             var g = MemoryMarshal.Cast<T, Vector<T>>(gradient);
             var v = MemoryMarshal.Cast<T, Vector<T>>(state);
-            Vector<T> mu = new(_mu), eta = new(learningRate);
+            Vector<T> mu = new(_mu), eta = new(learningRate), tiny = new(FlushToZero<T>.MinNormal);
             for (int k = 0; k < p.Length; k++)
             {
-                v[k] = mu * v[k] - eta * g[k];
+                v[k] = FlushToZero<T>.Apply(mu * v[k] - eta * g[k], tiny);
                 p[k] += v[k];
             }
             i = p.Length * Vector<T>.Count;
         }
         for (; i < n; i++)
         {
-            state[i] = _mu * state[i] - learningRate * gradient[i];
+            state[i] = FlushToZero<T>.Apply(_mu * state[i] - learningRate * gradient[i], FlushToZero<T>.MinNormal);
             parameters[i] += state[i];
         }
     }
@@ -85,11 +86,11 @@ public sealed class Nesterov<T> : OptimizerBase<T> where T : unmanaged, IBinaryF
             var p = MemoryMarshal.Cast<T, Vector<T>>(parameters);
             var g = MemoryMarshal.Cast<T, Vector<T>>(gradient);
             var v = MemoryMarshal.Cast<T, Vector<T>>(state);
-            Vector<T> mu = new(_mu), eta = new(learningRate);
+            Vector<T> mu = new(_mu), eta = new(learningRate), tiny = new(FlushToZero<T>.MinNormal);
             for (int k = 0; k < p.Length; k++)
             {
                 Vector<T> step1 = eta * g[k];
-                v[k] = mu * v[k] - step1;
+                v[k] = FlushToZero<T>.Apply(mu * v[k] - step1, tiny);
                 p[k] += mu * v[k] - step1;
             }
             i = p.Length * Vector<T>.Count;
@@ -97,7 +98,7 @@ public sealed class Nesterov<T> : OptimizerBase<T> where T : unmanaged, IBinaryF
         for (; i < n; i++)
         {
             T step1 = learningRate * gradient[i];
-            state[i] = _mu * state[i] - step1;
+            state[i] = FlushToZero<T>.Apply(_mu * state[i] - step1, FlushToZero<T>.MinNormal);
             parameters[i] += _mu * state[i] - step1;
         }
     }
@@ -138,11 +139,11 @@ public sealed class RmsProp<T> : OptimizerBase<T> where T : unmanaged, IBinaryFl
             var p = MemoryMarshal.Cast<T, Vector<T>>(parameters);
             var g = MemoryMarshal.Cast<T, Vector<T>>(gradient);
             var s = MemoryMarshal.Cast<T, Vector<T>>(state);
-            Vector<T> rho = new(_rho), rest = new(oneMinusRho), eta = new(learningRate), eps = new(_epsilon);
+            Vector<T> rho = new(_rho), rest = new(oneMinusRho), eta = new(learningRate), eps = new(_epsilon), tiny = new(FlushToZero<T>.MinNormal);
             for (int k = 0; k < p.Length; k++)
             {
                 Vector<T> gk = g[k];
-                s[k] = rho * s[k] + rest * (gk * gk);
+                s[k] = FlushToZero<T>.Apply(rho * s[k] + rest * (gk * gk), tiny);
                 p[k] -= eta * gk / (Vector.SquareRoot(s[k]) + eps);
             }
             i = p.Length * Vector<T>.Count;
@@ -150,7 +151,7 @@ public sealed class RmsProp<T> : OptimizerBase<T> where T : unmanaged, IBinaryFl
         for (; i < n; i++)
         {
             T gi = gradient[i];
-            state[i] = _rho * state[i] + oneMinusRho * (gi * gi);
+            state[i] = FlushToZero<T>.Apply(_rho * state[i] + oneMinusRho * (gi * gi), FlushToZero<T>.MinNormal);
             parameters[i] -= learningRate * gi / (T.Sqrt(state[i]) + _epsilon);
         }
     }
@@ -253,12 +254,12 @@ public class Adam<T> : OptimizerBase<T>, IBlockAwareOptimizer where T : unmanage
             var g = MemoryMarshal.Cast<T, Vector<T>>(gradient);
             var m = MemoryMarshal.Cast<T, Vector<T>>(mState);
             var v = MemoryMarshal.Cast<T, Vector<T>>(vState);
-            Vector<T> vb1 = new(b1), vb2 = new(b2), vc1 = new(c1), vc2 = new(c2), va = new(alpha), ve = new(epsHat), vs = new(shrink);
+            Vector<T> vb1 = new(b1), vb2 = new(b2), vc1 = new(c1), vc2 = new(c2), va = new(alpha), ve = new(epsHat), vs = new(shrink), tiny = new(FlushToZero<T>.MinNormal);
             for (int k = 0; k < p.Length; k++)
             {
                 Vector<T> gk = g[k];
-                m[k] = vb1 * m[k] + vc1 * gk;
-                v[k] = vb2 * v[k] + vc2 * (gk * gk);
+                m[k] = FlushToZero<T>.Apply(vb1 * m[k] + vc1 * gk, tiny);
+                v[k] = FlushToZero<T>.Apply(vb2 * v[k] + vc2 * (gk * gk), tiny);
                 Vector<T> pk = decay ? p[k] * vs : p[k];
                 p[k] = pk - va * m[k] / (Vector.SquareRoot(v[k]) + ve);
             }
@@ -267,8 +268,8 @@ public class Adam<T> : OptimizerBase<T>, IBlockAwareOptimizer where T : unmanage
         for (; i < n; i++)
         {
             T gi = gradient[i];
-            mState[i] = b1 * mState[i] + c1 * gi;
-            vState[i] = b2 * vState[i] + c2 * (gi * gi);
+            mState[i] = FlushToZero<T>.Apply(b1 * mState[i] + c1 * gi, FlushToZero<T>.MinNormal);
+            vState[i] = FlushToZero<T>.Apply(b2 * vState[i] + c2 * (gi * gi), FlushToZero<T>.MinNormal);
             T pi = decay ? parameters[i] * shrink : parameters[i];
             parameters[i] = pi - alpha * mState[i] / (T.Sqrt(vState[i]) + epsHat);
         }
