@@ -40,7 +40,7 @@ public sealed class Momentum<T> : OptimizerBase<T> where T : unmanaged, IBinaryF
             var p = MemoryMarshal.Cast<T, Vector<T>>(parameters);
             var g = MemoryMarshal.Cast<T, Vector<T>>(gradient);
             var v = MemoryMarshal.Cast<T, Vector<T>>(state);
-            Vector<T> mu = new(_mu), eta = new(learningRate), tiny = new(FlushToZero<T>.MinNormal);
+            Vector<T> mu = new(_mu), eta = new(learningRate), tiny = new(FlushToZero<T>.Threshold);
             for (int k = 0; k < p.Length; k++)
             {
                 v[k] = FlushToZero<T>.Apply(mu * v[k] - eta * g[k], tiny);
@@ -50,7 +50,7 @@ public sealed class Momentum<T> : OptimizerBase<T> where T : unmanaged, IBinaryF
         }
         for (; i < n; i++)
         {
-            state[i] = FlushToZero<T>.Apply(_mu * state[i] - learningRate * gradient[i], FlushToZero<T>.MinNormal);
+            state[i] = FlushToZero<T>.Apply(_mu * state[i] - learningRate * gradient[i], FlushToZero<T>.Threshold);
             parameters[i] += state[i];
         }
     }
@@ -86,7 +86,7 @@ public sealed class Nesterov<T> : OptimizerBase<T> where T : unmanaged, IBinaryF
             var p = MemoryMarshal.Cast<T, Vector<T>>(parameters);
             var g = MemoryMarshal.Cast<T, Vector<T>>(gradient);
             var v = MemoryMarshal.Cast<T, Vector<T>>(state);
-            Vector<T> mu = new(_mu), eta = new(learningRate), tiny = new(FlushToZero<T>.MinNormal);
+            Vector<T> mu = new(_mu), eta = new(learningRate), tiny = new(FlushToZero<T>.Threshold);
             for (int k = 0; k < p.Length; k++)
             {
                 Vector<T> step1 = eta * g[k];
@@ -98,7 +98,7 @@ public sealed class Nesterov<T> : OptimizerBase<T> where T : unmanaged, IBinaryF
         for (; i < n; i++)
         {
             T step1 = learningRate * gradient[i];
-            state[i] = FlushToZero<T>.Apply(_mu * state[i] - step1, FlushToZero<T>.MinNormal);
+            state[i] = FlushToZero<T>.Apply(_mu * state[i] - step1, FlushToZero<T>.Threshold);
             parameters[i] += _mu * state[i] - step1;
         }
     }
@@ -139,7 +139,7 @@ public sealed class RmsProp<T> : OptimizerBase<T> where T : unmanaged, IBinaryFl
             var p = MemoryMarshal.Cast<T, Vector<T>>(parameters);
             var g = MemoryMarshal.Cast<T, Vector<T>>(gradient);
             var s = MemoryMarshal.Cast<T, Vector<T>>(state);
-            Vector<T> rho = new(_rho), rest = new(oneMinusRho), eta = new(learningRate), eps = new(_epsilon), tiny = new(FlushToZero<T>.MinNormal);
+            Vector<T> rho = new(_rho), rest = new(oneMinusRho), eta = new(learningRate), eps = new(_epsilon), tiny = new(FlushToZero<T>.Threshold);
             for (int k = 0; k < p.Length; k++)
             {
                 Vector<T> gk = g[k];
@@ -151,7 +151,7 @@ public sealed class RmsProp<T> : OptimizerBase<T> where T : unmanaged, IBinaryFl
         for (; i < n; i++)
         {
             T gi = gradient[i];
-            state[i] = FlushToZero<T>.Apply(_rho * state[i] + oneMinusRho * (gi * gi), FlushToZero<T>.MinNormal);
+            state[i] = FlushToZero<T>.Apply(_rho * state[i] + oneMinusRho * (gi * gi), FlushToZero<T>.Threshold);
             parameters[i] -= learningRate * gi / (T.Sqrt(state[i]) + _epsilon);
         }
     }
@@ -254,7 +254,7 @@ public class Adam<T> : OptimizerBase<T>, IBlockAwareOptimizer where T : unmanage
             var g = MemoryMarshal.Cast<T, Vector<T>>(gradient);
             var m = MemoryMarshal.Cast<T, Vector<T>>(mState);
             var v = MemoryMarshal.Cast<T, Vector<T>>(vState);
-            Vector<T> vb1 = new(b1), vb2 = new(b2), vc1 = new(c1), vc2 = new(c2), va = new(alpha), ve = new(epsHat), vs = new(shrink), tiny = new(FlushToZero<T>.MinNormal);
+            Vector<T> vb1 = new(b1), vb2 = new(b2), vc1 = new(c1), vc2 = new(c2), va = new(alpha), ve = new(epsHat), vs = new(shrink), tiny = new(FlushToZero<T>.Threshold);
             for (int k = 0; k < p.Length; k++)
             {
                 Vector<T> gk = g[k];
@@ -268,8 +268,8 @@ public class Adam<T> : OptimizerBase<T>, IBlockAwareOptimizer where T : unmanage
         for (; i < n; i++)
         {
             T gi = gradient[i];
-            mState[i] = FlushToZero<T>.Apply(b1 * mState[i] + c1 * gi, FlushToZero<T>.MinNormal);
-            vState[i] = FlushToZero<T>.Apply(b2 * vState[i] + c2 * (gi * gi), FlushToZero<T>.MinNormal);
+            mState[i] = FlushToZero<T>.Apply(b1 * mState[i] + c1 * gi, FlushToZero<T>.Threshold);
+            vState[i] = FlushToZero<T>.Apply(b2 * vState[i] + c2 * (gi * gi), FlushToZero<T>.Threshold);
             T pi = decay ? parameters[i] * shrink : parameters[i];
             parameters[i] = pi - alpha * mState[i] / (T.Sqrt(vState[i]) + epsHat);
         }
