@@ -65,6 +65,13 @@ public static partial class DenseKernels
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool UsePacked<T>(nuint nOut, nuint m) => m >= PackedMinSamples && nOut >= PanelWidth<T>();
 
+    // The packed path on several threads splits the panels instead of the samples when a sample split would leave each
+    // thread fewer than PackedMinSamples samples: split by samples every thread packs (or streams) all of W for its
+    // share, and at MNIST's batch 64 on two threads that per-thread packing of 784 × 128 took as long as the products.
+    // By panels each thread packs and reads only its own panels, over all the samples.
+    private static bool SplitsPanels<T>(nuint nOut, nuint m, int threads)
+        => threads > 1 && nOut / PanelWidth<T>() >= 2 && m < (nuint)threads * PackedMinSamples;
+
     // Outputs per panel row of the packed layout.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static nuint PanelWidth<T>() => (nuint)(PanelBytes / Unsafe.SizeOf<T>());
@@ -228,9 +235,10 @@ public static partial class DenseKernels
         fixed (T* pp = packed, pw = w, pb = b, px = x, pz = z, pa = a)
         {
             var job = new ForwardJob<T> { W = pw, B = pb, X = px, Z = pz, A = activation is null ? null : pa, Activation = activation, Packed = pp, NIn = nIn, NOut = nOut, M = m, Isa = isa, Path = ForwardPath.Prepacked };
-            if (Volatile.Read(ref s_kBlockState) == 0 && job.MultiplyAdds >= CalibrationMinMultiplyAdds && CalibrateKBlock(ref job, threads))
-                return;
-            RunSplit(ref job, threads);
+            job.SplitPanels = SplitsPanels<T>(nOut, m, threads);
+            if (!(Volatile.Read(ref s_kBlockState) == 0 && job.MultiplyAdds >= CalibrationMinMultiplyAdds && CalibrateKBlock(ref job, threads)))
+                RunSplit(ref job, threads);
+            ApplyAfterPanels(ref job, z, a);
         }
     }
 
@@ -298,7 +306,8 @@ public static partial class DenseKernels
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     // With `activate`, the stores of each panel's last input block also write a = TAct(z): the accumulators are
     // still in registers, so σ costs one operation per vector instead of a pass over the whole batch.
-    private static void ForwardBatchPacked<T, TW, TVec, TAct>(ref T w, ref T b, ref T x, ref T z, ref T a, nuint nIn, nuint nOut, nuint m, ref T prepacked, bool isPrepacked, bool activate)
+    // Rows of z and a are ldz apart: nOut for a whole product, the full width when a thread computes a range of panels.
+    private static void ForwardBatchPacked<T, TW, TVec, TAct>(ref T w, ref T b, ref T x, ref T z, ref T a, nuint nIn, nuint nOut, nuint ldz, nuint m, ref T prepacked, bool isPrepacked, bool activate)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TW : ISimd<T, TVec>
         where TVec : unmanaged
@@ -334,21 +343,21 @@ public static partial class DenseKernels
                         if (SixSampleBlocks)
                         {
                             for (nuint end = (m / 6 & ~(nuint)1) * 6; s < end; s += 6)
-                                Micro6x4<T, TW, TVec, TAct>(ref pq, ref Unsafe.Add(ref x, s * nIn + k0), ref bj, ref Unsafe.Add(ref z, s * nOut + j0 + q), ref Unsafe.Add(ref a, s * nOut + j0 + q), nIn, nOut, kn, first, store);
+                                Micro6x4<T, TW, TVec, TAct>(ref pq, ref Unsafe.Add(ref x, s * nIn + k0), ref bj, ref Unsafe.Add(ref z, s * ldz + j0 + q), ref Unsafe.Add(ref a, s * ldz + j0 + q), nIn, ldz, kn, first, store);
                         }
                         for (; s + 4 <= m; s += 4)
-                            Micro4x4<T, TW, TVec, TAct>(ref pq, ref Unsafe.Add(ref x, s * nIn + k0), ref bj, ref Unsafe.Add(ref z, s * nOut + j0 + q), ref Unsafe.Add(ref a, s * nOut + j0 + q), nIn, nOut, kn, first, store);
+                            Micro4x4<T, TW, TVec, TAct>(ref pq, ref Unsafe.Add(ref x, s * nIn + k0), ref bj, ref Unsafe.Add(ref z, s * ldz + j0 + q), ref Unsafe.Add(ref a, s * ldz + j0 + q), nIn, ldz, kn, first, store);
                     }
                     else
                     {
                         // An even number of six-sample blocks leaves a multiple of four for the four-sample blocks.
                         for (nuint end = (m / 6 & ~(nuint)1) * 6; s < end; s += 6)
-                            Micro6x2<T, TW, TVec, TAct>(ref pq, ref Unsafe.Add(ref x, s * nIn + k0), ref bj, ref Unsafe.Add(ref z, s * nOut + j0 + q), ref Unsafe.Add(ref a, s * nOut + j0 + q), nIn, nOut, kn, first, store);
+                            Micro6x2<T, TW, TVec, TAct>(ref pq, ref Unsafe.Add(ref x, s * nIn + k0), ref bj, ref Unsafe.Add(ref z, s * ldz + j0 + q), ref Unsafe.Add(ref a, s * ldz + j0 + q), nIn, ldz, kn, first, store);
                         for (; s + 4 <= m; s += 4)
-                            Micro4x2<T, TW, TVec, TAct>(ref pq, ref Unsafe.Add(ref x, s * nIn + k0), ref bj, ref Unsafe.Add(ref z, s * nOut + j0 + q), ref Unsafe.Add(ref a, s * nOut + j0 + q), nIn, nOut, kn, first, store);
+                            Micro4x2<T, TW, TVec, TAct>(ref pq, ref Unsafe.Add(ref x, s * nIn + k0), ref bj, ref Unsafe.Add(ref z, s * ldz + j0 + q), ref Unsafe.Add(ref a, s * ldz + j0 + q), nIn, ldz, kn, first, store);
                     }
                     for (; s < m; s++)
-                        Micro1<T, TW, TVec, TAct>(ref pq, ref Unsafe.Add(ref x, s * nIn + k0), ref bj, ref Unsafe.Add(ref z, s * nOut + j0 + q), ref Unsafe.Add(ref a, s * nOut + j0 + q), sub, kn, first, store);
+                        Micro1<T, TW, TVec, TAct>(ref pq, ref Unsafe.Add(ref x, s * nIn + k0), ref bj, ref Unsafe.Add(ref z, s * ldz + j0 + q), ref Unsafe.Add(ref a, s * ldz + j0 + q), sub, kn, first, store);
                 }
             }
         }
@@ -356,7 +365,7 @@ public static partial class DenseKernels
         // The rows past the last whole panel (fewer than nr) go through the dot-product kernel.
         nuint done = panels * nr;
         if (done < nOut)
-            ForwardBatch<T, TW, TVec>(ref Unsafe.Add(ref w, done * nIn), ref Unsafe.Add(ref b, done), ref x, ref Unsafe.Add(ref z, done), nIn, nOut - done, nOut, m);
+            ForwardBatch<T, TW, TVec>(ref Unsafe.Add(ref w, done * nIn), ref Unsafe.Add(ref b, done), ref x, ref Unsafe.Add(ref z, done), nIn, nOut - done, ldz, m);
     }
 
     // pack[kk·nr + jj] = w[jj·nIn + kk] for kk < kn, jj < nr. With AVX, 8 × 8 float (4 × 4 double) tiles are

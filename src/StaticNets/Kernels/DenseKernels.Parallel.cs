@@ -9,7 +9,7 @@ namespace StaticNets.Kernels;
 // How the batched products are split over threads. Every output element is computed by the same kernel,
 // the same blocking and the same order of operations whichever chunk holds it: sample ranges start at
 // multiples of four (the register block of samples), ∂W row ranges and the row ranges of a forward on few
-// samples at multiples of four (the block of rows), the column ranges of ∂input on few samples at multiples of 64
+// samples at multiples of four (the block of rows), the panel ranges of a packed forward at whole panels, the column ranges of ∂input on few samples at multiples of 64
 // (the widest strip), and the kernel variant and the way of splitting are chosen once from the whole call, never
 // per chunk. So any thread count gives bit-identical results, and a chunk writes only its own rows or columns: no
 // reduction, no atomics.
@@ -22,12 +22,14 @@ public static unsafe partial class DenseKernels
 
     private enum Isa : byte { None, V128, V256, V512 }
 
-    // A product split into chunks of Items (samples or ∂W rows), each chunk run by Run(start, end).
+    // A product split into chunks of Items (samples or ∂W rows), each chunk run by Run(start, end) on whole Blocks of items.
     private interface ISplitJob
     {
         long MultiplyAdds { get; }
 
         nuint Items { get; }
+
+        nuint Block { get; }
 
         int Chunks { get; set; }
 
@@ -44,10 +46,13 @@ public static unsafe partial class DenseKernels
         public Isa Isa;
         public Activation? Activation;
         public bool SplitRows; // chunks own rows of W (columns of z) instead of samples; σ is then applied after the split
+        public bool SplitPanels; // packed paths: chunks own whole panels of W (the last also the rows past them) for every sample
 
         public readonly long MultiplyAdds => (long)M * (long)NIn * (long)NOut;
 
-        public readonly nuint Items => SplitRows ? NOut : M;
+        public readonly nuint Items => SplitRows || SplitPanels ? NOut : M;
+
+        public readonly nuint Block => SplitPanels ? PanelWidth<T>() : SplitBlock;
 
         public int Chunks { get; set; }
 
@@ -55,6 +60,8 @@ public static unsafe partial class DenseKernels
         {
             if (SplitRows)
                 ForwardRows(ref this, start, end);
+            else if (SplitPanels)
+                ForwardPanels(ref this, start, end);
             else
                 ForwardSamples(ref this, start, end);
         }
@@ -70,6 +77,8 @@ public static unsafe partial class DenseKernels
         public readonly long MultiplyAdds => (long)M * (long)NIn * (long)NOut;
 
         public readonly nuint Items => NOut;
+
+        public readonly nuint Block => SplitBlock;
 
         public int Chunks { get; set; }
 
@@ -90,6 +99,8 @@ public static unsafe partial class DenseKernels
         public readonly long MultiplyAdds => (long)M * (long)NIn * (long)NOut;
 
         public readonly nuint Items => SplitColumns ? ColumnStrips(NIn) : M;
+
+        public readonly nuint Block => SplitBlock;
 
         public int Chunks { get; set; }
 
@@ -116,23 +127,23 @@ public static unsafe partial class DenseKernels
         : Simd128<T>.IsEnabled && width >= (nuint)Vector128<T>.Count ? Isa.V128
         : Isa.None;
 
-    // Chunks of a product over `items` splittable items, split in whole blocks of SplitBlock.
-    private static int ChunkCount(int threads, long multiplyAdds, nuint items)
-        => WorkerPool.ChunkCount(threads, (long)((items + SplitBlock - 1) / SplitBlock), multiplyAdds);
+    // Chunks of a product over `items` splittable items, split in whole blocks of `block`.
+    private static int ChunkCount(int threads, long multiplyAdds, nuint items, nuint block)
+        => WorkerPool.ChunkCount(threads, (long)((items + block - 1) / block), multiplyAdds);
 
-    // Items [start, end) of chunk `chunk`: whole blocks of SplitBlock, the last chunk taking the remainder.
+    // Items [start, end) of chunk `chunk`: whole blocks, the last chunk taking the remainder.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void ChunkRange(nuint items, int chunks, int chunk, out nuint start, out nuint end)
+    private static void ChunkRange(nuint items, nuint block, int chunks, int chunk, out nuint start, out nuint end)
     {
-        nuint units = (items + SplitBlock - 1) / SplitBlock;
-        start = units * (nuint)chunk / (nuint)chunks * SplitBlock;
-        end = chunk == chunks - 1 ? items : units * (nuint)(chunk + 1) / (nuint)chunks * SplitBlock;
+        nuint units = (items + block - 1) / block;
+        start = units * (nuint)chunk / (nuint)chunks * block;
+        end = chunk == chunks - 1 ? items : units * (nuint)(chunk + 1) / (nuint)chunks * block;
     }
 
     // Runs the job on the calling thread, or in chunks over the worker pool when it is large enough.
     private static void RunSplit<TJob>(ref TJob job, int threads) where TJob : struct, ISplitJob
     {
-        int chunks = ChunkCount(threads, job.MultiplyAdds, job.Items);
+        int chunks = ChunkCount(threads, job.MultiplyAdds, job.Items, job.Block);
         job.Chunks = chunks;
         if (chunks == 1)
             job.Run(0, job.Items);
@@ -143,7 +154,7 @@ public static unsafe partial class DenseKernels
     private static void SplitChunk<TJob>(void* state, int chunk) where TJob : struct, ISplitJob
     {
         ref TJob job = ref Unsafe.AsRef<TJob>(state);
-        ChunkRange(job.Items, job.Chunks, chunk, out nuint start, out nuint end);
+        ChunkRange(job.Items, job.Block, job.Chunks, chunk, out nuint start, out nuint end);
         job.Run(start, end);
     }
 
@@ -168,6 +179,43 @@ public static unsafe partial class DenseKernels
                 ForwardBatchRows<T, Simd128<T>, Vector128<T>>(ref w, ref b, ref x, ref z, nIn, rows, nOut, job.M);
                 break;
         }
+    }
+
+    // Outputs [start, end) (whole panels, the last chunk also the rows past them) for every sample, on the packed path.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void ForwardPanels<T>(ref ForwardJob<T> job, nuint start, nuint end) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        nuint nIn = job.NIn, nOut = job.NOut, m = job.M, rows = end - start;
+        ref T w = ref *(job.W + start * nIn);
+        ref T b = ref *(job.B + start);
+        ref T x = ref *job.X;
+        ref T z = ref *(job.Z + start);
+        ref T a = ref job.A is null ? ref z : ref *(job.A + start);
+        // Panel p of the packed copy starts at p·nr·nIn, and start is a whole number of panels: start·nIn.
+        ref T packed = ref job.Path == ForwardPath.Prepacked ? ref *(job.Packed + start * nIn) : ref w;
+        Activation? activation = job.Activation;
+        bool fused = activation is { } a0 && FusesActivation<T>(job.Path, a0, nOut);
+        switch (job.Isa)
+        {
+            case Isa.V512:
+                ForwardPacked<T, Simd512<T>, Vector512<T>>(job.Path, ref w, ref b, ref x, ref z, ref a, nIn, rows, nOut, m, ref packed, fused ? activation : null);
+                break;
+            case Isa.V256:
+                ForwardPacked<T, Simd256<T>, Vector256<T>>(job.Path, ref w, ref b, ref x, ref z, ref a, nIn, rows, nOut, m, ref packed, fused ? activation : null);
+                break;
+            default:
+                ForwardPacked<T, Simd128<T>, Vector128<T>>(job.Path, ref w, ref b, ref x, ref z, ref a, nIn, rows, nOut, m, ref packed, fused ? activation : null);
+                break;
+        }
+        // Any other σ is applied by the caller over the whole batch (ApplyAfterPanels): its vector and scalar paths may
+        // differ in the last bit, so a chunk's columns alone would not give the bits of one thread.
+    }
+
+    // After a panel split: σ over all of z when the micro-kernels did not apply it.
+    private static void ApplyAfterPanels<T>(ref ForwardJob<T> job, Span<T> z, Span<T> a) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        if (job.SplitPanels && job.Activation is { } act && !FusesActivation<T>(job.Path, act, job.NOut))
+            ActivationKernels.Apply<T>(act, z, a);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -216,15 +264,24 @@ public static unsafe partial class DenseKernels
     {
         if (path == ForwardPath.Rows)
             ForwardBatchRows<T, TW, TVec>(ref w, ref b, ref x, ref z, nIn, nOut, nOut, m);
-        else if (activation is { } act && FusesActivation<T>(path, act, nOut))
-        {
-            if (act == Activation.ReLU)
-                ForwardBatchPacked<T, TW, TVec, ReLUOperator<T>>(ref w, ref b, ref x, ref z, ref a, nIn, nOut, m, ref packed, path == ForwardPath.Prepacked, activate: true);
-            else
-                ForwardBatchPacked<T, TW, TVec, LeakyReLUOperator<T>>(ref w, ref b, ref x, ref z, ref a, nIn, nOut, m, ref packed, path == ForwardPath.Prepacked, activate: true);
-        }
         else
-            ForwardBatchPacked<T, TW, TVec, ReLUOperator<T>>(ref w, ref b, ref x, ref z, ref z, nIn, nOut, m, ref packed, path == ForwardPath.Prepacked, activate: false);
+            ForwardPacked<T, TW, TVec>(path, ref w, ref b, ref x, ref z, ref a, nIn, nOut, nOut, m, ref packed, activation is { } act && FusesActivation<T>(path, act, nOut) ? activation : null);
+    }
+
+    // The packed product of nOut outputs whose rows of z and a are ldz apart; `fused` is ReLU or leaky ReLU to apply in
+    // the stores, or null.
+    private static void ForwardPacked<T, TW, TVec>(ForwardPath path, ref T w, ref T b, ref T x, ref T z, ref T a, nuint nIn, nuint nOut, nuint ldz, nuint m, ref T packed, Activation? fused)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TW : ISimd<T, TVec>
+        where TVec : unmanaged
+    {
+        bool isPrepacked = path == ForwardPath.Prepacked;
+        if (fused == Activation.ReLU)
+            ForwardBatchPacked<T, TW, TVec, ReLUOperator<T>>(ref w, ref b, ref x, ref z, ref a, nIn, nOut, ldz, m, ref packed, isPrepacked, activate: true);
+        else if (fused == Activation.LeakyReLU)
+            ForwardBatchPacked<T, TW, TVec, LeakyReLUOperator<T>>(ref w, ref b, ref x, ref z, ref a, nIn, nOut, ldz, m, ref packed, isPrepacked, activate: true);
+        else
+            ForwardBatchPacked<T, TW, TVec, ReLUOperator<T>>(ref w, ref b, ref x, ref z, ref z, nIn, nOut, ldz, m, ref packed, isPrepacked, activate: false);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

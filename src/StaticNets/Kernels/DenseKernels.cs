@@ -123,9 +123,11 @@ public static partial class DenseKernels
             job.Path = job.Isa == Isa.None ? ForwardPath.Scalar : UsePacked<T>(nOut, m) ? ForwardPath.Packed : ForwardPath.Rows;
             // A few samples against many rows: split the rows, so each thread reads its own part of W.
             job.SplitRows = job.Path == ForwardPath.Rows && threads > 1 && m < (nuint)PackedMinSamples && nOut >= 4 * m;
+            job.SplitPanels = job.Path == ForwardPath.Packed && SplitsPanels<T>(nOut, m, threads);
             if (job.SplitRows)
                 job.A = null;
             RunSplit(ref job, threads);
+            ApplyAfterPanels(ref job, z, a);
             if (job.SplitRows && activation is { } act)
                 ActivationKernels.Apply<T>(act, z, a);
         }
