@@ -11,7 +11,7 @@ namespace StaticNets.Benchmarks;
 /// trains N2 on MNIST end to end and prints accuracy and wall-clock time, loading included; <c>lenet-mnist</c>
 /// does the same for LeNet-5 (Adam, 10 epochs by default); <c>lenet-layers</c> times LeNet-5's conv and pool
 /// kernels one by one at batch 32 against the whole forward and backward; <c>hamming</c> times HammingIndex queries
-/// over 60,000 codes by stopwatch. Stopwatch breakdowns of the dense paths (see <see cref="GemmBreakdown"/>): <c>gemm</c>,
+/// over 60,000 codes by stopwatch; <c>subnormals</c> counts subnormal values in a long MNIST run. Stopwatch breakdowns of the dense paths (see <see cref="GemmBreakdown"/>): <c>gemm</c>,
 /// <c>kblock</c>, <c>kernel-ab</c>, <c>bwd</c>, <c>gemm-peer</c>, <c>forward-parts</c>, <c>forward-warm</c>, <c>train-steps</c>, <c>train-align</c>, <c>train-kernels</c>, <c>input-split</c>, <c>train-optimizers</c>, <c>affinity</c>, <c>pool-ab</c>, <c>layer-threads</c>, <c>train-phases</c>, <c>train-drift</c>. <c>torch</c> (built with
 /// <c>-p:WithTorchSharp=true</c>) times the table's cells with TorchSharp beside StaticNets and ONNX Runtime.
 /// </summary>
@@ -35,6 +35,7 @@ public static class Program
         ["forward-warm"] = _ => GemmBreakdown.ForwardWarm(),
         ["train-drift"] = _ => GemmBreakdown.TrainDrift(),
         ["mnist-load"] = _ => MnistLoad.Run(),
+        ["subnormals"] = SubnormalProbe.Run,
         ["pool-ab"] = AffinityProbe.PoolAb,
         ["layer-threads"] = AffinityProbe.LayerThreads,
         ["affinity"] = _ => AffinityProbe.Run(),
