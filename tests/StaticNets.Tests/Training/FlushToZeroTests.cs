@@ -34,11 +34,7 @@ public class FlushToZeroTests
     }
 
     [Theory]
-    [InlineData("momentum")]
-    [InlineData("nesterov")]
-    [InlineData("rmsprop")]
-    [InlineData("adam")]
-    [InlineData("adamw")]
+    [MemberData(nameof(OptimizerTests.StatefulOptimizers), MemberType = typeof(OptimizerTests))]
     public void State_decaying_under_zero_gradients_goes_to_zero_without_a_subnormal_step(string name)
     {
         // Float needs about 900 steps of a 0.9 decay to pass the normal range, double about 7,000; 37 elements
