@@ -171,9 +171,17 @@ internal static class FusedForwardEmitter
                 w.Line($"{Names.Span}<{t}> scratch = stackalloc {t}[{scratch}];");
                 w.Line($"ref {t} s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scratch);");
             }
+            int spill = layers.Take(last).Where(l => KeptInRegisters(l.Activation)).Select(l => Spilled(l, lanes) * lanes).DefaultIfEmpty(0).Max();
+            if (spill > 0)
+            {
+                w.Line($"{Names.Span}<{t}> spill = stackalloc {t}[{spill}];");
+                w.Line($"ref {t} sp = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(spill);");
+            }
             string input = "x";
             int inputOffset = 0, scratchOffset = 0;
             int registerInput = -1; // index of the previous layer when its activations are still in registers
+            int registerVectors = 0; // that layer's vectors of activations, and how many of them went to the spill copy
+            int registerSpilled = 0;
             foreach (var layer in layers)
             {
                 int l = layer.Index, p = Padded(spec, layer.Outputs), o = Offset(spec, layer);
@@ -201,10 +209,15 @@ internal static class FusedForwardEmitter
                     {
                         // The previous layer's activations are still in registers: each input is a lane broadcast
                         // with a constant index (one permute by a constant index vector), so the inputs are unrolled.
+                        // The inputs of the spilled vectors are broadcast loads from the spill copy instead (see Spilled).
+                        int firstSpilled = (registerVectors - registerSpilled) * lanes;
                         for (int k = 0; k < layer.Inputs; k++)
                         {
                             int c = k % chains;
-                            w.Line($"{v} xk{k} = {vec}.Shuffle(h{registerInput}_{k / lanes}, {vec}.Create({(spec.Scalar == ScalarKind.Double ? $"{k % lanes}L" : $"{k % lanes}")}));");
+                            if (k >= firstSpilled)
+                                w.Line($"{v} xk{k} = {vec}.Create({unsafeAdd}(ref sp, {k - firstSpilled}));");
+                            else
+                                w.Line($"{v} xk{k} = {vec}.Shuffle(h{registerInput}_{k / lanes}, {vec}.Create({(spec.Scalar == ScalarKind.Double ? $"{k % lanes}L" : $"{k % lanes}")}));");
                             var line = new StringBuilder();
                             for (int q = 0; q < vectors; q++)
                                 line.Append(q == 0 ? "" : " ").Append($"a{c}_{q} = global::StaticNets.Kernels.FusedSimd.MultiplyAdd({vec}.LoadUnsafe(ref wt, {k * p + q * lanes}), xk{k}, a{c}_{q});");
@@ -242,7 +255,11 @@ internal static class FusedForwardEmitter
                         string activated = InRegisters(layer.Activation) ? Activate(layer.Activation, sum) : sum;
                         string target = isOutput && outputInRegisters ? $"ref y, {q * lanes}" : $"ref s, {scratchOffset + q * lanes}";
                         if (keepInRegisters)
+                        {
                             w.Line($"h{l}_{q} = {activated};");
+                            if (q >= vectors - Spilled(layer, lanes))
+                                w.Line($"{vec}.StoreUnsafe(h{l}_{q}, ref sp, {(q - (vectors - Spilled(layer, lanes))) * lanes});");
+                        }
                         else if (isOutput && vectorSoftmax)
                             w.Line($"{v} o{q} = {activated};");
                         else
@@ -260,6 +277,8 @@ internal static class FusedForwardEmitter
                 if (!keepInRegisters)
                     scratchOffset += p;
                 registerInput = keepInRegisters ? l : -1;
+                registerVectors = vectors;
+                registerSpilled = keepInRegisters ? Spilled(layer, lanes) : 0;
             }
         }
     }
@@ -278,6 +297,13 @@ internal static class FusedForwardEmitter
         }
         return terms[0];
     }
+
+    // Of a layer kept in registers, the last half of its activation vectors is also stored to a spill copy, and the next
+    // layer reads those inputs as broadcast loads, which run on the load ports: every lane permute takes the shuffle
+    // port, which on Intel is also the second 512-bit FMA port, so permutes for all inputs made the next layer
+    // shuffle-bound. The permuted first half covers the store-to-load forwarding of the spilled half; all of them
+    // spilled put that latency on the critical path (below).
+    private static int Spilled(DenseLayerSpec layer, int lanes) => (layer.Outputs + lanes - 1) / lanes / 2;
 
     // A hidden layer with a register activation stays in registers for the next layer (each input a lane broadcast).
     // Stored and re-read as broadcasts from the scratch instead, N1 measured 78 ns against 73 ns (RESULTS.md, 2026-12-01).

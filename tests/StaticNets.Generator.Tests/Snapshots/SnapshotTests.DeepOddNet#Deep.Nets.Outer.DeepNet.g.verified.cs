@@ -305,6 +305,8 @@ namespace Deep.Nets
                 ref double f = ref _fused.GetPinnableReference();
                 global::System.Span<double> scratch = stackalloc double[16];
                 ref double s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scratch);
+                global::System.Span<double> spill = stackalloc double[4];
+                ref double sp = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(spill);
                 // Layer 0: dense 13 → 7, Tanh: 2 vector(s) of outputs, 4 chain(s) over the inputs.
                 {
                     ref double wt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref f, 0);
@@ -356,6 +358,7 @@ namespace Deep.Nets
                     a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 48), xt6, a0_0); a0_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 52), xt6, a0_1);
                     h1_0 = global::StaticNets.Kernels.FusedSimd.LeakyReLU(((a0_0 + a1_0) + (a2_0 + a3_0)));
                     h1_1 = global::StaticNets.Kernels.FusedSimd.LeakyReLU(((a0_1 + a1_1) + (a2_1 + a3_1)));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(h1_1, ref sp, 0);
                 }
                 // Layer 2: dense 5 → 3, Identity: 1 vector(s) of outputs, 5 chain(s) over the inputs.
                 {
@@ -373,7 +376,7 @@ namespace Deep.Nets
                     a2_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 16), xk2, a2_0);
                     global::System.Runtime.Intrinsics.Vector256<double> xk3 = global::System.Runtime.Intrinsics.Vector256.Shuffle(h1_0, global::System.Runtime.Intrinsics.Vector256.Create(3L));
                     a3_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 24), xk3, a3_0);
-                    global::System.Runtime.Intrinsics.Vector256<double> xk4 = global::System.Runtime.Intrinsics.Vector256.Shuffle(h1_1, global::System.Runtime.Intrinsics.Vector256.Create(0L));
+                    global::System.Runtime.Intrinsics.Vector256<double> xk4 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 0));
                     a4_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 32), xk4, a4_0);
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((((a0_0 + a1_0) + (a2_0 + a3_0)) + a4_0), ref s, 8);
                     // Ragged for this width: the activated row was stored in the scratch, copied out here.
@@ -388,6 +391,8 @@ namespace Deep.Nets
                 ref double f = ref _fused.GetPinnableReference();
                 global::System.Span<double> scratch = stackalloc double[16];
                 ref double s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scratch);
+                global::System.Span<double> spill = stackalloc double[2];
+                ref double sp = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(spill);
                 // Layer 0: dense 13 → 7, Tanh: 4 vector(s) of outputs, 2 chain(s) over the inputs.
                 {
                     ref double wt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref f, 0);
@@ -426,6 +431,7 @@ namespace Deep.Nets
                     h1_0 = global::StaticNets.Kernels.FusedSimd.LeakyReLU((a0_0 + a1_0));
                     h1_1 = global::StaticNets.Kernels.FusedSimd.LeakyReLU((a0_1 + a1_1));
                     h1_2 = global::StaticNets.Kernels.FusedSimd.LeakyReLU((a0_2 + a1_2));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(h1_2, ref sp, 0);
                 }
                 // Layer 2: dense 5 → 3, Identity: 2 vector(s) of outputs, 4 chain(s) over the inputs.
                 {
@@ -442,7 +448,7 @@ namespace Deep.Nets
                     a2_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 16), xk2, a2_0); a2_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 18), xk2, a2_1);
                     global::System.Runtime.Intrinsics.Vector128<double> xk3 = global::System.Runtime.Intrinsics.Vector128.Shuffle(h1_1, global::System.Runtime.Intrinsics.Vector128.Create(1L));
                     a3_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 24), xk3, a3_0); a3_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 26), xk3, a3_1);
-                    global::System.Runtime.Intrinsics.Vector128<double> xk4 = global::System.Runtime.Intrinsics.Vector128.Shuffle(h1_2, global::System.Runtime.Intrinsics.Vector128.Create(0L));
+                    global::System.Runtime.Intrinsics.Vector128<double> xk4 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 0));
                     a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 32), xk4, a0_0); a0_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 34), xk4, a0_1);
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(((a0_0 + a1_0) + (a2_0 + a3_0)), ref s, 8);
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(((a0_1 + a1_1) + (a2_1 + a3_1)), ref s, 10);

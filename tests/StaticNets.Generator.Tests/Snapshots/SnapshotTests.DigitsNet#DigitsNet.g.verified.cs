@@ -179,6 +179,8 @@ partial class DigitsNet : global::StaticNets.INetwork<float>
         ref float f = ref _fused.GetPinnableReference();
         global::System.Span<float> scratch = stackalloc float[16];
         ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scratch);
+        global::System.Span<float> spill = stackalloc float[16];
+        ref float sp = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(spill);
         // Layer 0: dense 64 → 32, ReLU: 2 vector(s) of outputs, 8 chain(s) over the inputs.
         global::System.Runtime.Intrinsics.Vector512<float> h0_0, h0_1;
         {
@@ -212,6 +214,7 @@ partial class DigitsNet : global::StaticNets.INetwork<float>
             }
             h0_0 = global::StaticNets.Kernels.FusedSimd.ReLU((((a0_0 + a1_0) + (a2_0 + a3_0)) + ((a4_0 + a5_0) + (a6_0 + a7_0))));
             h0_1 = global::StaticNets.Kernels.FusedSimd.ReLU((((a0_1 + a1_1) + (a2_1 + a3_1)) + ((a4_1 + a5_1) + (a6_1 + a7_1))));
+            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(h0_1, ref sp, 0);
         }
         // Layer 1: dense 32 → 10, Softmax: 1 vector(s) of outputs, 8 chain(s) over the inputs.
         {
@@ -256,37 +259,37 @@ partial class DigitsNet : global::StaticNets.INetwork<float>
             a6_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 224), xk14, a6_0);
             global::System.Runtime.Intrinsics.Vector512<float> xk15 = global::System.Runtime.Intrinsics.Vector512.Shuffle(h0_0, global::System.Runtime.Intrinsics.Vector512.Create(15));
             a7_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 240), xk15, a7_0);
-            global::System.Runtime.Intrinsics.Vector512<float> xk16 = global::System.Runtime.Intrinsics.Vector512.Shuffle(h0_1, global::System.Runtime.Intrinsics.Vector512.Create(0));
+            global::System.Runtime.Intrinsics.Vector512<float> xk16 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 0));
             a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 256), xk16, a0_0);
-            global::System.Runtime.Intrinsics.Vector512<float> xk17 = global::System.Runtime.Intrinsics.Vector512.Shuffle(h0_1, global::System.Runtime.Intrinsics.Vector512.Create(1));
+            global::System.Runtime.Intrinsics.Vector512<float> xk17 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 1));
             a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 272), xk17, a1_0);
-            global::System.Runtime.Intrinsics.Vector512<float> xk18 = global::System.Runtime.Intrinsics.Vector512.Shuffle(h0_1, global::System.Runtime.Intrinsics.Vector512.Create(2));
+            global::System.Runtime.Intrinsics.Vector512<float> xk18 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 2));
             a2_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 288), xk18, a2_0);
-            global::System.Runtime.Intrinsics.Vector512<float> xk19 = global::System.Runtime.Intrinsics.Vector512.Shuffle(h0_1, global::System.Runtime.Intrinsics.Vector512.Create(3));
+            global::System.Runtime.Intrinsics.Vector512<float> xk19 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 3));
             a3_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 304), xk19, a3_0);
-            global::System.Runtime.Intrinsics.Vector512<float> xk20 = global::System.Runtime.Intrinsics.Vector512.Shuffle(h0_1, global::System.Runtime.Intrinsics.Vector512.Create(4));
+            global::System.Runtime.Intrinsics.Vector512<float> xk20 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 4));
             a4_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 320), xk20, a4_0);
-            global::System.Runtime.Intrinsics.Vector512<float> xk21 = global::System.Runtime.Intrinsics.Vector512.Shuffle(h0_1, global::System.Runtime.Intrinsics.Vector512.Create(5));
+            global::System.Runtime.Intrinsics.Vector512<float> xk21 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 5));
             a5_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 336), xk21, a5_0);
-            global::System.Runtime.Intrinsics.Vector512<float> xk22 = global::System.Runtime.Intrinsics.Vector512.Shuffle(h0_1, global::System.Runtime.Intrinsics.Vector512.Create(6));
+            global::System.Runtime.Intrinsics.Vector512<float> xk22 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 6));
             a6_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 352), xk22, a6_0);
-            global::System.Runtime.Intrinsics.Vector512<float> xk23 = global::System.Runtime.Intrinsics.Vector512.Shuffle(h0_1, global::System.Runtime.Intrinsics.Vector512.Create(7));
+            global::System.Runtime.Intrinsics.Vector512<float> xk23 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 7));
             a7_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 368), xk23, a7_0);
-            global::System.Runtime.Intrinsics.Vector512<float> xk24 = global::System.Runtime.Intrinsics.Vector512.Shuffle(h0_1, global::System.Runtime.Intrinsics.Vector512.Create(8));
+            global::System.Runtime.Intrinsics.Vector512<float> xk24 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 8));
             a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 384), xk24, a0_0);
-            global::System.Runtime.Intrinsics.Vector512<float> xk25 = global::System.Runtime.Intrinsics.Vector512.Shuffle(h0_1, global::System.Runtime.Intrinsics.Vector512.Create(9));
+            global::System.Runtime.Intrinsics.Vector512<float> xk25 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 9));
             a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 400), xk25, a1_0);
-            global::System.Runtime.Intrinsics.Vector512<float> xk26 = global::System.Runtime.Intrinsics.Vector512.Shuffle(h0_1, global::System.Runtime.Intrinsics.Vector512.Create(10));
+            global::System.Runtime.Intrinsics.Vector512<float> xk26 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 10));
             a2_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 416), xk26, a2_0);
-            global::System.Runtime.Intrinsics.Vector512<float> xk27 = global::System.Runtime.Intrinsics.Vector512.Shuffle(h0_1, global::System.Runtime.Intrinsics.Vector512.Create(11));
+            global::System.Runtime.Intrinsics.Vector512<float> xk27 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 11));
             a3_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 432), xk27, a3_0);
-            global::System.Runtime.Intrinsics.Vector512<float> xk28 = global::System.Runtime.Intrinsics.Vector512.Shuffle(h0_1, global::System.Runtime.Intrinsics.Vector512.Create(12));
+            global::System.Runtime.Intrinsics.Vector512<float> xk28 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 12));
             a4_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 448), xk28, a4_0);
-            global::System.Runtime.Intrinsics.Vector512<float> xk29 = global::System.Runtime.Intrinsics.Vector512.Shuffle(h0_1, global::System.Runtime.Intrinsics.Vector512.Create(13));
+            global::System.Runtime.Intrinsics.Vector512<float> xk29 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 13));
             a5_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 464), xk29, a5_0);
-            global::System.Runtime.Intrinsics.Vector512<float> xk30 = global::System.Runtime.Intrinsics.Vector512.Shuffle(h0_1, global::System.Runtime.Intrinsics.Vector512.Create(14));
+            global::System.Runtime.Intrinsics.Vector512<float> xk30 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 14));
             a6_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 480), xk30, a6_0);
-            global::System.Runtime.Intrinsics.Vector512<float> xk31 = global::System.Runtime.Intrinsics.Vector512.Shuffle(h0_1, global::System.Runtime.Intrinsics.Vector512.Create(15));
+            global::System.Runtime.Intrinsics.Vector512<float> xk31 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 15));
             a7_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 496), xk31, a7_0);
             global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((((a0_0 + a1_0) + (a2_0 + a3_0)) + ((a4_0 + a5_0) + (a6_0 + a7_0))), ref s, 0);
             // The output activation needs the whole row: the kernel, from the scratch into output.
@@ -301,6 +304,8 @@ partial class DigitsNet : global::StaticNets.INetwork<float>
         ref float f = ref _fused.GetPinnableReference();
         global::System.Span<float> scratch = stackalloc float[16];
         ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scratch);
+        global::System.Span<float> spill = stackalloc float[16];
+        ref float sp = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(spill);
         // Layer 0: dense 64 → 32, ReLU: 4 vector(s) of outputs, 2 chain(s) over the inputs.
         global::System.Runtime.Intrinsics.Vector256<float> h0_0, h0_1, h0_2, h0_3;
         {
@@ -317,7 +322,9 @@ partial class DigitsNet : global::StaticNets.INetwork<float>
             h0_0 = global::StaticNets.Kernels.FusedSimd.ReLU((a0_0 + a1_0));
             h0_1 = global::StaticNets.Kernels.FusedSimd.ReLU((a0_1 + a1_1));
             h0_2 = global::StaticNets.Kernels.FusedSimd.ReLU((a0_2 + a1_2));
+            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(h0_2, ref sp, 0);
             h0_3 = global::StaticNets.Kernels.FusedSimd.ReLU((a0_3 + a1_3));
+            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(h0_3, ref sp, 8);
         }
         // Layer 1: dense 32 → 10, Softmax: 2 vector(s) of outputs, 4 chain(s) over the inputs.
         {
@@ -358,37 +365,37 @@ partial class DigitsNet : global::StaticNets.INetwork<float>
             a2_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 224), xk14, a2_0); a2_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 232), xk14, a2_1);
             global::System.Runtime.Intrinsics.Vector256<float> xk15 = global::System.Runtime.Intrinsics.Vector256.Shuffle(h0_1, global::System.Runtime.Intrinsics.Vector256.Create(7));
             a3_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 240), xk15, a3_0); a3_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 248), xk15, a3_1);
-            global::System.Runtime.Intrinsics.Vector256<float> xk16 = global::System.Runtime.Intrinsics.Vector256.Shuffle(h0_2, global::System.Runtime.Intrinsics.Vector256.Create(0));
+            global::System.Runtime.Intrinsics.Vector256<float> xk16 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 0));
             a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 256), xk16, a0_0); a0_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 264), xk16, a0_1);
-            global::System.Runtime.Intrinsics.Vector256<float> xk17 = global::System.Runtime.Intrinsics.Vector256.Shuffle(h0_2, global::System.Runtime.Intrinsics.Vector256.Create(1));
+            global::System.Runtime.Intrinsics.Vector256<float> xk17 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 1));
             a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 272), xk17, a1_0); a1_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 280), xk17, a1_1);
-            global::System.Runtime.Intrinsics.Vector256<float> xk18 = global::System.Runtime.Intrinsics.Vector256.Shuffle(h0_2, global::System.Runtime.Intrinsics.Vector256.Create(2));
+            global::System.Runtime.Intrinsics.Vector256<float> xk18 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 2));
             a2_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 288), xk18, a2_0); a2_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 296), xk18, a2_1);
-            global::System.Runtime.Intrinsics.Vector256<float> xk19 = global::System.Runtime.Intrinsics.Vector256.Shuffle(h0_2, global::System.Runtime.Intrinsics.Vector256.Create(3));
+            global::System.Runtime.Intrinsics.Vector256<float> xk19 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 3));
             a3_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 304), xk19, a3_0); a3_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 312), xk19, a3_1);
-            global::System.Runtime.Intrinsics.Vector256<float> xk20 = global::System.Runtime.Intrinsics.Vector256.Shuffle(h0_2, global::System.Runtime.Intrinsics.Vector256.Create(4));
+            global::System.Runtime.Intrinsics.Vector256<float> xk20 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 4));
             a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 320), xk20, a0_0); a0_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 328), xk20, a0_1);
-            global::System.Runtime.Intrinsics.Vector256<float> xk21 = global::System.Runtime.Intrinsics.Vector256.Shuffle(h0_2, global::System.Runtime.Intrinsics.Vector256.Create(5));
+            global::System.Runtime.Intrinsics.Vector256<float> xk21 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 5));
             a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 336), xk21, a1_0); a1_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 344), xk21, a1_1);
-            global::System.Runtime.Intrinsics.Vector256<float> xk22 = global::System.Runtime.Intrinsics.Vector256.Shuffle(h0_2, global::System.Runtime.Intrinsics.Vector256.Create(6));
+            global::System.Runtime.Intrinsics.Vector256<float> xk22 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 6));
             a2_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 352), xk22, a2_0); a2_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 360), xk22, a2_1);
-            global::System.Runtime.Intrinsics.Vector256<float> xk23 = global::System.Runtime.Intrinsics.Vector256.Shuffle(h0_2, global::System.Runtime.Intrinsics.Vector256.Create(7));
+            global::System.Runtime.Intrinsics.Vector256<float> xk23 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 7));
             a3_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 368), xk23, a3_0); a3_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 376), xk23, a3_1);
-            global::System.Runtime.Intrinsics.Vector256<float> xk24 = global::System.Runtime.Intrinsics.Vector256.Shuffle(h0_3, global::System.Runtime.Intrinsics.Vector256.Create(0));
+            global::System.Runtime.Intrinsics.Vector256<float> xk24 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 8));
             a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 384), xk24, a0_0); a0_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 392), xk24, a0_1);
-            global::System.Runtime.Intrinsics.Vector256<float> xk25 = global::System.Runtime.Intrinsics.Vector256.Shuffle(h0_3, global::System.Runtime.Intrinsics.Vector256.Create(1));
+            global::System.Runtime.Intrinsics.Vector256<float> xk25 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 9));
             a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 400), xk25, a1_0); a1_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 408), xk25, a1_1);
-            global::System.Runtime.Intrinsics.Vector256<float> xk26 = global::System.Runtime.Intrinsics.Vector256.Shuffle(h0_3, global::System.Runtime.Intrinsics.Vector256.Create(2));
+            global::System.Runtime.Intrinsics.Vector256<float> xk26 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 10));
             a2_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 416), xk26, a2_0); a2_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 424), xk26, a2_1);
-            global::System.Runtime.Intrinsics.Vector256<float> xk27 = global::System.Runtime.Intrinsics.Vector256.Shuffle(h0_3, global::System.Runtime.Intrinsics.Vector256.Create(3));
+            global::System.Runtime.Intrinsics.Vector256<float> xk27 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 11));
             a3_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 432), xk27, a3_0); a3_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 440), xk27, a3_1);
-            global::System.Runtime.Intrinsics.Vector256<float> xk28 = global::System.Runtime.Intrinsics.Vector256.Shuffle(h0_3, global::System.Runtime.Intrinsics.Vector256.Create(4));
+            global::System.Runtime.Intrinsics.Vector256<float> xk28 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 12));
             a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 448), xk28, a0_0); a0_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 456), xk28, a0_1);
-            global::System.Runtime.Intrinsics.Vector256<float> xk29 = global::System.Runtime.Intrinsics.Vector256.Shuffle(h0_3, global::System.Runtime.Intrinsics.Vector256.Create(5));
+            global::System.Runtime.Intrinsics.Vector256<float> xk29 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 13));
             a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 464), xk29, a1_0); a1_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 472), xk29, a1_1);
-            global::System.Runtime.Intrinsics.Vector256<float> xk30 = global::System.Runtime.Intrinsics.Vector256.Shuffle(h0_3, global::System.Runtime.Intrinsics.Vector256.Create(6));
+            global::System.Runtime.Intrinsics.Vector256<float> xk30 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 14));
             a2_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 480), xk30, a2_0); a2_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 488), xk30, a2_1);
-            global::System.Runtime.Intrinsics.Vector256<float> xk31 = global::System.Runtime.Intrinsics.Vector256.Shuffle(h0_3, global::System.Runtime.Intrinsics.Vector256.Create(7));
+            global::System.Runtime.Intrinsics.Vector256<float> xk31 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 15));
             a3_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 496), xk31, a3_0); a3_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 504), xk31, a3_1);
             global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(((a0_0 + a1_0) + (a2_0 + a3_0)), ref s, 0);
             global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(((a0_1 + a1_1) + (a2_1 + a3_1)), ref s, 8);
@@ -404,6 +411,8 @@ partial class DigitsNet : global::StaticNets.INetwork<float>
         ref float f = ref _fused.GetPinnableReference();
         global::System.Span<float> scratch = stackalloc float[16];
         ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scratch);
+        global::System.Span<float> spill = stackalloc float[16];
+        ref float sp = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(spill);
         // Layer 0: dense 64 → 32, ReLU: 8 vector(s) of outputs, 1 chain(s) over the inputs.
         global::System.Runtime.Intrinsics.Vector128<float> h0_0, h0_1, h0_2, h0_3, h0_4, h0_5, h0_6, h0_7;
         {
@@ -419,9 +428,13 @@ partial class DigitsNet : global::StaticNets.INetwork<float>
             h0_2 = global::StaticNets.Kernels.FusedSimd.ReLU(a0_2);
             h0_3 = global::StaticNets.Kernels.FusedSimd.ReLU(a0_3);
             h0_4 = global::StaticNets.Kernels.FusedSimd.ReLU(a0_4);
+            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(h0_4, ref sp, 0);
             h0_5 = global::StaticNets.Kernels.FusedSimd.ReLU(a0_5);
+            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(h0_5, ref sp, 4);
             h0_6 = global::StaticNets.Kernels.FusedSimd.ReLU(a0_6);
+            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(h0_6, ref sp, 8);
             h0_7 = global::StaticNets.Kernels.FusedSimd.ReLU(a0_7);
+            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(h0_7, ref sp, 12);
         }
         // Layer 1: dense 32 → 10, Softmax: 3 vector(s) of outputs, 2 chain(s) over the inputs.
         {
@@ -460,37 +473,37 @@ partial class DigitsNet : global::StaticNets.INetwork<float>
             a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 224), xk14, a0_0); a0_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 228), xk14, a0_1); a0_2 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 232), xk14, a0_2);
             global::System.Runtime.Intrinsics.Vector128<float> xk15 = global::System.Runtime.Intrinsics.Vector128.Shuffle(h0_3, global::System.Runtime.Intrinsics.Vector128.Create(3));
             a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 240), xk15, a1_0); a1_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 244), xk15, a1_1); a1_2 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 248), xk15, a1_2);
-            global::System.Runtime.Intrinsics.Vector128<float> xk16 = global::System.Runtime.Intrinsics.Vector128.Shuffle(h0_4, global::System.Runtime.Intrinsics.Vector128.Create(0));
+            global::System.Runtime.Intrinsics.Vector128<float> xk16 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 0));
             a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 256), xk16, a0_0); a0_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 260), xk16, a0_1); a0_2 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 264), xk16, a0_2);
-            global::System.Runtime.Intrinsics.Vector128<float> xk17 = global::System.Runtime.Intrinsics.Vector128.Shuffle(h0_4, global::System.Runtime.Intrinsics.Vector128.Create(1));
+            global::System.Runtime.Intrinsics.Vector128<float> xk17 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 1));
             a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 272), xk17, a1_0); a1_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 276), xk17, a1_1); a1_2 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 280), xk17, a1_2);
-            global::System.Runtime.Intrinsics.Vector128<float> xk18 = global::System.Runtime.Intrinsics.Vector128.Shuffle(h0_4, global::System.Runtime.Intrinsics.Vector128.Create(2));
+            global::System.Runtime.Intrinsics.Vector128<float> xk18 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 2));
             a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 288), xk18, a0_0); a0_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 292), xk18, a0_1); a0_2 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 296), xk18, a0_2);
-            global::System.Runtime.Intrinsics.Vector128<float> xk19 = global::System.Runtime.Intrinsics.Vector128.Shuffle(h0_4, global::System.Runtime.Intrinsics.Vector128.Create(3));
+            global::System.Runtime.Intrinsics.Vector128<float> xk19 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 3));
             a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 304), xk19, a1_0); a1_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 308), xk19, a1_1); a1_2 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 312), xk19, a1_2);
-            global::System.Runtime.Intrinsics.Vector128<float> xk20 = global::System.Runtime.Intrinsics.Vector128.Shuffle(h0_5, global::System.Runtime.Intrinsics.Vector128.Create(0));
+            global::System.Runtime.Intrinsics.Vector128<float> xk20 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 4));
             a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 320), xk20, a0_0); a0_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 324), xk20, a0_1); a0_2 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 328), xk20, a0_2);
-            global::System.Runtime.Intrinsics.Vector128<float> xk21 = global::System.Runtime.Intrinsics.Vector128.Shuffle(h0_5, global::System.Runtime.Intrinsics.Vector128.Create(1));
+            global::System.Runtime.Intrinsics.Vector128<float> xk21 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 5));
             a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 336), xk21, a1_0); a1_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 340), xk21, a1_1); a1_2 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 344), xk21, a1_2);
-            global::System.Runtime.Intrinsics.Vector128<float> xk22 = global::System.Runtime.Intrinsics.Vector128.Shuffle(h0_5, global::System.Runtime.Intrinsics.Vector128.Create(2));
+            global::System.Runtime.Intrinsics.Vector128<float> xk22 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 6));
             a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 352), xk22, a0_0); a0_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 356), xk22, a0_1); a0_2 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 360), xk22, a0_2);
-            global::System.Runtime.Intrinsics.Vector128<float> xk23 = global::System.Runtime.Intrinsics.Vector128.Shuffle(h0_5, global::System.Runtime.Intrinsics.Vector128.Create(3));
+            global::System.Runtime.Intrinsics.Vector128<float> xk23 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 7));
             a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 368), xk23, a1_0); a1_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 372), xk23, a1_1); a1_2 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 376), xk23, a1_2);
-            global::System.Runtime.Intrinsics.Vector128<float> xk24 = global::System.Runtime.Intrinsics.Vector128.Shuffle(h0_6, global::System.Runtime.Intrinsics.Vector128.Create(0));
+            global::System.Runtime.Intrinsics.Vector128<float> xk24 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 8));
             a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 384), xk24, a0_0); a0_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 388), xk24, a0_1); a0_2 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 392), xk24, a0_2);
-            global::System.Runtime.Intrinsics.Vector128<float> xk25 = global::System.Runtime.Intrinsics.Vector128.Shuffle(h0_6, global::System.Runtime.Intrinsics.Vector128.Create(1));
+            global::System.Runtime.Intrinsics.Vector128<float> xk25 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 9));
             a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 400), xk25, a1_0); a1_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 404), xk25, a1_1); a1_2 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 408), xk25, a1_2);
-            global::System.Runtime.Intrinsics.Vector128<float> xk26 = global::System.Runtime.Intrinsics.Vector128.Shuffle(h0_6, global::System.Runtime.Intrinsics.Vector128.Create(2));
+            global::System.Runtime.Intrinsics.Vector128<float> xk26 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 10));
             a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 416), xk26, a0_0); a0_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 420), xk26, a0_1); a0_2 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 424), xk26, a0_2);
-            global::System.Runtime.Intrinsics.Vector128<float> xk27 = global::System.Runtime.Intrinsics.Vector128.Shuffle(h0_6, global::System.Runtime.Intrinsics.Vector128.Create(3));
+            global::System.Runtime.Intrinsics.Vector128<float> xk27 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 11));
             a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 432), xk27, a1_0); a1_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 436), xk27, a1_1); a1_2 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 440), xk27, a1_2);
-            global::System.Runtime.Intrinsics.Vector128<float> xk28 = global::System.Runtime.Intrinsics.Vector128.Shuffle(h0_7, global::System.Runtime.Intrinsics.Vector128.Create(0));
+            global::System.Runtime.Intrinsics.Vector128<float> xk28 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 12));
             a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 448), xk28, a0_0); a0_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 452), xk28, a0_1); a0_2 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 456), xk28, a0_2);
-            global::System.Runtime.Intrinsics.Vector128<float> xk29 = global::System.Runtime.Intrinsics.Vector128.Shuffle(h0_7, global::System.Runtime.Intrinsics.Vector128.Create(1));
+            global::System.Runtime.Intrinsics.Vector128<float> xk29 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 13));
             a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 464), xk29, a1_0); a1_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 468), xk29, a1_1); a1_2 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 472), xk29, a1_2);
-            global::System.Runtime.Intrinsics.Vector128<float> xk30 = global::System.Runtime.Intrinsics.Vector128.Shuffle(h0_7, global::System.Runtime.Intrinsics.Vector128.Create(2));
+            global::System.Runtime.Intrinsics.Vector128<float> xk30 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 14));
             a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 480), xk30, a0_0); a0_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 484), xk30, a0_1); a0_2 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 488), xk30, a0_2);
-            global::System.Runtime.Intrinsics.Vector128<float> xk31 = global::System.Runtime.Intrinsics.Vector128.Shuffle(h0_7, global::System.Runtime.Intrinsics.Vector128.Create(3));
+            global::System.Runtime.Intrinsics.Vector128<float> xk31 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 15));
             a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 496), xk31, a1_0); a1_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 500), xk31, a1_1); a1_2 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 504), xk31, a1_2);
             global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((a0_0 + a1_0), ref s, 0);
             global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((a0_1 + a1_1), ref s, 4);

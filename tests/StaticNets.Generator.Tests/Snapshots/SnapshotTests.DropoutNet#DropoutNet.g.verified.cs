@@ -217,6 +217,8 @@ partial class DropoutNet : global::StaticNets.INetwork<float>, global::StaticNet
         ref float f = ref _fused.GetPinnableReference();
         global::System.Span<float> scratch = stackalloc float[32];
         ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scratch);
+        global::System.Span<float> spill = stackalloc float[16];
+        ref float sp = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(spill);
         // Layer 0: dense 3 → 5, Sigmoid: 1 vector(s) of outputs, 3 chain(s) over the inputs.
         {
             ref float wt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref f, 0);
@@ -260,6 +262,7 @@ partial class DropoutNet : global::StaticNets.INetwork<float>, global::StaticNet
             h2_0 = global::StaticNets.Kernels.FusedSimd.ReLU((((a0_0 + a1_0) + (a2_0 + a3_0)) + a4_0));
             h2_1 = global::StaticNets.Kernels.FusedSimd.ReLU((((a0_1 + a1_1) + (a2_1 + a3_1)) + a4_1));
             h2_2 = global::StaticNets.Kernels.FusedSimd.ReLU((((a0_2 + a1_2) + (a2_2 + a3_2)) + a4_2));
+            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(h2_2, ref sp, 0);
         }
         // Layer 4: dense 40 → 2, Sigmoid: 1 vector(s) of outputs, 8 chain(s) over the inputs.
         {
@@ -336,21 +339,21 @@ partial class DropoutNet : global::StaticNets.INetwork<float>, global::StaticNet
             a6_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 480), xk30, a6_0);
             global::System.Runtime.Intrinsics.Vector512<float> xk31 = global::System.Runtime.Intrinsics.Vector512.Shuffle(h2_1, global::System.Runtime.Intrinsics.Vector512.Create(15));
             a7_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 496), xk31, a7_0);
-            global::System.Runtime.Intrinsics.Vector512<float> xk32 = global::System.Runtime.Intrinsics.Vector512.Shuffle(h2_2, global::System.Runtime.Intrinsics.Vector512.Create(0));
+            global::System.Runtime.Intrinsics.Vector512<float> xk32 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 0));
             a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 512), xk32, a0_0);
-            global::System.Runtime.Intrinsics.Vector512<float> xk33 = global::System.Runtime.Intrinsics.Vector512.Shuffle(h2_2, global::System.Runtime.Intrinsics.Vector512.Create(1));
+            global::System.Runtime.Intrinsics.Vector512<float> xk33 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 1));
             a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 528), xk33, a1_0);
-            global::System.Runtime.Intrinsics.Vector512<float> xk34 = global::System.Runtime.Intrinsics.Vector512.Shuffle(h2_2, global::System.Runtime.Intrinsics.Vector512.Create(2));
+            global::System.Runtime.Intrinsics.Vector512<float> xk34 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 2));
             a2_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 544), xk34, a2_0);
-            global::System.Runtime.Intrinsics.Vector512<float> xk35 = global::System.Runtime.Intrinsics.Vector512.Shuffle(h2_2, global::System.Runtime.Intrinsics.Vector512.Create(3));
+            global::System.Runtime.Intrinsics.Vector512<float> xk35 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 3));
             a3_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 560), xk35, a3_0);
-            global::System.Runtime.Intrinsics.Vector512<float> xk36 = global::System.Runtime.Intrinsics.Vector512.Shuffle(h2_2, global::System.Runtime.Intrinsics.Vector512.Create(4));
+            global::System.Runtime.Intrinsics.Vector512<float> xk36 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 4));
             a4_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 576), xk36, a4_0);
-            global::System.Runtime.Intrinsics.Vector512<float> xk37 = global::System.Runtime.Intrinsics.Vector512.Shuffle(h2_2, global::System.Runtime.Intrinsics.Vector512.Create(5));
+            global::System.Runtime.Intrinsics.Vector512<float> xk37 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 5));
             a5_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 592), xk37, a5_0);
-            global::System.Runtime.Intrinsics.Vector512<float> xk38 = global::System.Runtime.Intrinsics.Vector512.Shuffle(h2_2, global::System.Runtime.Intrinsics.Vector512.Create(6));
+            global::System.Runtime.Intrinsics.Vector512<float> xk38 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 6));
             a6_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 608), xk38, a6_0);
-            global::System.Runtime.Intrinsics.Vector512<float> xk39 = global::System.Runtime.Intrinsics.Vector512.Shuffle(h2_2, global::System.Runtime.Intrinsics.Vector512.Create(7));
+            global::System.Runtime.Intrinsics.Vector512<float> xk39 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 7));
             a7_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 624), xk39, a7_0);
             global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((((a0_0 + a1_0) + (a2_0 + a3_0)) + ((a4_0 + a5_0) + (a6_0 + a7_0))), ref s, 16);
             // The output activation needs the whole row: the kernel, from the scratch into output.
@@ -365,6 +368,8 @@ partial class DropoutNet : global::StaticNets.INetwork<float>, global::StaticNet
         ref float f = ref _fused.GetPinnableReference();
         global::System.Span<float> scratch = stackalloc float[32];
         ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scratch);
+        global::System.Span<float> spill = stackalloc float[16];
+        ref float sp = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(spill);
         // Layer 0: dense 3 → 5, Sigmoid: 1 vector(s) of outputs, 3 chain(s) over the inputs.
         {
             ref float wt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref f, 0);
@@ -397,7 +402,9 @@ partial class DropoutNet : global::StaticNets.INetwork<float>, global::StaticNet
             h2_1 = global::StaticNets.Kernels.FusedSimd.ReLU(a0_1);
             h2_2 = global::StaticNets.Kernels.FusedSimd.ReLU(a0_2);
             h2_3 = global::StaticNets.Kernels.FusedSimd.ReLU(a0_3);
+            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(h2_3, ref sp, 0);
             h2_4 = global::StaticNets.Kernels.FusedSimd.ReLU(a0_4);
+            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(h2_4, ref sp, 8);
         }
         // Layer 4: dense 40 → 2, Sigmoid: 1 vector(s) of outputs, 8 chain(s) over the inputs.
         {
@@ -458,37 +465,37 @@ partial class DropoutNet : global::StaticNets.INetwork<float>, global::StaticNet
             a6_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 352), xk22, a6_0);
             global::System.Runtime.Intrinsics.Vector256<float> xk23 = global::System.Runtime.Intrinsics.Vector256.Shuffle(h2_2, global::System.Runtime.Intrinsics.Vector256.Create(7));
             a7_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 368), xk23, a7_0);
-            global::System.Runtime.Intrinsics.Vector256<float> xk24 = global::System.Runtime.Intrinsics.Vector256.Shuffle(h2_3, global::System.Runtime.Intrinsics.Vector256.Create(0));
+            global::System.Runtime.Intrinsics.Vector256<float> xk24 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 0));
             a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 384), xk24, a0_0);
-            global::System.Runtime.Intrinsics.Vector256<float> xk25 = global::System.Runtime.Intrinsics.Vector256.Shuffle(h2_3, global::System.Runtime.Intrinsics.Vector256.Create(1));
+            global::System.Runtime.Intrinsics.Vector256<float> xk25 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 1));
             a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 400), xk25, a1_0);
-            global::System.Runtime.Intrinsics.Vector256<float> xk26 = global::System.Runtime.Intrinsics.Vector256.Shuffle(h2_3, global::System.Runtime.Intrinsics.Vector256.Create(2));
+            global::System.Runtime.Intrinsics.Vector256<float> xk26 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 2));
             a2_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 416), xk26, a2_0);
-            global::System.Runtime.Intrinsics.Vector256<float> xk27 = global::System.Runtime.Intrinsics.Vector256.Shuffle(h2_3, global::System.Runtime.Intrinsics.Vector256.Create(3));
+            global::System.Runtime.Intrinsics.Vector256<float> xk27 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 3));
             a3_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 432), xk27, a3_0);
-            global::System.Runtime.Intrinsics.Vector256<float> xk28 = global::System.Runtime.Intrinsics.Vector256.Shuffle(h2_3, global::System.Runtime.Intrinsics.Vector256.Create(4));
+            global::System.Runtime.Intrinsics.Vector256<float> xk28 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 4));
             a4_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 448), xk28, a4_0);
-            global::System.Runtime.Intrinsics.Vector256<float> xk29 = global::System.Runtime.Intrinsics.Vector256.Shuffle(h2_3, global::System.Runtime.Intrinsics.Vector256.Create(5));
+            global::System.Runtime.Intrinsics.Vector256<float> xk29 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 5));
             a5_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 464), xk29, a5_0);
-            global::System.Runtime.Intrinsics.Vector256<float> xk30 = global::System.Runtime.Intrinsics.Vector256.Shuffle(h2_3, global::System.Runtime.Intrinsics.Vector256.Create(6));
+            global::System.Runtime.Intrinsics.Vector256<float> xk30 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 6));
             a6_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 480), xk30, a6_0);
-            global::System.Runtime.Intrinsics.Vector256<float> xk31 = global::System.Runtime.Intrinsics.Vector256.Shuffle(h2_3, global::System.Runtime.Intrinsics.Vector256.Create(7));
+            global::System.Runtime.Intrinsics.Vector256<float> xk31 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 7));
             a7_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 496), xk31, a7_0);
-            global::System.Runtime.Intrinsics.Vector256<float> xk32 = global::System.Runtime.Intrinsics.Vector256.Shuffle(h2_4, global::System.Runtime.Intrinsics.Vector256.Create(0));
+            global::System.Runtime.Intrinsics.Vector256<float> xk32 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 8));
             a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 512), xk32, a0_0);
-            global::System.Runtime.Intrinsics.Vector256<float> xk33 = global::System.Runtime.Intrinsics.Vector256.Shuffle(h2_4, global::System.Runtime.Intrinsics.Vector256.Create(1));
+            global::System.Runtime.Intrinsics.Vector256<float> xk33 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 9));
             a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 528), xk33, a1_0);
-            global::System.Runtime.Intrinsics.Vector256<float> xk34 = global::System.Runtime.Intrinsics.Vector256.Shuffle(h2_4, global::System.Runtime.Intrinsics.Vector256.Create(2));
+            global::System.Runtime.Intrinsics.Vector256<float> xk34 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 10));
             a2_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 544), xk34, a2_0);
-            global::System.Runtime.Intrinsics.Vector256<float> xk35 = global::System.Runtime.Intrinsics.Vector256.Shuffle(h2_4, global::System.Runtime.Intrinsics.Vector256.Create(3));
+            global::System.Runtime.Intrinsics.Vector256<float> xk35 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 11));
             a3_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 560), xk35, a3_0);
-            global::System.Runtime.Intrinsics.Vector256<float> xk36 = global::System.Runtime.Intrinsics.Vector256.Shuffle(h2_4, global::System.Runtime.Intrinsics.Vector256.Create(4));
+            global::System.Runtime.Intrinsics.Vector256<float> xk36 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 12));
             a4_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 576), xk36, a4_0);
-            global::System.Runtime.Intrinsics.Vector256<float> xk37 = global::System.Runtime.Intrinsics.Vector256.Shuffle(h2_4, global::System.Runtime.Intrinsics.Vector256.Create(5));
+            global::System.Runtime.Intrinsics.Vector256<float> xk37 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 13));
             a5_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 592), xk37, a5_0);
-            global::System.Runtime.Intrinsics.Vector256<float> xk38 = global::System.Runtime.Intrinsics.Vector256.Shuffle(h2_4, global::System.Runtime.Intrinsics.Vector256.Create(6));
+            global::System.Runtime.Intrinsics.Vector256<float> xk38 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 14));
             a6_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 608), xk38, a6_0);
-            global::System.Runtime.Intrinsics.Vector256<float> xk39 = global::System.Runtime.Intrinsics.Vector256.Shuffle(h2_4, global::System.Runtime.Intrinsics.Vector256.Create(7));
+            global::System.Runtime.Intrinsics.Vector256<float> xk39 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 15));
             a7_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 624), xk39, a7_0);
             global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((((a0_0 + a1_0) + (a2_0 + a3_0)) + ((a4_0 + a5_0) + (a6_0 + a7_0))), ref s, 16);
             // The output activation needs the whole row: the kernel, from the scratch into output.
@@ -503,6 +510,8 @@ partial class DropoutNet : global::StaticNets.INetwork<float>, global::StaticNet
         ref float f = ref _fused.GetPinnableReference();
         global::System.Span<float> scratch = stackalloc float[32];
         ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scratch);
+        global::System.Span<float> spill = stackalloc float[20];
+        ref float sp = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(spill);
         // Layer 0: dense 3 → 5, Sigmoid: 2 vector(s) of outputs, 3 chain(s) over the inputs.
         {
             ref float wt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref f, 0);
@@ -538,10 +547,15 @@ partial class DropoutNet : global::StaticNets.INetwork<float>, global::StaticNet
             h2_3 = global::StaticNets.Kernels.FusedSimd.ReLU(a0_3);
             h2_4 = global::StaticNets.Kernels.FusedSimd.ReLU(a0_4);
             h2_5 = global::StaticNets.Kernels.FusedSimd.ReLU(a0_5);
+            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(h2_5, ref sp, 0);
             h2_6 = global::StaticNets.Kernels.FusedSimd.ReLU(a0_6);
+            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(h2_6, ref sp, 4);
             h2_7 = global::StaticNets.Kernels.FusedSimd.ReLU(a0_7);
+            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(h2_7, ref sp, 8);
             h2_8 = global::StaticNets.Kernels.FusedSimd.ReLU(a0_8);
+            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(h2_8, ref sp, 12);
             h2_9 = global::StaticNets.Kernels.FusedSimd.ReLU(a0_9);
+            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(h2_9, ref sp, 16);
         }
         // Layer 4: dense 40 → 2, Sigmoid: 1 vector(s) of outputs, 8 chain(s) over the inputs.
         {
@@ -594,45 +608,45 @@ partial class DropoutNet : global::StaticNets.INetwork<float>, global::StaticNet
             a2_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 288), xk18, a2_0);
             global::System.Runtime.Intrinsics.Vector128<float> xk19 = global::System.Runtime.Intrinsics.Vector128.Shuffle(h2_4, global::System.Runtime.Intrinsics.Vector128.Create(3));
             a3_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 304), xk19, a3_0);
-            global::System.Runtime.Intrinsics.Vector128<float> xk20 = global::System.Runtime.Intrinsics.Vector128.Shuffle(h2_5, global::System.Runtime.Intrinsics.Vector128.Create(0));
+            global::System.Runtime.Intrinsics.Vector128<float> xk20 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 0));
             a4_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 320), xk20, a4_0);
-            global::System.Runtime.Intrinsics.Vector128<float> xk21 = global::System.Runtime.Intrinsics.Vector128.Shuffle(h2_5, global::System.Runtime.Intrinsics.Vector128.Create(1));
+            global::System.Runtime.Intrinsics.Vector128<float> xk21 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 1));
             a5_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 336), xk21, a5_0);
-            global::System.Runtime.Intrinsics.Vector128<float> xk22 = global::System.Runtime.Intrinsics.Vector128.Shuffle(h2_5, global::System.Runtime.Intrinsics.Vector128.Create(2));
+            global::System.Runtime.Intrinsics.Vector128<float> xk22 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 2));
             a6_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 352), xk22, a6_0);
-            global::System.Runtime.Intrinsics.Vector128<float> xk23 = global::System.Runtime.Intrinsics.Vector128.Shuffle(h2_5, global::System.Runtime.Intrinsics.Vector128.Create(3));
+            global::System.Runtime.Intrinsics.Vector128<float> xk23 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 3));
             a7_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 368), xk23, a7_0);
-            global::System.Runtime.Intrinsics.Vector128<float> xk24 = global::System.Runtime.Intrinsics.Vector128.Shuffle(h2_6, global::System.Runtime.Intrinsics.Vector128.Create(0));
+            global::System.Runtime.Intrinsics.Vector128<float> xk24 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 4));
             a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 384), xk24, a0_0);
-            global::System.Runtime.Intrinsics.Vector128<float> xk25 = global::System.Runtime.Intrinsics.Vector128.Shuffle(h2_6, global::System.Runtime.Intrinsics.Vector128.Create(1));
+            global::System.Runtime.Intrinsics.Vector128<float> xk25 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 5));
             a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 400), xk25, a1_0);
-            global::System.Runtime.Intrinsics.Vector128<float> xk26 = global::System.Runtime.Intrinsics.Vector128.Shuffle(h2_6, global::System.Runtime.Intrinsics.Vector128.Create(2));
+            global::System.Runtime.Intrinsics.Vector128<float> xk26 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 6));
             a2_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 416), xk26, a2_0);
-            global::System.Runtime.Intrinsics.Vector128<float> xk27 = global::System.Runtime.Intrinsics.Vector128.Shuffle(h2_6, global::System.Runtime.Intrinsics.Vector128.Create(3));
+            global::System.Runtime.Intrinsics.Vector128<float> xk27 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 7));
             a3_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 432), xk27, a3_0);
-            global::System.Runtime.Intrinsics.Vector128<float> xk28 = global::System.Runtime.Intrinsics.Vector128.Shuffle(h2_7, global::System.Runtime.Intrinsics.Vector128.Create(0));
+            global::System.Runtime.Intrinsics.Vector128<float> xk28 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 8));
             a4_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 448), xk28, a4_0);
-            global::System.Runtime.Intrinsics.Vector128<float> xk29 = global::System.Runtime.Intrinsics.Vector128.Shuffle(h2_7, global::System.Runtime.Intrinsics.Vector128.Create(1));
+            global::System.Runtime.Intrinsics.Vector128<float> xk29 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 9));
             a5_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 464), xk29, a5_0);
-            global::System.Runtime.Intrinsics.Vector128<float> xk30 = global::System.Runtime.Intrinsics.Vector128.Shuffle(h2_7, global::System.Runtime.Intrinsics.Vector128.Create(2));
+            global::System.Runtime.Intrinsics.Vector128<float> xk30 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 10));
             a6_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 480), xk30, a6_0);
-            global::System.Runtime.Intrinsics.Vector128<float> xk31 = global::System.Runtime.Intrinsics.Vector128.Shuffle(h2_7, global::System.Runtime.Intrinsics.Vector128.Create(3));
+            global::System.Runtime.Intrinsics.Vector128<float> xk31 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 11));
             a7_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 496), xk31, a7_0);
-            global::System.Runtime.Intrinsics.Vector128<float> xk32 = global::System.Runtime.Intrinsics.Vector128.Shuffle(h2_8, global::System.Runtime.Intrinsics.Vector128.Create(0));
+            global::System.Runtime.Intrinsics.Vector128<float> xk32 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 12));
             a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 512), xk32, a0_0);
-            global::System.Runtime.Intrinsics.Vector128<float> xk33 = global::System.Runtime.Intrinsics.Vector128.Shuffle(h2_8, global::System.Runtime.Intrinsics.Vector128.Create(1));
+            global::System.Runtime.Intrinsics.Vector128<float> xk33 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 13));
             a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 528), xk33, a1_0);
-            global::System.Runtime.Intrinsics.Vector128<float> xk34 = global::System.Runtime.Intrinsics.Vector128.Shuffle(h2_8, global::System.Runtime.Intrinsics.Vector128.Create(2));
+            global::System.Runtime.Intrinsics.Vector128<float> xk34 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 14));
             a2_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 544), xk34, a2_0);
-            global::System.Runtime.Intrinsics.Vector128<float> xk35 = global::System.Runtime.Intrinsics.Vector128.Shuffle(h2_8, global::System.Runtime.Intrinsics.Vector128.Create(3));
+            global::System.Runtime.Intrinsics.Vector128<float> xk35 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 15));
             a3_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 560), xk35, a3_0);
-            global::System.Runtime.Intrinsics.Vector128<float> xk36 = global::System.Runtime.Intrinsics.Vector128.Shuffle(h2_9, global::System.Runtime.Intrinsics.Vector128.Create(0));
+            global::System.Runtime.Intrinsics.Vector128<float> xk36 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 16));
             a4_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 576), xk36, a4_0);
-            global::System.Runtime.Intrinsics.Vector128<float> xk37 = global::System.Runtime.Intrinsics.Vector128.Shuffle(h2_9, global::System.Runtime.Intrinsics.Vector128.Create(1));
+            global::System.Runtime.Intrinsics.Vector128<float> xk37 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 17));
             a5_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 592), xk37, a5_0);
-            global::System.Runtime.Intrinsics.Vector128<float> xk38 = global::System.Runtime.Intrinsics.Vector128.Shuffle(h2_9, global::System.Runtime.Intrinsics.Vector128.Create(2));
+            global::System.Runtime.Intrinsics.Vector128<float> xk38 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 18));
             a6_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 608), xk38, a6_0);
-            global::System.Runtime.Intrinsics.Vector128<float> xk39 = global::System.Runtime.Intrinsics.Vector128.Shuffle(h2_9, global::System.Runtime.Intrinsics.Vector128.Create(3));
+            global::System.Runtime.Intrinsics.Vector128<float> xk39 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 19));
             a7_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 624), xk39, a7_0);
             global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((((a0_0 + a1_0) + (a2_0 + a3_0)) + ((a4_0 + a5_0) + (a6_0 + a7_0))), ref s, 16);
             // The output activation needs the whole row: the kernel, from the scratch into output.
