@@ -193,18 +193,17 @@ public static unsafe partial class DenseKernels
         ref T a = ref job.A is null ? ref z : ref *(job.A + start);
         // Panel p of the packed copy starts at p·nr·nIn, and start is a whole number of panels: start·nIn.
         ref T packed = ref job.Path == ForwardPath.Prepacked ? ref *(job.Packed + start * nIn) : ref w;
-        Activation? activation = job.Activation;
-        bool fused = activation is { } a0 && FusesActivation<T>(job.Path, a0, nOut);
+        Activation? fused = FusedActivation<T>(job.Path, job.Activation, nOut);
         switch (job.Isa)
         {
             case Isa.V512:
-                ForwardPacked<T, Simd512<T>, Vector512<T>>(job.Path, ref w, ref b, ref x, ref z, ref a, nIn, rows, nOut, m, ref packed, fused ? activation : null);
+                ForwardPacked<T, Simd512<T>, Vector512<T>>(job.Path, ref w, ref b, ref x, ref z, ref a, nIn, rows, nOut, m, ref packed, fused);
                 break;
             case Isa.V256:
-                ForwardPacked<T, Simd256<T>, Vector256<T>>(job.Path, ref w, ref b, ref x, ref z, ref a, nIn, rows, nOut, m, ref packed, fused ? activation : null);
+                ForwardPacked<T, Simd256<T>, Vector256<T>>(job.Path, ref w, ref b, ref x, ref z, ref a, nIn, rows, nOut, m, ref packed, fused);
                 break;
             default:
-                ForwardPacked<T, Simd128<T>, Vector128<T>>(job.Path, ref w, ref b, ref x, ref z, ref a, nIn, rows, nOut, m, ref packed, fused ? activation : null);
+                ForwardPacked<T, Simd128<T>, Vector128<T>>(job.Path, ref w, ref b, ref x, ref z, ref a, nIn, rows, nOut, m, ref packed, fused);
                 break;
         }
         // Any other σ is applied by the caller over the whole batch (ApplyAfterPanels): its vector and scalar paths may
@@ -214,7 +213,7 @@ public static unsafe partial class DenseKernels
     // After a panel split: σ over all of z when the micro-kernels did not apply it.
     private static void ApplyAfterPanels<T>(ref ForwardJob<T> job, Span<T> z, Span<T> a) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        if (job.SplitPanels && job.Activation is { } act && !FusesActivation<T>(job.Path, act, job.NOut))
+        if (job.SplitPanels && job.Activation is { } act && FusedActivation<T>(job.Path, act, job.NOut) is null)
             ActivationKernels.Apply<T>(act, z, a);
     }
 
@@ -257,6 +256,10 @@ public static unsafe partial class DenseKernels
         && activation is Activation.ReLU or Activation.LeakyReLU
         && nOut % PanelWidth<T>() == 0;
 
+    // The activation the micro-kernels apply themselves, or null when σ is left to a pass of its own.
+    private static Activation? FusedActivation<T>(ForwardPath path, Activation? activation, nuint nOut) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        => activation is { } act && FusesActivation<T>(path, act, nOut) ? activation : null;
+
     private static void ForwardSamples<T, TW, TVec>(ForwardPath path, ref T w, ref T b, ref T x, ref T z, ref T a, nuint nIn, nuint nOut, nuint m, ref T packed, Activation? activation)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TW : ISimd<T, TVec>
@@ -265,7 +268,7 @@ public static unsafe partial class DenseKernels
         if (path == ForwardPath.Rows)
             ForwardBatchRows<T, TW, TVec>(ref w, ref b, ref x, ref z, nIn, nOut, nOut, m);
         else
-            ForwardPacked<T, TW, TVec>(path, ref w, ref b, ref x, ref z, ref a, nIn, nOut, nOut, m, ref packed, activation is { } act && FusesActivation<T>(path, act, nOut) ? activation : null);
+            ForwardPacked<T, TW, TVec>(path, ref w, ref b, ref x, ref z, ref a, nIn, nOut, nOut, m, ref packed, FusedActivation<T>(path, activation, nOut));
     }
 
     // The packed product of nOut outputs whose rows of z and a are ldz apart; `fused` is ReLU or leaky ReLU to apply in
