@@ -73,6 +73,15 @@ internal interface ISimd<T, TVec>
     /// </summary>
     static abstract TVec ToExponent(TVec x, long bias);
 
+    /// <summary>Whether <see cref="ScaleB"/> is one instruction here (AVX-512's <c>vscalef</c>).</summary>
+    static abstract bool HasScaleB { get; }
+
+    /// <summary>
+    /// <paramref name="y"/> · 2^<paramref name="n"/> rounded once, for integral <paramref name="n"/>; only where
+    /// <see cref="HasScaleB"/>.
+    /// </summary>
+    static abstract TVec ScaleB(TVec y, TVec n);
+
     /// <summary>Per lane: <paramref name="ifSet"/> where <paramref name="mask"/> is set, else <paramref name="ifClear"/>.</summary>
     static abstract TVec Select(TVec mask, TVec ifSet, TVec ifClear);
 
@@ -229,6 +238,13 @@ internal readonly struct Simd128<T> : ISimd<T, Vector128<T>>
         ? Vector128.ShiftLeft(x.AsInt32() + Vector128.Create((int)bias), 23).As<int, T>()
         : Vector128.ShiftLeft(x.AsInt64() + Vector128.Create(bias), 52).As<long, T>();
 
+    public static bool HasScaleB => Avx512F.VL.IsSupported;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<T> ScaleB(Vector128<T> y, Vector128<T> n) => typeof(T) == typeof(float)
+        ? Avx512F.VL.Scale(y.AsSingle(), n.AsSingle()).As<float, T>()
+        : Avx512F.VL.Scale(y.AsDouble(), n.AsDouble()).As<double, T>();
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<T> Select(Vector128<T> mask, Vector128<T> ifSet, Vector128<T> ifClear) => Vector128.ConditionalSelect(mask, ifSet, ifClear);
 
@@ -310,6 +326,13 @@ internal readonly struct Simd256<T> : ISimd<T, Vector256<T>>
     public static Vector256<T> ToExponent(Vector256<T> x, long bias) => typeof(T) == typeof(float)
         ? Vector256.ShiftLeft(x.AsInt32() + Vector256.Create((int)bias), 23).As<int, T>()
         : Vector256.ShiftLeft(x.AsInt64() + Vector256.Create(bias), 52).As<long, T>();
+
+    public static bool HasScaleB => Avx512F.VL.IsSupported;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> ScaleB(Vector256<T> y, Vector256<T> n) => typeof(T) == typeof(float)
+        ? Avx512F.VL.Scale(y.AsSingle(), n.AsSingle()).As<float, T>()
+        : Avx512F.VL.Scale(y.AsDouble(), n.AsDouble()).As<double, T>();
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<T> Select(Vector256<T> mask, Vector256<T> ifSet, Vector256<T> ifClear) => Vector256.ConditionalSelect(mask, ifSet, ifClear);
@@ -394,6 +417,13 @@ internal readonly struct Simd512<T> : ISimd<T, Vector512<T>>
     public static Vector512<T> ToExponent(Vector512<T> x, long bias) => typeof(T) == typeof(float)
         ? Vector512.ShiftLeft(x.AsInt32() + Vector512.Create((int)bias), 23).As<int, T>()
         : Vector512.ShiftLeft(x.AsInt64() + Vector512.Create(bias), 52).As<long, T>();
+
+    public static bool HasScaleB => Avx512F.IsSupported;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> ScaleB(Vector512<T> y, Vector512<T> n) => typeof(T) == typeof(float)
+        ? Avx512F.Scale(y.AsSingle(), n.AsSingle()).As<float, T>()
+        : Avx512F.Scale(y.AsDouble(), n.AsDouble()).As<double, T>();
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<T> Select(Vector512<T> mask, Vector512<T> ifSet, Vector512<T> ifClear) => Vector512.ConditionalSelect(mask, ifSet, ifClear);

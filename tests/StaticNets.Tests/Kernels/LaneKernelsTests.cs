@@ -27,6 +27,9 @@ public class LaneKernelsTests
             list.Add((float)(rng.NextDouble() * 200 - 105));
         for (int i = 0; i < 1000; i++)
             list.Add((float)(rng.NextDouble() * 2 - 1));
+        // Densely over the subnormal results, where AVX-512's one vscalef must round as the scalar's two multiplies do.
+        for (float x = -104f; x < -87f; x += 0.0013f)
+            list.Add(x);
         return list.ToArray();
     }
 
@@ -42,6 +45,8 @@ public class LaneKernelsTests
             list.Add(rng.NextDouble() * 1460 - 748);
         for (int i = 0; i < 1000; i++)
             list.Add(rng.NextDouble() * 2 - 1);
+        for (double x = -745.2; x < -708; x += 0.0029)
+            list.Add(x);
         return list.ToArray();
     }
 
