@@ -55,7 +55,12 @@ internal static class FusedForwardEmitter
                 var layer = layers[i];
                 int vectors = (layer.Outputs + lanes - 1) / lanes;
                 int chains = Chains(spec, layer, bits);
-                if (previousInRegisters)
+                int group = Group(spec, layers, i, bits);
+                if (group > 1)
+                {
+                    total += layer.Inputs / group;
+                }
+                else if (previousInRegisters)
                 {
                     total += (long)layer.Inputs * vectors;
                 }
@@ -81,8 +86,56 @@ internal static class FusedForwardEmitter
 
     private static int LayerLength(NetworkSpec spec, DenseLayerSpec layer) => (layer.Inputs + 1) * Padded(spec, layer.Outputs);
 
-    /// <summary>Elements of the padded copy: per layer, Wᵀ rows of padded width then the padded biases.</summary>
-    public static int Length(NetworkSpec spec) => spec.Layers.OfType<DenseLayerSpec>().Sum(l => LayerLength(spec, l));
+    /// <summary>
+    /// Elements of the padded copy: per layer, Wᵀ rows of padded width then the padded biases; after them the grouped
+    /// copies (<see cref="Group"/>) of the layers that some width computes grouped.
+    /// </summary>
+    public static int Length(NetworkSpec spec)
+    {
+        var layers = spec.Layers.OfType<DenseLayerSpec>().ToList();
+        return layers.Sum(l => LayerLength(spec, l)) + GroupedCopies(spec, layers).Sum(c => c.Length);
+    }
+
+    // The grouped copies in the order they follow the padded layers: per width (512, 256, 128), per grouped layer.
+    private static System.Collections.Generic.IEnumerable<(int Bits, int Layer, int Group, int Offset, int Length)> GroupedCopies(
+        NetworkSpec spec, System.Collections.Generic.IReadOnlyList<DenseLayerSpec> layers)
+    {
+        int offset = layers.Sum(l => LayerLength(spec, l));
+        foreach (int bits in new[] { 512, 256, 128 })
+        {
+            int lanes = bits / 8 / ScalarBytes(spec);
+            for (int i = 0; i < layers.Count; i++)
+            {
+                int group = Group(spec, layers, i, bits);
+                if (group == 1)
+                    continue;
+                int length = (layers[i].Inputs / group + 1) * lanes;
+                yield return (bits, i, group, offset, length);
+                offset += length;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Inputs per multiply-add when layer <paramref name="i"/> is computed grouped in the fused method of this width, else 1.
+    /// A layer whose outputs fill at most half a vector would waste the other lanes (a 32 → 4 layer at 512 bits: 32
+    /// multiply-adds of which a quarter of the lanes are used); grouped, lane o·G + g holds output o times input k + g,
+    /// so it takes Inputs / G. Chain c of the ungrouped layer is lane group c mod G of accumulator c / G, and the chains are
+    /// summed in the same tree, so the grouped layer gives the same bits (and the lane forward's). Only for inputs in
+    /// registers (a block of G inputs is one permute), a power-of-two number of chains, and inputs a multiple of it.
+    /// </summary>
+    internal static int Group(NetworkSpec spec, System.Collections.Generic.IReadOnlyList<DenseLayerSpec> layers, int i, int bits)
+    {
+        var layer = layers[i];
+        int lanes = bits / 8 / ScalarBytes(spec);
+        int outputs = 1;
+        while (outputs < layer.Outputs)
+            outputs *= 2;
+        int chains = Chains(spec, layer, bits);
+        int group = System.Math.Min(lanes / outputs, chains);
+        bool powerOfTwo = (chains & (chains - 1)) == 0;
+        return InputsInRegisters(layers, i) && group >= 2 && powerOfTwo && layer.Inputs % chains == 0 ? group : 1;
+    }
 
     internal static int Offset(NetworkSpec spec, DenseLayerSpec layer)
         => spec.Layers.OfType<DenseLayerSpec>().Where(l => l.Index < layer.Index).Sum(l => LayerLength(spec, l));
@@ -90,8 +143,17 @@ internal static class FusedForwardEmitter
     /// <summary>The header line naming the strategy.</summary>
     public static string Describe(NetworkSpec spec)
         => Applies(spec)
-            ? $"Single-sample forward: fused (every layer ≤ {MaxLayerSize} × {MaxLayerSize}, {MultiplyAdds(spec)} vector multiply-adds written out, budget {Strategies.FusedMultiplyAddBudget}): one method per vector width, constant bounds, padded transposed weights, activations applied in registers"
+            ? $"Single-sample forward: fused (every layer ≤ {MaxLayerSize} × {MaxLayerSize}, {MultiplyAdds(spec)} vector multiply-adds written out, budget {Strategies.FusedMultiplyAddBudget}): one method per vector width, constant bounds, padded transposed weights, activations applied in registers{DescribeGroups(spec)}"
             : $"Single-sample forward: per layer, not fused: the fused methods would write {MultiplyAdds(spec)} vector multiply-adds, over the budget of {Strategies.FusedMultiplyAddBudget} (above it they measured slower than the per-layer code)";
+
+    // "; grouped: layer 2 by 4 at 512 bits, by 2 at 256 bits" (inputs per multiply-add), or nothing.
+    private static string DescribeGroups(NetworkSpec spec)
+    {
+        var layers = spec.Layers.OfType<DenseLayerSpec>().ToList();
+        var parts = GroupedCopies(spec, layers).GroupBy(c => c.Layer)
+            .Select(g => $"layer {layers[g.Key].Index} " + string.Join(", ", g.Select(c => $"by {c.Group} at {c.Bits} bits"))).ToList();
+        return parts.Count == 0 ? "" : "; grouped (inputs per multiply-add): " + string.Join("; ", parts);
+    }
 
     /// <summary>Whether the header says why the network is not fused: a dense chain of small layers over the budget.</summary>
     public static bool OverBudget(NetworkSpec spec) => Candidate(spec) && !Applies(spec);
@@ -111,6 +173,19 @@ internal static class FusedForwardEmitter
                 w.Line($"for (int k = 0; k < {layer.Inputs}; k++)");
                 w.Line($"    fused[{o} + k * {p} + j] = parameters[{layer.WeightOffset} + j * {layer.Inputs} + k];");
                 w.Line($"fused[{o + layer.Inputs * p} + j] = parameters[{layer.BiasOffset} + j];");
+            }
+        }
+        var layers = spec.Layers.OfType<DenseLayerSpec>().ToList();
+        foreach (var copy in GroupedCopies(spec, layers))
+        {
+            var layer = layers[copy.Layer];
+            int lanes = copy.Bits / 8 / ScalarBytes(spec), g = copy.Group, o = copy.Offset;
+            w.Comment($"Layer {layer.Index} grouped by {g} at {copy.Bits} bits: fused[{o} + (k / {g})·{lanes} + j·{g} + k % {g}] = w[j, k], biases at {o + layer.Inputs / g * lanes} + j·{g}.");
+            using (w.Block($"for (int j = 0; j < {layer.Outputs}; j++)"))
+            {
+                w.Line($"for (int k = 0; k < {layer.Inputs}; k++)");
+                w.Line($"    fused[{o} + k / {g} * {lanes} + j * {g} + k % {g}] = parameters[{layer.WeightOffset} + j * {layer.Inputs} + k];");
+                w.Line($"fused[{o + layer.Inputs / g * lanes} + j * {g}] = parameters[{layer.BiasOffset} + j];");
             }
         }
     }
@@ -171,7 +246,7 @@ internal static class FusedForwardEmitter
                 w.Line($"{Names.Span}<{t}> scratch = stackalloc {t}[{scratch}];");
                 w.Line($"ref {t} s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scratch);");
             }
-            int spill = layers.Take(last).Where(l => KeptInRegisters(l.Activation)).Select(l => Spilled(l, lanes) * lanes).DefaultIfEmpty(0).Max();
+            int spill = Enumerable.Range(0, last).Where(i => KeptInRegisters(layers[i].Activation)).Select(i => Spilled(spec, layers, i, bits) * lanes).DefaultIfEmpty(0).Max();
             if (spill > 0)
             {
                 w.Line($"{Names.Span}<{t}> spill = stackalloc {t}[{spill}];");
@@ -187,16 +262,23 @@ internal static class FusedForwardEmitter
                 int l = layer.Index, p = Padded(spec, layer.Outputs), o = Offset(spec, layer);
                 int vectors = (layer.Outputs + lanes - 1) / lanes;
                 int chains = Chains(spec, layer, bits);
+                int group = Group(spec, layers, layers.IndexOf(layer), bits);
                 bool isOutput = ReferenceEquals(layer, output);
-                w.Comment($"Layer {l}: dense {layer.Inputs} → {layer.Outputs}, {layer.Activation}: {vectors} vector(s) of outputs, {chains} chain(s) over the inputs.");
+                if (group > 1)
+                    w.Comment($"Layer {l}: dense {layer.Inputs} → {layer.Outputs}, {layer.Activation}: grouped, {group} inputs per multiply-add (lane o·{group} + g: output o, input k + g); {chains} chains as {chains / group} accumulator(s) of {group} lane groups.");
+                else
+                    w.Comment($"Layer {l}: dense {layer.Inputs} → {layer.Outputs}, {layer.Activation}: {vectors} vector(s) of outputs, {chains} chain(s) over the inputs.");
                 bool keepInRegisters = !isOutput && KeptInRegisters(layer.Activation);
                 if (keepInRegisters)
                     w.Line($"{v} " + string.Join(", ", Enumerable.Range(0, vectors).Select(q => $"h{l}_{q}")) + ";");
                 using (w.Block())
                 {
-                    w.Line($"ref {t} wt = ref {unsafeAdd}(ref f, {o});");
+                    if (group > 1)
+                        EmitGrouped(w, spec, layer, bits, group, chains, GroupedCopies(spec, layers).First(c => c.Bits == bits && c.Layer == layers.IndexOf(layer)).Offset, registerInput);
+                    else
+                        w.Line($"ref {t} wt = ref {unsafeAdd}(ref f, {o});");
                     // Chain 0 starts at the biases, the others at zero.
-                    for (int c = 0; c < chains; c++)
+                    for (int c = 0; c < (group > 1 ? 0 : chains); c++)
                     {
                         var decl = new StringBuilder($"{v} ");
                         for (int q = 0; q < vectors; q++)
@@ -205,7 +287,11 @@ internal static class FusedForwardEmitter
                     }
                     string inputRef = input == "x" ? "x" : "s";
                     int main = layer.Inputs / chains * chains;
-                    if (registerInput >= 0)
+                    if (group > 1)
+                    {
+                        main = layer.Inputs;
+                    }
+                    else if (registerInput >= 0)
                     {
                         // The previous layer's activations are still in registers: each input is a lane broadcast
                         // with a constant index (one permute by a constant index vector), so the inputs are unrolled.
@@ -251,14 +337,15 @@ internal static class FusedForwardEmitter
                     }
                     for (int q = 0; q < vectors; q++)
                     {
-                        string sum = TreeSum(Enumerable.Range(0, chains).Select(c => $"a{c}_{q}").ToList());
+                        string sum = group > 1 ? "a0" : TreeSum(Enumerable.Range(0, chains).Select(c => $"a{c}_{q}").ToList());
                         string activated = InRegisters(layer.Activation) ? Activate(layer.Activation, sum) : sum;
                         string target = isOutput && outputInRegisters ? $"ref y, {q * lanes}" : $"ref s, {scratchOffset + q * lanes}";
                         if (keepInRegisters)
                         {
                             w.Line($"h{l}_{q} = {activated};");
-                            if (q >= vectors - Spilled(layer, lanes))
-                                w.Line($"{vec}.StoreUnsafe(h{l}_{q}, ref sp, {(q - (vectors - Spilled(layer, lanes))) * lanes});");
+                            int spilled = Spilled(spec, layers, layers.IndexOf(layer), bits);
+                            if (q >= vectors - spilled)
+                                w.Line($"{vec}.StoreUnsafe(h{l}_{q}, ref sp, {(q - (vectors - spilled)) * lanes});");
                         }
                         else if (isOutput && vectorSoftmax)
                             w.Line($"{v} o{q} = {activated};");
@@ -278,9 +365,43 @@ internal static class FusedForwardEmitter
                     scratchOffset += p;
                 registerInput = keepInRegisters ? l : -1;
                 registerVectors = vectors;
-                registerSpilled = keepInRegisters ? Spilled(layer, lanes) : 0;
+                registerSpilled = keepInRegisters ? Spilled(spec, layers, layers.IndexOf(layer), bits) : 0;
             }
         }
+    }
+
+    // A grouped layer (see Group): the accumulators, one multiply-add per block of inputs, then the chains' tree: the
+    // levels within a lane group by in-vector swaps, the others across accumulators; a0 then holds output o in lane o.
+    private static void EmitGrouped(SourceWriter w, NetworkSpec spec, DenseLayerSpec layer, int bits, int group, int chains, int offset, int registerInput)
+    {
+        string t = Names.Scalar(spec.Scalar);
+        string vec = $"global::System.Runtime.Intrinsics.Vector{bits}";
+        string v = $"{vec}<{t}>";
+        string suffix = spec.Scalar == ScalarKind.Double ? "L" : "";
+        int lanes = bits / 8 / ScalarBytes(spec), accumulators = chains / group, blocks = layer.Inputs / group;
+        string Indices(System.Func<int, int> lane) => $"{vec}.Create({string.Join(", ", Enumerable.Range(0, lanes).Select(i => lane(i) + suffix))})";
+        w.Line($"ref {t} wt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref f, {offset});");
+        w.Line($"{v} " + string.Join(", ", Enumerable.Range(0, accumulators).Select(r => r == 0 ? $"a0 = {vec}.LoadUnsafe(ref wt, {blocks * lanes})" : $"a{r} = {v}.Zero")) + ";");
+        for (int b = 0; b < blocks; b++)
+        {
+            int k = b * group;
+            w.Line($"a{k % chains / group} = global::StaticNets.Kernels.FusedSimd.MultiplyAdd({vec}.LoadUnsafe(ref wt, {b * lanes}), {vec}.Shuffle(h{registerInput}_{k / lanes}, {Indices(i => k % lanes + i % group)}), a{k % chains / group});");
+        }
+        for (int step = 1; step < chains; step *= 2)
+        {
+            if (step < group)
+            {
+                for (int r = 0; r < accumulators; r++)
+                    w.Line($"a{r} += {vec}.Shuffle(a{r}, {Indices(i => i ^ step)});");
+            }
+            else
+            {
+                int apart = step / group;
+                for (int r = 0; r < accumulators; r += 2 * apart)
+                    w.Line($"a{r} += a{r + apart};");
+            }
+        }
+        w.Line($"a0 = {vec}.Shuffle(a0, {Indices(i => i % (lanes / group) * group)});");
     }
 
     // (a0 + a1) + (a2 + a3): the chains are summed pairwise, log₂ deep rather than one after another.
@@ -303,7 +424,12 @@ internal static class FusedForwardEmitter
     // port, which on Intel is also the second 512-bit FMA port, so permutes for all inputs made the next layer
     // shuffle-bound. The permuted first half covers the store-to-load forwarding of the spilled half; all of them
     // spilled put that latency on the critical path (below).
-    private static int Spilled(DenseLayerSpec layer, int lanes) => (layer.Outputs + lanes - 1) / lanes / 2;
+    // A grouped next layer needs one permute per block of inputs, so nothing of its input is spilled.
+    private static int Spilled(NetworkSpec spec, System.Collections.Generic.IReadOnlyList<DenseLayerSpec> layers, int i, int bits)
+    {
+        int lanes = bits / 8 / ScalarBytes(spec);
+        return i + 1 < layers.Count && Group(spec, layers, i + 1, bits) > 1 ? 0 : (layers[i].Outputs + lanes - 1) / lanes / 2;
+    }
 
     // A hidden layer with a register activation stays in registers for the next layer (each input a lane broadcast).
     // Stored and re-read as broadcasts from the scratch instead, N1 measured 78 ns against 73 ns (RESULTS.md, 2026-12-01).

@@ -7,7 +7,7 @@
 //   Layer 4: dense 40 → 2, Sigmoid; SIMD row dot products over 40 inputs (Vector512/256/128, masked tail); batches register-blocked dot products, 4 samples × 4 rows (× 2 below AVX-512).
 //   Output delta: a − y (binary cross-entropy with sigmoid).
 //   Dropout while Training (inverted, masks from SplitMix64 streams keyed by seed, workspace and call): layer 1 at 0.5, layer 3 at 0.2.
-//   Single-sample forward: fused (every layer ≤ 64 × 64, 162 vector multiply-adds written out, budget 1536): one method per vector width, constant bounds, padded transposed weights, activations applied in registers.
+//   Single-sample forward: fused (every layer ≤ 64 × 64, 77 vector multiply-adds written out, budget 1536): one method per vector width, constant bounds, padded transposed weights, activations applied in registers; grouped (inputs per multiply-add): layer 4 by 8 at 512 bits, by 4 at 256 bits, by 2 at 128 bits.
 //   Batched forward (Forward with a workspace): in lanes of 16/8/4 samples (512/256/128-bit), weights broadcast from the fused copy, the fused method's chains, blocks of fewer than 8/4/2 samples one by one fused; at 512 bits layer 0 3 → 5: 5 output(s) × 3 chain(s) per pass, layer 2 5 → 40: 3 output(s) × 5 chain(s) per pass, layer 4 40 → 2: 2 output(s) × 8 chain(s) per pass.
 //   Single-sample forward keeps its 45 hidden activations on the stack.
 #nullable enable
@@ -71,7 +71,7 @@ partial class DropoutNet : global::StaticNets.INetwork<float>, global::StaticNet
     // Transposed weights of layers vectorised over outputs (single-sample forward only).
     private readonly global::StaticNets.Kernels.AlignedArray<float> _transposed = new global::StaticNets.Kernels.AlignedArray<float>(200);
     // Transposed weights and biases of every layer, rows padded to 64 bytes, for the fused single-sample forward.
-    private readonly global::StaticNets.Kernels.AlignedArray<float> _fused = new global::StaticNets.Kernels.AlignedArray<float>(1008);
+    private readonly global::StaticNets.Kernels.AlignedArray<float> _fused = new global::StaticNets.Kernels.AlignedArray<float>(1276);
     private int _transposedVersion = -1;
 
     /// <summary>Creates the network with parameters initialised from seed 0.</summary>
@@ -146,6 +146,27 @@ partial class DropoutNet : global::StaticNets.INetwork<float>, global::StaticNet
                     fused[352 + k * 16 + j] = parameters[260 + j * 40 + k];
                 fused[992 + j] = parameters[340 + j];
             }
+            // Layer 4 grouped by 8 at 512 bits: fused[1008 + (k / 8)·16 + j·8 + k % 8] = w[j, k], biases at 1088 + j·8.
+            for (int j = 0; j < 2; j++)
+            {
+                for (int k = 0; k < 40; k++)
+                    fused[1008 + k / 8 * 16 + j * 8 + k % 8] = parameters[260 + j * 40 + k];
+                fused[1088 + j * 8] = parameters[340 + j];
+            }
+            // Layer 4 grouped by 4 at 256 bits: fused[1104 + (k / 4)·8 + j·4 + k % 4] = w[j, k], biases at 1184 + j·4.
+            for (int j = 0; j < 2; j++)
+            {
+                for (int k = 0; k < 40; k++)
+                    fused[1104 + k / 4 * 8 + j * 4 + k % 4] = parameters[260 + j * 40 + k];
+                fused[1184 + j * 4] = parameters[340 + j];
+            }
+            // Layer 4 grouped by 2 at 128 bits: fused[1192 + (k / 2)·4 + j·2 + k % 2] = w[j, k], biases at 1272 + j·2.
+            for (int j = 0; j < 2; j++)
+            {
+                for (int k = 0; k < 40; k++)
+                    fused[1192 + k / 2 * 4 + j * 2 + k % 2] = parameters[260 + j * 40 + k];
+                fused[1272 + j * 2] = parameters[340 + j];
+            }
             global::System.Threading.Volatile.Write(ref _transposedVersion, version);
         }
     }
@@ -217,8 +238,6 @@ partial class DropoutNet : global::StaticNets.INetwork<float>, global::StaticNet
         ref float f = ref _fused.GetPinnableReference();
         global::System.Span<float> scratch = stackalloc float[32];
         ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scratch);
-        global::System.Span<float> spill = stackalloc float[16];
-        ref float sp = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(spill);
         // Layer 0: dense 3 → 5, Sigmoid: 1 vector(s) of outputs, 3 chain(s) over the inputs.
         {
             ref float wt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref f, 0);
@@ -262,100 +281,21 @@ partial class DropoutNet : global::StaticNets.INetwork<float>, global::StaticNet
             h2_0 = global::StaticNets.Kernels.FusedSimd.ReLU((((a0_0 + a1_0) + (a2_0 + a3_0)) + a4_0));
             h2_1 = global::StaticNets.Kernels.FusedSimd.ReLU((((a0_1 + a1_1) + (a2_1 + a3_1)) + a4_1));
             h2_2 = global::StaticNets.Kernels.FusedSimd.ReLU((((a0_2 + a1_2) + (a2_2 + a3_2)) + a4_2));
-            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(h2_2, ref sp, 0);
         }
-        // Layer 4: dense 40 → 2, Sigmoid: 1 vector(s) of outputs, 8 chain(s) over the inputs.
+        // Layer 4: dense 40 → 2, Sigmoid: grouped, 8 inputs per multiply-add (lane o·8 + g: output o, input k + g); 8 chains as 1 accumulator(s) of 8 lane groups.
         {
-            ref float wt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref f, 352);
-            global::System.Runtime.Intrinsics.Vector512<float> a0_0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 640);
-            global::System.Runtime.Intrinsics.Vector512<float> a1_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> a2_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> a3_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> a4_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> a5_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> a6_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> a7_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> xk0 = global::System.Runtime.Intrinsics.Vector512.Shuffle(h2_0, global::System.Runtime.Intrinsics.Vector512.Create(0));
-            a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 0), xk0, a0_0);
-            global::System.Runtime.Intrinsics.Vector512<float> xk1 = global::System.Runtime.Intrinsics.Vector512.Shuffle(h2_0, global::System.Runtime.Intrinsics.Vector512.Create(1));
-            a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 16), xk1, a1_0);
-            global::System.Runtime.Intrinsics.Vector512<float> xk2 = global::System.Runtime.Intrinsics.Vector512.Shuffle(h2_0, global::System.Runtime.Intrinsics.Vector512.Create(2));
-            a2_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 32), xk2, a2_0);
-            global::System.Runtime.Intrinsics.Vector512<float> xk3 = global::System.Runtime.Intrinsics.Vector512.Shuffle(h2_0, global::System.Runtime.Intrinsics.Vector512.Create(3));
-            a3_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 48), xk3, a3_0);
-            global::System.Runtime.Intrinsics.Vector512<float> xk4 = global::System.Runtime.Intrinsics.Vector512.Shuffle(h2_0, global::System.Runtime.Intrinsics.Vector512.Create(4));
-            a4_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 64), xk4, a4_0);
-            global::System.Runtime.Intrinsics.Vector512<float> xk5 = global::System.Runtime.Intrinsics.Vector512.Shuffle(h2_0, global::System.Runtime.Intrinsics.Vector512.Create(5));
-            a5_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 80), xk5, a5_0);
-            global::System.Runtime.Intrinsics.Vector512<float> xk6 = global::System.Runtime.Intrinsics.Vector512.Shuffle(h2_0, global::System.Runtime.Intrinsics.Vector512.Create(6));
-            a6_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 96), xk6, a6_0);
-            global::System.Runtime.Intrinsics.Vector512<float> xk7 = global::System.Runtime.Intrinsics.Vector512.Shuffle(h2_0, global::System.Runtime.Intrinsics.Vector512.Create(7));
-            a7_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 112), xk7, a7_0);
-            global::System.Runtime.Intrinsics.Vector512<float> xk8 = global::System.Runtime.Intrinsics.Vector512.Shuffle(h2_0, global::System.Runtime.Intrinsics.Vector512.Create(8));
-            a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 128), xk8, a0_0);
-            global::System.Runtime.Intrinsics.Vector512<float> xk9 = global::System.Runtime.Intrinsics.Vector512.Shuffle(h2_0, global::System.Runtime.Intrinsics.Vector512.Create(9));
-            a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 144), xk9, a1_0);
-            global::System.Runtime.Intrinsics.Vector512<float> xk10 = global::System.Runtime.Intrinsics.Vector512.Shuffle(h2_0, global::System.Runtime.Intrinsics.Vector512.Create(10));
-            a2_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 160), xk10, a2_0);
-            global::System.Runtime.Intrinsics.Vector512<float> xk11 = global::System.Runtime.Intrinsics.Vector512.Shuffle(h2_0, global::System.Runtime.Intrinsics.Vector512.Create(11));
-            a3_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 176), xk11, a3_0);
-            global::System.Runtime.Intrinsics.Vector512<float> xk12 = global::System.Runtime.Intrinsics.Vector512.Shuffle(h2_0, global::System.Runtime.Intrinsics.Vector512.Create(12));
-            a4_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 192), xk12, a4_0);
-            global::System.Runtime.Intrinsics.Vector512<float> xk13 = global::System.Runtime.Intrinsics.Vector512.Shuffle(h2_0, global::System.Runtime.Intrinsics.Vector512.Create(13));
-            a5_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 208), xk13, a5_0);
-            global::System.Runtime.Intrinsics.Vector512<float> xk14 = global::System.Runtime.Intrinsics.Vector512.Shuffle(h2_0, global::System.Runtime.Intrinsics.Vector512.Create(14));
-            a6_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 224), xk14, a6_0);
-            global::System.Runtime.Intrinsics.Vector512<float> xk15 = global::System.Runtime.Intrinsics.Vector512.Shuffle(h2_0, global::System.Runtime.Intrinsics.Vector512.Create(15));
-            a7_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 240), xk15, a7_0);
-            global::System.Runtime.Intrinsics.Vector512<float> xk16 = global::System.Runtime.Intrinsics.Vector512.Shuffle(h2_1, global::System.Runtime.Intrinsics.Vector512.Create(0));
-            a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 256), xk16, a0_0);
-            global::System.Runtime.Intrinsics.Vector512<float> xk17 = global::System.Runtime.Intrinsics.Vector512.Shuffle(h2_1, global::System.Runtime.Intrinsics.Vector512.Create(1));
-            a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 272), xk17, a1_0);
-            global::System.Runtime.Intrinsics.Vector512<float> xk18 = global::System.Runtime.Intrinsics.Vector512.Shuffle(h2_1, global::System.Runtime.Intrinsics.Vector512.Create(2));
-            a2_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 288), xk18, a2_0);
-            global::System.Runtime.Intrinsics.Vector512<float> xk19 = global::System.Runtime.Intrinsics.Vector512.Shuffle(h2_1, global::System.Runtime.Intrinsics.Vector512.Create(3));
-            a3_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 304), xk19, a3_0);
-            global::System.Runtime.Intrinsics.Vector512<float> xk20 = global::System.Runtime.Intrinsics.Vector512.Shuffle(h2_1, global::System.Runtime.Intrinsics.Vector512.Create(4));
-            a4_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 320), xk20, a4_0);
-            global::System.Runtime.Intrinsics.Vector512<float> xk21 = global::System.Runtime.Intrinsics.Vector512.Shuffle(h2_1, global::System.Runtime.Intrinsics.Vector512.Create(5));
-            a5_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 336), xk21, a5_0);
-            global::System.Runtime.Intrinsics.Vector512<float> xk22 = global::System.Runtime.Intrinsics.Vector512.Shuffle(h2_1, global::System.Runtime.Intrinsics.Vector512.Create(6));
-            a6_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 352), xk22, a6_0);
-            global::System.Runtime.Intrinsics.Vector512<float> xk23 = global::System.Runtime.Intrinsics.Vector512.Shuffle(h2_1, global::System.Runtime.Intrinsics.Vector512.Create(7));
-            a7_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 368), xk23, a7_0);
-            global::System.Runtime.Intrinsics.Vector512<float> xk24 = global::System.Runtime.Intrinsics.Vector512.Shuffle(h2_1, global::System.Runtime.Intrinsics.Vector512.Create(8));
-            a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 384), xk24, a0_0);
-            global::System.Runtime.Intrinsics.Vector512<float> xk25 = global::System.Runtime.Intrinsics.Vector512.Shuffle(h2_1, global::System.Runtime.Intrinsics.Vector512.Create(9));
-            a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 400), xk25, a1_0);
-            global::System.Runtime.Intrinsics.Vector512<float> xk26 = global::System.Runtime.Intrinsics.Vector512.Shuffle(h2_1, global::System.Runtime.Intrinsics.Vector512.Create(10));
-            a2_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 416), xk26, a2_0);
-            global::System.Runtime.Intrinsics.Vector512<float> xk27 = global::System.Runtime.Intrinsics.Vector512.Shuffle(h2_1, global::System.Runtime.Intrinsics.Vector512.Create(11));
-            a3_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 432), xk27, a3_0);
-            global::System.Runtime.Intrinsics.Vector512<float> xk28 = global::System.Runtime.Intrinsics.Vector512.Shuffle(h2_1, global::System.Runtime.Intrinsics.Vector512.Create(12));
-            a4_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 448), xk28, a4_0);
-            global::System.Runtime.Intrinsics.Vector512<float> xk29 = global::System.Runtime.Intrinsics.Vector512.Shuffle(h2_1, global::System.Runtime.Intrinsics.Vector512.Create(13));
-            a5_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 464), xk29, a5_0);
-            global::System.Runtime.Intrinsics.Vector512<float> xk30 = global::System.Runtime.Intrinsics.Vector512.Shuffle(h2_1, global::System.Runtime.Intrinsics.Vector512.Create(14));
-            a6_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 480), xk30, a6_0);
-            global::System.Runtime.Intrinsics.Vector512<float> xk31 = global::System.Runtime.Intrinsics.Vector512.Shuffle(h2_1, global::System.Runtime.Intrinsics.Vector512.Create(15));
-            a7_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 496), xk31, a7_0);
-            global::System.Runtime.Intrinsics.Vector512<float> xk32 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 0));
-            a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 512), xk32, a0_0);
-            global::System.Runtime.Intrinsics.Vector512<float> xk33 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 1));
-            a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 528), xk33, a1_0);
-            global::System.Runtime.Intrinsics.Vector512<float> xk34 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 2));
-            a2_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 544), xk34, a2_0);
-            global::System.Runtime.Intrinsics.Vector512<float> xk35 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 3));
-            a3_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 560), xk35, a3_0);
-            global::System.Runtime.Intrinsics.Vector512<float> xk36 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 4));
-            a4_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 576), xk36, a4_0);
-            global::System.Runtime.Intrinsics.Vector512<float> xk37 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 5));
-            a5_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 592), xk37, a5_0);
-            global::System.Runtime.Intrinsics.Vector512<float> xk38 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 6));
-            a6_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 608), xk38, a6_0);
-            global::System.Runtime.Intrinsics.Vector512<float> xk39 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 7));
-            a7_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 624), xk39, a7_0);
-            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((((a0_0 + a1_0) + (a2_0 + a3_0)) + ((a4_0 + a5_0) + (a6_0 + a7_0))), ref s, 16);
+            ref float wt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref f, 1008);
+            global::System.Runtime.Intrinsics.Vector512<float> a0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 80);
+            a0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 0), global::System.Runtime.Intrinsics.Vector512.Shuffle(h2_0, global::System.Runtime.Intrinsics.Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 0, 1, 2, 3, 4, 5, 6, 7)), a0);
+            a0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 16), global::System.Runtime.Intrinsics.Vector512.Shuffle(h2_0, global::System.Runtime.Intrinsics.Vector512.Create(8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15)), a0);
+            a0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 32), global::System.Runtime.Intrinsics.Vector512.Shuffle(h2_1, global::System.Runtime.Intrinsics.Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 0, 1, 2, 3, 4, 5, 6, 7)), a0);
+            a0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 48), global::System.Runtime.Intrinsics.Vector512.Shuffle(h2_1, global::System.Runtime.Intrinsics.Vector512.Create(8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15)), a0);
+            a0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 64), global::System.Runtime.Intrinsics.Vector512.Shuffle(h2_2, global::System.Runtime.Intrinsics.Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 0, 1, 2, 3, 4, 5, 6, 7)), a0);
+            a0 += global::System.Runtime.Intrinsics.Vector512.Shuffle(a0, global::System.Runtime.Intrinsics.Vector512.Create(1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14));
+            a0 += global::System.Runtime.Intrinsics.Vector512.Shuffle(a0, global::System.Runtime.Intrinsics.Vector512.Create(2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13));
+            a0 += global::System.Runtime.Intrinsics.Vector512.Shuffle(a0, global::System.Runtime.Intrinsics.Vector512.Create(4, 5, 6, 7, 0, 1, 2, 3, 12, 13, 14, 15, 8, 9, 10, 11));
+            a0 = global::System.Runtime.Intrinsics.Vector512.Shuffle(a0, global::System.Runtime.Intrinsics.Vector512.Create(0, 8, 0, 8, 0, 8, 0, 8, 0, 8, 0, 8, 0, 8, 0, 8));
+            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0, ref s, 16);
             // The output activation needs the whole row: the kernel, from the scratch into output.
             global::StaticNets.Kernels.ActivationKernels.Sigmoid<float>(scratch.Slice(16, 2), output);
         }
@@ -368,8 +308,6 @@ partial class DropoutNet : global::StaticNets.INetwork<float>, global::StaticNet
         ref float f = ref _fused.GetPinnableReference();
         global::System.Span<float> scratch = stackalloc float[32];
         ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scratch);
-        global::System.Span<float> spill = stackalloc float[16];
-        ref float sp = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(spill);
         // Layer 0: dense 3 → 5, Sigmoid: 1 vector(s) of outputs, 3 chain(s) over the inputs.
         {
             ref float wt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref f, 0);
@@ -402,102 +340,29 @@ partial class DropoutNet : global::StaticNets.INetwork<float>, global::StaticNet
             h2_1 = global::StaticNets.Kernels.FusedSimd.ReLU(a0_1);
             h2_2 = global::StaticNets.Kernels.FusedSimd.ReLU(a0_2);
             h2_3 = global::StaticNets.Kernels.FusedSimd.ReLU(a0_3);
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(h2_3, ref sp, 0);
             h2_4 = global::StaticNets.Kernels.FusedSimd.ReLU(a0_4);
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(h2_4, ref sp, 8);
         }
-        // Layer 4: dense 40 → 2, Sigmoid: 1 vector(s) of outputs, 8 chain(s) over the inputs.
+        // Layer 4: dense 40 → 2, Sigmoid: grouped, 4 inputs per multiply-add (lane o·4 + g: output o, input k + g); 8 chains as 2 accumulator(s) of 4 lane groups.
         {
-            ref float wt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref f, 352);
-            global::System.Runtime.Intrinsics.Vector256<float> a0_0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 640);
-            global::System.Runtime.Intrinsics.Vector256<float> a1_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> a2_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> a3_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> a4_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> a5_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> a6_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> a7_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> xk0 = global::System.Runtime.Intrinsics.Vector256.Shuffle(h2_0, global::System.Runtime.Intrinsics.Vector256.Create(0));
-            a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 0), xk0, a0_0);
-            global::System.Runtime.Intrinsics.Vector256<float> xk1 = global::System.Runtime.Intrinsics.Vector256.Shuffle(h2_0, global::System.Runtime.Intrinsics.Vector256.Create(1));
-            a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 16), xk1, a1_0);
-            global::System.Runtime.Intrinsics.Vector256<float> xk2 = global::System.Runtime.Intrinsics.Vector256.Shuffle(h2_0, global::System.Runtime.Intrinsics.Vector256.Create(2));
-            a2_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 32), xk2, a2_0);
-            global::System.Runtime.Intrinsics.Vector256<float> xk3 = global::System.Runtime.Intrinsics.Vector256.Shuffle(h2_0, global::System.Runtime.Intrinsics.Vector256.Create(3));
-            a3_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 48), xk3, a3_0);
-            global::System.Runtime.Intrinsics.Vector256<float> xk4 = global::System.Runtime.Intrinsics.Vector256.Shuffle(h2_0, global::System.Runtime.Intrinsics.Vector256.Create(4));
-            a4_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 64), xk4, a4_0);
-            global::System.Runtime.Intrinsics.Vector256<float> xk5 = global::System.Runtime.Intrinsics.Vector256.Shuffle(h2_0, global::System.Runtime.Intrinsics.Vector256.Create(5));
-            a5_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 80), xk5, a5_0);
-            global::System.Runtime.Intrinsics.Vector256<float> xk6 = global::System.Runtime.Intrinsics.Vector256.Shuffle(h2_0, global::System.Runtime.Intrinsics.Vector256.Create(6));
-            a6_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 96), xk6, a6_0);
-            global::System.Runtime.Intrinsics.Vector256<float> xk7 = global::System.Runtime.Intrinsics.Vector256.Shuffle(h2_0, global::System.Runtime.Intrinsics.Vector256.Create(7));
-            a7_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 112), xk7, a7_0);
-            global::System.Runtime.Intrinsics.Vector256<float> xk8 = global::System.Runtime.Intrinsics.Vector256.Shuffle(h2_1, global::System.Runtime.Intrinsics.Vector256.Create(0));
-            a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 128), xk8, a0_0);
-            global::System.Runtime.Intrinsics.Vector256<float> xk9 = global::System.Runtime.Intrinsics.Vector256.Shuffle(h2_1, global::System.Runtime.Intrinsics.Vector256.Create(1));
-            a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 144), xk9, a1_0);
-            global::System.Runtime.Intrinsics.Vector256<float> xk10 = global::System.Runtime.Intrinsics.Vector256.Shuffle(h2_1, global::System.Runtime.Intrinsics.Vector256.Create(2));
-            a2_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 160), xk10, a2_0);
-            global::System.Runtime.Intrinsics.Vector256<float> xk11 = global::System.Runtime.Intrinsics.Vector256.Shuffle(h2_1, global::System.Runtime.Intrinsics.Vector256.Create(3));
-            a3_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 176), xk11, a3_0);
-            global::System.Runtime.Intrinsics.Vector256<float> xk12 = global::System.Runtime.Intrinsics.Vector256.Shuffle(h2_1, global::System.Runtime.Intrinsics.Vector256.Create(4));
-            a4_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 192), xk12, a4_0);
-            global::System.Runtime.Intrinsics.Vector256<float> xk13 = global::System.Runtime.Intrinsics.Vector256.Shuffle(h2_1, global::System.Runtime.Intrinsics.Vector256.Create(5));
-            a5_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 208), xk13, a5_0);
-            global::System.Runtime.Intrinsics.Vector256<float> xk14 = global::System.Runtime.Intrinsics.Vector256.Shuffle(h2_1, global::System.Runtime.Intrinsics.Vector256.Create(6));
-            a6_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 224), xk14, a6_0);
-            global::System.Runtime.Intrinsics.Vector256<float> xk15 = global::System.Runtime.Intrinsics.Vector256.Shuffle(h2_1, global::System.Runtime.Intrinsics.Vector256.Create(7));
-            a7_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 240), xk15, a7_0);
-            global::System.Runtime.Intrinsics.Vector256<float> xk16 = global::System.Runtime.Intrinsics.Vector256.Shuffle(h2_2, global::System.Runtime.Intrinsics.Vector256.Create(0));
-            a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 256), xk16, a0_0);
-            global::System.Runtime.Intrinsics.Vector256<float> xk17 = global::System.Runtime.Intrinsics.Vector256.Shuffle(h2_2, global::System.Runtime.Intrinsics.Vector256.Create(1));
-            a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 272), xk17, a1_0);
-            global::System.Runtime.Intrinsics.Vector256<float> xk18 = global::System.Runtime.Intrinsics.Vector256.Shuffle(h2_2, global::System.Runtime.Intrinsics.Vector256.Create(2));
-            a2_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 288), xk18, a2_0);
-            global::System.Runtime.Intrinsics.Vector256<float> xk19 = global::System.Runtime.Intrinsics.Vector256.Shuffle(h2_2, global::System.Runtime.Intrinsics.Vector256.Create(3));
-            a3_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 304), xk19, a3_0);
-            global::System.Runtime.Intrinsics.Vector256<float> xk20 = global::System.Runtime.Intrinsics.Vector256.Shuffle(h2_2, global::System.Runtime.Intrinsics.Vector256.Create(4));
-            a4_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 320), xk20, a4_0);
-            global::System.Runtime.Intrinsics.Vector256<float> xk21 = global::System.Runtime.Intrinsics.Vector256.Shuffle(h2_2, global::System.Runtime.Intrinsics.Vector256.Create(5));
-            a5_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 336), xk21, a5_0);
-            global::System.Runtime.Intrinsics.Vector256<float> xk22 = global::System.Runtime.Intrinsics.Vector256.Shuffle(h2_2, global::System.Runtime.Intrinsics.Vector256.Create(6));
-            a6_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 352), xk22, a6_0);
-            global::System.Runtime.Intrinsics.Vector256<float> xk23 = global::System.Runtime.Intrinsics.Vector256.Shuffle(h2_2, global::System.Runtime.Intrinsics.Vector256.Create(7));
-            a7_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 368), xk23, a7_0);
-            global::System.Runtime.Intrinsics.Vector256<float> xk24 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 0));
-            a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 384), xk24, a0_0);
-            global::System.Runtime.Intrinsics.Vector256<float> xk25 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 1));
-            a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 400), xk25, a1_0);
-            global::System.Runtime.Intrinsics.Vector256<float> xk26 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 2));
-            a2_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 416), xk26, a2_0);
-            global::System.Runtime.Intrinsics.Vector256<float> xk27 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 3));
-            a3_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 432), xk27, a3_0);
-            global::System.Runtime.Intrinsics.Vector256<float> xk28 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 4));
-            a4_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 448), xk28, a4_0);
-            global::System.Runtime.Intrinsics.Vector256<float> xk29 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 5));
-            a5_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 464), xk29, a5_0);
-            global::System.Runtime.Intrinsics.Vector256<float> xk30 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 6));
-            a6_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 480), xk30, a6_0);
-            global::System.Runtime.Intrinsics.Vector256<float> xk31 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 7));
-            a7_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 496), xk31, a7_0);
-            global::System.Runtime.Intrinsics.Vector256<float> xk32 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 8));
-            a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 512), xk32, a0_0);
-            global::System.Runtime.Intrinsics.Vector256<float> xk33 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 9));
-            a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 528), xk33, a1_0);
-            global::System.Runtime.Intrinsics.Vector256<float> xk34 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 10));
-            a2_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 544), xk34, a2_0);
-            global::System.Runtime.Intrinsics.Vector256<float> xk35 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 11));
-            a3_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 560), xk35, a3_0);
-            global::System.Runtime.Intrinsics.Vector256<float> xk36 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 12));
-            a4_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 576), xk36, a4_0);
-            global::System.Runtime.Intrinsics.Vector256<float> xk37 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 13));
-            a5_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 592), xk37, a5_0);
-            global::System.Runtime.Intrinsics.Vector256<float> xk38 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 14));
-            a6_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 608), xk38, a6_0);
-            global::System.Runtime.Intrinsics.Vector256<float> xk39 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 15));
-            a7_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 624), xk39, a7_0);
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((((a0_0 + a1_0) + (a2_0 + a3_0)) + ((a4_0 + a5_0) + (a6_0 + a7_0))), ref s, 16);
+            ref float wt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref f, 1104);
+            global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 80), a1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            a0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 0), global::System.Runtime.Intrinsics.Vector256.Shuffle(h2_0, global::System.Runtime.Intrinsics.Vector256.Create(0, 1, 2, 3, 0, 1, 2, 3)), a0);
+            a1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 8), global::System.Runtime.Intrinsics.Vector256.Shuffle(h2_0, global::System.Runtime.Intrinsics.Vector256.Create(4, 5, 6, 7, 4, 5, 6, 7)), a1);
+            a0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 16), global::System.Runtime.Intrinsics.Vector256.Shuffle(h2_1, global::System.Runtime.Intrinsics.Vector256.Create(0, 1, 2, 3, 0, 1, 2, 3)), a0);
+            a1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 24), global::System.Runtime.Intrinsics.Vector256.Shuffle(h2_1, global::System.Runtime.Intrinsics.Vector256.Create(4, 5, 6, 7, 4, 5, 6, 7)), a1);
+            a0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 32), global::System.Runtime.Intrinsics.Vector256.Shuffle(h2_2, global::System.Runtime.Intrinsics.Vector256.Create(0, 1, 2, 3, 0, 1, 2, 3)), a0);
+            a1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 40), global::System.Runtime.Intrinsics.Vector256.Shuffle(h2_2, global::System.Runtime.Intrinsics.Vector256.Create(4, 5, 6, 7, 4, 5, 6, 7)), a1);
+            a0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 48), global::System.Runtime.Intrinsics.Vector256.Shuffle(h2_3, global::System.Runtime.Intrinsics.Vector256.Create(0, 1, 2, 3, 0, 1, 2, 3)), a0);
+            a1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 56), global::System.Runtime.Intrinsics.Vector256.Shuffle(h2_3, global::System.Runtime.Intrinsics.Vector256.Create(4, 5, 6, 7, 4, 5, 6, 7)), a1);
+            a0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 64), global::System.Runtime.Intrinsics.Vector256.Shuffle(h2_4, global::System.Runtime.Intrinsics.Vector256.Create(0, 1, 2, 3, 0, 1, 2, 3)), a0);
+            a1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 72), global::System.Runtime.Intrinsics.Vector256.Shuffle(h2_4, global::System.Runtime.Intrinsics.Vector256.Create(4, 5, 6, 7, 4, 5, 6, 7)), a1);
+            a0 += global::System.Runtime.Intrinsics.Vector256.Shuffle(a0, global::System.Runtime.Intrinsics.Vector256.Create(1, 0, 3, 2, 5, 4, 7, 6));
+            a1 += global::System.Runtime.Intrinsics.Vector256.Shuffle(a1, global::System.Runtime.Intrinsics.Vector256.Create(1, 0, 3, 2, 5, 4, 7, 6));
+            a0 += global::System.Runtime.Intrinsics.Vector256.Shuffle(a0, global::System.Runtime.Intrinsics.Vector256.Create(2, 3, 0, 1, 6, 7, 4, 5));
+            a1 += global::System.Runtime.Intrinsics.Vector256.Shuffle(a1, global::System.Runtime.Intrinsics.Vector256.Create(2, 3, 0, 1, 6, 7, 4, 5));
+            a0 += a1;
+            a0 = global::System.Runtime.Intrinsics.Vector256.Shuffle(a0, global::System.Runtime.Intrinsics.Vector256.Create(0, 4, 0, 4, 0, 4, 0, 4));
+            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a0, ref s, 16);
             // The output activation needs the whole row: the kernel, from the scratch into output.
             global::StaticNets.Kernels.ActivationKernels.Sigmoid<float>(scratch.Slice(16, 2), output);
         }
@@ -510,8 +375,6 @@ partial class DropoutNet : global::StaticNets.INetwork<float>, global::StaticNet
         ref float f = ref _fused.GetPinnableReference();
         global::System.Span<float> scratch = stackalloc float[32];
         ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scratch);
-        global::System.Span<float> spill = stackalloc float[20];
-        ref float sp = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(spill);
         // Layer 0: dense 3 → 5, Sigmoid: 2 vector(s) of outputs, 3 chain(s) over the inputs.
         {
             ref float wt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref f, 0);
@@ -547,108 +410,44 @@ partial class DropoutNet : global::StaticNets.INetwork<float>, global::StaticNet
             h2_3 = global::StaticNets.Kernels.FusedSimd.ReLU(a0_3);
             h2_4 = global::StaticNets.Kernels.FusedSimd.ReLU(a0_4);
             h2_5 = global::StaticNets.Kernels.FusedSimd.ReLU(a0_5);
-            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(h2_5, ref sp, 0);
             h2_6 = global::StaticNets.Kernels.FusedSimd.ReLU(a0_6);
-            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(h2_6, ref sp, 4);
             h2_7 = global::StaticNets.Kernels.FusedSimd.ReLU(a0_7);
-            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(h2_7, ref sp, 8);
             h2_8 = global::StaticNets.Kernels.FusedSimd.ReLU(a0_8);
-            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(h2_8, ref sp, 12);
             h2_9 = global::StaticNets.Kernels.FusedSimd.ReLU(a0_9);
-            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(h2_9, ref sp, 16);
         }
-        // Layer 4: dense 40 → 2, Sigmoid: 1 vector(s) of outputs, 8 chain(s) over the inputs.
+        // Layer 4: dense 40 → 2, Sigmoid: grouped, 2 inputs per multiply-add (lane o·2 + g: output o, input k + g); 8 chains as 4 accumulator(s) of 2 lane groups.
         {
-            ref float wt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref f, 352);
-            global::System.Runtime.Intrinsics.Vector128<float> a0_0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 640);
-            global::System.Runtime.Intrinsics.Vector128<float> a1_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> a2_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> a3_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> a4_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> a5_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> a6_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> a7_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> xk0 = global::System.Runtime.Intrinsics.Vector128.Shuffle(h2_0, global::System.Runtime.Intrinsics.Vector128.Create(0));
-            a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 0), xk0, a0_0);
-            global::System.Runtime.Intrinsics.Vector128<float> xk1 = global::System.Runtime.Intrinsics.Vector128.Shuffle(h2_0, global::System.Runtime.Intrinsics.Vector128.Create(1));
-            a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 16), xk1, a1_0);
-            global::System.Runtime.Intrinsics.Vector128<float> xk2 = global::System.Runtime.Intrinsics.Vector128.Shuffle(h2_0, global::System.Runtime.Intrinsics.Vector128.Create(2));
-            a2_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 32), xk2, a2_0);
-            global::System.Runtime.Intrinsics.Vector128<float> xk3 = global::System.Runtime.Intrinsics.Vector128.Shuffle(h2_0, global::System.Runtime.Intrinsics.Vector128.Create(3));
-            a3_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 48), xk3, a3_0);
-            global::System.Runtime.Intrinsics.Vector128<float> xk4 = global::System.Runtime.Intrinsics.Vector128.Shuffle(h2_1, global::System.Runtime.Intrinsics.Vector128.Create(0));
-            a4_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 64), xk4, a4_0);
-            global::System.Runtime.Intrinsics.Vector128<float> xk5 = global::System.Runtime.Intrinsics.Vector128.Shuffle(h2_1, global::System.Runtime.Intrinsics.Vector128.Create(1));
-            a5_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 80), xk5, a5_0);
-            global::System.Runtime.Intrinsics.Vector128<float> xk6 = global::System.Runtime.Intrinsics.Vector128.Shuffle(h2_1, global::System.Runtime.Intrinsics.Vector128.Create(2));
-            a6_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 96), xk6, a6_0);
-            global::System.Runtime.Intrinsics.Vector128<float> xk7 = global::System.Runtime.Intrinsics.Vector128.Shuffle(h2_1, global::System.Runtime.Intrinsics.Vector128.Create(3));
-            a7_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 112), xk7, a7_0);
-            global::System.Runtime.Intrinsics.Vector128<float> xk8 = global::System.Runtime.Intrinsics.Vector128.Shuffle(h2_2, global::System.Runtime.Intrinsics.Vector128.Create(0));
-            a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 128), xk8, a0_0);
-            global::System.Runtime.Intrinsics.Vector128<float> xk9 = global::System.Runtime.Intrinsics.Vector128.Shuffle(h2_2, global::System.Runtime.Intrinsics.Vector128.Create(1));
-            a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 144), xk9, a1_0);
-            global::System.Runtime.Intrinsics.Vector128<float> xk10 = global::System.Runtime.Intrinsics.Vector128.Shuffle(h2_2, global::System.Runtime.Intrinsics.Vector128.Create(2));
-            a2_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 160), xk10, a2_0);
-            global::System.Runtime.Intrinsics.Vector128<float> xk11 = global::System.Runtime.Intrinsics.Vector128.Shuffle(h2_2, global::System.Runtime.Intrinsics.Vector128.Create(3));
-            a3_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 176), xk11, a3_0);
-            global::System.Runtime.Intrinsics.Vector128<float> xk12 = global::System.Runtime.Intrinsics.Vector128.Shuffle(h2_3, global::System.Runtime.Intrinsics.Vector128.Create(0));
-            a4_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 192), xk12, a4_0);
-            global::System.Runtime.Intrinsics.Vector128<float> xk13 = global::System.Runtime.Intrinsics.Vector128.Shuffle(h2_3, global::System.Runtime.Intrinsics.Vector128.Create(1));
-            a5_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 208), xk13, a5_0);
-            global::System.Runtime.Intrinsics.Vector128<float> xk14 = global::System.Runtime.Intrinsics.Vector128.Shuffle(h2_3, global::System.Runtime.Intrinsics.Vector128.Create(2));
-            a6_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 224), xk14, a6_0);
-            global::System.Runtime.Intrinsics.Vector128<float> xk15 = global::System.Runtime.Intrinsics.Vector128.Shuffle(h2_3, global::System.Runtime.Intrinsics.Vector128.Create(3));
-            a7_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 240), xk15, a7_0);
-            global::System.Runtime.Intrinsics.Vector128<float> xk16 = global::System.Runtime.Intrinsics.Vector128.Shuffle(h2_4, global::System.Runtime.Intrinsics.Vector128.Create(0));
-            a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 256), xk16, a0_0);
-            global::System.Runtime.Intrinsics.Vector128<float> xk17 = global::System.Runtime.Intrinsics.Vector128.Shuffle(h2_4, global::System.Runtime.Intrinsics.Vector128.Create(1));
-            a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 272), xk17, a1_0);
-            global::System.Runtime.Intrinsics.Vector128<float> xk18 = global::System.Runtime.Intrinsics.Vector128.Shuffle(h2_4, global::System.Runtime.Intrinsics.Vector128.Create(2));
-            a2_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 288), xk18, a2_0);
-            global::System.Runtime.Intrinsics.Vector128<float> xk19 = global::System.Runtime.Intrinsics.Vector128.Shuffle(h2_4, global::System.Runtime.Intrinsics.Vector128.Create(3));
-            a3_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 304), xk19, a3_0);
-            global::System.Runtime.Intrinsics.Vector128<float> xk20 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 0));
-            a4_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 320), xk20, a4_0);
-            global::System.Runtime.Intrinsics.Vector128<float> xk21 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 1));
-            a5_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 336), xk21, a5_0);
-            global::System.Runtime.Intrinsics.Vector128<float> xk22 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 2));
-            a6_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 352), xk22, a6_0);
-            global::System.Runtime.Intrinsics.Vector128<float> xk23 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 3));
-            a7_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 368), xk23, a7_0);
-            global::System.Runtime.Intrinsics.Vector128<float> xk24 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 4));
-            a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 384), xk24, a0_0);
-            global::System.Runtime.Intrinsics.Vector128<float> xk25 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 5));
-            a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 400), xk25, a1_0);
-            global::System.Runtime.Intrinsics.Vector128<float> xk26 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 6));
-            a2_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 416), xk26, a2_0);
-            global::System.Runtime.Intrinsics.Vector128<float> xk27 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 7));
-            a3_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 432), xk27, a3_0);
-            global::System.Runtime.Intrinsics.Vector128<float> xk28 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 8));
-            a4_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 448), xk28, a4_0);
-            global::System.Runtime.Intrinsics.Vector128<float> xk29 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 9));
-            a5_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 464), xk29, a5_0);
-            global::System.Runtime.Intrinsics.Vector128<float> xk30 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 10));
-            a6_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 480), xk30, a6_0);
-            global::System.Runtime.Intrinsics.Vector128<float> xk31 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 11));
-            a7_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 496), xk31, a7_0);
-            global::System.Runtime.Intrinsics.Vector128<float> xk32 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 12));
-            a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 512), xk32, a0_0);
-            global::System.Runtime.Intrinsics.Vector128<float> xk33 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 13));
-            a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 528), xk33, a1_0);
-            global::System.Runtime.Intrinsics.Vector128<float> xk34 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 14));
-            a2_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 544), xk34, a2_0);
-            global::System.Runtime.Intrinsics.Vector128<float> xk35 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 15));
-            a3_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 560), xk35, a3_0);
-            global::System.Runtime.Intrinsics.Vector128<float> xk36 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 16));
-            a4_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 576), xk36, a4_0);
-            global::System.Runtime.Intrinsics.Vector128<float> xk37 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 17));
-            a5_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 592), xk37, a5_0);
-            global::System.Runtime.Intrinsics.Vector128<float> xk38 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 18));
-            a6_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 608), xk38, a6_0);
-            global::System.Runtime.Intrinsics.Vector128<float> xk39 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 19));
-            a7_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 624), xk39, a7_0);
-            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((((a0_0 + a1_0) + (a2_0 + a3_0)) + ((a4_0 + a5_0) + (a6_0 + a7_0))), ref s, 16);
+            ref float wt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref f, 1192);
+            global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 80), a1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero, a3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            a0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 0), global::System.Runtime.Intrinsics.Vector128.Shuffle(h2_0, global::System.Runtime.Intrinsics.Vector128.Create(0, 1, 0, 1)), a0);
+            a1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 4), global::System.Runtime.Intrinsics.Vector128.Shuffle(h2_0, global::System.Runtime.Intrinsics.Vector128.Create(2, 3, 2, 3)), a1);
+            a2 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 8), global::System.Runtime.Intrinsics.Vector128.Shuffle(h2_1, global::System.Runtime.Intrinsics.Vector128.Create(0, 1, 0, 1)), a2);
+            a3 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 12), global::System.Runtime.Intrinsics.Vector128.Shuffle(h2_1, global::System.Runtime.Intrinsics.Vector128.Create(2, 3, 2, 3)), a3);
+            a0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 16), global::System.Runtime.Intrinsics.Vector128.Shuffle(h2_2, global::System.Runtime.Intrinsics.Vector128.Create(0, 1, 0, 1)), a0);
+            a1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 20), global::System.Runtime.Intrinsics.Vector128.Shuffle(h2_2, global::System.Runtime.Intrinsics.Vector128.Create(2, 3, 2, 3)), a1);
+            a2 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 24), global::System.Runtime.Intrinsics.Vector128.Shuffle(h2_3, global::System.Runtime.Intrinsics.Vector128.Create(0, 1, 0, 1)), a2);
+            a3 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 28), global::System.Runtime.Intrinsics.Vector128.Shuffle(h2_3, global::System.Runtime.Intrinsics.Vector128.Create(2, 3, 2, 3)), a3);
+            a0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 32), global::System.Runtime.Intrinsics.Vector128.Shuffle(h2_4, global::System.Runtime.Intrinsics.Vector128.Create(0, 1, 0, 1)), a0);
+            a1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 36), global::System.Runtime.Intrinsics.Vector128.Shuffle(h2_4, global::System.Runtime.Intrinsics.Vector128.Create(2, 3, 2, 3)), a1);
+            a2 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 40), global::System.Runtime.Intrinsics.Vector128.Shuffle(h2_5, global::System.Runtime.Intrinsics.Vector128.Create(0, 1, 0, 1)), a2);
+            a3 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 44), global::System.Runtime.Intrinsics.Vector128.Shuffle(h2_5, global::System.Runtime.Intrinsics.Vector128.Create(2, 3, 2, 3)), a3);
+            a0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 48), global::System.Runtime.Intrinsics.Vector128.Shuffle(h2_6, global::System.Runtime.Intrinsics.Vector128.Create(0, 1, 0, 1)), a0);
+            a1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 52), global::System.Runtime.Intrinsics.Vector128.Shuffle(h2_6, global::System.Runtime.Intrinsics.Vector128.Create(2, 3, 2, 3)), a1);
+            a2 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 56), global::System.Runtime.Intrinsics.Vector128.Shuffle(h2_7, global::System.Runtime.Intrinsics.Vector128.Create(0, 1, 0, 1)), a2);
+            a3 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 60), global::System.Runtime.Intrinsics.Vector128.Shuffle(h2_7, global::System.Runtime.Intrinsics.Vector128.Create(2, 3, 2, 3)), a3);
+            a0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 64), global::System.Runtime.Intrinsics.Vector128.Shuffle(h2_8, global::System.Runtime.Intrinsics.Vector128.Create(0, 1, 0, 1)), a0);
+            a1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 68), global::System.Runtime.Intrinsics.Vector128.Shuffle(h2_8, global::System.Runtime.Intrinsics.Vector128.Create(2, 3, 2, 3)), a1);
+            a2 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 72), global::System.Runtime.Intrinsics.Vector128.Shuffle(h2_9, global::System.Runtime.Intrinsics.Vector128.Create(0, 1, 0, 1)), a2);
+            a3 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 76), global::System.Runtime.Intrinsics.Vector128.Shuffle(h2_9, global::System.Runtime.Intrinsics.Vector128.Create(2, 3, 2, 3)), a3);
+            a0 += global::System.Runtime.Intrinsics.Vector128.Shuffle(a0, global::System.Runtime.Intrinsics.Vector128.Create(1, 0, 3, 2));
+            a1 += global::System.Runtime.Intrinsics.Vector128.Shuffle(a1, global::System.Runtime.Intrinsics.Vector128.Create(1, 0, 3, 2));
+            a2 += global::System.Runtime.Intrinsics.Vector128.Shuffle(a2, global::System.Runtime.Intrinsics.Vector128.Create(1, 0, 3, 2));
+            a3 += global::System.Runtime.Intrinsics.Vector128.Shuffle(a3, global::System.Runtime.Intrinsics.Vector128.Create(1, 0, 3, 2));
+            a0 += a1;
+            a2 += a3;
+            a0 += a2;
+            a0 = global::System.Runtime.Intrinsics.Vector128.Shuffle(a0, global::System.Runtime.Intrinsics.Vector128.Create(0, 2, 0, 2));
+            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a0, ref s, 16);
             // The output activation needs the whole row: the kernel, from the scratch into output.
             global::StaticNets.Kernels.ActivationKernels.Sigmoid<float>(scratch.Slice(16, 2), output);
         }

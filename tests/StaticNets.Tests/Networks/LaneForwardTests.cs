@@ -16,6 +16,13 @@ namespace StaticNets.Tests.Networks
     [Network(1, 3, 5, Hidden = Activation.Tanh, Output = Activation.Sigmoid, Loss = Loss.Quadratic)] public partial class LaneOddC;
     [Network(33, 17, 1, 7, Hidden = Activation.ReLU, Output = Activation.Softmax, Loss = Loss.CrossEntropy)] public partial class LaneOddE;
     [Network(33, 17, 1, 7, Hidden = Activation.ReLU, Output = Activation.Softmax, Loss = Loss.CrossEntropy, Precision = Precision.Double)] public partial class LaneOddED;
+    // Layers the fused forward computes grouped (several inputs per vector of a narrow layer's outputs): a grouped hidden
+    // layer feeding a wider one and a grouped 3-output softmax; 2 outputs (every chain in one vector at 512 bits); 1 output.
+    [Network(8, 16, 4, 8, 3, Hidden = Activation.ReLU, Output = Activation.Softmax, Loss = Loss.CrossEntropy)] public partial class LaneGroupA;
+    [Network(8, 16, 4, 8, 3, Hidden = Activation.ReLU, Output = Activation.Softmax, Loss = Loss.CrossEntropy, Precision = Precision.Double)] public partial class LaneGroupAD;
+    [Network(8, 32, 2, Hidden = Activation.LeakyReLU, Output = Activation.Identity, Loss = Loss.Quadratic)] public partial class LaneGroupB;
+    [Network(8, 32, 2, Hidden = Activation.LeakyReLU, Output = Activation.Identity, Loss = Loss.Quadratic, Precision = Precision.Double)] public partial class LaneGroupBD;
+    [Network(16, 16, 1, Hidden = Activation.Identity, Output = Activation.ReLU, Loss = Loss.Quadratic)] public partial class LaneGroupC;
     [Network(1, 1, Output = Activation.ReLU, Loss = Loss.Quadratic)] public partial class ReluUnit;
     [Network(1, 4, Output = Activation.Softmax, Loss = Loss.CrossEntropy)] public partial class SoftmaxUnit;
     [Network(1, 4, Output = Activation.Softmax, Loss = Loss.CrossEntropy, Precision = Precision.Double)] public partial class SoftmaxUnitD;
@@ -44,6 +51,9 @@ namespace StaticNets.Tests.Networks
             ["13-7-5-3 E"] = s => new Odd13E(s),
             ["13-16-9-3 dropout"] = s => new DropNet(s),
             ["2-3-1"] = s => new XorNet(s),
+            ["8-16-4-8-3 grouped"] = s => new LaneGroupA(s),
+            ["8-32-2 grouped"] = s => new LaneGroupB(s),
+            ["16-16-1 grouped"] = s => new LaneGroupC(s),
         };
 
         private static readonly Dictionary<string, Func<int, INetwork<double>>> DoubleNets = new()
@@ -54,6 +64,8 @@ namespace StaticNets.Tests.Networks
             ["17-64-33-3 leaky softmax, not fused"] = s => new LaneOddBD(s),
             ["33-17-1-7 relu softmax"] = s => new LaneOddED(s),
             ["8-32-32-4"] = s => new N1D(s),
+            ["8-16-4-8-3 grouped"] = s => new LaneGroupAD(s),
+            ["8-32-2 grouped"] = s => new LaneGroupBD(s),
             ["64-32-10"] = s => new DigitsNetD(s),
             ["13-7-5-3 B"] = s => new Odd13BD(s),
         };
