@@ -21,8 +21,11 @@ internal static class FusedForwardEmitter
     private const int RowBytes = 64;
 
     // Accumulators one layer may use: independent chains over the inputs hide the FMA latency (the critical
-    // path of a tiny net). 16 of AVX-512's 32 registers; 8 of the 16 that narrower widths have.
-    internal static int MaxAccumulators(int bits) => bits == 512 ? 16 : 8;
+    // path of a tiny net). Eight in flight cover two FMA ports of 4-cycle latency at every width; 16 at 512 bits
+    // measured slower (N1 0.97x single, 0.74x batch 256 with 8, RESULTS.md round 17): each chain more costs a
+    // tree addition, and the lane forward's outputs per pass are its accumulators over the chains, so fewer
+    // chains load each lane row for more outputs.
+    internal const int MaxAccumulators = 8;
 
     internal const int MaxChains = 8;
 
@@ -455,7 +458,7 @@ internal static class FusedForwardEmitter
     {
         int lanes = bits / 8 / ScalarBytes(spec);
         int vectors = (layer.Outputs + lanes - 1) / lanes;
-        return System.Math.Max(1, System.Math.Min(System.Math.Min(MaxChains, MaxAccumulators(bits) / vectors), layer.Inputs));
+        return System.Math.Max(1, System.Math.Min(System.Math.Min(MaxChains, MaxAccumulators / vectors), layer.Inputs));
     }
 
     /// <summary>

@@ -3,8 +3,8 @@
 //   Layer 0: dense 64 → 32, ReLU; vectorised over outputs from transposed weights (only 64 inputs: broadcast each into 32 outputs, no horizontal sums); batches register-blocked dot products, 4 samples × 4 rows (× 2 below AVX-512).
 //   Layer 1: dense 32 → 10, Softmax; vectorised over outputs from transposed weights (only 32 inputs: broadcast each into 10 outputs, no horizontal sums); batches register-blocked dot products, 4 samples × 4 rows (× 2 below AVX-512).
 //   Output delta: a − y (cross-entropy with softmax).
-//   Single-sample forward: fused (every layer ≤ 64 × 64, 224 vector multiply-adds written out, budget 1536): one method per vector width, constant bounds, padded transposed weights, activations applied in registers.
-//   Batched forward (Forward with a workspace): in lanes of 16/8/4 samples (512/256/128-bit), weights broadcast from the fused copy, the fused method's chains, blocks of fewer than 8/4/2 samples one by one fused; at 512 bits layer 0 64 → 32: 2 output(s) × 8 chain(s) per pass, layer 1 32 → 10: 2 output(s) × 8 chain(s) per pass.
+//   Single-sample forward: fused (every layer ≤ 64 × 64, 216 vector multiply-adds written out, budget 1536): one method per vector width, constant bounds, padded transposed weights, activations applied in registers.
+//   Batched forward (Forward with a workspace): in lanes of 16/8/4 samples (512/256/128-bit), weights broadcast from the fused copy, the fused method's chains, blocks of fewer than 8/4/2 samples one by one fused; at 512 bits layer 0 64 → 32: 4 output(s) × 4 chain(s) per pass, layer 1 32 → 10: 2 output(s) × 8 chain(s) per pass.
 //   Single-sample forward keeps its 32 hidden activations on the stack.
 #nullable enable
 
@@ -181,7 +181,7 @@ partial class DigitsNet : global::StaticNets.INetwork<float>
         ref float s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scratch);
         global::System.Span<float> spill = stackalloc float[16];
         ref float sp = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(spill);
-        // Layer 0: dense 64 → 32, ReLU: 2 vector(s) of outputs, 8 chain(s) over the inputs.
+        // Layer 0: dense 64 → 32, ReLU: 2 vector(s) of outputs, 4 chain(s) over the inputs.
         global::System.Runtime.Intrinsics.Vector512<float> h0_0, h0_1;
         {
             ref float wt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref f, 0);
@@ -189,11 +189,7 @@ partial class DigitsNet : global::StaticNets.INetwork<float>
             global::System.Runtime.Intrinsics.Vector512<float> a1_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, a1_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
             global::System.Runtime.Intrinsics.Vector512<float> a2_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, a2_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
             global::System.Runtime.Intrinsics.Vector512<float> a3_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, a3_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> a4_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, a4_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> a5_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, a5_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> a6_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, a6_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> a7_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, a7_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            for (nuint k = 0; k < 64; k += 8)
+            for (nuint k = 0; k < 64; k += 4)
             {
                 global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
                 a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, (k) * 32 + 0), x0, a0_0); a0_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, (k) * 32 + 16), x0, a0_1);
@@ -203,17 +199,9 @@ partial class DigitsNet : global::StaticNets.INetwork<float>
                 a2_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, (k + 2) * 32 + 0), x2, a2_0); a2_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, (k + 2) * 32 + 16), x2, a2_1);
                 global::System.Runtime.Intrinsics.Vector512<float> x3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k + 3));
                 a3_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, (k + 3) * 32 + 0), x3, a3_0); a3_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, (k + 3) * 32 + 16), x3, a3_1);
-                global::System.Runtime.Intrinsics.Vector512<float> x4 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k + 4));
-                a4_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, (k + 4) * 32 + 0), x4, a4_0); a4_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, (k + 4) * 32 + 16), x4, a4_1);
-                global::System.Runtime.Intrinsics.Vector512<float> x5 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k + 5));
-                a5_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, (k + 5) * 32 + 0), x5, a5_0); a5_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, (k + 5) * 32 + 16), x5, a5_1);
-                global::System.Runtime.Intrinsics.Vector512<float> x6 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k + 6));
-                a6_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, (k + 6) * 32 + 0), x6, a6_0); a6_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, (k + 6) * 32 + 16), x6, a6_1);
-                global::System.Runtime.Intrinsics.Vector512<float> x7 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k + 7));
-                a7_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, (k + 7) * 32 + 0), x7, a7_0); a7_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, (k + 7) * 32 + 16), x7, a7_1);
             }
-            h0_0 = global::StaticNets.Kernels.FusedSimd.ReLU((((a0_0 + a1_0) + (a2_0 + a3_0)) + ((a4_0 + a5_0) + (a6_0 + a7_0))));
-            h0_1 = global::StaticNets.Kernels.FusedSimd.ReLU((((a0_1 + a1_1) + (a2_1 + a3_1)) + ((a4_1 + a5_1) + (a6_1 + a7_1))));
+            h0_0 = global::StaticNets.Kernels.FusedSimd.ReLU(((a0_0 + a1_0) + (a2_0 + a3_0)));
+            h0_1 = global::StaticNets.Kernels.FusedSimd.ReLU(((a0_1 + a1_1) + (a2_1 + a3_1)));
             global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(h0_1, ref sp, 0);
         }
         // Layer 1: dense 32 → 10, Softmax: 1 vector(s) of outputs, 8 chain(s) over the inputs.
@@ -533,44 +521,34 @@ partial class DigitsNet : global::StaticNets.INetwork<float>
                 return;
             }
             global::StaticNets.Kernels.LaneKernels.ToLanes<float>(inputs.Slice(b * InputSize, count * InputSize), InputSize, count, lanes, 16);
-            // Layer 0: dense 64 → 32, ReLU: 2 output(s) × 8 chain(s) per pass; lanes 0 → 1024.
+            // Layer 0: dense 64 → 32, ReLU: 4 output(s) × 4 chain(s) per pass; lanes 0 → 1024.
             {
                 ref float wt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref f, 0);
-                for (nuint j = 0; j < 32; j += 2)
+                for (nuint j = 0; j < 32; j += 4)
                 {
-                    global::System.Runtime.Intrinsics.Vector512<float> a0_0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 2048 + j + 0)), a1_0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 2048 + j + 1));
-                    global::System.Runtime.Intrinsics.Vector512<float> a0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, a1_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> a0_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, a1_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> a0_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, a1_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> a0_4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, a1_4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> a0_5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, a1_5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> a0_6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, a1_6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> a0_7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, a1_7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> a0_0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 2048 + j + 0)), a1_0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 2048 + j + 1)), a2_0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 2048 + j + 2)), a3_0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, 2048 + j + 3));
+                    global::System.Runtime.Intrinsics.Vector512<float> a0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, a1_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, a2_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, a3_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> a0_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, a1_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, a2_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, a3_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> a0_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, a1_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, a2_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, a3_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                     ref float wk = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wt, j);
                     ref float xk = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 0);
-                    for (nuint k = 0; k < 64; k += 8)
+                    for (nuint k = 0; k < 64; k += 4)
                     {
                         global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xk, 0);
-                        a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 0)), x0, a0_0); a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 1)), x0, a1_0);
+                        a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 0)), x0, a0_0); a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 1)), x0, a1_0); a2_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 2)), x0, a2_0); a3_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 3)), x0, a3_0);
                         global::System.Runtime.Intrinsics.Vector512<float> x1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xk, 16);
-                        a0_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 32)), x1, a0_1); a1_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 33)), x1, a1_1);
+                        a0_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 32)), x1, a0_1); a1_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 33)), x1, a1_1); a2_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 34)), x1, a2_1); a3_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 35)), x1, a3_1);
                         global::System.Runtime.Intrinsics.Vector512<float> x2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xk, 32);
-                        a0_2 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 64)), x2, a0_2); a1_2 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 65)), x2, a1_2);
+                        a0_2 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 64)), x2, a0_2); a1_2 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 65)), x2, a1_2); a2_2 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 66)), x2, a2_2); a3_2 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 67)), x2, a3_2);
                         global::System.Runtime.Intrinsics.Vector512<float> x3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xk, 48);
-                        a0_3 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 96)), x3, a0_3); a1_3 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 97)), x3, a1_3);
-                        global::System.Runtime.Intrinsics.Vector512<float> x4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xk, 64);
-                        a0_4 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 128)), x4, a0_4); a1_4 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 129)), x4, a1_4);
-                        global::System.Runtime.Intrinsics.Vector512<float> x5 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xk, 80);
-                        a0_5 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 160)), x5, a0_5); a1_5 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 161)), x5, a1_5);
-                        global::System.Runtime.Intrinsics.Vector512<float> x6 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xk, 96);
-                        a0_6 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 192)), x6, a0_6); a1_6 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 193)), x6, a1_6);
-                        global::System.Runtime.Intrinsics.Vector512<float> x7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xk, 112);
-                        a0_7 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 224)), x7, a0_7); a1_7 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 225)), x7, a1_7);
-                        wk = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 256);
-                        xk = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xk, 128);
+                        a0_3 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 96)), x3, a0_3); a1_3 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 97)), x3, a1_3); a2_3 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 98)), x3, a2_3); a3_3 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 99)), x3, a3_3);
+                        wk = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wk, 128);
+                        xk = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xk, 64);
                     }
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::StaticNets.Kernels.FusedSimd.ReLU((((a0_0 + a0_1) + (a0_2 + a0_3)) + ((a0_4 + a0_5) + (a0_6 + a0_7)))), ref s, 1024 + (j) * 16);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::StaticNets.Kernels.FusedSimd.ReLU((((a1_0 + a1_1) + (a1_2 + a1_3)) + ((a1_4 + a1_5) + (a1_6 + a1_7)))), ref s, 1024 + (j + 1) * 16);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::StaticNets.Kernels.FusedSimd.ReLU(((a0_0 + a0_1) + (a0_2 + a0_3))), ref s, 1024 + (j) * 16);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::StaticNets.Kernels.FusedSimd.ReLU(((a1_0 + a1_1) + (a1_2 + a1_3))), ref s, 1024 + (j + 1) * 16);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::StaticNets.Kernels.FusedSimd.ReLU(((a2_0 + a2_1) + (a2_2 + a2_3))), ref s, 1024 + (j + 2) * 16);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::StaticNets.Kernels.FusedSimd.ReLU(((a3_0 + a3_1) + (a3_2 + a3_3))), ref s, 1024 + (j + 3) * 16);
                 }
             }
             // Layer 1: dense 32 → 10, Softmax: 2 output(s) × 8 chain(s) per pass, every input to chain k mod chains; lanes 1024 → 0.
