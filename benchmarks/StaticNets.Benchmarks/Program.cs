@@ -12,7 +12,7 @@ namespace StaticNets.Benchmarks;
 /// does the same for LeNet-5 (Adam, 10 epochs by default); <c>lenet-layers</c> times LeNet-5's conv and pool
 /// kernels one by one at batch 32 against the whole forward and backward; <c>hamming</c> times HammingIndex queries
 /// over 60,000 codes by stopwatch; <c>subnormals</c> counts subnormal values in a long MNIST run. Stopwatch breakdowns of the dense paths (see <see cref="GemmBreakdown"/>): <c>gemm</c>,
-/// <c>kblock</c>, <c>kernel-ab</c>, <c>bwd</c>, <c>gemm-peer</c>, <c>forward-parts</c>, <c>forward-warm</c>, <c>train-steps</c>, <c>train-align</c>, <c>train-kernels</c>, <c>input-split</c>, <c>train-optimizers</c>, <c>affinity</c>, <c>pool-ab</c>, <c>layer-threads</c>, <c>train-phases</c>, <c>train-drift</c>. <c>torch</c> (built with
+/// <c>kblock</c>, <c>kernel-ab</c>, <c>bwd</c>, <c>gemm-peer</c>, <c>forward-parts</c>, <c>forward-warm</c>, <c>train-steps</c>, <c>train-align</c>, <c>train-kernels</c>, <c>input-split</c>, <c>train-optimizers</c>, <c>affinity</c>, <c>pool-ab</c>, <c>layer-threads</c>, <c>train-phases</c>, <c>train-drift</c>. <c>build-ab</c> times one network from two builds in one process (<see cref="BuildAb"/>). <c>torch</c> (built with
 /// <c>-p:WithTorchSharp=true</c>) times the table's cells with TorchSharp beside StaticNets and ONNX Runtime.
 /// </summary>
 public static class Program
@@ -48,6 +48,7 @@ public static class Program
         ["kernel-ab"] = KernelAb.Run,
         ["torch"] = _ => Torch(),
         ["n1"] = _ => N1Breakdown(),
+        ["build-ab"] = BuildAb.Run,
         ["fma"] = _ =>
         {
             Console.WriteLine($"FMA loop: 1 thread {FmaPeak.MeasureConcurrently(1):F1} GFLOP/s, 2 threads together {FmaPeak.MeasureConcurrently(2):F1} GFLOP/s.");

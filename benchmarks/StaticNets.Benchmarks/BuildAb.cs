@@ -1,0 +1,130 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using System.Reflection;
+using System.Reflection.Emit;
+using System.Runtime.Loader;
+
+namespace StaticNets.Benchmarks;
+
+/// <summary>
+/// <c>build-ab NETWORK DIR_A DIR_B [rounds] [batch]</c>: one network's forward from two builds of this project
+/// (copies of its output folder), loaded side by side into one process and timed in alternated windows. On a shared
+/// host the machine's speed drifts by tens of percent between runs, and between separate processes a few percent of
+/// generated-code change cannot be told from the drift; within one process both arms see the same drift, so the
+/// median of the per-round ratios can. <c>batch</c> 0 (the default) times the single-sample <c>Forward</c>, otherwise
+/// the batched forward with a workspace of that many samples. <c>build-ab N1 bin/x bin/x</c> (a build against itself)
+/// shows the method's own bias, about ±1 % here.
+/// </summary>
+internal static class BuildAb
+{
+    private delegate void Single(ReadOnlySpan<float> input, Span<float> output);
+
+    private delegate void Batched(object network, float[] inputs, float[] outputs, object workspace);
+
+    // Each build's own copy of every assembly in its folder; the framework comes from the default context, shared.
+    private sealed class BuildContext(string folder) : AssemblyLoadContext(name: null, isCollectible: false)
+    {
+        protected override Assembly? Load(AssemblyName name)
+        {
+            string path = Path.Combine(folder, name.Name + ".dll");
+            return File.Exists(path) ? LoadFromAssemblyPath(path) : null;
+        }
+    }
+
+    public static int Run(string[] args)
+    {
+        if (args.Length < 3)
+        {
+            Console.Error.WriteLine("build-ab NETWORK DIR_A DIR_B [rounds] [batch]: e.g. build-ab N1 /tmp/before /tmp/after 300 0");
+            return 2;
+        }
+        string type = args[0].Contains('.') ? args[0] : "StaticNets.Benchmarks." + args[0];
+        int rounds = args.Length > 3 ? int.Parse(args[3]) : 300;
+        int batch = args.Length > 4 ? int.Parse(args[4]) : 0;
+        var arms = new[] { Load(args[1], type, batch), Load(args[2], type, batch) };
+        int calls = batch > 0 ? 20 : 4000;
+        for (int w = 0; w < 50; w++)
+        {
+            Time(arms[0], calls);
+            Time(arms[1], calls);
+        }
+        var a = new List<double>();
+        var b = new List<double>();
+        var ratio = new List<double>();
+        for (int r = 0; r < rounds; r++)
+        {
+            // Which arm goes first alternates, so neither always runs on a cache the other has just left.
+            double ta, tb;
+            if ((r & 1) == 0)
+            {
+                ta = Time(arms[0], calls);
+                tb = Time(arms[1], calls);
+            }
+            else
+            {
+                tb = Time(arms[1], calls);
+                ta = Time(arms[0], calls);
+            }
+            a.Add(ta);
+            b.Add(tb);
+            ratio.Add(tb / ta);
+        }
+        a.Sort();
+        b.Sort();
+        ratio.Sort();
+        string unit = batch > 0 ? $"µs per batch of {batch}" : "ns per sample";
+        double scale = batch > 0 ? 1e-3 : 1;
+        Console.WriteLine($"{type}, {rounds} alternated rounds, {unit}: A median {a[rounds / 2] * scale:F1} (best {a[0] * scale:F1}), B median {b[rounds / 2] * scale:F1} (best {b[0] * scale:F1})");
+        Console.WriteLine($"B/A per round: median {ratio[rounds / 2]:F3}, quartiles {ratio[rounds / 4]:F3} .. {ratio[3 * rounds / 4]:F3}");
+        return 0;
+    }
+
+    private static Action Load(string folder, string type, int batch)
+    {
+        folder = Path.GetFullPath(folder);
+        var context = new BuildContext(folder);
+        var assembly = context.LoadFromAssemblyPath(Path.Combine(folder, "StaticNets.Benchmarks.dll"));
+        var t = assembly.GetType(type) ?? throw new ArgumentException($"No type {type} in {folder}.", nameof(type));
+        object network = Activator.CreateInstance(t, 1)!;
+        int inputs = (int)t.GetField("InputSize")!.GetValue(null)!, outputs = (int)t.GetField("OutputSize")!.GetValue(null)!;
+        if (batch == 0)
+        {
+            var forward = (Single)Delegate.CreateDelegate(typeof(Single), network, t.GetMethod("Forward", [typeof(ReadOnlySpan<float>), typeof(Span<float>)])!);
+            var x = Enumerable.Range(0, inputs).Select(i => (i % 7 - 3) * 0.3f).ToArray();
+            var y = new float[outputs];
+            return () => forward(x, y);
+        }
+        // Forward(inputs, outputs, workspace) takes the workspace interface of that build's StaticNets: called through a
+        // small dynamic method, as the spans cannot be boxed for reflection.
+        var method = t.GetMethods().Single(m => m.Name == "Forward" && m.GetParameters().Length == 3);
+        object workspace = t.GetMethods().Single(m => m.Name == "CreateWorkspace" && m.GetParameters().Length == 1).Invoke(network, [batch])!;
+        var call = new DynamicMethod("BatchedForward", typeof(void), [typeof(object), typeof(float[]), typeof(float[]), typeof(object)], typeof(BuildAb).Module, true);
+        var il = call.GetILGenerator();
+        il.Emit(OpCodes.Ldarg_0);
+        il.Emit(OpCodes.Castclass, t);
+        il.Emit(OpCodes.Ldarg_1);
+        il.Emit(OpCodes.Call, typeof(ReadOnlySpan<float>).GetMethod("op_Implicit", [typeof(float[])])!);
+        il.Emit(OpCodes.Ldarg_2);
+        il.Emit(OpCodes.Call, typeof(Span<float>).GetMethod("op_Implicit", [typeof(float[])])!);
+        il.Emit(OpCodes.Ldarg_3);
+        il.Emit(OpCodes.Castclass, method.GetParameters()[2].ParameterType);
+        il.Emit(OpCodes.Callvirt, method);
+        il.Emit(OpCodes.Ret);
+        var batched = (Batched)call.CreateDelegate(typeof(Batched));
+        var xs = Enumerable.Range(0, batch * inputs).Select(i => (i % 11 - 5) * 0.2f).ToArray();
+        var ys = new float[batch * outputs];
+        return () => batched(network, xs, ys, workspace);
+    }
+
+    // Nanoseconds per call over one window of calls.
+    private static double Time(Action forward, int calls)
+    {
+        long start = Stopwatch.GetTimestamp();
+        for (int i = 0; i < calls; i++)
+            forward();
+        return (Stopwatch.GetTimestamp() - start) * 1e9 / Stopwatch.Frequency / calls;
+    }
+}
