@@ -422,20 +422,20 @@ internal static class FusedForwardEmitter
         return terms[0];
     }
 
-    // Of a layer kept in registers, the last half of its activation vectors is also stored to a spill copy, and the next
-    // layer reads those inputs as broadcast loads, which run on the load ports: every lane permute takes the shuffle
-    // port, which on Intel is also the second 512-bit FMA port, so permutes for all inputs made the next layer
-    // shuffle-bound. The permuted first half covers the store-to-load forwarding of the spilled half; all of them
-    // spilled put that latency on the critical path (below).
-    // A grouped next layer needs one permute per block of inputs, so nothing of its input is spilled.
+    // How many of a register-kept layer's activation vectors are also stored to the spill copy, from the last: the next
+    // layer reads those inputs as broadcast loads (load ports) instead of lane permutes, each of which takes the shuffle
+    // port, on Intel also the second 512-bit FMA port. With 16 accumulators a layer, spilling only the last half measured
+    // best (the permuted half hid the store-to-load forwarding); with 8, whose chains are twice as long, spilling all
+    // measured 0.96-0.98x that at 512 bits and the same at 256 (RESULTS.md round 17). A grouped next layer needs one
+    // permute per block of inputs, so nothing is spilled for it.
     private static int Spilled(NetworkSpec spec, System.Collections.Generic.IReadOnlyList<DenseLayerSpec> layers, int i, int bits)
     {
         int lanes = bits / 8 / ScalarBytes(spec);
-        return i + 1 < layers.Count && Group(spec, layers, i + 1, bits) > 1 ? 0 : (layers[i].Outputs + lanes - 1) / lanes / 2;
+        return i + 1 < layers.Count && Group(spec, layers, i + 1, bits) > 1 ? 0 : (layers[i].Outputs + lanes - 1) / lanes;
     }
 
-    // A hidden layer with a register activation stays in registers for the next layer (each input a lane broadcast).
-    // Stored and re-read as broadcasts from the scratch instead, N1 measured 78 ns against 73 ns (RESULTS.md, 2026-12-01).
+    // A hidden layer with a register activation is applied in registers and never goes through the activation kernel
+    // or the scratch; the next layer reads it from those registers (grouped: permutes) or from the spill copy (Spilled).
     private static bool KeptInRegisters(ActivationKind activation) => InRegisters(activation);
 
     internal static bool InRegisters(ActivationKind activation)

@@ -201,6 +201,8 @@ namespace Deep.Nets
                 ref double f = ref _fused.GetPinnableReference();
                 global::System.Span<double> scratch = stackalloc double[16];
                 ref double s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scratch);
+                global::System.Span<double> spill = stackalloc double[8];
+                ref double sp = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(spill);
                 // Layer 0: dense 13 → 7, Tanh: 1 vector(s) of outputs, 8 chain(s) over the inputs.
                 {
                     ref double wt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref f, 0);
@@ -273,6 +275,7 @@ namespace Deep.Nets
                         a6_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, (k + 6) * 8 + 0), x6, a6_0);
                     }
                     h1_0 = global::StaticNets.Kernels.FusedSimd.LeakyReLU((((a0_0 + a1_0) + (a2_0 + a3_0)) + ((a4_0 + a5_0) + a6_0)));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(h1_0, ref sp, 0);
                 }
                 // Layer 2: dense 5 → 3, Identity: 1 vector(s) of outputs, 5 chain(s) over the inputs.
                 {
@@ -282,15 +285,15 @@ namespace Deep.Nets
                     global::System.Runtime.Intrinsics.Vector512<double> a2_0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                     global::System.Runtime.Intrinsics.Vector512<double> a3_0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                     global::System.Runtime.Intrinsics.Vector512<double> a4_0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<double> xk0 = global::System.Runtime.Intrinsics.Vector512.Shuffle(h1_0, global::System.Runtime.Intrinsics.Vector512.Create(0L));
+                    global::System.Runtime.Intrinsics.Vector512<double> xk0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 0));
                     a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 0), xk0, a0_0);
-                    global::System.Runtime.Intrinsics.Vector512<double> xk1 = global::System.Runtime.Intrinsics.Vector512.Shuffle(h1_0, global::System.Runtime.Intrinsics.Vector512.Create(1L));
+                    global::System.Runtime.Intrinsics.Vector512<double> xk1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 1));
                     a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 8), xk1, a1_0);
-                    global::System.Runtime.Intrinsics.Vector512<double> xk2 = global::System.Runtime.Intrinsics.Vector512.Shuffle(h1_0, global::System.Runtime.Intrinsics.Vector512.Create(2L));
+                    global::System.Runtime.Intrinsics.Vector512<double> xk2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 2));
                     a2_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 16), xk2, a2_0);
-                    global::System.Runtime.Intrinsics.Vector512<double> xk3 = global::System.Runtime.Intrinsics.Vector512.Shuffle(h1_0, global::System.Runtime.Intrinsics.Vector512.Create(3L));
+                    global::System.Runtime.Intrinsics.Vector512<double> xk3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 3));
                     a3_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 24), xk3, a3_0);
-                    global::System.Runtime.Intrinsics.Vector512<double> xk4 = global::System.Runtime.Intrinsics.Vector512.Shuffle(h1_0, global::System.Runtime.Intrinsics.Vector512.Create(4L));
+                    global::System.Runtime.Intrinsics.Vector512<double> xk4 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 4));
                     a4_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wt, 32), xk4, a4_0);
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((((a0_0 + a1_0) + (a2_0 + a3_0)) + a4_0), ref s, 8);
                     // Ragged for this width: the activated row was stored in the scratch, copied out here.
@@ -305,7 +308,7 @@ namespace Deep.Nets
                 ref double f = ref _fused.GetPinnableReference();
                 global::System.Span<double> scratch = stackalloc double[16];
                 ref double s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scratch);
-                global::System.Span<double> spill = stackalloc double[4];
+                global::System.Span<double> spill = stackalloc double[8];
                 ref double sp = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(spill);
                 // Layer 0: dense 13 → 7, Tanh: 2 vector(s) of outputs, 4 chain(s) over the inputs.
                 {
@@ -357,8 +360,9 @@ namespace Deep.Nets
                     global::System.Runtime.Intrinsics.Vector256<double> xt6 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 6));
                     a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 48), xt6, a0_0); a0_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 52), xt6, a0_1);
                     h1_0 = global::StaticNets.Kernels.FusedSimd.LeakyReLU(((a0_0 + a1_0) + (a2_0 + a3_0)));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(h1_0, ref sp, 0);
                     h1_1 = global::StaticNets.Kernels.FusedSimd.LeakyReLU(((a0_1 + a1_1) + (a2_1 + a3_1)));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(h1_1, ref sp, 0);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(h1_1, ref sp, 4);
                 }
                 // Layer 2: dense 5 → 3, Identity: 1 vector(s) of outputs, 5 chain(s) over the inputs.
                 {
@@ -368,15 +372,15 @@ namespace Deep.Nets
                     global::System.Runtime.Intrinsics.Vector256<double> a2_0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                     global::System.Runtime.Intrinsics.Vector256<double> a3_0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                     global::System.Runtime.Intrinsics.Vector256<double> a4_0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<double> xk0 = global::System.Runtime.Intrinsics.Vector256.Shuffle(h1_0, global::System.Runtime.Intrinsics.Vector256.Create(0L));
+                    global::System.Runtime.Intrinsics.Vector256<double> xk0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 0));
                     a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 0), xk0, a0_0);
-                    global::System.Runtime.Intrinsics.Vector256<double> xk1 = global::System.Runtime.Intrinsics.Vector256.Shuffle(h1_0, global::System.Runtime.Intrinsics.Vector256.Create(1L));
+                    global::System.Runtime.Intrinsics.Vector256<double> xk1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 1));
                     a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 8), xk1, a1_0);
-                    global::System.Runtime.Intrinsics.Vector256<double> xk2 = global::System.Runtime.Intrinsics.Vector256.Shuffle(h1_0, global::System.Runtime.Intrinsics.Vector256.Create(2L));
+                    global::System.Runtime.Intrinsics.Vector256<double> xk2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 2));
                     a2_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 16), xk2, a2_0);
-                    global::System.Runtime.Intrinsics.Vector256<double> xk3 = global::System.Runtime.Intrinsics.Vector256.Shuffle(h1_0, global::System.Runtime.Intrinsics.Vector256.Create(3L));
+                    global::System.Runtime.Intrinsics.Vector256<double> xk3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 3));
                     a3_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 24), xk3, a3_0);
-                    global::System.Runtime.Intrinsics.Vector256<double> xk4 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 0));
+                    global::System.Runtime.Intrinsics.Vector256<double> xk4 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 4));
                     a4_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wt, 32), xk4, a4_0);
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((((a0_0 + a1_0) + (a2_0 + a3_0)) + a4_0), ref s, 8);
                     // Ragged for this width: the activated row was stored in the scratch, copied out here.
@@ -391,7 +395,7 @@ namespace Deep.Nets
                 ref double f = ref _fused.GetPinnableReference();
                 global::System.Span<double> scratch = stackalloc double[16];
                 ref double s = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scratch);
-                global::System.Span<double> spill = stackalloc double[2];
+                global::System.Span<double> spill = stackalloc double[6];
                 ref double sp = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(spill);
                 // Layer 0: dense 13 → 7, Tanh: 4 vector(s) of outputs, 2 chain(s) over the inputs.
                 {
@@ -429,9 +433,11 @@ namespace Deep.Nets
                     global::System.Runtime.Intrinsics.Vector128<double> xt6 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref s, 6));
                     a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 48), xt6, a0_0); a0_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 50), xt6, a0_1); a0_2 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 52), xt6, a0_2);
                     h1_0 = global::StaticNets.Kernels.FusedSimd.LeakyReLU((a0_0 + a1_0));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(h1_0, ref sp, 0);
                     h1_1 = global::StaticNets.Kernels.FusedSimd.LeakyReLU((a0_1 + a1_1));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(h1_1, ref sp, 2);
                     h1_2 = global::StaticNets.Kernels.FusedSimd.LeakyReLU((a0_2 + a1_2));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(h1_2, ref sp, 0);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(h1_2, ref sp, 4);
                 }
                 // Layer 2: dense 5 → 3, Identity: 2 vector(s) of outputs, 4 chain(s) over the inputs.
                 {
@@ -440,15 +446,15 @@ namespace Deep.Nets
                     global::System.Runtime.Intrinsics.Vector128<double> a1_0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero, a1_1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                     global::System.Runtime.Intrinsics.Vector128<double> a2_0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero, a2_1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                     global::System.Runtime.Intrinsics.Vector128<double> a3_0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero, a3_1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<double> xk0 = global::System.Runtime.Intrinsics.Vector128.Shuffle(h1_0, global::System.Runtime.Intrinsics.Vector128.Create(0L));
+                    global::System.Runtime.Intrinsics.Vector128<double> xk0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 0));
                     a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 0), xk0, a0_0); a0_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 2), xk0, a0_1);
-                    global::System.Runtime.Intrinsics.Vector128<double> xk1 = global::System.Runtime.Intrinsics.Vector128.Shuffle(h1_0, global::System.Runtime.Intrinsics.Vector128.Create(1L));
+                    global::System.Runtime.Intrinsics.Vector128<double> xk1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 1));
                     a1_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 8), xk1, a1_0); a1_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 10), xk1, a1_1);
-                    global::System.Runtime.Intrinsics.Vector128<double> xk2 = global::System.Runtime.Intrinsics.Vector128.Shuffle(h1_1, global::System.Runtime.Intrinsics.Vector128.Create(0L));
+                    global::System.Runtime.Intrinsics.Vector128<double> xk2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 2));
                     a2_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 16), xk2, a2_0); a2_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 18), xk2, a2_1);
-                    global::System.Runtime.Intrinsics.Vector128<double> xk3 = global::System.Runtime.Intrinsics.Vector128.Shuffle(h1_1, global::System.Runtime.Intrinsics.Vector128.Create(1L));
+                    global::System.Runtime.Intrinsics.Vector128<double> xk3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 3));
                     a3_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 24), xk3, a3_0); a3_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 26), xk3, a3_1);
-                    global::System.Runtime.Intrinsics.Vector128<double> xk4 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 0));
+                    global::System.Runtime.Intrinsics.Vector128<double> xk4 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref sp, 4));
                     a0_0 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 32), xk4, a0_0); a0_1 = global::StaticNets.Kernels.FusedSimd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wt, 34), xk4, a0_1);
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(((a0_0 + a1_0) + (a2_0 + a3_0)), ref s, 8);
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(((a0_1 + a1_1) + (a2_1 + a3_1)), ref s, 10);
