@@ -10,7 +10,8 @@ using System.Runtime.Loader;
 namespace StaticNets.Benchmarks;
 
 /// <summary>
-/// <c>build-ab NETWORK DIR_A DIR_B [rounds] [batch]</c>: one network's forward from two builds of this project
+/// <c>build-ab NETWORK DIR_A DIR_B [rounds] [batch] [train [threads]]</c>: one network's forward (or, with <c>train</c>, its
+/// SGD training step through <c>Trainer.TrainBatch</c>, η = 0.001, on <c>threads</c> threads, 1 by default) from two builds of this project
 /// (copies of its output folder), loaded side by side into one process and timed in alternated windows. On a shared
 /// host the machine's speed drifts by tens of percent between runs, and between separate processes a few percent of
 /// generated-code change cannot be told from the drift; within one process both arms see the same drift, so the
@@ -23,6 +24,8 @@ internal static class BuildAb
     private delegate void Single(ReadOnlySpan<float> input, Span<float> output);
 
     private delegate void Batched(object network, float[] inputs, float[] outputs, object workspace);
+
+    private delegate float Training(object trainer, float[] inputs, float[] targets, object options);
 
     // Each build's own copy of every assembly in its folder; the framework comes from the default context, shared.
     private sealed class BuildContext(string folder) : AssemblyLoadContext(name: null, isCollectible: false)
@@ -44,7 +47,13 @@ internal static class BuildAb
         string type = args[0].Contains('.') ? args[0] : "StaticNets.Benchmarks." + args[0];
         int rounds = args.Length > 3 ? int.Parse(args[3]) : 300;
         int batch = args.Length > 4 ? int.Parse(args[4]) : 0;
-        var arms = new[] { Load(args[1], type, batch), Load(args[2], type, batch) };
+        bool train = args.Length > 5 && args[5] == "train";
+        int threads = args.Length > 6 ? int.Parse(args[6]) : 1;
+        if (train && batch == 0)
+            batch = 32;
+        var arms = train
+            ? new[] { LoadTraining(args[1], type, batch, threads), LoadTraining(args[2], type, batch, threads) }
+            : new[] { Load(args[1], type, batch), Load(args[2], type, batch) };
         int calls = batch > 0 ? 20 : 4000;
         for (int w = 0; w < 50; w++)
         {
@@ -75,7 +84,7 @@ internal static class BuildAb
         a.Sort();
         b.Sort();
         ratio.Sort();
-        string unit = batch > 0 ? $"µs per batch of {batch}" : "ns per sample";
+        string unit = train ? $"µs per training step of {batch} on {threads} thread(s)" : batch > 0 ? $"µs per batch of {batch}" : "ns per sample";
         double scale = batch > 0 ? 1e-3 : 1;
         Console.WriteLine($"{type}, {rounds} alternated rounds, {unit}: A median {a[rounds / 2] * scale:F1} (best {a[0] * scale:F1}), B median {b[rounds / 2] * scale:F1} (best {b[0] * scale:F1})");
         Console.WriteLine($"B/A per round: median {ratio[rounds / 2]:F3}, quartiles {ratio[rounds / 4]:F3} .. {ratio[3 * rounds / 4]:F3}");
@@ -117,6 +126,48 @@ internal static class BuildAb
         var xs = Enumerable.Range(0, batch * inputs).Select(i => (i % 11 - 5) * 0.2f).ToArray();
         var ys = new float[batch * outputs];
         return () => batched(network, xs, ys, workspace);
+    }
+
+    // Trainer<float>.TrainBatch of that build's StaticNets on a fixed batch, η = 0.001. The weights are never reset: a batch
+    // trained thousands of times drifts towards subnormal outputs and slower steps, so compare builds whose steps give
+    // the same bits (both arms then drift alike), or keep the rounds few.
+    private static Action LoadTraining(string folder, string type, int batch, int threads)
+    {
+        folder = Path.GetFullPath(folder);
+        var context = new BuildContext(folder);
+        var assembly = context.LoadFromAssemblyPath(Path.Combine(folder, "StaticNets.Benchmarks.dll"));
+        var core = context.LoadFromAssemblyPath(Path.Combine(folder, "StaticNets.dll"));
+        var t = assembly.GetType(type) ?? throw new ArgumentException($"No type {type} in {folder}.", nameof(type));
+        object network = Activator.CreateInstance(t, 1)!;
+        int inputs = (int)t.GetField("InputSize")!.GetValue(null)!, outputs = (int)t.GetField("OutputSize")!.GetValue(null)!;
+        var networkInterface = core.GetType("StaticNets.INetwork`1")!.MakeGenericType(typeof(float));
+        var trainerType = core.GetType("StaticNets.Training.Trainer`1")!.MakeGenericType(typeof(float));
+        var optimizerInterface = core.GetType("StaticNets.Training.IOptimizer`1")!.MakeGenericType(typeof(float));
+        object trainer = trainerType.GetConstructor([networkInterface, optimizerInterface])!.Invoke([network, null]);
+        var optionsType = core.GetType("StaticNets.Training.TrainerOptions")!;
+        object options = Activator.CreateInstance(optionsType)!;
+        optionsType.GetProperty("BatchSize")!.SetValue(options, batch);
+        optionsType.GetProperty("LearningRate")!.SetValue(options, 0.001);
+        optionsType.GetProperty("Threads")!.SetValue(options, threads);
+        var method = trainerType.GetMethod("TrainBatch")!;
+        var call = new DynamicMethod("TrainBatch", typeof(float), [typeof(object), typeof(float[]), typeof(float[]), typeof(object)], typeof(BuildAb).Module, true);
+        var il = call.GetILGenerator();
+        il.Emit(OpCodes.Ldarg_0);
+        il.Emit(OpCodes.Castclass, trainerType);
+        il.Emit(OpCodes.Ldarg_1);
+        il.Emit(OpCodes.Call, typeof(ReadOnlySpan<float>).GetMethod("op_Implicit", [typeof(float[])])!);
+        il.Emit(OpCodes.Ldarg_2);
+        il.Emit(OpCodes.Call, typeof(ReadOnlySpan<float>).GetMethod("op_Implicit", [typeof(float[])])!);
+        il.Emit(OpCodes.Ldarg_3);
+        il.Emit(OpCodes.Castclass, optionsType);
+        il.Emit(OpCodes.Callvirt, method);
+        il.Emit(OpCodes.Ret);
+        var step = (Training)call.CreateDelegate(typeof(Training));
+        var xs = Enumerable.Range(0, batch * inputs).Select(i => (i % 11) * 0.09f).ToArray();
+        var ys = new float[batch * outputs];
+        for (int s = 0; s < batch; s++)
+            ys[s * outputs + s % outputs] = 1;
+        return () => step(trainer, xs, ys, options);
     }
 
     // Nanoseconds per call over one window of calls.

@@ -7,11 +7,62 @@ using System.Runtime.Intrinsics;
 namespace StaticNets.Kernels;
 
 /// <summary>
-/// The trainer's reduction of per-partition gradients, fused so that each buffer is read once: the sum,
-/// the 1/m scaling and the zeroing for the next step happen in one pass.
+/// The trainer's fused gradient passes, so that each buffer is read once: the reduction of per-partition gradients
+/// (the sum, the 1/m scaling and the zeroing for the next step in one pass), and SGD's update with the 1/m inside it.
 /// </summary>
 internal static class GradientKernels
 {
+    /// <summary>
+    /// <c>y[i] = alpha·(x[i]·beta) + y[i]</c>: the same bits as <see cref="VectorMath.Scale{T}"/>(beta, x) followed by
+    /// <see cref="VectorMath.Axpy{T}"/>(alpha, x, y) — the product x·beta rounded, then the same fused (vector) or
+    /// unfused (shorter than one 128-bit vector) multiply-add — with x left as it was.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void ScaledAxpy<T>(T alpha, T beta, ReadOnlySpan<T> x, Span<T> y)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        KernelGuard.SameLength(x.Length, y.Length, nameof(x), nameof(y));
+        KernelGuard.NoPartialOverlap(x, y, nameof(x), nameof(y));
+        ref T xRef = ref MemoryMarshal.GetReference(x);
+        ref T yRef = ref MemoryMarshal.GetReference(y);
+        nuint n = (nuint)x.Length;
+        if (Simd512<T>.IsEnabled && n >= (nuint)Vector512<T>.Count)
+            ScaledAxpy<T, Simd512<T>, Vector512<T>>(ref xRef, ref yRef, n, alpha, beta);
+        else if (Simd256<T>.IsEnabled && n >= (nuint)Vector256<T>.Count)
+            ScaledAxpy<T, Simd256<T>, Vector256<T>>(ref xRef, ref yRef, n, alpha, beta);
+        else if (Simd128<T>.IsEnabled && n >= (nuint)Vector128<T>.Count)
+            ScaledAxpy<T, Simd128<T>, Vector128<T>>(ref xRef, ref yRef, n, alpha, beta);
+        else
+        {
+            for (nuint i = 0; i < n; i++)
+                Unsafe.Add(ref yRef, i) = AxpyOperator<T>.Invoke(ScaleOperator<T>.Invoke(Unsafe.Add(ref xRef, i), beta), Unsafe.Add(ref yRef, i), alpha);
+        }
+    }
+
+    // The element-wise drivers' shape: the last, overlapping vector computed before anything is stored.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void ScaledAxpy<T, TW, TVec>(ref T x, ref T y, nuint n, T alpha, T beta)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TW : ISimd<T, TVec>
+        where TVec : unmanaged
+    {
+        nuint c = (nuint)TW.Count;
+        nuint last = n - c;
+        TVec a = TW.Create(alpha), b = TW.Create(beta);
+        TVec end = TW.MultiplyAdd(TW.Multiply(TW.Load(ref x, last), b), a, TW.Load(ref y, last));
+        nuint i = 0;
+        for (; i + 2 * c <= last; i += 2 * c)
+        {
+            TVec r0 = TW.MultiplyAdd(TW.Multiply(TW.Load(ref x, i), b), a, TW.Load(ref y, i));
+            TVec r1 = TW.MultiplyAdd(TW.Multiply(TW.Load(ref x, i + c), b), a, TW.Load(ref y, i + c));
+            TW.Store(r0, ref y, i);
+            TW.Store(r1, ref y, i + c);
+        }
+        for (; i < last; i += c)
+            TW.Store(TW.MultiplyAdd(TW.Multiply(TW.Load(ref x, i), b), a, TW.Load(ref y, i)), ref y, i);
+        TW.Store(end, ref y, last);
+    }
+
     /// <summary><c>target[i] = (target[i] + source[i])·scale; source[i] = 0</c>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AddScaleAndClear<T>(Span<T> target, Span<T> source, T scale)

@@ -22,14 +22,14 @@ internal static unsafe class ParallelSpans
     // At most this many partial sums, on the stack.
     private const int MaxChunks = 256;
 
-    private enum Operation : byte { Clear, Scale, Axpy, SumOfSquares, AxpySumOfSquares, AxpyClearSumOfSquares, ScaleSumOfSquares }
+    private enum Operation : byte { Clear, Scale, Axpy, SumOfSquares, AxpySumOfSquares, AxpyClearSumOfSquares, ScaleSumOfSquares, ScaledSumOfSquares }
 
     private struct Job<T> where T : unmanaged
     {
         public T* X, Y;
         public double* Partials;
         public int Length, ChunkSize, Chunks;
-        public T Alpha;
+        public T Alpha, Beta;
         public Operation Operation;
     }
 
@@ -71,28 +71,38 @@ internal static unsafe class ParallelSpans
             Run(new Job<T> { X = px, Y = py, Length = x.Length, Alpha = alpha, Operation = Operation.Axpy }, threads);
     }
 
-    /// <summary>
-    /// <c>y[i] ← y[i] + alpha·x[i]</c>, then Σ y[i]² of the result, each chunk's sum taken while the chunk is still in
-    /// cache: the SGD update and the finite check of the new parameters in one pass over memory instead of two.
-    /// </summary>
+    /// <summary><see cref="AxpyThenSumOfSquares{T}(T, ReadOnlySpan{T}, Span{T}, int, T)"/> with beta = 1: <c>y[i] ← y[i] + alpha·x[i]</c>.</summary>
     public static double AxpyThenSumOfSquares<T>(T alpha, ReadOnlySpan<T> x, Span<T> y, int threads) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        => AxpyThenSumOfSquares(alpha, x, y, threads, T.One);
+
+    /// <summary><see cref="AxpyClearThenSumOfSquares{T}(T, Span{T}, Span{T}, int, T)"/> with beta = 1.</summary>
+    public static double AxpyClearThenSumOfSquares<T>(T alpha, Span<T> x, Span<T> y, int threads) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        => AxpyClearThenSumOfSquares(alpha, x, y, threads, T.One);
+
+    /// <summary>
+    /// <c>y[i] ← y[i] + alpha·(x[i]·beta)</c>, then Σ y[i]² of the result, each chunk's sum taken while the chunk is
+    /// still in cache: the SGD update and the finite check of the new parameters in one pass over memory instead of two.
+    /// With <paramref name="beta"/> ≠ 1 the product x·beta is rounded first, so the bits are those of scaling x in a
+    /// pass of its own before the update (<see cref="GradientKernels.ScaledAxpy{T}"/>); x is not written.
+    /// </summary>
+    public static double AxpyThenSumOfSquares<T>(T alpha, ReadOnlySpan<T> x, Span<T> y, int threads, T beta) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         KernelGuard.SameLength(x.Length, y.Length, nameof(x), nameof(y));
         KernelGuard.NoPartialOverlap(x, y, nameof(x), nameof(y));
         fixed (T* px = x, py = y)
-            return ThenSumOfSquares(new Job<T> { X = px, Y = py, Length = x.Length, Alpha = alpha, Operation = Operation.AxpySumOfSquares }, threads);
+            return ThenSumOfSquares(new Job<T> { X = px, Y = py, Length = x.Length, Alpha = alpha, Beta = beta, Operation = Operation.AxpySumOfSquares }, threads);
     }
 
     /// <summary>
-    /// <see cref="AxpyThenSumOfSquares{T}"/>, and <paramref name="x"/> zeroed once read: the SGD update also clears the
+    /// <see cref="AxpyThenSumOfSquares{T}(T, ReadOnlySpan{T}, Span{T}, int, T)"/>, and <paramref name="x"/> zeroed once read: the SGD update also clears the
     /// gradient for the next step's accumulation, on lines it has just loaded, instead of a pass of its own.
     /// </summary>
-    public static double AxpyClearThenSumOfSquares<T>(T alpha, Span<T> x, Span<T> y, int threads) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    public static double AxpyClearThenSumOfSquares<T>(T alpha, Span<T> x, Span<T> y, int threads, T beta) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         KernelGuard.SameLength(x.Length, y.Length, nameof(x), nameof(y));
         KernelGuard.NoOverlap(x, y, nameof(x), nameof(y));
         fixed (T* px = x, py = y)
-            return ThenSumOfSquares(new Job<T> { X = px, Y = py, Length = x.Length, Alpha = alpha, Operation = Operation.AxpyClearSumOfSquares }, threads);
+            return ThenSumOfSquares(new Job<T> { X = px, Y = py, Length = x.Length, Alpha = alpha, Beta = beta, Operation = Operation.AxpyClearSumOfSquares }, threads);
     }
 
     /// <summary>
@@ -103,6 +113,17 @@ internal static unsafe class ParallelSpans
     {
         fixed (T* px = x)
             return ThenSumOfSquares(new Job<T> { X = px, Length = x.Length, Alpha = alpha, Operation = Operation.ScaleSumOfSquares }, threads);
+    }
+
+    /// <summary>
+    /// Σ (alpha·x[i])² as <see cref="ScaleThenSumOfSquares{T}"/> returns it — the same chunks, products and order, so
+    /// the same bits — without writing <paramref name="x"/>: the training loop's norms when the update applies the
+    /// scale itself, one pass that only reads.
+    /// </summary>
+    public static double ScaledSumOfSquares<T>(T alpha, ReadOnlySpan<T> x, int threads) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        fixed (T* px = x)
+            return ThenSumOfSquares(new Job<T> { X = px, Length = x.Length, Alpha = alpha, Operation = Operation.ScaledSumOfSquares }, threads);
     }
 
     // An element-wise pass and the sum of squares of what it wrote, per chunk, the partial sums added in chunk order.
@@ -179,7 +200,10 @@ internal static unsafe class ParallelSpans
             case Operation.AxpySumOfSquares:
             case Operation.AxpyClearSumOfSquares:
                 var y = new Span<T>(job.Y + start, count);
-                VectorMath.Axpy(job.Alpha, x, y);
+                if (job.Beta == T.One)
+                    VectorMath.Axpy(job.Alpha, x, y);
+                else
+                    GradientKernels.ScaledAxpy(job.Alpha, job.Beta, x, y);
                 if (job.Operation == Operation.AxpyClearSumOfSquares)
                     x.Clear();
                 job.Partials[chunk] = double.CreateTruncating(VectorMath.SumOfSquares<T>(y));
@@ -187,6 +211,9 @@ internal static unsafe class ParallelSpans
             case Operation.ScaleSumOfSquares:
                 VectorMath.Scale(job.Alpha, x);
                 job.Partials[chunk] = double.CreateTruncating(VectorMath.SumOfSquares<T>(x));
+                break;
+            case Operation.ScaledSumOfSquares:
+                job.Partials[chunk] = double.CreateTruncating(Reductions.ScaledSumOfSquares<T>(x, job.Alpha));
                 break;
         }
     }

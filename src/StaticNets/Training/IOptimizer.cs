@@ -42,20 +42,20 @@ public sealed class Sgd<T> : IOptimizer<T>, IOptimizerState<T>, IThreadedOptimiz
 
     /// <summary>The same step, its update split over up to <paramref name="threads"/> threads (each parameter updated as on one).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    double IThreadedOptimizer<T>.Step(Span<T> parameters, Span<T> gradient, T learningRate, int threads, bool clearGradient, ReadOnlySpan<(int Offset, int Count)> segments)
+    double IThreadedOptimizer<T>.Step(Span<T> parameters, Span<T> gradient, T learningRate, int threads, bool clearGradient, ReadOnlySpan<(int Offset, int Count)> segments, T gradientScale)
     {
         Guard.Length(gradient.Length, parameters.Length, nameof(gradient));
         double squares = 0;
         foreach (var (offset, count) in segments)
-            squares += Update(parameters.Slice(offset, count), gradient.Slice(offset, count), learningRate, threads, clearGradient);
+            squares += Update(parameters.Slice(offset, count), gradient.Slice(offset, count), learningRate, threads, clearGradient, gradientScale);
         StepCount++;
         return squares;
     }
 
-    private static double Update(Span<T> parameters, Span<T> gradient, T learningRate, int threads, bool clearGradient)
+    private static double Update(Span<T> parameters, Span<T> gradient, T learningRate, int threads, bool clearGradient, T gradientScale)
         => clearGradient
-            ? Threading.ParallelSpans.AxpyClearThenSumOfSquares(-learningRate, gradient, parameters, threads)
-            : Threading.ParallelSpans.AxpyThenSumOfSquares(-learningRate, gradient, parameters, threads);
+            ? Threading.ParallelSpans.AxpyClearThenSumOfSquares(-learningRate, gradient, parameters, threads, gradientScale)
+            : Threading.ParallelSpans.AxpyThenSumOfSquares(-learningRate, gradient, parameters, threads, gradientScale);
 
     /// <inheritdoc />
     public void Reset() => StepCount = 0;
@@ -91,6 +91,13 @@ internal interface IThreadedOptimizer<T> where T : unmanaged, IBinaryFloatingPoi
     /// for the next step's accumulation; otherwise it is left as it was. <paramref name="segments"/> (in order, covering
     /// the span) are split over the threads one by one, so that each thread updates the
     /// same share of every parameter block as it computed the gradient of, and the memory stays in its core's cache.
+    /// The step uses <c>gradient[i]·gradientScale</c> (rounded, then the update's own formula: the same bits as scaling
+    /// the gradient in a pass of its own first), so the training loop's 1/m costs no pass over memory; with
+    /// <paramref name="clearGradient"/> false the gradient is left unscaled.
     /// </summary>
-    double Step(Span<T> parameters, Span<T> gradient, T learningRate, int threads, bool clearGradient, ReadOnlySpan<(int Offset, int Count)> segments);
+    double Step(Span<T> parameters, Span<T> gradient, T learningRate, int threads, bool clearGradient, ReadOnlySpan<(int Offset, int Count)> segments, T gradientScale);
+
+    /// <summary>The step on the gradient as it is (a scale of 1).</summary>
+    double Step(Span<T> parameters, Span<T> gradient, T learningRate, int threads, bool clearGradient, ReadOnlySpan<(int Offset, int Count)> segments)
+        => Step(parameters, gradient, learningRate, threads, clearGradient, segments, T.One);
 }

@@ -149,11 +149,16 @@ internal sealed class TrainingLoop<T> where T : unmanaged, IBinaryFloatingPointI
         foreach (var block in _frozen)
             gradient.Slice(block.Offset, block.Count).Clear();
 
+        // Where nothing but the update reads the mean gradient (no L2 term to add to it, no clipping to rescale it), the
+        // norms only read the gradient, each value times the 1/m as the scaling pass would store it, and the update
+        // applies the same 1/m as it loads each value: the same bits, and one pass less that writes the whole gradient.
+        T deferred = scale != T.One && _clearsInUpdate && _l2 == T.Zero && _clip is null ? scale : T.One;
+
         // Per-layer norms double as the NaN/∞ check, so a diverging run is caught at the layer where it starts.
         double total = 0;
         for (int i = 0; i < _blocks.Length; i++)
         {
-            double measured = LayerSums(gradient, i, out double all, scale);
+            double measured = deferred != T.One ? ScaledLayerSums(gradient, i, out double all, deferred) : LayerSums(gradient, i, out all, scale);
             if (!double.IsFinite(all))
                 throw Diverged(epoch, batch, i, "gradient");
             GradientNormSums[i] += Math.Sqrt(measured);
@@ -191,7 +196,7 @@ internal sealed class TrainingLoop<T> where T : unmanaged, IBinaryFloatingPointI
         {
             // The update zeroes the gradient as it reads it (for an objective that then skips its own clearing pass).
             if (_optimizer is IThreadedOptimizer<T> threaded)
-                squares = threaded.Step(edit.Span, gradient, T.CreateTruncating(rate), Threads, _clearsInUpdate, _segments);
+                squares = threaded.Step(edit.Span, gradient, T.CreateTruncating(rate), Threads, _clearsInUpdate, _segments, deferred);
             else
                 _optimizer.Step(edit.Span, gradient, T.CreateTruncating(rate));
         }
@@ -250,6 +255,26 @@ internal sealed class TrainingLoop<T> where T : unmanaged, IBinaryFloatingPointI
 
     /// <summary><see cref="LayerSums(ReadOnlySpan{T}, int, out double)"/> of the gradient after multiplying layer <paramref name="i"/>'s blocks by <paramref name="scale"/> in place, in the same pass.</summary>
     private double LayerSums(Span<T> gradient, int i, out double all, T scale) => LayerSums(gradient, gradient, i, out all, scale);
+
+    /// <summary><see cref="LayerSums(Span{T}, int, out double, T)"/>'s sums, the same bits, with the gradient only read.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private double ScaledLayerSums(ReadOnlySpan<T> gradient, int i, out double all, T scale)
+    {
+        double weights = 0;
+        all = 0;
+        bool hasWeights = false;
+        foreach (var block in _blocks[i])
+        {
+            double s = ParallelSpans.ScaledSumOfSquares<T>(scale, gradient.Slice(block.Offset, block.Count), Threads);
+            all += s;
+            if (block.Role == ParameterRole.Weight)
+            {
+                weights += s;
+                hasWeights = true;
+            }
+        }
+        return hasWeights ? weights : all;
+    }
 
     // values is read; with a scale other than 1, scaled (the same span) is multiplied by it first, block by block.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

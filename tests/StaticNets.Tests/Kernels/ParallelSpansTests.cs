@@ -6,12 +6,88 @@ using Xunit;
 namespace StaticNets.Tests.Kernels;
 
 /// <summary>
-/// The fused passes of the training loop (<see cref="ParallelSpans.AxpyThenSumOfSquares{T}"/>: the SGD update and the
+/// The fused passes of the training loop (<see cref="ParallelSpans.AxpyThenSumOfSquares{T}(T, System.ReadOnlySpan{T}, System.Span{T}, int)"/>: the SGD update and the
 /// check of the new parameters; <see cref="ParallelSpans.ScaleThenSumOfSquares{T}"/>: the mean's 1/m and the gradient
 /// norms): the same values as the separate passes, and the same sums, on any thread count.
 /// </summary>
 public class ParallelSpansTests
 {
+    public static TheoryData<int> ScaledLengths()
+    {
+        var data = new TheoryData<int>();
+        // Every length through 256 (the scalar loop, each vector width's tail), then spans of several chunks.
+        for (int n = 0; n <= 256; n++)
+            data.Add(n);
+        foreach (int n in new[] { 16_383, 32_769, 100_003 })
+            data.Add(n);
+        return data;
+    }
+
+    // The norms of the training loop when the update applies the 1/m: bit for bit the sum the scaling pass returns, and
+    // the gradient not written. Values span the float range, subnormal products included.
+    [Theory]
+    [MemberData(nameof(ScaledLengths))]
+    public void ScaledSumOfSquares_is_the_scaling_pass_sum_without_writing(int length)
+    {
+        var rng = new Random(length + 11);
+        float[] x = new float[length];
+        for (int i = 0; i < length; i++)
+            x[i] = (float)((rng.NextDouble() * 2 - 1) * Math.Pow(2, rng.Next(-140, 60)));
+        float[] kept = (float[])x.Clone();
+        foreach (float scale in new[] { 1f / 32, 1f / 3, 1f / 60_000 })
+        {
+            float[] scaled = (float[])x.Clone();
+            double expected = ParallelSpans.ScaleThenSumOfSquares(scale, scaled.AsSpan(), 1);
+            foreach (int threads in new[] { 1, 2, 3 })
+            {
+                Assert.Equal(expected, ParallelSpans.ScaledSumOfSquares<float>(scale, x, threads));
+                Assert.Equal(kept, x);
+            }
+        }
+    }
+
+    // SGD's update with the 1/m inside: the bits of scaling the gradient in a pass of its own and then the axpy (fused
+    // in vectors, unfused below one 128-bit vector), for float and double; the gradient left as it was.
+    [Theory]
+    [MemberData(nameof(ScaledLengths))]
+    public void ScaledAxpy_is_the_scaling_pass_then_the_axpy(int length)
+    {
+        var rng = new Random(length + 13);
+        float[] x = new float[length], start = new float[length];
+        double[] xd = new double[length], startd = new double[length];
+        for (int i = 0; i < length; i++)
+        {
+            xd[i] = (rng.NextDouble() * 2 - 1) * Math.Pow(2, rng.Next(-30, 10));
+            startd[i] = rng.NextDouble() * 2 - 1;
+            x[i] = (float)xd[i];
+            start[i] = (float)startd[i];
+        }
+        float[] scaled = (float[])x.Clone(), expected = (float[])start.Clone(), kept = (float[])x.Clone();
+        VectorMath.Scale(1f / 3, scaled);
+        VectorMath.Axpy(-0.07f, scaled, expected);
+        float[] actual = (float[])start.Clone();
+        GradientKernels.ScaledAxpy(-0.07f, 1f / 3, x, actual);
+        Assert.Equal(expected, actual);
+        Assert.Equal(kept, x);
+
+        double[] scaledd = (double[])xd.Clone(), expectedd = (double[])startd.Clone(), actuald = (double[])startd.Clone();
+        VectorMath.Scale(1.0 / 3, scaledd);
+        VectorMath.Axpy(-0.07, scaledd, expectedd);
+        GradientKernels.ScaledAxpy(-0.07, 1.0 / 3, xd, actuald);
+        Assert.Equal(expectedd, actuald);
+
+        foreach (int threads in new[] { 1, 2, 3 })
+        {
+            float[] y = (float[])start.Clone(), g = (float[])x.Clone();
+            float[] expectedY = (float[])start.Clone();
+            double expectedSum = ParallelSpans.AxpyThenSumOfSquares(-0.07f, scaled, expectedY, 1);
+            double sum = ParallelSpans.AxpyClearThenSumOfSquares(-0.07f, g.AsSpan(), y.AsSpan(), threads, 1f / 3);
+            Assert.Equal(expectedY, y);
+            Assert.Equal(expectedSum, sum);
+            Assert.All(g, v => Assert.Equal(0f, v));
+        }
+    }
+
     [Theory]
     [InlineData(0)]
     [InlineData(1)]

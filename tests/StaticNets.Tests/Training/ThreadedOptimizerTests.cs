@@ -65,6 +65,54 @@ public class ThreadedOptimizerTests
         }
     }
 
+    public static TheoryData<string, int> ScaledCases()
+    {
+        var data = new TheoryData<string, int>();
+        foreach (string name in new[] { "sgd", "momentum", "nesterov", "rmsprop", "adam", "adamw", "adamw-bound", "custom" })
+        {
+            foreach (int n in new[] { 1, 3, 37, 101_770 })
+                data.Add(name, n);
+        }
+        return data;
+    }
+
+    // The training loop leaves the mean's 1/m to the step: each gradient times the scale, rounded, then the optimizer's
+    // own formula — bit for bit the step on a gradient scaled in a pass of its own first, on any thread count.
+    [Theory]
+    [MemberData(nameof(ScaledCases))]
+    public void AScaledStep_IsTheStepOnTheScaledGradient_BitForBit(string name, int n)
+    {
+        var rng = new Random(n + 5);
+        float[] theta = Random(rng, n, 1f);
+        var gradients = new float[3][];
+        for (int s = 0; s < gradients.Length; s++)
+            gradients[s] = Random(rng, n, 40f);
+        (int, int)[] segments = n < 10 ? new[] { (0, n) } : new[] { (0, n / 2 + 3), (n / 2 + 3, 5), (n / 2 + 8, n - n / 2 - 8) };
+        foreach (float scale in new[] { 1f / 32, 1f / 3 })
+        {
+            float[] expected = (float[])theta.Clone();
+            var reference = (IThreadedOptimizer<float>)Create(name, n);
+            foreach (var g in gradients)
+            {
+                float[] scaled = (float[])g.Clone();
+                StaticNets.Kernels.VectorMath.Scale(scale, scaled);
+                reference.Step(expected, scaled, 0.01f, 1, clearGradient: true, segments);
+            }
+            foreach (int threads in new[] { 1, 2, 3 })
+            {
+                float[] actual = (float[])theta.Clone();
+                var threaded = (IThreadedOptimizer<float>)Create(name, n);
+                foreach (var g in gradients)
+                {
+                    float[] copy = (float[])g.Clone();
+                    threaded.Step(actual, copy, 0.01f, threads, clearGradient: true, segments, scale);
+                    Assert.All(copy, v => Assert.Equal(0f, v));
+                }
+                Assert.Equal(expected, actual);
+            }
+        }
+    }
+
     [Theory]
     [InlineData("sgd")]
     [InlineData("adam")]
@@ -138,6 +186,34 @@ public class ThreadedOptimizerTests
             using (var edit = reference.EditParameters())
                 adam.Step(edit.Span, gradient, 0.001f);
             trainer.TrainBatch(inputs, targets, new TrainerOptions { LearningRate = 0.001, Threads = threads });
+            Assert.Equal(reference.Parameters.ToArray(), trained.Parameters.ToArray());
+        }
+    }
+
+    // The same for plain SGD, whose step is one fused axpy with the 1/m inside it: Backward, the mean, the public step.
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void TrainBatch_WithSgd_IsBackwardThenTheMeanThenTheStep_BitForBit(int threads)
+    {
+        const int batch = 32;
+        var reference = new StaticNets.Tests.Networks.MnistNet(5);
+        var trained = new StaticNets.Tests.Networks.MnistNet(5);
+        var inputs = StaticNets.Tests.Networks.NetworkCatalog.Random<float>(batch * StaticNets.Tests.Networks.MnistNet.InputSize, 18, 0, 1);
+        var targets = StaticNets.Tests.Networks.NetworkCatalog.Targets<float>(reference.Info, batch, 19);
+        var gradient = new float[StaticNets.Tests.Networks.MnistNet.ParameterCount];
+        var workspace = reference.CreateWorkspace(batch);
+        var sgd = new Sgd<float>();
+        var trainer = new Trainer<float>(trained);
+        for (int step = 0; step < 3; step++)
+        {
+            Array.Clear(gradient);
+            reference.Backward(inputs, targets, gradient, workspace);
+            StaticNets.Kernels.VectorMath.Scale(1f / batch, gradient);
+            using (var edit = reference.EditParameters())
+                sgd.Step(edit.Span, gradient, 0.05f);
+            trainer.TrainBatch(inputs, targets, new TrainerOptions { LearningRate = 0.05, Threads = threads });
             Assert.Equal(reference.Parameters.ToArray(), trained.Parameters.ToArray());
         }
     }

@@ -63,11 +63,14 @@ public abstract class OptimizerBase<T> : IOptimizer<T>, IOptimizerState<T>, IThr
     /// sum its new parameters' squares. An optimizer derived elsewhere runs its <see cref="Update"/> on the whole span.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    double IThreadedOptimizer<T>.Step(Span<T> parameters, Span<T> gradient, T learningRate, int threads, bool clearGradient, ReadOnlySpan<(int Offset, int Count)> segments)
+    double IThreadedOptimizer<T>.Step(Span<T> parameters, Span<T> gradient, T learningRate, int threads, bool clearGradient, ReadOnlySpan<(int Offset, int Count)> segments, T gradientScale)
     {
         BeginStep(parameters, gradient, learningRate);
         if (!UpdatesElementwise)
         {
+            // An optimizer derived elsewhere sees the scaled gradient, as it always did.
+            if (gradientScale != T.One)
+                Threading.ParallelSpans.Scale(gradientScale, gradient, threads);
             Update(parameters, gradient, learningRate, _state, StepCount);
             if (clearGradient)
                 Threading.ParallelSpans.Clear(gradient, threads);
@@ -77,7 +80,7 @@ public abstract class OptimizerBase<T> : IOptimizer<T>, IOptimizerState<T>, IThr
         _chunked ??= new ChunkedUpdate(this);
         double squares = 0;
         foreach (var (offset, count) in segments)
-            squares += _chunked.Run(parameters, gradient, _state, offset, count, learningRate, threads, clearGradient);
+            squares += _chunked.Run(parameters, gradient, _state, offset, count, learningRate, threads, clearGradient, gradientScale);
         return squares;
     }
 
@@ -130,9 +133,10 @@ public abstract class OptimizerBase<T> : IOptimizer<T>, IOptimizerState<T>, IThr
     /// <summary>
     /// Updates the elements <paramref name="offset"/> … <paramref name="offset"/> + <c>parameters.Length</c> − 1 of the
     /// whole span; <paramref name="slot0"/> and <paramref name="slot1"/> are the same elements of the first two state
-    /// slots (empty where the optimizer has fewer).
+    /// slots (empty where the optimizer has fewer). Each gradient is used times <paramref name="gradientScale"/>, the
+    /// product rounded before the formula (× 1 is exact, so 1 leaves every bit as it was).
     /// </summary>
-    private protected virtual void UpdateRange(Span<T> parameters, ReadOnlySpan<T> gradient, Span<T> slot0, Span<T> slot1, int offset, T learningRate)
+    private protected virtual void UpdateRange(Span<T> parameters, ReadOnlySpan<T> gradient, Span<T> slot0, Span<T> slot1, int offset, T learningRate, T gradientScale)
         => throw new NotSupportedException();
 
     /// <summary><see cref="Update"/> of an element-wise optimizer: its step's constants, then the whole span as one range.</summary>
@@ -140,7 +144,7 @@ public abstract class OptimizerBase<T> : IOptimizer<T>, IOptimizerState<T>, IThr
     {
         BeginUpdate(learningRate, step, parameters.Length);
         int n = parameters.Length;
-        UpdateRange(parameters, gradient, Slot(state, 0, n), Slot(state, 1, n), 0, learningRate);
+        UpdateRange(parameters, gradient, Slot(state, 0, n), Slot(state, 1, n), 0, learningRate, T.One);
     }
 
     private Span<T> Slot(Span<T> state, int slot, int n) => slot < StateSlots ? state.Slice(slot * n, n) : Span<T>.Empty;
@@ -180,12 +184,12 @@ public abstract class OptimizerBase<T> : IOptimizer<T>, IOptimizerState<T>, IThr
         private T* _parameters, _gradient, _state;
         private double* _partials;
         private int _length, _offset, _chunkSize, _count;
-        private T _learningRate;
+        private T _learningRate, _gradientScale;
         private bool _clear;
 
         // Elements offset … offset + count − 1 of the whole span, in ParallelSpans' chunks of that segment.
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public double Run(Span<T> parameters, Span<T> gradient, T[] state, int offset, int count, T learningRate, int threads, bool clearGradient)
+        public double Run(Span<T> parameters, Span<T> gradient, T[] state, int offset, int count, T learningRate, int threads, bool clearGradient, T gradientScale)
         {
             if (offset < 0 || count < 0 || (long)offset + count > parameters.Length)
                 throw new ArgumentOutOfRangeException(nameof(count), $"Expected a segment within the {parameters.Length} parameters but got {count} from {offset}.");
@@ -204,6 +208,7 @@ public abstract class OptimizerBase<T> : IOptimizer<T>, IOptimizerState<T>, IThr
                 _count = count;
                 _chunkSize = Threading.ParallelSpans.ChunkSize(count);
                 _learningRate = learningRate;
+                _gradientScale = gradientScale;
                 _clear = clearGradient;
                 try
                 {
@@ -226,7 +231,7 @@ public abstract class OptimizerBase<T> : IOptimizer<T>, IOptimizerState<T>, IThr
             int start = _offset + chunk * _chunkSize, count = Math.Min(_chunkSize, _offset + _count - start);
             var parameters = new Span<T>(_parameters + start, count);
             var gradient = new Span<T>(_gradient + start, count);
-            owner.UpdateRange(parameters, gradient, Slot(0, start, count), Slot(1, start, count), start, _learningRate);
+            owner.UpdateRange(parameters, gradient, Slot(0, start, count), Slot(1, start, count), start, _learningRate, _gradientScale);
             if (_clear)
                 gradient.Clear();
             _partials[chunk] = double.CreateTruncating(Kernels.VectorMath.SumOfSquares<T>(parameters));

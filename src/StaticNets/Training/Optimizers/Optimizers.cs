@@ -32,7 +32,7 @@ public sealed class Momentum<T> : OptimizerBase<T> where T : unmanaged, IBinaryF
     private protected override bool UpdatesElementwise => true;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private protected override void UpdateRange(Span<T> parameters, ReadOnlySpan<T> gradient, Span<T> state, Span<T> unused, int offset, T learningRate)
+    private protected override void UpdateRange(Span<T> parameters, ReadOnlySpan<T> gradient, Span<T> state, Span<T> unused, int offset, T learningRate, T gradientScale)
     {
         int n = parameters.Length, i = 0;
         if (Vector.IsHardwareAccelerated && n >= Vector<T>.Count)
@@ -40,17 +40,17 @@ public sealed class Momentum<T> : OptimizerBase<T> where T : unmanaged, IBinaryF
             var p = MemoryMarshal.Cast<T, Vector<T>>(parameters);
             var g = MemoryMarshal.Cast<T, Vector<T>>(gradient);
             var v = MemoryMarshal.Cast<T, Vector<T>>(state);
-            Vector<T> mu = new(_mu), eta = new(learningRate), tiny = new(FlushToZero<T>.Threshold);
+            Vector<T> mu = new(_mu), eta = new(learningRate), gs = new(gradientScale), tiny = new(FlushToZero<T>.Threshold);
             for (int k = 0; k < p.Length; k++)
             {
-                v[k] = FlushToZero<T>.Apply(mu * v[k] - eta * g[k], tiny);
+                v[k] = FlushToZero<T>.Apply(mu * v[k] - eta * (g[k] * gs), tiny);
                 p[k] += v[k];
             }
             i = p.Length * Vector<T>.Count;
         }
         for (; i < n; i++)
         {
-            state[i] = FlushToZero<T>.Apply(_mu * state[i] - learningRate * gradient[i], FlushToZero<T>.Threshold);
+            state[i] = FlushToZero<T>.Apply(_mu * state[i] - learningRate * (gradient[i] * gradientScale), FlushToZero<T>.Threshold);
             parameters[i] += state[i];
         }
     }
@@ -78,7 +78,7 @@ public sealed class Nesterov<T> : OptimizerBase<T> where T : unmanaged, IBinaryF
     private protected override bool UpdatesElementwise => true;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private protected override void UpdateRange(Span<T> parameters, ReadOnlySpan<T> gradient, Span<T> state, Span<T> unused, int offset, T learningRate)
+    private protected override void UpdateRange(Span<T> parameters, ReadOnlySpan<T> gradient, Span<T> state, Span<T> unused, int offset, T learningRate, T gradientScale)
     {
         int n = parameters.Length, i = 0;
         if (Vector.IsHardwareAccelerated && n >= Vector<T>.Count)
@@ -86,10 +86,10 @@ public sealed class Nesterov<T> : OptimizerBase<T> where T : unmanaged, IBinaryF
             var p = MemoryMarshal.Cast<T, Vector<T>>(parameters);
             var g = MemoryMarshal.Cast<T, Vector<T>>(gradient);
             var v = MemoryMarshal.Cast<T, Vector<T>>(state);
-            Vector<T> mu = new(_mu), eta = new(learningRate), tiny = new(FlushToZero<T>.Threshold);
+            Vector<T> mu = new(_mu), eta = new(learningRate), gs = new(gradientScale), tiny = new(FlushToZero<T>.Threshold);
             for (int k = 0; k < p.Length; k++)
             {
-                Vector<T> step1 = eta * g[k];
+                Vector<T> step1 = eta * (g[k] * gs);
                 v[k] = FlushToZero<T>.Apply(mu * v[k] - step1, tiny);
                 p[k] += mu * v[k] - step1;
             }
@@ -97,7 +97,7 @@ public sealed class Nesterov<T> : OptimizerBase<T> where T : unmanaged, IBinaryF
         }
         for (; i < n; i++)
         {
-            T step1 = learningRate * gradient[i];
+            T step1 = learningRate * (gradient[i] * gradientScale);
             state[i] = FlushToZero<T>.Apply(_mu * state[i] - step1, FlushToZero<T>.Threshold);
             parameters[i] += _mu * state[i] - step1;
         }
@@ -130,7 +130,7 @@ public sealed class RmsProp<T> : OptimizerBase<T> where T : unmanaged, IBinaryFl
     private protected override bool UpdatesElementwise => true;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private protected override void UpdateRange(Span<T> parameters, ReadOnlySpan<T> gradient, Span<T> state, Span<T> unused, int offset, T learningRate)
+    private protected override void UpdateRange(Span<T> parameters, ReadOnlySpan<T> gradient, Span<T> state, Span<T> unused, int offset, T learningRate, T gradientScale)
     {
         int n = parameters.Length, i = 0;
         T oneMinusRho = T.One - _rho;
@@ -139,10 +139,10 @@ public sealed class RmsProp<T> : OptimizerBase<T> where T : unmanaged, IBinaryFl
             var p = MemoryMarshal.Cast<T, Vector<T>>(parameters);
             var g = MemoryMarshal.Cast<T, Vector<T>>(gradient);
             var s = MemoryMarshal.Cast<T, Vector<T>>(state);
-            Vector<T> rho = new(_rho), rest = new(oneMinusRho), eta = new(learningRate), eps = new(_epsilon), tiny = new(FlushToZero<T>.Threshold);
+            Vector<T> rho = new(_rho), rest = new(oneMinusRho), eta = new(learningRate), eps = new(_epsilon), gs = new(gradientScale), tiny = new(FlushToZero<T>.Threshold);
             for (int k = 0; k < p.Length; k++)
             {
-                Vector<T> gk = g[k];
+                Vector<T> gk = g[k] * gs;
                 s[k] = FlushToZero<T>.Apply(rho * s[k] + rest * (gk * gk), tiny);
                 p[k] -= eta * gk / (Vector.SquareRoot(s[k]) + eps);
             }
@@ -150,7 +150,7 @@ public sealed class RmsProp<T> : OptimizerBase<T> where T : unmanaged, IBinaryFl
         }
         for (; i < n; i++)
         {
-            T gi = gradient[i];
+            T gi = gradient[i] * gradientScale;
             state[i] = FlushToZero<T>.Apply(_rho * state[i] + oneMinusRho * (gi * gi), FlushToZero<T>.Threshold);
             parameters[i] -= learningRate * gi / (T.Sqrt(state[i]) + _epsilon);
         }
@@ -228,7 +228,7 @@ public class Adam<T> : OptimizerBase<T>, IBlockAwareOptimizer where T : unmanage
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private protected override void UpdateRange(Span<T> parameters, ReadOnlySpan<T> gradient, Span<T> mState, Span<T> vState, int offset, T learningRate)
+    private protected override void UpdateRange(Span<T> parameters, ReadOnlySpan<T> gradient, Span<T> mState, Span<T> vState, int offset, T learningRate, T gradientScale)
     {
         int n = parameters.Length, i = 0;
         T b1 = T.CreateTruncating(_beta1), b2 = T.CreateTruncating(_beta2);
@@ -254,10 +254,10 @@ public class Adam<T> : OptimizerBase<T>, IBlockAwareOptimizer where T : unmanage
             var g = MemoryMarshal.Cast<T, Vector<T>>(gradient);
             var m = MemoryMarshal.Cast<T, Vector<T>>(mState);
             var v = MemoryMarshal.Cast<T, Vector<T>>(vState);
-            Vector<T> vb1 = new(b1), vb2 = new(b2), vc1 = new(c1), vc2 = new(c2), va = new(alpha), ve = new(epsHat), vs = new(shrink), tiny = new(FlushToZero<T>.Threshold);
+            Vector<T> vb1 = new(b1), vb2 = new(b2), vc1 = new(c1), vc2 = new(c2), va = new(alpha), ve = new(epsHat), vs = new(shrink), gs = new(gradientScale), tiny = new(FlushToZero<T>.Threshold);
             for (int k = 0; k < p.Length; k++)
             {
-                Vector<T> gk = g[k];
+                Vector<T> gk = g[k] * gs;
                 m[k] = FlushToZero<T>.Apply(vb1 * m[k] + vc1 * gk, tiny);
                 v[k] = FlushToZero<T>.Apply(vb2 * v[k] + vc2 * (gk * gk), tiny);
                 Vector<T> pk = decay ? p[k] * vs : p[k];
@@ -267,7 +267,7 @@ public class Adam<T> : OptimizerBase<T>, IBlockAwareOptimizer where T : unmanage
         }
         for (; i < n; i++)
         {
-            T gi = gradient[i];
+            T gi = gradient[i] * gradientScale;
             mState[i] = FlushToZero<T>.Apply(b1 * mState[i] + c1 * gi, FlushToZero<T>.Threshold);
             vState[i] = FlushToZero<T>.Apply(b2 * vState[i] + c2 * (gi * gi), FlushToZero<T>.Threshold);
             T pi = decay ? parameters[i] * shrink : parameters[i];
