@@ -160,60 +160,37 @@ public class ThreadedOptimizerTests
         Assert.Equal(sum, squares, 1e-5 * sum);
     }
 
-    // Training with Adam on a network whose products split over the threads: the same weights on any thread count,
-    // and exactly Backward, the 1/m of the mean and the public Adam step.
+    // Training on a network whose products split over the threads: the same weights on any thread count, and exactly
+    // Backward, the 1/m of the mean and the public step — for AdamW (bound to the blocks, as the loop binds it) and for
+    // plain SGD, whose training step applies the 1/m inside one fused axpy.
     [Theory]
-    [InlineData(1)]
-    [InlineData(2)]
-    [InlineData(3)]
-    public void TrainBatch_WithAdam_IsBackwardThenTheMeanThenAdam_BitForBit(int threads)
+    [InlineData("adamw", 1)]
+    [InlineData("adamw", 2)]
+    [InlineData("adamw", 3)]
+    [InlineData("sgd", 1)]
+    [InlineData("sgd", 2)]
+    [InlineData("sgd", 3)]
+    public void TrainBatch_IsBackwardThenTheMeanThenThePublicStep_BitForBit(string name, int threads)
     {
         const int batch = 32;
+        float rate = name == "sgd" ? 0.05f : 0.001f;
         var reference = new StaticNets.Tests.Networks.MnistNet(4);
         var trained = new StaticNets.Tests.Networks.MnistNet(4);
         var inputs = StaticNets.Tests.Networks.NetworkCatalog.Random<float>(batch * StaticNets.Tests.Networks.MnistNet.InputSize, 16, 0, 1);
         var targets = StaticNets.Tests.Networks.NetworkCatalog.Targets<float>(reference.Info, batch, 17);
         var gradient = new float[StaticNets.Tests.Networks.MnistNet.ParameterCount];
         var workspace = reference.CreateWorkspace(batch);
-        var adam = new AdamW<float>();
-        adam.BindBlocks(reference.Info);
-        var trainer = new Trainer<float>(trained, new AdamW<float>());
+        IOptimizer<float> optimizer = name == "sgd" ? new Sgd<float>() : new AdamW<float>();
+        (optimizer as IBlockAwareOptimizer)?.BindBlocks(reference.Info);
+        var trainer = new Trainer<float>(trained, name == "sgd" ? new Sgd<float>() : new AdamW<float>());
         for (int step = 0; step < 3; step++)
         {
             Array.Clear(gradient);
             reference.Backward(inputs, targets, gradient, workspace);
             StaticNets.Kernels.VectorMath.Scale(1f / batch, gradient);
             using (var edit = reference.EditParameters())
-                adam.Step(edit.Span, gradient, 0.001f);
-            trainer.TrainBatch(inputs, targets, new TrainerOptions { LearningRate = 0.001, Threads = threads });
-            Assert.Equal(reference.Parameters.ToArray(), trained.Parameters.ToArray());
-        }
-    }
-
-    // The same for plain SGD, whose step is one fused axpy with the 1/m inside it: Backward, the mean, the public step.
-    [Theory]
-    [InlineData(1)]
-    [InlineData(2)]
-    [InlineData(3)]
-    public void TrainBatch_WithSgd_IsBackwardThenTheMeanThenTheStep_BitForBit(int threads)
-    {
-        const int batch = 32;
-        var reference = new StaticNets.Tests.Networks.MnistNet(5);
-        var trained = new StaticNets.Tests.Networks.MnistNet(5);
-        var inputs = StaticNets.Tests.Networks.NetworkCatalog.Random<float>(batch * StaticNets.Tests.Networks.MnistNet.InputSize, 18, 0, 1);
-        var targets = StaticNets.Tests.Networks.NetworkCatalog.Targets<float>(reference.Info, batch, 19);
-        var gradient = new float[StaticNets.Tests.Networks.MnistNet.ParameterCount];
-        var workspace = reference.CreateWorkspace(batch);
-        var sgd = new Sgd<float>();
-        var trainer = new Trainer<float>(trained);
-        for (int step = 0; step < 3; step++)
-        {
-            Array.Clear(gradient);
-            reference.Backward(inputs, targets, gradient, workspace);
-            StaticNets.Kernels.VectorMath.Scale(1f / batch, gradient);
-            using (var edit = reference.EditParameters())
-                sgd.Step(edit.Span, gradient, 0.05f);
-            trainer.TrainBatch(inputs, targets, new TrainerOptions { LearningRate = 0.05, Threads = threads });
+                optimizer.Step(edit.Span, gradient, rate);
+            trainer.TrainBatch(inputs, targets, new TrainerOptions { LearningRate = rate, Threads = threads });
             Assert.Equal(reference.Parameters.ToArray(), trained.Parameters.ToArray());
         }
     }
