@@ -110,19 +110,7 @@ internal static class BuildAb
         // small dynamic method, as the spans cannot be boxed for reflection.
         var method = t.GetMethods().Single(m => m.Name == "Forward" && m.GetParameters().Length == 3);
         object workspace = t.GetMethods().Single(m => m.Name == "CreateWorkspace" && m.GetParameters().Length == 1).Invoke(network, [batch])!;
-        var call = new DynamicMethod("BatchedForward", typeof(void), [typeof(object), typeof(float[]), typeof(float[]), typeof(object)], typeof(BuildAb).Module, true);
-        var il = call.GetILGenerator();
-        il.Emit(OpCodes.Ldarg_0);
-        il.Emit(OpCodes.Castclass, t);
-        il.Emit(OpCodes.Ldarg_1);
-        il.Emit(OpCodes.Call, typeof(ReadOnlySpan<float>).GetMethod("op_Implicit", [typeof(float[])])!);
-        il.Emit(OpCodes.Ldarg_2);
-        il.Emit(OpCodes.Call, typeof(Span<float>).GetMethod("op_Implicit", [typeof(float[])])!);
-        il.Emit(OpCodes.Ldarg_3);
-        il.Emit(OpCodes.Castclass, method.GetParameters()[2].ParameterType);
-        il.Emit(OpCodes.Callvirt, method);
-        il.Emit(OpCodes.Ret);
-        var batched = (Batched)call.CreateDelegate(typeof(Batched));
+        var batched = SpanCall<Batched>(t, method, typeof(Span<float>));
         var xs = Enumerable.Range(0, batch * inputs).Select(i => (i % 11 - 5) * 0.2f).ToArray();
         var ys = new float[batch * outputs];
         return () => batched(network, xs, ys, workspace);
@@ -150,24 +138,32 @@ internal static class BuildAb
         optionsType.GetProperty("LearningRate")!.SetValue(options, 0.001);
         optionsType.GetProperty("Threads")!.SetValue(options, threads);
         var method = trainerType.GetMethod("TrainBatch")!;
-        var call = new DynamicMethod("TrainBatch", typeof(float), [typeof(object), typeof(float[]), typeof(float[]), typeof(object)], typeof(BuildAb).Module, true);
-        var il = call.GetILGenerator();
-        il.Emit(OpCodes.Ldarg_0);
-        il.Emit(OpCodes.Castclass, trainerType);
-        il.Emit(OpCodes.Ldarg_1);
-        il.Emit(OpCodes.Call, typeof(ReadOnlySpan<float>).GetMethod("op_Implicit", [typeof(float[])])!);
-        il.Emit(OpCodes.Ldarg_2);
-        il.Emit(OpCodes.Call, typeof(ReadOnlySpan<float>).GetMethod("op_Implicit", [typeof(float[])])!);
-        il.Emit(OpCodes.Ldarg_3);
-        il.Emit(OpCodes.Castclass, optionsType);
-        il.Emit(OpCodes.Callvirt, method);
-        il.Emit(OpCodes.Ret);
-        var step = (Training)call.CreateDelegate(typeof(Training));
+        var step = SpanCall<Training>(trainerType, method, typeof(ReadOnlySpan<float>));
         var xs = Enumerable.Range(0, batch * inputs).Select(i => (i % 11) * 0.09f).ToArray();
         var ys = new float[batch * outputs];
         for (int s = 0; s < batch; s++)
             ys[s * outputs + s % outputs] = 1;
         return () => step(trainer, xs, ys, options);
+    }
+
+    // A delegate (object target, float[] a, float[] b, object last) calling target.method(a as ReadOnlySpan<float>, b as
+    // `second`, last): a small dynamic method, since spans cannot be boxed for reflection, and the last parameter's type
+    // (a workspace interface, the options) belongs to that build's StaticNets.
+    private static TDelegate SpanCall<TDelegate>(Type target, MethodInfo method, Type second) where TDelegate : Delegate
+    {
+        var call = new DynamicMethod(method.Name, method.ReturnType, [typeof(object), typeof(float[]), typeof(float[]), typeof(object)], typeof(BuildAb).Module, true);
+        var il = call.GetILGenerator();
+        il.Emit(OpCodes.Ldarg_0);
+        il.Emit(OpCodes.Castclass, target);
+        il.Emit(OpCodes.Ldarg_1);
+        il.Emit(OpCodes.Call, typeof(ReadOnlySpan<float>).GetMethod("op_Implicit", [typeof(float[])])!);
+        il.Emit(OpCodes.Ldarg_2);
+        il.Emit(OpCodes.Call, second.GetMethod("op_Implicit", [typeof(float[])])!);
+        il.Emit(OpCodes.Ldarg_3);
+        il.Emit(OpCodes.Castclass, method.GetParameters()[2].ParameterType);
+        il.Emit(OpCodes.Callvirt, method);
+        il.Emit(OpCodes.Ret);
+        return (TDelegate)call.CreateDelegate(typeof(TDelegate));
     }
 
     // Nanoseconds per call over one window of calls.
