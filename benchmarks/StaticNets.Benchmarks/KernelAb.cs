@@ -39,9 +39,10 @@ public static class KernelAb
             }
             : new (string Name, Action Apply)[]
             {
-                ("4-blocks", () => { DenseKernels.SixBlocksBackward = false; DenseKernels.CopiesWideStrips = copies; }),
-                ("6-blocks", () => { DenseKernels.SixBlocksBackward = true; DenseKernels.CopiesWideStrips = copies; }),
-                ("6, no copies", () => { DenseKernels.SixBlocksBackward = true; DenseKernels.CopiesWideStrips = false; }),
+                ("4-blocks", () => { DenseKernels.SixBlocksBackward = false; DenseKernels.CopiesWideStrips = copies; DenseKernels.StripsOuter = true; }),
+                ("6, rows outer", () => { DenseKernels.SixBlocksBackward = true; DenseKernels.CopiesWideStrips = copies; DenseKernels.StripsOuter = false; }),
+                ("6, strips outer", () => { DenseKernels.SixBlocksBackward = true; DenseKernels.CopiesWideStrips = copies; DenseKernels.StripsOuter = true; }),
+                ("6, no copies", () => { DenseKernels.SixBlocksBackward = true; DenseKernels.CopiesWideStrips = false; DenseKernels.StripsOuter = true; }),
             };
         var cells = new List<(string Name, double Flops, Action Run)>();
         foreach (var (inputs, outputs) in which == "dots" ? new[] { (784, 128), (784, 512), (512, 512), (128, 10), (512, 10) } : new[] { (784, 128), (784, 512), (512, 512) })
@@ -105,6 +106,7 @@ public static class KernelAb
         DenseKernels.SixSampleDots = sixDots;
         DenseKernels.CopiesWideStrips = copies;
         DenseKernels.SixBlocksBackward = true;
+        DenseKernels.StripsOuter = true;
         DenseKernels.KBlock = kBlock;
         Console.WriteLine($"{"cell",-30} " + string.Join(" ", arms.Select(a => $"{a.Name,16}")));
         Array.Sort(peaks);

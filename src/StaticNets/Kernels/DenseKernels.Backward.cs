@@ -227,7 +227,38 @@ public static partial class DenseKernels
         }
         // With 32 registers, six rows × four vectors first: twenty-four accumulators, so each strip of x loaded feeds six
         // rows instead of four (a core with two 512-bit FMA ports consumes the strips faster than L2 delivers them).
-        if (wide && SixBlocksBackward)
+        if (wide && SixBlocksBackward && StripsOuter)
+        {
+            // Strips outer, six-row blocks inner: a strip of x (m × 4 vectors, 8 KiB at 32 samples) stays in L1 while
+            // every block of rows passes over it, and only the blocks' deltas (a line per sample) are re-read; rows
+            // outer read the whole of x again from L2 for every six rows (96 KiB at 784 inputs). Each gradient still
+            // sums its samples in order within one block, so the order of the blocks changes no bit.
+            nuint end = (nOut / 6 & ~(nuint)1) * 6;
+            for (nuint k = 0; k < full && end > 0;)
+            {
+                nuint w = StripWidth(k, full, c, true);
+                ref T xs = ref packX ? ref Unsafe.Add(ref px, k * m) : ref Unsafe.Add(ref x, k);
+                nuint xStride = packX ? w : nIn;
+                for (nuint r = 0; r < end; r += 6)
+                {
+                    ref T g0 = ref Unsafe.Add(ref gw, r * nIn + k);
+                    ref T dp = ref Unsafe.Add(ref d, r);
+                    if (w == 4 * c)
+                    {
+                        // The block after this one: the same strip of the next six rows, else the next strip's first rows.
+                        ref T next = ref r + 6 < end ? ref Unsafe.Add(ref g0, 6 * nIn) : ref k + w < full ? ref Unsafe.Add(ref gw, k + w) : ref Unsafe.NullRef<T>();
+                        GradientBlock6x4<T, TW, TVec>(ref dp, dStride, ref xs, xStride, ref g0, nIn, m, ref next);
+                    }
+                    else if (w == 2 * c)
+                        GradientBlock6x2<T, TW, TVec>(ref dp, dStride, ref xs, xStride, ref g0, nIn, m, ref Unsafe.NullRef<T>(), false);
+                    else
+                        GradientBlock6x1<T, TW, TVec>(ref dp, dStride, ref xs, xStride, ref g0, nIn, m);
+                }
+                k += w;
+            }
+            j = end;
+        }
+        else if (wide && SixBlocksBackward)
         {
             for (nuint end = (nOut / 6 & ~(nuint)1) * 6; j < end; j += 6)
             {
@@ -590,6 +621,10 @@ public static partial class DenseKernels
 
     // Tests and benchmarks turn the six-row and six-sample blocks of the AVX-512 backward off (the bits are the same).
     internal static bool SixBlocksBackward = true;
+
+    // The six-row ∂W blocks walk the strips of x in the outer loop (see GradientBatchBlock); tests and the benchmarks' A/B
+    // turn it off for rows outer, which gives the same bits.
+    internal static bool StripsOuter = true;
 
     // Whether the AVX-512 backward copies strips of x (∂W) and W (∂input) that it would read in place at the caller's
     // alignment into line-aligned panels. Read in place, every 64-byte load of a strip straddles two lines. On a

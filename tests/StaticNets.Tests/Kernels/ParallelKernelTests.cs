@@ -424,7 +424,8 @@ public class BlockingTests
 
     /// <summary>
     /// The AVX-512 backward's six-row ∂W and six-sample ∂input blocks (with their aligned copies of x and W) against the
-    /// four-blocks: the same bits on 1, 2 and 3 threads, with and without the aligned copies of the strips, with row and
+    /// four-blocks: the same bits on 1, 2 and 3 threads, with and without the aligned copies of the strips, with the strips
+    /// of x in the outer loop of the six-row ∂W blocks and in the inner one, with row and
     /// sample counts around the twelve-row, twelve-sample and 64-sample thresholds and strips ending in two vectors, one
     /// vector and scalar columns.
     /// </summary>
@@ -445,9 +446,10 @@ public class BlockingTests
                 DenseKernels.AccumulateGradientBatch<float>(d, x, expectedW, expectedB, inputs, outputs);
                 DenseKernels.BackwardInputBatch<float>(w, d, expectedDx, inputs, outputs);
                 DenseKernels.SixBlocksBackward = true;
-                foreach (var (copies, threads) in new[] { (true, 1), (true, 2), (false, 1), (false, 3), (true, 3) })
+                foreach (var (copies, threads, stripsOuter) in new[] { (true, 1, true), (true, 2, true), (false, 1, true), (false, 3, true), (true, 3, true), (true, 1, false), (false, 2, false), (true, 3, false) })
                 {
                     DenseKernels.CopiesWideStrips = copies;
+                    DenseKernels.StripsOuter = stripsOuter;
                     float[] gw = (float[])gw0.Clone(), gb = (float[])gb0.Clone(), dx = new float[samples * inputs];
                     DenseKernels.AccumulateGradientBatch<float>(d, x, gw, gb, inputs, outputs, threads);
                     DenseKernels.BackwardInputBatch<float>(w, d, dx, inputs, outputs, threads);
@@ -459,6 +461,7 @@ public class BlockingTests
             finally
             {
                 DenseKernels.SixBlocksBackward = true;
+                DenseKernels.StripsOuter = true;
                 DenseKernels.CopiesWideStrips = savedCopies;
             }
         }
