@@ -91,14 +91,19 @@ internal static class BuildAb
         return 0;
     }
 
-    private static Action Load(string folder, string type, int batch)
+    // That build's network type (in its own load context), a fresh instance with seed 1, and its sizes.
+    private static (AssemblyLoadContext Context, Type Type, object Network, int Inputs, int Outputs) Open(string folder, string type)
     {
         folder = Path.GetFullPath(folder);
         var context = new BuildContext(folder);
         var assembly = context.LoadFromAssemblyPath(Path.Combine(folder, "StaticNets.Benchmarks.dll"));
         var t = assembly.GetType(type) ?? throw new ArgumentException($"No type {type} in {folder}.", nameof(type));
-        object network = Activator.CreateInstance(t, 1)!;
-        int inputs = (int)t.GetField("InputSize")!.GetValue(null)!, outputs = (int)t.GetField("OutputSize")!.GetValue(null)!;
+        return (context, t, Activator.CreateInstance(t, 1)!, (int)t.GetField("InputSize")!.GetValue(null)!, (int)t.GetField("OutputSize")!.GetValue(null)!);
+    }
+
+    private static Action Load(string folder, string type, int batch)
+    {
+        var (_, t, network, inputs, outputs) = Open(folder, type);
         if (batch == 0)
         {
             var forward = (Single)Delegate.CreateDelegate(typeof(Single), network, t.GetMethod("Forward", [typeof(ReadOnlySpan<float>), typeof(Span<float>)])!);
@@ -121,13 +126,8 @@ internal static class BuildAb
     // the same bits (both arms then drift alike), or keep the rounds few.
     private static Action LoadTraining(string folder, string type, int batch, int threads)
     {
-        folder = Path.GetFullPath(folder);
-        var context = new BuildContext(folder);
-        var assembly = context.LoadFromAssemblyPath(Path.Combine(folder, "StaticNets.Benchmarks.dll"));
-        var core = context.LoadFromAssemblyPath(Path.Combine(folder, "StaticNets.dll"));
-        var t = assembly.GetType(type) ?? throw new ArgumentException($"No type {type} in {folder}.", nameof(type));
-        object network = Activator.CreateInstance(t, 1)!;
-        int inputs = (int)t.GetField("InputSize")!.GetValue(null)!, outputs = (int)t.GetField("OutputSize")!.GetValue(null)!;
+        var (context, _, network, inputs, outputs) = Open(folder, type);
+        var core = context.LoadFromAssemblyName(new AssemblyName("StaticNets"));
         var networkInterface = core.GetType("StaticNets.INetwork`1")!.MakeGenericType(typeof(float));
         var trainerType = core.GetType("StaticNets.Training.Trainer`1")!.MakeGenericType(typeof(float));
         var optimizerInterface = core.GetType("StaticNets.Training.IOptimizer`1")!.MakeGenericType(typeof(float));

@@ -242,17 +242,9 @@ public static partial class DenseKernels
                 for (nuint r = 0; r < end; r += 6)
                 {
                     ref T g0 = ref Unsafe.Add(ref gw, r * nIn + k);
-                    ref T dp = ref Unsafe.Add(ref d, r);
-                    if (w == 4 * c)
-                    {
-                        // The block after this one: the same strip of the next six rows, else the next strip's first rows.
-                        ref T next = ref r + 6 < end ? ref Unsafe.Add(ref g0, 6 * nIn) : ref k + w < full ? ref Unsafe.Add(ref gw, k + w) : ref Unsafe.NullRef<T>();
-                        GradientBlock6x4<T, TW, TVec>(ref dp, dStride, ref xs, xStride, ref g0, nIn, m, ref next);
-                    }
-                    else if (w == 2 * c)
-                        GradientBlock6x2<T, TW, TVec>(ref dp, dStride, ref xs, xStride, ref g0, nIn, m, ref Unsafe.NullRef<T>(), false);
-                    else
-                        GradientBlock6x1<T, TW, TVec>(ref dp, dStride, ref xs, xStride, ref g0, nIn, m);
+                    // The block after this one: the same strip of the next six rows, else the next strip's first rows.
+                    ref T next = ref r + 6 < end ? ref Unsafe.Add(ref g0, 6 * nIn) : ref k + w < full ? ref Unsafe.Add(ref gw, k + w) : ref Unsafe.NullRef<T>();
+                    GradientBlock6<T, TW, TVec>(w, ref Unsafe.Add(ref d, r), dStride, ref xs, xStride, ref g0, nIn, m, ref next);
                 }
                 k += w;
             }
@@ -269,16 +261,9 @@ public static partial class DenseKernels
                     nuint w = StripWidth(k, full, c, true);
                     ref T xs = ref packX ? ref Unsafe.Add(ref px, k * m) : ref Unsafe.Add(ref x, k);
                     nuint xStride = packX ? w : nIn;
-                    if (w == 4 * c)
-                    {
-                        // The block after this one: the next strip of the same rows, else the next six rows' first strip.
-                        ref T next = ref k + w < full ? ref Unsafe.Add(ref g0, k + w) : ref j + 6 < end ? ref Unsafe.Add(ref g0, 6 * nIn) : ref Unsafe.NullRef<T>();
-                        GradientBlock6x4<T, TW, TVec>(ref dp, dStride, ref xs, xStride, ref Unsafe.Add(ref g0, k), nIn, m, ref next);
-                    }
-                    else if (w == 2 * c)
-                        GradientBlock6x2<T, TW, TVec>(ref dp, dStride, ref xs, xStride, ref Unsafe.Add(ref g0, k), nIn, m, ref Unsafe.NullRef<T>(), false);
-                    else
-                        GradientBlock6x1<T, TW, TVec>(ref dp, dStride, ref xs, xStride, ref Unsafe.Add(ref g0, k), nIn, m);
+                    // The block after this one: the next strip of the same rows, else the next six rows' first strip.
+                    ref T next = ref k + w < full ? ref Unsafe.Add(ref g0, k + w) : ref j + 6 < end ? ref Unsafe.Add(ref g0, 6 * nIn) : ref Unsafe.NullRef<T>();
+                    GradientBlock6<T, TW, TVec>(w, ref dp, dStride, ref xs, xStride, ref Unsafe.Add(ref g0, k), nIn, m, ref next);
                     k += w;
                 }
             }
@@ -327,6 +312,23 @@ public static partial class DenseKernels
             }
         }
         return full;
+    }
+
+    // Six gradient rows × one strip of w columns (four, two or one vectors) with the AVX-512 kernel of that width; `next`
+    // (the partial sums the caller will read after these, null for none) is prefetched by the four-vector kernel only.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void GradientBlock6<T, TW, TVec>(nuint w, ref T dp, nuint dStride, ref T xs, nuint xStride, ref T g0, nuint nIn, nuint m, ref T next)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TW : ISimd<T, TVec>
+        where TVec : unmanaged
+    {
+        nuint c = (nuint)TW.Count;
+        if (w == 4 * c)
+            GradientBlock6x4<T, TW, TVec>(ref dp, dStride, ref xs, xStride, ref g0, nIn, m, ref next);
+        else if (w == 2 * c)
+            GradientBlock6x2<T, TW, TVec>(ref dp, dStride, ref xs, xStride, ref g0, nIn, m, ref Unsafe.NullRef<T>(), false);
+        else
+            GradientBlock6x1<T, TW, TVec>(ref dp, dStride, ref xs, xStride, ref g0, nIn, m);
     }
 
     // The columns of the block of gradient rows starting at k: four vectors where the AVX-512 kernel takes them, else

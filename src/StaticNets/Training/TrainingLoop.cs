@@ -29,6 +29,10 @@ internal sealed class TrainingLoop<T> where T : unmanaged, IBinaryFloatingPointI
     private readonly bool _blocksCoverAll;
     private readonly (int Offset, int Count)[] _segments;  // the update's pieces: every block in order, or the whole span
     private readonly bool _clearsInUpdate;  // the optimizer's update zeroes the gradient, and the objective is told so
+    // Nothing but the update reads the mean gradient (no L2 term to add to it, no clipping to rescale it): the norms then
+    // only read the gradient, each value times the 1/m as the scaling pass would store it, and the update applies the
+    // same 1/m as it loads each value — the same bits, and one pass less that writes the whole gradient.
+    private readonly bool _scalesInUpdate;
     private bool _gradientIsZero;
 
     /// <summary>Buffers for batches of up to <paramref name="capacity"/> samples; prepares the objective and binds block-aware optimizers.</summary>
@@ -86,6 +90,7 @@ internal sealed class TrainingLoop<T> where T : unmanaged, IBinaryFloatingPointI
         // The update goes block by block, each split over the threads as the products that computed its gradient were.
         _segments = Segments(network.Info);
         _clearsInUpdate = _blocksCoverAll && objective is IScaledGradientObjective<T> && optimizer is IThreadedOptimizer<T>;
+        _scalesInUpdate = _clearsInUpdate && l2 == 0 && clip is null;
         GradientNormSums = new double[_layerIndex.Length];
         // On 64-byte lines, as the network's parameters and workspaces are: the batch is the first layer's x, and the
         // gradient the rows ∂W is written to and the update reads.
@@ -149,16 +154,13 @@ internal sealed class TrainingLoop<T> where T : unmanaged, IBinaryFloatingPointI
         foreach (var block in _frozen)
             gradient.Slice(block.Offset, block.Count).Clear();
 
-        // Where nothing but the update reads the mean gradient (no L2 term to add to it, no clipping to rescale it), the
-        // norms only read the gradient, each value times the 1/m as the scaling pass would store it, and the update
-        // applies the same 1/m as it loads each value: the same bits, and one pass less that writes the whole gradient.
-        T deferred = scale != T.One && _clearsInUpdate && _l2 == T.Zero && _clip is null ? scale : T.One;
+        T updateScale = _scalesInUpdate ? scale : T.One;
 
         // Per-layer norms double as the NaN/∞ check, so a diverging run is caught at the layer where it starts.
         double total = 0;
         for (int i = 0; i < _blocks.Length; i++)
         {
-            double measured = deferred != T.One ? ScaledLayerSums(gradient, i, out double all, deferred) : LayerSums(gradient, i, out all, scale);
+            double measured = LayerSums(gradient, _scalesInUpdate ? default : gradient, i, out double all, scale);
             if (!double.IsFinite(all))
                 throw Diverged(epoch, batch, i, "gradient");
             GradientNormSums[i] += Math.Sqrt(measured);
@@ -196,7 +198,7 @@ internal sealed class TrainingLoop<T> where T : unmanaged, IBinaryFloatingPointI
         {
             // The update zeroes the gradient as it reads it (for an objective that then skips its own clearing pass).
             if (_optimizer is IThreadedOptimizer<T> threaded)
-                squares = threaded.Step(edit.Span, gradient, T.CreateTruncating(rate), Threads, _clearsInUpdate, _segments, deferred);
+                squares = threaded.Step(edit.Span, gradient, T.CreateTruncating(rate), Threads, _clearsInUpdate, _segments, updateScale);
             else
                 _optimizer.Step(edit.Span, gradient, T.CreateTruncating(rate));
         }
@@ -253,30 +255,9 @@ internal sealed class TrainingLoop<T> where T : unmanaged, IBinaryFloatingPointI
     /// <summary>The sum of squares over layer <paramref name="i"/>'s Weight blocks (all its blocks when it has none), and over all its blocks.</summary>
     private double LayerSums(ReadOnlySpan<T> values, int i, out double all) => LayerSums(values, default, i, out all, T.One);
 
-    /// <summary><see cref="LayerSums(ReadOnlySpan{T}, int, out double)"/> of the gradient after multiplying layer <paramref name="i"/>'s blocks by <paramref name="scale"/> in place, in the same pass.</summary>
-    private double LayerSums(Span<T> gradient, int i, out double all, T scale) => LayerSums(gradient, gradient, i, out all, scale);
-
-    /// <summary><see cref="LayerSums(Span{T}, int, out double, T)"/>'s sums, the same bits, with the gradient only read.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private double ScaledLayerSums(ReadOnlySpan<T> gradient, int i, out double all, T scale)
-    {
-        double weights = 0;
-        all = 0;
-        bool hasWeights = false;
-        foreach (var block in _blocks[i])
-        {
-            double s = ParallelSpans.ScaledSumOfSquares<T>(scale, gradient.Slice(block.Offset, block.Count), Threads);
-            all += s;
-            if (block.Role == ParameterRole.Weight)
-            {
-                weights += s;
-                hasWeights = true;
-            }
-        }
-        return hasWeights ? weights : all;
-    }
-
-    // values is read; with a scale other than 1, scaled (the same span) is multiplied by it first, block by block.
+    // The sums of values times scale, each product rounded as a scaling pass stores it: with scaled (the same span as
+    // values) that pass runs in place, block by block, in the same pass as the sums; with scaled empty values is only
+    // read (the same bits either way).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private double LayerSums(ReadOnlySpan<T> values, Span<T> scaled, int i, out double all, T scale)
     {
@@ -287,7 +268,9 @@ internal sealed class TrainingLoop<T> where T : unmanaged, IBinaryFloatingPointI
         {
             double s = scale == T.One
                 ? ParallelSpans.SumOfSquares<T>(values.Slice(block.Offset, block.Count), Threads)
-                : ParallelSpans.ScaleThenSumOfSquares<T>(scale, scaled.Slice(block.Offset, block.Count), Threads);
+                : scaled.IsEmpty
+                    ? ParallelSpans.ScaledSumOfSquares<T>(scale, values.Slice(block.Offset, block.Count), Threads)
+                    : ParallelSpans.ScaleThenSumOfSquares<T>(scale, scaled.Slice(block.Offset, block.Count), Threads);
             all += s;
             if (block.Role == ParameterRole.Weight)
             {
